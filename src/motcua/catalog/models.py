@@ -1,0 +1,163 @@
+"""The catalogue of administrative procedures (domain.md §3).
+
+A ``Procedure`` is the national code; each change of its rules is a new ``ProcedureVersion``
+with validity dates, and a dossier pins the version it was received under.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from motcua.agencies.models import Agency, Level
+
+
+class DurationUnit(models.TextChoices):
+    WORKING_DAYS = "working_days", _("ngày làm việc")
+    CALENDAR_DAYS = "calendar_days", _("ngày")
+    WORKING_HOURS = "working_hours", _("giờ làm việc")
+
+
+class OnlineLevel(models.TextChoices):
+    NONE = "none", _("Không cung cấp trực tuyến")
+    PARTIAL = "partial", _("Dịch vụ công trực tuyến một phần")
+    FULL = "full", _("Dịch vụ công trực tuyến toàn trình")
+
+
+class PartKind(models.TextChoices):
+    ORIGINAL = "original", _("Bản chính")
+    CERTIFIED = "certified", _("Bản sao chứng thực")
+    COPY = "copy", _("Bản sao")
+
+
+class Field(models.Model):
+    """Lĩnh vực: the sector of a procedure (đất đai, tư pháp, …)."""
+
+    name = models.CharField(_("tên lĩnh vực"), max_length=255, unique=True)
+
+    class Meta:
+        verbose_name = _("lĩnh vực")
+        verbose_name_plural = _("lĩnh vực")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Procedure(models.Model):
+    code = models.CharField(_("mã thủ tục"), max_length=32, unique=True)
+
+    class Meta:
+        verbose_name = _("thủ tục hành chính")
+        verbose_name_plural = _("thủ tục hành chính")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ProcedureVersion(models.Model):
+    procedure = models.ForeignKey(
+        Procedure, verbose_name=_("thủ tục"), on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("phiên bản"), default=1)
+    name = models.CharField(_("tên thủ tục"), max_length=500)
+    search_text = models.TextField(editable=False, default="", help_text="name folded, no diacritics")
+    field = models.ForeignKey(Field, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT)
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("cơ quan có thẩm quyền"), on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.CharField(_("cấp thực hiện"), max_length=16, choices=Level.choices)
+    duration = models.DecimalField(_("thời hạn giải quyết"), max_digits=8, decimal_places=2)
+    unit = models.CharField(_("đơn vị thời hạn"), max_length=16, choices=DurationUnit.choices)
+    cutoff = models.BooleanField(
+        _("áp dụng giờ chốt 15:00"),
+        default=True,
+        help_text=_("Hồ sơ nhận sau 15 giờ được coi là nhận vào ngày làm việc tiếp theo"),
+    )
+    online = models.CharField(
+        _("mức độ trực tuyến"), max_length=16, choices=OnlineLevel.choices, default=OnlineLevel.NONE
+    )
+    national_portal = models.BooleanField(_("tích hợp Cổng DVC quốc gia"), default=False)
+    online_payment = models.BooleanField(_("thanh toán trực tuyến"), default=False)
+    one_stop = models.BooleanField(_("thực hiện qua Bộ phận Một cửa"), default=True)
+    linked = models.BooleanField(_("liên thông"), default=False)
+    fee = models.PositiveBigIntegerField(_("phí, lệ phí (đồng)"), default=0)
+    result_type = models.CharField(_("loại kết quả"), max_length=255, blank=True, default="")
+    electronic_result = models.BooleanField(_("kết quả điện tử"), default=False)
+    legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True, default="")
+    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("phiên bản thủ tục")
+        verbose_name_plural = _("phiên bản thủ tục")
+        ordering = ["procedure__code", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "number"], name="procedure_version_unique"),
+            models.CheckConstraint(condition=Q(duration__gte=0), name="procedure_duration_gte_0"),
+        ]
+        indexes = [models.Index(fields=["agency", "valid_to"])]
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code} v{self.number} — {self.name}"
+
+    @property
+    def budget_hours(self) -> Decimal:
+        """The legal time expressed in working hours, to compare with step budgets."""
+        from motcua.workdays.clock import legal_time_in_working_hours
+
+        return legal_time_in_working_hours(self.duration, self.unit)
+
+
+class WorkflowStep(models.Model):
+    version = models.ForeignKey(
+        ProcedureVersion, on_delete=models.CASCADE, related_name="steps"
+    )
+    position = models.PositiveSmallIntegerField(_("thứ tự"))
+    name = models.CharField(_("bước"), max_length=255)
+    unit = models.CharField(
+        _("đơn vị / vai trò"), max_length=255, blank=True, default="",
+        help_text=_("Mã cơ quan hoặc tên đơn vị thực hiện bước"),
+    )
+    hours = models.DecimalField(_("thời gian (giờ làm việc)"), max_digits=8, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("bước quy trình nội bộ")
+        verbose_name_plural = _("quy trình nội bộ")
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "position"], name="workflow_step_unique"),
+            models.CheckConstraint(condition=Q(hours__gte=0), name="workflow_step_hours_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.name}"
+
+
+class Part(models.Model):
+    """Thành phần hồ sơ: a document the applicant must provide."""
+
+    version = models.ForeignKey(
+        ProcedureVersion, on_delete=models.CASCADE, related_name="parts"
+    )
+    position = models.PositiveSmallIntegerField(_("thứ tự"))
+    name = models.CharField(_("tên giấy tờ"), max_length=500)
+    copies = models.PositiveSmallIntegerField(_("số lượng"), default=1)
+    kind = models.CharField(_("loại bản"), max_length=16, choices=PartKind.choices, default=PartKind.COPY)
+    reusable = models.BooleanField(_("có thể lấy từ kho dữ liệu điện tử"), default=False)
+
+    class Meta:
+        verbose_name = _("thành phần hồ sơ")
+        verbose_name_plural = _("thành phần hồ sơ")
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "position"], name="part_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,96 @@
+"""Operator subcommands: migrate, serve, demo, worker-less basics."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from motcua.cli import CLI
+
+DEFAULT_BIND = "127.0.0.1:8000"
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=args.verbosity)
+    return 0
+
+
+def _check_secret_key(insecure_ok: bool) -> None:
+    if not os.environ.get("SECRET_KEY") and not insecure_ok:
+        sys.exit(
+            "motcua serve: SECRET_KEY is not set. Set it in the environment "
+            "(or pass --insecure-dev-key for a local trial)."
+        )
+
+
+def serve(bind: str = DEFAULT_BIND, workers: int = 2, insecure_ok: bool = False) -> int:
+    """Serve the application with gunicorn (a production WSGI server, not runserver)."""
+    _check_secret_key(insecure_ok)
+    from gunicorn.app.wsgiapp import WSGIApplication
+
+    argv = [
+        "motcua serve",
+        "--bind", bind,
+        "--workers", str(workers),
+        "--threads", "4",
+        "--access-logfile", "-",
+        "--timeout", "120",
+        "motcua.wsgi:application",
+    ]
+    sys.argv = argv
+    WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]", prog="motcua serve").run()
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    return serve(args.bind, args.workers, args.insecure_dev_key)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    from motcua.core.demo import load_demo, print_logins
+
+    call_command("migrate", interactive=False, verbosity=0)
+    logins = load_demo(progress=print)
+    print_logins(logins)
+    if args.no_serve:
+        return 0
+    print(f"\nmotcua demo: http://{args.bind}/  (Ctrl+C to stop)\n", flush=True)
+    return serve(args.bind, args.workers, insecure_ok=True)
+
+
+def register(cli: CLI) -> None:
+    p = cli.commands.add_parser(
+        "migrate", help="create or update the database tables",
+        description="Apply every pending database migration (safe to run repeatedly).",
+    )
+    p.add_argument("-v", "--verbosity", type=int, default=1)
+    p.set_defaults(handler=_migrate)
+
+    p = cli.commands.add_parser(
+        "serve", help="serve the web application (gunicorn)",
+        description="Serve motcua with gunicorn. Needs SECRET_KEY in the environment.",
+    )
+    p.add_argument("--bind", default=DEFAULT_BIND, help=f"address:port (default {DEFAULT_BIND})")
+    p.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument(
+        "--insecure-dev-key", action="store_true",
+        help="allow the built-in development SECRET_KEY (never in production)",
+    )
+    p.set_defaults(handler=_serve)
+
+    p = cli.commands.add_parser(
+        "demo", help="migrate, load demo data, print demo logins and serve",
+        description="Set up a demonstration province: migrate, load the demo catalogue, "
+        "agencies, users and dossiers (idempotent), print the demo logins, then serve.",
+    )
+    p.add_argument("--bind", default=DEFAULT_BIND)
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--no-serve", action="store_true", help="load the data, do not serve")
+    p.set_defaults(handler=_demo)

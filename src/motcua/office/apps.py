@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OfficeConfig(AppConfig):
+    name = "motcua.office"
+    verbose_name = "Ứng dụng cán bộ"

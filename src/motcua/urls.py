@@ -1,0 +1,19 @@
+"""Root URL map: the admin, the JSON API, the staff application and the citizen portal."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("motcua — Quản trị hệ thống một cửa")
+admin.site.site_title = _("motcua")
+admin.site.index_title = _("Quản trị")
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("quan-tri/", admin.site.urls),
+    path("api/", include("motcua.api.urls")),
+    path("can-bo/", include("motcua.office.urls")),
+    path("phan-anh/", include("motcua.feedback.urls")),
+    path("", include("motcua.core.urls")),
+    path("", include("motcua.portal.urls")),
+]

@@ -1,0 +1,26 @@
+"""Calendar overrides: official days off and make-up working days that `holidays` lacks."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OverrideKind(models.TextChoices):
+    OFF = "off", _("Ngày nghỉ")
+    WORKING = "working", _("Ngày làm việc")
+
+
+class CalendarOverride(models.Model):
+    date = models.DateField(_("ngày"), unique=True)
+    kind = models.CharField(_("loại"), max_length=8, choices=OverrideKind.choices)
+    legal_reference = models.CharField(_("căn cứ"), max_length=255)
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("ngày nghỉ / làm bù điều chỉnh")
+        verbose_name_plural = _("lịch điều chỉnh")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.get_kind_display()}"
