@@ -42,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     imp = commands.add_parser(
-        "import", help="import data from a file (all or nothing)",
+        "import",
+        help="import data from a file (all or nothing)",
         description="Import data from a file. A file with any invalid record imports nothing.",
     )
     imports = imp.add_subparsers(dest="what", metavar="WHAT", required=True)

@@ -65,7 +65,9 @@ class ProcedureVersion(models.Model):
     )
     number = models.PositiveIntegerField(_("phiên bản"), default=1)
     name = models.CharField(_("tên thủ tục"), max_length=500)
-    search_text = models.TextField(editable=False, default="", help_text="name folded, no diacritics")
+    search_text = models.TextField(
+        editable=False, default="", help_text="name folded, no diacritics"
+    )
     field = models.ForeignKey(Field, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT)
     agency = models.ForeignKey(
         Agency, verbose_name=_("cơ quan có thẩm quyền"), on_delete=models.PROTECT, related_name="+"
@@ -98,7 +100,9 @@ class ProcedureVersion(models.Model):
         verbose_name_plural = _("phiên bản thủ tục")
         ordering = ["procedure__code", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["procedure", "number"], name="procedure_version_unique"),
+            models.UniqueConstraint(
+                fields=["procedure", "number"], name="procedure_version_unique"
+            ),
             models.CheckConstraint(condition=Q(duration__gte=0), name="procedure_duration_gte_0"),
         ]
         indexes = [models.Index(fields=["agency", "valid_to"])]
@@ -115,13 +119,14 @@ class ProcedureVersion(models.Model):
 
 
 class WorkflowStep(models.Model):
-    version = models.ForeignKey(
-        ProcedureVersion, on_delete=models.CASCADE, related_name="steps"
-    )
+    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(_("thứ tự"))
     name = models.CharField(_("bước"), max_length=255)
     unit = models.CharField(
-        _("đơn vị / vai trò"), max_length=255, blank=True, default="",
+        _("đơn vị / vai trò"),
+        max_length=255,
+        blank=True,
+        default="",
         help_text=_("Mã cơ quan hoặc tên đơn vị thực hiện bước"),
     )
     hours = models.DecimalField(_("thời gian (giờ làm việc)"), max_digits=8, decimal_places=2)
@@ -142,13 +147,13 @@ class WorkflowStep(models.Model):
 class Part(models.Model):
     """Thành phần hồ sơ: a document the applicant must provide."""
 
-    version = models.ForeignKey(
-        ProcedureVersion, on_delete=models.CASCADE, related_name="parts"
-    )
+    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="parts")
     position = models.PositiveSmallIntegerField(_("thứ tự"))
     name = models.CharField(_("tên giấy tờ"), max_length=500)
     copies = models.PositiveSmallIntegerField(_("số lượng"), default=1)
-    kind = models.CharField(_("loại bản"), max_length=16, choices=PartKind.choices, default=PartKind.COPY)
+    kind = models.CharField(
+        _("loại bản"), max_length=16, choices=PartKind.choices, default=PartKind.COPY
+    )
     reusable = models.BooleanField(_("có thể lấy từ kho dữ liệu điện tử"), default=False)
 
     class Meta:

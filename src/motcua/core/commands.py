@@ -35,11 +35,16 @@ def serve(bind: str = DEFAULT_BIND, workers: int = 2, insecure_ok: bool = False)
 
     argv = [
         "motcua serve",
-        "--bind", bind,
-        "--workers", str(workers),
-        "--threads", "4",
-        "--access-logfile", "-",
-        "--timeout", "120",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--threads",
+        "4",
+        "--access-logfile",
+        "-",
+        "--timeout",
+        "120",
         "motcua.wsgi:application",
     ]
     sys.argv = argv
@@ -67,26 +72,30 @@ def _demo(args: argparse.Namespace) -> int:
 
 def register(cli: CLI) -> None:
     p = cli.commands.add_parser(
-        "migrate", help="create or update the database tables",
+        "migrate",
+        help="create or update the database tables",
         description="Apply every pending database migration (safe to run repeatedly).",
     )
     p.add_argument("-v", "--verbosity", type=int, default=1)
     p.set_defaults(handler=_migrate)
 
     p = cli.commands.add_parser(
-        "serve", help="serve the web application (gunicorn)",
+        "serve",
+        help="serve the web application (gunicorn)",
         description="Serve motcua with gunicorn. Needs SECRET_KEY in the environment.",
     )
     p.add_argument("--bind", default=DEFAULT_BIND, help=f"address:port (default {DEFAULT_BIND})")
     p.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     p.add_argument(
-        "--insecure-dev-key", action="store_true",
+        "--insecure-dev-key",
+        action="store_true",
         help="allow the built-in development SECRET_KEY (never in production)",
     )
     p.set_defaults(handler=_serve)
 
     p = cli.commands.add_parser(
-        "demo", help="migrate, load demo data, print demo logins and serve",
+        "demo",
+        help="migrate, load demo data, print demo logins and serve",
         description="Set up a demonstration province: migrate, load the demo catalogue, "
         "agencies, users and dossiers (idempotent), print the demo logins, then serve.",
     )

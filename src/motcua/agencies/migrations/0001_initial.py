@@ -5,33 +5,109 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='Mã định danh điện tử theo QCVN 102:2016/BTTTT, ví dụ 000.00.19.H18', max_length=32, unique=True, verbose_name='mã định danh')),
-                ('name', models.CharField(max_length=255, verbose_name='tên')),
-                ('short_name', models.CharField(blank=True, max_length=100, verbose_name='tên viết tắt')),
-                ('level', models.CharField(choices=[('province', 'Cấp tỉnh'), ('district', 'Cấp huyện'), ('commune', 'Cấp xã')], db_index=True, max_length=16, verbose_name='cấp')),
-                ('kind', models.CharField(choices=[('people_committee', 'Ủy ban nhân dân'), ('department', 'Sở, ban, ngành'), ('service_center', 'Trung tâm Phục vụ hành chính công / Bộ phận Một cửa'), ('vertical', 'Cơ quan ngành dọc'), ('unit', 'Phòng, đơn vị trực thuộc')], default='department', max_length=32, verbose_name='loại')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='hiệu lực từ')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='hiệu lực đến')),
-                ('path', models.CharField(db_index=True, default='', editable=False, max_length=512)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='agencies.agency', verbose_name='trực thuộc')),
-                ('successor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='predecessors', to='agencies.agency', verbose_name='cơ quan kế thừa')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="Mã định danh điện tử theo QCVN 102:2016/BTTTT, ví dụ 000.00.19.H18",
+                        max_length=32,
+                        unique=True,
+                        verbose_name="mã định danh",
+                    ),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="tên")),
+                (
+                    "short_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="tên viết tắt"),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "Cấp tỉnh"),
+                            ("district", "Cấp huyện"),
+                            ("commune", "Cấp xã"),
+                        ],
+                        db_index=True,
+                        max_length=16,
+                        verbose_name="cấp",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("people_committee", "Ủy ban nhân dân"),
+                            ("department", "Sở, ban, ngành"),
+                            (
+                                "service_center",
+                                "Trung tâm Phục vụ hành chính công / Bộ phận Một cửa",
+                            ),
+                            ("vertical", "Cơ quan ngành dọc"),
+                            ("unit", "Phòng, đơn vị trực thuộc"),
+                        ],
+                        default="department",
+                        max_length=32,
+                        verbose_name="loại",
+                    ),
+                ),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="hiệu lực từ")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="hiệu lực đến")),
+                (
+                    "path",
+                    models.CharField(db_index=True, default="", editable=False, max_length=512),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="agencies.agency",
+                        verbose_name="trực thuộc",
+                    ),
+                ),
+                (
+                    "successor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="predecessors",
+                        to="agencies.agency",
+                        verbose_name="cơ quan kế thừa",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cơ quan, đơn vị',
-                'verbose_name_plural': 'cơ quan, đơn vị',
-                'ordering': ['path', 'code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_from__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='agency_valid_range')],
+                "verbose_name": "cơ quan, đơn vị",
+                "verbose_name_plural": "cơ quan, đơn vị",
+                "ordering": ["path", "code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("valid_to__isnull", True),
+                            ("valid_from__isnull", True),
+                            ("valid_to__gte", models.F("valid_from")),
+                            _connector="OR",
+                        ),
+                        name="agency_valid_range",
+                    )
+                ],
             },
         ),
     ]

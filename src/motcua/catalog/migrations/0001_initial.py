@@ -5,126 +5,305 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0001_initial'),
+        ("agencies", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Field',
+            name="Field",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255, unique=True, verbose_name='tên lĩnh vực')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(max_length=255, unique=True, verbose_name="tên lĩnh vực"),
+                ),
             ],
             options={
-                'verbose_name': 'lĩnh vực',
-                'verbose_name_plural': 'lĩnh vực',
-                'ordering': ['name'],
+                "verbose_name": "lĩnh vực",
+                "verbose_name_plural": "lĩnh vực",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Procedure',
+            name="Procedure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='mã thủ tục')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="mã thủ tục")),
             ],
             options={
-                'verbose_name': 'thủ tục hành chính',
-                'verbose_name_plural': 'thủ tục hành chính',
-                'ordering': ['code'],
+                "verbose_name": "thủ tục hành chính",
+                "verbose_name_plural": "thủ tục hành chính",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='ProcedureVersion',
+            name="ProcedureVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(default=1, verbose_name='phiên bản')),
-                ('name', models.CharField(max_length=500, verbose_name='tên thủ tục')),
-                ('search_text', models.TextField(default='', editable=False, help_text='name folded, no diacritics')),
-                ('level', models.CharField(choices=[('province', 'Cấp tỉnh'), ('district', 'Cấp huyện'), ('commune', 'Cấp xã')], max_length=16, verbose_name='cấp thực hiện')),
-                ('duration', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='thời hạn giải quyết')),
-                ('unit', models.CharField(choices=[('working_days', 'ngày làm việc'), ('calendar_days', 'ngày'), ('working_hours', 'giờ làm việc')], max_length=16, verbose_name='đơn vị thời hạn')),
-                ('cutoff', models.BooleanField(default=True, help_text='Hồ sơ nhận sau 15 giờ được coi là nhận vào ngày làm việc tiếp theo', verbose_name='áp dụng giờ chốt 15:00')),
-                ('online', models.CharField(choices=[('none', 'Không cung cấp trực tuyến'), ('partial', 'Dịch vụ công trực tuyến một phần'), ('full', 'Dịch vụ công trực tuyến toàn trình')], default='none', max_length=16, verbose_name='mức độ trực tuyến')),
-                ('national_portal', models.BooleanField(default=False, verbose_name='tích hợp Cổng DVC quốc gia')),
-                ('online_payment', models.BooleanField(default=False, verbose_name='thanh toán trực tuyến')),
-                ('one_stop', models.BooleanField(default=True, verbose_name='thực hiện qua Bộ phận Một cửa')),
-                ('linked', models.BooleanField(default=False, verbose_name='liên thông')),
-                ('fee', models.PositiveBigIntegerField(default=0, verbose_name='phí, lệ phí (đồng)')),
-                ('result_type', models.CharField(blank=True, default='', max_length=255, verbose_name='loại kết quả')),
-                ('electronic_result', models.BooleanField(default=False, verbose_name='kết quả điện tử')),
-                ('legal_basis', models.TextField(blank=True, default='', verbose_name='căn cứ pháp lý')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='hiệu lực từ')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='hiệu lực đến')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agencies.agency', verbose_name='cơ quan có thẩm quyền')),
-                ('field', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='catalog.field', verbose_name='lĩnh vực')),
-                ('procedure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='catalog.procedure', verbose_name='thủ tục')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(default=1, verbose_name="phiên bản")),
+                ("name", models.CharField(max_length=500, verbose_name="tên thủ tục")),
+                (
+                    "search_text",
+                    models.TextField(
+                        default="", editable=False, help_text="name folded, no diacritics"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "Cấp tỉnh"),
+                            ("district", "Cấp huyện"),
+                            ("commune", "Cấp xã"),
+                        ],
+                        max_length=16,
+                        verbose_name="cấp thực hiện",
+                    ),
+                ),
+                (
+                    "duration",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=8, verbose_name="thời hạn giải quyết"
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("working_days", "ngày làm việc"),
+                            ("calendar_days", "ngày"),
+                            ("working_hours", "giờ làm việc"),
+                        ],
+                        max_length=16,
+                        verbose_name="đơn vị thời hạn",
+                    ),
+                ),
+                (
+                    "cutoff",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Hồ sơ nhận sau 15 giờ được coi là nhận vào ngày làm việc tiếp theo",
+                        verbose_name="áp dụng giờ chốt 15:00",
+                    ),
+                ),
+                (
+                    "online",
+                    models.CharField(
+                        choices=[
+                            ("none", "Không cung cấp trực tuyến"),
+                            ("partial", "Dịch vụ công trực tuyến một phần"),
+                            ("full", "Dịch vụ công trực tuyến toàn trình"),
+                        ],
+                        default="none",
+                        max_length=16,
+                        verbose_name="mức độ trực tuyến",
+                    ),
+                ),
+                (
+                    "national_portal",
+                    models.BooleanField(default=False, verbose_name="tích hợp Cổng DVC quốc gia"),
+                ),
+                (
+                    "online_payment",
+                    models.BooleanField(default=False, verbose_name="thanh toán trực tuyến"),
+                ),
+                (
+                    "one_stop",
+                    models.BooleanField(default=True, verbose_name="thực hiện qua Bộ phận Một cửa"),
+                ),
+                ("linked", models.BooleanField(default=False, verbose_name="liên thông")),
+                (
+                    "fee",
+                    models.PositiveBigIntegerField(default=0, verbose_name="phí, lệ phí (đồng)"),
+                ),
+                (
+                    "result_type",
+                    models.CharField(
+                        blank=True, default="", max_length=255, verbose_name="loại kết quả"
+                    ),
+                ),
+                (
+                    "electronic_result",
+                    models.BooleanField(default=False, verbose_name="kết quả điện tử"),
+                ),
+                (
+                    "legal_basis",
+                    models.TextField(blank=True, default="", verbose_name="căn cứ pháp lý"),
+                ),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="hiệu lực từ")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="hiệu lực đến")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="agencies.agency",
+                        verbose_name="cơ quan có thẩm quyền",
+                    ),
+                ),
+                (
+                    "field",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="catalog.field",
+                        verbose_name="lĩnh vực",
+                    ),
+                ),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="catalog.procedure",
+                        verbose_name="thủ tục",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phiên bản thủ tục',
-                'verbose_name_plural': 'phiên bản thủ tục',
-                'ordering': ['procedure__code', '-number'],
+                "verbose_name": "phiên bản thủ tục",
+                "verbose_name_plural": "phiên bản thủ tục",
+                "ordering": ["procedure__code", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='Part',
+            name="Part",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='thứ tự')),
-                ('name', models.CharField(max_length=500, verbose_name='tên giấy tờ')),
-                ('copies', models.PositiveSmallIntegerField(default=1, verbose_name='số lượng')),
-                ('kind', models.CharField(choices=[('original', 'Bản chính'), ('certified', 'Bản sao chứng thực'), ('copy', 'Bản sao')], default='copy', max_length=16, verbose_name='loại bản')),
-                ('reusable', models.BooleanField(default=False, verbose_name='có thể lấy từ kho dữ liệu điện tử')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parts', to='catalog.procedureversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(verbose_name="thứ tự")),
+                ("name", models.CharField(max_length=500, verbose_name="tên giấy tờ")),
+                ("copies", models.PositiveSmallIntegerField(default=1, verbose_name="số lượng")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("original", "Bản chính"),
+                            ("certified", "Bản sao chứng thực"),
+                            ("copy", "Bản sao"),
+                        ],
+                        default="copy",
+                        max_length=16,
+                        verbose_name="loại bản",
+                    ),
+                ),
+                (
+                    "reusable",
+                    models.BooleanField(
+                        default=False, verbose_name="có thể lấy từ kho dữ liệu điện tử"
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="parts",
+                        to="catalog.procedureversion",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thành phần hồ sơ',
-                'verbose_name_plural': 'thành phần hồ sơ',
-                'ordering': ['version', 'position'],
+                "verbose_name": "thành phần hồ sơ",
+                "verbose_name_plural": "thành phần hồ sơ",
+                "ordering": ["version", "position"],
             },
         ),
         migrations.CreateModel(
-            name='WorkflowStep',
+            name="WorkflowStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='thứ tự')),
-                ('name', models.CharField(max_length=255, verbose_name='bước')),
-                ('unit', models.CharField(blank=True, default='', help_text='Mã cơ quan hoặc tên đơn vị thực hiện bước', max_length=255, verbose_name='đơn vị / vai trò')),
-                ('hours', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='thời gian (giờ làm việc)')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='catalog.procedureversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(verbose_name="thứ tự")),
+                ("name", models.CharField(max_length=255, verbose_name="bước")),
+                (
+                    "unit",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        help_text="Mã cơ quan hoặc tên đơn vị thực hiện bước",
+                        max_length=255,
+                        verbose_name="đơn vị / vai trò",
+                    ),
+                ),
+                (
+                    "hours",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=8, verbose_name="thời gian (giờ làm việc)"
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="catalog.procedureversion",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bước quy trình nội bộ',
-                'verbose_name_plural': 'quy trình nội bộ',
-                'ordering': ['version', 'position'],
+                "verbose_name": "bước quy trình nội bộ",
+                "verbose_name_plural": "quy trình nội bộ",
+                "ordering": ["version", "position"],
             },
         ),
         migrations.AddIndex(
-            model_name='procedureversion',
-            index=models.Index(fields=['agency', 'valid_to'], name='catalog_pro_agency__451e51_idx'),
+            model_name="procedureversion",
+            index=models.Index(
+                fields=["agency", "valid_to"], name="catalog_pro_agency__451e51_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='procedureversion',
-            constraint=models.UniqueConstraint(fields=('procedure', 'number'), name='procedure_version_unique'),
+            model_name="procedureversion",
+            constraint=models.UniqueConstraint(
+                fields=("procedure", "number"), name="procedure_version_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='procedureversion',
-            constraint=models.CheckConstraint(condition=models.Q(('duration__gte', 0)), name='procedure_duration_gte_0'),
+            model_name="procedureversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("duration__gte", 0)), name="procedure_duration_gte_0"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='part',
-            constraint=models.UniqueConstraint(fields=('version', 'position'), name='part_unique'),
+            model_name="part",
+            constraint=models.UniqueConstraint(fields=("version", "position"), name="part_unique"),
         ),
         migrations.AddConstraint(
-            model_name='workflowstep',
-            constraint=models.UniqueConstraint(fields=('version', 'position'), name='workflow_step_unique'),
+            model_name="workflowstep",
+            constraint=models.UniqueConstraint(
+                fields=("version", "position"), name="workflow_step_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workflowstep',
-            constraint=models.CheckConstraint(condition=models.Q(('hours__gte', 0)), name='workflow_step_hours_gte_0'),
+            model_name="workflowstep",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("hours__gte", 0)), name="workflow_step_hours_gte_0"
+            ),
         ),
     ]

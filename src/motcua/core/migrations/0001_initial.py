@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,23 +14,62 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='thời điểm')),
-                ('actor_label', models.CharField(blank=True, max_length=200, verbose_name='tên người thực hiện')),
-                ('action', models.CharField(db_index=True, max_length=64, verbose_name='hành động')),
-                ('object_type', models.CharField(max_length=64, verbose_name='loại đối tượng')),
-                ('object_id', models.CharField(db_index=True, max_length=100, verbose_name='mã đối tượng')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='chi tiết')),
-                ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='địa chỉ IP')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người thực hiện')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        auto_now_add=True, db_index=True, verbose_name="thời điểm"
+                    ),
+                ),
+                (
+                    "actor_label",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="tên người thực hiện"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(db_index=True, max_length=64, verbose_name="hành động"),
+                ),
+                ("object_type", models.CharField(max_length=64, verbose_name="loại đối tượng")),
+                (
+                    "object_id",
+                    models.CharField(db_index=True, max_length=100, verbose_name="mã đối tượng"),
+                ),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="chi tiết")),
+                (
+                    "ip",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="địa chỉ IP"),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người thực hiện",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'nhật ký kiểm tra',
-                'verbose_name_plural': 'nhật ký kiểm tra',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['object_type', 'object_id', 'at'], name='core_audite_object__0f0156_idx')],
+                "verbose_name": "nhật ký kiểm tra",
+                "verbose_name_plural": "nhật ký kiểm tra",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["object_type", "object_id", "at"],
+                        name="core_audite_object__0f0156_idx",
+                    )
+                ],
             },
         ),
     ]

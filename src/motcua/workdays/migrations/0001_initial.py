@@ -4,26 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='CalendarOverride',
+            name="CalendarOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='ngày')),
-                ('kind', models.CharField(choices=[('off', 'Ngày nghỉ'), ('working', 'Ngày làm việc')], max_length=8, verbose_name='loại')),
-                ('legal_reference', models.CharField(max_length=255, verbose_name='căn cứ')),
-                ('note', models.CharField(blank=True, default='', max_length=255, verbose_name='ghi chú')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(unique=True, verbose_name="ngày")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("off", "Ngày nghỉ"), ("working", "Ngày làm việc")],
+                        max_length=8,
+                        verbose_name="loại",
+                    ),
+                ),
+                ("legal_reference", models.CharField(max_length=255, verbose_name="căn cứ")),
+                (
+                    "note",
+                    models.CharField(
+                        blank=True, default="", max_length=255, verbose_name="ghi chú"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ngày nghỉ / làm bù điều chỉnh',
-                'verbose_name_plural': 'lịch điều chỉnh',
-                'ordering': ['date'],
+                "verbose_name": "ngày nghỉ / làm bù điều chỉnh",
+                "verbose_name_plural": "lịch điều chỉnh",
+                "ordering": ["date"],
             },
         ),
     ]

@@ -1,0 +1,345 @@
+"""Dossiers (hồ sơ), their events, the control slip and guidance contacts.
+
+Status and deadline fields are written only by ``dossiers.services`` (house style: one write
+path per change). The columns that reports read (received_at, ended_at, end_kind,
+dossier_class, channel, agency, level, field, delivery channel, apology) are denormalised
+here on purpose: a period report is a handful of grouped counts over indexed columns.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from motcua.agencies.models import Agency, Level
+from motcua.catalog.models import Field, Part, ProcedureVersion, WorkflowStep
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("Trực tuyến")
+    DIRECT = "direct", _("Trực tiếp")
+    POSTAL = "postal", _("Bưu chính công ích")
+
+
+class ApplicantKind(models.TextChoices):
+    CITIZEN = "citizen", _("Công dân")
+    ORGANIZATION = "organization", _("Tổ chức, doanh nghiệp")
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("Đã nộp trực tuyến, chờ tiếp nhận")
+    NEEDS_COMPLETION = "needs_completion", _("Yêu cầu bổ sung trước khi tiếp nhận")
+    REJECTED = "rejected", _("Từ chối tiếp nhận")
+    PROCESSING = "processing", _("Đang giải quyết")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("Chờ bổ sung hồ sơ")
+    RESULT_READY = "result_ready", _("Đã có kết quả")
+    REFUSED = "refused", _("Trả lại, không đủ điều kiện giải quyết")
+    WITHDRAWN = "withdrawn", _("Rút hồ sơ")
+    STOPPED = "stopped", _("Dừng giải quyết")
+    DELIVERED = "delivered", _("Đã trả kết quả")
+
+
+class EndKind(models.TextChoices):
+    """How a dossier ended (domain.md §6): the first of these events."""
+
+    RESULT = "result", _("Có kết quả")
+    REFUSED = "refused", _("Trả lại sau thẩm định")
+    WITHDRAWN = "withdrawn", _("Rút hồ sơ")
+    STOPPED = "stopped", _("Dừng giải quyết")
+
+
+class DossierClass(models.TextChoices):
+    EARLY = "early", _("Trước hạn")
+    ON_TIME = "on_time", _("Đúng hạn")
+    LATE = "late", _("Quá hạn")
+
+
+class DeliveryChannel(models.TextChoices):
+    COUNTER = "counter", _("Tại Bộ phận Một cửa")
+    POSTAL = "postal", _("Qua bưu chính công ích")
+    ONLINE = "online", _("Trực tuyến")
+
+
+class Dossier(models.Model):
+    code = models.CharField(_("mã hồ sơ"), max_length=64, unique=True)
+    secret = models.CharField(_("mã tra cứu"), max_length=32)
+    procedure_version = models.ForeignKey(
+        ProcedureVersion, verbose_name=_("thủ tục"), on_delete=models.PROTECT, related_name="+"
+    )
+    # Denormalised from the pinned version at receipt, for scope checks and reports.
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("cơ quan có thẩm quyền"), on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.CharField(_("cấp"), max_length=16, choices=Level.choices)
+    field = models.ForeignKey(
+        Field, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT, related_name="+"
+    )
+    receiving_unit = models.ForeignKey(
+        Agency,
+        verbose_name=_("nơi tiếp nhận"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    channel = models.CharField(_("hình thức nộp"), max_length=16, choices=Channel.choices)
+
+    applicant_kind = models.CharField(
+        _("loại chủ hồ sơ"), max_length=16, choices=ApplicantKind.choices
+    )
+    applicant_name = models.CharField(_("chủ hồ sơ"), max_length=255)
+    applicant_id_number = models.CharField(
+        _("số định danh / mã số thuế"), max_length=13, blank=True, default=""
+    )
+    applicant_phone = models.CharField(_("điện thoại"), max_length=20, blank=True, default="")
+    applicant_email = models.EmailField(_("thư điện tử"), blank=True, default="")
+    applicant_address = models.CharField(_("địa chỉ"), max_length=500, blank=True, default="")
+    representative_name = models.CharField(
+        _("người nộp thay"), max_length=255, blank=True, default=""
+    )
+    representative_phone = models.CharField(
+        _("điện thoại người nộp thay"), max_length=20, blank=True, default=""
+    )
+    representative_id_number = models.CharField(
+        _("số định danh người nộp thay"), max_length=12, blank=True, default=""
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản công dân"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dossiers",
+    )
+
+    status = models.CharField(_("trạng thái"), max_length=32, choices=Status.choices, db_index=True)
+    submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
+    accept_by = models.DateTimeField(_("hạn tiếp nhận"), null=True, blank=True)
+    received_at = models.DateTimeField(_("tiếp nhận lúc"), null=True, blank=True)
+    # The legal due date used for classification (recomputed when a supplement restarts the
+    # clock); the extension's new appointment is kept apart (ND 118 Điều 19.6).
+    due_at = models.DateTimeField(_("hạn giải quyết"), null=True, blank=True)
+    due_explanation = models.JSONField(_("cách tính hạn"), default=dict, blank=True)
+    extended_due_at = models.DateTimeField(_("hẹn trả mới (gia hạn)"), null=True, blank=True)
+    printed_due_at = models.DateTimeField(_("hẹn trả ghi trên phiếu"), null=True, blank=True)
+
+    ended_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
+    end_kind = models.CharField(
+        _("kết thúc"), max_length=16, choices=EndKind.choices, blank=True, default=""
+    )
+    dossier_class = models.CharField(
+        _("kết quả đúng hạn"), max_length=16, choices=DossierClass.choices, blank=True, default=""
+    )
+    end_reason = models.TextField(_("lý do"), blank=True, default="")
+    delivered_at = models.DateTimeField(_("trả kết quả lúc"), null=True, blank=True)
+    delivery_channel = models.CharField(
+        _("hình thức trả"), max_length=16, choices=DeliveryChannel.choices, blank=True, default=""
+    )
+
+    supplement_count = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
+    supplement_requested_at = models.DateTimeField(_("yêu cầu bổ sung lúc"), null=True, blank=True)
+    extension_count = models.PositiveSmallIntegerField(_("số lần gia hạn"), default=0)
+    has_apology = models.BooleanField(_("có thư xin lỗi"), default=False)
+    late_reason = models.TextField(_("lý do trễ hạn"), blank=True, default="")
+    late_steps = models.CharField(_("bước trễ hạn"), max_length=500, blank=True, default="")
+    # Rule breaks recorded, not refused (domain.md §6 for imports; §5 for live late actions).
+    flags = models.JSONField(_("cảnh báo"), default=list, blank=True)
+
+    current_step = models.ForeignKey(
+        WorkflowStep,
+        verbose_name=_("bước hiện tại"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    current_unit = models.CharField(_("đơn vị đang xử lý"), max_length=255, blank=True, default="")
+    current_step_since = models.DateTimeField(null=True, blank=True)
+
+    imported = models.BooleanField(_("nhập từ hệ thống cũ"), default=False)
+    # Optimistic concurrency: every service bumps it; a stale form gets a clear conflict.
+    version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["agency", "received_at"], name="dossier_agency_received"),
+            models.Index(fields=["agency", "ended_at"], name="dossier_agency_ended"),
+            models.Index(fields=["received_at"], name="dossier_received"),
+            models.Index(fields=["ended_at"], name="dossier_ended"),
+            models.Index(fields=["agency", "status", "due_at"], name="dossier_inbox"),
+            models.Index(fields=["applicant_id_number"], name="dossier_applicant_id"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True, end_kind="")
+                | Q(ended_at__isnull=False) & ~Q(end_kind=""),
+                name="dossier_end_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_open(self) -> bool:
+        return self.received_at is not None and self.ended_at is None
+
+
+class EventType(models.TextChoices):
+    SUBMITTED = "submitted", _("Nộp trực tuyến")
+    COMPLETION_REQUESTED = "completion_requested", _("Yêu cầu hoàn thiện trước tiếp nhận")
+    COMPLETED = "completed", _("Đã hoàn thiện hồ sơ")
+    REJECTED = "rejected", _("Từ chối tiếp nhận")
+    RECEIVED = "received", _("Tiếp nhận")
+    HANDOVER = "handover", _("Chuyển xử lý")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("Yêu cầu bổ sung")
+    SUPPLEMENT_RECEIVED = "supplement_received", _("Nhận hồ sơ bổ sung")
+    EXTENSION = "extension", _("Gia hạn, xin lỗi")
+    RESULT_READY = "result_ready", _("Có kết quả")
+    REFUSED = "refused", _("Trả lại hồ sơ")
+    WITHDRAWN = "withdrawn", _("Rút hồ sơ")
+    STOPPED = "stopped", _("Dừng giải quyết")
+    RESULT_DELIVERED = "result_delivered", _("Trả kết quả")
+
+
+class DossierEvent(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(_("sự kiện"), max_length=32, choices=EventType.choices)
+    at = models.DateTimeField(_("thời điểm"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200, blank=True, default="")
+    from_status = models.CharField(max_length=32, blank=True, default="")
+    to_status = models.CharField(max_length=32, blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("sự kiện hồ sơ")
+        verbose_name_plural = _("diễn biến hồ sơ")
+        ordering = ["dossier", "at", "id"]
+        indexes = [models.Index(fields=["dossier", "at"], name="event_dossier_at")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.type} {self.at:%Y-%m-%d %H:%M}"
+
+
+class StepResult(models.TextChoices):
+    EARLY = "early", _("Trước hạn")
+    ON_TIME = "on_time", _("Đúng hạn")
+    LATE = "late", _("Quá hạn")
+
+
+class Handover(models.Model):
+    """One row of the control slip (form 06): the dossier moving from one unit to the next."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="handovers")
+    position = models.PositiveSmallIntegerField()
+    from_unit = models.CharField(_("đơn vị giao"), max_length=255)
+    to_unit = models.CharField(_("đơn vị nhận"), max_length=255)
+    at = models.DateTimeField(_("thời điểm giao nhận"))
+    giver = models.CharField(_("người giao"), max_length=200, blank=True, default="")
+    receiver = models.CharField(_("người nhận"), max_length=200, blank=True, default="")
+    # The step the receiving unit performs, with its budget; closed by the next hand-over.
+    step = models.ForeignKey(
+        WorkflowStep, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    step_name = models.CharField(_("bước"), max_length=255, blank=True, default="")
+    budget_hours = models.DecimalField(
+        _("thời gian quy định (giờ)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    finished_at = models.DateTimeField(_("hoàn thành lúc"), null=True, blank=True)
+    used_hours = models.DecimalField(
+        _("thời gian thực hiện (giờ)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    result = models.CharField(
+        _("kết quả bước"), max_length=16, choices=StepResult.choices, blank=True, default=""
+    )
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("phiếu kiểm soát quá trình")
+        verbose_name_plural = _("phiếu kiểm soát quá trình")
+        ordering = ["dossier", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "position"], name="handover_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_unit} → {self.to_unit}"
+
+
+class DossierPart(models.Model):
+    """A document received with the dossier (a part of the procedure, or an extra one)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="parts")
+    part = models.ForeignKey(
+        Part, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("tên giấy tờ"), max_length=500)
+    kind = models.CharField(_("loại bản"), max_length=16, blank=True, default="")
+    copies = models.PositiveSmallIntegerField(_("số lượng"), default=1)
+    file = models.FileField(_("tệp"), upload_to="dossiers/%Y/%m/", null=True, blank=True)
+    content_type = models.CharField(max_length=100, blank=True, default="")
+    sha256 = models.CharField(max_length=64, blank=True, default="")
+    reused = models.BooleanField(_("tái sử dụng từ kho dữ liệu"), default=False)
+
+    class Meta:
+        verbose_name = _("thành phần hồ sơ đã nộp")
+        verbose_name_plural = _("thành phần hồ sơ đã nộp")
+        ordering = ["dossier", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DossierSequence(models.Model):
+    """The last sequence number handed out per agency and receipt day (code's NNNN)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "day"], name="dossier_sequence_unique")
+        ]
+
+
+class GuidanceKind(models.TextChoices):
+    DIRECT = "direct", _("Hướng dẫn trực tiếp")
+    OUTGOING_CALL = "outgoing_call", _("Gọi điện đi")
+    INCOMING_CALL = "incoming_call", _("Trả lời cuộc gọi đến")
+
+
+class Guidance(models.Model):
+    """A guidance contact (hướng dẫn) given by a service center."""
+
+    at = models.DateTimeField(_("thời điểm"), db_index=True)
+    kind = models.CharField(_("hình thức"), max_length=16, choices=GuidanceKind.choices)
+    unit = models.ForeignKey(
+        Agency, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+"
+    )
+    procedure_code = models.CharField(_("thủ tục"), max_length=32, blank=True, default="")
+    note = models.TextField(_("ghi chú"), blank=True, default="")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Idempotent imports: a hash of the imported line (empty for live entries).
+    import_key = models.CharField(max_length=64, blank=True, default="", db_index=True)
+
+    class Meta:
+        verbose_name = _("lượt hướng dẫn")
+        verbose_name_plural = _("sổ hướng dẫn")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["unit", "at"], name="guidance_unit_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.get_kind_display()}"
