@@ -1,0 +1,53 @@
+"""Pure classification rules (domain.md §6): no database, fast in bulk.
+
+Used by the live services and by the history import alike, so that an imported dossier and a
+live one are judged by the same function.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from motcua.catalog.models import DurationUnit
+from motcua.dossiers.models import DossierClass, StepResult
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local_date(instant: dt.datetime) -> dt.date:
+    return instant.astimezone(LOCAL).date()
+
+
+def classify(
+    *, ended_at: dt.datetime, due_at: dt.datetime, unit: str, supplement_count: int
+) -> DossierClass:
+    """The class of a dossier ended by a result.
+
+    Compares local dates of the end and of the due date (the due date before any extension):
+    early before, on time on the same date (for ``working_hours``, only if the end is not after
+    ``due_at``), late otherwise. A second supplement request during processing makes it late
+    whatever the dates: the law allows one (ND 118/2025 Điều 19.5).
+    """
+    if supplement_count > 1:
+        return DossierClass.LATE
+    end_day, due_day = local_date(ended_at), local_date(due_at)
+    if end_day < due_day:
+        return DossierClass.EARLY
+    if end_day == due_day:
+        if unit == DurationUnit.WORKING_HOURS and ended_at > due_at:
+            return DossierClass.LATE
+        return DossierClass.ON_TIME
+    return DossierClass.LATE
+
+
+def step_result(*, finished_at: dt.datetime, step_due_at: dt.datetime) -> StepResult:
+    """A control-slip row's result: the step's deadline is its start plus its budget in working
+    hours along office hours; judged like a ``working_hours`` dossier (same date and not after
+    the deadline is on time)."""
+    end_day, due_day = local_date(finished_at), local_date(step_due_at)
+    if end_day < due_day:
+        return StepResult.EARLY
+    if end_day == due_day and finished_at <= step_due_at:
+        return StepResult.ON_TIME
+    return StepResult.LATE
