@@ -30,6 +30,9 @@ def _env_bool(name: str, default: bool = False) -> bool:
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("MOTCUA_DATA_DIR", Path.cwd() / "var")).resolve()
+# The SQLite file lives here and WhiteNoise expects STATIC_ROOT to exist even when it serves
+# from the finders, so the folders are made on start rather than by a separate step.
+(DATA_DIR / "static").mkdir(parents=True, exist_ok=True)
 
 DEBUG = _env_bool("DEBUG")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
