@@ -36,3 +36,66 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_id}"
+
+
+class Role(models.TextChoices):
+    """What a staff member does; the scope of what they see comes from their agency."""
+
+    COUNTER_CLERK = "counter_clerk", _("Cán bộ tiếp nhận, trả kết quả")
+    SPECIALIST = "specialist", _("Chuyên viên xử lý")
+    LEADER = "leader", _("Lãnh đạo đơn vị")
+    CENTER_MANAGER = "center_manager", _("Lãnh đạo Trung tâm / Bộ phận Một cửa")
+    PROVINCIAL_OFFICE = "provincial_office", _("Văn phòng UBND tỉnh")
+    AUDITOR = "auditor", _("Thanh tra, kiểm tra")
+    ADMINISTRATOR = "administrator", _("Quản trị hệ thống")
+
+
+class StaffProfile(models.Model):
+    """Makes a user a staff member: the agency or unit they belong to and their role.
+
+    A user without a profile is not staff (a citizen, or a bare technical account) and sees
+    no dossier through the staff application (domain.md §12)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản"),
+        on_delete=models.CASCADE,
+        related_name="staff_profile",
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("cơ quan, đơn vị"),
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    role = models.CharField(_("vai trò"), max_length=32, choices=Role.choices)
+    title = models.CharField(_("chức vụ"), max_length=200, blank=True, default="")
+    phone = models.CharField(_("điện thoại"), max_length=20, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("hồ sơ cán bộ")
+        verbose_name_plural = _("cán bộ")
+        ordering = ["agency", "user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}"
+
+
+class LoginFailure(models.Model):
+    """A failed login, per username and client address, for the lockout rule (see
+    ``core.accounts``). A database table rather than the cache so that the count is shared
+    by every server process."""
+
+    username = models.CharField(max_length=150)
+    ip = models.CharField(max_length=45)
+    at = models.DateTimeField(db_index=True)
+    # Set on the failure that reached the limit: no login from this pair until then.
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("đăng nhập không thành công")
+        verbose_name_plural = _("đăng nhập không thành công")
+        indexes = [models.Index(fields=["username", "ip", "at"], name="login_failure_key")]
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.ip} {self.at:%Y-%m-%d %H:%M}"

@@ -4,4 +4,6 @@ from motcua.core import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("dang-nhap/", views.login_view, name="login"),
+    path("dang-xuat/", views.logout_view, name="logout"),
 ]

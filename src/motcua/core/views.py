@@ -1,6 +1,27 @@
+"""Health check and the login and logout pages (shared by the staff application and the
+portal)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth import login, logout
+from django.contrib.auth.forms import AuthenticationForm
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_POST
+
+from motcua.core.access import client_ip, is_staff_member
+from motcua.core.accounts import login_locked_until, login_record_failure, login_record_success
+from motcua.core.audit import audit_log
 
 
 @require_GET
@@ -9,3 +30,63 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def _lock_message(until: dt.datetime) -> str:
+    local = timezone.localtime(until)
+    return _(
+        "Đăng nhập sai quá nhiều lần. Tài khoản tạm khóa trên máy này đến %(time)s; "
+        "vui lòng thử lại sau."
+    ) % {"time": local.strftime("%H:%M")}
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+def login_view(request: HttpRequest) -> HttpResponse:
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
+    form = AuthenticationForm(request, data=request.POST if request.method == "POST" else None)
+    status = 200
+    lock_error = ""
+    if request.method == "POST":
+        username = request.POST.get("username", "")
+        ip = client_ip(request) or "unknown"
+        locked_until = login_locked_until(username=username, ip=ip)
+        if locked_until is not None:
+            # While locked the password is not even checked: guessing gains nothing.
+            lock_error, status = _lock_message(locked_until), 429
+        elif form.is_valid():
+            user = form.get_user()
+            login(request, user)
+            login_record_success(username=username, ip=ip)
+            audit_log(actor=user, action="login", object_type="user", object_id=user.pk, ip=ip)
+            default = "/can-bo/" if is_staff_member(user) else "/"
+            return HttpResponseRedirect(next_url or default)
+        else:
+            locked_until = login_record_failure(username=username, ip=ip)
+            if locked_until is not None:
+                lock_error, status = _lock_message(locked_until), 429
+    return render(
+        request,
+        "core/login.html",
+        {"form": form, "next": next_url, "lock_error": lock_error, "title": _("Đăng nhập")},
+        status=status,
+    )
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        audit_log(
+            actor=request.user,
+            action="logout",
+            object_type="user",
+            object_id=request.user.pk,
+            ip=client_ip(request),
+        )
+    logout(request)
+    return HttpResponseRedirect(settings.LOGIN_URL)

@@ -1,0 +1,179 @@
+"""Who may see and change what (domain.md §12).
+
+Staff see the dossiers whose competent agency is in their agency's subtree (a unit — phòng —
+counts as its parent agency); those who work
+at a counter (counter clerks, the center's managers and leaders) also see the dossiers their
+service center received. The provincial office and auditors see every dossier, read-only.
+A user without a ``StaffProfile`` sees none.
+
+The one access function per aggregate (``dossiers.queries.dossier_for``) builds on
+``dossier_scope_q`` and ``can_write``; views never filter dossiers by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponseBase
+
+from motcua.agencies.models import Agency, AgencyKind
+from motcua.core.models import Role, StaffProfile
+
+if TYPE_CHECKING:
+    from motcua.dossiers.models import Dossier
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+# Province-wide, read-only (domain.md §12: oversight sees everything, changes nothing).
+READ_ALL_ROLES = frozenset({Role.PROVINCIAL_OFFICE, Role.AUDITOR})
+# Roles that act on dossiers (receive, hand over, decide, deliver).
+WRITE_ROLES = frozenset({Role.COUNTER_CLERK, Role.SPECIALIST, Role.LEADER, Role.CENTER_MANAGER})
+# Roles that work at the counter and so also see what their service center received.
+COUNTER_ROLES = frozenset({Role.COUNTER_CLERK, Role.CENTER_MANAGER})
+LEADER_ROLES = frozenset({Role.LEADER, Role.CENTER_MANAGER, Role.PROVINCIAL_OFFICE})
+ALL_ROLES = frozenset(Role)
+
+
+def staff_profile(user: AnyUser | None) -> StaffProfile | None:
+    """The user's staff profile, or None for anonymous users, citizens and inactive accounts.
+
+    Cached on the user object: a request asks several times."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if hasattr(user, "_motcua_staff_profile"):
+        cached: StaffProfile | None = user._motcua_staff_profile
+        return cached
+    profile = StaffProfile.objects.select_related("agency").filter(user_id=user.pk).first()
+    setattr(user, "_motcua_staff_profile", profile)  # noqa: B010 (not a declared attribute)
+    return profile
+
+
+def user_role(user: AnyUser | None) -> Role | None:
+    profile = staff_profile(user)
+    return Role(profile.role) if profile else None
+
+
+def has_role(user: AnyUser | None, *roles: Role) -> bool:
+    role = user_role(user)
+    return role is not None and role in roles
+
+
+def is_staff_member(user: AnyUser | None) -> bool:
+    return staff_profile(user) is not None
+
+
+def agency_subtree(agency: Agency) -> QuerySet[Agency]:
+    """The agency and every agency under it.
+
+    One indexed prefix filter over the materialised path when it is kept; otherwise (an
+    agency saved without its path, e.g. by a fixture) a walk down ``parent``."""
+    if agency.path:
+        return Agency.objects.filter(path__startswith=agency.path)
+    ids = {agency.pk}
+    frontier = [agency.pk]
+    while frontier:
+        frontier = list(
+            Agency.objects.filter(parent_id__in=frontier)
+            .exclude(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
+        ids.update(frontier)
+    return Agency.objects.filter(pk__in=ids)
+
+
+def scope_root(agency: Agency) -> Agency:
+    """The agency whose dossiers a member of ``agency`` works on: a unit (phòng) works on its
+    parent agency's dossiers, so climb while the agency is a unit."""
+    while agency.kind == AgencyKind.UNIT and agency.parent_id is not None:
+        parent = agency.parent
+        assert parent is not None
+        agency = parent
+    return agency
+
+
+def user_agency_scope(user: AnyUser | None) -> QuerySet[Agency]:
+    """The agencies whose dossiers the user may see: all of them for the provincial office and
+    auditors, their agency's subtree for other staff, none for everyone else."""
+    profile = staff_profile(user)
+    if profile is None:
+        return Agency.objects.none()
+    if profile.role in READ_ALL_ROLES:
+        return Agency.objects.all()
+    return agency_subtree(scope_root(profile.agency))
+
+
+def sees_received(profile: StaffProfile) -> bool:
+    """Whether the user also sees the dossiers their service center received (not only those
+    their agency decides): counter staff, and leaders of a service center."""
+    return profile.role in COUNTER_ROLES or (
+        profile.role == Role.LEADER and profile.agency.kind == AgencyKind.SERVICE_CENTER
+    )
+
+
+def dossier_scope_q(user: AnyUser | None, prefix: str = "") -> Q:
+    """A ``Q`` over ``Dossier`` fields selecting the dossiers ``user`` may see.
+
+    ``prefix`` lets other models filter through their dossier (``prefix="dossier__"``).
+    Usage: ``Dossier.objects.filter(dossier_scope_q(user))``."""
+    profile = staff_profile(user)
+    if profile is None:
+        return Q(pk__in=[])
+    if profile.role in READ_ALL_ROLES:
+        return Q()
+    subtree = agency_subtree(scope_root(profile.agency)).values("pk")
+    q = Q(**{f"{prefix}agency__in": subtree})
+    if sees_received(profile):
+        q |= Q(**{f"{prefix}receiving_unit__in": subtree})
+    return q
+
+
+def can_read(user: AnyUser | None, dossier: Dossier) -> bool:
+    from motcua.dossiers.models import Dossier
+
+    if staff_profile(user) is None:
+        return False
+    return Dossier.objects.filter(pk=dossier.pk).filter(dossier_scope_q(user)).exists()
+
+
+def can_write(user: AnyUser | None, dossier: Dossier) -> bool:
+    """Whether ``user`` may act on ``dossier``: a role that acts, and the dossier in scope.
+    The services still decide whether the action itself is allowed in the dossier's state."""
+    profile = staff_profile(user)
+    if profile is None or profile.role not in WRITE_ROLES:
+        return False
+    return can_read(user, dossier)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address for the audit trail and the login lockout. Only REMOTE_ADDR:
+    a proxy that sets it properly is the deployment's job (X-Forwarded-For is forgeable)."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
+V = TypeVar("V", bound=Callable[..., HttpResponseBase])
+
+
+def staff_required(roles: Iterable[Role] | None = None) -> Callable[[V], V]:
+    """View decorator: an anonymous user goes to the login page; a logged-in user who is not
+    staff, or whose role is not in ``roles``, gets 403."""
+    allowed = frozenset(roles) if roles is not None else ALL_ROLES
+
+    def decorator(view: V) -> V:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            profile = staff_profile(request.user)
+            if profile is None or profile.role not in allowed:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator

@@ -1,0 +1,137 @@
+"""A small named world for the staff application: a province with a service center, the
+construction department (with a unit) and the justice department (the outsider)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.utils import timezone
+
+from motcua.agencies.models import Agency, AgencyKind, Level
+from motcua.catalog.models import DurationUnit, Field, Part, Procedure, ProcedureVersion
+from motcua.core.models import Role, StaffProfile
+from motcua.dossiers.models import Channel, Dossier, Status
+
+PASSWORD = "mat-khau-thu-nghiem"
+_seq = itertools.count(1)
+
+
+def make_agency(code: str, name: str, kind: str, parent: Agency | None = None) -> Agency:
+    agency = Agency.objects.create(
+        code=code, name=name, level=Level.PROVINCE, kind=kind, parent=parent
+    )
+    agency.path = (parent.path if parent else "/") + f"{agency.pk}/"
+    agency.save(update_fields=["path"])
+    return agency
+
+
+def make_staff(username: str, agency: Agency, role: Role) -> User:
+    user = User.objects.create_user(username, password=PASSWORD, first_name=username.title())
+    StaffProfile.objects.create(user=user, agency=agency, role=role)
+    return user
+
+
+@dataclass
+class World:
+    province: Agency
+    center: Agency
+    construction: Agency
+    construction_unit: Agency
+    justice: Agency
+    field: Field
+    version: ProcedureVersion
+    justice_version: ProcedureVersion
+    clerk: User
+    specialist: User
+    leader: User
+    manager: User
+    outsider: User
+    auditor: User
+    provincial: User
+    citizen: User
+
+    def dossier(self, *, version: ProcedureVersion | None = None, **kwargs: object) -> Dossier:
+        """A dossier in processing, made directly (fixture data, not a service call)."""
+        version = version or self.version
+        n = next(_seq)
+        now = timezone.now()
+        values: dict[str, object] = {
+            "code": f"{version.agency.code}-260105-{n:04d}",
+            "secret": f"s{n}",
+            "procedure_version": version,
+            "agency": version.agency,
+            "level": version.level,
+            "field": version.field,
+            "receiving_unit": self.center,
+            "channel": Channel.DIRECT,
+            "applicant_kind": "citizen",
+            "applicant_name": "Nguyễn Văn An",
+            "applicant_phone": "0912345678",
+            "status": Status.PROCESSING,
+            "received_at": now,
+            "due_at": now + dt.timedelta(days=10),
+        }
+        values.update(kwargs)
+        return Dossier.objects.create(**values)
+
+
+def make_version(code: str, name: str, agency: Agency, field: Field) -> ProcedureVersion:
+    procedure = Procedure.objects.create(code=code)
+    from motcua.core.text import fold
+
+    version = ProcedureVersion.objects.create(
+        procedure=procedure,
+        name=name,
+        search_text=fold(f"{code} {name}"),
+        field=field,
+        agency=agency,
+        level=Level.PROVINCE,
+        duration=Decimal(15),
+        unit=DurationUnit.WORKING_DAYS,
+    )
+    Part.objects.create(version=version, position=1, name="Đơn đề nghị cấp phép", copies=1)
+    Part.objects.create(version=version, position=2, name="Bản vẽ thiết kế", copies=2)
+    return version
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    province = make_agency("000.00.00.H18", "UBND tỉnh Đắk Nông", AgencyKind.PEOPLE_COMMITTEE)
+    center = make_agency(
+        "000.00.31.H18", "Trung tâm Phục vụ hành chính công", AgencyKind.SERVICE_CENTER, province
+    )
+    construction = make_agency("000.00.15.H18", "Sở Xây dựng", AgencyKind.DEPARTMENT, province)
+    unit = make_agency("000.15.01.H18", "Phòng Quản lý xây dựng", AgencyKind.UNIT, construction)
+    justice = make_agency("000.00.19.H18", "Sở Tư pháp", AgencyKind.DEPARTMENT, province)
+    field = Field.objects.create(name="Hoạt động xây dựng")
+    version = make_version("1.009972", "Cấp giấy phép xây dựng mới", construction, field)
+    justice_version = make_version("2.000488", "Cấp phiếu lý lịch tư pháp", justice, field)
+    return World(
+        province=province,
+        center=center,
+        construction=construction,
+        construction_unit=unit,
+        justice=justice,
+        field=field,
+        version=version,
+        justice_version=justice_version,
+        clerk=make_staff("clerk", center, Role.COUNTER_CLERK),
+        specialist=make_staff("specialist", unit, Role.SPECIALIST),
+        leader=make_staff("leader", construction, Role.LEADER),
+        manager=make_staff("manager", center, Role.CENTER_MANAGER),
+        outsider=make_staff("outsider", justice, Role.SPECIALIST),
+        auditor=make_staff("auditor", province, Role.AUDITOR),
+        provincial=make_staff("provincial", province, Role.PROVINCIAL_OFFICE),
+        citizen=User.objects.create_user("citizen", password=PASSWORD),
+    )
+
+
+def login(client: Client, user: User) -> Client:
+    client.force_login(user)
+    return client

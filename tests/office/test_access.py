@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from motcua.agencies.models import Agency
+from motcua.core.access import (
+    agency_subtree,
+    can_read,
+    can_write,
+    dossier_scope_q,
+    user_agency_scope,
+)
+from motcua.dossiers.models import Dossier
+
+from .conftest import World
+
+
+def visible(user: object) -> set[str]:
+    return set(Dossier.objects.filter(dossier_scope_q(user)).values_list("code", flat=True))  # type: ignore[arg-type]
+
+
+def test_scope_follows_agency_subtree_and_counter(world: World) -> None:
+    own = world.dossier()
+    other = world.dossier(version=world.justice_version, receiving_unit=None)
+    received_here = world.dossier(version=world.justice_version)
+
+    assert visible(world.leader) == {own.code}
+    assert visible(world.outsider) == {other.code, received_here.code}
+    # The counter sees what its center received, whoever decides it.
+    assert visible(world.clerk) == {own.code, received_here.code}
+    assert visible(world.manager) == {own.code, received_here.code}
+    assert visible(world.auditor) == {own.code, other.code, received_here.code}
+    assert visible(world.citizen) == set()
+    assert visible(AnonymousUser()) == set()
+
+
+def test_a_unit_works_on_its_parent_agencys_dossiers(world: World) -> None:
+    own = world.dossier()
+    world.dossier(version=world.justice_version, receiving_unit=None)
+    assert visible(world.specialist) == {own.code}
+    assert can_read(world.specialist, own)
+
+
+def test_write_needs_an_acting_role_and_scope(world: World) -> None:
+    own = world.dossier()
+    assert can_write(world.leader, own)
+    assert can_write(world.clerk, own)
+    assert not can_write(world.outsider, own)
+    # Oversight reads everything and changes nothing.
+    assert can_read(world.auditor, own) and not can_write(world.auditor, own)
+    assert can_read(world.provincial, own) and not can_write(world.provincial, own)
+    assert not can_write(world.citizen, own)
+
+
+@pytest.mark.parametrize("with_path", [True, False])
+def test_agency_subtree_with_and_without_materialised_path(world: World, with_path: bool) -> None:
+    if not with_path:
+        Agency.objects.update(path="")
+        world.construction.refresh_from_db()
+    codes = set(agency_subtree(world.construction).values_list("code", flat=True))
+    assert codes == {world.construction.code, world.construction_unit.code}
+
+
+def test_user_agency_scope(world: World) -> None:
+    assert user_agency_scope(world.auditor).count() == Agency.objects.count()
+    assert set(user_agency_scope(world.leader)) == {world.construction, world.construction_unit}
+    assert set(user_agency_scope(world.specialist)) == set(user_agency_scope(world.leader))
+    assert not user_agency_scope(world.citizen).exists()
