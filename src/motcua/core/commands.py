@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 from typing import TYPE_CHECKING
 
@@ -28,8 +29,11 @@ def _check_secret_key(insecure_ok: bool) -> None:
         )
 
 
-def serve(bind: str = DEFAULT_BIND, workers: int = 2, insecure_ok: bool = False) -> int:
-    """Serve the application with gunicorn (a production WSGI server, not runserver)."""
+def serve(
+    bind: str = DEFAULT_BIND, workers: int = 2, insecure_ok: bool = False, worker: bool = True
+) -> int:
+    """Serve the application with gunicorn (a production WSGI server, not runserver), and
+    by default one `motcua worker` process beside it, so that notifications go out."""
     _check_secret_key(insecure_ok)
     from gunicorn.app.wsgiapp import WSGIApplication
 
@@ -48,12 +52,20 @@ def serve(bind: str = DEFAULT_BIND, workers: int = 2, insecure_ok: bool = False)
         "motcua.wsgi:application",
     ]
     sys.argv = argv
-    WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]", prog="motcua serve").run()
+    background = (
+        subprocess.Popen([sys.executable, "-m", "motcua.cli", "worker"]) if worker else None
+    )
+    try:
+        WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]", prog="motcua serve").run()
+    finally:
+        if background is not None:
+            background.terminate()  # SIGTERM: the worker finishes its message and exits
+            background.wait(timeout=30)
     return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
-    return serve(args.bind, args.workers, args.insecure_dev_key)
+    return serve(args.bind, args.workers, args.insecure_dev_key, worker=not args.no_worker)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -67,7 +79,7 @@ def _demo(args: argparse.Namespace) -> int:
     if args.no_serve:
         return 0
     print(f"\nmotcua demo: http://{args.bind}/  (Ctrl+C to stop)\n", flush=True)
-    return serve(args.bind, args.workers, insecure_ok=True)
+    return serve(args.bind, args.workers, insecure_ok=True, worker=not args.no_worker)
 
 
 def register(cli: CLI) -> None:
@@ -91,6 +103,7 @@ def register(cli: CLI) -> None:
         action="store_true",
         help="allow the built-in development SECRET_KEY (never in production)",
     )
+    p.add_argument("--no-worker", action="store_true", help="do not start `motcua worker`")
     p.set_defaults(handler=_serve)
 
     p = cli.commands.add_parser(
@@ -102,4 +115,5 @@ def register(cli: CLI) -> None:
     p.add_argument("--bind", default=DEFAULT_BIND)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--no-serve", action="store_true", help="load the data, do not serve")
+    p.add_argument("--no-worker", action="store_true", help="do not start `motcua worker`")
     p.set_defaults(handler=_demo)
