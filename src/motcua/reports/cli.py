@@ -1,0 +1,148 @@
+"""``motcua report``: period figures (domain.md §7) and indicators (§8) from the command line.
+
+    motcua report --from 2022-06-05 --to 2022-08-31 [--agency CODE] [--format json] [--output F]
+    motcua report indicators --year 2022 [--to 2022-08-31] [--agency CODE] [--output F]
+
+JSON goes to stdout unless ``--output`` names a file. Documents (docx, xlsx, pdf) are made by
+``motcua.reports.documents`` when that module exists; see ``render_document`` below for the
+hook it must provide.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from motcua.agencies.models import Agency
+    from motcua.cli import CLI
+
+DOCUMENT_FORMATS = ("docx", "xlsx", "pdf")
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a date in the form YYYY-MM-DD (e.g. 2022-08-31)"
+        ) from None
+
+
+def _agency(code: str | None) -> Agency | None:
+    from motcua.agencies.models import Agency
+
+    if code is None:
+        return None
+    try:
+        return Agency.objects.get(code=code)
+    except Agency.DoesNotExist:
+        raise LookupError(f"no agency with code {code!r}") from None
+
+
+def render_document(figures: dict[str, Any], fmt: str) -> bytes | None:
+    """The documents hook: ``motcua.reports.documents.render(figures, fmt) -> bytes`` with a
+    ``FORMATS`` collection of the formats it can make. ``None`` when no renderer exists for
+    ``fmt`` (the module is absent or does not list the format)."""
+    try:
+        documents = importlib.import_module("motcua.reports.documents")
+    except ModuleNotFoundError as exc:
+        if exc.name != "motcua.reports.documents":
+            raise
+        return None
+    if fmt not in getattr(documents, "FORMATS", ()):
+        return None
+    data: bytes = documents.render(figures, fmt)
+    return data
+
+
+def _write(data: str | bytes, output: str | None) -> None:
+    if output is None:
+        if isinstance(data, bytes):
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(data)
+        return
+    path = Path(output)
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    else:
+        path.write_text(data, encoding="utf-8")
+
+
+def _report(args: argparse.Namespace) -> int:
+    from motcua.reports.queries import ReportError
+
+    try:
+        agency = _agency(args.agency)
+        if args.what == "indicators":
+            return _indicators(args, agency)
+        if args.date_from is None or args.date_to is None:
+            print("motcua report: --from and --to are required", file=sys.stderr)
+            return 2
+        from motcua.reports.queries import period_figures
+
+        figures = period_figures(date_from=args.date_from, date_to=args.date_to, agency=agency)
+    except (LookupError, ReportError) as exc:
+        print(f"motcua report: {exc}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        _write(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", args.output)
+        return 0
+    if args.output is None:
+        print(f"motcua report: --format {args.format} needs --output FILE", file=sys.stderr)
+        return 2
+    document = render_document(figures, args.format)
+    if document is None:
+        print(
+            f"motcua report: the {args.format} document is not yet available; use --format json",
+            file=sys.stderr,
+        )
+        return 2
+    _write(document, args.output)
+    return 0
+
+
+def _indicators(args: argparse.Namespace, agency: Agency | None) -> int:
+    from motcua.reports.indicators import indicators_for_year
+
+    if args.year is None:
+        print("motcua report indicators: --year is required", file=sys.stderr)
+        return 2
+    if args.format != "json":
+        print("motcua report indicators: only --format json is available", file=sys.stderr)
+        return 2
+    result = indicators_for_year(year=args.year, date_to=args.date_to, agency=agency)
+    _write(json.dumps(result, ensure_ascii=False, indent=2) + "\n", args.output)
+    return 0
+
+
+def register(cli: CLI) -> None:
+    p = cli.commands.add_parser(
+        "report",
+        help="period report figures (JSON) or indicators",
+        description="Figures of a period report (domain.md §7): `motcua report --from DATE "
+        "--to DATE`; indicators of a year (§8): `motcua report indicators --year YYYY`.",
+    )
+    p.add_argument(
+        "what",
+        nargs="?",
+        choices=["period", "indicators"],
+        default="period",
+        help="period (default) or indicators",
+    )
+    p.add_argument("--from", dest="date_from", type=_date, help="first day (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", type=_date, help="last day (YYYY-MM-DD), included")
+    p.add_argument("--year", type=int, help="indicators: the year (to date)")
+    p.add_argument("--agency", help="agency code: that agency and everything under it")
+    p.add_argument(
+        "--format", choices=["json", *DOCUMENT_FORMATS], default="json", help="default json"
+    )
+    p.add_argument("--output", "-o", help="file to write (default: stdout)")
+    p.set_defaults(handler=_report)

@@ -1,0 +1,543 @@
+"""Period figures (domain.md §7): the numbers behind section III of the quarterly report.
+
+Everything here is a read over the denormalised, indexed columns of ``Dossier`` (house style:
+a period report is a handful of grouped counts). One grouped query with conditional counts
+gives every count of the period and of the cumulative, per (competent agency, field, level);
+the totals, the per-agency and per-field rows of biểu II.06a are sums of those few hundred
+rows. Three small queries add what cannot be a plain count: late reasons and steps, in-progress
+dossiers that were waiting for a supplement at the end, and guidance contacts.
+
+Choices made where domain.md §7 leaves room (each is tested in tests/reports/):
+
+- Period bounds: whole local days (Asia/Ho_Chi_Minh): ``[from 00:00, to + 1 day 00:00)`` as
+  aware instants; stored instants are UTC, so 2022-06-04T17:30Z (5/6 00:30 local) is inside
+  a period starting 5/6.
+- Scope: the dossier's *competent* agency (``Dossier.agency``) is the scope agency or one of
+  its descendants (the ``parent`` tree, which the materialised ``path`` mirrors); no scope
+  means the whole province. The receiving unit is not used: the history interchange format
+  does not carry it, and an agency's figures must not change with where a dossier happened to
+  be handed in. Guidance contacts are scoped by the unit that gave them.
+- A dossier without ``received_at`` (rejected at intake, or submitted and never accepted) is
+  excluded from every figure.
+- Carried over: received before the period start and not ended before it (ended at or after
+  the start instant, or not ended).
+- Resolved / returned / withdrawn: ended in the period, by ``end_kind`` (result / refused /
+  withdrawn or stopped; withdrawn and stopped are also given apart). Postal return counts the
+  resolved dossiers whose result was delivered by post, whenever the delivery happened.
+- In progress at the end: received before the end instant and not ended before it.
+  Overdue: the legal due date (``due_at``, before any extension, as for classification)
+  falls on a local date *before* the period's last day (so a dossier due on the last day
+  itself is within due), unless the dossier was waiting for a supplement at the end: the
+  latest supplement event before the end is a request (or it is waiting now and the request
+  came before the end). A dossier without a due date is within due.
+- Identity: received + carried over = resolved + returned + withdrawn + in progress holds by
+  construction (each dossier received before the end and not ended before the start falls in
+  exactly one right-hand term), given that no dossier ends before its receipt (the importer
+  refuses such a record).
+- Cumulative: from 1 January of the year of the period's last day (``to``) to the period's
+  end; resolved counts results ended in that span.
+- Percentages: ``motcua.core.formatting.pct`` (half up, two decimals); returned is a share of
+  received + carried over.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
+
+from motcua.agencies.models import Agency, Level
+from motcua.catalog.models import Field
+from motcua.core.formatting import pct
+from motcua.dossiers.classify import LOCAL
+from motcua.dossiers.models import (
+    Channel,
+    DeliveryChannel,
+    Dossier,
+    DossierClass,
+    DossierEvent,
+    EndKind,
+    EventType,
+    Guidance,
+    GuidanceKind,
+    Status,
+)
+
+# The counts of one row; the same names are keys of every row of the grouped query.
+COUNT_KEYS = (
+    "received",
+    "received_online",
+    "received_direct",
+    "received_postal",
+    "carried_over",
+    "resolved",
+    "early",
+    "on_time",
+    "late",
+    "late_apology",
+    "postal_return",
+    "refused",
+    "withdrawn",
+    "stopped",
+    "in_progress",
+    "overdue_by_date",
+    "cum_received",
+    "cum_online",
+    "cum_postal",
+    "cum_resolved",
+)
+
+LEVEL_ORDER = [Level.PROVINCE, Level.DISTRICT, Level.COMMUNE]
+
+
+class ReportError(ValueError):
+    """A report cannot be made with these arguments (message for the operator)."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole local days ``[date_from, date_to]`` and the instants that bound them."""
+
+    date_from: dt.date
+    date_to: dt.date
+
+    @property
+    def start(self) -> dt.datetime:
+        return local_midnight(self.date_from)
+
+    @property
+    def end(self) -> dt.datetime:
+        """Exclusive: the first instant after the period (``to + 1`` at 00:00 local)."""
+        return local_midnight(self.date_to + dt.timedelta(days=1))
+
+    @property
+    def last_day_start(self) -> dt.datetime:
+        return local_midnight(self.date_to)
+
+    @property
+    def year_start(self) -> dt.date:
+        """Start of the cumulative (lũy kế): 1 January of the year of the last day."""
+        return dt.date(self.date_to.year, 1, 1)
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), tzinfo=LOCAL)
+
+
+def make_period(date_from: dt.date, date_to: dt.date) -> Period:
+    if date_to < date_from:
+        raise ReportError(
+            f"the period ends ({date_to.isoformat()}) before it starts ({date_from.isoformat()})"
+        )
+    return Period(date_from, date_to)
+
+
+def agency_subtree_ids(agency: Agency) -> list[int]:
+    """The agency and everything under it, following ``parent`` (one query over agencies,
+    which are a few thousand rows at most; this does not depend on ``path`` being kept)."""
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for pk, parent_id in Agency.objects.values_list("pk", "parent_id"):
+        children[parent_id].append(pk)
+    ids, todo = [], [agency.pk]
+    seen: set[int] = set()
+    while todo:
+        pk = todo.pop()
+        if pk in seen:
+            continue
+        seen.add(pk)
+        ids.append(pk)
+        todo.extend(children.get(pk, ()))
+    return ids
+
+
+def scoped_dossiers(agency: Agency | None) -> QuerySet[Dossier]:
+    """Received dossiers in the scope (never-received ones are excluded everywhere)."""
+    qs = Dossier.objects.filter(received_at__isnull=False).order_by()
+    if agency is not None:
+        qs = qs.filter(agency_id__in=agency_subtree_ids(agency))
+    return qs
+
+
+def _conditions(period: Period) -> dict[str, Q]:
+    start, end = period.start, period.end
+    jan1 = local_midnight(period.year_start)
+    received = Q(received_at__gte=start, received_at__lt=end)
+    ended_in = Q(ended_at__gte=start, ended_at__lt=end)
+    resolved = ended_in & Q(end_kind=EndKind.RESULT)
+    in_progress = Q(received_at__lt=end) & (Q(ended_at__isnull=True) | Q(ended_at__gte=end))
+    cum_received = Q(received_at__gte=jan1, received_at__lt=end)
+    return {
+        "received": received,
+        "received_online": received & Q(channel=Channel.ONLINE),
+        "received_direct": received & Q(channel=Channel.DIRECT),
+        "received_postal": received & Q(channel=Channel.POSTAL),
+        "carried_over": Q(received_at__lt=start)
+        & (Q(ended_at__isnull=True) | Q(ended_at__gte=start)),
+        "resolved": resolved,
+        "early": resolved & Q(dossier_class=DossierClass.EARLY),
+        "on_time": resolved & Q(dossier_class=DossierClass.ON_TIME),
+        "late": resolved & Q(dossier_class=DossierClass.LATE),
+        "late_apology": resolved & Q(dossier_class=DossierClass.LATE, has_apology=True),
+        "postal_return": resolved & Q(delivery_channel=DeliveryChannel.POSTAL),
+        "refused": ended_in & Q(end_kind=EndKind.REFUSED),
+        "withdrawn": ended_in & Q(end_kind=EndKind.WITHDRAWN),
+        "stopped": ended_in & Q(end_kind=EndKind.STOPPED),
+        "in_progress": in_progress,
+        "overdue_by_date": in_progress & Q(due_at__lt=period.last_day_start),
+        "cum_received": cum_received,
+        "cum_online": cum_received & Q(channel=Channel.ONLINE),
+        "cum_postal": cum_received & Q(channel=Channel.POSTAL),
+        "cum_resolved": Q(ended_at__gte=jan1, ended_at__lt=end, end_kind=EndKind.RESULT),
+    }
+
+
+def _relevant(qs: QuerySet[Dossier], period: Period) -> QuerySet[Dossier]:
+    """Only dossiers that can count anywhere: received before the end and not ended before
+    the earlier of the period start and 1 January (keeps the scan to the period's rows)."""
+    lower = min(period.start, local_midnight(period.year_start))
+    return qs.filter(received_at__lt=period.end).filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gte=lower)
+    )
+
+
+def waiting_for_supplement_at(instant: dt.datetime) -> Q:
+    """Dossiers waiting for a supplement at ``instant``: the latest supplement event before it
+    is a request; or the dossier is waiting now and the request came before ``instant`` (the
+    same answer for live dossiers, whose request may not have been logged as an event)."""
+    return Q(_last_supplement_event=EventType.SUPPLEMENT_REQUESTED) | Q(
+        status=Status.SUPPLEMENT_REQUESTED, supplement_requested_at__lt=instant
+    )
+
+
+def _annotate_last_supplement_event(
+    qs: QuerySet[Dossier], instant: dt.datetime
+) -> QuerySet[Dossier]:
+    last = (
+        DossierEvent.objects.filter(
+            dossier=OuterRef("pk"),
+            type__in=[EventType.SUPPLEMENT_REQUESTED, EventType.SUPPLEMENT_RECEIVED],
+            at__lt=instant,
+        )
+        .order_by("-at", "-id")
+        .values("type")[:1]
+    )
+    return qs.annotate(_last_supplement_event=Subquery(last))
+
+
+GroupKey = tuple[int, int, str]  # (agency id, field id, level)
+
+
+def _grouped_counts(qs: QuerySet[Dossier], period: Period) -> dict[GroupKey, dict[str, int]]:
+    conds = _conditions(period)
+    rows = (
+        _relevant(qs, period)
+        .values("agency_id", "field_id", "level")
+        .annotate(**{key: Count("pk", filter=conds[key]) for key in COUNT_KEYS})
+    )
+    groups: dict[GroupKey, dict[str, int]] = {}
+    for values in cast(Iterable[dict[str, Any]], rows):
+        key = (values["agency_id"], values["field_id"], values["level"])
+        groups[key] = {k: values[k] for k in COUNT_KEYS}
+        groups[key]["overdue_waiting"] = 0
+    # Overdue by date but waiting for a supplement at the end: within due (§7). Only the few
+    # in-progress, past-due dossiers go through the event subquery.
+    waiting = (
+        _annotate_last_supplement_event(qs.filter(conds["overdue_by_date"]), period.end)
+        .filter(waiting_for_supplement_at(period.end))
+        .values("agency_id", "field_id", "level")
+        .annotate(n=Count("pk"))
+    )
+    for row in waiting:
+        key = (row["agency_id"], row["field_id"], row["level"])
+        groups[key]["overdue_waiting"] = row["n"]
+    return groups
+
+
+def _sum(rows: Iterable[dict[str, int]]) -> dict[str, int]:
+    total: dict[str, int] = defaultdict(int)
+    for row in rows:
+        for k, v in row.items():
+            total[k] += v
+    for k in (*COUNT_KEYS, "overdue_waiting"):
+        total.setdefault(k, 0)
+    return dict(total)
+
+
+def _as_float(value: Any) -> float:
+    return float(value)
+
+
+def _ii06a_columns(c: dict[str, int]) -> dict[str, int]:
+    """Biểu II.06a (TT 01/2020/TT-VPCP): refused and withdrawn/stopped dossiers are shown inside
+    "resolved, on time" (domain.md §7), so received + carried over = resolved + in progress."""
+    others = c["refused"] + c["withdrawn"] + c["stopped"]
+    overdue = c["overdue_by_date"] - c["overdue_waiting"]
+    return {
+        "received_total": c["received"] + c["carried_over"],
+        "received_online": c["received_online"],
+        "received_direct_postal": c["received_direct"] + c["received_postal"],
+        "carried_over": c["carried_over"],
+        "resolved_total": c["resolved"] + others,
+        "resolved_early": c["early"],
+        "resolved_on_time": c["on_time"] + others,
+        "resolved_late": c["late"],
+        "in_progress_total": c["in_progress"],
+        "in_progress_within_due": c["in_progress"] - overdue,
+        "in_progress_overdue": overdue,
+    }
+
+
+II06A_COLUMNS = [
+    ("tt", "TT"),
+    ("name", "Lĩnh vực / cơ quan giải quyết"),
+    ("received_total", "Tổng số hồ sơ tiếp nhận"),
+    ("received_online", "Trực tuyến"),
+    ("received_direct_postal", "Trực tiếp, dịch vụ bưu chính"),
+    ("carried_over", "Từ kỳ trước chuyển qua"),
+    ("resolved_total", "Tổng số hồ sơ đã giải quyết"),
+    ("resolved_early", "Trước hạn"),
+    ("resolved_on_time", "Đúng hạn"),
+    ("resolved_late", "Quá hạn"),
+    ("in_progress_total", "Tổng số hồ sơ đang giải quyết"),
+    ("in_progress_within_due", "Trong hạn"),
+    ("in_progress_overdue", "Quá hạn"),
+]
+
+
+def _ii06a_table(
+    groups: dict[GroupKey, dict[str, int]],
+    dim: int,
+    names: dict[int, tuple[str, str]],
+) -> dict[str, Any]:
+    """Rows of biểu II.06a by field (dim 1) or by agency (dim 0), under level subtotals."""
+    by_level: dict[str, dict[int, list[dict[str, int]]]] = defaultdict(lambda: defaultdict(list))
+    for key, counts in groups.items():
+        by_level[key[2]][int(key[dim])].append(counts)
+    levels = []
+    for level in _level_sorted(by_level):
+        rows = []
+        for pk, parts in by_level[level].items():
+            code, name = names.get(pk, ("", str(pk)))
+            rows.append({"code": code, "name": name, **_ii06a_columns(_sum(parts))})
+        rows.sort(key=lambda r: (str(r["name"]), str(r["code"])))
+        for i, row in enumerate(rows, start=1):
+            row["tt"] = i
+        level_counts = _sum(c for parts in by_level[level].values() for c in parts)
+        levels.append(
+            {
+                "level": level,
+                "name": str(Level(level).label) if level in Level.values else level,
+                "subtotal": _ii06a_columns(level_counts),
+                "rows": rows,
+            }
+        )
+    return {"levels": levels, "total": _ii06a_columns(_sum(groups.values()))}
+
+
+def period_figures(
+    *, date_from: dt.date, date_to: dt.date, agency: Agency | None = None
+) -> dict[str, Any]:
+    """The figures of a period report for a scope, as a JSON-ready dict valid under
+    ``spec/period-report.schema.json`` (plus extra keys: ``withdrawn_detail``, ``by_level``,
+    ``table_ii06a``, ``identity``). Definitions and choices: this module's docstring."""
+    period = make_period(date_from, date_to)
+    qs = scoped_dossiers(agency)
+    groups = _grouped_counts(qs, period)
+    t = _sum(groups.values())
+
+    agency_ids = {key[0] for key in groups}
+    agencies = {
+        a.pk: (a.code, a.name)
+        for a in Agency.objects.filter(pk__in=agency_ids).only("code", "name")
+    }
+    field_ids = {key[1] for key in groups}
+    fields = {f.pk: ("", f.name) for f in Field.objects.filter(pk__in=field_ids)}
+
+    received_total = t["received"]
+    resolved_total = t["resolved"]
+    overdue = t["overdue_by_date"] - t["overdue_waiting"]
+    withdrawn_total = t["withdrawn"] + t["stopped"]
+
+    per_agency = _rollup(groups, 0)
+
+    def by_agency(count_key: str) -> list[dict[str, Any]]:
+        items = [
+            {"agency": agencies[pk][0], "name": agencies[pk][1], "count": c[count_key]}
+            for pk, c in per_agency.items()
+            if c[count_key]
+        ]
+        items.sort(key=_by_count_then_code)
+        return items
+
+    guidance = _guidance_counts(agency, period)
+
+    figures: dict[str, Any] = {
+        "period": {"from": date_from.isoformat(), "to": date_to.isoformat()},
+        "scope": {
+            "agency": agency.code if agency else None,
+            "name": agency.name if agency else _("Toàn tỉnh"),
+        },
+        "received": {
+            "total": received_total,
+            "online": t["received_online"],
+            "direct": t["received_direct"],
+            "postal": t["received_postal"],
+            "online_pct": _as_float(pct(t["received_online"], received_total)),
+            "postal_pct": _as_float(pct(t["received_postal"], received_total)),
+        },
+        "carried_over": t["carried_over"],
+        "resolved": {
+            "total": resolved_total,
+            "early": t["early"],
+            "on_time": t["on_time"],
+            "late": t["late"],
+            "early_pct": _as_float(pct(t["early"], resolved_total)),
+            "on_time_pct": _as_float(pct(t["on_time"], resolved_total)),
+            "late_pct": _as_float(pct(t["late"], resolved_total)),
+            "postal_return": t["postal_return"],
+            "postal_return_pct": _as_float(pct(t["postal_return"], resolved_total)),
+        },
+        "returned": {
+            "total": t["refused"],
+            "pct": _as_float(pct(t["refused"], received_total + t["carried_over"])),
+            "by_agency": by_agency("refused"),
+        },
+        "withdrawn": withdrawn_total,
+        "withdrawn_detail": {"withdrawn": t["withdrawn"], "stopped": t["stopped"]},
+        "in_progress": {
+            "total": t["in_progress"],
+            "within_due": t["in_progress"] - overdue,
+            "overdue": overdue,
+        },
+        "late_by_agency": _late_by_agency(qs, period, agencies, per_agency),
+        "guidance": guidance["period"],
+        "cumulative": {
+            "from": period.year_start.isoformat(),
+            "received": t["cum_received"],
+            "online": t["cum_online"],
+            "postal": t["cum_postal"],
+            "resolved": t["cum_resolved"],
+            "guidance": guidance["cumulative"],
+        },
+        "by_level": _by_level(groups),
+        "identity": {
+            "left": received_total + t["carried_over"],
+            "right": resolved_total + t["refused"] + withdrawn_total + t["in_progress"],
+        },
+        "table_ii06a": {
+            "columns": [{"key": k, "label": label} for k, label in II06A_COLUMNS],
+            "by_field": _ii06a_table(groups, 1, fields),
+            "by_agency": _ii06a_table(groups, 0, agencies),
+        },
+    }
+    figures["identity"]["holds"] = figures["identity"]["left"] == figures["identity"]["right"]
+    return figures
+
+
+def _rollup(groups: dict[GroupKey, dict[str, int]], dim: int) -> dict[Any, dict[str, int]]:
+    """Sum the grouped counts over one dimension of the key (0 agency, 1 field, 2 level)."""
+    parts: dict[Any, list[dict[str, int]]] = defaultdict(list)
+    for key, counts in groups.items():
+        parts[key[dim]].append(counts)
+    return {k: _sum(v) for k, v in parts.items()}
+
+
+def _level_sorted(levels: Iterable[str]) -> list[str]:
+    present = set(levels)
+    return [lv for lv in LEVEL_ORDER if lv in present] + sorted(
+        lv for lv in present if lv not in LEVEL_ORDER
+    )
+
+
+def _by_level(groups: dict[GroupKey, dict[str, int]]) -> list[dict[str, Any]]:
+    out = []
+    per_level = _rollup(groups, 2)
+    for level in _level_sorted(per_level):
+        c = per_level[level]
+        overdue = c["overdue_by_date"] - c["overdue_waiting"]
+        out.append(
+            {
+                "level": level,
+                "received": c["received"],
+                "online": c["received_online"],
+                "direct": c["received_direct"],
+                "postal": c["received_postal"],
+                "carried_over": c["carried_over"],
+                "resolved": c["resolved"],
+                "early": c["early"],
+                "on_time": c["on_time"],
+                "late": c["late"],
+                "postal_return": c["postal_return"],
+                "returned": c["refused"],
+                "withdrawn": c["withdrawn"] + c["stopped"],
+                "in_progress": c["in_progress"],
+                "overdue": overdue,
+            }
+        )
+    return out
+
+
+def _late_by_agency(
+    qs: QuerySet[Dossier],
+    period: Period,
+    agencies: dict[int, tuple[str, str]],
+    per_agency: dict[int, dict[str, int]],
+) -> list[dict[str, Any]]:
+    """Late dossiers by competent agency, with reasons and failing steps (seed footnote 1)."""
+    late = _conditions(period)["late"]
+    reasons: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    steps: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    rows = qs.filter(late).values("agency_id", "late_reason", "late_steps").annotate(n=Count("pk"))
+    for row in rows:
+        reasons[row["agency_id"]][row["late_reason"]] += row["n"]
+        steps[row["agency_id"]][row["late_steps"]] += row["n"]
+    items = []
+    for pk, c in per_agency.items():
+        if not c["late"]:
+            continue
+        items.append(
+            {
+                "agency": agencies[pk][0],
+                "name": agencies[pk][1],
+                "count": c["late"],
+                "with_apology": c["late_apology"],
+                "without_apology": c["late"] - c["late_apology"],
+                "reasons": _ranked(reasons[pk], "reason"),
+                "steps": _ranked(steps[pk], "step"),
+            }
+        )
+    items.sort(key=_by_count_then_code)
+    return items
+
+
+def _by_count_then_code(item: dict[str, Any]) -> tuple[int, str]:
+    return (-int(item["count"]), str(item["agency"]))
+
+
+def _ranked(counts: dict[str, int], label: str) -> list[dict[str, Any]]:
+    return [
+        {label: k, "count": n} for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+
+
+def _guidance_counts(agency: Agency | None, period: Period) -> dict[str, Any]:
+    """Guidance contacts by kind in the period, and their cumulative total; scoped by the unit
+    that gave them."""
+    jan1 = local_midnight(period.year_start)
+    qs = Guidance.objects.filter(at__gte=min(period.start, jan1), at__lt=period.end).order_by()
+    if agency is not None:
+        qs = qs.filter(unit_id__in=agency_subtree_ids(agency))
+    in_period = Q(at__gte=period.start)
+    agg = qs.aggregate(
+        direct=Count("pk", filter=in_period & Q(kind=GuidanceKind.DIRECT)),
+        outgoing_call=Count("pk", filter=in_period & Q(kind=GuidanceKind.OUTGOING_CALL)),
+        incoming_call=Count("pk", filter=in_period & Q(kind=GuidanceKind.INCOMING_CALL)),
+        cumulative=Count("pk", filter=Q(at__gte=jan1)),
+    )
+    kinds = {k: agg[k] for k in ("direct", "outgoing_call", "incoming_call")}
+    return {"period": {"total": sum(kinds.values()), **kinds}, "cumulative": agg["cumulative"]}
