@@ -16,6 +16,8 @@ class CalendarOverride(models.Model):
     kind = models.CharField(_("loại"), max_length=8, choices=OverrideKind.choices)
     legal_reference = models.CharField(_("căn cứ"), max_length=255)
     note = models.CharField(_("ghi chú"), max_length=255, blank=True, default="")
+    # The calendar cache key reads max(updated_at): an edit anywhere invalidates it.
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     class Meta:
         verbose_name = _("ngày nghỉ / làm bù điều chỉnh")

@@ -1,0 +1,35 @@
+"""Writes to the calendar override table; each one invalidates the cached calendar."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+
+from motcua.workdays.calendar import invalidate_calendar
+from motcua.workdays.models import CalendarOverride, OverrideKind
+
+
+def calendar_override_save(
+    *, day: date, kind: str, legal_reference: str, note: str = ""
+) -> CalendarOverride:
+    """Create or replace the override of ``day`` (one per date)."""
+    if kind not in OverrideKind.values:
+        raise ValueError(f"loại ngày không hợp lệ: {kind!r}")
+    if not legal_reference.strip():
+        raise ValueError("cần ghi căn cứ pháp lý của ngày điều chỉnh")
+    with transaction.atomic():
+        override, _ = CalendarOverride.objects.update_or_create(
+            date=day,
+            defaults={"kind": kind, "legal_reference": legal_reference.strip(), "note": note},
+        )
+        transaction.on_commit(invalidate_calendar)
+    invalidate_calendar()
+    return override
+
+
+def calendar_override_delete(*, override: CalendarOverride) -> None:
+    with transaction.atomic():
+        override.delete()
+        transaction.on_commit(invalidate_calendar)
+    invalidate_calendar()
