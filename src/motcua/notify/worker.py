@@ -255,6 +255,13 @@ def _signals_handled(stop: Stop) -> Iterator[None]:
             signal.signal(s, handler)
 
 
+def _connections_refresh() -> None:
+    # A long-running process must drop broken or expired connections itself, as Django
+    # does around each request. Not inside an atomic block (tests run the worker in one).
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
 def worker_run(
     *,
     once: bool = False,
@@ -270,7 +277,7 @@ def worker_run(
     total = SendReport()
     with _signals_handled(stop):
         while not stop.requested:
-            close_old_connections()
+            _connections_refresh()
             outbox_wakeup.clear()
             ran = jobs_run_due()
             report = outbox_drain()
@@ -283,5 +290,5 @@ def worker_run(
             if once:
                 break
             outbox_wakeup.wait(interval)
-    close_old_connections()
+    _connections_refresh()
     return total
