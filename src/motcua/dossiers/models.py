@@ -62,6 +62,20 @@ class DeliveryChannel(models.TextChoices):
     ONLINE = "online", _("Trực tuyến")
 
 
+class Flag(models.TextChoices):
+    """Rule breaks recorded on a dossier (``Dossier.flags`` holds these codes): kept and shown,
+    never refused for an import; live services refuse what they can and flag what they cannot
+    (a clerk cannot undo the fact that acceptance came late)."""
+
+    ACCEPTANCE_LATE = "acceptance_late", _("Tiếp nhận trực tuyến muộn hơn 8 giờ làm việc")
+    ACCEPTANCE_OVERDUE = "acceptance_overdue", _("Quá hạn tiếp nhận hồ sơ trực tuyến")
+    SUPPLEMENT_LATE = "supplement_late", _("Yêu cầu bổ sung sau 3 ngày làm việc")
+    SUPPLEMENT_REPEATED = "supplement_repeated", _("Yêu cầu bổ sung nhiều hơn một lần")
+    EXTENSION_LATE = "extension_late", _("Gia hạn muộn (ít hơn 1 ngày làm việc trước hạn)")
+    DUE_DIFFERS = "due_differs", _("Hẹn trả ghi trên phiếu khác hạn tính theo quy định")
+    OVERDUE = "overdue", _("Quá hạn giải quyết")
+
+
 class Dossier(models.Model):
     code = models.CharField(_("mã hồ sơ"), max_length=64, unique=True)
     secret = models.CharField(_("mã tra cứu"), max_length=32)
@@ -311,6 +325,9 @@ class DossierSequence(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["agency", "day"], name="dossier_sequence_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day:%Y-%m-%d} {self.last}"
 
 
 class GuidanceKind(models.TextChoices):

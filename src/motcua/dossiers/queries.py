@@ -1,0 +1,114 @@
+"""Reads of dossiers worth naming, and the one access function (domain.md §12).
+
+``dossier_for`` is how every view, the API and the portal get a dossier: staff see the
+dossiers of their agency's subtree (and what their service center received), citizens their
+own; everyone else, and anything that does not exist, get the same ``DossierNotFound`` (a
+``Dossier.DoesNotExist`` and an ``Http404``), so a code's existence is not revealed. Every
+staff read is audited.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from motcua.core.audit import audit_log
+from motcua.dossiers.models import Dossier
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+class DossierNotFound(Dossier.DoesNotExist, Http404):
+    """Missing or not yours: the same answer from outside."""
+
+
+def _access() -> Any:
+    """``motcua.core.access`` (staff roles and scopes) when it is installed."""
+    try:
+        return importlib.import_module("motcua.core.access")
+    except ModuleNotFoundError:  # pragma: no cover - until the staff app lands
+        return None
+
+
+def _staff_q(user: AnyUser) -> Q | None:
+    """The staff scope of ``user`` as a ``Q``, or None when the user is not staff."""
+    access = _access()
+    if access is not None:
+        if not access.is_staff_member(user):
+            return None
+        return access.dossier_scope_q(user)
+    return None
+
+
+def _can_write_staff(user: AnyUser, dossier: Dossier) -> bool:
+    access = _access()
+    can_write = getattr(access, "can_write", None) if access is not None else None
+    if can_write is None:
+        return True
+    return bool(can_write(user, dossier))
+
+
+def dossiers_visible_to(user: AnyUser) -> QuerySet[Dossier]:
+    """Every dossier ``user`` may read: all for superusers, the staff scope for staff, their
+    own for a citizen, none for anonymous users."""
+    if not user.is_authenticated or not user.is_active:
+        return Dossier.objects.none()
+    if getattr(user, "is_superuser", False):
+        return Dossier.objects.all()
+    staff = _staff_q(user)
+    if staff is not None:
+        return Dossier.objects.filter(staff)
+    return Dossier.objects.filter(owner_id=user.pk)
+
+
+def dossier_for(user: AnyUser, code: str, *, write: bool = False) -> Dossier:
+    """The dossier ``code`` if ``user`` may read it (or change it, with ``write``).
+
+    Raises ``DossierNotFound`` for a dossier that does not exist and for one the user may not
+    see alike. A staff member's read is written to the audit trail (action ``read``)."""
+    if not user.is_authenticated or not user.is_active:
+        raise DossierNotFound(code)
+    superuser = bool(getattr(user, "is_superuser", False))
+    staff = None if superuser else _staff_q(user)
+    if superuser:
+        queryset = Dossier.objects.all()
+    elif staff is not None:
+        queryset = Dossier.objects.filter(staff)
+    else:
+        queryset = Dossier.objects.filter(owner_id=user.pk)
+    dossier = (
+        queryset.select_related("procedure_version", "agency", "receiving_unit")
+        .filter(code=code)
+        .first()
+    )
+    if dossier is None:
+        raise DossierNotFound(code)
+    if write and staff is not None and not _can_write_staff(user, dossier):
+        raise DossierNotFound(code)
+    if superuser or staff is not None:
+        audit_log(
+            actor=user,
+            action="read",
+            object_type="dossier",
+            object_id=dossier.code,
+            data={"write": write},
+        )
+    return dossier
+
+
+def dossier_lookup(code: str, secret: str) -> Dossier:
+    """The public lookup: the code and the secret printed on the receipt, both exact."""
+    dossier = Dossier.objects.filter(code=code.strip()).first()
+    if dossier is None or not _same(dossier.secret, secret.strip().upper()):
+        raise DossierNotFound(code)
+    return dossier
+
+
+def _same(a: str, b: str) -> bool:
+    import hmac
+
+    return hmac.compare_digest(a.encode(), b.encode())

@@ -1,0 +1,43 @@
+"""Fixtures for dossier tests: the shared world and a few dossiers in known states."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import time_machine
+
+from motcua.dossiers.applicants import Applicant
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.services import dossier_receive
+from tests.world import MONDAY, World, local, world  # noqa: F401
+
+
+def citizen_applicant(**overrides: str) -> Applicant:
+    values = {
+        "kind": "citizen",
+        "name": "Hoàng Văn Bình",
+        "id_number": "066090001234",
+        "phone": "0912345678",
+        "address": "Gia Nghĩa, Đắk Nông",
+    }
+    values.update(overrides)
+    return Applicant(**values)
+
+
+@pytest.fixture
+def traveller() -> Iterator[time_machine.Coordinates]:
+    """Time stands still at Monday 5/10/2026 09:00 local; move it with ``.move_to``."""
+    with time_machine.travel(local(MONDAY, 9), tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def received(world: World, traveller: time_machine.Coordinates) -> Dossier:  # noqa: F811
+    """A dossier received at the counter on Monday 5/10/2026 09:00 (due Thursday 17:00)."""
+    return dossier_receive(
+        procedure_version=world.procedure,
+        applicant=citizen_applicant(),
+        actor=world.clerk,
+        receiving_unit=world.center,
+    )

@@ -1,0 +1,694 @@
+"""The dossier state machine through its services: every change, and every refused one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from motcua.core.models import AuditEvent
+from motcua.dossiers.models import (
+    Channel,
+    Dossier,
+    DossierEvent,
+    EndKind,
+    EventType,
+    Flag,
+    Guidance,
+    Handover,
+    Status,
+)
+from motcua.dossiers.services import (
+    ApplicantInvalid,
+    ConflictError,
+    PartInput,
+    TransitionError,
+    dossier_accept,
+    dossier_complete,
+    dossier_deliver,
+    dossier_extend,
+    dossier_finish,
+    dossier_handover,
+    dossier_receive,
+    dossier_receive_supplement,
+    dossier_refuse,
+    dossier_reject,
+    dossier_reject_at_counter,
+    dossier_request_completion,
+    dossier_request_supplement,
+    dossier_stop,
+    dossier_submit,
+    dossier_withdraw,
+    dossiers_flag_overdue,
+    dossiers_stop_expired_supplements,
+    guidance_log,
+)
+from tests.dossiers.conftest import citizen_applicant
+from tests.world import MONDAY, World, local
+
+TUESDAY = MONDAY + dt.timedelta(days=1)
+WEDNESDAY = MONDAY + dt.timedelta(days=2)
+THURSDAY = MONDAY + dt.timedelta(days=3)
+FRIDAY = MONDAY + dt.timedelta(days=4)
+NEXT_MONDAY = MONDAY + dt.timedelta(days=7)
+
+
+def submitted(world: World) -> Dossier:
+    return dossier_submit(
+        procedure_version=world.procedure,
+        applicant=citizen_applicant(),
+        actor=world.citizen,
+        owner=world.citizen,
+    )
+
+
+def events(dossier: Dossier) -> list[str]:
+    return list(dossier.events.order_by("at", "id").values_list("type", flat=True))
+
+
+# --- intake at the counter --------------------------------------------------------------------
+
+
+def test_receive_at_counter_starts_the_clock_with_code_and_secret(
+    world: World, received: Dossier
+) -> None:
+    assert received.status == Status.PROCESSING
+    assert received.code == "000.00.19.H18-261005-0001"
+    assert len(received.secret) == 8 and received.secret.isalnum()
+    assert not set(received.secret) & set("0O1IL")
+    assert received.received_at == local(MONDAY, 9)
+    assert received.due_at == local(THURSDAY, 17)
+    assert received.printed_due_at == received.due_at
+    assert received.due_explanation
+    assert received.agency == world.justice
+    assert received.field == world.field
+    assert received.channel == Channel.DIRECT
+    assert events(received) == [EventType.RECEIVED]
+    assert AuditEvent.objects.filter(object_id=received.code, action="received").exists()
+
+
+def test_codes_count_per_agency_and_day(world: World, received: Dossier, traveller) -> None:
+    second = dossier_receive(
+        procedure_version=world.procedure,
+        applicant=citizen_applicant(name="Trần Thị Cúc"),
+        actor=world.clerk,
+        receiving_unit=world.center,
+        channel=Channel.POSTAL,
+    )
+    traveller.move_to(local(TUESDAY, 8))
+    next_day = dossier_receive(
+        procedure_version=world.procedure,
+        applicant=citizen_applicant(),
+        actor=world.clerk,
+        receiving_unit=world.center,
+    )
+    assert second.code == "000.00.19.H18-261005-0002"
+    assert next_day.code == "000.00.19.H18-261006-0001"
+
+
+def test_code_date_is_the_local_date(world: World) -> None:
+    # 23:30 UTC on Monday is 06:30 on Tuesday in Việt Nam.
+    with time_machine.travel(dt.datetime(2026, 10, 5, 23, 30, tzinfo=dt.UTC), tick=False):
+        dossier = dossier_receive(
+            procedure_version=world.procedure,
+            applicant=citizen_applicant(),
+            actor=world.clerk,
+            receiving_unit=world.center,
+        )
+    assert dossier.code.endswith("-261006-0001")
+
+
+def test_receipt_after_cutoff_counts_from_next_working_day(world: World) -> None:
+    with time_machine.travel(local(MONDAY, 15, 30), tick=False):
+        dossier = dossier_receive(
+            procedure_version=world.procedure,
+            applicant=citizen_applicant(),
+            actor=world.clerk,
+            receiving_unit=world.center,
+        )
+    assert dossier.due_at == local(FRIDAY, 17)
+
+
+def test_receive_records_parts(world: World, traveller) -> None:
+    part_of_procedure = world.procedure.parts.create(position=1, name="Tờ khai", copies=1)
+    dossier = dossier_receive(
+        procedure_version=world.procedure,
+        applicant=citizen_applicant(),
+        actor=world.clerk,
+        receiving_unit=world.center,
+        parts=[PartInput(part=part_of_procedure), PartInput(name="Bản sao CCCD", copies=2)],
+    )
+    assert list(dossier.parts.values_list("name", "copies")) == [
+        ("Tờ khai", 1),
+        ("Bản sao CCCD", 2),
+    ]
+
+
+def test_receive_refuses_online_channel_and_unnamed_part(world: World, traveller) -> None:
+    with pytest.raises(TransitionError):
+        dossier_receive(
+            procedure_version=world.procedure,
+            applicant=citizen_applicant(),
+            actor=world.clerk,
+            receiving_unit=world.center,
+            channel=Channel.ONLINE,
+        )
+    with pytest.raises(TransitionError, match="tên"):
+        dossier_receive(
+            procedure_version=world.procedure,
+            applicant=citizen_applicant(),
+            actor=world.clerk,
+            receiving_unit=world.center,
+            parts=[PartInput(name=" ")],
+        )
+    assert not Dossier.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("id_number", "06609000123", "12 chữ số"),
+        ("id_number", "06609000123A", "12 chữ số"),
+        ("phone", "12345", "điện thoại"),
+        ("email", "khong-phai-thu", "thư điện tử"),
+        ("name", "  ", "họ tên"),
+    ],
+)
+def test_applicant_is_validated_with_vietnamese_messages(
+    world: World, traveller, field: str, value: str, message: str
+) -> None:
+    with pytest.raises(ApplicantInvalid) as info:
+        dossier_receive(
+            procedure_version=world.procedure,
+            applicant=citizen_applicant(**{field: value}),
+            actor=world.clerk,
+            receiving_unit=world.center,
+        )
+    assert message in info.value.errors[field]
+    assert not Dossier.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("0101234567", "0101234567"),
+        ("0101234567-001", "0101234567001"),
+        ("0101234567001", "0101234567001"),
+    ],
+)
+def test_tax_codes_of_10_or_13_digits(world: World, traveller, given: str, stored: str) -> None:
+    dossier = dossier_receive(
+        procedure_version=world.procedure,
+        applicant=citizen_applicant(
+            kind="organization", name="Công ty TNHH An Phát", id_number=given
+        ),
+        actor=world.clerk,
+        receiving_unit=world.center,
+    )
+    assert dossier.applicant_id_number == stored
+
+
+def test_tax_code_of_other_length_is_refused(world: World, traveller) -> None:
+    with pytest.raises(ApplicantInvalid, match="Mã số thuế"):
+        dossier_receive(
+            procedure_version=world.procedure,
+            applicant=citizen_applicant(kind="organization", id_number="01012345678"),
+            actor=world.clerk,
+            receiving_unit=world.center,
+        )
+
+
+def test_reject_at_counter_is_recorded_but_never_received(world: World, traveller) -> None:
+    dossier = dossier_reject_at_counter(
+        procedure_version=world.procedure,
+        applicant=citizen_applicant(),
+        actor=world.clerk,
+        receiving_unit=world.center,
+        reason="Thiếu tờ khai",
+    )
+    assert dossier.status == Status.REJECTED
+    assert dossier.received_at is None and dossier.ended_at is None
+    assert dossier.end_reason == "Thiếu tờ khai"
+    with pytest.raises(TransitionError, match="lý do"):
+        dossier_reject_at_counter(
+            procedure_version=world.procedure,
+            applicant=citizen_applicant(),
+            actor=world.clerk,
+            receiving_unit=world.center,
+            reason="",
+        )
+
+
+def test_guidance_is_logged_without_a_dossier(world: World, traveller) -> None:
+    guidance = guidance_log(
+        unit=world.center, kind="incoming_call", actor=world.clerk, procedure_code="1.001234"
+    )
+    assert Guidance.objects.get() == guidance
+    assert guidance.at == local(MONDAY, 9)
+    with pytest.raises(TransitionError):
+        guidance_log(unit=world.center, kind="email", actor=world.clerk)
+
+
+# --- online intake --------------------------------------------------------------------------
+
+
+def test_submit_gives_code_and_eight_working_hours_to_accept(world: World, traveller) -> None:
+    dossier = submitted(world)
+    assert dossier.status == Status.SUBMITTED
+    assert dossier.channel == Channel.ONLINE
+    assert dossier.code == "000.00.19.H18-261005-0001"
+    assert dossier.submitted_at == local(MONDAY, 9)
+    assert dossier.accept_by == local(TUESDAY, 9)
+    assert dossier.received_at is None and dossier.due_at is None
+    assert dossier.owner == world.citizen
+
+
+def test_accept_in_time_starts_the_clock(world: World, traveller) -> None:
+    dossier = submitted(world)
+    traveller.move_to(local(MONDAY, 14))
+    dossier_accept(dossier=dossier, actor=world.clerk, receiving_unit=world.center)
+    dossier.refresh_from_db()
+    assert dossier.status == Status.PROCESSING
+    assert dossier.received_at == local(MONDAY, 14)
+    assert dossier.due_at == local(THURSDAY, 17)
+    assert Flag.ACCEPTANCE_LATE not in dossier.flags
+    assert events(dossier) == [EventType.SUBMITTED, EventType.RECEIVED]
+
+
+def test_late_acceptance_is_flagged(world: World, traveller) -> None:
+    dossier = submitted(world)
+    traveller.move_to(local(TUESDAY, 10))
+    dossier_accept(dossier=dossier, actor=world.clerk)
+    assert Flag.ACCEPTANCE_LATE in dossier.flags
+    assert dossier.due_at == local(FRIDAY, 17)
+
+
+def test_accept_twice_is_refused(world: World, traveller) -> None:
+    dossier = submitted(world)
+    dossier_accept(dossier=dossier, actor=world.clerk)
+    with pytest.raises(TransitionError, match="Đang giải quyết"):
+        dossier_accept(dossier=dossier, actor=world.clerk)
+
+
+def test_completion_before_acceptance_and_new_acceptance_deadline(world: World, traveller) -> None:
+    dossier = submitted(world)
+    dossier_request_completion(
+        dossier=dossier, actor=world.clerk, items=["Ảnh chân dung"], reason="Ảnh mờ"
+    )
+    assert dossier.status == Status.NEEDS_COMPLETION
+    with pytest.raises(TransitionError):
+        dossier_accept(dossier=dossier, actor=world.clerk)
+    traveller.move_to(local(WEDNESDAY, 10))
+    dossier_complete(dossier=dossier, actor=world.citizen, parts=[PartInput(name="Ảnh mới")])
+    assert dossier.status == Status.SUBMITTED
+    assert dossier.accept_by == local(THURSDAY, 10)
+    dossier_accept(dossier=dossier, actor=world.clerk)
+    assert Flag.ACCEPTANCE_LATE not in dossier.flags
+
+
+def test_completion_request_needs_items_and_reason(world: World, traveller) -> None:
+    dossier = submitted(world)
+    with pytest.raises(TransitionError):
+        dossier_request_completion(dossier=dossier, actor=world.clerk, items=[], reason="x")
+    with pytest.raises(TransitionError):
+        dossier_request_completion(dossier=dossier, actor=world.clerk, items=["a"], reason=" ")
+    with pytest.raises(TransitionError):
+        dossier_complete(dossier=dossier, actor=world.citizen)
+    assert Dossier.objects.get().status == Status.SUBMITTED
+
+
+def test_reject_online_dossier(world: World, traveller) -> None:
+    dossier = submitted(world)
+    dossier_reject(dossier=dossier, actor=world.clerk, reason="Không thuộc thẩm quyền")
+    assert dossier.status == Status.REJECTED
+    assert dossier.ended_at is None
+    with pytest.raises(TransitionError):
+        dossier_accept(dossier=dossier, actor=world.clerk)
+
+
+def test_reject_after_receipt_is_refused(world: World, received: Dossier) -> None:
+    with pytest.raises(TransitionError):
+        dossier_reject(dossier=received, actor=world.clerk, reason="x")
+
+
+# --- control slip -----------------------------------------------------------------------------
+
+
+def test_handover_walks_the_workflow_and_judges_each_step(
+    world: World, received: Dossier, traveller
+) -> None:
+    first = dossier_handover(dossier=received, actor=world.clerk, receiver_name="Trần Văn Minh")
+    assert (first.position, first.from_unit, first.to_unit) == (
+        1,
+        world.center.name,
+        world.center.name,
+    )
+    assert first.step == world.steps[0]
+    traveller.move_to(local(MONDAY, 11))  # 2 working hours of 8: early
+    second = dossier_handover(dossier=received, actor=world.clerk)
+    assert second.step == world.steps[1]
+    assert second.to_unit == "Phòng Hành chính tư pháp"
+    first.refresh_from_db()
+    assert first.result == "early"
+    assert first.used_hours == 2
+    traveller.move_to(local(WEDNESDAY, 9))  # 14 working hours of 8: late
+    third = dossier_handover(dossier=received, actor=world.specialist)
+    second.refresh_from_db()
+    assert second.result == "late"
+    assert second.used_hours == 14
+    assert third.step == world.steps[2]
+    assert received.current_step == world.steps[2]
+    assert received.current_unit == "Lãnh đạo Sở Tư pháp"
+
+
+def test_handover_to_a_named_unit_and_refusals(world: World, received: Dossier) -> None:
+    row = dossier_handover(dossier=received, actor=world.clerk, to_unit="Văn thư Sở Tư pháp")
+    assert row.to_unit == "Văn thư Sở Tư pháp"
+    other_step = world.hours_procedure.steps.create(position=1, name="X", hours=1)
+    with pytest.raises(TransitionError, match="quy trình"):
+        dossier_handover(dossier=received, actor=world.clerk, step=other_step)
+    dossier_stop(dossier=received, actor=world.leader, reason="Công dân đề nghị")
+    with pytest.raises(TransitionError):
+        dossier_handover(dossier=received, actor=world.clerk, to_unit="A")
+
+
+# --- supplement during processing ----------------------------------------------------------------
+
+
+def test_supplement_pauses_and_restarts_the_clock_from_zero(
+    world: World, received: Dossier, traveller
+) -> None:
+    traveller.move_to(local(TUESDAY, 10))
+    dossier_request_supplement(
+        dossier=received, actor=world.specialist, items=["Bản sao giấy khai sinh"], reason="Thiếu"
+    )
+    assert received.status == Status.SUPPLEMENT_REQUESTED
+    assert received.supplement_count == 1
+    assert Flag.SUPPLEMENT_LATE not in received.flags
+    with pytest.raises(TransitionError):
+        dossier_finish(dossier=received, actor=world.leader)
+    traveller.move_to(local(NEXT_MONDAY, 10))
+    dossier_receive_supplement(dossier=received, actor=world.clerk)
+    assert received.status == Status.PROCESSING
+    # As a new receipt on Monday 12/10 10:00: 3 working days → Thursday 15/10 17:00.
+    assert received.due_at == local(NEXT_MONDAY + dt.timedelta(days=3), 17)
+    assert received.received_at == local(MONDAY, 9)  # the receipt date itself stays
+    assert received.due_explanation["restarted_at"]
+    traveller.move_to(local(NEXT_MONDAY + dt.timedelta(days=2), 10))
+    dossier_finish(dossier=received, actor=world.leader)
+    assert received.dossier_class == "early"
+
+
+def test_supplement_after_three_working_days_is_flagged(
+    world: World, received: Dossier, traveller
+) -> None:
+    traveller.move_to(local(FRIDAY, 8))
+    dossier_request_supplement(dossier=received, actor=world.specialist, items=["A"], reason="B")
+    assert Flag.SUPPLEMENT_LATE in received.flags
+    event = received.events.get(type=EventType.SUPPLEMENT_REQUESTED)
+    assert event.data["late"] is True
+
+
+def test_second_supplement_request_makes_the_dossier_late(
+    world: World, received: Dossier, traveller
+) -> None:
+    for day in (MONDAY, TUESDAY):
+        traveller.move_to(local(day, 10))
+        dossier_request_supplement(
+            dossier=received, actor=world.specialist, items=["A"], reason="B"
+        )
+        traveller.move_to(local(day, 11))
+        dossier_receive_supplement(dossier=received, actor=world.clerk)
+    assert Flag.SUPPLEMENT_REPEATED in received.flags
+    dossier_finish(dossier=received, actor=world.leader)  # Tuesday 11:00, long before due
+    assert received.dossier_class == "late"
+    assert received.late_reason == "Yêu cầu bổ sung hồ sơ nhiều hơn một lần"
+
+
+def test_supplement_refusals(world: World, received: Dossier) -> None:
+    with pytest.raises(TransitionError):
+        dossier_receive_supplement(dossier=received, actor=world.clerk)
+    with pytest.raises(TransitionError):
+        dossier_request_supplement(dossier=received, actor=world.specialist, items=[], reason="B")
+    with pytest.raises(TransitionError):
+        dossier_request_supplement(dossier=received, actor=world.specialist, items=["A"], reason="")
+
+
+def test_no_supplement_within_fifteen_days_stops_the_dossier(
+    world: World, received: Dossier, traveller
+) -> None:
+    dossier_request_supplement(dossier=received, actor=world.specialist, items=["A"], reason="B")
+    # Requested Monday 5/10: the whole of Tuesday 20/10 is still allowed.
+    assert dossiers_stop_expired_supplements(local(dt.date(2026, 10, 20), 23)) == []
+    stopped = dossiers_stop_expired_supplements(local(dt.date(2026, 10, 21), 0, 5))
+    assert [d.pk for d in stopped] == [received.pk]
+    received.refresh_from_db()
+    assert received.status == Status.STOPPED
+    assert received.end_kind == EndKind.STOPPED
+    assert "15 ngày" in received.end_reason
+    assert dossiers_stop_expired_supplements(local(dt.date(2026, 10, 22))) == []
+
+
+# --- extension --------------------------------------------------------------------------------
+
+
+def test_extension_once_with_apology(world: World, received: Dossier, traveller) -> None:
+    traveller.move_to(local(WEDNESDAY, 16))
+    dossier_extend(
+        dossier=received,
+        actor=world.leader,
+        reason="Chờ xác minh",
+        new_due_at=local(NEXT_MONDAY, 17),
+    )
+    assert received.extended_due_at == local(NEXT_MONDAY, 17)
+    assert received.has_apology and received.extension_count == 1
+    assert received.due_at == local(THURSDAY, 17)
+    with pytest.raises(TransitionError, match="một lần"):
+        dossier_extend(
+            dossier=received,
+            actor=world.leader,
+            reason="Lần hai",
+            new_due_at=local(NEXT_MONDAY + dt.timedelta(days=1), 17),
+        )
+
+
+def test_extension_on_the_due_day_is_refused(world: World, received: Dossier, traveller) -> None:
+    traveller.move_to(local(THURSDAY, 8))
+    with pytest.raises(TransitionError, match="01 ngày làm việc"):
+        dossier_extend(
+            dossier=received, actor=world.leader, reason="x", new_due_at=local(NEXT_MONDAY, 17)
+        )
+    received.refresh_from_db()
+    assert received.extension_count == 0 and not received.has_apology
+
+
+def test_extension_needs_reason_and_later_appointment(world: World, received: Dossier) -> None:
+    with pytest.raises(TransitionError):
+        dossier_extend(
+            dossier=received, actor=world.leader, reason="", new_due_at=local(NEXT_MONDAY, 17)
+        )
+    with pytest.raises(TransitionError, match="sau ngày hẹn"):
+        dossier_extend(
+            dossier=received, actor=world.leader, reason="x", new_due_at=local(WEDNESDAY, 17)
+        )
+
+
+def test_extension_does_not_rescue_a_late_dossier(
+    world: World, received: Dossier, traveller
+) -> None:
+    traveller.move_to(local(TUESDAY, 9))
+    dossier_extend(
+        dossier=received, actor=world.leader, reason="Chờ", new_due_at=local(NEXT_MONDAY, 17)
+    )
+    traveller.move_to(local(FRIDAY, 9))  # before the new appointment, after the due date
+    dossier_finish(dossier=received, actor=world.leader, late_reason="Chờ xác minh")
+    assert received.dossier_class == "late"
+    assert received.has_apology
+    assert received.late_reason == "Chờ xác minh"
+
+
+# --- ends -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("when", "expected"),
+    [
+        (local(WEDNESDAY, 16), "early"),
+        (local(THURSDAY, 16, 59), "on_time"),
+        (local(THURSDAY, 17, 30), "on_time"),  # same date: on time (domain.md §6)
+        (local(FRIDAY, 8), "late"),
+    ],
+)
+def test_finish_classes_the_dossier(
+    world: World, received: Dossier, traveller, when: dt.datetime, expected: str
+) -> None:
+    traveller.move_to(when)
+    dossier_finish(dossier=received, actor=world.leader)
+    received.refresh_from_db()
+    assert received.status == Status.RESULT_READY
+    assert received.ended_at == when
+    assert received.end_kind == EndKind.RESULT
+    assert received.dossier_class == expected
+
+
+def test_late_dossier_keeps_the_steps_that_overran(
+    world: World, received: Dossier, traveller
+) -> None:
+    dossier_handover(dossier=received, actor=world.clerk)
+    traveller.move_to(local(MONDAY, 10))
+    dossier_handover(dossier=received, actor=world.clerk)  # appraisal from Monday 10:00
+    traveller.move_to(local(FRIDAY, 10))
+    dossier_handover(dossier=received, actor=world.specialist)  # appraisal took 4 days: late
+    traveller.move_to(local(FRIDAY, 11))
+    dossier_finish(dossier=received, actor=world.leader)
+    assert received.dossier_class == "late"
+    assert received.late_steps == "Thẩm định hồ sơ"
+    assert received.late_reason == "Quá hạn tại bước: Thẩm định hồ sơ"
+    signing = Handover.objects.get(dossier=received, position=3)
+    assert signing.finished_at == local(FRIDAY, 11) and signing.result == "early"
+
+
+def test_working_hours_procedure_is_late_after_due_instant(world: World, traveller) -> None:
+    dossier = dossier_receive(
+        procedure_version=world.hours_procedure,
+        applicant=citizen_applicant(),
+        actor=world.clerk,
+        receiving_unit=world.center,
+    )
+    assert dossier.due_at == local(MONDAY, 15)  # 2.5 h before noon, 1.5 h after 13:30
+    traveller.move_to(local(MONDAY, 15, 1))
+    dossier_finish(dossier=dossier, actor=world.leader)
+    assert dossier.dossier_class == "late"
+
+
+def test_refuse_withdraw_stop_end_the_dossier_apart_from_classes(world: World, traveller) -> None:
+    cases = [
+        (dossier_refuse, {"reason": "Không đủ điều kiện"}, Status.REFUSED, EndKind.REFUSED),
+        (dossier_withdraw, {}, Status.WITHDRAWN, EndKind.WITHDRAWN),
+        (dossier_stop, {"reason": "Công dân đề nghị"}, Status.STOPPED, EndKind.STOPPED),
+    ]
+    for service, kwargs, status, kind in cases:
+        dossier = dossier_receive(
+            procedure_version=world.procedure,
+            applicant=citizen_applicant(),
+            actor=world.clerk,
+            receiving_unit=world.center,
+        )
+        service(dossier=dossier, actor=world.leader, **kwargs)
+        dossier.refresh_from_db()
+        assert (dossier.status, dossier.end_kind) == (status, kind)
+        assert dossier.ended_at == local(MONDAY, 9)
+        assert dossier.dossier_class == ""
+        with pytest.raises(TransitionError):
+            dossier_finish(dossier=dossier, actor=world.leader)
+        with pytest.raises(TransitionError):
+            service(dossier=dossier, actor=world.leader, **kwargs)
+
+
+def test_refuse_and_stop_need_a_reason(world: World, received: Dossier) -> None:
+    with pytest.raises(TransitionError):
+        dossier_refuse(dossier=received, actor=world.leader, reason=" ")
+    with pytest.raises(TransitionError):
+        dossier_stop(dossier=received, actor=world.leader, reason="")
+    received.refresh_from_db()
+    assert received.status == Status.PROCESSING
+
+
+def test_withdraw_before_acceptance_is_not_an_end(world: World, traveller) -> None:
+    dossier = submitted(world)
+    dossier_withdraw(dossier=dossier, actor=world.citizen)
+    assert dossier.status == Status.WITHDRAWN
+    assert dossier.ended_at is None and dossier.end_kind == ""
+
+
+def test_withdraw_after_result_is_refused(world: World, received: Dossier) -> None:
+    dossier_finish(dossier=received, actor=world.leader)
+    with pytest.raises(TransitionError):
+        dossier_withdraw(dossier=received, actor=world.citizen)
+
+
+def test_deliver_after_result_keeps_the_end(world: World, received: Dossier, traveller) -> None:
+    with pytest.raises(TransitionError):
+        dossier_deliver(dossier=received, actor=world.clerk, channel="counter")
+    dossier_finish(dossier=received, actor=world.leader)
+    dossier_handover(dossier=received, actor=world.leader, to_unit=world.center.name)
+    traveller.move_to(local(TUESDAY, 9))
+    with pytest.raises(TransitionError, match="bưu gửi"):
+        dossier_deliver(dossier=received, actor=world.clerk, channel="postal")
+    with pytest.raises(TransitionError):
+        dossier_deliver(dossier=received, actor=world.clerk, channel="drone")
+    dossier_deliver(dossier=received, actor=world.clerk, channel="postal", reference="EB123VN")
+    received.refresh_from_db()
+    assert received.status == Status.DELIVERED
+    assert received.delivery_channel == "postal"
+    assert received.delivered_at == local(TUESDAY, 9)
+    assert received.ended_at == local(MONDAY, 9)
+    last = received.handovers.order_by("-position").first()
+    assert last is not None and last.finished_at == local(TUESDAY, 9)
+    with pytest.raises(TransitionError):
+        dossier_deliver(dossier=received, actor=world.clerk, channel="counter")
+
+
+# --- scans ----------------------------------------------------------------------------------------
+
+
+def test_overdue_scan_flags_late_acceptance_and_due_dates_once(
+    world: World, received: Dossier, traveller
+) -> None:
+    online = submitted(world)
+    assert dossiers_flag_overdue(local(MONDAY, 12)) == 0
+    assert dossiers_flag_overdue(local(TUESDAY, 10)) == 1
+    assert dossiers_flag_overdue(local(FRIDAY, 8)) == 1
+    assert dossiers_flag_overdue(local(FRIDAY, 9)) == 0
+    online.refresh_from_db()
+    received.refresh_from_db()
+    assert online.flags == [Flag.ACCEPTANCE_OVERDUE]
+    assert received.flags == [Flag.OVERDUE]
+
+
+# --- concurrency and the trail ------------------------------------------------------------------
+
+
+def test_stale_expected_version_is_a_conflict_and_changes_nothing(
+    world: World, received: Dossier
+) -> None:
+    seen = received.version
+    dossier_request_supplement(
+        dossier=received, actor=world.specialist, items=["A"], reason="B", expected_version=seen
+    )
+    with pytest.raises(ConflictError, match="người khác"):
+        dossier_stop(dossier=received, actor=world.leader, reason="x", expected_version=seen)
+    received.refresh_from_db()
+    assert received.status == Status.SUPPLEMENT_REQUESTED
+    assert received.version == seen + 1
+
+
+def test_every_change_is_in_the_audit_trail_and_events(
+    world: World, received: Dossier, traveller
+) -> None:
+    dossier_handover(dossier=received, actor=world.clerk)
+    dossier_request_supplement(dossier=received, actor=world.specialist, items=["A"], reason="B")
+    dossier_receive_supplement(dossier=received, actor=world.clerk)
+    dossier_extend(
+        dossier=received, actor=world.leader, reason="x", new_due_at=local(NEXT_MONDAY, 17)
+    )
+    dossier_finish(dossier=received, actor=world.leader)
+    dossier_deliver(dossier=received, actor=world.clerk, channel="counter")
+    expected = [
+        "received",
+        "handover",
+        "supplement_requested",
+        "supplement_received",
+        "extension",
+        "result_ready",
+        "result_delivered",
+    ]
+    assert events(received) == expected
+    trail = AuditEvent.objects.filter(object_type="dossier", object_id=received.code)
+    assert sorted(trail.values_list("action", flat=True)) == sorted(expected)
+    actors = dict(
+        DossierEvent.objects.filter(dossier=received).values_list("type", "actor__username")
+    )
+    assert actors["extension"] == "lanhdao"
+    assert received.version == len(expected) - 1

@@ -1,0 +1,191 @@
+"""The shared fixture world: a small named province that every test package can use.
+
+Import the fixtures in a package's ``conftest.py``::
+
+    from tests.world import world  # noqa: F401
+
+``world`` is built fresh for each test (a dozen rows). Names, so that a failing test reads
+like a story:
+
+- ``province`` (UBND tỉnh Đắk Nông) with ``center`` (Trung tâm Phục vụ hành chính công),
+  ``justice`` (Sở Tư pháp, the competent agency) and ``transport`` (Sở Giao thông vận tải);
+- ``procedure`` 1.001234 "Cấp phiếu lý lịch tư pháp", decided by ``justice`` in 3 working
+  days, cut-off on, workflow of three 8-hour steps (receive, appraise, sign); ``hours_procedure``
+  is a 4-working-hour one without steps;
+- people: ``clerk`` (counter clerk at the center), ``specialist`` and ``leader`` (Sở Tư pháp),
+  ``outsider`` (specialist at Sở GTVT), ``citizen`` (a portal account, no staff profile),
+  ``admin`` (superuser).
+
+Dates: tests that need the clock use October 2026 (no public holiday in it): Monday 5/10/2026
+is ``MONDAY``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth.models import User
+
+from motcua.agencies.models import Agency, AgencyKind, Level
+from motcua.catalog.models import DurationUnit, Field, Procedure, ProcedureVersion, WorkflowStep
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+MONDAY = dt.date(2026, 10, 5)
+
+
+def local(day: dt.date, hour: int = 9, minute: int = 0) -> dt.datetime:
+    """An aware instant at a local wall-clock time."""
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=LOCAL)
+
+
+@dataclass
+class World:
+    province: Agency
+    center: Agency
+    justice: Agency
+    transport: Agency
+    field: Field
+    procedure: ProcedureVersion
+    steps: list[WorkflowStep]
+    hours_procedure: ProcedureVersion
+    clerk: User
+    specialist: User
+    leader: User
+    outsider: User
+    citizen: User
+    admin: User
+
+
+def agency_create(
+    *, code: str, name: str, kind: str, parent: Agency | None, level: str = Level.PROVINCE
+) -> Agency:
+    """An agency with its materialised path (``/1/5/``), as agencies.services keeps it."""
+    agency = Agency.objects.create(code=code, name=name, kind=kind, level=level, parent=parent)
+    agency.path = f"{parent.path if parent else '/'}{agency.pk}/"
+    agency.save(update_fields=["path"])
+    return agency
+
+
+def staff_create(username: str, full_name: str, agency: Agency, role: str) -> User:
+    """A staff account with a profile (``core.StaffProfile`` when it exists)."""
+    first, _sep, last = full_name.rpartition(" ")
+    user = User.objects.create_user(username, password="matkhau-thu", first_name=last)
+    user.last_name = first
+    user.save(update_fields=["last_name"])
+    profile_model = _staff_profile_model()
+    if profile_model is not None:
+        profile_model.objects.create(user=user, agency=agency, role=role)
+    return user
+
+
+def _staff_profile_model() -> Any:
+    models = importlib.import_module("motcua.core.models")
+    return getattr(models, "StaffProfile", None)
+
+
+def procedure_create(
+    *,
+    code: str,
+    name: str,
+    agency: Agency,
+    field: Field,
+    duration: Decimal,
+    unit: str,
+    steps: list[tuple[str, str, Decimal]] = (),  # type: ignore[assignment]
+    cutoff: bool = True,
+) -> ProcedureVersion:
+    procedure = Procedure.objects.create(code=code)
+    version = ProcedureVersion.objects.create(
+        procedure=procedure,
+        name=name,
+        field=field,
+        agency=agency,
+        level=agency.level,
+        duration=duration,
+        unit=unit,
+        cutoff=cutoff,
+    )
+    for position, (step_name, unit_name, hours) in enumerate(steps, start=1):
+        WorkflowStep.objects.create(
+            version=version, position=position, name=step_name, unit=unit_name, hours=hours
+        )
+    return version
+
+
+def world_build() -> World:
+    province = agency_create(
+        code="000.00.00.H18",
+        name="UBND tỉnh Đắk Nông",
+        kind=AgencyKind.PEOPLE_COMMITTEE,
+        parent=None,
+    )
+    center = agency_create(
+        code="000.00.01.H18",
+        name="Trung tâm Phục vụ hành chính công tỉnh",
+        kind=AgencyKind.SERVICE_CENTER,
+        parent=province,
+    )
+    justice = agency_create(
+        code="000.00.19.H18", name="Sở Tư pháp", kind=AgencyKind.DEPARTMENT, parent=province
+    )
+    transport = agency_create(
+        code="000.00.20.H18",
+        name="Sở Giao thông vận tải",
+        kind=AgencyKind.DEPARTMENT,
+        parent=province,
+    )
+    field = Field.objects.create(name="Lý lịch tư pháp")
+    procedure = procedure_create(
+        code="1.001234",
+        name="Cấp phiếu lý lịch tư pháp cho công dân Việt Nam",
+        agency=justice,
+        field=field,
+        duration=Decimal(3),
+        unit=DurationUnit.WORKING_DAYS,
+        steps=[
+            ("Tiếp nhận, chuyển hồ sơ", center.name, Decimal(8)),
+            ("Thẩm định hồ sơ", "Phòng Hành chính tư pháp", Decimal(8)),
+            ("Ký duyệt kết quả", "Lãnh đạo Sở Tư pháp", Decimal(8)),
+        ],
+    )
+    hours_procedure = procedure_create(
+        code="1.009999",
+        name="Cấp bản sao trích lục hộ tịch",
+        agency=justice,
+        field=field,
+        duration=Decimal(4),
+        unit=DurationUnit.WORKING_HOURS,
+    )
+    clerk = staff_create("tiepnhan", "Nguyễn Thị Lan", center, "counter_clerk")
+    specialist = staff_create("chuyenvien", "Trần Văn Minh", justice, "specialist")
+    leader = staff_create("lanhdao", "Lê Hoàng Nam", justice, "leader")
+    outsider = staff_create("nguoingoai", "Phạm Thu Hà", transport, "specialist")
+    citizen = User.objects.create_user("congdan", password="matkhau-thu", first_name="An")
+    admin = User.objects.create_superuser("quantri", password="matkhau-thu")
+    return World(
+        province=province,
+        center=center,
+        justice=justice,
+        transport=transport,
+        field=field,
+        procedure=procedure,
+        steps=list(procedure.steps.order_by("position")),
+        hours_procedure=hours_procedure,
+        clerk=clerk,
+        specialist=specialist,
+        leader=leader,
+        outsider=outsider,
+        citizen=citizen,
+        admin=admin,
+    )
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return world_build()
