@@ -9,13 +9,11 @@ staff read is audited.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from motcua.core import access
 from motcua.core.audit import audit_log
 from motcua.dossiers.models import Dossier
 
@@ -26,30 +24,11 @@ class DossierNotFound(Dossier.DoesNotExist, Http404):
     """Missing or not yours: the same answer from outside."""
 
 
-def _access() -> Any:
-    """``motcua.core.access`` (staff roles and scopes) when it is installed."""
-    try:
-        return importlib.import_module("motcua.core.access")
-    except ModuleNotFoundError:  # pragma: no cover - until the staff app lands
-        return None
-
-
 def _staff_q(user: AnyUser) -> Q | None:
     """The staff scope of ``user`` as a ``Q``, or None when the user is not staff."""
-    access = _access()
-    if access is not None:
-        if not access.is_staff_member(user):
-            return None
-        return access.dossier_scope_q(user)
-    return None
-
-
-def _can_write_staff(user: AnyUser, dossier: Dossier) -> bool:
-    access = _access()
-    can_write = getattr(access, "can_write", None) if access is not None else None
-    if can_write is None:
-        return True
-    return bool(can_write(user, dossier))
+    if not access.is_staff_member(user):
+        return None
+    return access.dossier_scope_q(user)
 
 
 def dossiers_visible_to(user: AnyUser) -> QuerySet[Dossier]:
@@ -87,7 +66,7 @@ def dossier_for(user: AnyUser, code: str, *, write: bool = False) -> Dossier:
     )
     if dossier is None:
         raise DossierNotFound(code)
-    if write and staff is not None and not _can_write_staff(user, dossier):
+    if write and staff is not None and not access.can_write(user, dossier):
         raise DossierNotFound(code)
     if superuser or staff is not None:
         audit_log(

@@ -30,7 +30,6 @@ Choices where the rules leave room (see also the module's tests):
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -72,12 +71,10 @@ from motcua.dossiers.models import (
     Status,
     StepResult,
 )
-
-# The legal clock lands on main from another branch; the shim has its signatures meanwhile.
-try:
-    clock: Any = importlib.import_module("motcua.workdays.clock")
-except ModuleNotFoundError:  # pragma: no cover - removed once the clock is on main
-    clock = importlib.import_module("motcua.dossiers._clockshim")
+from motcua.notify.models import Channel as NotifyChannel
+from motcua.notify.services import InvalidRecipient, notification_enqueue
+from motcua.workdays import clock
+from motcua.workdays.calendar import WorkCalendar, get_calendar
 
 __all__ = [
     "Applicant",
@@ -138,8 +135,8 @@ def _now() -> dt.datetime:
     return timezone.now()
 
 
-def _calendar() -> Any:
-    return clock.get_calendar()
+def _calendar() -> WorkCalendar:
+    return get_calendar()
 
 
 def _user(actor: Actor) -> User | None:
@@ -244,19 +241,24 @@ def _event(
     return event
 
 
-def _notify_now(dossier_id: int, kind: str) -> None:
-    try:
-        from motcua.notify.services import notification_enqueue
-    except ImportError:  # pragma: no cover - until the outbox lands
-        return
-    dossier = Dossier.objects.get(pk=dossier_id)
-    notification_enqueue(kind=kind, dossier=dossier)
-
-
 def _queue_notifications(dossier: Dossier, kind: str) -> None:
-    """Tell the applicant, once the change is committed (a rolled-back change sends nothing)."""
-    dossier_id = dossier.pk
-    transaction.on_commit(lambda: _notify_now(dossier_id, kind))
+    """Tell the applicant (e-mail and SMS) about the change.
+
+    The outbox rows are written in the service's transaction (a transactional outbox): a
+    rolled-back change sends nothing, and the worker sends only after commit. An address
+    that the outbox refuses (a landline, a typo) is skipped, not a reason to refuse the
+    change itself."""
+    recipients = []
+    if dossier.applicant_email:
+        recipients.append((NotifyChannel.EMAIL, dossier.applicant_email))
+    phone = dossier.applicant_phone or dossier.representative_phone
+    if phone:
+        recipients.append((NotifyChannel.SMS, phone))
+    for recipient in recipients:
+        try:
+            notification_enqueue(kind=kind, dossier=dossier, recipients=[recipient])
+        except InvalidRecipient:
+            continue
 
 
 def _iso(value: dt.datetime | None) -> str | None:
