@@ -1,0 +1,370 @@
+"""Indicators of a year to date (domain.md §8, indicators.md): seed section V and QĐ 766.
+
+Every indicator carries its numerator and denominator; the rate is ``pct`` (half up, two
+decimals) or ``None`` when the data for it does not exist in the system ("no data"), which is
+said in ``note``. Choices where indicators.md leaves room:
+
+- Year to date: ``[1 January, to]`` in whole local days; ``to`` defaults to 31 December, or
+  today if the year is not over.
+- Procedures "in force": versions valid on ``to`` (and not superseded), counted by procedure
+  code, at the version's level; with a scope, versions whose competent agency is in it.
+- 1.3.4 "crosses levels": a linked procedure whose workflow has a step whose unit is the code
+  of an agency of another level than the procedure's.
+- 1.4.1–1.4.3: dossiers received in the year and resolved (ended by a result) by the end, by
+  the dossier's level; on time = early + on time.
+- 1.4.4: late dossiers resolved in the year to date (ended in it), whatever their receipt.
+- 2.2.1: procedures in force with partial or full online service that received at least one
+  online dossier in the year to date.
+- 2.2.2 and QĐ 766 "dossiers filed online": online dossiers among those resolved / received
+  in the year to date.
+- QĐ 766 progress: (resolved early or on time in the year + in progress within due at the end)
+  / (resolved in the year + in progress at the end), with the in-progress rules of §7.
+- Scores: ``min(rate / threshold, 1) × points`` with the weights of ``IndicatorWeight``
+  (editable); an indicator without data scores ``None`` and its points are reported as not
+  available in the group.
+- PAKN (1.5 and satisfaction): read through ``motcua.feedback.queries.pakn_counts(start, end,
+  agency_ids)`` when the feedback app provides it, ``None`` otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.utils import timezone
+
+from motcua.agencies.models import Agency, Level
+from motcua.catalog.models import OnlineLevel, ProcedureVersion, WorkflowStep
+from motcua.core.formatting import pct
+from motcua.dossiers.classify import LOCAL
+from motcua.dossiers.models import Channel, DossierClass, DossierPart, EndKind
+from motcua.reports.models import IndicatorWeight
+from motcua.reports.queries import (
+    agency_subtree_ids,
+    local_midnight,
+    make_period,
+    period_figures,
+    scoped_dossiers,
+)
+
+LEVELS: list[str] = [Level.PROVINCE, Level.DISTRICT, Level.COMMUNE]
+NO_DATA = "no data"
+
+
+def ratio(numerator: int | None, denominator: int | None, note: str = "") -> dict[str, Any]:
+    rate = None if numerator is None or denominator is None else float(pct(numerator, denominator))
+    out: dict[str, Any] = {"numerator": numerator, "denominator": denominator, "rate": rate}
+    if rate is None:
+        out["note"] = note or NO_DATA
+    elif note:
+        out["note"] = note
+    return out
+
+
+def _versions_in_force(day: dt.date, agency_ids: list[int] | None) -> QuerySet[ProcedureVersion]:
+    qs = ProcedureVersion.objects.filter(
+        (Q(valid_from__isnull=True) | Q(valid_from__lte=day))
+        & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+    )
+    if any(f.name == "superseded_at" for f in ProcedureVersion._meta.get_fields()):
+        # A corrected catalogue keeps the replaced rows (catalog app): count the live ones.
+        qs = qs.filter(**{"superseded_at__isnull": True})
+    if agency_ids is not None:
+        qs = qs.filter(agency_id__in=agency_ids)
+    return qs.order_by()
+
+
+def _by_level_counts(
+    rows: Sequence[Mapping[str, Any]], levels: Sequence[str], num: str, den: str
+) -> dict[str, dict[str, Any]]:
+    out = {}
+    for level in levels:
+        n = sum(r[num] for r in rows if r["level"] == level)
+        d = sum(r[den] for r in rows if r["level"] == level)
+        out[level] = ratio(n, d)
+    return out
+
+
+def _pakn(start: dt.datetime, end: dt.datetime, agency_ids: list[int] | None) -> Any:
+    """The feedback app's counts, if it offers them (see module docstring)."""
+    try:
+        module = importlib.import_module("motcua.feedback.queries")
+    except ModuleNotFoundError:
+        return None
+    counts = getattr(module, "pakn_counts", None)
+    return None if counts is None else counts(start, end, agency_ids)
+
+
+def indicators_for_year(
+    *, year: int, date_to: dt.date | None = None, agency: Agency | None = None
+) -> dict[str, Any]:
+    """Seed section V indicators and the QĐ 766 groups for ``year`` to ``date_to``."""
+    date_from = dt.date(year, 1, 1)
+    if date_to is None:
+        today = timezone.now().astimezone(LOCAL).date()
+        date_to = min(dt.date(year, 12, 31), today) if today.year == year else dt.date(year, 12, 31)
+    period = make_period(date_from, date_to)
+    start, end = period.start, period.end
+    agency_ids = agency_subtree_ids(agency) if agency is not None else None
+    dossiers = scoped_dossiers(agency)
+
+    # --- procedures in force -------------------------------------------------------------
+    versions = list(
+        _versions_in_force(date_to, agency_ids).values(
+            "id",
+            "procedure_id",
+            "level",
+            "one_stop",
+            "linked",
+            "online",
+            "national_portal",
+            "online_payment",
+            "fee",
+        )
+    )
+    # One row per (procedure, level): a procedure performed at two levels counts at each.
+    procs: dict[tuple[int, str], dict[str, Any]] = {}
+    for v in versions:
+        key = (v["procedure_id"], v["level"])
+        procs.setdefault(key, {**v, "version_ids": []})["version_ids"].append(v["id"])
+    present_levels = sorted(
+        {lv for _, lv in procs}
+        | set(dossiers.filter(received_at__lt=end).values_list("level", flat=True).distinct()),
+        key=lambda lv: LEVELS.index(lv) if lv in LEVELS else 99,
+    )
+    levels = [lv for lv in LEVELS if lv in present_levels or lv != Level.DISTRICT]
+
+    online_capable = {k for k, p in procs.items() if p["online"] != OnlineLevel.NONE}
+    with_online_dossier = set(
+        dossiers.filter(channel=Channel.ONLINE, received_at__gte=start, received_at__lt=end)
+        .values_list("procedure_version__procedure_id", "level")
+        .distinct()
+    )
+    agency_levels = dict(Agency.objects.values_list("code", "level"))
+    crossing: set[int] = set()
+    linked_version_ids = [vid for p in procs.values() if p["linked"] for vid in p["version_ids"]]
+    for version_id, unit, level in WorkflowStep.objects.filter(
+        version_id__in=linked_version_ids
+    ).values_list("version_id", "unit", "version__level"):
+        unit_level = agency_levels.get(unit.strip())
+        if unit_level is not None and unit_level != level:
+            crossing.add(version_id)
+
+    def per_level(predicate_num: Any, predicate_den: Any) -> dict[str, Any]:
+        by_level = {}
+        for level in levels:
+            keys = [k for k in procs if k[1] == level and predicate_den(k)]
+            by_level[level] = ratio(sum(1 for k in keys if predicate_num(k)), len(keys))
+        keys = [k for k in procs if predicate_den(k)]
+        return {**ratio(sum(1 for k in keys if predicate_num(k)), len(keys)), "by_level": by_level}
+
+    # --- dossiers --------------------------------------------------------------------------
+    resolved_in_year = dossiers.filter(
+        end_kind=EndKind.RESULT, ended_at__gte=start, ended_at__lt=end
+    )
+    on_time = Q(dossier_class__in=[DossierClass.EARLY, DossierClass.ON_TIME])
+    received_in_year_resolved = list(
+        dossiers.filter(
+            received_at__gte=start,
+            received_at__lt=end,
+            end_kind=EndKind.RESULT,
+            ended_at__lt=end,
+        )
+        .values("level")
+        .annotate(resolved=Count("pk"), on_time=Count("pk", filter=on_time))
+    )
+    resolved_rows = list(
+        resolved_in_year.values("level").annotate(
+            resolved=Count("pk"),
+            online=Count("pk", filter=Q(channel=Channel.ONLINE)),
+            late=Count("pk", filter=Q(dossier_class=DossierClass.LATE)),
+            late_apology=Count("pk", filter=Q(dossier_class=DossierClass.LATE, has_apology=True)),
+            electronic=Count("pk", filter=Q(procedure_version__electronic_result=True)),
+        )
+    )
+
+    def total(rows: Sequence[Mapping[str, Any]], key: str) -> int:
+        return sum(int(r[key]) for r in rows)
+
+    on_time_by_level = _by_level_counts(received_in_year_resolved, levels, "on_time", "resolved")
+    seed = {
+        "1.3.1": {
+            "name": "Tỷ lệ TTHC tiếp nhận, trả kết quả tại Bộ phận Một cửa",
+            **per_level(lambda k: procs[k]["one_stop"], lambda k: True),
+        },
+        "1.3.4": {
+            "name": "Số TTHC giải quyết liên thông giữa các cấp chính quyền",
+            "count": len(
+                {procs[k]["procedure_id"] for k in procs if set(procs[k]["version_ids"]) & crossing}
+            ),
+            "linked": len({procs[k]["procedure_id"] for k in procs if procs[k]["linked"]}),
+        },
+        "1.4.1": {
+            "name": "Tỷ lệ hồ sơ cấp tỉnh tiếp nhận trong năm giải quyết đúng hạn",
+            **on_time_by_level[Level.PROVINCE],
+        },
+        "1.4.2": {
+            "name": "Tỷ lệ hồ sơ cấp huyện tiếp nhận trong năm giải quyết đúng hạn",
+            **(on_time_by_level.get(Level.DISTRICT) or ratio(None, None, "no district level")),
+        },
+        "1.4.3": {
+            "name": "Tỷ lệ hồ sơ cấp xã tiếp nhận trong năm giải quyết đúng hạn",
+            **on_time_by_level[Level.COMMUNE],
+        },
+        "1.4.4": {
+            "name": "Tỷ lệ hồ sơ trễ hạn có văn bản xin lỗi",
+            **ratio(total(resolved_rows, "late_apology"), total(resolved_rows, "late")),
+            "by_level": _by_level_counts(resolved_rows, levels, "late_apology", "late"),
+        },
+        "1.5": {
+            "name": "Tỷ lệ PAKN về TTHC được xử lý đúng quy định",
+            **_pakn_ratio(_pakn(start, end, agency_ids), "on_time", "due"),
+        },
+        "2.1.5": {
+            "name": "Tỷ lệ DVC trực tuyến được tích hợp trên Cổng DVC quốc gia",
+            **per_level(lambda k: procs[k]["national_portal"], lambda k: k in online_capable),
+        },
+        "2.2.1": {
+            "name": "Tỷ lệ TTHC cung cấp trực tuyến có phát sinh hồ sơ",
+            **per_level(
+                lambda k: (procs[k]["procedure_id"], k[1]) in with_online_dossier,
+                lambda k: k in online_capable,
+            ),
+        },
+        "2.2.2": {
+            "name": "Tỷ lệ hồ sơ giải quyết trực tuyến",
+            **ratio(total(resolved_rows, "online"), total(resolved_rows, "resolved")),
+            "by_level": _by_level_counts(resolved_rows, levels, "online", "resolved"),
+        },
+    }
+
+    # --- QĐ 766 ----------------------------------------------------------------------------
+    figures = period_figures(date_from=date_from, date_to=date_to, agency=agency)
+    r, ip = figures["resolved"], figures["in_progress"]
+    average = resolved_in_year.aggregate(
+        d=Avg(ExpressionWrapper(F("ended_at") - F("received_at"), output_field=DurationField()))
+    )["d"]
+    received = dossiers.filter(received_at__gte=start, received_at__lt=end)
+    reused = (
+        DossierPart.objects.filter(reused=True, dossier__in=received)
+        .values("dossier_id")
+        .distinct()
+        .count()
+    )
+    with_fee = [k for k, p in procs.items() if p["fee"] > 0]
+    pakn = _pakn(start, end, agency_ids)
+    late_share = pct(r["late"], r["total"])
+    complaint_share = None if pakn is None else pakn.get("dossier_complaint_share")
+    satisfaction_note = "" if pakn is not None else "no feedback data: complaint share taken as 0"
+    satisfaction_rate = Decimal(100) - late_share - Decimal(str(complaint_share or 0))
+    rates: dict[str, dict[str, Any]] = {
+        "transparency.published_on_time": ratio(None, None, "publication dates are not recorded"),
+        "transparency.synced": ratio(None, None, "synchronisation is not recorded"),
+        "progress.on_time": ratio(
+            r["early"] + r["on_time"] + ip["within_due"], r["total"] + ip["total"]
+        ),
+        "progress.average_days": {
+            "value": None if average is None else round(average.total_seconds() / 86400, 2),
+            "note": "average days from receipt to result, informational",
+        },
+        "online.offered": ratio(len(online_capable), len(procs)),
+        "online.with_dossiers": seed["2.2.1"] | {},
+        "online.filed": ratio(figures["received"]["online"], figures["received"]["total"]),
+        "payment.procedures": ratio(
+            sum(1 for k in with_fee if procs[k]["online_payment"]), len(with_fee)
+        ),
+        "payment.dossiers": ratio(None, None, "payments are not recorded"),
+        "digitisation.electronic_result": ratio(
+            total(resolved_rows, "electronic"), total(resolved_rows, "resolved")
+        ),
+        "digitisation.digitised": ratio(None, None, "digitisation is not recorded"),
+        "digitisation.reused": ratio(reused, figures["received"]["total"]),
+        "satisfaction.pakn_on_time": _pakn_ratio(pakn, "on_time", "due"),
+        "satisfaction.pakn": _pakn_ratio(pakn, "satisfied", "total"),
+        "satisfaction.dossiers": {
+            "numerator": None,
+            "denominator": None,
+            "rate": float(max(satisfaction_rate, Decimal(0))),
+            "late_share": float(late_share),
+            "complaint_share": complaint_share,
+            **({"note": satisfaction_note} if satisfaction_note else {}),
+        },
+    }
+    return {
+        "year": year,
+        "period": {"from": date_from.isoformat(), "to": date_to.isoformat()},
+        "scope": figures["scope"],
+        "levels": levels,
+        "seed": seed,
+        "qd766": _score(rates),
+    }
+
+
+def _pakn_ratio(pakn: Any, num: str, den: str) -> dict[str, Any]:
+    if pakn is None:
+        return ratio(None, None, "no feedback (PAKN) data")
+    return ratio(pakn.get(num), pakn.get(den))
+
+
+def _score(rates: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Pro rata scores: ``min(rate / threshold, 1) × points``, grouped."""
+    groups: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {
+            "points": Decimal(0),
+            "score": Decimal(0),
+            "points_without_data": Decimal(0),
+            "indicators": [],
+        }
+    )
+    weights = {w.code: w for w in IndicatorWeight.objects.all()}
+    for code, value in rates.items():
+        weight = weights.get(code)
+        group_name = weight.group if weight else code.split(".")[0]
+        group = groups[group_name]
+        item: dict[str, Any] = {"code": code, **value}
+        item.pop("by_level", None)
+        points = weight.points if weight else Decimal(0)
+        threshold = weight.threshold if weight else None
+        item["points"] = float(points)
+        item["threshold"] = None if threshold is None else float(threshold)
+        rate = value.get("rate")
+        if threshold is None or points == 0:
+            item["score"] = None
+        elif rate is None:
+            item["score"] = None
+            group["points_without_data"] += points
+        else:
+            share = min(Decimal(str(rate)) / threshold, Decimal(1)) if threshold else Decimal(1)
+            score = (share * points).quantize(Decimal("0.01"))
+            item["score"] = float(score)
+            group["score"] += score
+        group["points"] += points
+        if weight is not None:
+            item["name"] = weight.name
+            item["confirmed"] = weight.confirmed
+        group["indicators"].append(item)
+    out = []
+    for name, group in groups.items():
+        out.append(
+            {
+                "group": name,
+                "points": float(group["points"]),
+                "score": float(group["score"]),
+                "points_without_data": float(group["points_without_data"]),
+                "indicators": group["indicators"],
+            }
+        )
+    return {
+        "groups": out,
+        "score": float(sum(Decimal(str(g["score"])) for g in out)),
+        "points": float(sum(Decimal(str(g["points"])) for g in out)),
+        "points_without_data": float(sum(Decimal(str(g["points_without_data"])) for g in out)),
+    }
+
+
+__all__ = ["indicators_for_year", "local_midnight"]
