@@ -6,6 +6,7 @@ with validity dates, and a dossier pins the version it was received under.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.db import models
@@ -59,6 +60,18 @@ class Procedure(models.Model):
         return self.code
 
 
+class ProcedureVersionQuerySet(models.QuerySet["ProcedureVersion"]):
+    def live(self) -> ProcedureVersionQuerySet:
+        """Versions not superseded by a corrected version for the same validity period."""
+        return self.filter(superseded_at__isnull=True)
+
+    def valid_on(self, day: dt.date) -> ProcedureVersionQuerySet:
+        return self.filter(
+            (Q(valid_from__isnull=True) | Q(valid_from__lte=day))
+            & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        )
+
+
 class ProcedureVersion(models.Model):
     procedure = models.ForeignKey(
         Procedure, verbose_name=_("thủ tục"), on_delete=models.PROTECT, related_name="versions"
@@ -94,6 +107,11 @@ class ProcedureVersion(models.Model):
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when a later version replaced this one for the same agency and validity period
+    # (a corrected catalogue). The row stays: dossiers received under it keep pinning it.
+    superseded_at = models.DateTimeField(_("bị thay thế lúc"), null=True, blank=True)
+
+    objects = ProcedureVersionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("phiên bản thủ tục")

@@ -1,0 +1,90 @@
+"""Reads about agencies worth a name: scopes, subtrees at a date, successors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from motcua.agencies.models import Agency
+
+
+def valid_on_q(day: dt.date, prefix: str = "") -> Q:
+    """Rows whose validity period (inclusive, open ends) contains ``day``."""
+    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day})) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day})
+    )
+
+
+def agency_subtree(agency: Agency) -> QuerySet[Agency]:
+    """The agency and everything under it, whatever their validity."""
+    return Agency.objects.filter(path__startswith=agency.path)
+
+
+def agency_subtree_at(agency: Agency, day: dt.date) -> QuerySet[Agency]:
+    """The agency and everything under it that is valid on ``day``.
+
+    A unit whose parent has expired but which is itself still valid is kept: validity is
+    judged per row, the tree shape by the parent links.
+    """
+    return agency_subtree(agency).filter(valid_on_q(day))
+
+
+def agency_scope_ids(agency: Agency, *, include_predecessors: bool = False) -> list[int]:
+    """Ids of the agency and everything under it, for ``agency_id__in=`` filters in reports
+    and access checks.
+
+    With ``include_predecessors`` the subtrees of the agencies it succeeded (recursively,
+    e.g. Sở Tài nguyên và Môi trường for Sở Nông nghiệp và Môi trường) are included too, so
+    that a report for a merged agency can show the history it inherited.
+    """
+    roots = [agency]
+    if include_predecessors:
+        roots = agency_predecessors(agency, include_self=True)
+    q = Q()
+    for root in roots:
+        q |= Q(path__startswith=root.path)
+    return list(Agency.objects.filter(q).order_by("id").values_list("id", flat=True))
+
+
+def agency_scope_q(agency: Agency, field: str = "agency") -> Q:
+    """A filter on a related agency: ``Dossier.objects.filter(agency_scope_q(a))``."""
+    return Q(**{f"{field}__path__startswith": agency.path})
+
+
+def agency_predecessors(agency: Agency, *, include_self: bool = False) -> list[Agency]:
+    """Every agency whose chain of successors leads to ``agency`` (cycle-safe)."""
+    found: list[Agency] = [agency] if include_self else []
+    seen = {agency.pk}
+    frontier = [agency.pk]
+    while frontier:
+        batch = list(Agency.objects.filter(successor_id__in=frontier).exclude(pk__in=seen))
+        frontier = []
+        for pred in batch:
+            seen.add(pred.pk)
+            found.append(pred)
+            frontier.append(pred.pk)
+    return found
+
+
+def agency_current_successor(agency: Agency, day: dt.date | None = None) -> Agency:
+    """Follow ``successor`` links from ``agency`` to the agency valid on ``day`` (today by
+    default, local time). An agency valid on that day is its own answer; a chain that ends
+    without reaching a valid agency returns its last link. A cycle of successors stops at
+    the first repeated agency instead of looping."""
+    day = day or timezone.localdate()
+    current = agency
+    seen = {current.pk}
+    while not current.is_valid_on(day) and current.successor_id is not None:
+        if current.successor_id in seen:
+            break
+        nxt = current.successor
+        assert nxt is not None
+        seen.add(nxt.pk)
+        current = nxt
+    return current
+
+
+def agency_by_code(code: str) -> Agency | None:
+    return Agency.objects.filter(code=code).first()

@@ -1,0 +1,624 @@
+"""Writes to the catalogue: the import and export of the interchange document.
+
+The document (``catalog.schema.json``, a copy of the shared spec) carries agencies and
+procedure versions. An import is all or nothing: the whole document is validated first —
+JSON Schema (Draft 2020-12, with format checks for dates) and then the semantic rules below
+— and only a valid document is written, in one transaction. Every error names its JSON path.
+
+Versioning (how a changed document is applied):
+
+- A version is identified by (procedure code, competent agency, ``valid_from``). The same
+  national code may be performed by several agencies (every district issues building
+  permits for houses), each with its own internal workflow, so the agency is part of it.
+- Same identity, same content: nothing is written, not even ``updated_at``-style touches;
+  a re-import of the same file changes no row.
+- Same identity, only ``valid_to`` differs: the version is updated in place. Closing or
+  extending the validity period does not change the rules a pinned dossier was judged by.
+- Same identity, different content (any rule, step or part): a new ``ProcedureVersion``
+  (number + 1) with the document's content and the same validity period; the old one is
+  marked ``superseded_at`` and left untouched for the dossiers that pin it. Such a change is
+  a correction of the catalogue for the whole period; a rule that changes *from a date* is
+  written as a new entry with a new ``valid_from``.
+- A new identity (e.g. a new ``valid_from``): a new version. An older live version of the
+  same procedure and agency that is still open on the new ``valid_from`` is closed on the
+  day before, so that exactly one version applies on any day.
+- Versions and agencies absent from the document are left alone (the import adds and
+  updates, it never deletes: a catalogue is history that dossiers refer to).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from jsonschema import Draft202012Validator
+
+from motcua.agencies.models import Agency
+from motcua.agencies.services import agency_paths_rebuild
+from motcua.catalog.models import (
+    Field,
+    Part,
+    Procedure,
+    ProcedureVersion,
+    WorkflowStep,
+)
+from motcua.core.audit import Actor, audit_log
+from motcua.core.text import fold
+
+SCHEMA_PATH = Path(__file__).with_name("catalog.schema.json")
+_CENT = Decimal("0.01")
+_MAX_DECIMAL = Decimal("1000000")  # DecimalField(max_digits=8, decimal_places=2)
+
+# Column widths of the models, checked before writing so that PostgreSQL never truncates
+# or refuses a value half-way through an import.
+_AGENCY_LENGTHS = {"code": 32, "name": 255}
+_PROCEDURE_LENGTHS = {"code": 32, "name": 500, "field": 255, "result_type": 255}
+_STEP_LENGTHS = {"name": 255, "unit": 255}
+_PART_LENGTHS = {"name": 500}
+_MAX_COPIES = 32767
+
+
+@cache
+def catalog_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return schema
+
+
+@dataclass(frozen=True)
+class ImportIssue:
+    """One reason why a document is refused, at a JSON path such as
+    ``$.procedures[3].steps[1].hours``."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class CatalogImportError(Exception):
+    def __init__(self, issues: list[ImportIssue]) -> None:
+        self.issues = issues
+        super().__init__("\n".join(str(i) for i in issues))
+
+
+@dataclass
+class ImportSummary:
+    agencies_created: int = 0
+    agencies_updated: int = 0
+    fields_created: int = 0
+    procedures_created: int = 0
+    versions_created: int = 0
+    versions_updated: int = 0
+    versions_superseded: int = 0
+    versions_closed: int = 0
+    versions_unchanged: int = 0
+    new_version_ids: list[int] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(
+            (
+                self.agencies_created,
+                self.agencies_updated,
+                self.fields_created,
+                self.procedures_created,
+                self.versions_created,
+                self.versions_updated,
+                self.versions_closed,
+            )
+        )
+
+
+def legal_hours(duration: Decimal, unit: str) -> Decimal:
+    """The legal time in working hours, the ceiling for the sum of step budgets."""
+    try:
+        from motcua.workdays.clock import legal_time_in_working_hours
+    except ImportError:  # until motcua.workdays.clock lands: the same rule, kept in step
+        # working_days D -> 8 D h (07:00–11:30 + 13:30–17:00); calendar_days D -> 8 D h
+        # as an upper bound; working_hours H -> H.
+        return Decimal(duration) if unit == "working_hours" else Decimal(duration) * 8
+    return Decimal(legal_time_in_working_hours(duration, unit))
+
+
+# --- validation ------------------------------------------------------------------------
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _decimal(value: float | int) -> Decimal:
+    return Decimal(str(value))
+
+
+def _check_decimal(value: float | int, path: str, issues: list[ImportIssue]) -> None:
+    try:
+        number = _decimal(value)
+    except InvalidOperation:  # pragma: no cover - the schema only lets numbers through
+        issues.append(ImportIssue(path, f"{value!r} is not a number"))
+        return
+    if number >= _MAX_DECIMAL:
+        issues.append(ImportIssue(path, f"{value} is too large (at most 999999.99)"))
+    elif number.quantize(_CENT) != number:
+        issues.append(ImportIssue(path, f"{value} has more than 2 decimal places"))
+
+
+def _check_lengths(
+    obj: dict[str, Any], limits: dict[str, int], path: str, issues: list[ImportIssue]
+) -> None:
+    for key, limit in limits.items():
+        value = obj.get(key)
+        if isinstance(value, str) and len(value) > limit:
+            issues.append(
+                ImportIssue(f"{path}.{key}", f"is {len(value)} characters long, at most {limit}")
+            )
+
+
+def _check_period(obj: dict[str, Any], path: str, issues: list[ImportIssue]) -> None:
+    start, end = _date(obj.get("valid_from")), _date(obj.get("valid_to"))
+    if start and end and end < start:
+        issues.append(
+            ImportIssue(
+                f"{path}.valid_to",
+                f"{end.isoformat()} is before valid_from {start.isoformat()}",
+            )
+        )
+
+
+def _overlaps(
+    a: tuple[dt.date | None, dt.date | None], b: tuple[dt.date | None, dt.date | None]
+) -> bool:
+    lo = dt.date.min
+    hi = dt.date.max
+    return (a[0] or lo) <= (b[1] or hi) and (b[0] or lo) <= (a[1] or hi)
+
+
+def catalog_validate(document: Any) -> list[ImportIssue]:
+    """Every reason why ``document`` cannot be imported (empty when it can), sorted by
+    path. Reads the database (agency codes may refer to agencies already stored) but never
+    writes."""
+    validator = Draft202012Validator(
+        catalog_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+    schema_issues = [
+        ImportIssue(error.json_path, error.message) for error in validator.iter_errors(document)
+    ]
+    if schema_issues:
+        # The semantic checks assume the document's shape; report shape errors alone.
+        return sorted(schema_issues, key=lambda i: _path_key(i.path))
+    issues: list[ImportIssue] = []
+    _validate_agencies(document["agencies"], issues)
+    _validate_procedures(document["procedures"], document["agencies"], issues)
+    return sorted(issues, key=lambda i: _path_key(i.path))
+
+
+def _path_key(path: str) -> list[Any]:
+    # "$.procedures[10]" after "$.procedures[9]": compare indices as numbers.
+    parts: list[Any] = []
+    for token in path.replace("]", "").replace("[", ".").split("."):
+        parts.append((0, int(token), "") if token.isdigit() else (1, 0, token))
+    return parts
+
+
+def _validate_agencies(agencies: list[dict[str, Any]], issues: list[ImportIssue]) -> None:
+    stored = dict(Agency.objects.values_list("code", "parent__code"))
+    first_at: dict[str, int] = {}
+    for i, agency in enumerate(agencies):
+        path = f"$.agencies[{i}]"
+        code = agency["code"]
+        if code in first_at:
+            issues.append(
+                ImportIssue(
+                    f"{path}.code",
+                    f"duplicate agency code {code!r} (first at $.agencies[{first_at[code]}])",
+                )
+            )
+        else:
+            first_at[code] = i
+        _check_lengths(agency, _AGENCY_LENGTHS, path, issues)
+        _check_period(agency, path, issues)
+    known = set(stored) | set(first_at)
+    for i, agency in enumerate(agencies):
+        path = f"$.agencies[{i}]"
+        for link in ("parent", "successor"):
+            target = agency.get(link)
+            if target is not None and target not in known:
+                issues.append(ImportIssue(f"{path}.{link}", f"unknown agency code {target!r}"))
+        if agency.get("successor") == agency["code"]:
+            issues.append(ImportIssue(f"{path}.successor", "an agency cannot succeed itself"))
+    # Parent cycles, over the stored tree as the document would change it.
+    parents = dict(stored)
+    parents.update({a["code"]: a.get("parent") for a in agencies})
+    for code, i in first_at.items():
+        seen = {code}
+        current = parents.get(code)
+        while current is not None and current in parents:
+            if current in seen:
+                issues.append(
+                    ImportIssue(f"$.agencies[{i}].parent", f"the parents of {code!r} form a cycle")
+                )
+                break
+            seen.add(current)
+            current = parents.get(current)
+
+
+def _validate_procedures(
+    procedures: list[dict[str, Any]], agencies: list[dict[str, Any]], issues: list[ImportIssue]
+) -> None:
+    known_agencies = {a["code"] for a in agencies} | set(
+        Agency.objects.values_list("code", flat=True)
+    )
+    periods: dict[tuple[str, str], list[tuple[int, dt.date | None, dt.date | None]]] = defaultdict(
+        list
+    )
+    for i, proc in enumerate(procedures):
+        path = f"$.procedures[{i}]"
+        _check_lengths(proc, _PROCEDURE_LENGTHS, path, issues)
+        _check_period(proc, path, issues)
+        if proc["agency"] not in known_agencies:
+            issues.append(ImportIssue(f"{path}.agency", f"unknown agency code {proc['agency']!r}"))
+        _check_decimal(proc["duration"], f"{path}.duration", issues)
+        total = Decimal(0)
+        for j, step in enumerate(proc.get("steps", [])):
+            _check_lengths(step, _STEP_LENGTHS, f"{path}.steps[{j}]", issues)
+            _check_decimal(step["hours"], f"{path}.steps[{j}].hours", issues)
+            total += _decimal(step["hours"])
+        for j, part in enumerate(proc.get("parts", [])):
+            _check_lengths(part, _PART_LENGTHS, f"{path}.parts[{j}]", issues)
+            if part.get("copies", 1) > _MAX_COPIES:
+                issues.append(
+                    ImportIssue(f"{path}.parts[{j}].copies", f"at most {_MAX_COPIES} copies")
+                )
+        limit = legal_hours(_decimal(proc["duration"]), proc["unit"])
+        if total > limit:
+            issues.append(
+                ImportIssue(
+                    f"{path}.steps",
+                    f"the step budgets add up to {_fmt(total)} working hours, more than the "
+                    f"legal time of {_fmt(_decimal(proc['duration']))} {proc['unit']} "
+                    f"({_fmt(limit)} working hours)",
+                )
+            )
+        start, end = _date(proc.get("valid_from")), _date(proc.get("valid_to"))
+        key = (proc["code"], proc["agency"])
+        for k, other_start, other_end in periods[key]:
+            if _overlaps((start, end), (other_start, other_end)):
+                issues.append(
+                    ImportIssue(
+                        path,
+                        f"duplicate procedure {proc['code']!r} for agency {proc['agency']!r}: "
+                        f"its validity overlaps $.procedures[{k}]",
+                    )
+                )
+                break
+        periods[key].append((i, start, end))
+
+
+def _fmt(value: Decimal) -> str:
+    return _json_number(value).__str__()
+
+
+# --- writing ---------------------------------------------------------------------------
+
+Content = tuple[Any, ...]
+
+
+def _entry_content(entry: dict[str, Any]) -> Content:
+    return (
+        entry["name"],
+        entry["field"],
+        entry["agency"],
+        entry.get("level", "province"),
+        _decimal(entry["duration"]).quantize(_CENT),
+        entry["unit"],
+        entry.get("cutoff", True),
+        entry.get("online", "none"),
+        entry.get("national_portal", False),
+        entry.get("online_payment", False),
+        entry.get("one_stop", True),
+        entry.get("linked", False),
+        entry.get("fee", 0),
+        entry.get("result_type") or "",
+        entry.get("electronic_result", False),
+        entry.get("legal_basis") or "",
+        _date(entry.get("valid_from")),
+        tuple(
+            (s["name"], s.get("unit") or "", _decimal(s["hours"]).quantize(_CENT))
+            for s in entry.get("steps", [])
+        ),
+        tuple(
+            (p["name"], p.get("copies", 1), p.get("kind", "copy"), p.get("reusable", False))
+            for p in entry.get("parts", [])
+        ),
+    )
+
+
+def _version_content(version: ProcedureVersion) -> Content:
+    return (
+        version.name,
+        version.field.name,
+        version.agency.code,
+        version.level,
+        Decimal(version.duration).quantize(_CENT),
+        version.unit,
+        version.cutoff,
+        version.online,
+        version.national_portal,
+        version.online_payment,
+        version.one_stop,
+        version.linked,
+        version.fee,
+        version.result_type,
+        version.electronic_result,
+        version.legal_basis,
+        version.valid_from,
+        tuple((s.name, s.unit, Decimal(s.hours).quantize(_CENT)) for s in version.steps.all()),
+        tuple((p.name, p.copies, p.kind, p.reusable) for p in version.parts.all()),
+    )
+
+
+def catalog_import(document: dict[str, Any], *, actor: Actor) -> ImportSummary:
+    """Import a catalogue document (agencies and procedure versions), all or nothing.
+
+    Raises ``CatalogImportError`` listing every problem (with its JSON path) and writes
+    nothing when the document is invalid. See the module docstring for how changes become
+    versions."""
+    issues = catalog_validate(document)
+    if issues:
+        raise CatalogImportError(issues)
+    summary = ImportSummary()
+    with transaction.atomic():
+        agencies = _write_agencies(document["agencies"], summary)
+        _write_procedures(document["procedures"], agencies, summary)
+        if summary.changed:
+            audit_log(
+                actor=actor,
+                action="catalog.import",
+                object_type="catalog",
+                object_id="catalog",
+                data={k: v for k, v in asdict(summary).items() if k != "new_version_ids"},
+            )
+    return summary
+
+
+def _write_agencies(entries: list[dict[str, Any]], summary: ImportSummary) -> dict[str, Agency]:
+    by_code = {a.code: a for a in Agency.objects.all()}
+    touched: dict[str, set[str]] = defaultdict(set)
+    created: set[str] = set()
+    for entry in entries:
+        values = {
+            "name": entry["name"],
+            "level": entry["level"],
+            "kind": entry.get("kind", "department"),
+            "valid_from": _date(entry.get("valid_from")),
+            "valid_to": _date(entry.get("valid_to")),
+        }
+        agency = by_code.get(entry["code"])
+        if agency is None:
+            agency = Agency.objects.create(code=entry["code"], **values)
+            by_code[agency.code] = agency
+            created.add(agency.code)
+            continue
+        for name, value in values.items():
+            if getattr(agency, name) != value:
+                setattr(agency, name, value)
+                touched[agency.code].add(name)
+    # Links second: a parent or successor may come later in the document.
+    for entry in entries:
+        agency = by_code[entry["code"]]
+        for link in ("parent", "successor"):
+            target_code = entry.get(link)
+            target_id = by_code[target_code].pk if target_code else None
+            if getattr(agency, f"{link}_id") != target_id:
+                setattr(agency, f"{link}_id", target_id)
+                touched[agency.code].add(f"{link}_id")
+    for code, names in touched.items():
+        if names:
+            by_code[code].save(update_fields=sorted(names))
+    summary.agencies_created = len(created)
+    summary.agencies_updated = sum(
+        1 for code, names in touched.items() if names and code not in created
+    )
+    agency_paths_rebuild()
+    return by_code
+
+
+def _write_procedures(
+    entries: list[dict[str, Any]], agencies: dict[str, Agency], summary: ImportSummary
+) -> None:
+    fields = {f.name: f for f in Field.objects.all()}
+    codes = {e["code"] for e in entries}
+    procedures = {p.code: p for p in Procedure.objects.filter(code__in=codes)}
+    next_number = dict(
+        ProcedureVersion.objects.filter(procedure__code__in=codes)
+        .values("procedure__code")
+        .annotate(top=Max("number"))
+        .values_list("procedure__code", "top")
+    )
+    live: dict[tuple[str, str], list[ProcedureVersion]] = defaultdict(list)
+    for version in (
+        ProcedureVersion.objects.live()
+        .filter(procedure__code__in=codes)
+        .select_related("procedure", "field", "agency")
+        .prefetch_related("steps", "parts")
+        .order_by("number")
+    ):
+        live[(version.procedure.code, version.agency.code)].append(version)
+    now = timezone.now()
+
+    for entry in entries:
+        key = (entry["code"], entry["agency"])
+        valid_from, valid_to = _date(entry.get("valid_from")), _date(entry.get("valid_to"))
+        match = next((v for v in reversed(live[key]) if v.valid_from == valid_from), None)
+        content = _entry_content(entry)
+        if match is not None and _version_content(match) == content:
+            if match.valid_to != valid_to:
+                match.valid_to = valid_to
+                match.save(update_fields=["valid_to"])
+                summary.versions_updated += 1
+            else:
+                summary.versions_unchanged += 1
+            continue
+        if match is not None:
+            match.superseded_at = now
+            match.save(update_fields=["superseded_at"])
+            live[key].remove(match)
+            summary.versions_superseded += 1
+        elif valid_from is not None:
+            _close_open_versions(live[key], valid_from, summary)
+        procedure = procedures.get(entry["code"])
+        if procedure is None:
+            procedure = procedures[entry["code"]] = Procedure.objects.create(code=entry["code"])
+            summary.procedures_created += 1
+        field_obj = fields.get(entry["field"])
+        if field_obj is None:
+            field_obj = fields[entry["field"]] = Field.objects.create(name=entry["field"])
+            summary.fields_created += 1
+        number = next_number.get(entry["code"], 0) + 1
+        next_number[entry["code"]] = number
+        version = _create_version(entry, procedure, number, field_obj, agencies[entry["agency"]])
+        live[key].append(version)
+        summary.versions_created += 1
+        summary.new_version_ids.append(version.pk)
+
+
+def _close_open_versions(
+    versions: Iterable[ProcedureVersion], valid_from: dt.date, summary: ImportSummary
+) -> None:
+    day_before = valid_from - dt.timedelta(days=1)
+    for old in versions:
+        starts_before = old.valid_from is None or old.valid_from < valid_from
+        if starts_before and (old.valid_to is None or old.valid_to >= valid_from):
+            old.valid_to = max(day_before, old.valid_from or day_before)
+            old.save(update_fields=["valid_to"])
+            summary.versions_closed += 1
+
+
+def _create_version(
+    entry: dict[str, Any], procedure: Procedure, number: int, field_obj: Field, agency: Agency
+) -> ProcedureVersion:
+    version = ProcedureVersion.objects.create(
+        procedure=procedure,
+        number=number,
+        name=entry["name"],
+        search_text=fold(entry["name"]),
+        field=field_obj,
+        agency=agency,
+        level=entry.get("level", "province"),
+        duration=_decimal(entry["duration"]),
+        unit=entry["unit"],
+        cutoff=entry.get("cutoff", True),
+        online=entry.get("online", "none"),
+        national_portal=entry.get("national_portal", False),
+        online_payment=entry.get("online_payment", False),
+        one_stop=entry.get("one_stop", True),
+        linked=entry.get("linked", False),
+        fee=entry.get("fee", 0),
+        result_type=entry.get("result_type") or "",
+        electronic_result=entry.get("electronic_result", False),
+        legal_basis=entry.get("legal_basis") or "",
+        valid_from=_date(entry.get("valid_from")),
+        valid_to=_date(entry.get("valid_to")),
+    )
+    WorkflowStep.objects.bulk_create(
+        WorkflowStep(
+            version=version,
+            position=i,
+            name=s["name"],
+            unit=s.get("unit") or "",
+            hours=_decimal(s["hours"]),
+        )
+        for i, s in enumerate(entry.get("steps", []), start=1)
+    )
+    Part.objects.bulk_create(
+        Part(
+            version=version,
+            position=i,
+            name=p["name"],
+            copies=p.get("copies", 1),
+            kind=p.get("kind", "copy"),
+            reusable=p.get("reusable", False),
+        )
+        for i, p in enumerate(entry.get("parts", []), start=1)
+    )
+    return version
+
+
+# --- export ----------------------------------------------------------------------------
+
+
+def _json_number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def catalog_export() -> dict[str, Any]:
+    """The whole catalogue as one document valid under ``catalog.schema.json``: every
+    agency, and every live (not superseded) procedure version. Importing it back into the
+    same database changes nothing."""
+    agencies = [
+        {
+            "code": a.code,
+            "name": a.name,
+            "level": a.level,
+            "kind": a.kind,
+            "parent": a.parent.code if a.parent else None,
+            "valid_from": _iso(a.valid_from),
+            "valid_to": _iso(a.valid_to),
+            "successor": a.successor.code if a.successor else None,
+        }
+        for a in Agency.objects.select_related("parent", "successor").order_by("path", "code")
+    ]
+    versions = sorted(
+        ProcedureVersion.objects.live()
+        .select_related("procedure", "field", "agency")
+        .prefetch_related("steps", "parts"),
+        key=lambda v: (v.procedure.code, v.agency.code, v.valid_from or dt.date.min, v.number),
+    )
+    procedures = [
+        {
+            "code": v.procedure.code,
+            "name": v.name,
+            "field": v.field.name,
+            "agency": v.agency.code,
+            "level": v.level,
+            "duration": _json_number(Decimal(v.duration)),
+            "unit": v.unit,
+            "cutoff": v.cutoff,
+            "online": v.online,
+            "national_portal": v.national_portal,
+            "online_payment": v.online_payment,
+            "one_stop": v.one_stop,
+            "linked": v.linked,
+            "fee": v.fee,
+            "result_type": v.result_type or None,
+            "electronic_result": v.electronic_result,
+            "legal_basis": v.legal_basis or None,
+            "valid_from": _iso(v.valid_from),
+            "valid_to": _iso(v.valid_to),
+            "steps": [
+                {"name": s.name, "unit": s.unit or None, "hours": _json_number(Decimal(s.hours))}
+                for s in v.steps.all()
+            ],
+            "parts": [
+                {"name": p.name, "copies": p.copies, "kind": p.kind, "reusable": p.reusable}
+                for p in v.parts.all()
+            ],
+        }
+        for v in versions
+    ]
+    return {"agencies": agencies, "procedures": procedures}
