@@ -1,0 +1,628 @@
+"""Typed contexts of the official forms 01-07 (TT 03/2025/TT-VPCP; fields: docs/forms.md).
+
+A context holds the values a form prints, already written the Vietnamese way (31/8/2022,
+"10 giờ 00 phút, ngày 29/8/2022", 17.946), so that the DOCX and the PDF renderers only place
+strings and cannot disagree. ``*_context(dossier, ...)`` builds one from the database; tests
+and previews can build one from plain values.
+
+Where a value is not a column of the dossier, it comes from the latest event of the kind
+(``DossierEvent.data``, keys below) or from an explicit keyword argument, which wins:
+
+- ``received``: ``sets`` (int), ``register_volume``, ``register_line``, ``collect_at``
+- ``supplement_requested`` / ``completion_requested``: ``items`` (list of str), ``reason``,
+  ``contact_name``, ``contact_phone``
+- ``rejected`` / ``refused``: ``reason``
+- ``extension``: ``reason``, ``new_due_at`` (ISO 8601 instant)
+- ``stopped`` / ``withdrawn``: ``reason``
+- any: ``signer_name`` (who signs the form), ``number`` (number and symbol)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from motcua.agencies.models import Agency
+from motcua.catalog.models import DurationUnit, PartKind
+from motcua.core.documents import (
+    DocumentHeader,
+    local_date,
+    place_date,
+    vn_datetime,
+    vn_quantity,
+    vn_short_date,
+)
+from motcua.dossiers.models import (
+    DeliveryChannel,
+    Dossier,
+    DossierEvent,
+    EndKind,
+    EventType,
+    StepResult,
+)
+
+SIGN_HINT = "(Ký và ghi rõ họ tên)"
+SIGN_SEAL_HINT = "(Ký, ghi rõ họ tên và đóng dấu)"
+
+
+@dataclass(frozen=True)
+class Applicant:
+    name: str
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Signature:
+    title: str
+    hint: str = SIGN_HINT
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class PartRow:
+    index: int
+    name: str
+    kind: str
+    copies: int
+
+
+@dataclass(frozen=True)
+class ReceiptContext:
+    """Form 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả."""
+
+    header: DocumentHeader
+    code: str
+    receiving_unit: str
+    applicant: Applicant
+    procedure: str
+    parts: Sequence[PartRow]
+    sets: int
+    legal_time: str
+    received: str
+    due: str
+    collect_at: str
+    register_volume: str
+    register_line: str
+    lookup_url: str
+    lookup_base: str
+    secret: str
+    signatures: tuple[Signature, Signature]
+    # TT 01/2018 Mẫu 01: one copy is filed with the control slip, one goes to the applicant.
+    copies: Sequence[str] = ("Liên 1: Lưu", "Liên 2: Giao người nộp hồ sơ")
+
+
+@dataclass(frozen=True)
+class SupplementContext:
+    """Form 02: Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ."""
+
+    header: DocumentHeader
+    code: str
+    applicant: Applicant
+    procedure: str
+    items: Sequence[str]
+    reason: str
+    contact_name: str
+    contact_phone: str
+    signature: Signature
+
+
+@dataclass(frozen=True)
+class RefusalContext:
+    """Form 03: Phiếu từ chối tiếp nhận, giải quyết hồ sơ."""
+
+    header: DocumentHeader
+    code: str
+    unit: str
+    applicant: Applicant
+    procedure: str
+    reason: str
+    at_intake: bool
+    signature: Signature
+
+
+@dataclass(frozen=True)
+class ApologyContext:
+    """Form 04: Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết."""
+
+    header: DocumentHeader
+    code: str
+    unit: str
+    applicant: Applicant
+    procedure: str
+    received_date: str
+    missed_due: str
+    reason: str
+    new_due: str
+    signature: Signature
+
+
+@dataclass(frozen=True)
+class StopContext:
+    """Form 05: Thông báo dừng giải quyết hồ sơ."""
+
+    header: DocumentHeader
+    code: str
+    unit: str
+    applicant: Applicant
+    procedure: str
+    received: str
+    reason: str
+    since: str
+    signature: Signature
+
+
+@dataclass(frozen=True)
+class ControlRow:
+    index: int
+    from_unit: str
+    to_unit: str
+    at: str
+    giver: str
+    receiver: str
+    result: str
+    note: str
+
+
+@dataclass(frozen=True)
+class ControlSlipContext:
+    """Form 06: Phiếu kiểm soát quá trình giải quyết hồ sơ."""
+
+    header: DocumentHeader
+    code: str
+    applicant: Applicant
+    procedure: str
+    agency: str
+    received: str
+    due: str
+    rows: Sequence[ControlRow]
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    index: int
+    code: str
+    procedure: str
+    sets: int
+    applicant: str
+    address_phone: str
+    agency: str
+    received: str
+    due: str
+    sent: str
+    result_back: str
+    returned: str
+    note: str
+
+
+@dataclass(frozen=True)
+class RegisterContext:
+    """Form 07: Sổ theo dõi hồ sơ, one line per dossier, for a period."""
+
+    header: DocumentHeader
+    unit: str
+    period: str
+    rows: Sequence[RegisterRow] = field(default_factory=list)
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def lookup_url(code: str, secret: str) -> str:
+    """The public lookup address encoded in the receipt's QR code (portal: /tra-cuu/)."""
+    from urllib.parse import urlencode
+
+    base = str(settings.MOTCUA["PUBLIC_URL"]).rstrip("/")
+    return f"{base}/tra-cuu/?{urlencode({'ma': code, 'bi-mat': secret})}"
+
+
+def header_for(unit: Agency | None, *, day: dt.date, number: str = "") -> DocumentHeader:
+    """The issuing body of ``unit``: its parent is the superior body (ND 30/2020 Phụ lục I,
+    Mục II.3). A unit without a parent is printed alone, under the province's name."""
+    if unit is None:
+        superior, name = "", ""
+    elif unit.parent_id is not None:
+        assert unit.parent is not None
+        superior, name = unit.parent.name, unit.name
+    else:
+        superior, name = "", unit.name
+    if not superior and name and settings.MOTCUA.get("PROVINCE_NAME"):
+        superior = f"Ủy ban nhân dân tỉnh {settings.MOTCUA['PROVINCE_NAME']}"
+        if superior.upper() == name.upper():
+            superior = ""
+    return DocumentHeader(superior=superior, unit=name, number=number, place_date=place_date(day))
+
+
+def applicant_of(dossier: Dossier) -> Applicant:
+    return Applicant(
+        name=dossier.applicant_name,
+        address=dossier.applicant_address,
+        phone=dossier.applicant_phone,
+        email=dossier.applicant_email,
+    )
+
+
+def legal_time(duration: Any, unit: str) -> str:
+    """'3 ngày làm việc', '4,5 giờ làm việc', '15 ngày'."""
+    return f"{vn_quantity(duration)} {DurationUnit(unit).label}"
+
+
+def latest_event(dossier: Dossier, *types: str) -> DossierEvent | None:
+    return dossier.events.filter(type__in=types).order_by("-at", "-id").first()
+
+
+def actor_name(event: DossierEvent | None) -> str:
+    if event is None:
+        return ""
+    if event.data.get("signer_name"):
+        return str(event.data["signer_name"])
+    if event.actor is not None:
+        full = person_name(event.actor)
+        if full:
+            return full
+    return event.actor_label or (event.actor.get_username() if event.actor else "")
+
+
+def person_name(user: Any) -> str:
+    """A user's name in Vietnamese order: family name (``last_name``) first, then the given
+    name ('Trần Văn' + 'Bình' -> 'Trần Văn Bình'), not Django's Western 'first last'."""
+    parts = (getattr(user, "last_name", ""), getattr(user, "first_name", ""))
+    return " ".join(p.strip() for p in parts if p and p.strip())
+
+
+def _data(event: DossierEvent | None) -> dict[str, Any]:
+    return dict(event.data) if event is not None else {}
+
+
+def _pick(explicit: Any, data: dict[str, Any], key: str, default: Any = "") -> Any:
+    if explicit is not None:
+        return explicit
+    value = data.get(key)
+    return default if value in (None, "") else value
+
+
+def _issue_day(issued_on: dt.date | None, event: DossierEvent | None) -> dt.date:
+    if issued_on is not None:
+        return issued_on
+    if event is not None:
+        return local_date(event.at)
+    return local_date(timezone.now())
+
+
+def _parse_instant(value: Any) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and value:
+        return dt.datetime.fromisoformat(value)
+    return None
+
+
+def _sequence_of(code: str) -> str:
+    """The NNNN of '<agency>-<YYMMDD>-<NNNN>' (domain.md §4), as printed: '0007' -> '7'."""
+    tail = code.rsplit("-", 1)[-1]
+    return str(int(tail)) if tail.isdigit() else ""
+
+
+def _collect_at(dossier: Dossier, receiving: Agency | None) -> str:
+    if dossier.delivery_channel == DeliveryChannel.POSTAL:
+        where = f", địa chỉ: {dossier.applicant_address}" if dossier.applicant_address else ""
+        return f"Qua dịch vụ bưu chính công ích{where}"
+    if dossier.delivery_channel == DeliveryChannel.ONLINE:
+        return "Trực tuyến, qua Cổng Dịch vụ công quốc gia"
+    return f"Tại {receiving.name}" if receiving is not None else "Tại Bộ phận Một cửa"
+
+
+# --- builders -----------------------------------------------------------------------------
+
+
+def receipt_context(
+    dossier: Dossier,
+    *,
+    sets: int | None = None,
+    collect_at: str | None = None,
+    register_volume: str | None = None,
+    register_line: str | None = None,
+    officer_name: str | None = None,
+    number: str | None = None,
+    issued_on: dt.date | None = None,
+) -> ReceiptContext:
+    """Form 01 for a received dossier. The register volume defaults to the year of receipt
+    and the line to the dossier's daily sequence number, unless the receipt event says
+    otherwise."""
+    if dossier.received_at is None:
+        raise ValueError(f"Hồ sơ {dossier.code} chưa được tiếp nhận: chưa có giấy tiếp nhận.")
+    event = latest_event(dossier, EventType.RECEIVED)
+    data = _data(event)
+    receiving = dossier.receiving_unit or dossier.agency
+    version = dossier.procedure_version
+    parts = [
+        PartRow(
+            index=i,
+            name=p.name,
+            kind=str(PartKind(p.kind).label) if p.kind in PartKind.values else p.kind,
+            copies=p.copies,
+        )
+        for i, p in enumerate(dossier.parts.order_by("id"), start=1)
+    ]
+    due = dossier.printed_due_at or dossier.due_at
+    url = lookup_url(dossier.code, dossier.secret)
+    return ReceiptContext(
+        header=header_for(
+            receiving,
+            day=issued_on or local_date(dossier.received_at),
+            number=_pick(number, data, "number"),
+        ),
+        code=dossier.code,
+        receiving_unit=receiving.name,
+        applicant=applicant_of(dossier),
+        procedure=version.name,
+        parts=parts,
+        sets=int(_pick(sets, data, "sets", 1)),
+        legal_time=legal_time(version.duration, version.unit),
+        received=vn_datetime(dossier.received_at),
+        due=vn_datetime(due),
+        collect_at=str(_pick(collect_at, data, "collect_at", _collect_at(dossier, receiving))),
+        register_volume=str(
+            _pick(register_volume, data, "register_volume", local_date(dossier.received_at).year)
+        ),
+        register_line=str(_pick(register_line, data, "register_line", _sequence_of(dossier.code))),
+        lookup_url=url,
+        lookup_base=url.split("?", 1)[0],
+        secret=dossier.secret,
+        signatures=(
+            Signature(
+                "NGƯỜI NỘP HỒ SƠ", name=dossier.representative_name or dossier.applicant_name
+            ),
+            Signature("NGƯỜI TIẾP NHẬN HỒ SƠ", name=officer_name or actor_name(event)),
+        ),
+    )
+
+
+def supplement_context(
+    dossier: Dossier,
+    *,
+    items: Sequence[str] | None = None,
+    reason: str | None = None,
+    contact_name: str | None = None,
+    contact_phone: str | None = None,
+    officer_name: str | None = None,
+    number: str | None = None,
+    issued_on: dt.date | None = None,
+) -> SupplementContext:
+    """Form 02 from the latest supplement (or pre-intake completion) request."""
+    event = latest_event(dossier, EventType.SUPPLEMENT_REQUESTED, EventType.COMPLETION_REQUESTED)
+    data = _data(event)
+    # Before the receipt the counter asks; during processing the competent agency does.
+    at_intake = dossier.received_at is None or (
+        event is not None and event.type == EventType.COMPLETION_REQUESTED
+    )
+    issuer = (dossier.receiving_unit or dossier.agency) if at_intake else dossier.agency
+    officer = officer_name or actor_name(event)
+    item_list = [str(i) for i in _pick(items, data, "items", [])]
+    if not item_list:
+        raise ValueError(
+            f"Hồ sơ {dossier.code}: phiếu yêu cầu bổ sung cần danh mục nội dung cần bổ sung."
+        )
+    return SupplementContext(
+        header=header_for(
+            issuer, day=_issue_day(issued_on, event), number=_pick(number, data, "number")
+        ),
+        code=dossier.code,
+        applicant=applicant_of(dossier),
+        procedure=dossier.procedure_version.name,
+        items=item_list,
+        reason=str(_pick(reason, data, "reason")),
+        contact_name=str(_pick(contact_name, data, "contact_name", officer)),
+        contact_phone=str(_pick(contact_phone, data, "contact_phone")),
+        signature=Signature("NGƯỜI HƯỚNG DẪN", name=officer),
+    )
+
+
+def refusal_context(
+    dossier: Dossier,
+    *,
+    reason: str | None = None,
+    at_intake: bool | None = None,
+    signer_name: str | None = None,
+    number: str | None = None,
+    issued_on: dt.date | None = None,
+) -> RefusalContext:
+    """Form 03: refused at intake (the counter's officer signs) or after appraisal (the
+    competent agency signs, with its seal)."""
+    event = latest_event(dossier, EventType.REJECTED, EventType.REFUSED)
+    data = _data(event)
+    if at_intake is None:
+        at_intake = (event.type == EventType.REJECTED) if event else dossier.received_at is None
+    issuer = (dossier.receiving_unit or dossier.agency) if at_intake else dossier.agency
+    text = str(_pick(reason, data, "reason", dossier.end_reason))
+    if not text:
+        raise ValueError(f"Hồ sơ {dossier.code}: phiếu từ chối phải nêu rõ lý do.")
+    signature = (
+        Signature("NGƯỜI TIẾP NHẬN HỒ SƠ", name=signer_name or actor_name(event))
+        if at_intake
+        else Signature(
+            f"THỦ TRƯỞNG {issuer.name.upper()}",
+            SIGN_SEAL_HINT,
+            name=signer_name or actor_name(event),
+        )
+    )
+    return RefusalContext(
+        header=header_for(
+            issuer, day=_issue_day(issued_on, event), number=_pick(number, data, "number")
+        ),
+        code=dossier.code,
+        unit=issuer.name,
+        applicant=applicant_of(dossier),
+        procedure=dossier.procedure_version.name,
+        reason=text,
+        at_intake=at_intake,
+        signature=signature,
+    )
+
+
+def apology_context(
+    dossier: Dossier,
+    *,
+    reason: str | None = None,
+    new_due_at: dt.datetime | None = None,
+    signer_name: str | None = None,
+    signer_title: str | None = None,
+    number: str | None = None,
+    issued_on: dt.date | None = None,
+) -> ApologyContext:
+    """Form 04: the apology and the one new appointment (ND 118/2025 Điều 19.6), signed by
+    the head of the agency responsible for the delay."""
+    if dossier.received_at is None:
+        raise ValueError(f"Hồ sơ {dossier.code} chưa được tiếp nhận.")
+    event = latest_event(dossier, EventType.EXTENSION)
+    data = _data(event)
+    new_due = new_due_at or _parse_instant(data.get("new_due_at")) or dossier.extended_due_at
+    if new_due is None:
+        raise ValueError(f"Hồ sơ {dossier.code}: văn bản xin lỗi phải có ngày hẹn trả mới.")
+    missed = dossier.printed_due_at or dossier.due_at
+    unit = dossier.agency
+    return ApologyContext(
+        header=header_for(
+            unit, day=_issue_day(issued_on, event), number=_pick(number, data, "number")
+        ),
+        code=dossier.code,
+        unit=unit.name,
+        applicant=applicant_of(dossier),
+        procedure=dossier.procedure_version.name,
+        received_date=vn_short_date(dossier.received_at),
+        missed_due=vn_datetime(missed),
+        reason=str(_pick(reason, data, "reason", dossier.late_reason)),
+        new_due=vn_datetime(new_due),
+        signature=Signature(
+            signer_title or "THỦ TRƯỞNG CƠ QUAN",
+            SIGN_SEAL_HINT,
+            name=signer_name or actor_name(event),
+        ),
+    )
+
+
+def stop_context(
+    dossier: Dossier,
+    *,
+    reason: str | None = None,
+    since: dt.datetime | None = None,
+    signer_name: str | None = None,
+    number: str | None = None,
+    issued_on: dt.date | None = None,
+) -> StopContext:
+    """Form 05: the applicant asked to stop, or no supplement came within the time allowed."""
+    event = latest_event(dossier, EventType.STOPPED, EventType.WITHDRAWN)
+    data = _data(event)
+    stopped_at = since or dossier.ended_at or (event.at if event else None)
+    text = str(_pick(reason, data, "reason", dossier.end_reason))
+    if not text:
+        raise ValueError(f"Hồ sơ {dossier.code}: thông báo dừng phải nêu lý do.")
+    unit = dossier.agency
+    return StopContext(
+        header=header_for(
+            unit, day=_issue_day(issued_on, event), number=_pick(number, data, "number")
+        ),
+        code=dossier.code,
+        unit=unit.name,
+        applicant=applicant_of(dossier),
+        procedure=dossier.procedure_version.name,
+        received=vn_datetime(dossier.received_at),
+        reason=text,
+        since=vn_datetime(stopped_at),
+        signature=Signature(
+            f"TM. {unit.name.upper()}", SIGN_SEAL_HINT, name=signer_name or actor_name(event)
+        ),
+    )
+
+
+def control_slip_context(
+    dossier: Dossier, *, issued_on: dt.date | None = None
+) -> ControlSlipContext:
+    """Form 06: one row per hand-over, in order."""
+    receiving = dossier.receiving_unit or dossier.agency
+    day = issued_on or local_date(dossier.received_at or timezone.now())
+    rows = [
+        ControlRow(
+            index=h.position,
+            from_unit=h.from_unit,
+            to_unit=h.to_unit,
+            at=vn_datetime(h.at),
+            giver=h.giver,
+            receiver=h.receiver,
+            result=str(StepResult(h.result).label) if h.result else "",
+            note=h.note,
+        )
+        for h in dossier.handovers.order_by("position")
+    ]
+    return ControlSlipContext(
+        header=header_for(receiving, day=day),
+        code=dossier.code,
+        applicant=applicant_of(dossier),
+        procedure=dossier.procedure_version.name,
+        agency=dossier.agency.name,
+        received=vn_datetime(dossier.received_at),
+        due=vn_datetime(dossier.printed_due_at or dossier.due_at),
+        rows=rows,
+    )
+
+
+def _register_row(index: int, dossier: Dossier) -> RegisterRow:
+    handovers = list(dossier.handovers.all())  # prefetched, ordered by position
+    received_event = next((e for e in dossier.events.all() if e.type == EventType.RECEIVED), None)
+    origin = handovers[0].from_unit if handovers else ""
+    back = [h for h in handovers[1:] if h.to_unit == origin]
+    returned = vn_datetime(dossier.delivered_at)
+    if returned and dossier.delivery_channel:
+        returned = f"{returned} ({DeliveryChannel(dossier.delivery_channel).label!s})"
+    note_parts: list[str] = []
+    if dossier.end_kind and dossier.end_kind != EndKind.RESULT:
+        note_parts.append(str(EndKind(dossier.end_kind).label))
+    if dossier.extended_due_at is not None:
+        note_parts.append(f"Gia hạn đến {vn_datetime(dossier.extended_due_at)}")
+    contact = ", ".join(x for x in (dossier.applicant_address, dossier.applicant_phone) if x)
+    return RegisterRow(
+        index=index,
+        code=dossier.code,
+        procedure=dossier.procedure_version.name,
+        sets=int(_data(received_event).get("sets", 1)),
+        applicant=dossier.applicant_name,
+        address_phone=contact,
+        agency=dossier.agency.name,
+        received=vn_datetime(dossier.received_at),
+        due=vn_datetime(dossier.printed_due_at or dossier.due_at),
+        sent=vn_short_date(handovers[0].at) if handovers else "",
+        result_back=vn_short_date(back[-1].at) if back else "",
+        returned=returned,
+        note="; ".join(note_parts),
+    )
+
+
+def register_context(
+    *,
+    unit: Agency,
+    dossiers: Iterable[Dossier],
+    date_from: dt.date,
+    date_to: dt.date,
+    issued_on: dt.date | None = None,
+) -> RegisterContext:
+    """Form 07 for the dossiers given (the caller chooses them: a unit's dossiers received
+    in the period), in order of receipt."""
+    from django.db.models import Prefetch, QuerySet
+
+    if isinstance(dossiers, QuerySet):
+        dossiers = dossiers.select_related("procedure_version", "agency").prefetch_related(
+            Prefetch("handovers"), Prefetch("events")
+        )
+    ordered = sorted(dossiers, key=lambda d: (d.received_at or d.created_at, d.code))
+    return RegisterContext(
+        header=header_for(unit, day=issued_on or date_to),
+        unit=unit.name,
+        period=f"Từ ngày {vn_short_date(date_from)} đến ngày {vn_short_date(date_to)}",
+        rows=[_register_row(i, d) for i, d in enumerate(ordered, start=1)],
+    )
