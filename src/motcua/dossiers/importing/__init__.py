@@ -1,0 +1,25 @@
+"""Imports of dossier histories and guidance contacts from an earlier system.
+
+Public API (used by the CLI and by other parts, e.g. the reports' demo generator):
+``import_dossier_records``, ``import_dossier_file``, ``import_guidance_records``,
+``import_guidance_file``, ``ImportResult``, ``ImportFailed``; the pure per-record rules are in
+``motcua.dossiers.importing.history``.
+"""
+
+from motcua.dossiers.importing.dossiers import (
+    ImportResult,
+    import_dossier_file,
+    import_dossier_records,
+)
+from motcua.dossiers.importing.guidance import import_guidance_file, import_guidance_records
+from motcua.dossiers.importing.lines import ImportFailed, LineError
+
+__all__ = [
+    "ImportFailed",
+    "ImportResult",
+    "LineError",
+    "import_dossier_file",
+    "import_dossier_records",
+    "import_guidance_file",
+    "import_guidance_records",
+]

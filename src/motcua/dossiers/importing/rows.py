@@ -1,0 +1,161 @@
+"""Bulk row writing for imports: the database's own fast path, not one ORM object per row.
+
+A million dossiers with four million events through ``bulk_create`` spend most of their time
+building model instances. Here rows are plain tuples in the models' column order, sent with
+``executemany`` on SQLite and ``COPY … FROM STDIN`` on PostgreSQL, in the caller's
+transaction. Column lists come from the models' metadata so they follow migrations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.db import connection, models
+from django.utils import timezone
+
+Converter = Callable[[Any], Any]
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _sqlite_datetime(value: Any) -> Any:
+    # As Django's SQLite backend stores aware datetimes: naive UTC, ISO with a space.
+    if value is None:
+        return None
+    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
+
+
+def _json_text(value: Any) -> Any:
+    return json.dumps(value)
+
+
+def _decimal_text(value: Any) -> Any:
+    return None if value is None else str(value)
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+class TableWriter:
+    """Buffers rows for one model and writes them in batches."""
+
+    def __init__(self, model: type[models.Model], *, with_id: bool, batch_size: int = 5000) -> None:
+        self.model = model
+        self.table = model._meta.db_table
+        fields = [
+            f for f in model._meta.concrete_fields if with_id or not isinstance(f, models.AutoField)
+        ]
+        self.attnames = [f.attname for f in fields]
+        self.columns = [str(f.column) for f in fields]
+        self.batch_size = batch_size
+        self.rows: list[tuple[Any, ...]] = []
+        self.written = 0
+        now = timezone.now()
+        self.defaults: dict[str, Any] = {}
+        pg = is_postgresql()
+        self.converters: list[Converter] = []
+        for f in fields:
+            if isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add):
+                self.defaults[f.attname] = now
+            elif f.has_default():
+                self.defaults[f.attname] = f.get_default()
+            else:
+                self.defaults[f.attname] = None
+            if isinstance(f, models.JSONField):
+                self.converters.append(_json_text)
+            elif pg:
+                self.converters.append(_identity)
+            elif isinstance(f, models.DateTimeField):
+                self.converters.append(_sqlite_datetime)
+            elif isinstance(f, models.DecimalField):
+                self.converters.append(_decimal_text)
+            else:
+                self.converters.append(_identity)
+        self._plan = list(zip(self.attnames, self.converters, strict=True))
+
+    def add(self, values: dict[str, Any]) -> None:
+        defaults = self.defaults
+        self.rows.append(
+            tuple(
+                conv(values[name] if name in values else defaults[name])
+                for name, conv in self._plan
+            )
+        )
+        if len(self.rows) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.rows:
+            return
+        write_rows(self.table, self.columns, self.rows)
+        self.written += len(self.rows)
+        self.rows = []
+
+
+def write_rows(table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert ``rows`` (already converted) with the fastest path of the database."""
+    quote = connection.ops.quote_name
+    cols = ", ".join(quote(c) for c in columns)
+    with connection.cursor() as cursor:
+        if is_postgresql():
+            raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+            with raw.copy(f"COPY {quote(table)} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {quote(table)} ({cols}) VALUES ({marks})", rows)
+
+
+def allocate_ids(model: type[models.Model], count: int) -> list[int]:
+    """``count`` fresh primary keys for ``model``, safe against concurrent live inserts.
+
+    PostgreSQL: taken from the table's sequence. SQLite: the import holds the write lock
+    (IMMEDIATE transaction), so the keys after the current maximum are free; with
+    AUTOINCREMENT, inserting them moves ``sqlite_sequence`` on.
+    """
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if is_postgresql():
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
+        top = cursor.fetchone()[0]
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        seq = cursor.fetchone()
+        start = max(top, seq[0] if seq else 0) + 1
+        return list(range(start, start + count))
+
+
+class IdAllocator:
+    """Primary keys handed out one by one, fetched in chunks (see ``allocate_ids``)."""
+
+    def __init__(self, model: type[models.Model], chunk: int = 5000) -> None:
+        self.model = model
+        self.chunk = chunk
+        self._ids: list[int] = []
+        self._next_sqlite: int | None = None
+
+    def next(self) -> int:
+        if not is_postgresql():
+            # One read of the maximum suffices: the write lock is held until commit.
+            if self._next_sqlite is None:
+                self._next_sqlite = allocate_ids(self.model, 1)[0]
+            value = self._next_sqlite
+            self._next_sqlite += 1
+            return value
+        if not self._ids:
+            self._ids = allocate_ids(self.model, self.chunk)
+            self._ids.reverse()
+        return self._ids.pop()
