@@ -259,6 +259,7 @@ def _write(
                     "step_name": h.step_name,
                     "budget_hours": h.budget_hours,
                     "finished_at": h.finished_at,
+                    "used_hours": h.used_hours,
                     "result": h.result,
                     "note": h.note[:500],
                 }

@@ -107,6 +107,7 @@ class CatalogueSnapshot:
 
 
 DueFunction = Callable[[dt.datetime, Decimal, str, bool], dt.datetime]
+HoursFunction = Callable[[dt.datetime, dt.datetime], Decimal]
 
 
 class LegalClock:
@@ -117,20 +118,32 @@ class LegalClock:
     dossiers need only a few thousand real computations.
     """
 
-    def __init__(self, due: DueFunction) -> None:
+    def __init__(self, due: DueFunction, hours_between: HoursFunction | None = None) -> None:
         self._due = due
+        self._hours_between = hours_between
         self._cache: dict[tuple[Any, ...], dt.datetime] = {}
 
     @classmethod
     def from_calendar(cls, calendar: Any = None) -> LegalClock:
+        """The installation's clock: its calendar (built once) and office-hour rules."""
         from motcua.workdays import clock
+        from motcua.workdays.calendar import get_calendar
 
-        cal = clock.get_calendar() if calendar is None else calendar
+        cal = get_calendar() if calendar is None else calendar
+        rules = clock.get_rules()
 
         def due(start: dt.datetime, duration: Decimal, unit: str, cutoff: bool) -> dt.datetime:
-            return clock.due_at(start, duration, unit, cutoff=cutoff, calendar=cal)
+            return clock.due_at(start, duration, unit, cutoff=cutoff, calendar=cal, rules=rules)
 
-        return cls(due)
+        def hours_between(start: dt.datetime, end: dt.datetime) -> Decimal:
+            return clock.working_hours_between(start, end, calendar=cal, rules=rules)
+
+        return cls(due, hours_between)
+
+    def working_hours_between(self, start: dt.datetime, end: dt.datetime) -> Decimal | None:
+        if self._hours_between is None:
+            return None
+        return self._hours_between(start, end).quantize(Decimal("0.01"))
 
     def due_at(self, start: dt.datetime, duration: Decimal, unit: str, cutoff: bool) -> dt.datetime:
         if unit == DurationUnit.WORKING_HOURS:
@@ -285,6 +298,7 @@ class HandoverRow:
     step_name: str
     budget_hours: Decimal | None
     finished_at: dt.datetime | None
+    used_hours: Decimal | None
     result: str
     note: str
 
@@ -541,13 +555,16 @@ def _control_slip(
     previous_unit = ONE_STOP_UNIT
     for n, (index, raw, when) in enumerate(handover_events):
         step = _match_step(version.steps, raw, index)
+        finished: dt.datetime | None = None
         if n + 1 < len(handover_events):
-            finished: dt.datetime | None = handover_events[n + 1][2]
-        elif ended_at is not None and ended_at >= when:
-            finished = ended_at
-        else:
+            finished = handover_events[n + 1][2]
+        if ended_at is not None and ended_at >= when:
+            # The end closes the step in progress, even if the result then travels on.
+            finished = ended_at if finished is None else min(finished, ended_at)
+        if finished is None:
             finished = delivered_at
         result = ""
+        used = clock.working_hours_between(when, finished) if finished is not None else None
         if step is not None and finished is not None:
             step_due = clock.due_at(when, step.hours, DurationUnit.WORKING_HOURS, False)
             result = step_result(finished_at=finished, step_due_at=step_due)
@@ -562,6 +579,7 @@ def _control_slip(
                 step_name=step.name if step else (raw.get("step") or ""),
                 budget_hours=step.hours if step else None,
                 finished_at=finished,
+                used_hours=used,
                 result=result,
                 note=raw.get("reason") or "",
             )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -26,6 +27,7 @@ from jsonschema.exceptions import ValidationError
 
 from motcua.dossiers.importing.history import RFC3339_RE
 
+REQUIRED_RE = re.compile(r"^'(.+)' is a required property$")
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 
 Progress = Callable[[str], None]
@@ -138,17 +140,16 @@ class LineSchema:
             return []
         except fastjsonschema.JsonSchemaException:
             pass
-        found = sorted(self.validator.iter_errors(obj), key=lambda e: _format_path(e.absolute_path))
-        return [_describe(error) for error in found]
+        return sorted(_describe(error) for error in self.validator.iter_errors(obj))
 
 
 def _describe(error: ValidationError) -> tuple[str, str]:
     path = list(error.absolute_path)
-    if error.validator == "required" and isinstance(error.instance, dict):
-        required: list[str] = list(error.validator_value)  # type: ignore[arg-type]
-        missing = [k for k in required if k not in error.instance]
+    if error.validator == "required":
+        # jsonschema yields one error per missing property, named in its message.
+        missing = REQUIRED_RE.match(error.message)
         if missing:
-            return _format_path([*path, missing[0]]), "required"
+            return _format_path([*path, missing[1]]), "required"
     if error.validator == "format":
         return _format_path(path), f"{error.instance!r} is not a date-time with a UTC offset"
     return _format_path(path) or "(record)", error.message
