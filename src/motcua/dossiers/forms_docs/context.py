@@ -14,7 +14,8 @@ Where a value is not a column of the dossier, it comes from the latest event of 
 - ``rejected`` / ``refused``: ``reason``
 - ``extension``: ``reason``, ``new_due_at`` (ISO 8601 instant)
 - ``stopped`` / ``withdrawn``: ``reason``
-- any: ``signer_name`` (who signs the form), ``number`` (number and symbol)
+- any: ``signer_name`` (who signs the form), ``document_number`` (number and symbol,
+  e.g. "15/TB-SXD"; the keyword argument is ``number``)
 """
 
 from __future__ import annotations
@@ -356,7 +357,7 @@ def receipt_context(
         header=header_for(
             receiving,
             day=issued_on or local_date(dossier.received_at),
-            number=_pick(number, data, "number"),
+            number=_pick(number, data, "document_number"),
         ),
         code=dossier.code,
         receiving_unit=receiving.name,
@@ -411,7 +412,7 @@ def supplement_context(
         )
     return SupplementContext(
         header=header_for(
-            issuer, day=_issue_day(issued_on, event), number=_pick(number, data, "number")
+            issuer, day=_issue_day(issued_on, event), number=_pick(number, data, "document_number")
         ),
         code=dossier.code,
         applicant=applicant_of(dossier),
@@ -454,7 +455,7 @@ def refusal_context(
     )
     return RefusalContext(
         header=header_for(
-            issuer, day=_issue_day(issued_on, event), number=_pick(number, data, "number")
+            issuer, day=_issue_day(issued_on, event), number=_pick(number, data, "document_number")
         ),
         code=dossier.code,
         unit=issuer.name,
@@ -485,11 +486,13 @@ def apology_context(
     new_due = new_due_at or _parse_instant(data.get("new_due_at")) or dossier.extended_due_at
     if new_due is None:
         raise ValueError(f"Hồ sơ {dossier.code}: văn bản xin lỗi phải có ngày hẹn trả mới.")
-    missed = dossier.printed_due_at or dossier.due_at
+    # The appointment being missed: the one current when the extension was issued (the
+    # event keeps it; a supplement may have moved it since the receipt was printed).
+    missed = _parse_instant(data.get("due_at")) or dossier.due_at or dossier.printed_due_at
     unit = dossier.agency
     return ApologyContext(
         header=header_for(
-            unit, day=_issue_day(issued_on, event), number=_pick(number, data, "number")
+            unit, day=_issue_day(issued_on, event), number=_pick(number, data, "document_number")
         ),
         code=dossier.code,
         unit=unit.name,
@@ -526,7 +529,7 @@ def stop_context(
     unit = dossier.agency
     return StopContext(
         header=header_for(
-            unit, day=_issue_day(issued_on, event), number=_pick(number, data, "number")
+            unit, day=_issue_day(issued_on, event), number=_pick(number, data, "document_number")
         ),
         code=dossier.code,
         unit=unit.name,
@@ -567,7 +570,8 @@ def control_slip_context(
         procedure=dossier.procedure_version.name,
         agency=dossier.agency.name,
         received=vn_datetime(dossier.received_at),
-        due=vn_datetime(dossier.printed_due_at or dossier.due_at),
+        # The current legal due date (a supplement restarts it), not the receipt's print.
+        due=vn_datetime(dossier.due_at or dossier.printed_due_at),
         rows=rows,
     )
 
