@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from typing import Any
 
@@ -15,6 +16,7 @@ class FakePopen:
     terminated = 0
 
     def __init__(self, args: list[str], **kwargs: Any) -> None:
+        self.args = args
         FakePopen.started.append(args)
 
     def terminate(self) -> None:
@@ -43,8 +45,8 @@ def _fakes(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_serve_starts_a_worker_and_stops_it_with_gunicorn() -> None:
     with pytest.raises(SystemExit):
         main(["serve", "--insecure-dev-key"])
-    ((*_python, module, command),) = FakePopen.started
-    assert (module, command) == ("motcua.cli", "worker")
+    ((_python, *args),) = FakePopen.started
+    assert args == ["-m", "motcua.cli", "worker", "--parent-pid", str(os.getpid())]
     assert FakePopen.terminated == 1
 
 

@@ -292,16 +292,57 @@ def test_messages_queued_by_a_job_go_out_in_the_same_round(db: None) -> None:
     assert len(mail.outbox) == 1
 
 
-def test_sigterm_stops_the_worker_after_the_round(db: None) -> None:
-    # The job signals this very process, as a service manager stopping the worker would.
+needs_main_thread = pytest.mark.skipif(
+    threading.current_thread() is not threading.main_thread(),
+    reason="signal handlers can only be installed in the main thread",
+)
+
+
+class StoppingSMS:
+    """Sends, then the service manager stops the worker (SIGTERM to this very process)."""
+
+    def send(self, phone: str, text: str) -> None:
+        sent_sms.append((phone, text))
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+@needs_main_thread
+def test_sigterm_mid_batch_finishes_the_message_and_hands_back_the_rest(
+    db: None, settings: Any
+) -> None:
+    use_sms(settings, StoppingSMS)
+    sent_sms.clear()
+    before = signal.getsignal(signal.SIGTERM)
+    with time_machine.travel(T0, tick=False):
+        notification_enqueue(
+            kind=Kind.GENERIC,
+            recipients=[(Channel.SMS, f"091234567{i}") for i in range(3)],
+            context={"body": "x"},
+        )
+
+        report = worker_run(once=False, interval=3600)  # returns only because it was stopped
+
+    assert (report.sent, len(sent_sms)) == (1, 1)
+    assert signal.getsignal(signal.SIGTERM) is before
+    rest = Message.objects.exclude(status=MessageStatus.SENT)
+    assert [(m.status, m.attempts, m.claimed_by, m.next_attempt_at) for m in rest] == [
+        (MessageStatus.PENDING, 0, "", T0)
+    ] * 2
+
+
+@needs_main_thread
+def test_sigterm_during_a_job_stops_before_sending(db: None) -> None:
     register_job("stop", 3600, lambda: os.kill(os.getpid(), signal.SIGTERM))
     queue(2)
-    before = signal.getsignal(signal.SIGTERM)
+    report = worker_run(once=False, interval=3600)
+    assert report.sent == 0
+    assert Message.objects.filter(status=MessageStatus.PENDING, attempts=0).count() == 2
 
-    report = worker_run(once=False, interval=3600)  # returns only because it was stopped
 
-    assert report.sent == 2
-    assert signal.getsignal(signal.SIGTERM) is before
+def test_a_worker_started_by_serve_stops_when_serve_is_gone(db: None) -> None:
+    queue(1)
+    report = worker_run(once=False, interval=3600, parent_pid=os.getppid() + 1)
+    assert report.sent == 0  # it did not even start a round
 
 
 def test_interval_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:

@@ -52,13 +52,17 @@ def serve(
         "motcua.wsgi:application",
     ]
     sys.argv = argv
+    owner = os.getpid()
     background = (
-        subprocess.Popen([sys.executable, "-m", "motcua.cli", "worker"]) if worker else None
+        subprocess.Popen([sys.executable, "-m", "motcua.cli", "worker", "--parent-pid", str(owner)])
+        if worker
+        else None
     )
     try:
         WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]", prog="motcua serve").run()
     finally:
-        if background is not None:
+        # Only here, not in a forked gunicorn worker that unwinds through this frame.
+        if background is not None and os.getpid() == owner:
             background.terminate()  # SIGTERM: the worker finishes its message and exits
             background.wait(timeout=30)
     return 0

@@ -23,7 +23,12 @@ def _worker(args: argparse.Namespace) -> int:
     def log(msg: str) -> None:
         print(f"motcua worker: {msg}", flush=True)
 
-    report = worker_run(once=args.once, interval=args.interval, log=log)
+    report = worker_run(
+        once=args.once,
+        interval=args.interval,
+        parent_pid=args.parent_pid,
+        log=(lambda _msg: None) if args.once else log,
+    )
     if args.once:
         print(
             f"motcua worker: đã gửi {report.sent}, chờ gửi lại {report.retrying}, "
@@ -48,4 +53,6 @@ def register(cli: CLI) -> None:
         metavar="SECONDS",
         help="how often to look for due messages and jobs (default 5)",
     )
+    # Used by `motcua serve`: exit when the process that started this worker is gone.
+    p.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
     p.set_defaults(handler=_worker)

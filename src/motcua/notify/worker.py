@@ -56,6 +56,18 @@ def retry_delay(attempts: int) -> dt.timedelta | None:
     return BACKOFF[min(attempts, len(BACKOFF)) - 1]
 
 
+class Stop:
+    """Set by SIGTERM/SIGINT: the worker finishes the message it is sending, then exits."""
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        logger.warning("worker: signal %s, stopping after the current message", signum)
+        self.requested = True
+        outbox_wakeup.set()
+
+
 # --- claiming and sending ---------------------------------------------------------------
 
 
@@ -122,8 +134,9 @@ class SendReport:
         )
 
 
-def messages_send_due(*, limit: int = BATCH) -> SendReport:
-    """Claim and send one batch of due messages; record each outcome."""
+def messages_send_due(*, limit: int = BATCH, stop: Stop | None = None) -> SendReport:
+    """Claim and send one batch of due messages; record each outcome. When ``stop`` is
+    requested mid-batch, the messages not yet tried are handed back at once."""
     claimer = _worker_id()
     report = SendReport()
     transport: SMSTransport | None = None
@@ -135,6 +148,9 @@ def messages_send_due(*, limit: int = BATCH) -> SendReport:
         return transport
 
     for message in messages_claim(limit=limit, claimer=claimer):
+        if stop is not None and stop.requested:
+            _finish(message, claimer, next_attempt_at=timezone.now(), attempts=F("attempts") - 1)
+            continue
         try:
             _deliver(message, sms)
         except Exception as exc:
@@ -155,15 +171,16 @@ def messages_send_due(*, limit: int = BATCH) -> SendReport:
     return report
 
 
-def outbox_drain(*, limit: int = BATCH) -> SendReport:
+def outbox_drain(*, limit: int = BATCH, stop: Stop | None = None) -> SendReport:
     """Send everything due now, batch after batch (a failed message is rescheduled into
-    the future, so this ends)."""
+    the future, so this ends), or until ``stop`` is requested."""
     total = SendReport()
-    while True:
-        report = messages_send_due(limit=limit)
+    while stop is None or not stop.requested:
+        report = messages_send_due(limit=limit, stop=stop)
         total = total + report
         if report.sent + report.retrying + report.failed < limit:
-            return total
+            break
+    return total
 
 
 # --- periodic jobs ---------------------------------------------------------------------
@@ -230,18 +247,6 @@ def jobs_run_due() -> list[str]:
 # --- the loop --------------------------------------------------------------------------
 
 
-class Stop:
-    """Set by SIGTERM/SIGINT: the worker finishes the message it is sending, then exits."""
-
-    def __init__(self) -> None:
-        self.requested = False
-
-    def __call__(self, signum: int, frame: FrameType | None) -> None:
-        logger.warning("worker: signal %s, stopping after the current message", signum)
-        self.requested = True
-        outbox_wakeup.set()
-
-
 @contextmanager
 def _signals_handled(stop: Stop) -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
@@ -267,20 +272,25 @@ def worker_run(
     once: bool = False,
     interval: float = 5.0,
     stop: Stop | None = None,
+    parent_pid: int | None = None,
     log: Callable[[str], None] = lambda _msg: None,
 ) -> SendReport:
     """Send due messages and run due jobs; with ``once``, a single round, else until
     stopped, waking every ``interval`` seconds (or sooner when this process queues a
-    message)."""
+    message). With ``parent_pid``, also stop once that process is gone (`motcua serve`
+    killed before it could stop its worker)."""
     stop = stop or Stop()
     jobs_discover()
     total = SendReport()
     with _signals_handled(stop):
         while not stop.requested:
+            if parent_pid is not None and os.getppid() != parent_pid:
+                log("tiến trình cha đã dừng, dừng theo")
+                break
             _connections_refresh()
             outbox_wakeup.clear()
             ran = jobs_run_due()
-            report = outbox_drain()
+            report = outbox_drain(stop=stop)
             total = total + report
             if report.sent or report.retrying or report.failed or ran:
                 log(
