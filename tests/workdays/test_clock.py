@@ -167,3 +167,20 @@ def test_legal_time_in_working_hours() -> None:
     assert legal_time_in_working_hours(2, "calendar_days") == Decimal(16)
     with pytest.raises(ValueError):
         legal_time_in_working_hours(1, "weeks")
+
+
+def test_cutoff_off_after_closing_with_zero_days_is_due_that_day(calendar: WorkCalendar) -> None:
+    # §5 by the letter: the receipt stays on its day and D = 0 is that day at 17:00.
+    assert due_at(vn(2022, 8, 30, 17, 30), 0, "working_days", cutoff=False, calendar=calendar) == (
+        vn(2022, 8, 30, 17)
+    )
+
+
+def test_fractional_days_round_up(calendar: WorkCalendar) -> None:
+    received = vn(2022, 8, 29, 10)
+    assert due_at(received, Decimal("0.5"), "working_days", cutoff=True, calendar=calendar) == (
+        vn(2022, 8, 30, 17)
+    )
+    assert due_at(received, 2.5, "working_days", cutoff=True, calendar=calendar) == vn(
+        2022, 9, 5, 17
+    )
