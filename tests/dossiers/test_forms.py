@@ -20,7 +20,7 @@ from motcua.agencies.models import Agency, AgencyKind, Level
 from motcua.catalog.models import DurationUnit, Field, Part, PartKind, Procedure, ProcedureVersion
 from motcua.core.documents import DocumentHeader
 from motcua.dossiers.forms_docs import context as ctx
-from motcua.dossiers.forms_docs import render_context, render_form
+from motcua.dossiers.forms_docs import form_response, render_context, render_form
 from motcua.dossiers.forms_docs.render import qr_png
 from motcua.dossiers.models import (
     Channel,
@@ -281,6 +281,8 @@ def test_stop_notice_says_why_and_since_when(dossier: Dossier) -> None:
         assert "kể từ 8 giờ 30 phút, ngày 20/9/2022" in text
         assert "Lý do: Quá 15 ngày không bổ sung hồ sơ" in text
         assert "TM. SỞ XÂY DỰNG" in text
+        # Dated the day it stopped, not the day it is printed.
+        assert "Gia Nghĩa, ngày 20 tháng 9 năm 2022" in text
 
 
 def test_control_slip_has_one_row_per_handover(dossier: Dossier) -> None:
@@ -407,3 +409,14 @@ def test_committed_word_templates_match_their_build_script(tmp_path: object) -> 
             zipfile.ZipFile(build_templates.OUT_DIR / f"{form}.docx") as kept,
         ):
             assert fresh.read("word/document.xml") == kept.read("word/document.xml"), form
+
+
+def test_form_response_downloads_with_type_and_name(dossier: Dossier) -> None:
+    response = form_response("06", dossier, fmt="pdf", inline=True)
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'inline; filename="mau-06-{CODE}.pdf"'
+    assert response["Cache-Control"] == "private, no-store"
+    assert response.content.startswith(b"%PDF")
+    response = form_response("06", dossier, fmt="docx")
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "Sở Xây dựng" in docx_text(response.content)

@@ -13,12 +13,21 @@ if TYPE_CHECKING:
         CONTENT_TYPES,
         FORMS,
         filename,
+        form_response,
         render_context,
         render_form,
         render_register,
     )
 
-__all__ = ["CONTENT_TYPES", "FORMS", "filename", "render_context", "render_form", "render_register"]
+__all__ = [
+    "CONTENT_TYPES",
+    "FORMS",
+    "filename",
+    "form_response",
+    "render_context",
+    "render_form",
+    "render_register",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -288,12 +288,16 @@ def _pick(explicit: Any, data: dict[str, Any], key: str, default: Any = "") -> A
     return default if value in (None, "") else value
 
 
-def _issue_day(issued_on: dt.date | None, event: DossierEvent | None) -> dt.date:
+def _issue_day(
+    issued_on: dt.date | None, event: DossierEvent | None, fallback: dt.datetime | None = None
+) -> dt.date:
+    """The document's date: as given, else the day of the event it records, else the
+    fallback instant's day (e.g. the end of the dossier), else today."""
     if issued_on is not None:
         return issued_on
     if event is not None:
         return local_date(event.at)
-    return local_date(timezone.now())
+    return local_date(fallback or timezone.now())
 
 
 def _parse_instant(value: Any) -> dt.datetime | None:
@@ -529,7 +533,9 @@ def stop_context(
     unit = dossier.agency
     return StopContext(
         header=header_for(
-            unit, day=_issue_day(issued_on, event), number=_pick(number, data, "document_number")
+            unit,
+            day=_issue_day(issued_on, event, stopped_at),
+            number=_pick(number, data, "document_number"),
         ),
         code=dossier.code,
         unit=unit.name,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import segno
+from django.http import HttpResponse
 from django.template import Context, Engine
 
 from motcua.agencies.models import Agency
@@ -128,6 +129,20 @@ def render_context(context: FormContext, *, fmt: Format) -> bytes:
     if fmt == "pdf":
         return _render_pdf(form, context)
     raise ValueError(f"Định dạng không hỗ trợ: {fmt!r} (docx hoặc pdf).")
+
+
+def form_response(
+    form: str, dossier: Dossier | None, *, fmt: Format, inline: bool = False, **extra: Any
+) -> HttpResponse:
+    """``render_form`` wrapped in an HTTP response with the right type and file name, for the
+    staff views and the API (which check access first: ``dossier_for(user, code)``)."""
+    data = render_form(form, dossier, fmt=fmt, **extra)
+    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+    disposition = "inline" if inline and fmt == "pdf" else "attachment"
+    name = filename(form, dossier.code if dossier is not None else "", fmt)
+    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"  # personal data (domain.md §12)
+    return response
 
 
 def _render_docx(form: str, context: FormContext) -> bytes:
