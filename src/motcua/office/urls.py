@@ -1,4 +1,34 @@
-from django.urls import URLPattern, URLResolver
+"""The staff application's addresses (Vietnamese, under /can-bo/)."""
+
+from django.urls import URLPattern, URLResolver, path
+
+from motcua.office import views
 
 app_name = "office"
-urlpatterns: list[URLPattern | URLResolver] = []
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.inbox, name="inbox"),
+    path("ho-so/<str:code>/", views.dossier_detail, name="dossier"),
+    path("ho-so/<str:code>/mau-<str:form>/", views.dossier_form, name="dossier_form"),
+    path("ho-so/<str:code>/tiep-nhan/", views.dossier_accept, name="accept"),
+    path("ho-so/<str:code>/tu-choi-tiep-nhan/", views.dossier_reject, name="reject"),
+    path("ho-so/<str:code>/chuyen-xu-ly/", views.dossier_handover, name="handover"),
+    path("ho-so/<str:code>/yeu-cau-bo-sung/", views.dossier_request_supplement, name="supplement"),
+    path(
+        "ho-so/<str:code>/nhan-bo-sung/",
+        views.dossier_receive_supplement,
+        name="supplement_received",
+    ),
+    path("ho-so/<str:code>/gia-han/", views.dossier_extend, name="extend"),
+    path("ho-so/<str:code>/co-ket-qua/", views.dossier_finish, name="finish"),
+    path("ho-so/<str:code>/tra-lai/", views.dossier_refuse, name="refuse"),
+    path("ho-so/<str:code>/tra-ket-qua/", views.dossier_deliver, name="deliver"),
+    path("quay/", views.counter, name="counter"),
+    path("quay/tim-thu-tuc/", views.procedure_search, name="procedure_search"),
+    path("quay/thu-tuc/<int:version_id>/", views.counter_procedure, name="counter_procedure"),
+    path("quay/huong-dan/", views.guidance, name="guidance"),
+    path("quay/tra-ket-qua/", views.counter_results, name="counter_results"),
+    path("quay/so-theo-doi/", views.register, name="register"),
+    path("lanh-dao/", views.dashboard, name="dashboard"),
+    path("nhat-ky/", views.audit_search, name="audit"),
+]

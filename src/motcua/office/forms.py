@@ -1,0 +1,247 @@
+"""Forms of the staff application. They only validate input: every change goes through a
+``motcua.dossiers.services`` function called by the view.
+
+Each action form on a dossier carries the ``version`` the page was rendered with, so that two
+clerks never overwrite each other (the service raises ``ConflictError`` when it is stale)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from motcua.catalog.models import ProcedureVersion
+from motcua.dossiers.models import ApplicantKind, Channel, DeliveryChannel, GuidanceKind
+
+TEXTAREA = forms.Textarea(attrs={"rows": 3})
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip(" -•\t") for line in text.splitlines() if line.strip(" -•\t")]
+
+
+class VersionedForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class ApplicantForm(forms.Form):
+    """The applicant's details at the counter (form 01's header)."""
+
+    applicant_kind = forms.ChoiceField(
+        label=_("Loại chủ hồ sơ"),
+        choices=ApplicantKind.choices,
+        initial=ApplicantKind.CITIZEN,
+        widget=forms.RadioSelect,
+    )
+    applicant_name = forms.CharField(label=_("Họ tên / tên tổ chức"), max_length=255)
+    applicant_id_number = forms.CharField(
+        label=_("Số định danh cá nhân / mã số thuế"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    applicant_phone = forms.CharField(
+        label=_("Điện thoại"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    applicant_email = forms.EmailField(label=_("Thư điện tử"), required=False)
+    applicant_address = forms.CharField(label=_("Địa chỉ"), max_length=500, required=False)
+    representative_name = forms.CharField(
+        label=_("Người nộp thay (nếu có)"), max_length=255, required=False
+    )
+    representative_phone = forms.CharField(
+        label=_("Điện thoại người nộp thay"), max_length=20, required=False
+    )
+
+    def applicant_values(self) -> dict[str, str]:
+        d = self.cleaned_data
+        return {
+            "kind": d["applicant_kind"],
+            "name": d["applicant_name"],
+            "id_number": d["applicant_id_number"],
+            "phone": d["applicant_phone"],
+            "email": d["applicant_email"],
+            "address": d["applicant_address"],
+            "representative_name": d["representative_name"],
+            "representative_phone": d["representative_phone"],
+        }
+
+
+class ReceiveForm(ApplicantForm):
+    """Receive a complete dossier: the checklist of parts the clerk ticked, and how it came."""
+
+    channel = forms.ChoiceField(
+        label=_("Hình thức nộp"),
+        choices=[(Channel.DIRECT, Channel.DIRECT.label), (Channel.POSTAL, Channel.POSTAL.label)],
+        initial=Channel.DIRECT,
+        widget=forms.RadioSelect,
+    )
+    parts = forms.TypedMultipleChoiceField(
+        label=_("Thành phần hồ sơ đã nhận"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    extra_parts = forms.CharField(
+        label=_("Giấy tờ khác (mỗi dòng một giấy tờ)"), required=False, widget=TEXTAREA
+    )
+    delivery = forms.ChoiceField(
+        label=_("Nhận kết quả"),
+        choices=[
+            (DeliveryChannel.COUNTER, DeliveryChannel.COUNTER.label),
+            (DeliveryChannel.POSTAL, DeliveryChannel.POSTAL.label),
+        ],
+        initial=DeliveryChannel.COUNTER,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, version: ProcedureVersion, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.procedure_version = version
+        self.required_parts = list(version.parts.all())
+        parts_field = self.fields["parts"]
+        assert isinstance(parts_field, forms.ChoiceField)
+        parts_field.choices = [
+            (p.pk, f"{p.name} ({p.get_kind_display()}, {p.copies})") for p in self.required_parts
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        ticked = set(data.get("parts") or [])
+        missing = [p.name for p in self.required_parts if p.pk not in ticked]
+        # A dossier is received only when complete (ND 118/2025 Điều 15): otherwise the clerk
+        # guides (form 02) or refuses (form 03).
+        if missing:
+            raise forms.ValidationError(
+                _("Hồ sơ chưa đủ thành phần: %(parts)s. Hãy hướng dẫn bổ sung hoặc từ chối.")
+                % {"parts": "; ".join(missing)}
+            )
+        return data
+
+    def extra_part_names(self) -> list[str]:
+        return _lines(self.cleaned_data.get("extra_parts", ""))
+
+
+class GuideForm(ApplicantForm):
+    """Guide the applicant to complete the dossier (form 02) without receiving it."""
+
+    items = forms.CharField(
+        label=_("Nội dung cần bổ sung, hoàn thiện (mỗi dòng một nội dung)"), widget=TEXTAREA
+    )
+    guide_reason = forms.CharField(label=_("Lý do hướng dẫn bổ sung"), widget=TEXTAREA)
+
+    def item_list(self) -> list[str]:
+        return _lines(self.cleaned_data["items"])
+
+
+class RejectForm(ApplicantForm):
+    """Refuse at intake (form 03)."""
+
+    reject_reason = forms.CharField(label=_("Lý do từ chối tiếp nhận"), widget=TEXTAREA)
+
+
+class GuidanceForm(forms.Form):
+    kind = forms.ChoiceField(choices=GuidanceKind.choices)
+    procedure_code = forms.CharField(max_length=32, required=False)
+    note = forms.CharField(max_length=500, required=False)
+
+
+class HandoverForm(VersionedForm):
+    to_unit = forms.CharField(
+        label=_("Chuyển đến đơn vị"),
+        max_length=255,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "unit-list", "autocomplete": "off"}),
+    )
+    step = forms.TypedChoiceField(
+        label=_("Bước xử lý tiếp theo"), coerce=int, required=False, empty_value=None
+    )
+    receiver_name = forms.CharField(label=_("Người nhận"), max_length=200, required=False)
+    note = forms.CharField(label=_("Ghi chú"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, step_choices: list[tuple[int, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        step_field = self.fields["step"]
+        assert isinstance(step_field, forms.ChoiceField)
+        step_field.choices = [("", _("— Theo quy trình —")), *step_choices]
+
+
+class SupplementForm(VersionedForm):
+    items = forms.CharField(
+        label=_("Nội dung cần bổ sung (mỗi dòng một nội dung)"), widget=TEXTAREA
+    )
+    reason = forms.CharField(label=_("Lý do"), widget=TEXTAREA)
+
+    def item_list(self) -> list[str]:
+        return _lines(self.cleaned_data["items"])
+
+
+class SupplementReceivedForm(VersionedForm):
+    note = forms.CharField(label=_("Giấy tờ đã nhận bổ sung"), required=False, widget=TEXTAREA)
+
+
+class ExtendForm(VersionedForm):
+    new_due_date = forms.DateField(
+        label=_("Ngày hẹn trả mới"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=_("Lý do chậm trễ (ghi trong thư xin lỗi)"), widget=TEXTAREA)
+
+    def new_due_at(self) -> dt.datetime:
+        # The appointment is the end of office hours of the chosen day, as for due dates
+        # (domain.md §5).
+        day: dt.date = self.cleaned_data["new_due_date"]
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(17, 0)))
+
+
+class FinishForm(VersionedForm):
+    result_file = forms.FileField(label=_("Tệp kết quả (PDF, ảnh)"), required=False)
+    note = forms.CharField(label=_("Ghi chú"), max_length=500, required=False)
+    late_reason = forms.CharField(
+        label=_("Lý do trễ hạn (nếu trễ)"), required=False, widget=TEXTAREA
+    )
+
+
+class RefuseForm(VersionedForm):
+    reason = forms.CharField(label=_("Lý do trả lại hồ sơ"), widget=TEXTAREA)
+
+
+class DeliverForm(VersionedForm):
+    channel = forms.ChoiceField(
+        label=_("Hình thức trả"),
+        choices=DeliveryChannel.choices,
+        initial=DeliveryChannel.COUNTER,
+        widget=forms.RadioSelect,
+    )
+    reference = forms.CharField(
+        label=_("Số hiệu bưu gửi (khi trả qua bưu chính)"), max_length=100, required=False
+    )
+
+
+class AcceptForm(VersionedForm):
+    pass
+
+
+class AuditSearchForm(forms.Form):
+    q = forms.CharField(label=_("Mã hồ sơ / đối tượng"), required=False)
+    actor = forms.CharField(label=_("Người thực hiện"), required=False)
+    action = forms.CharField(label=_("Hành động"), required=False)
+    date_from = forms.DateField(
+        label=_("Từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Đến ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class PeriodForm(forms.Form):
+    date_from = forms.DateField(
+        label=_("Từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Đến ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -1,0 +1,148 @@
+"""Reads for the staff application: inboxes, counts and the procedure search.
+
+Every dossier query starts from ``core.access.dossier_scope_q``: a view never filters
+dossiers by agency by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from motcua.catalog.models import ProcedureVersion
+from motcua.core.access import dossier_scope_q, scope_root, staff_profile
+from motcua.core.text import fold
+from motcua.dossiers.models import Dossier, Status
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+# Marked "due soon" in the inbox: a day and a half of office time at most.
+DUE_SOON = dt.timedelta(hours=48)
+
+OPEN_STATUSES = (Status.PROCESSING, Status.SUPPLEMENT_REQUESTED)
+
+
+@dataclass(frozen=True)
+class Filter:
+    key: str
+    label: str
+    q: Q
+
+
+def inbox_filters(now: dt.datetime) -> list[Filter]:
+    """The inbox tabs; each is also a drill-down target from the dashboard (``?f=key``)."""
+    processing = Q(status=Status.PROCESSING)
+    return [
+        Filter("open", str(_("Đang giải quyết")), Q(status__in=OPEN_STATUSES)),
+        Filter(
+            "overdue",
+            str(_("Quá hạn")),
+            processing & Q(due_at__lt=now),
+        ),
+        Filter(
+            "due_soon",
+            str(_("Sắp đến hạn")),
+            processing & Q(due_at__gte=now, due_at__lt=now + DUE_SOON),
+        ),
+        Filter("supplement", str(_("Chờ bổ sung")), Q(status=Status.SUPPLEMENT_REQUESTED)),
+        Filter("submitted", str(_("Chờ tiếp nhận trực tuyến")), Q(status=Status.SUBMITTED)),
+        Filter("result_ready", str(_("Chờ trả kết quả")), Q(status=Status.RESULT_READY)),
+        Filter("ended", str(_("Đã kết thúc")), Q(ended_at__isnull=False)),
+        Filter(
+            "late_no_apology",
+            str(_("Trễ hạn chưa có thư xin lỗi")),
+            Q(has_apology=False) & (Q(dossier_class="late") | (processing & Q(due_at__lt=now))),
+        ),
+    ]
+
+
+def filter_by_key(key: str, now: dt.datetime) -> Filter:
+    filters = {f.key: f for f in inbox_filters(now)}
+    return filters.get(key, filters["open"])
+
+
+def dossiers_for(user: AnyUser) -> QuerySet[Dossier]:
+    """Every dossier ``user`` may see."""
+    return Dossier.objects.filter(dossier_scope_q(user))
+
+
+def mine_q(user: AnyUser) -> Q:
+    """The dossiers at the user's own desk: the current step is with their unit (the control
+    slip names units by name), or the last hand-over named them as receiver."""
+    profile = staff_profile(user)
+    if profile is None:
+        return Q(pk__in=[])
+    names = {profile.agency.name, profile.agency.code}
+    if profile.agency.short_name:
+        names.add(profile.agency.short_name)
+    return Q(current_unit__in=names) | Q(handovers__receiver=user.get_username())
+
+
+def inbox(user: AnyUser, *, q: Q, mine: bool, query: str = "") -> QuerySet[Dossier]:
+    """The dossiers of a tab (or of a dashboard figure), soonest due first."""
+    qs = dossiers_for(user).filter(q)
+    if mine:
+        qs = qs.filter(mine_q(user))
+    if query:
+        folded = fold(query)
+        qs = qs.filter(
+            Q(code__icontains=query.strip())
+            | Q(applicant_name__icontains=query.strip())
+            | Q(procedure_version__search_text__contains=folded)
+        )
+    return (
+        qs.distinct()
+        .select_related("procedure_version__procedure", "agency")
+        .order_by("due_at", "id")
+    )
+
+
+def inbox_counts(user: AnyUser, *, mine: bool) -> dict[str, int]:
+    """How many dossiers each tab holds: one aggregate query."""
+    now = timezone.now()
+    qs = dossiers_for(user)
+    if mine:
+        qs = qs.filter(pk__in=dossiers_for(user).filter(mine_q(user)).values("pk"))
+    aggregates = {f.key: Count("pk", filter=f.q) for f in inbox_filters(now)}
+    return qs.aggregate(**aggregates)
+
+
+def procedure_search(query: str, *, limit: int = 20) -> list[ProcedureVersion]:
+    """Current procedure versions whose code or folded name holds every word of ``query``:
+    "giay phep xay dung" finds "Giấy phép xây dựng"."""
+    words = fold(query).split()
+    if not words:
+        return []
+    qs = current_versions()
+    for word in words:
+        qs = qs.filter(Q(search_text__contains=word) | Q(procedure__code__startswith=word))
+    return list(
+        qs.select_related("procedure", "agency", "field").order_by("name", "procedure__code")[
+            :limit
+        ]
+    )
+
+
+def current_versions(day: dt.date | None = None) -> QuerySet[ProcedureVersion]:
+    """Versions in force on ``day`` (today by default) and not replaced by a correction."""
+    day = day or timezone.localdate()
+    qs = ProcedureVersion.objects.filter(
+        (Q(valid_from__isnull=True) | Q(valid_from__lte=day))
+        & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+    )
+    if any(f.name == "superseded_at" for f in ProcedureVersion._meta.get_fields()):
+        qs = qs.filter(**{"superseded_at__isnull": True})
+    return qs
+
+
+def user_unit_label(user: AnyUser) -> str:
+    profile = staff_profile(user)
+    if profile is None:
+        return ""
+    root = scope_root(profile.agency)
+    return profile.agency.name if root == profile.agency else f"{profile.agency.name} — {root.name}"

@@ -1,0 +1,114 @@
+"""Template helpers of the staff application."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from motcua.catalog.models import PartKind
+from motcua.core.access import READ_ALL_ROLES, WRITE_ROLES, staff_profile
+from motcua.core.formatting import vn_int
+from motcua.core.models import Role, StaffProfile
+from motcua.dossiers.models import Dossier, Status
+from motcua.office.queries import DUE_SOON
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def staff_menu(context: template.Context) -> dict[str, Any]:
+    """What the navigation shows for the current user."""
+    request = context.get("request")
+    profile: StaffProfile | None = staff_profile(request.user) if request else None
+    role = profile.role if profile else None
+    return {
+        "profile": profile,
+        "counter": role in {Role.COUNTER_CLERK, Role.CENTER_MANAGER, Role.LEADER},
+        "dashboard": role
+        in {Role.LEADER, Role.CENTER_MANAGER, Role.PROVINCIAL_OFFICE, Role.AUDITOR},
+        "audit": role in {Role.AUDITOR, Role.ADMINISTRATOR, Role.PROVINCIAL_OFFICE},
+        "acts": role in WRITE_ROLES,
+        "oversight": role in READ_ALL_ROLES,
+    }
+
+
+@register.filter
+def vn_number(value: int | None) -> str:
+    return vn_int(int(value or 0))
+
+
+@register.filter
+def due_badge(dossier: Dossier) -> SafeString:
+    """Overdue / due soon / on track, for an open dossier."""
+    if dossier.ended_at is not None or dossier.due_at is None:
+        return SafeString("")
+    if dossier.status == Status.SUPPLEMENT_REQUESTED:
+        return format_html('<span class="badge badge-info">{}</span>', _("Tạm dừng, chờ bổ sung"))
+    now = timezone.now()
+    if dossier.due_at < now:
+        return format_html('<span class="badge badge-bad">{}</span>', _("Quá hạn"))
+    if dossier.due_at < now + DUE_SOON:
+        return format_html('<span class="badge badge-warn">{}</span>', _("Sắp đến hạn"))
+    return format_html('<span class="badge badge-ok">{}</span>', _("Trong hạn"))
+
+
+@register.filter
+def row_class(dossier: Dossier) -> str:
+    if dossier.ended_at is not None or dossier.due_at is None:
+        return ""
+    if dossier.status == Status.SUPPLEMENT_REQUESTED:
+        return ""
+    now = timezone.now()
+    if dossier.due_at < now:
+        return "is-overdue"
+    if dossier.due_at < now + DUE_SOON:
+        return "is-due-soon"
+    return ""
+
+
+@register.filter
+def status_badge(dossier: Dossier) -> SafeString:
+    kind = {
+        Status.PROCESSING: "badge-info",
+        Status.RESULT_READY: "badge-ok",
+        Status.DELIVERED: "badge-ok",
+        Status.REFUSED: "badge-bad",
+        Status.REJECTED: "badge-bad",
+        Status.SUPPLEMENT_REQUESTED: "badge-warn",
+        Status.NEEDS_COMPLETION: "badge-warn",
+    }.get(Status(dossier.status), "")
+    return format_html('<span class="badge {}">{}</span>', kind, dossier.get_status_display())
+
+
+@register.filter
+def vn_datetime(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    return f"{local:%H:%M} {local.day}/{local.month}/{local.year}"
+
+
+@register.filter
+def vn_day(value: dt.datetime | dt.date | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value).date()
+    return f"{value.day}/{value.month}/{value.year}"
+
+
+@register.filter
+def part_kind(value: str) -> str:
+    """'copy' -> 'Bản sao' (a received part keeps the catalogue's kind code)."""
+    return str(dict(PartKind.choices).get(value, value))
+
+
+@register.filter
+def get_item(mapping: dict[str, Any], key: str) -> Any:
+    return mapping.get(key)

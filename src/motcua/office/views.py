@@ -1,0 +1,835 @@
+"""The staff application: counter, processing, leadership and audit pages.
+
+Function views; each change is one call to a ``motcua.dossiers.services`` function (which
+checks the transition, bumps the version, writes the event and the audit row). Views only
+read, validate forms and translate service errors into Vietnamese messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+)
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from motcua.agencies.models import Agency
+from motcua.catalog.models import ProcedureVersion
+from motcua.core.access import (
+    COUNTER_ROLES,
+    LEADER_ROLES,
+    READ_ALL_ROLES,
+    WRITE_ROLES,
+    agency_subtree,
+    can_write,
+    client_ip,
+    scope_root,
+    staff_profile,
+    staff_required,
+    user_agency_scope,
+)
+from motcua.core.audit import audit_log
+from motcua.core.models import AuditEvent, Role, StaffProfile
+from motcua.dossiers import services
+from motcua.dossiers.errors import ApplicantInvalid, ConflictError, DossierError
+from motcua.dossiers.models import (
+    Dossier,
+    EventType,
+    GuidanceKind,
+    Status,
+)
+from motcua.dossiers.queries import dossier_for
+from motcua.office import forms, queries
+from motcua.office.dashboard import dashboard_figures, default_period, period_filter
+
+COUNTER_SIDE = frozenset({*COUNTER_ROLES, Role.LEADER})
+PROCESSING_SIDE = frozenset({Role.SPECIALIST, Role.LEADER, Role.CENTER_MANAGER})
+AUDIT_ROLES = frozenset({Role.AUDITOR, Role.ADMINISTRATOR, Role.PROVINCIAL_OFFICE})
+DASHBOARD_ROLES = frozenset({*LEADER_ROLES, *READ_ALL_ROLES})
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    """Whether django-htmx's middleware saw an HTMX request (a partial page is wanted)."""
+    return bool(getattr(request, "htmx", False))
+
+
+def _profile(request: HttpRequest) -> StaffProfile:
+    profile = staff_profile(request.user)
+    assert profile is not None  # staff_required ran first
+    return profile
+
+
+# --- the dossier: one access path ---------------------------------------------------------
+
+
+def dossier_get(request: HttpRequest, code: str, *, write: bool = False) -> Dossier:
+    """The dossier ``code`` through the one access function: 404 for a dossier the user may
+    not see (or change, with ``write``), the same as for a code that does not exist
+    (domain.md §12). ``dossier_for`` writes the read to the audit trail."""
+    return dossier_for(request.user, code, write=write)
+
+
+def _call(request: HttpRequest, service: Callable[..., Any], **kwargs: Any) -> bool:
+    """Run one service call; its errors become a Vietnamese message on the next page."""
+    try:
+        service(actor=request.user, **kwargs)
+    except ConflictError as exc:
+        messages.error(
+            request,
+            str(exc)
+            or _("Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang và thực hiện lại."),
+        )
+    except ApplicantInvalid as exc:
+        messages.error(request, str(exc))
+    except DossierError as exc:
+        messages.error(request, str(exc))
+    else:
+        return True
+    return False
+
+
+def _form_errors(request: HttpRequest, form: Any) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else str(error))
+
+
+def _detail_url(dossier: Dossier) -> str:
+    return reverse("office:dossier", args=[dossier.code])
+
+
+# --- inbox ----------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required()
+def inbox(request: HttpRequest) -> HttpResponse:
+    profile = _profile(request)
+    key = request.GET.get("f", "open")
+    # Oversight roles have no desk of their own: they always see the whole scope.
+    mine = request.GET.get("cua", "") == "toi" and profile.role not in READ_ALL_ROLES
+    query = request.GET.get("q", "").strip()
+    now = timezone.now()
+    current: Any = queries.filter_by_key(key, now)
+    # A dashboard figure links here with its period: the same filter as its count.
+    period = forms.PeriodForm(request.GET)
+    drill: dict[str, Any] | None = None
+    if "ky" in request.GET and period.is_valid():
+        date_from, date_to = default_period(timezone.localdate())
+        date_from = period.cleaned_data["date_from"] or date_from
+        date_to = period.cleaned_data["date_to"] or date_to
+        figure = period_filter(request.GET["ky"], date_from, date_to)
+        if figure is not None:
+            current, mine = figure, False
+            drill = {"label": figure.label, "from": date_from, "to": date_to}
+    page = Paginator(queries.inbox(request.user, q=current.q, mine=mine, query=query), 50)
+    page_obj = page.get_page(request.GET.get("trang"))
+    counts = queries.inbox_counts(request.user, mine=mine)
+    context = {
+        "title": _("Hồ sơ cần xử lý"),
+        "filters": [(f, counts.get(f.key, 0)) for f in queries.inbox_filters(now)],
+        "current": current,
+        "drill": drill,
+        "mine": mine,
+        "query": query,
+        "page": page_obj,
+        "now": now,
+        "due_soon": now + queries.DUE_SOON,
+        "unit_label": queries.user_unit_label(request.user),
+    }
+    template = "office/_inbox_table.html" if _is_htmx(request) else "office/inbox.html"
+    return render(request, template, context)
+
+
+# --- the dossier page ----------------------------------------------------------------------
+
+
+@require_GET
+@staff_required()
+def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = dossier_get(request, code)
+    writable = can_write(request.user, dossier)
+    version_initial = {"version": dossier.version}
+    steps = list(dossier.procedure_version.steps.all())
+    step_choices = [(s.pk, f"{s.position}. {s.name} ({s.unit})") for s in steps]
+    status = dossier.status
+    profile = _profile(request)
+    actions: dict[str, Any] = {}
+    if writable:
+        if status == Status.SUBMITTED and profile.role in COUNTER_SIDE:
+            actions["accept"] = forms.AcceptForm(initial=version_initial, auto_id="accept_%s")
+            actions["reject"] = forms.RefuseForm(initial=version_initial, auto_id="reject_%s")
+        if status in (Status.PROCESSING, Status.RESULT_READY):
+            actions["handover"] = forms.HandoverForm(
+                initial=version_initial, step_choices=step_choices, auto_id="handover_%s"
+            )
+        if status == Status.PROCESSING:
+            actions["supplement"] = forms.SupplementForm(
+                initial=version_initial, auto_id="supplement_%s"
+            )
+            if dossier.extension_count == 0:
+                actions["extend"] = forms.ExtendForm(initial=version_initial, auto_id="extend_%s")
+            actions["finish"] = forms.FinishForm(initial=version_initial, auto_id="finish_%s")
+            actions["refuse"] = forms.RefuseForm(initial=version_initial, auto_id="refuse_%s")
+        if status == Status.SUPPLEMENT_REQUESTED:
+            actions["supplement_received"] = forms.SupplementReceivedForm(
+                initial=version_initial, auto_id="supplement_received_%s"
+            )
+        if status == Status.RESULT_READY and profile.role in COUNTER_SIDE:
+            actions["deliver"] = forms.DeliverForm(initial=version_initial, auto_id="deliver_%s")
+    context = {
+        "title": dossier.code,
+        "dossier": dossier,
+        "parts": list(dossier.parts.all()),
+        "handovers": list(dossier.handovers.all()),
+        "events": list(dossier.events.select_related("actor").all()),
+        "steps": steps,
+        "explanation": dossier.due_explanation or {},
+        "actions": actions,
+        "writable": writable,
+        "printable": _printable_forms(dossier),
+        "unit_names": _unit_names(dossier) if "handover" in actions else [],
+        "now": timezone.now(),
+        "GuidanceKind": GuidanceKind,
+    }
+    return render(request, "office/dossier.html", context)
+
+
+def _unit_names(dossier: Dossier) -> list[str]:
+    """Suggestions for the next unit: the competent agency and its units, and the counter."""
+    names = list(agency_subtree(dossier.agency).order_by("path").values_list("name", flat=True))
+    if dossier.receiving_unit is not None:
+        names.append(dossier.receiving_unit.name)
+    return names
+
+
+def _printable_forms(dossier: Dossier) -> list[tuple[str, str]]:
+    """The official forms that exist for this dossier, in the order of its life."""
+    types = set(dossier.events.values_list("type", flat=True))
+    found: list[tuple[str, str]] = []
+    if dossier.received_at:
+        found.append(("01", _("Giấy tiếp nhận và hẹn trả (mẫu 01)")))
+    if types & {EventType.SUPPLEMENT_REQUESTED, EventType.COMPLETION_REQUESTED}:
+        found.append(("02", _("Phiếu yêu cầu bổ sung (mẫu 02)")))
+    if types & {EventType.REFUSED, EventType.REJECTED}:
+        found.append(("03", _("Phiếu từ chối (mẫu 03)")))
+    if EventType.EXTENSION in types:
+        found.append(("04", _("Thư xin lỗi, hẹn lại (mẫu 04)")))
+    if EventType.STOPPED in types:
+        found.append(("05", _("Thông báo dừng giải quyết (mẫu 05)")))
+    if dossier.received_at:
+        found.append(("06", _("Phiếu kiểm soát quá trình (mẫu 06)")))
+    return found
+
+
+@require_GET
+@staff_required()
+def dossier_form(request: HttpRequest, code: str, form: str) -> HttpResponse:
+    """An official form of the dossier as PDF (or DOCX with ``?fmt=docx``)."""
+    dossier = dossier_get(request, code)
+    if form not in dict(_printable_forms(dossier)):
+        raise Http404
+    fmt = "docx" if request.GET.get("fmt") == "docx" else "pdf"
+    try:
+        from motcua.dossiers.forms_docs import CONTENT_TYPES, filename, render_form
+    except ImportError as exc:  # the forms land from another branch
+        raise Http404 from exc
+    try:
+        content = render_form(form, dossier, fmt=fmt)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return HttpResponseRedirect(_detail_url(dossier))
+    audit_log(
+        actor=request.user,
+        action="dossier.print",
+        object_type="dossier",
+        object_id=dossier.code,
+        data={"form": form, "fmt": fmt},
+        ip=client_ip(request),
+    )
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    disposition = "inline" if fmt == "pdf" else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename(form, code, fmt)}"'
+    return response
+
+
+# --- actions on a dossier --------------------------------------------------------------------
+
+
+def _action(
+    request: HttpRequest,
+    code: str,
+    form_class: type[forms.VersionedForm],
+    run: Callable[[Dossier, Any], bool],
+    success: str,
+    **form_kwargs: Any,
+) -> HttpResponse:
+    dossier = dossier_get(request, code, write=True)
+    form = form_class(request.POST, request.FILES, **form_kwargs)
+    if not form.is_valid():
+        _form_errors(request, form)
+    elif run(dossier, form):
+        messages.success(request, success)
+    return HttpResponseRedirect(_detail_url(dossier))
+
+
+def _version(form: Any) -> int:
+    return int(form.cleaned_data["version"])
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def dossier_accept(request: HttpRequest, code: str) -> HttpResponse:
+    profile = _profile(request)
+    return _action(
+        request,
+        code,
+        forms.AcceptForm,
+        lambda d, f: _call(
+            request,
+            services.dossier_accept,
+            dossier=d,
+            receiving_unit=profile.agency,
+            expected_version=_version(f),
+        ),
+        _("Đã tiếp nhận hồ sơ."),
+    )
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def dossier_reject(request: HttpRequest, code: str) -> HttpResponse:
+    return _action(
+        request,
+        code,
+        forms.RefuseForm,
+        lambda d, f: _call(
+            request,
+            services.dossier_reject,
+            dossier=d,
+            reason=f.cleaned_data["reason"],
+            expected_version=_version(f),
+        ),
+        _("Đã từ chối tiếp nhận hồ sơ."),
+    )
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def dossier_handover(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = dossier_get(request, code, write=True)
+    steps = {s.pk: s for s in dossier.procedure_version.steps.all()}
+
+    def run(d: Dossier, f: Any) -> bool:
+        step = steps.get(f.cleaned_data["step"]) if f.cleaned_data["step"] else None
+        return _call(
+            request,
+            services.dossier_handover,
+            dossier=d,
+            to_unit=f.cleaned_data["to_unit"],
+            step=step,
+            receiver_name=f.cleaned_data["receiver_name"],
+            note=f.cleaned_data["note"],
+            expected_version=_version(f),
+        )
+
+    return _action(
+        request,
+        code,
+        forms.HandoverForm,
+        run,
+        _("Đã chuyển hồ sơ."),
+        step_choices=[(pk, str(s)) for pk, s in steps.items()],
+    )
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def dossier_request_supplement(request: HttpRequest, code: str) -> HttpResponse:
+    return _action(
+        request,
+        code,
+        forms.SupplementForm,
+        lambda d, f: _call(
+            request,
+            services.dossier_request_supplement,
+            dossier=d,
+            items=f.item_list(),
+            reason=f.cleaned_data["reason"],
+            expected_version=_version(f),
+        ),
+        _("Đã gửi yêu cầu bổ sung hồ sơ; thời hạn giải quyết tạm dừng."),
+    )
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def dossier_receive_supplement(request: HttpRequest, code: str) -> HttpResponse:
+    return _action(
+        request,
+        code,
+        forms.SupplementReceivedForm,
+        lambda d, f: _call(
+            request,
+            services.dossier_receive_supplement,
+            dossier=d,
+            note=f.cleaned_data["note"],
+            expected_version=_version(f),
+        ),
+        _("Đã nhận hồ sơ bổ sung; thời hạn giải quyết được tính lại."),
+    )
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def dossier_extend(request: HttpRequest, code: str) -> HttpResponse:
+    return _action(
+        request,
+        code,
+        forms.ExtendForm,
+        lambda d, f: _call(
+            request,
+            services.dossier_extend,
+            dossier=d,
+            reason=f.cleaned_data["reason"],
+            new_due_at=f.new_due_at(),
+            expected_version=_version(f),
+        ),
+        _("Đã lập thư xin lỗi và hẹn lại ngày trả kết quả."),
+    )
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def dossier_finish(request: HttpRequest, code: str) -> HttpResponse:
+    def run(d: Dossier, f: Any) -> bool:
+        kwargs: dict[str, Any] = {
+            "dossier": d,
+            "late_reason": f.cleaned_data["late_reason"],
+            "note": f.cleaned_data["note"],
+            "expected_version": _version(f),
+        }
+        upload = f.cleaned_data.get("result_file")
+        if upload is not None:
+            kwargs["result_file"] = upload
+        return _call(request, services.dossier_finish, **kwargs)
+
+    return _action(request, code, forms.FinishForm, run, _("Đã cập nhật kết quả giải quyết."))
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def dossier_refuse(request: HttpRequest, code: str) -> HttpResponse:
+    return _action(
+        request,
+        code,
+        forms.RefuseForm,
+        lambda d, f: _call(
+            request,
+            services.dossier_refuse,
+            dossier=d,
+            reason=f.cleaned_data["reason"],
+            expected_version=_version(f),
+        ),
+        _("Đã trả lại hồ sơ."),
+    )
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def dossier_deliver(request: HttpRequest, code: str) -> HttpResponse:
+    return _action(
+        request,
+        code,
+        forms.DeliverForm,
+        lambda d, f: _call(
+            request,
+            services.dossier_deliver,
+            dossier=d,
+            channel=f.cleaned_data["channel"],
+            reference=f.cleaned_data["reference"],
+            expected_version=_version(f),
+        ),
+        _("Đã trả kết quả cho người nộp."),
+    )
+
+
+# --- the counter ------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required()
+def counter(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    context = {
+        "title": _("Quầy tiếp nhận"),
+        "query": query,
+        "results": queries.procedure_search(query) if query else [],
+        "GuidanceKind": GuidanceKind,
+        "can_act": _profile(request).role in WRITE_ROLES,
+    }
+    return render(request, "office/counter.html", context)
+
+
+@require_GET
+@staff_required()
+def procedure_search(request: HttpRequest) -> HttpResponse:
+    """The search-as-you-type results (an HTMX fragment)."""
+    query = request.GET.get("q", "").strip()
+    return render(
+        request,
+        "office/_procedure_results.html",
+        {"query": query, "results": queries.procedure_search(query) if query else []},
+    )
+
+
+def _counter_unit(request: HttpRequest) -> Agency:
+    """The unit that receives: the user's own service center (or agency)."""
+    return _profile(request).agency
+
+
+@staff_required()
+def counter_procedure(request: HttpRequest, version_id: int) -> HttpResponseBase:
+    """A procedure's checklist and one form with the three outcomes of a visit: receive
+    (form 01), guide (form 02) or refuse (form 03). The applicant is typed once; the button
+    pressed decides which of the three forms validates the same data."""
+    version = get_object_or_404(
+        queries.current_versions().select_related("procedure", "agency", "field"),
+        pk=version_id,
+    )
+    can_act = _profile(request).role in WRITE_ROLES
+    data = request.POST if request.method == "POST" else None
+    outcome = request.POST.get("outcome", "") if data is not None else ""
+    receive = forms.ReceiveForm(data if outcome == "receive" else None, version=version)
+    guide = forms.GuideForm(data if outcome == "guide" else None)
+    reject = forms.RejectForm(data if outcome == "reject" else None)
+    if data is not None:
+        if not can_act:
+            raise Http404
+        if outcome == "receive" and receive.is_valid():
+            done = _counter_receive(request, version, receive)
+            if done is not None:
+                return done
+        elif outcome == "guide" and guide.is_valid():
+            return _counter_guide(request, version, guide)
+        elif outcome == "reject" and reject.is_valid():
+            done = _counter_reject(request, version, reject)
+            if done is not None:
+                return done
+    # The form that was submitted carries the values and errors shown for every field.
+    shown = {"receive": receive, "guide": guide, "reject": reject}.get(outcome, receive)
+    context = {
+        "title": version.name,
+        "version": version,
+        "parts": list(version.parts.all()),
+        "steps": list(version.steps.all()),
+        "form": shown,
+        "receive": receive,
+        "guide": guide,
+        "reject": reject,
+        "outcome": outcome,
+        "can_act": can_act,
+        "GuidanceKind": GuidanceKind,
+    }
+    return render(request, "office/counter_procedure.html", context)
+
+
+def _applicant(form: forms.ApplicantForm) -> Any:
+    from motcua.dossiers.applicants import Applicant
+
+    return Applicant(**form.applicant_values())
+
+
+def _applicant_errors(form: forms.ApplicantForm, exc: ApplicantInvalid) -> None:
+    for name, message in exc.errors.items():
+        field = f"applicant_{name}" if f"applicant_{name}" in form.fields else None
+        if field is None and name in form.fields:
+            field = name
+        form.add_error(field, message)
+
+
+def _counter_receive(
+    request: HttpRequest, version: ProcedureVersion, form: forms.ReceiveForm
+) -> HttpResponse | None:
+    parts_by_pk = {p.pk: p for p in form.required_parts}
+    parts = [
+        services.PartInput(
+            part=parts_by_pk[pk],
+            name=parts_by_pk[pk].name,
+            kind=parts_by_pk[pk].kind,
+            copies=parts_by_pk[pk].copies,
+        )
+        for pk in form.cleaned_data["parts"]
+        if pk in parts_by_pk
+    ] + [services.PartInput(name=name) for name in form.extra_part_names()]
+    try:
+        dossier = services.dossier_receive(
+            procedure_version=version,
+            applicant=_applicant(form),
+            actor=request.user,
+            receiving_unit=_counter_unit(request),
+            channel=form.cleaned_data["channel"],
+            parts=parts,
+        )
+    except ApplicantInvalid as exc:
+        _applicant_errors(form, exc)
+        return None
+    except DossierError as exc:
+        form.add_error(None, str(exc))
+        return None
+    messages.success(
+        request,
+        _("Đã tiếp nhận hồ sơ %(code)s. In giấy tiếp nhận và hẹn trả (mẫu 01) cho người nộp.")
+        % {"code": dossier.code},
+    )
+    return HttpResponseRedirect(_detail_url(dossier) + "?moi=1")
+
+
+def _counter_guide(
+    request: HttpRequest, version: ProcedureVersion, form: forms.GuideForm
+) -> HttpResponse:
+    items = form.item_list()
+    try:
+        services.guidance_log(
+            unit=_counter_unit(request),
+            kind=GuidanceKind.DIRECT,
+            actor=request.user,
+            procedure_code=version.procedure.code,
+            note="; ".join(items),
+        )
+    except DossierError as exc:
+        messages.error(request, str(exc))
+    # The guidance sheet (form 02 given at the counter) is printed from the page itself: the
+    # visit created no dossier.
+    return render(
+        request,
+        "office/guide_sheet.html",
+        {
+            "title": _("Phiếu hướng dẫn hoàn thiện hồ sơ"),
+            "version": version,
+            "applicant": form.cleaned_data,
+            "items": items,
+            "reason": form.cleaned_data["guide_reason"],
+            "unit": _counter_unit(request),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _counter_reject(
+    request: HttpRequest, version: ProcedureVersion, form: forms.RejectForm
+) -> HttpResponse | None:
+    try:
+        dossier = services.dossier_reject_at_counter(
+            procedure_version=version,
+            applicant=_applicant(form),
+            actor=request.user,
+            receiving_unit=_counter_unit(request),
+            reason=form.cleaned_data["reject_reason"],
+        )
+    except ApplicantInvalid as exc:
+        _applicant_errors(form, exc)
+        return None
+    except DossierError as exc:
+        form.add_error(None, str(exc))
+        return None
+    messages.success(
+        request,
+        _("Đã lập phiếu từ chối tiếp nhận cho hồ sơ %(code)s (mẫu 03).") % {"code": dossier.code},
+    )
+    return HttpResponseRedirect(_detail_url(dossier))
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def guidance(request: HttpRequest) -> HttpResponse:
+    """Log a guidance contact in one click (the kind is the button pressed)."""
+    form = forms.GuidanceForm(request.POST)
+    if not form.is_valid():
+        message, ok = _("Hình thức hướng dẫn không hợp lệ."), False
+    else:
+        try:
+            services.guidance_log(
+                unit=_counter_unit(request),
+                kind=form.cleaned_data["kind"],
+                actor=request.user,
+                procedure_code=form.cleaned_data["procedure_code"],
+                note=form.cleaned_data["note"],
+            )
+        except DossierError as exc:
+            message, ok = str(exc), False
+        else:
+            label = GuidanceKind(form.cleaned_data["kind"]).label
+            message = _("Đã ghi nhận: %(kind)s lúc %(time)s.") % {
+                "kind": label,
+                "time": timezone.localtime().strftime("%H:%M"),
+            }
+            ok = True
+    if _is_htmx(request):
+        return render(request, "office/_flash.html", {"message": message, "ok": ok})
+    (messages.success if ok else messages.error)(request, message)
+    return HttpResponseRedirect(request.POST.get("next") or reverse("office:counter"))
+
+
+@require_GET
+@staff_required()
+def counter_results(request: HttpRequest) -> HttpResponse:
+    """Results waiting to be returned, at the counter or by post."""
+    qs = (
+        queries.dossiers_for(request.user)
+        .filter(status=Status.RESULT_READY)
+        .select_related("procedure_version")
+        .order_by("ended_at")
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        qs = qs.filter(Q(code__icontains=query) | Q(applicant_name__icontains=query))
+    return render(
+        request,
+        "office/counter_results.html",
+        {"title": _("Trả kết quả"), "dossiers": qs[:200], "query": query},
+    )
+
+
+@require_GET
+@staff_required()
+def register(request: HttpRequest) -> HttpResponse:
+    """The register (form 07) of the dossiers received in a period."""
+    form = forms.PeriodForm(request.GET or None)
+    today = timezone.localdate()
+    date_from, date_to = today.replace(day=1), today
+    if form.is_valid():
+        date_from = form.cleaned_data["date_from"] or date_from
+        date_to = form.cleaned_data["date_to"] or date_to
+    start = timezone.make_aware(dt.datetime.combine(date_from, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min))
+    profile = _profile(request)
+    qs = (
+        queries.dossiers_for(request.user)
+        .filter(received_at__gte=start, received_at__lt=end)
+        .filter(Q(receiving_unit__in=user_agency_scope(request.user)) | Q(receiving_unit=None))
+        .select_related("procedure_version", "agency")
+        .order_by("received_at", "id")
+    )
+    fmt = request.GET.get("fmt")
+    if fmt in ("pdf", "docx"):
+        try:
+            from motcua.dossiers.forms_docs import CONTENT_TYPES, render_register
+        except ImportError as exc:
+            raise Http404 from exc
+        content = render_register(
+            fmt=fmt,
+            unit=scope_root(profile.agency),
+            dossiers=list(qs),
+            date_from=date_from,
+            date_to=date_to,
+        )
+        audit_log(
+            actor=request.user,
+            action="register.print",
+            object_type="register",
+            object_id=profile.agency.code,
+            data={"from": date_from.isoformat(), "to": date_to.isoformat()},
+            ip=client_ip(request),
+        )
+        response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = (
+            f'{"inline" if fmt == "pdf" else "attachment"}; filename="mau-07.{fmt}"'
+        )
+        return response
+    return render(
+        request,
+        "office/register.html",
+        {
+            "title": _("Sổ theo dõi hồ sơ"),
+            "form": form,
+            "dossiers": qs[:500],
+            "date_from": date_from,
+            "date_to": date_to,
+        },
+    )
+
+
+# --- leadership ---------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required(roles=DASHBOARD_ROLES)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form = forms.PeriodForm(request.GET or None)
+    date_from, date_to = default_period(timezone.localdate())
+    if form.is_valid():
+        date_from = form.cleaned_data["date_from"] or date_from
+        date_to = form.cleaned_data["date_to"] or date_to
+    profile = _profile(request)
+    agency = None if profile.role in READ_ALL_ROLES else scope_root(profile.agency)
+    figures = dashboard_figures(request.user, agency=agency, date_from=date_from, date_to=date_to)
+    return render(
+        request,
+        "office/dashboard.html",
+        {
+            "title": _("Tình hình giải quyết hồ sơ"),
+            "form": form,
+            "figures": figures,
+            "date_from": date_from,
+            "date_to": date_to,
+            "scope_name": agency.name if agency else _("Toàn tỉnh"),
+        },
+    )
+
+
+# --- audit ------------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required(roles=AUDIT_ROLES)
+def audit_search(request: HttpRequest) -> HttpResponse:
+    form = forms.AuditSearchForm(request.GET or None)
+    qs = AuditEvent.objects.all()
+    if form.is_valid():
+        d = form.cleaned_data
+        if d["q"]:
+            qs = qs.filter(object_id__icontains=d["q"].strip())
+        if d["actor"]:
+            qs = qs.filter(actor_label__icontains=d["actor"].strip())
+        if d["action"]:
+            qs = qs.filter(action__startswith=d["action"].strip())
+        if d["date_from"]:
+            qs = qs.filter(
+                at__gte=timezone.make_aware(dt.datetime.combine(d["date_from"], dt.time.min))
+            )
+        if d["date_to"]:
+            qs = qs.filter(
+                at__lt=timezone.make_aware(
+                    dt.datetime.combine(d["date_to"] + dt.timedelta(days=1), dt.time.min)
+                )
+            )
+    page = Paginator(qs.order_by("-at", "-id"), 100).get_page(request.GET.get("trang"))
+    audit_log(
+        actor=request.user,
+        action="audit.search",
+        object_type="audit",
+        object_id="-",
+        data={k: str(v) for k, v in (form.cleaned_data if form.is_valid() else {}).items() if v},
+        ip=client_ip(request),
+    )
+    return render(
+        request,
+        "office/audit.html",
+        {"title": _("Nhật ký truy cập và thay đổi"), "form": form, "page": page},
+    )
