@@ -380,3 +380,26 @@ def test_dashboard_counts_are_links_to_the_same_dossiers(world: World) -> None:
 def test_dashboard_is_for_leaders(world: World) -> None:
     assert login(Client(), world.specialist).get("/can-bo/lanh-dao/").status_code == 403
     assert login(Client(), world.provincial).get("/can-bo/lanh-dao/").status_code == 200
+
+
+def test_official_forms_print_for_the_dossier(world: World) -> None:
+    client = Client()
+    dossier = received(world, client)
+    response = client.get(f"/can-bo/ho-so/{dossier.code}/mau-01/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    docx = client.get(f"/can-bo/ho-so/{dossier.code}/mau-06/?fmt=docx")
+    assert docx.status_code == 200 and docx.content.startswith(b"PK")
+    # No supplement was requested: there is no form 02 to print.
+    assert client.get(f"/can-bo/ho-so/{dossier.code}/mau-02/").status_code == 404
+    assert AuditEvent.objects.filter(action="dossier.print", object_id=dossier.code).count() == 2
+
+
+def test_register_lists_what_the_counter_received(world: World) -> None:
+    client = Client()
+    dossier = received(world, client)
+    page = text(client.get("/can-bo/quay/so-theo-doi/"))
+    assert dossier.code in page
+    pdf = client.get("/can-bo/quay/so-theo-doi/?fmt=pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

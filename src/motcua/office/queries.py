@@ -14,6 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from motcua.catalog import queries as catalog_queries
 from motcua.catalog.models import ProcedureVersion
 from motcua.core.access import dossier_scope_q, scope_root, staff_profile
 from motcua.core.text import fold
@@ -113,31 +114,16 @@ def inbox_counts(user: AnyUser, *, mine: bool) -> dict[str, int]:
 
 
 def procedure_search(query: str, *, limit: int = 20) -> list[ProcedureVersion]:
-    """Current procedure versions whose code or folded name holds every word of ``query``:
-    "giay phep xay dung" finds "Giấy phép xây dựng"."""
-    words = fold(query).split()
-    if not words:
+    """Current procedure versions matching ``query`` by code or by every word of the name,
+    diacritics ignored ("giay phep xay dung" finds "Giấy phép xây dựng")."""
+    if not fold(query):
         return []
-    qs = current_versions()
-    for word in words:
-        qs = qs.filter(Q(search_text__contains=word) | Q(procedure__code__startswith=word))
-    return list(
-        qs.select_related("procedure", "agency", "field").order_by("name", "procedure__code")[
-            :limit
-        ]
-    )
+    return list(catalog_queries.procedure_search(query)[:limit])
 
 
 def current_versions(day: dt.date | None = None) -> QuerySet[ProcedureVersion]:
     """Versions in force on ``day`` (today by default) and not replaced by a correction."""
-    day = day or timezone.localdate()
-    qs = ProcedureVersion.objects.filter(
-        (Q(valid_from__isnull=True) | Q(valid_from__lte=day))
-        & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-    )
-    if any(f.name == "superseded_at" for f in ProcedureVersion._meta.get_fields()):
-        qs = qs.filter(**{"superseded_at__isnull": True})
-    return qs
+    return catalog_queries.procedure_versions_in_force(day)
 
 
 def user_unit_label(user: AnyUser) -> str:

@@ -46,6 +46,8 @@ from motcua.core.audit import audit_log
 from motcua.core.models import AuditEvent, Role, StaffProfile
 from motcua.dossiers import services
 from motcua.dossiers.errors import ApplicantInvalid, ConflictError, DossierError
+from motcua.dossiers.forms_docs import CONTENT_TYPES, filename, render_form, render_register
+from motcua.dossiers.forms_docs.render import Format
 from motcua.dossiers.models import (
     Dossier,
     EventType,
@@ -244,11 +246,7 @@ def dossier_form(request: HttpRequest, code: str, form: str) -> HttpResponse:
     dossier = dossier_get(request, code)
     if form not in dict(_printable_forms(dossier)):
         raise Http404
-    fmt = "docx" if request.GET.get("fmt") == "docx" else "pdf"
-    try:
-        from motcua.dossiers.forms_docs import CONTENT_TYPES, filename, render_form
-    except ImportError as exc:  # the forms land from another branch
-        raise Http404 from exc
+    fmt: Format = "docx" if request.GET.get("fmt") == "docx" else "pdf"
     try:
         content = render_form(form, dossier, fmt=fmt)
     except ValueError as exc:
@@ -726,12 +724,9 @@ def register(request: HttpRequest) -> HttpResponse:
         .select_related("procedure_version", "agency")
         .order_by("received_at", "id")
     )
-    fmt = request.GET.get("fmt")
-    if fmt in ("pdf", "docx"):
-        try:
-            from motcua.dossiers.forms_docs import CONTENT_TYPES, render_register
-        except ImportError as exc:
-            raise Http404 from exc
+    requested = request.GET.get("fmt")
+    if requested in ("pdf", "docx"):
+        fmt: Format = "pdf" if requested == "pdf" else "docx"
         content = render_register(
             fmt=fmt,
             unit=scope_root(profile.agency),
