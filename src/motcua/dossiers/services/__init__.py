@@ -1,0 +1,95 @@
+"""Every change of a dossier: one service function per change (house style).
+
+Each ``dossier_<verb>(*, dossier, actor, ..., expected_version=None)``:
+- runs in a transaction and locks the dossier row (``select_for_update``);
+- refuses a stale ``expected_version`` with ``ConflictError`` (somebody else changed the
+  dossier since the form was shown) and a transition the state machine does not allow with
+  ``TransitionError`` (Vietnamese message, shown as is);
+- saves with ``update_fields``, bumps ``version``, appends a ``DossierEvent`` with the actor
+  and the time, writes an audit row, and queues notifications after commit.
+
+Nothing else writes status or deadline fields: views, the API, commands and the worker call
+these. The legal clock is ``motcua.workdays.clock`` (domain.md §5); classification is the pure
+``dossiers.classify`` shared with the history import.
+
+Choices where the rules leave room (see also the module's tests):
+- The code's date (``<agency>-<YYMMDD>-<NNNN>``, domain.md §4) is the local date on which the
+  system first received the dossier: the counter's receipt, or the online submission. An
+  online dossier gets its code when submitted, because the portal shows it to the applicant
+  then and a code must never change once shown.
+- "No supplement within 15 days" counts calendar days (the law says "ngày", not "ngày làm
+  việc"); the whole 15th local day is allowed. ``settings.MOTCUA["SUPPLEMENT_WAIT_DAYS"]``.
+- The 3 working days for a supplement request end like a 3-working-day legal time: at the
+  end of office hours of the 3rd working day after the (deemed) receipt day.
+- An extension is allowed while the next working day after today is not after the due day
+  (i.e. the letter goes out at least one working day before the due date).
+- Finishing late does not require a reason: when none is given, it is written from the
+  control-slip steps that overran their budget.
+"""
+
+from __future__ import annotations
+
+from motcua.dossiers.applicants import Applicant
+from motcua.dossiers.errors import ApplicantInvalid, ConflictError, DossierError, TransitionError
+from motcua.dossiers.services.base import (
+    PartInput,
+    dossier_code_allocate,
+    dossier_secret_generate,
+)
+from motcua.dossiers.services.ends import (
+    dossier_deliver,
+    dossier_finish,
+    dossier_refuse,
+    dossier_stop,
+    dossier_withdraw,
+)
+from motcua.dossiers.services.intake import (
+    dossier_accept,
+    dossier_complete,
+    dossier_receive,
+    dossier_reject,
+    dossier_reject_at_counter,
+    dossier_request_completion,
+    dossier_submit,
+    guidance_log,
+)
+from motcua.dossiers.services.processing import (
+    dossier_extend,
+    dossier_handover,
+    dossier_receive_supplement,
+    dossier_request_supplement,
+)
+from motcua.dossiers.services.scans import (
+    dossiers_flag_overdue,
+    dossiers_stop_expired_supplements,
+)
+
+__all__ = [
+    "Applicant",
+    "ApplicantInvalid",
+    "ConflictError",
+    "DossierError",
+    "PartInput",
+    "TransitionError",
+    "dossier_accept",
+    "dossier_code_allocate",
+    "dossier_complete",
+    "dossier_deliver",
+    "dossier_extend",
+    "dossier_finish",
+    "dossier_handover",
+    "dossier_receive",
+    "dossier_receive_supplement",
+    "dossier_refuse",
+    "dossier_reject",
+    "dossier_reject_at_counter",
+    "dossier_request_completion",
+    "dossier_request_supplement",
+    "dossier_secret_generate",
+    "dossier_stop",
+    "dossier_submit",
+    "dossier_withdraw",
+    "dossiers_flag_overdue",
+    "dossiers_stop_expired_supplements",
+    "guidance_log",
+]

@@ -1,0 +1,306 @@
+"""Shared pieces of the dossier services: locking, saving, events, notifications, the code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.agencies.models import Agency
+from motcua.catalog.models import Part
+from motcua.core.audit import Actor, actor_label, audit_log
+from motcua.dossiers.classify import local_date, step_result
+from motcua.dossiers.errors import (
+    ConflictError,
+    TransitionError,
+)
+from motcua.dossiers.models import (
+    Dossier,
+    DossierEvent,
+    DossierPart,
+    DossierSequence,
+    EventType,
+    Flag,
+    Handover,
+    Status,
+)
+from motcua.notify.models import Channel as NotifyChannel
+from motcua.notify.services import InvalidRecipient, notification_enqueue
+from motcua.workdays import clock
+from motcua.workdays.calendar import WorkCalendar, get_calendar
+
+# ND 118/2025 (online intake): the one-stop unit checks an online dossier within 8 working
+# hours of the system receiving it.
+ACCEPTANCE_HOURS = Decimal(8)
+# ND 118/2025 Điều 19.5: a supplement request goes out within 3 working days of receipt.
+SUPPLEMENT_REQUEST_DAYS = 3
+SECRET_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud, typed back
+SECRET_LENGTH = 8
+
+OPEN_STATUSES = (Status.PROCESSING, Status.SUPPLEMENT_REQUESTED)
+INTAKE_STATUSES = (Status.SUBMITTED, Status.NEEDS_COMPLETION)
+
+
+@dataclass(frozen=True)
+class PartInput:
+    """A document received: a part of the procedure (``part``) or an extra one (``name``)."""
+
+    name: str = ""
+    part: Part | None = None
+    kind: str = ""
+    copies: int = 1
+    reused: bool = False
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
+def _calendar() -> WorkCalendar:
+    return get_calendar()
+
+
+def _user(actor: Actor) -> User | None:
+    if isinstance(actor, User) and actor.is_authenticated:
+        return actor
+    return None
+
+
+def _setting(name: str, default: Any) -> Any:
+    return getattr(settings, "MOTCUA", {}).get(name, default)
+
+
+def _status_label(status: str) -> str:
+    return str(Status(status).label)
+
+
+def _refuse(message: str) -> TransitionError:
+    return TransitionError(message)
+
+
+def _require_status(dossier: Dossier, allowed: Iterable[str], action: str) -> None:
+    allowed = tuple(allowed)
+    if dossier.status not in allowed:
+        raise _refuse(
+            _("Không thể %(action)s: hồ sơ %(code)s đang ở trạng thái “%(status)s”.")
+            % {"action": action, "code": dossier.code, "status": _status_label(dossier.status)}
+        )
+
+
+def _require_text(value: str, what: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise _refuse(_("Phải nhập %(what)s.") % {"what": what})
+    return value
+
+
+def _lock(dossier: Dossier, expected_version: int | None) -> Dossier:
+    """The dossier's row, locked until the end of the transaction, fresh from the database."""
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ConflictError(
+            _(
+                "Hồ sơ %(code)s vừa được người khác cập nhật. Vui lòng tải lại trang và "
+                "thực hiện lại."
+            )
+            % {"code": locked.code}
+        )
+    return locked
+
+
+def _add_flag(dossier: Dossier, flag: Flag) -> bool:
+    flags = list(dossier.flags or [])
+    if flag.value in flags:
+        return False
+    flags.append(flag.value)
+    dossier.flags = flags
+    return True
+
+
+def _save(
+    locked: Dossier,
+    original: Dossier | None,
+    fields: Sequence[str],
+) -> None:
+    """Save the changed fields and the version; mirror them on the caller's instance."""
+    locked.version = F("version") + 1
+    names = sorted({*fields, "version", "updated_at"})
+    locked.save(update_fields=names)
+    locked.refresh_from_db(fields=["version", "updated_at"])
+    if original is not None and original is not locked:
+        for name in names:
+            setattr(original, name, getattr(locked, name))
+
+
+def _event(
+    dossier: Dossier,
+    *,
+    type: EventType,
+    actor: Actor,
+    at: dt.datetime,
+    from_status: str = "",
+    data: dict[str, Any] | None = None,
+) -> DossierEvent:
+    data = data or {}
+    event = DossierEvent.objects.create(
+        dossier=dossier,
+        type=type,
+        at=at,
+        actor=_user(actor),
+        actor_label=actor_label(actor),
+        from_status=from_status,
+        to_status=dossier.status,
+        data=data,
+    )
+    audit_log(
+        actor=actor,
+        action=type.value,
+        object_type="dossier",
+        object_id=dossier.code,
+        data={"from": from_status, "to": dossier.status, **data},
+    )
+    return event
+
+
+def _queue_notifications(dossier: Dossier, kind: str) -> None:
+    """Tell the applicant (e-mail and SMS) about the change.
+
+    The outbox rows are written in the service's transaction (a transactional outbox): a
+    rolled-back change sends nothing, and the worker sends only after commit. An address
+    that the outbox refuses (a landline, a typo) is skipped, not a reason to refuse the
+    change itself."""
+    recipients = []
+    if dossier.applicant_email:
+        recipients.append((NotifyChannel.EMAIL, dossier.applicant_email))
+    phone = dossier.applicant_phone or dossier.representative_phone
+    if phone:
+        recipients.append((NotifyChannel.SMS, phone))
+    for recipient in recipients:
+        try:
+            notification_enqueue(kind=kind, dossier=dossier, recipients=[recipient])
+        except InvalidRecipient:
+            continue
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+# --- code and secret ------------------------------------------------------------------------
+
+
+def _next_sequence(agency: Agency, day: dt.date) -> int:
+    """The next number of ``agency``'s day, unique under concurrent intake.
+
+    ``UPDATE … SET last = last + 1`` takes the row lock, held until the intake commits, so two
+    counters queue on it (PostgreSQL; SQLite serialises writers anyway). The day's first
+    intake inserts the row; a concurrent first insert loses on the unique constraint and
+    retries the update, which then waits for the winner's commit."""
+    rows = DossierSequence.objects.filter(agency=agency, day=day)
+    if not rows.update(last=F("last") + 1):
+        try:
+            with transaction.atomic():
+                DossierSequence.objects.create(agency=agency, day=day, last=1)
+                return 1
+        except IntegrityError:
+            rows.update(last=F("last") + 1)
+    return rows.values_list("last", flat=True).get()
+
+
+def dossier_code_allocate(*, agency: Agency, at: dt.datetime) -> str:
+    """``<agency code>-<YYMMDD>-<NNNN>`` (domain.md §4; TT 01/2018 Điều 26), local date.
+
+    Must run inside the transaction that creates the dossier. A 10 000th dossier of one
+    agency and day gets five digits rather than failing."""
+    day = local_date(at)
+    number = _next_sequence(agency, day)
+    return f"{agency.code}-{day:%y%m%d}-{number:04d}"
+
+
+def dossier_secret_generate() -> str:
+    """The lookup secret printed on the receipt: the code alone reveals nothing (§4, §12)."""
+    return "".join(secrets.choice(SECRET_ALPHABET) for _i in range(SECRET_LENGTH))
+
+
+def _add_parts(dossier: Dossier, parts: Iterable[PartInput]) -> list[DossierPart]:
+    created = []
+    for item in parts:
+        name = item.name or (item.part.name if item.part else "")
+        if not name.strip():
+            raise _refuse(_("Thành phần hồ sơ phải có tên."))
+        if item.copies < 1:
+            raise _refuse(_("Số lượng bản của “%(name)s” phải từ 1 trở lên.") % {"name": name})
+        created.append(
+            DossierPart.objects.create(
+                dossier=dossier,
+                part=item.part,
+                name=name.strip(),
+                kind=item.kind or (item.part.kind if item.part else ""),
+                copies=item.copies,
+                reused=item.reused,
+            )
+        )
+    return created
+
+
+def _start_clock(dossier: Dossier, at: dt.datetime, *, restart: bool = False) -> None:
+    """Compute ``due_at`` and its explanation for a receipt (or a restart) at ``at``."""
+    version = dossier.procedure_version
+    calendar = _calendar()
+    dossier.due_at = clock.due_at(
+        at, version.duration, version.unit, cutoff=version.cutoff, calendar=calendar
+    )
+    explanation = dict(
+        clock.explain(
+            at, version.duration, version.unit, cutoff=version.cutoff, calendar=calendar
+        ).as_dict()
+    )
+    if restart:
+        # ND 118/2025 Điều 19.5: the clock restarts from zero at the complete supplement.
+        explanation["restarted_at"] = at.isoformat()
+        explanation["restart_reason"] = str(_("Nhận đủ hồ sơ bổ sung: tính lại thời hạn từ đầu"))
+    dossier.due_explanation = explanation
+
+
+def _open_handover(dossier: Dossier) -> Handover | None:
+    return (
+        Handover.objects.select_for_update()
+        .filter(dossier=dossier, finished_at__isnull=True)
+        .order_by("-position")
+        .first()
+    )
+
+
+def _close_handover(row: Handover, at: dt.datetime) -> None:
+    """Close a control-slip row: hours used along office hours, and the step's result."""
+    calendar = _calendar()
+    used = Decimal(str(clock.working_hours_between(row.at, at, calendar=calendar)))
+    row.finished_at = at
+    row.used_hours = used.quantize(Decimal("0.01"))
+    fields = ["finished_at", "used_hours"]
+    if row.budget_hours is not None:
+        step_due = clock.add_working_hours(row.at, row.budget_hours, calendar=calendar)
+        row.result = step_result(finished_at=at, step_due_at=step_due)
+        fields.append("result")
+    row.save(update_fields=fields)
+
+
+def _person(actor: Actor) -> str:
+    user = _user(actor)
+    if user is not None:
+        full = getattr(user, "get_full_name", lambda: "")()
+        return full or user.get_username()
+    return actor_label(actor)

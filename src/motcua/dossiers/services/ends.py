@@ -1,0 +1,239 @@
+"""How a dossier ends (domain.md §6) and its result reaches the applicant."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from motcua.core.audit import Actor
+from motcua.dossiers.classify import classify
+from motcua.dossiers.models import (
+    DeliveryChannel,
+    Dossier,
+    DossierClass,
+    EndKind,
+    EventType,
+    Handover,
+    Status,
+    StepResult,
+)
+from motcua.dossiers.services.base import (
+    INTAKE_STATUSES,
+    OPEN_STATUSES,
+    _close_handover,
+    _event,
+    _lock,
+    _now,
+    _open_handover,
+    _queue_notifications,
+    _refuse,
+    _require_status,
+    _require_text,
+    _save,
+)
+
+# --- ends -----------------------------------------------------------------------------------
+
+
+def _end(locked: Dossier, kind: EndKind, at: dt.datetime) -> list[str]:
+    """The first ending event sets ``ended_at`` and ``end_kind`` (domain.md §6)."""
+    locked.ended_at = at
+    locked.end_kind = kind
+    return ["ended_at", "end_kind"]
+
+
+def _late_steps(locked: Dossier) -> list[str]:
+    rows = Handover.objects.filter(dossier=locked, result=StepResult.LATE).order_by("position")
+    return [row.step_name or row.to_unit for row in rows]
+
+
+def dossier_finish(
+    *,
+    dossier: Dossier,
+    actor: Actor,
+    late_reason: str = "",
+    note: str = "",
+    expected_version: int | None = None,
+) -> Dossier:
+    """The result is ready: the dossier ends and is classed early / on time / late.
+
+    Closes the open control-slip row (the unit that produced the result). A late dossier keeps
+    the steps that overran and a reason (given, or written from those steps)."""
+    now = _now()
+    with transaction.atomic():
+        locked = _lock(dossier, expected_version)
+        _require_status(locked, [Status.PROCESSING], _("hoàn thành hồ sơ"))
+        assert locked.due_at is not None
+        before = locked.status
+        row = _open_handover(locked)
+        if row is not None:
+            _close_handover(row, now)
+        fields = ["status", "dossier_class", *_end(locked, EndKind.RESULT, now)]
+        locked.status = Status.RESULT_READY
+        locked.dossier_class = classify(
+            ended_at=now,
+            due_at=locked.due_at,
+            unit=locked.procedure_version.unit,
+            supplement_count=locked.supplement_count,
+        )
+        if locked.dossier_class == DossierClass.LATE:
+            steps = _late_steps(locked)
+            locked.late_steps = "; ".join(steps)[:500]
+            reason = late_reason.strip()
+            if not reason:
+                if steps:
+                    reason = _("Quá hạn tại bước: %(steps)s") % {"steps": ", ".join(steps)}
+                elif locked.supplement_count > 1:
+                    reason = _("Yêu cầu bổ sung hồ sơ nhiều hơn một lần")
+                else:
+                    reason = _("Giải quyết quá thời hạn quy định")
+            locked.late_reason = reason
+            fields += ["late_steps", "late_reason"]
+        _save(locked, dossier, fields)
+        _event(
+            locked,
+            type=EventType.RESULT_READY,
+            actor=actor,
+            at=now,
+            from_status=before,
+            data={"class": locked.dossier_class, "late_reason": locked.late_reason, "note": note},
+        )
+        _queue_notifications(locked, "result_ready")
+    return locked
+
+
+def _end_service(
+    *,
+    dossier: Dossier,
+    actor: Actor,
+    reason: str,
+    allowed: Sequence[str],
+    action: str,
+    status: Status,
+    kind: EndKind,
+    event: EventType,
+    expected_version: int | None,
+    ends_if_received: bool = True,
+) -> Dossier:
+    now = _now()
+    with transaction.atomic():
+        locked = _lock(dossier, expected_version)
+        _require_status(locked, allowed, action)
+        before = locked.status
+        locked.status = status
+        locked.end_reason = reason
+        fields = ["status", "end_reason"]
+        # Only a received dossier has a legal end (reports count it); an online one withdrawn
+        # before acceptance was never received.
+        if ends_if_received and locked.received_at is not None and locked.ended_at is None:
+            fields += _end(locked, kind, now)
+        row = _open_handover(locked)
+        if row is not None:
+            _close_handover(row, now)
+        _save(locked, dossier, fields)
+        _event(locked, type=event, actor=actor, at=now, from_status=before, data={"reason": reason})
+    return locked
+
+
+def dossier_refuse(
+    *,
+    dossier: Dossier,
+    actor: Actor,
+    reason: str,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Return the dossier after appraisal: it does not qualify (form 03, signed by the agency).
+    Counted apart from early / on time / late."""
+    return _end_service(
+        dossier=dossier,
+        actor=actor,
+        reason=_require_text(reason, _("lý do trả lại hồ sơ")),
+        allowed=OPEN_STATUSES,
+        action=_("trả lại hồ sơ"),
+        status=Status.REFUSED,
+        kind=EndKind.REFUSED,
+        event=EventType.REFUSED,
+        expected_version=expected_version,
+    )
+
+
+def dossier_withdraw(
+    *,
+    dossier: Dossier,
+    actor: Actor,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Dossier:
+    """The applicant withdraws the dossier (before or after acceptance, before the result)."""
+    return _end_service(
+        dossier=dossier,
+        actor=actor,
+        reason=reason.strip() or str(_("Người nộp đề nghị rút hồ sơ")),
+        allowed=(*INTAKE_STATUSES, *OPEN_STATUSES),
+        action=_("rút hồ sơ"),
+        status=Status.WITHDRAWN,
+        kind=EndKind.WITHDRAWN,
+        event=EventType.WITHDRAWN,
+        expected_version=expected_version,
+    )
+
+
+def dossier_stop(
+    *,
+    dossier: Dossier,
+    actor: Actor,
+    reason: str,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Stop processing (form 05): the applicant asked, or no supplement came in time."""
+    return _end_service(
+        dossier=dossier,
+        actor=actor,
+        reason=_require_text(reason, _("lý do dừng giải quyết")),
+        allowed=OPEN_STATUSES,
+        action=_("dừng giải quyết hồ sơ"),
+        status=Status.STOPPED,
+        kind=EndKind.STOPPED,
+        event=EventType.STOPPED,
+        expected_version=expected_version,
+    )
+
+
+def dossier_deliver(
+    *,
+    dossier: Dossier,
+    actor: Actor,
+    channel: str,
+    reference: str = "",
+    expected_version: int | None = None,
+) -> Dossier:
+    """Return the result to the applicant: at the counter, by post (with the postal reference)
+    or online. A later event than the end; its channel is reported (postal returns)."""
+    if channel not in DeliveryChannel.values:
+        raise _refuse(_("Hình thức trả kết quả không hợp lệ: %(value)s.") % {"value": channel})
+    if channel == DeliveryChannel.POSTAL and not reference.strip():
+        raise _refuse(_("Phải nhập số hiệu bưu gửi khi trả kết quả qua bưu chính."))
+    now = _now()
+    with transaction.atomic():
+        locked = _lock(dossier, expected_version)
+        _require_status(locked, [Status.RESULT_READY], _("trả kết quả"))
+        before = locked.status
+        row = _open_handover(locked)
+        if row is not None:
+            _close_handover(row, now)
+        locked.status = Status.DELIVERED
+        locked.delivered_at = now
+        locked.delivery_channel = channel
+        _save(locked, dossier, ["status", "delivered_at", "delivery_channel"])
+        _event(
+            locked,
+            type=EventType.RESULT_DELIVERED,
+            actor=actor,
+            at=now,
+            from_status=before,
+            data={"channel": channel, "reference": reference.strip()},
+        )
+    return locked

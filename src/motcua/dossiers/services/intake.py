@@ -1,0 +1,364 @@
+"""Creating dossiers: online submission and acceptance, the counter and the post, refusals
+at intake, guidance (forms 01, 02, 03)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from motcua.agencies.models import Agency
+from motcua.catalog.models import ProcedureVersion
+from motcua.core.audit import Actor, audit_log
+from motcua.dossiers.applicants import Applicant, applicant_validate
+from motcua.dossiers.models import (
+    Channel,
+    Dossier,
+    EventType,
+    Flag,
+    Guidance,
+    GuidanceKind,
+    Status,
+)
+from motcua.dossiers.services.base import (
+    ACCEPTANCE_HOURS,
+    INTAKE_STATUSES,
+    PartInput,
+    _add_flag,
+    _add_parts,
+    _calendar,
+    _event,
+    _iso,
+    _lock,
+    _now,
+    _queue_notifications,
+    _refuse,
+    _require_status,
+    _require_text,
+    _save,
+    _start_clock,
+    _user,
+    dossier_code_allocate,
+    dossier_secret_generate,
+)
+from motcua.workdays import clock
+
+# --- creation -------------------------------------------------------------------------------
+
+
+def _new_dossier(
+    *,
+    procedure_version: ProcedureVersion,
+    applicant: Applicant,
+    channel: str,
+    status: Status,
+    at: dt.datetime,
+    receiving_unit: Agency | None,
+    owner: User | None,
+) -> Dossier:
+    applicant = applicant_validate(applicant)
+    if channel not in Channel.values:
+        raise _refuse(_("Hình thức nộp không hợp lệ: %(value)s.") % {"value": channel})
+    agency = procedure_version.agency
+    return Dossier.objects.create(
+        code=dossier_code_allocate(agency=agency, at=at),
+        secret=dossier_secret_generate(),
+        procedure_version=procedure_version,
+        agency=agency,
+        level=procedure_version.level,
+        field=procedure_version.field,
+        receiving_unit=receiving_unit,
+        channel=channel,
+        applicant_kind=applicant.kind,
+        applicant_name=applicant.name,
+        applicant_id_number=applicant.id_number,
+        applicant_phone=applicant.phone,
+        applicant_email=applicant.email,
+        applicant_address=applicant.address,
+        representative_name=applicant.representative_name,
+        representative_phone=applicant.representative_phone,
+        representative_id_number=applicant.representative_id_number,
+        owner=owner,
+        status=status,
+        submitted_at=at if channel == Channel.ONLINE else None,
+    )
+
+
+def dossier_submit(
+    *,
+    procedure_version: ProcedureVersion,
+    applicant: Applicant,
+    actor: Actor,
+    owner: User | None = None,
+    parts: Iterable[PartInput] = (),
+) -> Dossier:
+    """An online submission (from the national portal): waiting for the one-stop unit.
+
+    Gets its code now (the portal shows it); must be accepted within 8 working hours."""
+    now = _now()
+    with transaction.atomic():
+        dossier = _new_dossier(
+            procedure_version=procedure_version,
+            applicant=applicant,
+            channel=Channel.ONLINE,
+            status=Status.SUBMITTED,
+            at=now,
+            receiving_unit=None,
+            owner=owner,
+        )
+        dossier.accept_by = clock.add_working_hours(now, ACCEPTANCE_HOURS, calendar=_calendar())
+        dossier.save(update_fields=["accept_by"])
+        _add_parts(dossier, parts)
+        _event(
+            dossier,
+            type=EventType.SUBMITTED,
+            actor=actor,
+            at=now,
+            data={"accept_by": _iso(dossier.accept_by)},
+        )
+    return dossier
+
+
+def dossier_receive(
+    *,
+    procedure_version: ProcedureVersion,
+    applicant: Applicant,
+    actor: Actor,
+    receiving_unit: Agency,
+    channel: str = Channel.DIRECT,
+    parts: Iterable[PartInput] = (),
+    owner: User | None = None,
+) -> Dossier:
+    """Receive a complete dossier at the counter or by post (form 01): the clock starts now."""
+    if channel == Channel.ONLINE:
+        raise _refuse(_("Hồ sơ trực tuyến được tiếp nhận bằng chức năng “Tiếp nhận” hồ sơ đã nộp."))
+    now = _now()
+    with transaction.atomic():
+        dossier = _new_dossier(
+            procedure_version=procedure_version,
+            applicant=applicant,
+            channel=channel,
+            status=Status.PROCESSING,
+            at=now,
+            receiving_unit=receiving_unit,
+            owner=owner,
+        )
+        dossier.received_at = now
+        _start_clock(dossier, now)
+        dossier.printed_due_at = dossier.due_at
+        dossier.current_unit = receiving_unit.name
+        dossier.current_step_since = now
+        dossier.save(
+            update_fields=[
+                "received_at",
+                "due_at",
+                "due_explanation",
+                "printed_due_at",
+                "current_unit",
+                "current_step_since",
+            ]
+        )
+        _add_parts(dossier, parts)
+        _event(
+            dossier,
+            type=EventType.RECEIVED,
+            actor=actor,
+            at=now,
+            data={"due_at": _iso(dossier.due_at), "channel": channel},
+        )
+        _queue_notifications(dossier, "received")
+    return dossier
+
+
+def dossier_reject_at_counter(
+    *,
+    procedure_version: ProcedureVersion,
+    applicant: Applicant,
+    actor: Actor,
+    receiving_unit: Agency,
+    reason: str,
+    channel: str = Channel.DIRECT,
+) -> Dossier:
+    """Refuse a dossier at intake (form 03): it is recorded (for the form and the register)
+    with its code but never received, so it counts in no period figure."""
+    reason = _require_text(reason, _("lý do từ chối"))
+    now = _now()
+    with transaction.atomic():
+        dossier = _new_dossier(
+            procedure_version=procedure_version,
+            applicant=applicant,
+            channel=channel,
+            status=Status.REJECTED,
+            at=now,
+            receiving_unit=receiving_unit,
+            owner=None,
+        )
+        dossier.end_reason = reason
+        dossier.save(update_fields=["end_reason"])
+        _event(dossier, type=EventType.REJECTED, actor=actor, at=now, data={"reason": reason})
+    return dossier
+
+
+def guidance_log(
+    *,
+    unit: Agency,
+    kind: str,
+    actor: Actor,
+    procedure_code: str = "",
+    note: str = "",
+) -> Guidance:
+    """Record guidance given without receiving a dossier (in person or by phone)."""
+    if kind not in GuidanceKind.values:
+        raise _refuse(_("Hình thức hướng dẫn không hợp lệ: %(value)s.") % {"value": kind})
+    guidance = Guidance.objects.create(
+        at=_now(),
+        kind=kind,
+        unit=unit,
+        procedure_code=procedure_code.strip(),
+        note=note.strip(),
+        actor=_user(actor),
+    )
+    audit_log(
+        actor=actor,
+        action="guidance",
+        object_type="guidance",
+        object_id=guidance.pk,
+        data={"kind": kind, "unit": unit.code, "procedure": guidance.procedure_code},
+    )
+    return guidance
+
+
+# --- online intake --------------------------------------------------------------------------
+
+
+def dossier_accept(
+    *,
+    dossier: Dossier,
+    actor: Actor,
+    receiving_unit: Agency | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Accept an online dossier as complete and valid: the legal clock starts now."""
+    now = _now()
+    with transaction.atomic():
+        locked = _lock(dossier, expected_version)
+        _require_status(locked, [Status.SUBMITTED], _("tiếp nhận hồ sơ"))
+        before = locked.status
+        fields = ["status", "received_at", "due_at", "due_explanation", "printed_due_at"]
+        locked.status = Status.PROCESSING
+        locked.received_at = now
+        _start_clock(locked, now)
+        locked.printed_due_at = locked.due_at
+        if receiving_unit is not None:
+            locked.receiving_unit = receiving_unit
+            locked.current_unit = receiving_unit.name
+            fields += ["receiving_unit", "current_unit"]
+        locked.current_step_since = now
+        fields.append("current_step_since")
+        late = locked.accept_by is not None and now > locked.accept_by
+        if late and _add_flag(locked, Flag.ACCEPTANCE_LATE):
+            fields.append("flags")
+        _save(locked, dossier, fields)
+        _event(
+            locked,
+            type=EventType.RECEIVED,
+            actor=actor,
+            at=now,
+            from_status=before,
+            data={"due_at": _iso(locked.due_at), "acceptance_late": late},
+        )
+        _queue_notifications(locked, "received")
+    return locked
+
+
+def dossier_request_completion(
+    *,
+    dossier: Dossier,
+    actor: Actor,
+    items: Sequence[str],
+    reason: str,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Ask the applicant to complete an online dossier before accepting it (form 02)."""
+    items = [item.strip() for item in items if item and item.strip()]
+    if not items:
+        raise _refuse(_("Phải nêu ít nhất một nội dung cần bổ sung, hoàn thiện."))
+    reason = _require_text(reason, _("lý do yêu cầu bổ sung"))
+    now = _now()
+    with transaction.atomic():
+        locked = _lock(dossier, expected_version)
+        _require_status(locked, [Status.SUBMITTED], _("yêu cầu hoàn thiện hồ sơ"))
+        before = locked.status
+        locked.status = Status.NEEDS_COMPLETION
+        _save(locked, dossier, ["status"])
+        _event(
+            locked,
+            type=EventType.COMPLETION_REQUESTED,
+            actor=actor,
+            at=now,
+            from_status=before,
+            data={"items": items, "reason": reason},
+        )
+        _queue_notifications(locked, "supplement_requested")
+    return locked
+
+
+def dossier_complete(
+    *,
+    dossier: Dossier,
+    actor: Actor,
+    parts: Iterable[PartInput] = (),
+    note: str = "",
+    expected_version: int | None = None,
+) -> Dossier:
+    """The applicant completed the dossier: it waits for acceptance again, with a new
+    8-working-hour acceptance deadline from now."""
+    now = _now()
+    with transaction.atomic():
+        locked = _lock(dossier, expected_version)
+        _require_status(locked, [Status.NEEDS_COMPLETION], _("nộp bổ sung, hoàn thiện"))
+        before = locked.status
+        locked.status = Status.SUBMITTED
+        locked.accept_by = clock.add_working_hours(now, ACCEPTANCE_HOURS, calendar=_calendar())
+        _save(locked, dossier, ["status", "accept_by"])
+        added = _add_parts(locked, parts)
+        _event(
+            locked,
+            type=EventType.COMPLETED,
+            actor=actor,
+            at=now,
+            from_status=before,
+            data={"parts": [p.name for p in added], "note": note.strip()},
+        )
+    return locked
+
+
+def dossier_reject(
+    *,
+    dossier: Dossier,
+    actor: Actor,
+    reason: str,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Refuse an online dossier at intake (form 03). It was never received: no end kind."""
+    reason = _require_text(reason, _("lý do từ chối"))
+    now = _now()
+    with transaction.atomic():
+        locked = _lock(dossier, expected_version)
+        _require_status(locked, INTAKE_STATUSES, _("từ chối tiếp nhận"))
+        before = locked.status
+        locked.status = Status.REJECTED
+        locked.end_reason = reason
+        _save(locked, dossier, ["status", "end_reason"])
+        _event(
+            locked,
+            type=EventType.REJECTED,
+            actor=actor,
+            at=now,
+            from_status=before,
+            data={"reason": reason},
+        )
+    return locked

@@ -1,0 +1,287 @@
+"""While a dossier is processed: the control slip, supplements, the extension (forms 02, 04, 06)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from motcua.catalog.models import WorkflowStep
+from motcua.core.audit import Actor
+from motcua.dossiers.classify import local_date
+from motcua.dossiers.models import (
+    Dossier,
+    EventType,
+    Flag,
+    Handover,
+    Status,
+)
+from motcua.dossiers.services.base import (
+    SUPPLEMENT_REQUEST_DAYS,
+    PartInput,
+    _add_flag,
+    _add_parts,
+    _calendar,
+    _close_handover,
+    _event,
+    _iso,
+    _lock,
+    _now,
+    _open_handover,
+    _person,
+    _queue_notifications,
+    _refuse,
+    _require_status,
+    _require_text,
+    _save,
+    _start_clock,
+)
+from motcua.workdays import clock
+
+# --- processing -------------------------------------------------------------------------------
+
+
+def _next_step(dossier: Dossier) -> WorkflowStep | None:
+    steps = WorkflowStep.objects.filter(version_id=dossier.procedure_version_id)
+    if dossier.current_step_id is not None:
+        current = dossier.current_step
+        assert current is not None
+        steps = steps.filter(position__gt=current.position)
+    return steps.order_by("position").first()
+
+
+def dossier_handover(
+    *,
+    dossier: Dossier,
+    actor: Actor,
+    to_unit: str = "",
+    step: WorkflowStep | None = None,
+    receiver_name: str = "",
+    note: str = "",
+    expected_version: int | None = None,
+) -> Handover:
+    """Hand the dossier to the next unit: one control-slip row (form 06).
+
+    Closes the open row (its used working hours and its result against its budget) and opens
+    the next. By default the next step of the pinned workflow, in order; after the last step
+    (or once the result is ready) rows carry no step: the result going back to the one-stop
+    unit. The first row is the one-stop unit handing to the competent agency."""
+    now = _now()
+    with transaction.atomic():
+        locked = _lock(dossier, expected_version)
+        _require_status(locked, [Status.PROCESSING, Status.RESULT_READY], _("chuyển hồ sơ"))
+        if step is not None and step.version_id != locked.procedure_version_id:
+            raise _refuse(_("Bước xử lý không thuộc quy trình của thủ tục này."))
+        if step is None and locked.status == Status.PROCESSING:
+            step = _next_step(locked)
+        to_unit = (to_unit or (step.unit if step else "")).strip()
+        if not to_unit:
+            raise _refuse(_("Phải chọn đơn vị nhận hồ sơ."))
+        previous = _open_handover(locked)
+        if previous is not None:
+            _close_handover(previous, now)
+        last = Handover.objects.filter(dossier=locked).order_by("-position").first()
+        if last is not None:
+            from_unit = last.to_unit
+        elif locked.receiving_unit is not None:
+            from_unit = locked.receiving_unit.name
+        else:
+            from_unit = locked.current_unit or str(_("Bộ phận Một cửa"))
+        row = Handover.objects.create(
+            dossier=locked,
+            position=(last.position + 1) if last else 1,
+            from_unit=from_unit,
+            to_unit=to_unit,
+            at=now,
+            giver=_person(actor),
+            receiver=receiver_name.strip(),
+            step=step,
+            step_name=step.name if step else "",
+            budget_hours=step.hours if step else None,
+            note=note.strip(),
+        )
+        locked.current_step = step
+        locked.current_unit = to_unit
+        locked.current_step_since = now
+        _save(locked, dossier, ["current_step", "current_unit", "current_step_since"])
+        _event(
+            locked,
+            type=EventType.HANDOVER,
+            actor=actor,
+            at=now,
+            from_status=locked.status,
+            data={
+                "position": row.position,
+                "from": from_unit,
+                "to": to_unit,
+                "step": row.step_name,
+                "previous_result": previous.result if previous else "",
+            },
+        )
+    return row
+
+
+def _supplement_deadline(dossier: Dossier) -> dt.datetime:
+    version = dossier.procedure_version
+    assert dossier.received_at is not None
+    return clock.due_at(
+        dossier.received_at,
+        SUPPLEMENT_REQUEST_DAYS,
+        "working_days",
+        cutoff=version.cutoff,
+        calendar=_calendar(),
+    )
+
+
+def dossier_request_supplement(
+    *,
+    dossier: Dossier,
+    actor: Actor,
+    items: Sequence[str],
+    reason: str,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Ask for a supplement during processing (form 02): the clock stops.
+
+    ND 118/2025 Điều 19.5: within 3 working days of receipt (later: flagged), once (a second
+    request is allowed, flagged, and makes the dossier late whatever its dates)."""
+    items = [item.strip() for item in items if item and item.strip()]
+    if not items:
+        raise _refuse(_("Phải nêu ít nhất một nội dung cần bổ sung, hoàn thiện."))
+    reason = _require_text(reason, _("lý do yêu cầu bổ sung"))
+    now = _now()
+    with transaction.atomic():
+        locked = _lock(dossier, expected_version)
+        _require_status(locked, [Status.PROCESSING], _("yêu cầu bổ sung hồ sơ"))
+        before = locked.status
+        fields = ["status", "supplement_count", "supplement_requested_at"]
+        late = now > _supplement_deadline(locked)
+        if late and _add_flag(locked, Flag.SUPPLEMENT_LATE):
+            fields.append("flags")
+        if locked.supplement_count >= 1 and _add_flag(locked, Flag.SUPPLEMENT_REPEATED):
+            fields.append("flags")
+        locked.status = Status.SUPPLEMENT_REQUESTED
+        locked.supplement_count += 1
+        locked.supplement_requested_at = now
+        _save(locked, dossier, fields)
+        _event(
+            locked,
+            type=EventType.SUPPLEMENT_REQUESTED,
+            actor=actor,
+            at=now,
+            from_status=before,
+            data={
+                "items": items,
+                "reason": reason,
+                "number": locked.supplement_count,
+                "late": late,
+                "due_at_before": _iso(locked.due_at),
+            },
+        )
+        _queue_notifications(locked, "supplement_requested")
+    return locked
+
+
+def dossier_receive_supplement(
+    *,
+    dossier: Dossier,
+    actor: Actor,
+    parts: Iterable[PartInput] = (),
+    note: str = "",
+    expected_version: int | None = None,
+) -> Dossier:
+    """The complete supplement arrived: the clock restarts from zero (ND 118/2025 Điều 19.5).
+
+    The new due date is computed from the procedure as for a new receipt now; the receipt
+    date of the dossier (``received_at``, what reports count) does not change."""
+    now = _now()
+    with transaction.atomic():
+        locked = _lock(dossier, expected_version)
+        _require_status(locked, [Status.SUPPLEMENT_REQUESTED], _("nhận hồ sơ bổ sung"))
+        before = locked.status
+        previous_due = locked.due_at
+        locked.status = Status.PROCESSING
+        _start_clock(locked, now, restart=True)
+        fields = ["status", "due_at", "due_explanation"]
+        # An appointment promised before the restart no longer means anything once the new
+        # legal due date is later; the apology stays on record.
+        if (
+            locked.extended_due_at is not None
+            and locked.due_at is not None
+            and locked.extended_due_at <= locked.due_at
+        ):
+            locked.extended_due_at = None
+            fields.append("extended_due_at")
+        _save(locked, dossier, fields)
+        added = _add_parts(locked, parts)
+        _event(
+            locked,
+            type=EventType.SUPPLEMENT_RECEIVED,
+            actor=actor,
+            at=now,
+            from_status=before,
+            data={
+                "due_at_before": _iso(previous_due),
+                "due_at": _iso(locked.due_at),
+                "parts": [p.name for p in added],
+                "note": note.strip(),
+            },
+        )
+        _queue_notifications(locked, "received")
+    return locked
+
+
+def dossier_extend(
+    *,
+    dossier: Dossier,
+    actor: Actor,
+    reason: str,
+    new_due_at: dt.datetime,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Apologise and set one new appointment (form 04; ND 118/2025 Điều 19.6).
+
+    Only once, with a reason, at least one working day before the due date, and later than
+    the current appointment. Classification still uses ``due_at``: an extension does not make
+    a late dossier on time."""
+    reason = _require_text(reason, _("lý do gia hạn"))
+    now = _now()
+    with transaction.atomic():
+        locked = _lock(dossier, expected_version)
+        _require_status(locked, [Status.PROCESSING], _("gia hạn giải quyết"))
+        assert locked.due_at is not None
+        if locked.extension_count >= 1:
+            raise _refuse(
+                _("Hồ sơ %(code)s đã được gia hạn một lần; không được gia hạn lần nữa.")
+                % {"code": locked.code}
+            )
+        calendar = _calendar()
+        next_working = clock.add_working_days(local_date(now), 1, calendar=calendar)
+        if next_working > local_date(locked.due_at):
+            raise _refuse(
+                _(
+                    "Văn bản xin lỗi và gia hạn phải gửi chậm nhất 01 ngày làm việc trước "
+                    "ngày hẹn trả (%(due)s)."
+                )
+                % {"due": f"{local_date(locked.due_at):%d/%m/%Y}"}
+            )
+        current = locked.extended_due_at or locked.due_at
+        if new_due_at <= current:
+            raise _refuse(_("Ngày hẹn trả mới phải sau ngày hẹn trả hiện tại."))
+        before = locked.status
+        locked.extended_due_at = new_due_at
+        locked.extension_count += 1
+        locked.has_apology = True
+        _save(locked, dossier, ["extended_due_at", "extension_count", "has_apology"])
+        _event(
+            locked,
+            type=EventType.EXTENSION,
+            actor=actor,
+            at=now,
+            from_status=before,
+            data={"reason": reason, "due_at": _iso(current), "new_due_at": _iso(new_due_at)},
+        )
+        _queue_notifications(locked, "extension")
+    return locked

@@ -1,0 +1,74 @@
+"""The admin shows dossiers without being a second write path; applicants are told."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from motcua.dossiers.models import Dossier, Status
+from motcua.dossiers.services import (
+    dossier_extend,
+    dossier_finish,
+    dossier_receive,
+    dossier_request_supplement,
+)
+from motcua.notify.models import Message
+from tests.dossiers.conftest import citizen_applicant
+from tests.world import MONDAY, World, local
+
+
+def test_admin_shows_a_dossier_read_only(client: Client, world: World, received: Dossier) -> None:
+    client.force_login(world.admin)
+    listing = client.get("/quan-tri/dossiers/dossier/")
+    assert listing.status_code == 200
+    assert received.code in listing.content.decode()
+    page = client.get(f"/quan-tri/dossiers/dossier/{received.pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="_save"' not in html
+    assert received.secret not in html
+    posted = client.post(
+        f"/quan-tri/dossiers/dossier/{received.pk}/change/", {"status": Status.RESULT_READY}
+    )
+    assert posted.status_code == 403
+    assert client.get("/quan-tri/dossiers/dossier/add/").status_code == 403
+    received.refresh_from_db()
+    assert received.status == Status.PROCESSING
+
+
+def test_applicant_is_notified_by_email_and_sms(world: World, traveller) -> None:
+    dossier = dossier_receive(
+        procedure_version=world.procedure,
+        applicant=citizen_applicant(email="binh@example.vn"),
+        actor=world.clerk,
+        receiving_unit=world.center,
+    )
+    dossier_request_supplement(dossier=dossier, actor=world.specialist, items=["A"], reason="B")
+    messages = Message.objects.filter(dossier=dossier)
+    assert sorted(messages.values_list("kind", "channel")) == [
+        ("received", "email"),
+        ("received", "sms"),
+        ("supplement_requested", "email"),
+        ("supplement_requested", "sms"),
+    ]
+
+
+def test_extension_and_result_are_notified_and_bad_phone_is_skipped(
+    world: World, traveller
+) -> None:
+    dossier = dossier_receive(
+        procedure_version=world.procedure,
+        applicant=citizen_applicant(phone="02613123456", email="binh@example.vn"),  # landline
+        actor=world.clerk,
+        receiving_unit=world.center,
+    )
+    dossier_extend(
+        dossier=dossier,
+        actor=world.leader,
+        reason="x",
+        new_due_at=local(MONDAY.replace(day=12), 17),
+    )
+    dossier_finish(dossier=dossier, actor=world.leader)
+    assert dossier.status == Status.RESULT_READY
+    assert list(
+        Message.objects.filter(dossier=dossier).order_by("id").values_list("kind", "channel")
+    ) == [("received", "email"), ("extension", "email"), ("result_ready", "email")]

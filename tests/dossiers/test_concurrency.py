@@ -1,0 +1,139 @@
+"""Two people acting on one dossier at once, and counters receiving at the same moment.
+
+The thread tests need real concurrent connections with row locks: PostgreSQL only. The
+stale-version rule that they rely on is also tested on both databases in test_services."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import time_machine
+from django.db import connection
+
+from motcua.dossiers.models import Dossier, DossierEvent, Status
+from motcua.dossiers.services import (
+    ConflictError,
+    dossier_accept,
+    dossier_receive,
+    dossier_request_supplement,
+    dossier_stop,
+    dossier_submit,
+)
+from tests.dossiers.conftest import citizen_applicant
+from tests.world import MONDAY, World, local, world_build
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="concurrent row locks need PostgreSQL"
+    ),
+]
+
+
+def run_together(jobs: list[Callable[[], Any]]) -> list[Any]:
+    """Run the jobs in threads released at the same instant; each result or exception."""
+    barrier = threading.Barrier(len(jobs))
+    results: list[Any] = [None] * len(jobs)
+
+    def work(index: int, job: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            results[index] = job()
+        except Exception as exc:
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@pytest.fixture
+def pg_world() -> World:
+    return world_build()
+
+
+def test_parallel_intake_never_duplicates_a_code(pg_world: World) -> None:
+    def receive_five() -> list[str]:
+        return [
+            dossier_receive(
+                procedure_version=pg_world.procedure,
+                applicant=citizen_applicant(),
+                actor=pg_world.clerk,
+                receiving_unit=pg_world.center,
+            ).code
+            for _ in range(5)
+        ]
+
+    with time_machine.travel(local(MONDAY, 9), tick=False):
+        results = run_together([receive_five] * 8)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    codes = [code for batch in results for code in batch]
+    assert len(set(codes)) == 40
+    assert sorted(int(code[-4:]) for code in codes) == list(range(1, 41))
+
+
+def test_two_clerks_accepting_one_dossier_one_wins_the_other_conflicts(pg_world: World) -> None:
+    with time_machine.travel(local(MONDAY, 9), tick=False):
+        dossier = dossier_submit(
+            procedure_version=pg_world.procedure,
+            applicant=citizen_applicant(),
+            actor=pg_world.citizen,
+        )
+        seen = dossier.version
+
+        def accept() -> Dossier:
+            return dossier_accept(
+                dossier=Dossier(pk=dossier.pk), actor=pg_world.clerk, expected_version=seen
+            )
+
+        results = run_together([accept, accept])
+    conflicts = [r for r in results if isinstance(r, ConflictError)]
+    winners = [r for r in results if isinstance(r, Dossier)]
+    assert len(conflicts) == 1 and len(winners) == 1, results
+    dossier.refresh_from_db()
+    assert dossier.status == Status.PROCESSING
+    assert dossier.version == seen + 1
+    assert DossierEvent.objects.filter(dossier=dossier, type="received").count() == 1
+
+
+def test_supplement_and_stop_racing_lose_nothing(pg_world: World) -> None:
+    with time_machine.travel(local(MONDAY, 9), tick=False):
+        dossier = dossier_receive(
+            procedure_version=pg_world.procedure,
+            applicant=citizen_applicant(),
+            actor=pg_world.clerk,
+            receiving_unit=pg_world.center,
+        )
+        seen = dossier.version
+        results = run_together(
+            [
+                lambda: dossier_request_supplement(
+                    dossier=Dossier(pk=dossier.pk),
+                    actor=pg_world.specialist,
+                    items=["A"],
+                    reason="B",
+                    expected_version=seen,
+                ),
+                lambda: dossier_stop(
+                    dossier=Dossier(pk=dossier.pk),
+                    actor=pg_world.leader,
+                    reason="Công dân đề nghị",
+                    expected_version=seen,
+                ),
+            ]
+        )
+    assert sum(isinstance(r, ConflictError) for r in results) == 1, results
+    dossier.refresh_from_db()
+    winner = next(r for r in results if isinstance(r, Dossier))
+    assert dossier.status == winner.status
+    assert dossier.version == seen + 1
+    assert dossier.events.count() == 2  # received + the winner's
