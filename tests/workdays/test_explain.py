@@ -65,3 +65,23 @@ def test_explanation_of_working_hours_counts_hours_per_day(calendar: WorkCalenda
     counted = {d["date"]: d["hours"] for d in data["days"] if d["counted"]}
     assert counted == {"2022-08-31": "1", "2022-09-05": "3"}
     assert "không tính (Quốc khánh)" in result.as_text()
+
+
+def test_explanation_of_calendar_days_moved_off_a_holiday(calendar: WorkCalendar) -> None:
+    result = explain(
+        datetime(2022, 8, 29, 10, tzinfo=VN), 3, "calendar_days", cutoff=True, calendar=calendar
+    )
+    days = {d["date"]: d for d in result.as_dict()["days"]}
+    assert days["2022-09-01"]["counted"] and days["2022-09-01"]["number"] == 3
+    assert not days["2022-09-02"]["counted"] and days["2022-09-02"]["reason"] == "Quốc khánh"
+    assert days["2022-09-05"]["counted"] and days["2022-09-05"]["number"] is None
+    assert result.due_at == datetime(2022, 9, 5, 17, tzinfo=VN)
+
+
+def test_explanation_of_zero_days(calendar: WorkCalendar) -> None:
+    result = explain(
+        datetime(2022, 8, 29, 10, tzinfo=VN), 0, "working_days", cutoff=True, calendar=calendar
+    )
+    data = result.as_dict()
+    assert [d["date"] for d in data["days"]] == ["2022-08-29"]
+    assert data["due_at"] == "2022-08-29T17:00:00+07:00"

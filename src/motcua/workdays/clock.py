@@ -542,7 +542,7 @@ class Explanation:
         for d in self.days:
             head = f"- {WEEKDAY_NAMES_VI[d.day.weekday()]} {_fmt_date(d.day)}: "
             if d.counted:
-                text = f"tính ngày thứ {d.number}" if d.number else "tính"
+                text = f"tính ngày thứ {d.number}" if d.number else d.reason
                 if d.hours is not None:
                     text = f"tính {_fmt_number(d.hours)} giờ"
                 if d.kind in ("makeup", "override_working"):
@@ -633,35 +633,37 @@ def explain(
         info = calendar.info(receipt_day)
         days.insert(0, ExplainedDay(receipt_day, False, None, info.kind, info.reason))
 
-    # Bộ luật Dân sự 2015 Điều 147.1: the (deemed) receipt day itself is not counted.
-    days.append(
-        ExplainedDay(deemed, False, None, "deemed", "ngày tiếp nhận, không tính (BLDS Điều 147)")
-    )
+    whole = _whole_days(duration)
+    if whole == 0:
+        days.append(ExplainedDay(deemed, True, 0, "deemed", "ngày tiếp nhận; thời hạn 0 ngày"))
+    else:
+        # Bộ luật Dân sự 2015 Điều 147.1: the (deemed) receipt day itself is not counted.
+        days.append(
+            ExplainedDay(deemed, False, None, "deemed", "ngày tiếp nhận — BLDS 2015 Điều 147.1")
+        )
     due_day = to_local(result).date()
     number = 0
     d = deemed + timedelta(days=1)
     while d <= due_day:
         info = calendar.info(d)
-        if unit == CALENDAR_DAYS:
-            if (d - deemed).days <= amount:
-                number += 1
-                days.append(ExplainedDay(d, True, number, info.kind, info.reason))
-            else:
+        if unit == CALENDAR_DAYS and (d - deemed).days <= whole:
+            # Calendar days count every day, working or not.
+            number += 1
+            days.append(ExplainedDay(d, True, number, info.kind, info.reason))
+        elif unit == CALENDAR_DAYS:
+            # The last counted day was not a working day: the due date moves forward.
+            if info.working:
                 days.append(
-                    ExplainedDay(d, True, None, info.kind, f"dời sang ngày làm việc: {info.reason}")
+                    ExplainedDay(d, True, None, info.kind, "ngày làm việc tiếp theo (ngày hẹn trả)")
                 )
+            else:
+                days.append(ExplainedDay(d, False, None, info.kind, info.reason))
         elif info.working:
             number += 1
             days.append(ExplainedDay(d, True, number, info.kind, info.reason))
         else:
             days.append(ExplainedDay(d, False, None, info.kind, info.reason))
         d += timedelta(days=1)
-    if unit == CALENDAR_DAYS:
-        # Calendar days count every day; a counted day that is a day off is only skipped at
-        # the end (the due date moves forward).
-        for item in days:
-            if item.counted and item.number is None:
-                item.counted = False
     return Explanation(
         received_at=received_at,
         duration=amount,
