@@ -54,6 +54,7 @@ from motcua.catalog.models import (
 )
 from motcua.core.audit import Actor, audit_log
 from motcua.core.text import fold
+from motcua.workdays.clock import legal_time_in_working_hours
 
 SCHEMA_PATH = Path(__file__).with_name("catalog.schema.json")
 _CENT = Decimal("0.01")
@@ -122,13 +123,7 @@ class ImportSummary:
 
 def legal_hours(duration: Decimal, unit: str) -> Decimal:
     """The legal time in working hours, the ceiling for the sum of step budgets."""
-    try:
-        from motcua.workdays.clock import legal_time_in_working_hours
-    except ImportError:  # until motcua.workdays.clock lands: the same rule, kept in step
-        # working_days D -> 8 D h (07:00–11:30 + 13:30–17:00); calendar_days D -> 8 D h
-        # as an upper bound; working_hours H -> H.
-        return Decimal(duration) if unit == "working_hours" else Decimal(duration) * 8
-    return Decimal(legal_time_in_working_hours(duration, unit))
+    return legal_time_in_working_hours(duration, unit)
 
 
 # --- validation ------------------------------------------------------------------------

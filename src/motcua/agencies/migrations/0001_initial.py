@@ -22,7 +22,8 @@ class Migration(migrations.Migration):
                 (
                     "code",
                     models.CharField(
-                        help_text="Mã định danh điện tử theo QCVN 102:2016/BTTTT, ví dụ 000.00.19.H18",
+                        help_text="Mã định danh điện tử theo QCVN 102:2016/BTTTT, "
+                        "ví dụ 000.00.19.H18",
                         max_length=32,
                         unique=True,
                         verbose_name="mã định danh",

@@ -100,7 +100,8 @@ class Migration(migrations.Migration):
                     "cutoff",
                     models.BooleanField(
                         default=True,
-                        help_text="Hồ sơ nhận sau 15 giờ được coi là nhận vào ngày làm việc tiếp theo",
+                        help_text="Hồ sơ nhận sau 15 giờ được coi là nhận vào "
+                        "ngày làm việc tiếp theo",
                         verbose_name="áp dụng giờ chốt 15:00",
                     ),
                 ),
