@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency, AgencyKind
 
-_UPDATABLE = {
+# Fields that agency_update accepts (the admin passes the changed ones).
+UPDATABLE_FIELDS = {
     "code",
     "name",
     "short_name",
@@ -84,7 +85,7 @@ def agency_create(
 def agency_update(*, agency: Agency, **changes: Any) -> Agency:
     """Change the given fields of ``agency``; when the parent changes, the paths of the
     agency and of everything under it are rewritten in the same transaction."""
-    unknown = set(changes) - _UPDATABLE
+    unknown = set(changes) - UPDATABLE_FIELDS
     if unknown:
         raise TypeError(f"agency_update: unknown fields {sorted(unknown)}")
     old_path = agency.path

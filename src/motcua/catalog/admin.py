@@ -1,0 +1,215 @@
+"""Administration of the catalogue in Vietnamese: fields, procedures and their versions with
+the internal workflow and the dossier parts inline.
+
+The admin edits a version in place: it is the administrator's tool for corrections. A rule
+that changes from a date belongs in a new version (``motcua import catalog``), so that
+dossiers keep the version they were received under.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from motcua.agencies.admin import ValidityFilter
+from motcua.catalog.models import Field, Part, Procedure, ProcedureVersion, WorkflowStep
+from motcua.core.formatting import vn_decimal
+from motcua.core.text import fold
+from motcua.workdays.clock import legal_time_in_working_hours
+
+
+@admin.register(Field)
+class FieldAdmin(admin.ModelAdmin):
+    list_display = ("name",)
+    search_fields = ("name",)
+
+
+class StepFormSet(forms.BaseInlineFormSet):
+    """Refuses a workflow whose step budgets add up to more than the legal time
+    (domain.md §3: the budgets add up to the legal time)."""
+
+    def clean(self) -> None:
+        super().clean()
+        version: ProcedureVersion = self.instance
+        if version.duration is None or not version.unit:
+            return  # the version form itself is invalid and says so
+        total = Decimal(0)
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not form.cleaned_data:
+                continue
+            if form.cleaned_data.get("DELETE"):
+                continue
+            total += form.cleaned_data.get("hours") or 0
+        limit = legal_time_in_working_hours(version.duration, version.unit)
+        if total > limit:
+            raise ValidationError(
+                _(
+                    "Tổng thời gian các bước (%(total)s giờ làm việc) vượt quá thời hạn giải "
+                    "quyết theo quy định (%(limit)s giờ làm việc)."
+                ),
+                params={"total": _hours(total), "limit": _hours(limit)},
+                code="budget_overflow",
+            )
+
+
+def _hours(value: Decimal) -> str:
+    places = 0 if value == value.to_integral_value() else 2
+    return vn_decimal(value, places)
+
+
+class WorkflowStepInline(admin.TabularInline):
+    model = WorkflowStep
+    formset = StepFormSet
+    extra = 0
+    fields = ("position", "name", "unit", "hours")
+    ordering = ("position",)
+
+
+class PartInline(admin.TabularInline):
+    model = Part
+    extra = 0
+    fields = ("position", "name", "copies", "kind", "reusable")
+    ordering = ("position",)
+
+
+class InForceFilter(ValidityFilter):
+    title = _("hiệu lực")
+
+
+class SupersededFilter(admin.SimpleListFilter):
+    title = _("phiên bản")
+    parameter_name = "thay_the"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("live", _("Đang dùng")), ("superseded", _("Đã bị thay thế"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "live":
+            return queryset.filter(superseded_at__isnull=True)
+        if self.value() == "superseded":
+            return queryset.filter(superseded_at__isnull=False)
+        return queryset
+
+
+@admin.register(ProcedureVersion)
+class ProcedureVersionAdmin(admin.ModelAdmin):
+    list_display = (
+        "procedure",
+        "number",
+        "name",
+        "agency",
+        "level",
+        "duration",
+        "unit",
+        "online",
+        "valid_from",
+        "valid_to",
+    )
+    list_filter = (
+        "level",
+        "online",
+        "unit",
+        "linked",
+        "one_stop",
+        InForceFilter,
+        SupersededFilter,
+        "field",
+    )
+    search_fields = ("procedure__code", "name", "agency__name", "agency__code")
+    list_select_related = ("procedure", "agency")
+    autocomplete_fields = ("procedure", "field", "agency")
+    readonly_fields = ("search_text", "created_at", "superseded_at")
+    inlines = (WorkflowStepInline, PartInline)
+    fieldsets = (
+        (None, {"fields": ("procedure", "number", "name", "field", "agency", "level")}),
+        (
+            _("Thời hạn giải quyết"),
+            {"fields": ("duration", "unit", "cutoff")},
+        ),
+        (
+            _("Dịch vụ công trực tuyến"),
+            {"fields": ("online", "national_portal", "online_payment")},
+        ),
+        (
+            _("Cách thực hiện"),
+            {
+                "fields": (
+                    "one_stop",
+                    "linked",
+                    "fee",
+                    "result_type",
+                    "electronic_result",
+                    "legal_basis",
+                )
+            },
+        ),
+        (
+            _("Hiệu lực"),
+            {"fields": ("valid_from", "valid_to", "superseded_at", "created_at")},
+        ),
+        (_("Kỹ thuật"), {"fields": ("search_text",), "classes": ("collapse",)}),
+    )
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[ProcedureVersion], search_term: str
+    ) -> tuple[QuerySet[ProcedureVersion], bool]:
+        # Also match without diacritics: "giay phep xay dung" finds "Giấy phép xây dựng".
+        qs, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        words = fold(search_term).split()
+        if words:
+            folded = Q()
+            for word in words:
+                folded &= Q(search_text__contains=word)
+            qs = qs | queryset.filter(folded)
+        return qs, may_have_duplicates
+
+    def save_model(
+        self, request: HttpRequest, obj: ProcedureVersion, form: Any, change: bool
+    ) -> None:
+        obj.search_text = fold(obj.name)
+        super().save_model(request, obj, form, change)
+
+
+class VersionInline(admin.TabularInline):
+    model = ProcedureVersion
+    extra = 0
+    show_change_link = True
+    can_delete = False
+    fields = readonly_fields = (
+        "number",
+        "name",
+        "agency",
+        "valid_from",
+        "valid_to",
+        "superseded_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(admin.ModelAdmin):
+    list_display = ("code", "current_name")
+    search_fields = ("code", "versions__search_text", "versions__name")
+    inlines = (VersionInline,)
+
+    @admin.display(description=_("tên thủ tục"))
+    def current_name(self, obj: Procedure) -> str:
+        today = timezone.localdate()
+        version = (
+            obj.versions.filter(superseded_at__isnull=True)
+            .valid_on(today)
+            .order_by("-number")
+            .first()
+            or obj.versions.order_by("-number").first()
+        )
+        return version.name if version else ""
