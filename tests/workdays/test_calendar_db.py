@@ -125,6 +125,10 @@ def test_cli_due_reports_a_bad_line_in_place_and_fails(
         '{"received_at": "2022-08-29T10:00:00+07:00", "duration": 3, "unit": "weeks"}',
         '{"received_at": "2022-08-29T10:00:00+07:00", "unit": "working_days"}',
         "not json",
+        '{"received_at": "1900-01-01T10:00:00+07:00", "duration": 1, "unit": "working_days"}',
+        '{"received_at": "2022-08-29T10:00:00+07:00", "duration": 1e7, "unit": "working_days"}',
+        '{"received_at": "2022-08-29T10:00:00+07:00", "duration": 1, "unit": "working_days", '
+        '"cutoff": "yes"}',
         '{"received_at": "2022-08-29T10:00:00+07:00", "duration": 1, "unit": "working_days"}',
     ]
     code, out = run_cli(["calendar", "due"], monkeypatch, capsys, "\n".join(lines))
@@ -137,7 +141,10 @@ def test_cli_due_reports_a_bad_line_in_place_and_fails(
     assert rows[3]["error"].startswith("line 4: unit:")
     assert rows[4]["error"] == "line 5: duration: missing"
     assert rows[5]["error"].startswith("line 6: json:")
-    assert rows[6] == {"due_at": "2022-08-30T17:00:00+07:00"}
+    assert rows[6]["error"].startswith("line 7: received_at: outside the calendar's range")
+    assert rows[7]["error"].startswith("line 8: duration: outside the calendar's range")
+    assert rows[8]["error"].startswith("line 9: cutoff:")
+    assert rows[9] == {"due_at": "2022-08-30T17:00:00+07:00"}
 
 
 def test_cli_explain_and_list(

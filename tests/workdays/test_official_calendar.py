@@ -1,4 +1,4 @@
-"""The calendar against the official schedules for civil servants, 2022–2026.
+"""The calendar against the official schedules for civil servants, 2021–2026.
 
 Each year's table lists every weekday off and every make-up Saturday as announced
 (Bộ luật Lao động 2019 Điều 111–112 plus the Government's yearly schedules), so any gap
@@ -21,6 +21,16 @@ def d(text: str) -> date:
 
 # year: (weekdays off, weekend days worked)
 OFFICIAL: dict[int, tuple[list[str], list[str]]] = {
+    2021: (
+        [
+            "1/1/2021",
+            "10/2/2021", "11/2/2021", "12/2/2021", "15/2/2021", "16/2/2021",  # Tết Tân Sửu
+            "21/4/2021",
+            "30/4/2021", "3/5/2021",  # 1/5 on Saturday: compensatory Monday
+            "2/9/2021", "3/9/2021",  # first year with the adjacent day (BLLĐ 2019 Điều 112)
+        ],
+        [],
+    ),
     2022: (
         [
             "3/1/2022",  # 1/1 fell on Saturday: compensatory Monday (Điều 111.3)

@@ -114,6 +114,7 @@ def parse_case(raw: str) -> tuple[datetime, int | Decimal, str, bool]:
 
 
 def run_due(stdin: TextIO, stdout: TextIO, calendar: WorkCalendar, rules: ClockRules) -> int:
+    from motcua.workdays.calendar import MAX_YEAR, MIN_YEAR
     from motcua.workdays.clock import due_at
 
     failed = 0
@@ -123,17 +124,22 @@ def run_due(stdin: TextIO, stdout: TextIO, calendar: WorkCalendar, rules: ClockR
             continue
         try:
             received, duration, unit, cutoff = parse_case(raw)
-            due = due_at(received, duration, unit, cutoff=cutoff, calendar=calendar, rules=rules)
+            try:
+                due = due_at(
+                    received, duration, unit, cutoff=cutoff, calendar=calendar, rules=rules
+                )
+            except (ValueError, OverflowError) as exc:
+                # parse_case checked every field; what is left is a date outside the
+                # calendar's range, reached by the receipt itself or by the duration.
+                in_range = MIN_YEAR <= received.year <= MAX_YEAR
+                raise CaseError(
+                    "duration" if in_range else "received_at",
+                    f"outside the calendar's range {MIN_YEAR}–{MAX_YEAR} ({exc})",
+                ) from None
             out.append(f'{{"due_at": "{due.isoformat()}"}}\n')
         except CaseError as exc:
             failed += 1
             out.append(json.dumps({"error": f"line {number}: {exc}"}, ensure_ascii=False) + "\n")
-        except (ValueError, OverflowError) as exc:
-            failed += 1
-            out.append(
-                json.dumps({"error": f"line {number}: received_at: {exc}"}, ensure_ascii=False)
-                + "\n"
-            )
         if len(out) >= 4096:
             stdout.write("".join(out))
             out.clear()
