@@ -36,6 +36,7 @@ from motcua.dossiers.importing.history import (
     VersionInfo,
     history_check,
     history_compute,
+    code_day,
     parse_instant,
 )
 from motcua.dossiers.importing.lines import (
@@ -312,7 +313,7 @@ def _note_sequence(
     agency = catalogue.agencies.get(match["agency"])
     if agency is None:
         return
-    day = dt.datetime.strptime(match["day"], "%y%m%d").date()
+    day = code_day(match["day"])
     key = (agency.id, day)
     seq = int(match["seq"])
     if sequences.get(key, 0) < seq:

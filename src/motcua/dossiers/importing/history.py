@@ -42,6 +42,16 @@ def parse_instant(value: str) -> dt.datetime:
     return dt.datetime.fromisoformat(value.replace("z", "Z"))
 
 
+def _instant(value: str) -> dt.datetime:
+    # For records that passed ``history_check``: the format is known good.
+    return dt.datetime.fromisoformat(value.replace("z", "Z"))
+
+
+def code_day(text: str) -> dt.date:
+    """The YYMMDD of a dossier code as a date (``ValueError`` if there is no such day)."""
+    return dt.date(2000 + int(text[:2]), int(text[2:4]), int(text[4:6]))
+
+
 # --- the catalogue as plain values ----------------------------------------------------------
 
 
@@ -114,13 +124,19 @@ class LegalClock:
     """``motcua.workdays.clock.due_at`` over one calendar, memoised for the day units.
 
     For working and calendar days the result depends only on the local receipt date and
-    whether the receipt was at/after the cut-off (or after office hours), so a million
-    dossiers need only a few thousand real computations.
+    whether the receipt was at or after the cut-off.
     """
 
-    def __init__(self, due: DueFunction, hours_between: HoursFunction | None = None) -> None:
+    def __init__(
+        self,
+        due: DueFunction,
+        hours_between: HoursFunction | None = None,
+        *,
+        cutoff_time: dt.time = dt.time(15),
+    ) -> None:
         self._due = due
         self._hours_between = hours_between
+        self._cutoff_time = cutoff_time
         self._cache: dict[tuple[Any, ...], dt.datetime] = {}
 
     @classmethod
@@ -138,7 +154,7 @@ class LegalClock:
         def hours_between(start: dt.datetime, end: dt.datetime) -> Decimal:
             return clock.working_hours_between(start, end, calendar=cal, rules=rules)
 
-        return cls(due, hours_between)
+        return cls(due, hours_between, cutoff_time=rules.cutoff_time)
 
     def working_hours_between(self, start: dt.datetime, end: dt.datetime) -> Decimal | None:
         if self._hours_between is None:
@@ -149,9 +165,11 @@ class LegalClock:
         if unit == DurationUnit.WORKING_HOURS:
             return self._due(start, duration, unit, cutoff)
         local = start.astimezone(LOCAL)
-        # The exact minute matters only relative to the cut-off and the end of the day; key on
-        # the local time rounded to the minute (receipts are never sub-minute sensitive).
-        key = (local.date(), local.hour, local.minute, duration, unit, cutoff)
+        # §5: for day units only the local day matters, and with the cut-off whether the
+        # receipt was before it (a non-working day or after-hours receipt is decided by the
+        # day alone), so a million receipts need a few thousand real computations.
+        after_cutoff = cutoff and local.time() >= self._cutoff_time
+        key = (local.date(), after_cutoff, duration, unit, cutoff)
         found = self._cache.get(key)
         if found is None:
             found = self._due(start, duration, unit, cutoff)
@@ -204,7 +222,7 @@ def history_check(
         errors.append(FieldError("code", f"malformed code {code!r}: expected AGENCY-YYMMDD-NNNN"))
     else:
         try:
-            dt.datetime.strptime(match["day"], "%y%m%d")
+            code_day(match["day"])
         except ValueError:
             errors.append(FieldError("code", f"malformed code {code!r}: no such date"))
     if record["agency"] not in catalogue.agencies:
@@ -353,14 +371,14 @@ def history_compute(
     - The extension's new appointment goes to ``extended_due_at``; classification still uses
       ``due_at`` (Điều 19.6).
     """
-    received = parse_instant(record["received_at"])
+    received = _instant(record["received_at"])
     flags: list[dict[str, Any]] = []
     computed_due = clock.due_at(received, version.duration, version.unit, version.cutoff)
     printed = record.get("due_at")
-    printed_due = parse_instant(printed) if printed else None
+    printed_due = _instant(printed) if printed else None
     due = computed_due
     explanation: dict[str, Any] = {
-        "from": received.isoformat(),
+        "from": record["received_at"],
         "duration": str(version.duration),
         "unit": version.unit,
         "cutoff": version.cutoff,
@@ -368,7 +386,7 @@ def history_compute(
     }
     if printed_due is not None:
         due = printed_due
-        explanation["printed"] = printed_due.isoformat()
+        explanation["printed"] = printed
         differs = (
             printed_due != computed_due
             if version.unit == DurationUnit.WORKING_HOURS
@@ -410,7 +428,7 @@ def history_compute(
 
     for raw in record.get("events") or ():
         kind = raw["type"]
-        when = parse_instant(raw["at"])
+        when = _instant(raw["at"])
         before = status
         data: dict[str, Any] = {"imported": True}
         for key in ("unit", "step", "reason", "apology", "channel"):
@@ -438,7 +456,7 @@ def history_compute(
             clock_start = when
             due = clock.due_at(when, version.duration, version.unit, version.cutoff)
             explanation.setdefault("restarts", []).append(
-                {"from": when.isoformat(), "due": due.isoformat()}
+                {"from": raw["at"], "due": due.isoformat()}
             )
             explanation["used"] = "restarted"
             status = Status.PROCESSING
@@ -446,7 +464,7 @@ def history_compute(
             extension_count += 1
             has_apology = has_apology or bool(raw.get("apology"))
             new_due = raw.get("new_due_at")
-            extended_due = parse_instant(new_due) if new_due else extended_due
+            extended_due = _instant(new_due) if new_due else extended_due
             if extension_count > 1:
                 flags.append(_flag("extension_repeated", when, "Gia hạn quá một lần"))
             # Điều 19.6: issued at least one working day before the due date, i.e. the next
@@ -505,7 +523,7 @@ def history_compute(
         "applicant_email": applicant.get("email") or "",
         "applicant_address": applicant.get("address") or "",
         "status": status,
-        "submitted_at": parse_instant(record["submitted_at"])
+        "submitted_at": _instant(record["submitted_at"])
         if record.get("submitted_at")
         else None,
         "received_at": received,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -24,13 +25,21 @@ def _identity(value: Any) -> Any:
 
 
 def _sqlite_datetime(value: Any) -> Any:
-    # As Django's SQLite backend stores aware datetimes: naive UTC, ISO with a space.
+    # As Django's SQLite backend stores aware datetimes: naive UTC, ISO with a space
+    # ("2022-08-29 03:00:00"): str() of the UTC instant without its "+00:00".
     if value is None:
         return None
-    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
+    return str(value.astimezone(dt.UTC))[:-6]
+
+
+_IMPORTED = {"imported": True}
+_IMPORTED_JSON = json.dumps(_IMPORTED)
 
 
 def _json_text(value: Any) -> Any:
+    # Most imported events carry only the import mark: skip the encoder for them.
+    if value == _IMPORTED:
+        return _IMPORTED_JSON
     return json.dumps(value)
 
 
@@ -77,16 +86,16 @@ class TableWriter:
                 self.converters.append(_decimal_text)
             else:
                 self.converters.append(_identity)
-        self._plan = list(zip(self.attnames, self.converters, strict=True))
+        self._get = operator.itemgetter(*self.attnames)
+        self._convert = [
+            (i, conv) for i, conv in enumerate(self.converters) if conv is not _identity
+        ]
 
     def add(self, values: dict[str, Any]) -> None:
-        defaults = self.defaults
-        self.rows.append(
-            tuple(
-                conv(values[name] if name in values else defaults[name])
-                for name, conv in self._plan
-            )
-        )
+        row = list(self._get(self.defaults | values))
+        for i, conv in self._convert:
+            row[i] = conv(row[i])
+        self.rows.append(tuple(row))
         if len(self.rows) >= self.batch_size:
             self.flush()
 
