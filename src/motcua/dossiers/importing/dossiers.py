@@ -34,9 +34,9 @@ from motcua.dossiers.importing.history import (
     LegalClock,
     StepInfo,
     VersionInfo,
+    code_day,
     history_check,
     history_compute,
-    code_day,
     parse_instant,
 )
 from motcua.dossiers.importing.lines import (

@@ -523,9 +523,7 @@ def history_compute(
         "applicant_email": applicant.get("email") or "",
         "applicant_address": applicant.get("address") or "",
         "status": status,
-        "submitted_at": _instant(record["submitted_at"])
-        if record.get("submitted_at")
-        else None,
+        "submitted_at": _instant(record["submitted_at"]) if record.get("submitted_at") else None,
         "received_at": received,
         "due_at": due,
         "due_explanation": explanation,
