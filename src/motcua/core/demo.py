@@ -13,6 +13,7 @@ Login = tuple[str, str, str]  # (role, username, password)
 LOADERS = [
     "motcua.catalog.demo",
     "motcua.office.demo",
+    "motcua.reports.demo",
 ]
 
 

@@ -4,7 +4,7 @@ two-level Lâm Đồng (11/2025 → 11/2026).
 The histories are records valid under ``spec/dossier-history.schema.json`` and go through the
 real import (``motcua.dossiers.importing.import_dossier_records``), so the demo exercises the
 import path and the classification. The 2022 part is built backwards from the seed's section
-III (``SEED``): every dossier is given its outcome first (carried over or received in the
+III (the constants below): every dossier is given its outcome first (carried over or received in the
 period, channel, end kind and class, postal return, late reason and step), then a receipt
 instant and a procedure for which that outcome is possible under the legal clock, by
 rejection sampling. All of Đắk Nông's 2022 dossiers are of provincial agencies, handled by
@@ -31,22 +31,18 @@ from motcua.dossiers.classify import LOCAL
 SEED_RANDOM = 20220831
 
 # The seed report (Đắk Nông, Q3 2022), section III.
-SEED = {
-    "from": dt.date(2022, 6, 5),
-    "to": dt.date(2022, 8, 31),
-    "received": {"online": 14054, "postal": 721, "direct": 17946 - 14054 - 721},
-    "carried_over": 1137,
-    "early": 8367,
-    "on_time": 8543,
-    "postal_return": 2929,
-    "guidance": {"direct": 1717, "outgoing_call": 1738, "incoming_call": 1070},
-    "cumulative": {
-        "received": 44717,
-        "online": 33590,
-        "postal": 1488,
-        "resolved": 42501,
-        "guidance": 10623,
-    },
+SEED_FROM, SEED_TO = dt.date(2022, 6, 5), dt.date(2022, 8, 31)
+RECEIVED = {"online": 14054, "postal": 721, "direct": 17946 - 14054 - 721}
+CARRIED_OVER = 1137
+EARLY, ON_TIME = 8367, 8543
+POSTAL_RETURN = 2929
+GUIDANCE = {"direct": 1717, "outgoing_call": 1738, "incoming_call": 1070}
+CUMULATIVE = {
+    "received": 44717,
+    "online": 33590,
+    "postal": 1488,
+    "resolved": 42501,
+    "guidance": 10623,
 }
 # Footnote 2: dossiers returned (refused) by agency.
 REFUSED = {
@@ -228,7 +224,9 @@ class Generator:
     def office_instant(self, first: dt.date, last: dt.date) -> dt.datetime:
         """A random instant in office hours on a working day in [first, last]."""
         day = self.rng.choice(self.working_days(first, last))
-        minute = self.rng.choice([*range(7 * 60 + 15, 11 * 60 + 20), *range(13 * 60 + 40, 16 * 60 + 50)])
+        minute = self.rng.choice(
+            [*range(7 * 60 + 15, 11 * 60 + 20), *range(13 * 60 + 40, 16 * 60 + 50)]
+        )
         return local(day.year, day.month, day.day, minute // 60, minute % 60)
 
     def instant_between(self, lo: dt.datetime, hi: dt.datetime) -> dt.datetime | None:
@@ -374,12 +372,16 @@ class Plan2022:
                 }[kind]
             if kind == "result":
                 delivered = ended + dt.timedelta(hours=self.rng.randint(2, 96))
-                how = "postal" if postal_return else ("online" if channel == "online" else "counter")
+                how = (
+                    "postal" if postal_return else ("online" if channel == "online" else "counter")
+                )
                 events.append({"type": "result_delivered", "at": delivered, "channel": how})
             return self.gen.record(p, received, channel, events)
         raise RuntimeError(f"no receipt fits {kind}/{cls} for {agency or 'any agency'}")
 
-    def late_record(self, late: Late, channel: str, carried: bool) -> dict[str, Any]:
+    def late_record(
+        self, late: Late, channel: str, carried: bool, postal_return: bool
+    ) -> dict[str, Any]:
         proc = self.gen.by_code[(late.procedure, late.agency)]
         lo, hi = self.receipt_window(carried)
         for _ in range(500):
@@ -397,7 +399,9 @@ class Plan2022:
             if late.apology:
                 # ND 118 Điều 19.6: the apology letter and the new appointment, a few working
                 # days before the due date.
-                letter = self.gen.instant_between(received + dt.timedelta(hours=2), due_day - dt.timedelta(days=3))
+                letter = self.gen.instant_between(
+                    received + dt.timedelta(hours=2), due_day - dt.timedelta(days=3)
+                )
                 if letter is None:
                     continue
                 events.append(
@@ -414,7 +418,7 @@ class Plan2022:
                 {
                     "type": "result_delivered",
                     "at": ended + dt.timedelta(hours=20),
-                    "channel": "counter",
+                    "channel": "postal" if postal_return else "counter",
                 }
             )
             return self.gen.record(
@@ -422,8 +426,9 @@ class Plan2022:
             )
         raise RuntimeError(f"no receipt fits a late dossier of {late.agency}")
 
-    def open_record(self, *, carried: bool, channel: str, overdue: bool, waiting: bool,
-                    ended_after: bool) -> dict[str, Any]:
+    def open_record(
+        self, *, carried: bool, channel: str, overdue: bool, waiting: bool, ended_after: bool
+    ) -> dict[str, Any]:
         """In progress at the end of the period."""
         lo, hi = self.receipt_window(carried)
         if not overdue and not waiting and not carried:
@@ -459,11 +464,10 @@ class Plan2022:
 
     def records(self) -> Iterator[dict[str, Any]]:
         rng = self.rng
-        s = SEED
         # --- the period population: received in the period + carried over ------------------
-        received_n = sum(s["received"].values())  # type: ignore[attr-defined]
-        carried_n = int(s["carried_over"])  # type: ignore[call-overload]
-        channels = [c for c, n in s["received"].items() for _ in range(n)]  # type: ignore[attr-defined]
+        received_n = sum(RECEIVED.values())
+        carried_n = CARRIED_OVER
+        channels = [c for c, n in RECEIVED.items() for _ in range(n)]
         rng.shuffle(channels)
         # Outcomes, each tagged with what it needs.
         outcomes: list[tuple[str, Any]] = []
@@ -471,7 +475,7 @@ class Plan2022:
             outcomes += [("late", late)] * late.count
         outcomes += [("refused", a) for a, n in REFUSED.items() for _ in range(n)]
         outcomes += [("withdrawn", None)] * WITHDRAWN + [("stopped", None)] * STOPPED
-        outcomes += [("early", None)] * int(s["early"]) + [("on_time", None)] * int(s["on_time"])  # type: ignore[call-overload]
+        outcomes += [("early", None)] * EARLY + [("on_time", None)] * ON_TIME
         resolved_n = len([o for o in outcomes if o[0] in ("late", "early", "on_time")])
         open_n = received_n + carried_n - len(outcomes)
         assert open_n > IN_PROGRESS_OVERDUE + IN_PROGRESS_WAITING + IN_PROGRESS_ENDED_AFTER
@@ -488,13 +492,13 @@ class Plan2022:
         rng.shuffle(pool)
         carried_ok = [i for i, o in enumerate(pool) if o[0] != "open" or o[1][0] == "overdue"]
         carried_idx = set(rng.sample(carried_ok[: len(carried_ok)], carried_n))
-        postal_flags = [True] * int(s["postal_return"]) + [False] * (resolved_n - int(s["postal_return"]))  # type: ignore[call-overload]
+        postal_flags = [True] * POSTAL_RETURN + [False] * (resolved_n - POSTAL_RETURN)
         rng.shuffle(postal_flags)
         pre_channels: list[str] = []
-        cum = s["cumulative"]
-        pre_online = cum["online"] - s["received"]["online"]  # type: ignore[index]
-        pre_postal = cum["postal"] - s["received"]["postal"]  # type: ignore[index]
-        pre_total = cum["received"] - received_n  # type: ignore[index]
+        cum = CUMULATIVE
+        pre_online = cum["online"] - RECEIVED["online"]
+        pre_postal = cum["postal"] - RECEIVED["postal"]
+        pre_total = cum["received"] - received_n
         pre_channels = ["online"] * pre_online + ["postal"] * pre_postal
         pre_channels += ["direct"] * (pre_total - len(pre_channels))
         rng.shuffle(pre_channels)
@@ -505,31 +509,44 @@ class Plan2022:
             carried = i in carried_idx
             channel = next(pre_iter) if carried else next(new_channels)
             if kind == "late":
-                next(postal_iter)
-                yield self.late_record(arg, channel, carried)
+                yield self.late_record(arg, channel, carried, next(postal_iter))
             elif kind in ("early", "on_time"):
                 yield self.ended_record(
-                    carried=carried, channel=channel, kind="result", cls=kind,
+                    carried=carried,
+                    channel=channel,
+                    kind="result",
+                    cls=kind,
                     postal_return=next(postal_iter),
                 )
             elif kind == "refused":
-                yield self.ended_record(carried=carried, channel=channel, kind="refused", agency=arg)
+                yield self.ended_record(
+                    carried=carried, channel=channel, kind="refused", agency=arg
+                )
             elif kind in ("withdrawn", "stopped"):
                 yield self.ended_record(carried=carried, channel=channel, kind=kind)
             else:
                 state, ended_after = arg
                 yield self.open_record(
-                    carried=carried, channel=channel, overdue=state == "overdue",
-                    waiting=state == "waiting", ended_after=ended_after,
+                    carried=carried,
+                    channel=channel,
+                    overdue=state == "overdue",
+                    waiting=state == "waiting",
+                    ended_after=ended_after,
                 )
         # --- received 1/1–4/6 and ended before 5/6 -----------------------------------------
-        pre_resolved = cum["resolved"] - resolved_n  # type: ignore[index]
+        pre_resolved = cum["resolved"] - resolved_n
         rest = list(pre_iter)
-        kinds = ["result"] * pre_resolved + ["refused"] * PRE_REFUSED + ["withdrawn"] * PRE_WITHDRAWN
+        kinds = (
+            ["result"] * pre_resolved + ["refused"] * PRE_REFUSED + ["withdrawn"] * PRE_WITHDRAWN
+        )
         assert len(kinds) == len(rest), (len(kinds), len(rest))
         rng.shuffle(kinds)
         for kind, channel in zip(kinds, rest, strict=True):
-            cls = "" if kind != "result" else rng.choices(["early", "on_time", "late"], [55, 44, 1])[0]
+            cls = (
+                ""
+                if kind != "result"
+                else rng.choices(["early", "on_time", "late"], [55, 44, 1])[0]
+            )
             yield self.ended_pre(kind, cls, channel)
 
     def ended_pre(self, kind: str, cls: str, channel: str) -> dict[str, Any]:
@@ -561,8 +578,14 @@ class Plan2022:
         event_type = {"result": "result_ready"}.get(kind, kind)
         events: list[dict[str, Any]] = [{"type": event_type, "at": ended}]
         if kind == "result" and self.rng.random() < 0.9:
-            how = "online" if channel == "online" else ("postal" if self.rng.random() < 0.17 else "counter")
-            events.append({"type": "result_delivered", "at": ended + dt.timedelta(hours=3), "channel": how})
+            how = (
+                "online"
+                if channel == "online"
+                else ("postal" if self.rng.random() < 0.17 else "counter")
+            )
+            events.append(
+                {"type": "result_delivered", "at": ended + dt.timedelta(hours=3), "channel": how}
+            )
         return self.gen.record(p, received, channel, events)
 
 
@@ -570,19 +593,36 @@ class _Retry(Exception):
     pass
 
 
+class GuidanceBook:
+    """Guidance records; two contacts at the same second of the same kind and unit would be
+    one line twice (the import skips repeated lines), so instants are made distinct."""
+
+    def __init__(self, gen: Generator, rng: random.Random) -> None:
+        self.gen, self.rng = gen, rng
+        self.rows: list[dict[str, Any]] = []
+        self.seen: set[tuple[str, str, str]] = set()
+
+    def add(self, first: dt.date, last: dt.date, kind: str, unit: str) -> None:
+        while True:
+            at = self.gen.office_instant(first, last) + dt.timedelta(seconds=self.rng.randrange(60))
+            key = (_iso(at), kind, unit)
+            if key not in self.seen:
+                self.seen.add(key)
+                self.rows.append({"at": key[0], "kind": kind, "unit": unit})
+                return
+
+
 def guidance_2022(rng: random.Random, gen: Generator) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    period = SEED["guidance"]
-    for kind, n in period.items():  # type: ignore[attr-defined]
+    book = GuidanceBook(gen, rng)
+    period = GUIDANCE
+    for kind, n in period.items():
         for _ in range(n):
-            at = gen.office_instant(dt.date(2022, 6, 6), dt.date(2022, 8, 31))
-            rows.append({"at": _iso(at), "kind": kind, "unit": CENTER_2022})
-    before = SEED["cumulative"]["guidance"] - sum(period.values())  # type: ignore[index, attr-defined]
+            book.add(dt.date(2022, 6, 6), dt.date(2022, 8, 31), kind, CENTER_2022)
+    cumulative = CUMULATIVE
     kinds = ["direct", "outgoing_call", "incoming_call"]
-    for _ in range(before):
-        at = gen.office_instant(dt.date(2022, 1, 4), dt.date(2022, 6, 3))
-        rows.append({"at": _iso(at), "kind": rng.choice(kinds), "unit": CENTER_2022})
-    return rows
+    for _ in range(cumulative["guidance"] - sum(period.values())):
+        book.add(dt.date(2022, 1, 4), dt.date(2022, 6, 3), rng.choice(kinds), CENTER_2022)
+    return book.rows
 
 
 # --- 11/2025 → 11/2026: the two-level structure ---------------------------------------------
@@ -593,8 +633,10 @@ CURRENT_COUNT = 3000
 def records_current(gen: Generator, rng: random.Random) -> Iterator[dict[str, Any]]:
     """A year of Lâm Đồng after the merger: provincial departments and communes."""
     agencies = [
-        a for a, procs in gen.by_agency.items()
-        if a.endswith(".H38") and any(p.valid_from and p.valid_from >= dt.date(2025, 7, 1) for p in procs)
+        a
+        for a, procs in gen.by_agency.items()
+        if a.endswith(".H38")
+        and any(p.valid_from and p.valid_from >= dt.date(2025, 7, 1) for p in procs)
     ]
     if not agencies:
         return
@@ -610,34 +652,46 @@ def records_current(gen: Generator, rng: random.Random) -> Iterator[dict[str, An
         roll = rng.random()
         events: list[dict[str, Any]] = []
         if roll < 0.03:
-            ended = gen.instant_between(received + dt.timedelta(hours=1), received + dt.timedelta(days=10))
+            ended = gen.instant_between(
+                received + dt.timedelta(hours=1), received + dt.timedelta(days=10)
+            )
             kind = "refused"
         elif roll < 0.04:
-            ended = gen.instant_between(received + dt.timedelta(hours=1), received + dt.timedelta(days=10))
+            ended = gen.instant_between(
+                received + dt.timedelta(hours=1), received + dt.timedelta(days=10)
+            )
             kind = "withdrawn"
         else:
             kind = "result_ready"
             target = due + dt.timedelta(days=rng.choice([-6, -3, -2, -1, 0, 0, 0, 2]))
-            ended = gen.instant_between(received + dt.timedelta(hours=1), max(target, received + dt.timedelta(hours=2)))
+            ended = gen.instant_between(
+                received + dt.timedelta(hours=1), max(target, received + dt.timedelta(hours=2))
+            )
         if ended is not None and ended < stop:
             events.append({"type": kind, "at": ended})
             if kind == "result_ready" and ended + dt.timedelta(hours=4) < stop:
-                how = "online" if channel == "online" else rng.choice(["counter", "counter", "postal"])
-                events.append({"type": "result_delivered", "at": ended + dt.timedelta(hours=4), "channel": how})
+                how = (
+                    "online"
+                    if channel == "online"
+                    else rng.choice(["counter", "counter", "postal"])
+                )
+                events.append(
+                    {
+                        "type": "result_delivered",
+                        "at": ended + dt.timedelta(hours=4),
+                        "channel": how,
+                    }
+                )
         yield gen.record(p, received, channel, events)
 
 
 def guidance_current(gen: Generator, rng: random.Random) -> list[dict[str, Any]]:
-    units = [u for u in ("000.01.01.H38", "000.11.60.H38", "000.14.60.H38")]
+    book = GuidanceBook(gen, rng)
+    units = ["000.01.01.H38", "000.11.60.H38", "000.14.60.H38"]
     kinds = ["direct", "outgoing_call", "incoming_call"]
-    return [
-        {
-            "at": _iso(gen.office_instant(CURRENT_FROM, CURRENT_TO)),
-            "kind": rng.choice(kinds),
-            "unit": rng.choice(units),
-        }
-        for _ in range(1200)
-    ]
+    for _ in range(1200):
+        book.add(CURRENT_FROM, CURRENT_TO, rng.choice(kinds), rng.choice(units))
+    return book.rows
 
 
 def _procedures() -> list[Proc]:
@@ -671,7 +725,8 @@ def build(rng: random.Random | None = None) -> tuple[list[dict[str, Any]], list[
     procs = _procedures()
     day_2022 = dt.date(2022, 6, 1)
     in_2022 = [
-        p for p in procs
+        p
+        for p in procs
         if p.level == "province"
         and (p.valid_from is None or p.valid_from <= dt.date(2022, 1, 1))
         and (p.valid_to is None or p.valid_to >= dt.date(2022, 9, 30))
@@ -681,7 +736,9 @@ def build(rng: random.Random | None = None) -> tuple[list[dict[str, Any]], list[
     current = [p for p in procs if p.valid_from is not None and p.valid_from >= dt.date(2025, 7, 1)]
     clock = Clock()
     gen_2022 = Generator(in_2022, clock, rng)
-    missing = [a for a in (*REFUSED, *(late.agency for late in LATE)) if a not in gen_2022.by_agency]
+    missing = [
+        a for a in (*REFUSED, *(late.agency for late in LATE)) if a not in gen_2022.by_agency
+    ]
     if missing:
         raise RuntimeError(f"the demo catalogue lacks procedures of {sorted(set(missing))}")
     dossiers = list(Plan2022(gen_2022).records())

@@ -1,0 +1,107 @@
+"""The demo province reproduces the seed report's section III (domain.md §7) exactly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from django.db import transaction
+
+from motcua.agencies.models import Agency
+from motcua.catalog import demo as catalog_demo
+from motcua.dossiers.models import Dossier
+from motcua.reports import demo
+from motcua.reports.queries import period_figures
+
+SCHEMA = json.loads(Path("/work/shared/spec/period-report.schema.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def demo_db(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    # Loaded once for the module inside a transaction that is rolled back at the end, so that
+    # the data of other modules' tests (and seeded tables) are left as they were.
+    with django_db_blocker.unblock(), transaction.atomic():
+        catalog_demo.load(lambda _m: None)
+        demo.load(lambda _m: None)
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("scope", [None, "000.00.00.H18"])
+def test_demo_reproduces_the_seed_section_iii(demo_db: Any, scope: str | None) -> None:
+    agency = Agency.objects.get(code=scope) if scope else None
+    f = period_figures(date_from=dt.date(2022, 6, 5), date_to=dt.date(2022, 8, 31), agency=agency)
+    jsonschema.validate(f, SCHEMA)
+    assert f["received"] == {
+        "total": 17946,
+        "online": 14054,
+        "direct": 3171,
+        "postal": 721,
+        "online_pct": 78.31,
+        "postal_pct": 4.02,
+    }
+    assert f["carried_over"] == 1137
+    assert f["resolved"] == {
+        "total": 16950,
+        "early": 8367,
+        "on_time": 8543,
+        "late": 40,
+        "early_pct": 49.36,
+        "on_time_pct": 50.40,
+        "late_pct": 0.24,
+        "postal_return": 2929,
+        "postal_return_pct": 17.28,
+    }
+    assert f["returned"]["total"] == 970 and f["returned"]["pct"] == 5.08
+    returned = {r["agency"]: r["count"] for r in f["returned"]["by_agency"]}
+    assert returned == demo.REFUSED
+    assert f["guidance"] == {
+        "total": 4525,
+        "direct": 1717,
+        "outgoing_call": 1738,
+        "incoming_call": 1070,
+    }
+    assert f["cumulative"] == {
+        "from": "2022-01-01",
+        "received": 44717,
+        "online": 33590,
+        "postal": 1488,
+        "resolved": 42501,
+        "guidance": 10623,
+    }
+    assert f["identity"]["holds"]
+    assert f["withdrawn"] == demo.WITHDRAWN + demo.STOPPED
+    assert f["in_progress"]["overdue"] == demo.IN_PROGRESS_OVERDUE
+    late = {r["agency"]: r for r in f["late_by_agency"]}
+    assert {a: r["count"] for a, r in late.items()} == {
+        "000.00.03.H18": 13,
+        "000.00.04.H18": 6,
+        "000.00.10.H18": 4,
+        "000.00.40.H18": 17,
+    }
+    assert late["000.00.40.H18"]["with_apology"] == 17
+    assert late["000.00.04.H18"]["with_apology"] == 0
+    assert late["000.00.10.H18"]["with_apology"] == 0
+    assert {r["reason"]: r["count"] for r in late["000.00.40.H18"]["reasons"]} == {
+        "Cán bộ xử lý muộn, viên chức làm chậm": 14,
+        "Lỗi phần mềm": 3,
+    }
+    assert {s["step"]: s["count"] for s in late["000.00.04.H18"]["steps"]} == {
+        "UBND tỉnh": 5,
+        "Sở Kế hoạch và Đầu tư; UBND tỉnh": 1,
+    }
+
+
+@pytest.mark.django_db
+def test_demo_loader_is_idempotent_and_has_current_two_level_data(demo_db: Any) -> None:
+    before = Dossier.objects.count()
+    demo.load(lambda _m: None)
+    assert Dossier.objects.count() == before
+    current = period_figures(date_from=dt.date(2025, 11, 1), date_to=dt.date(2026, 10, 31))
+    assert current["received"]["total"] > 2000
+    assert {row["level"] for row in current["by_level"]} == {"province", "commune"}
