@@ -692,3 +692,27 @@ def test_every_change_is_in_the_audit_trail_and_events(
     )
     assert actors["extension"] == "lanhdao"
     assert received.version == len(expected) - 1
+
+
+def test_finish_stores_the_result_file_with_its_hash(
+    world: World, received: Dossier, settings, tmp_path
+) -> None:
+    import hashlib
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    content = b"%PDF-1.4 ket qua"
+    upload = SimpleUploadedFile("phieu LLTP.PDF", content, content_type="application/pdf")
+    dossier_finish(dossier=received, actor=world.leader, result_file=upload)
+    received.refresh_from_db()
+    assert received.result_sha256 == hashlib.sha256(content).hexdigest()
+    assert received.result_file.name.endswith(f"{received.code}-ket-qua.pdf")
+    with received.result_file.open("rb") as stored:
+        assert stored.read() == content

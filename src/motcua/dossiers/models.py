@@ -147,6 +147,12 @@ class Dossier(models.Model):
         _("kết quả đúng hạn"), max_length=16, choices=DossierClass.choices, blank=True, default=""
     )
     end_reason = models.TextField(_("lý do"), blank=True, default="")
+    # The result document when it is electronic or scanned (ND 118/2025 Điều 22: results are
+    # digitised); written by ``dossier_finish`` with its content hash.
+    result_file = models.FileField(
+        _("tệp kết quả"), upload_to="results/%Y/%m/", blank=True, default=""
+    )
+    result_sha256 = models.CharField(max_length=64, blank=True, default="")
     delivered_at = models.DateTimeField(_("trả kết quả lúc"), null=True, blank=True)
     delivery_channel = models.CharField(
         _("hình thức trả"), max_length=16, choices=DeliveryChannel.choices, blank=True, default=""

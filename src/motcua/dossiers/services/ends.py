@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
+from pathlib import PurePath
 
+from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -50,18 +53,33 @@ def _late_steps(locked: Dossier) -> list[str]:
     return [row.step_name or row.to_unit for row in rows]
 
 
+def _store_result(locked: Dossier, upload: File) -> list[str]:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    suffix = PurePath(upload.name or "").suffix.lower()[:10]
+    # The file is written before the commit: a rolled-back change leaves an orphan file,
+    # never a dossier pointing at a missing one.
+    locked.result_file.save(f"{locked.code}-ket-qua{suffix}", upload, save=False)
+    locked.result_sha256 = digest.hexdigest()
+    return ["result_file", "result_sha256"]
+
+
 def dossier_finish(
     *,
     dossier: Dossier,
     actor: Actor,
     late_reason: str = "",
     note: str = "",
+    result_file: File | None = None,
     expected_version: int | None = None,
 ) -> Dossier:
     """The result is ready: the dossier ends and is classed early / on time / late.
 
     Closes the open control-slip row (the unit that produced the result). A late dossier keeps
-    the steps that overran and a reason (given, or written from those steps)."""
+    the steps that overran and a reason (given, or written from those steps). An electronic
+    or scanned result (``result_file``) is stored with its SHA-256."""
     now = _now()
     with transaction.atomic():
         locked = _lock(dossier, expected_version)
@@ -92,6 +110,8 @@ def dossier_finish(
                     reason = _("Giải quyết quá thời hạn quy định")
             locked.late_reason = reason
             fields += ["late_steps", "late_reason"]
+        if result_file is not None:
+            fields += _store_result(locked, result_file)
         _save(locked, dossier, fields)
         _event(
             locked,
@@ -99,7 +119,12 @@ def dossier_finish(
             actor=actor,
             at=now,
             from_status=before,
-            data={"class": locked.dossier_class, "late_reason": locked.late_reason, "note": note},
+            data={
+                "class": locked.dossier_class,
+                "late_reason": locked.late_reason,
+                "note": note,
+                "result_sha256": locked.result_sha256,
+            },
         )
         _queue_notifications(locked, "result_ready")
     return locked
