@@ -184,3 +184,22 @@ def test_fractional_days_round_up(calendar: WorkCalendar) -> None:
     assert due_at(received, 2.5, "working_days", cutoff=True, calendar=calendar) == vn(
         2022, 9, 5, 17
     )
+
+
+def test_rules_are_configurable(calendar: WorkCalendar) -> None:
+    from motcua.workdays.clock import ClockRules
+
+    rules = ClockRules.parse("07:30-11:30,13:00-16:30", "16:00")
+    assert rules.hours_per_day == Decimal("7.5")
+    received = vn(2022, 8, 29, 15, 30)  # before this province's 16:00 cut-off
+    assert due_at(received, 1, "working_days", cutoff=True, calendar=calendar, rules=rules) == (
+        vn(2022, 8, 30, 16, 30)
+    )
+    assert add_working_hours(vn(2022, 8, 29, 11), 1, calendar=calendar, rules=rules) == vn(
+        2022, 8, 29, 13, 30
+    )
+    assert legal_time_in_working_hours(2, "working_days", rules) == Decimal(15)
+    for hours, cutoff in [("07:00-11:30,11:00-17:00", "15:00"), ("17:00-07:00", "15:00"),
+                          ("07:00-17:00", "25:00"), ("", "15:00")]:  # fmt: skip
+        with pytest.raises(ValueError):
+            ClockRules.parse(hours, cutoff)
