@@ -6,7 +6,9 @@ import datetime as dt
 import json
 import os
 import signal
+import smtplib
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,8 @@ import pytest
 import time_machine
 from django.conf import settings as django_settings
 from django.core import mail
+from django.core.mail import EmailMessage
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 
 from motcua.cli import main
@@ -52,6 +56,11 @@ class RejectingSMS:
 class RecordingSMS:
     def send(self, phone: str, text: str) -> None:
         sent_sms.append((phone, text))
+
+
+class RefusingMailBackend(BaseEmailBackend):
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        raise smtplib.SMTPRecipientsRefused({"a@example.vn": (550, b"no such user")})
 
 
 def use_sms(settings: Any, cls: type) -> None:
@@ -150,6 +159,15 @@ def test_a_permanent_error_fails_at_once(dossier: Dossier, settings: Any) -> Non
     sms = Message.objects.get(channel=Channel.SMS)
     assert (sms.status, sms.attempts) == (MessageStatus.FAILED, 1)
     assert sms.last_error == "PermanentError: number blocked"
+
+
+def test_an_address_the_mail_server_refuses_fails_at_once(db: None, settings: Any) -> None:
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingMailBackend"
+    queue(1)
+    assert worker_run(once=True).failed == 1
+    m = Message.objects.get()
+    assert (m.status, m.attempts) == (MessageStatus.FAILED, 1)
+    assert m.last_error == "PermanentError: máy chủ thư từ chối địa chỉ person0@example.vn"
 
 
 def test_a_claimed_message_is_left_to_its_worker_until_the_lease_runs_out(db: None) -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+import smtplib
 import sys
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -60,7 +61,8 @@ def phone_e164(national: str) -> str:
 class SMSTransport(Protocol):
     def send(self, phone: str, text: str) -> None:
         """Send ``text`` to ``phone`` (national form); raise on failure
-        (``PermanentError`` when a retry cannot succeed)."""
+        (``PermanentError`` when a retry cannot succeed). Must give up well within the
+        worker's claim (``worker.LEASE``, 10 minutes)."""
 
 
 class FileSMS:
@@ -100,6 +102,18 @@ def sms_transport() -> SMSTransport:
     return transport
 
 
+# Django's SMTP backend waits forever by default; a worker must not hang on a dead server
+# (its claim would run out and another worker would send the same message).
+DEFAULT_EMAIL_TIMEOUT = 60
+
+
 def email_send(*, to: str, subject: str, body: str) -> None:
     """Send one plain-text e-mail through Django's configured ``EMAIL_BACKEND``."""
-    EmailMessage(subject=subject, body=body, to=[to]).send(fail_silently=False)
+    timeout = getattr(settings, "EMAIL_TIMEOUT", None) or DEFAULT_EMAIL_TIMEOUT
+    message = EmailMessage(
+        subject=subject, body=body, to=[to], connection=get_connection(timeout=timeout)
+    )
+    try:
+        message.send(fail_silently=False)
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise PermanentError(f"máy chủ thư từ chối địa chỉ {to}") from exc
