@@ -34,6 +34,7 @@ from motcua.core.documents import (
     MOTTO,
     NATIONAL_NAME,
 )
+from motcua.dossiers.forms_docs.layout import REGISTER_COLUMNS
 
 FIXED_DATE = dt.datetime(2025, 7, 1)
 OUT_DIR = Path(__file__).resolve().parent / "docx"
@@ -454,24 +455,6 @@ def build_06() -> Doc:
         12,
     )
     return doc
-
-
-# Widths in millimetres; they add up to the landscape text width (297 - 30 - 15).
-REGISTER_COLUMNS = [
-    ("TT", 9),
-    ("Mã hồ sơ", 34),
-    ("Tên thủ tục hành chính", 28),
-    ("Số lượng hồ sơ (bộ)", 11),
-    ("Tên cá nhân, tổ chức", 22),
-    ("Địa chỉ, số điện thoại", 22),
-    ("Cơ quan chủ trì giải quyết", 20),
-    ("Nhận hồ sơ", 18),
-    ("Hẹn trả kết quả", 18),
-    ("Chuyển hồ sơ đến cơ quan giải quyết", 18),
-    ("Nhận kết quả từ cơ quan giải quyết", 18),
-    ("Trả kết quả cho cá nhân, tổ chức", 20),
-    ("Ghi chú", 14),
-]
 
 
 def build_07() -> Doc:

@@ -22,6 +22,7 @@ from django.template import Context, Engine
 from motcua.agencies.models import Agency
 from motcua.core.documents import html_to_pdf, page_css
 from motcua.dossiers.forms_docs import context as ctx
+from motcua.dossiers.forms_docs.layout import REGISTER_COLUMNS
 from motcua.dossiers.models import Dossier
 
 HERE = Path(__file__).resolve().parent
@@ -173,7 +174,7 @@ def render_html(context: FormContext) -> str:
     values: dict[str, Any] = {
         "c": context,
         "page_css": page_css(landscape=form == "07"),
-        "numbers": range(1, 14),
+        "columns": REGISTER_COLUMNS,
     }
     if isinstance(context, ctx.ReceiptContext):
         png = base64.b64encode(qr_png(context.lookup_url)).decode("ascii")
