@@ -357,3 +357,32 @@ def test_identity_holds_and_matches_an_oracle(rows: list) -> None:  # type: igno
     assert f["resolved"]["total"] + f["returned"]["total"] + f["withdrawn"] == expect["ended"]
     assert f["in_progress"]["total"] == expect["in_progress"]
     assert f["identity"]["holds"]
+
+
+def test_overdue_uses_the_due_date_in_force_at_the_end(pv) -> None:  # type: ignore[no-untyped-def]
+    # Due 20/8, supplement asked and received after the period: the restart moved due_at to
+    # October, but at 31/8 the dossier was overdue (imported history: explanation restarts).
+    imported = dossier(
+        pv,
+        received="2022-08-01T02:00",
+        due="2022-10-10T10:00",
+        due_explanation={
+            "computed": "2022-08-20T17:00:00+07:00",
+            "restarts": [{"from": "2022-09-05T09:00:00+07:00", "due": "2022-10-10T17:00:00+07:00"}],
+        },
+    )
+    event(imported, EventType.SUPPLEMENT_REQUESTED, "2022-09-02T02:00")
+    event(imported, EventType.SUPPLEMENT_RECEIVED, "2022-09-05T02:00")
+    # The same through the live services: the event keeps the replaced date.
+    live = dossier(pv, received="2022-08-01T02:00", due="2022-10-10T10:00")
+    event(live, EventType.SUPPLEMENT_REQUESTED, "2022-09-02T02:00")
+    e = event(live, EventType.SUPPLEMENT_RECEIVED, "2022-09-05T02:00")
+    e.data = {"due_at_before": "2022-08-20T17:00:00+07:00"}
+    e.save()
+    # Restarted after the period from a due date that was still ahead at the end.
+    ahead = dossier(pv, received="2022-08-25T02:00", due="2022-10-10T10:00")
+    e = event(ahead, EventType.SUPPLEMENT_RECEIVED, "2022-09-05T02:00")
+    e.data = {"due_at_before": "2022-09-08T17:00:00+07:00"}
+    e.save()
+    f = figures()
+    assert f["in_progress"] == {"total": 3, "within_due": 1, "overdue": 2}

@@ -29,7 +29,9 @@ Choices made where domain.md §7 leaves room (each is tested in tests/reports/):
   falls on a local date *before* the period's last day (so a dossier due on the last day
   itself is within due), unless the dossier was waiting for a supplement at the end: the
   latest supplement event before the end is a request (or it is waiting now and the request
-  came before the end). A dossier without a due date is within due.
+  came before the end). A dossier without a due date is within due. The due date is the one
+  in force at the end: when a supplement received after the period restarted the clock, the
+  date it replaced (from the event or the import's due-date explanation) is used.
 - Identity: received + carried over = resolved + returned + withdrawn + in progress holds by
   construction (each dossier received before the end and not ended before the start falls in
   exactly one right-hand term), given that no dossier ends before its receipt (the importer
@@ -48,7 +50,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency, Level
@@ -255,7 +257,81 @@ def _grouped_counts(qs: QuerySet[Dossier], period: Period) -> dict[GroupKey, dic
     for row in waiting:
         key = (row["agency_id"], row["field_id"], row["level"])
         groups[key]["overdue_waiting"] = row["n"]
+    _correct_due_restarted_after(qs, period, conds, groups)
     return groups
+
+
+_RESTART_COLUMNS = (
+    "pk",
+    "agency_id",
+    "field_id",
+    "level",
+    "due_at",
+    "due_explanation",
+    "status",
+    "supplement_requested_at",
+    "_last_supplement_event",
+)
+
+
+def _correct_due_restarted_after(
+    qs: QuerySet[Dossier],
+    period: Period,
+    conds: dict[str, Q],
+    groups: dict[GroupKey, dict[str, int]],
+) -> None:
+    """``due_at`` is the latest legal due date: a supplement received *after* the period
+    restarted the clock (ND 118/2025 Điều 19.5) and replaced the due date that was in force
+    at the end. For those few dossiers, judge overdue by the due date in force at the end."""
+    end = period.end
+    later_restart = DossierEvent.objects.filter(
+        dossier=OuterRef("pk"), type=EventType.SUPPLEMENT_RECEIVED, at__gte=end
+    )
+    rows = _annotate_last_supplement_event(
+        qs.filter(conds["in_progress"]).filter(Exists(later_restart)), end
+    ).values(*_RESTART_COLUMNS)
+    for row in cast(Iterable[dict[str, Any]], rows):
+        waiting = row["_last_supplement_event"] == EventType.SUPPLEMENT_REQUESTED or (
+            row["status"] == Status.SUPPLEMENT_REQUESTED
+            and row["supplement_requested_at"] is not None
+            and row["supplement_requested_at"] < end
+        )
+        if waiting:
+            continue  # within due whatever the date (§7)
+        in_force = _due_in_force_at(row["pk"], row["due_explanation"] or {}, end)
+        if in_force is None:
+            continue
+        before = row["due_at"] is not None and row["due_at"] < period.last_day_start
+        after = in_force < period.last_day_start
+        key = (row["agency_id"], row["field_id"], row["level"])
+        groups[key]["overdue_by_date"] += int(after) - int(before)
+
+
+def _due_in_force_at(
+    pk: int, explanation: dict[str, Any], instant: dt.datetime
+) -> dt.datetime | None:
+    """The legal due date of a dossier at ``instant``: the live services record the replaced
+    date on the supplement event (``due_at_before``); the history import keeps the initial
+    date and every restart in the explanation (``printed``/``computed``, ``restarts``)."""
+    first_later = (
+        DossierEvent.objects.filter(
+            dossier_id=pk, type=EventType.SUPPLEMENT_RECEIVED, at__gte=instant
+        )
+        .order_by("at", "id")
+        .values_list("data", flat=True)
+        .first()
+    )
+    before = (first_later or {}).get("due_at_before")
+    if before:
+        return dt.datetime.fromisoformat(before)
+    initial = explanation.get("printed") or explanation.get("computed")
+    if not initial:
+        return None
+    due = dt.datetime.fromisoformat(initial)
+    for restart in explanation.get("restarts", ()):
+        if dt.datetime.fromisoformat(restart["from"]) < instant:
+            due = dt.datetime.fromisoformat(restart["due"])
+    return due
 
 
 def _sum(rows: Iterable[dict[str, int]]) -> dict[str, int]:
