@@ -39,6 +39,7 @@ from motcua.core.documents import (
     vn_short_date,
 )
 from motcua.dossiers.models import (
+    Channel,
     DeliveryChannel,
     Dossier,
     DossierEvent,
@@ -315,7 +316,12 @@ def _sequence_of(code: str) -> str:
 
 
 def _collect_at(dossier: Dossier, receiving: Agency | None) -> str:
-    if dossier.delivery_channel == DeliveryChannel.POSTAL:
+    """Where the result will be collected: the return channel when known, else by post for
+    a dossier that came by post, else at the counter that received it."""
+    postal = dossier.delivery_channel == DeliveryChannel.POSTAL or (
+        not dossier.delivery_channel and dossier.channel == Channel.POSTAL
+    )
+    if postal:
         where = f", địa chỉ: {dossier.applicant_address}" if dossier.applicant_address else ""
         return f"Qua dịch vụ bưu chính công ích{where}"
     if dossier.delivery_channel == DeliveryChannel.ONLINE:
