@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -210,3 +211,13 @@ def test_invalid_document_after_a_valid_one_leaves_the_first_intact(
 
     assert _reject(document) == ["$.procedures[1].duration: -3 is less than the minimum of 0"]
     assert ProcedureVersion.objects.count() == 2
+
+
+def test_nul_characters_are_rejected_before_writing(document: dict[str, Any]) -> None:
+    document["procedures"][0]["parts"][1]["name"] = "Căn cước\x00"
+    document["agencies"][0]["name"] = json.loads('"UBND \\ud800"')
+
+    assert _reject(document) == [
+        "$.agencies[0].name: contains an unpaired surrogate (not valid Unicode)",
+        "$.procedures[0].parts[1].name: contains a NUL character (\\u0000)",
+    ]

@@ -193,9 +193,28 @@ def catalog_validate(document: Any) -> list[ImportIssue]:
         # The semantic checks assume the document's shape; report shape errors alone.
         return sorted(schema_issues, key=lambda i: _path_key(i.path))
     issues: list[ImportIssue] = []
+    _check_text(document, "$", issues)
     _validate_agencies(document["agencies"], issues)
     _validate_procedures(document["procedures"], document["agencies"], issues)
     return sorted(issues, key=lambda i: _path_key(i.path))
+
+
+def _check_text(value: Any, path: str, issues: list[ImportIssue]) -> None:
+    """PostgreSQL refuses NUL characters and text that is not UTF-8 (a lone surrogate from
+    a JSON escape such as "\\ud800"): say where, instead of failing mid-write."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            issues.append(ImportIssue(path, "contains a NUL character (\\u0000)"))
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            issues.append(ImportIssue(path, "contains an unpaired surrogate (not valid Unicode)"))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(item, f"{path}.{key}", issues)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_text(item, f"{path}[{i}]", issues)
 
 
 def _path_key(path: str) -> list[Any]:
