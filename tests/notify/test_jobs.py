@@ -6,8 +6,8 @@ import importlib
 
 import pytest
 
+import motcua.notify.worker as worker
 from motcua.dossiers.models import Dossier, Flag, Status
-from motcua.notify import worker
 from motcua.notify.models import PeriodicJob
 from motcua.notify.services import dossier_notify
 from tests.notify.conftest import make_dossier
