@@ -67,3 +67,16 @@ def test_user_agency_scope(world: World) -> None:
     assert set(user_agency_scope(world.leader)) == {world.construction, world.construction_unit}
     assert set(user_agency_scope(world.specialist)) == set(user_agency_scope(world.leader))
     assert not user_agency_scope(world.citizen).exists()
+
+
+def test_counter_sees_online_dossiers_waiting_for_intake_at_its_level(world: World) -> None:
+    waiting = world.dossier(
+        receiving_unit=None, received_at=None, due_at=None, status="submitted", channel="online"
+    )
+    commune = world.dossier(
+        receiving_unit=None, received_at=None, due_at=None, status="submitted", level="commune"
+    )
+    assert waiting.code in visible(world.clerk)
+    assert commune.code not in visible(world.clerk)
+    assert waiting.code in visible(world.leader)  # the competent agency sees it too
+    assert waiting.code not in visible(world.outsider)

@@ -403,3 +403,78 @@ def test_register_lists_what_the_counter_received(world: World) -> None:
     assert dossier.code in page
     pdf = client.get("/can-bo/quay/so-theo-doi/?fmt=pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_finish_keeps_the_result_file(world: World, settings: object, tmp_path: object) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.STORAGES = {  # type: ignore[attr-defined]
+        **settings.STORAGES,  # type: ignore[attr-defined]
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    client = Client()
+    dossier = received(world, client)
+    bad = SimpleUploadedFile("ket-qua.exe", b"MZ", content_type="application/octet-stream")
+    page = post_action(
+        client, dossier, "co-ket-qua", {"version": dossier.version, "result_file": bad}
+    )
+    assert "Tệp kết quả" in page
+    dossier.refresh_from_db()
+    assert dossier.status == Status.PROCESSING
+    pdf = SimpleUploadedFile("giay-phep.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    page = post_action(
+        client, dossier, "co-ket-qua", {"version": dossier.version, "result_file": pdf}
+    )
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RESULT_READY
+    assert dossier.result_file and len(dossier.result_sha256) == 64
+    download = client.get(f"/can-bo/ho-so/{dossier.code}/tep-ket-qua/")
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 test"  # type: ignore[attr-defined]
+    outsider = login(Client(), world.outsider)
+    assert outsider.get(f"/can-bo/ho-so/{dossier.code}/tep-ket-qua/").status_code == 404
+
+
+def submitted(world: World) -> Dossier:
+    from motcua.dossiers import services
+    from motcua.dossiers.applicants import Applicant
+
+    return services.dossier_submit(
+        procedure_version=world.version,
+        applicant=Applicant(kind="citizen", name="Trần Thị Bình", phone="0987654321"),
+        actor="portal",
+    )
+
+
+def test_online_dossier_completion_then_accept(world: World) -> None:
+    dossier = submitted(world)
+    client = login(Client(), world.clerk)
+    assert dossier.code in text(client.get("/can-bo/?f=submitted"))
+    page = post_action(
+        client,
+        dossier,
+        "yeu-cau-hoan-thien",
+        {"version": dossier.version, "items": "Bản vẽ", "reason": "Ảnh mờ"},
+    )
+    assert "hoàn thiện hồ sơ trực tuyến" in page
+    dossier.refresh_from_db()
+    assert dossier.status == Status.NEEDS_COMPLETION
+
+
+def test_clerk_accepts_an_online_dossier(world: World) -> None:
+    dossier = submitted(world)
+    client = login(Client(), world.clerk)
+    post_action(client, dossier, "tiep-nhan", {"version": dossier.version})
+    dossier.refresh_from_db()
+    assert dossier.status == Status.PROCESSING
+    assert dossier.receiving_unit == world.center and dossier.received_at is not None
+
+
+def test_withdrawal_at_the_applicants_request(world: World) -> None:
+    client = Client()
+    dossier = received(world, client)
+    post_action(client, dossier, "rut-ho-so", {"version": dossier.version, "reason": ""})
+    dossier.refresh_from_db()
+    assert dossier.status == Status.WITHDRAWN and dossier.end_kind == "withdrawn"

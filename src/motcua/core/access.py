@@ -130,7 +130,28 @@ def dossier_scope_q(user: AnyUser | None, prefix: str = "") -> Q:
     q = Q(**{f"{prefix}agency__in": subtree})
     if sees_received(profile):
         q |= Q(**{f"{prefix}receiving_unit__in": subtree})
+        committee = intake_root(profile.agency)
+        if committee is not None:
+            # Online dossiers not yet accepted have no receiving unit: the one-stop units of
+            # the same people's committee and level check them (ND 118/2025: online intake
+            # goes through the one-stop unit of the level that decides).
+            q |= Q(
+                **{
+                    f"{prefix}receiving_unit__isnull": True,
+                    f"{prefix}received_at__isnull": True,
+                    f"{prefix}level": profile.agency.level,
+                    f"{prefix}agency__in": agency_subtree(committee).values("pk"),
+                }
+            )
     return q
+
+
+def intake_root(agency: Agency) -> Agency | None:
+    """The people's committee a one-stop unit serves: its nearest ancestor of that kind."""
+    current: Agency | None = agency
+    while current is not None and current.kind != AgencyKind.PEOPLE_COMMITTEE:
+        current = current.parent
+    return current
 
 
 def can_read(user: AnyUser | None, dossier: Dossier) -> bool:

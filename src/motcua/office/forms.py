@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.validators import FileExtensionValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -198,16 +199,36 @@ class ExtendForm(VersionedForm):
         return timezone.make_aware(dt.datetime.combine(day, dt.time(17, 0)))
 
 
+RESULT_EXTENSIONS = ["pdf", "docx", "doc", "jpg", "jpeg", "png", "xml", "zip"]
+RESULT_MAX_BYTES = 20 * 1024 * 1024
+
+
 class FinishForm(VersionedForm):
-    result_file = forms.FileField(label=_("Tệp kết quả (PDF, ảnh)"), required=False)
+    result_file = forms.FileField(
+        label=_("Tệp kết quả (PDF, DOCX, ảnh; tối đa 20 MB)"),
+        required=False,
+        validators=[FileExtensionValidator(RESULT_EXTENSIONS)],
+    )
     note = forms.CharField(label=_("Ghi chú"), max_length=500, required=False)
     late_reason = forms.CharField(
         label=_("Lý do trễ hạn (nếu trễ)"), required=False, widget=TEXTAREA
     )
 
+    def clean_result_file(self) -> Any:
+        upload = self.cleaned_data.get("result_file")
+        if upload is not None and upload.size > RESULT_MAX_BYTES:
+            raise forms.ValidationError(_("Tệp kết quả lớn hơn 20 MB."))
+        return upload
+
 
 class RefuseForm(VersionedForm):
     reason = forms.CharField(label=_("Lý do trả lại hồ sơ"), widget=TEXTAREA)
+
+
+class WithdrawForm(VersionedForm):
+    reason = forms.CharField(
+        label=_("Lý do rút hồ sơ (theo đề nghị của người nộp)"), required=False, widget=TEXTAREA
+    )
 
 
 class DeliverForm(VersionedForm):

@@ -12,6 +12,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("ho-so/<str:code>/mau-<str:form>/", views.dossier_form, name="dossier_form"),
     path("ho-so/<str:code>/tiep-nhan/", views.dossier_accept, name="accept"),
     path("ho-so/<str:code>/tu-choi-tiep-nhan/", views.dossier_reject, name="reject"),
+    path(
+        "ho-so/<str:code>/yeu-cau-hoan-thien/",
+        views.dossier_request_completion,
+        name="completion",
+    ),
+    path("ho-so/<str:code>/rut-ho-so/", views.dossier_withdraw, name="withdraw"),
     path("ho-so/<str:code>/chuyen-xu-ly/", views.dossier_handover, name="handover"),
     path("ho-so/<str:code>/yeu-cau-bo-sung/", views.dossier_request_supplement, name="supplement"),
     path(
@@ -21,6 +27,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("ho-so/<str:code>/gia-han/", views.dossier_extend, name="extend"),
     path("ho-so/<str:code>/co-ket-qua/", views.dossier_finish, name="finish"),
+    path("ho-so/<str:code>/tep-ket-qua/", views.result_file, name="result_file"),
     path("ho-so/<str:code>/tra-lai/", views.dossier_refuse, name="refuse"),
     path("ho-so/<str:code>/tra-ket-qua/", views.dossier_deliver, name="deliver"),
     path("quay/", views.counter, name="counter"),

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import PurePath
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import (
+    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -25,6 +27,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from motcua.agencies.models import Agency
@@ -46,8 +49,8 @@ from motcua.core.audit import audit_log
 from motcua.core.models import AuditEvent, Role, StaffProfile
 from motcua.dossiers import services
 from motcua.dossiers.errors import ApplicantInvalid, ConflictError, DossierError
-from motcua.dossiers.forms_docs import CONTENT_TYPES, filename, render_form, render_register
-from motcua.dossiers.forms_docs.render import Format
+from motcua.dossiers.forms_docs import CONTENT_TYPES, render_register
+from motcua.dossiers.forms_docs.render import Format, form_response
 from motcua.dossiers.models import (
     Dossier,
     EventType,
@@ -162,6 +165,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@never_cache  # personal data: never kept by a shared browser or proxy (domain.md §12)
 @staff_required()
 def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
     dossier = dossier_get(request, code)
@@ -175,6 +179,9 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
     if writable:
         if status == Status.SUBMITTED and profile.role in COUNTER_SIDE:
             actions["accept"] = forms.AcceptForm(initial=version_initial, auto_id="accept_%s")
+            actions["completion"] = forms.SupplementForm(
+                initial=version_initial, auto_id="completion_%s"
+            )
             actions["reject"] = forms.RefuseForm(initial=version_initial, auto_id="reject_%s")
         if status in (Status.PROCESSING, Status.RESULT_READY):
             actions["handover"] = forms.HandoverForm(
@@ -188,6 +195,8 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
                 actions["extend"] = forms.ExtendForm(initial=version_initial, auto_id="extend_%s")
             actions["finish"] = forms.FinishForm(initial=version_initial, auto_id="finish_%s")
             actions["refuse"] = forms.RefuseForm(initial=version_initial, auto_id="refuse_%s")
+        if status in (Status.PROCESSING, Status.SUPPLEMENT_REQUESTED):
+            actions["withdraw"] = forms.WithdrawForm(initial=version_initial, auto_id="withdraw_%s")
         if status == Status.SUPPLEMENT_REQUESTED:
             actions["supplement_received"] = forms.SupplementReceivedForm(
                 initial=version_initial, auto_id="supplement_received_%s"
@@ -248,7 +257,7 @@ def dossier_form(request: HttpRequest, code: str, form: str) -> HttpResponse:
         raise Http404
     fmt: Format = "docx" if request.GET.get("fmt") == "docx" else "pdf"
     try:
-        content = render_form(form, dossier, fmt=fmt)
+        response = form_response(form, dossier, fmt=fmt, inline=True)
     except ValueError as exc:
         messages.error(request, str(exc))
         return HttpResponseRedirect(_detail_url(dossier))
@@ -260,9 +269,6 @@ def dossier_form(request: HttpRequest, code: str, form: str) -> HttpResponse:
         data={"form": form, "fmt": fmt},
         ip=client_ip(request),
     )
-    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-    disposition = "inline" if fmt == "pdf" else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename(form, code, fmt)}"'
     return response
 
 
@@ -324,6 +330,43 @@ def dossier_reject(request: HttpRequest, code: str) -> HttpResponse:
             expected_version=_version(f),
         ),
         _("Đã từ chối tiếp nhận hồ sơ."),
+    )
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def dossier_request_completion(request: HttpRequest, code: str) -> HttpResponse:
+    return _action(
+        request,
+        code,
+        forms.SupplementForm,
+        lambda d, f: _call(
+            request,
+            services.dossier_request_completion,
+            dossier=d,
+            items=f.item_list(),
+            reason=f.cleaned_data["reason"],
+            expected_version=_version(f),
+        ),
+        _("Đã yêu cầu người nộp hoàn thiện hồ sơ trực tuyến."),
+    )
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def dossier_withdraw(request: HttpRequest, code: str) -> HttpResponse:
+    return _action(
+        request,
+        code,
+        forms.WithdrawForm,
+        lambda d, f: _call(
+            request,
+            services.dossier_withdraw,
+            dossier=d,
+            reason=f.cleaned_data["reason"],
+            expected_version=_version(f),
+        ),
+        _("Đã ghi nhận người nộp rút hồ sơ."),
     )
 
 
@@ -415,19 +458,41 @@ def dossier_extend(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @staff_required(roles=WRITE_ROLES)
 def dossier_finish(request: HttpRequest, code: str) -> HttpResponse:
-    def run(d: Dossier, f: Any) -> bool:
-        kwargs: dict[str, Any] = {
-            "dossier": d,
-            "late_reason": f.cleaned_data["late_reason"],
-            "note": f.cleaned_data["note"],
-            "expected_version": _version(f),
-        }
-        upload = f.cleaned_data.get("result_file")
-        if upload is not None:
-            kwargs["result_file"] = upload
-        return _call(request, services.dossier_finish, **kwargs)
+    return _action(
+        request,
+        code,
+        forms.FinishForm,
+        lambda d, f: _call(
+            request,
+            services.dossier_finish,
+            dossier=d,
+            result_file=f.cleaned_data.get("result_file"),
+            late_reason=f.cleaned_data["late_reason"],
+            note=f.cleaned_data["note"],
+            expected_version=_version(f),
+        ),
+        _("Đã cập nhật kết quả giải quyết."),
+    )
 
-    return _action(request, code, forms.FinishForm, run, _("Đã cập nhật kết quả giải quyết."))
+
+@require_GET
+@staff_required()
+def result_file(request: HttpRequest, code: str) -> FileResponse:
+    """Download the result document: through the dossier's access check, and audited."""
+    dossier = dossier_get(request, code)
+    if not dossier.result_file:
+        raise Http404
+    audit_log(
+        actor=request.user,
+        action="dossier.result_file.read",
+        object_type="dossier",
+        object_id=dossier.code,
+        ip=client_ip(request),
+    )
+    name = PurePath(dossier.result_file.name or "ket-qua").name
+    response = FileResponse(dossier.result_file.open("rb"), as_attachment=True, filename=name)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_POST
