@@ -219,6 +219,28 @@ def test_tax_code_of_other_length_is_refused(world: World, traveller) -> None:
         )
 
 
+def test_receipt_under_a_version_or_agency_not_in_force_is_refused(world: World, traveller) -> None:
+    world.procedure.valid_to = MONDAY - dt.timedelta(days=1)
+    world.procedure.save(update_fields=["valid_to"])
+    with pytest.raises(TransitionError, match="không có hiệu lực"):
+        dossier_receive(
+            procedure_version=world.procedure,
+            applicant=citizen_applicant(),
+            actor=world.clerk,
+            receiving_unit=world.center,
+        )
+    world.justice.valid_to = MONDAY - dt.timedelta(days=1)
+    world.justice.successor = world.transport
+    world.justice.save(update_fields=["valid_to", "successor"])
+    with pytest.raises(TransitionError, match="Cơ quan kế thừa: Sở Giao thông vận tải"):
+        dossier_submit(
+            procedure_version=world.hours_procedure,
+            applicant=citizen_applicant(),
+            actor=world.citizen,
+        )
+    assert not Dossier.objects.exists()
+
+
 def test_reject_at_counter_is_recorded_but_never_received(world: World, traveller) -> None:
     dossier = dossier_reject_at_counter(
         procedure_version=world.procedure,
@@ -398,6 +420,31 @@ def test_supplement_pauses_and_restarts_the_clock_from_zero(
     traveller.move_to(local(NEXT_MONDAY + dt.timedelta(days=2), 10))
     dossier_finish(dossier=received, actor=world.leader)
     assert received.dossier_class == "early"
+
+
+def test_supplement_pauses_the_step_and_gives_its_budget_back(
+    world: World, received: Dossier, traveller
+) -> None:
+    dossier_handover(dossier=received, actor=world.clerk)
+    dossier_handover(dossier=received, actor=world.clerk)  # appraisal from Monday 09:00
+    traveller.move_to(local(MONDAY, 11))
+    dossier_request_supplement(dossier=received, actor=world.specialist, items=["A"], reason="B")
+    appraisal = Handover.objects.get(dossier=received, position=2)
+    assert appraisal.finished_at == local(MONDAY, 11) and appraisal.result == "early"
+    assert "bổ sung" in appraisal.note
+    traveller.move_to(local(NEXT_MONDAY, 9))  # a week waiting for the applicant
+    dossier_receive_supplement(dossier=received, actor=world.clerk)
+    again = Handover.objects.get(dossier=received, position=3)
+    assert (again.to_unit, again.step, again.budget_hours) == (
+        "Phòng Hành chính tư pháp",
+        world.steps[1],
+        8,
+    )
+    assert again.finished_at is None
+    traveller.move_to(local(NEXT_MONDAY, 15))
+    dossier_handover(dossier=received, actor=world.specialist)
+    again.refresh_from_db()
+    assert again.result == "early"  # the week of waiting is not the unit's
 
 
 def test_supplement_after_three_working_days_is_flagged(

@@ -284,7 +284,7 @@ def _open_handover(dossier: Dossier) -> Handover | None:
     )
 
 
-def _close_handover(row: Handover, at: dt.datetime) -> None:
+def _close_handover(row: Handover, at: dt.datetime, *, note: str = "") -> None:
     """Close a control-slip row: hours used along office hours, and the step's result."""
     calendar = _calendar()
     used = Decimal(str(clock.working_hours_between(row.at, at, calendar=calendar)))
@@ -295,6 +295,9 @@ def _close_handover(row: Handover, at: dt.datetime) -> None:
         step_due = clock.add_working_hours(row.at, row.budget_hours, calendar=calendar)
         row.result = step_result(finished_at=at, step_due_at=step_due)
         fields.append("result")
+    if note:
+        row.note = f"{row.note}; {note}" if row.note else note
+        fields.append("note")
     row.save(update_fields=fields)
 
 

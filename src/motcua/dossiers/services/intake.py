@@ -14,6 +14,7 @@ from motcua.agencies.models import Agency
 from motcua.catalog.models import ProcedureVersion
 from motcua.core.audit import Actor, audit_log
 from motcua.dossiers.applicants import Applicant, applicant_validate
+from motcua.dossiers.classify import local_date
 from motcua.dossiers.models import (
     Channel,
     Dossier,
@@ -49,6 +50,27 @@ from motcua.workdays import clock
 # --- creation -------------------------------------------------------------------------------
 
 
+def _require_in_force(version: ProcedureVersion, day: dt.date) -> None:
+    """A dossier is received under the rules in force that day (domain.md §2): a version
+    outside its validity, or an agency that has ceased (merged away), is refused."""
+    if (version.valid_from and day < version.valid_from) or (
+        version.valid_to and day > version.valid_to
+    ):
+        raise _refuse(
+            _("Thủ tục “%(name)s” (phiên bản %(number)s) không có hiệu lực vào ngày %(day)s.")
+            % {"name": version.name, "number": version.number, "day": f"{day:%d/%m/%Y}"}
+        )
+    agency = version.agency
+    if not agency.is_valid_on(day):
+        successor = agency.successor
+        message = _("%(agency)s đã ngừng hoạt động; không tiếp nhận hồ sơ mới.") % {
+            "agency": agency.name
+        }
+        if successor is not None:
+            message += " " + _("Cơ quan kế thừa: %(name)s.") % {"name": successor.name}
+        raise _refuse(message)
+
+
 def _new_dossier(
     *,
     procedure_version: ProcedureVersion,
@@ -63,6 +85,7 @@ def _new_dossier(
     if channel not in Channel.values:
         raise _refuse(_("Hình thức nộp không hợp lệ: %(value)s.") % {"value": channel})
     agency = procedure_version.agency
+    _require_in_force(procedure_version, local_date(at))
     return Dossier.objects.create(
         code=dossier_code_allocate(agency=agency, at=at),
         secret=dossier_secret_generate(),

@@ -162,6 +162,11 @@ def dossier_request_supplement(
             fields.append("flags")
         if locked.supplement_count >= 1 and _add_flag(locked, Flag.SUPPLEMENT_REPEATED):
             fields.append("flags")
+        # The step stops with the clock: the unit is judged on the time until its request,
+        # and gets its whole budget again when the supplement comes back.
+        row = _open_handover(locked)
+        if row is not None:
+            _close_handover(row, now, note=str(_("Yêu cầu bổ sung hồ sơ")))
         locked.status = Status.SUPPLEMENT_REQUESTED
         locked.supplement_count += 1
         locked.supplement_requested_at = now
@@ -216,6 +221,23 @@ def dossier_receive_supplement(
             fields.append("extended_due_at")
         _save(locked, dossier, fields)
         added = _add_parts(locked, parts)
+        last = Handover.objects.filter(dossier=locked).order_by("-position").first()
+        if last is not None:
+            # The supplement goes back to the unit that asked for it, on a new control-slip
+            # row with the step's full budget (the clock restarted from zero).
+            step = locked.current_step
+            Handover.objects.create(
+                dossier=locked,
+                position=last.position + 1,
+                from_unit=locked.receiving_unit.name if locked.receiving_unit else last.to_unit,
+                to_unit=locked.current_unit or last.to_unit,
+                at=now,
+                giver=_person(actor),
+                step=step,
+                step_name=step.name if step else "",
+                budget_hours=step.hours if step else None,
+                note=str(_("Hồ sơ bổ sung")),
+            )
         _event(
             locked,
             type=EventType.SUPPLEMENT_RECEIVED,
