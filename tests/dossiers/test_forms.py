@@ -228,10 +228,11 @@ def test_supplement_request_needs_items(dossier: Dossier) -> None:
 
 
 def test_refusal_at_intake_and_after_appraisal(dossier: Dossier) -> None:
-    text = flat(
-        docx_text(render_form("03", dossier, fmt="docx", reason="Thiếu đơn", at_intake=True))
-    )
-    assert "không tiếp nhận hồ sơ này" in text and "Thiếu đơn" in text
+    data = render_form("03", dossier, fmt="docx", reason="Thiếu đơn\nThiếu bản vẽ", at_intake=True)
+    text = flat(docx_text(data))
+    assert "không tiếp nhận hồ sơ này" in text
+    # A reason typed on two lines keeps its line break in Word.
+    assert "Thiếu đơn\nThiếu bản vẽ" in [p.text for p in Document(io.BytesIO(data)).paragraphs]
     assert "NGƯỜI TIẾP NHẬN HỒ SƠ" in text
     DossierEvent.objects.create(
         dossier=dossier,

@@ -6,7 +6,8 @@ Run once after changing the layout, then commit the .docx files:
 
 The templates are ordinary Word documents with docxtpl (Jinja) tags, so that a province
 can adjust the wording in Word without touching code; this script is the reproducible
-starting point. ``c`` is the form's context (``context.py``), ``qr`` the receipt's QR code.
+starting point. ``c`` is the form's context (``context.py``), ``qr`` the receipt's QR code;
+the filter ``br`` keeps the line breaks of a text typed on several lines.
 """
 
 from __future__ import annotations
@@ -338,7 +339,7 @@ def build_02() -> Doc:
     para(doc, "{%p for item in c.items %}")
     runs(doc, ("", "{{ loop.index }}. {{ item }}"))
     para(doc, "{%p endfor %}")
-    runs(doc, ("", "Lý do: {{ c.reason }}"))
+    runs(doc, ("", "Lý do: {{ c.reason|br }}"))
     runs(
         doc,
         ("", "Trong quá trình bổ sung, hoàn thiện hồ sơ nếu có vướng mắc, ông (bà) liên hệ với "),
@@ -362,7 +363,7 @@ def build_03() -> Doc:
         ("", "{% if c.at_intake %}tiếp nhận{% else %}giải quyết{% endif %}"),
         ("", " hồ sơ này với lý do cụ thể như sau:"),
     )
-    runs(doc, ("", "{{ c.reason }}"))
+    runs(doc, ("", "{{ c.reason|br }}"))
     runs(doc, ("", "Xin thông báo cho ông (bà) được biết và thực hiện./."))
     signatures(doc, ["c.signature"])
     return doc
@@ -386,7 +387,7 @@ def build_04() -> Doc:
     runs(
         doc,
         ("", "Tuy nhiên đến nay, {{ c.unit }} chưa trả kết quả giải quyết hồ sơ cho "),
-        ("", "ông (bà, tổ chức), lý do: {{ c.reason }}"),
+        ("", "ông (bà, tổ chức), lý do: {{ c.reason|br }}"),
     )
     runs(
         doc,
@@ -410,7 +411,7 @@ def build_05() -> Doc:
     runs(doc, ("", "Thời gian tiếp nhận hồ sơ: {{ c.received }}"))
     para(doc, "{%p endif %}")
     runs(doc, ("", "{{ c.unit }} thông báo dừng giải quyết hồ sơ nêu trên kể từ {{ c.since }}."))
-    runs(doc, ("", "Lý do: {{ c.reason }}"))
+    runs(doc, ("", "Lý do: {{ c.reason|br }}"))
     runs(doc, ("", "Xin thông báo cho ông (bà, tổ chức) được biết./."))
     signatures(doc, ["c.signature"])
     return doc

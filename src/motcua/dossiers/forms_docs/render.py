@@ -15,9 +15,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+import jinja2
 import segno
 from django.http import HttpResponse
 from django.template import Context, Engine
+from markupsafe import Markup, escape
 
 from motcua.agencies.models import Agency
 from motcua.core.documents import html_to_pdf, page_css
@@ -155,10 +157,24 @@ def _render_docx(form: str, context: FormContext) -> bytes:
     if isinstance(context, ctx.ReceiptContext):
         values["qr"] = InlineImage(template, io.BytesIO(qr_png(context.lookup_url)), width=Mm(22))
     # autoescape: names and reasons may hold '&' or '<', which would break the XML.
-    template.render(values, autoescape=True)
+    template.render(values, jinja_env=_docx_env(), autoescape=True)
     out = io.BytesIO()
     template.save(out)
     return out.getvalue()
+
+
+def _docx_line_breaks(text: object) -> Markup:
+    """Jinja filter ``br``: a text typed on several lines keeps its breaks in Word (a bare
+    newline inside ``w:t`` shows as a space)."""
+    lines = [escape(line) for line in str(text).splitlines()] or [escape("")]
+    return Markup('</w:t><w:br/><w:t xml:space="preserve">').join(lines)
+
+
+@cache
+def _docx_env() -> jinja2.Environment:
+    env = jinja2.Environment(autoescape=True)
+    env.filters["br"] = _docx_line_breaks
+    return env
 
 
 @cache
