@@ -461,3 +461,11 @@ def test_reimport_with_changed_content_fails(world: dict[str, Any]) -> None:
         f"records:2: code: {JUSTICE}-220829-0001 was imported before with different content"
     ]
     assert Dossier.objects.count() == 1
+
+
+def test_api_reads_a_one_shot_generator_and_reports_progress(world: dict[str, Any]) -> None:
+    messages: list[str] = []
+    result = import_dossier_records((record(n) for n in range(1, 4)), progress=messages.append)
+    assert (result.read, result.created, result.skipped) == (3, 3, 0)
+    assert messages[-1].startswith("imported 3 dossiers")
+    assert Dossier.objects.filter(imported=True).count() == 3

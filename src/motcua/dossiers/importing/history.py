@@ -365,11 +365,18 @@ def history_compute(
 
     - ``due_at`` is the printed due date when the record has one (it is what the applicant
       was told, Form 01), else the one computed from the pinned version; a printed date that
-      differs from the computed one is kept and flagged (domain.md §6). A supplement restarts
+      differs from the computed one (by local date; to the minute for ``working_hours``)
+      is kept and flagged (domain.md §6). A supplement restarts
       the clock from zero *from the procedure* (ND 118/2025 Điều 19.5): the new ``due_at`` is
       computed as for a receipt at that moment, whatever was printed.
     - The extension's new appointment goes to ``extended_due_at``; classification still uses
       ``due_at`` (Điều 19.6).
+    - Flags (kept, never refused): a supplement request later than 3 working days after the
+      receipt, or after the restart for a later request (Điều 19.5); an extension issued
+      when the next working day is already past the due date, or a second one (Điều 19.6);
+      a printed due date that differs; an agency not in force on the receipt day.
+    - ``late_steps``: the record's ``late_step``; when it has none and the dossier is late,
+      the control-slip steps that overran their budget.
     """
     received = _instant(record["received_at"])
     flags: list[dict[str, Any]] = []
