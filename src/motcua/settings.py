@@ -193,4 +193,9 @@ MOTCUA = {
     "OFFICE_HOURS": os.environ.get("MOTCUA_OFFICE_HOURS", "07:00-11:30,13:30-17:00"),
     "CUTOFF": os.environ.get("MOTCUA_CUTOFF", "15:00"),
     "SMS_BACKEND": os.environ.get("MOTCUA_SMS_BACKEND", "motcua.notify.transports.FileSMS"),
+    # Public dossier lookup: at most N lookups per client address per window of S seconds
+    # ("N/S"); "0" turns the limit off (load tests only).
+    "LOOKUP_RATE": os.environ.get("MOTCUA_LOOKUP_RATE", "20/300"),
+    # Largest file a citizen may upload with an online dossier, in bytes.
+    "UPLOAD_MAX_BYTES": int(os.environ.get("MOTCUA_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
 }

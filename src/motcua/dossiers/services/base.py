@@ -7,10 +7,12 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -60,6 +62,11 @@ class PartInput:
     kind: str = ""
     copies: int = 1
     reused: bool = False
+    # An electronic copy (online submission): stored with the part, with its checked type
+    # and SHA-256 (the portal checks the content before calling the service).
+    file: File | None = None
+    content_type: str = ""
+    sha256: str = ""
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -243,16 +250,22 @@ def _add_parts(dossier: Dossier, parts: Iterable[PartInput]) -> list[DossierPart
             raise _refuse(_("Thành phần hồ sơ phải có tên."))
         if item.copies < 1:
             raise _refuse(_("Số lượng bản của “%(name)s” phải từ 1 trở lên.") % {"name": name})
-        created.append(
-            DossierPart.objects.create(
-                dossier=dossier,
-                part=item.part,
-                name=name.strip(),
-                kind=item.kind or (item.part.kind if item.part else ""),
-                copies=item.copies,
-                reused=item.reused,
-            )
+        row = DossierPart(
+            dossier=dossier,
+            part=item.part,
+            name=name.strip(),
+            kind=item.kind or (item.part.kind if item.part else ""),
+            copies=item.copies,
+            reused=item.reused,
+            content_type=item.content_type,
+            sha256=item.sha256,
         )
+        if item.file is not None:
+            # Written before the commit: a rolled-back intake leaves an orphan file, never a
+            # row without its file.
+            row.file.save(Path(item.file.name or "tep").name, item.file, save=False)
+        row.save()
+        created.append(row)
     return created
 
 
