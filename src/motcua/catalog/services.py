@@ -409,7 +409,7 @@ def catalog_import(document: dict[str, Any], *, actor: Actor) -> ImportSummary:
 def _write_agencies(entries: list[dict[str, Any]], summary: ImportSummary) -> dict[str, Agency]:
     by_code = {a.code: a for a in Agency.objects.all()}
     touched: dict[str, set[str]] = defaultdict(set)
-    created: set[str] = set()
+    new: list[Agency] = []
     for entry in entries:
         values = {
             "name": entry["name"],
@@ -420,14 +420,14 @@ def _write_agencies(entries: list[dict[str, Any]], summary: ImportSummary) -> di
         }
         agency = by_code.get(entry["code"])
         if agency is None:
-            agency = Agency.objects.create(code=entry["code"], **values)
-            by_code[agency.code] = agency
-            created.add(agency.code)
+            agency = by_code[entry["code"]] = Agency(code=entry["code"], **values)
+            new.append(agency)
             continue
         for name, value in values.items():
             if getattr(agency, name) != value:
                 setattr(agency, name, value)
                 touched[agency.code].add(name)
+    Agency.objects.bulk_create(new)
     # Links second: a parent or successor may come later in the document.
     for entry in entries:
         agency = by_code[entry["code"]]
@@ -437,13 +437,14 @@ def _write_agencies(entries: list[dict[str, Any]], summary: ImportSummary) -> di
             if getattr(agency, f"{link}_id") != target_id:
                 setattr(agency, f"{link}_id", target_id)
                 touched[agency.code].add(f"{link}_id")
-    for code, names in touched.items():
-        if names:
-            by_code[code].save(update_fields=sorted(names))
+    changed = [by_code[code] for code, names in touched.items() if names]
+    if changed:
+        # Only agencies that differ are written: a re-import touches no row.
+        names = sorted(set().union(*touched.values()))
+        Agency.objects.bulk_update(changed, names)
+    created = {a.code for a in new}
     summary.agencies_created = len(created)
-    summary.agencies_updated = sum(
-        1 for code, names in touched.items() if names and code not in created
-    )
+    summary.agencies_updated = sum(1 for a in changed if a.code not in created)
     agency_paths_rebuild()
     return by_code
 
@@ -470,6 +471,7 @@ def _write_procedures(
     ):
         live[(version.procedure.code, version.agency.code)].append(version)
     now = timezone.now()
+    pending: list[tuple[ProcedureVersion, dict[str, Any]]] = []
 
     for entry in entries:
         key = (entry["code"], entry["agency"])
@@ -501,10 +503,39 @@ def _write_procedures(
             summary.fields_created += 1
         number = next_number.get(entry["code"], 0) + 1
         next_number[entry["code"]] = number
-        version = _create_version(entry, procedure, number, field_obj, agencies[entry["agency"]])
+        version = _build_version(entry, procedure, number, field_obj, agencies[entry["agency"]])
+        pending.append((version, entry))
         live[key].append(version)
         summary.versions_created += 1
+    # One INSERT per table for all new versions, their steps and their parts.
+    ProcedureVersion.objects.bulk_create([version for version, _ in pending])
+    steps: list[WorkflowStep] = []
+    parts: list[Part] = []
+    for version, entry in pending:
         summary.new_version_ids.append(version.pk)
+        steps.extend(
+            WorkflowStep(
+                version=version,
+                position=i,
+                name=s["name"],
+                unit=s.get("unit") or "",
+                hours=_decimal(s["hours"]),
+            )
+            for i, s in enumerate(entry.get("steps", []), start=1)
+        )
+        parts.extend(
+            Part(
+                version=version,
+                position=i,
+                name=p["name"],
+                copies=p.get("copies", 1),
+                kind=p.get("kind", "copy"),
+                reusable=p.get("reusable", False),
+            )
+            for i, p in enumerate(entry.get("parts", []), start=1)
+        )
+    WorkflowStep.objects.bulk_create(steps)
+    Part.objects.bulk_create(parts)
 
 
 def _close_open_versions(
@@ -512,6 +543,8 @@ def _close_open_versions(
 ) -> None:
     day_before = valid_from - dt.timedelta(days=1)
     for old in versions:
+        if old.pk is None:  # new in this document: validation ruled out overlaps
+            continue
         starts_before = old.valid_from is None or old.valid_from < valid_from
         if starts_before and (old.valid_to is None or old.valid_to >= valid_from):
             old.valid_to = max(day_before, old.valid_from or day_before)
@@ -519,10 +552,10 @@ def _close_open_versions(
             summary.versions_closed += 1
 
 
-def _create_version(
+def _build_version(
     entry: dict[str, Any], procedure: Procedure, number: int, field_obj: Field, agency: Agency
 ) -> ProcedureVersion:
-    version = ProcedureVersion.objects.create(
+    return ProcedureVersion(
         procedure=procedure,
         number=number,
         name=entry["name"],
@@ -545,28 +578,6 @@ def _create_version(
         valid_from=_date(entry.get("valid_from")),
         valid_to=_date(entry.get("valid_to")),
     )
-    WorkflowStep.objects.bulk_create(
-        WorkflowStep(
-            version=version,
-            position=i,
-            name=s["name"],
-            unit=s.get("unit") or "",
-            hours=_decimal(s["hours"]),
-        )
-        for i, s in enumerate(entry.get("steps", []), start=1)
-    )
-    Part.objects.bulk_create(
-        Part(
-            version=version,
-            position=i,
-            name=p["name"],
-            copies=p.get("copies", 1),
-            kind=p.get("kind", "copy"),
-            reusable=p.get("reusable", False),
-        )
-        for i, p in enumerate(entry.get("parts", []), start=1)
-    )
-    return version
 
 
 # --- export ----------------------------------------------------------------------------
