@@ -266,6 +266,8 @@ def test_apology_gives_the_missed_and_the_new_appointment(dossier: Dossier) -> N
         assert "lý do: Cần xác minh thực địa" in text
         assert "trả kết quả giải quyết hồ sơ vào 17 giờ 00 phút, ngày 9/9/2022" in text
         assert "Hoàng Minh" in text
+        assert f"Nơi nhận: - {APPLICANT}; - Trung tâm Phục vụ hành chính công tỉnh;" in text
+        assert "- Lưu: VT, Sở Xây dựng." in text
 
 
 def test_stop_notice_says_why_and_since_when(dossier: Dossier) -> None:

@@ -96,9 +96,14 @@ def vn_quantity(value: Decimal | int | float) -> str:
 def page_css(*, landscape: bool = False) -> str:
     """The @page rule and base typography shared by every PDF document."""
     size = "A4 landscape" if landscape else "A4"
+    # Phụ lục I, Mục I.4: page numbers in Arabic numerals, centred in the top margin, from the
+    # second page on.
     return (
         f"@page {{ size: {size}; margin: {MARGIN_TOP_MM}mm {MARGIN_RIGHT_MM}mm "
-        f"{MARGIN_BOTTOM_MM}mm {MARGIN_LEFT_MM}mm; }}\n"
+        f"{MARGIN_BOTTOM_MM}mm {MARGIN_LEFT_MM}mm;\n"
+        f"  @top-center {{ content: counter(page); font-family: {CSS_FONT_FAMILY}; "
+        "font-size: 13pt; vertical-align: middle; } }\n"
+        "@page :first { @top-center { content: none; } }\n"
         f"html {{ font-family: {CSS_FONT_FAMILY}; font-size: 13pt; line-height: 1.25; }}\n"
     )
 

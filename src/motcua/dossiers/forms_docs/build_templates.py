@@ -101,9 +101,12 @@ def para(
 
 
 def runs(container: Doc | Cell, *parts: tuple[str, str], align: Any = JUSTIFY) -> Para:
-    """A paragraph of runs: ('', text) plain, ('b', text) bold, ('i', text) italic."""
+    """A paragraph of runs: ('', text) plain, ('b', text) bold, ('i', text) italic.
+
+    A paragraph holding typed text with line breaks (filter ``br``) is aligned left: a
+    justified line that ends in a manual break is stretched across the page."""
     p = container.add_paragraph()
-    p.alignment = align
+    p.alignment = WD_ALIGN_PARAGRAPH.LEFT if any("|br" in t for _, t in parts) else align
     for style, text in parts:
         run = p.add_run(text)
         run.bold = "b" in style or None
@@ -242,11 +245,22 @@ def applicant_lines(doc: Doc) -> None:
     runs(doc, ("", "Nội dung yêu cầu giải quyết: {{ c.procedure }}"))
 
 
-def signatures(doc: Doc, names: Sequence[str], *, lines: int = 3) -> None:
-    """Signature blocks side by side; one block goes to the right-hand column."""
+def signatures(doc: Doc, names: Sequence[str], *, lines: int = 3, recipients: bool = False) -> None:
+    """Signature blocks side by side; one block goes to the right-hand column, with the
+    "Nơi nhận" list (ND 30/2020 Phụ lục I, Mục II.9) at its left when ``recipients``."""
     table = doc.add_table(rows=1, cols=2)
     no_borders(table)
     cells = table.rows[0].cells
+    if recipients:
+        left = cells[0]
+        left.paragraphs[0].paragraph_format.space_before = Pt(8)
+        left.paragraphs[0].paragraph_format.space_after = Pt(0)
+        heading = left.paragraphs[0].add_run("Nơi nhận:")
+        heading.bold = heading.italic = True
+        heading.font.size = Pt(12)
+        para(left, "{%p for r in c.recipients %}")
+        para(left, "- {{ r }}", size=11, space_after=0)
+        para(left, "{%p endfor %}")
     targets = list(zip(cells, names, strict=True)) if len(names) == 2 else [(cells[1], names[0])]
     for cell, sig in targets:
         cell.paragraphs[0].alignment = CENTER
@@ -396,7 +410,7 @@ def build_04() -> Doc:
         ("", "{{ c.new_due }}."),
     )
     runs(doc, ("", "Xin trân trọng cảm ơn sự hợp tác của ông (bà, tổ chức)./."))
-    signatures(doc, ["c.signature"])
+    signatures(doc, ["c.signature"], recipients=True)
     return doc
 
 
@@ -413,7 +427,7 @@ def build_05() -> Doc:
     runs(doc, ("", "{{ c.unit }} thông báo dừng giải quyết hồ sơ nêu trên kể từ {{ c.since }}."))
     runs(doc, ("", "Lý do: {{ c.reason|br }}"))
     runs(doc, ("", "Xin thông báo cho ông (bà, tổ chức) được biết./."))
-    signatures(doc, ["c.signature"])
+    signatures(doc, ["c.signature"], recipients=True)
     return doc
 
 

@@ -143,6 +143,8 @@ class ApologyContext:
     reason: str
     new_due: str
     signature: Signature
+    # ND 30/2020 Phụ lục I, Mục II.9: "Nơi nhận", at the foot, left of the signature.
+    recipients: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,7 @@ class StopContext:
     reason: str
     since: str
     signature: Signature
+    recipients: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -248,6 +251,17 @@ def applicant_of(dossier: Dossier) -> Applicant:
         phone=dossier.applicant_phone,
         email=dossier.applicant_email,
     )
+
+
+def recipients_for(dossier: Dossier, unit: Agency) -> list[str]:
+    """The "Nơi nhận" of a letter to the applicant: the applicant, the one-stop unit that
+    returns the result, and the issuing body's file (ND 30/2020 Phụ lục I, Mục II.9)."""
+    lines = [f"{dossier.applicant_name};"]
+    receiving = dossier.receiving_unit
+    if receiving is not None and receiving.pk != unit.pk:
+        lines.append(f"{receiving.name};")
+    lines.append(f"Lưu: VT, {unit.short_name or unit.name}.")
+    return lines
 
 
 def legal_time(duration: Any, unit: str) -> str:
@@ -512,6 +526,7 @@ def apology_context(
         missed_due=vn_datetime(missed),
         reason=str(_pick(reason, data, "reason", dossier.late_reason)),
         new_due=vn_datetime(new_due),
+        recipients=recipients_for(dossier, unit),
         signature=Signature(
             signer_title or "THỦ TRƯỞNG CƠ QUAN",
             SIGN_SEAL_HINT,
@@ -550,6 +565,7 @@ def stop_context(
         received=vn_datetime(dossier.received_at),
         reason=text,
         since=vn_datetime(stopped_at),
+        recipients=recipients_for(dossier, unit),
         signature=Signature(
             f"TM. {unit.name.upper()}", SIGN_SEAL_HINT, name=signer_name or actor_name(event)
         ),
