@@ -645,13 +645,11 @@ def register_context(
 ) -> RegisterContext:
     """Form 07 for the dossiers given (the caller chooses them: a unit's dossiers received
     in the period), in order of receipt."""
-    from django.db.models import Prefetch, QuerySet
+    from django.db.models import prefetch_related_objects
 
-    if isinstance(dossiers, QuerySet):
-        dossiers = dossiers.select_related("procedure_version", "agency").prefetch_related(
-            Prefetch("handovers"), Prefetch("events")
-        )
     ordered = sorted(dossiers, key=lambda d: (d.received_at or d.created_at, d.code))
+    # A handful of queries for the whole register, whether given a queryset or a list.
+    prefetch_related_objects(ordered, "procedure_version", "agency", "handovers", "events")
     return RegisterContext(
         header=header_for(unit, day=issued_on or date_to),
         unit=unit.name,
