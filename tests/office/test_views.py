@@ -154,6 +154,8 @@ def test_counter_receives_through_the_service(world: World) -> None:
     assert dossier.events.filter(type="received").exists()
     page = text(client.get(f"/can-bo/ho-so/{dossier.code}/?moi=1"))
     assert "mẫu 01" in page
+    # How the due date was computed: one row per day, counted or skipped.
+    assert "Cách tính hạn giải quyết" in page and "Ngày thứ" in page
 
 
 def test_an_incomplete_dossier_is_not_received(world: World) -> None:

@@ -54,6 +54,7 @@ from motcua.dossiers.forms_docs.render import Format, form_response
 from motcua.dossiers.models import (
     Dossier,
     EventType,
+    Flag,
     GuidanceKind,
     Status,
 )
@@ -211,6 +212,7 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         "events": list(dossier.events.select_related("actor").all()),
         "steps": steps,
         "explanation": dossier.due_explanation or {},
+        "flags": [str(dict(Flag.choices).get(f, f)) for f in dossier.flags or []],
         "actions": actions,
         "writable": writable,
         "printable": _printable_forms(dossier),
