@@ -9,7 +9,11 @@ from motcua.dossiers.services import (
     dossier_extend,
     dossier_finish,
     dossier_receive,
+    dossier_refuse,
+    dossier_reject,
     dossier_request_supplement,
+    dossier_stop,
+    dossier_submit,
 )
 from motcua.notify.models import Message
 from tests.dossiers.conftest import citizen_applicant
@@ -72,3 +76,33 @@ def test_extension_and_result_are_notified_and_bad_phone_is_skipped(
     assert list(
         Message.objects.filter(dossier=dossier).order_by("id").values_list("kind", "channel")
     ) == [("received", "email"), ("extension", "email"), ("result_ready", "email")]
+
+
+def test_refusals_and_stops_are_told_with_their_reason(world: World, traveller) -> None:
+    def new() -> Dossier:
+        return dossier_receive(
+            procedure_version=world.procedure,
+            applicant=citizen_applicant(email="binh@example.vn"),
+            actor=world.clerk,
+            receiving_unit=world.center,
+        )
+
+    refused, stopped = new(), new()
+    dossier_refuse(dossier=refused, actor=world.leader, reason="Không đủ điều kiện cấp phiếu")
+    dossier_stop(dossier=stopped, actor=world.leader, reason="Công dân đề nghị dừng")
+    online = dossier_submit(
+        procedure_version=world.procedure,
+        applicant=citizen_applicant(email="binh@example.vn"),
+        actor=world.citizen,
+    )
+    dossier_reject(dossier=online, actor=world.clerk, reason="Sai thủ tục")
+    for dossier, subject, reason in [
+        (refused, "Trả lại hồ sơ", "Không đủ điều kiện cấp phiếu"),
+        (stopped, "Thông báo dừng giải quyết hồ sơ", "Công dân đề nghị dừng"),
+        (online, "Từ chối tiếp nhận hồ sơ", "Sai thủ tục"),
+    ]:
+        email = Message.objects.get(dossier=dossier, kind="generic", channel="email")
+        assert email.subject.startswith(subject)
+        assert f"Lý do: {reason}" in email.body
+        assert dossier.code in email.body
+        assert Message.objects.filter(dossier=dossier, kind="generic", channel="sms").exists()

@@ -182,7 +182,9 @@ def _event(
     return event
 
 
-def _queue_notifications(dossier: Dossier, kind: str) -> None:
+def _queue_notifications(
+    dossier: Dossier, kind: str, context: dict[str, Any] | None = None
+) -> None:
     """Tell the applicant (e-mail and SMS) about the change.
 
     The outbox rows are written in the service's transaction (a transactional outbox): a
@@ -197,9 +199,19 @@ def _queue_notifications(dossier: Dossier, kind: str) -> None:
         recipients.append((NotifyChannel.SMS, phone))
     for recipient in recipients:
         try:
-            notification_enqueue(kind=kind, dossier=dossier, recipients=[recipient])
+            notification_enqueue(
+                kind=kind, dossier=dossier, recipients=[recipient], context=context
+            )
         except InvalidRecipient:
             continue
+
+
+def _notify_generic(dossier: Dossier, subject: str, body: str, reason: str) -> None:
+    """A message without a template of its own (refusals, stop notices): the outbox's generic
+    kind with the subject, and a body ending with the reason."""
+    text = body % {"code": dossier.code, "procedure": dossier.procedure_version.name}
+    text += " " + _("Lý do: %(reason)s") % {"reason": reason}
+    _queue_notifications(dossier, "generic", {"subject": subject, "body": text})
 
 
 def _iso(value: dt.datetime | None) -> str | None:

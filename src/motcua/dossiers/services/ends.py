@@ -29,6 +29,7 @@ from motcua.dossiers.services.base import (
     _close_handover,
     _event,
     _lock,
+    _notify_generic,
     _now,
     _open_handover,
     _queue_notifications,
@@ -141,6 +142,7 @@ def _end_service(
     kind: EndKind,
     event: EventType,
     expected_version: int | None,
+    notice: tuple[str, str] | None = None,
     ends_if_received: bool = True,
 ) -> Dossier:
     now = _now()
@@ -160,6 +162,8 @@ def _end_service(
             _close_handover(row, now)
         _save(locked, dossier, fields)
         _event(locked, type=event, actor=actor, at=now, from_status=before, data={"reason": reason})
+        if notice is not None:
+            _notify_generic(locked, notice[0], notice[1], reason)
     return locked
 
 
@@ -182,6 +186,13 @@ def dossier_refuse(
         kind=EndKind.REFUSED,
         event=EventType.REFUSED,
         expected_version=expected_version,
+        notice=(
+            _("Trả lại hồ sơ"),
+            _(
+                "Hồ sơ %(code)s (%(procedure)s) không đủ điều kiện giải quyết và được trả lại. "
+                "Ông/Bà vui lòng liên hệ Bộ phận Một cửa để nhận lại hồ sơ."
+            ),
+        ),
     )
 
 
@@ -224,6 +235,10 @@ def dossier_stop(
         kind=EndKind.STOPPED,
         event=EventType.STOPPED,
         expected_version=expected_version,
+        notice=(
+            _("Thông báo dừng giải quyết hồ sơ"),
+            _("Hồ sơ %(code)s (%(procedure)s) đã được dừng giải quyết."),
+        ),
     )
 
 

@@ -34,6 +34,7 @@ from motcua.dossiers.services.base import (
     _event,
     _iso,
     _lock,
+    _notify_generic,
     _now,
     _queue_notifications,
     _refuse,
@@ -383,5 +384,11 @@ def dossier_reject(
             at=now,
             from_status=before,
             data={"reason": reason},
+        )
+        _notify_generic(
+            locked,
+            _("Từ chối tiếp nhận hồ sơ"),
+            _("Hồ sơ %(code)s (%(procedure)s) nộp trực tuyến không được tiếp nhận."),
+            reason,
         )
     return locked
