@@ -98,3 +98,9 @@ def test_indicators_cli(world: dict, capsys: pytest.CaptureFixture[str]) -> None
     out = json.loads(capsys.readouterr().out)
     assert out["scope"]["agency"] == "000.00.01.H18"
     assert out["seed"]["1.4.3"]["denominator"] == 0
+
+
+def test_nothing_to_divide_gives_no_rate(world: dict) -> None:  # type: ignore[type-arg]
+    s = indicators_for_year(year=2022, date_to=dt.date(2022, 8, 31), agency=world["so"])["seed"]
+    assert s["1.4.3"]["denominator"] == 0
+    assert s["1.4.3"]["rate"] is None and s["1.4.3"]["note"] == "denominator is 0"

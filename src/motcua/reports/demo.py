@@ -121,7 +121,7 @@ LATE = [
 WITHDRAWN, STOPPED = 30, 15
 IN_PROGRESS_OVERDUE = 12
 IN_PROGRESS_WAITING = 40  # waiting for a supplement at the end (within due)
-IN_PROGRESS_ENDED_AFTER = 300  # in progress at the end, resolved in September
+# Every dossier in progress at the end ends later in 2022 (none stays open for ever).
 PRE_REFUSED, PRE_WITHDRAWN = 60, 23  # of the dossiers received and ended before 5/6
 
 # Share of the work per provincial agency (the seed's BHXH dominates).
@@ -453,7 +453,7 @@ class Plan2022:
                     {"type": "supplement_requested", "at": asked, "reason": "Thiếu giấy tờ"}
                 )
             if ended_after:
-                ended = self.gen.instant_between(self.end, local(2022, 9, 30))
+                ended = self.gen.instant_between(self.end, local(2022, 10, 31))
                 assert ended is not None
                 if waiting:
                     events.append({"type": "supplement_received", "at": ended})
@@ -478,14 +478,11 @@ class Plan2022:
         outcomes += [("early", None)] * EARLY + [("on_time", None)] * ON_TIME
         resolved_n = len([o for o in outcomes if o[0] in ("late", "early", "on_time")])
         open_n = received_n + carried_n - len(outcomes)
-        assert open_n > IN_PROGRESS_OVERDUE + IN_PROGRESS_WAITING + IN_PROGRESS_ENDED_AFTER
-        opens = (
-            [("open", ("overdue", False))] * IN_PROGRESS_OVERDUE
-            + [("open", ("waiting", False))] * (IN_PROGRESS_WAITING // 2)
-            + [("open", ("waiting", True))] * (IN_PROGRESS_WAITING - IN_PROGRESS_WAITING // 2)
-            + [("open", ("due", True))] * IN_PROGRESS_ENDED_AFTER
-        )
-        opens += [("open", ("due", False))] * (open_n - len(opens))
+        assert open_n > IN_PROGRESS_OVERDUE + IN_PROGRESS_WAITING
+        opens = [("open", ("overdue", True))] * IN_PROGRESS_OVERDUE + [
+            ("open", ("waiting", True))
+        ] * IN_PROGRESS_WAITING
+        opens += [("open", ("due", True))] * (open_n - len(opens))
         # Carried-over dossiers take their outcomes from the same pool, except the in-progress
         # ones within due (a dossier from April is overdue by August unless it waits).
         pool = outcomes + opens
@@ -665,9 +662,11 @@ def records_current(gen: Generator, rng: random.Random) -> Iterator[dict[str, An
             kind = "result_ready"
             target = due + dt.timedelta(days=rng.choice([-6, -3, -2, -1, 0, 0, 0, 2]))
             ended = gen.instant_between(
-                received + dt.timedelta(hours=1), max(target, received + dt.timedelta(hours=2))
+                received + dt.timedelta(hours=1), max(target, received + dt.timedelta(days=2))
             )
-        if ended is not None and ended < stop:
+        if ended is None:  # no office hour in the window (e.g. a holiday bridge)
+            ended = received + dt.timedelta(hours=3)
+        if ended < stop:
             events.append({"type": kind, "at": ended})
             if kind == "result_ready" and ended + dt.timedelta(hours=4) < stop:
                 how = (

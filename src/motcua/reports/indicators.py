@@ -57,11 +57,18 @@ NO_DATA = "no data"
 
 
 def ratio(numerator: int | None, denominator: int | None, note: str = "") -> dict[str, Any]:
-    rate = None if numerator is None or denominator is None else float(pct(numerator, denominator))
+    """An indicator's rate with its parts; no rate (``None``) without data or with nothing to
+    divide by (0 of 0 is not 0 %, nor 100 %)."""
+    if numerator is None or denominator is None:
+        rate = None
+        note = note or NO_DATA
+    elif denominator == 0:
+        rate = None
+        note = note or "denominator is 0"
+    else:
+        rate = float(pct(numerator, denominator))
     out: dict[str, Any] = {"numerator": numerator, "denominator": denominator, "rate": rate}
-    if rate is None:
-        out["note"] = note or NO_DATA
-    elif note:
+    if note:
         out["note"] = note
     return out
 
