@@ -270,18 +270,28 @@ def baseline() -> dict[str, int]:
             params,
         )
         cur.fetchall()
-        # Past due but waiting for a supplement at the end: within due.
+        # Past due but waiting for a supplement at the end: within due (waiting now since
+        # before the end; the history of the others that ever had a request).
+        od = f"received_at < %(end)s AND {prog} AND due_at < %(last)s"
+        live = "status = 'supplement_requested' AND supplement_requested_at < %(end)s"
         cur.execute(
-            f"""SELECT COUNT(*) FROM dossiers_dossier d
-                WHERE d.received_at < %(end)s AND {prog} AND d.due_at < %(last)s
-                  AND (d.status = 'supplement_requested' AND d.supplement_requested_at < %(end)s
-                       OR (SELECT e.type FROM dossiers_dossierevent e
-                           WHERE e.dossier_id = d.id AND e.at < %(end)s
-                             AND e.type IN ('supplement_requested', 'supplement_received')
-                           ORDER BY e.at DESC, e.id DESC LIMIT 1) = 'supplement_requested')""",
+            f"""SELECT {c(live)}, {c("supplement_requested_at IS NOT NULL AND NOT (" + live + ")")}
+                FROM dossiers_dossier WHERE {od}""",
             params,
         )
-        out["overdue"] = out.pop("overdue_by_date") - int(cur.fetchone()[0])
+        waiting, maybe = (int(v or 0) for v in cur.fetchone())
+        if maybe:
+            cur.execute(
+                f"""SELECT COUNT(*) FROM dossiers_dossier d
+                    WHERE {od} AND supplement_requested_at IS NOT NULL AND NOT ({live})
+                      AND (SELECT e.type FROM dossiers_dossierevent e
+                           WHERE e.dossier_id = d.id AND e.at < %(end)s
+                             AND e.type IN ('supplement_requested', 'supplement_received')
+                           ORDER BY e.at DESC, e.id DESC LIMIT 1) = 'supplement_requested'""",
+                params,
+            )
+            waiting += int(cur.fetchone()[0])
+        out["overdue"] = out.pop("overdue_by_date") - waiting
         cur.execute(
             f"""SELECT {c("at >= %(start)s")}, {c("at >= %(jan1)s")} FROM dossiers_guidance
                 WHERE at >= %(lower)s AND at < %(end)s""",

@@ -89,6 +89,13 @@ def dossier(
 
 
 def event(d: Dossier, type_: str, at: str) -> DossierEvent:
+    """An event; a supplement request also sets ``supplement_requested_at`` to the latest
+    request, as the services and the import do."""
+    if type_ == "supplement_requested":
+        when = utc(at)
+        if d.supplement_requested_at is None or d.supplement_requested_at < when:
+            d.supplement_requested_at = when
+            d.save(update_fields=["supplement_requested_at"])
     return DossierEvent.objects.create(dossier=d, type=type_, at=utc(at))
 
 

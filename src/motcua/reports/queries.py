@@ -234,31 +234,75 @@ def _annotate_last_supplement_event(
 GroupKey = tuple[int, int, str]  # (agency id, field id, level)
 
 
-def _grouped_counts(qs: QuerySet[Dossier], period: Period) -> dict[GroupKey, dict[str, int]]:
+LateDetail = dict[int, dict[str, int]]
+
+
+def _grouped_counts(
+    qs: QuerySet[Dossier], period: Period
+) -> tuple[dict[GroupKey, dict[str, int]], LateDetail, LateDetail]:
+    """One scan: conditional counts per (agency, field, level, late reason, late steps). The
+    late reason and steps are part of the key so that footnote 1 needs no second query; they
+    are summed away for everything else. Returns the counts per (agency, field, level) and the
+    late dossiers per agency by reason and by steps."""
     conds = _conditions(period)
+    counts = {key: Count("pk", filter=conds[key]) for key in COUNT_KEYS}
+    # Past due by date but waiting for a supplement at the end: within due (§7). Waiting now
+    # since a request before the end is a column test; a dossier that had a request but is
+    # not waiting now needs its events, read afterwards for those few only (a subquery here
+    # would stop PostgreSQL from scanning in parallel).
+    live = Q(status=Status.SUPPLEMENT_REQUESTED, supplement_requested_at__lt=period.end)
+    counts["overdue_waiting"] = Count("pk", filter=conds["overdue_by_date"] & live)
+    maybe = conds["overdue_by_date"] & Q(supplement_requested_at__isnull=False) & ~live
+    counts["overdue_maybe_waiting"] = Count("pk", filter=maybe)
     rows = (
         _relevant(qs, period)
-        .values("agency_id", "field_id", "level")
-        .annotate(**{key: Count("pk", filter=conds[key]) for key in COUNT_KEYS})
+        .values("agency_id", "field_id", "level", "late_reason", "late_steps")
+        .annotate(**counts)
     )
     groups: dict[GroupKey, dict[str, int]] = {}
+    reasons: LateDetail = defaultdict(lambda: defaultdict(int))
+    steps: LateDetail = defaultdict(lambda: defaultdict(int))
     for values in cast(Iterable[dict[str, Any]], rows):
         key = (values["agency_id"], values["field_id"], values["level"])
-        groups[key] = {k: values[k] for k in COUNT_KEYS}
-        groups[key]["overdue_waiting"] = 0
-    # Overdue by date but waiting for a supplement at the end: within due (§7). Only the few
-    # in-progress, past-due dossiers go through the event subquery.
-    waiting = (
-        _annotate_last_supplement_event(qs.filter(conds["overdue_by_date"]), period.end)
-        .filter(waiting_for_supplement_at(period.end))
-        .values("agency_id", "field_id", "level")
-        .annotate(n=Count("pk"))
-    )
-    for row in waiting:
-        key = (row["agency_id"], row["field_id"], row["level"])
-        groups[key]["overdue_waiting"] = row["n"]
+        group = groups.setdefault(key, dict.fromkeys(counts, 0))
+        for k in counts:
+            group[k] += values[k]
+        if values["late"]:
+            reasons[key[0]][values["late_reason"]] += values["late"]
+            steps[key[0]][values["late_steps"]] += values["late"]
+    if any(g["overdue_maybe_waiting"] for g in groups.values()):
+        _add_waiting_from_events(qs.filter(maybe), period.end, groups)
     _correct_due_restarted_after(qs, period, conds, groups)
-    return groups
+    return groups, reasons, steps
+
+
+def _add_waiting_from_events(
+    candidates: QuerySet[Dossier], instant: dt.datetime, groups: dict[GroupKey, dict[str, int]]
+) -> None:
+    """Candidates waiting at ``instant`` by their history: the latest supplement event before
+    it is a request."""
+    keys = {
+        pk: (agency_id, field_id, level)
+        for pk, agency_id, field_id, level in candidates.values_list(
+            "pk", "agency_id", "field_id", "level"
+        )
+    }
+    pks = list(keys)
+    last: dict[int, str] = {}
+    for i in range(0, len(pks), 2000):
+        events = (
+            DossierEvent.objects.filter(
+                dossier_id__in=pks[i : i + 2000],
+                type__in=[EventType.SUPPLEMENT_REQUESTED, EventType.SUPPLEMENT_RECEIVED],
+                at__lt=instant,
+            )
+            .order_by("dossier_id", "at", "id")
+            .values_list("dossier_id", "type")
+        )
+        last.update(events)  # ordered by time: the last one per dossier wins
+    for pk, kind in last.items():
+        if kind == EventType.SUPPLEMENT_REQUESTED:
+            groups[keys[pk]]["overdue_waiting"] += 1
 
 
 _RESTART_COLUMNS = (
@@ -287,9 +331,13 @@ def _correct_due_restarted_after(
     later_restart = DossierEvent.objects.filter(
         dossier=OuterRef("pk"), type=EventType.SUPPLEMENT_RECEIVED, at__gte=end
     )
-    rows = _annotate_last_supplement_event(
-        qs.filter(conds["in_progress"]).filter(Exists(later_restart)), end
-    ).values(*_RESTART_COLUMNS)
+    # A restart after the end that matters follows a request after the end (a request before
+    # it means the dossier was waiting at the end, within due anyway): the latest request
+    # instant is a selective column test before the event lookup.
+    candidates = qs.filter(conds["in_progress"], supplement_requested_at__gte=end)
+    rows = _annotate_last_supplement_event(candidates.filter(Exists(later_restart)), end).values(
+        *_RESTART_COLUMNS
+    )
     for row in cast(Iterable[dict[str, Any]], rows):
         waiting = row["_last_supplement_event"] == EventType.SUPPLEMENT_REQUESTED or (
             row["status"] == Status.SUPPLEMENT_REQUESTED
@@ -423,7 +471,7 @@ def period_figures(
     ``table_ii06a``, ``identity``). Definitions and choices: this module's docstring."""
     period = make_period(date_from, date_to)
     qs = scoped_dossiers(agency)
-    groups = _grouped_counts(qs, period)
+    groups, late_reasons, late_steps = _grouped_counts(qs, period)
     t = _sum(groups.values())
 
     agency_ids = {key[0] for key in groups}
@@ -490,7 +538,7 @@ def period_figures(
             "within_due": t["in_progress"] - overdue,
             "overdue": overdue,
         },
-        "late_by_agency": _late_by_agency(qs, period, agencies, per_agency),
+        "late_by_agency": _late_by_agency(agencies, per_agency, late_reasons, late_steps),
         "guidance": guidance["period"],
         "cumulative": {
             "from": period.year_start.isoformat(),
@@ -559,19 +607,13 @@ def _by_level(groups: dict[GroupKey, dict[str, int]]) -> list[dict[str, Any]]:
 
 
 def _late_by_agency(
-    qs: QuerySet[Dossier],
-    period: Period,
     agencies: dict[int, tuple[str, str]],
     per_agency: dict[int, dict[str, int]],
+    reasons: LateDetail,
+    steps: LateDetail,
 ) -> list[dict[str, Any]]:
-    """Late dossiers by competent agency, with reasons and failing steps (seed footnote 1)."""
-    late = _conditions(period)["late"]
-    reasons: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    steps: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    rows = qs.filter(late).values("agency_id", "late_reason", "late_steps").annotate(n=Count("pk"))
-    for row in rows:
-        reasons[row["agency_id"]][row["late_reason"]] += row["n"]
-        steps[row["agency_id"]][row["late_steps"]] += row["n"]
+    """Late dossiers by competent agency, with reasons and failing steps (seed footnote 1);
+    steps are kept as recorded (e.g. "Sở KHĐT; UBND tỉnh" is one entry)."""
     items = []
     for pk, c in per_agency.items():
         if not c["late"]:
