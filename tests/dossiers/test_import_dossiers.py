@@ -39,7 +39,7 @@ def world() -> dict[str, Any]:
 
 
 def flags_of(dossier: Dossier) -> set[str]:
-    return {flag["rule"] for flag in dossier.flags}
+    return set(dossier.flags)
 
 
 def imported(**overrides: Any) -> Dossier:
@@ -143,7 +143,7 @@ def test_printed_due_date_kept_and_flagged_when_different(world: dict[str, Any])
     dossier = imported(due_at="2022-09-07T17:00:00+07:00")
     assert dossier.printed_due_at == local(2022, 9, 7, 17)
     assert dossier.due_explanation["computed"] == "2022-09-05T17:00:00+07:00"
-    assert flags_of(dossier) == {"printed_due_differs"}
+    assert flags_of(dossier) == {"due_differs"}
 
 
 def test_printed_due_date_equal_to_computed_is_not_flagged(world: dict[str, Any]) -> None:
@@ -190,6 +190,7 @@ def test_second_supplement_request_makes_the_dossier_late(world: dict[str, Any])
     )
     assert dossier.supplement_count == 2
     assert dossier.dossier_class == "late"  # although a day early by the dates
+    assert flags_of(dossier) == {"supplement_repeated"}
 
 
 def test_extension_does_not_rescue_a_late_dossier(world: dict[str, Any]) -> None:
@@ -214,7 +215,7 @@ def test_extension_does_not_rescue_a_late_dossier(world: dict[str, Any]) -> None
 def test_late_supplement_request_is_flagged_not_refused(world: dict[str, Any]) -> None:
     # Received 29/8; 3 working days end 5/9 17:00 (1–2/9 are holidays): 6/9 is late.
     dossier = imported(events=[{"type": "supplement_requested", "at": "2022-09-06T08:00:00+07:00"}])
-    assert flags_of(dossier) == {"supplement_request_late"}
+    assert flags_of(dossier) == {"supplement_late"}
     assert dossier.status == Status.SUPPLEMENT_REQUESTED
 
 
@@ -469,3 +470,35 @@ def test_api_reads_a_one_shot_generator_and_reports_progress(world: dict[str, An
     assert (result.read, result.created, result.skipped) == (3, 3, 0)
     assert messages[-1].startswith("imported 3 dossiers")
     assert Dossier.objects.filter(imported=True).count() == 3
+
+
+def test_supplement_pauses_the_control_slip_step(world: dict[str, Any]) -> None:
+    dossier = imported(
+        events=[
+            {"type": "handover", "at": "2022-08-29T11:00:00+07:00", "unit": "Phòng HCTP"},
+            {"type": "supplement_requested", "at": "2022-08-30T09:00:00+07:00"},
+            {"type": "supplement_received", "at": "2022-09-06T09:00:00+07:00"},
+            {"type": "result_ready", "at": "2022-09-07T10:00:00+07:00"},
+        ]
+    )
+    rows = list(Handover.objects.filter(dossier=dossier))
+    assert [(r.to_unit, r.step_name, r.at, r.finished_at, r.note) for r in rows] == [
+        (
+            "Phòng HCTP",
+            "Thẩm định hồ sơ",
+            local(2022, 8, 29, 11),
+            local(2022, 8, 30, 9),
+            "Yêu cầu bổ sung hồ sơ",
+        ),
+        (
+            "Phòng HCTP",
+            "Thẩm định hồ sơ",
+            local(2022, 9, 6, 9),
+            local(2022, 9, 7, 10),
+            "Hồ sơ bổ sung",
+        ),
+    ]
+    # Row 1: 12 h from 29/8 11:00 → 30/8 17:00, stopped 30/8 09:00 (same date: on time).
+    # The fresh row has the full 12 h budget again: 6/9 09:00 → 7/9 13:00; 10:00 is on time.
+    assert [r.result for r in rows] == ["on_time", "on_time"]
+    assert dossier.due_at == local(2022, 9, 9, 17)

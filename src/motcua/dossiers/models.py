@@ -72,6 +72,7 @@ class Flag(models.TextChoices):
     SUPPLEMENT_LATE = "supplement_late", _("Yêu cầu bổ sung sau 3 ngày làm việc")
     SUPPLEMENT_REPEATED = "supplement_repeated", _("Yêu cầu bổ sung nhiều hơn một lần")
     EXTENSION_LATE = "extension_late", _("Gia hạn muộn (ít hơn 1 ngày làm việc trước hạn)")
+    EXTENSION_REPEATED = "extension_repeated", _("Gia hạn nhiều hơn một lần")
     DUE_DIFFERS = "due_differs", _("Hẹn trả ghi trên phiếu khác hạn tính theo quy định")
     OVERDUE = "overdue", _("Quá hạn giải quyết")
 

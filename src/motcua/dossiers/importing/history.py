@@ -18,7 +18,7 @@ from typing import Any
 
 from motcua.catalog.models import DurationUnit
 from motcua.dossiers.classify import LOCAL, classify, local_date, step_result
-from motcua.dossiers.models import DossierClass, EndKind, EventType, Status
+from motcua.dossiers.models import DossierClass, EndKind, EventType, Flag, Status
 
 # QCVN 102:2016 style agency identifier, the receipt date, a 4-digit daily sequence (§4).
 CODE_RE = re.compile(r"^(?P<agency>[0-9A-Za-z][0-9A-Za-z.]*)-(?P<day>\d{6})-(?P<seq>\d{4})$")
@@ -32,6 +32,8 @@ END_TYPES.update(withdrawn=EndKind.WITHDRAWN, stopped=EndKind.STOPPED)
 # After the end only these may happen: the result coming back to the one-stop unit (the
 # control slip's last row) and leaving to the applicant (domain.md §6).
 AFTER_END_ALLOWED = {"handover", "result_delivered"}
+SLIP_EVENTS = {"handover", "supplement_requested", "supplement_received", "result_delivered"}
+SLIP_EVENTS.update(END_TYPES)
 ONE_STOP_UNIT = "Bộ phận Một cửa"
 
 
@@ -330,26 +332,34 @@ class ComputedHistory:
     handovers: list[HandoverRow] = field(default_factory=list)
 
 
-def _flag(rule: str, at: dt.datetime | None, text: str) -> dict[str, Any]:
-    return {"rule": rule, "at": at.isoformat() if at else None, "text": text, "source": "import"}
+def _flag(flags: list[str], flag: Flag) -> None:
+    # ``Dossier.flags`` holds each code once, as the live services write it.
+    if flag.value not in flags:
+        flags.append(flag.value)
 
 
 def _norm(text: str | None) -> str:
     return " ".join((text or "").split()).casefold()
 
 
+def _step_named(steps: Sequence[StepInfo], name: str | None) -> StepInfo | None:
+    wanted = _norm(name)
+    if wanted:
+        for step in steps:
+            if _norm(step.name) == wanted:
+                return step
+    return None
+
+
 def _match_step(steps: Sequence[StepInfo], event: Mapping[str, Any], index: int) -> StepInfo | None:
-    """The workflow step a hand-over starts: by name, else by position.
+    """The workflow step a hand-over (the ``index``-th, from 0) starts: by name, else by
+    position.
 
     Position: the first step (reception) is done by the one-stop unit before the first
     hand-over, so the n-th hand-over (1-based) starts step n + 1.
     """
-    name = _norm(event.get("step"))
-    if name:
-        for step in steps:
-            if _norm(step.name) == name:
-                return step
-        return None
+    if event.get("step"):
+        return _step_named(steps, event["step"])
     return steps[index + 1] if index + 1 < len(steps) else None
 
 
@@ -379,7 +389,7 @@ def history_compute(
       the control-slip steps that overran their budget.
     """
     received = _instant(record["received_at"])
-    flags: list[dict[str, Any]] = []
+    flags: list[str] = []
     computed_due = clock.due_at(received, version.duration, version.unit, version.cutoff)
     printed = record.get("due_at")
     printed_due = _instant(printed) if printed else None
@@ -400,14 +410,7 @@ def history_compute(
             else local_date(printed_due) != local_date(computed_due)
         )
         if differs:
-            flags.append(
-                _flag(
-                    "printed_due_differs",
-                    printed_due,
-                    f"Hạn ghi trên phiếu {printed_due.astimezone(LOCAL):%H:%M %d/%m/%Y} "
-                    f"khác hạn tính theo quy định {computed_due.astimezone(LOCAL):%H:%M %d/%m/%Y}",
-                )
-            )
+            _flag(flags, Flag.DUE_DIFFERS)
     explanation["used"] = "printed" if printed_due is not None else "computed"
 
     status = Status.PROCESSING
@@ -420,8 +423,8 @@ def history_compute(
             {"imported": True, "source_sha256": source_sha256},
         )
     ]
-    handover_events: list[tuple[int, Mapping[str, Any], dt.datetime]] = []
-    clock_start = received
+    slip_events: list[tuple[str, Mapping[str, Any], dt.datetime]] = []
+    supplement_deadline: dt.datetime | None = None
     supplement_count = 0
     supplement_requested_at: dt.datetime | None = None
     extension_count = 0
@@ -441,26 +444,25 @@ def history_compute(
         for key in ("unit", "step", "reason", "apology", "channel"):
             if raw.get(key) is not None:
                 data[key] = raw[key]
-        if kind == "handover":
-            handover_events.append((len(handover_events), raw, when))
-        elif kind == "supplement_requested":
+        if kind in SLIP_EVENTS:
+            slip_events.append((kind, raw, when))
+        if kind == "supplement_requested":
             if ended_at is None:
                 supplement_count += 1
+            if supplement_count > 1:
+                _flag(flags, Flag.SUPPLEMENT_REPEATED)
             supplement_requested_at = when
-            # ND 118/2025 Điều 19.5: the request must go out within 3 working days.
-            limit = clock.due_at(clock_start, Decimal(3), DurationUnit.WORKING_DAYS, version.cutoff)
-            if when > limit:
-                flags.append(
-                    _flag(
-                        "supplement_request_late",
-                        when,
-                        "Yêu cầu bổ sung sau 3 ngày làm việc kể từ khi tiếp nhận",
-                    )
+            # ND 118/2025 Điều 19.5: the request must go out within 3 working days of receipt.
+            if supplement_deadline is None:
+                supplement_deadline = clock.due_at(
+                    received, Decimal(3), DurationUnit.WORKING_DAYS, version.cutoff
                 )
+            if when > supplement_deadline:
+                _flag(flags, Flag.SUPPLEMENT_LATE)
+                data["late"] = True
             status = Status.SUPPLEMENT_REQUESTED
         elif kind == "supplement_received":
             # Điều 19.5: the clock restarts from zero, from the procedure.
-            clock_start = when
             due = clock.due_at(when, version.duration, version.unit, version.cutoff)
             explanation.setdefault("restarts", []).append(
                 {"from": raw["at"], "due": due.isoformat()}
@@ -473,19 +475,13 @@ def history_compute(
             new_due = raw.get("new_due_at")
             extended_due = _instant(new_due) if new_due else extended_due
             if extension_count > 1:
-                flags.append(_flag("extension_repeated", when, "Gia hạn quá một lần"))
+                _flag(flags, Flag.EXTENSION_REPEATED)
             # Điều 19.6: issued at least one working day before the due date, i.e. the next
             # working day after the letter is still on or before the due date.
             next_working = clock.due_at(when, Decimal(1), DurationUnit.WORKING_DAYS, False)
             if local_date(next_working) > local_date(due):
-                flags.append(
-                    _flag(
-                        "extension_late",
-                        when,
-                        "Văn bản xin lỗi, gia hạn phát hành chưa đủ một ngày làm việc "
-                        "trước hạn giải quyết",
-                    )
-                )
+                _flag(flags, Flag.EXTENSION_LATE)
+                data["late"] = True
         elif kind in END_TYPES:
             ended_at, end_kind = when, END_TYPES[kind]
             end_reason = raw.get("reason") or ""
@@ -508,7 +504,7 @@ def history_compute(
             ended_at=ended_at, due_at=due, unit=version.unit, supplement_count=supplement_count
         )
 
-    handovers = _control_slip(handover_events, version, clock, ended_at, delivered_at)
+    handovers = _control_slip(slip_events, version, clock)
     late_steps = record.get("late_step") or ""
     if not late_steps and dossier_class == DossierClass.LATE:
         # No step named in the record: the control slip says where the time was lost.
@@ -554,58 +550,80 @@ def history_compute(
         "current_step_since": last.at if last else None,
         "imported": True,
     }
-    if not agency.valid_on(local_date(received)):
-        flags.append(
-            _flag(
-                "agency_not_in_force",
-                received,
-                f"Cơ quan {agency.code} không còn hiệu lực vào ngày tiếp nhận",
-            )
-        )
     return ComputedHistory(dossier=dossier, events=events, handovers=handovers)
 
 
 def _control_slip(
-    handover_events: list[tuple[int, Mapping[str, Any], dt.datetime]],
+    slip_events: list[tuple[str, Mapping[str, Any], dt.datetime]],
     version: VersionInfo,
     clock: LegalClock,
-    ended_at: dt.datetime | None,
-    delivered_at: dt.datetime | None,
 ) -> list[HandoverRow]:
-    """Form 06 rows: each hand-over starts the receiving unit's step, closed by the next
-    hand-over (or by the end, or by the delivery for the last row back at the one-stop)."""
+    """Form 06 rows, as the live services keep them.
+
+    Each hand-over opens a row for the receiving unit's step; the next hand-over, a supplement
+    request (the step stops with the clock) or the end closes it; a supplement arriving opens
+    a fresh row for the same unit and step with the full budget (the clock restarted from
+    zero); after the end, rows carry a step only when the record names it, and the delivery
+    closes them.
+    """
     rows: list[HandoverRow] = []
+    open_row: HandoverRow | None = None
     previous_unit = ONE_STOP_UNIT
-    for n, (index, raw, when) in enumerate(handover_events):
-        step = _match_step(version.steps, raw, index)
-        finished: dt.datetime | None = None
-        if n + 1 < len(handover_events):
-            finished = handover_events[n + 1][2]
-        if ended_at is not None and ended_at >= when:
-            # The end closes the step in progress, even if the result then travels on.
-            finished = ended_at if finished is None else min(finished, ended_at)
-        if finished is None:
-            finished = delivered_at
-        result = ""
-        used = clock.working_hours_between(when, finished) if finished is not None else None
-        if step is not None and finished is not None:
-            step_due = clock.due_at(when, step.hours, DurationUnit.WORKING_HOURS, False)
-            result = step_result(finished_at=finished, step_due_at=step_due)
-        to_unit = raw["unit"]
-        rows.append(
-            HandoverRow(
-                position=n + 1,
-                from_unit=previous_unit,
-                to_unit=to_unit,
-                at=when,
-                step=step,
-                step_name=step.name if step else (raw.get("step") or ""),
-                budget_hours=step.hours if step else None,
-                finished_at=finished,
-                used_hours=used,
-                result=result,
-                note=raw.get("reason") or "",
+    last_step: StepInfo | None = None
+    ended = False
+    handovers_seen = 0
+
+    def close(at: dt.datetime, note: str = "") -> None:
+        nonlocal open_row
+        if open_row is None:
+            return
+        open_row.finished_at = at
+        open_row.used_hours = clock.working_hours_between(open_row.at, at)
+        if open_row.step is not None:
+            step_due = clock.due_at(
+                open_row.at, open_row.step.hours, DurationUnit.WORKING_HOURS, False
             )
+            open_row.result = step_result(finished_at=at, step_due_at=step_due)
+        if note:
+            open_row.note = f"{open_row.note}; {note}" if open_row.note else note
+        open_row = None
+
+    def add(unit: str, at: dt.datetime, step: StepInfo | None, name: str, note: str) -> None:
+        nonlocal open_row, previous_unit
+        open_row = HandoverRow(
+            position=len(rows) + 1,
+            from_unit=previous_unit,
+            to_unit=unit,
+            at=at,
+            step=step,
+            step_name=step.name if step else name,
+            budget_hours=step.hours if step else None,
+            finished_at=None,
+            used_hours=None,
+            result="",
+            note=note,
         )
-        previous_unit = to_unit
+        rows.append(open_row)
+        previous_unit = unit
+
+    for kind, raw, when in slip_events:
+        if kind == "handover":
+            close(when)
+            if ended:
+                step = _step_named(version.steps, raw.get("step"))
+            else:
+                step = _match_step(version.steps, raw, handovers_seen)
+                last_step = step
+            handovers_seen += 1
+            add(raw["unit"], when, step, raw.get("step") or "", raw.get("reason") or "")
+        elif kind == "supplement_requested":
+            close(when, "Yêu cầu bổ sung hồ sơ")
+        elif kind == "supplement_received":
+            if rows:
+                add(rows[-1].to_unit, when, last_step, rows[-1].step_name, "Hồ sơ bổ sung")
+        elif kind in END_TYPES:
+            close(when)
+            ended = True
+        elif kind == "result_delivered":
+            close(when)
     return rows
