@@ -12,9 +12,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import segno
 from django.contrib.auth import get_user_model
 from docx import Document
 from docx.oxml.ns import qn
+from PIL import Image
 from pypdf import PdfReader
 
 from motcua.agencies.models import Agency, AgencyKind, Level
@@ -51,6 +53,25 @@ def docx_text(data: bytes) -> str:
     body = Document(io.BytesIO(data)).element.body
     lines = ["".join(t.text or "" for t in p.iter(qn("w:t"))) for p in body.iter(qn("w:p"))]
     return "\n".join(lines)
+
+
+def qr_modules(image: Any, *, scale: int = 8, border: int = 2) -> list[list[bool]]:
+    """Read a QR code printed by ``qr_png`` back into its matrix of dark modules, sampling the
+    centre of each module: a decoder for the one layout we print."""
+    grey = image.convert("L")
+    size = grey.width // scale - 2 * border
+    half = scale // 2
+    return [
+        [
+            grey.getpixel(((border + x) * scale + half, (border + y) * scale + half)) < 128
+            for x in range(size)
+        ]
+        for y in range(size)
+    ]
+
+
+def expected_modules(url: str) -> list[list[bool]]:
+    return [[bool(m) for m in row] for row in segno.make(url, error="m", micro=False).matrix]
 
 
 def pdf_text(data: bytes) -> str:
@@ -171,6 +192,7 @@ def test_receipt_docx_prints_the_dossier_and_embeds_the_lookup_qr(dossier: Dossi
     doc = Document(io.BytesIO(data))
     images = [r.target_part.blob for r in doc.part.rels.values() if "image" in r.reltype]
     assert images and all(blob == qr_png(url) for blob in images)
+    assert qr_modules(Image.open(io.BytesIO(images[0]))) == expected_modules(url)
     assert len(doc.inline_shapes) == 2
 
 
@@ -179,6 +201,9 @@ def test_receipt_pdf_prints_the_same_values_on_two_copies(dossier: Dossier) -> N
     reader = PdfReader(io.BytesIO(data))
     assert len(reader.pages) == 2
     assert all(len(page.images) == 1 for page in reader.pages)
+    url = f"{PUBLIC}/tra-cuu/?ma={CODE}&bi-mat=k7Qm2xPa"
+    for page in reader.pages:
+        assert qr_modules(page.images[0].image) == expected_modules(url)
     text = flat(pdf_text(data))
     for expected in (
         CODE,
