@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # django-ninja: its templates and static files serve /api/docs without a CDN.
+    "ninja",
     "motcua.core",
     "motcua.agencies",
     "motcua.catalog",

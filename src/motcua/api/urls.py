@@ -1,3 +1,7 @@
-from django.urls import URLPattern, URLResolver
+"""``/api/``: the JSON API (see ``motcua.api.main``)."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.urls import URLPattern, URLResolver, path
+
+from motcua.api.main import api
+
+urlpatterns: list[URLPattern | URLResolver] = [path("", api.urls)]

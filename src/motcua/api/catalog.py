@@ -1,0 +1,43 @@
+"""The catalogue of procedures, read-only and public (what the one-stop unit publishes)."""
+
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from ninja import Router
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from motcua.api.schemas import ErrorOut, ProcedureDetailOut, ProcedureOut
+from motcua.catalog.models import ProcedureVersion
+from motcua.catalog.queries import procedure_search, procedure_versions_in_force
+
+router = Router(auth=None, tags=["Thủ tục hành chính"])
+
+
+@router.get(
+    "",
+    response=list[ProcedureOut],
+    summary="Tìm thủ tục đang có hiệu lực",
+    description="`q`: các từ của tên (không phân biệt dấu, hoa thường) hoặc đầu mã thủ tục.",
+)
+@paginate(LimitOffsetPagination)
+def procedure_list(request: HttpRequest, q: str = "") -> QuerySet[ProcedureVersion]:
+    return procedure_search(q).order_by("procedure__code", "number", "id")
+
+
+@router.get(
+    "/{code}",
+    response={200: ProcedureDetailOut, 404: ErrorOut},
+    summary="Một thủ tục (phiên bản đang có hiệu lực) với thành phần hồ sơ",
+)
+def procedure_get(request: HttpRequest, code: str) -> ProcedureVersion:
+    version = (
+        procedure_versions_in_force()
+        .filter(procedure__code=code)
+        .select_related("procedure", "field", "agency")
+        .prefetch_related("parts")
+        .order_by("-number")
+        .first()
+    )
+    if version is None:
+        raise Http404
+    return version

@@ -1,0 +1,675 @@
+"""Dossiers over the API: intake, every change of state, reads, lists, the official forms and
+the guidance log. Every read goes through ``dossier_for`` (scoped and audited) and every
+change through the one service for it (``motcua.dossiers.services``): this module only
+translates JSON to service calls and dossiers back to JSON."""
+
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from motcua.agencies.models import Agency
+from motcua.api.auth import STAFF_AUTH
+from motcua.api.errors import FieldInvalid
+from motcua.api.schemas import (
+    AcceptIn,
+    ApplicantIn,
+    DeliverIn,
+    DossierCreatedOut,
+    DossierFilter,
+    DossierOut,
+    DossierSummary,
+    ErrorOut,
+    ExtendIn,
+    FinishIn,
+    GuidanceIn,
+    GuidanceOut,
+    HandoverIn,
+    ItemsIn,
+    NewDossierIn,
+    OptionalReasonIn,
+    PartIn,
+    PartsIn,
+    ReasonIn,
+    ReceiveIn,
+    RejectAtCounterIn,
+    SubmitIn,
+)
+from motcua.catalog.models import Part, ProcedureVersion, WorkflowStep
+from motcua.catalog.queries import procedure_current_version
+from motcua.core.access import WRITE_ROLES, staff_profile
+from motcua.core.audit import audit_log
+from motcua.dossiers import services
+from motcua.dossiers.models import Dossier, Status
+from motcua.dossiers.queries import dossier_for, dossiers_visible_to
+
+router = Router(auth=STAFF_AUTH, tags=["Hồ sơ"])
+guidance_router = Router(auth=STAFF_AUTH, tags=["Sổ hướng dẫn"])
+
+READ_ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut}
+CHANGE_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+CREATE_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
+
+CHANGE_NOTE = (
+    "\n\nGửi `expected_version` = trường `version` của hồ sơ đã đọc. 409: hồ sơ đã bị người "
+    "khác thay đổi (không có gì được ghi). 422: thao tác không được phép ở trạng thái hiện "
+    "tại hoặc thiếu thông tin (thông báo của nghiệp vụ trong `detail`). 404: hồ sơ không tồn "
+    "tại hoặc ngoài phạm vi của tài khoản (hoặc tài khoản chỉ được xem)."
+)
+
+
+def _user(request: HttpRequest) -> AbstractBaseUser:
+    user: AbstractBaseUser = request.auth  # type: ignore[attr-defined]
+    return user
+
+
+# --- serialising --------------------------------------------------------------------------------
+
+
+def _agency(agency: Agency | None) -> dict[str, str] | None:
+    return {"code": agency.code, "name": agency.name} if agency is not None else None
+
+
+def dossier_data(dossier: Dossier) -> dict[str, Any]:
+    """The full dossier: its fields, parts, timeline and control slip."""
+    dossier = (
+        Dossier.objects.select_related(
+            "procedure_version__procedure", "agency", "receiving_unit", "current_step"
+        )
+        .prefetch_related("parts", "events__actor", "handovers")
+        .get(pk=dossier.pk)
+    )
+    version = dossier.procedure_version
+    return {
+        "code": dossier.code,
+        "version": dossier.version,
+        "status": dossier.status,
+        "status_label": str(dossier.get_status_display()),
+        "procedure": {
+            "code": version.procedure.code,
+            "name": version.name,
+            "version": version.number,
+        },
+        "agency": _agency(dossier.agency),
+        "receiving_unit": _agency(dossier.receiving_unit),
+        "channel": dossier.channel,
+        "applicant": {
+            "kind": dossier.applicant_kind,
+            "name": dossier.applicant_name,
+            "id_number": dossier.applicant_id_number,
+            "phone": dossier.applicant_phone,
+            "email": dossier.applicant_email,
+            "address": dossier.applicant_address,
+            "representative_name": dossier.representative_name,
+            "representative_phone": dossier.representative_phone,
+            "representative_id_number": dossier.representative_id_number,
+        },
+        **{
+            name: getattr(dossier, name)
+            for name in (
+                "submitted_at",
+                "accept_by",
+                "received_at",
+                "due_at",
+                "due_explanation",
+                "extended_due_at",
+                "printed_due_at",
+                "ended_at",
+                "end_kind",
+                "dossier_class",
+                "end_reason",
+                "late_reason",
+                "delivered_at",
+                "delivery_channel",
+                "supplement_count",
+                "extension_count",
+                "has_apology",
+                "current_unit",
+            )
+        },
+        "flags": list(dossier.flags or []),
+        "current_step": dossier.current_step.name if dossier.current_step else "",
+        "parts": [
+            {"name": p.name, "kind": p.kind, "copies": p.copies, "reused": p.reused}
+            for p in dossier.parts.all()
+        ],
+        "events": [
+            {
+                "type": e.type,
+                "label": str(e.get_type_display()),
+                "at": e.at,
+                "actor": e.actor_label
+                or (e.actor.get_full_name() or e.actor.get_username() if e.actor else ""),
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "data": e.data,
+            }
+            for e in dossier.events.all()
+        ],
+        "handovers": [
+            {
+                name: getattr(h, name)
+                for name in (
+                    "position",
+                    "from_unit",
+                    "to_unit",
+                    "at",
+                    "giver",
+                    "receiver",
+                    "step_name",
+                    "budget_hours",
+                    "finished_at",
+                    "used_hours",
+                    "result",
+                    "note",
+                )
+            }
+            for h in dossier.handovers.all()
+        ],
+    }
+
+
+# --- inputs to service arguments --------------------------------------------------------------
+
+
+def _version_for(payload: NewDossierIn | RejectAtCounterIn) -> ProcedureVersion:
+    agency = None
+    if payload.agency:
+        agency = Agency.objects.filter(code=payload.agency.strip()).first()
+        if agency is None:
+            raise FieldInvalid(
+                ("body", "agency"), _("Không có cơ quan mã %(code)s.") % {"code": payload.agency}
+            )
+    version = procedure_current_version(payload.procedure.strip(), agency=agency)
+    if version is None:
+        raise FieldInvalid(
+            ("body", "procedure"),
+            _("Không có thủ tục mã %(code)s đang có hiệu lực%(at)s.")
+            % {
+                "code": payload.procedure,
+                "at": _(" tại %(agency)s") % {"agency": agency.name} if agency else "",
+            },
+        )
+    return version
+
+
+def _applicant(data: ApplicantIn) -> services.Applicant:
+    return services.Applicant(**data.dict())
+
+
+def _parts(
+    version: ProcedureVersion, parts: Sequence[PartIn], loc: str = "parts"
+) -> list[services.PartInput]:
+    by_position = {p.position: p for p in Part.objects.filter(version=version)}
+    result = []
+    for index, item in enumerate(parts):
+        part: Part | None = None
+        if item.part is not None:
+            part = by_position.get(item.part)
+            if part is None:
+                raise FieldInvalid(
+                    ("body", loc, index, "part"),
+                    _("Thủ tục không có thành phần hồ sơ thứ %(n)s.") % {"n": item.part},
+                )
+        elif not item.name.strip():
+            raise FieldInvalid(
+                ("body", loc, index, "name"),
+                _("Phải nêu tên giấy tờ hoặc thứ tự thành phần hồ sơ (part)."),
+            )
+        result.append(
+            services.PartInput(
+                part=part,
+                name=item.name.strip() or (part.name if part else ""),
+                kind=item.kind or (part.kind if part else ""),
+                copies=item.copies,
+                reused=item.reused,
+            )
+        )
+    return result
+
+
+def _counter_unit(request: HttpRequest) -> Agency:
+    """The unit that receives: the caller's own agency (service center), as at the counter."""
+    profile = staff_profile(_user(request))
+    if profile is None or profile.role not in WRITE_ROLES:
+        raise HttpError(403, _("Tài khoản không có quyền tiếp nhận hồ sơ."))
+    return profile.agency
+
+
+def _writable(request: HttpRequest, code: str) -> Dossier:
+    return dossier_for(_user(request), code, write=True)
+
+
+# --- intake -------------------------------------------------------------------------------------
+
+
+@router.post(
+    "",
+    response={201: DossierCreatedOut, **CREATE_ERRORS},
+    summary="Tiếp nhận hồ sơ (trực tiếp hoặc qua bưu chính)",
+    description="Hồ sơ đầy đủ, hợp lệ được tiếp nhận tại đơn vị của tài khoản; thời hạn "
+    "giải quyết bắt đầu tính (mẫu 01). 422 kèm đường dẫn trường khi thông tin sai.",
+)
+def receive(request: HttpRequest, payload: ReceiveIn) -> tuple[int, dict[str, Any]]:
+    unit = _counter_unit(request)
+    version = _version_for(payload)
+    dossier = services.dossier_receive(
+        procedure_version=version,
+        applicant=_applicant(payload.applicant),
+        actor=_user(request),
+        receiving_unit=unit,
+        channel=payload.channel,
+        parts=_parts(version, payload.parts),
+    )
+    return 201, {**dossier_data(dossier), "secret": dossier.secret}
+
+
+@router.post(
+    "/online",
+    response={201: DossierCreatedOut, **CREATE_ERRORS},
+    summary="Nộp hồ sơ trực tuyến (từ Cổng dịch vụ công)",
+    description="Hồ sơ chờ tiếp nhận: phải được tiếp nhận hoặc yêu cầu hoàn thiện trong 08 "
+    "giờ làm việc.",
+)
+def submit(request: HttpRequest, payload: SubmitIn) -> tuple[int, dict[str, Any]]:
+    _counter_unit(request)  # only a role that acts may file a dossier
+    version = _version_for(payload)
+    dossier = services.dossier_submit(
+        procedure_version=version,
+        applicant=_applicant(payload.applicant),
+        actor=_user(request),
+        parts=_parts(version, payload.parts),
+    )
+    return 201, {**dossier_data(dossier), "secret": dossier.secret}
+
+
+@router.post(
+    "/rejections",
+    response={201: DossierCreatedOut, **CREATE_ERRORS},
+    summary="Từ chối tiếp nhận tại Bộ phận Một cửa (mẫu 03)",
+    description="Ghi nhận hồ sơ bị từ chối ngay khi nộp (trực tiếp hoặc bưu chính): có mã hồ "
+    "sơ để in mẫu 03, không được tính là đã tiếp nhận.",
+)
+def reject_at_counter(
+    request: HttpRequest, payload: RejectAtCounterIn
+) -> tuple[int, dict[str, Any]]:
+    unit = _counter_unit(request)
+    dossier = services.dossier_reject_at_counter(
+        procedure_version=_version_for(payload),
+        applicant=_applicant(payload.applicant),
+        actor=_user(request),
+        receiving_unit=unit,
+        reason=payload.reason,
+        channel=payload.channel,
+    )
+    return 201, {**dossier_data(dossier), "secret": dossier.secret}
+
+
+# --- changes of state -------------------------------------------------------------------------
+
+
+def _change(summary: str, path: str, description: str = "") -> Any:
+    return router.post(
+        f"/{{code}}/{path}",
+        response={200: DossierOut, **CHANGE_ERRORS},
+        summary=summary,
+        description=description + CHANGE_NOTE,
+    )
+
+
+@_change("Tiếp nhận hồ sơ trực tuyến", "accept", "Thời hạn giải quyết bắt đầu tính.")
+def accept(request: HttpRequest, code: str, payload: AcceptIn) -> dict[str, Any]:
+    dossier = _writable(request, code)
+    profile = staff_profile(_user(request))
+    return dossier_data(
+        services.dossier_accept(
+            dossier=dossier,
+            actor=_user(request),
+            receiving_unit=profile.agency if profile else None,
+            expected_version=payload.expected_version,
+        )
+    )
+
+
+@_change("Yêu cầu hoàn thiện hồ sơ trực tuyến trước khi tiếp nhận (mẫu 02)", "request-completion")
+def request_completion(request: HttpRequest, code: str, payload: ItemsIn) -> dict[str, Any]:
+    return dossier_data(
+        services.dossier_request_completion(
+            dossier=_writable(request, code),
+            actor=_user(request),
+            items=payload.items,
+            reason=payload.reason,
+            expected_version=payload.expected_version,
+        )
+    )
+
+
+@_change("Người nộp đã hoàn thiện hồ sơ trực tuyến", "complete")
+def complete(request: HttpRequest, code: str, payload: PartsIn) -> dict[str, Any]:
+    dossier = _writable(request, code)
+    return dossier_data(
+        services.dossier_complete(
+            dossier=dossier,
+            actor=_user(request),
+            parts=_parts(dossier.procedure_version, payload.parts),
+            note=payload.note,
+            expected_version=payload.expected_version,
+        )
+    )
+
+
+@_change("Từ chối tiếp nhận hồ sơ trực tuyến (mẫu 03)", "reject")
+def reject(request: HttpRequest, code: str, payload: ReasonIn) -> dict[str, Any]:
+    return dossier_data(
+        services.dossier_reject(
+            dossier=_writable(request, code),
+            actor=_user(request),
+            reason=payload.reason,
+            expected_version=payload.expected_version,
+        )
+    )
+
+
+@_change(
+    "Chuyển hồ sơ (phiếu kiểm soát, mẫu 06)",
+    "handover",
+    "Mặc định chuyển sang bước tiếp theo của quy trình nội bộ.",
+)
+def handover(request: HttpRequest, code: str, payload: HandoverIn) -> dict[str, Any]:
+    dossier = _writable(request, code)
+    step = None
+    if payload.step is not None:
+        step = WorkflowStep.objects.filter(
+            version_id=dossier.procedure_version_id, position=payload.step
+        ).first()
+        if step is None:
+            raise FieldInvalid(
+                ("body", "step"),
+                _("Quy trình của thủ tục không có bước thứ %(n)s.") % {"n": payload.step},
+            )
+    services.dossier_handover(
+        dossier=dossier,
+        actor=_user(request),
+        to_unit=payload.to_unit,
+        step=step,
+        receiver_name=payload.receiver_name,
+        note=payload.note,
+        expected_version=payload.expected_version,
+    )
+    return dossier_data(dossier)
+
+
+@_change(
+    "Yêu cầu bổ sung hồ sơ (mẫu 02)", "request-supplement", "Thời hạn giải quyết tạm dừng."
+)
+def request_supplement(request: HttpRequest, code: str, payload: ItemsIn) -> dict[str, Any]:
+    return dossier_data(
+        services.dossier_request_supplement(
+            dossier=_writable(request, code),
+            actor=_user(request),
+            items=payload.items,
+            reason=payload.reason,
+            expected_version=payload.expected_version,
+        )
+    )
+
+
+@_change(
+    "Nhận hồ sơ bổ sung",
+    "receive-supplement",
+    "Thời hạn giải quyết tính lại từ đầu (NĐ 118/2025 Điều 19.5).",
+)
+def receive_supplement(request: HttpRequest, code: str, payload: PartsIn) -> dict[str, Any]:
+    dossier = _writable(request, code)
+    return dossier_data(
+        services.dossier_receive_supplement(
+            dossier=dossier,
+            actor=_user(request),
+            parts=_parts(dossier.procedure_version, payload.parts),
+            note=payload.note,
+            expected_version=payload.expected_version,
+        )
+    )
+
+
+@_change(
+    "Xin lỗi và hẹn lại ngày trả kết quả (mẫu 04)",
+    "extend",
+    "Một lần, chậm nhất 01 ngày làm việc trước hạn (NĐ 118/2025 Điều 19.6).",
+)
+def extend(request: HttpRequest, code: str, payload: ExtendIn) -> dict[str, Any]:
+    new_due_at = payload.new_due_at
+    if timezone.is_naive(new_due_at):
+        new_due_at = timezone.make_aware(new_due_at)
+    return dossier_data(
+        services.dossier_extend(
+            dossier=_writable(request, code),
+            actor=_user(request),
+            reason=payload.reason,
+            new_due_at=new_due_at,
+            expected_version=payload.expected_version,
+        )
+    )
+
+
+@_change(
+    "Có kết quả giải quyết",
+    "finish",
+    "Hồ sơ kết thúc và được xếp loại trước hạn / đúng hạn / quá hạn.",
+)
+def finish(request: HttpRequest, code: str, payload: FinishIn) -> dict[str, Any]:
+    return dossier_data(
+        services.dossier_finish(
+            dossier=_writable(request, code),
+            actor=_user(request),
+            late_reason=payload.late_reason,
+            note=payload.note,
+            expected_version=payload.expected_version,
+        )
+    )
+
+
+@_change("Trả lại hồ sơ không đủ điều kiện giải quyết (mẫu 03)", "refuse")
+def refuse(request: HttpRequest, code: str, payload: ReasonIn) -> dict[str, Any]:
+    return dossier_data(
+        services.dossier_refuse(
+            dossier=_writable(request, code),
+            actor=_user(request),
+            reason=payload.reason,
+            expected_version=payload.expected_version,
+        )
+    )
+
+
+@_change("Rút hồ sơ theo đề nghị của người nộp", "withdraw")
+def withdraw(request: HttpRequest, code: str, payload: OptionalReasonIn) -> dict[str, Any]:
+    return dossier_data(
+        services.dossier_withdraw(
+            dossier=_writable(request, code),
+            actor=_user(request),
+            reason=payload.reason,
+            expected_version=payload.expected_version,
+        )
+    )
+
+
+@_change("Dừng giải quyết hồ sơ (mẫu 05)", "stop")
+def stop(request: HttpRequest, code: str, payload: ReasonIn) -> dict[str, Any]:
+    return dossier_data(
+        services.dossier_stop(
+            dossier=_writable(request, code),
+            actor=_user(request),
+            reason=payload.reason,
+            expected_version=payload.expected_version,
+        )
+    )
+
+
+@_change(
+    "Trả kết quả",
+    "deliver",
+    "Tại Bộ phận Một cửa (counter), qua bưu chính (postal, kèm số hiệu bưu gửi) hoặc "
+    "trực tuyến (online).",
+)
+def deliver(request: HttpRequest, code: str, payload: DeliverIn) -> dict[str, Any]:
+    return dossier_data(
+        services.dossier_deliver(
+            dossier=_writable(request, code),
+            actor=_user(request),
+            channel=payload.channel,
+            reference=payload.reference,
+            expected_version=payload.expected_version,
+        )
+    )
+
+
+# --- reads ----------------------------------------------------------------------------------------
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+@router.get(
+    "",
+    response=list[DossierSummary],
+    summary="Danh sách hồ sơ trong phạm vi của tài khoản",
+    description="Lọc theo cơ quan (gồm cấp dưới), trạng thái, hạn, kết quả, ngày tiếp nhận, "
+    "hình thức nộp. Phân trang bằng limit/offset; sắp xếp ổn định: mới tạo trước.",
+)
+@paginate(LimitOffsetPagination)
+def dossier_list(request: HttpRequest, filters: Query[DossierFilter]) -> QuerySet[Dossier]:
+    qs = dossiers_visible_to(_user(request)).select_related(
+        "procedure_version__procedure", "agency"
+    )
+    if filters.agency:
+        agency = Agency.objects.filter(code=filters.agency.strip()).first()
+        if agency is None:
+            raise FieldInvalid(
+                ("query", "agency"), _("Không có cơ quan mã %(code)s.") % {"code": filters.agency}
+            )
+        if agency.path:
+            qs = qs.filter(agency__path__startswith=agency.path)
+        else:
+            qs = qs.filter(agency=agency)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.due_before:
+        due = filters.due_before
+        qs = qs.filter(due_at__lt=timezone.make_aware(due) if timezone.is_naive(due) else due)
+    if filters.dossier_class:
+        qs = qs.filter(dossier_class=filters.dossier_class)
+    if filters.received_from:
+        qs = qs.filter(received_at__gte=_local_midnight(filters.received_from))
+    if filters.received_to:
+        next_day = filters.received_to + dt.timedelta(days=1)
+        qs = qs.filter(received_at__lt=_local_midnight(next_day))
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    # The id is unique and increasing: pages never overlap or skip while rows are added.
+    return qs.order_by("-id")
+
+
+@router.get(
+    "/{code}",
+    response={200: DossierOut, **READ_ERRORS},
+    summary="Một hồ sơ: diễn biến, phiếu kiểm soát, cách tính hạn",
+)
+def dossier_get(request: HttpRequest, code: str) -> dict[str, Any]:
+    return dossier_data(dossier_for(_user(request), code))
+
+
+FORM_FORMATS = ("docx", "pdf")
+
+
+@router.get(
+    "/{code}/forms/{form}.{fmt}",
+    response={200: bytes, **READ_ERRORS, 422: ErrorOut},
+    summary="Biểu mẫu chính thức của hồ sơ (mẫu 01–07, DOCX hoặc PDF)",
+    description="Mẫu 01 giấy tiếp nhận, 02 yêu cầu bổ sung, 03 từ chối, 04 xin lỗi gia hạn, "
+    "05 dừng giải quyết, 06 phiếu kiểm soát, 07 dòng sổ theo dõi của hồ sơ. 422 khi hồ sơ "
+    "chưa có sự kiện mà mẫu cần.",
+    openapi_extra={
+        "responses": {
+            200: {
+                "content": {
+                    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {
+                        "schema": {"type": "string", "format": "binary"}
+                    },
+                }
+            }
+        }
+    },
+)
+def dossier_form(request: HttpRequest, code: str, form: str, fmt: str) -> HttpResponse:
+    from motcua.dossiers.forms_docs import FORMS, form_response
+
+    if form not in FORMS or fmt not in FORM_FORMATS:
+        raise Http404
+    dossier = dossier_for(_user(request), code)
+    extra: dict[str, Any] = {}
+    if form == "07":
+        # The register line of this one dossier, in the unit that received it.
+        day = timezone.localdate(dossier.received_at or dossier.created_at)
+        extra = {
+            "unit": dossier.receiving_unit or dossier.agency,
+            "dossiers": [dossier],
+            "date_from": day,
+            "date_to": day,
+        }
+    try:
+        response = form_response(
+            form, None if form == "07" else dossier, fmt=fmt, **extra  # type: ignore[arg-type]
+        )
+    except ValueError as exc:
+        raise FieldInvalid(("path", "form"), str(exc)) from exc
+    if form == "07":
+        response["Content-Disposition"] = f'attachment; filename="mau-07-{dossier.code}.{fmt}"'
+    audit_log(
+        actor=_user(request),
+        action="dossier.print",
+        object_type="dossier",
+        object_id=dossier.code,
+        data={"form": form, "fmt": fmt, "via": "api"},
+    )
+    return response
+
+
+# --- guidance ---------------------------------------------------------------------------------
+
+
+@guidance_router.post(
+    "",
+    response={201: GuidanceOut, **CREATE_ERRORS},
+    summary="Ghi sổ một lượt hướng dẫn (trực tiếp, gọi đi, nghe gọi đến)",
+)
+def guidance_create(request: HttpRequest, payload: GuidanceIn) -> tuple[int, dict[str, Any]]:
+    unit = _counter_unit(request)
+    guidance = services.guidance_log(
+        unit=unit,
+        kind=payload.kind,
+        actor=_user(request),
+        procedure_code=payload.procedure,
+        note=payload.note,
+    )
+    return 201, {
+        "id": guidance.pk,
+        "at": guidance.at,
+        "kind": guidance.kind,
+        "unit": _agency(unit),
+        "procedure": guidance.procedure_code,
+        "note": guidance.note,
+    }
+
+
+__all__ = ["Status", "guidance_router", "router"]

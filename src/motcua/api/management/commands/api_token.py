@@ -1,0 +1,77 @@
+"""``motcua manage api_token create|list|revoke``: tokens for systems calling the JSON API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from motcua.api.models import ApiToken
+from motcua.api.tokens import api_token_create, api_token_revoke
+from motcua.core.access import staff_profile
+
+ACTOR = "cli:api_token"
+
+
+class Command(BaseCommand):
+    help = (
+        "Create, list or revoke API tokens. A token acts as the staff user it is issued to "
+        "(that user's role and agency limit what it sees and changes)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        create = sub.add_parser("create", help="issue a token; it is printed once")
+        create.add_argument("--user", required=True, help="username of a staff account")
+        create.add_argument("--name", default="", help="the calling system, e.g. 'Bưu điện tỉnh'")
+        sub.add_parser("list", help="list tokens (prefix, user, last use, revoked)")
+        revoke = sub.add_parser("revoke", help="revoke a token by its prefix (mc_xxxxxxxx)")
+        revoke.add_argument("prefix")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "create":
+            self._create(options["user"], options["name"])
+        elif action == "list":
+            self._list()
+        else:
+            self._revoke(options["prefix"])
+
+    def _create(self, username: str, name: str) -> None:
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"api_token create: no user named {username!r}.")
+        if not user.is_active:
+            raise CommandError(f"api_token create: user {username!r} is inactive.")
+        if staff_profile(user) is None and not user.is_superuser:
+            raise CommandError(
+                f"api_token create: user {username!r} has no staff profile (role and agency); "
+                "a token acts as a staff member and would see nothing."
+            )
+        token, raw = api_token_create(user=user, name=name, actor=ACTOR)
+        self.stderr.write(
+            f"Token {token.prefix}… for {username} ({token.name}). "
+            "Store it now: it is shown only once. Use it as 'Authorization: Bearer <token>'."
+        )
+        self.stdout.write(raw)
+
+    def _list(self) -> None:
+        for token in ApiToken.objects.select_related("user"):
+            state = f"revoked {token.revoked_at:%Y-%m-%d %H:%M}" if token.revoked_at else "active"
+            used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
+            self.stdout.write(
+                f"{token.prefix}\t{token.user.get_username()}\t{token.name}\tused {used}\t{state}"
+            )
+
+    def _revoke(self, prefix: str) -> None:
+        tokens = list(ApiToken.objects.filter(prefix=prefix.strip().rstrip("…")))
+        if not tokens:
+            raise CommandError(f"api_token revoke: no token with prefix {prefix!r}.")
+        if len(tokens) > 1:
+            raise CommandError(
+                f"api_token revoke: {len(tokens)} tokens share prefix {prefix!r}; "
+                "revoke them in the admin."
+            )
+        token = api_token_revoke(token=tokens[0], actor=ACTOR)
+        self.stdout.write(f"Revoked {token.prefix}… ({token.name}) at {token.revoked_at:%Y-%m-%d %H:%M}.")

@@ -1,0 +1,43 @@
+"""Access tokens for systems that call the JSON API (the postal partner, the national portal).
+
+A token acts as the staff user it is tied to: that user's role and agency decide what it may
+see and change (domain.md §12). Only the SHA-256 of a token is stored; its first characters
+(``prefix``) are kept in clear so that an operator can tell tokens apart in the admin.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ApiToken(models.Model):
+    name = models.CharField(
+        _("tên hệ thống"), max_length=100, help_text=_("Ví dụ: Bưu điện tỉnh (Bưu chính công ích)")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản cán bộ"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    prefix = models.CharField(_("tiền tố"), max_length=16, db_index=True, editable=False)
+    # A token is 256 random bits: a plain SHA-256 suffices (no slow hash is needed against
+    # guessing), and it lets a request find its token with one indexed lookup.
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("mã truy cập API")
+        verbose_name_plural = _("mã truy cập API")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

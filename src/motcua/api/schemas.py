@@ -1,0 +1,308 @@
+"""Typed input and output of the JSON API (ninja schemas over pydantic).
+
+Inputs forbid unknown fields, so that a misspelt ``expected_version`` is a 422 naming it
+rather than a change made without the concurrency check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from motcua.dossiers.models import Dossier, Status
+
+
+class Input(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+class FieldError(Schema):
+    loc: list[str | int] = Field(description="Đường dẫn tới trường, ví dụ body.applicant.id_number")
+    msg: str
+
+
+class ErrorOut(Schema):
+    detail: str = Field(description="Thông báo lỗi bằng tiếng Việt")
+    code: str = Field(
+        description="not_authenticated | forbidden | not_found | conflict | refused | invalid"
+    )
+    errors: list[FieldError] = []
+
+
+# --- inputs -------------------------------------------------------------------------------------
+
+
+class ApplicantIn(Input):
+    kind: Literal["citizen", "organization"] = "citizen"
+    name: str = Field(max_length=255)
+    id_number: str = Field("", description="Số định danh cá nhân (12 số) hoặc mã số thuế")
+    phone: str = ""
+    email: str = ""
+    address: str = Field("", max_length=500)
+    representative_name: str = Field("", max_length=255)
+    representative_phone: str = ""
+    representative_id_number: str = ""
+
+
+class PartIn(Input):
+    part: int | None = Field(
+        None, description="Thứ tự thành phần hồ sơ trong danh mục của thủ tục (nếu có)"
+    )
+    name: str = Field("", max_length=500, description="Tên giấy tờ (bắt buộc nếu không có part)")
+    kind: Literal["", "original", "certified", "copy"] = ""
+    copies: int = Field(1, ge=1, le=100)
+    reused: bool = False
+
+
+class NewDossierIn(Input):
+    procedure: str = Field(description="Mã thủ tục hành chính, ví dụ 1.001234")
+    agency: str | None = Field(
+        None, description="Mã cơ quan thực hiện, khi nhiều cơ quan cùng thực hiện thủ tục"
+    )
+    applicant: ApplicantIn
+    parts: list[PartIn] = []
+
+
+class ReceiveIn(NewDossierIn):
+    channel: Literal["direct", "postal"] = "direct"
+
+
+class SubmitIn(NewDossierIn):
+    pass
+
+
+class RejectAtCounterIn(Input):
+    procedure: str
+    agency: str | None = None
+    channel: Literal["direct", "postal"] = "direct"
+    applicant: ApplicantIn
+    reason: str
+
+
+class VersionedIn(Input):
+    expected_version: int = Field(
+        ge=0, description="Phiên bản hồ sơ đã đọc (trường version); khác hiện tại → 409"
+    )
+
+
+class AcceptIn(VersionedIn):
+    pass
+
+
+class ItemsIn(VersionedIn):
+    items: list[str] = Field(min_length=1, description="Các nội dung cần bổ sung, hoàn thiện")
+    reason: str
+
+
+class PartsIn(VersionedIn):
+    parts: list[PartIn] = []
+    note: str = ""
+
+
+class ReasonIn(VersionedIn):
+    reason: str
+
+
+class OptionalReasonIn(VersionedIn):
+    reason: str = ""
+
+
+class HandoverIn(VersionedIn):
+    to_unit: str = Field("", description="Đơn vị nhận; mặc định: đơn vị của bước tiếp theo")
+    step: int | None = Field(None, description="Thứ tự bước trong quy trình nội bộ")
+    receiver_name: str = ""
+    note: str = ""
+
+
+class ExtendIn(VersionedIn):
+    reason: str = Field(description="Lý do xin lỗi, gia hạn (mẫu 04)")
+    new_due_at: dt.datetime = Field(description="Ngày giờ hẹn trả mới (ISO 8601)")
+
+
+class FinishIn(VersionedIn):
+    late_reason: str = ""
+    note: str = ""
+
+
+class DeliverIn(VersionedIn):
+    channel: Literal["counter", "postal", "online"]
+    reference: str = Field("", description="Số hiệu bưu gửi (bắt buộc khi trả qua bưu chính)")
+
+
+class GuidanceIn(Input):
+    kind: Literal["direct", "outgoing_call", "incoming_call"]
+    procedure: str = Field("", max_length=32, description="Mã thủ tục được hướng dẫn (nếu có)")
+    note: str = ""
+
+
+class DossierFilter(Schema):
+    agency: str | None = Field(None, description="Mã cơ quan có thẩm quyền (gồm cả cấp dưới)")
+    status: Status | None = None
+    due_before: dt.datetime | None = Field(None, description="Hạn giải quyết trước thời điểm này")
+    dossier_class: Literal["early", "on_time", "late"] | None = Field(
+        None, alias="class", description="Kết quả đúng hạn: early | on_time | late"
+    )
+    received_from: dt.date | None = Field(None, description="Tiếp nhận từ ngày (giờ Việt Nam)")
+    received_to: dt.date | None = Field(None, description="Tiếp nhận đến hết ngày")
+    channel: Literal["online", "direct", "postal"] | None = None
+
+
+# --- outputs ------------------------------------------------------------------------------------
+
+
+class AgencyOut(Schema):
+    code: str
+    name: str
+
+
+class ProcedureRef(Schema):
+    code: str
+    name: str
+    version: int
+
+
+class ApplicantOut(Schema):
+    kind: str
+    name: str
+    id_number: str
+    phone: str
+    email: str
+    address: str
+    representative_name: str
+    representative_phone: str
+    representative_id_number: str
+
+
+class PartOut(Schema):
+    name: str
+    kind: str
+    copies: int
+    reused: bool
+
+
+class EventOut(Schema):
+    type: str
+    label: str
+    at: dt.datetime
+    actor: str
+    from_status: str
+    to_status: str
+    data: dict[str, Any]
+
+
+class HandoverOut(Schema):
+    position: int
+    from_unit: str
+    to_unit: str
+    at: dt.datetime
+    giver: str
+    receiver: str
+    step_name: str
+    budget_hours: Decimal | None
+    finished_at: dt.datetime | None
+    used_hours: Decimal | None
+    result: str
+    note: str
+
+
+class DossierSummary(Schema):
+    code: str
+    version: int
+    status: str
+    status_label: str
+    procedure_code: str = Field(alias="procedure_version.procedure.code")
+    procedure_name: str = Field(alias="procedure_version.name")
+    agency_code: str = Field(alias="agency.code")
+    channel: str
+    applicant_name: str
+    submitted_at: dt.datetime | None
+    received_at: dt.datetime | None
+    due_at: dt.datetime | None
+    ended_at: dt.datetime | None
+    dossier_class: str
+
+    @staticmethod
+    def resolve_status_label(obj: Dossier) -> str:
+        return str(obj.get_status_display())
+
+
+class DossierOut(Schema):
+    code: str
+    version: int
+    status: str
+    status_label: str
+    procedure: ProcedureRef
+    agency: AgencyOut
+    receiving_unit: AgencyOut | None
+    channel: str
+    applicant: ApplicantOut
+    submitted_at: dt.datetime | None
+    accept_by: dt.datetime | None
+    received_at: dt.datetime | None
+    due_at: dt.datetime | None
+    due_explanation: dict[str, Any] = Field(description="Cách tính hạn giải quyết")
+    extended_due_at: dt.datetime | None
+    printed_due_at: dt.datetime | None
+    ended_at: dt.datetime | None
+    end_kind: str
+    dossier_class: str
+    end_reason: str
+    late_reason: str
+    delivered_at: dt.datetime | None
+    delivery_channel: str
+    supplement_count: int
+    extension_count: int
+    has_apology: bool
+    flags: list[str]
+    current_unit: str
+    current_step: str
+    parts: list[PartOut]
+    events: list[EventOut] = Field(description="Diễn biến hồ sơ, theo thời gian")
+    handovers: list[HandoverOut] = Field(description="Phiếu kiểm soát quá trình (mẫu 06)")
+
+
+class DossierCreatedOut(DossierOut):
+    secret: str = Field(description="Mã tra cứu in trên giấy tiếp nhận (chỉ trả về khi tạo)")
+
+
+class GuidanceOut(Schema):
+    id: int
+    at: dt.datetime
+    kind: str
+    unit: AgencyOut
+    procedure: str
+    note: str
+
+
+class ProcedurePartOut(Schema):
+    position: int
+    name: str
+    kind: str
+    copies: int
+
+
+class ProcedureOut(Schema):
+    code: str = Field(alias="procedure.code")
+    version: int = Field(alias="number")
+    name: str
+    field: str = Field(alias="field.name")
+    agency_code: str = Field(alias="agency.code")
+    agency_name: str = Field(alias="agency.name")
+    level: str
+    duration: Decimal
+    unit: str
+    fee: int
+    online: str
+
+
+class ProcedureDetailOut(ProcedureOut):
+    parts: list[ProcedurePartOut]
+    legal_basis: str
+    result_type: str

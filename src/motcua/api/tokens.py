@@ -1,0 +1,82 @@
+"""Issuing, revoking and checking API tokens (the one write path for ``ApiToken``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from motcua.api.models import ApiToken
+from motcua.core.audit import Actor, audit_log
+
+TOKEN_PREFIX = "mc_"
+PREFIX_LENGTH = len(TOKEN_PREFIX) + 8
+# Writing ``last_used_at`` on every call of a busy partner would turn reads into writes;
+# once a minute is precise enough to tell a live token from a forgotten one.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+def token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def api_token_create(*, user: AbstractBaseUser, name: str, actor: Actor) -> tuple[ApiToken, str]:
+    """A new token for ``user``; returns the row and the token itself, which is shown once
+    and never stored."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            name=name.strip() or user.get_username(),
+            user=user,
+            prefix=raw[:PREFIX_LENGTH],
+            key_hash=token_hash(raw),
+        )
+        audit_log(
+            actor=actor,
+            action="api_token.create",
+            object_type="api_token",
+            object_id=token.pk,
+            data={"name": token.name, "prefix": token.prefix, "user": user.get_username()},
+        )
+    return token, raw
+
+
+def api_token_revoke(*, token: ApiToken, actor: Actor) -> ApiToken:
+    """Revoke ``token`` from now on (idempotent: a revoked token keeps its first date)."""
+    with transaction.atomic():
+        updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        token.refresh_from_db(fields=["revoked_at"])
+        if updated:
+            audit_log(
+                actor=actor,
+                action="api_token.revoke",
+                object_type="api_token",
+                object_id=token.pk,
+                data={"name": token.name, "prefix": token.prefix},
+            )
+    return token
+
+
+def api_token_check(raw: str) -> ApiToken | None:
+    """The live token ``raw`` (not revoked, its user active), recording its use; else None."""
+    raw = raw.strip()
+    if not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=token_hash(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
