@@ -14,7 +14,7 @@ from motcua.api.tokens import api_token_create, api_token_revoke
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "prefix", "user", "created_at", "last_used_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "prefix", "user__username"]
@@ -22,7 +22,7 @@ class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     autocomplete_fields = ["user"]
     actions = ["revoke"]
 
-    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> Any:
         if obj is None:
             return ["name", "user"]
         return ["name", "user", *self.readonly_fields]
@@ -38,7 +38,11 @@ class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         # Through the service, so that the creation is audited like one from the command line.
         created, raw = api_token_create(user=obj.user, name=obj.name, actor=request.user)
         obj.pk = created.pk
-        obj.prefix, obj.key_hash, obj.created_at = created.prefix, created.key_hash, created.created_at
+        obj.prefix, obj.key_hash, obj.created_at = (
+            created.prefix,
+            created.key_hash,
+            created.created_at,
+        )
         obj._state.adding = False
         messages.warning(
             request,

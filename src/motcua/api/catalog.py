@@ -1,6 +1,6 @@
 """The catalogue of procedures, read-only and public (what the one-stop unit publishes)."""
 
-
+# No ``from __future__ import annotations``: ninja reads the views' annotations at import.
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Router

@@ -3,7 +3,8 @@ the guidance log. Every read goes through ``dossier_for`` (scoped and audited) a
 change through the one service for it (``motcua.dossiers.services``): this module only
 translates JSON to service calls and dossiers back to JSON."""
 
-
+# No ``from __future__ import annotations`` here: ninja reads the views' annotations
+# (``Query[DossierFilter]``) at import time and cannot resolve them from strings.
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
@@ -13,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -49,14 +50,20 @@ from motcua.catalog.queries import procedure_current_version
 from motcua.core.access import WRITE_ROLES, staff_profile
 from motcua.core.audit import audit_log
 from motcua.dossiers import services
-from motcua.dossiers.models import Dossier, Status
+from motcua.dossiers.models import Dossier
 from motcua.dossiers.queries import dossier_for, dossiers_visible_to
 
 router = Router(auth=STAFF_AUTH, tags=["Hồ sơ"])
 guidance_router = Router(auth=STAFF_AUTH, tags=["Sổ hướng dẫn"])
 
 READ_ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut}
-CHANGE_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+CHANGE_ERRORS: dict[int, Any] = {
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
 CREATE_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
 
 CHANGE_NOTE = (
@@ -259,7 +266,7 @@ def _writable(request: HttpRequest, code: str) -> Dossier:
     description="Hồ sơ đầy đủ, hợp lệ được tiếp nhận tại đơn vị của tài khoản; thời hạn "
     "giải quyết bắt đầu tính (mẫu 01). 422 kèm đường dẫn trường khi thông tin sai.",
 )
-def receive(request: HttpRequest, payload: ReceiveIn) -> tuple[int, dict[str, Any]]:
+def receive(request: HttpRequest, payload: ReceiveIn) -> Status[dict[str, Any]]:
     unit = _counter_unit(request)
     version = _version_for(payload)
     dossier = services.dossier_receive(
@@ -270,7 +277,7 @@ def receive(request: HttpRequest, payload: ReceiveIn) -> tuple[int, dict[str, An
         channel=payload.channel,
         parts=_parts(version, payload.parts),
     )
-    return 201, {**dossier_data(dossier), "secret": dossier.secret}
+    return Status(201, {**dossier_data(dossier), "secret": dossier.secret})
 
 
 @router.post(
@@ -280,7 +287,7 @@ def receive(request: HttpRequest, payload: ReceiveIn) -> tuple[int, dict[str, An
     description="Hồ sơ chờ tiếp nhận: phải được tiếp nhận hoặc yêu cầu hoàn thiện trong 08 "
     "giờ làm việc.",
 )
-def submit(request: HttpRequest, payload: SubmitIn) -> tuple[int, dict[str, Any]]:
+def submit(request: HttpRequest, payload: SubmitIn) -> Status[dict[str, Any]]:
     _counter_unit(request)  # only a role that acts may file a dossier
     version = _version_for(payload)
     dossier = services.dossier_submit(
@@ -289,7 +296,7 @@ def submit(request: HttpRequest, payload: SubmitIn) -> tuple[int, dict[str, Any]
         actor=_user(request),
         parts=_parts(version, payload.parts),
     )
-    return 201, {**dossier_data(dossier), "secret": dossier.secret}
+    return Status(201, {**dossier_data(dossier), "secret": dossier.secret})
 
 
 @router.post(
@@ -299,9 +306,7 @@ def submit(request: HttpRequest, payload: SubmitIn) -> tuple[int, dict[str, Any]
     description="Ghi nhận hồ sơ bị từ chối ngay khi nộp (trực tiếp hoặc bưu chính): có mã hồ "
     "sơ để in mẫu 03, không được tính là đã tiếp nhận.",
 )
-def reject_at_counter(
-    request: HttpRequest, payload: RejectAtCounterIn
-) -> tuple[int, dict[str, Any]]:
+def reject_at_counter(request: HttpRequest, payload: RejectAtCounterIn) -> Status[dict[str, Any]]:
     unit = _counter_unit(request)
     dossier = services.dossier_reject_at_counter(
         procedure_version=_version_for(payload),
@@ -311,7 +316,7 @@ def reject_at_counter(
         reason=payload.reason,
         channel=payload.channel,
     )
-    return 201, {**dossier_data(dossier), "secret": dossier.secret}
+    return Status(201, {**dossier_data(dossier), "secret": dossier.secret})
 
 
 # --- changes of state -------------------------------------------------------------------------
@@ -408,9 +413,7 @@ def handover(request: HttpRequest, code: str, payload: HandoverIn) -> dict[str, 
     return dossier_data(dossier)
 
 
-@_change(
-    "Yêu cầu bổ sung hồ sơ (mẫu 02)", "request-supplement", "Thời hạn giải quyết tạm dừng."
-)
+@_change("Yêu cầu bổ sung hồ sơ (mẫu 02)", "request-supplement", "Thời hạn giải quyết tạm dừng.")
 def request_supplement(request: HttpRequest, code: str, payload: ItemsIn) -> dict[str, Any]:
     return dossier_data(
         services.dossier_request_supplement(
@@ -613,9 +616,11 @@ FORM_FORMATS = ("docx", "pdf")
 )
 def dossier_form(request: HttpRequest, code: str, form: str, fmt: str) -> HttpResponse:
     from motcua.dossiers.forms_docs import FORMS, form_response
+    from motcua.dossiers.forms_docs.render import Format
 
     if form not in FORMS or fmt not in FORM_FORMATS:
         raise Http404
+    file_format: Format = "pdf" if fmt == "pdf" else "docx"
     dossier = dossier_for(_user(request), code)
     extra: dict[str, Any] = {}
     if form == "07":
@@ -629,7 +634,10 @@ def dossier_form(request: HttpRequest, code: str, form: str, fmt: str) -> HttpRe
         }
     try:
         response = form_response(
-            form, None if form == "07" else dossier, fmt=fmt, **extra  # type: ignore[arg-type]
+            form,
+            None if form == "07" else dossier,
+            fmt=file_format,
+            **extra,
         )
     except ValueError as exc:
         raise FieldInvalid(("path", "form"), str(exc)) from exc
@@ -653,7 +661,7 @@ def dossier_form(request: HttpRequest, code: str, form: str, fmt: str) -> HttpRe
     response={201: GuidanceOut, **CREATE_ERRORS},
     summary="Ghi sổ một lượt hướng dẫn (trực tiếp, gọi đi, nghe gọi đến)",
 )
-def guidance_create(request: HttpRequest, payload: GuidanceIn) -> tuple[int, dict[str, Any]]:
+def guidance_create(request: HttpRequest, payload: GuidanceIn) -> Status[dict[str, Any]]:
     unit = _counter_unit(request)
     guidance = services.guidance_log(
         unit=unit,
@@ -662,14 +670,17 @@ def guidance_create(request: HttpRequest, payload: GuidanceIn) -> tuple[int, dic
         procedure_code=payload.procedure,
         note=payload.note,
     )
-    return 201, {
-        "id": guidance.pk,
-        "at": guidance.at,
-        "kind": guidance.kind,
-        "unit": _agency(unit),
-        "procedure": guidance.procedure_code,
-        "note": guidance.note,
-    }
+    return Status(
+        201,
+        {
+            "id": guidance.pk,
+            "at": guidance.at,
+            "kind": guidance.kind,
+            "unit": _agency(unit),
+            "procedure": guidance.procedure_code,
+            "note": guidance.note,
+        },
+    )
 
 
-__all__ = ["Status", "guidance_router", "router"]
+__all__ = ["guidance_router", "router"]

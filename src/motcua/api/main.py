@@ -42,7 +42,9 @@ api.add_router("/procedures", catalog_router)
 api.add_router("/guidance", guidance_router)
 
 
-def error_body(detail: str, code: str, errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def error_body(
+    detail: str, code: str, errors: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     return {"detail": detail, "code": code, "errors": errors or []}
 
 
@@ -145,9 +147,7 @@ def _message(error: dict[str, Any]) -> str:
         "enum": _("Giá trị không hợp lệ; chấp nhận: %(expected)s.")
         % {"expected": ctx.get("expected", "")},
         "datetime_type": _("Ngày giờ không hợp lệ (ISO 8601, ví dụ 2026-10-09T17:00:00+07:00)."),
-        "datetime_parsing": _(
-            "Ngày giờ không hợp lệ (ISO 8601, ví dụ 2026-10-09T17:00:00+07:00)."
-        ),
+        "datetime_parsing": _("Ngày giờ không hợp lệ (ISO 8601, ví dụ 2026-10-09T17:00:00+07:00)."),
         "datetime_from_date_parsing": _(
             "Ngày giờ không hợp lệ (ISO 8601, ví dụ 2026-10-09T17:00:00+07:00)."
         ),

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,7 +24,7 @@ def token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def api_token_create(*, user: AbstractBaseUser, name: str, actor: Actor) -> tuple[ApiToken, str]:
+def api_token_create(*, user: User, name: str, actor: Actor) -> tuple[ApiToken, str]:
     """A new token for ``user``; returns the row and the token itself, which is shown once
     and never stored."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,21 +14,56 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='Ví dụ: Bưu điện tỉnh (Bưu chính công ích)', max_length=100, verbose_name='tên hệ thống')),
-                ('prefix', models.CharField(db_index=True, editable=False, max_length=16, verbose_name='tiền tố')),
-                ('key_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('last_used_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='dùng lần cuối')),
-                ('revoked_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='thu hồi lúc')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL, verbose_name='tài khoản cán bộ')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="Ví dụ: Bưu điện tỉnh (Bưu chính công ích)",
+                        max_length=100,
+                        verbose_name="tên hệ thống",
+                    ),
+                ),
+                (
+                    "prefix",
+                    models.CharField(
+                        db_index=True, editable=False, max_length=16, verbose_name="tiền tố"
+                    ),
+                ),
+                ("key_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                (
+                    "last_used_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="dùng lần cuối"
+                    ),
+                ),
+                (
+                    "revoked_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="thu hồi lúc"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="tài khoản cán bộ",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'mã truy cập API',
-                'verbose_name_plural': 'mã truy cập API',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "mã truy cập API",
+                "verbose_name_plural": "mã truy cập API",
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

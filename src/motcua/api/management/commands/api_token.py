@@ -74,4 +74,6 @@ class Command(BaseCommand):
                 "revoke them in the admin."
             )
         token = api_token_revoke(token=tokens[0], actor=ACTOR)
-        self.stdout.write(f"Revoked {token.prefix}… ({token.name}) at {token.revoked_at:%Y-%m-%d %H:%M}.")
+        self.stdout.write(
+            f"Revoked {token.prefix}… ({token.name}) at {token.revoked_at:%Y-%m-%d %H:%M}."
+        )

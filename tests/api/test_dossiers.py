@@ -1,0 +1,350 @@
+"""Dossiers over the API: a whole life, scope, refusals, conflicts, forms, the guidance log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import time_machine
+
+from motcua.core.models import AuditEvent
+from motcua.dossiers.models import (
+    DeliveryChannel,
+    Dossier,
+    DossierClass,
+    EventType,
+    Guidance,
+    Status,
+)
+from tests.api.conftest import Api, applicant_json
+from tests.world import MONDAY, World, local
+
+
+def _receive(api: Api, **overrides: Any) -> Any:
+    body = {
+        "procedure": "1.001234",
+        "channel": "postal",
+        "applicant": applicant_json(),
+        "parts": [{"part": None, "name": "Tờ khai yêu cầu cấp phiếu LLTP", "copies": 1}],
+    }
+    body.update(overrides)
+    return api.post("/dossiers", body)
+
+
+def test_full_flow_receive_handover_finish_deliver(
+    world: World, clerk_api: Api, specialist_api: Api, traveller: time_machine.Coordinates
+) -> None:
+    created = _receive(clerk_api)
+    assert created.status_code == 201, created.content
+    data = created.json()
+    code = data["code"]
+    assert code.startswith("000.00.19.H18-261005-")
+    assert data["status"] == "processing" and data["channel"] == "postal"
+    assert data["secret"] and data["receiving_unit"]["code"] == world.center.code
+    # 3 working days from Monday 09:00: Thursday 17:00 local (domain.md §5).
+    assert dt.datetime.fromisoformat(data["due_at"]) == local(MONDAY + dt.timedelta(days=3), 17)
+    assert data["due_explanation"]
+    assert [p["name"] for p in data["parts"]] == ["Tờ khai yêu cầu cấp phiếu LLTP"]
+
+    version = data["version"]
+    for hour, api in ((10, clerk_api), (11, specialist_api), (14, specialist_api)):
+        traveller.move_to(local(MONDAY, hour))
+        moved = api.post(f"/dossiers/{code}/handover", {"expected_version": version})
+        assert moved.status_code == 200, moved.content
+        version = moved.json()["version"]
+    slip = moved.json()["handovers"]
+    assert [h["step_name"] for h in slip] == [s.name for s in world.steps]
+    assert slip[0]["finished_at"] is not None and slip[-1]["finished_at"] is None
+
+    traveller.move_to(local(MONDAY + dt.timedelta(days=1), 10))
+    finished = specialist_api.post(f"/dossiers/{code}/finish", {"expected_version": version})
+    assert finished.status_code == 200, finished.content
+    assert finished.json()["status"] == "result_ready"
+    assert finished.json()["dossier_class"] == "early"
+
+    delivered = clerk_api.post(
+        f"/dossiers/{code}/deliver",
+        {
+            "expected_version": finished.json()["version"],
+            "channel": "postal",
+            "reference": "EL123456789VN",
+        },
+    )
+    assert delivered.status_code == 200, delivered.content
+
+    dossier = Dossier.objects.get(code=code)
+    assert dossier.status == Status.DELIVERED
+    assert dossier.delivery_channel == DeliveryChannel.POSTAL
+    assert dossier.dossier_class == DossierClass.EARLY
+    assert dossier.ended_at == local(MONDAY + dt.timedelta(days=1), 10)
+    assert dossier.version == delivered.json()["version"]
+    assert list(dossier.events.values_list("type", flat=True)) == [
+        EventType.RECEIVED,
+        EventType.HANDOVER,
+        EventType.HANDOVER,
+        EventType.HANDOVER,
+        EventType.RESULT_READY,
+        EventType.RESULT_DELIVERED,
+    ]
+    assert dossier.events.filter(actor=world.specialist).count() == 3
+    timeline = delivered.json()["events"]
+    assert timeline[-1]["data"]["reference"] == "EL123456789VN"
+    assert timeline[0]["label"] == "Tiếp nhận"
+
+
+def test_online_submit_accept_and_supplement_cycle(
+    world: World, clerk_api: Api, specialist_api: Api, traveller: time_machine.Coordinates
+) -> None:
+    body = {"procedure": "1.001234", "applicant": applicant_json()}
+    submitted = clerk_api.post("/dossiers/online", body)
+    assert submitted.status_code == 201, submitted.content
+    code, version = submitted.json()["code"], submitted.json()["version"]
+    assert submitted.json()["status"] == "submitted"
+    # An online dossier waits in the competent agency's inbox (not the center's) until accepted.
+    asked = specialist_api.post(
+        f"/dossiers/{code}/request-completion",
+        {"expected_version": version, "items": ["Ảnh 4x6"], "reason": "Thiếu ảnh"},
+    )
+    assert asked.json()["status"] == "needs_completion"
+    completed = specialist_api.post(
+        f"/dossiers/{code}/complete",
+        {"expected_version": asked.json()["version"], "parts": [{"name": "Ảnh 4x6"}]},
+    )
+    assert completed.json()["status"] == "submitted"
+    accepted = specialist_api.post(
+        f"/dossiers/{code}/accept", {"expected_version": completed.json()["version"]}
+    )
+    assert accepted.status_code == 200, accepted.content
+    assert accepted.json()["status"] == "processing"
+    assert accepted.json()["receiving_unit"]["code"] == world.justice.code
+    supplement = specialist_api.post(
+        f"/dossiers/{code}/request-supplement",
+        {"expected_version": accepted.json()["version"], "items": ["Bản sao CCCD"], "reason": "x"},
+    )
+    assert supplement.json()["status"] == "supplement_requested"
+    traveller.move_to(local(MONDAY + dt.timedelta(days=1), 9))
+    back = specialist_api.post(
+        f"/dossiers/{code}/receive-supplement",
+        {"expected_version": supplement.json()["version"], "parts": [{"name": "Bản sao CCCD"}]},
+    )
+    assert back.json()["status"] == "processing"
+    # ND 118/2025 Điều 19.5: the clock restarts from the supplement (Tuesday + 3 working days).
+    assert dt.datetime.fromisoformat(back.json()["due_at"]) == local(
+        MONDAY + dt.timedelta(days=4), 17
+    )
+    assert "restarted_at" in back.json()["due_explanation"]
+    extended = specialist_api.post(
+        f"/dossiers/{code}/extend",
+        {
+            "expected_version": back.json()["version"],
+            "reason": "Cần xác minh thêm",
+            "new_due_at": "2026-10-13T17:00:00+07:00",
+        },
+    )
+    assert extended.status_code == 200, extended.content
+    assert extended.json()["has_apology"] is True
+    assert dt.datetime.fromisoformat(extended.json()["extended_due_at"]) == local(
+        dt.date(2026, 10, 13), 17
+    )
+    stopped = specialist_api.post(
+        f"/dossiers/{code}/stop",
+        {"expected_version": extended.json()["version"], "reason": "Người nộp đề nghị"},
+    )
+    assert stopped.json()["status"] == "stopped" and stopped.json()["end_kind"] == "stopped"
+
+
+def test_rejections_refusal_and_withdrawal(
+    world: World, clerk_api: Api, specialist_api: Api, traveller: time_machine.Coordinates
+) -> None:
+    rejected = clerk_api.post(
+        "/dossiers/rejections",
+        {"procedure": "1.001234", "applicant": applicant_json(), "reason": "Sai thẩm quyền"},
+    )
+    assert rejected.status_code == 201
+    assert rejected.json()["status"] == "rejected" and rejected.json()["received_at"] is None
+
+    online = clerk_api.post(
+        "/dossiers/online", {"procedure": "1.001234", "applicant": applicant_json()}
+    )
+    code = online.json()["code"]
+    refused = specialist_api.post(
+        f"/dossiers/{code}/reject", {"expected_version": online.json()["version"], "reason": "Giả"}
+    )
+    assert refused.json()["status"] == "rejected"
+
+    first = _receive(clerk_api).json()
+    refuse = specialist_api.post(
+        f"/dossiers/{first['code']}/refuse",
+        {"expected_version": first["version"], "reason": "Không đủ điều kiện"},
+    )
+    assert refuse.json()["status"] == "refused" and refuse.json()["end_kind"] == "refused"
+    second = _receive(clerk_api).json()
+    withdrawn = clerk_api.post(
+        f"/dossiers/{second['code']}/withdraw", {"expected_version": second["version"]}
+    )
+    assert withdrawn.json()["status"] == "withdrawn"
+    assert withdrawn.json()["end_reason"] == "Người nộp đề nghị rút hồ sơ"
+
+
+def test_other_agency_dossier_is_404_like_a_missing_one(
+    received: Dossier, outsider_api: Api, specialist_api: Api
+) -> None:
+    assert specialist_api.get(f"/dossiers/{received.code}").status_code == 200
+    hidden = outsider_api.get(f"/dossiers/{received.code}")
+    missing = outsider_api.get("/dossiers/000.00.19.H18-261005-9999")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.content == missing.content
+    change = outsider_api.post(
+        f"/dossiers/{received.code}/handover", {"expected_version": received.version}
+    )
+    assert change.status_code == 404 and change.content == missing.content
+    form = outsider_api.get(f"/dossiers/{received.code}/forms/01.pdf")
+    assert form.status_code == 404
+    received.refresh_from_db()
+    assert received.handovers.count() == 0
+    assert outsider_api.get("/dossiers").json() == {"items": [], "count": 0}
+
+
+def test_read_only_role_cannot_change_or_receive(world: World, received: Dossier) -> None:
+    from motcua.core.models import StaffProfile
+    from tests.api.conftest import token_for
+
+    StaffProfile.objects.filter(user=world.outsider).update(role="auditor", agency=world.province)
+    auditor = Api(token_for(world.outsider))
+    assert auditor.get(f"/dossiers/{received.code}").status_code == 200
+    change = auditor.post(f"/dossiers/{received.code}/finish", {"expected_version": 1})
+    assert change.status_code == 404
+    receive = _receive(auditor)
+    assert receive.status_code == 403 and receive.json()["code"] == "forbidden"
+
+
+def test_read_shows_timeline_slip_and_explanation_and_is_audited(
+    received: Dossier, specialist_api: Api
+) -> None:
+    data = specialist_api.get(f"/dossiers/{received.code}").json()
+    assert data["code"] == received.code and data["version"] == received.version
+    assert data["procedure"] == {
+        "code": "1.001234",
+        "name": "Cấp phiếu lý lịch tư pháp cho công dân Việt Nam",
+        "version": 1,
+    }
+    assert data["events"][0]["type"] == "received"
+    assert data["handovers"] == []
+    assert data["due_explanation"] == received.due_explanation
+    assert "secret" not in data
+    assert AuditEvent.objects.filter(
+        action="read", object_id=received.code, actor__username="chuyenvien"
+    ).exists()
+
+
+def test_bad_citizen_id_is_422_with_the_field(world: World, clerk_api: Api) -> None:
+    response = _receive(clerk_api, applicant=applicant_json(id_number="12345"))
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert body["errors"] == [
+        {
+            "loc": ["body", "applicant", "id_number"],
+            "msg": "Số định danh cá nhân phải gồm đúng 12 chữ số.",
+        }
+    ]
+    assert not Dossier.objects.exists()
+
+
+def test_malformed_body_is_422_in_vietnamese_with_paths(world: World, clerk_api: Api) -> None:
+    response = clerk_api.post(
+        "/dossiers",
+        {
+            "procedure": "1.001234",
+            "channel": "fax",
+            "applicant": {"kind": "citizen"},
+            "parts": [{"copies": 0, "name": "x"}],
+            "expected_verison": 3,
+        },
+    )
+    assert response.status_code == 422
+    errors = {tuple(e["loc"]): e["msg"] for e in response.json()["errors"]}
+    assert errors[("body", "applicant", "name")] == "Thiếu trường bắt buộc."
+    assert errors[("body", "channel")].startswith("Giá trị không hợp lệ; chấp nhận:")
+    assert errors[("body", "parts", 0, "copies")] == "Phải lớn hơn hoặc bằng 1."
+    assert errors[("body", "expected_verison")] == "Trường không được hỗ trợ."
+    assert "body.applicant.name" in response.json()["detail"]
+
+
+def test_unknown_procedure_or_part_is_422_naming_it(world: World, clerk_api: Api) -> None:
+    unknown = _receive(clerk_api, procedure="9.999999")
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["loc"] == ["body", "procedure"]
+    assert "9.999999" in unknown.json()["detail"]
+    part = _receive(clerk_api, parts=[{"part": 7}])
+    assert part.json()["errors"][0]["loc"] == ["body", "parts", 0, "part"]
+    assert not Dossier.objects.exists()
+
+
+def test_stale_version_is_409_and_changes_nothing(received: Dossier, specialist_api: Api) -> None:
+    before_events = received.events.count()
+    response = specialist_api.post(
+        f"/dossiers/{received.code}/finish", {"expected_version": received.version + 1}
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "conflict"
+    assert "vừa được người khác cập nhật" in response.json()["detail"]
+    fresh = Dossier.objects.get(pk=received.pk)
+    assert fresh.status == Status.PROCESSING and fresh.version == received.version
+    assert fresh.ended_at is None and fresh.events.count() == before_events
+
+
+def test_transition_not_allowed_is_422_with_the_service_message(
+    received: Dossier, clerk_api: Api
+) -> None:
+    response = clerk_api.post(
+        f"/dossiers/{received.code}/deliver",
+        {"expected_version": received.version, "channel": "counter"},
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "refused"
+    assert response.json()["detail"] == (
+        f"Không thể trả kết quả: hồ sơ {received.code} đang ở trạng thái “Đang giải quyết”."
+    )
+    missing_ref = clerk_api.post(
+        f"/dossiers/{received.code}/deliver",
+        {"expected_version": received.version, "channel": "postal"},
+    )
+    assert "số hiệu bưu gửi" in missing_ref.json()["detail"]
+    assert Dossier.objects.get(pk=received.pk).version == received.version
+
+
+def test_forms_download(received: Dossier, clerk_api: Api) -> None:
+    pdf = clerk_api.get(f"/dossiers/{received.code}/forms/01.pdf")
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    assert f"mau-01-{received.code}.pdf" in pdf["Content-Disposition"]
+    docx = clerk_api.get(f"/dossiers/{received.code}/forms/06.docx")
+    assert docx.status_code == 200
+    assert docx["Content-Type"].endswith("wordprocessingml.document")
+    assert docx.content.startswith(b"PK")
+    register = clerk_api.get(f"/dossiers/{received.code}/forms/07.docx")
+    assert register.status_code == 200 and len(register.content) > 1000
+    assert clerk_api.get(f"/dossiers/{received.code}/forms/08.pdf").status_code == 404
+    assert clerk_api.get(f"/dossiers/{received.code}/forms/01.odt").status_code == 404
+    # No extension yet: the apology letter cannot be issued.
+    apology = clerk_api.get(f"/dossiers/{received.code}/forms/04.pdf")
+    assert apology.status_code == 422 and apology.json()["detail"]
+    assert AuditEvent.objects.filter(action="dossier.print", object_id=received.code).count() == 3
+
+
+def test_guidance_log(world: World, clerk_api: Api, traveller: time_machine.Coordinates) -> None:
+    response = clerk_api.post(
+        "/guidance", {"kind": "incoming_call", "procedure": "1.001234", "note": "Hỏi phí"}
+    )
+    assert response.status_code == 201, response.content
+    guidance = Guidance.objects.get()
+    assert (guidance.kind, guidance.unit, guidance.actor) == (
+        "incoming_call",
+        world.center,
+        world.clerk,
+    )
+    assert guidance.at == local(MONDAY, 9)
+    wrong = clerk_api.post("/guidance", {"kind": "email"})
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["loc"] == ["body", "kind"]
