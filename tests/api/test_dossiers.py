@@ -100,7 +100,7 @@ def test_online_submit_accept_and_supplement_cycle(
     assert submitted.status_code == 201, submitted.content
     code, version = submitted.json()["code"], submitted.json()["version"]
     assert submitted.json()["status"] == "submitted"
-    # An online dossier waits in the competent agency's inbox (not the center's) until accepted.
+    # The competent agency's specialist does the online intake here (the center's clerk may too).
     asked = specialist_api.post(
         f"/dossiers/{code}/request-completion",
         {"expected_version": version, "items": ["Ảnh 4x6"], "reason": "Thiếu ảnh"},

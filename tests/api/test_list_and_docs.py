@@ -77,9 +77,9 @@ def test_list_is_scoped_and_newest_first(
 ) -> None:
     mine = ["online", "tuesday", "monday_hours", "monday"]
     assert _codes(specialist_api.get("/dossiers")) == [dossiers[k].code for k in mine]
-    # The center's clerk sees what the center received, for any agency, but not online
-    # dossiers waiting in the agency's inbox.
-    center = ["transport", "tuesday", "monday_hours", "monday"]
+    # The center's clerk sees what the center received, for any agency, and the online
+    # dossiers of its province waiting for acceptance.
+    center = ["transport", "online", "tuesday", "monday_hours", "monday"]
     assert _codes(clerk_api.get("/dossiers")) == [dossiers[k].code for k in center]
     outsider = Api(token_for(world.outsider))
     assert _codes(outsider.get("/dossiers")) == [dossiers["transport"].code]
@@ -89,7 +89,7 @@ def test_list_filters(world: World, dossiers: dict[str, Dossier], clerk_api: Api
     def codes(**params: Any) -> set[str]:
         return set(_codes(clerk_api.get("/dossiers", **params)))
 
-    every = {dossiers[k].code for k in ("transport", "tuesday", "monday_hours", "monday")}
+    every = {dossiers[k].code for k in ("transport", "online", "tuesday", "monday_hours", "monday")}
     assert codes(agency=world.province.code) == every
     assert codes(agency=world.justice.code) == every - {dossiers["transport"].code}
     assert codes(status="result_ready") == {dossiers["monday"].code}
@@ -127,7 +127,7 @@ def test_pagination_is_stable(dossiers: dict[str, Dossier], clerk_api: Api) -> N
     pages = [_codes(clerk_api.get("/dossiers", limit=3, offset=o)) for o in (0, 3)]
     assert pages[0] + pages[1] == everything
     assert len(pages[0]) == 3
-    assert clerk_api.get("/dossiers", limit=3).json()["count"] == len(everything) == 4
+    assert clerk_api.get("/dossiers", limit=3).json()["count"] == len(everything) == 5
     assert clerk_api.get("/dossiers", limit=0).status_code == 422
 
 
