@@ -194,6 +194,9 @@ def test_receipt_docx_prints_the_dossier_and_embeds_the_lookup_qr(dossier: Dossi
     assert images and all(blob == qr_png(url) for blob in images)
     assert qr_modules(Image.open(io.BytesIO(images[0]))) == expected_modules(url)
     assert len(doc.inline_shapes) == 2
+    # A reprint of the applicant's copy alone.
+    reprint = docx_text(render_form("01", dossier, fmt="docx", copy=2))
+    assert "Liên 2" in reprint and "Liên 1" not in reprint
 
 
 def test_receipt_pdf_prints_the_same_values_on_two_copies(dossier: Dossier) -> None:

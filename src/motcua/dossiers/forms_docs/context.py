@@ -50,6 +50,7 @@ from motcua.dossiers.models import (
 
 SIGN_HINT = "(Ký và ghi rõ họ tên)"
 SIGN_SEAL_HINT = "(Ký, ghi rõ họ tên và đóng dấu)"
+RECEIPT_COPIES = ("Liên 1: Lưu", "Liên 2: Giao người nộp hồ sơ")
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ class ReceiptContext:
     secret: str
     signatures: tuple[Signature, Signature]
     # TT 01/2018 Mẫu 01: one copy is filed with the control slip, one goes to the applicant.
-    copies: Sequence[str] = ("Liên 1: Lưu", "Liên 2: Giao người nộp hồ sơ")
+    copies: Sequence[str] = RECEIPT_COPIES
 
 
 @dataclass(frozen=True)
@@ -356,10 +357,14 @@ def receipt_context(
     officer_name: str | None = None,
     number: str | None = None,
     issued_on: dt.date | None = None,
+    copy: int | None = None,
 ) -> ReceiptContext:
-    """Form 01 for a received dossier. The register volume defaults to the year of receipt
+    """Form 01 for a received dossier: both copies (Liên 1 and 2, one page each), or only
+    ``copy`` (1 or 2) for a reprint. The register volume defaults to the year of receipt
     and the line to the dossier's daily sequence number, unless the receipt event says
     otherwise."""
+    if copy is not None and copy not in (1, 2):
+        raise ValueError(f"Giấy tiếp nhận chỉ có liên 1 và liên 2, không có liên {copy}.")
     if dossier.received_at is None:
         raise ValueError(f"Hồ sơ {dossier.code} chưa được tiếp nhận: chưa có giấy tiếp nhận.")
     event = latest_event(dossier, EventType.RECEIVED)
@@ -406,6 +411,7 @@ def receipt_context(
             ),
             Signature("NGƯỜI TIẾP NHẬN HỒ SƠ", name=officer_name or actor_name(event)),
         ),
+        copies=RECEIPT_COPIES if copy is None else (RECEIPT_COPIES[copy - 1],),
     )
 
 
