@@ -1,9 +1,10 @@
 """Administration of the catalogue in Vietnamese: fields, procedures and their versions with
 the internal workflow and the dossier parts inline.
 
-The admin edits a version in place: it is the administrator's tool for corrections. A rule
-that changes from a date belongs in a new version (``motcua import catalog``), so that
-dossiers keep the version they were received under.
+A version that no dossier refers to yet is edited in place (corrections). A version that
+dossiers pin is read-only except for ``valid_to`` (closing it changes nothing a dossier was
+judged by); the action "Tạo phiên bản mới" copies it into a new, editable version that
+replaces it, so that those dossiers keep the rules they were received under.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.agencies.admin import ValidityFilter
 from motcua.catalog.models import Field, Part, Procedure, ProcedureVersion, WorkflowStep
+from motcua.catalog.services import procedure_version_copy, procedure_version_is_pinned
 from motcua.core.formatting import vn_decimal
 from motcua.core.text import fold
 from motcua.workdays.clock import legal_time_in_working_hours
@@ -65,7 +67,23 @@ def _hours(value: Decimal) -> str:
     return vn_decimal(value, places)
 
 
-class WorkflowStepInline(admin.TabularInline):
+class PinnedReadOnlyInline(admin.TabularInline):
+    """Steps and parts of a version that dossiers pin are shown, not edited."""
+
+    def _pinned(self, obj: Any) -> bool:
+        return isinstance(obj, ProcedureVersion) and procedure_version_is_pinned(obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._pinned(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._pinned(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._pinned(obj) and super().has_delete_permission(request, obj)
+
+
+class WorkflowStepInline(PinnedReadOnlyInline):
     model = WorkflowStep
     formset = StepFormSet
     extra = 0
@@ -73,7 +91,7 @@ class WorkflowStepInline(admin.TabularInline):
     ordering = ("position",)
 
 
-class PartInline(admin.TabularInline):
+class PartInline(PinnedReadOnlyInline):
     model = Part
     extra = 0
     fields = ("position", "name", "copies", "kind", "reusable")
@@ -128,6 +146,7 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
     autocomplete_fields = ("procedure", "field", "agency")
     readonly_fields = ("search_text", "created_at", "superseded_at")
     inlines = (WorkflowStepInline, PartInline)
+    actions = ("copy_as_new_version",)
     fieldsets = (
         (None, {"fields": ("procedure", "number", "name", "field", "agency", "level")}),
         (
@@ -170,6 +189,44 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
                 folded &= Q(search_text__contains=word)
             qs = qs | queryset.filter(folded)
         return qs, may_have_duplicates
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ProcedureVersion | None = None) -> Any:
+        if obj is not None and obj.pk is not None and procedure_version_is_pinned(obj):
+            editable = {"valid_to"}
+            return [f.name for f in obj._meta.concrete_fields if f.name not in editable | {"id"}]
+        return self.readonly_fields
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> Any:
+        obj = self.get_object(request, object_id)
+        if request.method == "GET" and obj is not None and procedure_version_is_pinned(obj):
+            messages.warning(
+                request,
+                _(
+                    "Phiên bản này đã được hồ sơ sử dụng nên chỉ sửa được ngày hết hiệu lực. "
+                    "Để thay đổi nội dung, chọn thao tác “Tạo phiên bản mới” trong danh sách."
+                ),
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description=_("Tạo phiên bản mới (sao chép) thay cho các phiên bản đã chọn"))
+    def copy_as_new_version(
+        self, request: HttpRequest, queryset: QuerySet[ProcedureVersion]
+    ) -> None:
+        live = list(queryset.filter(superseded_at__isnull=True).select_related("procedure"))
+        for version in live:
+            procedure_version_copy(version=version, actor=request.user)
+        self.message_user(
+            request,
+            _("Đã tạo %(count)d phiên bản mới; các phiên bản cũ được giữ cho hồ sơ đã nhận.")
+            % {"count": len(live)},
+            messages.SUCCESS,
+        )
 
     def save_model(
         self, request: HttpRequest, obj: ProcedureVersion, form: Any, change: bool

@@ -580,6 +580,75 @@ def _build_version(
     )
 
 
+# --- versions referred to by dossiers ---------------------------------------------------
+
+
+def procedure_version_is_pinned(version: ProcedureVersion) -> bool:
+    """Whether any row outside the catalogue — a dossier, a control-slip step — refers to
+    ``version`` or to one of its steps or parts. Such a version must not change: the
+    dossiers were judged by it (house style: a dossier pins its version)."""
+    owned = {WorkflowStep, Part}
+    checks: list[tuple[Any, dict[str, Any]]] = []
+    for rel in _reverse_relations(ProcedureVersion):
+        if rel.related_model not in owned:
+            checks.append((rel.related_model, {f"{rel.field.name}__in": [version.pk]}))
+    for model in owned:
+        for rel in _reverse_relations(model):
+            checks.append((rel.related_model, {f"{rel.field.name}__version_id": version.pk}))
+    return any(m._default_manager.filter(**kw).exists() for m, kw in checks)
+
+
+def _reverse_relations(model: Any) -> list[Any]:
+    # include_hidden: dossiers point here with related_name="+", which related_objects skips.
+    return [
+        f
+        for f in model._meta.get_fields(include_hidden=True)
+        if f.auto_created and not f.concrete and (f.one_to_many or f.one_to_one)
+    ]
+
+
+@transaction.atomic
+def procedure_version_copy(*, version: ProcedureVersion, actor: Actor) -> ProcedureVersion:
+    """A new version (number + 1) with the same content, steps and parts, replacing
+    ``version`` (marked superseded) for the same agency and validity period. The way to
+    change a version that dossiers already pin: copy it, then edit the copy."""
+    top = ProcedureVersion.objects.filter(procedure_id=version.procedure_id).aggregate(
+        top=Max("number")
+    )["top"]
+    steps = list(version.steps.all())
+    parts = list(version.parts.all())
+    old_pk = version.pk
+    new = ProcedureVersion.objects.get(pk=old_pk)
+    new.pk = None
+    new.number = (top or 0) + 1
+    new.superseded_at = None
+    new.save(force_insert=True)
+    ProcedureVersion.objects.filter(pk=old_pk).update(superseded_at=timezone.now())
+    WorkflowStep.objects.bulk_create(
+        WorkflowStep(version=new, position=s.position, name=s.name, unit=s.unit, hours=s.hours)
+        for s in steps
+    )
+    Part.objects.bulk_create(
+        Part(
+            version=new,
+            position=p.position,
+            name=p.name,
+            copies=p.copies,
+            kind=p.kind,
+            reusable=p.reusable,
+        )
+        for p in parts
+    )
+    audit_log(
+        actor=actor,
+        action="catalog.version_copy",
+        object_type="procedure_version",
+        object_id=new.pk,
+        data={"procedure": version.procedure.code, "from": version.number, "to": new.number},
+    )
+    return new
+
+
 # --- export ----------------------------------------------------------------------------
 
 
