@@ -71,7 +71,7 @@ def _base() -> dict[str, Any]:
     )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(PATHS), SCALARS | st.just("<drop>")), max_size=3))
 def test_fast_check_agrees_with_jsonschema(mutations: list[tuple[tuple[Any, ...], Any]]) -> None:
     obj = _base()
