@@ -27,6 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency
 from motcua.catalog.models import DurationUnit, PartKind
@@ -364,9 +365,14 @@ def receipt_context(
     and the line to the dossier's daily sequence number, unless the receipt event says
     otherwise."""
     if copy is not None and copy not in (1, 2):
-        raise ValueError(f"Giấy tiếp nhận chỉ có liên 1 và liên 2, không có liên {copy}.")
+        raise ValueError(
+            _("Giấy tiếp nhận chỉ có liên 1 và liên 2, không có liên %(copy)s.") % {"copy": copy}
+        )
     if dossier.received_at is None:
-        raise ValueError(f"Hồ sơ {dossier.code} chưa được tiếp nhận: chưa có giấy tiếp nhận.")
+        raise ValueError(
+            _("Hồ sơ %(code)s chưa được tiếp nhận: chưa có giấy tiếp nhận.")
+            % {"code": dossier.code}
+        )
     event = latest_event(dossier, EventType.RECEIVED)
     data = _data(event)
     receiving = dossier.receiving_unit or dossier.agency
@@ -438,7 +444,8 @@ def supplement_context(
     item_list = [str(i) for i in _pick(items, data, "items", [])]
     if not item_list:
         raise ValueError(
-            f"Hồ sơ {dossier.code}: phiếu yêu cầu bổ sung cần danh mục nội dung cần bổ sung."
+            _("Hồ sơ %(code)s: phiếu yêu cầu bổ sung cần danh mục nội dung cần bổ sung.")
+            % {"code": dossier.code}
         )
     return SupplementContext(
         header=header_for(
@@ -473,7 +480,9 @@ def refusal_context(
     issuer = (dossier.receiving_unit or dossier.agency) if at_intake else dossier.agency
     text = str(_pick(reason, data, "reason", dossier.end_reason))
     if not text:
-        raise ValueError(f"Hồ sơ {dossier.code}: phiếu từ chối phải nêu rõ lý do.")
+        raise ValueError(
+            _("Hồ sơ %(code)s: phiếu từ chối phải nêu rõ lý do.") % {"code": dossier.code}
+        )
     signature = (
         Signature("NGƯỜI TIẾP NHẬN HỒ SƠ", name=signer_name or actor_name(event))
         if at_intake
@@ -510,12 +519,14 @@ def apology_context(
     """Form 04: the apology and the one new appointment (ND 118/2025 Điều 19.6), signed by
     the head of the agency responsible for the delay."""
     if dossier.received_at is None:
-        raise ValueError(f"Hồ sơ {dossier.code} chưa được tiếp nhận.")
+        raise ValueError(_("Hồ sơ %(code)s chưa được tiếp nhận.") % {"code": dossier.code})
     event = latest_event(dossier, EventType.EXTENSION)
     data = _data(event)
     new_due = new_due_at or _parse_instant(data.get("new_due_at")) or dossier.extended_due_at
     if new_due is None:
-        raise ValueError(f"Hồ sơ {dossier.code}: văn bản xin lỗi phải có ngày hẹn trả mới.")
+        raise ValueError(
+            _("Hồ sơ %(code)s: văn bản xin lỗi phải có ngày hẹn trả mới.") % {"code": dossier.code}
+        )
     # The appointment being missed: the one current when the extension was issued (the
     # event keeps it; a supplement may have moved it since the receipt was printed).
     missed = _parse_instant(data.get("due_at")) or dossier.due_at or dossier.printed_due_at
@@ -556,7 +567,9 @@ def stop_context(
     stopped_at = since or dossier.ended_at or (event.at if event else None)
     text = str(_pick(reason, data, "reason", dossier.end_reason))
     if not text:
-        raise ValueError(f"Hồ sơ {dossier.code}: thông báo dừng phải nêu lý do.")
+        raise ValueError(
+            _("Hồ sơ %(code)s: thông báo dừng phải nêu lý do.") % {"code": dossier.code}
+        )
     unit = dossier.agency
     return StopContext(
         header=header_for(

@@ -19,6 +19,7 @@ import jinja2
 import segno
 from django.http import HttpResponse
 from django.template import Context, Engine
+from django.utils.translation import gettext as _
 from markupsafe import Markup, escape
 
 from motcua.agencies.models import Agency
@@ -102,9 +103,12 @@ def render_form(form: str, dossier: Dossier | None, *, fmt: Format, **extra: Any
     if form == "07":
         return render_register(fmt=fmt, **extra)
     if form not in _BUILDERS:
-        raise ValueError(f"Không có mẫu {form!r}; các mẫu: {', '.join(FORMS)}.")
+        raise ValueError(
+            _("Không có mẫu %(form)s; các mẫu: %(forms)s.")
+            % {"form": form, "forms": ", ".join(FORMS)}
+        )
     if dossier is None:
-        raise ValueError(f"Mẫu {form} cần một hồ sơ.")
+        raise ValueError(_("Mẫu %(form)s cần một hồ sơ.") % {"form": form})
     return render_context(_BUILDERS[form](dossier, **extra), fmt=fmt)
 
 
@@ -131,7 +135,7 @@ def render_context(context: FormContext, *, fmt: Format) -> bytes:
         return _render_docx(form, context)
     if fmt == "pdf":
         return _render_pdf(form, context)
-    raise ValueError(f"Định dạng không hỗ trợ: {fmt!r} (docx hoặc pdf).")
+    raise ValueError(_("Định dạng không hỗ trợ: %(fmt)s (docx hoặc pdf).") % {"fmt": fmt})
 
 
 def form_response(
