@@ -20,7 +20,7 @@ from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_ALIGN_VERTICAL, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -172,6 +172,7 @@ def grid_table(doc: Doc, widths_mm: Sequence[float], headers: Sequence[str], siz
     table.autofit = False
     set_widths(table, widths_mm)
     for cell, text in zip(table.rows[0].cells, headers, strict=True):
+        cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
         cell.paragraphs[0].alignment = CENTER
         run = cell.paragraphs[0].add_run(text)
         run.bold = True
