@@ -87,10 +87,15 @@ def test_a_dossier_from_counter_to_dashboard(world: World, new_page: Any) -> Non
 
 
 def test_the_inbox_on_a_phone(world: World, new_page: Any) -> None:
-    world.dossier()
+    first = world.dossier(applicant_name="Nguyễn Văn An")
+    second = world.dossier(applicant_name="Hoàng Thị Cúc")
     page = new_page(width=390, height=844)
     log_in(page, "leader")
     shot(page, "07-inbox-phone")
     # Nothing wider than the screen: the table scrolls inside its own box.
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
+    # Search as you type (HTMX): only the matching row stays.
+    page.get_by_label("Tìm hồ sơ").press_sequentially("Cúc", delay=30)
+    page.get_by_role("link", name=first.code).wait_for(state="detached")
+    assert page.get_by_role("link", name=second.code).is_visible()
