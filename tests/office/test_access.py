@@ -6,6 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from motcua.agencies.models import Agency
 from motcua.core.access import (
     agency_subtree,
+    can_decide,
     can_read,
     can_write,
     dossier_scope_q,
@@ -80,3 +81,10 @@ def test_counter_sees_online_dossiers_waiting_for_intake_at_its_level(world: Wor
     assert commune.code not in visible(world.clerk)
     assert waiting.code in visible(world.leader)  # the competent agency sees it too
     assert waiting.code not in visible(world.outsider)
+
+
+def test_only_the_competent_agency_decides(world: World) -> None:
+    own = world.dossier()
+    assert can_decide(world.specialist, own) and can_decide(world.leader, own)
+    assert not can_decide(world.clerk, own) and not can_decide(world.manager, own)
+    assert not can_decide(world.outsider, own) and not can_decide(world.auditor, own)

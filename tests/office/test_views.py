@@ -298,6 +298,7 @@ def test_a_stale_version_gets_the_conflict_message(world: World) -> None:
     dossier = received(world, client)
     stale = dossier.version
     post_action(client, dossier, "chuyen-xu-ly", {"version": stale, "to_unit": "Phòng A"})
+    login(client, world.leader)
     page = post_action(
         client, dossier, "tra-lai", {"version": stale, "reason": "Không đủ điều kiện"}
     )
@@ -354,6 +355,7 @@ def test_extension_errors_come_from_the_service(world: World) -> None:
 def test_refuse_needs_a_reason(world: World) -> None:
     client = Client()
     dossier = received(world, client)
+    login(client, world.leader)
     page = post_action(client, dossier, "tra-lai", {"version": dossier.version, "reason": ""})
     assert "Lý do trả lại hồ sơ" in page
     post_action(client, dossier, "tra-lai", {"version": dossier.version, "reason": "Sai đối tượng"})
@@ -419,6 +421,7 @@ def test_finish_keeps_the_result_file(world: World, settings: object, tmp_path: 
     }
     client = Client()
     dossier = received(world, client)
+    login(client, world.specialist)
     bad = SimpleUploadedFile("ket-qua.exe", b"MZ", content_type="application/octet-stream")
     page = post_action(
         client, dossier, "co-ket-qua", {"version": dossier.version, "result_file": bad}
@@ -480,3 +483,23 @@ def test_withdrawal_at_the_applicants_request(world: World) -> None:
     post_action(client, dossier, "rut-ho-so", {"version": dossier.version, "reason": ""})
     dossier.refresh_from_db()
     assert dossier.status == Status.WITHDRAWN and dossier.end_kind == "withdrawn"
+
+
+def test_the_counter_receives_but_does_not_decide(world: World) -> None:
+    client = Client()
+    dossier = received(world, client)
+    page = text(client.get(f"/can-bo/ho-so/{dossier.code}/"))
+    assert "Chuyển bước tiếp theo" in page and "Hoàn thành, có kết quả" not in page
+    for path, data in [
+        ("co-ket-qua", {}),
+        ("tra-lai", {"reason": "x"}),
+        ("yeu-cau-bo-sung", {"items": "x", "reason": "x"}),
+    ]:
+        response = client.post(
+            f"/can-bo/ho-so/{dossier.code}/{path}/", {"version": dossier.version, **data}
+        )
+        assert response.status_code == 403, path
+    dossier.refresh_from_db()
+    assert dossier.status == Status.PROCESSING
+    page = text(login(client, world.specialist).get(f"/can-bo/ho-so/{dossier.code}/"))
+    assert "Hoàn thành, có kết quả" in page

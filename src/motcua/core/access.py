@@ -36,6 +36,9 @@ READ_ALL_ROLES = frozenset({Role.PROVINCIAL_OFFICE, Role.AUDITOR})
 WRITE_ROLES = frozenset({Role.COUNTER_CLERK, Role.SPECIALIST, Role.LEADER, Role.CENTER_MANAGER})
 # Roles that work at the counter and so also see what their service center received.
 COUNTER_ROLES = frozenset({Role.COUNTER_CLERK, Role.CENTER_MANAGER})
+# Roles that decide on a dossier (supplement, extension, result, refusal after appraisal):
+# staff of the competent agency, not the counter that merely received it.
+DECIDE_ROLES = frozenset({Role.SPECIALIST, Role.LEADER})
 LEADER_ROLES = frozenset({Role.LEADER, Role.CENTER_MANAGER, Role.PROVINCIAL_OFFICE})
 ALL_ROLES = frozenset(Role)
 
@@ -169,6 +172,18 @@ def can_write(user: AnyUser | None, dossier: Dossier) -> bool:
     if profile is None or profile.role not in WRITE_ROLES:
         return False
     return can_read(user, dossier)
+
+
+def can_decide(user: AnyUser | None, dossier: Dossier) -> bool:
+    """Whether ``user`` may decide on ``dossier``: a specialist or leader of the competent
+    agency's subtree (a counter sees the dossiers it received but does not decide them)."""
+    from motcua.dossiers.models import Dossier
+
+    profile = staff_profile(user)
+    if profile is None or profile.role not in DECIDE_ROLES:
+        return False
+    subtree = agency_subtree(scope_root(profile.agency)).values("pk")
+    return Dossier.objects.filter(pk=dossier.pk, agency__in=subtree).exists()
 
 
 def client_ip(request: HttpRequest) -> str | None:

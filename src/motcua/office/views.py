@@ -13,6 +13,7 @@ from pathlib import PurePath
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import (
@@ -38,6 +39,7 @@ from motcua.core.access import (
     READ_ALL_ROLES,
     WRITE_ROLES,
     agency_subtree,
+    can_decide,
     can_write,
     client_ip,
     scope_root,
@@ -171,6 +173,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
     dossier = dossier_get(request, code)
     writable = can_write(request.user, dossier)
+    decides = writable and can_decide(request.user, dossier)
     version_initial = {"version": dossier.version}
     steps = list(dossier.procedure_version.steps.all())
     step_choices = [(s.pk, f"{s.position}. {s.name} ({s.unit})") for s in steps]
@@ -188,7 +191,7 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
             actions["handover"] = forms.HandoverForm(
                 initial=version_initial, step_choices=step_choices, auto_id="handover_%s"
             )
-        if status == Status.PROCESSING:
+        if status == Status.PROCESSING and decides:
             actions["supplement"] = forms.SupplementForm(
                 initial=version_initial, auto_id="supplement_%s"
             )
@@ -283,9 +286,14 @@ def _action(
     form_class: type[forms.VersionedForm],
     run: Callable[[Dossier, Any], bool],
     success: str,
+    *,
+    decision: bool = False,
     **form_kwargs: Any,
 ) -> HttpResponse:
     dossier = dossier_get(request, code, write=True)
+    if decision and not can_decide(request.user, dossier):
+        # The user sees the dossier (so 404 would hide nothing) but may not decide on it.
+        raise PermissionDenied
     form = form_class(request.POST, request.FILES, **form_kwargs)
     if not form.is_valid():
         _form_errors(request, form)
@@ -417,6 +425,7 @@ def dossier_request_supplement(request: HttpRequest, code: str) -> HttpResponse:
             expected_version=_version(f),
         ),
         _("Đã gửi yêu cầu bổ sung hồ sơ; thời hạn giải quyết tạm dừng."),
+        decision=True,
     )
 
 
@@ -454,6 +463,7 @@ def dossier_extend(request: HttpRequest, code: str) -> HttpResponse:
             expected_version=_version(f),
         ),
         _("Đã lập thư xin lỗi và hẹn lại ngày trả kết quả."),
+        decision=True,
     )
 
 
@@ -474,6 +484,7 @@ def dossier_finish(request: HttpRequest, code: str) -> HttpResponse:
             expected_version=_version(f),
         ),
         _("Đã cập nhật kết quả giải quyết."),
+        decision=True,
     )
 
 
@@ -512,6 +523,7 @@ def dossier_refuse(request: HttpRequest, code: str) -> HttpResponse:
             expected_version=_version(f),
         ),
         _("Đã trả lại hồ sơ."),
+        decision=True,
     )
 
 
