@@ -14,6 +14,11 @@ Status codes, the same on every endpoint:
   … đang ở trạng thái …").
 
 Every body is ``{"detail": str, "code": str, "errors": [{"loc": [...], "msg": str}]}``.
+
+Authentication: ``Authorization: Bearer <token>`` (a token issued to a staff account with
+``motcua manage api_token create --user NAME``, acting with that account's scope), or the
+session of a logged-in staff member with the ``X-CSRFToken`` header on POST. See
+docs/api.md.
 """
 
 from __future__ import annotations
