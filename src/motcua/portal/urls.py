@@ -1,4 +1,22 @@
-from django.urls import URLPattern, URLResolver
+"""The citizen portal, at the site's root (Vietnamese paths: what citizens type and read)."""
+
+from django.urls import URLPattern, URLResolver, path
+
+from motcua.portal import views
 
 app_name = "portal"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.home, name="home"),
+    path("thu-tuc/", views.procedure_list, name="procedures"),
+    path("thu-tuc/<str:code>/", views.procedure_detail, name="procedure"),
+    path("thu-tuc/<str:code>/in/", views.procedure_print, name="procedure_print"),
+    path("thu-tuc/<str:code>/nop/", views.submit, name="submit"),
+    path("tra-cuu/", views.lookup, name="lookup"),
+    path("ca-nhan/dang-ky/", views.register, name="register"),
+    path("ca-nhan/dang-nhap/", views.citizen_login, name="login"),
+    path("ca-nhan/ho-so/", views.my_dossiers, name="my_dossiers"),
+    path("ca-nhan/ho-so/<str:code>/", views.my_dossier, name="my_dossier"),
+    path("ca-nhan/ho-so/<str:code>/tep/<int:part_id>/", views.my_dossier_file, name="my_file"),
+    path("ca-nhan/kho/", views.my_documents, name="my_documents"),
+    path("ca-nhan/kho/<int:pk>/", views.my_document_file, name="my_document"),
+]

@@ -1,0 +1,82 @@
+"""Forms of the portal: the edge where requests become typed values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from motcua.catalog.models import Field
+from motcua.dossiers.models import ApplicantKind
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Tên hoặc mã thủ tục"), required=False, max_length=200)
+    field = forms.ModelChoiceField(
+        label=_("Lĩnh vực"),
+        queryset=Field.objects.all(),
+        required=False,
+        empty_label=_("Tất cả lĩnh vực"),
+    )
+    agency = forms.ChoiceField(label=_("Cơ quan thực hiện"), required=False)
+
+    def __init__(self, *args: Any, agencies: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["agency"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Tất cả cơ quan")), *agencies]
+
+
+class RegisterForm(forms.Form):
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
+    identifier = forms.CharField(
+        label=_("Thư điện tử hoặc số điện thoại"),
+        max_length=254,
+        help_text=_("Dùng để đăng nhập, ví dụ an@example.vn hoặc 0912345678."),
+    )
+    password = forms.CharField(
+        label=_("Mật khẩu"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Ít nhất 8 ký tự, không chỉ gồm chữ số."),
+    )
+    password2 = forms.CharField(
+        label=_("Nhập lại mật khẩu"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password2"):
+            self.add_error("password2", _("Hai mật khẩu không giống nhau."))
+        return data
+
+
+class LoginForm(forms.Form):
+    identifier = forms.CharField(label=_("Thư điện tử hoặc số điện thoại"), max_length=254)
+    password = forms.CharField(
+        label=_("Mật khẩu"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class ApplicantForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Chủ hồ sơ là"), choices=ApplicantKind.choices, initial=ApplicantKind.CITIZEN
+    )
+    name = forms.CharField(label=_("Họ tên chủ hồ sơ (hoặc tên tổ chức)"), max_length=255)
+    id_number = forms.CharField(
+        label=_("Số định danh cá nhân (12 số) hoặc mã số thuế"), max_length=20, required=False
+    )
+    phone = forms.CharField(label=_("Điện thoại"), max_length=20, required=False)
+    email = forms.EmailField(label=_("Thư điện tử"), required=False)
+    address = forms.CharField(label=_("Địa chỉ"), max_length=500, required=False)
+
+
+class CompleteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Ghi chú gửi Bộ phận Một cửa"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

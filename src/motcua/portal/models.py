@@ -1,0 +1,73 @@
+"""Citizen accounts and the personal document store (domain.md §10).
+
+A citizen is a plain Django ``User`` without a ``StaffProfile``. How they prove who they are
+is kept apart in ``CitizenIdentity``: today the only provider is ``local`` (e-mail or phone
+and a password, the subject being that e-mail or phone); an OpenID Connect provider such as
+VNeID adds rows with its own ``provider`` and the ``sub`` claim as ``subject``, linked to the
+same user, without touching dossiers or the store (see ``portal.accounts``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class IdentityProvider(models.TextChoices):
+    LOCAL = "local", _("Tài khoản của hệ thống (thư điện tử hoặc điện thoại)")
+    VNEID = "vneid", _("VNeID (Bộ Công an)")
+
+
+class CitizenIdentity(models.Model):
+    """One way a citizen logs in: a provider and the subject that provider vouches for."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản"),
+        on_delete=models.CASCADE,
+        related_name="citizen_identities",
+    )
+    provider = models.CharField(
+        _("nhà cung cấp định danh"), max_length=32, choices=IdentityProvider.choices
+    )
+    # local: the normalised e-mail (lower case) or phone (0xxxxxxxxx); OIDC: the `sub` claim.
+    subject = models.CharField(_("định danh"), max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("định danh công dân")
+        verbose_name_plural = _("định danh công dân")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "subject"], name="citizen_identity_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.subject}"
+
+
+class StoredDocument(models.Model):
+    """A document in a citizen's electronic store: every upload lands here, and a part marked
+    reusable can be taken from here instead of being uploaded again (ND 118/2025 Điều 17.1.b)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("chủ sở hữu"),
+        on_delete=models.CASCADE,
+        related_name="stored_documents",
+    )
+    name = models.CharField(_("tên giấy tờ"), max_length=500)
+    file = models.FileField(_("tệp"), upload_to="store/%Y/%m/")
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(_("dung lượng (byte)"), default=0)
+    created_at = models.DateTimeField(_("lưu lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("giấy tờ trong kho dữ liệu")
+        verbose_name_plural = _("kho dữ liệu điện tử của công dân")
+        ordering = ["owner", "-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "sha256"], name="stored_doc_owner_sha")]
+
+    def __str__(self) -> str:
+        return self.name

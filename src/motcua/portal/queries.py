@@ -1,0 +1,246 @@
+"""Reads of the portal: where to submit, the public lookup, and a dossier's story told to
+the holder of its receipt."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from motcua.agencies.models import Agency, AgencyKind
+from motcua.agencies.queries import valid_on_q
+from motcua.catalog.models import DurationUnit, ProcedureVersion
+from motcua.core.documents import vn_datetime, vn_quantity, vn_short_date
+from motcua.core.formatting import vn_int
+from motcua.dossiers.models import Dossier, DossierEvent, EventType, Status
+from motcua.portal.models import StoredDocument
+
+# Compared against when the code matches nothing, so that a guessed code costs the same
+# work as a wrong secret (domain.md §12: the lookup says nothing about a code's existence).
+_DUMMY_SECRET = "XXXXXXXX"
+PUBLIC_FIELDS = (
+    "id",
+    "code",
+    "secret",
+    "status",
+    "applicant_name",
+    "submitted_at",
+    "received_at",
+    "due_at",
+    "extended_due_at",
+    "ended_at",
+    "end_kind",
+    "delivered_at",
+    "current_unit",
+    "channel",
+    "procedure_version__name",
+    "procedure_version__procedure__code",
+    "agency__name",
+    "receiving_unit__name",
+)
+
+
+def fee_display(amount: int) -> str:
+    """200000 -> '200.000 đồng'; 0 -> 'Không thu phí, lệ phí'."""
+    if not amount:
+        return _("Không thu phí, lệ phí")
+    return _("%(amount)s đồng") % {"amount": vn_int(amount)}
+
+
+def duration_display(version: ProcedureVersion) -> str:
+    """'10 ngày làm việc', '4 giờ làm việc', 'Trong ngày' for 0 working days."""
+    if version.duration == 0 and version.unit == DurationUnit.WORKING_DAYS:
+        return _("Trong ngày làm việc")
+    return f"{vn_quantity(version.duration)} {DurationUnit(version.unit).label}"
+
+
+def submission_places(version: ProcedureVersion, day: dt.date | None = None) -> list[Agency]:
+    """Where the applicant hands in a dossier: the service centers (Trung tâm PVHCC / Bộ
+    phận Một cửa) under the people's committee above the competent agency, when the
+    procedure is handled one-stop; otherwise, or when none exists, the agency itself."""
+    day = day or timezone.localdate()
+    agency = version.agency
+    if version.one_stop:
+        root: Agency | None = agency
+        while root is not None and root.kind != AgencyKind.PEOPLE_COMMITTEE:
+            root = root.parent
+        if root is not None:
+            centers = list(
+                Agency.objects.filter(
+                    path__startswith=root.path, kind=AgencyKind.SERVICE_CENTER
+                ).filter(valid_on_q(day))
+            )
+            # The center of the agency's own committee first (a commune's one-stop unit
+            # before the province's center when both exist).
+            centers.sort(key=lambda c: (c.level != agency.level, c.name))
+            if centers:
+                return centers
+    return [agency]
+
+
+def mask_name(name: str) -> str:
+    """'Nguyễn Văn An' -> 'Nguyễn V. A.': enough for the holder to recognise, too little
+    for anyone else to identify."""
+    words = name.split()
+    if not words:
+        return ""
+    return " ".join([words[0], *(f"{w[0].upper()}." for w in words[1:])])
+
+
+def dossier_public_lookup(code: str, secret: str) -> Dossier | None:
+    """The dossier whose code and secret both match, or None.
+
+    A missing code and a wrong secret do the same work: one query for the code, one
+    constant-time comparison (``hmac.compare_digest``) against the stored secret or a dummy."""
+    code = (code or "").strip()[:64]
+    given = (secret or "").strip().upper()[:32]
+    dossier = (
+        Dossier.objects.filter(code=code)
+        .select_related("procedure_version__procedure", "agency", "receiving_unit")
+        .only(*PUBLIC_FIELDS)
+        .first()
+    )
+    expected = dossier.secret if dossier is not None else _DUMMY_SECRET
+    same = hmac.compare_digest(expected.encode(), given.encode())
+    return dossier if dossier is not None and same and given else None
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: dt.datetime
+    title: str
+    detail: str = ""
+
+
+def _when(data: dict[str, object], key: str) -> str:
+    value = data.get(key)
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    return vn_datetime(parsed) if parsed else ""
+
+
+def _items(data: dict[str, object]) -> str:
+    items = data.get("items")
+    if isinstance(items, list) and items:
+        return "; ".join(str(i) for i in items)
+    return ""
+
+
+def event_entry(event: DossierEvent) -> TimelineEntry | None:
+    """An event told in plain Vietnamese to the applicant; None for what is internal.
+
+    Names of staff are never given; units are (the applicant may ask them)."""
+    data = event.data or {}
+    kind = event.type
+    reason = str(data.get("reason") or "")
+    title, detail = "", ""
+    if kind == EventType.SUBMITTED:
+        title = _("Hồ sơ đã được nộp trực tuyến")
+        detail = _("Bộ phận Một cửa sẽ kiểm tra và tiếp nhận hồ sơ.")
+    elif kind == EventType.COMPLETION_REQUESTED:
+        title = _("Cần bổ sung, hoàn thiện hồ sơ trước khi tiếp nhận")
+        detail = "; ".join(x for x in (_items(data), reason) if x)
+    elif kind == EventType.COMPLETED:
+        title = _("Đã nộp bổ sung, hoàn thiện hồ sơ")
+    elif kind == EventType.REJECTED:
+        title = _("Hồ sơ bị từ chối tiếp nhận")
+        detail = _("Lý do: %(reason)s") % {"reason": reason} if reason else ""
+    elif kind == EventType.RECEIVED:
+        title = _("Hồ sơ đã được tiếp nhận")
+        due = _when(data, "due_at")
+        detail = _("Hẹn trả kết quả: %(due)s.") % {"due": due} if due else ""
+    elif kind == EventType.HANDOVER:
+        title = _("Hồ sơ được chuyển đến %(unit)s") % {"unit": data.get("to") or _("đơn vị xử lý")}
+        detail = str(data.get("step") or "")
+    elif kind == EventType.SUPPLEMENT_REQUESTED:
+        title = _("Cơ quan giải quyết yêu cầu bổ sung hồ sơ")
+        detail = "; ".join(x for x in (_items(data), reason) if x)
+    elif kind == EventType.SUPPLEMENT_RECEIVED:
+        title = _("Đã nhận hồ sơ bổ sung; thời hạn giải quyết được tính lại từ đầu")
+        due = _when(data, "due_at")
+        detail = _("Hẹn trả kết quả mới: %(due)s.") % {"due": due} if due else ""
+    elif kind == EventType.EXTENSION:
+        title = _("Cơ quan giải quyết xin lỗi và hẹn lại ngày trả kết quả")
+        due = _when(data, "new_due_at")
+        detail = " ".join(
+            x
+            for x in (
+                _("Hẹn trả mới: %(due)s.") % {"due": due} if due else "",
+                _("Lý do: %(reason)s") % {"reason": reason} if reason else "",
+            )
+            if x
+        )
+    elif kind == EventType.RESULT_READY:
+        title = _("Đã có kết quả giải quyết")
+        detail = _("Mời nhận kết quả theo hình thức đã đăng ký.")
+    elif kind == EventType.REFUSED:
+        title = _("Hồ sơ bị trả lại do không đủ điều kiện giải quyết")
+        detail = _("Lý do: %(reason)s") % {"reason": reason} if reason else ""
+    elif kind == EventType.WITHDRAWN:
+        title = _("Hồ sơ đã được rút theo đề nghị của người nộp")
+    elif kind == EventType.STOPPED:
+        title = _("Dừng giải quyết hồ sơ")
+        detail = _("Lý do: %(reason)s") % {"reason": reason} if reason else ""
+    elif kind == EventType.RESULT_DELIVERED:
+        title = _("Đã trả kết quả")
+    else:
+        return None
+    return TimelineEntry(at=event.at, title=str(title), detail=str(detail))
+
+
+def dossier_timeline(dossier: Dossier) -> list[TimelineEntry]:
+    events = DossierEvent.objects.filter(dossier_id=dossier.pk).only("type", "at", "data")
+    return [entry for event in events if (entry := event_entry(event)) is not None]
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    """What the holder of the receipt is told about where the dossier is now."""
+
+    label: str
+    where: str
+    due: str
+    new_due: str
+    finished: bool
+    rateable: bool
+
+
+def dossier_public_status(dossier: Dossier) -> PublicStatus:
+    status = Status(dossier.status)
+    where = ""
+    if status in (Status.SUBMITTED, Status.NEEDS_COMPLETION):
+        where = _("Bộ phận Một cửa")
+    elif status in (Status.PROCESSING, Status.SUPPLEMENT_REQUESTED):
+        where = dossier.current_unit or dossier.agency.name
+    elif status == Status.RESULT_READY:
+        where = dossier.receiving_unit.name if dossier.receiving_unit else _("Bộ phận Một cửa")
+    finished = dossier.ended_at is not None or status in (Status.REJECTED, Status.DELIVERED)
+    return PublicStatus(
+        label=str(status.label),
+        where=str(where),
+        due=vn_datetime(dossier.due_at) if dossier.due_at else "",
+        new_due=vn_datetime(dossier.extended_due_at) if dossier.extended_due_at else "",
+        finished=finished,
+        # Rating (ND 118/2025 Điều 33) is about a result given: once there is one.
+        rateable=status in (Status.RESULT_READY, Status.DELIVERED),
+    )
+
+
+def citizen_dossiers(user: User) -> QuerySet[Dossier]:
+    return (
+        Dossier.objects.filter(owner_id=user.pk)
+        .select_related("procedure_version", "agency")
+        .order_by("-submitted_at", "-received_at", "-id")
+    )
+
+
+def stored_documents_for(user: User) -> QuerySet[StoredDocument]:
+    return StoredDocument.objects.filter(owner_id=user.pk).order_by("-created_at", "-id")
+
+
+__all__ = ["vn_short_date"]

@@ -1,0 +1,38 @@
+"""A fixed-window request counter per client address, in Django's cache.
+
+The cache is per process with the default local-memory backend, so with N server processes
+a client gets up to N times the limit: a deployment behind several workers should point
+``CACHES`` at a shared cache (database, Memcached, Redis) for an exact limit. A database
+table (as for the login lockout) would add a write to every lookup, the page that must stay
+fast under load; an approximate limit is enough to make guessing codes and secrets useless.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+def rate_setting(name: str, default: str) -> tuple[int, int] | None:
+    """``"20/300"`` -> (20, 300); ``"0"`` or empty -> None (no limit)."""
+    text = str(getattr(settings, "MOTCUA", {}).get(name, default)).strip()
+    if not text or text == "0":
+        return None
+    count, _, window = text.partition("/")
+    return int(count), int(window or 60)
+
+
+def rate_limit_hit(*, scope: str, key: str, limit: int, window: int) -> bool:
+    """Count one request for ``key``; True when it is over ``limit`` in the current window."""
+    slot = int(time.time() // window)
+    cache_key = f"motcua-rl:{scope}:{key}:{slot}"
+    if cache.add(cache_key, 1, timeout=window + 1):
+        return limit < 1
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # expired between add and incr
+        cache.set(cache_key, 1, timeout=window + 1)
+        count = 1
+    return count > limit

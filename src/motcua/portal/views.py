@@ -1,0 +1,555 @@
+"""Citizen-facing pages: the procedure catalogue, online submission, the public lookup and
+the citizen's own dossiers and documents."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.paginator import Paginator
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+)
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from motcua.agencies.models import Agency
+from motcua.catalog.models import OnlineLevel, Part, ProcedureVersion
+from motcua.catalog.queries import (
+    procedure_current_version,
+    procedure_search,
+    procedure_versions_in_force,
+)
+from motcua.core.access import client_ip, is_staff_member
+from motcua.core.audit import audit_log
+from motcua.dossiers.applicants import Applicant, applicant_validate
+from motcua.dossiers.errors import ApplicantInvalid, DossierError
+from motcua.dossiers.models import Dossier, DossierEvent, DossierPart, EventType, Status
+from motcua.dossiers.queries import DossierNotFound, dossier_for
+from motcua.portal import queries
+from motcua.portal.accounts import AccountError, citizen_authenticate, citizen_register
+from motcua.portal.forms import (
+    ApplicantForm,
+    CompleteForm,
+    LoginForm,
+    RegisterForm,
+    SearchForm,
+)
+from motcua.portal.models import CitizenIdentity, StoredDocument
+from motcua.portal.ratelimit import rate_limit_hit, rate_setting
+from motcua.portal.services import PartSubmission, portal_dossier_complete, portal_dossier_submit
+from motcua.portal.uploads import UploadRefused, upload_check, upload_max_bytes
+
+PAGE_SIZE = 20
+ONLINE_LEVELS = (OnlineLevel.PARTIAL, OnlineLevel.FULL)
+
+
+def _public_url(path: str) -> str:
+    return str(settings.MOTCUA["PUBLIC_URL"]).rstrip("/") + path
+
+
+def _qr_svg(url: str, *, scale: int, title: str) -> str:
+    return segno.make(url, error="m").svg_inline(scale=scale, border=2, title=title)
+
+
+def _is_citizen(user: Any) -> bool:
+    return bool(user.is_authenticated) and not is_staff_member(user)
+
+
+# --- catalogue --------------------------------------------------------------------------------
+
+
+def _agency_choices() -> list[tuple[str, str]]:
+    agencies = Agency.objects.filter(pk__in=procedure_versions_in_force().values("agency"))
+    return [(a.code, a.name) for a in agencies.order_by("name")]
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    versions = procedure_versions_in_force()
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "title": _("Dịch vụ công"),
+            "count": versions.count(),
+            "online_count": versions.filter(online__in=ONLINE_LEVELS).count(),
+            "nav": "home",
+        },
+    )
+
+
+def procedure_list(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None, agencies=_agency_choices())
+    text, field, agency = "", None, None
+    if form.is_valid():
+        text = form.cleaned_data["q"] or ""
+        field = form.cleaned_data["field"]
+        code = form.cleaned_data["agency"]
+        agency = Agency.objects.filter(code=code).first() if code else None
+    results = procedure_search(text, field=field, agency=agency)
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("trang"))
+    query = request.GET.copy()
+    query.pop("trang", None)
+    return render(
+        request,
+        "portal/procedure_list.html",
+        {
+            "title": _("Thủ tục hành chính"),
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "searched": bool(text or field or agency),
+            "nav": "procedures",
+        },
+    )
+
+
+def _version_or_404(request: HttpRequest, code: str) -> ProcedureVersion:
+    agency_code = request.GET.get("co-quan", "")
+    agency = Agency.objects.filter(code=agency_code).first() if agency_code else None
+    version = procedure_current_version(code, agency=agency)
+    if version is None:
+        raise Http404(_("Không tìm thấy thủ tục."))
+    return version
+
+
+def _procedure_context(request: HttpRequest, version: ProcedureVersion) -> dict[str, Any]:
+    code = version.procedure.code
+    path = reverse("portal:procedure", args=[code])
+    others = list(
+        procedure_versions_in_force()
+        .filter(procedure__code=code)
+        .exclude(agency=version.agency)
+        .select_related("agency")
+        .order_by("agency__name")
+    )
+    if others:
+        path += "?" + urlencode({"co-quan": version.agency.code})
+    return {
+        "version": version,
+        "code": code,
+        "parts": list(version.parts.all()),
+        "fee": queries.fee_display(version.fee),
+        "duration": queries.duration_display(version),
+        "places": queries.submission_places(version),
+        "online": version.online in ONLINE_LEVELS,
+        "others": others,
+        "page_url": _public_url(path),
+        "agency_query": urlencode({"co-quan": version.agency.code}) if others else "",
+        "legal_lines": [line for line in version.legal_basis.split(";") if line.strip()],
+    }
+
+
+def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
+    version = _version_or_404(request, code)
+    context = _procedure_context(request, version)
+    context.update(
+        title=version.name,
+        qr=_qr_svg(context["page_url"], scale=3, title=_("Mã QR của trang thủ tục")),
+        nav="procedures",
+    )
+    return render(request, "portal/procedure_detail.html", context)
+
+
+def procedure_print(request: HttpRequest, code: str) -> HttpResponse:
+    """The A4 notice for the center's board: the same facts, a large QR code."""
+    version = _version_or_404(request, code)
+    context = _procedure_context(request, version)
+    context.update(
+        title=version.name,
+        qr=_qr_svg(context["page_url"], scale=5, title=_("Mã QR của trang thủ tục")),
+        today=timezone.localdate(),
+    )
+    return render(request, "portal/procedure_print.html", context)
+
+
+# --- accounts ---------------------------------------------------------------------------------
+
+
+def _next_url(request: HttpRequest) -> str:
+    value = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return ""
+
+
+@sensitive_post_parameters("password", "password2")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = citizen_register(
+                identifier=form.cleaned_data["identifier"],
+                password=form.cleaned_data["password"],
+                full_name=form.cleaned_data["full_name"],
+            )
+        except AccountError as exc:
+            for name, message in exc.errors.items():
+                form.add_error(name if name in form.fields else None, message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Đã tạo tài khoản. Bạn có thể nộp hồ sơ trực tuyến."))
+            return HttpResponseRedirect(_next_url(request) or reverse("portal:my_dossiers"))
+    return render(
+        request,
+        "portal/register.html",
+        {"form": form, "next": _next_url(request), "title": _("Đăng ký tài khoản")},
+    )
+
+
+@sensitive_post_parameters("password")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def citizen_login(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request.POST or None)
+    status = 200
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        ip = client_ip(request) or "unknown"
+        result = citizen_authenticate(
+            identifier=form.cleaned_data["identifier"],
+            password=form.cleaned_data["password"],
+            ip=ip,
+        )
+        if result.user is not None:
+            login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
+            audit_log(
+                actor=result.user,
+                action="login",
+                object_type="user",
+                object_id=result.user.pk,
+                ip=ip,
+            )
+            return HttpResponseRedirect(_next_url(request) or reverse("portal:my_dossiers"))
+        if result.locked_until is not None:
+            until = timezone.localtime(result.locked_until).strftime("%H:%M")
+            error = _(
+                "Đăng nhập sai quá nhiều lần. Tài khoản tạm khóa trên máy này đến %(time)s; "
+                "vui lòng thử lại sau."
+            ) % {"time": until}
+            status = 429
+        else:
+            error = _("Thư điện tử/số điện thoại hoặc mật khẩu không đúng.")
+    return render(
+        request,
+        "portal/login.html",
+        {"form": form, "error": error, "next": _next_url(request), "title": _("Đăng nhập")},
+        status=status,
+    )
+
+
+def _citizen_required(view: Any) -> Any:
+    return login_required(view, login_url="portal:login")
+
+
+# --- online submission -----------------------------------------------------------------------
+
+
+def _reusable_documents(user: User, part: Part) -> list[StoredDocument]:
+    if not part.reusable:
+        return []
+    documents = list(queries.stored_documents_for(user)[:50])
+    # The documents of that name first (the same part of an earlier dossier), then the rest.
+    documents.sort(key=lambda d: (d.name != part.name, -d.pk))
+    return documents
+
+
+def _part_rows(user: User, parts: list[Part]) -> list[dict[str, Any]]:
+    return [{"part": p, "documents": _reusable_documents(user, p), "error": ""} for p in parts]
+
+
+def _collect_parts(
+    request: HttpRequest, user: User, rows: list[dict[str, Any]], *, required: bool
+) -> list[PartSubmission] | None:
+    """Each part's upload (checked by content) or chosen stored document; None after
+    writing the errors into ``rows``."""
+    items: list[PartSubmission] = []
+    ok = True
+    for row in rows:
+        part: Part = row["part"]
+        upload = request.FILES.get(f"part-{part.pk}")
+        choice = request.POST.get(f"reuse-{part.pk}", "")
+        if upload is not None:
+            try:
+                checked = upload_check(upload)
+            except UploadRefused as exc:
+                row["error"], ok = str(exc), False
+                continue
+            items.append(PartSubmission(part=part, name=part.name, upload=checked))
+        elif choice and part.reusable:
+            document = StoredDocument.objects.filter(owner=user, pk=choice).first()
+            if document is None:
+                row["error"], ok = _("Giấy tờ được chọn không có trong kho dữ liệu."), False
+                continue
+            items.append(PartSubmission(part=part, name=part.name, stored=document))
+        elif required:
+            row["error"], ok = _("Phải chọn tệp cho giấy tờ này."), False
+    return items if ok else None
+
+
+def _applicant_initial(user: User) -> dict[str, str]:
+    phone = (
+        CitizenIdentity.objects.filter(user=user, provider="local")
+        .exclude(subject__contains="@")
+        .values_list("subject", flat=True)
+        .first()
+    )
+    return {"name": user.get_full_name(), "email": user.email, "phone": phone or ""}
+
+
+@_citizen_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest, code: str) -> HttpResponse:
+    version = _version_or_404(request, code)
+    user = request.user
+    assert isinstance(user, User)
+    if version.online not in ONLINE_LEVELS:
+        messages.warning(request, _("Thủ tục này chưa cung cấp dịch vụ nộp hồ sơ trực tuyến."))
+        return HttpResponseRedirect(reverse("portal:procedure", args=[code]))
+    parts = list(version.parts.all())
+    rows = _part_rows(user, parts)
+    form = ApplicantForm(request.POST or None, initial=_applicant_initial(user))
+    error = ""
+    status = 200
+    if request.method == "POST":
+        applicant: Applicant | None = None
+        if form.is_valid():
+            try:
+                applicant = applicant_validate(Applicant(**form.cleaned_data))
+            except ApplicantInvalid as exc:
+                for name, message in exc.errors.items():
+                    form.add_error(name if name in form.fields else None, message)
+        items = _collect_parts(request, user, rows, required=True)
+        if applicant is not None and items is not None:
+            try:
+                dossier = portal_dossier_submit(
+                    owner=user, procedure_version=version, applicant=applicant, parts=items
+                )
+            except DossierError as exc:
+                error = str(exc)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Đã nộp hồ sơ %(code)s. Mã tra cứu: %(secret)s. Bộ phận Một cửa sẽ "
+                        "kiểm tra và tiếp nhận trong 8 giờ làm việc."
+                    )
+                    % {"code": dossier.code, "secret": dossier.secret},
+                )
+                return HttpResponseRedirect(reverse("portal:my_dossier", args=[dossier.code]))
+        status = 400
+    return render(
+        request,
+        "portal/submit.html",
+        {
+            "title": _("Nộp hồ sơ trực tuyến"),
+            "version": version,
+            "form": form,
+            "rows": rows,
+            "error": error,
+            "max_mb": upload_max_bytes() // (1024 * 1024),
+            "nav": "procedures",
+        },
+        status=status,
+    )
+
+
+# --- the citizen's own dossiers and documents ---------------------------------------------------
+
+
+@_citizen_required
+@never_cache
+def my_dossiers(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    page = Paginator(queries.citizen_dossiers(user), PAGE_SIZE).get_page(request.GET.get("trang"))
+    return render(
+        request,
+        "portal/my_dossiers.html",
+        {"title": _("Hồ sơ của tôi"), "page": page, "nav": "mine"},
+    )
+
+
+def _own_dossier(request: HttpRequest, code: str) -> Dossier:
+    user = request.user
+    if not _is_citizen(user):
+        raise DossierNotFound(code)
+    return dossier_for(user, code)
+
+
+def _completion_request(dossier: Dossier) -> DossierEvent | None:
+    return (
+        DossierEvent.objects.filter(dossier=dossier, type=EventType.COMPLETION_REQUESTED)
+        .order_by("-at", "-id")
+        .first()
+    )
+
+
+@_citizen_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = _own_dossier(request, code)
+    user = request.user
+    assert isinstance(user, User)
+    needs_completion = dossier.status == Status.NEEDS_COMPLETION
+    rows = _part_rows(user, list(dossier.procedure_version.parts.all()))
+    form = CompleteForm(request.POST or None)
+    error = ""
+    status = 200
+    if request.method == "POST":
+        if not needs_completion:
+            raise Http404
+        items = _collect_parts(request, user, rows, required=False)
+        if items is not None and form.is_valid():
+            if not items and not form.cleaned_data["note"].strip():
+                error = _("Phải gửi ít nhất một tệp hoặc một ghi chú.")
+            else:
+                try:
+                    portal_dossier_complete(
+                        owner=user, dossier=dossier, parts=items, note=form.cleaned_data["note"]
+                    )
+                except DossierError as exc:
+                    error = str(exc)
+                else:
+                    messages.success(request, _("Đã gửi hồ sơ bổ sung, hoàn thiện."))
+                    return HttpResponseRedirect(reverse("portal:my_dossier", args=[code]))
+        status = 400
+    return render(
+        request,
+        "portal/my_dossier.html",
+        {
+            "title": _("Hồ sơ %(code)s") % {"code": dossier.code},
+            "dossier": dossier,
+            "info": queries.dossier_public_status(dossier),
+            "timeline": queries.dossier_timeline(dossier),
+            "parts": list(DossierPart.objects.filter(dossier=dossier)),
+            "needs_completion": needs_completion,
+            "request_event": _completion_request(dossier) if needs_completion else None,
+            "rows": rows,
+            "form": form,
+            "error": error,
+            "rating_url": _rating_url(dossier),
+            "max_mb": upload_max_bytes() // (1024 * 1024),
+            "nav": "mine",
+        },
+        status=status,
+    )
+
+
+def _file_response(field: Any, content_type: str, filename: str) -> FileResponse:
+    if not field:
+        raise Http404
+    response = FileResponse(
+        field.open("rb"), as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@_citizen_required
+def my_dossier_file(request: HttpRequest, code: str, part_id: int) -> FileResponse:
+    """A file of the citizen's own dossier: media is never served publicly."""
+    dossier = _own_dossier(request, code)
+    part = get_object_or_404(DossierPart, dossier=dossier, pk=part_id)
+    ext = (part.file.name or "").rsplit(".", 1)[-1] if part.file else "bin"
+    return _file_response(part.file, part.content_type, f"{dossier.code}-{part.pk}.{ext}")
+
+
+@_citizen_required
+@never_cache
+def my_documents(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    return render(
+        request,
+        "portal/my_documents.html",
+        {
+            "title": _("Kho dữ liệu của tôi"),
+            "documents": queries.stored_documents_for(user),
+            "nav": "documents",
+        },
+    )
+
+
+@_citizen_required
+def my_document_file(request: HttpRequest, pk: int) -> FileResponse:
+    document = get_object_or_404(StoredDocument, owner_id=request.user.pk, pk=pk)
+    ext = (document.file.name or "").rsplit(".", 1)[-1]
+    return _file_response(document.file, document.content_type, f"giay-to-{document.pk}.{ext}")
+
+
+# --- public lookup ----------------------------------------------------------------------------
+
+
+def _rating_url(dossier: Dossier) -> str:
+    """Where the applicant rates the dossier (the feedback app, ND 118/2025 Điều 33)."""
+    return f"/danh-gia/{dossier.code}/?{urlencode({'bi-mat': dossier.secret})}"
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    # The secret is in the address: no shared cache keeps the page, no link leaks it.
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@never_cache
+@require_http_methods(["GET"])
+def lookup(request: HttpRequest) -> HttpResponse:
+    """Follow a dossier with the code and the secret printed on the receipt, no account.
+
+    A guessed code and a wrong secret get the very same page (the form, empty, with the
+    same message): nothing tells whether the code exists."""
+    code = request.GET.get("ma", "")
+    secret = request.GET.get("bi-mat", "")
+    context: dict[str, Any] = {"title": _("Tra cứu hồ sơ"), "nav": "lookup"}
+    if not code and not secret:
+        return _no_store(render(request, "portal/lookup.html", context))
+    rate = rate_setting("LOOKUP_RATE", "20/300")
+    if rate is not None and rate_limit_hit(
+        scope="lookup", key=client_ip(request) or "unknown", limit=rate[0], window=rate[1]
+    ):
+        minutes = max(1, rate[1] // 60)
+        response = render(
+            request,
+            "portal/too_many.html",
+            {"title": _("Quá nhiều lượt tra cứu"), "minutes": minutes},
+            status=429,
+        )
+        response["Retry-After"] = str(rate[1])
+        return _no_store(response)
+    dossier = queries.dossier_public_lookup(code, secret)
+    if dossier is None:
+        context.update(not_found=True)
+        return _no_store(render(request, "portal/lookup.html", context, status=404))
+    info = queries.dossier_public_status(dossier)
+    context.update(
+        dossier=dossier,
+        masked_name=queries.mask_name(dossier.applicant_name),
+        info=info,
+        timeline=queries.dossier_timeline(dossier),
+        rating_url=_rating_url(dossier) if info.rateable else "",
+    )
+    return _no_store(render(request, "portal/lookup.html", context))
