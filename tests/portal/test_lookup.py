@@ -1,0 +1,157 @@
+"""The public lookup: code + secret, nothing revealed otherwise, rate-limited, no personal
+data beyond what the receipt's holder should see."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from motcua.dossiers.applicants import Applicant
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.services import (
+    dossier_accept,
+    dossier_extend,
+    dossier_finish,
+    dossier_submit,
+)
+from motcua.portal.queries import mask_name
+from tests.portal.conftest import Portal
+
+pytestmark = pytest.mark.django_db
+
+NEXT = re.compile(rb'name="next" type="hidden" value="[^"]*"')
+CSRF = re.compile(rb'(name="csrfmiddlewaretoken" value=|"X-CSRFToken": ")"?[A-Za-z0-9]+')
+
+
+def received(portal: Portal) -> Dossier:
+    dossier = dossier_submit(
+        procedure_version=portal.building,
+        applicant=Applicant(
+            kind="citizen",
+            name="Nguyễn Văn An",
+            id_number="066090001234",
+            phone="0912345678",
+            address="Số 5 đường Lê Duẩn, Gia Nghĩa",
+        ),
+        actor=portal.citizen,
+        owner=portal.citizen,
+    )
+    return dossier_accept(
+        dossier=dossier, actor=portal.world.clerk, receiving_unit=portal.world.center
+    )
+
+
+def lookup(portal: Portal, code: str, secret: str, ip: str = "10.0.0.1") -> object:
+    return portal.client().get("/tra-cuu/", {"ma": code, "bi-mat": secret}, REMOTE_ADDR=ip)
+
+
+def test_code_and_secret_show_the_timeline(portal: Portal) -> None:
+    dossier = received(portal)
+    response = lookup(portal, dossier.code, dossier.secret.lower())
+    html = response.content.decode()  # type: ignore[attr-defined]
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    assert "Hồ sơ đã được nộp trực tuyến" in html
+    assert "Hồ sơ đã được tiếp nhận" in html
+    assert "Hẹn trả kết quả" in html
+    assert "Đang giải quyết" in html
+    assert portal.world.center.name in html  # where it is now
+    assert "no-store" in response["Cache-Control"]  # type: ignore[index]
+    assert response["Referrer-Policy"] == "no-referrer"  # type: ignore[index]
+    assert "Đánh giá" not in html  # no result yet
+
+
+def test_no_personal_data_beyond_the_masked_name(portal: Portal) -> None:
+    dossier = received(portal)
+    html = lookup(portal, dossier.code, dossier.secret).content.decode()  # type: ignore[attr-defined]
+    assert "Nguyễn V. A." in html
+    for secret_value in ("Nguyễn Văn An", "066090001234", "0912345678", "Lê Duẩn"):
+        assert secret_value not in html
+
+
+def test_extension_shows_the_new_appointment_and_result_offers_rating(portal: Portal) -> None:
+    dossier = received(portal)
+    assert dossier.due_at is not None
+    dossier_extend(
+        dossier=dossier,
+        actor=portal.world.leader,
+        reason="Cần xác minh thêm",
+        new_due_at=dossier.due_at + dt.timedelta(days=7),
+    )
+    html = lookup(portal, dossier.code, dossier.secret).content.decode()  # type: ignore[attr-defined]
+    assert "Hẹn trả mới (gia hạn)" in html
+    dossier_finish(dossier=dossier, actor=portal.world.leader)
+    html = lookup(portal, dossier.code, dossier.secret).content.decode()  # type: ignore[attr-defined]
+    assert "Đã có kết quả giải quyết" in html
+    assert f'href="/danh-gia/{dossier.code}/?bi-mat={dossier.secret}"' in html
+
+
+def _main(body: bytes) -> bytes:
+    """The page's <main> element."""
+    return body[body.index(b"<main") : body.index(b"</main>")]
+
+
+def _page(body: bytes) -> bytes:
+    return NEXT.sub(b"NEXT", CSRF.sub(b"CSRF", body))
+
+
+def test_wrong_secret_and_guessed_code_look_the_same(portal: Portal) -> None:
+    dossier = received(portal)
+    wrong = lookup(portal, dossier.code, "ABCDEFGH")
+    guessed_code = dossier.code[:-4] + "9999"
+    guessed = lookup(portal, guessed_code, "ABCDEFGH")
+    assert wrong.status_code == guessed.status_code == 404  # type: ignore[attr-defined]
+    # The main content is byte-identical; the whole page differs only by the CSRF token and
+    # the language form's return address, which echoes the asker's own query.
+    assert _main(wrong.content) == _main(guessed.content)  # type: ignore[attr-defined]
+    assert _page(wrong.content) == _page(guessed.content)  # type: ignore[attr-defined]
+    assert dossier.code.encode() not in _main(wrong.content)  # type: ignore[attr-defined]
+    empty_secret = lookup(portal, dossier.code, "")
+    assert _page(empty_secret.content) == _page(guessed.content)  # type: ignore[attr-defined]
+
+
+def test_wrong_secret_and_guessed_code_cost_the_same_queries(portal: Portal) -> None:
+    dossier = received(portal)
+    with CaptureQueriesContext(connection) as wrong:
+        lookup(portal, dossier.code, "ABCDEFGH")
+    with CaptureQueriesContext(connection) as guessed:
+        lookup(portal, "000.00.19.H18-991231-0001", "ABCDEFGH")
+    assert len(wrong.captured_queries) == len(guessed.captured_queries)
+
+
+def test_lookups_are_rate_limited_per_address(
+    portal: Portal, settings: pytest.FixtureRequest
+) -> None:
+    settings.MOTCUA = {**settings.MOTCUA, "LOOKUP_RATE": "3/300"}  # type: ignore[attr-defined]
+    dossier = received(portal)
+    for _i in range(3):
+        assert lookup(portal, dossier.code, "WRONG123").status_code == 404  # type: ignore[attr-defined]
+    blocked = lookup(portal, dossier.code, dossier.secret)
+    assert blocked.status_code == 429  # type: ignore[attr-defined]
+    assert "Quá nhiều lượt tra cứu" in blocked.content.decode()  # type: ignore[attr-defined]
+    assert blocked["Retry-After"] == "300"  # type: ignore[index]
+    # Another address is not affected; the empty form is never counted.
+    assert lookup(portal, dossier.code, dossier.secret, ip="10.0.0.2").status_code == 200  # type: ignore[attr-defined]
+    assert portal.client().get("/tra-cuu/", REMOTE_ADDR="10.0.0.1").status_code == 200
+
+
+def test_rate_limit_can_be_turned_off(portal: Portal, settings: pytest.FixtureRequest) -> None:
+    settings.MOTCUA = {**settings.MOTCUA, "LOOKUP_RATE": "0"}  # type: ignore[attr-defined]
+    for _i in range(25):
+        assert lookup(portal, "X", "Y").status_code == 404  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [
+        ("Nguyễn Văn An", "Nguyễn V. A."),
+        ("Lê Thị Ánh Tuyết", "Lê T. Á. T."),
+        ("An", "An"),
+        ("", ""),
+    ],
+)
+def test_mask_name(name: str, masked: str) -> None:
+    assert mask_name(name) == masked
