@@ -199,5 +199,5 @@ MOTCUA = {
     # ("N/S"); "0" turns the limit off (load tests only).
     "LOOKUP_RATE": os.environ.get("MOTCUA_LOOKUP_RATE", "20/300"),
     # Largest file a citizen may upload with an online dossier, in bytes.
-    "UPLOAD_MAX_BYTES": int(os.environ.get("MOTCUA_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
+    "UPLOAD_MAX_BYTES": os.environ.get("MOTCUA_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)),
 }
