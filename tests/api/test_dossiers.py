@@ -348,3 +348,38 @@ def test_guidance_log(world: World, clerk_api: Api, traveller: time_machine.Coor
     assert guidance.at == local(MONDAY, 9)
     wrong = clerk_api.post("/guidance", {"kind": "email"})
     assert wrong.status_code == 422 and wrong.json()["errors"][0]["loc"] == ["body", "kind"]
+
+
+def test_parts_by_position_and_handover_to_a_named_step(
+    world: World, clerk_api: Api, specialist_api: Api, traveller: time_machine.Coordinates
+) -> None:
+    from motcua.catalog.models import Part
+
+    Part.objects.create(
+        version=world.procedure, position=1, name="Tờ khai", copies=2, kind="original"
+    )
+    created = _receive(clerk_api, parts=[{"part": 1}, {"name": "Giấy ủy quyền", "kind": "copy"}])
+    assert created.status_code == 201, created.content
+    assert created.json()["parts"] == [
+        {"name": "Tờ khai", "kind": "original", "copies": 2, "reused": False},
+        {"name": "Giấy ủy quyền", "kind": "copy", "copies": 1, "reused": False},
+    ]
+    code, version = created.json()["code"], created.json()["version"]
+    unknown = specialist_api.post(
+        f"/dossiers/{code}/handover", {"expected_version": version, "step": 9}
+    )
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["loc"] == ["body", "step"]
+    moved = specialist_api.post(
+        f"/dossiers/{code}/handover", {"expected_version": version, "step": 2, "note": "Gấp"}
+    )
+    assert moved.status_code == 200, moved.content
+    row = moved.json()["handovers"][0]
+    assert (row["step_name"], row["to_unit"], row["note"]) == (
+        "Thẩm định hồ sơ",
+        "Phòng Hành chính tư pháp",
+        "Gấp",
+    )
+    assert moved.json()["current_step"] == "Thẩm định hồ sơ"
+    listed = specialist_api.get("/dossiers").json()["items"][0]
+    assert listed["code"] == code and listed["status_label"] == "Đang giải quyết"
+    assert listed["procedure_code"] == "1.001234" and listed["agency_code"] == world.justice.code

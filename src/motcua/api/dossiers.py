@@ -237,7 +237,7 @@ def _parts(
                 part=part,
                 name=item.name.strip() or (part.name if part else ""),
                 kind=item.kind or (part.kind if part else ""),
-                copies=item.copies,
+                copies=item.copies or (part.copies if part else 1),
                 reused=item.reused,
             )
         )

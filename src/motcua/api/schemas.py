@@ -57,7 +57,9 @@ class PartIn(Input):
     )
     name: str = Field("", max_length=500, description="Tên giấy tờ (bắt buộc nếu không có part)")
     kind: Literal["", "original", "certified", "copy"] = ""
-    copies: int = Field(1, ge=1, le=100)
+    copies: int | None = Field(
+        None, ge=1, le=100, description="Số bản; mặc định theo danh mục (hoặc 1)"
+    )
     reused: bool = False
 
 
