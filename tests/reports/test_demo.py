@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -15,9 +14,9 @@ from motcua.agencies.models import Agency
 from motcua.catalog import demo as catalog_demo
 from motcua.dossiers.models import Dossier
 from motcua.reports import demo
-from motcua.reports.queries import period_figures
+from motcua.reports.queries import PERIOD_REPORT_SCHEMA, period_figures
 
-SCHEMA = json.loads(Path("/work/shared/spec/period-report.schema.json").read_text())
+SCHEMA = json.loads(PERIOD_REPORT_SCHEMA.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")

@@ -14,13 +14,13 @@ from hypothesis import strategies as st
 
 from motcua.agencies.models import Level
 from motcua.dossiers.models import Dossier, EventType, Status
-from motcua.reports.queries import ReportError, period_figures
+from motcua.reports.queries import PERIOD_REPORT_SCHEMA, ReportError, period_figures
 
 from .builders import agency, dossier, event, guidance, procedure
 
 pytestmark = pytest.mark.django_db
 
-SCHEMA = json.loads(Path("/work/shared/spec/period-report.schema.json").read_text())
+SCHEMA = json.loads(PERIOD_REPORT_SCHEMA.read_text(encoding="utf-8"))
 FROM, TO = dt.date(2022, 6, 5), dt.date(2022, 8, 31)
 
 
@@ -386,3 +386,11 @@ def test_overdue_uses_the_due_date_in_force_at_the_end(pv) -> None:  # type: ign
     e.save()
     f = figures()
     assert f["in_progress"] == {"total": 3, "within_due": 1, "overdue": 2}
+
+
+SHARED_SCHEMA = Path("/work/shared/spec/period-report.schema.json")
+
+
+@pytest.mark.skipif(not SHARED_SCHEMA.exists(), reason="shared spec not mounted")
+def test_packaged_schema_is_the_shared_spec() -> None:
+    assert json.loads(SHARED_SCHEMA.read_text(encoding="utf-8")) == SCHEMA

@@ -48,6 +48,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, cast
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -93,6 +94,9 @@ COUNT_KEYS = (
     "cum_postal",
     "cum_resolved",
 )
+
+# The JSON schema the figures are valid under (a copy of spec/period-report.schema.json).
+PERIOD_REPORT_SCHEMA = Path(__file__).with_name("period-report.schema.json")
 
 LEVEL_ORDER = [Level.PROVINCE, Level.DISTRICT, Level.COMMUNE]
 
