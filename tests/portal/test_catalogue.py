@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from tests.portal.conftest import Portal
 
@@ -77,3 +78,15 @@ def test_home_page(portal: Portal) -> None:
     response = portal.client().get("/")
     assert response.status_code == 200
     assert 'action="/tra-cuu/"' in response.content.decode()
+
+
+def test_demo_citizens_can_log_in_and_the_loader_is_idempotent(db: None) -> None:
+    from motcua.portal import demo
+
+    first = demo.load(lambda _m: None)
+    second = demo.load(lambda _m: None)
+    assert first == second and len(first) == 3
+    _role, identifier, password = first[1]
+    client = Client()
+    response = client.post("/ca-nhan/dang-nhap/", {"identifier": identifier, "password": password})
+    assert response.status_code == 302

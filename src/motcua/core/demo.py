@@ -14,6 +14,7 @@ LOADERS = [
     "motcua.catalog.demo",
     "motcua.office.demo",
     "motcua.reports.demo",
+    "motcua.portal.demo",
 ]
 
 
