@@ -383,3 +383,47 @@ def test_parts_by_position_and_handover_to_a_named_step(
     listed = specialist_api.get("/dossiers").json()["items"][0]
     assert listed["code"] == code and listed["status_label"] == "Đang giải quyết"
     assert listed["procedure_code"] == "1.001234" and listed["agency_code"] == world.justice.code
+
+
+def test_finish_with_a_result_file(
+    world: World, received: Dossier, specialist_api: Api, settings: Any, tmp_path: Any
+) -> None:
+    import hashlib
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    url = f"/api/dossiers/{received.code}/result"
+    headers = {"Authorization": f"Bearer {specialist_api.token}"}
+    wrong = specialist_api.client.post(
+        url,
+        {
+            "expected_version": received.version,
+            "result_file": SimpleUploadedFile("ket-qua.exe", b"MZ"),
+        },
+        headers=headers,
+    )
+    assert wrong.status_code == 422
+    assert wrong.json()["errors"][0]["loc"] == ["body", "result_file"]
+    content = b"%PDF-1.4 ket qua"
+    done = specialist_api.client.post(
+        url,
+        {
+            "expected_version": received.version,
+            "note": "Đã ký số",
+            "result_file": SimpleUploadedFile("phieu.pdf", content, "application/pdf"),
+        },
+        headers=headers,
+    )
+    assert done.status_code == 200, done.content
+    assert done.json()["status"] == "result_ready"
+    assert done.json()["result_sha256"] == hashlib.sha256(content).hexdigest()
+    received.refresh_from_db()
+    with received.result_file.open("rb") as stored:
+        assert stored.read() == content

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -140,6 +140,7 @@ def dossier_data(dossier: Dossier) -> dict[str, Any]:
                 "supplement_count",
                 "extension_count",
                 "has_apology",
+                "result_sha256",
                 "current_unit",
             )
         },
@@ -477,6 +478,44 @@ def finish(request: HttpRequest, code: str, payload: FinishIn) -> dict[str, Any]
             late_reason=payload.late_reason,
             note=payload.note,
             expected_version=payload.expected_version,
+        )
+    )
+
+
+@_change(
+    "Có kết quả giải quyết, kèm tệp kết quả (multipart/form-data)",
+    "result",
+    "Như finish, gửi dạng multipart/form-data với tệp kết quả điện tử hoặc bản quét "
+    "(result_file: PDF, DOCX, ảnh, XML, ZIP; tối đa 20 MB), lưu kèm SHA-256 "
+    "(NĐ 118/2025 Điều 22).",
+)
+def finish_with_result(
+    request: HttpRequest,
+    code: str,
+    expected_version: Form[int],
+    result_file: File[UploadedFile],
+    late_reason: Form[str] = "",
+    note: Form[str] = "",
+) -> dict[str, Any]:
+    from motcua.office.forms import RESULT_EXTENSIONS, RESULT_MAX_BYTES
+
+    dossier = _writable(request, code)
+    extension = (result_file.name or "").rpartition(".")[2].lower()
+    if extension not in RESULT_EXTENSIONS:
+        raise FieldInvalid(
+            ("body", "result_file"),
+            _("Tệp kết quả phải có đuôi: %(allowed)s.") % {"allowed": ", ".join(RESULT_EXTENSIONS)},
+        )
+    if (result_file.size or 0) > RESULT_MAX_BYTES:
+        raise FieldInvalid(("body", "result_file"), _("Tệp kết quả lớn hơn 20 MB."))
+    return dossier_data(
+        services.dossier_finish(
+            dossier=dossier,
+            actor=_user(request),
+            late_reason=late_reason,
+            note=note,
+            result_file=result_file,
+            expected_version=expected_version,
         )
     )
 

@@ -263,6 +263,7 @@ class DossierOut(Schema):
     extension_count: int
     has_apology: bool
     flags: list[str]
+    result_sha256: str = Field(description="SHA-256 của tệp kết quả (nếu có)")
     current_unit: str
     current_step: str
     parts: list[PartOut]
