@@ -503,3 +503,19 @@ def test_the_counter_receives_but_does_not_decide(world: World) -> None:
     assert dossier.status == Status.PROCESSING
     page = text(login(client, world.specialist).get(f"/can-bo/ho-so/{dossier.code}/"))
     assert "Hoàn thành, có kết quả" in page
+
+
+def test_my_desk_holds_what_was_handed_to_my_unit(world: World) -> None:
+    client = Client()
+    dossier = received(world, client)
+    other = world.dossier()
+    post_action(
+        client,
+        dossier,
+        "chuyen-xu-ly",
+        {"version": dossier.version, "to_unit": world.construction_unit.name},
+    )
+    specialist = login(Client(), world.specialist)
+    mine = text(specialist.get("/can-bo/?cua=toi"))
+    assert dossier.code in mine and other.code not in mine
+    assert other.code in text(specialist.get("/can-bo/"))

@@ -88,7 +88,8 @@ def inbox(user: AnyUser, *, q: Q, mine: bool, query: str = "") -> QuerySet[Dossi
     """The dossiers of a tab (or of a dashboard figure), soonest due first."""
     qs = dossiers_for(user).filter(q)
     if mine:
-        qs = qs.filter(mine_q(user))
+        # Through the control slip's receivers: a subquery, not a join, so no duplicates.
+        qs = qs.filter(pk__in=Dossier.objects.filter(mine_q(user)).values("pk"))
     if query:
         folded = fold(query)
         qs = qs.filter(
@@ -96,11 +97,7 @@ def inbox(user: AnyUser, *, q: Q, mine: bool, query: str = "") -> QuerySet[Dossi
             | Q(applicant_name__icontains=query.strip())
             | Q(procedure_version__search_text__contains=folded)
         )
-    return (
-        qs.distinct()
-        .select_related("procedure_version__procedure", "agency")
-        .order_by("due_at", "id")
-    )
+    return qs.select_related("procedure_version__procedure", "agency").order_by("due_at", "id")
 
 
 def inbox_counts(user: AnyUser, *, mine: bool) -> dict[str, int]:
@@ -108,7 +105,7 @@ def inbox_counts(user: AnyUser, *, mine: bool) -> dict[str, int]:
     now = timezone.now()
     qs = dossiers_for(user)
     if mine:
-        qs = qs.filter(pk__in=dossiers_for(user).filter(mine_q(user)).values("pk"))
+        qs = qs.filter(pk__in=Dossier.objects.filter(mine_q(user)).values("pk"))
     aggregates = {f.key: Count("pk", filter=f.q) for f in inbox_filters(now)}
     return qs.aggregate(**aggregates)
 
