@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -45,7 +46,7 @@ from motcua.dossiers.services import (
     guidance_log,
 )
 from tests.dossiers.conftest import citizen_applicant
-from tests.world import MONDAY, World, local
+from tests.world import MONDAY, World, local, procedure_create
 
 TUESDAY = MONDAY + dt.timedelta(days=1)
 WEDNESDAY = MONDAY + dt.timedelta(days=2)
@@ -360,28 +361,75 @@ def test_reject_after_receipt_is_refused(world: World, received: Dossier) -> Non
 def test_handover_walks_the_workflow_and_judges_each_step(
     world: World, received: Dossier, traveller
 ) -> None:
+    # The counter performs the first step ("Tiếp nhận, chuyển hồ sơ") from the receipt on.
+    assert received.current_step == world.steps[0]
     first = dossier_handover(dossier=received, actor=world.clerk, receiver_name="Trần Văn Minh")
-    assert (first.position, first.from_unit, first.to_unit) == (
+    assert (first.position, first.from_unit, first.to_unit, first.step) == (
         1,
         world.center.name,
-        world.center.name,
+        "Phòng Hành chính tư pháp",
+        world.steps[1],
     )
-    assert first.step == world.steps[0]
+    assert first.receiver == "Trần Văn Minh" and first.giver == "Nguyễn Thị Lan"
     traveller.move_to(local(MONDAY, 11))  # 2 working hours of 8: early
-    second = dossier_handover(dossier=received, actor=world.clerk)
-    assert second.step == world.steps[1]
-    assert second.to_unit == "Phòng Hành chính tư pháp"
+    second = dossier_handover(dossier=received, actor=world.specialist)
+    assert (second.from_unit, second.to_unit, second.step) == (
+        "Phòng Hành chính tư pháp",
+        "Lãnh đạo Sở Tư pháp",
+        world.steps[2],
+    )
     first.refresh_from_db()
-    assert first.result == "early"
-    assert first.used_hours == 2
+    assert (first.result, first.used_hours) == ("early", 2)
     traveller.move_to(local(WEDNESDAY, 9))  # 14 working hours of 8: late
-    third = dossier_handover(dossier=received, actor=world.specialist)
+    dossier_finish(dossier=received, actor=world.leader)
     second.refresh_from_db()
-    assert second.result == "late"
-    assert second.used_hours == 14
-    assert third.step == world.steps[2]
+    assert (second.result, second.used_hours) == ("late", 14)
     assert received.current_step == world.steps[2]
-    assert received.current_unit == "Lãnh đạo Sở Tư pháp"
+    with pytest.raises(TransitionError, match="đơn vị nhận"):
+        dossier_handover(dossier=received, actor=world.leader)  # no step left to walk to
+    back = dossier_handover(dossier=received, actor=world.leader, to_unit=world.center.name)
+    assert (back.from_unit, back.step, back.budget_hours) == ("Lãnh đạo Sở Tư pháp", None, None)
+
+
+def test_handover_follows_catalogue_steps_named_by_agency_code(world: World, traveller) -> None:
+    version = procedure_create(
+        code="2.000488",
+        name="Cấp Phiếu lý lịch tư pháp",
+        agency=world.justice,
+        field=world.field,
+        duration=Decimal(3),
+        unit="working_days",
+        steps=[
+            ("Tiếp nhận, kiểm tra và chuyển hồ sơ", world.center.code, Decimal(4)),
+            ("Thẩm định hồ sơ, dự thảo kết quả", world.justice.code, Decimal(12)),
+            ("Lãnh đạo Sở ký", world.justice.code, Decimal(4)),
+            ("Trả kết quả", world.center.code, Decimal(4)),
+        ],
+    )
+    dossier = dossier_receive(
+        procedure_version=version,
+        applicant=citizen_applicant(),
+        actor=world.clerk,
+        receiving_unit=world.center,
+    )
+    dossier_handover(dossier=dossier, actor=world.clerk)  # 12 h from Mon 09:00: Tue 15:00
+    traveller.move_to(local(MONDAY, 16))
+    dossier_handover(dossier=dossier, actor=world.specialist)  # 4 h: Tuesday 10:00
+    traveller.move_to(local(TUESDAY, 10))
+    dossier_finish(dossier=dossier, actor=world.leader)
+    dossier_handover(dossier=dossier, actor=world.leader)  # the result back: Tuesday 16:00
+    traveller.move_to(local(WEDNESDAY, 8))
+    dossier_deliver(dossier=dossier, actor=world.clerk, channel="counter")
+    slip = list(
+        dossier.handovers.order_by("position").values_list(
+            "from_unit", "to_unit", "step_name", "result"
+        )
+    )
+    assert slip == [
+        (world.center.name, "Sở Tư pháp", "Thẩm định hồ sơ, dự thảo kết quả", "early"),
+        ("Sở Tư pháp", "Sở Tư pháp", "Lãnh đạo Sở ký", "on_time"),
+        ("Sở Tư pháp", world.center.name, "Trả kết quả", "late"),
+    ]
 
 
 def test_handover_to_a_named_unit_and_refusals(world: World, received: Dossier) -> None:
@@ -425,16 +473,15 @@ def test_supplement_pauses_and_restarts_the_clock_from_zero(
 def test_supplement_pauses_the_step_and_gives_its_budget_back(
     world: World, received: Dossier, traveller
 ) -> None:
-    dossier_handover(dossier=received, actor=world.clerk)
     dossier_handover(dossier=received, actor=world.clerk)  # appraisal from Monday 09:00
     traveller.move_to(local(MONDAY, 11))
     dossier_request_supplement(dossier=received, actor=world.specialist, items=["A"], reason="B")
-    appraisal = Handover.objects.get(dossier=received, position=2)
+    appraisal = Handover.objects.get(dossier=received, position=1)
     assert appraisal.finished_at == local(MONDAY, 11) and appraisal.result == "early"
     assert "bổ sung" in appraisal.note
     traveller.move_to(local(NEXT_MONDAY, 9))  # a week waiting for the applicant
     dossier_receive_supplement(dossier=received, actor=world.clerk)
-    again = Handover.objects.get(dossier=received, position=3)
+    again = Handover.objects.get(dossier=received, position=2)
     assert (again.to_unit, again.step, again.budget_hours) == (
         "Phòng Hành chính tư pháp",
         world.steps[1],
@@ -582,9 +629,7 @@ def test_finish_classes_the_dossier(
 def test_late_dossier_keeps_the_steps_that_overran(
     world: World, received: Dossier, traveller
 ) -> None:
-    dossier_handover(dossier=received, actor=world.clerk)
-    traveller.move_to(local(MONDAY, 10))
-    dossier_handover(dossier=received, actor=world.clerk)  # appraisal from Monday 10:00
+    dossier_handover(dossier=received, actor=world.clerk)  # appraisal from Monday 09:00
     traveller.move_to(local(FRIDAY, 10))
     dossier_handover(dossier=received, actor=world.specialist)  # appraisal took 4 days: late
     traveller.move_to(local(FRIDAY, 11))
@@ -592,7 +637,7 @@ def test_late_dossier_keeps_the_steps_that_overran(
     assert received.dossier_class == "late"
     assert received.late_steps == "Thẩm định hồ sơ"
     assert received.late_reason == "Quá hạn tại bước: Thẩm định hồ sơ"
-    signing = Handover.objects.get(dossier=received, position=3)
+    signing = Handover.objects.get(dossier=received, position=2)
     assert signing.finished_at == local(FRIDAY, 11) and signing.result == "early"
 
 

@@ -327,8 +327,10 @@ def _close_handover(row: Handover, at: dt.datetime, *, note: str = "") -> None:
 
 
 def _person(actor: Actor) -> str:
+    """The actor's name as the control slip prints it, in Vietnamese order: family name
+    (``last_name``) then given name, as ``forms_docs.context.person_name`` does."""
     user = _user(actor)
     if user is not None:
-        full = getattr(user, "get_full_name", lambda: "")()
-        return full or user.get_username()
+        parts = (user.last_name.strip(), user.first_name.strip())
+        return " ".join(p for p in parts if p) or user.get_username()
     return actor_label(actor)

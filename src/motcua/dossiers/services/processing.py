@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from motcua.agencies.models import Agency
 from motcua.catalog.models import WorkflowStep
 from motcua.core.audit import Actor
 from motcua.dossiers.classify import local_date
@@ -43,6 +44,14 @@ from motcua.workdays import clock
 # --- processing -------------------------------------------------------------------------------
 
 
+def _unit_name(unit: str) -> str:
+    """A step's unit as the control slip prints it: the agency's name when the catalogue gives
+    its code (``000.01.01.H18``), else the unit as written."""
+    unit = unit.strip()
+    name = Agency.objects.filter(code=unit).values_list("name", flat=True).first()
+    return name or unit
+
+
 def _next_step(dossier: Dossier) -> WorkflowStep | None:
     steps = WorkflowStep.objects.filter(version_id=dossier.procedure_version_id)
     if dossier.current_step_id is not None:
@@ -74,9 +83,16 @@ def dossier_handover(
         _require_status(locked, [Status.PROCESSING, Status.RESULT_READY], _("chuyển hồ sơ"))
         if step is not None and step.version_id != locked.procedure_version_id:
             raise _refuse(_("Bước xử lý không thuộc quy trình của thủ tục này."))
-        if step is None and locked.status == Status.PROCESSING:
-            step = _next_step(locked)
-        to_unit = (to_unit or (step.unit if step else "")).strip()
+        to_unit = to_unit.strip()
+        if step is None:
+            # Walk the workflow in order; a hand-over to some other unit (named by the user)
+            # is a row without a step and a budget.
+            candidate = _next_step(locked)
+            if candidate is not None and (
+                not to_unit or to_unit in {candidate.unit, _unit_name(candidate.unit)}
+            ):
+                step = candidate
+        to_unit = to_unit or (_unit_name(step.unit) if step else "")
         if not to_unit:
             raise _refuse(_("Phải chọn đơn vị nhận hồ sơ."))
         previous = _open_handover(locked)
