@@ -361,29 +361,30 @@ def test_reject_after_receipt_is_refused(world: World, received: Dossier) -> Non
 def test_handover_walks_the_workflow_and_judges_each_step(
     world: World, received: Dossier, traveller
 ) -> None:
-    # The counter performs the first step ("Tiếp nhận, chuyển hồ sơ") from the receipt on.
-    assert received.current_step == world.steps[0]
     first = dossier_handover(dossier=received, actor=world.clerk, receiver_name="Trần Văn Minh")
     assert (first.position, first.from_unit, first.to_unit, first.step) == (
         1,
         world.center.name,
-        "Phòng Hành chính tư pháp",
-        world.steps[1],
+        world.center.name,
+        world.steps[0],
     )
     assert first.receiver == "Trần Văn Minh" and first.giver == "Nguyễn Thị Lan"
     traveller.move_to(local(MONDAY, 11))  # 2 working hours of 8: early
-    second = dossier_handover(dossier=received, actor=world.specialist)
+    second = dossier_handover(dossier=received, actor=world.clerk)
     assert (second.from_unit, second.to_unit, second.step) == (
+        world.center.name,
         "Phòng Hành chính tư pháp",
-        "Lãnh đạo Sở Tư pháp",
-        world.steps[2],
+        world.steps[1],
     )
     first.refresh_from_db()
     assert (first.result, first.used_hours) == ("early", 2)
     traveller.move_to(local(WEDNESDAY, 9))  # 14 working hours of 8: late
-    dossier_finish(dossier=received, actor=world.leader)
+    third = dossier_handover(dossier=received, actor=world.specialist)
     second.refresh_from_db()
     assert (second.result, second.used_hours) == ("late", 14)
+    assert third.step == world.steps[2]
+    assert received.current_unit == "Lãnh đạo Sở Tư pháp"
+    dossier_finish(dossier=received, actor=world.leader)
     assert received.current_step == world.steps[2]
     with pytest.raises(TransitionError, match="đơn vị nhận"):
         dossier_handover(dossier=received, actor=world.leader)  # no step left to walk to
@@ -412,6 +413,7 @@ def test_handover_follows_catalogue_steps_named_by_agency_code(world: World, tra
         actor=world.clerk,
         receiving_unit=world.center,
     )
+    dossier_handover(dossier=dossier, actor=world.clerk)  # the counter's own 4 h step
     dossier_handover(dossier=dossier, actor=world.clerk)  # 12 h from Mon 09:00: Tue 15:00
     traveller.move_to(local(MONDAY, 16))
     dossier_handover(dossier=dossier, actor=world.specialist)  # 4 h: Tuesday 10:00
@@ -426,6 +428,7 @@ def test_handover_follows_catalogue_steps_named_by_agency_code(world: World, tra
         )
     )
     assert slip == [
+        (world.center.name, world.center.name, "Tiếp nhận, kiểm tra và chuyển hồ sơ", "on_time"),
         (world.center.name, "Sở Tư pháp", "Thẩm định hồ sơ, dự thảo kết quả", "early"),
         ("Sở Tư pháp", "Sở Tư pháp", "Lãnh đạo Sở ký", "on_time"),
         ("Sở Tư pháp", world.center.name, "Trả kết quả", "late"),
@@ -473,15 +476,16 @@ def test_supplement_pauses_and_restarts_the_clock_from_zero(
 def test_supplement_pauses_the_step_and_gives_its_budget_back(
     world: World, received: Dossier, traveller
 ) -> None:
+    dossier_handover(dossier=received, actor=world.clerk)
     dossier_handover(dossier=received, actor=world.clerk)  # appraisal from Monday 09:00
     traveller.move_to(local(MONDAY, 11))
     dossier_request_supplement(dossier=received, actor=world.specialist, items=["A"], reason="B")
-    appraisal = Handover.objects.get(dossier=received, position=1)
+    appraisal = Handover.objects.get(dossier=received, position=2)
     assert appraisal.finished_at == local(MONDAY, 11) and appraisal.result == "early"
     assert "bổ sung" in appraisal.note
     traveller.move_to(local(NEXT_MONDAY, 9))  # a week waiting for the applicant
     dossier_receive_supplement(dossier=received, actor=world.clerk)
-    again = Handover.objects.get(dossier=received, position=2)
+    again = Handover.objects.get(dossier=received, position=3)
     assert (again.to_unit, again.step, again.budget_hours) == (
         "Phòng Hành chính tư pháp",
         world.steps[1],
@@ -629,6 +633,7 @@ def test_finish_classes_the_dossier(
 def test_late_dossier_keeps_the_steps_that_overran(
     world: World, received: Dossier, traveller
 ) -> None:
+    dossier_handover(dossier=received, actor=world.clerk)
     dossier_handover(dossier=received, actor=world.clerk)  # appraisal from Monday 09:00
     traveller.move_to(local(FRIDAY, 10))
     dossier_handover(dossier=received, actor=world.specialist)  # appraisal took 4 days: late
@@ -637,7 +642,7 @@ def test_late_dossier_keeps_the_steps_that_overran(
     assert received.dossier_class == "late"
     assert received.late_steps == "Thẩm định hồ sơ"
     assert received.late_reason == "Quá hạn tại bước: Thẩm định hồ sơ"
-    signing = Handover.objects.get(dossier=received, position=2)
+    signing = Handover.objects.get(dossier=received, position=3)
     assert signing.finished_at == local(FRIDAY, 11) and signing.result == "early"
 
 
