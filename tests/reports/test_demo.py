@@ -8,7 +8,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from motcua.agencies.models import Agency
 from motcua.catalog import demo as catalog_demo
@@ -26,6 +26,10 @@ def demo_db(django_db_setup: Any, django_db_blocker: Any) -> Any:
     with django_db_blocker.unblock(), transaction.atomic():
         catalog_demo.load(lambda _m: None)
         demo.load(lambda _m: None)
+        # Check PostgreSQL's deferred foreign keys now, in this transaction: left for each
+        # test's savepoint to check at teardown, the same few agency and procedure rows are
+        # share-locked from a subtransaction once per imported row, which takes many minutes.
+        connection.check_constraints()
         yield
         transaction.set_rollback(True)
 
