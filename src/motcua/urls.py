@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/", include("motcua.api.urls")),
     path("can-bo/", include("motcua.office.urls")),
     path("phan-anh/", include("motcua.feedback.urls")),
+    path("danh-gia/", include("motcua.feedback.rating_urls")),
     path("", include("motcua.core.urls")),
     path("", include("motcua.portal.urls")),
 ]

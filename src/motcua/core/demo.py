@@ -15,6 +15,7 @@ LOADERS = [
     "motcua.office.demo",
     "motcua.reports.demo",
     "motcua.portal.demo",
+    "motcua.feedback.demo",
 ]
 
 

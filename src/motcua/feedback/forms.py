@@ -1,0 +1,106 @@
+"""Forms at the edge: the nine-content rating, the PAKN submission and staff actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from motcua.agencies.models import Agency
+from motcua.feedback.models import Content, FeedbackKind, FeedbackSubject, Score
+
+
+class RatingForm(forms.Form):
+    """One radio group per content of ND 118/2025 Điều 33; the fields are built from
+    ``Content`` so the form and the stored scores cannot drift apart."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for content in Content:
+            self.fields[content.value] = forms.TypedChoiceField(
+                label=content.label,
+                choices=Score.choices,
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Vui lòng chọn một mức.")},
+            )
+        self.fields["comment"] = forms.CharField(
+            label=_("Ý kiến khác (không bắt buộc)"),
+            required=False,
+            max_length=2000,
+            widget=forms.Textarea(attrs={"rows": 3}),
+        )
+
+    def content_fields(self) -> list[forms.BoundField]:
+        return [self[c.value] for c in Content]
+
+    def scores(self) -> dict[str, int]:
+        return {c.value: int(self.cleaned_data[c.value]) for c in Content}
+
+
+class FeedbackForm(forms.Form):
+    subject = forms.ChoiceField(
+        label=_("Phản ánh, kiến nghị về"),
+        choices=FeedbackSubject.choices,
+        widget=forms.RadioSelect,
+        initial=FeedbackSubject.GENERAL,
+    )
+    reference = forms.CharField(
+        label=_("Mã hồ sơ hoặc mã thủ tục (nếu có)"), required=False, max_length=64
+    )
+    title = forms.CharField(label=_("Tiêu đề"), required=False, max_length=255)
+    text = forms.CharField(
+        label=_("Nội dung phản ánh, kiến nghị"), max_length=10000, widget=forms.Textarea
+    )
+    name = forms.CharField(label=_("Họ và tên"), max_length=255)
+    phone = forms.CharField(label=_("Điện thoại"), required=False, max_length=20)
+    email = forms.EmailField(label=_("Thư điện tử"), required=False)
+    address = forms.CharField(label=_("Địa chỉ"), required=False, max_length=500)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("phone") or data.get("email") or data.get("address")):
+            raise forms.ValidationError(_("Vui lòng cho biết ít nhất một cách liên hệ."))
+        if (
+            data.get("subject") in (FeedbackSubject.DOSSIER, FeedbackSubject.PROCEDURE)
+            and not (data.get("reference") or "").strip()
+        ):
+            self.add_error("reference", _("Vui lòng nhập mã hồ sơ hoặc mã thủ tục."))
+        return data
+
+
+class LookupForm(forms.Form):
+    code = forms.CharField(label=_("Mã phản ánh"), max_length=32)
+    secret = forms.CharField(label=_("Mã bí mật"), max_length=32)
+
+
+class UnsatisfiedForm(LookupForm):
+    reason = forms.CharField(
+        label=_("Lý do chưa hài lòng"), required=False, max_length=2000, widget=forms.Textarea
+    )
+
+
+class ClassifyForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Phân loại"), choices=FeedbackKind.choices)
+    agency = forms.ModelChoiceField(
+        label=_("Cơ quan xử lý"), queryset=Agency.objects.order_by("name"), required=False
+    )
+
+
+class ForwardForm(forms.Form):
+    to_agency = forms.ModelChoiceField(
+        label=_("Chuyển đến cơ quan có thẩm quyền"), queryset=Agency.objects.order_by("name")
+    )
+    note = forms.CharField(label=_("Ghi chú"), required=False, max_length=1000)
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Nội dung trả lời"), widget=forms.Textarea)
+
+
+class PublishForm(forms.Form):
+    public_text = forms.CharField(
+        label=_("Nội dung câu hỏi được công khai (xóa thông tin cá nhân nếu có)"),
+        widget=forms.Textarea,
+    )

@@ -1,0 +1,222 @@
+"""Reads of ratings and PAKN: staff scope, the public list, and the indicators.
+
+Indicator choices (indicators.md; reports/indicators.py reads ``pakn_counts``):
+
+- 1.5 "PAKN answered within the deadline / PAKN due in the period": a PAKN is due in the
+  period when its first answer deadline (``first_due_at``) falls in it; it counts as answered
+  within the deadline when it has an answer and no answer of it was ever late (an answer
+  given late after a reopening makes it late). ``due`` / ``on_time``.
+- QĐ 766 "PAKN handled on time" (refusal and supplement are not modelled for PAKN): of the
+  PAKN received in the period and answered, those forwarded within 5, answered within 15 and
+  published within 2 working days of the answer. ``handled`` / ``handled_on_time``.
+- QĐ 766 satisfaction with PAKN handling: (PAKN − unsatisfied − reopened − late) / PAKN over
+  the PAKN received in the period. The three sets overlap (marking unsatisfied reopens), so
+  the numerator removes their union once: a PAKN is never subtracted twice and the rate never
+  goes below 0. Late = answered late, forwarded late, or still unanswered past its due date
+  at the period's end. ``total`` / ``satisfied``.
+- Dossier satisfaction: of the dossiers resolved (ended by a result) in the period, the share
+  with a PAKN about them or a negative rating (any content "Không hài lòng"), in percent:
+  ``dossier_complaint_share``; also ``rated`` / ``rated_negative`` over ratings given in the
+  period.
+- Scope: the PAKN's handling agency (after classification or forward), the rated dossier's
+  competent agency; a PAKN with no agency yet counts only province-wide.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from motcua.core.access import (
+    COUNTER_ROLES,
+    LEADER_ROLES,
+    READ_ALL_ROLES,
+    WRITE_ROLES,
+    AnyUser,
+    agency_subtree,
+    scope_root,
+    staff_profile,
+)
+from motcua.core.formatting import pct
+from motcua.core.models import Role
+from motcua.dossiers.models import Dossier, EndKind
+from motcua.feedback.models import Feedback, FeedbackStatus, Rating
+from motcua.feedback.services import PUBLISH_DAYS, deadline
+
+# The provincial office is where PAKN about procedures are received and followed up in
+# practice (Văn phòng UBND tỉnh, ND 20/2008): it may act on PAKN, unlike on dossiers.
+FEEDBACK_WRITE_ROLES = WRITE_ROLES | {Role.PROVINCIAL_OFFICE}
+
+
+def feedback_scope_q(user: AnyUser | None) -> Q:
+    """The PAKN ``user`` may see: all for the provincial office and auditors; otherwise those
+    handled by their agency's subtree, and the not yet assigned ones for counter staff and
+    leaders (someone must classify them)."""
+    profile = staff_profile(user)
+    if profile is None:
+        return Q(pk__in=[])
+    if profile.role in READ_ALL_ROLES:
+        return Q()
+    q = Q(agency__in=agency_subtree(scope_root(profile.agency)).values("pk"))
+    if profile.role in COUNTER_ROLES | LEADER_ROLES:
+        q |= Q(agency__isnull=True)
+    return q
+
+
+def feedback_writable(user: AnyUser | None) -> bool:
+    profile = staff_profile(user)
+    return profile is not None and profile.role in FEEDBACK_WRITE_ROLES
+
+
+def feedback_list_for_staff(user: AnyUser | None, *, open_only: bool = True) -> QuerySet[Feedback]:
+    qs = Feedback.objects.filter(feedback_scope_q(user)).select_related("agency")
+    if open_only:
+        qs = qs.exclude(status=FeedbackStatus.ANSWERED)
+    return qs.order_by("due_at", "id")
+
+
+def feedback_for_staff(user: AnyUser | None, code: str) -> Feedback | None:
+    """One PAKN if ``user`` may see it; None for both missing and out of scope."""
+    return (
+        Feedback.objects.filter(feedback_scope_q(user), code=code)
+        .select_related("agency", "dossier")
+        .first()
+    )
+
+
+def feedback_list_published() -> QuerySet[Feedback]:
+    return Feedback.objects.filter(published_at__isnull=False).order_by("-published_at", "-id")
+
+
+# --- indicators -----------------------------------------------------------------------------
+
+
+def _scoped(qs: QuerySet[Any], field: str, agency_ids: list[int] | None) -> QuerySet[Any]:
+    return qs if agency_ids is None else qs.filter(**{f"{field}__in": agency_ids})
+
+
+def pakn_due_on_time(
+    start: dt.datetime, end: dt.datetime, agency_ids: list[int] | None = None
+) -> tuple[int, int]:
+    """Indicator 1.5: (answered within the deadline, due in the period)."""
+    due = _scoped(
+        Feedback.objects.filter(first_due_at__gte=start, first_due_at__lt=end),
+        "agency_id",
+        agency_ids,
+    )
+    on_time = due.filter(answered_at__isnull=False, answered_late=False)
+    return on_time.count(), due.count()
+
+
+def _late(f: Feedback, end: dt.datetime) -> bool:
+    unanswered_overdue = f.status != FeedbackStatus.ANSWERED and f.due_at < end
+    return f.answered_late or f.forward_late or unanswered_overdue
+
+
+def pakn_satisfaction(
+    start: dt.datetime, end: dt.datetime, agency_ids: list[int] | None = None
+) -> dict[str, int]:
+    """QĐ 766 satisfaction with PAKN handling and PAKN handled on time (see module doc)."""
+    received = _scoped(
+        Feedback.objects.filter(received_at__gte=start, received_at__lt=end),
+        "agency_id",
+        agency_ids,
+    )
+    total = unsatisfied = reopened = late = bad = handled = handled_on_time = 0
+    for f in received.only(
+        "status",
+        "due_at",
+        "answered_at",
+        "answered_late",
+        "forward_late",
+        "published_at",
+        "unsatisfied_at",
+        "reopen_count",
+    ):
+        total += 1
+        is_unsatisfied = f.unsatisfied_at is not None
+        is_reopened = f.reopen_count > 0
+        is_late = _late(f, end)
+        unsatisfied += is_unsatisfied
+        reopened += is_reopened
+        late += is_late
+        bad += is_unsatisfied or is_reopened or is_late
+        if f.answered_at is not None:
+            handled += 1
+            published_in_time = f.published_at is not None and f.published_at <= deadline(
+                f.answered_at, PUBLISH_DAYS
+            )
+            handled_on_time += not f.answered_late and not f.forward_late and published_in_time
+    return {
+        "total": total,
+        "unsatisfied": unsatisfied,
+        "reopened": reopened,
+        "late": late,
+        "satisfied": total - bad,
+        "handled": handled,
+        "handled_on_time": handled_on_time,
+    }
+
+
+def dossier_satisfaction(
+    start: dt.datetime, end: dt.datetime, agency_ids: list[int] | None = None
+) -> dict[str, Any]:
+    """Ratings given in the period (negative / rated), and the share of dossiers resolved in
+    the period with a complaint or a negative rating."""
+    ratings = _scoped(
+        Rating.objects.filter(created_at__gte=start, created_at__lt=end),
+        "dossier__agency_id",
+        agency_ids,
+    )
+    resolved = _scoped(
+        Dossier.objects.filter(end_kind=EndKind.RESULT, ended_at__gte=start, ended_at__lt=end),
+        "agency_id",
+        agency_ids,
+    )
+    resolved_count = resolved.count()
+    complained = (
+        resolved.filter(Q(feedback__isnull=False) | Q(rating__negative=True)).distinct().count()
+    )
+    return {
+        "rated": ratings.count(),
+        "rated_negative": ratings.filter(negative=True).count(),
+        "resolved": resolved_count,
+        "resolved_with_complaint": complained,
+        "dossier_complaint_share": float(pct(complained, resolved_count))
+        if resolved_count
+        else 0.0,
+    }
+
+
+def pakn_counts(
+    start: dt.datetime, end: dt.datetime, agency_ids: list[int] | None = None
+) -> dict[str, Any]:
+    """Everything ``reports.indicators`` reads for [start, end): 1.5 (``on_time`` / ``due``),
+    QĐ 766 satisfaction (``satisfied`` / ``total``), on-time handling (``handled_on_time`` /
+    ``handled``) and the dossier complaint share in percent."""
+    on_time, due = pakn_due_on_time(start, end, agency_ids)
+    return {
+        "due": due,
+        "on_time": on_time,
+        **pakn_satisfaction(start, end, agency_ids),
+        **dossier_satisfaction(start, end, agency_ids),
+    }
+
+
+def kiosk_counts(
+    start: dt.datetime, end: dt.datetime, clerk_ids: list[int] | None = None
+) -> dict[int, dict[int, int]]:
+    """{clerk id: {score: count}} of counter-tablet taps in [start, end)."""
+    from django.db.models import Count
+
+    from motcua.feedback.models import KioskRating
+
+    qs = KioskRating.objects.filter(at__gte=start, at__lt=end)
+    if clerk_ids is not None:
+        qs = qs.filter(clerk_id__in=clerk_ids)
+    out: dict[int, dict[int, int]] = {}
+    for row in qs.values("clerk_id", "score").annotate(n=Count("id")).order_by():
+        out.setdefault(row["clerk_id"], {})[row["score"]] = row["n"]
+    return out

@@ -1,0 +1,450 @@
+"""The one write path for ratings and complaints and petitions (PAKN).
+
+Each service runs in a transaction, appends an event (PAKN) and a row to the audit trail.
+Deadlines come from the legal clock (domain.md §5), counted like a dossier's due date in
+working days from the (deemed) receipt day:
+
+- forward by: 5 working days, when the matter is not within the receiving agency's
+  competence (domain.md §9);
+- answer due: 15 working days; a forwarded PAKN starts a new 15 days at the agency it was
+  forwarded to (it is a new receipt for that agency), and so does a reopening after the person
+  marked the answer unsatisfactory (the agency must handle it again).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.agencies.models import Agency
+from motcua.catalog.models import Procedure, ProcedureVersion
+from motcua.core.audit import Actor, actor_label, audit_log
+from motcua.dossiers.classify import local_date
+from motcua.dossiers.models import DeliveryChannel, Dossier, EndKind, EventType, Status
+from motcua.feedback.models import (
+    Content,
+    Feedback,
+    FeedbackEvent,
+    FeedbackKind,
+    FeedbackSequence,
+    FeedbackStatus,
+    FeedbackSubject,
+    KioskDevice,
+    KioskRating,
+    Rating,
+    RatingChannel,
+    Score,
+)
+from motcua.workdays import clock
+from motcua.workdays.calendar import get_calendar
+
+SECRET_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # as the dossier secret: read aloud, typed back
+SECRET_LENGTH = 8
+FORWARD_DAYS = 5  # domain.md §9: forwarded within 5 working days if not within competence
+ANSWER_DAYS = 15  # domain.md §9: answered within 15 working days
+PUBLISH_DAYS = 2  # QĐ 766: the answer published within 2 working days
+
+
+class FeedbackError(Exception):
+    """A refused change, with a message for the person (Vietnamese)."""
+
+
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
+def _user(actor: Actor) -> User | None:
+    return actor if isinstance(actor, User) and actor.is_authenticated else None
+
+
+def deadline(start: dt.datetime, days: int) -> dt.datetime:
+    """17:00 of the ``days``-th working day after the deemed receipt day of ``start``."""
+    return clock.due_at(
+        start,
+        days,
+        clock.WORKING_DAYS,
+        cutoff=True,
+        calendar=get_calendar(),
+        rules=clock.get_rules(),
+    )
+
+
+def secret_matches(given: str, expected: str) -> bool:
+    """Constant-time comparison of a secret typed or carried in a link."""
+    return hmac.compare_digest(given.strip().upper().encode(), expected.upper().encode())
+
+
+# --- ratings --------------------------------------------------------------------------------
+
+
+def rating_allowed(dossier: Dossier) -> bool:
+    """A dossier is rated after its result (ended by a result, or delivered)."""
+    return dossier.status == Status.DELIVERED or (
+        dossier.ended_at is not None and dossier.end_kind == EndKind.RESULT
+    )
+
+
+def _delivering_clerk(dossier: Dossier) -> User | None:
+    """Who handed the result back: the actor of the last delivery event, else none."""
+    if dossier.delivery_channel not in ("", DeliveryChannel.COUNTER):
+        return None
+    event = (
+        dossier.events.filter(type=EventType.RESULT_DELIVERED, actor__isnull=False)
+        .select_related("actor")
+        .order_by("-at", "-id")
+        .first()
+    )
+    return event.actor if event is not None else None
+
+
+def rating_submit(
+    *,
+    dossier: Dossier,
+    scores: Mapping[str, int],
+    comment: str = "",
+    channel: str = RatingChannel.WEB,
+    ip: str | None = None,
+) -> Rating:
+    """Record the applicant's rating of the nine contents (ND 118/2025 Điều 33).
+
+    One rating per dossier, final: a second one is refused, so that whoever later holds the
+    link cannot change what the applicant said and the indicators count each dossier once."""
+    if not rating_allowed(dossier):
+        raise FeedbackError(_("Hồ sơ chưa có kết quả nên chưa thể đánh giá."))
+    missing = [c for c in Content.values if c not in scores]
+    if missing:
+        raise FeedbackError(_("Vui lòng chọn mức đánh giá cho tất cả các nội dung."))
+    clean = {c: int(scores[c]) for c in Content.values}
+    if any(v not in Score.values for v in clean.values()):
+        raise FeedbackError(_("Mức đánh giá không hợp lệ."))
+    now = _now()
+    try:
+        with transaction.atomic():
+            rating = Rating.objects.create(
+                dossier=dossier,
+                scores=clean,
+                points=sum(clean.values()),
+                negative=Score.UNSATISFIED in clean.values(),
+                comment=comment.strip()[:2000],
+                channel=channel,
+                clerk=_delivering_clerk(dossier),
+                created_at=now,
+            )
+            audit_log(
+                actor="citizen",
+                action="rating_submit",
+                object_type="dossier",
+                object_id=dossier.code,
+                data={"points": rating.points, "channel": channel},
+                ip=ip,
+            )
+    except IntegrityError:
+        raise FeedbackError(_("Hồ sơ này đã được đánh giá. Cảm ơn ông/bà.")) from None
+    return rating
+
+
+def kiosk_device_create(*, clerk: User, label: str = "", actor: Actor) -> KioskDevice:
+    """A tablet address for ``clerk``'s counter; the token is its only credential."""
+    with transaction.atomic():
+        device = KioskDevice.objects.create(
+            token=secrets.token_urlsafe(24), clerk=clerk, label=label.strip()
+        )
+        audit_log(
+            actor=actor,
+            action="kiosk_device_create",
+            object_type="kiosk_device",
+            object_id=device.pk,
+            data={"clerk": clerk.get_username(), "label": device.label},
+        )
+    return device
+
+
+def kiosk_rate(*, device: KioskDevice, score: int) -> KioskRating:
+    """One tap on a counter tablet, recorded for the device's clerk."""
+    if score not in Score.values:
+        raise FeedbackError(_("Mức đánh giá không hợp lệ."))
+    # No audit row: a tap is anonymous and frequent; the row itself is the record.
+    return KioskRating.objects.create(
+        clerk_id=device.clerk_id, device=device, score=score, at=_now()
+    )
+
+
+# --- PAKN -----------------------------------------------------------------------------------
+
+
+def _next_number(day: dt.date) -> int:
+    rows = FeedbackSequence.objects.filter(day=day)
+    if not rows.update(last=F("last") + 1):
+        try:
+            with transaction.atomic():
+                FeedbackSequence.objects.create(day=day, last=1)
+                return 1
+        except IntegrityError:
+            rows.update(last=F("last") + 1)
+    return rows.values_list("last", flat=True).get()
+
+
+def _event(
+    feedback: Feedback, type_: str, at: dt.datetime, actor: Actor, data: dict[str, Any] | None
+) -> None:
+    FeedbackEvent.objects.create(
+        feedback=feedback,
+        type=type_,
+        at=at,
+        actor=_user(actor),
+        actor_label=actor_label(actor),
+        data=data or {},
+    )
+
+
+def _record(
+    feedback: Feedback,
+    action: str,
+    at: dt.datetime,
+    actor: Actor,
+    data: dict[str, Any] | None = None,
+    ip: str | None = None,
+) -> None:
+    _event(feedback, action, at, actor, data)
+    audit_log(
+        actor=actor,
+        action=f"feedback_{action}",
+        object_type="feedback",
+        object_id=feedback.code,
+        data=data,
+        ip=ip,
+    )
+
+
+def _lock(feedback: Feedback) -> Feedback:
+    return Feedback.objects.select_for_update().get(pk=feedback.pk)
+
+
+def _save(feedback: Feedback, *fields: str) -> None:
+    feedback.version += 1
+    feedback.save(update_fields=[*fields, "version"])
+
+
+@dataclass(frozen=True)
+class FeedbackInput:
+    subject: str
+    title: str
+    text: str
+    name: str
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    reference: str = ""
+
+
+def _link(data: FeedbackInput) -> tuple[Dossier | None, Procedure | None, Agency | None]:
+    """The dossier or procedure the person named, when it exists; its competent agency is
+    where the PAKN goes first. An unknown code is kept as typed (the person may have
+    mistyped it; staff see it) and tells the person nothing about which codes exist."""
+    ref = data.reference.strip()
+    if not ref:
+        return None, None, None
+    if data.subject == FeedbackSubject.DOSSIER:
+        dossier = Dossier.objects.filter(code=ref).first()
+        return dossier, None, dossier.agency if dossier else None
+    if data.subject == FeedbackSubject.PROCEDURE:
+        procedure = Procedure.objects.filter(code=ref).first()
+        version = (
+            ProcedureVersion.objects.filter(procedure=procedure).order_by("-id").first()
+            if procedure
+            else None
+        )
+        return None, procedure, version.agency if version else None
+    return None, None, None
+
+
+def feedback_submit(*, data: FeedbackInput, ip: str | None = None) -> Feedback:
+    """Receive a PAKN: a tracking code ``PAKN-YYMMDD-NNNN`` and a secret for the person."""
+    if data.subject not in FeedbackSubject.values:
+        raise FeedbackError(_("Đối tượng phản ánh không hợp lệ."))
+    if not data.text.strip() or not data.name.strip():
+        raise FeedbackError(_("Vui lòng nhập họ tên và nội dung phản ánh, kiến nghị."))
+    if not (data.phone.strip() or data.email.strip() or data.address.strip()):
+        raise FeedbackError(_("Vui lòng cho biết ít nhất một cách liên hệ."))
+    now = _now()
+    dossier, procedure, agency = _link(data)
+    with transaction.atomic():
+        number = _next_number(local_date(now))
+        feedback = Feedback.objects.create(
+            code=f"PAKN-{local_date(now):%y%m%d}-{number:04d}",
+            secret="".join(secrets.choice(SECRET_ALPHABET) for _i in range(SECRET_LENGTH)),
+            subject=data.subject,
+            reference=data.reference.strip()[:64],
+            dossier=dossier,
+            procedure=procedure,
+            agency=agency,
+            title=data.title.strip()[:255] or data.text.strip()[:80],
+            text=data.text.strip(),
+            name=data.name.strip(),
+            phone=data.phone.strip(),
+            email=data.email.strip(),
+            address=data.address.strip(),
+            status=FeedbackStatus.RECEIVED,
+            received_at=now,
+            forward_by=deadline(now, FORWARD_DAYS),
+            due_at=deadline(now, ANSWER_DAYS),
+            first_due_at=deadline(now, ANSWER_DAYS),
+        )
+        # The audit trail names the PAKN, not the person (personal data stays in one row).
+        _record(feedback, "submitted", now, "citizen", {"subject": data.subject}, ip)
+    return feedback
+
+
+def _require_open(feedback: Feedback) -> None:
+    if not feedback.is_open:
+        raise FeedbackError(_("Phản ánh, kiến nghị đã được trả lời."))
+
+
+def feedback_classify(
+    *, feedback: Feedback, actor: Actor, kind: str, agency: Agency | None = None
+) -> Feedback:
+    """Classify a PAKN (phản ánh or kiến nghị) and name the agency that handles it, within
+    the receiving agency's competence (outside it, use ``feedback_forward``)."""
+    if kind not in FeedbackKind.values:
+        raise FeedbackError(_("Phân loại không hợp lệ."))
+    now = _now()
+    with transaction.atomic():
+        locked = _lock(feedback)
+        _require_open(locked)
+        locked.kind = kind
+        if agency is not None:
+            locked.agency = agency
+        if locked.status == FeedbackStatus.RECEIVED:
+            locked.status = FeedbackStatus.CLASSIFIED
+        _save(locked, "kind", "agency", "status")
+        _record(locked, "classified", now, actor, {"kind": kind, "agency": _code(locked.agency)})
+    return locked
+
+
+def _code(agency: Agency | None) -> str:
+    return agency.code if agency is not None else ""
+
+
+def feedback_forward(
+    *, feedback: Feedback, actor: Actor, to_agency: Agency, note: str = ""
+) -> Feedback:
+    """Forward a PAKN outside the receiving agency's competence to the competent one.
+
+    Due within 5 working days of receipt (domain.md §9); a later forward is done and flagged
+    (``forward_late``), since refusing it would only delay the person further. The answer
+    deadline restarts: 15 working days from the forward, at the new agency."""
+    now = _now()
+    with transaction.atomic():
+        locked = _lock(feedback)
+        _require_open(locked)
+        if locked.agency_id == to_agency.pk:
+            raise FeedbackError(_("Phản ánh đã thuộc cơ quan này."))
+        previous = _code(locked.agency)
+        locked.agency = to_agency
+        locked.forwarded_at = now
+        if locked.forward_by is not None and now > locked.forward_by:
+            locked.forward_late = True
+        locked.status = FeedbackStatus.FORWARDED
+        locked.due_at = deadline(now, ANSWER_DAYS)
+        _save(locked, "agency", "forwarded_at", "forward_late", "status", "due_at")
+        _record(
+            locked,
+            "forwarded",
+            now,
+            actor,
+            {"from": previous, "to": to_agency.code, "note": note, "late": locked.forward_late},
+        )
+    return locked
+
+
+def feedback_answer(*, feedback: Feedback, actor: Actor, answer: str) -> Feedback:
+    """Answer a PAKN; an answer after the due date is given and recorded as late."""
+    if not answer.strip():
+        raise FeedbackError(_("Vui lòng nhập nội dung trả lời."))
+    now = _now()
+    with transaction.atomic():
+        locked = _lock(feedback)
+        _require_open(locked)
+        locked.answer = answer.strip()
+        locked.answered_at = now
+        locked.answered_by = _user(actor)
+        late = now > locked.due_at
+        locked.answered_late = locked.answered_late or late
+        locked.status = FeedbackStatus.ANSWERED
+        _save(locked, "answer", "answered_at", "answered_by", "answered_late", "status")
+        _record(locked, "answered", now, actor, {"late": late})
+    return locked
+
+
+def feedback_publish(*, feedback: Feedback, actor: Actor, public_text: str = "") -> Feedback:
+    """Publish the answer with the question as staff redacted it (no name, phone, e-mail or
+    address is ever shown; ``public_text`` lets staff remove personal data from the question
+    itself). Publishing again replaces the published question text."""
+    now = _now()
+    with transaction.atomic():
+        locked = _lock(feedback)
+        if locked.status != FeedbackStatus.ANSWERED:
+            raise FeedbackError(_("Chỉ công khai phản ánh, kiến nghị đã được trả lời."))
+        locked.public_text = public_text.strip() or locked.text
+        locked.published_at = locked.published_at or now
+        _save(locked, "public_text", "published_at")
+        _record(locked, "published", now, actor, {"redacted": locked.public_text != locked.text})
+    return locked
+
+
+def feedback_for_secret(code: str, secret: str) -> Feedback | None:
+    """The PAKN with this code if the secret matches; None otherwise (the same for both)."""
+    feedback = Feedback.objects.filter(code=code.strip().upper()).first()
+    if feedback is None or not secret_matches(secret, feedback.secret):
+        return None
+    return feedback
+
+
+def feedback_mark_unsatisfied(
+    *, feedback: Feedback, secret: str, reason: str = "", ip: str | None = None
+) -> Feedback:
+    """The person marks the answer unsatisfactory: the PAKN reopens with a new 15 working
+    days, and counts as unsatisfied and reopened in the indicators (QĐ 766)."""
+    if not secret_matches(secret, feedback.secret):
+        raise FeedbackError(_("Mã phản ánh hoặc mã bí mật không đúng."))
+    now = _now()
+    with transaction.atomic():
+        locked = _lock(feedback)
+        if locked.status != FeedbackStatus.ANSWERED:
+            raise FeedbackError(_("Chỉ có thể đánh giá câu trả lời đã nhận."))
+        locked.unsatisfied_at = now
+        locked.reopen_count += 1
+        locked.status = FeedbackStatus.REOPENED
+        locked.due_at = deadline(now, ANSWER_DAYS)
+        _save(locked, "unsatisfied_at", "reopen_count", "status", "due_at")
+        _record(locked, "unsatisfied", now, "citizen", {"reason": reason.strip()[:2000]}, ip)
+    return locked
+
+
+def feedback_flag_overdue() -> int:
+    """Periodic job: record (once per deadline) that an open PAKN passed its due date, so that
+    the staff list and the audit trail show the warning. Idempotent."""
+    now = _now()
+    count = 0
+    for feedback in Feedback.objects.exclude(status=FeedbackStatus.ANSWERED).filter(due_at__lt=now):
+        if (
+            feedback.overdue_flagged_at is not None
+            and feedback.overdue_flagged_at > feedback.due_at
+        ):
+            continue
+        with transaction.atomic():
+            feedback.overdue_flagged_at = now
+            _save(feedback, "overdue_flagged_at")
+            _record(feedback, "overdue", now, "worker", {"due_at": feedback.due_at.isoformat()})
+        count += 1
+    return count

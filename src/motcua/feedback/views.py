@@ -1,0 +1,353 @@
+"""Citizen and staff pages for ratings (``/danh-gia/``) and PAKN (``/phan-anh/``).
+
+Codes and secrets: a wrong secret and an unknown code give the same "not found" page, and
+every page that takes a secret is rate-limited per client address."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from motcua.core.access import client_ip, staff_profile, staff_required
+from motcua.dossiers.models import Dossier
+from motcua.feedback.forms import (
+    AnswerForm,
+    ClassifyForm,
+    FeedbackForm,
+    ForwardForm,
+    LookupForm,
+    PublishForm,
+    RatingForm,
+    UnsatisfiedForm,
+)
+from motcua.feedback.models import KioskDevice, RatingChannel, Score
+from motcua.feedback.queries import (
+    FEEDBACK_WRITE_ROLES,
+    feedback_for_staff,
+    feedback_list_for_staff,
+    feedback_list_published,
+)
+from motcua.feedback.services import (
+    FeedbackError,
+    FeedbackInput,
+    feedback_answer,
+    feedback_classify,
+    feedback_for_secret,
+    feedback_forward,
+    feedback_mark_unsatisfied,
+    feedback_publish,
+    feedback_submit,
+    kiosk_rate,
+    rating_allowed,
+    rating_submit,
+    secret_matches,
+)
+from motcua.portal.ratelimit import rate_limit_hit, rate_setting
+
+NOT_FOUND_TEMPLATE = "feedback/not_found.html"
+
+
+def _limited(request: HttpRequest, scope: str) -> bool:
+    rate = rate_setting("FEEDBACK_RATE", "30/300")
+    if rate is None:
+        return False
+    return rate_limit_hit(scope=scope, key=client_ip(request) or "-", limit=rate[0], window=rate[1])
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    return render(request, NOT_FOUND_TEMPLATE, {"title": _("Không tìm thấy")}, status=404)
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    return render(request, "feedback/too_many.html", {"title": _("Quá nhiều yêu cầu")}, status=429)
+
+
+# --- rating ---------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def rate(request: HttpRequest, code: str) -> HttpResponse:
+    """The nine-content rating of a dossier, from the receipt's QR code or a notification."""
+    if _limited(request, "rating"):
+        return _too_many(request)
+    secret = request.GET.get("bi-mat", "")
+    dossier = Dossier.objects.filter(code=code).first()
+    # Same page for an unknown code, a wrong secret and a dossier not yet rateable: the
+    # address must not tell a guesser which codes exist.
+    if dossier is None or not secret or not secret_matches(secret, dossier.secret):
+        return _not_found(request)
+    if not rating_allowed(dossier):
+        return render(
+            request, "feedback/rate_not_yet.html", {"title": _("Chưa thể đánh giá")}, status=404
+        )
+    existing = getattr(dossier, "rating", None)
+    if existing is not None:
+        return render(
+            request, "feedback/rate_done.html", {"title": _("Cảm ơn"), "rating": existing}
+        )
+    channel = RatingChannel.QR if request.GET.get("kenh") == "qr" else RatingChannel.WEB
+    form = RatingForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            rating = rating_submit(
+                dossier=dossier,
+                scores=form.scores(),
+                comment=form.cleaned_data["comment"],
+                channel=channel,
+                ip=client_ip(request),
+            )
+        except FeedbackError as exc:
+            error = str(exc)
+        else:
+            return render(
+                request, "feedback/rate_done.html", {"title": _("Cảm ơn"), "rating": rating}
+            )
+    return render(
+        request,
+        "feedback/rate.html",
+        {"title": _("Đánh giá mức độ hài lòng"), "form": form, "dossier": dossier, "error": error},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def kiosk(request: HttpRequest, token: str) -> HttpResponse:
+    """Three big faces on a counter tablet for one clerk; resets itself after a tap."""
+    if _limited(request, "kiosk"):
+        return _too_many(request)
+    device = KioskDevice.objects.filter(token=token, active=True).select_related("clerk").first()
+    if device is None:
+        return _not_found(request)
+    if request.method == "POST":
+        try:
+            score = int(request.POST.get("score", ""))
+            kiosk_rate(device=device, score=score)
+        except (ValueError, FeedbackError):
+            return HttpResponseRedirect(request.path)
+        return HttpResponseRedirect(f"{request.path}?cam-on=1")
+    faces = [
+        (Score.SATISFIED, "😊", Score.SATISFIED.label, "good"),
+        (Score.NEUTRAL, "😐", Score.NEUTRAL.label, "mid"),
+        (Score.UNSATISFIED, "☹", Score.UNSATISFIED.label, "bad"),
+    ]
+    return render(
+        request,
+        "feedback/kiosk.html",
+        {
+            "title": _("Đánh giá cán bộ"),
+            "device": device,
+            "clerk_name": device.clerk.get_full_name() or device.clerk.get_username(),
+            "faces": faces,
+            "thanks": request.GET.get("cam-on") == "1",
+        },
+    )
+
+
+# --- PAKN, public ---------------------------------------------------------------------------
+
+
+def public_list(request: HttpRequest) -> HttpResponse:
+    """Published answers, without any personal data."""
+    page = Paginator(feedback_list_published(), 20).get_page(request.GET.get("trang"))
+    return render(
+        request, "feedback/public_list.html", {"title": _("Phản ánh, kiến nghị"), "page": page}
+    )
+
+
+def public_detail(request: HttpRequest, code: str) -> HttpResponse:
+    feedback = feedback_list_published().filter(code=code).first()
+    if feedback is None:
+        raise Http404
+    return render(
+        request, "feedback/public_detail.html", {"title": feedback.title, "feedback": feedback}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest) -> HttpResponse:
+    form = FeedbackForm(request.POST or None, initial=_initial(request))
+    error = ""
+    if request.method == "POST":
+        if _limited(request, "pakn-submit"):
+            return _too_many(request)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                feedback = feedback_submit(
+                    data=FeedbackInput(
+                        subject=d["subject"],
+                        title=d["title"],
+                        text=d["text"],
+                        name=d["name"],
+                        phone=d["phone"],
+                        email=d["email"],
+                        address=d["address"],
+                        reference=d["reference"],
+                    ),
+                    ip=client_ip(request),
+                )
+            except FeedbackError as exc:
+                error = str(exc)
+            else:
+                return render(
+                    request,
+                    "feedback/submitted.html",
+                    {"title": _("Đã tiếp nhận phản ánh, kiến nghị"), "feedback": feedback},
+                )
+    return render(
+        request,
+        "feedback/submit.html",
+        {"title": _("Gửi phản ánh, kiến nghị"), "form": form, "error": error},
+    )
+
+
+def _initial(request: HttpRequest) -> dict[str, str]:
+    """A link from a dossier or procedure page may prefill what the PAKN is about."""
+    if code := request.GET.get("ho-so", ""):
+        return {"subject": "dossier", "reference": code}
+    if code := request.GET.get("thu-tuc", ""):
+        return {"subject": "procedure", "reference": code}
+    return {}
+
+
+@require_http_methods(["GET", "POST"])
+def lookup(request: HttpRequest) -> HttpResponse:
+    """Follow a PAKN with its code and secret; mark the answer unsatisfactory."""
+    if _limited(request, "pakn-lookup"):
+        return _too_many(request)
+    data = (
+        request.POST
+        if request.method == "POST"
+        else (request.GET if "code" in request.GET else None)
+    )
+    form = UnsatisfiedForm(data) if request.method == "POST" else LookupForm(data)
+    feedback = None
+    message = ""
+    if data is not None and form.is_valid():
+        feedback = feedback_for_secret(form.cleaned_data["code"], form.cleaned_data["secret"])
+        if feedback is None:
+            return _not_found(request)
+        if request.method == "POST":
+            try:
+                feedback = feedback_mark_unsatisfied(
+                    feedback=feedback,
+                    secret=form.cleaned_data["secret"],
+                    reason=form.cleaned_data.get("reason", ""),
+                    ip=client_ip(request),
+                )
+                message = _("Đã ghi nhận ý kiến chưa hài lòng; phản ánh được xử lý lại.")
+            except FeedbackError as exc:
+                message = str(exc)
+    return render(
+        request,
+        "feedback/lookup.html",
+        {
+            "title": _("Tra cứu phản ánh, kiến nghị"),
+            "form": form,
+            "feedback": feedback,
+            "message": message,
+            "secret": form.cleaned_data.get("secret", "") if feedback else "",
+        },
+    )
+
+
+# --- PAKN, staff ----------------------------------------------------------------------------
+
+
+@staff_required()
+def staff_list(request: HttpRequest) -> HttpResponse:
+    """Open PAKN by answer deadline, the overdue ones marked (``?tat-ca=1`` shows all)."""
+    show_all = request.GET.get("tat-ca") == "1"
+    rows = feedback_list_for_staff(request.user, open_only=not show_all)
+    page = Paginator(rows, 50).get_page(request.GET.get("trang"))
+    return render(
+        request,
+        "feedback/staff_list.html",
+        {
+            "title": _("Xử lý phản ánh, kiến nghị"),
+            "page": page,
+            "now": timezone.now(),
+            "show_all": show_all,
+        },
+    )
+
+
+@staff_required()
+@require_http_methods(["GET", "POST"])
+def staff_detail(request: HttpRequest, code: str) -> HttpResponse:
+    feedback = feedback_for_staff(request.user, code)
+    if feedback is None:
+        raise Http404
+    profile = staff_profile(request.user)
+    can_act = profile is not None and profile.role in FEEDBACK_WRITE_ROLES
+    forms_ = {
+        "classify": ClassifyForm(initial={"kind": feedback.kind, "agency": feedback.agency_id}),
+        "forward": ForwardForm(),
+        "answer": AnswerForm(initial={"answer": feedback.answer}),
+        "publish": PublishForm(initial={"public_text": feedback.public_text or feedback.text}),
+    }
+    error = ""
+    if request.method == "POST":
+        if not can_act:
+            return render(request, NOT_FOUND_TEMPLATE, status=403)
+        action = request.POST.get("action", "")
+        try:
+            if action == "classify":
+                form = forms_[action] = ClassifyForm(request.POST)
+                if form.is_valid():
+                    feedback_classify(
+                        feedback=feedback,
+                        actor=request.user,
+                        kind=form.cleaned_data["kind"],
+                        agency=form.cleaned_data["agency"],
+                    )
+                    return _back(code)
+            elif action == "forward":
+                fform = forms_[action] = ForwardForm(request.POST)
+                if fform.is_valid():
+                    feedback_forward(
+                        feedback=feedback,
+                        actor=request.user,
+                        to_agency=fform.cleaned_data["to_agency"],
+                        note=fform.cleaned_data["note"],
+                    )
+                    return _back(code)
+            elif action == "answer":
+                aform = forms_[action] = AnswerForm(request.POST)
+                if aform.is_valid():
+                    feedback_answer(
+                        feedback=feedback, actor=request.user, answer=aform.cleaned_data["answer"]
+                    )
+                    return _back(code)
+            elif action == "publish":
+                pform = forms_[action] = PublishForm(request.POST)
+                if pform.is_valid():
+                    feedback_publish(
+                        feedback=feedback,
+                        actor=request.user,
+                        public_text=pform.cleaned_data["public_text"],
+                    )
+                    return _back(code)
+        except FeedbackError as exc:
+            error = str(exc)
+    return render(
+        request,
+        "feedback/staff_detail.html",
+        {
+            "title": feedback.code,
+            "feedback": feedback,
+            "forms": forms_,
+            "can_act": can_act,
+            "error": error,
+            "events": feedback.events.all(),
+        },
+    )
+
+
+def _back(code: str) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("feedback:staff_detail", args=[code]))
