@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from motcua.feedback.models import Feedback, KioskDevice, KioskRating, Rating
 
 
-class ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnly(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -42,7 +42,7 @@ class FeedbackAdmin(ReadOnly):
 
 
 @admin.register(KioskDevice)
-class KioskDeviceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class KioskDeviceAdmin(admin.ModelAdmin):
     list_display = ["label", "clerk", "active", "created_at"]
     readonly_fields = ["token"]
 

@@ -55,9 +55,8 @@ def load(progress: Progress) -> list[Login]:
         rated += 1
     staff = User.objects.filter(username="vanphong").first() or "demo"
     justice = Agency.objects.filter(code="000.00.03.H38").first()
-    other = (
-        Agency.objects.exclude(pk=getattr(justice, "pk", None)).filter(parent__isnull=False).first()
-    )
+    others = Agency.objects.filter(parent__isnull=False)
+    other = (others.exclude(pk=justice.pk) if justice else others).first()
     cases = [
         (
             "Thời gian chờ tại quầy quá lâu",

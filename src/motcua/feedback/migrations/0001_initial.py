@@ -6,142 +6,387 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0001_initial'),
-        ('catalog', '0002_version_superseded'),
-        ('dossiers', '0002_result_file'),
+        ("agencies", "0001_initial"),
+        ("catalog", "0002_version_superseded"),
+        ("dossiers", "0002_result_file"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FeedbackSequence',
+            name="FeedbackSequence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(unique=True)),
-                ('last', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(unique=True)),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='Feedback',
+            name="Feedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='mã phản ánh')),
-                ('secret', models.CharField(max_length=32, verbose_name='mã bí mật')),
-                ('subject', models.CharField(choices=[('dossier', 'Về một hồ sơ'), ('procedure', 'Về một thủ tục hành chính'), ('general', 'Chung')], max_length=16, verbose_name='đối tượng')),
-                ('reference', models.CharField(blank=True, default='', max_length=64, verbose_name='mã hồ sơ / thủ tục')),
-                ('title', models.CharField(max_length=255, verbose_name='tiêu đề')),
-                ('text', models.TextField(verbose_name='nội dung')),
-                ('public_text', models.TextField(blank=True, default='', verbose_name='nội dung công khai')),
-                ('name', models.CharField(max_length=255, verbose_name='họ và tên')),
-                ('phone', models.CharField(blank=True, default='', max_length=20, verbose_name='điện thoại')),
-                ('email', models.EmailField(blank=True, default='', max_length=254, verbose_name='thư điện tử')),
-                ('address', models.CharField(blank=True, default='', max_length=500, verbose_name='địa chỉ')),
-                ('status', models.CharField(choices=[('received', 'Đã tiếp nhận'), ('classified', 'Đã phân loại, đang xử lý'), ('forwarded', 'Đã chuyển cơ quan có thẩm quyền'), ('answered', 'Đã trả lời'), ('reopened', 'Chưa hài lòng, xử lý lại')], db_index=True, max_length=16, verbose_name='trạng thái')),
-                ('kind', models.CharField(blank=True, choices=[('report', 'Phản ánh'), ('petition', 'Kiến nghị')], default='', max_length=16, verbose_name='phân loại')),
-                ('received_at', models.DateTimeField(db_index=True, verbose_name='tiếp nhận lúc')),
-                ('forward_by', models.DateTimeField(blank=True, null=True, verbose_name='hạn chuyển')),
-                ('forwarded_at', models.DateTimeField(blank=True, null=True, verbose_name='chuyển lúc')),
-                ('due_at', models.DateTimeField(db_index=True, verbose_name='hạn trả lời')),
-                ('first_due_at', models.DateTimeField(verbose_name='hạn trả lời ban đầu')),
-                ('answer', models.TextField(blank=True, default='', verbose_name='nội dung trả lời')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='trả lời lúc')),
-                ('answered_late', models.BooleanField(default=False, verbose_name='trả lời quá hạn')),
-                ('forward_late', models.BooleanField(default=False, verbose_name='chuyển quá hạn')),
-                ('overdue_flagged_at', models.DateTimeField(blank=True, null=True, verbose_name='cảnh báo quá hạn lúc')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='công khai lúc')),
-                ('unsatisfied_at', models.DateTimeField(blank=True, null=True, verbose_name='không hài lòng lúc')),
-                ('reopen_count', models.PositiveSmallIntegerField(default=0, verbose_name='số lần xử lý lại')),
-                ('version', models.PositiveIntegerField(default=0)),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agencies.agency', verbose_name='cơ quan xử lý')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('dossier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='feedback', to='dossiers.dossier', verbose_name='hồ sơ')),
-                ('procedure', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='catalog.procedure', verbose_name='thủ tục')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="mã phản ánh")),
+                ("secret", models.CharField(max_length=32, verbose_name="mã bí mật")),
+                (
+                    "subject",
+                    models.CharField(
+                        choices=[
+                            ("dossier", "Về một hồ sơ"),
+                            ("procedure", "Về một thủ tục hành chính"),
+                            ("general", "Chung"),
+                        ],
+                        max_length=16,
+                        verbose_name="đối tượng",
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True, default="", max_length=64, verbose_name="mã hồ sơ / thủ tục"
+                    ),
+                ),
+                ("title", models.CharField(max_length=255, verbose_name="tiêu đề")),
+                ("text", models.TextField(verbose_name="nội dung")),
+                (
+                    "public_text",
+                    models.TextField(blank=True, default="", verbose_name="nội dung công khai"),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="họ và tên")),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True, default="", max_length=20, verbose_name="điện thoại"
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True, default="", max_length=254, verbose_name="thư điện tử"
+                    ),
+                ),
+                (
+                    "address",
+                    models.CharField(
+                        blank=True, default="", max_length=500, verbose_name="địa chỉ"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Đã tiếp nhận"),
+                            ("classified", "Đã phân loại, đang xử lý"),
+                            ("forwarded", "Đã chuyển cơ quan có thẩm quyền"),
+                            ("answered", "Đã trả lời"),
+                            ("reopened", "Chưa hài lòng, xử lý lại"),
+                        ],
+                        db_index=True,
+                        max_length=16,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[("report", "Phản ánh"), ("petition", "Kiến nghị")],
+                        default="",
+                        max_length=16,
+                        verbose_name="phân loại",
+                    ),
+                ),
+                ("received_at", models.DateTimeField(db_index=True, verbose_name="tiếp nhận lúc")),
+                (
+                    "forward_by",
+                    models.DateTimeField(blank=True, null=True, verbose_name="hạn chuyển"),
+                ),
+                (
+                    "forwarded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="chuyển lúc"),
+                ),
+                ("due_at", models.DateTimeField(db_index=True, verbose_name="hạn trả lời")),
+                ("first_due_at", models.DateTimeField(verbose_name="hạn trả lời ban đầu")),
+                (
+                    "answer",
+                    models.TextField(blank=True, default="", verbose_name="nội dung trả lời"),
+                ),
+                (
+                    "answered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="trả lời lúc"),
+                ),
+                (
+                    "answered_late",
+                    models.BooleanField(default=False, verbose_name="trả lời quá hạn"),
+                ),
+                ("forward_late", models.BooleanField(default=False, verbose_name="chuyển quá hạn")),
+                (
+                    "overdue_flagged_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="cảnh báo quá hạn lúc"
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="công khai lúc"),
+                ),
+                (
+                    "unsatisfied_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="không hài lòng lúc"),
+                ),
+                (
+                    "reopen_count",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="số lần xử lý lại"),
+                ),
+                ("version", models.PositiveIntegerField(default=0)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="agencies.agency",
+                        verbose_name="cơ quan xử lý",
+                    ),
+                ),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="feedback",
+                        to="dossiers.dossier",
+                        verbose_name="hồ sơ",
+                    ),
+                ),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="catalog.procedure",
+                        verbose_name="thủ tục",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phản ánh, kiến nghị',
-                'verbose_name_plural': 'phản ánh, kiến nghị',
-                'ordering': ['due_at', 'id'],
+                "verbose_name": "phản ánh, kiến nghị",
+                "verbose_name_plural": "phản ánh, kiến nghị",
+                "ordering": ["due_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='FeedbackEvent',
+            name="FeedbackEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(max_length=32, verbose_name='sự kiện')),
-                ('at', models.DateTimeField(verbose_name='thời điểm')),
-                ('actor_label', models.CharField(blank=True, default='', max_length=200)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('feedback', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='feedback.feedback')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("type", models.CharField(max_length=32, verbose_name="sự kiện")),
+                ("at", models.DateTimeField(verbose_name="thời điểm")),
+                ("actor_label", models.CharField(blank=True, default="", max_length=200)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "feedback",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="feedback.feedback",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'diễn biến phản ánh',
-                'verbose_name_plural': 'diễn biến phản ánh',
-                'ordering': ['feedback', 'at', 'id'],
+                "verbose_name": "diễn biến phản ánh",
+                "verbose_name_plural": "diễn biến phản ánh",
+                "ordering": ["feedback", "at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='KioskDevice',
+            name="KioskDevice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(max_length=64, unique=True, verbose_name='mã thiết bị')),
-                ('label', models.CharField(blank=True, default='', max_length=100, verbose_name='quầy')),
-                ('active', models.BooleanField(default=True, verbose_name='đang dùng')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('clerk', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='cán bộ')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.CharField(max_length=64, unique=True, verbose_name="mã thiết bị")),
+                (
+                    "label",
+                    models.CharField(blank=True, default="", max_length=100, verbose_name="quầy"),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="đang dùng")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "clerk",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="cán bộ",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thiết bị đánh giá tại quầy',
-                'verbose_name_plural': 'thiết bị đánh giá tại quầy',
+                "verbose_name": "thiết bị đánh giá tại quầy",
+                "verbose_name_plural": "thiết bị đánh giá tại quầy",
             },
         ),
         migrations.CreateModel(
-            name='KioskRating',
+            name="KioskRating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.PositiveSmallIntegerField(choices=[(2, 'Hài lòng'), (1, 'Bình thường'), (0, 'Không hài lòng')], verbose_name='mức độ')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='thời điểm')),
-                ('clerk', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='cán bộ')),
-                ('device', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='feedback.kioskdevice')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "score",
+                    models.PositiveSmallIntegerField(
+                        choices=[(2, "Hài lòng"), (1, "Bình thường"), (0, "Không hài lòng")],
+                        verbose_name="mức độ",
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, verbose_name="thời điểm")),
+                (
+                    "clerk",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="cán bộ",
+                    ),
+                ),
+                (
+                    "device",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="feedback.kioskdevice",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đánh giá tại quầy',
-                'verbose_name_plural': 'đánh giá tại quầy',
+                "verbose_name": "đánh giá tại quầy",
+                "verbose_name_plural": "đánh giá tại quầy",
             },
         ),
         migrations.CreateModel(
-            name='Rating',
+            name="Rating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scores', models.JSONField(default=dict, verbose_name='điểm từng nội dung')),
-                ('points', models.PositiveSmallIntegerField(default=0, verbose_name='điểm (thang 18)')),
-                ('negative', models.BooleanField(default=False, verbose_name='có nội dung không hài lòng')),
-                ('comment', models.TextField(blank=True, default='', verbose_name='ý kiến')),
-                ('channel', models.CharField(choices=[('web', 'Trang web'), ('qr', 'Mã QR trên phiếu hẹn'), ('kiosk', 'Thiết bị tại quầy')], max_length=8, verbose_name='kênh')),
-                ('created_at', models.DateTimeField(db_index=True, verbose_name='đánh giá lúc')),
-                ('clerk', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='cán bộ trả kết quả')),
-                ('dossier', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='rating', to='dossiers.dossier', verbose_name='hồ sơ')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("scores", models.JSONField(default=dict, verbose_name="điểm từng nội dung")),
+                (
+                    "points",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="điểm (thang 18)"),
+                ),
+                (
+                    "negative",
+                    models.BooleanField(default=False, verbose_name="có nội dung không hài lòng"),
+                ),
+                ("comment", models.TextField(blank=True, default="", verbose_name="ý kiến")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "Trang web"),
+                            ("qr", "Mã QR trên phiếu hẹn"),
+                            ("kiosk", "Thiết bị tại quầy"),
+                        ],
+                        max_length=8,
+                        verbose_name="kênh",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(db_index=True, verbose_name="đánh giá lúc")),
+                (
+                    "clerk",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="cán bộ trả kết quả",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rating",
+                        to="dossiers.dossier",
+                        verbose_name="hồ sơ",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đánh giá hồ sơ',
-                'verbose_name_plural': 'đánh giá hồ sơ',
-                'ordering': ['-created_at'],
+                "verbose_name": "đánh giá hồ sơ",
+                "verbose_name_plural": "đánh giá hồ sơ",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='feedback',
-            index=models.Index(fields=['agency', 'due_at'], name='feedback_agency_due'),
+            model_name="feedback",
+            index=models.Index(fields=["agency", "due_at"], name="feedback_agency_due"),
         ),
         migrations.AddConstraint(
-            model_name='feedback',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'answered'), _negated=True), ('answered_at__isnull', False), _connector='OR'), name='feedback_answered_has_time'),
+            model_name="feedback",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "answered"), _negated=True),
+                    ("answered_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="feedback_answered_has_time",
+            ),
         ),
         migrations.AddIndex(
-            model_name='kioskrating',
-            index=models.Index(fields=['clerk', 'at'], name='kiosk_clerk_at'),
+            model_name="kioskrating",
+            index=models.Index(fields=["clerk", "at"], name="kiosk_clerk_at"),
         ),
     ]
