@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from motcua.agencies.models import Agency, AgencyKind
 from motcua.agencies.queries import valid_on_q
 from motcua.catalog.models import DurationUnit, ProcedureVersion
-from motcua.core.documents import vn_datetime, vn_quantity, vn_short_date
+from motcua.core.documents import vn_datetime, vn_quantity
 from motcua.core.formatting import vn_int
 from motcua.dossiers.models import Dossier, DossierEvent, EventType, Status
 from motcua.portal.models import StoredDocument
@@ -24,26 +25,6 @@ from motcua.portal.models import StoredDocument
 # Compared against when the code matches nothing, so that a guessed code costs the same
 # work as a wrong secret (domain.md §12: the lookup says nothing about a code's existence).
 _DUMMY_SECRET = "XXXXXXXX"
-PUBLIC_FIELDS = (
-    "id",
-    "code",
-    "secret",
-    "status",
-    "applicant_name",
-    "submitted_at",
-    "received_at",
-    "due_at",
-    "extended_due_at",
-    "ended_at",
-    "end_kind",
-    "delivered_at",
-    "current_unit",
-    "channel",
-    "procedure_version__name",
-    "procedure_version__procedure__code",
-    "agency__name",
-    "receiving_unit__name",
-)
 
 
 def fee_display(amount: int) -> str:
@@ -100,12 +81,13 @@ def dossier_public_lookup(code: str, secret: str) -> Dossier | None:
     constant-time comparison (``hmac.compare_digest``) against the stored secret or a dummy."""
     code = (code or "").strip()[:64]
     given = (secret or "").strip().upper()[:32]
-    dossier = (
+    # No ordering (the code is unique): the cheapest query the ORM can build for it.
+    found = list(
         Dossier.objects.filter(code=code)
-        .select_related("procedure_version__procedure", "agency", "receiving_unit")
-        .only(*PUBLIC_FIELDS)
-        .first()
+        .select_related("procedure_version", "agency", "receiving_unit")
+        .order_by()[:1]
     )
+    dossier = found[0] if found else None
     expected = dossier.secret if dossier is not None else _DUMMY_SECRET
     same = hmac.compare_digest(expected.encode(), given.encode())
     return dossier if dossier is not None and same and given else None
@@ -118,25 +100,24 @@ class TimelineEntry:
     detail: str = ""
 
 
-def _when(data: dict[str, object], key: str) -> str:
+def _when(data: dict[str, Any], key: str) -> str:
     value = data.get(key)
     parsed = parse_datetime(value) if isinstance(value, str) else None
     return vn_datetime(parsed) if parsed else ""
 
 
-def _items(data: dict[str, object]) -> str:
+def _items(data: dict[str, Any]) -> str:
     items = data.get("items")
     if isinstance(items, list) and items:
         return "; ".join(str(i) for i in items)
     return ""
 
 
-def event_entry(event: DossierEvent) -> TimelineEntry | None:
+def event_entry(kind: str, at: dt.datetime, data: dict[str, Any]) -> TimelineEntry | None:
     """An event told in plain Vietnamese to the applicant; None for what is internal.
 
     Names of staff are never given; units are (the applicant may ask them)."""
-    data = event.data or {}
-    kind = event.type
+    data = data or {}
     reason = str(data.get("reason") or "")
     title, detail = "", ""
     if kind == EventType.SUBMITTED:
@@ -190,12 +171,16 @@ def event_entry(event: DossierEvent) -> TimelineEntry | None:
         title = _("Đã trả kết quả")
     else:
         return None
-    return TimelineEntry(at=event.at, title=str(title), detail=str(detail))
+    return TimelineEntry(at=at, title=str(title), detail=str(detail))
 
 
 def dossier_timeline(dossier: Dossier) -> list[TimelineEntry]:
-    events = DossierEvent.objects.filter(dossier_id=dossier.pk).only("type", "at", "data")
-    return [entry for event in events if (entry := event_entry(event)) is not None]
+    events = (
+        DossierEvent.objects.filter(dossier_id=dossier.pk)
+        .order_by("at", "id")
+        .values_list("type", "at", "data")
+    )
+    return [entry for row in events if (entry := event_entry(*row)) is not None]
 
 
 @dataclass(frozen=True)
@@ -241,6 +226,3 @@ def citizen_dossiers(user: User) -> QuerySet[Dossier]:
 
 def stored_documents_for(user: User) -> QuerySet[StoredDocument]:
     return StoredDocument.objects.filter(owner_id=user.pk).order_by("-created_at", "-id")
-
-
-__all__ = ["vn_short_date"]

@@ -542,8 +542,10 @@ def lookup(request: HttpRequest) -> HttpResponse:
         return _no_store(response)
     dossier = queries.dossier_public_lookup(code, secret)
     if dossier is None:
+        # 200, like a search without results: a 404 would also fill the server log with a
+        # warning per guess.
         context.update(not_found=True)
-        return _no_store(render(request, "portal/lookup.html", context, status=404))
+        return _no_store(render(request, "portal/lookup.html", context))
     info = queries.dossier_public_status(dossier)
     context.update(
         dossier=dossier,
