@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -97,7 +98,7 @@ def procedure_create(
     field: Field,
     duration: Decimal,
     unit: str,
-    steps: list[tuple[str, str, Decimal]] = (),  # type: ignore[assignment]
+    steps: Sequence[tuple[str, str, Decimal]] = (),
     cutoff: bool = True,
 ) -> ProcedureVersion:
     procedure = Procedure.objects.create(code=code)

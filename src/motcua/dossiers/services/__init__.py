@@ -6,7 +6,8 @@ Each ``dossier_<verb>(*, dossier, actor, ..., expected_version=None)``:
   dossier since the form was shown) and a transition the state machine does not allow with
   ``TransitionError`` (Vietnamese message, shown as is);
 - saves with ``update_fields``, bumps ``version``, appends a ``DossierEvent`` with the actor
-  and the time, writes an audit row, and queues notifications after commit.
+  and the time, writes an audit row, and queues notifications: outbox rows written in the
+  same transaction (a rolled-back change sends nothing), sent by the worker after commit.
 
 Nothing else writes status or deadline fields: views, the API, commands and the worker call
 these. The legal clock is ``motcua.workdays.clock`` (domain.md §5); classification is the pure
@@ -25,6 +26,16 @@ Choices where the rules leave room (see also the module's tests):
   (i.e. the letter goes out at least one working day before the due date).
 - Finishing late does not require a reason: when none is given, it is written from the
   control-slip steps that overran their budget.
+- A supplement request pauses the current control-slip step as well as the clock: its row
+  is judged up to the request, and a new row with the step's full budget opens when the
+  supplement arrives.
+- Hand-overs walk the pinned workflow from its first step; a hand-over to a unit other
+  than the next step's is a row without a step or budget. Step units that are agency codes
+  print as the agency's name.
+- A dossier is received only under a procedure version, and by an agency, in force that day.
+- A refusal at the counter is recorded (with a code, for form 03 and the register) but never
+  received, so it counts in no period figure; likewise an online dossier withdrawn before
+  acceptance.
 """
 
 from __future__ import annotations
