@@ -8,3 +8,8 @@ class IndicatorWeightAdmin(admin.ModelAdmin):
     list_display = ["code", "group", "name", "points", "threshold", "confirmed"]
     list_editable = ["points", "threshold", "confirmed"]
     list_filter = ["group", "confirmed"]
+
+
+from motcua.reports.textblocks import ReportTextBlock, ReportTextBlockAdmin  # noqa: E402
+
+admin.site.register(ReportTextBlock, ReportTextBlockAdmin)

@@ -33,3 +33,9 @@ class IndicatorWeight(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.points} điểm)"
+
+
+# Staff-edited paragraphs of the report document (the documents helper's model).
+from motcua.reports.textblocks import ReportTextBlock, TextBlockKey  # noqa: E402
+
+__all__ = ["IndicatorWeight", "ReportTextBlock", "TextBlockKey"]
