@@ -35,7 +35,7 @@ def _png(fig: Any) -> bytes:
     return out.getvalue()
 
 
-def _rc() -> dict[str, Any]:
+def _rc() -> Any:
     return {"font.family": "serif", "font.serif": FONTS, "font.size": 9}
 
 

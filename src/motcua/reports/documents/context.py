@@ -109,8 +109,8 @@ def n2(value: int) -> str:
 
 
 def p(value: float) -> str:
-    """78.31 -> '78,31 %'."""
-    return vn_pct(value)
+    """78.31 -> '78,31 %', with a no-break space so that '%' never starts a line."""
+    return vn_pct(value).replace(" ", "\u00a0")
 
 
 def short_date(day: dt.date) -> str:
@@ -263,7 +263,19 @@ def figures_paragraphs(
 
 
 def _reason(text: str) -> str:
-    return text.strip().rstrip(".") or "chưa ghi rõ lý do"
+    """A reason as recorded, inside a sentence: 'Có án tích' -> 'có án tích' (an acronym such as
+    'UBND' keeps its case)."""
+    text = text.strip().rstrip(".")
+    if not text:
+        return "chưa ghi rõ lý do"
+    first = text.split()[0]
+    if first not in _PROPER_STARTS and (len(first) == 1 or first[1:].islower()):
+        text = text[0].lower() + text[1:]
+    return text
+
+
+# Words that start the name of a body ('Sở Xây dựng chậm cho ý kiến'): kept capitalised.
+_PROPER_STARTS = {"Sở", "Phòng", "Trung", "Bộ", "Ủy", "Văn", "Chi", "Cục", "Ban", "Bảo", "Cổng"}
 
 
 def apology_note(count: int, with_apology: int) -> str:
@@ -332,8 +344,8 @@ _SEED_ROWS: list[tuple[str, str | None, str]] = [
 def ratio_text(value: dict[str, Any], unit: str) -> str:
     """'99,90 % (1.234/1.235 hồ sơ)'; without data, why."""
     rate = value.get("rate")
-    num, den = value.get("numerator"), value.get("denominator")
-    if rate is None:
+    num, den = value.get("numerator") or 0, value.get("denominator")
+    if rate is None or den is None:
         if den == 0:
             return f"Không phát sinh (0/0 {unit})"
         return "Chưa có dữ liệu trong hệ thống"
@@ -368,7 +380,7 @@ def indicator_rows(indicators: dict[str, Any] | None) -> list[IndicatorRow]:
                     for level, v in by_level.items()
                     if v.get("denominator")
                 ]
-                if parts:
+                if len(parts) > 1:  # one level alone repeats the total
                     result += "; " + "; ".join(parts)
         rows.append(IndicatorRow(no, str(value.get("name", "")), result))
     return rows
@@ -451,7 +463,7 @@ def build_context(
         subject_title = scope["name"]
     issued = d_to + dt.timedelta(days=1)
     header = DocumentHeader(
-        superior=f"Ủy ban nhân dân tỉnh {province}" if province else "",
+        superior=f"UBND tỉnh {province}" if province else "",
         unit="Văn phòng",
         number="     /BC-VPUBND",
         # ND 30/2020: the day is written by hand when the report is signed.

@@ -34,7 +34,9 @@ def paragraph_html(paragraph: Paragraph, notes: dict[int, list[str]]) -> Markup:
     out = []
     for style, text in paragraph.segments:
         if style == "fn":
-            lines = "".join(f"<p>{escape(line)}</p>" for line in notes[int(text)])
+            # Lines joined by <br>, not <p>: a <p> inside the paragraph would close it and
+            # spill the note, and a block would put the note's number on a line of its own.
+            lines = "<br>".join(str(escape(line)) for line in notes[int(text)])
             out.append(f'<span class="fn">{lines}</span>')
         elif style == "i":
             out.append(f"<em>{escape(text)}</em>")
@@ -80,6 +82,7 @@ def render_html(c: ReportContext, charts: Sequence[tuple[str, bytes]]) -> str:
         "closing": paras(c.closing),
         "tables": tables,
         "eleven": range(11),
+        "thirteen": range(1, 14),
         "charts": [
             {
                 "caption": caption,

@@ -280,10 +280,17 @@ def render_docx(c: ReportContext, charts: Sequence[tuple[str, bytes]]) -> bytes:
     )
     _ii06a_table(doc, "1. Theo lĩnh vực", "Lĩnh vực giải quyết", c.by_field)
     _ii06a_table(doc, "2. Theo cơ quan giải quyết", "Cơ quan giải quyết", c.by_agency)
-    for caption, png in charts:
-        doc.add_picture(io.BytesIO(png), width=Mm(170))
-        doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        layout.para(doc, caption, italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=8)
+    # Charts two by two in a borderless table (half a landscape page each).
+    for i in range(0, len(charts), 2):
+        pair = charts[i : i + 2]
+        grid = doc.add_table(rows=1, cols=2)
+        layout.no_borders(grid)
+        layout.set_widths(grid, [LANDSCAPE_WIDTH_MM / 2] * 2)
+        for cell, (caption, png) in zip(grid.rows[0].cells, pair, strict=False):
+            first = cell.paragraphs[0]
+            first.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            first.add_run().add_picture(io.BytesIO(png), width=Mm(120))
+            layout.para(cell, caption, italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=8)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
