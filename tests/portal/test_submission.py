@@ -255,3 +255,23 @@ def test_login_is_locked_after_repeated_failures(portal: Portal) -> None:
         "/ca-nhan/dang-nhap/", {"identifier": "AN.NGUYEN@example.vn", "password": PASSWORD}
     )
     assert still.status_code == 429 and "tạm khóa" in still.content.decode()
+
+
+def test_a_refused_submission_leaves_no_file_in_the_store(
+    portal: Portal, media: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from motcua.dossiers.errors import TransitionError
+    from motcua.portal import services
+
+    def refuse(**_kwargs: object) -> None:
+        raise TransitionError("Thủ tục không còn hiệu lực.")
+
+    monkeypatch.setattr(services, "dossier_submit", refuse)
+    a, b = parts_of(portal)
+    response = submit(
+        portal, **{f"part-{a}": upload("a.pdf", PDF), f"part-{b}": upload("b.png", PNG)}
+    )
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert "Thủ tục không còn hiệu lực." in response.content.decode()  # type: ignore[attr-defined]
+    assert not StoredDocument.objects.exists()
+    assert files_in(media / "store") == []

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -54,7 +55,11 @@ def stored_document_add(*, owner: User, name: str, checked: CheckedUpload) -> St
     return document
 
 
-def _part_inputs(owner: User, items: Sequence[PartSubmission]) -> list[PartInput]:
+def _part_inputs(
+    owner: User, items: Sequence[PartSubmission], written: list[str]
+) -> list[PartInput]:
+    """The service's inputs; ``written`` collects the files newly put in the store, so that
+    a refused submission can remove them (the rows go with the rolled-back transaction)."""
     inputs = []
     for item in items:
         if item.stored is not None:
@@ -62,10 +67,11 @@ def _part_inputs(owner: User, items: Sequence[PartSubmission]) -> list[PartInput
                 raise TransitionError(_("Giấy tờ được chọn không thuộc kho dữ liệu của bạn."))
             document, reused = item.stored, True
         elif item.upload is not None:
-            document, reused = (
-                stored_document_add(owner=owner, name=item.name, checked=item.upload),
-                False,
-            )
+            known = StoredDocument.objects.filter(owner=owner, sha256=item.upload.sha256).exists()
+            document = stored_document_add(owner=owner, name=item.name, checked=item.upload)
+            if not known:
+                written.append(document.file.name or "")
+            reused = False
         else:
             continue
         document.file.open("rb")
@@ -90,6 +96,12 @@ def _close(inputs: Sequence[PartInput]) -> None:
             item.file.close()
 
 
+def _remove(names: Sequence[str]) -> None:
+    for name in names:
+        if name:
+            default_storage.delete(name)
+
+
 def portal_dossier_submit(
     *,
     owner: User,
@@ -99,18 +111,23 @@ def portal_dossier_submit(
 ) -> Dossier:
     """Store the new uploads in the citizen's store and submit the dossier online
     (``dossier_submit``): one transaction, the citizen as actor and owner."""
-    with transaction.atomic():
-        inputs = _part_inputs(owner, parts)
-        try:
-            dossier = dossier_submit(
-                procedure_version=procedure_version,
-                applicant=applicant,
-                actor=owner,
-                owner=owner,
-                parts=inputs,
-            )
-        finally:
-            _close(inputs)
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            inputs = _part_inputs(owner, parts, written)
+            try:
+                dossier = dossier_submit(
+                    procedure_version=procedure_version,
+                    applicant=applicant,
+                    actor=owner,
+                    owner=owner,
+                    parts=inputs,
+                )
+            finally:
+                _close(inputs)
+    except Exception:
+        _remove(written)
+        raise
     audit_log(
         actor=owner,
         action="portal.submit",
@@ -127,15 +144,20 @@ def portal_dossier_complete(
     """The citizen completes a dossier the one-stop unit sent back (``dossier_complete``)."""
     if dossier.owner_id != owner.pk:
         raise TransitionError(_("Không tìm thấy hồ sơ."))
-    with transaction.atomic():
-        inputs = _part_inputs(owner, parts)
-        try:
-            return dossier_complete(
-                dossier=dossier,
-                actor=owner,
-                parts=inputs,
-                note=note,
-                expected_version=dossier.version,
-            )
-        finally:
-            _close(inputs)
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            inputs = _part_inputs(owner, parts, written)
+            try:
+                return dossier_complete(
+                    dossier=dossier,
+                    actor=owner,
+                    parts=inputs,
+                    note=note,
+                    expected_version=dossier.version,
+                )
+            finally:
+                _close(inputs)
+    except Exception:
+        _remove(written)
+        raise
