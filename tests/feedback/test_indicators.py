@@ -88,5 +88,9 @@ def test_the_reports_read_these_counts(world: World) -> None:
     report = indicators_for_year(year=2026, date_to=dt.date(2026, 10, 31))
     row = report["seed"]["1.5"]
     assert (row["numerator"], row["denominator"], row["rate"]) == (2, 3, 66.67)
+    items = {i["code"]: i for g in report["qd766"]["groups"] for i in g["indicators"]}
+    on_time, satisfied = items["satisfaction.pakn_on_time"], items["satisfaction.pakn"]
+    assert (on_time["numerator"], on_time["denominator"]) == (1, 3)
+    assert (satisfied["numerator"], satisfied["denominator"]) == (2, 4)
     text = repr(report["qd766"])
     assert "'complaint_share': 40.0" in text  # year to date: 2 of 5 resolved

@@ -20,6 +20,7 @@ from motcua.feedback.services import (
     feedback_publish,
     feedback_submit,
 )
+from motcua.notify.models import Message
 from tests.feedback.conftest import dossier_make
 from tests.world import World, local
 
@@ -124,9 +125,17 @@ def test_staff_answer_and_publish_through_the_pages(world: World) -> None:
     assert r.status_code == 302
     fb.refresh_from_db()
     assert fb.published_at is not None and fb.public_text == "Câu hỏi đã biên tập."
-    auditor_view = Client()
-    auditor_view.force_login(world.specialist)
-    assert auditor_view.get(f"/phan-anh/can-bo/{fb.code}/").status_code == 200
+    reader = Client()
+    reader.force_login(world.specialist)
+    assert reader.get(f"/phan-anh/can-bo/{fb.code}/").status_code == 200
+    assert AuditEvent.objects.filter(
+        action="feedback_view", object_id=fb.code, actor=world.specialist
+    ).exists()
+    # The person is told by e-mail and SMS, with a link that carries their secret.
+    sent = {m.channel: m for m in Message.objects.all()}
+    assert set(sent) == {"email", "sms"}
+    assert sent["email"].recipient == PERSON["email"]
+    assert fb.secret in sent["email"].body
 
 
 def test_published_answers_show_no_personal_data(world: World) -> None:

@@ -19,7 +19,9 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -45,6 +47,7 @@ from motcua.feedback.models import (
     RatingChannel,
     Score,
 )
+from motcua.notify.services import InvalidRecipient, notification_enqueue
 from motcua.workdays import clock
 from motcua.workdays.calendar import get_calendar
 
@@ -383,7 +386,32 @@ def feedback_answer(*, feedback: Feedback, actor: Actor, answer: str) -> Feedbac
         locked.status = FeedbackStatus.ANSWERED
         _save(locked, "answer", "answered_at", "answered_by", "answered_late", "status")
         _record(locked, "answered", now, actor, {"late": late})
+        _notify_answer(locked)
     return locked
+
+
+def _notify_answer(feedback: Feedback) -> None:
+    """Tell the person the answer is there (e-mail and SMS, whichever they gave), in the
+    caller's transaction; an address the outbox refuses is skipped, not fatal."""
+    base = str(settings.MOTCUA["PUBLIC_URL"]).rstrip("/")
+    link = (
+        f"{base}/phan-anh/tra-cuu/?{urlencode({'code': feedback.code, 'secret': feedback.secret})}"
+    )
+    body = _("Phản ánh, kiến nghị %(code)s đã được trả lời. Xem tại: %(link)s") % {
+        "code": feedback.code,
+        "link": link,
+    }
+    for channel, address in (("email", feedback.email), ("sms", feedback.phone)):
+        if not address:
+            continue
+        try:
+            notification_enqueue(
+                kind="generic",
+                recipients=[(channel, address)],
+                context={"subject": _("Trả lời phản ánh, kiến nghị"), "body": body},
+            )
+        except InvalidRecipient:
+            continue
 
 
 def feedback_publish(*, feedback: Feedback, actor: Actor, public_text: str = "") -> Feedback:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from motcua.core.access import client_ip, staff_profile, staff_required
+from motcua.core.audit import audit_log
 from motcua.dossiers.models import Dossier
 from motcua.feedback.forms import (
     AnswerForm,
@@ -283,6 +284,15 @@ def staff_detail(request: HttpRequest, code: str) -> HttpResponse:
     feedback = feedback_for_staff(request.user, code)
     if feedback is None:
         raise Http404
+    if request.method == "GET":
+        # The PAKN holds personal data: staff reads are audited as for dossiers (domain.md §12).
+        audit_log(
+            actor=request.user,
+            action="feedback_view",
+            object_type="feedback",
+            object_id=feedback.code,
+            ip=client_ip(request),
+        )
     profile = staff_profile(request.user)
     can_act = profile is not None and profile.role in FEEDBACK_WRITE_ROLES
     forms_ = {

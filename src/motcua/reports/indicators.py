@@ -291,7 +291,8 @@ def indicators_for_year(
         ),
         "digitisation.digitised": ratio(None, None, "digitisation is not recorded"),
         "digitisation.reused": ratio(reused, figures["received"]["total"]),
-        "satisfaction.pakn_on_time": _pakn_ratio(pakn, "on_time", "due"),
+        # QĐ 766: forwarded ≤ 5, answered ≤ 15, published ≤ 2 working days (feedback.queries).
+        "satisfaction.pakn_on_time": _pakn_ratio(pakn, "handled_on_time", "handled"),
         "satisfaction.pakn": _pakn_ratio(pakn, "satisfied", "total"),
         "satisfaction.dossiers": {
             "numerator": None,

@@ -1,0 +1,34 @@
+"""The rating page on a 360 px phone in a real browser: one tap per content, no JavaScript
+needed, everything reachable without horizontal scrolling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from motcua.feedback.models import Content, Rating
+from tests.browser.conftest import browser, new_page, shot  # noqa: F401 (fixtures)
+from tests.feedback.conftest import dossier_make
+from tests.world import World
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_rating_on_a_phone(world: World, new_page: Any) -> None:  # noqa: F811
+    dossier = dossier_make(world)
+    page = new_page(width=360, height=740)
+    page.goto(f"/danh-gia/{dossier.code}/?bi-mat={dossier.secret}")
+    page.get_by_role("heading", name="Đánh giá mức độ hài lòng").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    labels = [str(c.label) for c in Content]
+    for n, label in enumerate(labels):
+        group = page.get_by_role("group", name=f"{n + 1}. {label}")
+        choice = "Bình thường" if label == str(Content.ONLINE.label) else "Hài lòng"
+        group.get_by_label(choice, exact=True).check()  # a tap on the big label
+    shot(page, "feedback-rating-360")
+    page.get_by_role("button", name="Gửi đánh giá").click()
+    page.get_by_role("heading", name="Cảm ơn ông/bà đã đánh giá").wait_for()
+    rating = Rating.objects.get(dossier=dossier)
+    assert rating.points == 17
+    assert rating.scores["online"] == 1
