@@ -113,6 +113,9 @@ def _docx_text(data: bytes) -> tuple[str, str]:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         notes_xml = z.read("word/footnotes.xml").decode()
         document_xml = z.read("word/document.xml").decode()
+        # The charts are pictures; the appendix is a landscape section.
+        assert len([n for n in z.namelist() if n.startswith("word/media/")]) == 3
+    assert 'w:orient="landscape"' in document_xml
     notes = " ".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", notes_xml))
     assert document_xml.count("<w:footnoteReference") == 2
     # Percentages carry a no-break space before '%'.

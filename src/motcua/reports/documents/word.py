@@ -17,13 +17,14 @@ import jinja2
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_ALIGN_VERTICAL, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import XmlPart
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
+from docx.text.paragraph import Paragraph as DocxParagraph
 from markupsafe import Markup, escape
 
 from motcua.dossiers.forms_docs import build_templates as layout
@@ -261,13 +262,26 @@ def render_docx(c: ReportContext, charts: Sequence[tuple[str, bytes]]) -> bytes:
     if c.indicator_rows:
         _heading(doc, c.indicator_heading, level=1)
         _indicator_table(doc, c)
-    for paragraph in c.closing:
-        _body_paragraph(doc, paragraph, notes, fn)
+    for i, paragraph in enumerate(c.closing):
+        closing = _body_paragraph(doc, paragraph, notes, fn)
+        closing.paragraph_format.keep_with_next = True  # with the signature
+        if i == 0:
+            closing.paragraph_format.space_before = Pt(6)
     sect_pr = body.find(qn("w:sectPr"))
     sect_pr.addprevious(signature_table)
+    # The signature block is not split over two pages: its blank signing space would
+    # otherwise spill onto a page of its own.
+    for tr in signature_table.findall(qn("w:tr")):
+        tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
     # Appendix: biểu II.06a and the charts on landscape pages (13 columns do not fit A4 upright).
     section = doc.add_section(WD_SECTION.NEW_PAGE)
+    # The paragraph that carries the section break follows the signature table: keep it one
+    # point high, or a signature at the foot of a page pushes it onto an empty page.
+    breaker = DocxParagraph(body.findall(qn("w:p"))[-1], doc._body).paragraph_format
+    breaker.space_before = breaker.space_after = Pt(0)
+    breaker.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    breaker.line_spacing = Pt(1)
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Mm(297), Mm(210)
     layout.para(doc, "PHỤ LỤC", bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=0)
@@ -286,6 +300,7 @@ def render_docx(c: ReportContext, charts: Sequence[tuple[str, bytes]]) -> bytes:
         grid = doc.add_table(rows=1, cols=2)
         layout.no_borders(grid)
         layout.set_widths(grid, [LANDSCAPE_WIDTH_MM / 2] * 2)
+        grid.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         for cell, (caption, png) in zip(grid.rows[0].cells, pair, strict=False):
             first = cell.paragraphs[0]
             first.alignment = WD_ALIGN_PARAGRAPH.CENTER
