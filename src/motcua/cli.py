@@ -29,9 +29,9 @@ Handler = Callable[[argparse.Namespace], int]
 class CLI:
     """The parsers that command modules add to."""
 
-    commands: argparse._SubParsersAction  # type: ignore[type-arg]
-    imports: argparse._SubParsersAction  # type: ignore[type-arg]
-    exports: argparse._SubParsersAction  # type: ignore[type-arg]
+    commands: argparse._SubParsersAction
+    imports: argparse._SubParsersAction
+    exports: argparse._SubParsersAction
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 
 from motcua.core.models import AuditEvent
 
@@ -32,7 +32,7 @@ def audit_log(
     ip: str | None = None,
 ) -> AuditEvent:
     """Append one row to the audit trail and return it."""
-    user = actor if isinstance(actor, AbstractBaseUser) and actor.is_authenticated else None
+    user = actor if isinstance(actor, User) and actor.is_authenticated else None
     return AuditEvent.objects.create(
         actor=user,
         actor_label=actor_label(actor),
