@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.http import HttpResponse
 from django.test import Client
 
@@ -151,3 +152,27 @@ def test_unknown_or_revoked_kiosk_is_not_found(world: World) -> None:
     assert client.post(f"/danh-gia/quay/{device.token}/", {"score": "2"}).status_code == 404
     assert client.get("/danh-gia/quay/doan-bua/").status_code == 404
     assert not KioskRating.objects.exists()
+
+
+def test_staff_summary_counts_ratings_in_scope_and_taps_per_clerk(world: World) -> None:
+    with time_machine.travel(dt.datetime(2026, 10, 12, 3, tzinfo=dt.UTC), tick=False):
+        mine = dossier_make(world)
+        rating_submit(dossier=mine, scores={c.value: 2 for c in Content} | {"attitude": 0})
+        leader = Client()
+        leader.force_login(world.leader)
+        assert leader.post("/phan-anh/can-bo/danh-gia/", {"label": "Quầy 5"}).status_code == 302
+        device = KioskDevice.objects.get(clerk=world.leader)
+        Client().post(f"/danh-gia/quay/{device.token}/", {"score": "0"})
+        page = leader.get("/phan-anh/can-bo/danh-gia/")
+        html = page.content.decode()
+        assert page.context["summary"]["rated"] == 1
+        assert page.context["summary"]["negative"] == 1
+        attitude = page.context["summary"]["contents"][4]
+        assert attitude["levels"] == [0, 0, 1]
+        assert page.context["kiosk_rows"][0]["levels"] == [0, 0, 1]
+        assert device.token in html
+        outsider = Client()
+        outsider.force_login(world.outsider)
+        other = outsider.get("/phan-anh/can-bo/danh-gia/")
+        assert other.context["summary"]["rated"] == 0  # another agency's dossiers
+        assert other.context["kiosk_rows"] == []

@@ -27,7 +27,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.contrib.auth.models import User
+from django.db.models import Avg, Count, Q, QuerySet
 
 from motcua.core.access import (
     COUNTER_ROLES,
@@ -36,13 +37,14 @@ from motcua.core.access import (
     WRITE_ROLES,
     AnyUser,
     agency_subtree,
+    dossier_scope_q,
     scope_root,
     staff_profile,
 )
 from motcua.core.formatting import pct
 from motcua.core.models import Role
 from motcua.dossiers.models import Dossier, EndKind
-from motcua.feedback.models import Feedback, FeedbackStatus, Rating
+from motcua.feedback.models import Content, Feedback, FeedbackStatus, KioskRating, Rating, Score
 from motcua.feedback.services import PUBLISH_DAYS, deadline
 
 # The provincial office is where PAKN about procedures are received and followed up in
@@ -209,10 +211,6 @@ def kiosk_counts(
     start: dt.datetime, end: dt.datetime, clerk_ids: list[int] | None = None
 ) -> dict[int, dict[int, int]]:
     """{clerk id: {score: count}} of counter-tablet taps in [start, end)."""
-    from django.db.models import Count
-
-    from motcua.feedback.models import KioskRating
-
     qs = KioskRating.objects.filter(at__gte=start, at__lt=end)
     if clerk_ids is not None:
         qs = qs.filter(clerk_id__in=clerk_ids)
@@ -220,3 +218,54 @@ def kiosk_counts(
     for row in qs.values("clerk_id", "score").annotate(n=Count("id")).order_by():
         out.setdefault(row["clerk_id"], {})[row["score"]] = row["n"]
     return out
+
+
+# --- staff summary of ratings ---------------------------------------------------------------
+
+
+def rating_summary(user: AnyUser | None, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
+    """Ratings of the dossiers ``user`` may see, given in [start, end): how many, how many
+    negative, average ND 61/2018 points, and per content the count at each level (one query
+    of conditional counts over the JSON scores)."""
+    qs = Rating.objects.filter(
+        dossier_scope_q(user, "dossier__"), created_at__gte=start, created_at__lt=end
+    )
+    counts: dict[str, Any] = {
+        f"{c}_{s}": Count("id", filter=Q(**{f"scores__{c}": int(s)}))
+        for c in Content.values
+        for s in Score.values
+    }
+    row = qs.aggregate(
+        rated=Count("id"),
+        negative=Count("id", filter=Q(negative=True)),
+        points=Avg("points"),
+        **counts,
+    )
+    contents = [
+        {
+            "label": content.label,
+            "levels": [row[f"{content.value}_{s}"] for s in (2, 1, 0)],
+        }
+        for content in Content
+    ]
+    return {
+        "rated": row["rated"],
+        "negative": row["negative"],
+        "points": None if row["points"] is None else round(float(row["points"]), 2),
+        "contents": contents,
+    }
+
+
+def kiosk_clerks_for(user: AnyUser | None) -> QuerySet[Any]:
+    """The staff whose counter-tablet taps ``user`` may see: everyone for the provincial office
+    and auditors, the staff of their agency's subtree for leaders and center managers, only
+    themselves otherwise."""
+    profile = staff_profile(user)
+    if profile is None:
+        return User.objects.none()
+    if profile.role in READ_ALL_ROLES:
+        return User.objects.filter(staff_profile__isnull=False)
+    if profile.role in LEADER_ROLES:
+        subtree = agency_subtree(scope_root(profile.agency)).values("pk")
+        return User.objects.filter(staff_profile__agency__in=subtree)
+    return User.objects.filter(pk=profile.user_id)

@@ -5,6 +5,8 @@ every page that takes a secret is rate-limited per client address."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -32,6 +34,9 @@ from motcua.feedback.queries import (
     feedback_for_staff,
     feedback_list_for_staff,
     feedback_list_published,
+    kiosk_clerks_for,
+    kiosk_counts,
+    rating_summary,
 )
 from motcua.feedback.services import (
     FeedbackError,
@@ -43,6 +48,7 @@ from motcua.feedback.services import (
     feedback_mark_unsatisfied,
     feedback_publish,
     feedback_submit,
+    kiosk_device_create,
     kiosk_rate,
     rating_allowed,
     rating_submit,
@@ -361,3 +367,45 @@ def staff_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 def _back(code: str) -> HttpResponseRedirect:
     return HttpResponseRedirect(reverse("feedback:staff_detail", args=[code]))
+
+
+@staff_required()
+@require_http_methods(["GET", "POST"])
+def staff_ratings(request: HttpRequest) -> HttpResponse:
+    """Ratings and counter-tablet taps of the year to date; a clerk gets the address of a
+    tablet for their own counter here."""
+    if request.method == "POST":
+        kiosk_device_create(
+            clerk=request.user,  # type: ignore[arg-type]
+            label=request.POST.get("label", ""),
+            actor=request.user,
+        )
+        return HttpResponseRedirect(reverse("feedback:staff_ratings"))
+    now = timezone.now()
+    local_now = timezone.localtime(now)
+    start = local_now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    end = local_now.replace(hour=0, minute=0, second=0, microsecond=0) + dt.timedelta(days=1)
+    clerks = {u.pk: u for u in kiosk_clerks_for(request.user)}
+    taps = kiosk_counts(start, end, list(clerks))
+    rows = [
+        {
+            "name": clerks[pk].get_full_name() or clerks[pk].get_username(),
+            "levels": [by_score.get(s, 0) for s in (2, 1, 0)],
+            "total": sum(by_score.values()),
+        }
+        for pk, by_score in taps.items()
+    ]
+    rows.sort(key=lambda r: r["name"])
+    devices = KioskDevice.objects.filter(clerk_id=request.user.pk, active=True)
+    return render(
+        request,
+        "feedback/staff_ratings.html",
+        {
+            "title": _("Đánh giá mức độ hài lòng"),
+            "summary": rating_summary(request.user, start, end),
+            "kiosk_rows": rows,
+            "devices": devices,
+            "base_url": request.build_absolute_uri("/")[:-1],
+            "year": local_now.year,
+        },
+    )
