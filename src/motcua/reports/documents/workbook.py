@@ -42,7 +42,6 @@ class Formats:
         self.int_bold = wb.add_format({**border, "num_format": "#,##0", "bold": True})
         self.pct = wb.add_format({**border, "num_format": "0.00%"})
         self.plain = wb.add_format(base)
-        self.month = wb.add_format({**border, "num_format": "mm/yyyy", "align": "center"})
 
 
 def _ii06a_sheet(
@@ -203,7 +202,8 @@ def _series_sheets(wb: Any, f: Formats, series: Any) -> None:
         ws.write(0, i, text, f.head)
     ws.freeze_panes(1, 1)
     for r, m in enumerate(series.months, start=1):
-        ws.write_datetime(r, 0, dt.datetime.combine(m.month, dt.time()), f.month)
+        # A label, not a date: chart categories then read "8/2022" in every spreadsheet.
+        ws.write_string(r, 0, f"{m.month.month}/{m.month.year}", f.center)
         ws.write_number(r, 1, m.online, f.int)
         ws.write_number(r, 2, m.direct, f.int)
         ws.write_number(r, 3, m.postal, f.int)
@@ -274,8 +274,9 @@ def render_xlsx(inputs: Any) -> bytes:
     figures = inputs.figures
     d_from = dt.date.fromisoformat(figures["period"]["from"])
     d_to = dt.date.fromisoformat(figures["period"]["to"])
+    label = period_label(d_from, d_to)
     subtitle = (
-        f"{period_label(d_from, d_to).capitalize()} (từ {d_from:%d/%m/%Y} đến {d_to:%d/%m/%Y})"
+        f"{label[0].upper()}{label[1:]} (từ {d_from:%d/%m/%Y} đến {d_to:%d/%m/%Y})"
         f" - {figures['scope']['name']}"
     )
     out = io.BytesIO()
