@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from motcua.feedback.models import Content, Rating
+from motcua.feedback.models import Content, KioskRating, Rating
+from motcua.feedback.services import kiosk_device_create
 from tests.browser.conftest import browser, new_page, shot  # noqa: F401 (fixtures)
 from tests.feedback.conftest import dossier_make
 from tests.world import World
@@ -32,3 +33,16 @@ def test_rating_on_a_phone(world: World, new_page: Any) -> None:  # noqa: F811
     rating = Rating.objects.get(dossier=dossier)
     assert rating.points == 17
     assert rating.scores["online"] == 1
+
+
+def test_kiosk_on_a_tablet_resets_after_a_tap(world: World, new_page: Any) -> None:  # noqa: F811
+    device = kiosk_device_create(clerk=world.clerk, label="Quầy 1", actor=world.admin)
+    page = new_page(width=800, height=1000)
+    page.goto(f"/danh-gia/quay/{device.token}/")
+    shot(page, "feedback-kiosk")
+    page.get_by_role("button", name="Hài lòng", exact=True).click()
+    page.get_by_role("status").wait_for()
+    shot(page, "feedback-kiosk-thanks")
+    # The page goes back to the faces by itself (meta refresh, no JavaScript needed).
+    page.get_by_role("button", name="Không hài lòng").wait_for(timeout=8_000)
+    assert KioskRating.objects.get().score == 2

@@ -176,3 +176,19 @@ def test_staff_summary_counts_ratings_in_scope_and_taps_per_clerk(world: World) 
         other = outsider.get("/phan-anh/can-bo/danh-gia/")
         assert other.context["summary"]["rated"] == 0  # another agency's dossiers
         assert other.context["kiosk_rows"] == []
+
+
+def test_kiosk_taps_are_limited_per_device_not_per_address(world: World, settings: object) -> None:
+    settings.MOTCUA = {**settings.MOTCUA, "KIOSK_RATE": "2/60", "FEEDBACK_RATE": "2/300"}  # type: ignore[attr-defined]
+    one = kiosk_device_create(clerk=world.clerk, actor=world.admin)
+    two = kiosk_device_create(clerk=world.specialist, actor=world.admin)
+    client = Client()  # every tablet of the center behind one address
+    codes = [
+        client.post(f"/danh-gia/quay/{one.token}/", {"score": "2"}).status_code for _ in range(3)
+    ]
+    assert codes == [302, 302, 429]
+    assert client.post(f"/danh-gia/quay/{two.token}/", {"score": "2"}).status_code == 302
+    assert [client.get(f"/danh-gia/quay/{one.token}/").status_code for _ in range(3)] == [200] * 3
+    guesses = [client.get(f"/danh-gia/quay/doan-{n}/").status_code for n in range(3)]
+    assert guesses == [404, 404, 429]
+    assert KioskRating.objects.count() == 3

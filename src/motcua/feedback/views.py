@@ -125,12 +125,17 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def kiosk(request: HttpRequest, token: str) -> HttpResponse:
     """Three big faces on a counter tablet for one clerk; resets itself after a tap."""
-    if _limited(request, "kiosk"):
-        return _too_many(request)
     device = KioskDevice.objects.filter(token=token, active=True).select_related("clerk").first()
     if device is None:
-        return _not_found(request)
+        # Guessing tokens is limited per address; a real tablet is not (a whole center may sit
+        # behind one address), only its taps are, per device.
+        return _too_many(request) if _limited(request, "kiosk") else _not_found(request)
     if request.method == "POST":
+        rate = rate_setting("KIOSK_RATE", "20/60")
+        if rate and rate_limit_hit(
+            scope="kiosk-tap", key=device.token, limit=rate[0], window=rate[1]
+        ):
+            return _too_many(request)
         try:
             score = int(request.POST.get("score", ""))
             kiosk_rate(device=device, score=score)
