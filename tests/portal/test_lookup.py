@@ -9,6 +9,7 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import resolve
 
 from motcua.dossiers.applicants import Applicant
 from motcua.dossiers.models import Dossier
@@ -87,6 +88,8 @@ def test_extension_shows_the_new_appointment_and_result_offers_rating(portal: Po
     html = lookup(portal, dossier.code, dossier.secret).content.decode()  # type: ignore[attr-defined]
     assert "Đã có kết quả giải quyết" in html
     assert f'href="/danh-gia/{dossier.code}/?bi-mat={dossier.secret}"' in html
+    # The feedback app's rating page answers at that address.
+    assert resolve(f"/danh-gia/{dossier.code}/").url_name == "rate"
 
 
 def _main(body: bytes) -> bytes:
