@@ -10,9 +10,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from docx import Document
 from pypdf import PdfReader
 
+from motcua.agencies.models import Agency
 from motcua.catalog.models import ProcedureVersion
 from motcua.cli import main
 from motcua.dossiers.models import Dossier, Status
@@ -210,3 +212,43 @@ def test_cli_writes_every_format(
         target = tmp_path / f"r.{fmt}"
         assert main(["report", *PERIOD, "--format", fmt, "--output", str(target)]) == 0
         assert target.read_bytes().startswith(magic)
+
+
+def test_text_blocks_of_another_period_or_scope_are_left_out(history: None) -> None:
+    ReportTextBlock.objects.create(
+        date_from=dt.date(2022, 3, 15),
+        date_to=dt.date(2022, 6, 4),
+        key="chi_dao",
+        title="Khối của quý trước",
+        text="Không được in.",
+    )
+    ReportTextBlock.objects.create(
+        date_from=dt.date(2022, 6, 5),
+        date_to=dt.date(2022, 8, 31),
+        agency=Agency.objects.get(code="000.00.01.H18"),
+        key="chi_dao",
+        title="Khối của Sở Tư pháp",
+        text="Chỉ in trong báo cáo của Sở.",
+    )
+    from motcua.reports.documents import gather
+    from motcua.reports.documents.context import build_context
+
+    inputs = gather(_figures())
+    c = build_context(inputs.figures, indicators=inputs.indicators, blocks=inputs.blocks)
+    titles = [b.title for s in c.sections for b in s.blocks]
+    assert titles[:1] == ["1. Về ban hành văn bản chỉ đạo"]
+    assert not any("quý trước" in t or "Sở Tư pháp" in t for t in titles)
+    scoped = period_figures(
+        date_from=dt.date(2022, 6, 5),
+        date_to=dt.date(2022, 8, 31),
+        agency=Agency.objects.get(code="000.00.01.H18"),
+    )
+    assert [b.title for b in gather(scoped).blocks] == ["Khối của Sở Tư pháp"]
+
+
+def test_text_blocks_are_edited_in_the_admin(history: None, admin_client: Client) -> None:
+    response = admin_client.get("/quan-tri/reports/reporttextblock/add/")
+    assert response.status_code == 200
+    assert "Mở đầu (căn cứ báo cáo)" in response.content.decode()
+    response = admin_client.get("/quan-tri/reports/reporttextblock/")
+    assert "Về ban hành văn bản chỉ đạo" in response.content.decode()
