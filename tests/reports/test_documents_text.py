@@ -128,4 +128,6 @@ def test_the_seed_sentences_come_back_from_the_seed_figures() -> None:
     ) in text
     # No late list, no returned list: no footnote is called.
     assert c.footnotes == []
-    assert c.sections[0].heading.startswith("I. HOẠT ĐỘNG CỦA TRUNG TÂM")
+    assert c.sections[0].heading == "I. KẾT QUẢ TIẾP NHẬN, GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"
+    province = build_context({**_seed_figures(), "scope": {"agency": None, "name": "Toàn tỉnh"}})
+    assert province.sections[0].heading == "I. HOẠT ĐỘNG CỦA TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG"

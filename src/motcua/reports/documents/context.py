@@ -436,6 +436,8 @@ SECTION_OF_KEY = {
     "phuong_huong": "PHƯƠNG HƯỚNG, NHIỆM VỤ KỲ TỚI",
 }
 CENTER_SECTION = "HOẠT ĐỘNG CỦA TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG"
+# A report for one agency (``--agency``) is about its dossiers, not the centre's activity.
+AGENCY_SECTION = "KẾT QUẢ TIẾP NHẬN, GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"
 INDICATOR_SECTION = "KẾT QUẢ THỰC HIỆN CÁC CHỈ SỐ CẢI CÁCH HÀNH CHÍNH (PAR INDEX)"
 
 
@@ -501,7 +503,7 @@ def build_context(
         center.append(
             Block("2. Các hoạt động khác", [para for b in other for para in b.paragraphs])
         )
-    sections.append(Section(CENTER_SECTION, center))
+    sections.append(Section(AGENCY_SECTION if scope.get("agency") else CENTER_SECTION, center))
     plans = text_blocks("phuong_huong", numbered=False)
     if plans:
         sections.append(Section(SECTION_OF_KEY["phuong_huong"], plans))
