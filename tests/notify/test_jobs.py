@@ -17,8 +17,9 @@ from tests.notify.conftest import make_dossier
 def jobs(monkeypatch: pytest.MonkeyPatch) -> dict[str, worker.Job]:
     registry: dict[str, worker.Job] = {}
     monkeypatch.setattr(worker, "JOBS", registry)
-    # The module registers at import; it may have been imported by an earlier test.
-    importlib.reload(importlib.import_module("motcua.notify.jobs"))
+    # The modules register at import; they may have been imported by an earlier test.
+    for name in ("motcua.notify.jobs", "motcua.feedback.jobs"):
+        importlib.reload(importlib.import_module(name))
     return registry
 
 
@@ -27,6 +28,7 @@ def test_the_dossier_scans_are_registered(jobs: dict[str, worker.Job]) -> None:
     assert {name: job.every.total_seconds() for name, job in jobs.items()} == {
         "dossiers_flag_overdue": 900,
         "dossiers_stop_expired_supplements": 3600,
+        "feedback_flag_overdue": 900,
     }
 
 
@@ -38,6 +40,7 @@ def test_worker_once_runs_the_overdue_scan(jobs: dict[str, worker.Job], db: None
     assert set(PeriodicJob.objects.values_list("name", "last_error")) == {
         ("dossiers_flag_overdue", ""),
         ("dossiers_stop_expired_supplements", ""),
+        ("feedback_flag_overdue", ""),
     }
 
 
