@@ -50,7 +50,7 @@ from motcua.dossiers.importing.lines import (
     line_schema,
     records_source,
 )
-from motcua.dossiers.importing.rows import IdAllocator, TableWriter
+from motcua.dossiers.importing.rows import IdAllocator, TableWriter, refresh_statistics
 from motcua.dossiers.models import Dossier, DossierEvent, DossierSequence, EventType, Handover
 
 PROGRESS_EVERY = 50_000
@@ -272,6 +272,7 @@ def _write(
     dossiers.flush()
     events.flush()
     handovers.flush()
+    refresh_statistics(Dossier, DossierEvent, Handover)
     _sequences_advance(sequences)
     audit_log(
         actor=actor,
