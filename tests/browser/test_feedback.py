@@ -1,5 +1,6 @@
-"""The rating page on a 360 px phone in a real browser: one tap per content, no JavaScript
-needed, everything reachable without horizontal scrolling."""
+"""Ratings in a real browser (the rest of the feedback tests are in tests/feedback): the
+rating page on a 360 px phone, one tap per content, no JavaScript needed, no horizontal
+scrolling; the counter tablet resetting itself after a tap."""
 
 from __future__ import annotations
 
@@ -9,15 +10,16 @@ import pytest
 
 from motcua.feedback.models import Content, KioskRating, Rating
 from motcua.feedback.services import kiosk_device_create
-from tests.browser.conftest import browser, new_page, shot  # noqa: F401 (fixtures)
 from tests.feedback.conftest import dossier_make
-from tests.world import World
+from tests.world import world_build
+
+from .conftest import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_rating_on_a_phone(world: World, new_page: Any) -> None:  # noqa: F811
-    dossier = dossier_make(world)
+def test_rating_on_a_phone(new_page: Any) -> None:
+    dossier = dossier_make(world_build())
     page = new_page(width=360, height=740)
     page.goto(f"/danh-gia/{dossier.code}/?bi-mat={dossier.secret}")
     page.get_by_role("heading", name="Đánh giá mức độ hài lòng").wait_for()
@@ -35,7 +37,8 @@ def test_rating_on_a_phone(world: World, new_page: Any) -> None:  # noqa: F811
     assert rating.scores["online"] == 1
 
 
-def test_kiosk_on_a_tablet_resets_after_a_tap(world: World, new_page: Any) -> None:  # noqa: F811
+def test_kiosk_on_a_tablet_resets_after_a_tap(new_page: Any) -> None:
+    world = world_build()
     device = kiosk_device_create(clerk=world.clerk, label="Quầy 1", actor=world.admin)
     page = new_page(width=800, height=1000)
     page.goto(f"/danh-gia/quay/{device.token}/")
