@@ -49,6 +49,7 @@ from motcua.catalog.models import Part, ProcedureVersion, WorkflowStep
 from motcua.catalog.queries import procedure_current_version
 from motcua.core.access import WRITE_ROLES, staff_profile
 from motcua.core.audit import audit_log
+from motcua.core.people import person_name
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.queries import dossier_for, dossiers_visible_to
@@ -155,8 +156,7 @@ def dossier_data(dossier: Dossier) -> dict[str, Any]:
                 "type": e.type,
                 "label": str(e.get_type_display()),
                 "at": e.at,
-                "actor": e.actor_label
-                or (e.actor.get_full_name() or e.actor.get_username() if e.actor else ""),
+                "actor": e.actor_label or (person_name(e.actor) if e.actor else ""),
                 "from_status": e.from_status,
                 "to_status": e.to_status,
                 "data": e.data,

@@ -55,9 +55,9 @@ def load(progress: Progress) -> list[Login]:
         if agency is None:
             progress(f"Bỏ qua tài khoản {username}: chưa có cơ quan {agency_code} (nạp danh mục).")
             continue
-        first, _, last = full_name.rpartition(" ")
+        # Family and middle names in last_name ("Họ"), the given name in first_name ("Tên").
+        last, _, first = full_name.rpartition(" ")
         user, _created = User.objects.get_or_create(username=username)
-        # get_full_name() is first + last: Vietnamese order puts the family name first.
         user.first_name, user.last_name = first, last
         user.is_active = True
         # The administrator also manages the catalogue and accounts in the Django admin.

@@ -39,6 +39,7 @@ from motcua.core.documents import (
     vn_quantity,
     vn_short_date,
 )
+from motcua.core.people import person_name
 from motcua.dossiers.models import (
     Channel,
     DeliveryChannel,
@@ -285,13 +286,6 @@ def actor_name(event: DossierEvent | None) -> str:
         if full:
             return full
     return event.actor_label or (event.actor.get_username() if event.actor else "")
-
-
-def person_name(user: Any) -> str:
-    """A user's name in Vietnamese order: family name (``last_name``) first, then the given
-    name ('Trần Văn' + 'Bình' -> 'Trần Văn Bình'), not Django's Western 'first last'."""
-    parts = (getattr(user, "last_name", ""), getattr(user, "first_name", ""))
-    return " ".join(p.strip() for p in parts if p and p.strip())
 
 
 def _data(event: DossierEvent | None) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from motcua.agencies.models import Agency
 from motcua.catalog.models import Part
 from motcua.core.audit import Actor, actor_label, audit_log
+from motcua.core.people import person_name
 from motcua.dossiers.classify import local_date, step_result
 from motcua.dossiers.errors import (
     ConflictError,
@@ -327,10 +328,8 @@ def _close_handover(row: Handover, at: dt.datetime, *, note: str = "") -> None:
 
 
 def _person(actor: Actor) -> str:
-    """The actor's name as the control slip prints it, in Vietnamese order: family name
-    (``last_name``) then given name, as ``forms_docs.context.person_name`` does."""
+    """The actor's name as the control slip prints it, family name first."""
     user = _user(actor)
     if user is not None:
-        parts = (user.last_name.strip(), user.first_name.strip())
-        return " ".join(p for p in parts if p) or user.get_username()
+        return person_name(user)
     return actor_label(actor)
