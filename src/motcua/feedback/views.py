@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from motcua.core.access import client_ip, staff_profile, staff_required
 from motcua.core.audit import audit_log
+from motcua.core.people import person_name
 from motcua.dossiers.models import Dossier
 from motcua.feedback.forms import (
     AnswerForm,
@@ -153,7 +154,7 @@ def kiosk(request: HttpRequest, token: str) -> HttpResponse:
         {
             "title": _("Đánh giá cán bộ"),
             "device": device,
-            "clerk_name": device.clerk.get_full_name() or device.clerk.get_username(),
+            "clerk_name": person_name(device.clerk),
             "faces": faces,
             "thanks": request.GET.get("cam-on") == "1",
         },
@@ -394,13 +395,13 @@ def staff_ratings(request: HttpRequest) -> HttpResponse:
     taps = kiosk_counts(start, end, list(clerks))
     rows = [
         {
-            "name": clerks[pk].get_full_name() or clerks[pk].get_username(),
+            "name": person_name(clerks[pk]),
             "levels": [by_score.get(s, 0) for s in (2, 1, 0)],
             "total": sum(by_score.values()),
         }
         for pk, by_score in taps.items()
     ]
-    rows.sort(key=lambda r: r["name"])
+    rows.sort(key=lambda r: str(r["name"]))
     devices = KioskDevice.objects.filter(clerk_id=request.user.pk, active=True)
     return render(
         request,

@@ -38,6 +38,7 @@ from motcua.catalog.queries import (
 )
 from motcua.core.access import client_ip, is_staff_member
 from motcua.core.audit import audit_log
+from motcua.core.people import person_name
 from motcua.dossiers.applicants import Applicant, applicant_validate
 from motcua.dossiers.errors import ApplicantInvalid, DossierError
 from motcua.dossiers.models import Dossier, DossierEvent, DossierPart, EventType, Status
@@ -314,7 +315,11 @@ def _applicant_initial(user: User) -> dict[str, str]:
         .values_list("subject", flat=True)
         .first()
     )
-    return {"name": user.get_full_name(), "email": user.email, "phone": phone or ""}
+    return {
+        "name": person_name(user) if (user.first_name or user.last_name) else "",
+        "email": user.email,
+        "phone": phone or "",
+    }
 
 
 @_citizen_required
