@@ -361,30 +361,31 @@ def test_reject_after_receipt_is_refused(world: World, received: Dossier) -> Non
 def test_handover_walks_the_workflow_and_judges_each_step(
     world: World, received: Dossier, traveller
 ) -> None:
+    # The counter performs the first step ("Tiếp nhận, chuyển hồ sơ") from the receipt on.
+    assert received.current_step == world.steps[0]
     first = dossier_handover(dossier=received, actor=world.clerk, receiver_name="Trần Văn Minh")
     assert (first.position, first.from_unit, first.to_unit, first.step) == (
         1,
         world.center.name,
-        world.center.name,
-        world.steps[0],
-    )
-    assert first.receiver == "Trần Văn Minh" and first.giver == "Nguyễn Thị Lan"
-    traveller.move_to(local(MONDAY, 11))  # 2 working hours of 8: early
-    second = dossier_handover(dossier=received, actor=world.clerk)
-    assert (second.from_unit, second.to_unit, second.step) == (
-        world.center.name,
         "Phòng Hành chính tư pháp",
         world.steps[1],
+    )
+    assert first.receiver == "Trần Văn Minh" and first.giver == "Nguyễn Thị Lan"
+    # The counter's own step is judged by this first hand-over, in the row's note.
+    assert first.note == "Tiếp nhận, chuyển hồ sơ: 0/8 giờ, trước hạn"
+    traveller.move_to(local(MONDAY, 11))  # 2 working hours of 8: early
+    second = dossier_handover(dossier=received, actor=world.specialist)
+    assert (second.from_unit, second.to_unit, second.step) == (
+        "Phòng Hành chính tư pháp",
+        "Lãnh đạo Sở Tư pháp",
+        world.steps[2],
     )
     first.refresh_from_db()
     assert (first.result, first.used_hours) == ("early", 2)
     traveller.move_to(local(WEDNESDAY, 9))  # 14 working hours of 8: late
-    third = dossier_handover(dossier=received, actor=world.specialist)
+    dossier_finish(dossier=received, actor=world.leader)
     second.refresh_from_db()
     assert (second.result, second.used_hours) == ("late", 14)
-    assert third.step == world.steps[2]
-    assert received.current_unit == "Lãnh đạo Sở Tư pháp"
-    dossier_finish(dossier=received, actor=world.leader)
     assert received.current_step == world.steps[2]
     with pytest.raises(TransitionError, match="đơn vị nhận"):
         dossier_handover(dossier=received, actor=world.leader)  # no step left to walk to
@@ -413,7 +414,6 @@ def test_handover_follows_catalogue_steps_named_by_agency_code(world: World, tra
         actor=world.clerk,
         receiving_unit=world.center,
     )
-    dossier_handover(dossier=dossier, actor=world.clerk)  # the counter's own 4 h step
     dossier_handover(dossier=dossier, actor=world.clerk)  # 12 h from Mon 09:00: Tue 15:00
     traveller.move_to(local(MONDAY, 16))
     dossier_handover(dossier=dossier, actor=world.specialist)  # 4 h: Tuesday 10:00
@@ -428,11 +428,90 @@ def test_handover_follows_catalogue_steps_named_by_agency_code(world: World, tra
         )
     )
     assert slip == [
-        (world.center.name, world.center.name, "Tiếp nhận, kiểm tra và chuyển hồ sơ", "on_time"),
         (world.center.name, "Sở Tư pháp", "Thẩm định hồ sơ, dự thảo kết quả", "early"),
         ("Sở Tư pháp", "Sở Tư pháp", "Lãnh đạo Sở ký", "on_time"),
         ("Sở Tư pháp", world.center.name, "Trả kết quả", "late"),
     ]
+
+
+def test_first_handover_judges_the_counters_own_step(
+    world: World, received: Dossier, traveller
+) -> None:
+    # The rule (form 06): when the receiving unit performs the workflow's first step, the
+    # dossier is in it from receipt; the first row is one-stop unit -> competent agency (step
+    # 2), and the counter's step is judged against its budget at that first hand-over.
+    assert (received.current_step, received.current_step_since) == (
+        world.steps[0],
+        local(MONDAY, 9),
+    )
+    traveller.move_to(local(WEDNESDAY, 9))  # 16 working hours at the counter, of 8: late
+    first = dossier_handover(dossier=received, actor=world.clerk, note="Bản gốc kèm theo")
+    assert (first.from_unit, first.to_unit, first.step, first.budget_hours) == (
+        world.center.name,
+        "Phòng Hành chính tư pháp",
+        world.steps[1],
+        8,
+    )
+    assert first.note == "Tiếp nhận, chuyển hồ sơ: 16/8 giờ, quá hạn; Bản gốc kèm theo"
+    event = DossierEvent.objects.filter(dossier=received, type=EventType.HANDOVER).get()
+    assert (event.data["counter_step"], event.data["counter_step_result"]) == (
+        "Tiếp nhận, chuyển hồ sơ",
+        "late",
+    )
+    assert Decimal(event.data["counter_step_hours"]) == 16
+    traveller.move_to(local(WEDNESDAY, 10))
+    dossier_handover(dossier=received, actor=world.specialist)
+    traveller.move_to(local(FRIDAY, 9))
+    dossier_finish(dossier=received, actor=world.leader)
+    # The counter's overrun counts among the late steps, before the rows' own.
+    assert received.late_steps == "Tiếp nhận, chuyển hồ sơ; Ký duyệt kết quả"
+
+
+def test_counter_step_before_the_first_handover_restarts_after_a_supplement(
+    world: World, received: Dossier, traveller
+) -> None:
+    traveller.move_to(local(MONDAY, 15))
+    dossier_request_supplement(dossier=received, actor=world.clerk, items=["A"], reason="B")
+    traveller.move_to(local(NEXT_MONDAY, 9))
+    dossier_receive_supplement(dossier=received, actor=world.clerk)
+    assert not received.handovers.exists()  # no row yet: still the counter's step
+    assert (received.current_step, received.current_step_since) == (
+        world.steps[0],
+        local(NEXT_MONDAY, 9),
+    )
+    traveller.move_to(local(NEXT_MONDAY, 10))
+    first = dossier_handover(dossier=received, actor=world.clerk)
+    assert (first.position, first.step) == (1, world.steps[1])
+    assert first.note == "Tiếp nhận, chuyển hồ sơ: 1/8 giờ, trước hạn"
+
+
+def test_a_first_step_of_another_unit_is_the_first_row(world: World, traveller) -> None:
+    version = procedure_create(
+        code="2.000999",
+        name="Thủ tục do Sở tiếp nhận",
+        agency=world.justice,
+        field=world.field,
+        duration=Decimal(3),
+        unit="working_days",
+        steps=[
+            ("Thẩm định hồ sơ", world.justice.code, Decimal(8)),
+            ("Lãnh đạo Sở ký", world.justice.code, Decimal(4)),
+        ],
+    )
+    dossier = dossier_receive(
+        procedure_version=version,
+        applicant=citizen_applicant(),
+        actor=world.clerk,
+        receiving_unit=world.center,
+    )
+    assert dossier.current_step is None
+    first = dossier_handover(dossier=dossier, actor=world.clerk)
+    assert (first.from_unit, first.to_unit, first.step_name, first.note) == (
+        world.center.name,
+        "Sở Tư pháp",
+        "Thẩm định hồ sơ",
+        "",
+    )
 
 
 def test_handover_to_a_named_unit_and_refusals(world: World, received: Dossier) -> None:
@@ -476,16 +555,15 @@ def test_supplement_pauses_and_restarts_the_clock_from_zero(
 def test_supplement_pauses_the_step_and_gives_its_budget_back(
     world: World, received: Dossier, traveller
 ) -> None:
-    dossier_handover(dossier=received, actor=world.clerk)
     dossier_handover(dossier=received, actor=world.clerk)  # appraisal from Monday 09:00
     traveller.move_to(local(MONDAY, 11))
     dossier_request_supplement(dossier=received, actor=world.specialist, items=["A"], reason="B")
-    appraisal = Handover.objects.get(dossier=received, position=2)
+    appraisal = Handover.objects.get(dossier=received, position=1)
     assert appraisal.finished_at == local(MONDAY, 11) and appraisal.result == "early"
     assert "bổ sung" in appraisal.note
     traveller.move_to(local(NEXT_MONDAY, 9))  # a week waiting for the applicant
     dossier_receive_supplement(dossier=received, actor=world.clerk)
-    again = Handover.objects.get(dossier=received, position=3)
+    again = Handover.objects.get(dossier=received, position=2)
     assert (again.to_unit, again.step, again.budget_hours) == (
         "Phòng Hành chính tư pháp",
         world.steps[1],
@@ -633,7 +711,6 @@ def test_finish_classes_the_dossier(
 def test_late_dossier_keeps_the_steps_that_overran(
     world: World, received: Dossier, traveller
 ) -> None:
-    dossier_handover(dossier=received, actor=world.clerk)
     dossier_handover(dossier=received, actor=world.clerk)  # appraisal from Monday 09:00
     traveller.move_to(local(FRIDAY, 10))
     dossier_handover(dossier=received, actor=world.specialist)  # appraisal took 4 days: late
@@ -642,7 +719,7 @@ def test_late_dossier_keeps_the_steps_that_overran(
     assert received.dossier_class == "late"
     assert received.late_steps == "Thẩm định hồ sơ"
     assert received.late_reason == "Quá hạn tại bước: Thẩm định hồ sơ"
-    signing = Handover.objects.get(dossier=received, position=3)
+    signing = Handover.objects.get(dossier=received, position=2)
     assert signing.finished_at == local(FRIDAY, 11) and signing.result == "early"
 
 

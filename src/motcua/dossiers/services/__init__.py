@@ -29,9 +29,16 @@ Choices where the rules leave room (see also the module's tests):
 - A supplement request pauses the current control-slip step as well as the clock: its row
   is judged up to the request, and a new row with the step's full budget opens when the
   supplement arrives.
-- Hand-overs walk the pinned workflow from its first step; a hand-over to a unit other
-  than the next step's is a row without a step or budget. Step units that are agency codes
-  print as the agency's name.
+- Hand-overs walk the pinned workflow in order; a hand-over to a unit other than the next
+  step's is a row without a step or budget. Step units that are agency codes print as the
+  agency's name.
+- When the workflow's first step is performed by the receiving unit (its unit is that
+  unit's code or name: "Tiếp nhận, kiểm tra và chuyển hồ sơ"), the dossier is in that step
+  from receipt, so the control slip's first row is the one-stop unit handing to the
+  competent agency for step 2 (forms.md, form 06), never "counter → counter". The first
+  hand-over judges the counter's step against its budget (from receipt, or from the
+  supplement's arrival) and writes the result in that first row's note; a late counter
+  step counts among the steps that overran.
 - A dossier is received only under a procedure version, and by an agency, in force that day.
 - A refusal at the counter is recorded (with a code, for form 03 and the register) but never
   received, so it counts in no period figure; likewise an online dossier withdrawn before

@@ -17,6 +17,7 @@ from motcua.dossiers.models import (
     DeliveryChannel,
     Dossier,
     DossierClass,
+    DossierEvent,
     EndKind,
     EventType,
     Handover,
@@ -50,8 +51,16 @@ def _end(locked: Dossier, kind: EndKind, at: dt.datetime) -> list[str]:
 
 
 def _late_steps(locked: Dossier) -> list[str]:
+    # The counter's own first step has no row: the first hand-over judged it (its event).
+    counter = (
+        DossierEvent.objects.filter(
+            dossier=locked, type=EventType.HANDOVER, data__counter_step_result=StepResult.LATE.value
+        )
+        .values_list("data__counter_step", flat=True)
+        .first()
+    )
     rows = Handover.objects.filter(dossier=locked, result=StepResult.LATE).order_by("position")
-    return [row.step_name or row.to_unit for row in rows]
+    return ([str(counter)] if counter else []) + [row.step_name or row.to_unit for row in rows]
 
 
 def _store_result(locked: Dossier, upload: File) -> list[str]:

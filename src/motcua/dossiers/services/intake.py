@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency
-from motcua.catalog.models import ProcedureVersion
+from motcua.catalog.models import ProcedureVersion, WorkflowStep
 from motcua.core.audit import Actor, audit_log
 from motcua.dossiers.applicants import Applicant, applicant_validate
 from motcua.dossiers.classify import local_date
@@ -70,6 +70,20 @@ def _require_in_force(version: ProcedureVersion, day: dt.date) -> None:
         if successor is not None:
             message += " " + _("Cơ quan kế thừa: %(name)s.") % {"name": successor.name}
         raise _refuse(message)
+
+
+def _counter_step(dossier: Dossier, receiving_unit: Agency) -> WorkflowStep | None:
+    """The workflow's first step when the receiving counter performs it ("tiếp nhận, kiểm tra
+    và chuyển hồ sơ"): the dossier is in that step from receipt, so the first hand-over
+    (form 06, row 1: one-stop unit → competent agency) goes to the next one."""
+    first = (
+        WorkflowStep.objects.filter(version_id=dossier.procedure_version_id)
+        .order_by("position")
+        .first()
+    )
+    if first is not None and first.unit.strip() in {receiving_unit.code, receiving_unit.name}:
+        return first
+    return None
 
 
 def _new_dossier(
@@ -175,6 +189,7 @@ def dossier_receive(
         dossier.printed_due_at = dossier.due_at
         dossier.current_unit = receiving_unit.name
         dossier.current_step_since = now
+        dossier.current_step = _counter_step(dossier, receiving_unit)
         dossier.save(
             update_fields=[
                 "received_at",
@@ -183,6 +198,7 @@ def dossier_receive(
                 "printed_due_at",
                 "current_unit",
                 "current_step_since",
+                "current_step",
             ]
         )
         _add_parts(dossier, parts)
@@ -279,7 +295,8 @@ def dossier_accept(
         if receiving_unit is not None:
             locked.receiving_unit = receiving_unit
             locked.current_unit = receiving_unit.name
-            fields += ["receiving_unit", "current_unit"]
+            locked.current_step = _counter_step(locked, receiving_unit)
+            fields += ["receiving_unit", "current_unit", "current_step"]
         locked.current_step_since = now
         fields.append("current_step_since")
         late = locked.accept_by is not None and now > locked.accept_by

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from motcua.agencies.models import Agency
 from motcua.catalog.models import WorkflowStep
 from motcua.core.audit import Actor
-from motcua.dossiers.classify import local_date
+from motcua.dossiers.classify import local_date, step_result
 from motcua.dossiers.models import (
     Dossier,
     EventType,
@@ -61,6 +62,28 @@ def _next_step(dossier: Dossier) -> WorkflowStep | None:
     return steps.order_by("position").first()
 
 
+def _judge_counter_step(dossier: Dossier, at: dt.datetime) -> dict[str, str]:
+    """The counter's own first step, ended by the first hand-over at ``at``: working hours
+    since it began (receipt, or the supplement's arrival) and the result against its budget."""
+    step = dossier.current_step
+    assert step is not None and dossier.current_step_since is not None
+    calendar = _calendar()
+    since = dossier.current_step_since
+    used = Decimal(str(clock.working_hours_between(since, at, calendar=calendar)))
+    used = used.quantize(Decimal("0.01"))
+    due = clock.add_working_hours(since, step.hours, calendar=calendar)
+    result = step_result(finished_at=at, step_due_at=due)
+    hours = f"{used.normalize():f}".replace(".", ",")
+    budget = f"{step.hours.normalize():f}".replace(".", ",")
+    note = _("%(step)s: %(used)s/%(budget)s giờ, %(result)s") % {
+        "step": step.name,
+        "used": hours,
+        "budget": budget,
+        "result": str(result.label).lower(),
+    }
+    return {"step": step.name, "result": str(result.value), "hours": str(used), "note": note}
+
+
 def dossier_handover(
     *,
     dossier: Dossier,
@@ -76,7 +99,16 @@ def dossier_handover(
     Closes the open row (its used working hours and its result against its budget) and opens
     the next. By default the next step of the pinned workflow, in order; after the last step
     (or once the result is ready) rows carry no step: the result going back to the one-stop
-    unit. The first row is the one-stop unit handing to the competent agency."""
+    unit. The first row is the one-stop unit handing to the competent agency (forms.md,
+    form 06).
+
+    When the receiving counter performs the workflow's first step, the dossier is in that step
+    from receipt (``dossier_receive``/``dossier_accept``), so the first hand-over goes to
+    step 2. A row records the step its *receiving* unit performs, so the counter's own step
+    has no row of its own: the first hand-over judges it (working hours from receipt, result
+    against the step's budget, as ``_close_handover`` does for any row) and writes that in
+    the first row's note and in the hand-over event (``counter_step_result``, which
+    ``dossier_finish`` reads for the steps that overran)."""
     now = _now()
     with transaction.atomic():
         locked = _lock(dossier, expected_version)
@@ -99,6 +131,10 @@ def dossier_handover(
         if previous is not None:
             _close_handover(previous, now)
         last = Handover.objects.filter(dossier=locked).order_by("-position").first()
+        counter: dict[str, str] = {}
+        if last is None and locked.current_step is not None:
+            counter = _judge_counter_step(locked, now)
+            note = "; ".join(n for n in (counter["note"], note.strip()) if n)
         if last is not None:
             from_unit = last.to_unit
         elif locked.receiving_unit is not None:
@@ -134,6 +170,15 @@ def dossier_handover(
                 "to": to_unit,
                 "step": row.step_name,
                 "previous_result": previous.result if previous else "",
+                **(
+                    {
+                        "counter_step": counter["step"],
+                        "counter_step_result": counter["result"],
+                        "counter_step_hours": counter["hours"],
+                    }
+                    if counter
+                    else {}
+                ),
             },
         )
     return row
@@ -235,9 +280,13 @@ def dossier_receive_supplement(
         ):
             locked.extended_due_at = None
             fields.append("extended_due_at")
+        last = Handover.objects.filter(dossier=locked).order_by("-position").first()
+        if last is None and locked.current_step is not None:
+            # Still at the counter's own first step: it starts again with its whole budget.
+            locked.current_step_since = now
+            fields.append("current_step_since")
         _save(locked, dossier, fields)
         added = _add_parts(locked, parts)
-        last = Handover.objects.filter(dossier=locked).order_by("-position").first()
         if last is not None:
             # The supplement goes back to the unit that asked for it, on a new control-slip
             # row with the step's full budget (the clock restarted from zero).
