@@ -89,7 +89,9 @@ def test_staff_session_reads_and_needs_csrf_to_change(world: World, received: Do
     csrf = client.cookies["csrftoken"].value
     done = client.post(url, body, content_type="application/json", headers={"X-CSRFToken": csrf})
     assert done.status_code == 200, done.content
-    assert done.json()["handovers"][0]["to_unit"] == world.center.name
+    first = done.json()["handovers"][0]
+    # Form 06, row 1: the one-stop unit hands over to the competent agency (step 2).
+    assert (first["from_unit"], first["to_unit"]) == (world.center.name, "Phòng Hành chính tư pháp")
 
 
 def test_citizen_session_is_401(world: World, received: Dossier) -> None:

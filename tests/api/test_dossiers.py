@@ -47,13 +47,16 @@ def test_full_flow_receive_handover_finish_deliver(
     assert [p["name"] for p in data["parts"]] == ["Tờ khai yêu cầu cấp phiếu LLTP"]
 
     version = data["version"]
-    for hour, api in ((10, clerk_api), (11, specialist_api), (14, specialist_api)):
+    # The counter is in its own first step from receipt: the hand-overs walk steps 2 and 3.
+    for hour, api in ((10, clerk_api), (14, specialist_api)):
         traveller.move_to(local(MONDAY, hour))
         moved = api.post(f"/dossiers/{code}/handover", {"expected_version": version})
         assert moved.status_code == 200, moved.content
         version = moved.json()["version"]
     slip = moved.json()["handovers"]
-    assert [h["step_name"] for h in slip] == [s.name for s in world.steps]
+    assert [h["step_name"] for h in slip] == [s.name for s in world.steps[1:]]
+    assert slip[0]["from_unit"] == world.center.name
+    assert slip[0]["note"] == "Tiếp nhận, chuyển hồ sơ: 1/8 giờ, trước hạn"
     assert slip[0]["finished_at"] is not None and slip[-1]["finished_at"] is None
 
     traveller.move_to(local(MONDAY + dt.timedelta(days=1), 10))
@@ -82,11 +85,10 @@ def test_full_flow_receive_handover_finish_deliver(
         EventType.RECEIVED,
         EventType.HANDOVER,
         EventType.HANDOVER,
-        EventType.HANDOVER,
         EventType.RESULT_READY,
         EventType.RESULT_DELIVERED,
     ]
-    assert dossier.events.filter(actor=world.specialist).count() == 3
+    assert dossier.events.filter(actor=world.specialist).count() == 2
     timeline = delivered.json()["events"]
     assert timeline[-1]["data"]["reference"] == "EL123456789VN"
     assert timeline[0]["label"] == "Tiếp nhận"
@@ -377,7 +379,7 @@ def test_parts_by_position_and_handover_to_a_named_step(
     assert (row["step_name"], row["to_unit"], row["note"]) == (
         "Thẩm định hồ sơ",
         "Phòng Hành chính tư pháp",
-        "Gấp",
+        "Tiếp nhận, chuyển hồ sơ: 0/8 giờ, trước hạn; Gấp",
     )
     assert moved.json()["current_step"] == "Thẩm định hồ sơ"
     listed = specialist_api.get("/dossiers").json()["items"][0]
