@@ -25,3 +25,18 @@ def test_admin_login_page_speaks_vietnamese(client: Client) -> None:
 def test_cli_without_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     assert "serve" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_pages_speak_vietnamese_whatever_the_browser_language(client: Client) -> None:
+    page = client.get("/quan-tri/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Tên đăng nhập" in page.content.decode()
+    assert page["Content-Language"] == "vi"
+
+
+@pytest.mark.django_db
+def test_english_is_a_choice_remembered_in_the_language_cookie(client: Client) -> None:
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/quan-tri/login/", HTTP_ACCEPT_LANGUAGE="vi")
+    assert "Username" in page.content.decode()
+    assert page["Content-Language"] == "en"
