@@ -105,7 +105,13 @@ def dashboard_figures(
 ) -> dict[str, Any]:
     """Counts (one aggregate query) and their percentages, for the template."""
     filters = period_filters(date_from, date_to, timezone.now())
-    qs = dossiers_for(user).filter(received_at__isnull=False)
+    # Every figure needs a dossier still open or ended on or after the period's first day, so
+    # the dossiers ended before it (most of history) are left out before counting: measured by
+    # bench/office_pages.py --alternatives at 1M dossiers, the same numbers 3-10x faster.
+    qs = dossiers_for(user).filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gte=_midnight(date_from)),
+        received_at__isnull=False,
+    )
     counts: dict[str, int] = qs.aggregate(**{f.key: Count("pk", filter=f.q) for f in filters})
     labels = {f.key: f.label for f in filters}
     received, carried = counts["received"], counts["carried_over"]
