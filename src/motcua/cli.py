@@ -51,13 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     exports = exp.add_subparsers(dest="what", metavar="WHAT", required=True)
     cli = CLI(commands=commands, imports=imports, exports=exports)
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(cli)
+        importlib.import_module(name).register(cli)
     return parser
 
 
