@@ -71,6 +71,28 @@ def is_staff_member(user: AnyUser | None) -> bool:
     return staff_profile(user) is not None
 
 
+# Where each kind of account belongs after logging in or out: staff never land in the
+# citizen's pages, citizens never in the staff application or the admin.
+STAFF_PREFIXES = ("/can-bo/", "/phan-anh/can-bo/", "/quan-tri/")
+CITIZEN_PREFIXES = ("/ca-nhan/",)
+
+
+def is_staff_side(user: AnyUser | None) -> bool:
+    """Staff members and administrators (the admin's ``is_staff`` without a profile)."""
+    return is_staff_member(user) or bool(getattr(user, "is_staff", False))
+
+
+def landing_for(user: AnyUser | None, next_url: str, *, default: str) -> str:
+    """``next_url`` if it is a page for this kind of account, else ``default``.
+
+    ``next_url`` must already be checked as local (``url_has_allowed_host_and_scheme``)."""
+    path = next_url.split("?", 1)[0]
+    refused = CITIZEN_PREFIXES if is_staff_side(user) else STAFF_PREFIXES
+    if not next_url or path.startswith(refused):
+        return default
+    return next_url
+
+
 def agency_subtree(agency: Agency) -> QuerySet[Agency]:
     """The agency and every agency under it.
 

@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
-from motcua.core.access import client_ip, is_staff_member
+from motcua.core.access import client_ip, is_staff_side, landing_for
 from motcua.core.accounts import login_locked_until, login_record_failure, login_record_success
 from motcua.core.audit import audit_log
 
@@ -64,8 +64,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
             login(request, user)
             login_record_success(username=username, ip=ip)
             audit_log(actor=user, action="login", object_type="user", object_id=user.pk, ip=ip)
-            default = "/can-bo/" if is_staff_member(user) else "/"
-            return HttpResponseRedirect(next_url or default)
+            default = "/can-bo/" if is_staff_side(user) else "/"
+            return HttpResponseRedirect(landing_for(user, next_url, default=default))
         else:
             locked_until = login_record_failure(username=username, ip=ip)
             if locked_until is not None:
@@ -80,6 +80,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
+    """Staff go back to the staff login, everyone else to the portal's home page (a citizen
+    has no business on the staff login)."""
+    staff = is_staff_side(request.user)
     if request.user.is_authenticated:
         audit_log(
             actor=request.user,
@@ -89,4 +92,4 @@ def logout_view(request: HttpRequest) -> HttpResponse:
             ip=client_ip(request),
         )
     logout(request)
-    return HttpResponseRedirect(settings.LOGIN_URL)
+    return HttpResponseRedirect(settings.LOGIN_URL if staff else "/")

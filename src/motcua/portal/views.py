@@ -3,6 +3,7 @@ the citizen's own dossiers and documents."""
 
 from __future__ import annotations
 
+from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
@@ -36,7 +37,7 @@ from motcua.catalog.queries import (
     procedure_search,
     procedure_versions_in_force,
 )
-from motcua.core.access import client_ip, is_staff_member
+from motcua.core.access import client_ip, is_staff_member, is_staff_side, landing_for
 from motcua.core.audit import audit_log
 from motcua.core.people import person_name
 from motcua.dossiers.applicants import Applicant, applicant_validate
@@ -192,6 +193,10 @@ def _next_url(request: HttpRequest) -> str:
     return ""
 
 
+def _landing(user: User, request: HttpRequest) -> str:
+    return landing_for(user, _next_url(request), default=reverse("portal:my_dossiers"))
+
+
 @sensitive_post_parameters("password", "password2")
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -210,7 +215,7 @@ def register(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Đã tạo tài khoản. Bạn có thể nộp hồ sơ trực tuyến."))
-            return HttpResponseRedirect(_next_url(request) or reverse("portal:my_dossiers"))
+            return HttpResponseRedirect(_landing(user, request))
     return render(
         request,
         "portal/register.html",
@@ -241,7 +246,7 @@ def citizen_login(request: HttpRequest) -> HttpResponse:
                 object_id=result.user.pk,
                 ip=ip,
             )
-            return HttpResponseRedirect(_next_url(request) or reverse("portal:my_dossiers"))
+            return HttpResponseRedirect(_landing(result.user, request))
         if result.locked_until is not None:
             until = timezone.localtime(result.locked_until).strftime("%H:%M")
             error = _(
@@ -260,7 +265,18 @@ def citizen_login(request: HttpRequest) -> HttpResponse:
 
 
 def _citizen_required(view: Any) -> Any:
-    return login_required(view, login_url="portal:login")
+    """Anonymous visitors go to the citizen login; staff, who have no citizen pages, to the
+    staff application."""
+    guarded = login_required(view, login_url="portal:login")
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if is_staff_side(request.user):
+            return HttpResponseRedirect("/can-bo/")
+        response: HttpResponse = guarded(request, *args, **kwargs)
+        return response
+
+    return wrapper
 
 
 # --- online submission -----------------------------------------------------------------------
