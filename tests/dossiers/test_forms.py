@@ -187,7 +187,7 @@ def test_receipt_docx_prints_the_dossier_and_embeds_the_lookup_qr(dossier: Dossi
         assert expected in text, expected
     assert "{{" not in text and "{%" not in text
     # Both copies carry the QR code, and it encodes the public lookup address exactly.
-    url = f"{PUBLIC}/tra-cuu/?ma={CODE}&bi-mat=k7Qm2xPa"
+    url = f"{PUBLIC}/tra-cuu/?ma={CODE}&bi-mat=k7Qm2xPa&kenh=qr"
     assert ctx.receipt_context(dossier).lookup_url == url
     doc = Document(io.BytesIO(data))
     images = [r.target_part.blob for r in doc.part.rels.values() if "image" in r.reltype]
@@ -204,7 +204,7 @@ def test_receipt_pdf_prints_the_same_values_on_two_copies(dossier: Dossier) -> N
     reader = PdfReader(io.BytesIO(data))
     assert len(reader.pages) == 2
     assert all(len(page.images) == 1 for page in reader.pages)
-    url = f"{PUBLIC}/tra-cuu/?ma={CODE}&bi-mat=k7Qm2xPa"
+    url = f"{PUBLIC}/tra-cuu/?ma={CODE}&bi-mat=k7Qm2xPa&kenh=qr"
     for page in reader.pages:
         assert qr_modules(page.images[0].image) == expected_modules(url)
     text = flat(pdf_text(data))

@@ -168,7 +168,9 @@ def public_list(request: HttpRequest) -> HttpResponse:
     """Published answers, without any personal data."""
     page = Paginator(feedback_list_published(), 20).get_page(request.GET.get("trang"))
     return render(
-        request, "feedback/public_list.html", {"title": _("Phản ánh, kiến nghị"), "page": page}
+        request,
+        "feedback/public_list.html",
+        {"title": _("Phản ánh, kiến nghị"), "page": page, "nav": "pakn"},
     )
 
 
@@ -177,7 +179,9 @@ def public_detail(request: HttpRequest, code: str) -> HttpResponse:
     if feedback is None:
         raise Http404
     return render(
-        request, "feedback/public_detail.html", {"title": feedback.title, "feedback": feedback}
+        request,
+        "feedback/public_detail.html",
+        {"title": feedback.title, "feedback": feedback, "nav": "pakn"},
     )
 
 
@@ -210,12 +214,16 @@ def submit(request: HttpRequest) -> HttpResponse:
                 return render(
                     request,
                     "feedback/submitted.html",
-                    {"title": _("Đã tiếp nhận phản ánh, kiến nghị"), "feedback": feedback},
+                    {
+                        "title": _("Đã tiếp nhận phản ánh, kiến nghị"),
+                        "feedback": feedback,
+                        "nav": "pakn",
+                    },
                 )
     return render(
         request,
         "feedback/submit.html",
-        {"title": _("Gửi phản ánh, kiến nghị"), "form": form, "error": error},
+        {"title": _("Gửi phản ánh, kiến nghị"), "form": form, "error": error, "nav": "pakn"},
     )
 
 
@@ -265,6 +273,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
             "feedback": feedback,
             "message": message,
             "secret": form.cleaned_data.get("secret", "") if feedback else "",
+            "nav": "pakn",
         },
     )
 

@@ -223,11 +223,14 @@ class RegisterContext:
 
 
 def lookup_url(code: str, secret: str) -> str:
-    """The public lookup address encoded in the receipt's QR code (portal: /tra-cuu/)."""
+    """The public lookup address encoded in the receipt's QR code (portal: /tra-cuu/).
+
+    ``kenh=qr`` marks the visit as coming from the paper receipt: a rating reached from it
+    counts under the QR channel (feedback.RatingChannel.QR)."""
     from urllib.parse import urlencode
 
     base = str(settings.MOTCUA["PUBLIC_URL"]).rstrip("/")
-    return f"{base}/tra-cuu/?{urlencode({'ma': code, 'bi-mat': secret})}"
+    return f"{base}/tra-cuu/?{urlencode({'ma': code, 'bi-mat': secret, 'kenh': 'qr'})}"
 
 
 def header_for(unit: Agency | None, *, day: dt.date, number: str = "") -> DocumentHeader:

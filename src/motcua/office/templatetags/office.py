@@ -34,6 +34,8 @@ def staff_menu(context: template.Context) -> dict[str, Any]:
         in {Role.LEADER, Role.CENTER_MANAGER, Role.PROVINCIAL_OFFICE, Role.AUDITOR},
         "audit": role in {Role.AUDITOR, Role.ADMINISTRATOR, Role.PROVINCIAL_OFFICE},
         "acts": role in WRITE_ROLES,
+        # Complaints and petitions: those who classify, forward and answer them, and oversight.
+        "pakn": role in WRITE_ROLES | READ_ALL_ROLES,
         "oversight": role in READ_ALL_ROLES,
     }
 
