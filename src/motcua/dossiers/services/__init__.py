@@ -39,6 +39,12 @@ Choices where the rules leave room (see also the module's tests):
   hand-over judges the counter's step against its budget (from receipt, or from the
   supplement's arrival) and writes the result in that first row's note; a late counter
   step counts among the steps that overran.
+- The flags ``overdue`` and ``acceptance_overdue`` (set by the worker's scan) describe the
+  current deadline, not a past event: a supplement request (the clock stops), the
+  supplement's arrival (it restarts from zero), a completion request and the completion (the
+  acceptance wait restarts) and the acceptance drop them, and the scan sets them again when
+  the new deadline passes. An extension does not move the legal due date, so it does not
+  touch them; an ended dossier keeps the flag it ended with.
 - A dossier is received only under a procedure version, and by an agency, in force that day.
 - A refusal at the counter is recorded (with a code, for form 03 and the register) but never
   received, so it counts in no period figure; likewise an online dossier withdrawn before

@@ -138,6 +138,47 @@ def _add_flag(dossier: Dossier, flag: Flag) -> bool:
     return True
 
 
+# Flags that say "a deadline has passed and the dossier still waits", not that a rule was
+# broken: while the dossier is live they follow its *current* deadline. A supplement stops the
+# legal clock and restarts it from zero (ND 118/2025 Điều 19.5); a completed online dossier
+# waits 8 working hours again. So the services that move a deadline drop them, and the
+# overdue scan sets them again when the new deadline passes. An ended dossier keeps what it
+# ended with (it was overdue then); acceptance records the break as ACCEPTANCE_LATE.
+DEADLINE_FLAGS = (Flag.OVERDUE, Flag.ACCEPTANCE_OVERDUE)
+LIVE_STATUSES = (*INTAKE_STATUSES, *OPEN_STATUSES)
+
+
+def _deadline_flag_holds(dossier: Dossier, flag: Flag, now: dt.datetime) -> bool:
+    if flag == Flag.OVERDUE:
+        return (
+            dossier.status == Status.PROCESSING
+            and dossier.due_at is not None
+            and dossier.due_at < now
+        )
+    return (
+        dossier.status == Status.SUBMITTED
+        and dossier.accept_by is not None
+        and dossier.accept_by < now
+    )
+
+
+def _deadline_flags_refresh(dossier: Dossier, now: dt.datetime) -> bool:
+    """Drop from a live dossier the deadline flags its current deadlines no longer justify;
+    True when something was dropped (the caller saves ``flags``). Never adds one: that is
+    the scan's job."""
+    if dossier.status not in LIVE_STATUSES:
+        return False
+    stale = {
+        flag.value
+        for flag in DEADLINE_FLAGS
+        if flag.value in (dossier.flags or []) and not _deadline_flag_holds(dossier, flag, now)
+    }
+    if not stale:
+        return False
+    dossier.flags = [f for f in dossier.flags if f not in stale]
+    return True
+
+
 def _save(
     locked: Dossier,
     original: Dossier | None,

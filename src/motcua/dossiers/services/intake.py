@@ -31,6 +31,7 @@ from motcua.dossiers.services.base import (
     _add_flag,
     _add_parts,
     _calendar,
+    _deadline_flags_refresh,
     _event,
     _iso,
     _lock,
@@ -302,6 +303,9 @@ def dossier_accept(
         late = locked.accept_by is not None and now > locked.accept_by
         if late and _add_flag(locked, Flag.ACCEPTANCE_LATE):
             fields.append("flags")
+        # No longer waiting: ACCEPTANCE_LATE above is the record of a late acceptance.
+        if _deadline_flags_refresh(locked, now) and "flags" not in fields:
+            fields.append("flags")
         _save(locked, dossier, fields)
         _event(
             locked,
@@ -334,7 +338,11 @@ def dossier_request_completion(
         _require_status(locked, [Status.SUBMITTED], _("yêu cầu hoàn thiện hồ sơ"))
         before = locked.status
         locked.status = Status.NEEDS_COMPLETION
-        _save(locked, dossier, ["status"])
+        fields = ["status"]
+        # The acceptance wait starts again when the dossier is completed.
+        if _deadline_flags_refresh(locked, now):
+            fields.append("flags")
+        _save(locked, dossier, fields)
         _event(
             locked,
             type=EventType.COMPLETION_REQUESTED,
@@ -364,7 +372,10 @@ def dossier_complete(
         before = locked.status
         locked.status = Status.SUBMITTED
         locked.accept_by = clock.add_working_hours(now, ACCEPTANCE_HOURS, calendar=_calendar())
-        _save(locked, dossier, ["status", "accept_by"])
+        fields = ["status", "accept_by"]
+        if _deadline_flags_refresh(locked, now):
+            fields.append("flags")
+        _save(locked, dossier, fields)
         added = _add_parts(locked, parts)
         _event(
             locked,

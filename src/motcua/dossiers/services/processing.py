@@ -27,6 +27,7 @@ from motcua.dossiers.services.base import (
     _add_parts,
     _calendar,
     _close_handover,
+    _deadline_flags_refresh,
     _event,
     _iso,
     _lock,
@@ -231,6 +232,10 @@ def dossier_request_supplement(
         locked.status = Status.SUPPLEMENT_REQUESTED
         locked.supplement_count += 1
         locked.supplement_requested_at = now
+        # The clock stands still while the supplement is awaited (counted within due date,
+        # domain.md §7): an overdue flag set on the old due date no longer applies.
+        if _deadline_flags_refresh(locked, now):
+            fields.append("flags")
         _save(locked, dossier, fields)
         _event(
             locked,
@@ -285,6 +290,9 @@ def dossier_receive_supplement(
             # Still at the counter's own first step: it starts again with its whole budget.
             locked.current_step_since = now
             fields.append("current_step_since")
+        # Normally dropped at the request already; also for dossiers flagged before that.
+        if _deadline_flags_refresh(locked, now):
+            fields.append("flags")
         _save(locked, dossier, fields)
         added = _add_parts(locked, parts)
         if last is not None:

@@ -18,7 +18,10 @@ from motcua.dossiers.models import (
     Status,
 )
 from motcua.dossiers.services.base import (
+    LIVE_STATUSES,
     _add_flag,
+    _deadline_flag_holds,
+    _deadline_flags_refresh,
     _now,
     _save,
     _setting,
@@ -64,7 +67,10 @@ def dossiers_stop_expired_supplements(now: dt.datetime | None = None) -> list[Do
 def dossiers_flag_overdue(now: dt.datetime | None = None) -> int:
     """Flag online dossiers not accepted in time and open dossiers past their due date.
 
-    Flags only (no status change): the scan of the worker; returns how many were flagged."""
+    Flags only (no status change): the scan of the worker; returns how many were flagged.
+    It also drops the deadline flags that a live dossier's current deadlines no longer
+    justify (``base.DEADLINE_FLAGS``): the services drop them when they move a deadline, and
+    this puts right the dossiers flagged before they did."""
     now = now or _now()
     count = 0
     targets = [
@@ -78,7 +84,10 @@ def dossiers_flag_overdue(now: dt.datetime | None = None) -> int:
         for pk in queryset.values_list("pk", flat=True):
             with transaction.atomic():
                 locked = Dossier.objects.select_for_update().get(pk=pk)
-                if flag.value in (locked.flags or []):
+                # Checked again under the lock: the dossier may have moved on meanwhile.
+                if flag.value in (locked.flags or []) or not _deadline_flag_holds(
+                    locked, flag, now
+                ):
                     continue
                 _add_flag(locked, flag)
                 _save(locked, None, ["flags"])
@@ -90,4 +99,27 @@ def dossiers_flag_overdue(now: dt.datetime | None = None) -> int:
                     data={"flag": flag.value},
                 )
                 count += 1
+    _deadline_flags_clear_stale(now)
     return count
+
+
+def _deadline_flags_clear_stale(now: dt.datetime) -> None:
+    # Both flag codes contain "overdue"; JSON text matching works on SQLite and PostgreSQL
+    # alike (``contains`` on a JSON list does not on SQLite), and the check below is exact.
+    candidates = Dossier.objects.filter(
+        status__in=LIVE_STATUSES, flags__icontains="overdue"
+    ).values_list("pk", flat=True)
+    for pk in candidates:
+        with transaction.atomic():
+            locked = Dossier.objects.select_for_update().get(pk=pk)
+            before = list(locked.flags or [])
+            if not _deadline_flags_refresh(locked, now):
+                continue
+            _save(locked, None, ["flags"])
+            audit_log(
+                actor="system",
+                action="unflag",
+                object_type="dossier",
+                object_id=locked.code,
+                data={"flags": sorted(set(before) - set(locked.flags))},
+            )
