@@ -65,6 +65,15 @@ def test_code_and_secret_show_the_timeline(portal: Portal) -> None:
     assert "Đánh giá" not in html  # no result yet
 
 
+def test_an_imported_dossiers_lower_case_secret_is_found_in_either_case(portal: Portal) -> None:
+    dossier = received(portal)
+    # The history importer gives hexadecimal secrets in lower case.
+    Dossier.objects.filter(pk=dossier.pk).update(secret="84e4d16213")
+    for typed in ("84e4d16213", "84E4D16213"):
+        html = lookup(portal, dossier.code, typed).content.decode()  # type: ignore[attr-defined]
+        assert "Hồ sơ đã được tiếp nhận" in html, typed
+
+
 def test_no_personal_data_beyond_the_masked_name(portal: Portal) -> None:
     dossier = received(portal)
     html = lookup(portal, dossier.code, dossier.secret).content.decode()  # type: ignore[attr-defined]

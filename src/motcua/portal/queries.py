@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from motcua.agencies.models import Agency, AgencyKind
 from motcua.agencies.queries import valid_on_q
 from motcua.catalog.models import DurationUnit, ProcedureVersion
-from motcua.core.documents import vn_datetime, vn_quantity
-from motcua.core.formatting import vn_int
+from motcua.core.documents import vn_quantity
+from motcua.core.formatting import vn_date, vn_int
 from motcua.dossiers.models import Dossier, DossierEvent, EventType, Status
 from motcua.portal.models import StoredDocument
 
@@ -88,7 +88,9 @@ def dossier_public_lookup(code: str, secret: str) -> Dossier | None:
         .order_by()[:1]
     )
     dossier = found[0] if found else None
-    expected = dossier.secret if dossier is not None else _DUMMY_SECRET
+    # Upper-cased on both sides (as feedback.services.secret_matches): imported dossiers
+    # carry lower-case hexadecimal secrets, and a citizen may type either case.
+    expected = (dossier.secret if dossier is not None else _DUMMY_SECRET).upper()
     same = hmac.compare_digest(expected.encode(), given.encode())
     return dossier if dossier is not None and same and given else None
 
@@ -100,10 +102,22 @@ class TimelineEntry:
     detail: str = ""
 
 
+def moment_display(instant: dt.datetime | None) -> str:
+    """'10 giờ 00 phút, ngày 29/8/2022' (local time), in the reader's language."""
+    if instant is None:
+        return ""
+    local = timezone.localtime(instant)
+    return _("%(hour)s giờ %(minute)s phút, ngày %(date)s") % {
+        "hour": local.hour,
+        "minute": f"{local.minute:02d}",
+        "date": vn_date(local.date()),
+    }
+
+
 def _when(data: dict[str, Any], key: str) -> str:
     value = data.get(key)
     parsed = parse_datetime(value) if isinstance(value, str) else None
-    return vn_datetime(parsed) if parsed else ""
+    return moment_display(parsed) if parsed else ""
 
 
 def _items(data: dict[str, Any]) -> str:
@@ -208,8 +222,8 @@ def dossier_public_status(dossier: Dossier) -> PublicStatus:
     return PublicStatus(
         label=str(status.label),
         where=str(where),
-        due=vn_datetime(dossier.due_at) if dossier.due_at else "",
-        new_due=vn_datetime(dossier.extended_due_at) if dossier.extended_due_at else "",
+        due=moment_display(dossier.due_at),
+        new_due=moment_display(dossier.extended_due_at),
         finished=finished,
         # Rating (ND 118/2025 Điều 33) is about a result given: once there is one.
         rateable=status in (Status.RESULT_READY, Status.DELIVERED),
