@@ -49,14 +49,35 @@ class FeedbackForm(forms.Form):
     reference = forms.CharField(
         label=_("Mã hồ sơ hoặc mã thủ tục (nếu có)"), required=False, max_length=64
     )
-    title = forms.CharField(label=_("Tiêu đề"), required=False, max_length=255)
+    title = forms.CharField(label=_("Tiêu đề (không bắt buộc)"), required=False, max_length=255)
     text = forms.CharField(
-        label=_("Nội dung phản ánh, kiến nghị"), max_length=10000, widget=forms.Textarea
+        label=_("Nội dung phản ánh, kiến nghị"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 6}),
     )
-    name = forms.CharField(label=_("Họ và tên"), max_length=255)
-    phone = forms.CharField(label=_("Điện thoại"), required=False, max_length=20)
-    email = forms.EmailField(label=_("Thư điện tử"), required=False)
-    address = forms.CharField(label=_("Địa chỉ"), required=False, max_length=500)
+    name = forms.CharField(
+        label=_("Họ và tên"),
+        max_length=255,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    phone = forms.CharField(
+        label=_("Điện thoại"),
+        required=False,
+        max_length=20,
+        help_text=_("Cho biết ít nhất một cách liên hệ: điện thoại, thư điện tử hoặc địa chỉ."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("Thư điện tử"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    address = forms.CharField(
+        label=_("Địa chỉ"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -28,11 +28,22 @@ class SearchForm(forms.Form):
         field.choices = [("", _("Tất cả cơ quan")), *agencies]
 
 
+# E-mail or phone: no capital first letter, no spelling correction on a phone's keyboard.
+_IDENTIFIER = forms.TextInput(
+    attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+)
+
+
 class RegisterForm(forms.Form):
-    full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
+    full_name = forms.CharField(
+        label=_("Họ và tên"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     identifier = forms.CharField(
         label=_("Thư điện tử hoặc số điện thoại"),
         max_length=254,
+        widget=_IDENTIFIER,
         help_text=_("Dùng để đăng nhập, ví dụ an@example.vn hoặc 0912345678."),
     )
     password = forms.CharField(
@@ -53,7 +64,9 @@ class RegisterForm(forms.Form):
 
 
 class LoginForm(forms.Form):
-    identifier = forms.CharField(label=_("Thư điện tử hoặc số điện thoại"), max_length=254)
+    identifier = forms.CharField(
+        label=_("Thư điện tử hoặc số điện thoại"), max_length=254, widget=_IDENTIFIER
+    )
     password = forms.CharField(
         label=_("Mật khẩu"),
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
@@ -64,13 +77,34 @@ class ApplicantForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Chủ hồ sơ là"), choices=ApplicantKind.choices, initial=ApplicantKind.CITIZEN
     )
-    name = forms.CharField(label=_("Họ tên chủ hồ sơ (hoặc tên tổ chức)"), max_length=255)
-    id_number = forms.CharField(
-        label=_("Số định danh cá nhân (12 số) hoặc mã số thuế"), max_length=20, required=False
+    name = forms.CharField(
+        label=_("Họ tên chủ hồ sơ (hoặc tên tổ chức)"),
+        max_length=255,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    phone = forms.CharField(label=_("Điện thoại"), max_length=20, required=False)
-    email = forms.EmailField(label=_("Thư điện tử"), required=False)
-    address = forms.CharField(label=_("Địa chỉ"), max_length=500, required=False)
+    id_number = forms.CharField(
+        label=_("Số định danh cá nhân (12 số) hoặc mã số thuế"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        label=_("Điện thoại"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("Thư điện tử"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    address = forms.CharField(
+        label=_("Địa chỉ"),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
 
 
 class CompleteForm(forms.Form):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.forms import BoundField
+from django.utils.safestring import SafeString
 
 from motcua.core.access import is_staff_side
 
@@ -16,3 +18,20 @@ def staff_side(user: Any) -> bool:
     """Staff browsing the public pages get a way back to their application, not the
     citizen's own pages."""
     return is_staff_side(user)
+
+
+@register.filter
+def described(field: BoundField) -> SafeString:
+    """The field's widget tied to its help text and errors (``aria-describedby``), and
+    marked invalid after a failed submission: a screen reader reads why, not just where."""
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}-help")
+    if field.errors:
+        ids.append(f"{field.auto_id}-error")
+    attrs: dict[str, str] = {}
+    if ids:
+        attrs["aria-describedby"] = " ".join(ids)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)
