@@ -9,8 +9,6 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.core.files import File
-from django.core.files.storage import default_storage
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from motcua.catalog.models import Part, ProcedureVersion
@@ -19,6 +17,7 @@ from motcua.dossiers.applicants import Applicant
 from motcua.dossiers.errors import TransitionError
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import PartInput, dossier_complete, dossier_submit
+from motcua.dossiers.services.files import atomic_with_files, file_store
 from motcua.portal.models import StoredDocument
 from motcua.portal.uploads import EXTENSIONS, CheckedUpload
 
@@ -50,16 +49,15 @@ def stored_document_add(*, owner: User, name: str, checked: CheckedUpload) -> St
     )
     # A random name with the extension of the type found: the sender's name is never used
     # on disk.
-    document.file.save(f"{uuid.uuid4().hex}{checked.extension}", checked.upload, save=False)
+    # Removed again if the transaction rolls back (``atomic_with_files``).
+    file_store(document.file, f"{uuid.uuid4().hex}{checked.extension}", checked.upload)
     document.save()
     return document
 
 
-def _part_inputs(
-    owner: User, items: Sequence[PartSubmission], written: list[str]
-) -> list[PartInput]:
-    """The service's inputs; ``written`` collects the files newly put in the store, so that
-    a refused submission can remove them (the rows go with the rolled-back transaction)."""
+def _part_inputs(owner: User, items: Sequence[PartSubmission]) -> list[PartInput]:
+    """The service's inputs. Run in ``atomic_with_files``: a refused submission removes the
+    files newly put in the store and the dossier's copies with the rolled-back rows."""
     inputs = []
     for item in items:
         if item.stored is not None:
@@ -67,10 +65,7 @@ def _part_inputs(
                 raise TransitionError(_("Giấy tờ được chọn không thuộc kho dữ liệu của bạn."))
             document, reused = item.stored, True
         elif item.upload is not None:
-            known = StoredDocument.objects.filter(owner=owner, sha256=item.upload.sha256).exists()
             document = stored_document_add(owner=owner, name=item.name, checked=item.upload)
-            if not known:
-                written.append(document.file.name or "")
             reused = False
         else:
             continue
@@ -96,12 +91,6 @@ def _close(inputs: Sequence[PartInput]) -> None:
             item.file.close()
 
 
-def _remove(names: Sequence[str]) -> None:
-    for name in names:
-        if name:
-            default_storage.delete(name)
-
-
 def portal_dossier_submit(
     *,
     owner: User,
@@ -111,23 +100,18 @@ def portal_dossier_submit(
 ) -> Dossier:
     """Store the new uploads in the citizen's store and submit the dossier online
     (``dossier_submit``): one transaction, the citizen as actor and owner."""
-    written: list[str] = []
-    try:
-        with transaction.atomic():
-            inputs = _part_inputs(owner, parts, written)
-            try:
-                dossier = dossier_submit(
-                    procedure_version=procedure_version,
-                    applicant=applicant,
-                    actor=owner,
-                    owner=owner,
-                    parts=inputs,
-                )
-            finally:
-                _close(inputs)
-    except Exception:
-        _remove(written)
-        raise
+    with atomic_with_files():
+        inputs = _part_inputs(owner, parts)
+        try:
+            dossier = dossier_submit(
+                procedure_version=procedure_version,
+                applicant=applicant,
+                actor=owner,
+                owner=owner,
+                parts=inputs,
+            )
+        finally:
+            _close(inputs)
     audit_log(
         actor=owner,
         action="portal.submit",
@@ -144,20 +128,15 @@ def portal_dossier_complete(
     """The citizen completes a dossier the one-stop unit sent back (``dossier_complete``)."""
     if dossier.owner_id != owner.pk:
         raise TransitionError(_("Không tìm thấy hồ sơ."))
-    written: list[str] = []
-    try:
-        with transaction.atomic():
-            inputs = _part_inputs(owner, parts, written)
-            try:
-                return dossier_complete(
-                    dossier=dossier,
-                    actor=owner,
-                    parts=inputs,
-                    note=note,
-                    expected_version=dossier.version,
-                )
-            finally:
-                _close(inputs)
-    except Exception:
-        _remove(written)
-        raise
+    with atomic_with_files():
+        inputs = _part_inputs(owner, parts)
+        try:
+            return dossier_complete(
+                dossier=dossier,
+                actor=owner,
+                parts=inputs,
+                note=note,
+                expected_version=dossier.version,
+            )
+        finally:
+            _close(inputs)

@@ -45,6 +45,10 @@ Choices where the rules leave room (see also the module's tests):
   acceptance wait restarts) and the acceptance drop them, and the scan sets them again when
   the new deadline passes. An extension does not move the legal due date, so it does not
   touch them; an ended dossier keeps the flag it ended with.
+- Files (received parts, results) are written under their final name before the row that
+  names them, inside ``files.atomic_with_files``: a rollback removes them, a commit keeps
+  them (the module says why not a temporary name moved on commit). A caller that wraps a
+  service in its own transaction uses ``atomic_with_files`` too (the portal does).
 - A dossier is received only under a procedure version, and by an agency, in force that day.
 - A refusal at the counter is recorded (with a code, for form 03 and the register) but never
   received, so it counts in no period figure; likewise an online dossier withdrawn before

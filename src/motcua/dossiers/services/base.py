@@ -37,6 +37,7 @@ from motcua.dossiers.models import (
     Handover,
     Status,
 )
+from motcua.dossiers.services.files import file_store
 from motcua.notify.models import Channel as NotifyChannel
 from motcua.notify.services import InvalidRecipient, notification_enqueue
 from motcua.workdays import clock
@@ -315,9 +316,9 @@ def _add_parts(dossier: Dossier, parts: Iterable[PartInput]) -> list[DossierPart
             sha256=item.sha256,
         )
         if item.file is not None:
-            # Written before the commit: a rolled-back intake leaves an orphan file, never a
-            # row without its file.
-            row.file.save(Path(item.file.name or "tep").name, item.file, save=False)
+            # Written before the row: a committed row always has its file; the service runs in
+            # ``atomic_with_files`` so that a rollback removes it.
+            file_store(row.file, Path(item.file.name or "tep").name, item.file)
         row.save()
         created.append(row)
     return created

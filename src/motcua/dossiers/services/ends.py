@@ -39,6 +39,7 @@ from motcua.dossiers.services.base import (
     _require_text,
     _save,
 )
+from motcua.dossiers.services.files import atomic_with_files, file_store
 
 # --- ends -----------------------------------------------------------------------------------
 
@@ -69,9 +70,9 @@ def _store_result(locked: Dossier, upload: File) -> list[str]:
         digest.update(chunk)
     upload.seek(0)
     suffix = PurePath(upload.name or "").suffix.lower()[:10]
-    # The file is written before the commit: a rolled-back change leaves an orphan file,
-    # never a dossier pointing at a missing one.
-    locked.result_file.save(f"{locked.code}-ket-qua{suffix}", upload, save=False)
+    # Written before the row: a committed dossier always has its result file; the service
+    # runs in ``atomic_with_files`` so that a rollback removes it.
+    file_store(locked.result_file, f"{locked.code}-ket-qua{suffix}", upload)
     locked.result_sha256 = digest.hexdigest()
     return ["result_file", "result_sha256"]
 
@@ -91,7 +92,7 @@ def dossier_finish(
     the steps that overran and a reason (given, or written from those steps). An electronic
     or scanned result (``result_file``) is stored with its SHA-256."""
     now = _now()
-    with transaction.atomic():
+    with atomic_with_files():
         locked = _lock(dossier, expected_version)
         _require_status(locked, [Status.PROCESSING], _("hoàn thành hồ sơ"))
         assert locked.due_at is not None

@@ -47,6 +47,7 @@ from motcua.dossiers.services.base import (
     dossier_code_allocate,
     dossier_secret_generate,
 )
+from motcua.dossiers.services.files import atomic_with_files
 from motcua.workdays import clock
 
 # --- creation -------------------------------------------------------------------------------
@@ -138,7 +139,7 @@ def dossier_submit(
 
     Gets its code now (the portal shows it); must be accepted within 8 working hours."""
     now = _now()
-    with transaction.atomic():
+    with atomic_with_files():
         dossier = _new_dossier(
             procedure_version=procedure_version,
             applicant=applicant,
@@ -175,7 +176,7 @@ def dossier_receive(
     if channel == Channel.ONLINE:
         raise _refuse(_("Hồ sơ trực tuyến được tiếp nhận bằng chức năng “Tiếp nhận” hồ sơ đã nộp."))
     now = _now()
-    with transaction.atomic():
+    with atomic_with_files():
         dossier = _new_dossier(
             procedure_version=procedure_version,
             applicant=applicant,
@@ -366,7 +367,7 @@ def dossier_complete(
     """The applicant completed the dossier: it waits for acceptance again, with a new
     8-working-hour acceptance deadline from now."""
     now = _now()
-    with transaction.atomic():
+    with atomic_with_files():
         locked = _lock(dossier, expected_version)
         _require_status(locked, [Status.NEEDS_COMPLETION], _("nộp bổ sung, hoàn thiện"))
         before = locked.status

@@ -41,6 +41,7 @@ from motcua.dossiers.services.base import (
     _save,
     _start_clock,
 )
+from motcua.dossiers.services.files import atomic_with_files
 from motcua.workdays import clock
 
 # --- processing -------------------------------------------------------------------------------
@@ -268,7 +269,7 @@ def dossier_receive_supplement(
     The new due date is computed from the procedure as for a new receipt now; the receipt
     date of the dossier (``received_at``, what reports count) does not change."""
     now = _now()
-    with transaction.atomic():
+    with atomic_with_files():
         locked = _lock(dossier, expected_version)
         _require_status(locked, [Status.SUPPLEMENT_REQUESTED], _("nhận hồ sơ bổ sung"))
         before = locked.status
