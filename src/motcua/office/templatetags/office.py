@@ -88,21 +88,40 @@ def status_badge(dossier: Dossier) -> SafeString:
     return format_html('<span class="badge {}">{}</span>', kind, dossier.get_status_display())
 
 
+def _instant(value: dt.datetime | dt.date | str | None) -> dt.datetime | dt.date | None:
+    """A stored value as a date or an instant: the due-date explanation keeps ISO strings
+    (JSON), the models keep dates and aware instants."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            return (
+                dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
+            )
+        except ValueError:
+            return None
+    return value
+
+
 @register.filter
-def vn_datetime(value: dt.datetime | None) -> str:
-    if value is None:
-        return ""
-    local = timezone.localtime(value)
+def vn_datetime(value: dt.datetime | str | None) -> str:
+    """'17:48 26/11/2026' in local time (Asia/Ho_Chi_Minh), from an instant or ISO text."""
+    instant = _instant(value)
+    if not isinstance(instant, dt.datetime):
+        return vn_day(instant)
+    local = timezone.localtime(instant) if timezone.is_aware(instant) else instant
     return f"{local:%H:%M} {local.day}/{local.month}/{local.year}"
 
 
 @register.filter
-def vn_day(value: dt.datetime | dt.date | None) -> str:
-    if value is None:
+def vn_day(value: dt.datetime | dt.date | str | None) -> str:
+    """'27/11/2026' (domain.md §11), the local day of an instant."""
+    day = _instant(value)
+    if day is None:
         return ""
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value).date()
-    return f"{value.day}/{value.month}/{value.year}"
+    if isinstance(day, dt.datetime):
+        day = timezone.localtime(day).date() if timezone.is_aware(day) else day.date()
+    return f"{day.day}/{day.month}/{day.year}"
 
 
 @register.filter
