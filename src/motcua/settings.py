@@ -152,6 +152,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
 LOGIN_URL = "/dang-nhap/"
+# A form sent with an outdated token gets a page that says to reload, in the site's layout.
+CSRF_FAILURE_VIEW = "motcua.core.errors.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 3600

@@ -18,3 +18,9 @@ urlpatterns = [
     path("", include("motcua.core.urls")),
     path("", include("motcua.portal.urls")),
 ]
+
+# Error pages in the site's layout and language (core.errors); the 500 page is Django's
+# handler with the self-contained templates/500.html.
+handler400 = "motcua.core.errors.bad_request"
+handler403 = "motcua.core.errors.permission_denied"
+handler404 = "motcua.core.errors.page_not_found"
