@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import ProcedureVersion
 from motcua.dossiers.models import ApplicantKind, Channel, DeliveryChannel, GuidanceKind
+from motcua.portal.uploads import SIGNATURES
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
@@ -201,13 +202,32 @@ class ExtendForm(VersionedForm):
 
 RESULT_EXTENSIONS = ["pdf", "docx", "doc", "jpg", "jpeg", "png", "xml", "zip"]
 RESULT_MAX_BYTES = 20 * 1024 * 1024
+# What each accepted extension's content starts with: the name is the sender's claim, the
+# first bytes are not (as the portal checks citizens' files, portal.uploads).
+_ZIP = (b"PK\x03\x04",)
+RESULT_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    **{ext.lstrip("."): (sig,) for sig, _type, ext in SIGNATURES},
+    "jpeg": (b"\xff\xd8\xff",),
+    "docx": _ZIP,
+    "zip": _ZIP,
+    "doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),  # OLE2 compound file
+    "xml": (b"<", b"\xef\xbb\xbf<"),
+}
 
 
 class FinishForm(VersionedForm):
     result_file = forms.FileField(
         label=_("Tệp kết quả (PDF, DOCX, ảnh; tối đa 20 MB)"),
         required=False,
-        validators=[FileExtensionValidator(RESULT_EXTENSIONS)],
+        validators=[
+            FileExtensionValidator(
+                RESULT_EXTENSIONS,
+                message=_(
+                    "Không nhận tệp có đuôi “%(extension)s”. Tệp kết quả phải là một trong "
+                    "các loại: %(allowed_extensions)s."
+                ),
+            )
+        ],
     )
     note = forms.CharField(label=_("Ghi chú"), max_length=500, required=False)
     late_reason = forms.CharField(
@@ -216,8 +236,22 @@ class FinishForm(VersionedForm):
 
     def clean_result_file(self) -> Any:
         upload = self.cleaned_data.get("result_file")
-        if upload is not None and upload.size > RESULT_MAX_BYTES:
+        if upload is None:
+            return upload
+        if upload.size > RESULT_MAX_BYTES:
             raise forms.ValidationError(_("Tệp kết quả lớn hơn 20 MB."))
+        extension = (upload.name or "").rsplit(".", 1)[-1].lower()
+        upload.seek(0)
+        head = upload.read(16).lstrip(b" \t\r\n") if extension == "xml" else upload.read(16)
+        upload.seek(0)
+        if not head.startswith(RESULT_SIGNATURES.get(extension, ())):
+            raise forms.ValidationError(
+                _(
+                    "Nội dung tệp “%(name)s” không phải tệp %(kind)s như tên tệp cho biết (hệ "
+                    "thống kiểm tra nội dung tệp). Vui lòng chọn đúng tệp kết quả."
+                ),
+                params={"name": upload.name, "kind": extension.upper()},
+            )
         return upload
 
 
