@@ -203,4 +203,6 @@ MOTCUA = {
     "LOOKUP_RATE": os.environ.get("MOTCUA_LOOKUP_RATE", "20/300"),
     # Largest file a citizen may upload with an online dossier, in bytes.
     "UPLOAD_MAX_BYTES": os.environ.get("MOTCUA_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)),
+    # How long a new API token lives, in days (docs/api.md).
+    "API_TOKEN_DAYS": os.environ.get("MOTCUA_API_TOKEN_DAYS", "90"),
 }

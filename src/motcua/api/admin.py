@@ -2,20 +2,54 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from motcua.api.models import ApiToken
+from motcua.api.models import ApiToken, token_days_default, token_expires_default
 from motcua.api.tokens import api_token_create, api_token_revoke
+
+
+class ApiTokenForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["name", "user", "expires_at"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "expires_at" in self.fields:
+            self.fields["expires_at"].required = False
+            self.fields["expires_at"].help_text = _(
+                "Để trống: %(days)s ngày kể từ bây giờ (MOTCUA_API_TOKEN_DAYS)."
+            ) % {"days": token_days_default()}
+
+    def clean_expires_at(self) -> dt.datetime:
+        value: dt.datetime | None = self.cleaned_data.get("expires_at")
+        if value is None:
+            return token_expires_default()
+        if self.instance.pk is None and value <= timezone.now():
+            raise forms.ValidationError(_("Thời điểm hết hạn phải ở tương lai."))
+        return value
 
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "prefix", "user", "created_at", "last_used_at", "revoked_at"]
+    form = ApiTokenForm
+    list_display = [
+        "name",
+        "prefix",
+        "user",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    ]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "prefix", "user__username"]
     readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
@@ -24,19 +58,23 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> Any:
         if obj is None:
-            return ["name", "user"]
-        return ["name", "user", *self.readonly_fields]
+            # The expiry is chosen at creation (default: MOTCUA_API_TOKEN_DAYS from now); a
+            # token that must live longer is replaced by a new one, not extended.
+            return ["name", "user", "expires_at"]
+        return ["name", "user", "expires_at", *self.readonly_fields]
 
     def get_readonly_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> list[str]:
         # The user of an existing token cannot change: a token is issued to one account.
-        return [*self.readonly_fields, "user"] if obj is not None else []
+        return [*self.readonly_fields, "user", "expires_at"] if obj is not None else []
 
     def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)
             return
         # Through the service, so that the creation is audited like one from the command line.
-        created, raw = api_token_create(user=obj.user, name=obj.name, actor=request.user)
+        created, raw = api_token_create(
+            user=obj.user, name=obj.name, actor=request.user, expires_at=obj.expires_at
+        )
         obj.pk = created.pk
         obj.prefix, obj.key_hash, obj.created_at = (
             created.prefix,

@@ -3,7 +3,8 @@ interactive docs (``/api/docs``), and errors in one shape, in Vietnamese.
 
 Status codes, the same on every endpoint:
 
-- 401 no valid credentials (missing, unknown or revoked token; no staff session);
+- 401 no valid credentials (missing, unknown or revoked token; no staff session), code
+  ``not_authenticated``; or a token past its expiry, code ``token_expired``;
 - 403 the caller may not do this at all (a read-only role receiving a dossier; CSRF);
 - 404 no such dossier **or** one outside the caller's scope: the same body either way;
 - 409 the dossier changed since the caller read it (``expected_version`` is stale): read it
@@ -26,6 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -34,6 +36,7 @@ from motcua.api.catalog import router as catalog_router
 from motcua.api.dossiers import guidance_router
 from motcua.api.dossiers import router as dossiers_router
 from motcua.api.errors import FieldInvalid
+from motcua.api.tokens import TokenExpired
 from motcua.dossiers.errors import ApplicantInvalid, ConflictError, DossierError
 
 api = NinjaAPI(
@@ -64,6 +67,31 @@ def _not_authenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
         status=401,
     )
     response["WWW-Authenticate"] = 'Bearer realm="motcua"'
+    return response
+
+
+@api.exception_handler(TokenExpired)
+def _token_expired(request: HttpRequest, exc: TokenExpired) -> HttpResponse:
+    expired = timezone.localtime(exc.token.expires_at)
+    response = api.create_response(
+        request,
+        error_body(
+            _(
+                "Mã truy cập %(prefix)s… đã hết hạn lúc %(at)s; đề nghị quản trị hệ thống cấp "
+                "mã mới."
+            )
+            % {
+                "prefix": exc.token.prefix,
+                "at": f"{expired:%H:%M} {expired.day}/{expired.month}/{expired.year}",
+            },
+            "token_expired",
+        ),
+        status=401,
+    )
+    # RFC 6750 §3.1: the token is well-formed but no longer valid.
+    response["WWW-Authenticate"] = (
+        'Bearer realm="motcua", error="invalid_token", error_description="token expired"'
+    )
     return response
 
 

@@ -7,9 +7,23 @@ see and change (domain.md §12). Only the SHA-256 of a token is stored; its firs
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+DEFAULT_TOKEN_DAYS = 90
+
+
+def token_days_default() -> int:
+    """How long a new token lives, in days: ``MOTCUA["API_TOKEN_DAYS"]`` (default 90)."""
+    return int(getattr(settings, "MOTCUA", {}).get("API_TOKEN_DAYS", DEFAULT_TOKEN_DAYS))
+
+
+def token_expires_default() -> dt.datetime:
+    return timezone.now() + dt.timedelta(days=token_days_default())
 
 
 class ApiToken(models.Model):
@@ -29,6 +43,10 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True, editable=False)
+    # A token leaked from a partner's configuration should not work for ever: it expires, and
+    # the partner rotates it (create the new one, switch, revoke the old). Tokens issued
+    # before expiry existed got the default life from the day of the migration.
+    expires_at = models.DateTimeField(_("hết hạn lúc"), default=token_expires_default)
 
     class Meta:
         verbose_name = _("mã truy cập API")
@@ -40,4 +58,8 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

@@ -31,7 +31,10 @@ class FieldError(Schema):
 class ErrorOut(Schema):
     detail: str = Field(description="Thông báo lỗi bằng tiếng Việt")
     code: str = Field(
-        description="not_authenticated | forbidden | not_found | conflict | refused | invalid"
+        description=(
+            "not_authenticated | token_expired | forbidden | not_found | conflict | refused "
+            "| invalid"
+        )
     )
     errors: list[FieldError] = []
 

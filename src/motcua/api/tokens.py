@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from motcua.api.models import ApiToken
+from motcua.api.models import ApiToken, token_days_default
 from motcua.core.audit import Actor, audit_log
 
 TOKEN_PREFIX = "mc_"
@@ -20,13 +20,38 @@ PREFIX_LENGTH = len(TOKEN_PREFIX) + 8
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
+class TokenExpired(Exception):
+    """A token that would be valid but for its age: answered 401 saying so, so that the
+    partner knows to ask for a new one rather than to check its configuration."""
+
+    def __init__(self, token: ApiToken) -> None:
+        self.token = token
+        super().__init__(f"token {token.prefix} expired at {token.expires_at:%Y-%m-%d %H:%M}")
+
+
 def token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def api_token_create(*, user: User, name: str, actor: Actor) -> tuple[ApiToken, str]:
-    """A new token for ``user``; returns the row and the token itself, which is shown once
-    and never stored."""
+def api_token_create(
+    *,
+    user: User,
+    name: str,
+    actor: Actor,
+    days: int | None = None,
+    expires_at: dt.datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """A new token for ``user``, valid ``days`` days (``MOTCUA["API_TOKEN_DAYS"]`` by default)
+    or until ``expires_at``; returns the row and the token itself, which is shown once and
+    never stored."""
+    now = timezone.now()
+    if expires_at is None:
+        days = token_days_default() if days is None else days
+        if days < 1:
+            raise ValueError(f"a token must live at least one day, not {days}")
+        expires_at = now + dt.timedelta(days=days)
+    elif expires_at <= now:
+        raise ValueError("a token must expire in the future")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
@@ -34,13 +59,19 @@ def api_token_create(*, user: User, name: str, actor: Actor) -> tuple[ApiToken, 
             user=user,
             prefix=raw[:PREFIX_LENGTH],
             key_hash=token_hash(raw),
+            expires_at=expires_at,
         )
         audit_log(
             actor=actor,
             action="api_token.create",
             object_type="api_token",
             object_id=token.pk,
-            data={"name": token.name, "prefix": token.prefix, "user": user.get_username()},
+            data={
+                "name": token.name,
+                "prefix": token.prefix,
+                "user": user.get_username(),
+                "expires_at": expires_at.isoformat(),
+            },
         )
     return token, raw
 
@@ -64,7 +95,8 @@ def api_token_revoke(*, token: ApiToken, actor: Actor) -> ApiToken:
 
 
 def api_token_check(raw: str) -> ApiToken | None:
-    """The live token ``raw`` (not revoked, its user active), recording its use; else None."""
+    """The live token ``raw`` (not revoked, its user active), recording its use; else None.
+    ``TokenExpired`` when it is all that but past its expiry (its use is then not recorded)."""
     raw = raw.strip()
     if not raw.startswith(TOKEN_PREFIX):
         return None
@@ -76,6 +108,8 @@ def api_token_check(raw: str) -> ApiToken | None:
     if token is None:
         return None
     now = timezone.now()
+    if token.expires_at <= now:
+        raise TokenExpired(token)
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from motcua.api.models import ApiToken
 from motcua.api.tokens import api_token_create, api_token_revoke
 from motcua.core.access import staff_profile
 
 ACTOR = "cli:api_token"
+
+
+def _local(at: dt.datetime | None) -> str:
+    return f"{timezone.localtime(at):%Y-%m-%d %H:%M}" if at else ""
 
 
 class Command(BaseCommand):
@@ -25,20 +31,28 @@ class Command(BaseCommand):
         create = sub.add_parser("create", help="issue a token; it is printed once")
         create.add_argument("--user", required=True, help="username of a staff account")
         create.add_argument("--name", default="", help="the calling system, e.g. 'Bưu điện tỉnh'")
-        sub.add_parser("list", help="list tokens (prefix, user, last use, revoked)")
+        create.add_argument(
+            "--days",
+            type=int,
+            default=None,
+            help="how long the token lives (default: MOTCUA_API_TOKEN_DAYS, 90)",
+        )
+        sub.add_parser("list", help="list tokens (prefix, user, name, last use, expiry, state)")
         revoke = sub.add_parser("revoke", help="revoke a token by its prefix (mc_xxxxxxxx)")
         revoke.add_argument("prefix")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "create":
-            self._create(options["user"], options["name"])
+            self._create(options["user"], options["name"], options["days"])
         elif action == "list":
             self._list()
         else:
             self._revoke(options["prefix"])
 
-    def _create(self, username: str, name: str) -> None:
+    def _create(self, username: str, name: str, days: int | None) -> None:
+        if days is not None and days < 1:
+            raise CommandError(f"api_token create: --days must be at least 1, not {days}.")
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"api_token create: no user named {username!r}.")
@@ -49,19 +63,33 @@ class Command(BaseCommand):
                 f"api_token create: user {username!r} has no staff profile (role and agency); "
                 "a token acts as a staff member and would see nothing."
             )
-        token, raw = api_token_create(user=user, name=name, actor=ACTOR)
+        token, raw = api_token_create(user=user, name=name, actor=ACTOR, days=days)
         self.stderr.write(
-            f"Token {token.prefix}… for {username} ({token.name}). "
+            f"Token {token.prefix}… for {username} ({token.name}), "
+            f"expires {_local(token.expires_at)}. "
             "Store it now: it is shown only once. Use it as 'Authorization: Bearer <token>'."
         )
         self.stdout.write(raw)
 
     def _list(self) -> None:
         for token in ApiToken.objects.select_related("user"):
-            state = f"revoked {token.revoked_at:%Y-%m-%d %H:%M}" if token.revoked_at else "active"
-            used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
+            used = _local(token.last_used_at) if token.last_used_at else "never"
+            expiry = f"{'expired' if token.is_expired else 'expires'} {_local(token.expires_at)}"
+            if token.revoked_at:
+                state = f"revoked {_local(token.revoked_at)}"
+            else:
+                state = "expired" if token.is_expired else "active"
             self.stdout.write(
-                f"{token.prefix}\t{token.user.get_username()}\t{token.name}\tused {used}\t{state}"
+                "\t".join(
+                    [
+                        token.prefix,
+                        token.user.get_username(),
+                        token.name,
+                        f"used {used}",
+                        expiry,
+                        state,
+                    ]
+                )
             )
 
     def _revoke(self, prefix: str) -> None:
@@ -74,6 +102,4 @@ class Command(BaseCommand):
                 "revoke them in the admin."
             )
         token = api_token_revoke(token=tokens[0], actor=ACTOR)
-        self.stdout.write(
-            f"Revoked {token.prefix}… ({token.name}) at {token.revoked_at:%Y-%m-%d %H:%M}."
-        )
+        self.stdout.write(f"Revoked {token.prefix}… ({token.name}) at {_local(token.revoked_at)}.")
