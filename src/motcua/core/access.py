@@ -235,3 +235,25 @@ def staff_required(roles: Iterable[Role] | None = None) -> Callable[[V], V]:
         return wrapper  # type: ignore[return-value]
 
     return decorator
+
+
+def works_at_counter(profile: StaffProfile | None) -> bool:
+    """Whether the user works at a one-stop unit's counter: its clerks and managers, and the
+    leaders of the service center itself (ND 118/2025 Điều 8: the one-stop unit receives and
+    returns). A department's leaders and specialists decide dossiers; they do not receive."""
+    if profile is None or profile.agency.kind != AgencyKind.SERVICE_CENTER:
+        return False
+    return profile.role in COUNTER_ROLES or profile.role == Role.LEADER
+
+
+def counter_receives(profile: StaffProfile | None, agency_id: int, level: str) -> bool:
+    """Whether the user's one-stop unit receives the procedures that ``agency_id`` decides at
+    ``level``: those of the people's committee it serves, at its own level (the same rule as
+    the online intake queue in ``dossier_scope_q``)."""
+    if not works_at_counter(profile):
+        return False
+    assert profile is not None
+    committee = intake_root(profile.agency)
+    if committee is None or level != profile.agency.level:
+        return False
+    return agency_subtree(committee).filter(pk=agency_id).exists()

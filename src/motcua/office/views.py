@@ -34,7 +34,6 @@ from django.views.decorators.http import require_GET, require_POST
 from motcua.agencies.models import Agency
 from motcua.catalog.models import ProcedureVersion
 from motcua.core.access import (
-    COUNTER_ROLES,
     LEADER_ROLES,
     READ_ALL_ROLES,
     WRITE_ROLES,
@@ -42,10 +41,12 @@ from motcua.core.access import (
     can_decide,
     can_write,
     client_ip,
+    counter_receives,
     scope_root,
     staff_profile,
     staff_required,
     user_agency_scope,
+    works_at_counter,
 )
 from motcua.core.audit import audit_log
 from motcua.core.models import AuditEvent, Role, StaffProfile
@@ -64,7 +65,6 @@ from motcua.dossiers.queries import dossier_for
 from motcua.office import forms, queries
 from motcua.office.dashboard import dashboard_figures, default_period, period_filter
 
-COUNTER_SIDE = frozenset({*COUNTER_ROLES, Role.LEADER})
 PROCESSING_SIDE = frozenset({Role.SPECIALIST, Role.LEADER, Role.CENTER_MANAGER})
 AUDIT_ROLES = frozenset({Role.AUDITOR, Role.ADMINISTRATOR, Role.PROVINCIAL_OFFICE})
 DASHBOARD_ROLES = frozenset({*LEADER_ROLES, *READ_ALL_ROLES})
@@ -181,7 +181,7 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
     profile = _profile(request)
     actions: dict[str, Any] = {}
     if writable:
-        if status == Status.SUBMITTED and profile.role in COUNTER_SIDE:
+        if status == Status.SUBMITTED and works_at_counter(profile):
             actions["accept"] = forms.AcceptForm(initial=version_initial, auto_id="accept_%s")
             actions["completion"] = forms.SupplementForm(
                 initial=version_initial, auto_id="completion_%s"
@@ -205,7 +205,7 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
             actions["supplement_received"] = forms.SupplementReceivedForm(
                 initial=version_initial, auto_id="supplement_received_%s"
             )
-        if status == Status.RESULT_READY and profile.role in COUNTER_SIDE:
+        if status == Status.RESULT_READY and _returns_result(profile, dossier):
             actions["deliver"] = forms.DeliverForm(initial=version_initial, auto_id="deliver_%s")
     context = {
         "title": dossier.code,
@@ -224,6 +224,16 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         "GuidanceKind": GuidanceKind,
     }
     return render(request, "office/dossier.html", context)
+
+
+def _returns_result(profile: StaffProfile, dossier: Dossier) -> bool:
+    """The one-stop unit that received the dossier returns its result (ND 118/2025 Điều 8):
+    its counter staff, not the deciding agency's leaders."""
+    if not works_at_counter(profile):
+        return False
+    if dossier.receiving_unit_id is None:
+        return counter_receives(profile, dossier.agency_id, dossier.level)
+    return agency_subtree(scope_root(profile.agency)).filter(pk=dossier.receiving_unit_id).exists()
 
 
 def _unit_names(dossier: Dossier) -> list[str]:
@@ -310,6 +320,8 @@ def _version(form: Any) -> int:
 @staff_required(roles=WRITE_ROLES)
 def dossier_accept(request: HttpRequest, code: str) -> HttpResponse:
     profile = _profile(request)
+    if not works_at_counter(profile):
+        raise PermissionDenied
     return _action(
         request,
         code,
@@ -530,6 +542,8 @@ def dossier_refuse(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @staff_required(roles=WRITE_ROLES)
 def dossier_deliver(request: HttpRequest, code: str) -> HttpResponse:
+    if not _returns_result(_profile(request), dossier_get(request, code, write=True)):
+        raise PermissionDenied
     return _action(
         request,
         code,
@@ -558,7 +572,7 @@ def counter(request: HttpRequest) -> HttpResponse:
         "query": query,
         "results": queries.procedure_search(query) if query else [],
         "GuidanceKind": GuidanceKind,
-        "can_act": _profile(request).role in WRITE_ROLES,
+        "can_act": works_at_counter(_profile(request)),
     }
     return render(request, "office/counter.html", context)
 
@@ -589,7 +603,10 @@ def counter_procedure(request: HttpRequest, version_id: int) -> HttpResponseBase
         queries.current_versions().select_related("procedure", "agency", "field"),
         pk=version_id,
     )
-    can_act = _profile(request).role in WRITE_ROLES
+    # Only a one-stop unit's counter receives, and only the procedures of the committee it
+    # serves at its level: a specialist typing the address of another agency's procedure
+    # gets the checklist to read, not a dossier.
+    can_act = counter_receives(_profile(request), version.agency_id, version.level)
     data = request.POST if request.method == "POST" else None
     outcome = request.POST.get("outcome", "") if data is not None else ""
     receive = forms.ReceiveForm(data if outcome == "receive" else None, version=version)
@@ -597,7 +614,7 @@ def counter_procedure(request: HttpRequest, version_id: int) -> HttpResponseBase
     reject = forms.RejectForm(data if outcome == "reject" else None)
     if data is not None:
         if not can_act:
-            raise Http404
+            raise PermissionDenied
         if outcome == "receive" and receive.is_valid():
             done = _counter_receive(request, version, receive)
             if done is not None:

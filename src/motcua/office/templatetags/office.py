@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from motcua.catalog.models import PartKind
-from motcua.core.access import READ_ALL_ROLES, WRITE_ROLES, staff_profile
+from motcua.core.access import READ_ALL_ROLES, WRITE_ROLES, staff_profile, works_at_counter
 from motcua.core.formatting import vn_int
 from motcua.core.models import Role, StaffProfile
 from motcua.dossiers.models import Dossier, Status
@@ -29,7 +29,8 @@ def staff_menu(context: template.Context) -> dict[str, Any]:
     role = profile.role if profile else None
     return {
         "profile": profile,
-        "counter": role in {Role.COUNTER_CLERK, Role.CENTER_MANAGER, Role.LEADER},
+        # The one-stop unit's side only: a department's leaders decide, they do not receive.
+        "counter": works_at_counter(profile),
         "dashboard": role
         in {Role.LEADER, Role.CENTER_MANAGER, Role.PROVINCIAL_OFFICE, Role.AUDITOR},
         "audit": role in {Role.AUDITOR, Role.ADMINISTRATOR, Role.PROVINCIAL_OFFICE},
