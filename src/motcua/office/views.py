@@ -206,13 +206,26 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
                 initial=version_initial, auto_id="supplement_received_%s"
             )
         if status == Status.RESULT_READY and _returns_result(profile, dossier):
-            actions["deliver"] = forms.DeliverForm(initial=version_initial, auto_id="deliver_%s")
+            actions["deliver"] = forms.DeliverForm(
+                # What the applicant asked for at the counter (form 01) is the default.
+                initial={**version_initial, "channel": dossier.delivery_channel or "counter"},
+                auto_id="deliver_%s",
+            )
+    events = list(dossier.events.select_related("actor").all())
     context = {
         "title": dossier.code,
         "dossier": dossier,
         "parts": list(dossier.parts.all()),
         "handovers": list(dossier.handovers.all()),
-        "events": list(dossier.events.select_related("actor").all()),
+        "events": events,
+        "postal_reference": next(
+            (
+                str(e.data.get("reference") or "")
+                for e in reversed(events)
+                if e.type == EventType.RESULT_DELIVERED
+            ),
+            "",
+        ),
         "steps": steps,
         "explanation": dossier.due_explanation or {},
         "flags": [str(dict(Flag.choices).get(f, f)) for f in dossier.flags or []],
@@ -679,6 +692,7 @@ def _counter_receive(
             receiving_unit=_counter_unit(request),
             channel=form.cleaned_data["channel"],
             parts=parts,
+            result_channel=form.cleaned_data["delivery"],
         )
     except ApplicantInvalid as exc:
         _applicant_errors(form, exc)

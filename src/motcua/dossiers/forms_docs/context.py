@@ -628,6 +628,12 @@ def _register_row(index: int, dossier: Dossier) -> RegisterRow:
     returned = vn_datetime(dossier.delivered_at)
     if returned and dossier.delivery_channel:
         returned = f"{returned} ({DeliveryChannel(dossier.delivery_channel).label!s})"
+        # The postal tracking number recorded at delivery: the register answers "where is
+        # my result" without opening the dossier.
+        delivered = [e for e in dossier.events.all() if e.type == EventType.RESULT_DELIVERED]
+        reference = str(_data(delivered[-1]).get("reference") or "") if delivered else ""
+        if reference:
+            returned = f"{returned}, số hiệu bưu gửi {reference}"
     note_parts: list[str] = []
     if dossier.end_kind and dossier.end_kind != EndKind.RESULT:
         note_parts.append(str(EndKind(dossier.end_kind).label))

@@ -17,6 +17,7 @@ from motcua.dossiers.applicants import Applicant, applicant_validate
 from motcua.dossiers.classify import local_date
 from motcua.dossiers.models import (
     Channel,
+    DeliveryChannel,
     Dossier,
     EventType,
     Flag,
@@ -171,10 +172,19 @@ def dossier_receive(
     channel: str = Channel.DIRECT,
     parts: Iterable[PartInput] = (),
     owner: User | None = None,
+    result_channel: str = "",
 ) -> Dossier:
-    """Receive a complete dossier at the counter or by post (form 01): the clock starts now."""
+    """Receive a complete dossier at the counter or by post (form 01): the clock starts now.
+
+    ``result_channel`` is how the applicant asked to get the result (at the counter or by
+    post): kept in ``delivery_channel`` until the delivery records the channel actually used,
+    so that form 01 prints it and the counter knows which results to post."""
     if channel == Channel.ONLINE:
         raise _refuse(_("Hồ sơ trực tuyến được tiếp nhận bằng chức năng “Tiếp nhận” hồ sơ đã nộp."))
+    if result_channel and result_channel not in DeliveryChannel.values:
+        raise _refuse(
+            _("Hình thức nhận kết quả không hợp lệ: %(value)s.") % {"value": result_channel}
+        )
     now = _now()
     with atomic_with_files():
         dossier = _new_dossier(
@@ -192,8 +202,10 @@ def dossier_receive(
         dossier.current_unit = receiving_unit.name
         dossier.current_step_since = now
         dossier.current_step = _counter_step(dossier, receiving_unit)
+        dossier.delivery_channel = result_channel
         dossier.save(
             update_fields=[
+                "delivery_channel",
                 "received_at",
                 "due_at",
                 "due_explanation",
@@ -209,7 +221,11 @@ def dossier_receive(
             type=EventType.RECEIVED,
             actor=actor,
             at=now,
-            data={"due_at": _iso(dossier.due_at), "channel": channel},
+            data={
+                "due_at": _iso(dossier.due_at),
+                "channel": channel,
+                **({"result_channel": result_channel} if result_channel else {}),
+            },
         )
         _queue_notifications(dossier, "received")
     return dossier
