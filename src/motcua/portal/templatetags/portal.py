@@ -29,7 +29,7 @@ def described(field: BoundField) -> SafeString:
         ids.append(f"{field.auto_id}-help")
     if field.errors:
         ids.append(f"{field.auto_id}-error")
-    attrs: dict[str, str] = {}
+    attrs: dict[str, Any] = {}
     if ids:
         attrs["aria-describedby"] = " ".join(ids)
     if field.errors:
