@@ -167,3 +167,20 @@ def test_rate_limit_can_be_turned_off(portal: Portal, settings: pytest.FixtureRe
 )
 def test_mask_name(name: str, masked: str) -> None:
     assert mask_name(name) == masked
+
+
+def test_a_found_dossier_costs_two_queries(portal: Portal) -> None:
+    """The dossier (with only the columns the page shows) and its events: a field the page
+    starts to show without adding it to ``PUBLIC_FIELDS`` would cost a query more."""
+    dossier = received(portal)
+    dossier_extend(
+        dossier=dossier,
+        actor=portal.world.leader,
+        reason="Cần xác minh thêm",
+        new_due_at=dossier.due_at + dt.timedelta(days=7),  # type: ignore[operator]
+    )
+    with CaptureQueriesContext(connection) as found:
+        html = lookup(portal, dossier.code, dossier.secret).content.decode()  # type: ignore[attr-defined]
+    assert "Hẹn trả mới (gia hạn)" in html
+    assert portal.building.name in html
+    assert len(found.captured_queries) == 2, [q["sql"] for q in found.captured_queries]
