@@ -114,8 +114,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the web server and the worker share the file; IMMEDIATE
-    # transactions make concurrent writers queue instead of failing half-way.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # transactions make concurrent writers queue instead of failing half-way. Connections
+    # are kept between requests (CONN_MAX_AGE above) as on PostgreSQL: opening one (Django
+    # registers its SQL functions each time) cost more than a whole lookup's queries.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
