@@ -12,6 +12,16 @@ if TYPE_CHECKING:
     from motcua.cli import CLI
 
 DEFAULT_BIND = "127.0.0.1:8000"
+# gunicorn's threaded worker, with motcua's change to how it takes new connections (see
+# motcua.core.server). Python runs one thread of a process at a time, so one worker process
+# per CPU uses the machine; a few threads per worker overlap the waits on the database.
+WORKER_CLASS = "motcua.core.server.ThreadWorker"
+DEFAULT_THREADS = 4
+# Seconds an idle connection is kept open. gunicorn's 2 s assumes a proxy in front that
+# keeps its own connections; a citizen reading the page a few seconds between two lookups
+# would otherwise reconnect each time. Idle connections wait in the event loop, not in a
+# thread, so keeping them costs a socket each, nothing more.
+DEFAULT_KEEPALIVE = 5
 
 
 def _migrate(args: argparse.Namespace) -> int:
@@ -29,8 +39,24 @@ def _check_secret_key(insecure_ok: bool) -> None:
         )
 
 
+def default_workers() -> int:
+    """One worker process per CPU this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def serve(
-    bind: str = DEFAULT_BIND, workers: int = 2, insecure_ok: bool = False, worker: bool = True
+    bind: str = DEFAULT_BIND,
+    workers: int | None = None,
+    insecure_ok: bool = False,
+    worker: bool = True,
+    *,
+    threads: int = DEFAULT_THREADS,
+    keepalive: int = DEFAULT_KEEPALIVE,
+    worker_class: str = WORKER_CLASS,
+    access_log: bool = True,
 ) -> int:
     """Serve the application with gunicorn (a production WSGI server, not runserver), and
     by default one `motcua worker` process beside it, so that notifications go out."""
@@ -42,11 +68,14 @@ def serve(
         "--bind",
         bind,
         "--workers",
-        str(workers),
+        str(workers or default_workers()),
+        "--worker-class",
+        worker_class,
         "--threads",
-        "4",
-        "--access-logfile",
-        "-",
+        str(threads),
+        "--keep-alive",
+        str(keepalive),
+        *(["--access-logfile", "-"] if access_log else []),
         "--timeout",
         "120",
         "motcua.wsgi:application",
@@ -69,7 +98,16 @@ def serve(
 
 
 def _serve(args: argparse.Namespace) -> int:
-    return serve(args.bind, args.workers, args.insecure_dev_key, worker=not args.no_worker)
+    return serve(
+        args.bind,
+        args.workers,
+        args.insecure_dev_key,
+        worker=not args.no_worker,
+        threads=args.threads,
+        keepalive=args.keep_alive,
+        worker_class=args.worker_class,
+        access_log=not args.no_access_log,
+    )
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -101,7 +139,13 @@ def register(cli: CLI) -> None:
         description="Serve motcua with gunicorn. Needs SECRET_KEY in the environment.",
     )
     p.add_argument("--bind", default=DEFAULT_BIND, help=f"address:port (default {DEFAULT_BIND})")
-    p.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument(
+        "--workers", type=int, default=None, help="worker processes (default: one per CPU)"
+    )
+    p.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="threads per worker")
+    p.add_argument("--keep-alive", type=int, default=DEFAULT_KEEPALIVE, help="seconds")
+    p.add_argument("--worker-class", default=WORKER_CLASS, help=argparse.SUPPRESS)
+    p.add_argument("--no-access-log", action="store_true", help="no access log on stdout")
     p.add_argument(
         "--insecure-dev-key",
         action="store_true",
@@ -117,7 +161,7 @@ def register(cli: CLI) -> None:
         "agencies, users and dossiers (idempotent), print the demo logins, then serve.",
     )
     p.add_argument("--bind", default=DEFAULT_BIND)
-    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--workers", type=int, default=None, help="default: one per CPU")
     p.add_argument("--no-serve", action="store_true", help="load the data, do not serve")
     p.add_argument("--no-worker", action="store_true", help="do not start `motcua worker`")
     p.set_defaults(handler=_demo)
