@@ -20,11 +20,13 @@ import socket
 import time
 from functools import partial
 
-from gunicorn.workers.gthread import DEFAULT_WORKER_DATA_TIMEOUT, TConn
-from gunicorn.workers.gthread import ThreadWorker as GunicornThreadWorker
+from gunicorn.workers import gthread
+
+# How long gunicorn's own worker waits for a new connection's first request.
+FIRST_REQUEST_WAIT = float(getattr(gthread, "DEFAULT_WORKER_DATA_TIMEOUT", 5.0))
 
 
-class ThreadWorker(GunicornThreadWorker):
+class ThreadWorker(gthread.ThreadWorker):
     def accept(self, listener: socket.socket) -> None:
         if not hasattr(self, "pending_conns"):  # older gunicorn: no queue of waiting connections
             super().accept(listener)
@@ -36,10 +38,12 @@ class ThreadWorker(GunicornThreadWorker):
                 raise
             return
         self.nr_conns += 1
-        conn = TConn(self.cfg, client_sock, client_addr, listener.getsockname())  # non-blocking
+        conn = gthread.TConn(
+            self.cfg, client_sock, client_addr, listener.getsockname()
+        )  # non-blocking
         # The same deadline for every entry keeps pending_conns sorted, as murder_pending
         # expects.
-        conn.timeout = time.monotonic() + max(self.cfg.keepalive, DEFAULT_WORKER_DATA_TIMEOUT)
+        conn.timeout = time.monotonic() + max(self.cfg.keepalive, FIRST_REQUEST_WAIT)
         self.pending_conns.append(conn)
         self.poller.register(
             client_sock, selectors.EVENT_READ, partial(self.on_pending_socket_readable, conn)
