@@ -129,3 +129,42 @@ def test_pages_fit_phone_and_desktop(portal: Portal, new_page: Any) -> None:  # 
     both(new_page, "/thu-tuc/?q=xay+dung", "search")
     both(new_page, "/thu-tuc/1.009972/", "procedure")
     both(new_page, "/thu-tuc/1.009972/in/", "notice")
+
+
+def test_on_a_phone_by_keyboard_in_english_and_back_home_after_logout(
+    portal: Portal,  # noqa: F811
+    new_page: Any,
+) -> None:
+    page = new_page(width=PHONE, height=740)
+    page.goto("/")
+    # Every public link is on screen (the menu wraps rather than scrolls out of sight).
+    for name in ("Thủ tục", "Tra cứu hồ sơ", "Phản ánh, kiến nghị", "Đăng nhập"):
+        box = page.locator(".site-nav").get_by_role("link", name=name).bounding_box()
+        assert box is not None and box["x"] + box["width"] <= PHONE, name
+    # The keyboard reaches the menu first, with a visible focus ring.
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Bỏ qua, đến nội dung chính"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    ring = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert ring == "solid"
+    # The language switch: English until switched back.
+    page.get_by_label("Ngôn ngữ").select_option("en")
+    page.get_by_role("heading", name="Online public services").wait_for()
+    page.get_by_role("link", name="Send a complaint or petition").click()
+    page.get_by_role("heading", name="Send a complaint or petition").wait_for()
+    page.get_by_role("button", name="Send").click()
+    page.get_by_text("Please give at least one way to reach you.").wait_for()
+    shot(page, "portal-pakn-errors-en-360")
+    page.get_by_label("Language").select_option("vi")
+    page.get_by_role("heading", name="Gửi phản ánh, kiến nghị").wait_for()
+    # A citizen who logs out is back on the portal, not on the staff login.
+    page.goto("/ca-nhan/dang-nhap/")
+    page.get_by_label("Thư điện tử hoặc số điện thoại").fill("an.nguyen@example.vn")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/ca-nhan/ho-so/")
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.get_by_role("heading", name="Dịch vụ công trực tuyến").wait_for()
+    assert page.url.endswith("/")
