@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "motcua.core.middleware.NoStoreForSignedInMiddleware",
+    "motcua.core.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -202,6 +203,10 @@ MOTCUA = {
     # Public dossier lookup: at most N lookups per client address per window of S seconds
     # ("N/S"); "0" turns the limit off (load tests only).
     "LOOKUP_RATE": os.environ.get("MOTCUA_LOOKUP_RATE", "20/300"),
+    # How many reverse proxies of this deployment stand in front of the application: the
+    # client's address (audit trail, login limits) is then read from X-Forwarded-For, that
+    # many entries from the right. 0: REMOTE_ADDR, X-Forwarded-For ignored.
+    "TRUSTED_PROXIES": os.environ.get("MOTCUA_TRUSTED_PROXIES", "0"),
     # Largest file a citizen may upload with an online dossier, in bytes.
     "UPLOAD_MAX_BYTES": os.environ.get("MOTCUA_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)),
     # How long a new API token lives, in days (docs/api.md).

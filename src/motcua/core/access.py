@@ -12,6 +12,7 @@ The one access function per aggregate (``dossiers.queries.dossier_for``) builds 
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -209,9 +210,26 @@ def can_decide(user: AnyUser | None, dossier: Dossier) -> bool:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address for the audit trail and the login lockout. Only REMOTE_ADDR:
-    a proxy that sets it properly is the deployment's job (X-Forwarded-For is forgeable)."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address for the audit trail and the login lockout.
+
+    REMOTE_ADDR, unless the deployment says how many reverse proxies of its own stand in
+    front (``MOTCUA["TRUSTED_PROXIES"]``, default 0): then the address the outermost of them
+    saw, counted from the right of X-Forwarded-For. Entries further left are the client's
+    own claims and never trusted."""
+    from django.conf import settings
+
+    address = request.META.get("REMOTE_ADDR") or ""
+    proxies = int(getattr(settings, "MOTCUA", {}).get("TRUSTED_PROXIES", 0) or 0)
+    if proxies > 0:
+        forwarded = [
+            a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()
+        ]
+        if len(forwarded) >= proxies:
+            address = forwarded[-proxies]
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 V = TypeVar("V", bound=Callable[..., HttpResponseBase])

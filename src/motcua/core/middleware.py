@@ -51,3 +51,22 @@ class NoStoreForSignedInMiddleware:
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+class AuditContextMiddleware:
+    """Makes the request's client address known to ``core.audit.audit_log`` for the length of
+    the request, so that every row written below a view (a dossier read in ``dossier_for``, a
+    change in a service) records it without each caller passing it on."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from motcua.core.access import client_ip
+        from motcua.core.audit import request_ip
+
+        token = request_ip.set(client_ip(request))
+        try:
+            return self.get_response(request)
+        finally:
+            request_ip.reset(token)

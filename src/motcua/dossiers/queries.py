@@ -48,7 +48,9 @@ def dossier_for(user: AnyUser, code: str, *, write: bool = False) -> Dossier:
     """The dossier ``code`` if ``user`` may read it (or change it, with ``write``).
 
     Raises ``DossierNotFound`` for a dossier that does not exist and for one the user may not
-    see alike. A staff member's read is written to the audit trail (action ``read``)."""
+    see alike. A staff member's read is written to the audit trail (action ``read``), a
+    refused one too (``read.denied``); the client address comes from the request being served
+    (``core.audit.request_ip``)."""
     if not user.is_authenticated or not user.is_active:
         raise DossierNotFound(code)
     superuser = bool(getattr(user, "is_superuser", False))
@@ -64,10 +66,22 @@ def dossier_for(user: AnyUser, code: str, *, write: bool = False) -> Dossier:
         .filter(code=code)
         .first()
     )
-    if dossier is None:
+    denied = dossier is None or (
+        write and staff is not None and not access.can_write(user, dossier)
+    )
+    if denied:
+        if staff is not None:
+            # The auditor sees attempts on dossiers outside one's scope (and guessed codes);
+            # the person gets the same 404 either way.
+            audit_log(
+                actor=user,
+                action="read.denied",
+                object_type="dossier",
+                object_id=code[:100],
+                data={"write": write, "exists": Dossier.objects.filter(code=code).exists()},
+            )
         raise DossierNotFound(code)
-    if write and staff is not None and not access.can_write(user, dossier):
-        raise DossierNotFound(code)
+    assert dossier is not None
     if superuser or staff is not None:
         audit_log(
             actor=user,

@@ -281,18 +281,6 @@ class AcceptForm(VersionedForm):
     pass
 
 
-class AuditSearchForm(forms.Form):
-    q = forms.CharField(label=_("Mã hồ sơ / đối tượng"), required=False)
-    actor = forms.CharField(label=_("Người thực hiện"), required=False)
-    action = forms.CharField(label=_("Hành động"), required=False)
-    date_from = forms.DateField(
-        label=_("Từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("Đến ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-
 class PeriodForm(forms.Form):
     date_from = forms.DateField(
         label=_("Từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})

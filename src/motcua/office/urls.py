@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from motcua.office import views
+from motcua.office import audit, views
 
 app_name = "office"
 
@@ -37,5 +37,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("quay/tra-ket-qua/", views.counter_results, name="counter_results"),
     path("quay/so-theo-doi/", views.register, name="register"),
     path("lanh-dao/", views.dashboard, name="dashboard"),
-    path("nhat-ky/", views.audit_search, name="audit"),
+    path("nhat-ky/", audit.audit_search, name="audit"),
 ]

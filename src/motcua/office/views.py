@@ -49,7 +49,7 @@ from motcua.core.access import (
     works_at_counter,
 )
 from motcua.core.audit import audit_log
-from motcua.core.models import AuditEvent, Role, StaffProfile
+from motcua.core.models import Role, StaffProfile
 from motcua.dossiers import services
 from motcua.dossiers.errors import ApplicantInvalid, ConflictError, DossierError
 from motcua.dossiers.forms_docs import CONTENT_TYPES, render_register
@@ -66,7 +66,6 @@ from motcua.office import forms, queries
 from motcua.office.dashboard import dashboard_figures, default_period, period_filter
 
 PROCESSING_SIDE = frozenset({Role.SPECIALIST, Role.LEADER, Role.CENTER_MANAGER})
-AUDIT_ROLES = frozenset({Role.AUDITOR, Role.ADMINISTRATOR, Role.PROVINCIAL_OFFICE})
 DASHBOARD_ROLES = frozenset({*LEADER_ROLES, *READ_ALL_ROLES})
 
 
@@ -895,46 +894,4 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "date_to": date_to,
             "scope_name": agency.name if agency else _("Toàn tỉnh"),
         },
-    )
-
-
-# --- audit ------------------------------------------------------------------------------------
-
-
-@require_GET
-@staff_required(roles=AUDIT_ROLES)
-def audit_search(request: HttpRequest) -> HttpResponse:
-    form = forms.AuditSearchForm(request.GET or None)
-    qs = AuditEvent.objects.all()
-    if form.is_valid():
-        d = form.cleaned_data
-        if d["q"]:
-            qs = qs.filter(object_id__icontains=d["q"].strip())
-        if d["actor"]:
-            qs = qs.filter(actor_label__icontains=d["actor"].strip())
-        if d["action"]:
-            qs = qs.filter(action__startswith=d["action"].strip())
-        if d["date_from"]:
-            qs = qs.filter(
-                at__gte=timezone.make_aware(dt.datetime.combine(d["date_from"], dt.time.min))
-            )
-        if d["date_to"]:
-            qs = qs.filter(
-                at__lt=timezone.make_aware(
-                    dt.datetime.combine(d["date_to"] + dt.timedelta(days=1), dt.time.min)
-                )
-            )
-    page = Paginator(qs.order_by("-at", "-id"), 100).get_page(request.GET.get("trang"))
-    audit_log(
-        actor=request.user,
-        action="audit.search",
-        object_type="audit",
-        object_id="-",
-        data={k: str(v) for k, v in (form.cleaned_data if form.is_valid() else {}).items() if v},
-        ip=client_ip(request),
-    )
-    return render(
-        request,
-        "office/audit.html",
-        {"title": _("Nhật ký truy cập và thay đổi"), "form": form, "page": page},
     )
