@@ -12,7 +12,7 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 
 from motcua.dossiers.applicants import Applicant
-from motcua.dossiers.services import dossier_accept, dossier_submit
+from motcua.dossiers.services import dossier_accept, dossier_finish, dossier_submit
 from tests.portal.conftest import Portal
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +55,7 @@ def test_public_pages_stay_under_budget(portal: Portal) -> None:
         owner=portal.citizen,
     )
     dossier = dossier_accept(dossier=dossier, actor=portal.world.clerk)
+    dossier = dossier_finish(dossier=dossier, actor=portal.world.leader)  # rateable
     pages = {
         "home": (portal.client(), "/"),
         "search": (portal.client(), "/thu-tuc/?q=giay+phep"),
@@ -62,6 +63,8 @@ def test_public_pages_stay_under_budget(portal: Portal) -> None:
         "notice (A4)": (portal.client(), "/thu-tuc/1.009972/in/"),
         "submission": (portal.client(portal.citizen), "/thu-tuc/1.009972/nop/"),
         "lookup": (portal.client(), f"/tra-cuu/?ma={dossier.code}&bi-mat={dossier.secret}"),
+        "rating": (portal.client(), f"/danh-gia/{dossier.code}/?bi-mat={dossier.secret}"),
+        "PAKN form": (portal.client(), "/phan-anh/gui/"),
     }
     rows = []
     for name, (client, url) in pages.items():
@@ -69,6 +72,8 @@ def test_public_pages_stay_under_budget(portal: Portal) -> None:
         total = html + css + js
         rows.append((name, html, css, js, total, raw))
         assert total < BUDGET, (name, total)
+        # No script to fetch: the public pages work as plain HTML forms and links.
+        assert js == 0, (name, js)
     print("\npage          HTML gz   CSS gz    JS gz    total gz   (uncompressed)")
     for name, html, css, js, total, raw in rows:
         print(f"{name:<12} {html:>8} {css:>8} {js:>8} {total:>10}   ({raw})")
