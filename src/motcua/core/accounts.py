@@ -1,62 +1,210 @@
-"""Login throttling: after ``MAX_FAILURES`` failed logins for one username from one address
-within ``WINDOW``, that pair is locked for ``LOCKOUT``.
+"""Login throttling, at three levels, so that guessing is slow and a colleague cannot be
+locked out for good:
 
-Per username *and* address, so that an attacker cannot lock a colleague out from elsewhere
-by guessing their username, and a shared office address does not lock everyone.
+- one username from one address: after ``MAX_FAILURES`` failures within ``WINDOW`` the pair
+  is locked for ``LOCKOUT`` (a mistyped password on one's own computer);
+- one address, any usernames: after ``ADDRESS_MAX_FAILURES`` failures within ``WINDOW`` the
+  address is locked (password spraying: one guess for each of many accounts);
+- one username, any addresses: after ``ACCOUNT_MAX_FAILURES`` failures within ``WINDOW`` the
+  account is locked (guessing one account from many machines) — but not on the addresses
+  from which that account logged in successfully within ``KNOWN_FOR``: an attacker elsewhere
+  cannot keep the owner out of their own office computer.
+
+Address and account locks last ``LOCKOUT`` the first time and double with each further lock
+within ``BACKOFF_MEMORY``, up to ``MAX_LOCKOUT``: they always end by themselves. A
+successful login lifts the account's lock and restarts its counts; an administrator lifts
+any lock in the admin ("Đăng nhập không thành công", action "Mở khóa"), through ``login_unlock``.
+
+Failures that led to a lock are spent: counting starts again after the lock was set. Rows
+live in one table (``LoginFailure``, shared by every server process) and are pruned on each
+successful login.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 
-from motcua.core.audit import audit_log
-from motcua.core.models import LoginFailure
+from motcua.core.audit import Actor, audit_log
+from motcua.core.models import LoginFailure, LoginScope
 
 MAX_FAILURES = 5
+ADDRESS_MAX_FAILURES = 20
+ACCOUNT_MAX_FAILURES = 10
 WINDOW = dt.timedelta(minutes=15)
 LOCKOUT = dt.timedelta(minutes=15)
+MAX_LOCKOUT = dt.timedelta(hours=4)
+BACKOFF_MEMORY = dt.timedelta(hours=24)
+KNOWN_FOR = dt.timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class LoginLock:
+    scope: LoginScope
+    until: dt.datetime
 
 
 def _key(username: str) -> str:
     return username.strip().lower()[:150]
 
 
+def _known_address(key: str, ip: str, now: dt.datetime) -> bool:
+    return LoginFailure.objects.filter(
+        scope=LoginScope.KNOWN, username=key, ip=ip, at__gt=now - KNOWN_FOR
+    ).exists()
+
+
+def login_lock(*, username: str, ip: str) -> LoginLock | None:
+    """The lock that refuses a login of ``username`` from ``ip`` now (the one ending last),
+    or None."""
+    now = timezone.now()
+    key = _key(username)
+    applies = (
+        Q(scope=LoginScope.PAIR, username=key, ip=ip)
+        | Q(scope=LoginScope.ADDRESS, ip=ip)
+        | Q(scope=LoginScope.ACCOUNT, username=key)
+    )
+    locks = list(LoginFailure.objects.filter(applies, locked_until__gt=now))
+    if any(lock.scope == LoginScope.ACCOUNT for lock in locks) and _known_address(key, ip, now):
+        locks = [lock for lock in locks if lock.scope != LoginScope.ACCOUNT]
+    if not locks:
+        return None
+    last = max(locks, key=lambda lock: lock.locked_until or now)
+    assert last.locked_until is not None
+    return LoginLock(scope=LoginScope(last.scope), until=last.locked_until)
+
+
 def login_locked_until(*, username: str, ip: str) -> dt.datetime | None:
     """When the lock on this username and address ends, or None if not locked."""
-    now = timezone.now()
-    failure = (
-        LoginFailure.objects.filter(username=_key(username), ip=ip, locked_until__gt=now)
-        .order_by("-locked_until")
-        .first()
+    lock = login_lock(username=username, ip=ip)
+    return lock.until if lock else None
+
+
+def _lock_if_reached(
+    *, scope: LoginScope, limit: int, username: str, ip: str, now: dt.datetime
+) -> bool:
+    """Lock ``scope`` if its failures since the window began (or since its last lock)
+    reached ``limit``; True if a lock was set."""
+    same = {
+        LoginScope.PAIR: Q(username=username, ip=ip),
+        LoginScope.ADDRESS: Q(ip=ip),
+        LoginScope.ACCOUNT: Q(username=username),
+    }[scope]
+    lock_key = {
+        LoginScope.PAIR: {"username": username, "ip": ip},
+        LoginScope.ADDRESS: {"username": "", "ip": ip},
+        LoginScope.ACCOUNT: {"username": username, "ip": ""},
+    }[scope]
+    locks = LoginFailure.objects.filter(scope=scope, **lock_key)
+    # Failures count from the last lock of this scope or the last successful login that
+    # concerns it, whichever came later (by row id: several rows may share an instant).
+    markers = [locks.order_by("-id").values_list("id", flat=True).first()]
+    if scope != LoginScope.ADDRESS:
+        successes = LoginFailure.objects.filter(scope=LoginScope.KNOWN, username=username)
+        if scope == LoginScope.PAIR:
+            successes = successes.filter(ip=ip)
+        markers.append(successes.order_by("-id").values_list("id", flat=True).first())
+    after = max((m for m in markers if m is not None), default=0)
+    failures = LoginFailure.objects.filter(
+        same, scope=LoginScope.FAILURE, at__gt=now - WINDOW, id__gt=after
+    ).count()
+    if failures < limit:
+        return False
+    if scope == LoginScope.PAIR:
+        length = LOCKOUT
+    else:
+        earlier = locks.filter(at__gt=now - BACKOFF_MEMORY).count()
+        length = min(LOCKOUT * 2**earlier, MAX_LOCKOUT)
+    LoginFailure.objects.create(scope=scope, at=now, locked_until=now + length, **lock_key)
+    audit_log(
+        actor=username or "anonymous",
+        action="login.locked",
+        object_type="user",
+        object_id=username or ip,
+        data={"scope": str(scope), "minutes": int(length.total_seconds() // 60)},
+        ip=ip,
     )
-    return failure.locked_until if failure else None
+    return True
+
+
+def login_failure_record(*, username: str, ip: str) -> LoginLock | None:
+    """Record a failed login; returns the lock now refusing this username and address, if
+    this failure reached a limit (or one was already set)."""
+    now = timezone.now()
+    key = _key(username)
+    LoginFailure.objects.create(scope=LoginScope.FAILURE, username=key, ip=ip, at=now)
+    locked = False
+    for scope, limit in (
+        (LoginScope.PAIR, MAX_FAILURES),
+        (LoginScope.ADDRESS, ADDRESS_MAX_FAILURES),
+        (LoginScope.ACCOUNT, ACCOUNT_MAX_FAILURES),
+    ):
+        locked = _lock_if_reached(scope=scope, limit=limit, username=key, ip=ip, now=now) or locked
+    if not locked:
+        audit_log(
+            actor=key or "anonymous",
+            action="login.failed",
+            object_type="user",
+            object_id=key,
+            ip=ip,
+        )
+    return login_lock(username=key, ip=ip)
 
 
 def login_record_failure(*, username: str, ip: str) -> dt.datetime | None:
-    """Record a failed login; returns the end of the lock if this failure reached the limit."""
-    now = timezone.now()
-    key = _key(username)
-    recent = LoginFailure.objects.filter(
-        username=key, ip=ip, at__gt=now - WINDOW, locked_until__isnull=True
-    ).count()
-    locked_until = now + LOCKOUT if recent + 1 >= MAX_FAILURES else None
-    LoginFailure.objects.create(username=key, ip=ip, at=now, locked_until=locked_until)
-    audit_log(
-        actor=key or "anonymous",
-        action="login.locked" if locked_until else "login.failed",
-        object_type="user",
-        object_id=key,
-        ip=ip,
-    )
-    if locked_until:
-        # The failures that led to the lock are spent: after it the count starts again.
-        LoginFailure.objects.filter(username=key, ip=ip, locked_until__isnull=True).delete()
-    return locked_until
+    """``login_failure_record``, returning only when the lock ends."""
+    lock = login_failure_record(username=username, ip=ip)
+    return lock.until if lock else None
 
 
 def login_record_success(*, username: str, ip: str) -> None:
-    LoginFailure.objects.filter(username=_key(username), ip=ip).delete()
+    """A successful login: the account's lock and this address's lock on the username are
+    lifted, their failures no longer count, and the address is remembered as one the
+    account uses (exempt from account locks)."""
+    now = timezone.now()
+    key = _key(username)
+    # Locks are lifted, not deleted: they stay as the history that doubles the next one.
+    LoginFailure.objects.filter(
+        Q(scope=LoginScope.PAIR, ip=ip) | Q(scope=LoginScope.ACCOUNT),
+        username=key,
+        locked_until__gt=now,
+    ).update(locked_until=now)
+    # A new row each time: its id marks where counting starts again (see _lock_if_reached).
+    LoginFailure.objects.filter(scope=LoginScope.KNOWN, username=key, ip=ip).delete()
+    LoginFailure.objects.create(scope=LoginScope.KNOWN, username=key, ip=ip, at=now)
     # Old rows of everyone else are pruned here too, so the table stays small without a job.
-    LoginFailure.objects.filter(at__lt=timezone.now() - WINDOW - LOCKOUT).delete()
+    LoginFailure.objects.filter(
+        Q(scope=LoginScope.KNOWN, at__lt=now - KNOWN_FOR)
+        | (
+            ~Q(scope=LoginScope.KNOWN)
+            & Q(at__lt=now - BACKOFF_MEMORY - MAX_LOCKOUT)
+            & (Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        )
+    ).delete()
+
+
+def login_unlock(*, actor: Actor, username: str = "", ip: str = "") -> int:
+    """An administrator lifts the locks (and spent failures) on a username and/or an
+    address; returns how many locks were lifted. Audited as ``login.unlocked``."""
+    key = _key(username)
+    match = Q()
+    if key:
+        match &= Q(username=key)
+    if ip:
+        match &= Q(ip=ip)
+    if not match:
+        return 0
+    rows = LoginFailure.objects.filter(match).exclude(scope=LoginScope.KNOWN)
+    lifted = rows.filter(locked_until__gt=timezone.now()).count()
+    rows.delete()
+    audit_log(
+        actor=actor,
+        action="login.unlocked",
+        object_type="user",
+        object_id=key or ip,
+        data={"username": key, "ip": ip, "locks": lifted},
+    )
+    return lifted

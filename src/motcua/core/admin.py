@@ -8,9 +8,12 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext, gettext_lazy
 
-from motcua.core.models import AuditEvent, LoginFailure, StaffProfile
+from motcua.core.accounts import login_unlock
+from motcua.core.models import AuditEvent, LoginFailure, LoginScope, StaffProfile
 
 
 class StaffProfileInline(admin.StackedInline):
@@ -70,11 +73,20 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 @admin.register(LoginFailure)
 class LoginFailureAdmin(admin.ModelAdmin):
-    list_display = ["username", "ip", "at", "locked_until"]
+    list_display = ["scope", "username", "ip", "at", "locked_until"]
+    list_filter = ["scope"]
     search_fields = ["username", "ip"]
+    actions = ["unlock"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.action(description=gettext_lazy("Mở khóa đăng nhập (tên đăng nhập, địa chỉ đã chọn)"))
+    def unlock(self, request: HttpRequest, queryset: QuerySet[LoginFailure]) -> None:
+        lifted = 0
+        for row in queryset.exclude(scope=LoginScope.KNOWN):
+            lifted += login_unlock(actor=request.user, username=row.username, ip=row.ip)
+        self.message_user(request, gettext("Đã mở %(n)d khóa đăng nhập.") % {"n": lifted})

@@ -81,21 +81,36 @@ class StaffProfile(models.Model):
         return f"{self.user} — {self.get_role_display()}"
 
 
-class LoginFailure(models.Model):
-    """A failed login, per username and client address, for the lockout rule (see
-    ``core.accounts``). A database table rather than the cache so that the count is shared
-    by every server process."""
+class LoginScope(models.TextChoices):
+    FAILURE = "failure", _("Đăng nhập sai")
+    PAIR = "pair", _("Khóa tên đăng nhập trên một địa chỉ")
+    ADDRESS = "address", _("Khóa địa chỉ mạng")
+    ACCOUNT = "account", _("Khóa tài khoản")
+    KNOWN = "known", _("Địa chỉ đã đăng nhập thành công")
 
-    username = models.CharField(max_length=150)
-    ip = models.CharField(max_length=45)
-    at = models.DateTimeField(db_index=True)
-    # Set on the failure that reached the limit: no login from this pair until then.
-    locked_until = models.DateTimeField(null=True, blank=True)
+
+class LoginFailure(models.Model):
+    """The login throttle's rows (see ``core.accounts``): failed logins, the locks they led
+    to (per username and address, per address, per account) and the addresses each account
+    logged in from. A database table rather than the cache so that the counts are shared by
+    every server process."""
+
+    scope = models.CharField(
+        _("loại"), max_length=10, choices=LoginScope.choices, default=LoginScope.FAILURE
+    )
+    username = models.CharField(_("tên đăng nhập"), max_length=150, blank=True)
+    ip = models.CharField(_("địa chỉ IP"), max_length=45, blank=True)
+    at = models.DateTimeField(_("thời điểm"), db_index=True)
+    # Set on a lock: no login of its scope until then.
+    locked_until = models.DateTimeField(_("khóa đến"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("đăng nhập không thành công")
         verbose_name_plural = _("đăng nhập không thành công")
-        indexes = [models.Index(fields=["username", "ip", "at"], name="login_failure_key")]
+        indexes = [
+            models.Index(fields=["username", "ip", "at"], name="login_failure_key"),
+            models.Index(fields=["ip", "at"], name="login_failure_ip"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.username}@{self.ip} {self.at:%Y-%m-%d %H:%M}"

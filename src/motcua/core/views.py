@@ -3,8 +3,6 @@ portal)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib.auth import login, logout
 from django.contrib.auth.forms import AuthenticationForm
@@ -20,8 +18,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from motcua.core.access import client_ip, is_staff_side, landing_for
-from motcua.core.accounts import login_locked_until, login_record_failure, login_record_success
+from motcua.core.accounts import (
+    LoginLock,
+    login_failure_record,
+    login_lock,
+    login_record_success,
+)
 from motcua.core.audit import audit_log
+from motcua.core.models import LoginScope
 
 
 @require_GET
@@ -32,12 +36,28 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-def _lock_message(until: dt.datetime) -> str:
-    local = timezone.localtime(until)
-    return _(
-        "Đăng nhập sai quá nhiều lần. Tài khoản tạm khóa trên máy này đến %(time)s; "
-        "vui lòng thử lại sau."
-    ) % {"time": local.strftime("%H:%M")}
+def _lock_message(lock: LoginLock) -> str:
+    local = timezone.localtime(lock.until)
+    time = f"{local:%H:%M}"
+    if local.date() != timezone.localdate():
+        time += f" {local.day}/{local.month}/{local.year}"
+    if lock.scope == LoginScope.ADDRESS:
+        message = _(
+            "Có quá nhiều lần đăng nhập sai từ địa chỉ mạng này. Tạm ngừng đăng nhập từ địa "
+            "chỉ này đến %(time)s; vui lòng thử lại sau hoặc liên hệ quản trị hệ thống."
+        )
+    elif lock.scope == LoginScope.ACCOUNT:
+        message = _(
+            "Tài khoản này bị đăng nhập sai nhiều lần từ nhiều nơi nên tạm khóa đến %(time)s "
+            "(trừ trên các máy đã từng đăng nhập thành công). Vui lòng thử lại sau hoặc liên "
+            "hệ quản trị hệ thống để mở khóa."
+        )
+    else:
+        message = _(
+            "Đăng nhập sai quá nhiều lần. Tài khoản tạm khóa trên máy này đến %(time)s; "
+            "vui lòng thử lại sau."
+        )
+    return message % {"time": time}
 
 
 @sensitive_post_parameters("password")
@@ -55,10 +75,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         username = request.POST.get("username", "")
         ip = client_ip(request) or "unknown"
-        locked_until = login_locked_until(username=username, ip=ip)
-        if locked_until is not None:
+        lock = login_lock(username=username, ip=ip)
+        if lock is not None:
             # While locked the password is not even checked: guessing gains nothing.
-            lock_error, status = _lock_message(locked_until), 429
+            lock_error, status = _lock_message(lock), 429
         elif form.is_valid():
             user = form.get_user()
             login(request, user)
@@ -67,9 +87,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
             default = "/can-bo/" if is_staff_side(user) else "/"
             return HttpResponseRedirect(landing_for(user, next_url, default=default))
         else:
-            locked_until = login_record_failure(username=username, ip=ip)
-            if locked_until is not None:
-                lock_error, status = _lock_message(locked_until), 429
+            lock = login_failure_record(username=username, ip=ip)
+            if lock is not None:
+                lock_error, status = _lock_message(lock), 429
     return render(
         request,
         "core/login.html",
