@@ -155,6 +155,7 @@ def test_the_public_pages_are_english_once_chosen(
         f"/danh-gia/{open_one.code}/?bi-mat={open_one.secret}": anonymous,
         "/ca-nhan/dang-nhap/": anonymous,
         "/ca-nhan/dang-ky/": anonymous,
+        "/thu-tuc/khong-co-thu-tuc-nay/": english(),
         "/phan-anh/": anonymous,
         "/phan-anh/gui/": anonymous,
         "/phan-anh/tra-cuu/": anonymous,
