@@ -65,10 +65,35 @@ MANAGER, PROVINCIAL = "giamdoc", "vanphong"
 DETAIL_PER_USER = 8  # different dossiers whose page each user opens
 
 
-def fresh_database() -> str:
+def dossiers_held() -> int | None:
+    """How many dossiers the configured database already holds; None when it (or its
+    dossiers table) does not exist. Read without Django, before any migration."""
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        import psycopg
+
+        try:
+            with psycopg.connect(url) as conn:
+                row = conn.execute("SELECT count(*) FROM dossiers_dossier").fetchone()
+        except psycopg.Error:
+            return None
+        return int(row[0]) if row else None
+    import sqlite3
+
+    path = Path(os.environ["MOTCUA_DATA_DIR"]) / "motcua.sqlite3"
+    if not path.exists():
+        return None
+    try:
+        with sqlite3.connect(path) as conn:
+            return int(conn.execute("SELECT count(*) FROM dossiers_dossier").fetchone()[0])
+    except sqlite3.Error:
+        return None
+
+
+def fresh_database(data_dir: str | None) -> str:
     """A new empty database; returns a description. DATABASE_URL (postgres) names the
-    database, which is dropped and re-created; otherwise a SQLite file in a temporary
-    MOTCUA_DATA_DIR (the settings' default place)."""
+    database, which is dropped and re-created; otherwise a SQLite file in ``data_dir`` (set as
+    MOTCUA_DATA_DIR, the settings' default place; emptied) or in a temporary directory."""
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
         import psycopg
@@ -81,9 +106,24 @@ def fresh_database() -> str:
             conn.execute(f'CREATE DATABASE "{name}"')
         return f"PostgreSQL database {name}"
     os.environ.pop("DATABASE_URL", None)
-    data_dir = tempfile.mkdtemp(prefix="motcua-officebench-")
+    if data_dir is None:
+        data_dir = tempfile.mkdtemp(prefix="motcua-officebench-")
+    else:
+        Path(data_dir).mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(data_dir, f"motcua.sqlite3{suffix}").unlink(missing_ok=True)
     os.environ["MOTCUA_DATA_DIR"] = data_dir
     return f"SQLite file {data_dir}/motcua.sqlite3"
+
+
+def where_reused(data_dir: str | None) -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        return f"PostgreSQL database {url.rpartition('/')[2]} (reused)"
+    if data_dir is None:
+        raise SystemExit("--reuse and --build-only need --data-dir DIR on SQLite")
+    os.environ["MOTCUA_DATA_DIR"] = data_dir
+    return f"SQLite file {data_dir}/motcua.sqlite3 (reused)"
 
 
 # --- the data ----------------------------------------------------------------------------------
@@ -147,7 +187,8 @@ GIVEN = ("An", "Bình", "Chi", "Dũng", "Hà", "Hải", "Lan", "Long", "Mai", "N
 
 def dossier_rows(start: int, n: int, cat: Catalogue, now: dt.datetime) -> tuple[list[str], Any]:
     """Row tuples for every concrete Dossier column, in the returned columns' order; the
-    ``start``-th to the ``start + n``-th dossier of a deterministic stream."""
+    ``start``-th to the ``start + n``-th dossier of a deterministic stream, received from
+    2022 to now in increasing order."""
     from motcua.dossiers.models import Dossier
 
     fields = [f for f in Dossier._meta.concrete_fields if f.column != "id"]
@@ -160,8 +201,10 @@ def dossier_rows(start: int, n: int, cat: Catalogue, now: dt.datetime) -> tuple[
 
     def rows() -> Any:
         rng = random.Random(start)
-        for i in range(start, start + n):
-            received = dt.datetime.fromtimestamp(first + rng.random() * span, tz=UTC)
+        for k, i in enumerate(range(start, start + n)):
+            # Receipt times increase with the id, as rows are inserted in real life (which
+            # matters to how a range on received_at lies on disk).
+            received = dt.datetime.fromtimestamp(first + (k + rng.random()) / n * span, tz=UTC)
             local = received.astimezone(LOCAL)
             pool = cat.by_month.get((local.year, local.month)) or range(len(cat.versions))
             _f, _t, v_id, ag_id, field_id, level, unit_id, ag_name = cat.versions[rng.choice(pool)]
@@ -353,6 +396,8 @@ def detail_codes(username: str, k: int) -> list[str]:
         due_at=now + dt.timedelta(days=3),
     )
     for d in picked:
+        if Handover.objects.filter(dossier=d, position__gt=1).exists():
+            continue  # prepared by an earlier run on this database (--reuse)
         base = Handover.objects.filter(dossier=d).count()
         Handover.objects.bulk_create(
             Handover(
@@ -645,8 +690,34 @@ def main() -> None:
         "--alternatives", action="store_true", help="time the fixes proposed for slow aggregates"
     )
     parser.add_argument("--explain", action="store_true", help="EXPLAIN each page's slowest query")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the database if it already holds N dossiers (still migrates and refreshes "
+        "the demo accounts); otherwise build it",
+    )
+    parser.add_argument(
+        "--build-only", action="store_true", help="build the database (kept), then stop"
+    )
+    parser.add_argument(
+        "--data-dir",
+        help="SQLite: the MOTCUA_DATA_DIR that keeps motcua.sqlite3 (needed by --reuse and "
+        "--build-only; default MOTCUA_DATA_DIR if set, else a temporary directory)",
+    )
     args = parser.parse_args()
-    where = fresh_database()
+    data_dir = args.data_dir or (
+        os.environ.get("MOTCUA_DATA_DIR") if args.reuse or args.build_only else None
+    )
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        os.environ.pop("DATABASE_URL", None)
+        if data_dir is None and (args.reuse or args.build_only):
+            raise SystemExit("--reuse and --build-only need --data-dir DIR on SQLite")
+    reused = False
+    if args.reuse:
+        if data_dir is not None:
+            os.environ["MOTCUA_DATA_DIR"] = data_dir
+        reused = dossiers_held() == args.n
+    where = where_reused(data_dir) if reused else fresh_database(data_dir)
     import django
 
     django.setup()
@@ -656,7 +727,9 @@ def main() -> None:
     from motcua.catalog import demo as catalog_demo
     from motcua.office import demo as office_demo
 
+    t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
+    migrate_s = time.perf_counter() - t0
     catalog_demo.load(lambda _m: None)
     office_demo.load(lambda _m: None)
     cat = catalogue_read()
@@ -664,25 +737,37 @@ def main() -> None:
     print(f"{connection.vendor}: {where}; {len(cat.versions)} procedure versions")
 
     small = min(SMALL, args.n)
-    bulk_fill(0, small, cat, now)
-    analyze()
-    pages = pages_build()
-    count_queries(pages, small)
-    t0 = time.perf_counter()
-    if args.n > small:
-        bulk_fill(small, args.n - small, cat, now)
-    analyze()
-    load_s = time.perf_counter() - t0
+    if reused:
+        print(f"migrate took {migrate_s:.0f} s; queries at {small:,} dossiers: run --n {small}")
+        analyze()
+        pages = pages_build()
+        load_s = 0.0
+    else:
+        bulk_fill(0, small, cat, now)
+        analyze()
+        pages = pages_build()
+        count_queries(pages, small)
+        t0 = time.perf_counter()
+        if args.n > small:
+            bulk_fill(small, args.n - small, cat, now)
+        analyze()
+        load_s = time.perf_counter() - t0
+    from motcua.dossiers.models import DossierEvent, Handover
+
+    took = f" in {load_s:.0f} s" if load_s else ""
+    print(
+        f"{'holds' if reused else 'loaded'} {args.n:,} dossiers ({Handover.objects.count():,} "
+        f"hand-overs, {DossierEvent.objects.count():,} events){took}"
+    )
+    if args.build_only:
+        for p in pages:
+            print(f"queries at {small:,}: {p.name}/{p.user}: {p.queries.get(small, '-')}")
+        print(f"built; load average {os.getloadavg()}")
+        return
     count_queries(pages, args.n)
     raw_baseline(pages)
     if args.alternatives:
         alternatives()
-    from motcua.dossiers.models import DossierEvent, Handover
-
-    print(
-        f"loaded {args.n:,} dossiers ({Handover.objects.count():,} hand-overs, "
-        f"{DossierEvent.objects.count():,} events) in {load_s:.0f} s"
-    )
     connection.close()
 
     port = free_port()
