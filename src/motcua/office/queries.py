@@ -18,7 +18,7 @@ from motcua.catalog import queries as catalog_queries
 from motcua.catalog.models import ProcedureVersion
 from motcua.core.access import dossier_scope_q, scope_root, staff_profile
 from motcua.core.text import fold
-from motcua.dossiers.models import Dossier, Status
+from motcua.dossiers.models import Dossier, DossierClass, Status
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -26,6 +26,23 @@ AnyUser = AbstractBaseUser | AnonymousUser
 DUE_SOON = dt.timedelta(hours=48)
 
 OPEN_STATUSES = (Status.PROCESSING, Status.SUPPLEMENT_REQUESTED)
+# Every status some tab still has work for (the live tabs' statuses): a small share of a
+# province's dossiers, found through the (agency, status, due_at) and (receiving_unit,
+# status) indexes whatever the history's size.
+LIVE_STATUSES = (
+    Status.SUBMITTED,
+    Status.PROCESSING,
+    Status.SUPPLEMENT_REQUESTED,
+    Status.RESULT_READY,
+)
+
+
+def quarter_start(now: dt.datetime) -> dt.datetime:
+    """Local midnight on the first day of ``now``'s quarter: the dashboard's default period
+    (``dashboard.default_period``), so the inbox's history tabs agree with its figures."""
+    today = timezone.localtime(now).date()
+    first = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    return timezone.make_aware(dt.datetime.combine(first, dt.time(0)))
 
 
 @dataclass(frozen=True)
@@ -36,8 +53,14 @@ class Filter:
 
 
 def inbox_filters(now: dt.datetime) -> list[Filter]:
-    """The inbox tabs; each is also a drill-down target from the dashboard (``?f=key``)."""
+    """The inbox tabs; each is also a drill-down target from the dashboard (``?f=key``).
+
+    The live tabs hold every dossier still to be worked on, however old. The two tabs about
+    what has ended hold the quarter so far, as the dashboard's default period: all of history
+    (a province gathers a million ended dossiers in a few years) is neither a worklist nor
+    cheap to count on every inbox request, and an older dossier is found by its code."""
     processing = Q(status=Status.PROCESSING)
+    since = quarter_start(now)
     return [
         Filter("open", str(_("Đang giải quyết")), Q(status__in=OPEN_STATUSES)),
         Filter(
@@ -53,11 +76,17 @@ def inbox_filters(now: dt.datetime) -> list[Filter]:
         Filter("supplement", str(_("Chờ bổ sung")), Q(status=Status.SUPPLEMENT_REQUESTED)),
         Filter("submitted", str(_("Chờ tiếp nhận trực tuyến")), Q(status=Status.SUBMITTED)),
         Filter("result_ready", str(_("Chờ trả kết quả")), Q(status=Status.RESULT_READY)),
-        Filter("ended", str(_("Đã kết thúc")), Q(ended_at__isnull=False)),
+        Filter("ended", str(_("Đã kết thúc trong quý")), Q(ended_at__gte=since)),
         Filter(
             "late_no_apology",
             str(_("Trễ hạn chưa có thư xin lỗi")),
-            Q(has_apology=False) & (Q(dossier_class="late") | (processing & Q(due_at__lt=now))),
+            # Still open and past due (the letter is due now: ND 118/2025 Điều 19.6), or
+            # ended late this quarter without one (the dashboard's figure for the quarter).
+            Q(has_apology=False)
+            & (
+                (Q(dossier_class=DossierClass.LATE) & Q(ended_at__gte=since))
+                | (processing & Q(due_at__lt=now))
+            ),
         ),
     ]
 
@@ -101,9 +130,13 @@ def inbox(user: AnyUser, *, q: Q, mine: bool, query: str = "") -> QuerySet[Dossi
 
 
 def inbox_counts(user: AnyUser, *, mine: bool) -> dict[str, int]:
-    """How many dossiers each tab holds: one aggregate query."""
+    """How many dossiers each tab holds: one aggregate query over the dossiers some tab can
+    hold (live, or ended this quarter), not over all of history: the same numbers, bounded
+    by the work in hand."""
     now = timezone.now()
-    qs = dossiers_for(user)
+    qs = dossiers_for(user).filter(
+        Q(status__in=LIVE_STATUSES) | Q(ended_at__gte=quarter_start(now))
+    )
     if mine:
         qs = qs.filter(pk__in=Dossier.objects.filter(mine_q(user)).values("pk"))
     aggregates = {f.key: Count("pk", filter=f.q) for f in inbox_filters(now)}
