@@ -195,6 +195,12 @@ class Dossier(models.Model):
             models.Index(fields=["received_at"], name="dossier_received"),
             models.Index(fields=["ended_at"], name="dossier_ended"),
             models.Index(fields=["agency", "status", "due_at"], name="dossier_inbox"),
+            # What a one-stop unit received (counter staff see it beside their own agency's):
+            # its inbox by status and due date, its dashboard by end (open or ended lately).
+            models.Index(
+                fields=["receiving_unit", "status", "due_at"], name="dossier_counter_inbox"
+            ),
+            models.Index(fields=["receiving_unit", "ended_at"], name="dossier_counter_ended"),
             models.Index(fields=["applicant_id_number"], name="dossier_applicant_id"),
         ]
         constraints = [
