@@ -62,7 +62,9 @@ def dossier_for(user: AnyUser, code: str, *, write: bool = False) -> Dossier:
     else:
         queryset = Dossier.objects.filter(owner_id=user.pk)
     dossier = (
-        queryset.select_related("procedure_version", "agency", "receiving_unit")
+        # What every page of a dossier shows beside it (the procedure's code and name, the
+        # agencies): read in the same query.
+        queryset.select_related("procedure_version__procedure", "agency", "receiving_unit")
         .filter(code=code)
         .first()
     )

@@ -144,9 +144,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
         if figure is not None:
             current, mine = figure, False
             drill = {"label": figure.label, "from": date_from, "to": date_to}
-    page = Paginator(queries.inbox(request.user, q=current.q, mine=mine, query=query), 50)
-    page_obj = page.get_page(request.GET.get("trang"))
     counts = queries.inbox_counts(request.user, mine=mine)
+    page = Paginator(queries.inbox(request.user, q=current.q, mine=mine, query=query), 50)
+    if drill is None and not query:
+        # The tab's count is the list's length: the paginator need not count it again.
+        page.count = counts[current.key]
+    page_obj = page.get_page(request.GET.get("trang"))
     context = {
         "title": _("Hồ sơ cần xử lý"),
         "filters": [(f, counts.get(f.key, 0)) for f in queries.inbox_filters(now)],
@@ -258,7 +261,8 @@ def _unit_names(dossier: Dossier) -> list[str]:
 
 def _printable_forms(dossier: Dossier) -> list[tuple[str, str]]:
     """The official forms that exist for this dossier, in the order of its life."""
-    types = set(dossier.events.values_list("type", flat=True))
+    # Only the types: without the model's ordering, no sort of the dossier's events.
+    types = set(dossier.events.order_by().values_list("type", flat=True).distinct())
     found: list[tuple[str, str]] = []
     if dossier.received_at:
         found.append(("01", _("Giấy tiếp nhận và hẹn trả (mẫu 01)")))
