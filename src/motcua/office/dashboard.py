@@ -100,10 +100,14 @@ def period_filter(key: str, date_from: dt.date, date_to: dt.date) -> PeriodFilte
     return None
 
 
+# The figures of the table by agency; an agency with none of them in the period is left out.
+BY_AGENCY = ("received", "resolved", "late", "in_progress_overdue")
+
+
 def dashboard_figures(
     user: AnyUser, *, agency: Agency | None, date_from: dt.date, date_to: dt.date
 ) -> dict[str, Any]:
-    """Counts (one aggregate query) and their percentages, for the template."""
+    """Counts (one query, grouped by agency) and their percentages, for the template."""
     filters = period_filters(date_from, date_to, timezone.now())
     # Every figure needs a dossier still open or ended on or after the period's first day, so
     # the dossiers ended before it (most of history) are left out before counting: measured by
@@ -112,7 +116,15 @@ def dashboard_figures(
         Q(ended_at__isnull=True) | Q(ended_at__gte=_midnight(date_from)),
         received_at__isnull=False,
     )
-    counts: dict[str, int] = qs.aggregate(**{f.key: Count("pk", filter=f.q) for f in filters})
+    # One grouped pass over those dossiers gives both the table by agency and, summed, the
+    # totals (every dossier has one competent agency): half the rows read of two queries.
+    grouped: Any = (
+        qs.values("agency_id", "agency__name")
+        .annotate(**{f.key: Count("pk", filter=f.q) for f in filters})
+        .order_by("agency__name")
+    )
+    per_agency: list[dict[str, Any]] = list(grouped)
+    counts: dict[str, int] = {f.key: sum(r[f.key] for r in per_agency) for f in filters}
     labels = {f.key: f.label for f in filters}
     received, carried = counts["received"], counts["carried_over"]
     resolved = counts["resolved"]
@@ -129,15 +141,5 @@ def dashboard_figures(
         # received + carried over = resolved + returned + withdrawn + in progress (§7).
         "identity_holds": received + carried
         == resolved + counts["refused"] + counts["withdrawn"] + counts["in_progress"],
-        "by_agency": _by_agency(qs, filters),
+        "by_agency": [r for r in per_agency if any(r[k] for k in BY_AGENCY)],
     }
-
-
-def _by_agency(qs: Any, filters: list[PeriodFilter]) -> list[dict[str, Any]]:
-    wanted = {"received", "resolved", "late", "in_progress_overdue"}
-    rows = (
-        qs.values("agency_id", "agency__name")
-        .annotate(**{f.key: Count("pk", filter=f.q) for f in filters if f.key in wanted})
-        .order_by("agency__name")
-    )
-    return [r for r in rows if any(r[k] for k in wanted)]
