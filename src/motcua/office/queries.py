@@ -130,17 +130,44 @@ def inbox(user: AnyUser, *, q: Q, mine: bool, query: str = "") -> QuerySet[Dossi
 
 
 def inbox_counts(user: AnyUser, *, mine: bool) -> dict[str, int]:
-    """How many dossiers each tab holds: one aggregate query over the dossiers some tab can
-    hold (live, or ended this quarter), not over all of history: the same numbers, bounded
-    by the work in hand."""
+    """How many dossiers each tab holds (the same numbers as each tab's filter), counted
+    over what some tab can hold rather than all of history: one aggregate over the live
+    dossiers (by status, then due dates), one over those ended this quarter.
+
+    Two plain ranges on indexes instead of one query over their union: each is an index
+    search on both databases, and each row is tested against a few conditions, not every
+    tab's (at a million dossiers on SQLite the filters, not the reads, were the cost)."""
     now = timezone.now()
-    qs = dossiers_for(user).filter(
-        Q(status__in=LIVE_STATUSES) | Q(ended_at__gte=quarter_start(now))
-    )
+    since = quarter_start(now)
+    qs = dossiers_for(user)
     if mine:
         qs = qs.filter(pk__in=Dossier.objects.filter(mine_q(user)).values("pk"))
-    aggregates = {f.key: Count("pk", filter=f.q) for f in inbox_filters(now)}
-    return qs.aggregate(**aggregates)
+    processing = Q(status=Status.PROCESSING)
+    overdue = processing & Q(due_at__lt=now)
+    live = qs.filter(status__in=LIVE_STATUSES).aggregate(
+        all=Count("pk"),
+        processing=Count("pk", filter=processing),
+        supplement=Count("pk", filter=Q(status=Status.SUPPLEMENT_REQUESTED)),
+        submitted=Count("pk", filter=Q(status=Status.SUBMITTED)),
+        overdue=Count("pk", filter=overdue),
+        due_soon=Count("pk", filter=processing & Q(due_at__gte=now, due_at__lt=now + DUE_SOON)),
+        overdue_no_apology=Count("pk", filter=overdue & Q(has_apology=False)),
+    )
+    ended = qs.filter(ended_at__gte=since).aggregate(
+        all=Count("pk"),
+        late_no_apology=Count("pk", filter=Q(dossier_class=DossierClass.LATE, has_apology=False)),
+    )
+    return {
+        "open": live["processing"] + live["supplement"],
+        "overdue": live["overdue"],
+        "due_soon": live["due_soon"],
+        "supplement": live["supplement"],
+        "submitted": live["submitted"],
+        "result_ready": live["all"] - live["processing"] - live["supplement"] - live["submitted"],
+        "ended": ended["all"],
+        # An open dossier has no class and no end: the two parts never overlap.
+        "late_no_apology": live["overdue_no_apology"] + ended["late_no_apology"],
+    }
 
 
 def procedure_search(query: str, *, limit: int = 20) -> list[ProcedureVersion]:
