@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -84,6 +85,33 @@ def agency_current_successor(agency: Agency, day: dt.date | None = None) -> Agen
         seen.add(nxt.pk)
         current = nxt
     return current
+
+
+def agency_inherited_ids(subtree_ids: Collection[int], day: dt.date) -> set[int]:
+    """Ids of the agencies outside ``subtree_ids`` whose dossiers passed into that subtree
+    by ``day`` through a merger (domain.md §2).
+
+    An agency no longer valid on ``day`` hands its work to its successor; one without a
+    successor (a unit abolished with its department) to whoever took over its parent. The
+    links are followed until an agency valid on ``day`` (or the end of the chain): that is
+    the heir, and every agency has exactly one, so no dossier is inherited twice. One query,
+    over the agencies that have ended by ``day`` (none before any merger)."""
+    ended = {
+        pk: successor_id if successor_id is not None else parent_id
+        for pk, successor_id, parent_id in Agency.objects.filter(valid_to__lt=day).values_list(
+            "pk", "successor_id", "parent_id"
+        )
+    }
+    inside = set(subtree_ids)
+    inherited = set()
+    for pk in ended:
+        heir, seen = pk, {pk}
+        while heir in ended and ended[heir] is not None and ended[heir] not in seen:
+            heir = ended[heir]
+            seen.add(heir)
+        if heir in inside and pk not in inside:
+            inherited.add(pk)
+    return inherited
 
 
 def agency_by_code(code: str) -> Agency | None:

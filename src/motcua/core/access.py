@@ -1,9 +1,10 @@
 """Who may see and change what (domain.md §12).
 
 Staff see the dossiers whose competent agency is in their agency's subtree (a unit — phòng —
-counts as its parent agency); those who work
-at a counter (counter clerks, the center's managers and leaders) also see the dossiers their
-service center received. The provincial office and auditors see every dossier, read-only.
+counts as its parent agency), and after a merger those of the agencies it took over; those
+who work at a counter (counter clerks, the center's managers and leaders) also see the
+dossiers their service center received. The provincial office and auditors see every
+dossier, read-only.
 A user without a ``StaffProfile`` sees none.
 
 The one access function per aggregate (``dossiers.queries.dossier_for``) builds on
@@ -23,8 +24,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponseBase
+from django.utils import timezone
 
 from motcua.agencies.models import Agency, AgencyKind
+from motcua.agencies.queries import agency_inherited_ids
 from motcua.core.models import Role, StaffProfile
 
 if TYPE_CHECKING:
@@ -170,8 +173,10 @@ def scope_ids(user: AnyUser | None) -> ScopeIds | None:
 
     Literal ids, not a join or subquery on the materialised path: the planner then sees
     ``agency_id IN (…)`` and uses the dossier indexes that start with the agency (measured by
-    bench/office_pages.py on a million dossiers). One small query on agencies, cached on the
-    user object like the profile (a request asks several times)."""
+    bench/office_pages.py on a million dossiers). Two small queries on agencies (the subtrees;
+    the agencies ended by today, whose work may have passed into ``own`` through a merger:
+    ``agency_inherited_ids``), cached on the user object like the profile (a request asks
+    several times)."""
     profile = staff_profile(user)
     if profile is None or profile.role in READ_ALL_ROLES:
         return None
@@ -182,8 +187,10 @@ def scope_ids(user: AnyUser | None) -> ScopeIds | None:
     committee = intake_root(profile.agency) if sees_received(profile) else None
     roots = [root] if committee is None else [root, committee]
     subtrees = _subtree_ids(roots)
+    # After a merger the successor's staff take over its predecessors' dossiers (domain.md §2).
+    own = subtrees[0] | agency_inherited_ids(subtrees[0], timezone.localdate())
     ids = ScopeIds(
-        own=tuple(sorted(subtrees[0])),
+        own=tuple(sorted(own)),
         intake=tuple(sorted(subtrees[1])) if committee is not None else (),
     )
     setattr(user, "_motcua_scope_ids", ids)  # noqa: B010 (not a declared attribute)

@@ -14,9 +14,17 @@ Choices made where domain.md §7 leaves room (each is tested in tests/reports/):
   a period starting 5/6.
 - Scope: the dossier's *competent* agency (``Dossier.agency``) is the scope agency or one of
   its descendants (the ``parent`` tree, which the materialised ``path`` mirrors); no scope
-  means the whole province. The receiving unit is not used: the history interchange format
-  does not carry it, and an agency's figures must not change with where a dossier happened to
-  be handed in. Guidance contacts are scoped by the unit that gave them.
+  means the whole province. After a merger the scope also takes in the agencies whose work
+  passed into it by the period's last day (their successor, or their parent's, is in the
+  scope: ``agencies.queries.agency_inherited_ids``). Domain.md says only that a merged
+  agency keeps its past dossiers (§2); a provincial office reports by the agencies that
+  exist at the period's end, so the successor's figures carry over what its predecessors
+  left open and its lũy kế includes their work of the same year, and the province's total
+  is still the sum of its current agencies. The predecessor's own report keeps its history;
+  a successor's report for a period that ended before the merger inherits nothing. The
+  receiving unit is not used: the history interchange format does not carry it, and an
+  agency's figures must not change with where a dossier happened to be handed in. Guidance
+  contacts are scoped by the unit that gave them (and the units taken over).
 - A dossier without ``received_at`` (rejected at intake, or submitted and never accepted) is
   excluded from every figure.
 - Carried over: received before the period start and not ended before it (ended at or after
@@ -55,6 +63,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency, Level
+from motcua.agencies.queries import agency_inherited_ids
 from motcua.catalog.models import Field
 from motcua.core.formatting import pct
 from motcua.dossiers.classify import LOCAL
@@ -161,11 +170,22 @@ def agency_subtree_ids(agency: Agency) -> list[int]:
     return ids
 
 
-def scoped_dossiers(agency: Agency | None) -> QuerySet[Dossier]:
-    """Received dossiers in the scope (never-received ones are excluded everywhere)."""
+def scope_agency_ids(agency: Agency, day: dt.date | None = None) -> list[int]:
+    """The agencies of a report's scope: ``agency``'s subtree and, with ``day`` (the period's
+    last day), the agencies whose dossiers passed into it through a merger by that day
+    (``agencies.queries.agency_inherited_ids``)."""
+    ids = agency_subtree_ids(agency)
+    if day is not None:
+        ids += sorted(agency_inherited_ids(ids, day))
+    return ids
+
+
+def scoped_dossiers(agency: Agency | None, day: dt.date | None = None) -> QuerySet[Dossier]:
+    """Received dossiers in the scope (never-received ones are excluded everywhere); with
+    ``day``, including what the scope inherited through mergers by that day."""
     qs = Dossier.objects.filter(received_at__isnull=False).order_by()
     if agency is not None:
-        qs = qs.filter(agency_id__in=agency_subtree_ids(agency))
+        qs = qs.filter(agency_id__in=scope_agency_ids(agency, day))
     return qs
 
 
@@ -474,7 +494,7 @@ def period_figures(
     ``spec/period-report.schema.json`` (plus extra keys: ``withdrawn_detail``, ``by_level``,
     ``table_ii06a``, ``identity``). Definitions and choices: this module's docstring."""
     period = make_period(date_from, date_to)
-    qs = scoped_dossiers(agency)
+    qs = scoped_dossiers(agency, period.date_to)
     groups, late_reasons, late_steps = _grouped_counts(qs, period)
     t = _sum(groups.values())
 
@@ -653,7 +673,7 @@ def _guidance_counts(agency: Agency | None, period: Period) -> dict[str, Any]:
     jan1 = local_midnight(period.year_start)
     qs = Guidance.objects.filter(at__gte=min(period.start, jan1), at__lt=period.end).order_by()
     if agency is not None:
-        qs = qs.filter(unit_id__in=agency_subtree_ids(agency))
+        qs = qs.filter(unit_id__in=scope_agency_ids(agency, period.date_to))
     in_period = Q(at__gte=period.start)
     agg = qs.aggregate(
         direct=Count("pk", filter=in_period & Q(kind=GuidanceKind.DIRECT)),
