@@ -113,8 +113,13 @@ def mine_q(user: AnyUser) -> Q:
     return Q(current_unit__in=names) | Q(handovers__receiver=user.get_username())
 
 
-def inbox(user: AnyUser, *, q: Q, mine: bool, query: str = "") -> QuerySet[Dossier]:
-    """The dossiers of a tab (or of a dashboard figure), soonest due first."""
+# Tabs and dashboard figures of ended dossiers: the latest ended first.
+ENDED_KEYS = frozenset({"ended", "resolved", "early", "on_time", "late", "refused", "withdrawn"})
+
+
+def inbox(user: AnyUser, *, q: Q, mine: bool, query: str = "", key: str = "") -> QuerySet[Dossier]:
+    """The dossiers of a tab (or of a dashboard figure), soonest due first; ended ones
+    latest ended first."""
     qs = dossiers_for(user).filter(q)
     if mine:
         # Through the control slip's receivers: a subquery, not a join, so no duplicates.
@@ -126,7 +131,8 @@ def inbox(user: AnyUser, *, q: Q, mine: bool, query: str = "") -> QuerySet[Dossi
             | Q(applicant_name__icontains=query.strip())
             | Q(procedure_version__search_text__contains=folded)
         )
-    return qs.select_related("procedure_version__procedure", "agency").order_by("due_at", "id")
+    order = ("-ended_at", "-id") if key in ENDED_KEYS else ("due_at", "id")
+    return qs.select_related("procedure_version__procedure", "agency").order_by(*order)
 
 
 def inbox_counts(user: AnyUser, *, mine: bool) -> dict[str, int]:
@@ -188,4 +194,7 @@ def user_unit_label(user: AnyUser) -> str:
     if profile is None:
         return ""
     root = scope_root(profile.agency)
-    return profile.agency.name if root == profile.agency else f"{profile.agency.name} — {root.name}"
+    # A unit's name often carries its agency's already ("Phòng … - Sở Tư pháp").
+    if root == profile.agency or fold(root.name) in fold(profile.agency.name):
+        return profile.agency.name
+    return f"{profile.agency.name} — {root.name}"

@@ -64,6 +64,7 @@ from motcua.dossiers.models import (
 from motcua.dossiers.queries import dossier_for
 from motcua.office import forms, queries
 from motcua.office.dashboard import dashboard_figures, default_period, period_filter
+from motcua.office.templatetags.office import unit_name
 
 PROCESSING_SIDE = frozenset({Role.SPECIALIST, Role.LEADER, Role.CENTER_MANAGER})
 DASHBOARD_ROLES = frozenset({*LEADER_ROLES, *READ_ALL_ROLES})
@@ -145,7 +146,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
             current, mine = figure, False
             drill = {"label": figure.label, "from": date_from, "to": date_to}
     counts = queries.inbox_counts(request.user, mine=mine)
-    page = Paginator(queries.inbox(request.user, q=current.q, mine=mine, query=query), 50)
+    page = Paginator(
+        queries.inbox(request.user, q=current.q, mine=mine, query=query, key=current.key), 50
+    )
     if drill is None and not query:
         # The tab's count is the list's length: the paginator need not count it again.
         page.count = counts[current.key]
@@ -178,7 +181,7 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
     decides = writable and can_decide(request.user, dossier)
     version_initial = {"version": dossier.version}
     steps = list(dossier.procedure_version.steps.all())
-    step_choices = [(s.pk, f"{s.position}. {s.name} ({s.unit})") for s in steps]
+    step_choices = [(s.pk, f"{s.position}. {s.name} ({unit_name(s.unit)})") for s in steps]
     status = dossier.status
     profile = _profile(request)
     actions: dict[str, Any] = {}

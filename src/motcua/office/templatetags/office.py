@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterable
 from typing import Any
 
 from django import template
+from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from motcua.agencies.models import Agency
 from motcua.catalog.models import PartKind
 from motcua.core.access import READ_ALL_ROLES, WRITE_ROLES, staff_profile, works_at_counter
+from motcua.core.audit import SYSTEM_ACTORS
 from motcua.core.formatting import vn_int
 from motcua.core.models import Role, StaffProfile
+from motcua.core.people import person_name
 from motcua.dossiers.models import Dossier, Status
 from motcua.office.queries import DUE_SOON
 
@@ -123,6 +129,39 @@ def vn_day(value: dt.datetime | dt.date | str | None) -> str:
     if isinstance(day, dt.datetime):
         day = timezone.localtime(day).date() if timezone.is_aware(day) else day.date()
     return f"{day.day}/{day.month}/{day.year}"
+
+
+# An agency code as the catalogue writes a step's unit (QCVN 102:2016, ``000.01.09.H38``).
+AGENCY_CODE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
+
+
+@register.filter
+def unit_name(value: str | None) -> str:
+    """A step's or a hand-over's unit by its name: the agency's name when given its code.
+    Only code-like text is looked up, so names cost no query."""
+    text = (value or "").strip()
+    if not AGENCY_CODE.match(text):
+        return text
+    return Agency.objects.filter(code=text).values_list("name", flat=True).first() or text
+
+
+@register.simple_tag
+def people_names(handovers: Iterable[Any]) -> dict[str, str]:
+    """Full names of the givers and receivers of ``handovers`` (stored as usernames), in one
+    query: ``{{ people|get_item:h.giver|default:h.giver }}``."""
+    usernames = {u for h in handovers for u in (h.giver, h.receiver) if u}
+    users = User.objects.filter(username__in=usernames).only("username", "first_name", "last_name")
+    return {u.username: person_name(u) for u in users}
+
+
+@register.filter
+def event_actor(event: Any) -> str:
+    """Who acted, by full name; a system (an import, the worker) by what it is."""
+    if getattr(event, "actor", None) is not None:
+        return person_name(event.actor)
+    label = event.actor_label or ""
+    system = SYSTEM_ACTORS.get(label)
+    return str(system) if system is not None else label
 
 
 @register.filter
