@@ -1,22 +1,32 @@
 """Load test of the public dossier lookup (/tra-cuu/) over loopback, from a second process.
 
     .venv/bin/python bench/lookup_load.py [--dossiers 500] [--clients 200] [--duration 30]
-        [--workers 4] [--database-url postgres://postgres@127.0.0.1:54330/portal_bench]
+        [--database-url postgres://postgres@127.0.0.1:54330/lookupload_bench]
+        [--serve "--workers 2 --threads 4"] [--no-saturated]
 
 1. Builds a throwaway database (SQLite in a temporary MOTCUA_DATA_DIR, or the PostgreSQL
    database named by --database-url, dropped and created afresh) with ``--dossiers``
    dossiers submitted and accepted through the real services, each with its events.
-2. Starts ``motcua serve`` (gunicorn) on 127.0.0.1 with the lookup's rate limit turned off
-   (MOTCUA_LOOKUP_RATE=0) and no notification worker.
+2. Starts ``motcua serve`` (gunicorn; its own defaults unless ``--serve`` adds options) on
+   127.0.0.1 with no notification worker. The lookup's rate limiter stays in the path with
+   a limit no run reaches (every client is 127.0.0.1), so its cost is measured.
 3. Drives it with ``wrk`` (Debian: ``apt-get install -y wrk``) and a Lua script that picks a
-   random dossier's code and secret for every request:
-   - *paced*: ``--clients`` connections, each waiting a random 0.5–1.5 s between requests
-     (people reading the page), for ``--duration`` seconds: the target is p99 < 100 ms and
-     no errors;
+   random dossier's code and secret for every request. Load model:
+   - *paced* (the target): ``--clients`` HTTP/1.1 keep-alive connections, all opened at the
+     start and held for ``--duration`` seconds, each one a citizen who waits a random
+     0.5–1.5 s before every request (reading the page), sends one GET and waits for the
+     whole answer. The wait comes before the first request too (wrk 4.1 calls ``delay()``
+     before each request, the first included), so the first requests spread over 1.5 s
+     instead of arriving at once; about ``--clients`` requests per second while answers are
+     fast. It is a closed loop (a slow server is sent fewer requests): compare req/s too.
+     Target: p99 < 100 ms and no errors.
    - *saturated*: the same connections without pause, to show the server's ceiling.
-   The baseline, measured the same way in the same run, is ``/healthz`` (one ``SELECT 1``
-   through the same middleware): the ratios say what the lookup itself costs.
-Errors are socket errors plus any response that is not 200.
+   Latency is wrk's, from writing a request to reading the end of its answer (connecting
+   is not counted). The baseline, measured the same way in the same run, is ``/healthz``
+   (one ``SELECT 1`` through the same middleware): the ratios say what the lookup costs.
+Errors are socket errors plus any response that is not 200. Each row also gives the
+server's CPU time per request (all its processes, from /proc) and the load average before
+and after the run: on a shared machine, numbers from a busy one are not comparable.
 """
 
 from __future__ import annotations
