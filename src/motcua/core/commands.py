@@ -142,8 +142,18 @@ def register(cli: CLI) -> None:
     p.add_argument(
         "--workers", type=int, default=None, help="worker processes (default: one per CPU)"
     )
-    p.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="threads per worker")
-    p.add_argument("--keep-alive", type=int, default=DEFAULT_KEEPALIVE, help="seconds")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=DEFAULT_THREADS,
+        help=f"threads per worker (default {DEFAULT_THREADS})",
+    )
+    p.add_argument(
+        "--keep-alive",
+        type=int,
+        default=DEFAULT_KEEPALIVE,
+        help=f"seconds an idle connection stays open (default {DEFAULT_KEEPALIVE})",
+    )
     p.add_argument("--worker-class", default=WORKER_CLASS, help=argparse.SUPPRESS)
     p.add_argument("--no-access-log", action="store_true", help="no access log on stdout")
     p.add_argument(
