@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from motcua.core.models import AuditEvent
 
@@ -19,72 +19,73 @@ Actor = AbstractBaseUser | AnonymousUser | str | None
 # None outside a request (the worker, commands, imports).
 request_ip: ContextVar[str | None] = ContextVar("motcua_request_ip", default=None)
 
-# The known actions, as an auditor reads them. Dossier changes use their event type's code
+# The known actions, as an auditor reads them (context "audit": "Trả kết quả" is a menu entry
+# elsewhere, "Result delivered" here). Dossier changes use their event type's code
 # (dossiers.models.EventType); feedback changes are prefixed ``feedback_``.
 ACTION_LABELS: dict[str, Promise] = {
-    "read": _("Xem hồ sơ"),
-    "read.denied": _("Mở hồ sơ bị từ chối (ngoài phạm vi hoặc không tồn tại)"),
-    "dossier.print": _("In mẫu, phiếu của hồ sơ"),
-    "dossier.result_file.read": _("Tải tệp kết quả"),
-    "submitted": _("Nộp trực tuyến"),
-    "completion_requested": _("Yêu cầu hoàn thiện trước tiếp nhận"),
-    "completed": _("Đã hoàn thiện hồ sơ"),
-    "rejected": _("Từ chối tiếp nhận"),
-    "received": _("Tiếp nhận hồ sơ"),
-    "handover": _("Chuyển xử lý"),
-    "supplement_requested": _("Yêu cầu bổ sung"),
-    "supplement_received": _("Nhận hồ sơ bổ sung"),
-    "extension": _("Gia hạn, xin lỗi"),
-    "result_ready": _("Có kết quả"),
-    "refused": _("Trả lại hồ sơ"),
-    "withdrawn": _("Rút hồ sơ"),
-    "stopped": _("Dừng giải quyết"),
-    "result_delivered": _("Trả kết quả"),
-    "flag": _("Gắn cờ quá hạn"),
-    "unflag": _("Bỏ cờ quá hạn"),
-    "guidance": _("Hướng dẫn tại quầy"),
-    "register.print": _("In sổ theo dõi"),
-    "portal.submit": _("Nộp hồ sơ trực tuyến"),
-    "login": _("Đăng nhập"),
-    "logout": _("Đăng xuất"),
-    "login.failed": _("Đăng nhập sai"),
-    "login.locked": _("Tạm khóa đăng nhập"),
-    "login.unlocked": _("Mở khóa đăng nhập"),
-    "citizen.register": _("Công dân đăng ký tài khoản"),
-    "audit.search": _("Tra cứu nhật ký"),
-    "audit.export": _("Xuất nhật ký (CSV)"),
-    "catalog.import": _("Nhập danh mục thủ tục"),
-    "catalog.version_copy": _("Sao chép phiên bản thủ tục"),
-    "dossiers.import": _("Nhập hồ sơ từ hệ thống cũ"),
-    "guidance.import": _("Nhập sổ hướng dẫn"),
-    "api_token.create": _("Cấp khóa API"),
-    "api_token.revoke": _("Thu hồi khóa API"),
-    "rating_submit": _("Đánh giá sự hài lòng"),
-    "kiosk_device_create": _("Đăng ký thiết bị đánh giá tại quầy"),
-    "feedback_view": _("Xem phản ánh, kiến nghị"),
-    "feedback_submitted": _("Gửi phản ánh, kiến nghị"),
-    "feedback_classified": _("Phân loại phản ánh, kiến nghị"),
-    "feedback_forwarded": _("Chuyển phản ánh, kiến nghị"),
-    "feedback_answered": _("Trả lời phản ánh, kiến nghị"),
-    "feedback_published": _("Công khai trả lời phản ánh, kiến nghị"),
-    "feedback_unsatisfied": _("Người dân chưa hài lòng với trả lời"),
-    "feedback_overdue": _("Phản ánh, kiến nghị quá hạn"),
+    "read": pgettext_lazy("audit", "Xem hồ sơ"),
+    "read.denied": pgettext_lazy("audit", "Mở hồ sơ bị từ chối (ngoài phạm vi hoặc không tồn tại)"),
+    "dossier.print": pgettext_lazy("audit", "In mẫu, phiếu của hồ sơ"),
+    "dossier.result_file.read": pgettext_lazy("audit", "Tải tệp kết quả"),
+    "submitted": pgettext_lazy("audit", "Nộp trực tuyến"),
+    "completion_requested": pgettext_lazy("audit", "Yêu cầu hoàn thiện trước tiếp nhận"),
+    "completed": pgettext_lazy("audit", "Đã hoàn thiện hồ sơ"),
+    "rejected": pgettext_lazy("audit", "Từ chối tiếp nhận"),
+    "received": pgettext_lazy("audit", "Tiếp nhận hồ sơ"),
+    "handover": pgettext_lazy("audit", "Chuyển xử lý"),
+    "supplement_requested": pgettext_lazy("audit", "Yêu cầu bổ sung"),
+    "supplement_received": pgettext_lazy("audit", "Nhận hồ sơ bổ sung"),
+    "extension": pgettext_lazy("audit", "Gia hạn, xin lỗi"),
+    "result_ready": pgettext_lazy("audit", "Có kết quả"),
+    "refused": pgettext_lazy("audit", "Trả lại hồ sơ"),
+    "withdrawn": pgettext_lazy("audit", "Rút hồ sơ"),
+    "stopped": pgettext_lazy("audit", "Dừng giải quyết"),
+    "result_delivered": pgettext_lazy("audit", "Trả kết quả"),
+    "flag": pgettext_lazy("audit", "Gắn cờ quá hạn"),
+    "unflag": pgettext_lazy("audit", "Bỏ cờ quá hạn"),
+    "guidance": pgettext_lazy("audit", "Hướng dẫn tại quầy"),
+    "register.print": pgettext_lazy("audit", "In sổ theo dõi"),
+    "portal.submit": pgettext_lazy("audit", "Nộp hồ sơ trực tuyến"),
+    "login": pgettext_lazy("audit", "Đăng nhập"),
+    "logout": pgettext_lazy("audit", "Đăng xuất"),
+    "login.failed": pgettext_lazy("audit", "Đăng nhập sai"),
+    "login.locked": pgettext_lazy("audit", "Tạm khóa đăng nhập"),
+    "login.unlocked": pgettext_lazy("audit", "Mở khóa đăng nhập"),
+    "citizen.register": pgettext_lazy("audit", "Công dân đăng ký tài khoản"),
+    "audit.search": pgettext_lazy("audit", "Tra cứu nhật ký"),
+    "audit.export": pgettext_lazy("audit", "Xuất nhật ký (CSV)"),
+    "catalog.import": pgettext_lazy("audit", "Nhập danh mục thủ tục"),
+    "catalog.version_copy": pgettext_lazy("audit", "Sao chép phiên bản thủ tục"),
+    "dossiers.import": pgettext_lazy("audit", "Nhập hồ sơ từ hệ thống cũ"),
+    "guidance.import": pgettext_lazy("audit", "Nhập sổ hướng dẫn"),
+    "api_token.create": pgettext_lazy("audit", "Cấp khóa API"),
+    "api_token.revoke": pgettext_lazy("audit", "Thu hồi khóa API"),
+    "rating_submit": pgettext_lazy("audit", "Đánh giá sự hài lòng"),
+    "kiosk_device_create": pgettext_lazy("audit", "Đăng ký thiết bị đánh giá tại quầy"),
+    "feedback_view": pgettext_lazy("audit", "Xem phản ánh, kiến nghị"),
+    "feedback_submitted": pgettext_lazy("audit", "Gửi phản ánh, kiến nghị"),
+    "feedback_classified": pgettext_lazy("audit", "Phân loại phản ánh, kiến nghị"),
+    "feedback_forwarded": pgettext_lazy("audit", "Chuyển phản ánh, kiến nghị"),
+    "feedback_answered": pgettext_lazy("audit", "Trả lời phản ánh, kiến nghị"),
+    "feedback_published": pgettext_lazy("audit", "Công khai trả lời phản ánh, kiến nghị"),
+    "feedback_unsatisfied": pgettext_lazy("audit", "Người dân chưa hài lòng với trả lời"),
+    "feedback_overdue": pgettext_lazy("audit", "Phản ánh, kiến nghị quá hạn"),
 }
 
 # Names that are not accounts (``actor_label`` without a user).
 SYSTEM_ACTORS: dict[str, Promise] = {
-    "system": _("Hệ thống"),
-    "import": _("Nhập dữ liệu từ hệ thống cũ"),
-    "worker": _("Tiến trình nền"),
-    "anonymous": _("Người chưa đăng nhập"),
-    "citizen": _("Người dân"),
+    "system": pgettext_lazy("audit", "Hệ thống"),
+    "import": pgettext_lazy("audit", "Nhập dữ liệu từ hệ thống cũ"),
+    "worker": pgettext_lazy("audit", "Tiến trình nền"),
+    "anonymous": pgettext_lazy("audit", "Người chưa đăng nhập"),
+    "citizen": pgettext_lazy("audit", "Người dân"),
 }
 
 OBJECT_LABELS: dict[str, Promise] = {
-    "dossier": _("Hồ sơ"),
-    "user": _("Tài khoản"),
-    "feedback": _("Phản ánh, kiến nghị"),
-    "audit": _("Nhật ký"),
+    "dossier": pgettext_lazy("audit", "Hồ sơ"),
+    "user": pgettext_lazy("audit", "Tài khoản"),
+    "feedback": pgettext_lazy("audit", "Phản ánh, kiến nghị"),
+    "audit": pgettext_lazy("audit", "Nhật ký"),
 }
 
 

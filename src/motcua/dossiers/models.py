@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from motcua.agencies.models import Agency, Level
 from motcua.catalog.models import Field, Part, ProcedureVersion, WorkflowStep
@@ -220,20 +221,28 @@ class Dossier(models.Model):
 
 
 class EventType(models.TextChoices):
-    SUBMITTED = "submitted", _("Nộp trực tuyến")
-    COMPLETION_REQUESTED = "completion_requested", _("Yêu cầu hoàn thiện trước tiếp nhận")
-    COMPLETED = "completed", _("Đã hoàn thiện hồ sơ")
-    REJECTED = "rejected", _("Từ chối tiếp nhận")
-    RECEIVED = "received", _("Tiếp nhận")
-    HANDOVER = "handover", _("Chuyển xử lý")
-    SUPPLEMENT_REQUESTED = "supplement_requested", _("Yêu cầu bổ sung")
-    SUPPLEMENT_RECEIVED = "supplement_received", _("Nhận hồ sơ bổ sung")
-    EXTENSION = "extension", _("Gia hạn, xin lỗi")
-    RESULT_READY = "result_ready", _("Có kết quả")
-    REFUSED = "refused", _("Trả lại hồ sơ")
-    WITHDRAWN = "withdrawn", _("Rút hồ sơ")
-    STOPPED = "stopped", _("Dừng giải quyết")
-    RESULT_DELIVERED = "result_delivered", _("Trả kết quả")
+    # Context "dossier event": the same words are buttons and menu entries in the staff
+    # application ("Trả kết quả": "Return results" there, "Result delivered" here).
+    SUBMITTED = "submitted", pgettext_lazy("dossier event", "Nộp trực tuyến")
+    COMPLETION_REQUESTED = (
+        "completion_requested",
+        pgettext_lazy("dossier event", "Yêu cầu hoàn thiện trước tiếp nhận"),
+    )
+    COMPLETED = "completed", pgettext_lazy("dossier event", "Đã hoàn thiện hồ sơ")
+    REJECTED = "rejected", pgettext_lazy("dossier event", "Từ chối tiếp nhận")
+    RECEIVED = "received", pgettext_lazy("dossier event", "Tiếp nhận")
+    HANDOVER = "handover", pgettext_lazy("dossier event", "Chuyển xử lý")
+    SUPPLEMENT_REQUESTED = "supplement_requested", pgettext_lazy("dossier event", "Yêu cầu bổ sung")
+    SUPPLEMENT_RECEIVED = (
+        "supplement_received",
+        pgettext_lazy("dossier event", "Nhận hồ sơ bổ sung"),
+    )
+    EXTENSION = "extension", pgettext_lazy("dossier event", "Gia hạn, xin lỗi")
+    RESULT_READY = "result_ready", pgettext_lazy("dossier event", "Có kết quả")
+    REFUSED = "refused", pgettext_lazy("dossier event", "Trả lại hồ sơ")
+    WITHDRAWN = "withdrawn", pgettext_lazy("dossier event", "Rút hồ sơ")
+    STOPPED = "stopped", pgettext_lazy("dossier event", "Dừng giải quyết")
+    RESULT_DELIVERED = "result_delivered", pgettext_lazy("dossier event", "Trả kết quả")
 
 
 class DossierEvent(models.Model):

@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from motcua.catalog import queries as catalog_queries
 from motcua.catalog.models import ProcedureVersion
@@ -62,7 +63,7 @@ def inbox_filters(now: dt.datetime) -> list[Filter]:
     processing = Q(status=Status.PROCESSING)
     since = quarter_start(now)
     return [
-        Filter("open", str(_("Đang giải quyết")), Q(status__in=OPEN_STATUSES)),
+        Filter("open", str(pgettext("inbox tab", "Đang giải quyết")), Q(status__in=OPEN_STATUSES)),
         Filter(
             "overdue",
             str(_("Quá hạn")),
