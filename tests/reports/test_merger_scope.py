@@ -161,3 +161,22 @@ def test_inheritance_follows_chains_and_stops_on_a_cycle() -> None:
     day = dt.date(2026, 1, 1)
     heirs = [agency_inherited_ids([a.pk], day) for a in (first, second, third)]
     assert sum(len(h) for h in heirs) == len(set().union(*heirs)) <= 3
+
+
+def test_successor_indicators_and_charts_count_the_inherited_year(merger: dict) -> None:
+    """The year's indicators (seed section V) and the report's charts use the same scope as
+    the figures: the successor's year holds the dossiers its predecessor resolved."""
+    from motcua.reports.documents.series import series_for
+    from motcua.reports.indicators import indicators_for_year
+
+    new = merger["new"]
+    on_time = indicators_for_year(year=2025, date_to=dt.date(2025, 6, 30), agency=new)["seed"][
+        "1.4.1"
+    ]
+    # history (early) and finished (on time): both received in 2025 by the old department.
+    assert (on_time["numerator"], on_time["denominator"]) == (2, 2)
+    figures = period_figures(
+        date_from=dt.date(2025, 4, 1), date_to=dt.date(2025, 6, 30), agency=new
+    )
+    months = {m.month.month: m.online + m.direct + m.postal for m in series_for(figures).months}
+    assert months[2] == 4 and months[4] == 1

@@ -118,7 +118,9 @@ def indicators_for_year(
     period = make_period(date_from, date_to)
     start, end = period.start, period.end
     agency_ids = agency_subtree_ids(agency) if agency is not None else None
-    dossiers = scoped_dossiers(agency)
+    # The year's dossiers of agencies merged into the scope by ``date_to`` are its own now,
+    # as in period_figures.
+    dossiers = scoped_dossiers(agency, date_to)
 
     # --- procedures in force -------------------------------------------------------------
     versions = list(

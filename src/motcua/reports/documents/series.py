@@ -61,7 +61,8 @@ def series_for(figures: dict[str, Any]) -> Series:
     )
     code = figures["scope"]["agency"]
     agency = Agency.objects.get(code=code) if code else None
-    qs = scoped_dossiers(agency)
+    # What the scope inherited through mergers by the period's end, as period_figures counts.
+    qs = scoped_dossiers(agency, period.date_to)
     jan1 = local_midnight(period.year_start)
     month_rows = (
         qs.filter(received_at__gte=min(jan1, period.start), received_at__lt=period.end)
