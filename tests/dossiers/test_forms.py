@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import segno
 from django.contrib.auth import get_user_model
+from django.utils import translation
 from docx import Document
 from docx.oxml.ns import qn
 from PIL import Image
@@ -197,6 +198,12 @@ def test_receipt_docx_prints_the_dossier_and_embeds_the_lookup_qr(dossier: Dossi
     # A reprint of the applicant's copy alone.
     reprint = docx_text(render_form("01", dossier, fmt="docx", copy=2))
     assert "Liên 2" in reprint and "Liên 1" not in reprint
+
+
+def test_official_forms_stay_vietnamese_in_an_english_interface(dossier: Dossier) -> None:
+    with translation.override("en"):
+        text = docx_text(render_form("01", dossier, fmt="docx"))
+    assert "3 ngày làm việc" in text and "Bản chính" in text
 
 
 def test_receipt_pdf_prints_the_same_values_on_two_copies(dossier: Dossier) -> None:

@@ -14,9 +14,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import models
 from django.test import Client
+from django.utils import translation
 
 from motcua.agencies.models import Agency
-from motcua.catalog.models import Field, Part, ProcedureVersion, WorkflowStep
+from motcua.catalog.models import DurationUnit, Field, Part, ProcedureVersion, WorkflowStep
 from motcua.core.people import person_name
 from motcua.dossiers.applicants import Applicant
 from motcua.dossiers.models import Dossier, DossierEvent, DossierPart
@@ -200,6 +201,10 @@ def test_vietnamese_by_default_english_by_the_switch(portal: Portal) -> None:
     assert "Online public services" in chosen and 'lang="en"' in chosen
     assert "Send a complaint or petition" in chosen
     assert "Dịch vụ công trực tuyến" not in chosen
+    # The visitor's choice ends with the request: code run next on the thread (a job, an
+    # official form) is in Vietnamese.
+    assert translation.get_language() == "vi"
+    assert str(DurationUnit.WORKING_DAYS.label) == "ngày làm việc"
 
 
 def test_the_feedback_staff_pages_and_the_kiosk_are_english_once_chosen(

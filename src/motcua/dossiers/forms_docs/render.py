@@ -19,6 +19,7 @@ import jinja2
 import segno
 from django.http import HttpResponse
 from django.template import Context, Engine
+from django.utils import translation
 from django.utils.translation import gettext as _
 from markupsafe import Markup, escape
 
@@ -92,6 +93,10 @@ def filename(form: str, code: str, fmt: Format) -> str:
     return f"mau-{form}-{code}.{fmt}" if code else f"mau-{form}.{fmt}"
 
 
+# Official documents are in Vietnamese whatever language the person printing them reads the
+# interface in: the labels they print (units of time, kinds of copy, channels) have English
+# translations for the screen.
+@translation.override("vi")
 def render_form(form: str, dossier: Dossier | None, *, fmt: Format, **extra: Any) -> bytes:
     """Render official form ``form`` ('01'…'07') for ``dossier`` as DOCX or PDF bytes.
 
@@ -112,6 +117,7 @@ def render_form(form: str, dossier: Dossier | None, *, fmt: Format, **extra: Any
     return render_context(_BUILDERS[form](dossier, **extra), fmt=fmt)
 
 
+@translation.override("vi")
 def render_register(
     *,
     fmt: Format,
