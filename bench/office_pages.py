@@ -199,7 +199,7 @@ def dossier_rows(start: int, n: int, cat: Catalogue, now: dt.datetime) -> tuple[
     """Row tuples for every concrete Dossier column, in the returned columns' order; the
     ``start``-th to the ``start + n``-th dossier of a deterministic stream, received from
     2022 to now in increasing order."""
-    from motcua.dossiers.models import Dossier
+    from motcua.dossiers.models import Dossier, search_words
 
     fields = [f for f in Dossier._meta.concrete_fields if f.column != "id"]
     columns = [f.column for f in fields]
@@ -275,6 +275,8 @@ def dossier_rows(start: int, n: int, cat: Catalogue, now: dt.datetime) -> tuple[
                         row.update(late_reason="Chờ ý kiến cơ quan phối hợp", has_apology=True)
                     if row["status"] == "delivered":
                         row.update(delivered_at=ended, delivery_channel="counter")
+            # Written without ``save``: the search column as the write path keeps it.
+            row["applicant_search"] = search_words(row["applicant_name"])
             yield tuple(row[c] for c in columns)
 
     return columns, rows()

@@ -8,6 +8,9 @@ here on purpose: a period report is a handful of grouped counts over indexed col
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -16,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from motcua.agencies.models import Agency, Level
 from motcua.catalog.models import Field, Part, ProcedureVersion, WorkflowStep
+from motcua.core.text import fold
 
 
 class Channel(models.TextChoices):
@@ -78,6 +82,39 @@ class Flag(models.TextChoices):
     OVERDUE = "overdue", _("Quá hạn giải quyết")
 
 
+def search_words(text: str) -> str:
+    """``text`` as the search column keeps it: folded (no diacritics, lower case), words
+    separated by single spaces, with a space in front so that every word, the first too, is
+    found as `` word``: "Trịnh Thị Hoa" -> " trinh thi hoa"."""
+    return " " + " ".join(_NOT_WORD.sub(" ", fold(text)).split())
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+class SearchWordsField(models.CharField):
+    """A column kept equal to ``search_words`` of another field when a row is saved or bulk
+    created (``pre_save``, as ``auto_now`` does): the staff search reads it instead of folding
+    names in SQL, which neither database can do with Vietnamese diacritics."""
+
+    def __init__(self, *args: Any, source: str = "", **kwargs: Any) -> None:
+        self.source = source
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        value = search_words(getattr(model_instance, self.source) or "")
+        setattr(model_instance, self.attname, value)
+        return value
+
+
 class Dossier(models.Model):
     code = models.CharField(_("mã hồ sơ"), max_length=64, unique=True)
     secret = models.CharField(_("mã tra cứu"), max_length=32)
@@ -106,6 +143,8 @@ class Dossier(models.Model):
         _("loại chủ hồ sơ"), max_length=16, choices=ApplicantKind.choices
     )
     applicant_name = models.CharField(_("chủ hồ sơ"), max_length=255)
+    # The applicant's name folded for the staff search (word prefixes, diacritics ignored).
+    applicant_search = SearchWordsField(max_length=300, source="applicant_name")
     applicant_id_number = models.CharField(
         _("số định danh / mã số thuế"), max_length=13, blank=True, default=""
     )
@@ -179,6 +218,15 @@ class Dossier(models.Model):
     )
     current_unit = models.CharField(_("đơn vị đang xử lý"), max_length=255, blank=True, default="")
     current_step_since = models.DateTimeField(null=True, blank=True)
+    # The person the dossier was handed to (their desk); none: the whole current unit's.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người được giao"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     imported = models.BooleanField(_("nhập từ hệ thống cũ"), default=False)
     # Optimistic concurrency: every service bumps it; a stale form gets a clear conflict.
@@ -203,6 +251,8 @@ class Dossier(models.Model):
             ),
             models.Index(fields=["receiving_unit", "ended_at"], name="dossier_counter_ended"),
             models.Index(fields=["applicant_id_number"], name="dossier_applicant_id"),
+            # A person's desk: what was handed to them, by status and due date.
+            models.Index(fields=["assignee", "status", "due_at"], name="dossier_desk"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -20,12 +20,25 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.agencies.models import Agency
-from motcua.core.formatting import pct, vn_pct
-from motcua.dossiers.models import DossierClass, EndKind, Status
-from motcua.office.queries import DUE_SOON, dossiers_for
+from motcua.core.access import READ_ALL_ROLES, staff_profile, user_agency_scope
+from motcua.core.formatting import pct, vn_date, vn_pct
+from motcua.dossiers.models import (
+    Channel,
+    DeliveryChannel,
+    DossierClass,
+    EndKind,
+    Guidance,
+    GuidanceKind,
+    Status,
+)
+from motcua.office.queries import dossiers_for
+from motcua.office.risk import RiskClock, risk_clock
 
 AnyUser = AbstractBaseUser | AnonymousUser
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+DAY = dt.timedelta(days=1)
 
 
 def _midnight(day: dt.date) -> dt.datetime:
@@ -38,6 +51,27 @@ def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
     return dt.date(today.year, first_month, 1), today
 
 
+def period_read(form: Any, today: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The period a ``PeriodForm`` asks for, a missing end taken from the default period
+    (the quarter so far); None, with the error added to the form, when it is invalid or
+    reversed (no figures are shown for a period that ends before it starts)."""
+    default_from, default_to = default_period(today)
+    if not form.is_bound:
+        return default_from, default_to
+    if not form.is_valid():
+        return None
+    date_from = form.cleaned_data["date_from"] or default_from
+    date_to = form.cleaned_data["date_to"] or default_to
+    if date_to < date_from:
+        form.add_error(
+            None,
+            _("Kỳ không hợp lệ: ngày kết thúc (%(end)s) trước ngày bắt đầu (%(start)s).")
+            % {"start": vn_date(date_from), "end": vn_date(date_to)},
+        )
+        return None
+    return date_from, date_to
+
+
 @dataclass(frozen=True)
 class PeriodFilter:
     key: str
@@ -45,20 +79,34 @@ class PeriodFilter:
     q: Q
 
 
-def period_filters(date_from: dt.date, date_to: dt.date, now: dt.datetime) -> list[PeriodFilter]:
-    """The period's figures as filters over ``Dossier`` (domain.md §7)."""
-    start, end = _midnight(date_from), _midnight(date_to + dt.timedelta(days=1))
+def period_filters(date_from: dt.date, date_to: dt.date, risk: RiskClock) -> list[PeriodFilter]:
+    """The period's figures as filters over ``Dossier`` (domain.md §7, the same definitions
+    as ``reports.queries``), and the two "now" figures: at risk, late without an apology."""
+    now = risk.now
+    start, end = _midnight(date_from), _midnight(date_to + DAY)
+    received = Q(received_at__gte=start, received_at__lt=end)
     last_day = _midnight(date_to)
     ended_in = Q(ended_at__gte=start, ended_at__lt=end)
     resolved = ended_in & Q(end_kind=EndKind.RESULT)
     in_progress = Q(received_at__lt=end) & (Q(ended_at__isnull=True) | Q(ended_at__gte=end))
     # A dossier waiting for a supplement is within its due date (the clock is stopped). The
     # current status stands for "waiting at the end": exact for a period ending today.
-    overdue = in_progress & Q(due_at__lt=last_day) & ~Q(status=Status.SUPPLEMENT_REQUESTED)
+    overdue_q = Q(due_at__lt=last_day) & ~Q(status=Status.SUPPLEMENT_REQUESTED)
+    overdue = in_progress & overdue_q
+    within_due = in_progress & ~overdue_q
     processing = Q(status=Status.PROCESSING)
     return [
+        PeriodFilter("received", str(_("Tiếp nhận trong kỳ")), received),
         PeriodFilter(
-            "received", str(_("Tiếp nhận trong kỳ")), Q(received_at__gte=start, received_at__lt=end)
+            "received_online", str(_("Nộp trực tuyến")), received & Q(channel=Channel.ONLINE)
+        ),
+        PeriodFilter(
+            "received_direct", str(_("Nộp trực tiếp")), received & Q(channel=Channel.DIRECT)
+        ),
+        PeriodFilter(
+            "received_postal",
+            str(_("Nộp qua bưu chính công ích")),
+            received & Q(channel=Channel.POSTAL),
         ),
         PeriodFilter(
             "carried_over",
@@ -71,6 +119,12 @@ def period_filters(date_from: dt.date, date_to: dt.date, now: dt.datetime) -> li
             "on_time", str(_("Đúng hạn")), resolved & Q(dossier_class=DossierClass.ON_TIME)
         ),
         PeriodFilter("late", str(_("Quá hạn")), resolved & Q(dossier_class=DossierClass.LATE)),
+        # Returned by post, whenever the delivery happened (domain.md §7).
+        PeriodFilter(
+            "postal_return",
+            str(_("Trả kết quả qua bưu chính")),
+            resolved & Q(delivery_channel=DeliveryChannel.POSTAL),
+        ),
         PeriodFilter("refused", str(_("Trả lại")), ended_in & Q(end_kind=EndKind.REFUSED)),
         PeriodFilter(
             "withdrawn",
@@ -78,12 +132,10 @@ def period_filters(date_from: dt.date, date_to: dt.date, now: dt.datetime) -> li
             ended_in & Q(end_kind__in=[EndKind.WITHDRAWN, EndKind.STOPPED]),
         ),
         PeriodFilter("in_progress", str(_("Đang giải quyết cuối kỳ")), in_progress),
+        PeriodFilter("in_progress_within_due", str(_("Đang giải quyết, trong hạn")), within_due),
         PeriodFilter("in_progress_overdue", str(_("Đang giải quyết, quá hạn")), overdue),
-        PeriodFilter(
-            "at_risk",
-            str(_("Có nguy cơ trễ hạn")),
-            processing & Q(due_at__gte=now, due_at__lt=now + DUE_SOON),
-        ),
+        # Due within one working day, or the current step over its budget (office.risk).
+        PeriodFilter("at_risk", str(_("Có nguy cơ trễ hạn")), risk.at_risk_q()),
         PeriodFilter(
             "late_no_apology",
             str(_("Trễ hạn chưa có thư xin lỗi")),
@@ -93,8 +145,10 @@ def period_filters(date_from: dt.date, date_to: dt.date, now: dt.datetime) -> li
     ]
 
 
-def period_filter(key: str, date_from: dt.date, date_to: dt.date) -> PeriodFilter | None:
-    for f in period_filters(date_from, date_to, timezone.now()):
+def period_filter(
+    key: str, date_from: dt.date, date_to: dt.date, risk: RiskClock | None = None
+) -> PeriodFilter | None:
+    for f in period_filters(date_from, date_to, risk or risk_clock(timezone.now())):
         if f.key == key:
             return f
     return None
@@ -105,10 +159,16 @@ BY_AGENCY = ("received", "resolved", "late", "in_progress_overdue")
 
 
 def dashboard_figures(
-    user: AnyUser, *, agency: Agency | None, date_from: dt.date, date_to: dt.date
+    user: AnyUser,
+    *,
+    agency: Agency | None,
+    date_from: dt.date,
+    date_to: dt.date,
+    risk: RiskClock | None = None,
 ) -> dict[str, Any]:
-    """Counts (one query, grouped by agency) and their percentages, for the template."""
-    filters = period_filters(date_from, date_to, timezone.now())
+    """Counts (one query, grouped by agency) and their percentages, for the template; the
+    guidance contacts by kind (one more query)."""
+    filters = period_filters(date_from, date_to, risk or risk_clock(timezone.now()))
     # Every figure needs a dossier still open or ended on or after the period's first day, so
     # the dossiers ended before it (most of history) are left out before counting: measured by
     # bench/office_pages.py --alternatives at 1M dossiers, the same numbers 3-10x faster.
@@ -132,9 +192,12 @@ def dashboard_figures(
         "counts": counts,
         "labels": labels,
         "pct": {
+            "received_online": vn_pct(pct(counts["received_online"], received)),
+            "received_postal": vn_pct(pct(counts["received_postal"], received)),
             "early": vn_pct(pct(counts["early"], resolved)),
             "on_time": vn_pct(pct(counts["on_time"], resolved)),
             "late": vn_pct(pct(counts["late"], resolved)),
+            "postal_return": vn_pct(pct(counts["postal_return"], resolved)),
             "on_time_total": vn_pct(pct(counts["early"] + counts["on_time"], resolved)),
             "refused": vn_pct(pct(counts["refused"], received + carried)),
         },
@@ -142,4 +205,24 @@ def dashboard_figures(
         "identity_holds": received + carried
         == resolved + counts["refused"] + counts["withdrawn"] + counts["in_progress"],
         "by_agency": [r for r in per_agency if any(r[k] for k in BY_AGENCY)],
+        "guidance": guidance_counts(user, date_from=date_from, date_to=date_to),
     }
+
+
+def guidance_counts(user: AnyUser, *, date_from: dt.date, date_to: dt.date) -> dict[str, int]:
+    """Guidance contacts given in the period by the user's scope, by kind (the report's
+    figure: scoped by the unit that gave them, as ``reports.queries``). Contacts are not
+    dossiers, so these numbers have no list of dossiers behind them."""
+    qs = Guidance.objects.filter(
+        at__gte=_midnight(date_from), at__lt=_midnight(date_to + DAY)
+    ).order_by()
+    profile = staff_profile(user)
+    if profile is None:
+        qs = qs.none()
+    elif profile.role not in READ_ALL_ROLES:
+        qs = qs.filter(unit__in=user_agency_scope(user))
+    counts: dict[str, int] = qs.aggregate(
+        **{kind.value: Count("pk", filter=Q(kind=kind)) for kind in GuidanceKind}
+    )
+    counts["total"] = sum(counts.values())
+    return counts

@@ -163,14 +163,31 @@ class HandoverForm(VersionedForm):
     step = forms.TypedChoiceField(
         label=_("Bước xử lý tiếp theo"), coerce=int, required=False, empty_value=None
     )
-    receiver_name = forms.CharField(label=_("Người nhận"), max_length=200, required=False)
+    # A person of the receiving unit: the dossier goes to their desk (``Dossier.assignee``).
+    assignee = forms.TypedChoiceField(
+        label=_("Người nhận"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("Để trống: hồ sơ ở bàn chung của đơn vị nhận."),
+    )
     note = forms.CharField(label=_("Ghi chú"), max_length=500, required=False)
 
-    def __init__(self, *args: Any, step_choices: list[tuple[int, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(
+        self,
+        *args: Any,
+        step_choices: list[tuple[int, str]] = (),  # type: ignore[assignment]
+        people: list[tuple[str, list[tuple[int, str]]]] = (),  # type: ignore[assignment]
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         step_field = self.fields["step"]
         assert isinstance(step_field, forms.ChoiceField)
         step_field.choices = [("", _("— Theo quy trình —")), *step_choices]
+        people_field = self.fields["assignee"]
+        assert isinstance(people_field, forms.ChoiceField)
+        # Grouped by unit (an <optgroup> each): the people of the units a dossier can go to.
+        people_field.choices = [("", _("— Cả đơn vị —")), *people]
 
 
 class SupplementForm(VersionedForm):
@@ -281,10 +298,10 @@ class AcceptForm(VersionedForm):
     pass
 
 
+# An <input type="date"> shows only an ISO value, whatever the language's date format.
+ISO_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class PeriodForm(forms.Form):
-    date_from = forms.DateField(
-        label=_("Từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("Đến ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=_("Từ ngày"), required=False, widget=ISO_DATE)
+    date_to = forms.DateField(label=_("Đến ngày"), required=False, widget=ISO_DATE)

@@ -7,6 +7,7 @@ dossiers by agency by hand.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -19,12 +20,10 @@ from motcua.catalog import queries as catalog_queries
 from motcua.catalog.models import ProcedureVersion
 from motcua.core.access import dossier_scope_q, scope_root, staff_profile
 from motcua.core.text import fold
-from motcua.dossiers.models import Dossier, DossierClass, Status
+from motcua.dossiers.models import Dossier, DossierClass, Status, search_words
+from motcua.office.risk import RiskClock, risk_clock
 
 AnyUser = AbstractBaseUser | AnonymousUser
-
-# Marked "due soon" in the inbox: a day and a half of office time at most.
-DUE_SOON = dt.timedelta(hours=48)
 
 OPEN_STATUSES = (Status.PROCESSING, Status.SUPPLEMENT_REQUESTED)
 # Every status some tab still has work for (the live tabs' statuses): a small share of a
@@ -53,15 +52,19 @@ class Filter:
     q: Q
 
 
-def inbox_filters(now: dt.datetime) -> list[Filter]:
+def inbox_filters(now: dt.datetime, risk: RiskClock | None = None) -> list[Filter]:
     """The inbox tabs; each is also a drill-down target from the dashboard (``?f=key``).
 
     The live tabs hold every dossier still to be worked on, however old. The two tabs about
     what has ended hold the quarter so far, as the dashboard's default period: all of history
     (a province gathers a million ended dossiers in a few years) is neither a worklist nor
-    cheap to count on every inbox request, and an older dossier is found by its code."""
+    cheap to count on every inbox request, and an older dossier is found by its code.
+
+    ``risk`` is the at-risk rule for ``now`` (``office.risk``); made here when not given,
+    which costs two small queries: a view makes it once and passes it on."""
     processing = Q(status=Status.PROCESSING)
     since = quarter_start(now)
+    risk = risk or risk_clock(now)
     return [
         Filter("open", str(pgettext("inbox tab", "Đang giải quyết")), Q(status__in=OPEN_STATUSES)),
         Filter(
@@ -72,7 +75,8 @@ def inbox_filters(now: dt.datetime) -> list[Filter]:
         Filter(
             "due_soon",
             str(_("Sắp đến hạn")),
-            processing & Q(due_at__gte=now, due_at__lt=now + DUE_SOON),
+            # The dashboard's "at risk": due within one working day, or a step over budget.
+            risk.at_risk_q(),
         ),
         Filter("supplement", str(_("Chờ bổ sung")), Q(status=Status.SUPPLEMENT_REQUESTED)),
         Filter("submitted", str(_("Chờ tiếp nhận trực tuyến")), Q(status=Status.SUBMITTED)),
@@ -92,8 +96,8 @@ def inbox_filters(now: dt.datetime) -> list[Filter]:
     ]
 
 
-def filter_by_key(key: str, now: dt.datetime) -> Filter:
-    filters = {f.key: f for f in inbox_filters(now)}
+def filter_by_key(key: str, now: dt.datetime, risk: RiskClock | None = None) -> Filter:
+    filters = {f.key: f for f in inbox_filters(now, risk)}
     return filters.get(key, filters["open"])
 
 
@@ -103,19 +107,50 @@ def dossiers_for(user: AnyUser) -> QuerySet[Dossier]:
 
 
 def mine_q(user: AnyUser) -> Q:
-    """The dossiers at the user's own desk: the current step is with their unit (the control
-    slip names units by name), or the last hand-over named them as receiver."""
+    """The dossiers at the user's own desk: handed to them by name (``Dossier.assignee``), or
+    handed to their unit without naming anyone (the control slip names units by name)."""
     profile = staff_profile(user)
     if profile is None:
         return Q(pk__in=[])
     names = {profile.agency.name, profile.agency.code}
     if profile.agency.short_name:
         names.add(profile.agency.short_name)
-    return Q(current_unit__in=names) | Q(handovers__receiver=user.get_username())
+    return Q(assignee_id=user.pk) | Q(assignee__isnull=True, current_unit__in=names)
+
+
+# A phone number or an identity number (CCCD, tax code) as typed: digits, maybe spaced.
+_NUMBER = re.compile(r"^\+?[\d\s.\-()]{6,}$")
+
+
+def search_q(query: str) -> Q:
+    """What the inbox search matches: the dossier code (or part of it), the applicant's name
+    by word prefixes with diacritics and case ignored ("trinh thi hoa", "TRỊNH THỊ HOA" and
+    "Hoa" find "Trịnh Thị Hoa"), the applicant's or representative's phone, the identity
+    number. Not the procedure's text: "Trịnh" must not find every "công trình".
+
+    Plain column tests (the folded name is kept by the write path in
+    ``Dossier.applicant_search``), added to the tab's own filter: no join, no function."""
+    query = query.strip()
+    q = Q(code__contains=query.upper())
+    words = search_words(query).split()
+    if words:
+        name = Q()
+        for word in words:
+            name &= Q(applicant_search__contains=f" {word}")
+        q |= name
+    if _NUMBER.match(query):
+        digits = re.sub(r"\D", "", query)
+        if digits.startswith("84") and len(digits) == 11:
+            digits = "0" + digits[2:]  # +84 912 345 678
+        q |= Q(applicant_phone=digits) | Q(representative_phone=digits)
+        q |= Q(applicant_id_number=digits)
+    return q
 
 
 # Tabs and dashboard figures of ended dossiers: the latest ended first.
-ENDED_KEYS = frozenset({"ended", "resolved", "early", "on_time", "late", "refused", "withdrawn"})
+ENDED_KEYS = frozenset(
+    {"ended", "resolved", "early", "on_time", "late", "postal_return", "refused", "withdrawn"}
+)
 
 
 def inbox(user: AnyUser, *, q: Q, mine: bool, query: str = "", key: str = "") -> QuerySet[Dossier]:
@@ -123,20 +158,18 @@ def inbox(user: AnyUser, *, q: Q, mine: bool, query: str = "", key: str = "") ->
     latest ended first."""
     qs = dossiers_for(user).filter(q)
     if mine:
-        # Through the control slip's receivers: a subquery, not a join, so no duplicates.
-        qs = qs.filter(pk__in=Dossier.objects.filter(mine_q(user)).values("pk"))
+        qs = qs.filter(mine_q(user))
     if query:
-        folded = fold(query)
-        qs = qs.filter(
-            Q(code__icontains=query.strip())
-            | Q(applicant_name__icontains=query.strip())
-            | Q(procedure_version__search_text__contains=folded)
-        )
+        qs = qs.filter(search_q(query))
     order = ("-ended_at", "-id") if key in ENDED_KEYS else ("due_at", "id")
-    return qs.select_related("procedure_version__procedure", "agency").order_by(*order)
+    return qs.select_related("procedure_version__procedure", "agency", "current_step").order_by(
+        *order
+    )
 
 
-def inbox_counts(user: AnyUser, *, mine: bool) -> dict[str, int]:
+def inbox_counts(
+    user: AnyUser, *, mine: bool, now: dt.datetime | None = None, risk: RiskClock | None = None
+) -> dict[str, int]:
     """How many dossiers each tab holds (the same numbers as each tab's filter), counted
     over what some tab can hold rather than all of history: one aggregate over the live
     dossiers (by status, then due dates), one over those ended this quarter.
@@ -144,11 +177,12 @@ def inbox_counts(user: AnyUser, *, mine: bool) -> dict[str, int]:
     Two plain ranges on indexes instead of one query over their union: each is an index
     search on both databases, and each row is tested against a few conditions, not every
     tab's (at a million dossiers on SQLite the filters, not the reads, were the cost)."""
-    now = timezone.now()
+    now = now or timezone.now()
+    risk = risk or risk_clock(now)
     since = quarter_start(now)
     qs = dossiers_for(user)
     if mine:
-        qs = qs.filter(pk__in=Dossier.objects.filter(mine_q(user)).values("pk"))
+        qs = qs.filter(mine_q(user))
     processing = Q(status=Status.PROCESSING)
     overdue = processing & Q(due_at__lt=now)
     live = qs.filter(status__in=LIVE_STATUSES).aggregate(
@@ -157,7 +191,7 @@ def inbox_counts(user: AnyUser, *, mine: bool) -> dict[str, int]:
         supplement=Count("pk", filter=Q(status=Status.SUPPLEMENT_REQUESTED)),
         submitted=Count("pk", filter=Q(status=Status.SUBMITTED)),
         overdue=Count("pk", filter=overdue),
-        due_soon=Count("pk", filter=processing & Q(due_at__gte=now, due_at__lt=now + DUE_SOON)),
+        due_soon=Count("pk", filter=risk.at_risk_q()),
         overdue_no_apology=Count("pk", filter=overdue & Q(has_apology=False)),
     )
     ended = qs.filter(ended_at__gte=since).aggregate(

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from motcua.office import audit, views
+from motcua.office import audit, period_report, views
 
 app_name = "office"
 
@@ -37,5 +37,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("quay/tra-ket-qua/", views.counter_results, name="counter_results"),
     path("quay/so-theo-doi/", views.register, name="register"),
     path("lanh-dao/", views.dashboard, name="dashboard"),
+    path("lanh-dao/bao-cao/", period_report.report_list, name="report_list"),
+    path("lanh-dao/bao-cao/lap/", period_report.report_request, name="report_request"),
+    path("lanh-dao/bao-cao/<int:pk>/", period_report.report_download, name="report_download"),
     path("nhat-ky/", audit.audit_search, name="audit"),
 ]

@@ -13,6 +13,7 @@ from pathlib import PurePath
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -50,6 +51,7 @@ from motcua.core.access import (
 )
 from motcua.core.audit import audit_log
 from motcua.core.models import Role, StaffProfile
+from motcua.core.people import person_name
 from motcua.dossiers import services
 from motcua.dossiers.errors import ApplicantInvalid, ConflictError, DossierError
 from motcua.dossiers.forms_docs import CONTENT_TYPES, render_register
@@ -63,7 +65,15 @@ from motcua.dossiers.models import (
 )
 from motcua.dossiers.queries import dossier_for
 from motcua.office import forms, queries
-from motcua.office.dashboard import dashboard_figures, default_period, period_filter
+from motcua.office.dashboard import (
+    BY_AGENCY,
+    PeriodFilter,
+    dashboard_figures,
+    period_filter,
+    period_read,
+)
+from motcua.office.period_report import reports_context
+from motcua.office.risk import risk_clock
 from motcua.office.templatetags.office import unit_name
 
 PROCESSING_SIDE = frozenset({Role.SPECIALIST, Role.LEADER, Role.CENTER_MANAGER})
@@ -129,23 +139,29 @@ def _detail_url(dossier: Dossier) -> str:
 def inbox(request: HttpRequest) -> HttpResponse:
     profile = _profile(request)
     key = request.GET.get("f", "open")
-    # Oversight roles have no desk of their own: they always see the whole scope.
-    mine = request.GET.get("cua", "") == "toi" and profile.role not in READ_ALL_ROLES
+    # Only roles that work on dossiers have a desk; oversight sees the whole scope.
+    has_desk = profile.role in WRITE_ROLES
+    mine = request.GET.get("cua", "") == "toi" and has_desk
     query = request.GET.get("q", "").strip()
     now = timezone.now()
-    current: Any = queries.filter_by_key(key, now)
-    # A dashboard figure links here with its period: the same filter as its count.
-    period = forms.PeriodForm(request.GET)
+    risk = risk_clock(now)  # the at-risk rule, once for the tabs, the counts and the badges
+    current: Any = queries.filter_by_key(key, now, risk)
+    # A dashboard figure links here with its period (and its agency, for the table by
+    # agency): the same filter as its count.
     drill: dict[str, Any] | None = None
-    if "ky" in request.GET and period.is_valid():
-        date_from, date_to = default_period(timezone.localdate())
-        date_from = period.cleaned_data["date_from"] or date_from
-        date_to = period.cleaned_data["date_to"] or date_to
-        figure = period_filter(request.GET["ky"], date_from, date_to)
-        if figure is not None:
+    if "ky" in request.GET:
+        period = period_read(forms.PeriodForm(request.GET), timezone.localdate())
+        figure = None
+        if period is not None:
+            figure = period_filter(request.GET["ky"], period[0], period[1], risk)
+        if period is not None and figure is not None:
             current, mine = figure, False
-            drill = {"label": figure.label, "from": date_from, "to": date_to}
-    counts = queries.inbox_counts(request.user, mine=mine)
+            drill = {"label": figure.label, "from": period[0], "to": period[1], "agency": None}
+            agency_id = request.GET.get("co_quan", "")
+            if agency_id.isdigit():
+                current = PeriodFilter(figure.key, figure.label, figure.q & Q(agency_id=agency_id))
+                drill["agency"] = Agency.objects.filter(pk=agency_id).first()
+    counts = queries.inbox_counts(request.user, mine=mine, now=now, risk=risk)
     page = Paginator(
         queries.inbox(request.user, q=current.q, mine=mine, query=query, key=current.key), 50
     )
@@ -153,16 +169,18 @@ def inbox(request: HttpRequest) -> HttpResponse:
         # The tab's count is the list's length: the paginator need not count it again.
         page.count = counts[current.key]
     page_obj = page.get_page(request.GET.get("trang"))
+    for dossier in page_obj.object_list:
+        risk.mark(dossier)
     context = {
         "title": _("Hồ sơ cần xử lý"),
-        "filters": [(f, counts.get(f.key, 0)) for f in queries.inbox_filters(now)],
+        "filters": [(f, counts.get(f.key, 0)) for f in queries.inbox_filters(now, risk)],
         "current": current,
         "drill": drill,
         "mine": mine,
+        "has_desk": has_desk,
         "query": query,
         "page": page_obj,
         "now": now,
-        "due_soon": now + queries.DUE_SOON,
         "unit_label": queries.user_unit_label(request.user),
     }
     template = "office/_inbox_table.html" if _is_htmx(request) else "office/inbox.html"
@@ -194,7 +212,10 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
             actions["reject"] = forms.RefuseForm(initial=version_initial, auto_id="reject_%s")
         if status in (Status.PROCESSING, Status.RESULT_READY):
             actions["handover"] = forms.HandoverForm(
-                initial=version_initial, step_choices=step_choices, auto_id="handover_%s"
+                initial=version_initial,
+                step_choices=step_choices,
+                people=_desk_people(dossier),
+                auto_id="handover_%s",
             )
         if status == Status.PROCESSING and decides:
             actions["supplement"] = forms.SupplementForm(
@@ -252,6 +273,26 @@ def _returns_result(profile: StaffProfile, dossier: Dossier) -> bool:
     if dossier.receiving_unit_id is None:
         return counter_receives(profile, dossier.agency_id, dossier.level)
     return agency_subtree(scope_root(profile.agency)).filter(pk=dossier.receiving_unit_id).exists()
+
+
+def _desk_people(dossier: Dossier) -> list[tuple[str, list[tuple[int, str]]]]:
+    """The people a dossier can be handed to, by unit: the staff who act on dossiers in the
+    competent agency's subtree and at the receiving unit (one query)."""
+    units = agency_subtree(dossier.agency)
+    where = Q(agency__in=units)
+    if dossier.receiving_unit_id is not None:
+        where |= Q(agency_id=dossier.receiving_unit_id)
+    profiles = (
+        StaffProfile.objects.filter(where, role__in=WRITE_ROLES, user__is_active=True)
+        .select_related("agency", "user")
+        .order_by("agency__path", "agency__name", "user__last_name", "user__first_name")
+    )
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for profile in profiles:
+        groups.setdefault(profile.agency.name, []).append(
+            (profile.user_id, person_name(profile.user))
+        )
+    return list(groups.items())
 
 
 def _unit_names(dossier: Dossier) -> list[str]:
@@ -416,6 +457,7 @@ def dossier_withdraw(request: HttpRequest, code: str) -> HttpResponse:
 def dossier_handover(request: HttpRequest, code: str) -> HttpResponse:
     dossier = dossier_get(request, code, write=True)
     steps = {s.pk: s for s in dossier.procedure_version.steps.all()}
+    people = _desk_people(dossier)
 
     def run(d: Dossier, f: Any) -> bool:
         step = steps.get(f.cleaned_data["step"]) if f.cleaned_data["step"] else None
@@ -425,7 +467,11 @@ def dossier_handover(request: HttpRequest, code: str) -> HttpResponse:
             dossier=d,
             to_unit=f.cleaned_data["to_unit"],
             step=step,
-            receiver_name=f.cleaned_data["receiver_name"],
+            assignee=(
+                User.objects.get(pk=f.cleaned_data["assignee"])
+                if f.cleaned_data["assignee"]
+                else None
+            ),
             note=f.cleaned_data["note"],
             expected_version=_version(f),
         )
@@ -437,6 +483,7 @@ def dossier_handover(request: HttpRequest, code: str) -> HttpResponse:
         run,
         _("Đã chuyển hồ sơ."),
         step_choices=[(pk, str(s)) for pk, s in steps.items()],
+        people=people,
     )
 
 
@@ -883,13 +930,18 @@ def register(request: HttpRequest) -> HttpResponse:
 @staff_required(roles=DASHBOARD_ROLES)
 def dashboard(request: HttpRequest) -> HttpResponse:
     form = forms.PeriodForm(request.GET or None)
-    date_from, date_to = default_period(timezone.localdate())
-    if form.is_valid():
-        date_from = form.cleaned_data["date_from"] or date_from
-        date_to = form.cleaned_data["date_to"] or date_to
+    period = period_read(form, timezone.localdate())
     profile = _profile(request)
     agency = None if profile.role in READ_ALL_ROLES else scope_root(profile.agency)
-    figures = dashboard_figures(request.user, agency=agency, date_from=date_from, date_to=date_to)
+    figures = None
+    date_from = date_to = None
+    if period is not None:
+        date_from, date_to = period
+        # The inputs show the period shown (the defaults too).
+        form = forms.PeriodForm(initial={"date_from": date_from, "date_to": date_to})
+        figures = dashboard_figures(
+            request.user, agency=agency, date_from=date_from, date_to=date_to
+        )
     return render(
         request,
         "office/dashboard.html",
@@ -899,6 +951,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "figures": figures,
             "date_from": date_from,
             "date_to": date_to,
+            "date_from_iso": date_from.isoformat() if date_from else "",
+            "date_to_iso": date_to.isoformat() if date_to else "",
+            "by_agency_keys": BY_AGENCY,
             "scope_name": agency.name if agency else _("Toàn tỉnh"),
+            **reports_context(request),
         },
     )

@@ -18,7 +18,14 @@ from typing import Any
 
 from motcua.catalog.models import DurationUnit
 from motcua.dossiers.classify import LOCAL, classify, local_date, step_result
-from motcua.dossiers.models import DossierClass, EndKind, EventType, Flag, Status
+from motcua.dossiers.models import (
+    DossierClass,
+    EndKind,
+    EventType,
+    Flag,
+    Status,
+    search_words,
+)
 
 # QCVN 102:2016 style agency identifier, the receipt date, a 4-digit daily sequence (§4).
 CODE_RE = re.compile(r"^(?P<agency>[0-9A-Za-z][0-9A-Za-z.]*)-(?P<day>\d{6})-(?P<seq>\d{4})$")
@@ -521,6 +528,8 @@ def history_compute(
         "channel": record["channel"],
         "applicant_kind": applicant["kind"],
         "applicant_name": applicant["name"],
+        # Written in bulk without ``save``: the search column is filled here.
+        "applicant_search": search_words(applicant["name"]),
         "applicant_id_number": applicant.get("id_number") or "",
         "applicant_phone": applicant.get("phone") or "",
         "applicant_email": applicant.get("email") or "",

@@ -6,12 +6,16 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency
 from motcua.catalog.models import WorkflowStep
 from motcua.core.audit import Actor
+from motcua.core.models import StaffProfile
+from motcua.core.people import person_name
 from motcua.dossiers.classify import local_date, step_result
 from motcua.dossiers.models import (
     Dossier,
@@ -93,6 +97,7 @@ def dossier_handover(
     to_unit: str = "",
     step: WorkflowStep | None = None,
     receiver_name: str = "",
+    assignee: User | None = None,
     note: str = "",
     expected_version: int | None = None,
 ) -> Handover:
@@ -110,7 +115,11 @@ def dossier_handover(
     has no row of its own: the first hand-over judges it (working hours from receipt, result
     against the step's budget, as ``_close_handover`` does for any row) and writes that in
     the first row's note and in the hand-over event (``counter_step_result``, which
-    ``dossier_finish`` reads for the steps that overran)."""
+    ``dossier_finish`` reads for the steps that overran).
+
+    ``assignee``: the person of the receiving unit (or of a unit under it) the dossier goes to;
+    it is then on their desk (``Dossier.assignee``), and the row names them as receiver.
+    Without one, the dossier is on the desk of the whole receiving unit."""
     now = _now()
     with transaction.atomic():
         locked = _lock(dossier, expected_version)
@@ -129,6 +138,13 @@ def dossier_handover(
         to_unit = to_unit or (_unit_name(step.unit) if step else "")
         if not to_unit:
             raise _refuse(_("Phải chọn đơn vị nhận hồ sơ."))
+        if assignee is not None:
+            if not _works_in(assignee, to_unit):
+                raise _refuse(
+                    _("%(person)s không thuộc đơn vị nhận hồ sơ (%(unit)s).")
+                    % {"person": person_name(assignee), "unit": to_unit}
+                )
+            receiver_name = person_name(assignee)
         previous = _open_handover(locked)
         if previous is not None:
             _close_handover(previous, now)
@@ -159,7 +175,8 @@ def dossier_handover(
         locked.current_step = step
         locked.current_unit = to_unit
         locked.current_step_since = now
-        _save(locked, dossier, ["current_step", "current_unit", "current_step_since"])
+        locked.assignee = assignee
+        _save(locked, dossier, ["current_step", "current_unit", "current_step_since", "assignee"])
         _event(
             locked,
             type=EventType.HANDOVER,
@@ -184,6 +201,17 @@ def dossier_handover(
             },
         )
     return row
+
+
+def _works_in(person: User, unit: str) -> bool:
+    """Whether ``person`` is staff of the agency named ``unit`` (by name, code or short name)
+    or of an agency under it."""
+    profile = StaffProfile.objects.select_related("agency").filter(user=person).first()
+    if profile is None:
+        return False
+    agencies = Agency.objects.filter(Q(name=unit) | Q(code=unit) | Q(short_name=unit))
+    own = profile.agency.path
+    return any(a.pk == profile.agency_id or (a.path and own.startswith(a.path)) for a in agencies)
 
 
 def _supplement_deadline(dossier: Dossier) -> dt.datetime:
@@ -287,8 +315,10 @@ def dossier_receive_supplement(
             locked.extended_due_at = None
             fields.append("extended_due_at")
         last = Handover.objects.filter(dossier=locked).order_by("-position").first()
-        if last is None and locked.current_step is not None:
-            # Still at the counter's own first step: it starts again with its whole budget.
+        if last is not None or locked.current_step is not None:
+            # The step starts again with its whole budget: at the counter's own first step,
+            # or on the new control-slip row below (the current step's start is its last
+            # hand-over: what the at-risk list measures).
             locked.current_step_since = now
             fields.append("current_step_since")
         # Normally dropped at the request already; also for dossiers flagged before that.

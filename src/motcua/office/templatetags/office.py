@@ -18,11 +18,11 @@ from motcua.agencies.models import Agency
 from motcua.catalog.models import PartKind
 from motcua.core.access import READ_ALL_ROLES, WRITE_ROLES, staff_profile, works_at_counter
 from motcua.core.audit import SYSTEM_ACTORS
-from motcua.core.formatting import vn_int
+from motcua.core.formatting import vn_decimal, vn_int
 from motcua.core.models import Role, StaffProfile
 from motcua.core.people import person_name
 from motcua.dossiers.models import Dossier, Status
-from motcua.office.queries import DUE_SOON
+from motcua.office.risk import risk_clock
 
 register = template.Library()
 
@@ -52,9 +52,18 @@ def vn_number(value: int | None) -> str:
     return vn_int(int(value or 0))
 
 
+def _at_risk(dossier: Dossier) -> bool:
+    """Marked by the view (``RiskClock.mark``, one clock for the whole list), else asked of
+    the clock here (a page showing one dossier)."""
+    if not hasattr(dossier, "at_risk"):
+        risk_clock().mark(dossier)
+    return bool(getattr(dossier, "at_risk", False))
+
+
 @register.filter
 def due_badge(dossier: Dossier) -> SafeString:
-    """Overdue / due soon / on track, for an open dossier."""
+    """Overdue / at risk (due within one working day, or a step over its budget) / on track,
+    for an open dossier."""
     if dossier.ended_at is not None or dossier.due_at is None:
         return SafeString("")
     if dossier.status == Status.SUPPLEMENT_REQUESTED:
@@ -62,9 +71,26 @@ def due_badge(dossier: Dossier) -> SafeString:
     now = timezone.now()
     if dossier.due_at < now:
         return format_html('<span class="badge badge-bad">{}</span>', _("Quá hạn"))
-    if dossier.due_at < now + DUE_SOON:
+    if _at_risk(dossier):
         return format_html('<span class="badge badge-warn">{}</span>', _("Sắp đến hạn"))
     return format_html('<span class="badge badge-ok">{}</span>', _("Trong hạn"))
+
+
+@register.filter
+def step_overrun(dossier: Dossier) -> SafeString:
+    """ "Step X over its budget by N hours" for a dossier marked by the view."""
+    overrun = getattr(dossier, "step_overrun", None)
+    if overrun is None:
+        return SafeString("")
+    return format_html(
+        '<span class="badge badge-warn">{}</span>',
+        _("Bước “%(step)s” quá %(over)s giờ (định mức %(budget)s giờ)")
+        % {
+            "step": overrun.step,
+            "over": vn_decimal(overrun.over, 1),
+            "budget": vn_decimal(overrun.budget, 1),
+        },
+    )
 
 
 @register.filter
@@ -76,7 +102,7 @@ def row_class(dossier: Dossier) -> str:
     now = timezone.now()
     if dossier.due_at < now:
         return "is-overdue"
-    if dossier.due_at < now + DUE_SOON:
+    if _at_risk(dossier):
         return "is-due-soon"
     return ""
 

@@ -1,0 +1,74 @@
+"""The period reports that leaders ask for from the dashboard.
+
+A report of a province takes tens of seconds to make (measured on the demo province: about
+20 s for the DOCX or PDF of a quarter, 47 s for the seed period, with the machine loaded), too
+long for a request: the dashboard records the request, ``motcua worker`` makes the document
+(``office.jobs``), and the dashboard offers the file when it is ready.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from motcua.agencies.models import Agency
+
+
+class ReportFormat(models.TextChoices):
+    DOCX = "docx", _("Word (DOCX)")
+    PDF = "pdf", _("PDF")
+    XLSX = "xlsx", _("Excel (XLSX): biểu II.06a, chỉ số, biểu đồ")
+
+
+class ReportStatus(models.TextChoices):
+    PENDING = "pending", _("Đang chờ lập")
+    RUNNING = "running", _("Đang lập")
+    DONE = "done", _("Đã lập xong")
+    FAILED = "failed", _("Lập không thành công")
+
+
+class ReportRequest(models.Model):
+    """One period report asked for by one user, for the scope they may report on."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người yêu cầu"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # The scope the report covers (its competent agencies' subtree); none: the whole province.
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("phạm vi"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    date_from = models.DateField(_("từ ngày"))
+    date_to = models.DateField(_("đến ngày"))
+    fmt = models.CharField(_("định dạng"), max_length=8, choices=ReportFormat.choices)
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=16,
+        choices=ReportStatus.choices,
+        default=ReportStatus.PENDING,
+    )
+    file = models.FileField(_("tệp"), upload_to="reports/%Y/%m/", blank=True, default="")
+    error = models.TextField(_("lỗi"), blank=True, default="")
+    created_at = models.DateTimeField(_("yêu cầu lúc"), auto_now_add=True)
+    started_at = models.DateTimeField(_("bắt đầu lập lúc"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("lập xong lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("yêu cầu lập báo cáo")
+        verbose_name_plural = _("yêu cầu lập báo cáo")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="report_request_queue"),
+            models.Index(fields=["requested_by", "created_at"], name="report_request_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date_from:%d/%m/%Y}-{self.date_to:%d/%m/%Y} {self.fmt}"
