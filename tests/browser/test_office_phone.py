@@ -41,3 +41,19 @@ def test_inbox_on_a_desktop_keeps_the_table(world: World, new_page: Any) -> None
     log_in(page, "manager")
     assert page.locator(".inbox-table thead th").first.is_visible()
     shot(page, "office-inbox-desktop")
+
+
+def test_audit_trail_reads_as_names_and_labels(world: World, new_page: Any) -> None:
+    world.auditor.last_name, world.auditor.first_name = "Lê Thị", "Hoa"
+    world.auditor.save()
+    dossier = world.dossier()
+    page = new_page()
+    log_in(page, "auditor")
+    page.goto(f"/can-bo/ho-so/{dossier.code}/")
+    page.goto("/can-bo/nhat-ky/")
+    page.get_by_label("Hành động").select_option(label="Xem hồ sơ")
+    page.get_by_role("button", name="Tìm").click()
+    row = page.locator("tbody tr").first
+    row.get_by_text("Lê Thị Hoa").wait_for()
+    assert row.get_by_text("Xem hồ sơ").is_visible()
+    shot(page, "office-audit-desktop")
