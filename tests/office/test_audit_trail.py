@@ -104,3 +104,12 @@ def test_csv_export_of_the_filtered_trail(world: World) -> None:
         "203.0.113.9",
     ]
     assert AuditEvent.objects.filter(action="audit.export", actor=world.auditor).exists()
+
+
+def test_csv_export_keeps_typed_usernames_as_text(world: World) -> None:
+    Client().post("/dang-nhap/", {"username": "=HYPERLINK(1)", "password": "x"})
+    response = login(Client(), world.auditor).get("/can-bo/nhat-ky/?action=login.failed&fmt=csv")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[1][2] == "'=hyperlink(1)"
+    assert not any(cell.startswith("=") for row in rows for cell in row)

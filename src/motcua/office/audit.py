@@ -158,18 +158,22 @@ def _csv_lines(qs: QuerySet[AuditEvent]) -> Iterator[str]:
     yield from _csv_batch(writer, batch)
 
 
+def _cell(value: str) -> str:
+    """A text cell a spreadsheet will not run: usernames of failed logins are typed by
+    anyone, and "=HYPERLINK(…)" must stay text (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def _csv_batch(writer: Any, batch: list[AuditEvent]) -> Iterator[str]:
     for row in _rows(batch):
         local = timezone.localtime(row["at"])
         yield writer.writerow(
             [
                 f"{local:%Y-%m-%d %H:%M:%S}",
-                row["actor"],
-                row["username"],
-                row["action"],
-                row["code"],
-                row["object"],
-                row["ip"],
+                *(
+                    _cell(str(row[k]))
+                    for k in ("actor", "username", "action", "code", "object", "ip")
+                ),
             ]
         )
 
