@@ -175,6 +175,10 @@ def test_rejections_refusal_and_withdrawal(
     assert refused.json()["status"] == "rejected"
 
     first = _receive(clerk_api).json()
+    # The counter hands it to the competent agency, which decides (services.holder).
+    first = clerk_api.post(
+        f"/dossiers/{first['code']}/handover", {"expected_version": first["version"]}
+    ).json()
     refuse = specialist_api.post(
         f"/dossiers/{first['code']}/refuse",
         {"expected_version": first["version"], "reason": "Không đủ điều kiện"},
@@ -367,11 +371,10 @@ def test_parts_by_position_and_handover_to_a_named_step(
         {"name": "Giấy ủy quyền", "kind": "copy", "copies": 1, "reused": False},
     ]
     code, version = created.json()["code"], created.json()["version"]
-    unknown = specialist_api.post(
-        f"/dossiers/{code}/handover", {"expected_version": version, "step": 9}
-    )
+    unknown = clerk_api.post(f"/dossiers/{code}/handover", {"expected_version": version, "step": 9})
     assert unknown.status_code == 422 and unknown.json()["errors"][0]["loc"] == ["body", "step"]
-    moved = specialist_api.post(
+    # The counter holds its own first step: it hands over (services.holder).
+    moved = clerk_api.post(
         f"/dossiers/{code}/handover", {"expected_version": version, "step": 2, "note": "Gấp"}
     )
     assert moved.status_code == 200, moved.content
@@ -401,6 +404,9 @@ def test_finish_with_a_result_file(
             "OPTIONS": {"location": str(tmp_path)},
         },
     }
+    from motcua.dossiers.services import dossier_handover
+
+    dossier_handover(dossier=received, actor=world.clerk)  # the competent agency holds it
     url = f"/api/dossiers/{received.code}/result"
     headers = {"Authorization": f"Bearer {specialist_api.token}"}
     wrong = specialist_api.client.post(

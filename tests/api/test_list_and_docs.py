@@ -15,7 +15,12 @@ from motcua.catalog.models import ProcedureVersion
 from motcua.core.text import fold
 from motcua.dossiers.applicants import Applicant
 from motcua.dossiers.models import Channel, Dossier
-from motcua.dossiers.services import dossier_finish, dossier_receive, dossier_submit
+from motcua.dossiers.services import (
+    dossier_finish,
+    dossier_handover,
+    dossier_receive,
+    dossier_submit,
+)
 from tests.api.conftest import Api, applicant_json, token_for
 from tests.world import MONDAY, World, local, procedure_create
 
@@ -46,6 +51,7 @@ def dossiers(world: World, traveller: time_machine.Coordinates) -> dict[str, Dos
         actor=world.clerk,
         receiving_unit=world.center,
     )
+    dossier_handover(dossier=made["monday"], actor=world.clerk)  # the deciding agency holds it
     made["monday"] = dossier_finish(dossier=made["monday"], actor=world.specialist)
     made["online"] = dossier_submit(
         procedure_version=world.procedure, applicant=applicant, actor="portal"

@@ -1,5 +1,5 @@
 """One dossier through the staff application in a real browser: the clerk receives it, the
-specialist hands it over and finishes it, the leader sees it counted; an outsider cannot open
+specialist hands it over, the leader finishes it and sees it counted; an outsider cannot open
 it."""
 
 from __future__ import annotations
@@ -51,7 +51,8 @@ def test_a_dossier_from_counter_to_dashboard(world: World, new_page: Any) -> Non
     clerk.get_by_role("button", name="Chuyển", exact=True).click()
     clerk.get_by_text("Đã chuyển hồ sơ").wait_for()
 
-    # The specialist finds it in the inbox, hands it to the leader's step and finishes it.
+    # The specialist finds it in the inbox and hands it to the leader's step; from then on
+    # the department holds it, and its leader signs and finishes it.
     specialist = new_page()
     log_in(specialist, "specialist")
     specialist.get_by_role("link", name=dossier.code).wait_for()
@@ -60,17 +61,18 @@ def test_a_dossier_from_counter_to_dashboard(world: World, new_page: Any) -> Non
     specialist.get_by_label("Chuyển đến đơn vị").fill(world.construction.name)
     specialist.get_by_role("button", name="Chuyển", exact=True).click()
     specialist.get_by_text("Đã chuyển hồ sơ").wait_for()
-    specialist.get_by_text("Có kết quả", exact=True).click()
-    specialist.get_by_label("Ghi chú").last.fill("Đã ký giấy phép")
-    specialist.get_by_role("button", name="Hoàn thành, có kết quả").click()
-    specialist.get_by_text("Đã cập nhật kết quả").wait_for()
-    shot(specialist, "05-dossier-finished")
+    leader = new_page()
+    log_in(leader, "leader")
+    leader.goto(f"/can-bo/ho-so/{dossier.code}/")
+    leader.get_by_text("Có kết quả", exact=True).click()
+    leader.get_by_label("Ghi chú").last.fill("Đã ký giấy phép")
+    leader.get_by_role("button", name="Hoàn thành, có kết quả").click()
+    leader.get_by_text("Đã cập nhật kết quả").wait_for()
+    shot(leader, "05-dossier-finished")
     dossier.refresh_from_db()
     assert dossier.status == Status.RESULT_READY
 
     # The leader sees it counted, and the number leads to it.
-    leader = new_page()
-    log_in(leader, "leader")
     leader.get_by_role("link", name="Tình hình giải quyết").click()
     resolved = leader.locator("a.stat", has_text="Đã giải quyết")
     assert resolved.locator(".num").inner_text() == "1"

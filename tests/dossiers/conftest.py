@@ -41,3 +41,13 @@ def received(world: World, traveller: time_machine.Coordinates) -> Dossier:  # n
         actor=world.clerk,
         receiving_unit=world.center,
     )
+
+
+@pytest.fixture
+def appraised(world: World, received: Dossier) -> Dossier:  # noqa: F811
+    """``received``, handed over by the counter to the appraisal step at the same instant:
+    the competent agency holds it, so its specialists and leaders may act on it."""
+    from motcua.dossiers.services import dossier_handover
+
+    dossier_handover(dossier=received, actor=world.clerk)
+    return received

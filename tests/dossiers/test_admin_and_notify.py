@@ -8,6 +8,7 @@ from motcua.dossiers.models import Dossier, Status
 from motcua.dossiers.services import (
     dossier_extend,
     dossier_finish,
+    dossier_handover,
     dossier_receive,
     dossier_refuse,
     dossier_reject,
@@ -46,6 +47,7 @@ def test_applicant_is_notified_by_email_and_sms(world: World, traveller) -> None
         actor=world.clerk,
         receiving_unit=world.center,
     )
+    dossier_handover(dossier=dossier, actor=world.clerk)
     dossier_request_supplement(dossier=dossier, actor=world.specialist, items=["A"], reason="B")
     messages = Message.objects.filter(dossier=dossier)
     assert sorted(messages.values_list("kind", "channel")) == [
@@ -65,6 +67,7 @@ def test_extension_and_result_are_notified_and_bad_phone_is_skipped(
         actor=world.clerk,
         receiving_unit=world.center,
     )
+    dossier_handover(dossier=dossier, actor=world.clerk)
     dossier_extend(
         dossier=dossier,
         actor=world.leader,
@@ -80,12 +83,14 @@ def test_extension_and_result_are_notified_and_bad_phone_is_skipped(
 
 def test_refusals_and_stops_are_told_with_their_reason(world: World, traveller) -> None:
     def new() -> Dossier:
-        return dossier_receive(
+        dossier = dossier_receive(
             procedure_version=world.procedure,
             applicant=citizen_applicant(email="binh@example.vn"),
             actor=world.clerk,
             receiving_unit=world.center,
         )
+        dossier_handover(dossier=dossier, actor=world.clerk)
+        return dossier
 
     refused, stopped = new(), new()
     dossier_refuse(dossier=refused, actor=world.leader, reason="Không đủ điều kiện cấp phiếu")

@@ -48,32 +48,32 @@ def overdue_in_inbox(world: World) -> int:
 
 
 def test_supplement_restart_drops_the_overdue_flag_until_the_new_due_date_passes(
-    world: World, received: Dossier, traveller
+    world: World, appraised: Dossier, traveller
 ) -> None:
     # Received Monday 09:00, due Thursday 17:00; the Friday scan flags it.
     traveller.move_to(local(FRIDAY, 8))
     assert dossiers_flag_overdue() == 1
-    assert flags(received) == [Flag.OVERDUE]
+    assert flags(appraised) == [Flag.OVERDUE]
     assert overdue_in_inbox(world) == 1
 
     dossier_request_supplement(
-        dossier=received, actor=world.specialist, items=["Bản sao CCCD"], reason="Thiếu giấy tờ"
+        dossier=appraised, actor=world.specialist, items=["Bản sao CCCD"], reason="Thiếu giấy tờ"
     )
     # The clock stands still while the supplement is awaited: not overdue (domain.md §7).
-    assert Flag.OVERDUE not in flags(received)
-    assert Flag.SUPPLEMENT_LATE in flags(received)  # the late request stays on record
+    assert Flag.OVERDUE not in flags(appraised)
+    assert Flag.SUPPLEMENT_LATE in flags(appraised)  # the late request stays on record
 
     traveller.move_to(local(NEXT_MONDAY, 9))
-    restarted = dossier_receive_supplement(dossier=received, actor=world.clerk)
+    restarted = dossier_receive_supplement(dossier=appraised, actor=world.clerk)
     assert restarted.due_at == local(NEXT_THURSDAY, 17)
     assert Flag.OVERDUE not in restarted.flags
-    assert Flag.OVERDUE not in flags(received)
+    assert Flag.OVERDUE not in flags(appraised)
     assert overdue_in_inbox(world) == 0
     assert dossiers_flag_overdue() == 0
 
     traveller.move_to(local(NEXT_FRIDAY, 8))
     assert dossiers_flag_overdue() == 1
-    assert Flag.OVERDUE in flags(received)
+    assert Flag.OVERDUE in flags(appraised)
     assert overdue_in_inbox(world) == 1
 
 
@@ -90,35 +90,35 @@ def test_scan_clears_a_stale_overdue_flag_left_by_earlier_versions(
 
 
 def test_ended_dossier_keeps_the_overdue_flag_it_ended_with(
-    world: World, received: Dossier, traveller
+    world: World, appraised: Dossier, traveller
 ) -> None:
     traveller.move_to(local(FRIDAY, 8))
     dossiers_flag_overdue()
-    finished = dossier_finish(dossier=received, actor=world.leader)
+    finished = dossier_finish(dossier=appraised, actor=world.leader)
     assert finished.dossier_class == "late"
     traveller.move_to(local(NEXT_MONDAY, 9))
     dossiers_flag_overdue()
-    assert flags(received) == [Flag.OVERDUE]
+    assert flags(appraised) == [Flag.OVERDUE]
 
 
 def test_extension_keeps_the_legal_due_date_for_the_overdue_flag(
-    world: World, received: Dossier, traveller
+    world: World, appraised: Dossier, traveller
 ) -> None:
     """The new appointment is what the applicant is told; the legal due date still decides
     whether the dossier is overdue (and late), so the flag comes when that date passes."""
     dossier_extend(
-        dossier=received,
+        dossier=appraised,
         actor=world.leader,
         reason="Cần xác minh thêm",
         new_due_at=local(NEXT_MONDAY, 17),
     )
     traveller.move_to(local(FRIDAY, 8))
     assert dossiers_flag_overdue() == 1
-    assert flags(received) == [Flag.OVERDUE]
+    assert flags(appraised) == [Flag.OVERDUE]
     # Once overdue it is too late for an apology letter (at least one working day before).
     with pytest.raises(TransitionError):
         dossier_extend(
-            dossier=received, actor=world.leader, reason="x", new_due_at=local(NEXT_FRIDAY, 17)
+            dossier=appraised, actor=world.leader, reason="x", new_due_at=local(NEXT_FRIDAY, 17)
         )
 
 

@@ -13,6 +13,7 @@ from motcua.dossiers.services import (
     PartInput,
     TransitionError,
     dossier_finish,
+    dossier_handover,
     dossier_receive,
     dossier_receive_supplement,
     dossier_request_supplement,
@@ -72,6 +73,7 @@ def test_refused_supplement_keeps_the_committed_files_and_only_them(
         receiving_unit=world.center,
         parts=[scan()],
     )
+    dossier_handover(dossier=dossier, actor=world.clerk)
     kept = files_in(media)
     assert len(kept) == 1
     dossier_request_supplement(
@@ -92,19 +94,19 @@ def test_refused_supplement_keeps_the_committed_files_and_only_them(
 
 
 def test_result_file_goes_with_a_caller_block_that_fails(
-    world: World, received: Dossier, media: Path
+    world: World, appraised: Dossier, media: Path
 ) -> None:
     """A caller that wraps the service in its own block (the portal does) undoes both."""
     with pytest.raises(RuntimeError), atomic_with_files():
         dossier_finish(
-            dossier=received,
+            dossier=appraised,
             actor=world.leader,
             result_file=SimpleUploadedFile("kq.pdf", PDF),
         )
         assert len(files_in(media)) == 1  # readable inside the transaction
         raise RuntimeError("the caller's next step failed")
-    received.refresh_from_db()
-    assert received.status == Status.PROCESSING and not received.result_file
+    appraised.refresh_from_db()
+    assert appraised.status == Status.PROCESSING and not appraised.result_file
     assert files_in(media) == []
 
 
@@ -120,6 +122,7 @@ def test_outermost_rollback_without_an_exception_removes_the_file(
         actor=world.clerk,
         receiving_unit=world.center,
     )
+    dossier_handover(dossier=dossier, actor=world.clerk)
     with atomic_with_files():
         dossier_finish(
             dossier=dossier, actor=world.leader, result_file=SimpleUploadedFile("kq.pdf", PDF)
@@ -140,6 +143,7 @@ def test_outermost_rollback_without_an_exception_removes_the_file(
             receiving_unit=world.center,
             parts=[scan()],
         )
+        dossier_handover(dossier=receipt, actor=world.clerk)
         stray = receipt.parts.get().file.name
         transaction.set_rollback(True)
     assert stray in files_in(media)

@@ -49,9 +49,7 @@ def test_a_processed_dossier_prints_its_receipt_request_slip_and_apology(
     assert "Nguyễn Thị Lan" in receipt  # the clerk who received it
     assert f"Số thứ tự: {int(dossier.code[-4:])}" in receipt
 
-    dossier_handover(
-        dossier=dossier, actor=world.clerk, to_unit="Sở Tư pháp", receiver_name="Trần Văn Minh"
-    )
+    dossier_handover(dossier=dossier, actor=world.clerk, receiver_name="Trần Văn Minh")
     traveller.move_to(local(TUESDAY, 10))
     dossier_request_supplement(
         dossier=dossier,
@@ -68,7 +66,7 @@ def test_a_processed_dossier_prints_its_receipt_request_slip_and_apology(
     traveller.move_to(local(WEDNESDAY, 10))
     dossier_receive_supplement(dossier=dossier, actor=world.clerk)
     slip = flat(docx_text(render_form("06", dossier, fmt="docx")))
-    assert "1. Giao: Trung tâm Phục vụ hành chính công tỉnh Nhận: Sở Tư pháp" in slip
+    assert "1. Giao: Trung tâm Phục vụ hành chính công tỉnh Nhận: Phòng Hành chính tư pháp" in slip
     assert "Người nhận: Trần Văn Minh" in slip
     # The supplement restarted the clock: 3 working days from Wednesday 7/10.
     assert "Thời gian hẹn trả kết quả: 17 giờ 00 phút, ngày 12/10/2026" in slip

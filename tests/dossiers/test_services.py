@@ -9,6 +9,7 @@ import pytest
 import time_machine
 
 from motcua.core.models import AuditEvent
+from motcua.dossiers.errors import ActorNotAllowed
 from motcua.dossiers.models import (
     Channel,
     Dossier,
@@ -46,7 +47,7 @@ from motcua.dossiers.services import (
     guidance_log,
 )
 from tests.dossiers.conftest import citizen_applicant
-from tests.world import MONDAY, World, local, procedure_create
+from tests.world import MONDAY, World, local, procedure_create, staff_create
 
 TUESDAY = MONDAY + dt.timedelta(days=1)
 WEDNESDAY = MONDAY + dt.timedelta(days=2)
@@ -515,11 +516,16 @@ def test_a_first_step_of_another_unit_is_the_first_row(world: World, traveller) 
 
 
 def test_handover_to_a_named_unit_and_refusals(world: World, received: Dossier) -> None:
-    row = dossier_handover(dossier=received, actor=world.clerk, to_unit="Văn thư Sở Tư pháp")
-    assert row.to_unit == "Văn thư Sở Tư pháp"
+    # Leaving the workflow before its end is a leader's decision, written on the row.
+    with pytest.raises(ActorNotAllowed, match="bước tiếp theo"):
+        dossier_handover(dossier=received, actor=world.clerk, to_unit="Văn thư Sở Tư pháp")
+    manager = staff_create("giamdoc", "Phạm Thu Hà", world.center, "center_manager")
+    row = dossier_handover(dossier=received, actor=manager, to_unit="Văn thư Sở Tư pháp")
+    assert row.to_unit == "Văn thư Sở Tư pháp" and row.step is None
+    assert "Lãnh đạo chuyển ngoài quy trình (bước tiếp theo: Thẩm định hồ sơ)" in row.note
     other_step = world.hours_procedure.steps.create(position=1, name="X", hours=1)
     with pytest.raises(TransitionError, match="quy trình"):
-        dossier_handover(dossier=received, actor=world.clerk, step=other_step)
+        dossier_handover(dossier=received, actor=world.leader, step=other_step)
     dossier_stop(dossier=received, actor=world.leader, reason="Công dân đề nghị")
     with pytest.raises(TransitionError):
         dossier_handover(dossier=received, actor=world.clerk, to_unit="A")
@@ -529,27 +535,27 @@ def test_handover_to_a_named_unit_and_refusals(world: World, received: Dossier) 
 
 
 def test_supplement_pauses_and_restarts_the_clock_from_zero(
-    world: World, received: Dossier, traveller
+    world: World, appraised: Dossier, traveller
 ) -> None:
     traveller.move_to(local(TUESDAY, 10))
     dossier_request_supplement(
-        dossier=received, actor=world.specialist, items=["Bản sao giấy khai sinh"], reason="Thiếu"
+        dossier=appraised, actor=world.specialist, items=["Bản sao giấy khai sinh"], reason="Thiếu"
     )
-    assert received.status == Status.SUPPLEMENT_REQUESTED
-    assert received.supplement_count == 1
-    assert Flag.SUPPLEMENT_LATE not in received.flags
+    assert appraised.status == Status.SUPPLEMENT_REQUESTED
+    assert appraised.supplement_count == 1
+    assert Flag.SUPPLEMENT_LATE not in appraised.flags
     with pytest.raises(TransitionError):
-        dossier_finish(dossier=received, actor=world.leader)
+        dossier_finish(dossier=appraised, actor=world.leader)
     traveller.move_to(local(NEXT_MONDAY, 10))
-    dossier_receive_supplement(dossier=received, actor=world.clerk)
-    assert received.status == Status.PROCESSING
+    dossier_receive_supplement(dossier=appraised, actor=world.clerk)
+    assert appraised.status == Status.PROCESSING
     # As a new receipt on Monday 12/10 10:00: 3 working days → Thursday 15/10 17:00.
-    assert received.due_at == local(NEXT_MONDAY + dt.timedelta(days=3), 17)
-    assert received.received_at == local(MONDAY, 9)  # the receipt date itself stays
-    assert received.due_explanation["restarted_at"]
+    assert appraised.due_at == local(NEXT_MONDAY + dt.timedelta(days=3), 17)
+    assert appraised.received_at == local(MONDAY, 9)  # the receipt date itself stays
+    assert appraised.due_explanation["restarted_at"]
     traveller.move_to(local(NEXT_MONDAY + dt.timedelta(days=2), 10))
-    dossier_finish(dossier=received, actor=world.leader)
-    assert received.dossier_class == "early"
+    dossier_finish(dossier=appraised, actor=world.leader)
+    assert appraised.dossier_class == "early"
 
 
 def test_supplement_pauses_the_step_and_gives_its_budget_back(
@@ -577,29 +583,29 @@ def test_supplement_pauses_the_step_and_gives_its_budget_back(
 
 
 def test_supplement_after_three_working_days_is_flagged(
-    world: World, received: Dossier, traveller
+    world: World, appraised: Dossier, traveller
 ) -> None:
     traveller.move_to(local(FRIDAY, 8))
-    dossier_request_supplement(dossier=received, actor=world.specialist, items=["A"], reason="B")
-    assert Flag.SUPPLEMENT_LATE in received.flags
-    event = received.events.get(type=EventType.SUPPLEMENT_REQUESTED)
+    dossier_request_supplement(dossier=appraised, actor=world.specialist, items=["A"], reason="B")
+    assert Flag.SUPPLEMENT_LATE in appraised.flags
+    event = appraised.events.get(type=EventType.SUPPLEMENT_REQUESTED)
     assert event.data["late"] is True
 
 
 def test_second_supplement_request_makes_the_dossier_late(
-    world: World, received: Dossier, traveller
+    world: World, appraised: Dossier, traveller
 ) -> None:
     for day in (MONDAY, TUESDAY):
         traveller.move_to(local(day, 10))
         dossier_request_supplement(
-            dossier=received, actor=world.specialist, items=["A"], reason="B"
+            dossier=appraised, actor=world.specialist, items=["A"], reason="B"
         )
         traveller.move_to(local(day, 11))
-        dossier_receive_supplement(dossier=received, actor=world.clerk)
-    assert Flag.SUPPLEMENT_REPEATED in received.flags
-    dossier_finish(dossier=received, actor=world.leader)  # Tuesday 11:00, long before due
-    assert received.dossier_class == "late"
-    assert received.late_reason == "Yêu cầu bổ sung hồ sơ nhiều hơn một lần"
+        dossier_receive_supplement(dossier=appraised, actor=world.clerk)
+    assert Flag.SUPPLEMENT_REPEATED in appraised.flags
+    dossier_finish(dossier=appraised, actor=world.leader)  # Tuesday 11:00, long before due
+    assert appraised.dossier_class == "late"
+    assert appraised.late_reason == "Yêu cầu bổ sung hồ sơ nhiều hơn một lần"
 
 
 def test_supplement_refusals(world: World, received: Dossier) -> None:
@@ -612,76 +618,76 @@ def test_supplement_refusals(world: World, received: Dossier) -> None:
 
 
 def test_no_supplement_within_fifteen_days_stops_the_dossier(
-    world: World, received: Dossier, traveller
+    world: World, appraised: Dossier, traveller
 ) -> None:
-    dossier_request_supplement(dossier=received, actor=world.specialist, items=["A"], reason="B")
+    dossier_request_supplement(dossier=appraised, actor=world.specialist, items=["A"], reason="B")
     # Requested Monday 5/10: the whole of Tuesday 20/10 is still allowed.
     assert dossiers_stop_expired_supplements(local(dt.date(2026, 10, 20), 23)) == []
     stopped = dossiers_stop_expired_supplements(local(dt.date(2026, 10, 21), 0, 5))
-    assert [d.pk for d in stopped] == [received.pk]
-    received.refresh_from_db()
-    assert received.status == Status.STOPPED
-    assert received.end_kind == EndKind.STOPPED
-    assert "15 ngày" in received.end_reason
+    assert [d.pk for d in stopped] == [appraised.pk]
+    appraised.refresh_from_db()
+    assert appraised.status == Status.STOPPED
+    assert appraised.end_kind == EndKind.STOPPED
+    assert "15 ngày" in appraised.end_reason
     assert dossiers_stop_expired_supplements(local(dt.date(2026, 10, 22))) == []
 
 
 # --- extension --------------------------------------------------------------------------------
 
 
-def test_extension_once_with_apology(world: World, received: Dossier, traveller) -> None:
+def test_extension_once_with_apology(world: World, appraised: Dossier, traveller) -> None:
     traveller.move_to(local(WEDNESDAY, 16))
     dossier_extend(
-        dossier=received,
+        dossier=appraised,
         actor=world.leader,
         reason="Chờ xác minh",
         new_due_at=local(NEXT_MONDAY, 17),
     )
-    assert received.extended_due_at == local(NEXT_MONDAY, 17)
-    assert received.has_apology and received.extension_count == 1
-    assert received.due_at == local(THURSDAY, 17)
+    assert appraised.extended_due_at == local(NEXT_MONDAY, 17)
+    assert appraised.has_apology and appraised.extension_count == 1
+    assert appraised.due_at == local(THURSDAY, 17)
     with pytest.raises(TransitionError, match="một lần"):
         dossier_extend(
-            dossier=received,
+            dossier=appraised,
             actor=world.leader,
             reason="Lần hai",
             new_due_at=local(NEXT_MONDAY + dt.timedelta(days=1), 17),
         )
 
 
-def test_extension_on_the_due_day_is_refused(world: World, received: Dossier, traveller) -> None:
+def test_extension_on_the_due_day_is_refused(world: World, appraised: Dossier, traveller) -> None:
     traveller.move_to(local(THURSDAY, 8))
     with pytest.raises(TransitionError, match="01 ngày làm việc"):
         dossier_extend(
-            dossier=received, actor=world.leader, reason="x", new_due_at=local(NEXT_MONDAY, 17)
+            dossier=appraised, actor=world.leader, reason="x", new_due_at=local(NEXT_MONDAY, 17)
         )
-    received.refresh_from_db()
-    assert received.extension_count == 0 and not received.has_apology
+    appraised.refresh_from_db()
+    assert appraised.extension_count == 0 and not appraised.has_apology
 
 
-def test_extension_needs_reason_and_later_appointment(world: World, received: Dossier) -> None:
+def test_extension_needs_reason_and_later_appointment(world: World, appraised: Dossier) -> None:
     with pytest.raises(TransitionError):
         dossier_extend(
-            dossier=received, actor=world.leader, reason="", new_due_at=local(NEXT_MONDAY, 17)
+            dossier=appraised, actor=world.leader, reason="", new_due_at=local(NEXT_MONDAY, 17)
         )
     with pytest.raises(TransitionError, match="sau ngày hẹn"):
         dossier_extend(
-            dossier=received, actor=world.leader, reason="x", new_due_at=local(WEDNESDAY, 17)
+            dossier=appraised, actor=world.leader, reason="x", new_due_at=local(WEDNESDAY, 17)
         )
 
 
 def test_extension_does_not_rescue_a_late_dossier(
-    world: World, received: Dossier, traveller
+    world: World, appraised: Dossier, traveller
 ) -> None:
     traveller.move_to(local(TUESDAY, 9))
     dossier_extend(
-        dossier=received, actor=world.leader, reason="Chờ", new_due_at=local(NEXT_MONDAY, 17)
+        dossier=appraised, actor=world.leader, reason="Chờ", new_due_at=local(NEXT_MONDAY, 17)
     )
     traveller.move_to(local(FRIDAY, 9))  # before the new appointment, after the due date
-    dossier_finish(dossier=received, actor=world.leader, late_reason="Chờ xác minh")
-    assert received.dossier_class == "late"
-    assert received.has_apology
-    assert received.late_reason == "Chờ xác minh"
+    dossier_finish(dossier=appraised, actor=world.leader, late_reason="Chờ xác minh")
+    assert appraised.dossier_class == "late"
+    assert appraised.has_apology
+    assert appraised.late_reason == "Chờ xác minh"
 
 
 # --- ends -----------------------------------------------------------------------------------------
@@ -697,15 +703,15 @@ def test_extension_does_not_rescue_a_late_dossier(
     ],
 )
 def test_finish_classes_the_dossier(
-    world: World, received: Dossier, traveller, when: dt.datetime, expected: str
+    world: World, appraised: Dossier, traveller, when: dt.datetime, expected: str
 ) -> None:
     traveller.move_to(when)
-    dossier_finish(dossier=received, actor=world.leader)
-    received.refresh_from_db()
-    assert received.status == Status.RESULT_READY
-    assert received.ended_at == when
-    assert received.end_kind == EndKind.RESULT
-    assert received.dossier_class == expected
+    dossier_finish(dossier=appraised, actor=world.leader)
+    appraised.refresh_from_db()
+    assert appraised.status == Status.RESULT_READY
+    assert appraised.ended_at == when
+    assert appraised.end_kind == EndKind.RESULT
+    assert appraised.dossier_class == expected
 
 
 def test_late_dossier_keeps_the_steps_that_overran(
@@ -731,6 +737,8 @@ def test_working_hours_procedure_is_late_after_due_instant(world: World, travell
         receiving_unit=world.center,
     )
     assert dossier.due_at == local(MONDAY, 15)  # 2.5 h before noon, 1.5 h after 13:30
+    # No workflow: the counter hands it to the competent agency, which decides.
+    dossier_handover(dossier=dossier, actor=world.clerk, to_unit=world.justice.name)
     traveller.move_to(local(MONDAY, 15, 1))
     dossier_finish(dossier=dossier, actor=world.leader)
     assert dossier.dossier_class == "late"
@@ -749,6 +757,7 @@ def test_refuse_withdraw_stop_end_the_dossier_apart_from_classes(world: World, t
             actor=world.clerk,
             receiving_unit=world.center,
         )
+        dossier_handover(dossier=dossier, actor=world.clerk)
         service(dossier=dossier, actor=world.leader, **kwargs)
         dossier.refresh_from_db()
         assert (dossier.status, dossier.end_kind) == (status, kind)
@@ -776,32 +785,32 @@ def test_withdraw_before_acceptance_is_not_an_end(world: World, traveller) -> No
     assert dossier.ended_at is None and dossier.end_kind == ""
 
 
-def test_withdraw_after_result_is_refused(world: World, received: Dossier) -> None:
-    dossier_finish(dossier=received, actor=world.leader)
+def test_withdraw_after_result_is_refused(world: World, appraised: Dossier) -> None:
+    dossier_finish(dossier=appraised, actor=world.leader)
     with pytest.raises(TransitionError):
-        dossier_withdraw(dossier=received, actor=world.citizen)
+        dossier_withdraw(dossier=appraised, actor=world.citizen)
 
 
-def test_deliver_after_result_keeps_the_end(world: World, received: Dossier, traveller) -> None:
+def test_deliver_after_result_keeps_the_end(world: World, appraised: Dossier, traveller) -> None:
     with pytest.raises(TransitionError):
-        dossier_deliver(dossier=received, actor=world.clerk, channel="counter")
-    dossier_finish(dossier=received, actor=world.leader)
-    dossier_handover(dossier=received, actor=world.leader, to_unit=world.center.name)
+        dossier_deliver(dossier=appraised, actor=world.clerk, channel="counter")
+    dossier_finish(dossier=appraised, actor=world.leader)
+    dossier_handover(dossier=appraised, actor=world.leader, to_unit=world.center.name)
     traveller.move_to(local(TUESDAY, 9))
     with pytest.raises(TransitionError, match="bưu gửi"):
-        dossier_deliver(dossier=received, actor=world.clerk, channel="postal")
+        dossier_deliver(dossier=appraised, actor=world.clerk, channel="postal")
     with pytest.raises(TransitionError):
-        dossier_deliver(dossier=received, actor=world.clerk, channel="drone")
-    dossier_deliver(dossier=received, actor=world.clerk, channel="postal", reference="EB123VN")
-    received.refresh_from_db()
-    assert received.status == Status.DELIVERED
-    assert received.delivery_channel == "postal"
-    assert received.delivered_at == local(TUESDAY, 9)
-    assert received.ended_at == local(MONDAY, 9)
-    last = received.handovers.order_by("-position").first()
+        dossier_deliver(dossier=appraised, actor=world.clerk, channel="drone")
+    dossier_deliver(dossier=appraised, actor=world.clerk, channel="postal", reference="EB123VN")
+    appraised.refresh_from_db()
+    assert appraised.status == Status.DELIVERED
+    assert appraised.delivery_channel == "postal"
+    assert appraised.delivered_at == local(TUESDAY, 9)
+    assert appraised.ended_at == local(MONDAY, 9)
+    last = appraised.handovers.order_by("-position").first()
     assert last is not None and last.finished_at == local(TUESDAY, 9)
     with pytest.raises(TransitionError):
-        dossier_deliver(dossier=received, actor=world.clerk, channel="counter")
+        dossier_deliver(dossier=appraised, actor=world.clerk, channel="counter")
 
 
 # --- scans ----------------------------------------------------------------------------------------
@@ -825,17 +834,17 @@ def test_overdue_scan_flags_late_acceptance_and_due_dates_once(
 
 
 def test_stale_expected_version_is_a_conflict_and_changes_nothing(
-    world: World, received: Dossier
+    world: World, appraised: Dossier
 ) -> None:
-    seen = received.version
+    seen = appraised.version
     dossier_request_supplement(
-        dossier=received, actor=world.specialist, items=["A"], reason="B", expected_version=seen
+        dossier=appraised, actor=world.specialist, items=["A"], reason="B", expected_version=seen
     )
     with pytest.raises(ConflictError, match="người khác"):
-        dossier_stop(dossier=received, actor=world.leader, reason="x", expected_version=seen)
-    received.refresh_from_db()
-    assert received.status == Status.SUPPLEMENT_REQUESTED
-    assert received.version == seen + 1
+        dossier_stop(dossier=appraised, actor=world.leader, reason="x", expected_version=seen)
+    appraised.refresh_from_db()
+    assert appraised.status == Status.SUPPLEMENT_REQUESTED
+    assert appraised.version == seen + 1
 
 
 def test_every_change_is_in_the_audit_trail_and_events(
@@ -869,7 +878,7 @@ def test_every_change_is_in_the_audit_trail_and_events(
 
 
 def test_finish_stores_the_result_file_with_its_hash(
-    world: World, received: Dossier, settings, tmp_path
+    world: World, appraised: Dossier, settings, tmp_path
 ) -> None:
     import hashlib
 
@@ -884,9 +893,9 @@ def test_finish_stores_the_result_file_with_its_hash(
     }
     content = b"%PDF-1.4 ket qua"
     upload = SimpleUploadedFile("phieu LLTP.PDF", content, content_type="application/pdf")
-    dossier_finish(dossier=received, actor=world.leader, result_file=upload)
-    received.refresh_from_db()
-    assert received.result_sha256 == hashlib.sha256(content).hexdigest()
-    assert received.result_file.name.endswith(f"{received.code}-ket-qua.pdf")
-    with received.result_file.open("rb") as stored:
+    dossier_finish(dossier=appraised, actor=world.leader, result_file=upload)
+    appraised.refresh_from_db()
+    assert appraised.result_sha256 == hashlib.sha256(content).hexdigest()
+    assert appraised.result_file.name.endswith(f"{appraised.code}-ket-qua.pdf")
+    with appraised.result_file.open("rb") as stored:
         assert stored.read() == content

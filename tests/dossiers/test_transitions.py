@@ -45,7 +45,7 @@ SERVICES: dict[str, tuple[Callable[[Dossier, World], Any], set[str]]] = {
         {S.SUBMITTED, S.NEEDS_COMPLETION},
     ),
     "handover": (
-        lambda d, w: dossier_handover(dossier=d, actor=w.clerk, to_unit="Văn thư"),
+        lambda d, w: dossier_handover(dossier=d, actor=w.leader, to_unit="Văn thư"),
         {S.PROCESSING, S.RESULT_READY},
     ),
     "request_supplement": (
@@ -104,6 +104,8 @@ def in_state(world: World, status: str) -> Dossier:
         actor=world.clerk,
         receiving_unit=world.center,
     )
+    # The counter hands it to the competent agency, whose staff act on it from then on.
+    dossier_handover(dossier=dossier, actor=world.clerk)
     then = {
         S.SUPPLEMENT_REQUESTED: ["request_supplement"],
         S.RESULT_READY: ["finish"],

@@ -12,7 +12,7 @@ from django.test import Client
 from motcua.dossiers.models import Status
 
 from .conftest import World, login
-from .test_views import post_action, received
+from .test_views import at_agency, post_action
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def media(settings: object, tmp_path: Path) -> None:
 
 def finish(world: World, name: str, content: bytes) -> tuple[str, Status]:
     client = Client()
-    dossier = received(world, client)
+    dossier = at_agency(world, client)
     login(client, world.specialist)
     upload = SimpleUploadedFile(name, content, content_type="application/octet-stream")
     page = post_action(

@@ -45,6 +45,19 @@ def received(world: World, client: Client) -> Dossier:
     return dossier
 
 
+def at_agency(world: World, client: Client) -> Dossier:
+    """``received``, then handed by the counter to the construction department's unit: the
+    deciding agency holds it (only the unit at the dossier's step acts on it)."""
+    dossier = received(world, client)
+    response = client.post(
+        f"/can-bo/ho-so/{dossier.code}/chuyen-xu-ly/",
+        {"version": dossier.version, "to_unit": world.construction_unit.name},
+    )
+    assert response.status_code == 302
+    dossier.refresh_from_db()
+    return dossier
+
+
 # --- scope ---------------------------------------------------------------------------------
 
 
@@ -311,7 +324,7 @@ def test_a_stale_version_gets_the_conflict_message(world: World) -> None:
 
 def test_supplement_request_and_receipt(world: World) -> None:
     client = Client()
-    dossier = received(world, client)
+    dossier = at_agency(world, client)
     login(client, world.leader)
     page = post_action(
         client,
@@ -331,7 +344,7 @@ def test_supplement_request_and_receipt(world: World) -> None:
 
 def test_extension_errors_come_from_the_service(world: World) -> None:
     client = Client()
-    dossier = received(world, client)
+    dossier = at_agency(world, client)
     login(client, world.leader)
     assert dossier.due_at is not None
     too_early = timezone.localtime(dossier.due_at).date() - dt.timedelta(days=1)
@@ -356,7 +369,7 @@ def test_extension_errors_come_from_the_service(world: World) -> None:
 
 def test_refuse_needs_a_reason(world: World) -> None:
     client = Client()
-    dossier = received(world, client)
+    dossier = at_agency(world, client)
     login(client, world.leader)
     page = post_action(client, dossier, "tra-lai", {"version": dossier.version, "reason": ""})
     assert "Lý do trả lại hồ sơ" in page
@@ -422,7 +435,7 @@ def test_finish_keeps_the_result_file(world: World, settings: object, tmp_path: 
         },
     }
     client = Client()
-    dossier = received(world, client)
+    dossier = at_agency(world, client)
     login(client, world.specialist)
     bad = SimpleUploadedFile("ket-qua.exe", b"MZ", content_type="application/octet-stream")
     page = post_action(
@@ -492,10 +505,13 @@ def test_the_counter_receives_but_does_not_decide(world: World) -> None:
     dossier = received(world, client)
     page = text(client.get(f"/can-bo/ho-so/{dossier.code}/"))
     assert "Chuyển bước tiếp theo" in page and "Hoàn thành, có kết quả" not in page
+    # At its own step the counter may ask for a supplement (services.holder); it never
+    # decides.
+    assert "Gửi yêu cầu bổ sung" in page
     for path, data in [
         ("co-ket-qua", {}),
         ("tra-lai", {"reason": "x"}),
-        ("yeu-cau-bo-sung", {"items": "x", "reason": "x"}),
+        ("gia-han", {"new_due_date": "2030-01-07", "reason": "x"}),
     ]:
         response = client.post(
             f"/can-bo/ho-so/{dossier.code}/{path}/", {"version": dossier.version, **data}
@@ -503,6 +519,12 @@ def test_the_counter_receives_but_does_not_decide(world: World) -> None:
         assert response.status_code == 403, path
     dossier.refresh_from_db()
     assert dossier.status == Status.PROCESSING
+    post_action(
+        client,
+        dossier,
+        "chuyen-xu-ly",
+        {"version": dossier.version, "to_unit": world.construction_unit.name},
+    )
     page = text(login(client, world.specialist).get(f"/can-bo/ho-so/{dossier.code}/"))
     assert "Hoàn thành, có kết quả" in page
 

@@ -17,6 +17,7 @@ from motcua.dossiers.services import (
     dossier_accept,
     dossier_extend,
     dossier_finish,
+    dossier_handover,
     dossier_submit,
 )
 from motcua.portal.queries import mask_name
@@ -85,6 +86,8 @@ def test_no_personal_data_beyond_the_masked_name(portal: Portal) -> None:
 def test_extension_shows_the_new_appointment_and_result_offers_rating(portal: Portal) -> None:
     dossier = received(portal)
     assert dossier.due_at is not None
+    # To the deciding agency, which holds it from then on.
+    dossier_handover(dossier=dossier, actor=portal.world.clerk, to_unit=dossier.agency.name)
     dossier_extend(
         dossier=dossier,
         actor=portal.world.leader,

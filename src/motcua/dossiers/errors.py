@@ -21,3 +21,8 @@ class ApplicantInvalid(DossierError):
     def __init__(self, errors: dict[str, str]) -> None:
         self.errors = errors
         super().__init__(" ".join(errors.values()))
+
+
+class ActorNotAllowed(DossierError):
+    """The actor may see the dossier but may not make this change: the dossier is not at
+    their unit's step, or the change is not theirs to make."""

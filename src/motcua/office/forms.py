@@ -161,7 +161,7 @@ class HandoverForm(VersionedForm):
         widget=forms.TextInput(attrs={"list": "unit-list", "autocomplete": "off"}),
     )
     step = forms.TypedChoiceField(
-        label=_("Bước xử lý tiếp theo"), coerce=int, required=False, empty_value=None
+        label=_("Chuyển đến bước"), coerce=int, required=False, empty_value=None
     )
     # A person of the receiving unit: the dossier goes to their desk (``Dossier.assignee``).
     assignee = forms.TypedChoiceField(
@@ -178,12 +178,15 @@ class HandoverForm(VersionedForm):
         *args: Any,
         step_choices: list[tuple[int, str]] = (),  # type: ignore[assignment]
         people: list[tuple[str, list[tuple[int, str]]]] = (),  # type: ignore[assignment]
+        default_label: str = "",
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         step_field = self.fields["step"]
         assert isinstance(step_field, forms.ChoiceField)
-        step_field.choices = [("", _("— Theo quy trình —")), *step_choices]
+        # The empty choice is the workflow's next step; the others are what the services
+        # allow this user (back for rework; ahead for a leader).
+        step_field.choices = [("", default_label or _("— Theo quy trình —")), *step_choices]
         people_field = self.fields["assignee"]
         assert isinstance(people_field, forms.ChoiceField)
         # Grouped by unit (an <optgroup> each): the people of the units a dossier can go to.

@@ -39,7 +39,6 @@ from motcua.core.access import (
     READ_ALL_ROLES,
     WRITE_ROLES,
     agency_subtree,
-    can_decide,
     can_write,
     client_ip,
     counter_receives,
@@ -196,10 +195,19 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
     dossier = dossier_get(request, code)
     writable = can_write(request.user, dossier)
-    decides = writable and can_decide(request.user, dossier)
+    # Only the unit holding the current step acts on it (services.holder): the page offers
+    # nothing else, the services refuse it anyway.
+    holds = writable and services.dossier_may_act(request.user, dossier)
+    decides = holds and services.dossier_may_act(request.user, dossier, decide=True)
     version_initial = {"version": dossier.version}
     steps = list(dossier.procedure_version.steps.all())
-    step_choices = [(s.pk, f"{s.position}. {s.name} ({unit_name(s.unit)})") for s in steps]
+    following = services.next_step(dossier)
+    step_choices = [
+        (s.pk, f"{s.position}. {s.name} ({unit_name(s.unit)})")
+        for s in (services.handover_steps(request.user, dossier) if holds else [])
+        if following is None or s.pk != following.pk
+    ]
+    can_leave = holds and services.may_leave_workflow(request.user, dossier)
     status = dossier.status
     profile = _profile(request)
     actions: dict[str, Any] = {}
@@ -210,17 +218,24 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
                 initial=version_initial, auto_id="completion_%s"
             )
             actions["reject"] = forms.RefuseForm(initial=version_initial, auto_id="reject_%s")
-        if status in (Status.PROCESSING, Status.RESULT_READY):
+        if status in (Status.PROCESSING, Status.RESULT_READY) and holds:
             actions["handover"] = forms.HandoverForm(
                 initial=version_initial,
                 step_choices=step_choices,
                 people=_desk_people(dossier),
+                default_label=(
+                    _("Bước tiếp theo: %(step)s (%(unit)s)")
+                    % {"step": following.name, "unit": unit_name(following.unit)}
+                    if following is not None
+                    else _("— Chuyển đến đơn vị ghi dưới đây —")
+                ),
                 auto_id="handover_%s",
             )
-        if status == Status.PROCESSING and decides:
+        if status == Status.PROCESSING and holds:
             actions["supplement"] = forms.SupplementForm(
                 initial=version_initial, auto_id="supplement_%s"
             )
+        if status == Status.PROCESSING and decides:
             if dossier.extension_count == 0:
                 actions["extend"] = forms.ExtendForm(initial=version_initial, auto_id="extend_%s")
             actions["finish"] = forms.FinishForm(initial=version_initial, auto_id="finish_%s")
@@ -258,7 +273,9 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         "actions": actions,
         "writable": writable,
         "printable": _printable_forms(dossier),
-        "unit_names": _unit_names(dossier) if "handover" in actions else [],
+        "unit_names": _unit_names(dossier) if "handover" in actions and can_leave else [],
+        "can_leave": can_leave,
+        "holder": services.dossier_holder(dossier),
         "now": timezone.now(),
         "GuidanceKind": GuidanceKind,
     }
@@ -358,11 +375,15 @@ def _action(
     success: str,
     *,
     decision: bool = False,
+    holder: bool = False,
     **form_kwargs: Any,
 ) -> HttpResponse:
     dossier = dossier_get(request, code, write=True)
-    if decision and not can_decide(request.user, dossier):
-        # The user sees the dossier (so 404 would hide nothing) but may not decide on it.
+    if (decision or holder) and not services.dossier_may_act(
+        request.user, dossier, decide=decision
+    ):
+        # The user sees the dossier (so 404 would hide nothing) but it is not at their step,
+        # or the decision is not theirs. The service refuses it too.
         raise PermissionDenied
     form = form_class(request.POST, request.FILES, **form_kwargs)
     if not form.is_valid():
@@ -482,6 +503,7 @@ def dossier_handover(request: HttpRequest, code: str) -> HttpResponse:
         forms.HandoverForm,
         run,
         _("Đã chuyển hồ sơ."),
+        holder=True,
         step_choices=[(pk, str(s)) for pk, s in steps.items()],
         people=people,
     )
@@ -503,7 +525,7 @@ def dossier_request_supplement(request: HttpRequest, code: str) -> HttpResponse:
             expected_version=_version(f),
         ),
         _("Đã gửi yêu cầu bổ sung hồ sơ; thời hạn giải quyết tạm dừng."),
-        decision=True,
+        holder=True,
     )
 
 

@@ -29,9 +29,14 @@ Choices where the rules leave room (see also the module's tests):
 - A supplement request pauses the current control-slip step as well as the clock: its row
   is judged up to the request, and a new row with the step's full budget opens when the
   supplement arrives.
-- Hand-overs walk the pinned workflow in order; a hand-over to a unit other than the next
-  step's is a row without a step or budget. Step units that are agency codes print as the
-  agency's name.
+- Only the unit holding the current step (its staff, its leaders and those of the agencies
+  above it) hands a dossier over, asks for a supplement; the competent agency's specialists
+  and leaders among them also apologise with a new appointment, finish and return it
+  unresolved (``services.holder``). Hand-overs walk the pinned workflow in order: to the
+  next step, or back to the current or an earlier one for rework while it is processed;
+  skipping ahead, or handing to a unit outside the workflow before its end (a row without a
+  step or budget), is a leader's decision and is written on the row and in the event.
+  Step units that are agency codes print as the agency's name.
 - When the workflow's first step is performed by the receiving unit (its unit is that
   unit's code or name: "Tiếp nhận, kiểm tra và chuyển hồ sơ"), the dossier is in that step
   from receipt, so the control slip's first row is the one-stop unit handing to the
@@ -71,6 +76,13 @@ from motcua.dossiers.services.ends import (
     dossier_stop,
     dossier_withdraw,
 )
+from motcua.dossiers.services.holder import (
+    dossier_holder,
+    dossier_may_act,
+    handover_steps,
+    may_leave_workflow,
+    next_step,
+)
 from motcua.dossiers.services.intake import (
     dossier_accept,
     dossier_complete,
@@ -106,6 +118,8 @@ __all__ = [
     "dossier_extend",
     "dossier_finish",
     "dossier_handover",
+    "dossier_holder",
+    "dossier_may_act",
     "dossier_receive",
     "dossier_receive_supplement",
     "dossier_refuse",
@@ -120,4 +134,7 @@ __all__ = [
     "dossiers_flag_overdue",
     "dossiers_stop_expired_supplements",
     "guidance_log",
+    "handover_steps",
+    "may_leave_workflow",
+    "next_step",
 ]

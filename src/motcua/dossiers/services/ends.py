@@ -40,6 +40,7 @@ from motcua.dossiers.services.base import (
     _save,
 )
 from motcua.dossiers.services.files import atomic_with_files, file_store
+from motcua.dossiers.services.holder import _require_holder
 
 # --- ends -----------------------------------------------------------------------------------
 
@@ -95,6 +96,7 @@ def dossier_finish(
     with atomic_with_files():
         locked = _lock(dossier, expected_version)
         _require_status(locked, [Status.PROCESSING], _("hoàn thành hồ sơ"))
+        _require_holder(actor, locked, decide=True)
         assert locked.due_at is not None
         before = locked.status
         row = _open_handover(locked)
@@ -154,11 +156,15 @@ def _end_service(
     expected_version: int | None,
     notice: tuple[str, str] | None = None,
     ends_if_received: bool = True,
+    decision: bool = False,
 ) -> Dossier:
     now = _now()
     with transaction.atomic():
         locked = _lock(dossier, expected_version)
         _require_status(locked, allowed, action)
+        if decision:
+            # A decision of the competent agency at the step that holds the dossier.
+            _require_holder(actor, locked, decide=True)
         before = locked.status
         locked.status = status
         locked.end_reason = reason
@@ -196,6 +202,7 @@ def dossier_refuse(
         kind=EndKind.REFUSED,
         event=EventType.REFUSED,
         expected_version=expected_version,
+        decision=True,
         notice=(
             _("Trả lại hồ sơ"),
             _(

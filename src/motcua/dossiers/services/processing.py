@@ -17,6 +17,7 @@ from motcua.core.audit import Actor
 from motcua.core.models import StaffProfile
 from motcua.core.people import person_name
 from motcua.dossiers.classify import local_date, step_result
+from motcua.dossiers.errors import ActorNotAllowed
 from motcua.dossiers.models import (
     Dossier,
     EventType,
@@ -46,6 +47,12 @@ from motcua.dossiers.services.base import (
     _start_clock,
 )
 from motcua.dossiers.services.files import atomic_with_files
+from motcua.dossiers.services.holder import (
+    _is_leading,
+    _require_holder,
+    handover_route,
+    next_step,
+)
 from motcua.workdays import clock
 
 # --- processing -------------------------------------------------------------------------------
@@ -57,15 +64,6 @@ def _unit_name(unit: str) -> str:
     unit = unit.strip()
     name = Agency.objects.filter(code=unit).values_list("name", flat=True).first()
     return name or unit
-
-
-def _next_step(dossier: Dossier) -> WorkflowStep | None:
-    steps = WorkflowStep.objects.filter(version_id=dossier.procedure_version_id)
-    if dossier.current_step_id is not None:
-        current = dossier.current_step
-        assert current is not None
-        steps = steps.filter(position__gt=current.position)
-    return steps.order_by("position").first()
 
 
 def _judge_counter_step(dossier: Dossier, at: dt.datetime) -> dict[str, str]:
@@ -124,17 +122,46 @@ def dossier_handover(
     with transaction.atomic():
         locked = _lock(dossier, expected_version)
         _require_status(locked, [Status.PROCESSING, Status.RESULT_READY], _("chuyển hồ sơ"))
+        # Only the unit holding the current step passes it on (form 06 must stay true).
+        _require_holder(actor, locked)
         if step is not None and step.version_id != locked.procedure_version_id:
             raise _refuse(_("Bước xử lý không thuộc quy trình của thủ tục này."))
         to_unit = to_unit.strip()
+        following = next_step(locked)
+        route = "next"
         if step is None:
             # Walk the workflow in order; a hand-over to some other unit (named by the user)
-            # is a row without a step and a budget.
-            candidate = _next_step(locked)
-            if candidate is not None and (
-                not to_unit or to_unit in {candidate.unit, _unit_name(candidate.unit)}
+            # is a row without a step and a budget: leaving the workflow before its end is a
+            # leader's decision, as a skip is.
+            if following is not None and (
+                not to_unit or to_unit in {following.unit, _unit_name(following.unit)}
             ):
-                step = candidate
+                step = following
+            elif following is not None:
+                route = "outside"
+        else:
+            route = handover_route(locked, step)
+        skipped: list[str] = []
+        if route == "back" and locked.status != Status.PROCESSING:
+            raise _refuse(_("Hồ sơ đã có kết quả: không chuyển lại bước xử lý trước."))
+        if route in ("skip", "outside") and not _is_leading(actor):
+            raise ActorNotAllowed(
+                _(
+                    "Hồ sơ phải chuyển sang bước tiếp theo của quy trình (%(step)s); chỉ "
+                    "lãnh đạo mới được chuyển vượt bước hoặc ra ngoài quy trình."
+                )
+                % {"step": following.name if following else ""}
+            )
+        if route == "skip" and step is not None and following is not None:
+            skipped = list(
+                WorkflowStep.objects.filter(
+                    version_id=locked.procedure_version_id,
+                    position__gte=following.position,
+                    position__lt=step.position,
+                )
+                .order_by("position")
+                .values_list("name", flat=True)
+            )
         to_unit = to_unit or (_unit_name(step.unit) if step else "")
         if not to_unit:
             raise _refuse(_("Phải chọn đơn vị nhận hồ sơ."))
@@ -145,6 +172,34 @@ def dossier_handover(
                     % {"person": person_name(assignee), "unit": to_unit}
                 )
             receiver_name = person_name(assignee)
+        # The slip says why a row does not follow the workflow in order.
+        if route == "back" and step is not None:
+            note = "; ".join(
+                n
+                for n in (str(_("Chuyển lại để xử lý lại: %(step)s") % {"step": step.name}), note)
+                if n.strip()
+            )
+        elif route == "skip":
+            note = "; ".join(
+                n
+                for n in (
+                    str(_("Lãnh đạo cho vượt bước: %(steps)s") % {"steps": ", ".join(skipped)}),
+                    note,
+                )
+                if n.strip()
+            )
+        elif route == "outside":
+            note = "; ".join(
+                n
+                for n in (
+                    str(
+                        _("Lãnh đạo chuyển ngoài quy trình (bước tiếp theo: %(step)s)")
+                        % {"step": following.name if following else ""}
+                    ),
+                    note,
+                )
+                if n.strip()
+            )
         previous = _open_handover(locked)
         if previous is not None:
             _close_handover(previous, now)
@@ -189,6 +244,7 @@ def dossier_handover(
                 "to": to_unit,
                 "step": row.step_name,
                 "previous_result": previous.result if previous else "",
+                **({"route": route, "skipped": skipped} if route != "next" else {}),
                 **(
                     {
                         "counter_step": counter["step"],
@@ -246,6 +302,7 @@ def dossier_request_supplement(
     with transaction.atomic():
         locked = _lock(dossier, expected_version)
         _require_status(locked, [Status.PROCESSING], _("yêu cầu bổ sung hồ sơ"))
+        _require_holder(actor, locked)
         before = locked.status
         fields = ["status", "supplement_count", "supplement_requested_at"]
         late = now > _supplement_deadline(locked)
@@ -377,6 +434,7 @@ def dossier_extend(
     with transaction.atomic():
         locked = _lock(dossier, expected_version)
         _require_status(locked, [Status.PROCESSING], _("gia hạn giải quyết"))
+        _require_holder(actor, locked, decide=True)
         assert locked.due_at is not None
         if locked.extension_count >= 1:
             raise _refuse(

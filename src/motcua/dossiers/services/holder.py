@@ -1,0 +1,177 @@
+"""Who may act on a dossier while it is processed: the unit that holds its current step.
+
+The control slip (form 06, ND 118/2025 Điều 19 and TT 01/2018 mẫu 06) records who had the
+dossier and when; it is only true if nobody else can move the dossier. So the changes made
+while a dossier is processed — hand it over, ask for a supplement, apologise and set a new
+appointment, finish it, return it unresolved — are made by:
+
+- the staff of the unit holding the current step (the step's unit when it names an agency
+  of the register, by code or name; else the unit the last hand-over went to);
+- the leaders of that unit or of an agency above it (a department's director over its
+  divisions, the service center's managers over the counter);
+- when the holder is not an agency of the register (a step written as free text such as
+  "Lãnh đạo Sở"), the staff of the competent agency.
+
+Decisions (apology and new appointment, result, return unresolved) are further reserved to
+the competent agency's specialists and leaders (``core.access.can_decide``): the counter
+that holds the first step hands over and may ask for a supplement, it does not decide.
+
+Actors that are not people (the worker, imports, scripts: ``actor`` a label or None) are not
+desks and are not checked here; the API and the staff application always pass the user.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from motcua.agencies.models import Agency
+from motcua.catalog.models import WorkflowStep
+from motcua.core.access import (
+    WRITE_ROLES,
+    agency_subtree,
+    can_decide,
+    scope_root,
+    staff_profile,
+)
+from motcua.core.audit import Actor
+from motcua.core.models import Role
+from motcua.dossiers.errors import ActorNotAllowed
+from motcua.dossiers.models import Dossier, Handover, Status
+from motcua.dossiers.services.base import _user
+
+# Leaders may act for the units under them, and skip workflow steps (recorded).
+LEADING_ROLES = frozenset({Role.LEADER, Role.CENTER_MANAGER})
+
+
+def dossier_holder(dossier: Dossier) -> Agency | None:
+    """The agency or unit holding the dossier's current step, or None when that unit is not
+    an agency of the register."""
+    names: list[str] = []
+    if dossier.current_step_id is not None:
+        step = dossier.current_step
+        assert step is not None
+        names.append(step.unit.strip())
+    names.append(dossier.current_unit.strip())
+    for name in names:
+        if not name:
+            continue
+        agency = Agency.objects.filter(Q(code=name) | Q(name=name)).order_by("pk").first()
+        if agency is not None:
+            return agency
+    return None
+
+
+def _is_leading(actor: Actor) -> bool:
+    user = _user(actor)
+    if user is None:
+        return True  # the worker and imports are not desks
+    profile = staff_profile(user)
+    return profile is not None and profile.role in LEADING_ROLES
+
+
+def dossier_may_act(actor: Actor, dossier: Dossier, *, decide: bool = False) -> bool:
+    """Whether ``actor`` may change ``dossier`` at its current step (``decide``: a decision
+    of the competent agency). The views ask this to offer only what is allowed; the services
+    enforce it."""
+    user = _user(actor)
+    if user is None:
+        return True  # not a person: see the module's docstring
+    profile = staff_profile(user)
+    if profile is None or profile.role not in WRITE_ROLES:
+        return False
+    if decide and not can_decide(user, dossier):
+        return False
+    holder = dossier_holder(dossier)
+    if holder is None:
+        competent = agency_subtree(scope_root(dossier.agency))
+        return competent.filter(pk=profile.agency_id).exists()
+    if profile.agency_id == holder.pk:
+        return True
+    return (
+        profile.role in LEADING_ROLES
+        and agency_subtree(profile.agency).filter(pk=holder.pk).exists()
+    )
+
+
+def _require_holder(actor: Actor, dossier: Dossier, *, decide: bool = False) -> None:
+    if dossier_may_act(actor, dossier, decide=decide):
+        return
+    holder = dossier_holder(dossier)
+    where = holder.name if holder is not None else (dossier.current_unit or dossier.agency.name)
+    if decide:
+        message = _(
+            "Hồ sơ %(code)s đang ở bước của %(unit)s: chỉ chuyên viên, lãnh đạo của cơ quan "
+            "giải quyết đang giữ hồ sơ mới thực hiện được việc này."
+        )
+    else:
+        message = _(
+            "Hồ sơ %(code)s đang ở bước của %(unit)s: chỉ cán bộ của đơn vị đó (hoặc lãnh đạo "
+            "của đơn vị) mới thực hiện được việc này."
+        )
+    raise ActorNotAllowed(message % {"code": dossier.code, "unit": where})
+
+
+def _passed_position(dossier: Dossier) -> int:
+    """The position of the step the dossier is in, or of the last step its control slip went
+    through when it is in none (a detour, or the result back after the last step); 0 before
+    the workflow (the counter does not perform step 1)."""
+    if dossier.current_step is not None:
+        return dossier.current_step.position
+    last = (
+        Handover.objects.filter(dossier=dossier, step__isnull=False)
+        .select_related("step")
+        .order_by("-position")
+        .first()
+    )
+    return last.step.position if last is not None and last.step is not None else 0
+
+
+def next_step(dossier: Dossier) -> WorkflowStep | None:
+    """The workflow step after the one the dossier is in (or last went through)."""
+    return (
+        WorkflowStep.objects.filter(
+            version_id=dossier.procedure_version_id, position__gt=_passed_position(dossier)
+        )
+        .order_by("position")
+        .first()
+    )
+
+
+def handover_route(dossier: Dossier, step: WorkflowStep) -> str:
+    """How a hand-over to ``step`` moves along the workflow: ``"next"``; ``"back"`` to the
+    current or an earlier step (rework); ``"skip"`` past the next step."""
+    following = next_step(dossier)
+    if following is not None and step.pk == following.pk:
+        return "next"
+    if step.position <= _passed_position(dossier):
+        return "back"
+    return "skip"
+
+
+def handover_steps(actor: Actor, dossier: Dossier) -> list[WorkflowStep]:
+    """The steps ``actor`` may hand ``dossier`` to: the next one; an earlier one (or the
+    current one again) for rework while it is processed; a later one, skipping, for leaders
+    only. Empty when the actor may not hand it over."""
+    if not dossier_may_act(actor, dossier):
+        return []
+    leading = _is_leading(actor)
+    allowed: list[WorkflowStep] = []
+    for step in WorkflowStep.objects.filter(version_id=dossier.procedure_version_id).order_by(
+        "position"
+    ):
+        route = handover_route(dossier, step)
+        if (
+            route == "next"
+            or (route == "back" and dossier.status == Status.PROCESSING)
+            or (route == "skip" and leading)
+        ):
+            allowed.append(step)
+    return allowed
+
+
+def may_leave_workflow(actor: Actor, dossier: Dossier) -> bool:
+    """Whether ``actor`` may hand ``dossier`` to a unit named freely: always once the
+    workflow has no next step (the result back to the counter, a procedure without steps);
+    before that only a leader, as for a skip."""
+    return dossier_may_act(actor, dossier) and (next_step(dossier) is None or _is_leading(actor))
