@@ -25,9 +25,10 @@ def named(world: World) -> None:
 def test_dossier_reads_and_changes_record_the_client_address(world: World) -> None:
     client = Client(REMOTE_ADDR="203.0.113.7")
     dossier = received(world, client)
+    # The counter holds its step: the clerk hands it over (services.holder).
+    post_action(client, dossier, "chuyen-xu-ly", {"version": dossier.version, "note": "x"})
     login(client, world.specialist)
     client.get(f"/can-bo/ho-so/{dossier.code}/")
-    post_action(client, dossier, "chuyen-xu-ly", {"version": dossier.version, "note": "x"})
     rows = AuditEvent.objects.filter(object_type="dossier", object_id=dossier.code)
     assert {"received", "read"} <= set(rows.values_list("action", flat=True))
     assert set(rows.values_list("ip", flat=True)) == {"203.0.113.7"}

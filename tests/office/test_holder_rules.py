@@ -46,7 +46,7 @@ def test_the_counter_cannot_skip_to_the_last_step(world: World) -> None:
     dossier = received(world, clerk)
     assert dossier.current_step == steps[0]
     page = text(clerk.get(f"/can-bo/ho-so/{dossier.code}/"))
-    assert "Bước tiếp theo: Thẩm định hồ sơ, dự thảo kết quả" in page
+    assert "Bước tiếp theo: 2. Thẩm định hồ sơ, dự thảo kết quả" in page
     assert f'value="{steps[3].pk}"' not in page  # no skip offered
     refused = text(_post(clerk, dossier, "chuyen-xu-ly", {"step": steps[3].pk}))
     assert "bước tiếp theo của quy trình" in refused
@@ -97,7 +97,7 @@ def test_the_holding_unit_walks_on_and_a_leader_may_skip_on_record(world: World)
     _post(clerk, dossier, "chuyen-xu-ly", {})
     specialist = login(Client(), world.specialist)
     page = text(specialist.get(f"/can-bo/ho-so/{dossier.code}/"))
-    assert "Bước tiếp theo: Lãnh đạo Sở ký" in page and "Gia hạn, thư xin lỗi" in page
+    assert "Bước tiếp theo: 3. Lãnh đạo Sở ký" in page and "Gia hạn, thư xin lỗi" in page
     assert f'value="{steps[3].pk}"' not in page
     refused = text(_post(specialist, dossier, "chuyen-xu-ly", {"step": steps[3].pk}))
     assert "chỉ lãnh đạo" in refused and Handover.objects.count() == 1

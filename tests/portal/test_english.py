@@ -21,7 +21,12 @@ from motcua.catalog.models import DurationUnit, Field, Part, ProcedureVersion, W
 from motcua.core.people import person_name
 from motcua.dossiers.applicants import Applicant
 from motcua.dossiers.models import Dossier, DossierEvent, DossierPart
-from motcua.dossiers.services import dossier_accept, dossier_extend, dossier_finish
+from motcua.dossiers.services import (
+    dossier_accept,
+    dossier_extend,
+    dossier_finish,
+    dossier_handover,
+)
 from motcua.feedback.models import Feedback, KioskDevice
 from motcua.feedback.services import FeedbackInput, feedback_submit, kiosk_device_create
 from motcua.portal.models import StoredDocument
@@ -125,6 +130,9 @@ def dossiers(portal: Portal) -> tuple[Dossier, Dossier]:
             dossier=dossier, actor=portal.world.clerk, receiving_unit=portal.world.center
         )
         assert dossier.due_at is not None
+        dossier_handover(  # to the deciding agency, which holds it from then on
+            dossier=dossier, actor=portal.world.clerk, to_unit=dossier.agency.name
+        )
         dossier_extend(
             dossier=dossier,
             actor=portal.world.leader,

@@ -224,8 +224,12 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
                 step_choices=step_choices,
                 people=_desk_people(dossier),
                 default_label=(
-                    _("Bước tiếp theo: %(step)s (%(unit)s)")
-                    % {"step": following.name, "unit": unit_name(following.unit)}
+                    _("Bước tiếp theo: %(position)s. %(step)s (%(unit)s)")
+                    % {
+                        "position": following.position,
+                        "step": following.name,
+                        "unit": unit_name(following.unit),
+                    }
                     if following is not None
                     else _("— Chuyển đến đơn vị ghi dưới đây —")
                 ),
