@@ -23,15 +23,17 @@ desks and are not checked here; the API and the staff application always pass th
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency
+from motcua.agencies.queries import agency_inherited_ids
 from motcua.catalog.models import WorkflowStep
 from motcua.core.access import (
     WRITE_ROLES,
     agency_subtree,
     can_decide,
-    scope_root,
+    scope_ids,
     staff_profile,
 )
 from motcua.core.audit import Actor
@@ -84,14 +86,18 @@ def dossier_may_act(actor: Actor, dossier: Dossier, *, decide: bool = False) -> 
         return False
     holder = dossier_holder(dossier)
     if holder is None:
-        competent = agency_subtree(scope_root(dossier.agency))
-        return competent.filter(pk=profile.agency_id).exists()
-    if profile.agency_id == holder.pk:
+        # The competent agency's staff (``scope_ids`` counts its successor after a merger).
+        ids = scope_ids(user)
+        return ids is not None and dossier.agency_id in ids.own
+    # The units the user acts for: their own (a leader: and those under it), and whatever
+    # passed into them through a merger (domain.md §2).
+    if profile.role in LEADING_ROLES:
+        own = set(agency_subtree(profile.agency).values_list("pk", flat=True))
+    else:
+        own = {profile.agency_id}
+    if holder.pk in own:
         return True
-    return (
-        profile.role in LEADING_ROLES
-        and agency_subtree(profile.agency).filter(pk=holder.pk).exists()
-    )
+    return holder.pk in agency_inherited_ids(own, timezone.localdate())
 
 
 def _require_holder(actor: Actor, dossier: Dossier, *, decide: bool = False) -> None:
