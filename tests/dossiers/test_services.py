@@ -655,14 +655,46 @@ def test_extension_once_with_apology(world: World, appraised: Dossier, traveller
         )
 
 
-def test_extension_on_the_due_day_is_refused(world: World, appraised: Dossier, traveller) -> None:
+def test_extension_on_the_due_day_is_issued_late_and_flagged(
+    world: World, appraised: Dossier, traveller
+) -> None:
+    # ND 118 Điều 19.6 asks for the letter one working day before the due date (Thursday);
+    # a later one is still owed to the applicant: issued, flagged, its event marked late.
     traveller.move_to(local(THURSDAY, 8))
-    with pytest.raises(TransitionError, match="01 ngày làm việc"):
+    dossier_extend(
+        dossier=appraised, actor=world.leader, reason="x", new_due_at=local(NEXT_MONDAY, 17)
+    )
+    appraised.refresh_from_db()
+    assert appraised.extension_count == 1 and appraised.has_apology
+    assert Flag.EXTENSION_LATE in appraised.flags
+    event = appraised.events.get(type=EventType.EXTENSION)
+    assert event.data["late"] is True
+
+
+def test_extension_in_time_is_not_flagged(world: World, appraised: Dossier) -> None:
+    dossier_extend(
+        dossier=appraised, actor=world.leader, reason="x", new_due_at=local(NEXT_MONDAY, 17)
+    )
+    appraised.refresh_from_db()
+    assert Flag.EXTENSION_LATE not in appraised.flags
+    assert appraised.events.get(type=EventType.EXTENSION).data["late"] is False
+
+
+def test_new_appointment_is_a_working_day_within_bounds(world: World, appraised: Dossier) -> None:
+    saturday = NEXT_MONDAY - dt.timedelta(days=2)
+    with pytest.raises(TransitionError, match="không phải ngày làm việc"):
         dossier_extend(
-            dossier=appraised, actor=world.leader, reason="x", new_due_at=local(NEXT_MONDAY, 17)
+            dossier=appraised, actor=world.leader, reason="x", new_due_at=local(saturday, 17)
+        )
+    with pytest.raises(TransitionError, match="30 ngày làm việc"):
+        dossier_extend(
+            dossier=appraised,
+            actor=world.leader,
+            reason="x",
+            new_due_at=local(MONDAY + dt.timedelta(days=7 * 8), 17),
         )
     appraised.refresh_from_db()
-    assert appraised.extension_count == 0 and not appraised.has_apology
+    assert appraised.extension_count == 0 and appraised.extended_due_at is None
 
 
 def test_extension_needs_reason_and_later_appointment(world: World, appraised: Dossier) -> None:

@@ -291,6 +291,25 @@ def actor_name(event: DossierEvent | None) -> str:
     return event.actor_label or (event.actor.get_username() if event.actor else "")
 
 
+def head_name(event: DossierEvent | None) -> str:
+    """Who signs for the head of the agency (forms 03 after appraisal, 04): the signer the
+    event names, or its actor when a leader made it; else nobody yet — a specialist
+    proposes, the head signs by hand, so the block is printed with its name left empty."""
+    if event is None:
+        return ""
+    if event.data.get("signer_name"):
+        return str(event.data["signer_name"])
+    from motcua.core.models import Role, StaffProfile
+
+    leading = (Role.LEADER, Role.CENTER_MANAGER)
+    if (
+        event.actor_id is not None
+        and StaffProfile.objects.filter(user_id=event.actor_id, role__in=leading).exists()
+    ):
+        return actor_name(event)
+    return ""
+
+
 def _data(event: DossierEvent | None) -> dict[str, Any]:
     return dict(event.data) if event is not None else {}
 
@@ -486,7 +505,7 @@ def refusal_context(
         else Signature(
             f"THỦ TRƯỞNG {issuer.name.upper()}",
             SIGN_SEAL_HINT,
-            name=signer_name or actor_name(event),
+            name=signer_name or head_name(event),
         )
     )
     return RefusalContext(
@@ -544,7 +563,7 @@ def apology_context(
         signature=Signature(
             signer_title or "THỦ TRƯỞNG CƠ QUAN",
             SIGN_SEAL_HINT,
-            name=signer_name or actor_name(event),
+            name=signer_name or head_name(event),
         ),
     )
 

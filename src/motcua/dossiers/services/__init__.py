@@ -98,6 +98,7 @@ from motcua.dossiers.services.processing import (
     dossier_handover,
     dossier_receive_supplement,
     dossier_request_supplement,
+    extension_is_late,
 )
 from motcua.dossiers.services.scans import (
     dossiers_flag_overdue,
@@ -133,6 +134,7 @@ __all__ = [
     "dossier_withdraw",
     "dossiers_flag_overdue",
     "dossiers_stop_expired_supplements",
+    "extension_is_late",
     "guidance_log",
     "handover_steps",
     "may_leave_workflow",

@@ -44,6 +44,7 @@ from motcua.dossiers.services.base import (
     _require_status,
     _require_text,
     _save,
+    _setting,
     _start_clock,
 )
 from motcua.dossiers.services.files import atomic_with_files
@@ -54,6 +55,11 @@ from motcua.dossiers.services.holder import (
     next_step,
 )
 from motcua.workdays import clock
+
+# The longest wait one apology may announce, counted from the later of the current appointment
+# and today. The law sets no limit; six weeks of working days is longer than most procedures'
+# whole legal time, so it never stops a genuine delay, and it catches a mistyped year.
+EXTENSION_MAX_WORKING_DAYS = 30
 
 # --- processing -------------------------------------------------------------------------------
 
@@ -416,6 +422,15 @@ def dossier_receive_supplement(
     return locked
 
 
+def extension_is_late(dossier: Dossier, at: dt.datetime | None = None) -> bool:
+    """Whether an apology issued at ``at`` (now) comes less than one working day before the
+    due date, or after it (ND 118/2025 Điều 19.6)."""
+    if dossier.due_at is None:
+        return False
+    day = local_date(at or _now())
+    return clock.add_working_days(day, 1, calendar=_calendar()) > local_date(dossier.due_at)
+
+
 def dossier_extend(
     *,
     dossier: Dossier,
@@ -426,8 +441,12 @@ def dossier_extend(
 ) -> Dossier:
     """Apologise and set one new appointment (form 04; ND 118/2025 Điều 19.6).
 
-    Only once, with a reason, at least one working day before the due date, and later than
-    the current appointment. Classification still uses ``due_at``: an extension does not make
+    Only once, with a reason; the new appointment a working day after the current one (and
+    after today), at most ``EXTENSION_MAX_WORKING_DAYS`` working days later. Issued less than
+    one working day before the due date, or once the dossier is late, the letter is still
+    issued (the applicant is owed it; indicator 1.4.4 counts it) but flagged
+    ``extension_late`` and marked late in its event, as the history import does.
+    Classification still uses ``due_at``: an extension does not make
     a late dossier on time."""
     reason = _require_text(reason, _("lý do gia hạn"))
     now = _now()
@@ -442,30 +461,54 @@ def dossier_extend(
                 % {"code": locked.code}
             )
         calendar = _calendar()
-        next_working = clock.add_working_days(local_date(now), 1, calendar=calendar)
-        if next_working > local_date(locked.due_at):
+        today = local_date(now)
+        # Điều 19.6: the letter goes out at least one working day before the due date. A
+        # later one (or one for a dossier already late) is still the apology the applicant
+        # is owed: it is issued, and flagged, as the history import flags it.
+        late = extension_is_late(locked, now)
+        current = locked.extended_due_at or locked.due_at
+        new_day = local_date(new_due_at)
+        base = max(local_date(current), today)
+        if new_day <= base:
+            raise _refuse(
+                _("Ngày hẹn trả mới phải sau ngày hẹn trả hiện tại (%(due)s) và sau hôm nay.")
+                % {"due": f"{local_date(current):%d/%m/%Y}"}
+            )
+        if not calendar.is_working_day(new_day):
+            raise _refuse(
+                _("Ngày hẹn trả mới (%(day)s) không phải ngày làm việc.")
+                % {"day": f"{new_day:%d/%m/%Y}"}
+            )
+        limit_days = int(_setting("EXTENSION_MAX_WORKING_DAYS", EXTENSION_MAX_WORKING_DAYS))
+        limit = clock.add_working_days(base, limit_days, calendar=calendar)
+        if new_day > limit:
             raise _refuse(
                 _(
-                    "Văn bản xin lỗi và gia hạn phải gửi chậm nhất 01 ngày làm việc trước "
-                    "ngày hẹn trả (%(due)s)."
+                    "Ngày hẹn trả mới không được quá %(n)s ngày làm việc sau ngày hẹn hiện tại "
+                    "(chậm nhất %(limit)s)."
                 )
-                % {"due": f"{local_date(locked.due_at):%d/%m/%Y}"}
+                % {"n": limit_days, "limit": f"{limit:%d/%m/%Y}"}
             )
-        current = locked.extended_due_at or locked.due_at
-        if new_due_at <= current:
-            raise _refuse(_("Ngày hẹn trả mới phải sau ngày hẹn trả hiện tại."))
         before = locked.status
+        fields = ["extended_due_at", "extension_count", "has_apology"]
+        if late and _add_flag(locked, Flag.EXTENSION_LATE):
+            fields.append("flags")
         locked.extended_due_at = new_due_at
         locked.extension_count += 1
         locked.has_apology = True
-        _save(locked, dossier, ["extended_due_at", "extension_count", "has_apology"])
+        _save(locked, dossier, fields)
         _event(
             locked,
             type=EventType.EXTENSION,
             actor=actor,
             at=now,
             from_status=before,
-            data={"reason": reason, "due_at": _iso(current), "new_due_at": _iso(new_due_at)},
+            data={
+                "reason": reason,
+                "due_at": _iso(current),
+                "new_due_at": _iso(new_due_at),
+                "late": late,
+            },
         )
         _queue_notifications(locked, "extension")
     return locked

@@ -199,3 +199,12 @@ def part_kind(value: str) -> str:
 @register.filter
 def get_item(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key)
+
+
+@register.filter
+def apology_late(dossier: Dossier) -> bool:
+    """Whether an apology issued now would be late (ND 118/2025 Điều 19.6: one working day
+    before the due date): the service flags it ``extension_late``."""
+    from motcua.dossiers.services import extension_is_late
+
+    return extension_is_late(dossier)
