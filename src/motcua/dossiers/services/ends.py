@@ -33,6 +33,7 @@ from motcua.dossiers.services.base import (
     _notify_generic,
     _now,
     _open_handover,
+    _person,
     _queue_notifications,
     _refuse,
     _require_status,
@@ -281,16 +282,42 @@ def dossier_deliver(
         row = _open_handover(locked)
         if row is not None:
             _close_handover(row, now)
+        fields = ["status", "delivered_at", "delivery_channel"]
+        # The control slip's last row is the result handed back to the one-stop unit (form
+        # 06; domain.md §6). When nobody recorded it, the delivery does: the counter has the
+        # result in hand, so it came back by now; the row says it was written at delivery.
+        handback = False
+        receiving = locked.receiving_unit
+        if receiving is not None and locked.current_unit != receiving.name:
+            last = Handover.objects.filter(dossier=locked).order_by("-position").first()
+            back = Handover.objects.create(
+                dossier=locked,
+                position=(last.position + 1) if last else 1,
+                from_unit=locked.current_unit or (last.to_unit if last else locked.agency.name),
+                to_unit=receiving.name,
+                at=now,
+                receiver=_person(actor),
+                note=str(_("Kết quả chuyển về Bộ phận Một cửa (ghi nhận khi trả kết quả)")),
+            )
+            _close_handover(back, now)
+            locked.current_unit = receiving.name
+            locked.current_step = None
+            fields += ["current_unit", "current_step"]
+            handback = True
         locked.status = Status.DELIVERED
         locked.delivered_at = now
         locked.delivery_channel = channel
-        _save(locked, dossier, ["status", "delivered_at", "delivery_channel"])
+        _save(locked, dossier, fields)
         _event(
             locked,
             type=EventType.RESULT_DELIVERED,
             actor=actor,
             at=now,
             from_status=before,
-            data={"channel": channel, "reference": reference.strip()},
+            data={
+                "channel": channel,
+                "reference": reference.strip(),
+                **({"handback_recorded": True} if handback else {}),
+            },
         )
     return locked
