@@ -131,7 +131,7 @@ def user_agency_scope(user: AnyUser | None) -> QuerySet[Agency]:
     """The agencies whose dossiers the user may see: all of them for the provincial office and
     auditors, their agency's subtree for other staff, none for everyone else."""
     profile = staff_profile(user)
-    if profile is None:
+    if profile is None or profile.role == Role.ADMINISTRATOR:
         return Agency.objects.none()
     if profile.role in READ_ALL_ROLES:
         return Agency.objects.all()
@@ -203,7 +203,9 @@ def dossier_scope_q(user: AnyUser | None, prefix: str = "") -> Q:
     ``prefix`` lets other models filter through their dossier (``prefix="dossier__"``).
     Usage: ``Dossier.objects.filter(dossier_scope_q(user))``."""
     profile = staff_profile(user)
-    if profile is None:
+    if profile is None or profile.role == Role.ADMINISTRATOR:
+        # System administrators manage accounts and the catalogue, not cases: no dossier
+        # and so no applicant's personal data (domain.md §12, Luật BVDLCN 2025).
         return Q(pk__in=[])
     ids = scope_ids(user)
     if ids is None:

@@ -32,12 +32,12 @@ def _staff_q(user: AnyUser) -> Q | None:
 
 
 def dossiers_visible_to(user: AnyUser) -> QuerySet[Dossier]:
-    """Every dossier ``user`` may read: all for superusers, the staff scope for staff, their
-    own for a citizen, none for anonymous users."""
+    """Every dossier ``user`` may read: the staff scope for staff, their own for a citizen,
+    none for anonymous users. Being a superuser gives nothing more: administrators manage
+    accounts and the catalogue, and see applicants' personal data only through a staff role
+    (domain.md §12)."""
     if not user.is_authenticated or not user.is_active:
         return Dossier.objects.none()
-    if getattr(user, "is_superuser", False):
-        return Dossier.objects.all()
     staff = _staff_q(user)
     if staff is not None:
         return Dossier.objects.filter(staff)
@@ -53,11 +53,9 @@ def dossier_for(user: AnyUser, code: str, *, write: bool = False) -> Dossier:
     (``core.audit.request_ip``)."""
     if not user.is_authenticated or not user.is_active:
         raise DossierNotFound(code)
-    superuser = bool(getattr(user, "is_superuser", False))
-    staff = None if superuser else _staff_q(user)
-    if superuser:
-        queryset = Dossier.objects.all()
-    elif staff is not None:
+    # No superuser shortcut: see ``dossiers_visible_to``.
+    staff = _staff_q(user)
+    if staff is not None:
         queryset = Dossier.objects.filter(staff)
     else:
         queryset = Dossier.objects.filter(owner_id=user.pk)
@@ -84,7 +82,7 @@ def dossier_for(user: AnyUser, code: str, *, write: bool = False) -> Dossier:
             )
         raise DossierNotFound(code)
     assert dossier is not None
-    if superuser or staff is not None:
+    if staff is not None:
         audit_log(
             actor=user,
             action="read",
