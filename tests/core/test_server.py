@@ -46,7 +46,7 @@ def test_serve_defaults(fake_gunicorn: type[FakeGunicorn]) -> None:
     argv = fake_gunicorn.argv
     assert _option(argv, "--workers") == str(default_workers())
     assert _option(argv, "--worker-class") == "motcua.core.server.ThreadWorker"
-    assert _option(argv, "--threads") == "4"
+    assert _option(argv, "--threads") == "2"
     assert _option(argv, "--keep-alive") == "5"
     assert _option(argv, "--access-logfile") == "-"
 

@@ -14,9 +14,12 @@ if TYPE_CHECKING:
 DEFAULT_BIND = "127.0.0.1:8000"
 # gunicorn's threaded worker, with motcua's change to how it takes new connections (see
 # motcua.core.server). Python runs one thread of a process at a time, so one worker process
-# per CPU uses the machine; a few threads per worker overlap the waits on the database.
+# per CPU uses the machine; two threads per worker overlap the waits on the database.
+# More threads cost more than they overlap: on 2 CPUs under 200 paced lookup clients
+# (bench/lookup_load.py) 4 threads per worker gave p99 2.9 s and 192 req/s at saturation,
+# 2 threads p99 0.14 s and 329 req/s (the threads of a process contend for the GIL).
 WORKER_CLASS = "motcua.core.server.ThreadWorker"
-DEFAULT_THREADS = 4
+DEFAULT_THREADS = 2
 # Seconds an idle connection is kept open. gunicorn's 2 s assumes a proxy in front that
 # keeps its own connections; a citizen reading the page a few seconds between two lookups
 # would otherwise reconnect each time. Idle connections wait in the event loop, not in a
