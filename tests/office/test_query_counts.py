@@ -19,6 +19,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from motcua.catalog.models import WorkflowStep
 from motcua.dossiers.models import (
     Dossier,
     DossierClass,
@@ -66,6 +67,19 @@ def add_dossiers(world: World, n: int, *, detail: Dossier | None = None) -> None
         fill(dossier, world.specialist)
     if detail is not None:
         fill(detail, world.specialist, offset=Handover.objects.filter(dossier=detail).count())
+        # A longer workflow too: the page lists the steps a dossier may go to.
+        version = detail.procedure_version
+        last = version.steps.order_by("-position").values_list("position", flat=True).first() or 0
+        WorkflowStep.objects.bulk_create(
+            WorkflowStep(
+                version=version,
+                position=last + i + 1,
+                name=f"Bước thêm {i + 1}",
+                unit=world.construction.name,
+                hours=8,
+            )
+            for i in range(3)
+        )
 
 
 def fill(dossier: Dossier, actor: User, *, offset: int = 0) -> None:

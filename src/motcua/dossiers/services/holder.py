@@ -147,10 +147,13 @@ def next_step(dossier: Dossier) -> WorkflowStep | None:
 def handover_route(dossier: Dossier, step: WorkflowStep) -> str:
     """How a hand-over to ``step`` moves along the workflow: ``"next"``; ``"back"`` to the
     current or an earlier step (rework); ``"skip"`` past the next step."""
-    following = next_step(dossier)
+    return _route(step, next_step(dossier), _passed_position(dossier))
+
+
+def _route(step: WorkflowStep, following: WorkflowStep | None, passed: int) -> str:
     if following is not None and step.pk == following.pk:
         return "next"
-    if step.position <= _passed_position(dossier):
+    if step.position <= passed:
         return "back"
     return "skip"
 
@@ -162,11 +165,16 @@ def handover_steps(actor: Actor, dossier: Dossier) -> list[WorkflowStep]:
     if not dossier_may_act(actor, dossier):
         return []
     leading = _is_leading(actor)
+    steps = list(
+        WorkflowStep.objects.filter(version_id=dossier.procedure_version_id).order_by("position")
+    )
+    # The dossier's place is read once, not once per step (the page's queries stay the same
+    # whatever the workflow's length).
+    passed = _passed_position(dossier)
+    following = next((step for step in steps if step.position > passed), None)
     allowed: list[WorkflowStep] = []
-    for step in WorkflowStep.objects.filter(version_id=dossier.procedure_version_id).order_by(
-        "position"
-    ):
-        route = handover_route(dossier, step)
+    for step in steps:
+        route = _route(step, following, passed)
         if (
             route == "next"
             or (route == "back" and dossier.status == Status.PROCESSING)
