@@ -22,6 +22,9 @@ desks and are not checked here; the API and the staff application always pass th
 
 from __future__ import annotations
 
+from typing import cast
+
+from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,7 +40,7 @@ from motcua.core.access import (
     staff_profile,
 )
 from motcua.core.audit import Actor
-from motcua.core.models import Role
+from motcua.core.models import Role, StaffProfile
 from motcua.dossiers.errors import ActorNotAllowed
 from motcua.dossiers.models import Dossier, Handover, Status
 from motcua.dossiers.services.base import _user
@@ -48,7 +51,18 @@ LEADING_ROLES = frozenset({Role.LEADER, Role.CENTER_MANAGER})
 
 def dossier_holder(dossier: Dossier) -> Agency | None:
     """The agency or unit holding the dossier's current step, or None when that unit is not
-    an agency of the register."""
+    an agency of the register. Kept on the dossier object while its place is unchanged: a
+    page asks several times (one question per action it may offer)."""
+    place = (dossier.current_step_id, dossier.current_unit)
+    cached = getattr(dossier, "_holder", None)
+    if cached is not None and cached[0] == place:
+        return cast("Agency | None", cached[1])
+    holder = _holder_lookup(dossier)
+    dossier._holder = (place, holder)  # type: ignore[attr-defined]
+    return holder
+
+
+def _holder_lookup(dossier: Dossier) -> Agency | None:
     names: list[str] = []
     if dossier.current_step_id is not None:
         step = dossier.current_step
@@ -89,15 +103,23 @@ def dossier_may_act(actor: Actor, dossier: Dossier, *, decide: bool = False) -> 
         # The competent agency's staff (``scope_ids`` counts its successor after a merger).
         ids = scope_ids(user)
         return ids is not None and dossier.agency_id in ids.own
-    # The units the user acts for: their own (a leader: and those under it), and whatever
-    # passed into them through a merger (domain.md §2).
+    return holder.pk in _acting_units(user, profile)
+
+
+def _acting_units(user: User, profile: StaffProfile) -> set[int]:
+    """The units ``user`` acts for: their own (a leader: and those under it), and whatever
+    passed into them through a merger (domain.md §2). Kept on the user object, as
+    ``scope_ids`` is, for the request."""
+    cached = getattr(user, "_acting_units", None)
+    if cached is not None:
+        return cast(set[int], cached)
     if profile.role in LEADING_ROLES:
         own = set(agency_subtree(profile.agency).values_list("pk", flat=True))
     else:
         own = {profile.agency_id}
-    if holder.pk in own:
-        return True
-    return holder.pk in agency_inherited_ids(own, timezone.localdate())
+    units = own | set(agency_inherited_ids(own, timezone.localdate()))
+    user._acting_units = units  # type: ignore[attr-defined]
+    return units
 
 
 def _require_holder(actor: Actor, dossier: Dossier, *, decide: bool = False) -> None:
