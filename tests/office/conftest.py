@@ -16,7 +16,9 @@ from django.utils import timezone
 from motcua.agencies.models import Agency, AgencyKind, Level
 from motcua.catalog.models import DurationUnit, Field, Part, Procedure, ProcedureVersion
 from motcua.core.models import Role, StaffProfile
+from motcua.dossiers.classify import step_over_at
 from motcua.dossiers.models import Channel, Dossier, Status
+from motcua.workdays.calendar import get_calendar
 
 PASSWORD = "mat-khau-thu-nghiem"
 _seq = itertools.count(1)
@@ -78,6 +80,10 @@ class World:
             "due_at": now + dt.timedelta(days=10),
         }
         values.update(kwargs)
+        step, since = values.get("current_step"), values.get("current_step_since")
+        if step is not None and since is not None and "step_over_at" not in values:
+            # As the write path keeps it (``dossiers.services`` at every step change).
+            values["step_over_at"] = step_over_at(since, step.hours, calendar=get_calendar())
         return Dossier.objects.create(**values)
 
 

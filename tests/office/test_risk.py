@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from motcua.catalog.models import WorkflowStep
+from motcua.dossiers.classify import step_over_at
 from motcua.dossiers.models import Dossier
-from motcua.office.risk import working_hours_before
 from motcua.workdays import clock
 from motcua.workdays.calendar import WorkCalendar
 
@@ -126,20 +126,20 @@ instants = st.datetimes(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
-    end=instants,
+    now=instants,
     since=instants,
     budget=st.decimals(min_value=0, max_value=120, places=2),
 )
-def test_the_step_limit_instant_splits_starts_by_hours_held(
-    end: dt.datetime, since: dt.datetime, budget: Decimal
+def test_the_step_over_instant_splits_moments_by_hours_held(
+    now: dt.datetime, since: dt.datetime, budget: Decimal
 ) -> None:
-    """``since < limit`` exactly when more than ``budget`` office hours lie from ``since`` to
-    ``end``: the SQL test on the column is the clock's own answer."""
-    limit = working_hours_before(end, budget, calendar=CALENDAR)
-    held = clock.working_hours_between(since, end, calendar=CALENDAR)
-    assert (since < limit) == (held > budget)
+    """``now`` is after the kept instant exactly when more than ``budget`` office hours lie
+    from ``since`` to ``now``: the SQL test on the column is the clock's own answer."""
+    over = step_over_at(since, budget, calendar=CALENDAR)
+    held = clock.working_hours_between(since, now, calendar=CALENDAR)
+    assert (now > over) == (held > budget)
 
 
 def test_dossier_page_badge_uses_the_same_rule(world: World, client: Client) -> None:

@@ -7,10 +7,13 @@ live one are judged by the same function.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from motcua.catalog.models import DurationUnit
 from motcua.dossiers.models import DossierClass, StepResult
+from motcua.workdays import clock
+from motcua.workdays.calendar import WorkCalendar
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -39,6 +42,25 @@ def classify(
             return DossierClass.LATE
         return DossierClass.ON_TIME
     return DossierClass.LATE
+
+
+def step_over_at(
+    since: dt.datetime,
+    hours: Decimal,
+    *,
+    calendar: WorkCalendar,
+    rules: clock.ClockRules = clock.DEFAULT_RULES,
+) -> dt.datetime:
+    """The instant after which a step begun at ``since`` with a budget of ``hours`` working
+    hours has been held longer than its budget: for every later instant ``t``, more than
+    ``hours`` office hours lie between ``since`` and ``t`` exactly when ``t`` is after it.
+
+    The budget is complete at ``add_working_hours`` (the earliest instant it is); it is
+    exceeded once office time runs again after that, which at 17:00 or 11:30 is the next
+    opening. Kept on the dossier by the write path (``Dossier.step_over_at``), so "a step
+    over its budget" is one comparison in SQL, whatever the number of dossiers."""
+    complete = clock.add_working_hours(since, hours, calendar=calendar, rules=rules)
+    return clock.next_working_moment(complete, calendar=calendar, rules=rules)
 
 
 def step_result(*, finished_at: dt.datetime, step_due_at: dt.datetime) -> StepResult:

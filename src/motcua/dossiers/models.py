@@ -218,6 +218,9 @@ class Dossier(models.Model):
     )
     current_unit = models.CharField(_("đơn vị đang xử lý"), max_length=255, blank=True, default="")
     current_step_since = models.DateTimeField(null=True, blank=True)
+    # After this instant the current step has been held longer than its budget
+    # (``classify.step_over_at``); kept with the step by the write path, none without one.
+    step_over_at = models.DateTimeField(null=True, blank=True)
     # The person the dossier was handed to (their desk); none: the whole current unit's.
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,

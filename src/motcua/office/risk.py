@@ -5,8 +5,10 @@ Both tests run on the legal clock (``motcua.workdays.clock``: working days and o
 holidays and make-up Saturdays), not on wall-clock hours: from Friday 17:30 a dossier due
 Monday 17:00 has one working day left and is at risk; from Tuesday 17:30 one due Thursday
 17:00 has two and is not. The clock is consulted once per request to turn each rule into
-instants (``RiskClock``); the SQL then compares plain columns with those instants, so the
-filters use the dossier indexes and the number of queries does not grow with the data.
+instant (``RiskClock``); the SQL then compares plain columns with it, so the filters use the
+dossier indexes and the number of queries does not grow with the data. The instant a step
+runs over its budget is kept on the dossier by the write path (``Dossier.step_over_at``,
+``dossiers.classify.step_over_at``), so "over budget" is one comparison, not a join.
 
 One working day is the office time of a day (8 h with the §5 hours) counted along office
 hours from now: the same measure as ND 118/2025 Điều 19.6, which wants the apology letter
@@ -23,33 +25,9 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
-from motcua.catalog.models import WorkflowStep
 from motcua.dossiers.models import Dossier, Status
 from motcua.workdays import clock
 from motcua.workdays.calendar import WorkCalendar, get_calendar
-
-
-def working_hours_before(
-    end: dt.datetime,
-    hours: Decimal,
-    *,
-    calendar: WorkCalendar,
-    rules: clock.ClockRules = clock.DEFAULT_RULES,
-) -> dt.datetime:
-    """The instant ``T`` such that, for every instant ``s``, ``s < T`` exactly when more than
-    ``hours`` office hours lie between ``s`` and ``end``: the latest start of a step of
-    ``hours`` that is not yet over its budget at ``end``.
-
-    Built from the clock's public functions: go back far enough that more than ``hours``
-    lie between a start and ``end``, then count forward the difference (``add_working_hours``
-    gives the earliest instant at which a count completes, which is what ``s < T`` needs)."""
-    span = dt.timedelta(days=7)
-    while True:
-        start = end - span
-        held = clock.working_hours_between(start, end, calendar=calendar, rules=rules)
-        if held > hours:
-            return clock.add_working_hours(start, held - hours, calendar=calendar, rules=rules)
-        span *= 2
 
 
 @dataclass(frozen=True)
@@ -70,12 +48,10 @@ class RiskClock:
     """The at-risk rule turned into instants for one moment ``now``.
 
     ``soon``: now plus one working day; a dossier due at or before it is due within one
-    working day. ``step_limits``: per step budget (working hours), the instant before which
-    a step started is over that budget now."""
+    working day."""
 
     now: dt.datetime
     soon: dt.datetime
-    step_limits: tuple[tuple[Decimal, dt.datetime], ...]
     calendar: WorkCalendar
     rules: clock.ClockRules
 
@@ -86,10 +62,7 @@ class RiskClock:
     def over_budget_q(self) -> Q:
         """Processing, and the current step (started at the last hand-over, or at receipt
         for the counter's own step) held longer than its budget."""
-        held_too_long = Q(pk__in=[])
-        for budget, limit in self.step_limits:
-            held_too_long |= Q(current_step__hours=budget, current_step_since__lt=limit)
-        return Q(status=Status.PROCESSING) & held_too_long
+        return Q(status=Status.PROCESSING, step_over_at__lt=self.now)
 
     def at_risk_q(self) -> Q:
         """At risk of being late: not yet overdue (that is its own figure), and due within one
@@ -145,16 +118,10 @@ class RiskClock:
 
 
 def risk_clock(now: dt.datetime | None = None) -> RiskClock:
-    """The rule for ``now`` (default: now): two small queries (the calendar's freshness check
-    and the distinct step budgets of the catalogue, a few dozen values), whatever the number
-    of dossiers."""
+    """The rule for ``now`` (default: now): one small query (the calendar's freshness check),
+    whatever the number of dossiers."""
     now = now or timezone.now()
     calendar = get_calendar()
     rules = clock.DEFAULT_RULES
     soon = clock.add_working_hours(now, rules.hours_per_day, calendar=calendar, rules=rules)
-    budgets = WorkflowStep.objects.order_by().values_list("hours", flat=True).distinct()
-    limits = tuple(
-        (budget, working_hours_before(now, budget, calendar=calendar, rules=rules))
-        for budget in sorted(set(budgets))
-    )
-    return RiskClock(now=now, soon=soon, step_limits=limits, calendar=calendar, rules=rules)
+    return RiskClock(now=now, soon=soon, calendar=calendar, rules=rules)

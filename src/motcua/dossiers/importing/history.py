@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from motcua.catalog.models import DurationUnit
-from motcua.dossiers.classify import LOCAL, classify, local_date, step_result
+from motcua.dossiers.classify import LOCAL, classify, local_date, step_over_at, step_result
 from motcua.dossiers.models import (
     DossierClass,
     EndKind,
@@ -142,9 +142,11 @@ class LegalClock:
         hours_between: HoursFunction | None = None,
         *,
         cutoff_time: dt.time = dt.time(15),
+        step_over: Callable[[dt.datetime, Decimal], dt.datetime] | None = None,
     ) -> None:
         self._due = due
         self._hours_between = hours_between
+        self._step_over = step_over
         self._cutoff_time = cutoff_time
         self._cache: dict[tuple[Any, ...], dt.datetime] = {}
 
@@ -163,7 +165,14 @@ class LegalClock:
         def hours_between(start: dt.datetime, end: dt.datetime) -> Decimal:
             return clock.working_hours_between(start, end, calendar=cal, rules=rules)
 
-        return cls(due, hours_between, cutoff_time=rules.cutoff_time)
+        def step_over(since: dt.datetime, hours: Decimal) -> dt.datetime:
+            return step_over_at(since, hours, calendar=cal)
+
+        return cls(due, hours_between, cutoff_time=rules.cutoff_time, step_over=step_over)
+
+    def step_over_at(self, since: dt.datetime, hours: Decimal) -> dt.datetime | None:
+        """``classify.step_over_at`` on this clock's calendar (None for a clock without one)."""
+        return None if self._step_over is None else self._step_over(since, hours)
 
     def working_hours_between(self, start: dt.datetime, end: dt.datetime) -> Decimal | None:
         if self._hours_between is None:
@@ -557,6 +566,13 @@ def history_compute(
         "current_step_id": last.step.id if last and last.step else None,
         "current_unit": last.to_unit if last else "",
         "current_step_since": last.at if last else None,
+        # Only an open dossier can be over a step's budget (the at-risk rule): not computed
+        # for the history's ended millions.
+        "step_over_at": (
+            clock.step_over_at(last.at, last.step.hours)
+            if last and last.step and status == Status.PROCESSING
+            else None
+        ),
         "imported": True,
     }
     return ComputedHistory(dossier=dossier, events=events, handovers=handovers)

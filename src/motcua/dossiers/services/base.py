@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency
-from motcua.catalog.models import Part
+from motcua.catalog.models import Part, WorkflowStep
 from motcua.core.audit import Actor, actor_label, audit_log
 from motcua.core.people import person_name
-from motcua.dossiers.classify import local_date, step_result
+from motcua.dossiers.classify import local_date, step_over_at, step_result
 from motcua.dossiers.errors import (
     ConflictError,
     TransitionError,
@@ -178,6 +178,21 @@ def _deadline_flags_refresh(dossier: Dossier, now: dt.datetime) -> bool:
         return False
     dossier.flags = [f for f in dossier.flags if f not in stale]
     return True
+
+
+def _step_begin(
+    dossier: Dossier, step: WorkflowStep | None, since: dt.datetime | None
+) -> list[str]:
+    """Put ``dossier`` at ``step`` from ``since`` (a hand-over, a receipt, a supplement's
+    arrival restarting the step), with the instant its budget runs out; the fields to save."""
+    dossier.current_step = step
+    dossier.current_step_since = since
+    dossier.step_over_at = (
+        step_over_at(since, step.hours, calendar=_calendar())
+        if step is not None and since is not None
+        else None
+    )
+    return ["current_step", "current_step_since", "step_over_at"]
 
 
 def _save(

@@ -39,6 +39,7 @@ from motcua.dossiers.services.base import (
     _require_status,
     _require_text,
     _save,
+    _step_begin,
 )
 from motcua.dossiers.services.files import atomic_with_files, file_store
 from motcua.dossiers.services.holder import _require_holder
@@ -301,8 +302,7 @@ def dossier_deliver(
             )
             _close_handover(back, now)
             locked.current_unit = receiving.name
-            locked.current_step = None
-            fields += ["current_unit", "current_step"]
+            fields += ["current_unit", *_step_begin(locked, None, locked.current_step_since)]
             handback = True
         locked.status = Status.DELIVERED
         locked.delivered_at = now

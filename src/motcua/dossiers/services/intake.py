@@ -44,6 +44,7 @@ from motcua.dossiers.services.base import (
     _require_text,
     _save,
     _start_clock,
+    _step_begin,
     _user,
     dossier_code_allocate,
     dossier_secret_generate,
@@ -200,8 +201,7 @@ def dossier_receive(
         _start_clock(dossier, now)
         dossier.printed_due_at = dossier.due_at
         dossier.current_unit = receiving_unit.name
-        dossier.current_step_since = now
-        dossier.current_step = _counter_step(dossier, receiving_unit)
+        steps = _step_begin(dossier, _counter_step(dossier, receiving_unit), now)
         dossier.delivery_channel = result_channel
         dossier.save(
             update_fields=[
@@ -211,8 +211,7 @@ def dossier_receive(
                 "due_explanation",
                 "printed_due_at",
                 "current_unit",
-                "current_step_since",
-                "current_step",
+                *steps,
             ]
         )
         _add_parts(dossier, parts)
@@ -310,13 +309,13 @@ def dossier_accept(
         locked.received_at = now
         _start_clock(locked, now)
         locked.printed_due_at = locked.due_at
+        step = locked.current_step
         if receiving_unit is not None:
             locked.receiving_unit = receiving_unit
             locked.current_unit = receiving_unit.name
-            locked.current_step = _counter_step(locked, receiving_unit)
-            fields += ["receiving_unit", "current_unit", "current_step"]
-        locked.current_step_since = now
-        fields.append("current_step_since")
+            step = _counter_step(locked, receiving_unit)
+            fields += ["receiving_unit", "current_unit"]
+        fields += _step_begin(locked, step, now)
         late = locked.accept_by is not None and now > locked.accept_by
         if late and _add_flag(locked, Flag.ACCEPTANCE_LATE):
             fields.append("flags")

@@ -46,6 +46,7 @@ from motcua.dossiers.services.base import (
     _save,
     _setting,
     _start_clock,
+    _step_begin,
 )
 from motcua.dossiers.services.files import atomic_with_files
 from motcua.dossiers.services.holder import (
@@ -233,11 +234,9 @@ def dossier_handover(
             budget_hours=step.hours if step else None,
             note=note.strip(),
         )
-        locked.current_step = step
         locked.current_unit = to_unit
-        locked.current_step_since = now
         locked.assignee = assignee
-        _save(locked, dossier, ["current_step", "current_unit", "current_step_since", "assignee"])
+        _save(locked, dossier, ["current_unit", "assignee", *_step_begin(locked, step, now)])
         _event(
             locked,
             type=EventType.HANDOVER,
@@ -382,8 +381,7 @@ def dossier_receive_supplement(
             # The step starts again with its whole budget: at the counter's own first step,
             # or on the new control-slip row below (the current step's start is its last
             # hand-over: what the at-risk list measures).
-            locked.current_step_since = now
-            fields.append("current_step_since")
+            fields += _step_begin(locked, locked.current_step, now)
         # Normally dropped at the request already; also for dossiers flagged before that.
         if _deadline_flags_refresh(locked, now):
             fields.append("flags")
