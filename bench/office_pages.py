@@ -271,6 +271,10 @@ def dossier_rows(start: int, n: int, cat: Catalogue, now: dt.datetime) -> tuple[
                         dossier_class="late" if late else "early",
                         status="delivered" if rng.random() < 0.9 else "result_ready",
                     )
+                    # Results are collected within weeks: one in ten of the last month's is
+                    # still waiting, one in a hundred of the older ones (never collected).
+                    if (now - ended).days >= 30 and i % 10:
+                        row.update(status="delivered")
                     if late:
                         row.update(late_reason="Chờ ý kiến cơ quan phối hợp", has_apology=True)
                     if row["status"] == "delivered":
