@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.http import (
     FileResponse,
@@ -161,14 +161,15 @@ def inbox(request: HttpRequest) -> HttpResponse:
                 current = PeriodFilter(figure.key, figure.label, figure.q & Q(agency_id=agency_id))
                 drill["agency"] = Agency.objects.filter(pk=agency_id).first()
     counts = queries.inbox_counts(request.user, mine=mine, now=now, risk=risk)
-    page = Paginator(
-        queries.inbox(request.user, q=current.q, mine=mine, query=query, key=current.key), 50
-    )
+    dossiers = queries.inbox(request.user, q=current.q, mine=mine, query=query, key=current.key)
+    page = Paginator(dossiers.values_list("pk", flat=True), 50)
     if drill is None and not query:
         # The tab's count is the list's length: the paginator need not count it again.
         page.count = counts[current.key]
-    page_obj = page.get_page(request.GET.get("trang"))
-    for dossier in page_obj.object_list:
+    ids = page.get_page(request.GET.get("trang"))
+    # The page chosen over ids, then read whole (``queries.inbox_rows``).
+    page_obj: Page[Dossier] = Page(queries.inbox_rows(ids), ids.number, page)  # type: ignore[arg-type]
+    for dossier in page_obj:
         risk.mark(dossier)
     context = {
         "title": _("Hồ sơ cần xử lý"),
