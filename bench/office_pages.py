@@ -707,6 +707,9 @@ def main() -> None:
     )
     parser.add_argument("--explain", action="store_true", help="EXPLAIN each page's slowest query")
     parser.add_argument(
+        "--only", choices=("inbox", "dossier", "dashboard"), help="measure one kind of page"
+    )
+    parser.add_argument(
         "--reuse",
         action="store_true",
         help="keep the database if it already holds N dossiers (still migrates and refreshes "
@@ -756,7 +759,7 @@ def main() -> None:
     if reused:
         print(f"migrate took {migrate_s:.0f} s; queries at {small:,} dossiers: run --n {small}")
         analyze()
-        pages = pages_build()
+        pages = [p for p in pages_build() if args.only in (None, p.name)]
         load_s = 0.0
     else:
         bulk_fill(0, small, cat, now)

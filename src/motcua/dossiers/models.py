@@ -46,6 +46,17 @@ class Status(models.TextChoices):
     DELIVERED = "delivered", _("Đã trả kết quả")
 
 
+# The statuses some staff worklist still has work in (the office inbox's live tabs); the
+# ``dossier_live`` index holds these rows. Same order everywhere: SQLite uses a partial index
+# only for a query repeating its condition.
+WORKLIST_STATUSES = (
+    Status.SUBMITTED,
+    Status.PROCESSING,
+    Status.SUPPLEMENT_REQUESTED,
+    Status.RESULT_READY,
+)
+
+
 class EndKind(models.TextChoices):
     """How a dossier ended (domain.md §6): the first of these events."""
 
@@ -256,6 +267,29 @@ class Dossier(models.Model):
             models.Index(fields=["applicant_id_number"], name="dossier_applicant_id"),
             # A person's desk: what was handed to them, by status and due date.
             models.Index(fields=["assignee", "status", "due_at"], name="dossier_desk"),
+            # The live dossiers (a few percent of a province's history) with every column the
+            # inbox's tab counts and scope test read: the counts are read from this index alone
+            # (no table rows; ``id`` is listed for PostgreSQL, which counts and orders by it),
+            # and a tab's page is chosen in due-date order from it. At 1M
+            # dossiers the centre's counts went from 53 to 21 ms (PostgreSQL) and its page of
+            # ids from 27 to 6 ms (bench/office_pages.py).
+            models.Index(
+                fields=[
+                    "status",
+                    "due_at",
+                    "id",
+                    "agency",
+                    "receiving_unit",
+                    "received_at",
+                    "level",
+                    "has_apology",
+                    "step_over_at",
+                    "assignee",
+                    "current_unit",
+                ],
+                condition=models.Q(status__in=WORKLIST_STATUSES),
+                name="dossier_live",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -21,21 +21,22 @@ from motcua.catalog import queries as catalog_queries
 from motcua.catalog.models import ProcedureVersion
 from motcua.core.access import dossier_scope_q, scope_root, staff_profile
 from motcua.core.text import fold
-from motcua.dossiers.models import Dossier, DossierClass, Status, search_words
+from motcua.dossiers.models import (
+    WORKLIST_STATUSES,
+    Dossier,
+    DossierClass,
+    Status,
+    search_words,
+)
 from motcua.office.risk import RiskClock, risk_clock
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
 OPEN_STATUSES = (Status.PROCESSING, Status.SUPPLEMENT_REQUESTED)
 # Every status some tab still has work for (the live tabs' statuses): a small share of a
-# province's dossiers, found through the (agency, status, due_at) and (receiving_unit,
-# status) indexes whatever the history's size.
-LIVE_STATUSES = (
-    Status.SUBMITTED,
-    Status.PROCESSING,
-    Status.SUPPLEMENT_REQUESTED,
-    Status.RESULT_READY,
-)
+# province's dossiers, counted from the ``dossier_live`` index alone whatever the history's
+# size.
+LIVE_STATUSES = WORKLIST_STATUSES  # the ``dossier_live`` index's rows
 
 
 def quarter_start(now: dt.datetime) -> dt.datetime:

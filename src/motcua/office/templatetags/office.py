@@ -117,8 +117,10 @@ def status_badge(dossier: Dossier) -> SafeString:
         Status.REJECTED: "badge-bad",
         Status.SUPPLEMENT_REQUESTED: "badge-warn",
         Status.NEEDS_COMPLETION: "badge-warn",
-    }.get(Status(dossier.status), "")
-    return format_html('<span class="badge {}">{}</span>', kind, dossier.get_status_display())
+    }.get(status := Status(dossier.status), "")
+    # The enum's label, not ``get_status_display`` (which rebuilds the choices' dict on every
+    # call: a tenth of a 50-row list's rendering).
+    return format_html('<span class="badge {}">{}</span>', kind, status.label)
 
 
 def _instant(value: dt.datetime | dt.date | str | None) -> dt.datetime | dt.date | None:
