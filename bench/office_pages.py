@@ -7,7 +7,7 @@ loader (COPY on PostgreSQL, executemany in one transaction on SQLite): spread ov
 agencies' procedure versions in force on each receipt day from 2022 to today, most of the old
 ones ended, many of the recent ones open; a quarter of them with a hand-over and two events.
 
-Then ``motcua serve`` (gunicorn, 2 workers × 4 threads) runs on 127.0.0.1 as a separate
+Then ``motcua serve`` (gunicorn, 2 workers, its default threads) runs on 127.0.0.1 as a separate
 process; demo staff log in through the login form (CSRF cookie and token) and request the
 inbox, dossier pages of their agency and the dashboard, first one request at a time, then
 from a few concurrent clients, each bounded in count and time. Printed per page and user:
@@ -744,6 +744,7 @@ def main() -> None:
     from django.db import connection
 
     from motcua.catalog import demo as catalog_demo
+    from motcua.core.commands import DEFAULT_THREADS
     from motcua.office import demo as office_demo
 
     t0 = time.perf_counter()
@@ -822,7 +823,8 @@ def main() -> None:
             f"{p.slowest[0]:.1f} ms: {p.slowest[1][:70]}"
         )
     print(
-        f"\ntimes in ms over loopback (gunicorn 2 workers × 4 threads); queries at {small:,} / "
+        f"\ntimes in ms over loopback (motcua serve: 2 workers × {DEFAULT_THREADS} threads); "
+        f"queries at {small:,} / "
         f"{args.n:,} dossiers (must be equal);\n"
         "CPU = CPU time of the page in this process (test client; on SQLite it includes the "
         "database's work); raw SQL = the page's SELECTs replayed on a "
