@@ -5,6 +5,7 @@ return. The at-risk list (office) compares it with now."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import time_machine
 
@@ -96,5 +97,32 @@ def test_the_migration_fills_the_open_dossiers_with_a_step(
     # Only the editor's connection is used (SQLite refuses a schema editor in a test's
     # transaction).
     migration.fill(apps, SimpleNamespace(connection=connection))
+    received.refresh_from_db()
+    assert received.step_over_at == local(TUESDAY, 10)
+
+
+def test_a_day_made_off_moves_the_instant_of_the_open_steps(
+    world: World,
+    traveller: time_machine.Coordinates,
+    received: Dossier,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from motcua.workdays.services import calendar_override_delete, calendar_override_save
+
+    traveller.move_to(local(MONDAY, 10))
+    dossier_handover(dossier=received, actor=world.clerk)
+    received.refresh_from_db()
+    assert received.step_over_at == local(TUESDAY, 10)
+    version = received.version
+    # Tuesday made a day off: the 3 h left on Monday evening run on Wednesday morning.
+    with django_capture_on_commit_callbacks(execute=True):
+        override = calendar_override_save(
+            day=TUESDAY, kind="off", legal_reference="Thông báo số 1/TB-UBND (thử nghiệm)"
+        )
+    received.refresh_from_db()
+    assert received.step_over_at == local(WEDNESDAY, 10)
+    assert received.version == version  # a derived instant: an open form stays valid
+    with django_capture_on_commit_callbacks(execute=True):
+        calendar_override_delete(override=override)
     received.refresh_from_db()
     assert received.step_over_at == local(TUESDAY, 10)

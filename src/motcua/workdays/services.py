@@ -1,13 +1,24 @@
-"""Writes to the calendar override table; each one invalidates the cached calendar."""
+"""Writes to the calendar override table; each one invalidates the cached calendar and, once
+committed, sends ``calendar_changed`` (instants kept by other apps on the legal clock, such as
+a dossier's step budget, are computed again by their receivers)."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from django.db import transaction
+from django.dispatch import Signal
 
 from motcua.workdays.calendar import invalidate_calendar
 from motcua.workdays.models import CalendarOverride, OverrideKind
+
+# Sent after a committed change of the override table (no arguments but ``sender``).
+calendar_changed = Signal()
+
+
+def _changed() -> None:
+    invalidate_calendar()
+    calendar_changed.send(sender=CalendarOverride)
 
 
 def calendar_override_save(
@@ -23,7 +34,7 @@ def calendar_override_save(
             date=day,
             defaults={"kind": kind, "legal_reference": legal_reference.strip(), "note": note},
         )
-        transaction.on_commit(invalidate_calendar)
+        transaction.on_commit(_changed)
     invalidate_calendar()
     return override
 
@@ -31,5 +42,5 @@ def calendar_override_save(
 def calendar_override_delete(*, override: CalendarOverride) -> None:
     with transaction.atomic():
         override.delete()
-        transaction.on_commit(invalidate_calendar)
+        transaction.on_commit(_changed)
     invalidate_calendar()

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from motcua.core.audit import audit_log
-from motcua.dossiers.classify import local_date
+from motcua.dossiers.classify import local_date, step_over_at
 from motcua.dossiers.errors import (
     TransitionError,
 )
@@ -19,7 +19,9 @@ from motcua.dossiers.models import (
 )
 from motcua.dossiers.services.base import (
     LIVE_STATUSES,
+    OPEN_STATUSES,
     _add_flag,
+    _calendar,
     _deadline_flag_holds,
     _deadline_flags_refresh,
     _now,
@@ -123,3 +125,23 @@ def _deadline_flags_clear_stale(now: dt.datetime) -> None:
                 object_id=locked.code,
                 data={"flags": sorted(set(before) - set(locked.flags))},
             )
+
+
+def dossiers_step_over_refresh() -> int:
+    """Compute again, on the calendar now in force, the instant each open dossier's current
+    step runs over its budget (``Dossier.step_over_at``, kept by the services at every step
+    change); returns how many changed. Called when the calendar's overrides change: a day
+    made off or worked moves those instants. A derived value, not a change of the dossier:
+    written without a new version (an open form stays valid) and without an audit entry
+    (the calendar change itself is audited by the admin)."""
+    calendar = _calendar()
+    rows = Dossier.objects.filter(
+        status__in=OPEN_STATUSES, current_step__isnull=False, current_step_since__isnull=False
+    ).values_list("pk", "current_step__hours", "current_step_since", "step_over_at")
+    changed = 0
+    for pk, hours, since, kept in rows.iterator(chunk_size=2000):
+        assert since is not None  # filtered above
+        over = step_over_at(since, hours, calendar=calendar)
+        if over != kept:
+            changed += Dossier.objects.filter(pk=pk).update(step_over_at=over)
+    return changed
