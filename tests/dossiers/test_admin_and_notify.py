@@ -1,4 +1,4 @@
-"""The admin shows dossiers without being a second write path; applicants are told."""
+"""The admin shows no dossier (nor is it a second write path); applicants are told."""
 
 from __future__ import annotations
 
@@ -21,21 +21,19 @@ from tests.dossiers.conftest import citizen_applicant
 from tests.world import MONDAY, World, local
 
 
-def test_admin_shows_a_dossier_read_only(client: Client, world: World, received: Dossier) -> None:
+def test_admin_shows_no_dossier(client: Client, world: World, received: Dossier) -> None:
+    """Administrators (superusers included) see no dossier: domain.md §12."""
     client.force_login(world.admin)
-    listing = client.get("/quan-tri/dossiers/dossier/")
-    assert listing.status_code == 200
-    assert received.code in listing.content.decode()
-    page = client.get(f"/quan-tri/dossiers/dossier/{received.pk}/change/")
-    assert page.status_code == 200
-    html = page.content.decode()
-    assert 'name="_save"' not in html
-    assert received.secret not in html
+    assert world.admin.is_superuser
+    index = client.get("/quan-tri/")
+    assert index.status_code == 200
+    assert "/quan-tri/dossiers/dossier/" not in index.content.decode()
+    assert client.get("/quan-tri/dossiers/dossier/").status_code == 404
+    assert client.get(f"/quan-tri/dossiers/dossier/{received.pk}/change/").status_code == 404
     posted = client.post(
         f"/quan-tri/dossiers/dossier/{received.pk}/change/", {"status": Status.RESULT_READY}
     )
-    assert posted.status_code == 403
-    assert client.get("/quan-tri/dossiers/dossier/add/").status_code == 403
+    assert posted.status_code == 404
     received.refresh_from_db()
     assert received.status == Status.PROCESSING
 

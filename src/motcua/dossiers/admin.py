@@ -1,4 +1,9 @@
-"""The admin shows dossiers; it never changes them (the services are the one write path)."""
+"""What the admin shows of the dossiers' app: guidance contacts and code sequences, read-only.
+
+Not the dossiers themselves: administrators manage accounts and the catalogue, not cases,
+and see no applicant's personal data (domain.md §12); staff read dossiers in the staff
+application, within their scope and audited. Nothing here writes: the services are the one
+write path."""
 
 from __future__ import annotations
 
@@ -6,16 +11,8 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 
-from motcua.dossiers.models import (
-    Dossier,
-    DossierEvent,
-    DossierPart,
-    DossierSequence,
-    Guidance,
-    Handover,
-)
+from motcua.dossiers.models import DossierSequence, Guidance
 
 
 class ReadOnlyMixin:
@@ -29,61 +26,6 @@ class ReadOnlyMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-class EventInline(ReadOnlyMixin, admin.TabularInline):
-    model = DossierEvent
-    extra = 0
-    fields = readonly_fields = ("at", "type", "actor_label", "from_status", "to_status", "data")
-    verbose_name_plural = _("diễn biến")
-
-
-class HandoverInline(ReadOnlyMixin, admin.TabularInline):
-    model = Handover
-    extra = 0
-    fields = readonly_fields = (
-        "position",
-        "from_unit",
-        "to_unit",
-        "at",
-        "giver",
-        "receiver",
-        "step_name",
-        "budget_hours",
-        "finished_at",
-        "used_hours",
-        "result",
-    )
-
-
-class PartInline(ReadOnlyMixin, admin.TabularInline):
-    model = DossierPart
-    extra = 0
-    fields = readonly_fields = ("name", "kind", "copies", "reused")
-
-
-@admin.register(Dossier)
-class DossierAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = [
-        "code",
-        "applicant_name",
-        "agency",
-        "channel",
-        "status",
-        "received_at",
-        "due_at",
-        "dossier_class",
-    ]
-    list_filter = ["status", "channel", "end_kind", "dossier_class", "level", "imported"]
-    search_fields = ["code", "applicant_name"]
-    date_hierarchy = "received_at"
-    list_select_related = ["agency"]
-    inlines = [PartInline, HandoverInline, EventInline]
-    # The secret is left out: it is what protects the public lookup.
-    exclude = ["secret"]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [f.name for f in Dossier._meta.fields if f.name != "secret"]
 
 
 @admin.register(Guidance)
