@@ -102,10 +102,25 @@ CELL = re.compile(r'<td class="num"><a href="([^"]+)">([\d.]+)</a></td>')
 
 @time_machine.travel(NOW, tick=False)
 @pytest.mark.parametrize("who", ["leader", "manager", "provincial"])
-def test_every_number_is_a_link_to_as_many_dossiers(world: World, client: Client, who: str) -> None:
+# The quarter so far, and a period that ended before some dossiers did (they were still in
+# progress at its end) and started after some were received (carried over).
+@pytest.mark.parametrize("period", [("2026-01-01", "2026-03-20"), ("2026-02-01", "2026-03-17")])
+def test_every_number_is_a_link_to_as_many_dossiers(
+    world: World, client: Client, who: str, period: tuple[str, str]
+) -> None:
     varied(world)
+    # Received before the second period, ended (late, without apology) within it.
+    world.dossier(
+        received_at=at(-60),
+        due_at=at(-40),
+        ended_at=at(-30),
+        end_kind=EndKind.RESULT,
+        dossier_class=DossierClass.LATE,
+        status=Status.DELIVERED,
+    )
     login(client, getattr(world, who))
-    page = client.get("/can-bo/lanh-dao/?date_from=2026-01-01&date_to=2026-03-20")
+    date_from, date_to = period
+    page = client.get(f"/can-bo/lanh-dao/?date_from={date_from}&date_to={date_to}")
     html = page.content.decode()
     stats = LINK.findall(html)
     cells = CELL.findall(html)
@@ -114,12 +129,14 @@ def test_every_number_is_a_link_to_as_many_dossiers(world: World, client: Client
     assert keys == set(page.context["figures"]["counts"])
     assert len(cells) == 4 * len(page.context["figures"]["by_agency"]) > 0
     for url, number in stats + cells:
-        assert "date_from=2026-01-01" in url and "date_to=2026-03-20" in url
+        assert f"date_from={date_from}" in url and f"date_to={date_to}" in url
         assert listed(client, url) == int(number.replace(".", "")), url
     # The table's rows add up to the totals.
     counts = page.context["figures"]["counts"]
     for key in ("received", "resolved", "late", "in_progress_overdue"):
         assert sum(r[key] for r in page.context["figures"]["by_agency"]) == counts[key]
+    # received + carried over = resolved + returned + withdrawn + in progress (§7).
+    assert page.context["figures"]["identity_holds"]
 
 
 @time_machine.travel(NOW, tick=False)
