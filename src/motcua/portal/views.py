@@ -524,7 +524,7 @@ def my_document_file(request: HttpRequest, pk: int) -> FileResponse:
 # --- public lookup ----------------------------------------------------------------------------
 
 
-def _rating_url(dossier: Dossier) -> str:
+def _rating_url(dossier: Dossier | queries.PublicDossier) -> str:
     """Where the applicant rates the dossier (the feedback app, ND 118/2025 Điều 33)."""
     return f"/danh-gia/{dossier.code}/?{urlencode({'bi-mat': dossier.secret})}"
 
