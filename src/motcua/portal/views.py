@@ -53,6 +53,7 @@ from motcua.portal.forms import (
     RegisterForm,
     SearchForm,
 )
+from motcua.portal.frame import render_public
 from motcua.portal.models import CitizenIdentity, StoredDocument
 from motcua.portal.ratelimit import rate_limit_hit, rate_setting
 from motcua.portal.services import PartSubmission, portal_dossier_complete, portal_dossier_submit
@@ -536,6 +537,11 @@ def _no_store(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _lookup_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    # The result is rendered per request; only the frame around it comes from the cache.
+    return render_public(request, "portal/lookup.html", "portal/lookup_content.html", context)
+
+
 @never_cache
 @require_http_methods(["GET"])
 def lookup(request: HttpRequest) -> HttpResponse:
@@ -547,7 +553,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
     secret = request.GET.get("bi-mat", "")
     context: dict[str, Any] = {"title": _("Tra cứu hồ sơ"), "nav": "lookup"}
     if not code and not secret:
-        return _no_store(render(request, "portal/lookup.html", context))
+        return _no_store(_lookup_page(request, context))
     rate = rate_setting("LOOKUP_RATE", "20/300")
     if rate is not None and rate_limit_hit(
         scope="lookup", key=client_ip(request) or "unknown", limit=rate[0], window=rate[1]
@@ -566,7 +572,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
         # 200, like a search without results: a 404 would also fill the server log with a
         # warning per guess.
         context.update(not_found=True)
-        return _no_store(render(request, "portal/lookup.html", context))
+        return _no_store(_lookup_page(request, context))
     info = queries.dossier_public_status(dossier)
     context.update(
         dossier=dossier,
@@ -575,4 +581,4 @@ def lookup(request: HttpRequest) -> HttpResponse:
         timeline=queries.dossier_timeline(dossier),
         rating_url=_rating_url(dossier) if info.rateable else "",
     )
-    return _no_store(render(request, "portal/lookup.html", context))
+    return _no_store(_lookup_page(request, context))
