@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -49,6 +50,7 @@ def test_serve_defaults(fake_gunicorn: type[FakeGunicorn]) -> None:
     assert _option(argv, "--threads") == "2"
     assert _option(argv, "--keep-alive") == "5"
     assert _option(argv, "--access-logfile") == "-"
+    assert _option(argv, "--logger-class") == "motcua.core.server.AccessLogger"
 
 
 def test_serve_options(fake_gunicorn: type[FakeGunicorn]) -> None:
@@ -141,3 +143,72 @@ def test_a_kept_alive_connection_serves_several_requests(one_thread_server: int)
             assert not response.will_close
     finally:
         conn.close()
+
+
+class _Response:
+    status = "200 OK"
+    sent = 4080
+    headers = [("Content-Type", "text/html; charset=utf-8")]
+
+
+def _access_line(logger_class: type[Any], uri: str, access_format: str | None = None) -> str:
+    """The access log line ``logger_class`` writes for a GET of ``uri``."""
+    import datetime as dt
+    import logging
+
+    from gunicorn.config import Config
+
+    cfg = Config()
+    cfg.set("accesslog", "-")
+    if access_format is not None:
+        cfg.set("access_log_format", access_format)
+    logger = logger_class(cfg)
+    logger.now = lambda: "[26/Nov/2026:10:00:00 +0700]"
+    lines: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(record.getMessage())  # type: ignore[method-assign]
+    logger.access_log.addHandler(handler)
+    path, _, query = uri.partition("?")
+    environ = {
+        "REMOTE_ADDR": "10.0.0.7",
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": uri,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_USER_AGENT": 'curl/8 "x"',
+        "HTTP_REFERER": f"http://127.0.0.1:8000{uri}",
+    }
+    request = SimpleNamespace(
+        headers=[
+            ("HOST", "127.0.0.1:8000"),
+            ("USER-AGENT", 'curl/8 "x"'),
+            ("REFERER", environ["HTTP_REFERER"]),
+        ]
+    )
+    logger.access(_Response(), request, environ, dt.timedelta(milliseconds=3))
+    return lines[-1]
+
+
+def test_the_access_log_line_is_gunicorns_own() -> None:
+    from gunicorn.glogging import Logger
+
+    from motcua.core.server import AccessLogger
+
+    for uri in ("/healthz", "/thu-tuc/?q=khai+sinh&trang=2", "/tra-cuu/?ma=000.00.19.H18-1"):
+        assert _access_line(AccessLogger, uri) == _access_line(Logger, uri)
+
+
+@pytest.mark.parametrize("access_format", [None, '%(h)s "%(r)s" %(q)s %({referer}i)s %(f)s'])
+def test_the_access_log_keeps_no_lookup_secret(access_format: str | None) -> None:
+    from motcua.core.server import AccessLogger
+
+    code = "000.00.19.H18-261127-0001"
+    for uri in (
+        f"/tra-cuu/?ma={code}&bi-mat=WGHPMVD6",
+        f"/tra-cuu/?bi-mat=WGHPMVD6&ma={code}",
+        f"/danh-gia/{code}/?bi-mat=WGHPMVD6&kenh=qr",
+    ):
+        line = _access_line(AccessLogger, uri, access_format)
+        assert "WGHPMVD6" not in line, line
+        assert code in line and "bi-mat=-" in line
