@@ -25,7 +25,9 @@
    is not counted). The baseline, measured the same way in the same run, is ``/healthz``
    (one ``SELECT 1`` through the same middleware): the ratios say what the lookup costs.
 Errors are socket errors plus any response that is not 200. Each row also gives the
-server's CPU time per request (all its processes, from /proc) and the load average before
+server's CPU time per request (all its processes, from /proc), on PostgreSQL the CPU time of
+the database's backends per request (when PostgreSQL runs on this machine), and the load
+average before
 and after the run: on a shared machine, numbers from a busy one are not comparable.
 """
 
@@ -168,6 +170,32 @@ def session_cpu_seconds(sid: int) -> float:
     return total / tick
 
 
+def database_cpu_seconds(url: str) -> dict[int, float]:
+    """CPU time of each PostgreSQL server process serving database ``url`` (its backends,
+    when the server runs on this machine); none for SQLite, which runs inside the server."""
+    if not url:
+        return {}
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        pids = [
+            row[0]
+            for row in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [name]
+            ).fetchall()
+        ]
+    tick = os.sysconf("SC_CLK_TCK")
+    times = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:  # not on this machine, or gone
+            continue
+        times[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return times
+
+
 def load() -> str:
     return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -223,7 +251,7 @@ def main() -> int:
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
-    results: dict[str, tuple[dict[str, float], float, str]] = {}
+    results: dict[str, tuple[dict[str, float], float, float, str]] = {}
     try:
         wait_ready(f"{base}/healthz")
         lookups = [f"/tra-cuu/?ma={code}&bi-mat={secret}" for code, secret in pairs]
@@ -237,11 +265,16 @@ def main() -> int:
         for name, paths, paced in runs:
             before = load()
             cpu = session_cpu_seconds(server.pid)
+            db_cpu = database_cpu_seconds(args.database_url)
             result = run_wrk(
                 base, paths, clients=args.clients, duration=args.duration, paced=paced, tmp=tmp
             )
             cpu = session_cpu_seconds(server.pid) - cpu
-            results[name] = (result, cpu, f"{before} -> {load()}")
+            # Backends opened during the run count whole (they did this run's work); those
+            # closed during it (CONN_MAX_AGE) are missed.
+            db_after = database_cpu_seconds(args.database_url)
+            db_used = sum(t - db_cpu.get(pid, 0.0) for pid, t in db_after.items())
+            results[name] = (result, cpu, db_used, f"{before} -> {load()}")
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)
@@ -249,15 +282,17 @@ def main() -> int:
 
     print(
         f"\n{args.clients} concurrent clients over loopback, {args.duration} s per run, "
-        f"{os.cpu_count()} CPUs; times in ms; 'server ms' = server CPU time per request"
+        f"{os.cpu_count()} CPUs; times in ms; 'server ms' = server CPU time per request, "
+        f"'db ms' = PostgreSQL backends' CPU time per request"
     )
     heads = ("requests", "req/s", "p50", "p90", "p99", "max")
     print(
         f"{'run':<22} " + " ".join(f"{h:>8}" for h in heads) + f" {'errors':>7} "
-        f"{'server ms':>9}  load average 1/5/15 min before -> after"
+        f"{'server ms':>9} {'db ms':>6}  load average 1/5/15 min before -> after"
     )
-    for name, (r, cpu, loads) in results.items():
-        print(f"{summary(name, r)} {cpu * 1000 / max(1, r['requests']):>9.2f}  {loads}")
+    for name, (r, cpu, db_cpu, loads) in results.items():
+        n = max(1, r["requests"])
+        print(f"{summary(name, r)} {cpu * 1000 / n:>9.2f} {db_cpu * 1000 / n:>6.2f}  {loads}")
     paced, base_paced = results["lookup, paced"][0], results["healthz, paced"][0]
     print(
         f"\nlookup / healthz (paced): p50 x{paced['p50_us'] / base_paced['p50_us']:.2f}, "

@@ -192,3 +192,19 @@ def test_a_found_dossier_costs_two_queries(portal: Portal) -> None:
     assert "Hẹn trả mới (gia hạn)" in html
     assert portal.building.name in html
     assert len(found.captured_queries) == 2, [q["sql"] for q in found.captured_queries]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_the_lookups_statements_are_prepared_once_per_connection(portal: Portal) -> None:
+    """PostgreSQL plans the lookup's join once per connection, not on every lookup."""
+    dossier = received(portal)
+    for _i in range(3):
+        html = lookup(portal, dossier.code, dossier.secret).content.decode()  # type: ignore[attr-defined]
+        assert "Hồ sơ đã được tiếp nhận" in html
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%dossiers_dossier%"],
+        )
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert len(prepared) == 2, prepared  # the dossier and its events
