@@ -27,8 +27,8 @@
 Errors are socket errors plus any response that is not 200. Each row also gives the
 server's CPU time per request (all its processes, from /proc), on PostgreSQL the CPU time of
 the database's backends per request (when PostgreSQL runs on this machine), and the load
-average before
-and after the run: on a shared machine, numbers from a busy one are not comparable.
+average before and after the run: on a shared machine, numbers from a busy one are not
+comparable.
 """
 
 from __future__ import annotations
