@@ -17,6 +17,7 @@ from motcua.dossiers.models import Dossier, DossierEvent, Status
 from motcua.dossiers.services import (
     ConflictError,
     dossier_accept,
+    dossier_handover,
     dossier_receive,
     dossier_request_supplement,
     dossier_stop,
@@ -113,6 +114,10 @@ def test_supplement_and_stop_racing_lose_nothing(pg_world: World) -> None:
             actor=pg_world.clerk,
             receiving_unit=pg_world.center,
         )
+        # At the appraisal step, whose unit may ask for a supplement and whose leader may stop
+        # it: both actions are allowed, only the race decides (at the counter's step the
+        # specialist would be refused whoever came first).
+        dossier_handover(dossier=dossier, actor=pg_world.clerk)
         seen = dossier.version
         results = run_together(
             [
@@ -136,4 +141,4 @@ def test_supplement_and_stop_racing_lose_nothing(pg_world: World) -> None:
     winner = next(r for r in results if isinstance(r, Dossier))
     assert dossier.status == winner.status
     assert dossier.version == seen + 1
-    assert dossier.events.count() == 2  # received + the winner's
+    assert dossier.events.count() == 3  # received, handed over, the winner's
