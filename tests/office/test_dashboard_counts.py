@@ -1,0 +1,110 @@
+"""The dashboard counts its figures over index ranges (``period_counts``), not with the
+figures' filters: for any dossiers and any period, each count by agency is the number of
+dossiers its filter (the drill-down list's) selects in the user's scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db.models import Count
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from motcua.dossiers.models import (
+    Channel,
+    DeliveryChannel,
+    Dossier,
+    DossierClass,
+    EndKind,
+    Status,
+)
+from motcua.office.dashboard import period_counts, period_filters
+from motcua.office.queries import dossiers_for
+from motcua.office.risk import risk_clock
+
+from .conftest import World
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 3, 20, 3, 0, tzinfo=dt.UTC)  # Friday 20/3/2026 10:00 in Vietnam
+ENDS = {
+    EndKind.RESULT: Status.DELIVERED,
+    EndKind.REFUSED: Status.REFUSED,
+    EndKind.WITHDRAWN: Status.WITHDRAWN,
+    EndKind.STOPPED: Status.STOPPED,
+}
+
+days = st.integers(min_value=-120, max_value=0)
+dossier_shapes = st.fixed_dictionaries(
+    {
+        "department": st.booleans(),
+        "received": days,
+        "lasted": st.one_of(st.none(), st.integers(min_value=0, max_value=60)),
+        "due_in": st.integers(min_value=-30, max_value=30),
+        "channel": st.sampled_from(Channel.values),
+        "end_kind": st.sampled_from(list(ENDS)),
+        "dossier_class": st.sampled_from(DossierClass.values),
+        "delivery": st.sampled_from(["", *DeliveryChannel.values]),
+        "apology": st.booleans(),
+        "open_status": st.sampled_from(
+            [Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.PROCESSING]
+        ),
+    }
+)
+
+
+def make(world: World, shape: dict[str, object]) -> None:
+    received = NOW + dt.timedelta(days=shape["received"])  # type: ignore[arg-type]
+    values: dict[str, object] = {
+        "version": world.version if shape["department"] else world.justice_version,
+        "received_at": received,
+        "due_at": received + dt.timedelta(days=shape["due_in"]),  # type: ignore[arg-type]
+        "channel": shape["channel"],
+        "has_apology": shape["apology"],
+        "status": shape["open_status"],
+    }
+    lasted = shape["lasted"]
+    ended = None if lasted is None else received + dt.timedelta(days=lasted)  # type: ignore[arg-type]
+    if ended is not None and ended <= NOW:
+        kind = shape["end_kind"]
+        values |= {"ended_at": ended, "end_kind": kind, "status": ENDS[kind]}  # type: ignore[index]
+        if kind == EndKind.RESULT:
+            values |= {
+                "dossier_class": shape["dossier_class"],
+                "delivery_channel": shape["delivery"],
+            }
+    world.dossier(**values)
+
+
+@time_machine.travel(NOW, tick=False)
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    shapes=st.lists(dossier_shapes, max_size=8),
+    start=st.integers(min_value=-90, max_value=0),
+    length=st.integers(min_value=0, max_value=60),
+    who=st.sampled_from(["leader", "manager", "provincial"]),
+)
+def test_each_count_is_its_filters_count(
+    world: World, shapes: list[dict[str, object]], start: int, length: int, who: str
+) -> None:
+    Dossier.objects.all().delete()
+    for shape in shapes:
+        make(world, shape)
+    date_from = (NOW + dt.timedelta(days=start)).date()
+    date_to = min(date_from + dt.timedelta(days=length), NOW.date())
+    user = getattr(world, who)
+    risk = risk_clock(NOW)
+    per = period_counts(user, date_from=date_from, date_to=date_to, risk=risk)
+    scope = dossiers_for(user)
+    for f in period_filters(date_from, date_to, risk):
+        expected = dict(
+            scope.filter(f.q).values_list("agency_id").annotate(n=Count("pk")).order_by()
+        )
+        got = {agency_id: c[f.key] for agency_id, c in per.items() if c[f.key]}
+        assert got == expected, f.key
