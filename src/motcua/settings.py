@@ -1,6 +1,11 @@
 """The one settings file of motcua, driven by the environment.
 
 Environment variables:
+- CONN_MAX_AGE (default 60 s) and CONN_HEALTH_CHECKS ("0" to turn off; on by default): how
+  long database connections are kept between requests, and whether a kept one is checked
+  with a query at the start of each request. The check costs a round trip per request (on
+  PostgreSQL about 1 ms of CPU per public lookup on 2 CPUs, bench/lookup_load.py); without
+  it, a database restart costs one failed request per server thread.
 - DATABASE_URL: e.g. ``postgres://user:pass@127.0.0.1:5432/motcua``; default SQLite file
   ``motcua.sqlite3`` in MOTCUA_DATA_DIR.
 - SECRET_KEY: required when DEBUG is off outside tests and the demo.
@@ -110,7 +115,7 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'motcua.sqlite3'}"),
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+        conn_health_checks=_env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
