@@ -18,7 +18,9 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from motcua.agencies.models import Agency
@@ -373,10 +375,20 @@ def dashboard_figures(
     counts: dict[str, int] = {f.key: sum(c[f.key] for c in per.values()) for f in filters}
     shown = [agency_id for agency_id, c in per.items() if any(c[k] for k in BY_AGENCY)]
     names = dict(Agency.objects.filter(pk__in=shown).values_list("pk", "name"))
+    # Each cell's link made here: the template rendered five variables per cell (a province
+    # has a hundred cells).
+    period = urlencode({"date_from": date_from.isoformat(), "date_to": date_to.isoformat()})
+    inbox = reverse("office:inbox")
     by_agency = sorted(
         (
             {"agency_id": agency_id, "agency__name": names[agency_id]}
             | {k: per[agency_id][k] for k in BY_AGENCY}
+            | {
+                "cells": [
+                    (f"{inbox}?ky={k}&{period}&co_quan={agency_id}", per[agency_id][k])
+                    for k in BY_AGENCY
+                ]
+            }
             for agency_id in shown
         ),
         key=lambda r: (r["agency__name"], r["agency_id"]),
