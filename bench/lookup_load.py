@@ -10,6 +10,8 @@
 2. Starts ``motcua serve`` (gunicorn; its own defaults unless ``--serve`` adds options) on
    127.0.0.1 with no notification worker. The lookup's rate limiter stays in the path with
    a limit no run reaches (every client is 127.0.0.1), so its cost is measured.
+   Before the server, the CPU time of a lookup through Django's WSGI handler in a process of
+   its own (no server, no load generator: robust to other load on the machine).
 3. Drives it with ``wrk`` (Debian: ``apt-get install -y wrk``) and a Lua script that picks a
    random dossier's code and secret for every request. Load model:
    - *paced* (the target): ``--clients`` HTTP/1.1 keep-alive connections, all opened at the
@@ -92,6 +94,21 @@ def prepare_database(env: dict[str, str], count: int) -> list[tuple[str, str]]:
         text=True,
     )
     return [tuple(line.split(" ", 1)) for line in out.stdout.splitlines() if " " in line]  # type: ignore[misc]
+
+
+def in_process(env: dict[str, str], paths_file: Path) -> dict[str, float]:
+    """What a lookup and /healthz cost through Django alone, in a child process: the server's
+    CPU per request below, less this, is the server's own (gunicorn, threads, sockets)."""
+    script = ROOT / "bench" / "_lookup_inprocess.py"
+    out = subprocess.run(
+        [sys.executable, str(script), str(paths_file)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
 
 
 def recreate_postgres(url: str) -> None:
@@ -238,6 +255,19 @@ def main() -> int:
         f"database: {'PostgreSQL' if args.database_url else 'SQLite'}, {len(pairs)} dossiers "
         f"(submitted and accepted through the services) in {time.monotonic() - started:.1f} s"
     )
+    lookups = [f"/tra-cuu/?ma={code}&bi-mat={secret}" for code, secret in pairs]
+    random.shuffle(lookups)
+    paths_file = tmp / "lookups.txt"
+    paths_file.write_text("\n".join(lookups) + "\n")
+    cost = in_process(env, paths_file)
+    database = (
+        f", PostgreSQL backend {cost['db_per_lookup']:.2f} ms a lookup" if args.database_url else ""
+    )
+    print(
+        f"in-process CPU per request (Django's WSGI handler, no server; lowest / median of 5 "
+        f"rounds): lookup {cost['lookup_min']:.2f} / {cost['lookup_median']:.2f} ms, "
+        f"healthz {cost['healthz_min']:.2f} ms{database}; load {load()}"
+    )
 
     port = free_port()
     motcua = str(Path(sys.executable).with_name("motcua"))
@@ -254,20 +284,18 @@ def main() -> int:
     results: dict[str, tuple[dict[str, float], float, float, str]] = {}
     try:
         wait_ready(f"{base}/healthz")
-        lookups = [f"/tra-cuu/?ma={code}&bi-mat={secret}" for code, secret in pairs]
-        random.shuffle(lookups)
         # Warm every worker (imports, template loading, connections) before measuring.
         run_wrk(base, lookups, clients=8, duration=3, paced=False, tmp=tmp)
         runs = [("healthz, paced", ["/healthz"], True), ("lookup, paced", lookups, True)]
         if not args.no_saturated:
             runs += [("healthz, saturated", ["/healthz"], False)]
             runs += [("lookup, saturated", lookups, False)]
-        for name, paths, paced in runs:
+        for name, paths, is_paced in runs:
             before = load()
             cpu = session_cpu_seconds(server.pid)
             db_cpu = database_cpu_seconds(args.database_url)
             result = run_wrk(
-                base, paths, clients=args.clients, duration=args.duration, paced=paced, tmp=tmp
+                base, paths, clients=args.clients, duration=args.duration, paced=is_paced, tmp=tmp
             )
             cpu = session_cpu_seconds(server.pid) - cpu
             # Backends opened during the run count whole (they did this run's work); those
@@ -290,9 +318,10 @@ def main() -> int:
         f"{'run':<22} " + " ".join(f"{h:>8}" for h in heads) + f" {'errors':>7} "
         f"{'server ms':>9} {'db ms':>6}  load average 1/5/15 min before -> after"
     )
-    for name, (r, cpu, db_cpu, loads) in results.items():
+    for name, (r, server_cpu, db_seconds, loads) in results.items():
         n = max(1, r["requests"])
-        print(f"{summary(name, r)} {cpu * 1000 / n:>9.2f} {db_cpu * 1000 / n:>6.2f}  {loads}")
+        per_request = f"{server_cpu * 1000 / n:>9.2f} {db_seconds * 1000 / n:>6.2f}"
+        print(f"{summary(name, r)} {per_request}  {loads}")
     paced, base_paced = results["lookup, paced"][0], results["healthz, paced"][0]
     print(
         f"\nlookup / healthz (paced): p50 x{paced['p50_us'] / base_paced['p50_us']:.2f}, "
