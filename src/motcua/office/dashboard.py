@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -187,8 +188,18 @@ RECEIVED_BY_CHANNEL = {
     Channel.DIRECT: "received_direct",
     Channel.POSTAL: "received_postal",
 }
-# The ended-in-the-period query's counts that concern results, in its order.
-RESULT_KEYS = ("early", "on_time", "late", "postal_return", "late_no_apology")
+# The ended-in-the-period query's counts, in its order.
+ENDED_KEYS = (
+    "carried_over",
+    "resolved",
+    "early",
+    "on_time",
+    "late",
+    "postal_return",
+    "late_no_apology",
+    "refused",
+    "withdrawn",
+)
 
 
 def period_filter(
@@ -212,8 +223,7 @@ def received_scope(user: AnyUser) -> tuple[Q, bool]:
     list, which goes through ``dossier_scope_q``.
 
     And whether the scope is wide (the province, or a centre with what it received for
-    other agencies) rather than a department's own agencies, which the indexes that start
-    with the agency serve best."""
+    other agencies) rather than a list of the user's own agencies."""
     profile = staff_profile(user)
     if profile is None or profile.role == Role.ADMINISTRATOR:
         return Q(pk__in=[]), False
@@ -226,15 +236,13 @@ def received_scope(user: AnyUser) -> tuple[Q, bool]:
     return q, False
 
 
-def _rows(qs: Any, index: str, *, wide: bool = True) -> list[tuple[Any, ...]]:
+def _rows(qs: Any, index: str) -> list[tuple[Any, ...]]:
     """The rows of a grouped count over ``index``, which holds every column it reads.
 
     PostgreSQL picks the index-only scan itself. SQLite's planner, weighing the sort that
-    GROUP BY needs, would rather skip-scan an index that starts with the agency and read
-    every row from the table (three times slower at 1M dossiers): for a ``wide`` scope it
-    is told the index. A department's scope is left to the planner, which reads that
-    department's rows by the indexes starting with the agency."""
-    if connection.vendor != "sqlite" or not wide:
+    GROUP BY needs, would rather read every row from the table by another index (three
+    times slower at 1M dossiers): it is told the index."""
+    if connection.vendor != "sqlite":
         return list(qs)
     sql, params = qs.query.sql_with_params()
     table = connection.ops.quote_name(Dossier._meta.db_table)
@@ -245,13 +253,19 @@ def _rows(qs: Any, index: str, *, wide: bool = True) -> list[tuple[Any, ...]]:
 
 
 def period_counts(
-    user: AnyUser, *, date_from: dt.date, date_to: dt.date, risk: RiskClock
+    user: AnyUser,
+    *,
+    date_from: dt.date,
+    date_to: dt.date,
+    risk: RiskClock,
+    agencies: Collection[int] | None = None,
 ) -> dict[int, Counter[str]]:
-    """Every figure of ``period_filters`` by competent agency, in four grouped queries over
-    index ranges, so that each row is read once and tested against few conditions:
+    """Every figure of ``period_filters`` by competent agency, in four queries grouped by
+    agency over index ranges, so that each row is read once and tested against few
+    conditions:
 
-    * received in the period (``dossier_dash_received``), by channel: the received figures;
-    * ended in the period (``dossier_dash_ended``), by how: what ended in the period, and
+    * received in the period (``dossier_dash_received``): the received figures;
+    * ended in the period (``dossier_dash_ended``): what ended in the period, by how, and
       the ones received before the start (carried over);
     * ended after the period's end (the same index; none for a period ending today): still
       in progress at the end;
@@ -262,54 +276,65 @@ def period_counts(
     several ranges is counted over disjoint rows (not ended, ended in the period, ended after
     it), so the sums are the figures' own counts; the tests compare them with the lists.
 
-    Measured at 1M dossiers (bench/office_pages.py): the single grouped pass with 17
-    ``FILTER`` clauses over the ~47k dossiers open or ended this quarter took 150-250 ms on
-    both databases, mostly reading scattered rows (PostgreSQL) and evaluating the clauses
-    (SQLite)."""
+    Measured at 1M dossiers (bench/office_pages.py --alternatives): the single grouped pass
+    with 17 ``FILTER`` clauses over the ~47k dossiers open or ended this quarter took
+    150-250 ms on both databases, mostly reading scattered rows (PostgreSQL) and evaluating
+    the clauses (SQLite)."""
     b = Bounds.of(date_from, date_to)
     scope_q, wide = received_scope(user)
+    if wide:
+        # Every agency named (``agencies``: all their ids, or read here): each index is then
+        # read agency by agency, its rows coming already grouped, where a range over all
+        # agencies at once had to be sorted to be grouped (SQLite; 16 -> 6 ms for the
+        # province's received dossiers at 1M). A condition every dossier meets.
+        if agencies is None:
+            agencies = list(Agency.objects.values_list("pk", flat=True))
+        scope_q &= Q(agency_id__in=sorted(agencies))
     scope = Dossier.objects.filter(scope_q).order_by()
     per: dict[int, Counter[str]] = defaultdict(Counter)
 
     received = (
         scope.filter(received_at__gte=b.start, received_at__lt=b.end)
-        .values_list("agency_id", "channel")
-        .annotate(n=Count("agency"))
-    )
-    for agency_id, channel, n in _rows(received, "dossier_dash_received", wide=wide):
-        c = per[agency_id]
-        c["received"] += n
-        if channel in RECEIVED_BY_CHANNEL:
-            c[RECEIVED_BY_CHANNEL[channel]] += n
-
-    # Ended in the period, by how: a FILTER for what only a result has. Grouped by the
-    # agency and the kind alone: SQLite sorts the rows to group them, and each further
-    # column made that sort dearer (at 1M dossiers: 35 ms by kind, 61 ms by five columns).
-    late = Q(dossier_class=DossierClass.LATE)
-    ended = (
-        scope.filter(ended_at__gte=b.start, ended_at__lt=b.end)
-        .values_list("agency_id", "end_kind")
+        .values_list("agency_id")
         .annotate(
             n=Count("agency"),
-            carried=Count("agency", filter=Q(received_at__lt=b.start)),
-            early=Count("agency", filter=Q(dossier_class=DossierClass.EARLY)),
-            on_time=Count("agency", filter=Q(dossier_class=DossierClass.ON_TIME)),
-            late=Count("agency", filter=late),
-            postal_return=Count("agency", filter=Q(delivery_channel=DeliveryChannel.POSTAL)),
-            late_no_apology=Count("agency", filter=late & Q(has_apology=False)),
+            **{
+                key: Count("agency", filter=Q(channel=ch))
+                for ch, key in RECEIVED_BY_CHANNEL.items()
+            },
         )
     )
-    for agency_id, kind, n, carried, *result in _rows(ended, "dossier_dash_ended", wide=wide):
+    for agency_id, n, *by_channel in _rows(received, "dossier_dash_received"):
         c = per[agency_id]
-        c["carried_over"] += carried
-        if kind == EndKind.RESULT:
-            c["resolved"] += n
-            for key, count in zip(RESULT_KEYS, result, strict=True):
-                c[key] += count
-        elif kind == EndKind.REFUSED:
-            c["refused"] += n
-        elif kind in WITHDRAWN_KINDS:
-            c["withdrawn"] += n
+        c["received"] += n
+        for key, count in zip(RECEIVED_BY_CHANNEL.values(), by_channel, strict=True):
+            c[key] += count
+
+    # Ended in the period, by how, a FILTER each (grouped by the agency alone: its rows come
+    # in that order; grouping by the kind too made SQLite sort them).
+    resolved = Q(end_kind=EndKind.RESULT)
+    late = resolved & Q(dossier_class=DossierClass.LATE)
+    ended = (
+        scope.filter(ended_at__gte=b.start, ended_at__lt=b.end)
+        .values_list("agency_id")
+        .annotate(
+            carried_over=Count("agency", filter=Q(received_at__lt=b.start)),
+            resolved=Count("agency", filter=resolved),
+            early=Count("agency", filter=resolved & Q(dossier_class=DossierClass.EARLY)),
+            on_time=Count("agency", filter=resolved & Q(dossier_class=DossierClass.ON_TIME)),
+            late=Count("agency", filter=late),
+            postal_return=Count(
+                "agency", filter=resolved & Q(delivery_channel=DeliveryChannel.POSTAL)
+            ),
+            late_no_apology=Count("agency", filter=late & Q(has_apology=False)),
+            refused=Count("agency", filter=Q(end_kind=EndKind.REFUSED)),
+            withdrawn=Count("agency", filter=Q(end_kind__in=WITHDRAWN_KINDS)),
+        )
+    )
+    for agency_id, *counts in _rows(ended, "dossier_dash_ended"):
+        c = per[agency_id]
+        for key, count in zip(ENDED_KEYS, counts, strict=True):
+            c[key] += count
 
     # Ended after the period's end, received before it: in progress at the end (a past
     # period's; none for a period ending today).
@@ -322,7 +347,7 @@ def period_counts(
             overdue=Count("agency", filter=_overdue_q(b)),
         )
     )
-    for agency_id, n, carried, overdue in _rows(ended_after, "dossier_dash_ended", wide=wide):
+    for agency_id, n, carried, overdue in _rows(ended_after, "dossier_dash_ended"):
         c = per[agency_id]
         c["carried_over"] += carried
         c["in_progress"] += n
@@ -370,11 +395,13 @@ def dashboard_figures(
     kind (one more query)."""
     risk = risk or risk_clock(timezone.now())
     filters = period_filters(date_from, date_to, risk)
-    per = period_counts(user, date_from=date_from, date_to=date_to, risk=risk)
+    # Every agency's name (a few hundred rows at most): the table's names and the list of
+    # all agencies that ``period_counts`` reads agency by agency.
+    names = dict(Agency.objects.values_list("pk", "name"))
+    per = period_counts(user, date_from=date_from, date_to=date_to, risk=risk, agencies=names)
     # Every dossier has one competent agency: the totals are the sums of the table's rows.
     counts: dict[str, int] = {f.key: sum(c[f.key] for c in per.values()) for f in filters}
     shown = [agency_id for agency_id, c in per.items() if any(c[k] for k in BY_AGENCY)]
-    names = dict(Agency.objects.filter(pk__in=shown).values_list("pk", "name"))
     # Each cell's link made here: the template rendered five variables per cell (a province
     # has a hundred cells).
     period = urlencode({"date_from": date_from.isoformat(), "date_to": date_to.isoformat()})
