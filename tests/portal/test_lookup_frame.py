@@ -35,9 +35,12 @@ def ordinary(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def page(client: Client, query: dict[str, str]) -> str:
+    """The page with its CSRF token blanked, and its headers but the cookies' values."""
     response = client.get("/tra-cuu/", query)
     assert response.status_code == 200
-    return str(TOKEN.sub("TOKEN", response.content.decode()))
+    headers = sorted((k, v) for k, v in response.headers.items() if k != "Set-Cookie")
+    cookies = sorted(response.cookies)
+    return str(TOKEN.sub("TOKEN", response.content.decode())) + repr((headers, cookies))
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])
