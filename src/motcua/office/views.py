@@ -65,7 +65,6 @@ from motcua.dossiers.models import (
 from motcua.dossiers.queries import dossier_for
 from motcua.office import forms, queries
 from motcua.office.dashboard import (
-    BY_AGENCY,
     PeriodFilter,
     dashboard_figures,
     period_filter,
@@ -980,7 +979,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "date_to": date_to,
             "date_from_iso": date_from.isoformat() if date_from else "",
             "date_to_iso": date_to.isoformat() if date_to else "",
-            "by_agency_keys": BY_AGENCY,
             "scope_name": agency.name if agency else _("Toàn tỉnh"),
             **reports_context(request),
         },
