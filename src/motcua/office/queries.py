@@ -19,7 +19,7 @@ from django.utils.translation import pgettext
 
 from motcua.catalog import queries as catalog_queries
 from motcua.catalog.models import ProcedureVersion
-from motcua.core.access import dossier_scope_q, scope_root, staff_profile
+from motcua.core.access import dossier_scope_parts, dossier_scope_q, scope_root, staff_profile
 from motcua.core.text import fold
 from motcua.dossiers.models import (
     WORKLIST_STATUSES,
@@ -185,7 +185,8 @@ def inbox_counts(
 ) -> dict[str, int]:
     """How many dossiers each tab holds (the same numbers as each tab's filter), counted
     over what some tab can hold rather than all of history: one aggregate over the live
-    dossiers (by status, then due dates), one over those ended this quarter.
+    dossiers (by status, then due dates), and one over those ended this quarter per disjoint
+    part of the scope (one to three: a constant number of queries per user).
 
     Two plain ranges on indexes instead of one query over their union: each is an index
     search on both databases, and each row is tested against a few conditions, not every
@@ -209,12 +210,24 @@ def inbox_counts(
         due_soon=Count("status", filter=risk.at_risk_q()),
         overdue_no_apology=Count("status", filter=overdue & Q(has_apology=False)),
     )
-    ended = qs.filter(ended_at__gte=since).aggregate(
-        all=Count("status"),
-        late_no_apology=Count(
-            "status", filter=Q(dossier_class=DossierClass.LATE, has_apology=False)
-        ),
-    )
+    # Over each disjoint part of the scope: the centre's OR of its own agencies, what it
+    # received and its online intake read some 17,000 rows at a million dossiers; each part
+    # alone is one covered index range (``dossier_dash_ended``, ``dossier_counter_ended``).
+    ended = {"all": 0, "late_no_apology": 0}
+    mine_filter = mine_q(user) if mine else Q()
+    for part in dossier_scope_parts(user):
+        got = (
+            Dossier.objects.filter(part, mine_filter, ended_at__gte=since)
+            .order_by()
+            .aggregate(
+                all=Count("status"),
+                late_no_apology=Count(
+                    "status", filter=Q(dossier_class=DossierClass.LATE, has_apology=False)
+                ),
+            )
+        )
+        for key in ended:
+            ended[key] += got[key]
     return {
         "open": live["processing"] + live["supplement"],
         "overdue": live["overdue"],
