@@ -759,6 +759,13 @@ def main() -> None:
     cat = catalogue_read()
     now = dt.datetime.now(UTC)
     print(f"{connection.vendor}: {where}; {len(cat.versions)} procedure versions")
+    parallel = ""
+    if connection.vendor == "postgresql":
+        # Parallel query changes the concurrent numbers (README, "Running on PostgreSQL").
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            parallel = f"; PostgreSQL max_parallel_workers_per_gather = {cursor.fetchone()[0]}"
+        print(parallel.lstrip("; "))
 
     small = min(SMALL, args.n)
     if reused:
@@ -834,12 +841,21 @@ def main() -> None:
         "database's work); raw SQL = the page's SELECTs replayed on a "
         "cursor, best of 3; ratio = sequential p50 / raw SQL. Target: p95 < 300 ms."
     )
-    worst = max(max(pct(p.seq, 95), pct(p.conc, 95)) for p in pages)
+    # Reported apart: one person's page time (what the target is about) and the same pages
+    # while several clients share the server's CPUs (here also the database's and these
+    # clients' own).
+    worst_seq = max(pct(p.seq, 95) for p in pages)
+    worst_conc = max(pct(p.conc, 95) for p in pages)
     grows = [f"{p.name}/{p.user}" for p in pages if len(set(p.queries.values())) > 1]
+
+    def verdict(ms: float) -> str:
+        return "meets" if ms < 300 else "misses"
+
     print(
-        f"worst p95 {worst:.0f} ms ({'meets' if worst < 300 else 'misses'} the target); "
+        f"worst p95: one client {worst_seq:.0f} ms ({verdict(worst_seq)} the target), "
+        f"{args.clients} clients {worst_conc:.0f} ms ({verdict(worst_conc)}); "
         f"query counts {'grow for ' + ', '.join(grows) if grows else 'constant'}; "
-        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs{parallel}"
     )
     if args.explain:
         with connection.cursor() as cur:
