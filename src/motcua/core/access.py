@@ -197,34 +197,62 @@ def scope_ids(user: AnyUser | None) -> ScopeIds | None:
     return ids
 
 
+@dataclass(frozen=True)
+class ScopeBranches:
+    """The ways a dossier can be in a user's scope, each a ``Q`` over ``Dossier`` fields
+    (None: not this way): ``own``, the dossiers of the user's agencies; ``received``, those
+    their one-stop unit received; ``intake``, the online ones not yet accepted that it
+    checks. The one statement of the scope rule: ``dossier_scope_q``, ``dossier_scope_parts``
+    and the dashboard's ranges are built from it."""
+
+    own: Q
+    received: Q | None = None
+    intake: Q | None = None
+
+
+def scope_branches(user: AnyUser | None, prefix: str = "") -> ScopeBranches | None:
+    """The branches of ``user``'s scope; None for oversight roles, who see everything."""
+    profile = staff_profile(user)
+    if profile is None or profile.role == Role.ADMINISTRATOR:
+        # System administrators manage accounts and the catalogue, not cases: no dossier
+        # and so no applicant's personal data (domain.md §12, Luật BVDLCN 2025).
+        return ScopeBranches(own=Q(pk__in=[]))
+    ids = scope_ids(user)
+    if ids is None:
+        return None
+    own = Q(**{f"{prefix}agency_id__in": ids.own})
+    if not sees_received(profile):
+        return ScopeBranches(own=own)
+    intake = None
+    if ids.intake:
+        # Online dossiers not yet accepted have no receiving unit: the one-stop units of
+        # the same people's committee and level check them (ND 118/2025: online intake
+        # goes through the one-stop unit of the level that decides).
+        intake = Q(
+            **{
+                f"{prefix}receiving_unit__isnull": True,
+                f"{prefix}received_at__isnull": True,
+                f"{prefix}level": profile.agency.level,
+                f"{prefix}agency_id__in": ids.intake,
+            }
+        )
+    return ScopeBranches(
+        own=own, received=Q(**{f"{prefix}receiving_unit_id__in": ids.own}), intake=intake
+    )
+
+
 def dossier_scope_q(user: AnyUser | None, prefix: str = "") -> Q:
     """A ``Q`` over ``Dossier`` fields selecting the dossiers ``user`` may see.
 
     ``prefix`` lets other models filter through their dossier (``prefix="dossier__"``).
     Usage: ``Dossier.objects.filter(dossier_scope_q(user))``."""
-    profile = staff_profile(user)
-    if profile is None or profile.role == Role.ADMINISTRATOR:
-        # System administrators manage accounts and the catalogue, not cases: no dossier
-        # and so no applicant's personal data (domain.md §12, Luật BVDLCN 2025).
-        return Q(pk__in=[])
-    ids = scope_ids(user)
-    if ids is None:
+    branches = scope_branches(user, prefix)
+    if branches is None:
         return Q()
-    q = Q(**{f"{prefix}agency_id__in": ids.own})
-    if sees_received(profile):
-        q |= Q(**{f"{prefix}receiving_unit_id__in": ids.own})
-        if ids.intake:
-            # Online dossiers not yet accepted have no receiving unit: the one-stop units of
-            # the same people's committee and level check them (ND 118/2025: online intake
-            # goes through the one-stop unit of the level that decides).
-            q |= Q(
-                **{
-                    f"{prefix}receiving_unit__isnull": True,
-                    f"{prefix}received_at__isnull": True,
-                    f"{prefix}level": profile.agency.level,
-                    f"{prefix}agency_id__in": ids.intake,
-                }
-            )
+    q = branches.own
+    for branch in (branches.received, branches.intake):
+        if branch is not None:
+            q |= branch
     return q
 
 
@@ -234,27 +262,12 @@ def dossier_scope_parts(user: AnyUser | None) -> list[Q]:
     yet accepted that their one-stop unit checks. A count over the scope is the sum of counts
     over the parts, each of which an index that starts with its column can answer alone (an
     OR of the three makes the databases read every row to test it)."""
-    profile = staff_profile(user)
-    if profile is None or profile.role == Role.ADMINISTRATOR:
-        return [Q(pk__in=[])]
-    ids = scope_ids(user)
-    if ids is None:
+    branches = scope_branches(user)
+    if branches is None:
         return [Q()]
-    own = Q(agency_id__in=ids.own)
-    parts = [own]
-    if sees_received(profile):
-        parts.append(Q(receiving_unit_id__in=ids.own) & ~own)
-        if ids.intake:
-            parts.append(
-                Q(
-                    receiving_unit__isnull=True,
-                    received_at__isnull=True,
-                    level=profile.agency.level,
-                    agency_id__in=ids.intake,
-                )
-                & ~own
-            )
-    return parts
+    # ``received`` and ``intake`` never overlap (a receiving unit, or none).
+    others = (branches.received, branches.intake)
+    return [branches.own, *(b & ~branches.own for b in others if b is not None)]
 
 
 def intake_root(agency: Agency) -> Agency | None:

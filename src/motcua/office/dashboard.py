@@ -27,13 +27,11 @@ from django.utils.translation import gettext_lazy as _
 from motcua.agencies.models import Agency
 from motcua.core.access import (
     READ_ALL_ROLES,
-    scope_ids,
-    sees_received,
+    scope_branches,
     staff_profile,
     user_agency_scope,
 )
 from motcua.core.formatting import pct, vn_date, vn_pct
-from motcua.core.models import Role
 from motcua.dossiers.models import (
     Channel,
     DeliveryChannel,
@@ -224,16 +222,12 @@ def received_scope(user: AnyUser) -> tuple[Q, bool]:
 
     And whether the scope is wide (the province, or a centre with what it received for
     other agencies) rather than a list of the user's own agencies."""
-    profile = staff_profile(user)
-    if profile is None or profile.role == Role.ADMINISTRATOR:
-        return Q(pk__in=[]), False
-    ids = scope_ids(user)
-    if ids is None:
+    branches = scope_branches(user)
+    if branches is None:
         return Q(), True
-    q = Q(agency_id__in=ids.own)
-    if sees_received(profile):
-        return q | Q(receiving_unit_id__in=ids.own), True
-    return q, False
+    if branches.received is None:
+        return branches.own, False
+    return branches.own | branches.received, True
 
 
 def _rows(qs: Any, index: str) -> list[tuple[Any, ...]]:
