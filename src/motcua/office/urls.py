@@ -2,41 +2,44 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from motcua.office import audit, period_report, views
+from motcua.office import audit, period_report
+from motcua.office.views import counter, dashboard, dossier, inbox
 
 app_name = "office"
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", views.inbox, name="inbox"),
-    path("ho-so/<str:code>/", views.dossier_detail, name="dossier"),
-    path("ho-so/<str:code>/mau-<str:form>/", views.dossier_form, name="dossier_form"),
-    path("ho-so/<str:code>/tiep-nhan/", views.dossier_accept, name="accept"),
-    path("ho-so/<str:code>/tu-choi-tiep-nhan/", views.dossier_reject, name="reject"),
+    path("", inbox.inbox, name="inbox"),
+    path("ho-so/<str:code>/", dossier.dossier_detail, name="dossier"),
+    path("ho-so/<str:code>/mau-<str:form>/", dossier.dossier_form, name="dossier_form"),
+    path("ho-so/<str:code>/tiep-nhan/", dossier.dossier_accept, name="accept"),
+    path("ho-so/<str:code>/tu-choi-tiep-nhan/", dossier.dossier_reject, name="reject"),
     path(
         "ho-so/<str:code>/yeu-cau-hoan-thien/",
-        views.dossier_request_completion,
+        dossier.dossier_request_completion,
         name="completion",
     ),
-    path("ho-so/<str:code>/rut-ho-so/", views.dossier_withdraw, name="withdraw"),
-    path("ho-so/<str:code>/chuyen-xu-ly/", views.dossier_handover, name="handover"),
-    path("ho-so/<str:code>/yeu-cau-bo-sung/", views.dossier_request_supplement, name="supplement"),
+    path("ho-so/<str:code>/rut-ho-so/", dossier.dossier_withdraw, name="withdraw"),
+    path("ho-so/<str:code>/chuyen-xu-ly/", dossier.dossier_handover, name="handover"),
+    path(
+        "ho-so/<str:code>/yeu-cau-bo-sung/", dossier.dossier_request_supplement, name="supplement"
+    ),
     path(
         "ho-so/<str:code>/nhan-bo-sung/",
-        views.dossier_receive_supplement,
+        dossier.dossier_receive_supplement,
         name="supplement_received",
     ),
-    path("ho-so/<str:code>/gia-han/", views.dossier_extend, name="extend"),
-    path("ho-so/<str:code>/co-ket-qua/", views.dossier_finish, name="finish"),
-    path("ho-so/<str:code>/tep-ket-qua/", views.result_file, name="result_file"),
-    path("ho-so/<str:code>/tra-lai/", views.dossier_refuse, name="refuse"),
-    path("ho-so/<str:code>/tra-ket-qua/", views.dossier_deliver, name="deliver"),
-    path("quay/", views.counter, name="counter"),
-    path("quay/tim-thu-tuc/", views.procedure_search, name="procedure_search"),
-    path("quay/thu-tuc/<int:version_id>/", views.counter_procedure, name="counter_procedure"),
-    path("quay/huong-dan/", views.guidance, name="guidance"),
-    path("quay/tra-ket-qua/", views.counter_results, name="counter_results"),
-    path("quay/so-theo-doi/", views.register, name="register"),
-    path("lanh-dao/", views.dashboard, name="dashboard"),
+    path("ho-so/<str:code>/gia-han/", dossier.dossier_extend, name="extend"),
+    path("ho-so/<str:code>/co-ket-qua/", dossier.dossier_finish, name="finish"),
+    path("ho-so/<str:code>/tep-ket-qua/", dossier.result_file, name="result_file"),
+    path("ho-so/<str:code>/tra-lai/", dossier.dossier_refuse, name="refuse"),
+    path("ho-so/<str:code>/tra-ket-qua/", dossier.dossier_deliver, name="deliver"),
+    path("quay/", counter.counter, name="counter"),
+    path("quay/tim-thu-tuc/", counter.procedure_search, name="procedure_search"),
+    path("quay/thu-tuc/<int:version_id>/", counter.counter_procedure, name="counter_procedure"),
+    path("quay/huong-dan/", counter.guidance, name="guidance"),
+    path("quay/tra-ket-qua/", counter.counter_results, name="counter_results"),
+    path("quay/so-theo-doi/", counter.register, name="register"),
+    path("lanh-dao/", dashboard.dashboard, name="dashboard"),
     path("lanh-dao/bao-cao/", period_report.report_list, name="report_list"),
     path("lanh-dao/bao-cao/lap/", period_report.report_request, name="report_request"),
     path("lanh-dao/bao-cao/<int:pk>/", period_report.report_download, name="report_download"),

@@ -1,0 +1,1 @@
+"""The staff application's pages, a module each: inbox, dossier, counter, dashboard."""

@@ -1,0 +1,75 @@
+"""What the staff pages share: the one access path to a dossier, running one service call
+with its errors as messages, and small request helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.http import (
+    HttpRequest,
+)
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from motcua.core.access import (
+    staff_profile,
+)
+from motcua.core.models import StaffProfile
+from motcua.dossiers.errors import ApplicantInvalid, ConflictError, DossierError
+from motcua.dossiers.models import (
+    Dossier,
+)
+from motcua.dossiers.queries import dossier_for
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    """Whether django-htmx's middleware saw an HTMX request (a partial page is wanted)."""
+    return bool(getattr(request, "htmx", False))
+
+
+def request_profile(request: HttpRequest) -> StaffProfile:
+    profile = staff_profile(request.user)
+    assert profile is not None  # staff_required ran first
+    return profile
+
+
+# --- the dossier: one access path ---------------------------------------------------------
+
+
+def dossier_get(request: HttpRequest, code: str, *, write: bool = False) -> Dossier:
+    """The dossier ``code`` through the one access function: 404 for a dossier the user may
+    not see (or change, with ``write``), the same as for a code that does not exist
+    (domain.md §12). ``dossier_for`` writes the read to the audit trail."""
+    return dossier_for(request.user, code, write=write)
+
+
+def service_call(request: HttpRequest, service: Callable[..., Any], **kwargs: Any) -> bool:
+    """Run one service call; its errors become a Vietnamese message on the next page."""
+    try:
+        service(actor=request.user, **kwargs)
+    except ConflictError as exc:
+        messages.error(
+            request,
+            str(exc)
+            or _("Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang và thực hiện lại."),
+        )
+    except ApplicantInvalid as exc:
+        messages.error(request, str(exc))
+    except DossierError as exc:
+        messages.error(request, str(exc))
+    else:
+        return True
+    return False
+
+
+def form_errors(request: HttpRequest, form: Any) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else str(error))
+
+
+def detail_url(dossier: Dossier) -> str:
+    return reverse("office:dossier", args=[dossier.code])

@@ -1,0 +1,345 @@
+"""The counter: procedure search, receiving, guiding or refusing a visit, guidance contacts,
+results waiting to be returned, and the register (form 07)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+)
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from motcua.agencies.models import Agency
+from motcua.catalog.models import ProcedureVersion
+from motcua.core.access import (
+    WRITE_ROLES,
+    client_ip,
+    counter_receives,
+    scope_root,
+    staff_required,
+    user_agency_scope,
+    works_at_counter,
+)
+from motcua.core.audit import audit_log
+from motcua.dossiers import services
+from motcua.dossiers.errors import ApplicantInvalid, DossierError
+from motcua.dossiers.forms_docs import CONTENT_TYPES, render_register
+from motcua.dossiers.forms_docs.render import Format
+from motcua.dossiers.models import (
+    GuidanceKind,
+    Status,
+)
+from motcua.office import forms, queries
+from motcua.office.views.common import (
+    detail_url,
+    is_htmx,
+    request_profile,
+)
+
+# --- the counter ------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required()
+def counter(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    context = {
+        "title": _("Quầy tiếp nhận"),
+        "query": query,
+        "results": queries.procedure_search(query) if query else [],
+        "GuidanceKind": GuidanceKind,
+        "can_act": works_at_counter(request_profile(request)),
+    }
+    return render(request, "office/counter.html", context)
+
+
+@require_GET
+@staff_required()
+def procedure_search(request: HttpRequest) -> HttpResponse:
+    """The search-as-you-type results (an HTMX fragment)."""
+    query = request.GET.get("q", "").strip()
+    return render(
+        request,
+        "office/_procedure_results.html",
+        {"query": query, "results": queries.procedure_search(query) if query else []},
+    )
+
+
+def _counter_unit(request: HttpRequest) -> Agency:
+    """The unit that receives: the user's own service center (or agency)."""
+    return request_profile(request).agency
+
+
+@staff_required()
+def counter_procedure(request: HttpRequest, version_id: int) -> HttpResponseBase:
+    """A procedure's checklist and one form with the three outcomes of a visit: receive
+    (form 01), guide (form 02) or refuse (form 03). The applicant is typed once; the button
+    pressed decides which of the three forms validates the same data."""
+    version = get_object_or_404(
+        queries.current_versions().select_related("procedure", "agency", "field"),
+        pk=version_id,
+    )
+    # Only a one-stop unit's counter receives, and only the procedures of the committee it
+    # serves at its level: a specialist typing the address of another agency's procedure
+    # gets the checklist to read, not a dossier.
+    can_act = counter_receives(request_profile(request), version.agency_id, version.level)
+    data = request.POST if request.method == "POST" else None
+    outcome = request.POST.get("outcome", "") if data is not None else ""
+    receive = forms.ReceiveForm(data if outcome == "receive" else None, version=version)
+    guide = forms.GuideForm(data if outcome == "guide" else None)
+    reject = forms.RejectForm(data if outcome == "reject" else None)
+    if data is not None:
+        if not can_act:
+            raise PermissionDenied
+        if outcome == "receive" and receive.is_valid():
+            done = _counter_receive(request, version, receive)
+            if done is not None:
+                return done
+        elif outcome == "guide" and guide.is_valid():
+            return _counter_guide(request, version, guide)
+        elif outcome == "reject" and reject.is_valid():
+            done = _counter_reject(request, version, reject)
+            if done is not None:
+                return done
+    # The form that was submitted carries the values and errors shown for every field.
+    shown = {"receive": receive, "guide": guide, "reject": reject}.get(outcome, receive)
+    context = {
+        "title": version.name,
+        "version": version,
+        "parts": list(version.parts.all()),
+        "steps": list(version.steps.all()),
+        "form": shown,
+        "receive": receive,
+        "guide": guide,
+        "reject": reject,
+        "outcome": outcome,
+        "can_act": can_act,
+        "GuidanceKind": GuidanceKind,
+    }
+    return render(request, "office/counter_procedure.html", context)
+
+
+def _applicant(form: forms.ApplicantForm) -> Any:
+    from motcua.dossiers.applicants import Applicant
+
+    return Applicant(**form.applicant_values())
+
+
+def _applicant_errors(form: forms.ApplicantForm, exc: ApplicantInvalid) -> None:
+    for name, message in exc.errors.items():
+        field = f"applicant_{name}" if f"applicant_{name}" in form.fields else None
+        if field is None and name in form.fields:
+            field = name
+        form.add_error(field, message)
+
+
+def _counter_receive(
+    request: HttpRequest, version: ProcedureVersion, form: forms.ReceiveForm
+) -> HttpResponse | None:
+    parts_by_pk = {p.pk: p for p in form.required_parts}
+    parts = [
+        services.PartInput(
+            part=parts_by_pk[pk],
+            name=parts_by_pk[pk].name,
+            kind=parts_by_pk[pk].kind,
+            copies=parts_by_pk[pk].copies,
+        )
+        for pk in form.cleaned_data["parts"]
+        if pk in parts_by_pk
+    ] + [services.PartInput(name=name) for name in form.extra_part_names()]
+    try:
+        dossier = services.dossier_receive(
+            procedure_version=version,
+            applicant=_applicant(form),
+            actor=request.user,
+            receiving_unit=_counter_unit(request),
+            channel=form.cleaned_data["channel"],
+            parts=parts,
+            result_channel=form.cleaned_data["delivery"],
+        )
+    except ApplicantInvalid as exc:
+        _applicant_errors(form, exc)
+        return None
+    except DossierError as exc:
+        form.add_error(None, str(exc))
+        return None
+    messages.success(
+        request,
+        _("Đã tiếp nhận hồ sơ %(code)s. In giấy tiếp nhận và hẹn trả (mẫu 01) cho người nộp.")
+        % {"code": dossier.code},
+    )
+    return HttpResponseRedirect(detail_url(dossier) + "?moi=1")
+
+
+def _counter_guide(
+    request: HttpRequest, version: ProcedureVersion, form: forms.GuideForm
+) -> HttpResponse:
+    items = form.item_list()
+    try:
+        services.guidance_log(
+            unit=_counter_unit(request),
+            kind=GuidanceKind.DIRECT,
+            actor=request.user,
+            procedure_code=version.procedure.code,
+            note="; ".join(items),
+        )
+    except DossierError as exc:
+        messages.error(request, str(exc))
+    # The guidance sheet (form 02 given at the counter) is printed from the page itself: the
+    # visit created no dossier.
+    return render(
+        request,
+        "office/guide_sheet.html",
+        {
+            "title": _("Phiếu hướng dẫn hoàn thiện hồ sơ"),
+            "version": version,
+            "applicant": form.cleaned_data,
+            "items": items,
+            "reason": form.cleaned_data["guide_reason"],
+            "unit": _counter_unit(request),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _counter_reject(
+    request: HttpRequest, version: ProcedureVersion, form: forms.RejectForm
+) -> HttpResponse | None:
+    try:
+        dossier = services.dossier_reject_at_counter(
+            procedure_version=version,
+            applicant=_applicant(form),
+            actor=request.user,
+            receiving_unit=_counter_unit(request),
+            reason=form.cleaned_data["reject_reason"],
+        )
+    except ApplicantInvalid as exc:
+        _applicant_errors(form, exc)
+        return None
+    except DossierError as exc:
+        form.add_error(None, str(exc))
+        return None
+    messages.success(
+        request,
+        _("Đã lập phiếu từ chối tiếp nhận cho hồ sơ %(code)s (mẫu 03).") % {"code": dossier.code},
+    )
+    return HttpResponseRedirect(detail_url(dossier))
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def guidance(request: HttpRequest) -> HttpResponse:
+    """Log a guidance contact in one click (the kind is the button pressed)."""
+    form = forms.GuidanceForm(request.POST)
+    if not form.is_valid():
+        message, ok = _("Hình thức hướng dẫn không hợp lệ."), False
+    else:
+        try:
+            services.guidance_log(
+                unit=_counter_unit(request),
+                kind=form.cleaned_data["kind"],
+                actor=request.user,
+                procedure_code=form.cleaned_data["procedure_code"],
+                note=form.cleaned_data["note"],
+            )
+        except DossierError as exc:
+            message, ok = str(exc), False
+        else:
+            label = GuidanceKind(form.cleaned_data["kind"]).label
+            message = _("Đã ghi nhận: %(kind)s lúc %(time)s.") % {
+                "kind": label,
+                "time": timezone.localtime().strftime("%H:%M"),
+            }
+            ok = True
+    if is_htmx(request):
+        return render(request, "office/_flash.html", {"message": message, "ok": ok})
+    (messages.success if ok else messages.error)(request, message)
+    return HttpResponseRedirect(request.POST.get("next") or reverse("office:counter"))
+
+
+@require_GET
+@staff_required()
+def counter_results(request: HttpRequest) -> HttpResponse:
+    """Results waiting to be returned, at the counter or by post."""
+    qs = (
+        queries.dossiers_for(request.user)
+        .filter(status=Status.RESULT_READY)
+        .select_related("procedure_version")
+        .order_by("ended_at")
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        qs = qs.filter(Q(code__icontains=query) | Q(applicant_name__icontains=query))
+    return render(
+        request,
+        "office/counter_results.html",
+        {"title": _("Trả kết quả"), "dossiers": qs[:200], "query": query},
+    )
+
+
+@require_GET
+@staff_required()
+def register(request: HttpRequest) -> HttpResponse:
+    """The register (form 07) of the dossiers received in a period."""
+    form = forms.PeriodForm(request.GET or None)
+    today = timezone.localdate()
+    date_from, date_to = today.replace(day=1), today
+    if form.is_valid():
+        date_from = form.cleaned_data["date_from"] or date_from
+        date_to = form.cleaned_data["date_to"] or date_to
+    start = timezone.make_aware(dt.datetime.combine(date_from, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min))
+    profile = request_profile(request)
+    qs = (
+        queries.dossiers_for(request.user)
+        .filter(received_at__gte=start, received_at__lt=end)
+        .filter(Q(receiving_unit__in=user_agency_scope(request.user)) | Q(receiving_unit=None))
+        .select_related("procedure_version", "agency")
+        .order_by("received_at", "id")
+    )
+    requested = request.GET.get("fmt")
+    if requested in ("pdf", "docx"):
+        fmt: Format = "pdf" if requested == "pdf" else "docx"
+        content = render_register(
+            fmt=fmt,
+            unit=scope_root(profile.agency),
+            dossiers=list(qs),
+            date_from=date_from,
+            date_to=date_to,
+        )
+        audit_log(
+            actor=request.user,
+            action="register.print",
+            object_type="register",
+            object_id=profile.agency.code,
+            data={"from": date_from.isoformat(), "to": date_to.isoformat()},
+            ip=client_ip(request),
+        )
+        response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = (
+            f'{"inline" if fmt == "pdf" else "attachment"}; filename="mau-07.{fmt}"'
+        )
+        return response
+    return render(
+        request,
+        "office/register.html",
+        {
+            "title": _("Sổ theo dõi hồ sơ"),
+            "form": form,
+            "dossiers": qs[:500],
+            "date_from": date_from,
+            "date_to": date_to,
+        },
+    )

@@ -1,0 +1,523 @@
+"""The dossier page, its official forms and the actions on it: each change is one call to a
+``motcua.dossiers.services`` function (which checks the transition, bumps the version, writes
+the event and the audit row). Views only read, validate forms and translate service errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import PurePath
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+)
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from motcua.core.access import (
+    WRITE_ROLES,
+    agency_subtree,
+    can_write,
+    client_ip,
+    counter_receives,
+    scope_root,
+    staff_required,
+    works_at_counter,
+)
+from motcua.core.audit import audit_log
+from motcua.core.models import StaffProfile
+from motcua.core.people import person_name
+from motcua.dossiers import services
+from motcua.dossiers.forms_docs.render import Format, form_response
+from motcua.dossiers.models import (
+    Dossier,
+    EventType,
+    Flag,
+    GuidanceKind,
+    Status,
+)
+from motcua.office import forms
+from motcua.office.templatetags.office import unit_name
+from motcua.office.views.common import (
+    detail_url,
+    dossier_get,
+    form_errors,
+    request_profile,
+    service_call,
+)
+
+# --- the dossier page ----------------------------------------------------------------------
+
+
+@require_GET
+@never_cache  # personal data: never kept by a shared browser or proxy (domain.md §12)
+@staff_required()
+def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = dossier_get(request, code)
+    writable = can_write(request.user, dossier)
+    # Only the unit holding the current step acts on it (services.holder): the page offers
+    # nothing else, the services refuse it anyway.
+    holds = writable and services.dossier_may_act(request.user, dossier)
+    decides = holds and services.dossier_may_act(request.user, dossier, decide=True)
+    version_initial = {"version": dossier.version}
+    steps = list(dossier.procedure_version.steps.all())
+    following = services.next_step(dossier)
+    step_choices = [
+        (s.pk, f"{s.position}. {s.name} ({unit_name(s.unit)})")
+        for s in (services.handover_steps(request.user, dossier) if holds else [])
+        if following is None or s.pk != following.pk
+    ]
+    can_leave = holds and services.may_leave_workflow(request.user, dossier)
+    status = dossier.status
+    profile = request_profile(request)
+    actions: dict[str, Any] = {}
+    if writable:
+        if status == Status.SUBMITTED and works_at_counter(profile):
+            actions["accept"] = forms.AcceptForm(initial=version_initial, auto_id="accept_%s")
+            actions["completion"] = forms.SupplementForm(
+                initial=version_initial, auto_id="completion_%s"
+            )
+            actions["reject"] = forms.RefuseForm(initial=version_initial, auto_id="reject_%s")
+        if status in (Status.PROCESSING, Status.RESULT_READY) and holds:
+            actions["handover"] = forms.HandoverForm(
+                initial=version_initial,
+                step_choices=step_choices,
+                people=_desk_people(dossier),
+                default_label=(
+                    _("Bước tiếp theo: %(position)s. %(step)s (%(unit)s)")
+                    % {
+                        "position": following.position,
+                        "step": following.name,
+                        "unit": unit_name(following.unit),
+                    }
+                    if following is not None
+                    else _("— Chuyển đến đơn vị ghi dưới đây —")
+                ),
+                auto_id="handover_%s",
+            )
+        if status == Status.PROCESSING and holds:
+            actions["supplement"] = forms.SupplementForm(
+                initial=version_initial, auto_id="supplement_%s"
+            )
+        if status == Status.PROCESSING and decides:
+            if dossier.extension_count == 0:
+                actions["extend"] = forms.ExtendForm(initial=version_initial, auto_id="extend_%s")
+            actions["finish"] = forms.FinishForm(initial=version_initial, auto_id="finish_%s")
+            actions["refuse"] = forms.RefuseForm(initial=version_initial, auto_id="refuse_%s")
+        if status in (Status.PROCESSING, Status.SUPPLEMENT_REQUESTED):
+            actions["withdraw"] = forms.WithdrawForm(initial=version_initial, auto_id="withdraw_%s")
+        if status == Status.SUPPLEMENT_REQUESTED:
+            actions["supplement_received"] = forms.SupplementReceivedForm(
+                initial=version_initial, auto_id="supplement_received_%s"
+            )
+        if status == Status.RESULT_READY and _returns_result(profile, dossier):
+            actions["deliver"] = forms.DeliverForm(
+                # What the applicant asked for at the counter (form 01) is the default.
+                initial={**version_initial, "channel": dossier.delivery_channel or "counter"},
+                auto_id="deliver_%s",
+            )
+    events = list(dossier.events.select_related("actor").all())
+    context = {
+        "title": dossier.code,
+        "dossier": dossier,
+        "parts": list(dossier.parts.all()),
+        "handovers": list(dossier.handovers.all()),
+        "events": events,
+        "postal_reference": next(
+            (
+                str(e.data.get("reference") or "")
+                for e in reversed(events)
+                if e.type == EventType.RESULT_DELIVERED
+            ),
+            "",
+        ),
+        "steps": steps,
+        "explanation": dossier.due_explanation or {},
+        "flags": [str(dict(Flag.choices).get(f, f)) for f in dossier.flags or []],
+        "actions": actions,
+        "writable": writable,
+        "printable": _printable_forms(dossier),
+        "unit_names": _unit_names(dossier) if "handover" in actions and can_leave else [],
+        "can_leave": can_leave,
+        "holder": services.dossier_holder(dossier),
+        "now": timezone.now(),
+        "GuidanceKind": GuidanceKind,
+    }
+    return render(request, "office/dossier.html", context)
+
+
+def _returns_result(profile: StaffProfile, dossier: Dossier) -> bool:
+    """The one-stop unit that received the dossier returns its result (ND 118/2025 Điều 8):
+    its counter staff, not the deciding agency's leaders."""
+    if not works_at_counter(profile):
+        return False
+    if dossier.receiving_unit_id is None:
+        return counter_receives(profile, dossier.agency_id, dossier.level)
+    return agency_subtree(scope_root(profile.agency)).filter(pk=dossier.receiving_unit_id).exists()
+
+
+def _desk_people(dossier: Dossier) -> list[tuple[str, list[tuple[int, str]]]]:
+    """The people a dossier can be handed to, by unit: the staff who act on dossiers in the
+    competent agency's subtree and at the receiving unit (one query)."""
+    units = agency_subtree(dossier.agency)
+    where = Q(agency__in=units)
+    if dossier.receiving_unit_id is not None:
+        where |= Q(agency_id=dossier.receiving_unit_id)
+    profiles = (
+        StaffProfile.objects.filter(where, role__in=WRITE_ROLES, user__is_active=True)
+        .select_related("agency", "user")
+        .order_by("agency__path", "agency__name", "user__last_name", "user__first_name")
+    )
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for profile in profiles:
+        groups.setdefault(profile.agency.name, []).append(
+            (profile.user_id, person_name(profile.user))
+        )
+    return list(groups.items())
+
+
+def _unit_names(dossier: Dossier) -> list[str]:
+    """Suggestions for the next unit: the competent agency and its units, and the counter."""
+    names = list(agency_subtree(dossier.agency).order_by("path").values_list("name", flat=True))
+    if dossier.receiving_unit is not None:
+        names.append(dossier.receiving_unit.name)
+    return names
+
+
+def _printable_forms(dossier: Dossier) -> list[tuple[str, str]]:
+    """The official forms that exist for this dossier, in the order of its life."""
+    # Only the types: without the model's ordering, no sort of the dossier's events.
+    types = set(dossier.events.order_by().values_list("type", flat=True).distinct())
+    found: list[tuple[str, str]] = []
+    if dossier.received_at:
+        found.append(("01", _("Giấy tiếp nhận và hẹn trả (mẫu 01)")))
+    if types & {EventType.SUPPLEMENT_REQUESTED, EventType.COMPLETION_REQUESTED}:
+        found.append(("02", _("Phiếu yêu cầu bổ sung (mẫu 02)")))
+    if types & {EventType.REFUSED, EventType.REJECTED}:
+        found.append(("03", _("Phiếu từ chối (mẫu 03)")))
+    if EventType.EXTENSION in types:
+        found.append(("04", _("Thư xin lỗi, hẹn lại (mẫu 04)")))
+    if EventType.STOPPED in types:
+        found.append(("05", _("Thông báo dừng giải quyết (mẫu 05)")))
+    if dossier.received_at:
+        found.append(("06", _("Phiếu kiểm soát quá trình (mẫu 06)")))
+    return found
+
+
+@require_GET
+@staff_required()
+def dossier_form(request: HttpRequest, code: str, form: str) -> HttpResponse:
+    """An official form of the dossier as PDF (or DOCX with ``?fmt=docx``)."""
+    dossier = dossier_get(request, code)
+    if form not in dict(_printable_forms(dossier)):
+        raise Http404
+    fmt: Format = "docx" if request.GET.get("fmt") == "docx" else "pdf"
+    try:
+        response = form_response(form, dossier, fmt=fmt, inline=True)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return HttpResponseRedirect(detail_url(dossier))
+    audit_log(
+        actor=request.user,
+        action="dossier.print",
+        object_type="dossier",
+        object_id=dossier.code,
+        data={"form": form, "fmt": fmt},
+        ip=client_ip(request),
+    )
+    return response
+
+
+# --- actions on a dossier --------------------------------------------------------------------
+
+
+def _action(
+    request: HttpRequest,
+    code: str,
+    form_class: type[forms.VersionedForm],
+    run: Callable[[Dossier, Any], bool],
+    success: str,
+    *,
+    decision: bool = False,
+    holder: bool = False,
+    **form_kwargs: Any,
+) -> HttpResponse:
+    dossier = dossier_get(request, code, write=True)
+    if (decision or holder) and not services.dossier_may_act(
+        request.user, dossier, decide=decision
+    ):
+        # The user sees the dossier (so 404 would hide nothing) but it is not at their step,
+        # or the decision is not theirs. The service refuses it too.
+        raise PermissionDenied
+    form = form_class(request.POST, request.FILES, **form_kwargs)
+    if not form.is_valid():
+        form_errors(request, form)
+    elif run(dossier, form):
+        messages.success(request, success)
+    return HttpResponseRedirect(detail_url(dossier))
+
+
+def _version(form: Any) -> int:
+    return int(form.cleaned_data["version"])
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def dossier_accept(request: HttpRequest, code: str) -> HttpResponse:
+    profile = request_profile(request)
+    if not works_at_counter(profile):
+        raise PermissionDenied
+    return _action(
+        request,
+        code,
+        forms.AcceptForm,
+        lambda d, f: service_call(
+            request,
+            services.dossier_accept,
+            dossier=d,
+            receiving_unit=profile.agency,
+            expected_version=_version(f),
+        ),
+        _("Đã tiếp nhận hồ sơ."),
+    )
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def dossier_reject(request: HttpRequest, code: str) -> HttpResponse:
+    return _action(
+        request,
+        code,
+        forms.RefuseForm,
+        lambda d, f: service_call(
+            request,
+            services.dossier_reject,
+            dossier=d,
+            reason=f.cleaned_data["reason"],
+            expected_version=_version(f),
+        ),
+        _("Đã từ chối tiếp nhận hồ sơ."),
+    )
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def dossier_request_completion(request: HttpRequest, code: str) -> HttpResponse:
+    return _action(
+        request,
+        code,
+        forms.SupplementForm,
+        lambda d, f: service_call(
+            request,
+            services.dossier_request_completion,
+            dossier=d,
+            items=f.item_list(),
+            reason=f.cleaned_data["reason"],
+            expected_version=_version(f),
+        ),
+        _("Đã yêu cầu người nộp hoàn thiện hồ sơ trực tuyến."),
+    )
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def dossier_withdraw(request: HttpRequest, code: str) -> HttpResponse:
+    return _action(
+        request,
+        code,
+        forms.WithdrawForm,
+        lambda d, f: service_call(
+            request,
+            services.dossier_withdraw,
+            dossier=d,
+            reason=f.cleaned_data["reason"],
+            expected_version=_version(f),
+        ),
+        _("Đã ghi nhận người nộp rút hồ sơ."),
+    )
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def dossier_handover(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = dossier_get(request, code, write=True)
+    steps = {s.pk: s for s in dossier.procedure_version.steps.all()}
+    people = _desk_people(dossier)
+
+    def run(d: Dossier, f: Any) -> bool:
+        step = steps.get(f.cleaned_data["step"]) if f.cleaned_data["step"] else None
+        return service_call(
+            request,
+            services.dossier_handover,
+            dossier=d,
+            to_unit=f.cleaned_data["to_unit"],
+            step=step,
+            assignee=(
+                User.objects.get(pk=f.cleaned_data["assignee"])
+                if f.cleaned_data["assignee"]
+                else None
+            ),
+            note=f.cleaned_data["note"],
+            expected_version=_version(f),
+        )
+
+    return _action(
+        request,
+        code,
+        forms.HandoverForm,
+        run,
+        _("Đã chuyển hồ sơ."),
+        holder=True,
+        step_choices=[(pk, str(s)) for pk, s in steps.items()],
+        people=people,
+    )
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def dossier_request_supplement(request: HttpRequest, code: str) -> HttpResponse:
+    return _action(
+        request,
+        code,
+        forms.SupplementForm,
+        lambda d, f: service_call(
+            request,
+            services.dossier_request_supplement,
+            dossier=d,
+            items=f.item_list(),
+            reason=f.cleaned_data["reason"],
+            expected_version=_version(f),
+        ),
+        _("Đã gửi yêu cầu bổ sung hồ sơ; thời hạn giải quyết tạm dừng."),
+        holder=True,
+    )
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def dossier_receive_supplement(request: HttpRequest, code: str) -> HttpResponse:
+    return _action(
+        request,
+        code,
+        forms.SupplementReceivedForm,
+        lambda d, f: service_call(
+            request,
+            services.dossier_receive_supplement,
+            dossier=d,
+            note=f.cleaned_data["note"],
+            expected_version=_version(f),
+        ),
+        _("Đã nhận hồ sơ bổ sung; thời hạn giải quyết được tính lại."),
+    )
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def dossier_extend(request: HttpRequest, code: str) -> HttpResponse:
+    return _action(
+        request,
+        code,
+        forms.ExtendForm,
+        lambda d, f: service_call(
+            request,
+            services.dossier_extend,
+            dossier=d,
+            reason=f.cleaned_data["reason"],
+            new_due_at=f.new_due_at(),
+            expected_version=_version(f),
+        ),
+        _("Đã lập thư xin lỗi và hẹn lại ngày trả kết quả."),
+        decision=True,
+    )
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def dossier_finish(request: HttpRequest, code: str) -> HttpResponse:
+    return _action(
+        request,
+        code,
+        forms.FinishForm,
+        lambda d, f: service_call(
+            request,
+            services.dossier_finish,
+            dossier=d,
+            result_file=f.cleaned_data.get("result_file"),
+            late_reason=f.cleaned_data["late_reason"],
+            note=f.cleaned_data["note"],
+            expected_version=_version(f),
+        ),
+        _("Đã cập nhật kết quả giải quyết."),
+        decision=True,
+    )
+
+
+@require_GET
+@staff_required()
+def result_file(request: HttpRequest, code: str) -> FileResponse:
+    """Download the result document: through the dossier's access check, and audited."""
+    dossier = dossier_get(request, code)
+    if not dossier.result_file:
+        raise Http404
+    audit_log(
+        actor=request.user,
+        action="dossier.result_file.read",
+        object_type="dossier",
+        object_id=dossier.code,
+        ip=client_ip(request),
+    )
+    name = PurePath(dossier.result_file.name or "ket-qua").name
+    response = FileResponse(dossier.result_file.open("rb"), as_attachment=True, filename=name)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def dossier_refuse(request: HttpRequest, code: str) -> HttpResponse:
+    return _action(
+        request,
+        code,
+        forms.RefuseForm,
+        lambda d, f: service_call(
+            request,
+            services.dossier_refuse,
+            dossier=d,
+            reason=f.cleaned_data["reason"],
+            expected_version=_version(f),
+        ),
+        _("Đã trả lại hồ sơ."),
+        decision=True,
+    )
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def dossier_deliver(request: HttpRequest, code: str) -> HttpResponse:
+    if not _returns_result(request_profile(request), dossier_get(request, code, write=True)):
+        raise PermissionDenied
+    return _action(
+        request,
+        code,
+        forms.DeliverForm,
+        lambda d, f: service_call(
+            request,
+            services.dossier_deliver,
+            dossier=d,
+            channel=f.cleaned_data["channel"],
+            reference=f.cleaned_data["reference"],
+            expected_version=_version(f),
+        ),
+        _("Đã trả kết quả cho người nộp."),
+    )

@@ -1,0 +1,92 @@
+"""The inbox: the worklist of a user's scope, its tabs and the dashboard's drill-down lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Q
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+)
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from motcua.agencies.models import Agency
+from motcua.core.access import (
+    WRITE_ROLES,
+    staff_required,
+)
+from motcua.dossiers.models import (
+    Dossier,
+)
+from motcua.office import forms, queries
+from motcua.office.dashboard import (
+    PeriodFilter,
+    period_filter,
+    period_read,
+)
+from motcua.office.risk import risk_clock
+from motcua.office.views.common import (
+    is_htmx,
+    request_profile,
+)
+
+# --- inbox ----------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required()
+def inbox(request: HttpRequest) -> HttpResponse:
+    profile = request_profile(request)
+    key = request.GET.get("f", "open")
+    # Only roles that work on dossiers have a desk; oversight sees the whole scope.
+    has_desk = profile.role in WRITE_ROLES
+    mine = request.GET.get("cua", "") == "toi" and has_desk
+    query = request.GET.get("q", "").strip()
+    now = timezone.now()
+    risk = risk_clock(now)  # the at-risk rule, once for the tabs, the counts and the badges
+    current: Any = queries.filter_by_key(key, now, risk)
+    # A dashboard figure links here with its period (and its agency, for the table by
+    # agency): the same filter as its count.
+    drill: dict[str, Any] | None = None
+    if "ky" in request.GET:
+        period = period_read(forms.PeriodForm(request.GET), timezone.localdate())
+        figure = None
+        if period is not None:
+            figure = period_filter(request.GET["ky"], period[0], period[1], risk)
+        if period is not None and figure is not None:
+            current, mine = figure, False
+            drill = {"label": figure.label, "from": period[0], "to": period[1], "agency": None}
+            agency_id = request.GET.get("co_quan", "")
+            if agency_id.isdigit():
+                current = PeriodFilter(figure.key, figure.label, figure.q & Q(agency_id=agency_id))
+                drill["agency"] = Agency.objects.filter(pk=agency_id).first()
+    counts = queries.inbox_counts(request.user, mine=mine, now=now, risk=risk)
+    dossiers = queries.inbox(request.user, q=current.q, mine=mine, query=query, key=current.key)
+    page = Paginator(dossiers.values_list("pk", flat=True), 50)
+    if drill is None and not query:
+        # The tab's count is the list's length: the paginator need not count it again.
+        page.count = counts[current.key]
+    ids = page.get_page(request.GET.get("trang"))
+    # The page chosen over ids, then read whole (``queries.inbox_rows``).
+    page_obj: Page[Dossier] = Page(queries.inbox_rows(ids), ids.number, page)  # type: ignore[arg-type]
+    for dossier in page_obj:
+        risk.mark(dossier)
+    context = {
+        "title": _("Hồ sơ cần xử lý"),
+        "filters": [(f, counts.get(f.key, 0)) for f in queries.inbox_filters(now, risk)],
+        "current": current,
+        "drill": drill,
+        "mine": mine,
+        "has_desk": has_desk,
+        "query": query,
+        "page": page_obj,
+        "now": now,
+        "unit_label": queries.user_unit_label(request.user),
+    }
+    template = "office/_inbox_table.html" if is_htmx(request) else "office/inbox.html"
+    return render(request, template, context)
