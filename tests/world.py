@@ -34,7 +34,14 @@ import pytest
 from django.contrib.auth.models import User
 
 from motcua.agencies.models import Agency, AgencyKind, Level
-from motcua.catalog.models import DurationUnit, Field, Procedure, ProcedureVersion, WorkflowStep
+from motcua.catalog.models import (
+    DurationUnit,
+    Field,
+    Procedure,
+    ProcedureVersion,
+    WorkflowStep,
+    step_kind_for,
+)
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 MONDAY = dt.date(2026, 10, 5)
@@ -114,7 +121,12 @@ def procedure_create(
     )
     for position, (step_name, unit_name, hours) in enumerate(steps, start=1):
         WorkflowStep.objects.create(
-            version=version, position=position, name=step_name, unit=unit_name, hours=hours
+            version=version,
+            position=position,
+            name=step_name,
+            unit=unit_name,
+            hours=hours,
+            kind=step_kind_for(step_name),
         )
     return version
 

@@ -51,3 +51,19 @@ def appraised(world: World, received: Dossier) -> Dossier:  # noqa: F811
 
     dossier_handover(dossier=received, actor=world.clerk)
     return received
+
+
+def to_signing(world: World, dossier: Dossier) -> Dossier:
+    """``dossier`` walked on to the workflow's signing step ("Ký duyệt kết quả"), where the
+    leader records the result (``dossiers.rules``): from the counter's step or from the
+    appraisal, by whoever holds it, at the current instant."""
+    from motcua.dossiers.services import dossier_handover
+
+    dossier.refresh_from_db()
+    if dossier.current_step is not None and dossier.current_step.position == 1:
+        dossier_handover(dossier=dossier, actor=world.clerk)
+        dossier.refresh_from_db()
+    if dossier.current_step is not None and dossier.current_step.position == 2:
+        dossier_handover(dossier=dossier, actor=world.specialist)
+        dossier.refresh_from_db()
+    return dossier

@@ -17,7 +17,7 @@ from motcua.dossiers.services import (
     dossier_submit,
 )
 from motcua.notify.models import Message
-from tests.dossiers.conftest import citizen_applicant
+from tests.dossiers.conftest import citizen_applicant, to_signing
 from tests.world import MONDAY, World, local
 
 
@@ -72,7 +72,7 @@ def test_extension_and_result_are_notified_and_bad_phone_is_skipped(
         reason="x",
         new_due_at=local(MONDAY.replace(day=12), 17),
     )
-    dossier_finish(dossier=dossier, actor=world.leader)
+    dossier_finish(dossier=to_signing(world, dossier), actor=world.leader)
     assert dossier.status == Status.RESULT_READY
     assert list(
         Message.objects.filter(dossier=dossier).order_by("id").values_list("kind", "channel")

@@ -26,7 +26,7 @@ from motcua.dossiers.services import (
     dossiers_flag_overdue,
 )
 from motcua.office.queries import inbox_counts
-from tests.dossiers.conftest import citizen_applicant
+from tests.dossiers.conftest import citizen_applicant, to_signing
 from tests.world import MONDAY, World, local
 
 TUESDAY = MONDAY + dt.timedelta(days=1)
@@ -94,7 +94,7 @@ def test_ended_dossier_keeps_the_overdue_flag_it_ended_with(
 ) -> None:
     traveller.move_to(local(FRIDAY, 8))
     dossiers_flag_overdue()
-    finished = dossier_finish(dossier=appraised, actor=world.leader)
+    finished = dossier_finish(dossier=to_signing(world, appraised), actor=world.leader)
     assert finished.dossier_class == "late"
     traveller.move_to(local(NEXT_MONDAY, 9))
     dossiers_flag_overdue()

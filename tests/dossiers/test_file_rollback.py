@@ -19,7 +19,7 @@ from motcua.dossiers.services import (
     dossier_request_supplement,
 )
 from motcua.dossiers.services.files import atomic_with_files
-from tests.dossiers.conftest import citizen_applicant
+from tests.dossiers.conftest import citizen_applicant, to_signing
 from tests.world import World
 
 PDF = b"%PDF-1.4 ban chup"
@@ -99,7 +99,7 @@ def test_result_file_goes_with_a_caller_block_that_fails(
     """A caller that wraps the service in its own block (the portal does) undoes both."""
     with pytest.raises(RuntimeError), atomic_with_files():
         dossier_finish(
-            dossier=appraised,
+            dossier=to_signing(world, appraised),
             actor=world.leader,
             result_file=SimpleUploadedFile("kq.pdf", PDF),
         )
@@ -123,6 +123,7 @@ def test_outermost_rollback_without_an_exception_removes_the_file(
         receiving_unit=world.center,
     )
     dossier_handover(dossier=dossier, actor=world.clerk)
+    dossier_handover(dossier=dossier, actor=world.specialist)  # to the signing step
     with atomic_with_files():
         dossier_finish(
             dossier=dossier, actor=world.leader, result_file=SimpleUploadedFile("kq.pdf", PDF)

@@ -46,7 +46,7 @@ from motcua.dossiers.services import (
     dossiers_stop_expired_supplements,
     guidance_log,
 )
-from tests.dossiers.conftest import citizen_applicant
+from tests.dossiers.conftest import citizen_applicant, to_signing
 from tests.world import MONDAY, World, local, procedure_create, staff_create
 
 TUESDAY = MONDAY + dt.timedelta(days=1)
@@ -384,7 +384,7 @@ def test_handover_walks_the_workflow_and_judges_each_step(
     first.refresh_from_db()
     assert (first.result, first.used_hours) == ("early", 2)
     traveller.move_to(local(WEDNESDAY, 9))  # 14 working hours of 8: late
-    dossier_finish(dossier=received, actor=world.leader)
+    dossier_finish(dossier=to_signing(world, received), actor=world.leader)
     second.refresh_from_db()
     assert (second.result, second.used_hours) == ("late", 14)
     assert received.current_step == world.steps[2]
@@ -419,7 +419,7 @@ def test_handover_follows_catalogue_steps_named_by_agency_code(world: World, tra
     traveller.move_to(local(MONDAY, 16))
     dossier_handover(dossier=dossier, actor=world.specialist)  # 4 h: Tuesday 10:00
     traveller.move_to(local(TUESDAY, 10))
-    dossier_finish(dossier=dossier, actor=world.leader)
+    dossier_finish(dossier=to_signing(world, dossier), actor=world.leader)
     dossier_handover(dossier=dossier, actor=world.leader)  # the result back: Tuesday 16:00
     traveller.move_to(local(WEDNESDAY, 8))
     dossier_deliver(dossier=dossier, actor=world.clerk, channel="counter")
@@ -463,7 +463,7 @@ def test_first_handover_judges_the_counters_own_step(
     traveller.move_to(local(WEDNESDAY, 10))
     dossier_handover(dossier=received, actor=world.specialist)
     traveller.move_to(local(FRIDAY, 9))
-    dossier_finish(dossier=received, actor=world.leader)
+    dossier_finish(dossier=to_signing(world, received), actor=world.leader)
     # The counter's overrun counts among the late steps, before the rows' own.
     assert received.late_steps == "Tiếp nhận, chuyển hồ sơ; Ký duyệt kết quả"
 
@@ -545,7 +545,7 @@ def test_supplement_pauses_and_restarts_the_clock_from_zero(
     assert appraised.supplement_count == 1
     assert Flag.SUPPLEMENT_LATE not in appraised.flags
     with pytest.raises(TransitionError):
-        dossier_finish(dossier=appraised, actor=world.leader)
+        dossier_finish(dossier=to_signing(world, appraised), actor=world.leader)
     traveller.move_to(local(NEXT_MONDAY, 10))
     dossier_receive_supplement(dossier=appraised, actor=world.clerk)
     assert appraised.status == Status.PROCESSING
@@ -554,7 +554,7 @@ def test_supplement_pauses_and_restarts_the_clock_from_zero(
     assert appraised.received_at == local(MONDAY, 9)  # the receipt date itself stays
     assert appraised.due_explanation["restarted_at"]
     traveller.move_to(local(NEXT_MONDAY + dt.timedelta(days=2), 10))
-    dossier_finish(dossier=appraised, actor=world.leader)
+    dossier_finish(dossier=to_signing(world, appraised), actor=world.leader)
     assert appraised.dossier_class == "early"
 
 
@@ -603,7 +603,7 @@ def test_second_supplement_request_makes_the_dossier_late(
         traveller.move_to(local(day, 11))
         dossier_receive_supplement(dossier=appraised, actor=world.clerk)
     assert Flag.SUPPLEMENT_REPEATED in appraised.flags
-    dossier_finish(dossier=appraised, actor=world.leader)  # Tuesday 11:00, long before due
+    dossier_finish(dossier=to_signing(world, appraised), actor=world.leader)  # Tuesday 11:00, long before due
     assert appraised.dossier_class == "late"
     assert appraised.late_reason == "Yêu cầu bổ sung hồ sơ nhiều hơn một lần"
 
@@ -716,7 +716,7 @@ def test_extension_does_not_rescue_a_late_dossier(
         dossier=appraised, actor=world.leader, reason="Chờ", new_due_at=local(NEXT_MONDAY, 17)
     )
     traveller.move_to(local(FRIDAY, 9))  # before the new appointment, after the due date
-    dossier_finish(dossier=appraised, actor=world.leader, late_reason="Chờ xác minh")
+    dossier_finish(dossier=to_signing(world, appraised), actor=world.leader, late_reason="Chờ xác minh")
     assert appraised.dossier_class == "late"
     assert appraised.has_apology
     assert appraised.late_reason == "Chờ xác minh"
@@ -738,7 +738,7 @@ def test_finish_classes_the_dossier(
     world: World, appraised: Dossier, traveller, when: dt.datetime, expected: str
 ) -> None:
     traveller.move_to(when)
-    dossier_finish(dossier=appraised, actor=world.leader)
+    dossier_finish(dossier=to_signing(world, appraised), actor=world.leader)
     appraised.refresh_from_db()
     assert appraised.status == Status.RESULT_READY
     assert appraised.ended_at == when
@@ -753,7 +753,7 @@ def test_late_dossier_keeps_the_steps_that_overran(
     traveller.move_to(local(FRIDAY, 10))
     dossier_handover(dossier=received, actor=world.specialist)  # appraisal took 4 days: late
     traveller.move_to(local(FRIDAY, 11))
-    dossier_finish(dossier=received, actor=world.leader)
+    dossier_finish(dossier=to_signing(world, received), actor=world.leader)
     assert received.dossier_class == "late"
     assert received.late_steps == "Thẩm định hồ sơ"
     assert received.late_reason == "Quá hạn tại bước: Thẩm định hồ sơ"
@@ -772,7 +772,7 @@ def test_working_hours_procedure_is_late_after_due_instant(world: World, travell
     # No workflow: the counter hands it to the competent agency, which decides.
     dossier_handover(dossier=dossier, actor=world.clerk, to_unit=world.justice.name)
     traveller.move_to(local(MONDAY, 15, 1))
-    dossier_finish(dossier=dossier, actor=world.leader)
+    dossier_finish(dossier=to_signing(world, dossier), actor=world.leader)
     assert dossier.dossier_class == "late"
 
 
@@ -796,7 +796,7 @@ def test_refuse_withdraw_stop_end_the_dossier_apart_from_classes(world: World, t
         assert dossier.ended_at == local(MONDAY, 9)
         assert dossier.dossier_class == ""
         with pytest.raises(TransitionError):
-            dossier_finish(dossier=dossier, actor=world.leader)
+            dossier_finish(dossier=to_signing(world, dossier), actor=world.leader)
         with pytest.raises(TransitionError):
             service(dossier=dossier, actor=world.leader, **kwargs)
 
@@ -818,7 +818,7 @@ def test_withdraw_before_acceptance_is_not_an_end(world: World, traveller) -> No
 
 
 def test_withdraw_after_result_is_refused(world: World, appraised: Dossier) -> None:
-    dossier_finish(dossier=appraised, actor=world.leader)
+    dossier_finish(dossier=to_signing(world, appraised), actor=world.leader)
     with pytest.raises(TransitionError):
         dossier_withdraw(dossier=appraised, actor=world.citizen)
 
@@ -826,7 +826,7 @@ def test_withdraw_after_result_is_refused(world: World, appraised: Dossier) -> N
 def test_deliver_after_result_keeps_the_end(world: World, appraised: Dossier, traveller) -> None:
     with pytest.raises(TransitionError):
         dossier_deliver(dossier=appraised, actor=world.clerk, channel="counter")
-    dossier_finish(dossier=appraised, actor=world.leader)
+    dossier_finish(dossier=to_signing(world, appraised), actor=world.leader)
     dossier_handover(dossier=appraised, actor=world.leader, to_unit=world.center.name)
     traveller.move_to(local(TUESDAY, 9))
     with pytest.raises(TransitionError, match="bưu gửi"):
@@ -888,7 +888,7 @@ def test_every_change_is_in_the_audit_trail_and_events(
     dossier_extend(
         dossier=received, actor=world.leader, reason="x", new_due_at=local(NEXT_MONDAY, 17)
     )
-    dossier_finish(dossier=received, actor=world.leader)
+    dossier_finish(dossier=to_signing(world, received), actor=world.leader)
     dossier_deliver(dossier=received, actor=world.clerk, channel="counter")
     expected = [
         "received",
@@ -896,6 +896,7 @@ def test_every_change_is_in_the_audit_trail_and_events(
         "supplement_requested",
         "supplement_received",
         "extension",
+        "handover",  # the appraisal passes it to the signing step
         "result_ready",
         "result_delivered",
     ]
@@ -925,7 +926,7 @@ def test_finish_stores_the_result_file_with_its_hash(
     }
     content = b"%PDF-1.4 ket qua"
     upload = SimpleUploadedFile("phieu LLTP.PDF", content, content_type="application/pdf")
-    dossier_finish(dossier=appraised, actor=world.leader, result_file=upload)
+    dossier_finish(dossier=to_signing(world, appraised), actor=world.leader, result_file=upload)
     appraised.refresh_from_db()
     assert appraised.result_sha256 == hashlib.sha256(content).hexdigest()
     assert appraised.result_file.name.endswith(f"{appraised.code}-ket-qua.pdf")

@@ -17,6 +17,7 @@ from motcua.dossiers.services import (
     dossier_receive_supplement,
     dossier_request_supplement,
 )
+from tests.dossiers.conftest import to_signing
 from tests.world import MONDAY, World, local
 
 TUESDAY = MONDAY + dt.timedelta(days=1)
@@ -73,7 +74,7 @@ def test_the_result_going_back_to_the_counter_has_no_step_budget(
     traveller.move_to(local(MONDAY, 10))
     dossier_handover(dossier=received, actor=world.clerk)
     traveller.move_to(local(MONDAY, 11))
-    dossier_finish(dossier=received, actor=world.specialist)
+    dossier_finish(dossier=to_signing(world, received), actor=world.leader)
     dossier_deliver(dossier=received, actor=world.clerk, channel="counter")
     received.refresh_from_db()
     assert received.current_step is None and received.step_over_at is None

@@ -29,7 +29,7 @@ from motcua.dossiers.services import (
     dossier_submit,
     dossier_withdraw,
 )
-from tests.dossiers.conftest import citizen_applicant
+from tests.dossiers.conftest import citizen_applicant, to_signing
 from tests.world import MONDAY, World, local
 
 S = Status
@@ -73,7 +73,10 @@ SERVICES: dict[str, tuple[Callable[[Dossier, World], Any], set[str]]] = {
         {S.PROCESSING, S.SUPPLEMENT_REQUESTED},
     ),
     "withdraw": (
-        lambda d, w: dossier_withdraw(dossier=d, actor=w.citizen),
+        # Online before acceptance the applicant withdraws; later the holding unit records it.
+        lambda d, w: dossier_withdraw(
+            dossier=d, actor=w.citizen if d.received_at is None else w.leader
+        ),
         {S.SUBMITTED, S.NEEDS_COMPLETION, S.PROCESSING, S.SUPPLEMENT_REQUESTED},
     ),
     "stop": (
@@ -91,7 +94,10 @@ def in_state(world: World, status: str) -> Dossier:
     """A dossier brought to ``status`` through the services."""
     if status in (S.SUBMITTED, S.NEEDS_COMPLETION, S.REJECTED):
         dossier = dossier_submit(
-            procedure_version=world.procedure, applicant=citizen_applicant(), actor=world.citizen
+            procedure_version=world.procedure,
+            applicant=citizen_applicant(),
+            actor=world.citizen,
+            owner=world.citizen,
         )
         if status == S.NEEDS_COMPLETION:
             SERVICES["request_completion"][0](dossier, world)
@@ -104,8 +110,9 @@ def in_state(world: World, status: str) -> Dossier:
         actor=world.clerk,
         receiving_unit=world.center,
     )
-    # The counter hands it to the competent agency, whose staff act on it from then on.
-    dossier_handover(dossier=dossier, actor=world.clerk)
+    # The counter hands it to the competent agency, whose appraisal passes it to the signing
+    # step, where the leader records the result (``dossiers.rules``).
+    dossier = to_signing(world, dossier)
     then = {
         S.SUPPLEMENT_REQUESTED: ["request_supplement"],
         S.RESULT_READY: ["finish"],

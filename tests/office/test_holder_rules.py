@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.test import Client
 
-from motcua.catalog.models import WorkflowStep
+from motcua.catalog.models import WorkflowStep, step_kind_for
 from motcua.dossiers.models import Dossier, EventType, Handover, Status
 
 from .conftest import World, login
@@ -27,7 +27,12 @@ def _workflow(world: World) -> list[WorkflowStep]:
     ]
     return [
         WorkflowStep.objects.create(
-            version=world.version, position=i, name=name, unit=unit, hours=Decimal(hours)
+            version=world.version,
+            position=i,
+            name=name,
+            unit=unit,
+            hours=Decimal(hours),
+            kind=step_kind_for(name),
         )
         for i, (name, unit, hours) in enumerate(units, start=1)
     ]

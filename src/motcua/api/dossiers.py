@@ -43,14 +43,15 @@ from motcua.api.schemas import (
     ReasonIn,
     ReceiveIn,
     RejectAtCounterIn,
+    SendBackIn,
     SubmitIn,
 )
 from motcua.catalog.models import Part, ProcedureVersion, WorkflowStep
 from motcua.catalog.queries import procedure_current_version
 from motcua.core.access import WRITE_ROLES, staff_profile
-from motcua.core.audit import audit_log
+from motcua.core.audit import Actor, audit_log
 from motcua.core.people import person_name
-from motcua.dossiers import services
+from motcua.dossiers import rules, services
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.queries import dossier_for, dossiers_visible_to
 
@@ -87,8 +88,9 @@ def _agency(agency: Agency | None) -> dict[str, str] | None:
     return {"code": agency.code, "name": agency.name} if agency is not None else None
 
 
-def dossier_data(dossier: Dossier) -> dict[str, Any]:
-    """The full dossier: its fields, parts, timeline and control slip."""
+def dossier_data(dossier: Dossier, actor: Actor = None) -> dict[str, Any]:
+    """The full dossier: its fields, parts, timeline and control slip, and what ``actor``
+    may do to it now (``dossiers.rules``)."""
     dossier = (
         Dossier.objects.select_related(
             "procedure_version__procedure", "agency", "receiving_unit", "current_step"
@@ -97,7 +99,12 @@ def dossier_data(dossier: Dossier) -> dict[str, Any]:
         .get(pk=dossier.pk)
     )
     version = dossier.procedure_version
+    standing = rules.actor_standing(actor, dossier) if actor is not None else None
     return {
+        "actions": [
+            {"action": str(a), "label": rules.action_label(a, dossier, standing)}
+            for a in (rules.dossier_actions(actor, dossier, standing=standing) if standing else [])
+        ],
         "code": dossier.code,
         "version": dossier.version,
         "status": dossier.status,
@@ -179,11 +186,17 @@ def dossier_data(dossier: Dossier) -> dict[str, Any]:
                     "used_hours",
                     "result",
                     "note",
+                    "draft_sha256",
                 )
             }
             for h in dossier.handovers.all()
         ],
     }
+
+
+def _out(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
+    """The dossier as the caller sees it, with the actions the caller may take now."""
+    return dossier_data(dossier, _user(request))
 
 
 # --- inputs to service arguments --------------------------------------------------------------
@@ -278,7 +291,7 @@ def receive(request: HttpRequest, payload: ReceiveIn) -> Status[dict[str, Any]]:
         channel=payload.channel,
         parts=_parts(version, payload.parts),
     )
-    return Status(201, {**dossier_data(dossier), "secret": dossier.secret})
+    return Status(201, {**_out(request, dossier), "secret": dossier.secret})
 
 
 @router.post(
@@ -297,7 +310,7 @@ def submit(request: HttpRequest, payload: SubmitIn) -> Status[dict[str, Any]]:
         actor=_user(request),
         parts=_parts(version, payload.parts),
     )
-    return Status(201, {**dossier_data(dossier), "secret": dossier.secret})
+    return Status(201, {**_out(request, dossier), "secret": dossier.secret})
 
 
 @router.post(
@@ -317,7 +330,7 @@ def reject_at_counter(request: HttpRequest, payload: RejectAtCounterIn) -> Statu
         reason=payload.reason,
         channel=payload.channel,
     )
-    return Status(201, {**dossier_data(dossier), "secret": dossier.secret})
+    return Status(201, {**_out(request, dossier), "secret": dossier.secret})
 
 
 # --- changes of state -------------------------------------------------------------------------
@@ -336,52 +349,56 @@ def _change(summary: str, path: str, description: str = "") -> Any:
 def accept(request: HttpRequest, code: str, payload: AcceptIn) -> dict[str, Any]:
     dossier = _writable(request, code)
     profile = staff_profile(_user(request))
-    return dossier_data(
+    return _out(
+        request,
         services.dossier_accept(
             dossier=dossier,
             actor=_user(request),
             receiving_unit=profile.agency if profile else None,
             expected_version=payload.expected_version,
-        )
+        ),
     )
 
 
 @_change("Yêu cầu hoàn thiện hồ sơ trực tuyến trước khi tiếp nhận (mẫu 02)", "request-completion")
 def request_completion(request: HttpRequest, code: str, payload: ItemsIn) -> dict[str, Any]:
-    return dossier_data(
+    return _out(
+        request,
         services.dossier_request_completion(
             dossier=_writable(request, code),
             actor=_user(request),
             items=payload.items,
             reason=payload.reason,
             expected_version=payload.expected_version,
-        )
+        ),
     )
 
 
 @_change("Người nộp đã hoàn thiện hồ sơ trực tuyến", "complete")
 def complete(request: HttpRequest, code: str, payload: PartsIn) -> dict[str, Any]:
     dossier = _writable(request, code)
-    return dossier_data(
+    return _out(
+        request,
         services.dossier_complete(
             dossier=dossier,
             actor=_user(request),
             parts=_parts(dossier.procedure_version, payload.parts),
             note=payload.note,
             expected_version=payload.expected_version,
-        )
+        ),
     )
 
 
 @_change("Từ chối tiếp nhận hồ sơ trực tuyến (mẫu 03)", "reject")
 def reject(request: HttpRequest, code: str, payload: ReasonIn) -> dict[str, Any]:
-    return dossier_data(
+    return _out(
+        request,
         services.dossier_reject(
             dossier=_writable(request, code),
             actor=_user(request),
             reason=payload.reason,
             expected_version=payload.expected_version,
-        )
+        ),
     )
 
 
@@ -411,19 +428,20 @@ def handover(request: HttpRequest, code: str, payload: HandoverIn) -> dict[str, 
         note=payload.note,
         expected_version=payload.expected_version,
     )
-    return dossier_data(dossier)
+    return _out(request, dossier)
 
 
 @_change("Yêu cầu bổ sung hồ sơ (mẫu 02)", "request-supplement", "Thời hạn giải quyết tạm dừng.")
 def request_supplement(request: HttpRequest, code: str, payload: ItemsIn) -> dict[str, Any]:
-    return dossier_data(
+    return _out(
+        request,
         services.dossier_request_supplement(
             dossier=_writable(request, code),
             actor=_user(request),
             items=payload.items,
             reason=payload.reason,
             expected_version=payload.expected_version,
-        )
+        ),
     )
 
 
@@ -434,14 +452,15 @@ def request_supplement(request: HttpRequest, code: str, payload: ItemsIn) -> dic
 )
 def receive_supplement(request: HttpRequest, code: str, payload: PartsIn) -> dict[str, Any]:
     dossier = _writable(request, code)
-    return dossier_data(
+    return _out(
+        request,
         services.dossier_receive_supplement(
             dossier=dossier,
             actor=_user(request),
             parts=_parts(dossier.procedure_version, payload.parts),
             note=payload.note,
             expected_version=payload.expected_version,
-        )
+        ),
     )
 
 
@@ -454,14 +473,15 @@ def extend(request: HttpRequest, code: str, payload: ExtendIn) -> dict[str, Any]
     new_due_at = payload.new_due_at
     if timezone.is_naive(new_due_at):
         new_due_at = timezone.make_aware(new_due_at)
-    return dossier_data(
+    return _out(
+        request,
         services.dossier_extend(
             dossier=_writable(request, code),
             actor=_user(request),
             reason=payload.reason,
             new_due_at=new_due_at,
             expected_version=payload.expected_version,
-        )
+        ),
     )
 
 
@@ -471,14 +491,15 @@ def extend(request: HttpRequest, code: str, payload: ExtendIn) -> dict[str, Any]
     "Hồ sơ kết thúc và được xếp loại trước hạn / đúng hạn / quá hạn.",
 )
 def finish(request: HttpRequest, code: str, payload: FinishIn) -> dict[str, Any]:
-    return dossier_data(
+    return _out(
+        request,
         services.dossier_finish(
             dossier=_writable(request, code),
             actor=_user(request),
             late_reason=payload.late_reason,
             note=payload.note,
             expected_version=payload.expected_version,
-        )
+        ),
     )
 
 
@@ -508,7 +529,8 @@ def finish_with_result(
         )
     if (result_file.size or 0) > RESULT_MAX_BYTES:
         raise FieldInvalid(("body", "result_file"), _("Tệp kết quả lớn hơn 20 MB."))
-    return dossier_data(
+    return _out(
+        request,
         services.dossier_finish(
             dossier=dossier,
             actor=_user(request),
@@ -516,43 +538,61 @@ def finish_with_result(
             note=note,
             result_file=result_file,
             expected_version=expected_version,
-        )
+        ),
     )
 
 
 @_change("Trả lại hồ sơ không đủ điều kiện giải quyết (mẫu 03)", "refuse")
 def refuse(request: HttpRequest, code: str, payload: ReasonIn) -> dict[str, Any]:
-    return dossier_data(
+    return _out(
+        request,
         services.dossier_refuse(
             dossier=_writable(request, code),
             actor=_user(request),
             reason=payload.reason,
             expected_version=payload.expected_version,
-        )
+        ),
     )
 
 
 @_change("Rút hồ sơ theo đề nghị của người nộp", "withdraw")
 def withdraw(request: HttpRequest, code: str, payload: OptionalReasonIn) -> dict[str, Any]:
-    return dossier_data(
+    return _out(
+        request,
         services.dossier_withdraw(
             dossier=_writable(request, code),
             actor=_user(request),
             reason=payload.reason,
             expected_version=payload.expected_version,
-        )
+        ),
     )
+
+
+@_change(
+    "Trả lại bước trước để xử lý lại",
+    "send-back",
+    "Lãnh đạo ở bước duyệt, ký không ký: hồ sơ về bước trước, về người đã đề xuất, kèm lý do.",
+)
+def send_back(request: HttpRequest, code: str, payload: SendBackIn) -> dict[str, Any]:
+    services.dossier_send_back(
+        dossier=_writable(request, code),
+        actor=_user(request),
+        reason=payload.reason,
+        expected_version=payload.expected_version,
+    )
+    return _out(request, dossier_for(_user(request), code))
 
 
 @_change("Dừng giải quyết hồ sơ (mẫu 05)", "stop")
 def stop(request: HttpRequest, code: str, payload: ReasonIn) -> dict[str, Any]:
-    return dossier_data(
+    return _out(
+        request,
         services.dossier_stop(
             dossier=_writable(request, code),
             actor=_user(request),
             reason=payload.reason,
             expected_version=payload.expected_version,
-        )
+        ),
     )
 
 
@@ -563,14 +603,15 @@ def stop(request: HttpRequest, code: str, payload: ReasonIn) -> dict[str, Any]:
     "trực tuyến (online).",
 )
 def deliver(request: HttpRequest, code: str, payload: DeliverIn) -> dict[str, Any]:
-    return dossier_data(
+    return _out(
+        request,
         services.dossier_deliver(
             dossier=_writable(request, code),
             actor=_user(request),
             channel=payload.channel,
             reference=payload.reference,
             expected_version=payload.expected_version,
-        )
+        ),
     )
 
 
@@ -627,7 +668,7 @@ def dossier_list(request: HttpRequest, filters: Query[DossierFilter]) -> QuerySe
     summary="Một hồ sơ: diễn biến, phiếu kiểm soát, cách tính hạn",
 )
 def dossier_get(request: HttpRequest, code: str) -> dict[str, Any]:
-    return dossier_data(dossier_for(_user(request), code))
+    return _out(request, dossier_for(_user(request), code))
 
 
 FORM_FORMATS = ("docx", "pdf")

@@ -37,7 +37,12 @@ from motcua.api.dossiers import guidance_router
 from motcua.api.dossiers import router as dossiers_router
 from motcua.api.errors import FieldInvalid
 from motcua.api.tokens import TokenExpired
-from motcua.dossiers.errors import ApplicantInvalid, ConflictError, DossierError
+from motcua.dossiers.errors import (
+    ActorNotAllowed,
+    ApplicantInvalid,
+    ConflictError,
+    DossierError,
+)
 
 api = NinjaAPI(
     title="motcua API",
@@ -128,6 +133,12 @@ def _applicant_invalid(request: HttpRequest, exc: ApplicantInvalid) -> HttpRespo
 def _field_invalid(request: HttpRequest, exc: FieldInvalid) -> HttpResponse:
     errors = [{"loc": list(exc.loc), "msg": exc.message}]
     return api.create_response(request, error_body(exc.message, "invalid", errors), status=422)
+
+
+@api.exception_handler(ActorNotAllowed)
+def _not_allowed(request: HttpRequest, exc: ActorNotAllowed) -> HttpResponse:
+    # The caller sees the dossier but the rule table gives this change to another desk.
+    return api.create_response(request, error_body(str(exc), "forbidden"), status=403)
 
 
 @api.exception_handler(DossierError)

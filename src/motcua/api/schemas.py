@@ -126,6 +126,10 @@ class HandoverIn(VersionedIn):
     note: str = ""
 
 
+class SendBackIn(VersionedIn):
+    reason: str = Field(description="Lý do trả lại bước trước để xử lý lại")
+
+
 class ExtendIn(VersionedIn):
     reason: str = Field(description="Lý do xin lỗi, gia hạn (mẫu 04)")
     new_due_at: dt.datetime = Field(description="Ngày giờ hẹn trả mới (ISO 8601)")
@@ -202,6 +206,11 @@ class EventOut(Schema):
     data: dict[str, Any]
 
 
+class ActionOut(Schema):
+    action: str = Field(description="Mã thao tác (đường dẫn POST /api/dossiers/{code}/...)")
+    label: str
+
+
 class HandoverOut(Schema):
     position: int
     from_unit: str
@@ -215,6 +224,7 @@ class HandoverOut(Schema):
     used_hours: Decimal | None
     result: str
     note: str
+    draft_sha256: str = Field("", description="SHA-256 của dự thảo kèm theo (nếu có)")
 
 
 class DossierSummary(Schema):
@@ -239,6 +249,13 @@ class DossierSummary(Schema):
 
 
 class DossierOut(Schema):
+    actions: list[ActionOut] = Field(
+        default_factory=list,
+        description=(
+            "Thao tác tài khoản gọi API được làm với hồ sơ lúc này (bảng quy tắc "
+            "dossiers.rules), thao tác chính trước"
+        ),
+    )
     code: str
     version: int
     status: str

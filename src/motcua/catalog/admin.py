@@ -87,7 +87,7 @@ class WorkflowStepInline(PinnedReadOnlyInline):
     model = WorkflowStep
     formset = StepFormSet
     extra = 0
-    fields = ("position", "name", "unit", "hours")
+    fields = ("position", "name", "unit", "hours", "kind")
     ordering = ("position",)
 
 

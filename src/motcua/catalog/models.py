@@ -136,6 +136,32 @@ class ProcedureVersion(models.Model):
         return legal_time_in_working_hours(self.duration, self.unit)
 
 
+class StepKind(models.TextChoices):
+    """What a workflow step does: who may decide on a dossier is read from it
+    (``dossiers.rules``). The catalogue's interchange format has no such field, so an import
+    infers it from the step's name (``step_kind_for``); the admin corrects it."""
+
+    RECEIVE = "receive", _("Tiếp nhận")
+    PROCESS = "process", _("Thụ lý, thẩm định")
+    SIGN = "sign", _("Duyệt, ký")
+    RETURN = "return", _("Trả kết quả")
+
+
+def step_kind_for(name: str) -> StepKind:
+    """The kind a step's name says: "… ký …" or "… phê duyệt" signs (the last such step of a
+    workflow decides: ``dossiers.rules.decision_step``), "Tiếp nhận …" receives, "Trả kết
+    quả" returns; anything else processes."""
+    words = name.casefold().replace(",", " ").split()
+    text = " ".join(words)
+    if "ký" in words or "phê duyệt" in text or "duyệt" in words:
+        return StepKind.SIGN
+    if text.startswith("tiếp nhận"):
+        return StepKind.RECEIVE
+    if text.startswith("trả kết quả"):
+        return StepKind.RETURN
+    return StepKind.PROCESS
+
+
 class WorkflowStep(models.Model):
     version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(_("thứ tự"))
@@ -148,6 +174,15 @@ class WorkflowStep(models.Model):
         help_text=_("Mã cơ quan hoặc tên đơn vị thực hiện bước"),
     )
     hours = models.DecimalField(_("thời gian (giờ làm việc)"), max_digits=8, decimal_places=2)
+    kind = models.CharField(
+        _("loại bước"),
+        max_length=16,
+        choices=StepKind.choices,
+        default=StepKind.PROCESS,
+        help_text=_(
+            "Bước “Duyệt, ký” cuối cùng của quy trình là bước ghi nhận kết quả giải quyết."
+        ),
+    )
 
     class Meta:
         verbose_name = _("bước quy trình nội bộ")

@@ -51,6 +51,7 @@ from motcua.catalog.models import (
     Procedure,
     ProcedureVersion,
     WorkflowStep,
+    step_kind_for,
 )
 from motcua.core.audit import Actor, audit_log
 from motcua.core.text import fold
@@ -520,6 +521,7 @@ def _write_procedures(
                 name=s["name"],
                 unit=s.get("unit") or "",
                 hours=_decimal(s["hours"]),
+                kind=step_kind_for(s["name"]),
             )
             for i, s in enumerate(entry.get("steps", []), start=1)
         )
@@ -625,7 +627,14 @@ def procedure_version_copy(*, version: ProcedureVersion, actor: Actor) -> Proced
     new.save(force_insert=True)
     ProcedureVersion.objects.filter(pk=old_pk).update(superseded_at=timezone.now())
     WorkflowStep.objects.bulk_create(
-        WorkflowStep(version=new, position=s.position, name=s.name, unit=s.unit, hours=s.hours)
+        WorkflowStep(
+            version=new,
+            position=s.position,
+            name=s.name,
+            unit=s.unit,
+            hours=s.hours,
+            kind=s.kind,
+        )
         for s in steps
     )
     Part.objects.bulk_create(

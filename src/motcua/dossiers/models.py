@@ -438,6 +438,12 @@ class Handover(models.Model):
         _("kết quả bước"), max_length=16, choices=StepResult.choices, blank=True, default=""
     )
     note = models.CharField(_("ghi chú"), max_length=500, blank=True, default="")
+    # The proposal travels with the dossier: what the giver attaches for the next holder (a
+    # draft result, a report), stored with its SHA-256 like a result file.
+    draft_file = models.FileField(
+        _("dự thảo kèm theo"), upload_to="drafts/%Y/%m/", blank=True, default=""
+    )
+    draft_sha256 = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("phiếu kiểm soát quá trình")

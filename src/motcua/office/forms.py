@@ -153,6 +153,59 @@ class GuidanceForm(forms.Form):
     note = forms.CharField(max_length=500, required=False)
 
 
+RESULT_EXTENSIONS = ["pdf", "docx", "doc", "jpg", "jpeg", "png", "xml", "zip"]
+RESULT_MAX_BYTES = 20 * 1024 * 1024
+# What each accepted extension's content starts with: the name is the sender's claim, the
+# first bytes are not (as the portal checks citizens' files, portal.uploads).
+_ZIP = (b"PK\x03\x04",)
+RESULT_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    **{ext.lstrip("."): (sig,) for sig, _type, ext in SIGNATURES},
+    "jpeg": (b"\xff\xd8\xff",),
+    "docx": _ZIP,
+    "zip": _ZIP,
+    "doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),  # OLE2 compound file
+    "xml": (b"<", b"\xef\xbb\xbf<"),
+}
+
+
+def checked_document(upload: Any) -> Any:
+    """A result or a draft as uploaded by staff: at most 20 MB, its content what its name
+    says (the first bytes, not the sender's claim)."""
+    if upload is None:
+        return upload
+    if upload.size > RESULT_MAX_BYTES:
+        raise forms.ValidationError(_("Tệp kết quả lớn hơn 20 MB."))
+    extension = (upload.name or "").rsplit(".", 1)[-1].lower()
+    upload.seek(0)
+    head = upload.read(16).lstrip(b" \t\r\n") if extension == "xml" else upload.read(16)
+    upload.seek(0)
+    if not head.startswith(RESULT_SIGNATURES.get(extension, ())):
+        raise forms.ValidationError(
+            _(
+                "Nội dung tệp “%(name)s” không phải tệp %(kind)s như tên tệp cho biết (hệ "
+                "thống kiểm tra nội dung tệp). Vui lòng chọn đúng tệp kết quả."
+            ),
+            params={"name": upload.name, "kind": extension.upper()},
+        )
+    return upload
+
+
+def _document_field(label: Any) -> forms.FileField:
+    return forms.FileField(
+        label=label,
+        required=False,
+        validators=[
+            FileExtensionValidator(
+                RESULT_EXTENSIONS,
+                message=_(
+                    "Không nhận tệp có đuôi “%(extension)s”. Tệp kết quả phải là một trong "
+                    "các loại: %(allowed_extensions)s."
+                ),
+            )
+        ],
+    )
+
+
 class HandoverForm(VersionedForm):
     to_unit = forms.CharField(
         label=_("Chuyển đến đơn vị"),
@@ -171,7 +224,13 @@ class HandoverForm(VersionedForm):
         empty_value=None,
         help_text=_("Để trống: hồ sơ ở bàn chung của đơn vị nhận."),
     )
-    note = forms.CharField(label=_("Ghi chú"), max_length=500, required=False)
+    note = forms.CharField(
+        label=_("Ý kiến, đề xuất gửi bước sau"), max_length=500, required=False, widget=TEXTAREA
+    )
+    draft_file = _document_field(_("Dự thảo kèm theo (PDF, DOCX, ảnh; tối đa 20 MB)"))
+
+    def clean_draft_file(self) -> Any:
+        return checked_document(self.cleaned_data.get("draft_file"))
 
     def __init__(
         self,
@@ -191,6 +250,10 @@ class HandoverForm(VersionedForm):
         assert isinstance(people_field, forms.ChoiceField)
         # Grouped by unit (an <optgroup> each): the people of the units a dossier can go to.
         people_field.choices = [("", _("— Cả đơn vị —")), *people]
+
+
+class SendBackForm(VersionedForm):
+    reason = forms.CharField(label=_("Lý do trả lại, nội dung cần xử lý lại"), widget=TEXTAREA)
 
 
 class SupplementForm(VersionedForm):
@@ -220,59 +283,15 @@ class ExtendForm(VersionedForm):
         return timezone.make_aware(dt.datetime.combine(day, dt.time(17, 0)))
 
 
-RESULT_EXTENSIONS = ["pdf", "docx", "doc", "jpg", "jpeg", "png", "xml", "zip"]
-RESULT_MAX_BYTES = 20 * 1024 * 1024
-# What each accepted extension's content starts with: the name is the sender's claim, the
-# first bytes are not (as the portal checks citizens' files, portal.uploads).
-_ZIP = (b"PK\x03\x04",)
-RESULT_SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    **{ext.lstrip("."): (sig,) for sig, _type, ext in SIGNATURES},
-    "jpeg": (b"\xff\xd8\xff",),
-    "docx": _ZIP,
-    "zip": _ZIP,
-    "doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),  # OLE2 compound file
-    "xml": (b"<", b"\xef\xbb\xbf<"),
-}
-
-
 class FinishForm(VersionedForm):
-    result_file = forms.FileField(
-        label=_("Tệp kết quả (PDF, DOCX, ảnh; tối đa 20 MB)"),
-        required=False,
-        validators=[
-            FileExtensionValidator(
-                RESULT_EXTENSIONS,
-                message=_(
-                    "Không nhận tệp có đuôi “%(extension)s”. Tệp kết quả phải là một trong "
-                    "các loại: %(allowed_extensions)s."
-                ),
-            )
-        ],
-    )
+    result_file = _document_field(_("Tệp kết quả (PDF, DOCX, ảnh; tối đa 20 MB)"))
     note = forms.CharField(label=_("Ghi chú"), max_length=500, required=False)
     late_reason = forms.CharField(
         label=_("Lý do trễ hạn (nếu trễ)"), required=False, widget=TEXTAREA
     )
 
     def clean_result_file(self) -> Any:
-        upload = self.cleaned_data.get("result_file")
-        if upload is None:
-            return upload
-        if upload.size > RESULT_MAX_BYTES:
-            raise forms.ValidationError(_("Tệp kết quả lớn hơn 20 MB."))
-        extension = (upload.name or "").rsplit(".", 1)[-1].lower()
-        upload.seek(0)
-        head = upload.read(16).lstrip(b" \t\r\n") if extension == "xml" else upload.read(16)
-        upload.seek(0)
-        if not head.startswith(RESULT_SIGNATURES.get(extension, ())):
-            raise forms.ValidationError(
-                _(
-                    "Nội dung tệp “%(name)s” không phải tệp %(kind)s như tên tệp cho biết (hệ "
-                    "thống kiểm tra nội dung tệp). Vui lòng chọn đúng tệp kết quả."
-                ),
-                params={"name": upload.name, "kind": extension.upper()},
-            )
-        return upload
+        return checked_document(self.cleaned_data.get("result_file"))
 
 
 class RefuseForm(VersionedForm):

@@ -78,8 +78,8 @@ from motcua.dossiers.services.ends import (
 )
 from motcua.dossiers.services.holder import (
     dossier_holder,
-    dossier_may_act,
     handover_steps,
+    holds_step,
     may_leave_workflow,
     next_step,
 )
@@ -98,6 +98,7 @@ from motcua.dossiers.services.processing import (
     dossier_handover,
     dossier_receive_supplement,
     dossier_request_supplement,
+    dossier_send_back,
     extension_is_late,
 )
 from motcua.dossiers.services.scans import (
@@ -120,7 +121,6 @@ __all__ = [
     "dossier_finish",
     "dossier_handover",
     "dossier_holder",
-    "dossier_may_act",
     "dossier_receive",
     "dossier_receive_supplement",
     "dossier_refuse",
@@ -129,6 +129,7 @@ __all__ = [
     "dossier_request_completion",
     "dossier_request_supplement",
     "dossier_secret_generate",
+    "dossier_send_back",
     "dossier_stop",
     "dossier_submit",
     "dossier_withdraw",
@@ -137,6 +138,7 @@ __all__ = [
     "extension_is_late",
     "guidance_log",
     "handover_steps",
+    "holds_step",
     "may_leave_workflow",
     "next_step",
 ]

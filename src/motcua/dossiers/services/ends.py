@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
 from pathlib import PurePath
 
 from django.core.files import File
@@ -24,9 +23,8 @@ from motcua.dossiers.models import (
     Status,
     StepResult,
 )
+from motcua.dossiers.rules import Action, require_action
 from motcua.dossiers.services.base import (
-    INTAKE_STATUSES,
-    OPEN_STATUSES,
     _close_handover,
     _event,
     _lock,
@@ -36,13 +34,11 @@ from motcua.dossiers.services.base import (
     _person,
     _queue_notifications,
     _refuse,
-    _require_status,
     _require_text,
     _save,
     _step_begin,
 )
 from motcua.dossiers.services.files import atomic_with_files, file_store
-from motcua.dossiers.services.holder import _require_holder
 
 # --- ends -----------------------------------------------------------------------------------
 
@@ -97,8 +93,7 @@ def dossier_finish(
     now = _now()
     with atomic_with_files():
         locked = _lock(dossier, expected_version)
-        _require_status(locked, [Status.PROCESSING], _("hoàn thành hồ sơ"))
-        _require_holder(actor, locked, decide=True)
+        require_action(actor, locked, Action.FINISH)
         assert locked.due_at is not None
         before = locked.status
         row = _open_handover(locked)
@@ -150,23 +145,18 @@ def _end_service(
     dossier: Dossier,
     actor: Actor,
     reason: str,
-    allowed: Sequence[str],
-    action: str,
+    action: Action,
     status: Status,
     kind: EndKind,
     event: EventType,
     expected_version: int | None,
     notice: tuple[str, str] | None = None,
     ends_if_received: bool = True,
-    decision: bool = False,
 ) -> Dossier:
     now = _now()
     with transaction.atomic():
         locked = _lock(dossier, expected_version)
-        _require_status(locked, allowed, action)
-        if decision:
-            # A decision of the competent agency at the step that holds the dossier.
-            _require_holder(actor, locked, decide=True)
+        require_action(actor, locked, action)
         before = locked.status
         locked.status = status
         locked.end_reason = reason
@@ -198,13 +188,11 @@ def dossier_refuse(
         dossier=dossier,
         actor=actor,
         reason=_require_text(reason, _("lý do trả lại hồ sơ")),
-        allowed=OPEN_STATUSES,
-        action=_("trả lại hồ sơ"),
+        action=Action.REFUSE,
         status=Status.REFUSED,
         kind=EndKind.REFUSED,
         event=EventType.REFUSED,
         expected_version=expected_version,
-        decision=True,
         notice=(
             _("Trả lại hồ sơ"),
             _(
@@ -227,8 +215,7 @@ def dossier_withdraw(
         dossier=dossier,
         actor=actor,
         reason=reason.strip() or str(_("Người nộp đề nghị rút hồ sơ")),
-        allowed=(*INTAKE_STATUSES, *OPEN_STATUSES),
-        action=_("rút hồ sơ"),
+        action=Action.WITHDRAW,
         status=Status.WITHDRAWN,
         kind=EndKind.WITHDRAWN,
         event=EventType.WITHDRAWN,
@@ -248,8 +235,7 @@ def dossier_stop(
         dossier=dossier,
         actor=actor,
         reason=_require_text(reason, _("lý do dừng giải quyết")),
-        allowed=OPEN_STATUSES,
-        action=_("dừng giải quyết hồ sơ"),
+        action=Action.STOP,
         status=Status.STOPPED,
         kind=EndKind.STOPPED,
         event=EventType.STOPPED,
@@ -278,7 +264,7 @@ def dossier_deliver(
     now = _now()
     with transaction.atomic():
         locked = _lock(dossier, expected_version)
-        _require_status(locked, [Status.RESULT_READY], _("trả kết quả"))
+        require_action(actor, locked, Action.DELIVER)
         before = locked.status
         row = _open_handover(locked)
         if row is not None:

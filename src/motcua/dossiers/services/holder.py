@@ -12,9 +12,9 @@ appointment, finish it, return it unresolved — are made by:
 - when the holder is not an agency of the register (a step written as free text such as
   "Lãnh đạo Sở"), the staff of the competent agency.
 
-Decisions (apology and new appointment, result, return unresolved) are further reserved to
-the competent agency's specialists and leaders (``core.access.can_decide``): the counter
-that holds the first step hands over and may ask for a supplement, it does not decide.
+Which of these may do which change, and when, is the rule table ``dossiers.rules``; this
+module only answers where the dossier is (``dossier_holder``, ``holds_step``) and where it
+may go next (``next_step``, ``handover_steps``).
 
 Actors that are not people (the worker, imports, scripts: ``actor`` a label or None) are not
 desks and are not checked here; the API and the staff application always pass the user.
@@ -27,7 +27,6 @@ from typing import cast
 from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency
 from motcua.agencies.queries import agency_inherited_ids
@@ -35,13 +34,11 @@ from motcua.catalog.models import WorkflowStep
 from motcua.core.access import (
     WRITE_ROLES,
     agency_subtree,
-    can_decide,
     scope_ids,
     staff_profile,
 )
 from motcua.core.audit import Actor
 from motcua.core.models import Role, StaffProfile
-from motcua.dossiers.errors import ActorNotAllowed
 from motcua.dossiers.models import Dossier, Handover, Status
 from motcua.dossiers.services.base import _user
 
@@ -86,17 +83,14 @@ def _is_leading(actor: Actor) -> bool:
     return profile is not None and profile.role in LEADING_ROLES
 
 
-def dossier_may_act(actor: Actor, dossier: Dossier, *, decide: bool = False) -> bool:
-    """Whether ``actor`` may change ``dossier`` at its current step (``decide``: a decision
-    of the competent agency). The views ask this to offer only what is allowed; the services
-    enforce it."""
+def holds_step(actor: Actor, dossier: Dossier) -> bool:
+    """Whether ``actor`` is at the unit holding ``dossier``'s current step (the ``HOLDER``
+    desk of ``dossiers.rules``; the rules add statuses, roles and decisions)."""
     user = _user(actor)
     if user is None:
         return True  # not a person: see the module's docstring
     profile = staff_profile(user)
     if profile is None or profile.role not in WRITE_ROLES:
-        return False
-    if decide and not can_decide(user, dossier):
         return False
     holder = dossier_holder(dossier)
     if holder is None:
@@ -120,24 +114,6 @@ def _acting_units(user: User, profile: StaffProfile) -> set[int]:
     units = own | set(agency_inherited_ids(own, timezone.localdate()))
     user._acting_units = units  # type: ignore[attr-defined]
     return units
-
-
-def _require_holder(actor: Actor, dossier: Dossier, *, decide: bool = False) -> None:
-    if dossier_may_act(actor, dossier, decide=decide):
-        return
-    holder = dossier_holder(dossier)
-    where = holder.name if holder is not None else (dossier.current_unit or dossier.agency.name)
-    if decide:
-        message = _(
-            "Hồ sơ %(code)s đang ở bước của %(unit)s: chỉ chuyên viên, lãnh đạo của cơ quan "
-            "giải quyết đang giữ hồ sơ mới thực hiện được việc này."
-        )
-    else:
-        message = _(
-            "Hồ sơ %(code)s đang ở bước của %(unit)s: chỉ cán bộ của đơn vị đó (hoặc lãnh đạo "
-            "của đơn vị) mới thực hiện được việc này."
-        )
-    raise ActorNotAllowed(message % {"code": dossier.code, "unit": where})
 
 
 def _passed_position(dossier: Dossier) -> int:
@@ -183,9 +159,7 @@ def _route(step: WorkflowStep, following: WorkflowStep | None, passed: int) -> s
 def handover_steps(actor: Actor, dossier: Dossier) -> list[WorkflowStep]:
     """The steps ``actor`` may hand ``dossier`` to: the next one; an earlier one (or the
     current one again) for rework while it is processed; a later one, skipping, for leaders
-    only. Empty when the actor may not hand it over."""
-    if not dossier_may_act(actor, dossier):
-        return []
+    only (the caller asks ``dossiers.rules`` whether the actor may hand it over at all)."""
     leading = _is_leading(actor)
     steps = list(
         WorkflowStep.objects.filter(version_id=dossier.procedure_version_id).order_by("position")
@@ -209,5 +183,6 @@ def handover_steps(actor: Actor, dossier: Dossier) -> list[WorkflowStep]:
 def may_leave_workflow(actor: Actor, dossier: Dossier) -> bool:
     """Whether ``actor`` may hand ``dossier`` to a unit named freely: always once the
     workflow has no next step (the result back to the counter, a procedure without steps);
-    before that only a leader, as for a skip."""
-    return dossier_may_act(actor, dossier) and (next_step(dossier) is None or _is_leading(actor))
+    before that only a leader, as for a skip (the caller asks ``dossiers.rules`` whether the
+    actor may hand it over at all)."""
+    return next_step(dossier) is None or _is_leading(actor)

@@ -25,9 +25,9 @@ from motcua.dossiers.models import (
     GuidanceKind,
     Status,
 )
+from motcua.dossiers.rules import Action, require_action
 from motcua.dossiers.services.base import (
     ACCEPTANCE_HOURS,
-    INTAKE_STATUSES,
     PartInput,
     _add_flag,
     _add_parts,
@@ -40,7 +40,6 @@ from motcua.dossiers.services.base import (
     _now,
     _queue_notifications,
     _refuse,
-    _require_status,
     _require_text,
     _save,
     _start_clock,
@@ -302,7 +301,7 @@ def dossier_accept(
     now = _now()
     with transaction.atomic():
         locked = _lock(dossier, expected_version)
-        _require_status(locked, [Status.SUBMITTED], _("tiếp nhận hồ sơ"))
+        require_action(actor, locked, Action.ACCEPT)
         before = locked.status
         fields = ["status", "received_at", "due_at", "due_explanation", "printed_due_at"]
         locked.status = Status.PROCESSING
@@ -351,7 +350,7 @@ def dossier_request_completion(
     now = _now()
     with transaction.atomic():
         locked = _lock(dossier, expected_version)
-        _require_status(locked, [Status.SUBMITTED], _("yêu cầu hoàn thiện hồ sơ"))
+        require_action(actor, locked, Action.REQUEST_COMPLETION)
         before = locked.status
         locked.status = Status.NEEDS_COMPLETION
         fields = ["status"]
@@ -384,7 +383,7 @@ def dossier_complete(
     now = _now()
     with atomic_with_files():
         locked = _lock(dossier, expected_version)
-        _require_status(locked, [Status.NEEDS_COMPLETION], _("nộp bổ sung, hoàn thiện"))
+        require_action(actor, locked, Action.COMPLETE)
         before = locked.status
         locked.status = Status.SUBMITTED
         locked.accept_by = clock.add_working_hours(now, ACCEPTANCE_HOURS, calendar=_calendar())
@@ -416,7 +415,7 @@ def dossier_reject(
     now = _now()
     with transaction.atomic():
         locked = _lock(dossier, expected_version)
-        _require_status(locked, INTAKE_STATUSES, _("từ chối tiếp nhận"))
+        require_action(actor, locked, Action.REJECT)
         before = locked.status
         locked.status = Status.REJECTED
         locked.end_reason = reason

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from pathlib import PurePath
 
 from django.contrib.auth.models import User
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -20,11 +23,13 @@ from motcua.dossiers.classify import local_date, step_result
 from motcua.dossiers.errors import ActorNotAllowed
 from motcua.dossiers.models import (
     Dossier,
+    DossierEvent,
     EventType,
     Flag,
     Handover,
     Status,
 )
+from motcua.dossiers.rules import Action, require_action
 from motcua.dossiers.services.base import (
     SUPPLEMENT_REQUEST_DAYS,
     PartInput,
@@ -41,17 +46,15 @@ from motcua.dossiers.services.base import (
     _person,
     _queue_notifications,
     _refuse,
-    _require_status,
     _require_text,
     _save,
     _setting,
     _start_clock,
     _step_begin,
 )
-from motcua.dossiers.services.files import atomic_with_files
+from motcua.dossiers.services.files import atomic_with_files, file_store
 from motcua.dossiers.services.holder import (
     _is_leading,
-    _require_holder,
     handover_route,
     next_step,
 )
@@ -104,9 +107,14 @@ def dossier_handover(
     receiver_name: str = "",
     assignee: User | None = None,
     note: str = "",
+    draft: File | None = None,
     expected_version: int | None = None,
 ) -> Handover:
     """Hand the dossier to the next unit: one control-slip row (form 06).
+
+    ``note`` and ``draft`` are the proposal that travels with the dossier: what the giver
+    tells the next holder and the draft (a result to sign, a report) they attach; both are on
+    the row, shown on the dossier page and printed on form 06.
 
     Closes the open row (its used working hours and its result against its budget) and opens
     the next. By default the next step of the pinned workflow, in order; after the last step
@@ -126,11 +134,10 @@ def dossier_handover(
     it is then on their desk (``Dossier.assignee``), and the row names them as receiver.
     Without one, the dossier is on the desk of the whole receiving unit."""
     now = _now()
-    with transaction.atomic():
+    with atomic_with_files():
         locked = _lock(dossier, expected_version)
-        _require_status(locked, [Status.PROCESSING, Status.RESULT_READY], _("chuyển hồ sơ"))
         # Only the unit holding the current step passes it on (form 06 must stay true).
-        _require_holder(actor, locked)
+        require_action(actor, locked, Action.HANDOVER)
         if step is not None and step.version_id != locked.procedure_version_id:
             raise _refuse(_("Bước xử lý không thuộc quy trình của thủ tục này."))
         to_unit = to_unit.strip()
@@ -234,6 +241,8 @@ def dossier_handover(
             budget_hours=step.hours if step else None,
             note=note.strip(),
         )
+        if draft is not None:
+            _store_draft(row, locked, draft)
         locked.current_unit = to_unit
         locked.assignee = assignee
         _save(locked, dossier, ["current_unit", "assignee", *_step_begin(locked, step, now)])
@@ -262,6 +271,65 @@ def dossier_handover(
             },
         )
     return row
+
+
+def _store_draft(row: Handover, dossier: Dossier, upload: File) -> None:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    suffix = PurePath(upload.name or "").suffix.lower()[:10]
+    # Written before the row names it; the service runs in ``atomic_with_files``.
+    file_store(row.draft_file, f"{dossier.code}-du-thao-{row.position}{suffix}", upload)
+    row.draft_sha256 = digest.hexdigest()
+    row.save(update_fields=["draft_file", "draft_sha256"])
+
+
+def dossier_send_back(
+    *,
+    dossier: Dossier,
+    actor: Actor,
+    reason: str,
+    expected_version: int | None = None,
+) -> Handover:
+    """A leader at a signing step does not sign: the dossier goes back to the step before,
+    to the person who proposed it, with the reason (a control-slip row like any hand-over,
+    its note saying why)."""
+    reason = _require_text(reason, _("lý do trả lại để xử lý lại"))
+    with atomic_with_files():
+        locked = _lock(dossier, expected_version)
+        require_action(actor, locked, Action.SEND_BACK)
+        current = locked.current_step
+        assert current is not None  # the rule: at a signing step
+        previous = (
+            WorkflowStep.objects.filter(
+                version_id=locked.procedure_version_id, position__lt=current.position
+            )
+            .order_by("-position")
+            .first()
+        )
+        assert previous is not None  # the rule: an earlier step exists
+        proposer = _proposer(locked)
+        return dossier_handover(
+            dossier=locked,
+            actor=actor,
+            step=previous,
+            assignee=proposer
+            if proposer is not None and _works_in(proposer, previous.unit)
+            else None,
+            note=str(_("Trả lại để xử lý lại: %(reason)s") % {"reason": reason}),
+        )
+
+
+def _proposer(dossier: Dossier) -> User | None:
+    """Who handed the dossier to the step it is in (the person whose proposal is returned)."""
+    event = (
+        DossierEvent.objects.filter(dossier=dossier, type=EventType.HANDOVER, actor__isnull=False)
+        .select_related("actor")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    return event.actor if event is not None else None
 
 
 def _works_in(person: User, unit: str) -> bool:
@@ -306,8 +374,7 @@ def dossier_request_supplement(
     now = _now()
     with transaction.atomic():
         locked = _lock(dossier, expected_version)
-        _require_status(locked, [Status.PROCESSING], _("yêu cầu bổ sung hồ sơ"))
-        _require_holder(actor, locked)
+        require_action(actor, locked, Action.REQUEST_SUPPLEMENT)
         before = locked.status
         fields = ["status", "supplement_count", "supplement_requested_at"]
         late = now > _supplement_deadline(locked)
@@ -361,7 +428,7 @@ def dossier_receive_supplement(
     now = _now()
     with atomic_with_files():
         locked = _lock(dossier, expected_version)
-        _require_status(locked, [Status.SUPPLEMENT_REQUESTED], _("nhận hồ sơ bổ sung"))
+        require_action(actor, locked, Action.RECEIVE_SUPPLEMENT)
         before = locked.status
         previous_due = locked.due_at
         locked.status = Status.PROCESSING
@@ -450,14 +517,8 @@ def dossier_extend(
     now = _now()
     with transaction.atomic():
         locked = _lock(dossier, expected_version)
-        _require_status(locked, [Status.PROCESSING], _("gia hạn giải quyết"))
-        _require_holder(actor, locked, decide=True)
+        require_action(actor, locked, Action.EXTEND)
         assert locked.due_at is not None
-        if locked.extension_count >= 1:
-            raise _refuse(
-                _("Hồ sơ %(code)s đã được gia hạn một lần; không được gia hạn lần nữa.")
-                % {"code": locked.code}
-            )
         calendar = _calendar()
         today = local_date(now)
         # Điều 19.6: the letter goes out at least one working day before the due date. A

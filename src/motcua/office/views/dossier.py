@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import (
     FileResponse,
@@ -30,23 +29,23 @@ from motcua.core.access import (
     agency_subtree,
     can_write,
     client_ip,
-    counter_receives,
-    scope_root,
     staff_required,
-    works_at_counter,
 )
 from motcua.core.audit import audit_log
+from motcua.core.errors import error_page
 from motcua.core.models import StaffProfile
 from motcua.core.people import person_name
-from motcua.dossiers import services
+from motcua.dossiers import rules, services
 from motcua.dossiers.forms_docs.render import Format, form_response
 from motcua.dossiers.models import (
     Dossier,
     EventType,
     Flag,
     GuidanceKind,
+    Handover,
     Status,
 )
+from motcua.dossiers.rules import Action
 from motcua.office import forms
 from motcua.office.templatetags.office import unit_name
 from motcua.office.views.common import (
@@ -66,67 +65,16 @@ from motcua.office.views.common import (
 def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
     dossier = dossier_get(request, code)
     writable = can_write(request.user, dossier)
-    # Only the unit holding the current step acts on it (services.holder): the page offers
-    # nothing else, the services refuse it anyway.
-    holds = writable and services.dossier_may_act(request.user, dossier)
-    decides = holds and services.dossier_may_act(request.user, dossier, decide=True)
-    version_initial = {"version": dossier.version}
+    # Exactly what the rule table allows this person now, the primary action first; the
+    # services refuse anything else anyway.
+    standing = rules.actor_standing(request.user, dossier)
+    allowed = rules.dossier_actions(request.user, dossier, standing=standing) if writable else []
     steps = list(dossier.procedure_version.steps.all())
-    following = services.next_step(dossier)
-    step_choices = [
-        (s.pk, f"{s.position}. {s.name} ({unit_name(s.unit)})")
-        for s in (services.handover_steps(request.user, dossier) if holds else [])
-        if following is None or s.pk != following.pk
+    action_list = [
+        _action_item(request, dossier, action, standing, primary=(i == 0))
+        for i, action in enumerate(allowed)
     ]
-    can_leave = holds and services.may_leave_workflow(request.user, dossier)
-    status = dossier.status
-    profile = request_profile(request)
-    actions: dict[str, Any] = {}
-    if writable:
-        if status == Status.SUBMITTED and works_at_counter(profile):
-            actions["accept"] = forms.AcceptForm(initial=version_initial, auto_id="accept_%s")
-            actions["completion"] = forms.SupplementForm(
-                initial=version_initial, auto_id="completion_%s"
-            )
-            actions["reject"] = forms.RefuseForm(initial=version_initial, auto_id="reject_%s")
-        if status in (Status.PROCESSING, Status.RESULT_READY) and holds:
-            actions["handover"] = forms.HandoverForm(
-                initial=version_initial,
-                step_choices=step_choices,
-                people=_desk_people(dossier),
-                default_label=(
-                    _("Bước tiếp theo: %(position)s. %(step)s (%(unit)s)")
-                    % {
-                        "position": following.position,
-                        "step": following.name,
-                        "unit": unit_name(following.unit),
-                    }
-                    if following is not None
-                    else _("— Chuyển đến đơn vị ghi dưới đây —")
-                ),
-                auto_id="handover_%s",
-            )
-        if status == Status.PROCESSING and holds:
-            actions["supplement"] = forms.SupplementForm(
-                initial=version_initial, auto_id="supplement_%s"
-            )
-        if status == Status.PROCESSING and decides:
-            if dossier.extension_count == 0:
-                actions["extend"] = forms.ExtendForm(initial=version_initial, auto_id="extend_%s")
-            actions["finish"] = forms.FinishForm(initial=version_initial, auto_id="finish_%s")
-            actions["refuse"] = forms.RefuseForm(initial=version_initial, auto_id="refuse_%s")
-        if status in (Status.PROCESSING, Status.SUPPLEMENT_REQUESTED):
-            actions["withdraw"] = forms.WithdrawForm(initial=version_initial, auto_id="withdraw_%s")
-        if status == Status.SUPPLEMENT_REQUESTED:
-            actions["supplement_received"] = forms.SupplementReceivedForm(
-                initial=version_initial, auto_id="supplement_received_%s"
-            )
-        if status == Status.RESULT_READY and _returns_result(profile, dossier):
-            actions["deliver"] = forms.DeliverForm(
-                # What the applicant asked for at the counter (form 01) is the default.
-                initial={**version_initial, "channel": dossier.delivery_channel or "counter"},
-                auto_id="deliver_%s",
-            )
+    can_leave = Action.HANDOVER in allowed and services.may_leave_workflow(request.user, dossier)
     events = list(dossier.events.select_related("actor").all())
     context = {
         "title": dossier.code,
@@ -145,10 +93,11 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         "steps": steps,
         "explanation": dossier.due_explanation or {},
         "flags": [str(dict(Flag.choices).get(f, f)) for f in dossier.flags or []],
-        "actions": actions,
+        "action_list": action_list,
         "writable": writable,
         "printable": _printable_forms(dossier),
-        "unit_names": _unit_names(dossier) if "handover" in actions and can_leave else [],
+        "proposal": _proposal(dossier),
+        "unit_names": _unit_names(dossier) if can_leave else [],
         "can_leave": can_leave,
         "holder": services.dossier_holder(dossier),
         "now": timezone.now(),
@@ -157,14 +106,75 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "office/dossier.html", context)
 
 
-def _returns_result(profile: StaffProfile, dossier: Dossier) -> bool:
-    """The one-stop unit that received the dossier returns its result (ND 118/2025 Điều 8):
-    its counter staff, not the deciding agency's leaders."""
-    if not works_at_counter(profile):
-        return False
-    if dossier.receiving_unit_id is None:
-        return counter_receives(profile, dossier.agency_id, dossier.level)
-    return agency_subtree(scope_root(profile.agency)).filter(pk=dossier.receiving_unit_id).exists()
+# Each action's form on the page, with the key its template block and its URL use.
+ACTION_FORMS: dict[Action, tuple[str, type[forms.VersionedForm]]] = {
+    Action.ACCEPT: ("accept", forms.AcceptForm),
+    Action.REQUEST_COMPLETION: ("completion", forms.SupplementForm),
+    Action.COMPLETE: ("complete", forms.SupplementReceivedForm),
+    Action.REJECT: ("reject", forms.RefuseForm),
+    Action.HANDOVER: ("handover", forms.HandoverForm),
+    Action.SEND_BACK: ("send_back", forms.SendBackForm),
+    Action.REQUEST_SUPPLEMENT: ("supplement", forms.SupplementForm),
+    Action.RECEIVE_SUPPLEMENT: ("supplement_received", forms.SupplementReceivedForm),
+    Action.EXTEND: ("extend", forms.ExtendForm),
+    Action.FINISH: ("finish", forms.FinishForm),
+    Action.REFUSE: ("refuse", forms.RefuseForm),
+    Action.STOP: ("stop", forms.RefuseForm),
+    Action.DELIVER: ("deliver", forms.DeliverForm),
+    Action.WITHDRAW: ("withdraw", forms.WithdrawForm),
+}
+
+
+def _action_item(
+    request: HttpRequest,
+    dossier: Dossier,
+    action: Action,
+    standing: rules.Standing,
+    *,
+    primary: bool,
+) -> dict[str, Any]:
+    key, form_class = ACTION_FORMS[action]
+    initial: dict[str, Any] = {"version": dossier.version}
+    kwargs: dict[str, Any] = {}
+    if action == Action.DELIVER:
+        # What the applicant asked for at the counter (form 01) is the default.
+        initial["channel"] = dossier.delivery_channel or "counter"
+    if action == Action.HANDOVER:
+        following = services.next_step(dossier)
+        kwargs = {
+            "step_choices": [
+                (s.pk, f"{s.position}. {s.name} ({unit_name(s.unit)})")
+                for s in services.handover_steps(request.user, dossier)
+                if following is None or s.pk != following.pk
+            ],
+            "people": _desk_people(dossier),
+            "default_label": (
+                _("Bước tiếp theo: %(position)s. %(step)s (%(unit)s)")
+                % {
+                    "position": following.position,
+                    "step": following.name,
+                    "unit": unit_name(following.unit),
+                }
+                if following is not None
+                else _("— Chuyển đến đơn vị ghi dưới đây —")
+            ),
+        }
+    return {
+        "key": key,
+        "label": rules.action_label(action, dossier, standing),
+        "primary": primary,
+        "form": form_class(initial=initial, auto_id=f"{key}_%s", **kwargs),
+    }
+
+
+def _proposal(dossier: Dossier) -> Handover | None:
+    """The last hand-over's note and draft: what the current holder was sent with."""
+    if dossier.ended_at is not None and dossier.status != Status.RESULT_READY:
+        return None
+    last = max(dossier.handovers.all(), key=lambda h: h.position, default=None)
+    if last is None or not (last.note or last.draft_file):
+        return None
+    return last
 
 
 def _desk_people(dossier: Dossier) -> list[tuple[str, list[tuple[int, str]]]]:
@@ -245,21 +255,21 @@ def dossier_form(request: HttpRequest, code: str, form: str) -> HttpResponse:
 def _action(
     request: HttpRequest,
     code: str,
+    action: Action,
     form_class: type[forms.VersionedForm],
     run: Callable[[Dossier, Any], bool],
     success: str,
-    *,
-    decision: bool = False,
-    holder: bool = False,
     **form_kwargs: Any,
 ) -> HttpResponse:
+    """One action's POST: the rule table first (the same answer as the service's guard: a
+    refusal is a 403 with its message, whatever the form says), then the form, then the
+    service."""
     dossier = dossier_get(request, code, write=True)
-    if (decision or holder) and not services.dossier_may_act(
-        request.user, dossier, decide=decision
-    ):
-        # The user sees the dossier (so 404 would hide nothing) but it is not at their step,
-        # or the decision is not theirs. The service refuses it too.
-        raise PermissionDenied
+    refusal = rules.action_refusal(request.user, dossier, action)
+    if refusal is not None:
+        return error_page(
+            request, status=403, heading=_("Không thực hiện được"), advice=str(refusal)
+        )
     form = form_class(request.POST, request.FILES, **form_kwargs)
     if not form.is_valid():
         form_errors(request, form)
@@ -276,11 +286,10 @@ def _version(form: Any) -> int:
 @staff_required(roles=WRITE_ROLES)
 def dossier_accept(request: HttpRequest, code: str) -> HttpResponse:
     profile = request_profile(request)
-    if not works_at_counter(profile):
-        raise PermissionDenied
     return _action(
         request,
         code,
+        Action.ACCEPT,
         forms.AcceptForm,
         lambda d, f: service_call(
             request,
@@ -299,6 +308,7 @@ def dossier_reject(request: HttpRequest, code: str) -> HttpResponse:
     return _action(
         request,
         code,
+        Action.REJECT,
         forms.RefuseForm,
         lambda d, f: service_call(
             request,
@@ -317,6 +327,7 @@ def dossier_request_completion(request: HttpRequest, code: str) -> HttpResponse:
     return _action(
         request,
         code,
+        Action.REQUEST_COMPLETION,
         forms.SupplementForm,
         lambda d, f: service_call(
             request,
@@ -336,6 +347,7 @@ def dossier_withdraw(request: HttpRequest, code: str) -> HttpResponse:
     return _action(
         request,
         code,
+        Action.WITHDRAW,
         forms.WithdrawForm,
         lambda d, f: service_call(
             request,
@@ -369,16 +381,17 @@ def dossier_handover(request: HttpRequest, code: str) -> HttpResponse:
                 else None
             ),
             note=f.cleaned_data["note"],
+            draft=f.cleaned_data.get("draft_file"),
             expected_version=_version(f),
         )
 
     return _action(
         request,
         code,
+        Action.HANDOVER,
         forms.HandoverForm,
         run,
         _("Đã chuyển hồ sơ."),
-        holder=True,
         step_choices=[(pk, str(s)) for pk, s in steps.items()],
         people=people,
     )
@@ -390,6 +403,7 @@ def dossier_request_supplement(request: HttpRequest, code: str) -> HttpResponse:
     return _action(
         request,
         code,
+        Action.REQUEST_SUPPLEMENT,
         forms.SupplementForm,
         lambda d, f: service_call(
             request,
@@ -400,7 +414,6 @@ def dossier_request_supplement(request: HttpRequest, code: str) -> HttpResponse:
             expected_version=_version(f),
         ),
         _("Đã gửi yêu cầu bổ sung hồ sơ; thời hạn giải quyết tạm dừng."),
-        holder=True,
     )
 
 
@@ -410,6 +423,7 @@ def dossier_receive_supplement(request: HttpRequest, code: str) -> HttpResponse:
     return _action(
         request,
         code,
+        Action.RECEIVE_SUPPLEMENT,
         forms.SupplementReceivedForm,
         lambda d, f: service_call(
             request,
@@ -428,6 +442,7 @@ def dossier_extend(request: HttpRequest, code: str) -> HttpResponse:
     return _action(
         request,
         code,
+        Action.EXTEND,
         forms.ExtendForm,
         lambda d, f: service_call(
             request,
@@ -438,7 +453,6 @@ def dossier_extend(request: HttpRequest, code: str) -> HttpResponse:
             expected_version=_version(f),
         ),
         _("Đã lập thư xin lỗi và hẹn lại ngày trả kết quả."),
-        decision=True,
     )
 
 
@@ -448,6 +462,7 @@ def dossier_finish(request: HttpRequest, code: str) -> HttpResponse:
     return _action(
         request,
         code,
+        Action.FINISH,
         forms.FinishForm,
         lambda d, f: service_call(
             request,
@@ -459,7 +474,6 @@ def dossier_finish(request: HttpRequest, code: str) -> HttpResponse:
             expected_version=_version(f),
         ),
         _("Đã cập nhật kết quả giải quyết."),
-        decision=True,
     )
 
 
@@ -489,6 +503,7 @@ def dossier_refuse(request: HttpRequest, code: str) -> HttpResponse:
     return _action(
         request,
         code,
+        Action.REFUSE,
         forms.RefuseForm,
         lambda d, f: service_call(
             request,
@@ -498,18 +513,16 @@ def dossier_refuse(request: HttpRequest, code: str) -> HttpResponse:
             expected_version=_version(f),
         ),
         _("Đã trả lại hồ sơ."),
-        decision=True,
     )
 
 
 @require_POST
 @staff_required(roles=WRITE_ROLES)
 def dossier_deliver(request: HttpRequest, code: str) -> HttpResponse:
-    if not _returns_result(request_profile(request), dossier_get(request, code, write=True)):
-        raise PermissionDenied
     return _action(
         request,
         code,
+        Action.DELIVER,
         forms.DeliverForm,
         lambda d, f: service_call(
             request,
@@ -521,3 +534,83 @@ def dossier_deliver(request: HttpRequest, code: str) -> HttpResponse:
         ),
         _("Đã trả kết quả cho người nộp."),
     )
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def dossier_send_back(request: HttpRequest, code: str) -> HttpResponse:
+    return _action(
+        request,
+        code,
+        Action.SEND_BACK,
+        forms.SendBackForm,
+        lambda d, f: service_call(
+            request,
+            services.dossier_send_back,
+            dossier=d,
+            reason=f.cleaned_data["reason"],
+            expected_version=_version(f),
+        ),
+        _("Đã trả lại bước trước để xử lý lại."),
+    )
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def dossier_stop(request: HttpRequest, code: str) -> HttpResponse:
+    return _action(
+        request,
+        code,
+        Action.STOP,
+        forms.RefuseForm,
+        lambda d, f: service_call(
+            request,
+            services.dossier_stop,
+            dossier=d,
+            reason=f.cleaned_data["reason"],
+            expected_version=_version(f),
+        ),
+        _("Đã dừng giải quyết hồ sơ (mẫu 05)."),
+    )
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def dossier_complete(request: HttpRequest, code: str) -> HttpResponse:
+    """The applicant brought the missing papers of an online dossier to the counter."""
+    return _action(
+        request,
+        code,
+        Action.COMPLETE,
+        forms.SupplementReceivedForm,
+        lambda d, f: service_call(
+            request,
+            services.dossier_complete,
+            dossier=d,
+            note=f.cleaned_data["note"],
+            expected_version=_version(f),
+        ),
+        _("Đã ghi nhận hồ sơ được hoàn thiện; hồ sơ chờ tiếp nhận."),
+    )
+
+
+@require_GET
+@staff_required()
+def handover_draft(request: HttpRequest, code: str, position: int) -> FileResponse:
+    """Download the draft a hand-over carried: through the dossier's access check, audited."""
+    dossier = dossier_get(request, code)
+    row = dossier.handovers.filter(position=position).first()
+    if row is None or not row.draft_file:
+        raise Http404
+    audit_log(
+        actor=request.user,
+        action="dossier.draft.read",
+        object_type="dossier",
+        object_id=dossier.code,
+        data={"position": position},
+        ip=client_ip(request),
+    )
+    name = PurePath(row.draft_file.name or "du-thao").name
+    response = FileResponse(row.draft_file.open("rb"), as_attachment=True, filename=name)
+    response["Cache-Control"] = "private, no-store"
+    return response
