@@ -58,6 +58,11 @@ def specialist_api(world: World) -> Api:  # noqa: F811
 
 
 @pytest.fixture
+def leader_api(world: World) -> Api:  # noqa: F811
+    return Api(token_for(world.leader))
+
+
+@pytest.fixture
 def outsider_api(world: World) -> Api:  # noqa: F811
     return Api(token_for(world.outsider))
 

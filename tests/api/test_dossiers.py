@@ -32,7 +32,11 @@ def _receive(api: Api, **overrides: Any) -> Any:
 
 
 def test_full_flow_receive_handover_finish_deliver(
-    world: World, clerk_api: Api, specialist_api: Api, traveller: time_machine.Coordinates
+    world: World,
+    clerk_api: Api,
+    specialist_api: Api,
+    leader_api: Api,
+    traveller: time_machine.Coordinates,
 ) -> None:
     created = _receive(clerk_api)
     assert created.status_code == 201, created.content
@@ -60,7 +64,10 @@ def test_full_flow_receive_handover_finish_deliver(
     assert slip[0]["finished_at"] is not None and slip[-1]["finished_at"] is None
 
     traveller.move_to(local(MONDAY + dt.timedelta(days=1), 10))
-    finished = specialist_api.post(f"/dossiers/{code}/finish", {"expected_version": version})
+    # At the signing step the result is the leader's (dossiers.rules), not the specialist's.
+    refused = specialist_api.post(f"/dossiers/{code}/finish", {"expected_version": version})
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+    finished = leader_api.post(f"/dossiers/{code}/finish", {"expected_version": version})
     assert finished.status_code == 200, finished.content
     assert finished.json()["status"] == "result_ready"
     assert finished.json()["dossier_class"] == "early"
@@ -88,44 +95,53 @@ def test_full_flow_receive_handover_finish_deliver(
         EventType.RESULT_READY,
         EventType.RESULT_DELIVERED,
     ]
-    assert dossier.events.filter(actor=world.specialist).count() == 2
+    assert dossier.events.filter(actor=world.specialist).count() == 1
+    assert dossier.events.filter(actor=world.leader, type=EventType.RESULT_READY).count() == 1
     timeline = delivered.json()["events"]
     assert timeline[-1]["data"]["reference"] == "EL123456789VN"
     assert timeline[0]["label"] == "Tiếp nhận"
 
 
 def test_online_submit_accept_and_supplement_cycle(
-    world: World, clerk_api: Api, specialist_api: Api, traveller: time_machine.Coordinates
+    world: World,
+    clerk_api: Api,
+    specialist_api: Api,
+    leader_api: Api,
+    traveller: time_machine.Coordinates,
 ) -> None:
     body = {"procedure": "1.001234", "applicant": applicant_json()}
     submitted = clerk_api.post("/dossiers/online", body)
     assert submitted.status_code == 201, submitted.content
     code, version = submitted.json()["code"], submitted.json()["version"]
     assert submitted.json()["status"] == "submitted"
-    # The competent agency's specialist does the online intake here (the center's clerk may too).
-    asked = specialist_api.post(
+    # The one-stop unit checks online dossiers (dossiers.rules: the intake desk); the competent
+    # agency's specialist may not, nor make itself the receiving unit.
+    refused = specialist_api.post(f"/dossiers/{code}/accept", {"expected_version": version})
+    assert refused.status_code == 403, refused.content
+    asked = clerk_api.post(
         f"/dossiers/{code}/request-completion",
         {"expected_version": version, "items": ["Ảnh 4x6"], "reason": "Thiếu ảnh"},
     )
     assert asked.json()["status"] == "needs_completion"
-    completed = specialist_api.post(
+    completed = clerk_api.post(
         f"/dossiers/{code}/complete",
         {"expected_version": asked.json()["version"], "parts": [{"name": "Ảnh 4x6"}]},
     )
     assert completed.json()["status"] == "submitted"
-    accepted = specialist_api.post(
+    accepted = clerk_api.post(
         f"/dossiers/{code}/accept", {"expected_version": completed.json()["version"]}
     )
     assert accepted.status_code == 200, accepted.content
     assert accepted.json()["status"] == "processing"
-    assert accepted.json()["receiving_unit"]["code"] == world.justice.code
-    supplement = specialist_api.post(
+    assert accepted.json()["receiving_unit"]["code"] == world.center.code
+    # Still at the counter's own first step: the counter holds it and asks (dossiers.rules).
+    supplement = clerk_api.post(
         f"/dossiers/{code}/request-supplement",
         {"expected_version": accepted.json()["version"], "items": ["Bản sao CCCD"], "reason": "x"},
     )
     assert supplement.json()["status"] == "supplement_requested"
     traveller.move_to(local(MONDAY + dt.timedelta(days=1), 9))
-    back = specialist_api.post(
+    back = clerk_api.post(
         f"/dossiers/{code}/receive-supplement",
         {"expected_version": supplement.json()["version"], "parts": [{"name": "Bản sao CCCD"}]},
     )
@@ -135,10 +151,15 @@ def test_online_submit_accept_and_supplement_cycle(
         MONDAY + dt.timedelta(days=4), 17
     )
     assert "restarted_at" in back.json()["due_explanation"]
-    extended = specialist_api.post(
+    # The counter passes it on; the apology letter is the competent agency leader's.
+    moved = clerk_api.post(
+        f"/dossiers/{code}/handover", {"expected_version": back.json()["version"]}
+    )
+    assert moved.status_code == 200, moved.content
+    extended = leader_api.post(
         f"/dossiers/{code}/extend",
         {
-            "expected_version": back.json()["version"],
+            "expected_version": moved.json()["version"],
             "reason": "Cần xác minh thêm",
             "new_due_at": "2026-10-13T17:00:00+07:00",
         },
@@ -156,7 +177,11 @@ def test_online_submit_accept_and_supplement_cycle(
 
 
 def test_rejections_refusal_and_withdrawal(
-    world: World, clerk_api: Api, specialist_api: Api, traveller: time_machine.Coordinates
+    world: World,
+    clerk_api: Api,
+    specialist_api: Api,
+    leader_api: Api,
+    traveller: time_machine.Coordinates,
 ) -> None:
     rejected = clerk_api.post(
         "/dossiers/rejections",
@@ -169,7 +194,7 @@ def test_rejections_refusal_and_withdrawal(
         "/dossiers/online", {"procedure": "1.001234", "applicant": applicant_json()}
     )
     code = online.json()["code"]
-    refused = specialist_api.post(
+    refused = clerk_api.post(
         f"/dossiers/{code}/reject", {"expected_version": online.json()["version"], "reason": "Giả"}
     )
     assert refused.json()["status"] == "rejected"
@@ -179,7 +204,7 @@ def test_rejections_refusal_and_withdrawal(
     first = clerk_api.post(
         f"/dossiers/{first['code']}/handover", {"expected_version": first["version"]}
     ).json()
-    refuse = specialist_api.post(
+    refuse = leader_api.post(
         f"/dossiers/{first['code']}/refuse",
         {"expected_version": first["version"], "reason": "Không đủ điều kiện"},
     )
@@ -391,7 +416,7 @@ def test_parts_by_position_and_handover_to_a_named_step(
 
 
 def test_finish_with_a_result_file(
-    world: World, received: Dossier, specialist_api: Api, settings: Any, tmp_path: Any
+    world: World, received: Dossier, leader_api: Api, settings: Any, tmp_path: Any
 ) -> None:
     import hashlib
 
@@ -407,9 +432,11 @@ def test_finish_with_a_result_file(
     from motcua.dossiers.services import dossier_handover
 
     dossier_handover(dossier=received, actor=world.clerk)  # the competent agency holds it
+    dossier_handover(dossier=received, actor=world.specialist)  # to the signing step
+    received.refresh_from_db()
     url = f"/api/dossiers/{received.code}/result"
-    headers = {"Authorization": f"Bearer {specialist_api.token}"}
-    wrong = specialist_api.client.post(
+    headers = {"Authorization": f"Bearer {leader_api.token}"}
+    wrong = leader_api.client.post(
         url,
         {
             "expected_version": received.version,
@@ -420,7 +447,7 @@ def test_finish_with_a_result_file(
     assert wrong.status_code == 422
     assert wrong.json()["errors"][0]["loc"] == ["body", "result_file"]
     content = b"%PDF-1.4 ket qua"
-    done = specialist_api.client.post(
+    done = leader_api.client.post(
         url,
         {
             "expected_version": received.version,

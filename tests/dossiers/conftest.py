@@ -53,7 +53,7 @@ def appraised(world: World, received: Dossier) -> Dossier:  # noqa: F811
     return received
 
 
-def to_signing(world: World, dossier: Dossier) -> Dossier:
+def to_signing(world: World, dossier: Dossier) -> Dossier:  # noqa: F811
     """``dossier`` walked on to the workflow's signing step ("Ký duyệt kết quả"), where the
     leader records the result (``dossiers.rules``): from the counter's step or from the
     appraisal, by whoever holds it, at the current instant."""

@@ -603,7 +603,9 @@ def test_second_supplement_request_makes_the_dossier_late(
         traveller.move_to(local(day, 11))
         dossier_receive_supplement(dossier=appraised, actor=world.clerk)
     assert Flag.SUPPLEMENT_REPEATED in appraised.flags
-    dossier_finish(dossier=to_signing(world, appraised), actor=world.leader)  # Tuesday 11:00, long before due
+    dossier_finish(
+        dossier=to_signing(world, appraised), actor=world.leader
+    )  # Tuesday 11:00, long before due
     assert appraised.dossier_class == "late"
     assert appraised.late_reason == "Yêu cầu bổ sung hồ sơ nhiều hơn một lần"
 
@@ -716,7 +718,9 @@ def test_extension_does_not_rescue_a_late_dossier(
         dossier=appraised, actor=world.leader, reason="Chờ", new_due_at=local(NEXT_MONDAY, 17)
     )
     traveller.move_to(local(FRIDAY, 9))  # before the new appointment, after the due date
-    dossier_finish(dossier=to_signing(world, appraised), actor=world.leader, late_reason="Chờ xác minh")
+    dossier_finish(
+        dossier=to_signing(world, appraised), actor=world.leader, late_reason="Chờ xác minh"
+    )
     assert appraised.dossier_class == "late"
     assert appraised.has_apology
     assert appraised.late_reason == "Chờ xác minh"

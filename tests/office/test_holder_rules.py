@@ -102,7 +102,9 @@ def test_the_holding_unit_walks_on_and_a_leader_may_skip_on_record(world: World)
     _post(clerk, dossier, "chuyen-xu-ly", {})
     specialist = login(Client(), world.specialist)
     page = text(specialist.get(f"/can-bo/ho-so/{dossier.code}/"))
-    assert "Bước tiếp theo: 3. Lãnh đạo Sở ký" in page and "Gia hạn, thư xin lỗi" in page
+    # The specialist proposes; the apology letter and the result are the leader's.
+    assert "Bước tiếp theo: 3. Lãnh đạo Sở ký" in page and "Gia hạn, thư xin lỗi" not in page
+    assert "Hoàn thành, có kết quả" not in page
     assert f'<option value="{steps[3].pk}">4.' not in page
     refused = text(_post(specialist, dossier, "chuyen-xu-ly", {"step": steps[3].pk}))
     assert "chỉ lãnh đạo" in refused and Handover.objects.count() == 1

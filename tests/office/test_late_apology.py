@@ -22,7 +22,8 @@ MONDAY = dt.datetime(2026, 10, 5, 9, tzinfo=LOCAL)
 def test_a_late_dossier_gets_its_apology_flagged_as_late(world: World) -> None:
     with time_machine.travel(MONDAY, tick=False):
         dossier = world.dossier(due_at=MONDAY - dt.timedelta(days=3), received_at=MONDAY)
-        client = login(Client(), world.specialist)
+        # The apology letter is signed by the competent agency: its leader (dossiers.rules).
+        client = login(Client(), world.leader)
         page = text(client.get(f"/can-bo/ho-so/{dossier.code}/"))
         assert "Lập thư xin lỗi và hẹn lại" in page and "Gửi muộn" in page
         saturday = dt.date(2026, 10, 10)
@@ -53,16 +54,22 @@ def test_forms_04_and_03_leave_the_heads_name_to_the_head(world: World) -> None:
 
     with time_machine.travel(MONDAY, tick=False):
         dossier = world.dossier(received_at=MONDAY, due_at=MONDAY + dt.timedelta(days=10))
+        # A specialist proposes; the apology is the leader's to issue (dossiers.rules).
         specialist = login(Client(), world.specialist)
-        specialist.post(
+        refused = specialist.post(
+            f"/can-bo/ho-so/{dossier.code}/gia-han/",
+            {"version": dossier.version, "new_due_date": "2026-10-23", "reason": "Chờ"},
+        )
+        assert refused.status_code == 403
+        leader = login(Client(), world.leader)
+        leader.post(
             f"/can-bo/ho-so/{dossier.code}/gia-han/",
             {"version": dossier.version, "new_due_date": "2026-10-23", "reason": "Chờ"},
         )
         dossier.refresh_from_db()
         assert dossier.extension_count == 1
         signature = apology_context(dossier).signature
-        assert signature.title == "THỦ TRƯỞNG CƠ QUAN" and signature.name == ""
-        leader = login(Client(), world.leader)
+        assert signature.title == "THỦ TRƯỞNG CƠ QUAN" and signature.name == "Leader"
         leader.post(
             f"/can-bo/ho-so/{dossier.code}/tra-lai/", {"version": dossier.version, "reason": "Sai"}
         )

@@ -158,7 +158,7 @@ LABELS: dict[Action, Promise] = {
     Action.REQUEST_SUPPLEMENT: gettext_lazy("Yêu cầu bổ sung"),
     Action.RECEIVE_SUPPLEMENT: gettext_lazy("Nhận hồ sơ bổ sung"),
     Action.EXTEND: gettext_lazy("Gia hạn, thư xin lỗi"),
-    Action.FINISH: gettext_lazy("Có kết quả"),
+    Action.FINISH: gettext_lazy("Hoàn thành, có kết quả"),
     Action.REFUSE: gettext_lazy("Trả lại hồ sơ (không đủ điều kiện)"),
     Action.STOP: gettext_lazy("Dừng giải quyết"),
     Action.DELIVER: gettext_lazy("Trả kết quả cho người nộp"),
