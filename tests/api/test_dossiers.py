@@ -169,7 +169,15 @@ def test_online_submit_accept_and_supplement_cycle(
     assert dt.datetime.fromisoformat(extended.json()["extended_due_at"]) == local(
         dt.date(2026, 10, 13), 17
     )
-    stopped = specialist_api.post(
+    # A stop (form 05) is the agency's decision: its leader, not the specialist, nor the
+    # counter that no longer holds the dossier (issue 11's reproduction).
+    for api in (specialist_api, clerk_api):
+        refused = api.post(
+            f"/dossiers/{code}/stop",
+            {"expected_version": extended.json()["version"], "reason": "Người nộp đề nghị"},
+        )
+        assert refused.status_code == 403, refused.content
+    stopped = leader_api.post(
         f"/dossiers/{code}/stop",
         {"expected_version": extended.json()["version"], "reason": "Người nộp đề nghị"},
     )
