@@ -18,8 +18,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from motcua.catalog import queries as catalog_queries
-from motcua.catalog.models import ProcedureVersion
-from motcua.core.access import dossier_scope_parts, dossier_scope_q, scope_root, staff_profile
+from motcua.catalog.models import ProcedureVersion, StepKind, WorkflowStep
+from motcua.core.access import (
+    WRITE_ROLES,
+    dossier_scope_parts,
+    dossier_scope_q,
+    scope_root,
+    staff_profile,
+    works_at_counter,
+)
+from motcua.core.models import Role
 from motcua.core.text import fold
 from motcua.dossiers.models import (
     WORKLIST_STATUSES,
@@ -52,6 +60,41 @@ class Filter:
     key: str
     label: str
     q: Q
+
+
+# Tabs that are the counter's work: the online intake and the results to return.
+COUNTER_TABS = frozenset({"submitted", "result_ready"})
+# What waits at a desk (``mine_q``): being processed, or the result to pass on.
+DESK_STATUSES = (Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.RESULT_READY)
+
+
+def to_sign_q() -> Q:
+    """Dossiers at a signing step of their workflow (``StepKind.SIGN``), being processed."""
+    return Q(
+        status=Status.PROCESSING,
+        current_step__in=WorkflowStep.objects.filter(kind=StepKind.SIGN).values("pk"),
+    )
+
+
+def role_filters(user: AnyUser) -> list[Filter]:
+    """The tabs of the user's own desk, first in the inbox: what waits for them
+    ("Chờ tôi xử lý"), and for leaders what waits for their signature ("Chờ tôi duyệt, ký")."""
+    profile = staff_profile(user)
+    if profile is None or profile.role not in WRITE_ROLES:
+        return []
+    mine = mine_q(user)
+    tabs = [Filter("mine", str(_("Chờ tôi xử lý")), Q(status__in=DESK_STATUSES) & mine)]
+    if profile.role in (Role.LEADER, Role.CENTER_MANAGER):
+        tabs.append(Filter("to_sign", str(_("Chờ tôi duyệt, ký")), to_sign_q() & mine))
+    return tabs
+
+
+def user_filters(user: AnyUser, now: dt.datetime, risk: RiskClock | None = None) -> list[Filter]:
+    """The tabs ``user`` sees: their desk's first, then the common ones; the counter's tabs
+    only for those who work at a counter."""
+    counter = works_at_counter(staff_profile(user))
+    common = [f for f in inbox_filters(now, risk) if counter or f.key not in COUNTER_TABS]
+    return [*role_filters(user), *common]
 
 
 def inbox_filters(now: dt.datetime, risk: RiskClock | None = None) -> list[Filter]:
@@ -98,8 +141,11 @@ def inbox_filters(now: dt.datetime, risk: RiskClock | None = None) -> list[Filte
     ]
 
 
-def filter_by_key(key: str, now: dt.datetime, risk: RiskClock | None = None) -> Filter:
-    filters = {f.key: f for f in inbox_filters(now, risk)}
+def filter_by_key(
+    key: str, now: dt.datetime, risk: RiskClock | None = None, user: AnyUser | None = None
+) -> Filter:
+    tabs = inbox_filters(now, risk) if user is None else user_filters(user, now, risk)
+    filters = {f.key: f for f in tabs}
     return filters.get(key, filters["open"])
 
 
@@ -209,6 +255,8 @@ def inbox_counts(
         overdue=Count("status", filter=overdue),
         due_soon=Count("status", filter=risk.at_risk_q()),
         overdue_no_apology=Count("status", filter=overdue & Q(has_apology=False)),
+        mine=Count("status", filter=Q(status__in=DESK_STATUSES) & mine_q(user)),
+        to_sign=Count("status", filter=to_sign_q() & mine_q(user)),
     )
     # Over each disjoint part of the scope: the centre's OR of its own agencies, what it
     # received and its online intake read some 17,000 rows at a million dossiers; each part
@@ -238,6 +286,8 @@ def inbox_counts(
         "ended": ended["all"],
         # An open dossier has no class and no end: the two parts never overlap.
         "late_no_apology": live["overdue_no_apology"] + ended["late_no_apology"],
+        "mine": live["mine"],
+        "to_sign": live["to_sign"],
     }
 
 

@@ -49,7 +49,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     now = timezone.now()
     risk = risk_clock(now)  # the at-risk rule, once for the tabs, the counts and the badges
-    current: Any = queries.filter_by_key(key, now, risk)
+    current: Any = queries.filter_by_key(key, now, risk, request.user)
     # A dashboard figure links here with its period (and its agency, for the table by
     # agency): the same filter as its count.
     drill: dict[str, Any] | None = None
@@ -78,7 +78,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
         risk.mark(dossier)
     context = {
         "title": _("Hồ sơ cần xử lý"),
-        "filters": [(f, counts.get(f.key, 0)) for f in queries.inbox_filters(now, risk)],
+        "filters": [
+            (f, counts.get(f.key, 0)) for f in queries.user_filters(request.user, now, risk)
+        ],
         "current": current,
         "drill": drill,
         "mine": mine,
