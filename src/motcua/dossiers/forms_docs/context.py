@@ -622,7 +622,8 @@ def control_slip_context(
             giver=h.giver,
             receiver=h.receiver,
             result=str(StepResult(h.result).label) if h.result else "",
-            note=h.note,
+            # The proposal travels with the dossier: its draft is named on the slip too.
+            note="; ".join(n for n in (h.note, _("Kèm dự thảo") if h.draft_file else "") if n),
         )
         for h in dossier.handovers.order_by("position")
     ]
