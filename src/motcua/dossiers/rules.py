@@ -312,7 +312,12 @@ def dossier_actions(
     """What ``actor`` may do to ``dossier`` now, the primary action first."""
     standing = standing or actor_standing(actor, dossier)
     allowed = {rule.action for rule in RULES if _allows(rule, standing, dossier.status)}
-    return [a for a in Action if a in allowed and _state_refusal(a, dossier) is None]
+    ordered = [a for a in Action if a in allowed and _state_refusal(a, dossier) is None]
+    if Action.DELIVER in ordered:
+        # The result is at the counter that returns it: returning it is the point.
+        ordered.remove(Action.DELIVER)
+        ordered.insert(0, Action.DELIVER)
+    return ordered
 
 
 def action_label(action: Action, dossier: Dossier, standing: Standing | None = None) -> str:
