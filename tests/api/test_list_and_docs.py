@@ -52,7 +52,8 @@ def dossiers(world: World, traveller: time_machine.Coordinates) -> dict[str, Dos
         receiving_unit=world.center,
     )
     dossier_handover(dossier=made["monday"], actor=world.clerk)  # the deciding agency holds it
-    made["monday"] = dossier_finish(dossier=made["monday"], actor=world.specialist)
+    dossier_handover(dossier=made["monday"], actor=world.specialist)  # to the signing step
+    made["monday"] = dossier_finish(dossier=made["monday"], actor=world.leader)
     made["online"] = dossier_submit(
         procedure_version=world.procedure, applicant=applicant, actor="portal"
     )

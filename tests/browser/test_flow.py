@@ -64,7 +64,7 @@ def test_a_dossier_from_counter_to_dashboard(world: World, new_page: Any) -> Non
     leader = new_page()
     log_in(leader, "leader")
     leader.goto(f"/can-bo/ho-so/{dossier.code}/")
-    leader.get_by_text("Có kết quả", exact=True).click()
+    leader.locator("summary", has_text="Hoàn thành, có kết quả").click()
     leader.get_by_label("Ghi chú").last.fill("Đã ký giấy phép")
     leader.get_by_role("button", name="Hoàn thành, có kết quả").click()
     leader.get_by_text("Đã cập nhật kết quả").wait_for()

@@ -53,6 +53,7 @@ def _post_data(version: ProcedureVersion, step_hours: list[str]) -> dict[str, An
         data[f"steps-{i}-name"] = f"Bước {i + 1}"
         data[f"steps-{i}-unit"] = ""
         data[f"steps-{i}-hours"] = hours
+        data[f"steps-{i}-kind"] = "process"
     return data
 
 

@@ -313,6 +313,10 @@ def dossier_actions(
     standing = standing or actor_standing(actor, dossier)
     allowed = {rule.action for rule in RULES if _allows(rule, standing, dossier.status)}
     ordered = [a for a in Action if a in allowed and _state_refusal(a, dossier) is None]
+    if Action.FINISH in ordered and Action.HANDOVER in ordered and not standing.at_decision_step:
+        # Away from a signing step the dossier walks on first; the result is one choice more.
+        ordered.remove(Action.FINISH)
+        ordered.insert(ordered.index(Action.HANDOVER) + 1, Action.FINISH)
     if Action.DELIVER in ordered:
         # The result is at the counter that returns it: returning it is the point.
         ordered.remove(Action.DELIVER)
