@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "motcua.core.middleware.RequestMemoMiddleware",
+    "motcua.dossiers.scope.ScopeMiddleware",
     "motcua.core.middleware.NoStoreForSignedInMiddleware",
     "motcua.core.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -4,15 +4,15 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from motcua.agencies.models import Agency
-from motcua.core.access import (
-    agency_subtree,
+from motcua.agencies.queries import agency_subtree
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.scope import (
     can_decide,
     can_read,
     can_write,
     dossier_scope_q,
     user_agency_scope,
 )
-from motcua.dossiers.models import Dossier
 
 from .conftest import World
 

@@ -11,8 +11,8 @@ from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone
 
-from motcua.core.access import dossier_scope_parts, dossier_scope_q
 from motcua.dossiers.models import Dossier, EndKind, Status
+from motcua.dossiers.scope import dossier_scope_parts, dossier_scope_q
 
 from .conftest import World
 

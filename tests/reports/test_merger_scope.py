@@ -18,8 +18,8 @@ from django.contrib.auth.models import User
 from motcua.agencies.models import AgencyKind
 from motcua.agencies.queries import agency_inherited_ids
 from motcua.agencies.services import agency_update
-from motcua.core.access import can_decide, can_write
 from motcua.dossiers.queries import DossierNotFound, dossier_for, dossiers_visible_to
+from motcua.dossiers.scope import can_decide, can_write
 from motcua.dossiers.services import dossier_finish
 from motcua.reports.queries import period_figures
 from tests.world import staff_create

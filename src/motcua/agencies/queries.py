@@ -1,14 +1,15 @@
-"""Reads about agencies worth a name: scopes, subtrees at a date, successors."""
+"""Reads about agencies worth a name: subtrees (now and at a date), the agency a member of
+a unit works for, the people's committee a one-stop unit serves, successors."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from motcua.agencies.models import Agency
+from motcua.agencies.models import Agency, AgencyKind
 
 
 def valid_on_q(day: dt.date, prefix: str = "") -> Q:
@@ -19,8 +20,53 @@ def valid_on_q(day: dt.date, prefix: str = "") -> Q:
 
 
 def agency_subtree(agency: Agency) -> QuerySet[Agency]:
-    """The agency and everything under it, whatever their validity."""
-    return Agency.objects.filter(path__startswith=agency.path)
+    """The agency and everything under it, whatever their validity.
+
+    One indexed prefix filter over the materialised path when it is kept; otherwise (an
+    agency saved without its path, e.g. by a fixture) a walk down ``parent``: a prefix
+    filter on an empty path would select every agency."""
+    if agency.path:
+        return Agency.objects.filter(path__startswith=agency.path)
+    ids = {agency.pk}
+    frontier = [agency.pk]
+    while frontier:
+        frontier = list(
+            Agency.objects.filter(parent_id__in=frontier)
+            .exclude(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
+        ids.update(frontier)
+    return Agency.objects.filter(pk__in=ids)
+
+
+def agency_subtree_id_sets(roots: Sequence[Agency]) -> list[set[int]]:
+    """The ids of each root's subtree, in one query on agencies when paths are kept (a
+    user's scope asks for two or three subtrees at once)."""
+    if roots and all(root.path for root in roots):
+        prefixes = Q()
+        for root in roots:
+            prefixes |= Q(path__startswith=root.path)
+        rows = list(Agency.objects.filter(prefixes).values_list("pk", "path"))
+        return [{pk for pk, path in rows if path.startswith(root.path)} for root in roots]
+    return [set(agency_subtree(root).values_list("pk", flat=True)) for root in roots]
+
+
+def scope_root(agency: Agency) -> Agency:
+    """The agency whose dossiers a member of ``agency`` works on: a unit (phòng) works on its
+    parent agency's dossiers, so climb while the agency is a unit."""
+    while agency.kind == AgencyKind.UNIT and agency.parent_id is not None:
+        parent = agency.parent
+        assert parent is not None
+        agency = parent
+    return agency
+
+
+def intake_root(agency: Agency) -> Agency | None:
+    """The people's committee a one-stop unit serves: its nearest ancestor of that kind."""
+    current: Agency | None = agency
+    while current is not None and current.kind != AgencyKind.PEOPLE_COMMITTEE:
+        current = current.parent
+    return current
 
 
 def agency_subtree_at(agency: Agency, day: dt.date) -> QuerySet[Agency]:
@@ -47,11 +93,6 @@ def agency_scope_ids(agency: Agency, *, include_predecessors: bool = False) -> l
     for root in roots:
         q |= Q(path__startswith=root.path)
     return list(Agency.objects.filter(q).order_by("id").values_list("id", flat=True))
-
-
-def agency_scope_q(agency: Agency, field: str = "agency") -> Q:
-    """A filter on a related agency: ``Dossier.objects.filter(agency_scope_q(a))``."""
-    return Q(**{f"{field}__path__startswith": agency.path})
 
 
 def agency_predecessors(agency: Agency, *, include_self: bool = False) -> list[Agency]:
@@ -96,23 +137,28 @@ def agency_inherited_ids(subtree_ids: Collection[int], day: dt.date) -> set[int]
     links are followed until an agency valid on ``day`` (or the end of the chain): that is
     the heir, and every agency has exactly one, so no dossier is inherited twice. One query,
     over the agencies that have ended by ``day`` (none before any merger)."""
+    return agency_inherited_id_sets([subtree_ids], day)[0]
+
+
+def agency_inherited_id_sets(
+    subtree_id_sets: Sequence[Collection[int]], day: dt.date
+) -> list[set[int]]:
+    """``agency_inherited_ids`` for several subtrees, with the one query they share."""
     ended = {
         pk: successor_id if successor_id is not None else parent_id
         for pk, successor_id, parent_id in Agency.objects.filter(valid_to__lt=day).values_list(
             "pk", "successor_id", "parent_id"
         )
     }
-    inside = set(subtree_ids)
-    inherited = set()
+    heirs: dict[int, int] = {}
     for pk in ended:
         heir, seen = pk, {pk}
         while heir in ended and ended[heir] is not None and ended[heir] not in seen:
             heir = ended[heir]
             seen.add(heir)
-        if heir in inside and pk not in inside:
-            inherited.add(pk)
-    return inherited
-
-
-def agency_by_code(code: str) -> Agency | None:
-    return Agency.objects.filter(code=code).first()
+        heirs[pk] = heir
+    found = []
+    for subtree_ids in subtree_id_sets:
+        inside = set(subtree_ids)
+        found.append({pk for pk, heir in heirs.items() if heir in inside and pk not in inside})
+    return found

@@ -48,12 +48,13 @@ from motcua.api.schemas import (
 )
 from motcua.catalog.models import Part, ProcedureVersion, WorkflowStep
 from motcua.catalog.queries import procedure_current_version
-from motcua.core.access import WRITE_ROLES, staff_profile
+from motcua.core.access import staff_profile
 from motcua.core.audit import Actor, audit_log
 from motcua.core.people import person_name
 from motcua.dossiers import rules, services
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.queries import dossier_for, dossiers_visible_to
+from motcua.dossiers.scope import WRITE_ROLES
 
 router = Router(auth=STAFF_AUTH, tags=["Hồ sơ"])
 guidance_router = Router(auth=STAFF_AUTH, tags=["Sổ hướng dẫn"])

@@ -72,3 +72,18 @@ class AuditContextMiddleware:
             return self.get_response(request)
         finally:
             request_ip.reset(token)
+
+
+class RequestMemoMiddleware:
+    """Opens the request's memo (``core.access.request_memo``): what a request resolves about
+    its user — the staff profile, the dossier scope — is resolved once and forgotten when the
+    request ends, rather than kept on the user object."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from motcua.core.access import request_values
+
+        with request_values():
+            return self.get_response(request)

@@ -13,9 +13,9 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from motcua.core import access
 from motcua.core.audit import audit_log
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.scope import StaffScope, as_scope, can_write, dossier_scope_q
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -24,37 +24,40 @@ class DossierNotFound(Dossier.DoesNotExist, Http404):
     """Missing or not yours: the same answer from outside."""
 
 
-def _staff_q(user: AnyUser) -> Q | None:
-    """The staff scope of ``user`` as a ``Q``, or None when the user is not staff."""
-    if not access.is_staff_member(user):
+def _staff_q(scope: StaffScope) -> Q | None:
+    """The staff scope as a ``Q``, or None when the user is not staff."""
+    if not scope.is_staff:
         return None
-    return access.dossier_scope_q(user)
+    return dossier_scope_q(scope)
 
 
-def dossiers_visible_to(user: AnyUser) -> QuerySet[Dossier]:
+def dossiers_visible_to(user: AnyUser, *, scope: StaffScope | None = None) -> QuerySet[Dossier]:
     """Every dossier ``user`` may read: the staff scope for staff, their own for a citizen,
     none for anonymous users. Being a superuser gives nothing more: administrators manage
     accounts and the catalogue, and see applicants' personal data only through a staff role
-    (domain.md §12)."""
+    (domain.md §12). ``scope``: the user's, when the caller has it (``request.scope``)."""
     if not user.is_authenticated or not user.is_active:
         return Dossier.objects.none()
-    staff = _staff_q(user)
+    staff = _staff_q(scope if scope is not None else as_scope(user))
     if staff is not None:
         return Dossier.objects.filter(staff)
     return Dossier.objects.filter(owner_id=user.pk)
 
 
-def dossier_for(user: AnyUser, code: str, *, write: bool = False) -> Dossier:
+def dossier_for(
+    user: AnyUser, code: str, *, write: bool = False, scope: StaffScope | None = None
+) -> Dossier:
     """The dossier ``code`` if ``user`` may read it (or change it, with ``write``).
 
     Raises ``DossierNotFound`` for a dossier that does not exist and for one the user may not
     see alike. A staff member's read is written to the audit trail (action ``read``), a
     refused one too (``read.denied``); the client address comes from the request being served
-    (``core.audit.request_ip``)."""
+    (``core.audit.request_ip``). ``scope``: the user's, when the caller has it."""
     if not user.is_authenticated or not user.is_active:
         raise DossierNotFound(code)
+    scope = scope if scope is not None else as_scope(user)
     # No superuser shortcut: see ``dossiers_visible_to``.
-    staff = _staff_q(user)
+    staff = _staff_q(scope)
     if staff is not None:
         queryset = Dossier.objects.filter(staff)
     else:
@@ -66,9 +69,7 @@ def dossier_for(user: AnyUser, code: str, *, write: bool = False) -> Dossier:
         .filter(code=code)
         .first()
     )
-    denied = dossier is None or (
-        write and staff is not None and not access.can_write(user, dossier)
-    )
+    denied = dossier is None or (write and staff is not None and not can_write(scope, dossier))
     if denied:
         if staff is not None:
             # The auditor sees attempts on dossiers outside one's scope (and guessed codes);

@@ -55,21 +55,20 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from motcua.agencies.queries import agency_subtree, scope_root
 from motcua.catalog.models import StepKind, WorkflowStep
-from motcua.core.access import (
-    DECIDE_ROLES,
-    WRITE_ROLES,
-    agency_subtree,
-    can_decide,
-    counter_receives,
-    scope_root,
-    staff_profile,
-    works_at_counter,
-)
+from motcua.core.access import staff_profile
 from motcua.core.audit import Actor
 from motcua.core.models import Role
 from motcua.dossiers.errors import ActorNotAllowed, DossierError, TransitionError
 from motcua.dossiers.models import Dossier, Status
+from motcua.dossiers.scope import (
+    DECIDE_ROLES,
+    WRITE_ROLES,
+    can_decide,
+    counter_receives,
+    works_at_counter,
+)
 from motcua.dossiers.services.holder import LEADING_ROLES, dossier_holder, holds_step
 
 

@@ -30,20 +30,18 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import Avg, Count, Q, QuerySet
 
-from motcua.core.access import (
+from motcua.agencies.queries import agency_subtree, scope_root
+from motcua.core.access import AnyUser, staff_profile
+from motcua.core.formatting import pct
+from motcua.core.models import Role
+from motcua.dossiers.models import Dossier, EndKind
+from motcua.dossiers.scope import (
     COUNTER_ROLES,
     LEADER_ROLES,
     READ_ALL_ROLES,
     WRITE_ROLES,
-    AnyUser,
-    agency_subtree,
     dossier_scope_q,
-    scope_root,
-    staff_profile,
 )
-from motcua.core.formatting import pct
-from motcua.core.models import Role
-from motcua.dossiers.models import Dossier, EndKind
 from motcua.feedback.models import Content, Feedback, FeedbackStatus, KioskRating, Rating, Score
 from motcua.feedback.services import PUBLISH_DAYS, deadline
 

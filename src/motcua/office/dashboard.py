@@ -25,12 +25,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from motcua.agencies.models import Agency
-from motcua.core.access import (
-    READ_ALL_ROLES,
-    scope_branches,
-    staff_profile,
-    user_agency_scope,
-)
+from motcua.core.access import staff_profile
 from motcua.core.formatting import pct, vn_date, vn_pct
 from motcua.dossiers.models import (
     Channel,
@@ -42,6 +37,7 @@ from motcua.dossiers.models import (
     GuidanceKind,
     Status,
 )
+from motcua.dossiers.scope import READ_ALL_ROLES, scope_branches, user_agency_scope
 from motcua.office.risk import RiskClock, risk_clock
 
 AnyUser = AbstractBaseUser | AnonymousUser

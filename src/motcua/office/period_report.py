@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from motcua.core.access import LEADER_ROLES, client_ip, staff_required
+from motcua.core.access import client_ip, staff_required
 from motcua.core.audit import audit_log
+from motcua.dossiers.scope import LEADER_ROLES
 from motcua.office import forms
 from motcua.office.dashboard import period_read
 from motcua.office.models import ReportFormat, ReportRequest, ReportStatus

@@ -1,7 +1,7 @@
 """Reads for the staff application: inboxes, counts and the procedure search.
 
-Every dossier query starts from ``core.access.dossier_scope_q``: a view never filters
-dossiers by agency by hand.
+Every dossier query starts from ``dossiers.scope.dossier_scope_q`` over the user's
+``StaffScope`` (``request.scope``): a view never filters dossiers by agency by hand.
 """
 
 from __future__ import annotations
@@ -17,16 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
+from motcua.agencies.queries import scope_root
 from motcua.catalog import queries as catalog_queries
 from motcua.catalog.models import ProcedureVersion, StepKind, WorkflowStep
-from motcua.core.access import (
-    WRITE_ROLES,
-    dossier_scope_parts,
-    dossier_scope_q,
-    scope_root,
-    staff_profile,
-    works_at_counter,
-)
+from motcua.core.access import staff_profile
 from motcua.core.models import Role
 from motcua.core.text import fold
 from motcua.dossiers.models import (
@@ -35,6 +29,14 @@ from motcua.dossiers.models import (
     DossierClass,
     Status,
     search_words,
+)
+from motcua.dossiers.scope import (
+    WRITE_ROLES,
+    ScopeOrUser,
+    as_scope,
+    dossier_scope_parts,
+    dossier_scope_q,
+    works_at_counter,
 )
 from motcua.office.risk import RiskClock, risk_clock
 
@@ -149,21 +151,22 @@ def filter_by_key(
     return filters.get(key, filters["open"])
 
 
-def dossiers_for(user: AnyUser) -> QuerySet[Dossier]:
-    """Every dossier ``user`` may see."""
-    return Dossier.objects.filter(dossier_scope_q(user))
+def dossiers_for(who: ScopeOrUser) -> QuerySet[Dossier]:
+    """Every dossier ``who`` may see."""
+    return Dossier.objects.filter(dossier_scope_q(who))
 
 
-def mine_q(user: AnyUser) -> Q:
+def mine_q(who: ScopeOrUser) -> Q:
     """The dossiers at the user's own desk: handed to them by name (``Dossier.assignee``), or
     handed to their unit without naming anyone (the control slip names units by name)."""
-    profile = staff_profile(user)
+    scope = as_scope(who)
+    profile = scope.profile
     if profile is None:
         return Q(pk__in=[])
     names = {profile.agency.name, profile.agency.code}
     if profile.agency.short_name:
         names.add(profile.agency.short_name)
-    return Q(assignee_id=user.pk) | Q(assignee__isnull=True, current_unit__in=names)
+    return Q(assignee_id=scope.user_id) | Q(assignee__isnull=True, current_unit__in=names)
 
 
 # A phone number or an identity number (CCCD, tax code) as typed: digits, maybe spaced.
@@ -201,12 +204,15 @@ ENDED_KEYS = frozenset(
 )
 
 
-def inbox(user: AnyUser, *, q: Q, mine: bool, query: str = "", key: str = "") -> QuerySet[Dossier]:
+def inbox(
+    who: ScopeOrUser, *, q: Q, mine: bool, query: str = "", key: str = ""
+) -> QuerySet[Dossier]:
     """The dossiers of a tab (or of a dashboard figure), soonest due first; ended ones
     latest ended first. Only their ids: a page of them is read by ``inbox_rows``."""
-    qs = dossiers_for(user).filter(q)
+    scope = as_scope(who)
+    qs = dossiers_for(scope).filter(q)
     if mine:
-        qs = qs.filter(mine_q(user))
+        qs = qs.filter(mine_q(scope))
     if query:
         qs = qs.filter(search_q(query))
     order = ("-ended_at", "-id") if key in ENDED_KEYS else ("due_at", "id")
@@ -227,7 +233,11 @@ def inbox_rows(ids: Iterable[int]) -> list[Dossier]:
 
 
 def inbox_counts(
-    user: AnyUser, *, mine: bool, now: dt.datetime | None = None, risk: RiskClock | None = None
+    who: ScopeOrUser,
+    *,
+    mine: bool,
+    now: dt.datetime | None = None,
+    risk: RiskClock | None = None,
 ) -> dict[str, int]:
     """How many dossiers each tab holds (the same numbers as each tab's filter), counted
     over what some tab can hold rather than all of history: one aggregate over the live
@@ -240,9 +250,10 @@ def inbox_counts(
     now = now or timezone.now()
     risk = risk or risk_clock(now)
     since = quarter_start(now)
-    qs = dossiers_for(user)
+    scope = as_scope(who)
+    qs = dossiers_for(scope)
     if mine:
-        qs = qs.filter(mine_q(user))
+        qs = qs.filter(mine_q(scope))
     processing = Q(status=Status.PROCESSING)
     # Counted on status (never null) rather than the id: an index without the id still
     # answers alone (index-only); Django refuses COUNT(*) with a filter.
@@ -255,15 +266,15 @@ def inbox_counts(
         overdue=Count("status", filter=overdue),
         due_soon=Count("status", filter=risk.at_risk_q()),
         overdue_no_apology=Count("status", filter=overdue & Q(has_apology=False)),
-        mine=Count("status", filter=Q(status__in=DESK_STATUSES) & mine_q(user)),
-        to_sign=Count("status", filter=to_sign_q() & mine_q(user)),
+        mine=Count("status", filter=Q(status__in=DESK_STATUSES) & mine_q(scope)),
+        to_sign=Count("status", filter=to_sign_q() & mine_q(scope)),
     )
     # Over each disjoint part of the scope: the centre's OR of its own agencies, what it
     # received and its online intake read some 17,000 rows at a million dossiers; each part
     # alone is one covered index range (``dossier_dash_ended``, ``dossier_counter_ended``).
     ended = {"all": 0, "late_no_apology": 0}
-    mine_filter = mine_q(user) if mine else Q()
-    for part in dossier_scope_parts(user):
+    mine_filter = mine_q(scope) if mine else Q()
+    for part in dossier_scope_parts(scope):
         got = (
             Dossier.objects.filter(part, mine_filter, ended_at__gte=since)
             .order_by()
@@ -304,11 +315,12 @@ def current_versions(day: dt.date | None = None) -> QuerySet[ProcedureVersion]:
     return catalog_queries.procedure_versions_in_force(day)
 
 
-def user_unit_label(user: AnyUser) -> str:
-    profile = staff_profile(user)
+def user_unit_label(who: ScopeOrUser) -> str:
+    scope = as_scope(who)
+    profile = scope.profile
     if profile is None:
         return ""
-    root = scope_root(profile.agency)
+    root = scope.root or scope_root(profile.agency)
     # A unit's name often carries its agency's already ("Phòng … - Sở Tư pháp").
     if root == profile.agency or fold(root.name) in fold(profile.agency.name):
         return profile.agency.name

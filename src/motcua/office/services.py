@@ -22,15 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency
-from motcua.core.access import (
-    LEADER_ROLES,
-    READ_ALL_ROLES,
-    intake_root,
-    scope_root,
-    sees_received,
-    staff_profile,
-)
+from motcua.agencies.queries import intake_root, scope_root
+from motcua.core.access import staff_profile
 from motcua.core.audit import audit_log
+from motcua.dossiers.scope import LEADER_ROLES, READ_ALL_ROLES, sees_received
 from motcua.office.models import ReportFormat, ReportRequest, ReportStatus
 
 logger = logging.getLogger(__name__)

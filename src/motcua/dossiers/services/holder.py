@@ -29,17 +29,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from motcua.agencies.models import Agency
-from motcua.agencies.queries import agency_inherited_ids
+from motcua.agencies.queries import agency_inherited_ids, agency_subtree
 from motcua.catalog.models import WorkflowStep
-from motcua.core.access import (
-    WRITE_ROLES,
-    agency_subtree,
-    scope_ids,
-    staff_profile,
-)
+from motcua.core.access import staff_profile
 from motcua.core.audit import Actor
 from motcua.core.models import Role, StaffProfile
 from motcua.dossiers.models import Dossier, Handover, Status
+from motcua.dossiers.scope import WRITE_ROLES, scope_ids
 from motcua.dossiers.services.base import _user
 
 # Leaders may act for the units under them, and skip workflow steps (recorded).

@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency
 from motcua.catalog.models import PartKind
-from motcua.core.access import READ_ALL_ROLES, WRITE_ROLES, staff_profile, works_at_counter
+from motcua.core.access import staff_profile
 from motcua.core.audit import SYSTEM_ACTORS
 from motcua.core.formatting import vn_decimal, vn_int
 from motcua.core.models import Role, StaffProfile
 from motcua.core.people import person_name
 from motcua.dossiers.models import Dossier, Status
+from motcua.dossiers.scope import READ_ALL_ROLES, WRITE_ROLES, works_at_counter
 from motcua.office.risk import risk_clock
 
 register = template.Library()

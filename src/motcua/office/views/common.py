@@ -13,15 +13,14 @@ from django.http import (
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from motcua.core.access import (
-    staff_profile,
-)
+from motcua.core.access import staff_profile
 from motcua.core.models import StaffProfile
 from motcua.dossiers.errors import ApplicantInvalid, ConflictError, DossierError
 from motcua.dossiers.models import (
     Dossier,
 )
 from motcua.dossiers.queries import dossier_for
+from motcua.dossiers.scope import request_scope
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -42,7 +41,7 @@ def dossier_get(request: HttpRequest, code: str, *, write: bool = False) -> Doss
     """The dossier ``code`` through the one access function: 404 for a dossier the user may
     not see (or change, with ``write``), the same as for a code that does not exist
     (domain.md §12). ``dossier_for`` writes the read to the audit trail."""
-    return dossier_for(request.user, code, write=write)
+    return dossier_for(request.user, code, write=write, scope=request_scope(request))
 
 
 def service_call(request: HttpRequest, service: Callable[..., Any], **kwargs: Any) -> bool:

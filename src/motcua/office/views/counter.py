@@ -22,16 +22,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from motcua.agencies.models import Agency
+from motcua.agencies.queries import scope_root
 from motcua.catalog.models import ProcedureVersion
-from motcua.core.access import (
-    WRITE_ROLES,
-    client_ip,
-    counter_receives,
-    scope_root,
-    staff_required,
-    user_agency_scope,
-    works_at_counter,
-)
+from motcua.core.access import client_ip, staff_required
 from motcua.core.audit import audit_log
 from motcua.dossiers import services
 from motcua.dossiers.errors import ApplicantInvalid, DossierError
@@ -40,6 +33,13 @@ from motcua.dossiers.forms_docs.render import Format
 from motcua.dossiers.models import (
     GuidanceKind,
     Status,
+)
+from motcua.dossiers.scope import (
+    WRITE_ROLES,
+    counter_receives,
+    request_scope,
+    user_agency_scope,
+    works_at_counter,
 )
 from motcua.office import forms, queries
 from motcua.office.views.common import (
@@ -274,7 +274,7 @@ def guidance(request: HttpRequest) -> HttpResponse:
 def counter_results(request: HttpRequest) -> HttpResponse:
     """Results waiting to be returned, at the counter or by post."""
     qs = (
-        queries.dossiers_for(request.user)
+        queries.dossiers_for(request_scope(request))
         .filter(status=Status.RESULT_READY)
         .select_related("procedure_version")
         .order_by("ended_at")
@@ -303,9 +303,11 @@ def register(request: HttpRequest) -> HttpResponse:
     end = timezone.make_aware(dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min))
     profile = request_profile(request)
     qs = (
-        queries.dossiers_for(request.user)
+        queries.dossiers_for(request_scope(request))
         .filter(received_at__gte=start, received_at__lt=end)
-        .filter(Q(receiving_unit__in=user_agency_scope(request.user)) | Q(receiving_unit=None))
+        .filter(
+            Q(receiving_unit__in=user_agency_scope(request_scope(request))) | Q(receiving_unit=None)
+        )
         .select_related("procedure_version", "agency")
         .order_by("received_at", "id")
     )

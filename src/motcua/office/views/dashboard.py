@@ -11,12 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from motcua.core.access import (
-    LEADER_ROLES,
-    READ_ALL_ROLES,
-    scope_root,
-    staff_required,
-)
+from motcua.agencies.queries import scope_root
+from motcua.core.access import staff_required
+from motcua.dossiers.scope import LEADER_ROLES, READ_ALL_ROLES
 from motcua.office import forms
 from motcua.office.dashboard import (
     dashboard_figures,

@@ -24,13 +24,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from motcua.core.access import (
-    WRITE_ROLES,
-    agency_subtree,
-    can_write,
-    client_ip,
-    staff_required,
-)
+from motcua.agencies.queries import agency_subtree
+from motcua.core.access import client_ip, staff_required
 from motcua.core.audit import audit_log
 from motcua.core.errors import error_page
 from motcua.core.models import StaffProfile
@@ -46,6 +41,7 @@ from motcua.dossiers.models import (
     Status,
 )
 from motcua.dossiers.rules import Action
+from motcua.dossiers.scope import WRITE_ROLES, can_write
 from motcua.office import forms
 from motcua.office.templatetags.office import unit_name
 from motcua.office.views.common import (

@@ -16,13 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from motcua.agencies.models import Agency
-from motcua.core.access import (
-    WRITE_ROLES,
-    staff_required,
-)
+from motcua.core.access import staff_required
 from motcua.dossiers.models import (
     Dossier,
 )
+from motcua.dossiers.scope import WRITE_ROLES, request_scope
 from motcua.office import forms, queries
 from motcua.office.dashboard import (
     PeriodFilter,
@@ -42,6 +40,7 @@ from motcua.office.views.common import (
 @staff_required()
 def inbox(request: HttpRequest) -> HttpResponse:
     profile = request_profile(request)
+    scope = request_scope(request)  # the user's scope, resolved once for the whole page
     key = request.GET.get("f", "open")
     # Only roles that work on dossiers have a desk; oversight sees the whole scope.
     has_desk = profile.role in WRITE_ROLES
@@ -65,8 +64,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
             if agency_id.isdigit():
                 current = PeriodFilter(figure.key, figure.label, figure.q & Q(agency_id=agency_id))
                 drill["agency"] = Agency.objects.filter(pk=agency_id).first()
-    counts = queries.inbox_counts(request.user, mine=mine, now=now, risk=risk)
-    dossiers = queries.inbox(request.user, q=current.q, mine=mine, query=query, key=current.key)
+    counts = queries.inbox_counts(scope, mine=mine, now=now, risk=risk)
+    dossiers = queries.inbox(scope, q=current.q, mine=mine, query=query, key=current.key)
     page = Paginator(dossiers.values_list("pk", flat=True), 50)
     if drill is None and not query:
         # The tab's count is the list's length: the paginator need not count it again.
@@ -88,7 +87,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "query": query,
         "page": page_obj,
         "now": now,
-        "unit_label": queries.user_unit_label(request.user),
+        "unit_label": queries.user_unit_label(scope),
     }
     template = "office/_inbox_table.html" if is_htmx(request) else "office/inbox.html"
     return render(request, template, context)
