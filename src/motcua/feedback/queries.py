@@ -65,11 +65,6 @@ def feedback_scope_q(user: AnyUser | None) -> Q:
     return q
 
 
-def feedback_writable(user: AnyUser | None) -> bool:
-    profile = staff_profile(user)
-    return profile is not None and profile.role in FEEDBACK_WRITE_ROLES
-
-
 def feedback_list_for_staff(user: AnyUser | None, *, open_only: bool = True) -> QuerySet[Feedback]:
     qs = Feedback.objects.filter(feedback_scope_q(user)).select_related("agency")
     if open_only:

@@ -109,13 +109,6 @@ class RiskClock:
             and dossier.due_at < self.now
         )
 
-    def is_at_risk(self, dossier: Dossier) -> bool:
-        if dossier.status != Status.PROCESSING or dossier.due_at is None:
-            return False
-        if dossier.due_at < self.now:
-            return False
-        return self.is_due_soon(dossier) or self.step_overrun(dossier) is not None
-
 
 def risk_clock(now: dt.datetime | None = None) -> RiskClock:
     """The rule for ``now`` (default: now): one small query (the calendar's freshness check),

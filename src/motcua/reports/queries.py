@@ -231,15 +231,6 @@ def _relevant(qs: QuerySet[Dossier], period: Period) -> QuerySet[Dossier]:
     )
 
 
-def waiting_for_supplement_at(instant: dt.datetime) -> Q:
-    """Dossiers waiting for a supplement at ``instant``: the latest supplement event before it
-    is a request; or the dossier is waiting now and the request came before ``instant`` (the
-    same answer for live dossiers, whose request may not have been logged as an event)."""
-    return Q(_last_supplement_event=EventType.SUPPLEMENT_REQUESTED) | Q(
-        status=Status.SUPPLEMENT_REQUESTED, supplement_requested_at__lt=instant
-    )
-
-
 def _annotate_last_supplement_event(
     qs: QuerySet[Dossier], instant: dt.datetime
 ) -> QuerySet[Dossier]:

@@ -195,12 +195,6 @@ class WorkCalendar:
             return self.add_working_days(day, n)
         return date.fromordinal(ordinals[k])
 
-    def working_days_between(self, start: date, end: date) -> int:
-        """Working days ``d`` with ``start < d <= end`` (negative if ``end < start``)."""
-        a, b = start.toordinal(), end.toordinal()
-        base, _, _, before, _ = self.tables(min(a, b), max(a, b))
-        return before[b + 1 - base] - before[a + 1 - base]
-
     def info(self, day: date) -> DayInfo:
         """Whether ``day`` is a working day and why (for explanations)."""
         working = self.is_working_day(day)
