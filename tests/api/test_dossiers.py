@@ -470,3 +470,36 @@ def test_finish_with_a_result_file(
     received.refresh_from_db()
     with received.result_file.open("rb") as stored:
         assert stored.read() == content
+
+
+def test_the_api_checks_a_result_files_content_as_the_web_does(
+    world: World, received: Dossier, specialist_api: Api, settings: Any, tmp_path: Any
+) -> None:
+    """One rule for the result file (``dossiers.uploads``): the API used to check only the
+    name and the size, and stored a program named ``.pdf``."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from motcua.dossiers.services import dossier_handover
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    dossier_handover(dossier=received, actor=world.clerk)
+    refused = specialist_api.client.post(
+        f"/api/dossiers/{received.code}/result",
+        {
+            "expected_version": received.version,
+            "result_file": SimpleUploadedFile("giay-phep.pdf", b"MZ\x90\x00 not a pdf"),
+        },
+        headers={"Authorization": f"Bearer {specialist_api.token}"},
+    )
+    assert refused.status_code == 422
+    error = refused.json()["errors"][0]
+    assert error["loc"] == ["body", "result_file"]
+    assert "không phải tệp PDF" in error["msg"]
+    received.refresh_from_db()
+    assert received.status == Status.PROCESSING and not received.result_file

@@ -27,12 +27,12 @@ from motcua.dossiers.services import (
     dossier_finish,
     dossier_handover,
 )
+from motcua.dossiers.uploads import upload_check
 from motcua.feedback.models import Feedback, KioskDevice
 from motcua.feedback.services import FeedbackInput, feedback_submit, kiosk_device_create
 from motcua.portal.models import StoredDocument
 from motcua.portal.queries import mask_name
 from motcua.portal.services import PartSubmission, portal_dossier_submit
-from motcua.portal.uploads import upload_check
 from tests.portal.conftest import PDF, Portal, upload
 
 pytestmark = pytest.mark.django_db

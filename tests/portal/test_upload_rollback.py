@@ -15,9 +15,9 @@ from motcua.dossiers.services import (
     dossier_reject,
     dossier_request_completion,
 )
+from motcua.dossiers.uploads import upload_check
 from motcua.portal.models import StoredDocument
 from motcua.portal.services import PartSubmission, portal_dossier_complete, portal_dossier_submit
-from motcua.portal.uploads import upload_check
 from tests.portal.conftest import PDF, PNG, Portal, upload
 
 pytestmark = pytest.mark.django_db

@@ -55,6 +55,7 @@ from motcua.dossiers import rules, services
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.queries import dossier_for, dossiers_visible_to
 from motcua.dossiers.scope import WRITE_ROLES
+from motcua.dossiers.uploads import UploadRefused, result_file_check
 
 router = Router(auth=STAFF_AUTH, tags=["Hồ sơ"])
 guidance_router = Router(auth=STAFF_AUTH, tags=["Sổ hướng dẫn"])
@@ -519,17 +520,11 @@ def finish_with_result(
     late_reason: Form[str] = "",
     note: Form[str] = "",
 ) -> dict[str, Any]:
-    from motcua.office.forms import RESULT_EXTENSIONS, RESULT_MAX_BYTES
-
     dossier = _writable(request, code)
-    extension = (result_file.name or "").rpartition(".")[2].lower()
-    if extension not in RESULT_EXTENSIONS:
-        raise FieldInvalid(
-            ("body", "result_file"),
-            _("Tệp kết quả phải có đuôi: %(allowed)s.") % {"allowed": ", ".join(RESULT_EXTENSIONS)},
-        )
-    if (result_file.size or 0) > RESULT_MAX_BYTES:
-        raise FieldInvalid(("body", "result_file"), _("Tệp kết quả lớn hơn 20 MB."))
+    try:
+        result_file_check(result_file)  # the one rule (dossiers.uploads), as the web form
+    except UploadRefused as exc:
+        raise FieldInvalid(("body", "result_file"), str(exc)) from exc
     return _out(
         request,
         services.dossier_finish(

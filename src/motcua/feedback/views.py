@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from motcua.core.access import client_ip, staff_profile, staff_required
 from motcua.core.audit import audit_log
 from motcua.core.people import person_name
+from motcua.core.ratelimit import rate_limit_hit, rate_setting
 from motcua.dossiers.models import Dossier
 from motcua.feedback.forms import (
     AnswerForm,
@@ -55,7 +56,6 @@ from motcua.feedback.services import (
     rating_submit,
     secret_matches,
 )
-from motcua.portal.ratelimit import rate_limit_hit, rate_setting
 
 NOT_FOUND_TEMPLATE = "feedback/not_found.html"
 

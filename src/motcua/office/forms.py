@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import ProcedureVersion
 from motcua.dossiers.models import ApplicantKind, Channel, DeliveryChannel, GuidanceKind
-from motcua.portal.uploads import SIGNATURES
+from motcua.dossiers.uploads import RESULT_EXTENSIONS, UploadRefused, result_file_check
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
@@ -153,40 +153,16 @@ class GuidanceForm(forms.Form):
     note = forms.CharField(max_length=500, required=False)
 
 
-RESULT_EXTENSIONS = ["pdf", "docx", "doc", "jpg", "jpeg", "png", "xml", "zip"]
-RESULT_MAX_BYTES = 20 * 1024 * 1024
-# What each accepted extension's content starts with: the name is the sender's claim, the
-# first bytes are not (as the portal checks citizens' files, portal.uploads).
-_ZIP = (b"PK\x03\x04",)
-RESULT_SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    **{ext.lstrip("."): (sig,) for sig, _type, ext in SIGNATURES},
-    "jpeg": (b"\xff\xd8\xff",),
-    "docx": _ZIP,
-    "zip": _ZIP,
-    "doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),  # OLE2 compound file
-    "xml": (b"<", b"\xef\xbb\xbf<"),
-}
-
-
 def checked_document(upload: Any) -> Any:
-    """A result or a draft as uploaded by staff: at most 20 MB, its content what its name
-    says (the first bytes, not the sender's claim)."""
+    """A result or a draft as uploaded by staff, checked by the one rule for a dossier's
+    documents (``dossiers.uploads.result_file_check``, which the API and the services apply
+    too), its refusal shown beside the field."""
     if upload is None:
         return upload
-    if upload.size > RESULT_MAX_BYTES:
-        raise forms.ValidationError(_("Tệp kết quả lớn hơn 20 MB."))
-    extension = (upload.name or "").rsplit(".", 1)[-1].lower()
-    upload.seek(0)
-    head = upload.read(16).lstrip(b" \t\r\n") if extension == "xml" else upload.read(16)
-    upload.seek(0)
-    if not head.startswith(RESULT_SIGNATURES.get(extension, ())):
-        raise forms.ValidationError(
-            _(
-                "Nội dung tệp “%(name)s” không phải tệp %(kind)s như tên tệp cho biết (hệ "
-                "thống kiểm tra nội dung tệp). Vui lòng chọn đúng tệp kết quả."
-            ),
-            params={"name": upload.name, "kind": extension.upper()},
-        )
+    try:
+        result_file_check(upload)
+    except UploadRefused as exc:
+        raise forms.ValidationError(str(exc)) from exc
     return upload
 
 

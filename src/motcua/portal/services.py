@@ -18,8 +18,8 @@ from motcua.dossiers.errors import TransitionError
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import PartInput, dossier_complete, dossier_submit
 from motcua.dossiers.services.files import atomic_with_files, file_store
+from motcua.dossiers.uploads import EXTENSIONS, CheckedUpload
 from motcua.portal.models import StoredDocument
-from motcua.portal.uploads import EXTENSIONS, CheckedUpload
 
 
 @dataclass(frozen=True)

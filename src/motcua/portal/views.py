@@ -40,10 +40,12 @@ from motcua.catalog.queries import (
 from motcua.core.access import client_ip, is_staff_member, is_staff_side, landing_for
 from motcua.core.audit import audit_log
 from motcua.core.people import person_name
+from motcua.core.ratelimit import rate_limit_hit, rate_setting
 from motcua.dossiers.applicants import Applicant, applicant_validate
 from motcua.dossiers.errors import ApplicantInvalid, DossierError
 from motcua.dossiers.models import Dossier, DossierEvent, DossierPart, EventType, Status
 from motcua.dossiers.queries import DossierNotFound, dossier_for
+from motcua.dossiers.uploads import UploadRefused, upload_check, upload_max_bytes
 from motcua.portal import queries
 from motcua.portal.accounts import AccountError, citizen_authenticate, citizen_register
 from motcua.portal.forms import (
@@ -55,9 +57,7 @@ from motcua.portal.forms import (
 )
 from motcua.portal.frame import render_public
 from motcua.portal.models import CitizenIdentity, StoredDocument
-from motcua.portal.ratelimit import rate_limit_hit, rate_setting
 from motcua.portal.services import PartSubmission, portal_dossier_complete, portal_dossier_submit
-from motcua.portal.uploads import UploadRefused, upload_check, upload_max_bytes
 
 PAGE_SIZE = 20
 ONLINE_LEVELS = (OnlineLevel.PARTIAL, OnlineLevel.FULL)

@@ -39,6 +39,7 @@ from motcua.dossiers.services.base import (
     _step_begin,
 )
 from motcua.dossiers.services.files import atomic_with_files, file_store
+from motcua.dossiers.uploads import result_file_check
 
 # --- ends -----------------------------------------------------------------------------------
 
@@ -64,6 +65,7 @@ def _late_steps(locked: Dossier) -> list[str]:
 
 
 def _store_result(locked: Dossier, upload: File) -> list[str]:
+    result_file_check(upload)  # whatever the channel (dossiers.uploads)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

@@ -58,6 +58,7 @@ from motcua.dossiers.services.holder import (
     handover_route,
     next_step,
 )
+from motcua.dossiers.uploads import result_file_check
 from motcua.workdays import clock
 
 # The longest wait one apology may announce, counted from the later of the current appointment
@@ -274,6 +275,7 @@ def dossier_handover(
 
 
 def _store_draft(row: Handover, dossier: Dossier, upload: File) -> None:
+    result_file_check(upload)  # a draft is a result to be: the same rule (dossiers.uploads)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

@@ -1,5 +1,8 @@
 """A fixed-window request counter per client address, in Django's cache.
 
+It knows no domain (the portal's public lookup and the feedback forms each name their own
+``scope`` and limit), so it lives in ``core``.
+
 The cache is per process with the default local-memory backend, so with N server processes
 a client gets up to N times the limit: a deployment behind several workers should point
 ``CACHES`` at a shared cache (database, Memcached, Redis) for an exact limit. A database

@@ -1,8 +1,14 @@
-"""Checking what a citizen uploads: the type by its content, the size by a setting.
+"""Which files a dossier accepts: its parts (what a citizen uploads) and its result.
 
 A file's name and the browser's Content-Type are the sender's claims; the first bytes are
-not. Only PDF, JPEG and PNG are accepted, recognised by their signatures, and the stored
-file gets the extension of the type found (never the name sent).
+not. A part is PDF, JPEG or PNG, recognised by its signature, up to a size set by the
+deployment, and is stored with the extension of the type found (never the name sent). A
+result file (ND 118/2025 Điều 22: an electronic or scanned result) is one of a few document
+types up to 20 MB, and its content must be what its name says.
+
+Stated once here, for every channel: the portal and the staff form check before the service
+call to show the error beside the field, the API likewise, and ``dossier_finish`` checks
+again so that no caller can store what the rule refuses.
 """
 
 from __future__ import annotations
@@ -11,10 +17,12 @@ import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from motcua.core.formatting import vn_decimal
+from motcua.dossiers.errors import DossierError
 
 # (signature, content type, extension)
 SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
@@ -26,7 +34,7 @@ EXTENSIONS = {content_type: ext for _sig, content_type, ext in SIGNATURES}
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
 
-class UploadRefused(Exception):
+class UploadRefused(DossierError):
     """A file that is not accepted; the message is Vietnamese and names the file."""
 
 
@@ -89,3 +97,49 @@ def upload_check(upload: UploadedFile) -> CheckedUpload:
     return CheckedUpload(
         upload=upload, content_type=content_type, sha256=digest.hexdigest(), size=size
     )
+
+
+# --- the result file -------------------------------------------------------------------------
+
+RESULT_EXTENSIONS = ["pdf", "docx", "doc", "jpg", "jpeg", "png", "xml", "zip"]
+RESULT_MAX_BYTES = 20 * 1024 * 1024
+# What each accepted extension's content starts with.
+_ZIP = (b"PK\x03\x04",)
+RESULT_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    **{ext.lstrip("."): (sig,) for sig, _type, ext in SIGNATURES},
+    "jpeg": (b"\xff\xd8\xff",),
+    "docx": _ZIP,
+    "zip": _ZIP,
+    "doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),  # OLE2 compound file
+    "xml": (b"<", b"\xef\xbb\xbf<"),
+}
+
+
+def result_extension(name: str | None) -> str:
+    """The extension a result file's name claims, lower case, without the dot."""
+    return (name or "").rpartition(".")[2].lower()
+
+
+def result_file_check(upload: File) -> None:
+    """``UploadRefused`` unless ``upload`` is an accepted result file: an accepted extension,
+    at most 20 MB, and content that starts as that type's does."""
+    extension = result_extension(upload.name)
+    if extension not in RESULT_EXTENSIONS:
+        raise UploadRefused(
+            _("Tệp kết quả phải có đuôi: %(allowed)s.") % {"allowed": ", ".join(RESULT_EXTENSIONS)}
+        )
+    if (upload.size or 0) > RESULT_MAX_BYTES:
+        raise UploadRefused(_("Tệp kết quả lớn hơn 20 MB."))
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if extension == "xml":
+        head = head.lstrip(b" \t\r\n")
+    if not head.startswith(RESULT_SIGNATURES[extension]):
+        raise UploadRefused(
+            _(
+                "Nội dung tệp “%(name)s” không phải tệp %(kind)s như tên tệp cho biết (hệ "
+                "thống kiểm tra nội dung tệp). Vui lòng chọn đúng tệp kết quả."
+            )
+            % {"name": upload.name, "kind": extension.upper()}
+        )
