@@ -1,4 +1,4 @@
-"""The scope as disjoint parts (``core.access.dossier_scope_parts``): their union is the
+"""The scope as disjoint parts (``dossiers.scope.dossier_scope_parts``): their union is the
 scope of ``dossier_scope_q`` and no dossier is in two of them, so counts over the parts add
 up to the count over the scope (the inbox's "ended this quarter" tab)."""
 

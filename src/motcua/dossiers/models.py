@@ -264,7 +264,7 @@ class Dossier(models.Model):
                 fields=["receiving_unit", "status", "due_at"], name="dossier_counter_inbox"
             ),
             # With the columns the inbox's "ended this quarter" counts read, for the dossiers a
-            # one-stop unit received for other agencies (``core.access.dossier_scope_parts``).
+            # one-stop unit received for other agencies (``dossiers.scope.dossier_scope_parts``).
             models.Index(
                 fields=[
                     "receiving_unit",
