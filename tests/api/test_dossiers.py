@@ -473,7 +473,7 @@ def test_finish_with_a_result_file(
 
 
 def test_the_api_checks_a_result_files_content_as_the_web_does(
-    world: World, received: Dossier, specialist_api: Api, settings: Any, tmp_path: Any
+    world: World, received: Dossier, leader_api: Api, settings: Any, tmp_path: Any
 ) -> None:
     """One rule for the result file (``dossiers.uploads``): the API used to check only the
     name and the size, and stored a program named ``.pdf``."""
@@ -488,14 +488,15 @@ def test_the_api_checks_a_result_files_content_as_the_web_does(
             "OPTIONS": {"location": str(tmp_path)},
         },
     }
-    dossier_handover(dossier=received, actor=world.clerk)
-    refused = specialist_api.client.post(
+    dossier_handover(dossier=received, actor=world.clerk)  # the competent agency holds it
+    dossier_handover(dossier=received, actor=world.specialist)  # to the signing step
+    refused = leader_api.client.post(
         f"/api/dossiers/{received.code}/result",
         {
             "expected_version": received.version,
             "result_file": SimpleUploadedFile("giay-phep.pdf", b"MZ\x90\x00 not a pdf"),
         },
-        headers={"Authorization": f"Bearer {specialist_api.token}"},
+        headers={"Authorization": f"Bearer {leader_api.token}"},
     )
     assert refused.status_code == 422
     error = refused.json()["errors"][0]

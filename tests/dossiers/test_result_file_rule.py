@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from motcua.dossiers.models import Dossier, Status
 from motcua.dossiers.services import dossier_finish
 from motcua.dossiers.uploads import UploadRefused, result_file_check
+from tests.dossiers.conftest import to_signing
 from tests.world import World
 
 pytestmark = pytest.mark.django_db
@@ -41,9 +42,10 @@ def media(settings: Any, tmp_path: Path) -> Path:
 def test_the_service_refuses_a_file_the_rule_refuses(
     world: World, appraised: Dossier, media: Path, name: str, content: bytes, says: str
 ) -> None:
+    at_signing = to_signing(world, appraised)
     with pytest.raises(UploadRefused, match=says):
         dossier_finish(
-            dossier=appraised, actor=world.leader, result_file=SimpleUploadedFile(name, content)
+            dossier=at_signing, actor=world.leader, result_file=SimpleUploadedFile(name, content)
         )
     appraised.refresh_from_db()
     assert appraised.status == Status.PROCESSING and not appraised.result_file
