@@ -17,7 +17,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from motcua.agencies.units import unit_index
+from motcua.agencies.units import unit_index, unit_name
 from motcua.catalog.models import DurationUnit
 from motcua.dossiers.classify import LOCAL, classify, local_date, step_over_at, step_result
 from motcua.dossiers.models import (
@@ -530,11 +530,17 @@ def history_compute(
             ended_at=ended_at, due_at=due, unit=version.unit, supplement_count=supplement_count
         )
 
-    handovers = _control_slip(slip_events, version, clock, units or {})
+    units = units or {}
+    handovers = _control_slip(slip_events, version, clock, units)
     late_steps = record.get("late_step") or ""
     if not late_steps and dossier_class == DossierClass.LATE:
-        # No step named in the record: the control slip says where the time was lost.
-        late_steps = "; ".join(h.step_name or h.to_unit for h in handovers if h.result == "late")
+        # No step named in the record: the control slip says where the time was lost (a
+        # unit of the register by its name, as the live services write it).
+        late_steps = "; ".join(
+            h.step_name or unit_name(units.get(h.to_unit), h.to_unit)
+            for h in handovers
+            if h.result == "late"
+        )
 
     applicant = record["applicant"]
     last = handovers[-1] if handovers else None
