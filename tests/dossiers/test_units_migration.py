@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("catalog", "0002_version_superseded"), ("dossiers", "0009_counter_ended_covering")]
-AFTER = [("catalog", "0003_units_as_agencies"), ("dossiers", "0010_units_as_agencies")]
+BEFORE = [("catalog", "0003_step_kind"), ("dossiers", "0010_handover_draft")]
+AFTER = [("catalog", "0004_units_as_agencies"), ("dossiers", "0011_units_as_agencies")]
 
 
 def _migrate(targets: list[tuple[str, str]]) -> MigrationExecutor:
