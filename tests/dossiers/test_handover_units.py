@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.services import dossier_handover, dossier_holder, dossier_may_act
+from motcua.dossiers.services import dossier_handover, dossier_holder, holds_step
 from tests.world import World, staff_create
 
 
@@ -24,8 +24,8 @@ def test_a_unit_of_the_register_is_stored_as_the_agency(
     assert (received.current_unit, received.current_unit_label) == (world.justice, "")
     # The department holds it now: its people act, the counter no longer does.
     assert dossier_holder(received) == world.justice
-    assert dossier_may_act(world.leader, received)
-    assert not dossier_may_act(world.clerk, received)
+    assert holds_step(world.leader, received)
+    assert not holds_step(world.clerk, received)
 
 
 def test_a_unit_outside_the_register_is_a_label(world: World, received: Dossier) -> None:
@@ -37,8 +37,8 @@ def test_a_unit_outside_the_register_is_a_label(world: World, received: Dossier)
     assert (received.current_unit, received.current_unit_name) == (None, council)
     # No agency holds it: the competent agency's staff act for it (services.holder).
     assert dossier_holder(received) is None
-    assert dossier_may_act(world.specialist, received)
-    assert not dossier_may_act(world.clerk, received)
+    assert holds_step(world.specialist, received)
+    assert not holds_step(world.clerk, received)
     # Its next hand-over starts from the label.
     back = dossier_handover(dossier=received, actor=world.leader, to_unit=world.center)
     assert (back.from_unit, back.from_unit_label, back.to_unit) == (None, council, world.center)
