@@ -217,7 +217,7 @@ def dossier_rows(start: int, n: int, cat: Catalogue, now: dt.datetime) -> tuple[
             received = dt.datetime.fromtimestamp(first + (k + rng.random()) / n * span, tz=UTC)
             local = received.astimezone(LOCAL)
             pool = cat.by_month.get((local.year, local.month)) or range(len(cat.versions))
-            _f, _t, v_id, ag_id, field_id, level, unit_id, ag_name = cat.versions[rng.choice(pool)]
+            _f, _t, v_id, ag_id, field_id, level, unit_id, _name = cat.versions[rng.choice(pool)]
             age = (now - received).days
             due = received + dt.timedelta(days=14)
             row = dict(defaults)
@@ -252,7 +252,7 @@ def dossier_rows(start: int, n: int, cat: Catalogue, now: dt.datetime) -> tuple[
                     accept_by=received + dt.timedelta(hours=8),
                 )
             elif r < open_share:
-                row.update(current_unit=ag_name, current_step_since=received)
+                row.update(current_unit_id=ag_id, current_step_since=received)
                 if rng.random() < 0.1:
                     row.update(
                         status="supplement_requested",
@@ -310,7 +310,8 @@ def copy_rows(table: str, columns: list[str], rows: Any) -> None:
 
 
 HANDOVER_COLUMNS = [
-    *("dossier_id", "position", "from_unit", "to_unit", "at", "giver", "receiver"),
+    *("dossier_id", "position", "from_unit_label", "to_unit_id", "to_unit_label", "at"),
+    *("giver", "receiver"),
     *("step_name", "result", "note"),
 ]
 
@@ -327,7 +328,7 @@ def bulk_fill(start: int, n: int, cat: Catalogue, now: dt.datetime) -> None:
     copy_rows("dossiers_dossier", columns, rows)
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT id, received_at, current_unit FROM dossiers_dossier "
+            "SELECT id, received_at, current_unit_id FROM dossiers_dossier "
             "WHERE id > %s AND received_at IS NOT NULL AND id %% 4 = 0",
             [last_id],
         )
@@ -343,7 +344,7 @@ def bulk_fill(start: int, n: int, cat: Catalogue, now: dt.datetime) -> None:
         HANDOVER_COLUMNS,
         (
             (
-                *(d_id, 1, "Bộ phận Một cửa", unit or "Phòng chuyên môn"),
+                *(d_id, 1, "Bộ phận Một cửa", unit, "" if unit else "Phòng chuyên môn"),
                 *(when(at) + dt.timedelta(hours=2), "Nguyễn Thị Lan"),
                 *(SPECIALIST if d_id % 8 == 0 else "", "", "", ""),
             )
@@ -419,8 +420,9 @@ def detail_codes(username: str, k: int) -> list[str]:
             Handover(
                 dossier=d,
                 position=base + i + 1,
-                from_unit="Bộ phận Một cửa" if i == 0 else d.agency.name,
-                to_unit=d.agency.name,
+                from_unit=None if i == 0 else d.agency,
+                from_unit_label="Bộ phận Một cửa" if i == 0 else "",
+                to_unit=d.agency,
                 at=now - dt.timedelta(hours=10 - i),
                 giver="Nguyễn Thị Lan",
                 receiver=SPECIALIST,
@@ -435,7 +437,7 @@ def detail_codes(username: str, k: int) -> list[str]:
             DossierPart(dossier=d, part=p, name=p.name, copies=p.copies)
             for p in d.procedure_version.parts.all()
         )
-        Dossier.objects.filter(pk=d.pk).update(current_unit=d.agency.name)
+        Dossier.objects.filter(pk=d.pk).update(current_unit=d.agency, current_unit_label="")
     return [d.code for d in picked]
 
 

@@ -34,6 +34,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from motcua.agencies.models import Agency, AgencyKind, Level
+from motcua.agencies.units import unit_resolve
 from motcua.catalog.models import (
     DurationUnit,
     Field,
@@ -119,12 +120,15 @@ def procedure_create(
         unit=unit,
         cutoff=cutoff,
     )
-    for position, (step_name, unit_name, hours) in enumerate(steps, start=1):
+    for position, (step_name, unit_text, hours) in enumerate(steps, start=1):
+        # Written as the catalogue writes it: an agency's code or name, else free text.
+        unit = unit_resolve(unit_text)
         WorkflowStep.objects.create(
             version=version,
             position=position,
             name=step_name,
-            unit=unit_name,
+            unit=unit.agency,
+            unit_label=unit.label,
             hours=hours,
             kind=step_kind_for(step_name),
         )

@@ -25,10 +25,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def _workflow(world: World) -> None:
     for i, (name, unit, hours) in enumerate(
         [
-            ("Tiếp nhận, kiểm tra và chuyển hồ sơ", world.center.code, 4),
-            ("Thẩm định hồ sơ, dự thảo kết quả", world.construction_unit.code, 40),
-            ("Lãnh đạo Sở ký", world.construction.code, 8),
-            ("Trả kết quả", world.center.code, 4),
+            ("Tiếp nhận, kiểm tra và chuyển hồ sơ", world.center, 4),
+            ("Thẩm định hồ sơ, dự thảo kết quả", world.construction_unit, 40),
+            ("Lãnh đạo Sở ký", world.construction, 8),
+            ("Trả kết quả", world.center, 4),
         ],
         start=1,
     ):

@@ -44,11 +44,13 @@ def test_import_stores_every_field(document: dict[str, Any]) -> None:
     assert version.result_type == "Phiếu lý lịch tư pháp" and version.electronic_result
     assert version.legal_basis == "Luật Lý lịch tư pháp 2009"
     assert (version.valid_from, version.valid_to) == (dt.date(2020, 1, 1), None)
-    assert [(s.position, s.name, s.unit, s.hours) for s in version.steps.all()] == [
-        (1, "Tiếp nhận", "000.00.03.H99", Decimal("4")),
-        (2, "Tra cứu, xác minh", "000.01.03.H99", Decimal("64.5")),
-        (3, "Ký", "", Decimal("7.5")),
-        (4, "Trả kết quả", "000.00.03.H99", Decimal("4")),
+    # Units written as agency codes are stored as those agencies; none as an empty label.
+    steps = version.steps.select_related("unit")
+    assert [(s.position, s.name, s.unit and s.unit.code, s.unit_label, s.hours) for s in steps] == [
+        (1, "Tiếp nhận", "000.00.03.H99", "", Decimal("4")),
+        (2, "Tra cứu, xác minh", "000.01.03.H99", "", Decimal("64.5")),
+        (3, "Ký", None, "", Decimal("7.5")),
+        (4, "Trả kết quả", "000.00.03.H99", "", Decimal("4")),
     ]
     assert [(p.name, p.copies, p.kind, p.reusable) for p in version.parts.all()] == [
         ("Tờ khai", 1, "original", False),

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from motcua.agencies.models import Agency, AgencyKind, Level
+from motcua.agencies.units import unit_resolve
 from motcua.catalog.models import DurationUnit, Field, Procedure, ProcedureVersion, WorkflowStep
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -48,8 +49,14 @@ def catalogue_build() -> dict[str, Any]:
         ],
         start=1,
     ):
+        ref = unit_resolve(unit)
         WorkflowStep.objects.create(
-            version=v1, position=position, name=name, unit=unit, hours=Decimal(hours)
+            version=v1,
+            position=position,
+            name=name,
+            unit=ref.agency,
+            unit_label=ref.label,
+            hours=Decimal(hours),
         )
     v2 = ProcedureVersion.objects.create(
         procedure=p1,

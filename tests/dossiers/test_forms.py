@@ -325,16 +325,20 @@ def test_stop_notice_says_why_and_since_when(dossier: Dossier) -> None:
 
 
 def test_control_slip_has_one_row_per_handover(dossier: Dossier) -> None:
+    center, department = dossier.receiving_unit, dossier.agency
+    # Units of the register by their foreign key; a unit outside it by its label.
     rows = [
-        ("Trung tâm Phục vụ hành chính công tỉnh", "Sở Xây dựng", at(29, 8, 14), StepResult.EARLY),
-        ("Sở Xây dựng", "Trung tâm Phục vụ hành chính công tỉnh", at(6, 9, 9), StepResult.LATE),
+        (center, department, "", at(29, 8, 14), StepResult.EARLY),
+        (department, center, "", at(6, 9, 9), StepResult.LATE),
+        (center, None, "Văn thư Sở Xây dựng", at(7, 9, 9), StepResult.ON_TIME),
     ]
-    for i, (src, dst, when, result) in enumerate(rows, start=1):
+    for i, (src, dst, label, when, result) in enumerate(rows, start=1):
         Handover.objects.create(
             dossier=dossier,
             position=i,
             from_unit=src,
             to_unit=dst,
+            to_unit_label=label,
             at=when,
             giver=f"Người giao {i}",
             receiver=f"Người nhận {i}",
@@ -346,6 +350,8 @@ def test_control_slip_has_one_row_per_handover(dossier: Dossier) -> None:
     for text in (docx, pdf):
         assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in text
         assert "1. Giao: Trung tâm Phục vụ hành chính công tỉnh Nhận: Sở Xây dựng" in text
+        assert "2. Giao: Sở Xây dựng Nhận: Trung tâm Phục vụ hành chính công tỉnh" in text
+        assert "3. Giao: Trung tâm Phục vụ hành chính công tỉnh Nhận: Văn thư Sở Xây dựng" in text
         assert "14 giờ 00 phút, ngày 29/8/2022" in text
         assert "9 giờ 00 phút, ngày 6/9/2022" in text
         assert "Người giao 2" in text and "Người nhận 2" in text
@@ -357,11 +363,20 @@ def test_control_slip_has_one_row_per_handover(dossier: Dossier) -> None:
 def test_register_lists_dossiers_of_the_period_in_landscape(
     dossier: Dossier, django_assert_max_num_queries: Any
 ) -> None:
+    # Sent by a one-stop unit written as free text, back to it: the register's "back" date.
     Handover.objects.create(
-        dossier=dossier, position=1, from_unit="Một cửa", to_unit="Sở Xây dựng", at=at(29, 8, 14)
+        dossier=dossier,
+        position=1,
+        from_unit_label="Một cửa",
+        to_unit=dossier.agency,
+        at=at(29, 8, 14),
     )
     Handover.objects.create(
-        dossier=dossier, position=2, from_unit="Sở Xây dựng", to_unit="Một cửa", at=at(1, 9, 9)
+        dossier=dossier,
+        position=2,
+        from_unit=dossier.agency,
+        to_unit_label="Một cửa",
+        at=at(1, 9, 9),
     )
     Dossier.objects.filter(pk=dossier.pk).update(
         delivered_at=at(5, 9, 10), delivery_channel=DeliveryChannel.POSTAL

@@ -86,7 +86,7 @@ def test_small_file_imports_every_event_type(
     assert by_code["220830-0003"].supplement_count == 1
     # Received 31/8 15:30: deemed received Monday 5/9, due Thursday 8/9 17:00 (§5).
     assert by_code["220831-0001"].due_at == local(2022, 9, 8, 17)
-    assert by_code["220831-0001"].current_unit == "Phòng Hành chính tư pháp"
+    assert by_code["220831-0001"].current_unit_name == "Phòng Hành chính tư pháp"
     # One event per record line plus the receipt, all marked as imported.
     events = DossierEvent.objects.filter(dossier=first).order_by("at", "id")
     assert [e.type for e in events] == [
@@ -107,10 +107,11 @@ def test_small_file_imports_every_event_type(
 def test_control_slip_rows_from_handovers(world: dict[str, Any]) -> None:
     main(["import", "dossiers", str(DATA / "history_small.jsonl")])
     rows = list(Handover.objects.filter(dossier__code=f"{JUSTICE}-220829-0001"))
-    assert [(r.position, r.from_unit, r.to_unit) for r in rows] == [
+    assert [(r.position, r.from_unit_name, r.to_unit_name) for r in rows] == [
         (1, "Bộ phận Một cửa", "Phòng Hành chính tư pháp"),
         (2, "Phòng Hành chính tư pháp", "Lãnh đạo Sở"),
-        (3, "Lãnh đạo Sở", "000.00.00.H18"),
+        # Written as an agency code: stored as the agency, printed by its name.
+        (3, "Lãnh đạo Sở", "Trung tâm Phục vụ hành chính công"),
     ]
     # The first hand-over has no step name: by position it starts step 2 (step 1, the
     # reception, is done before it); the others are matched by name.
@@ -482,7 +483,7 @@ def test_supplement_pauses_the_control_slip_step(world: dict[str, Any]) -> None:
         ]
     )
     rows = list(Handover.objects.filter(dossier=dossier))
-    assert [(r.to_unit, r.step_name, r.at, r.finished_at, r.note) for r in rows] == [
+    assert [(r.to_unit_name, r.step_name, r.at, r.finished_at, r.note) for r in rows] == [
         (
             "Phòng HCTP",
             "Thẩm định hồ sơ",

@@ -365,7 +365,7 @@ def test_handover_walks_the_workflow_and_judges_each_step(
     # The counter performs the first step ("Tiếp nhận, chuyển hồ sơ") from the receipt on.
     assert received.current_step == world.steps[0]
     first = dossier_handover(dossier=received, actor=world.clerk, receiver_name="Trần Văn Minh")
-    assert (first.position, first.from_unit, first.to_unit, first.step) == (
+    assert (first.position, first.from_unit_name, first.to_unit_name, first.step) == (
         1,
         world.center.name,
         "Phòng Hành chính tư pháp",
@@ -376,7 +376,7 @@ def test_handover_walks_the_workflow_and_judges_each_step(
     assert first.note == "Tiếp nhận, chuyển hồ sơ: 0/8 giờ, trước hạn"
     traveller.move_to(local(MONDAY, 11))  # 2 working hours of 8: early
     second = dossier_handover(dossier=received, actor=world.specialist)
-    assert (second.from_unit, second.to_unit, second.step) == (
+    assert (second.from_unit_name, second.to_unit_name, second.step) == (
         "Phòng Hành chính tư pháp",
         "Lãnh đạo Sở Tư pháp",
         world.steps[2],
@@ -391,7 +391,11 @@ def test_handover_walks_the_workflow_and_judges_each_step(
     with pytest.raises(TransitionError, match="đơn vị nhận"):
         dossier_handover(dossier=received, actor=world.leader)  # no step left to walk to
     back = dossier_handover(dossier=received, actor=world.leader, to_unit=world.center.name)
-    assert (back.from_unit, back.step, back.budget_hours) == ("Lãnh đạo Sở Tư pháp", None, None)
+    assert (back.from_unit_name, back.step, back.budget_hours) == (
+        "Lãnh đạo Sở Tư pháp",
+        None,
+        None,
+    )
 
 
 def test_handover_follows_catalogue_steps_named_by_agency_code(world: World, traveller) -> None:
@@ -425,7 +429,7 @@ def test_handover_follows_catalogue_steps_named_by_agency_code(world: World, tra
     dossier_deliver(dossier=dossier, actor=world.clerk, channel="counter")
     slip = list(
         dossier.handovers.order_by("position").values_list(
-            "from_unit", "to_unit", "step_name", "result"
+            "from_unit__name", "to_unit__name", "step_name", "result"
         )
     )
     assert slip == [
@@ -447,7 +451,7 @@ def test_first_handover_judges_the_counters_own_step(
     )
     traveller.move_to(local(WEDNESDAY, 9))  # 16 working hours at the counter, of 8: late
     first = dossier_handover(dossier=received, actor=world.clerk, note="Bản gốc kèm theo")
-    assert (first.from_unit, first.to_unit, first.step, first.budget_hours) == (
+    assert (first.from_unit_name, first.to_unit_name, first.step, first.budget_hours) == (
         world.center.name,
         "Phòng Hành chính tư pháp",
         world.steps[1],
@@ -507,7 +511,7 @@ def test_a_first_step_of_another_unit_is_the_first_row(world: World, traveller) 
     )
     assert dossier.current_step is None
     first = dossier_handover(dossier=dossier, actor=world.clerk)
-    assert (first.from_unit, first.to_unit, first.step_name, first.note) == (
+    assert (first.from_unit_name, first.to_unit_name, first.step_name, first.note) == (
         world.center.name,
         "Sở Tư pháp",
         "Thẩm định hồ sơ",
@@ -521,7 +525,7 @@ def test_handover_to_a_named_unit_and_refusals(world: World, received: Dossier) 
         dossier_handover(dossier=received, actor=world.clerk, to_unit="Văn thư Sở Tư pháp")
     manager = staff_create("giamdoc", "Phạm Thu Hà", world.center, "center_manager")
     row = dossier_handover(dossier=received, actor=manager, to_unit="Văn thư Sở Tư pháp")
-    assert row.to_unit == "Văn thư Sở Tư pháp" and row.step is None
+    assert row.to_unit_name == "Văn thư Sở Tư pháp" and row.step is None
     assert "Lãnh đạo chuyển ngoài quy trình (bước tiếp theo: Thẩm định hồ sơ)" in row.note
     other_step = world.hours_procedure.steps.create(position=1, name="X", hours=1)
     with pytest.raises(TransitionError, match="quy trình"):
@@ -570,7 +574,7 @@ def test_supplement_pauses_the_step_and_gives_its_budget_back(
     traveller.move_to(local(NEXT_MONDAY, 9))  # a week waiting for the applicant
     dossier_receive_supplement(dossier=received, actor=world.clerk)
     again = Handover.objects.get(dossier=received, position=2)
-    assert (again.to_unit, again.step, again.budget_hours) == (
+    assert (again.to_unit_name, again.step, again.budget_hours) == (
         "Phòng Hành chính tư pháp",
         world.steps[1],
         8,

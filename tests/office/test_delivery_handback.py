@@ -29,7 +29,10 @@ def test_delivery_records_the_missing_hand_back(world: World) -> None:
     assert dossier.status == Status.DELIVERED
     last = Handover.objects.filter(dossier=dossier).order_by("-position").first()
     assert last is not None
-    assert (last.from_unit, last.to_unit) == (world.construction_unit.name, world.center.name)
+    assert (last.from_unit_name, last.to_unit_name) == (
+        world.construction_unit.name,
+        world.center.name,
+    )
     assert "ghi nhận khi trả kết quả" in last.note and last.finished_at is not None
     page = text(clerk.get(f"/can-bo/ho-so/{dossier.code}/"))
     assert "Đang xử lý tại" not in page

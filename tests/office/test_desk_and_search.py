@@ -90,7 +90,7 @@ def handover(client: Client, dossier: Dossier, **data: object) -> None:
 def test_a_handover_to_a_person_puts_it_on_their_desk_only(world: World, client: Client) -> None:
     colleague = make_staff("colleague", world.construction_unit, Role.SPECIALIST)
     dossier = world.dossier()
-    pool = world.dossier(current_unit=world.construction_unit.name)  # the unit's, nobody's
+    pool = world.dossier(current_unit=world.construction_unit)  # the unit's, nobody's
     login(client, world.leader)
     page = client.get(f"/can-bo/ho-so/{dossier.code}/").content.decode()
     assert f'<optgroup label="{world.construction_unit.name}">' in page

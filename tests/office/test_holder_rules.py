@@ -18,12 +18,12 @@ from .test_views import received, text
 
 
 def _workflow(world: World) -> list[WorkflowStep]:
-    """The catalogue's four steps, units named by agency code."""
+    """The catalogue's four steps, each performed by an agency of the register."""
     units = [
-        ("Tiếp nhận, kiểm tra và chuyển hồ sơ", world.center.code, 4),
-        ("Thẩm định hồ sơ, dự thảo kết quả", world.construction_unit.code, 40),
-        ("Lãnh đạo Sở ký", world.construction.code, 8),
-        ("Trả kết quả", world.center.code, 4),
+        ("Tiếp nhận, kiểm tra và chuyển hồ sơ", world.center, 4),
+        ("Thẩm định hồ sơ, dự thảo kết quả", world.construction_unit, 40),
+        ("Lãnh đạo Sở ký", world.construction, 8),
+        ("Trả kết quả", world.center, 4),
     ]
     return [
         WorkflowStep.objects.create(
@@ -58,7 +58,7 @@ def test_the_counter_cannot_skip_to_the_last_step(world: World) -> None:
     assert not Handover.objects.exists()
     _post(clerk, dossier, "chuyen-xu-ly", {})
     row = Handover.objects.get()
-    assert (row.from_unit, row.to_unit, row.step) == (
+    assert (row.from_unit_name, row.to_unit_name, row.step) == (
         world.center.name,
         world.construction_unit.name,
         steps[1],

@@ -26,7 +26,7 @@ def page(client: Client, path: str) -> str:
 
 def test_steps_show_the_agency_name_not_its_code(world: World) -> None:
     WorkflowStep.objects.create(
-        version=world.version, position=1, name="Thẩm định", unit="000.15.01.H18", hours=8
+        version=world.version, position=1, name="Thẩm định", unit=world.construction_unit, hours=8
     )
     dossier = world.dossier()
     html = page(login(Client(), world.leader), f"/can-bo/ho-so/{dossier.code}/")
@@ -54,8 +54,8 @@ def test_timeline_and_slip_show_full_names(world: World) -> None:
     Handover.objects.create(
         dossier=dossier,
         position=1,
-        from_unit="000.00.31.H18",
-        to_unit="Phòng Quản lý xây dựng",
+        from_unit=world.center,
+        to_unit=world.construction_unit,
         giver="specialist",
         receiver="",
         at=now,

@@ -146,7 +146,7 @@ def test_history_tabs_hold_this_quarter_and_live_tabs_all_of_history(
 
 @time_machine.travel(NOW, tick=False)
 def test_my_desk_counts_only_my_dossiers(world: World, client: Client) -> None:
-    mine = world.dossier(current_unit=world.construction_unit.name)
+    mine = world.dossier(current_unit=world.construction_unit)
     world.dossier()  # in scope, at nobody's desk
     login(client, world.specialist)
     response = client.get("/can-bo/?cua=toi")

@@ -19,6 +19,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from motcua.agencies.models import Agency
 from motcua.catalog.models import WorkflowStep
 from motcua.dossiers.models import (
     Dossier,
@@ -46,7 +47,7 @@ def add_dossiers(world: World, n: int, *, detail: Dossier | None = None) -> None
         extra: dict[str, object] = {
             "received_at": now - dt.timedelta(days=k % 40),
             "due_at": now + dt.timedelta(days=(k % 7) - 3),
-            "current_unit": world.construction.name if k % 2 else "",
+            "current_unit": world.construction if k % 2 else None,
         }
         if shape == 1:
             extra.update(status=Status.SUPPLEMENT_REQUESTED, supplement_requested_at=now)
@@ -75,7 +76,7 @@ def add_dossiers(world: World, n: int, *, detail: Dossier | None = None) -> None
                 version=version,
                 position=last + i + 1,
                 name=f"Bước thêm {i + 1}",
-                unit=world.construction.name,
+                unit=world.construction,
                 hours=8,
             )
             for i in range(3)
@@ -88,8 +89,8 @@ def fill(dossier: Dossier, actor: User, *, offset: int = 0) -> None:
         Handover(
             dossier=dossier,
             position=offset + i + 1,
-            from_unit="Bộ phận Một cửa",
-            to_unit="Phòng Quản lý xây dựng",
+            from_unit_label="Bộ phận Một cửa",
+            to_unit=Agency.objects.get(code="000.15.01.H18"),
             at=at,
             receiver=actor.get_username(),
         )
@@ -135,7 +136,7 @@ def test_queries_do_not_grow_with_the_data(
     who: Callable[[World], User],
     url: Callable[[Dossier], str],
 ) -> None:
-    detail = world.dossier(current_unit=world.construction.name)
+    detail = world.dossier(current_unit=world.construction)
     fill(detail, world.specialist)
     add_dossiers(world, 6)  # one of each shape: no tab is empty (an empty page skips a query)
     login(client, who(world))
@@ -152,7 +153,7 @@ def test_queries_do_not_grow_with_the_data(
 def test_the_pages_show_the_added_rows(world: World, client: Client) -> None:
     """The data added above does reach the pages (so equal counts mean something): the
     dossier page lists every hand-over and the inbox lists every open dossier."""
-    detail = world.dossier(current_unit=world.construction.name)
+    detail = world.dossier(current_unit=world.construction)
     fill(detail, world.specialist)
     add_dossiers(world, 60, detail=detail)
     login(client, world.specialist)

@@ -19,12 +19,12 @@ from .test_views import received
 
 
 def _workflow(world: World) -> list[WorkflowStep]:
-    """ "… → 3. Lãnh đạo Sở ký → 4. Trả kết quả", units by agency code."""
+    """ "… → 3. Lãnh đạo Sở ký → 4. Trả kết quả", units agencies of the register."""
     units = [
-        ("Tiếp nhận, kiểm tra và chuyển hồ sơ", world.center.code, 4),
-        ("Thẩm định hồ sơ, dự thảo kết quả", world.construction_unit.code, 40),
-        ("Lãnh đạo Sở ký", world.construction.code, 8),
-        ("Trả kết quả", world.center.code, 4),
+        ("Tiếp nhận, kiểm tra và chuyển hồ sơ", world.center, 4),
+        ("Thẩm định hồ sơ, dự thảo kết quả", world.construction_unit, 40),
+        ("Lãnh đạo Sở ký", world.construction, 8),
+        ("Trả kết quả", world.center, 4),
     ]
     return [
         WorkflowStep.objects.create(

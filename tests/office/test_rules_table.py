@@ -124,10 +124,10 @@ def _inputs(world: World) -> dict[Action, Inputs]:
 
 def _workflow(world: World) -> list[WorkflowStep]:
     units = [
-        ("Tiếp nhận, kiểm tra và chuyển hồ sơ", world.center.code, 4),
-        ("Thẩm định hồ sơ, dự thảo kết quả", world.construction_unit.code, 40),
-        ("Lãnh đạo Sở ký", world.construction.code, 8),
-        ("Trả kết quả", world.center.code, 4),
+        ("Tiếp nhận, kiểm tra và chuyển hồ sơ", world.center, 4),
+        ("Thẩm định hồ sơ, dự thảo kết quả", world.construction_unit, 40),
+        ("Lãnh đạo Sở ký", world.construction, 8),
+        ("Trả kết quả", world.center, 4),
     ]
     return [
         WorkflowStep.objects.create(

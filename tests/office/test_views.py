@@ -281,7 +281,7 @@ def test_handover_then_finish_then_deliver(world: World) -> None:
         {"version": dossier.version, "to_unit": world.construction_unit.name, "note": ""},
     )
     assert "Đã chuyển hồ sơ" in page
-    assert Handover.objects.filter(dossier=dossier, to_unit=world.construction_unit.name).exists()
+    assert Handover.objects.filter(dossier=dossier, to_unit=world.construction_unit).exists()
 
     dossier.refresh_from_db()
     login(client, world.specialist)

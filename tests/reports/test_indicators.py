@@ -31,8 +31,8 @@ def world() -> dict:  # type: ignore[type-arg]
         fee=50000,
         online_payment=True,
     )
-    WorkflowStep.objects.create(version=online, position=1, name="Tiếp nhận", unit="", hours=4)
-    WorkflowStep.objects.create(version=online, position=2, name="Xác nhận", unit=xa.code, hours=4)
+    WorkflowStep.objects.create(version=online, position=1, name="Tiếp nhận", hours=4)
+    WorkflowStep.objects.create(version=online, position=2, name="Xác nhận", unit=xa, hours=4)
     partial = procedure(so, code="1.2", online="partial", fee=10000, one_stop=False)
     procedure(so, code="1.3", valid_to=dt.date(2021, 12, 31))  # not in force
     commune = procedure(xa, code="2.1")

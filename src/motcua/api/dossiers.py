@@ -95,9 +95,13 @@ def dossier_data(dossier: Dossier, actor: Actor = None) -> dict[str, Any]:
     may do to it now (``dossiers.rules``)."""
     dossier = (
         Dossier.objects.select_related(
-            "procedure_version__procedure", "agency", "receiving_unit", "current_step"
+            "procedure_version__procedure",
+            "agency",
+            "receiving_unit",
+            "current_step",
+            "current_unit",
         )
-        .prefetch_related("parts", "events__actor", "handovers")
+        .prefetch_related("parts", "events__actor", "handovers__from_unit", "handovers__to_unit")
         .get(pk=dossier.pk)
     )
     version = dossier.procedure_version
@@ -151,9 +155,9 @@ def dossier_data(dossier: Dossier, actor: Actor = None) -> dict[str, Any]:
                 "extension_count",
                 "has_apology",
                 "result_sha256",
-                "current_unit",
             )
         },
+        "current_unit": dossier.current_unit_name,
         "flags": list(dossier.flags or []),
         "current_step": dossier.current_step.name if dossier.current_step else "",
         "parts": [
@@ -174,22 +178,24 @@ def dossier_data(dossier: Dossier, actor: Actor = None) -> dict[str, Any]:
         ],
         "handovers": [
             {
-                name: getattr(h, name)
-                for name in (
-                    "position",
-                    "from_unit",
-                    "to_unit",
-                    "at",
-                    "giver",
-                    "receiver",
-                    "step_name",
-                    "budget_hours",
-                    "finished_at",
-                    "used_hours",
-                    "result",
-                    "note",
-                    "draft_sha256",
-                )
+                "from_unit": h.from_unit_name,
+                "to_unit": h.to_unit_name,
+                **{
+                    name: getattr(h, name)
+                    for name in (
+                        "position",
+                        "at",
+                        "giver",
+                        "receiver",
+                        "step_name",
+                        "budget_hours",
+                        "finished_at",
+                        "used_hours",
+                        "result",
+                        "note",
+                        "draft_sha256",
+                    )
+                },
             }
             for h in dossier.handovers.all()
         ],

@@ -120,7 +120,13 @@ class OptionalReasonIn(VersionedIn):
 
 
 class HandoverIn(VersionedIn):
-    to_unit: str = Field("", description="Đơn vị nhận; mặc định: đơn vị của bước tiếp theo")
+    to_unit: str = Field(
+        "",
+        description=(
+            "Đơn vị nhận: mã hoặc tên cơ quan trong danh mục (khác: ghi như tên đơn vị ngoài "
+            "danh mục); mặc định: đơn vị của bước tiếp theo"
+        ),
+    )
     step: int | None = Field(None, description="Thứ tự bước trong quy trình nội bộ")
     receiver_name: str = ""
     note: str = ""

@@ -87,7 +87,8 @@ class WorkflowStepInline(PinnedReadOnlyInline):
     model = WorkflowStep
     formset = StepFormSet
     extra = 0
-    fields = ("position", "name", "unit", "hours", "kind")
+    fields = ("position", "name", "unit", "unit_label", "hours", "kind")
+    autocomplete_fields = ("unit",)
     ordering = ("position",)
 
 

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from motcua.agencies import units
 from motcua.agencies.models import Agency, Level
 
 
@@ -166,12 +167,22 @@ class WorkflowStep(models.Model):
     version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(_("thứ tự"))
     name = models.CharField(_("bước"), max_length=255)
-    unit = models.CharField(
-        _("đơn vị / vai trò"),
+    # The unit performing the step: an agency of the register, else (only then) a label
+    # such as "Lãnh đạo Sở" (``motcua.agencies.units``).
+    unit = models.ForeignKey(
+        Agency,
+        verbose_name=_("đơn vị thực hiện"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    unit_label = models.CharField(
+        _("đơn vị / vai trò ngoài danh mục"),
         max_length=255,
         blank=True,
         default="",
-        help_text=_("Mã cơ quan hoặc tên đơn vị thực hiện bước"),
+        help_text=_("Chỉ ghi khi đơn vị thực hiện bước không có trong danh mục cơ quan"),
     )
     hours = models.DecimalField(_("thời gian (giờ làm việc)"), max_digits=8, decimal_places=2)
     kind = models.CharField(
@@ -191,10 +202,18 @@ class WorkflowStep(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["version", "position"], name="workflow_step_unique"),
             models.CheckConstraint(condition=Q(hours__gte=0), name="workflow_step_hours_gte_0"),
+            models.CheckConstraint(
+                condition=Q(unit__isnull=True) | Q(unit_label=""),
+                name="workflow_step_unit_or_label",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.position}. {self.name}"
+
+    @property
+    def unit_name(self) -> str:
+        return units.unit_name(self.unit, self.unit_label)
 
 
 class Part(models.Model):

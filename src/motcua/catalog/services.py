@@ -45,6 +45,7 @@ from jsonschema import Draft202012Validator
 
 from motcua.agencies.models import Agency
 from motcua.agencies.services import agency_paths_rebuild
+from motcua.agencies.units import unit_index, unit_key
 from motcua.catalog.models import (
     Field,
     Part,
@@ -329,7 +330,15 @@ def _fmt(value: Decimal) -> str:
 Content = tuple[Any, ...]
 
 
-def _entry_content(entry: dict[str, Any]) -> Content:
+def _step_unit(step: dict[str, Any], units: dict[str, Agency]) -> tuple[int | None, str]:
+    """A step's unit as written in the document, resolved (``agencies.units``): the agency's
+    id, or no agency and the text as the label."""
+    text = (step.get("unit") or "").strip()
+    agency = units.get(text)
+    return (agency.pk, "") if agency is not None else (None, text)
+
+
+def _entry_content(entry: dict[str, Any], units: dict[str, Agency]) -> Content:
     return (
         entry["name"],
         entry["field"],
@@ -349,7 +358,7 @@ def _entry_content(entry: dict[str, Any]) -> Content:
         entry.get("legal_basis") or "",
         _date(entry.get("valid_from")),
         tuple(
-            (s["name"], s.get("unit") or "", _decimal(s["hours"]).quantize(_CENT))
+            (s["name"], *_step_unit(s, units), _decimal(s["hours"]).quantize(_CENT))
             for s in entry.get("steps", [])
         ),
         tuple(
@@ -378,7 +387,10 @@ def _version_content(version: ProcedureVersion) -> Content:
         version.electronic_result,
         version.legal_basis,
         version.valid_from,
-        tuple((s.name, s.unit, Decimal(s.hours).quantize(_CENT)) for s in version.steps.all()),
+        tuple(
+            (s.name, s.unit_id, s.unit_label, Decimal(s.hours).quantize(_CENT))
+            for s in version.steps.all()
+        ),
         tuple((p.name, p.copies, p.kind, p.reusable) for p in version.parts.all()),
     )
 
@@ -454,6 +466,8 @@ def _write_procedures(
     entries: list[dict[str, Any]], agencies: dict[str, Agency], summary: ImportSummary
 ) -> None:
     fields = {f.name: f for f in Field.objects.all()}
+    # ``agencies`` holds every agency of the register, the document's included.
+    units = unit_index(sorted(agencies.values(), key=lambda a: a.pk))
     codes = {e["code"] for e in entries}
     procedures = {p.code: p for p in Procedure.objects.filter(code__in=codes)}
     next_number = dict(
@@ -478,7 +492,7 @@ def _write_procedures(
         key = (entry["code"], entry["agency"])
         valid_from, valid_to = _date(entry.get("valid_from")), _date(entry.get("valid_to"))
         match = next((v for v in reversed(live[key]) if v.valid_from == valid_from), None)
-        content = _entry_content(entry)
+        content = _entry_content(entry, units)
         if match is not None and _version_content(match) == content:
             if match.valid_to != valid_to:
                 match.valid_to = valid_to
@@ -519,7 +533,8 @@ def _write_procedures(
                 version=version,
                 position=i,
                 name=s["name"],
-                unit=s.get("unit") or "",
+                unit_id=_step_unit(s, units)[0],
+                unit_label=_step_unit(s, units)[1],
                 hours=_decimal(s["hours"]),
                 kind=step_kind_for(s["name"]),
             )
@@ -631,7 +646,8 @@ def procedure_version_copy(*, version: ProcedureVersion, actor: Actor) -> Proced
             version=new,
             position=s.position,
             name=s.name,
-            unit=s.unit,
+            unit_id=s.unit_id,
+            unit_label=s.unit_label,
             hours=s.hours,
             kind=s.kind,
         )
@@ -689,7 +705,7 @@ def catalog_export() -> dict[str, Any]:
     versions = sorted(
         ProcedureVersion.objects.live()
         .select_related("procedure", "field", "agency")
-        .prefetch_related("steps", "parts"),
+        .prefetch_related("steps__unit", "parts"),
         key=lambda v: (v.procedure.code, v.agency.code, v.valid_from or dt.date.min, v.number),
     )
     procedures = [
@@ -714,7 +730,11 @@ def catalog_export() -> dict[str, Any]:
             "valid_from": _iso(v.valid_from),
             "valid_to": _iso(v.valid_to),
             "steps": [
-                {"name": s.name, "unit": s.unit or None, "hours": _json_number(Decimal(s.hours))}
+                {
+                    "name": s.name,
+                    "unit": unit_key(s.unit, s.unit_label) or None,
+                    "hours": _json_number(Decimal(s.hours)),
+                }
                 for s in v.steps.all()
             ],
             "parts": [

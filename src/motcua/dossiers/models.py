@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from motcua.agencies import units
 from motcua.agencies.models import Agency, Level
 from motcua.catalog.models import Field, Part, ProcedureVersion, WorkflowStep
 from motcua.core.text import fold
@@ -227,7 +228,18 @@ class Dossier(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    current_unit = models.CharField(_("đơn vị đang xử lý"), max_length=255, blank=True, default="")
+    # The unit holding the dossier: an agency of the register, else (only then) a label.
+    current_unit = models.ForeignKey(
+        Agency,
+        verbose_name=_("đơn vị đang xử lý"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    current_unit_label = models.CharField(
+        _("đơn vị đang xử lý (ngoài danh mục)"), max_length=255, blank=True, default=""
+    )
     current_step_since = models.DateTimeField(null=True, blank=True)
     # After this instant the current step has been held longer than its budget
     # (``classify.step_over_at``); kept with the step by the write path, none without one.
@@ -349,10 +361,18 @@ class Dossier(models.Model):
                 | Q(ended_at__isnull=False) & ~Q(end_kind=""),
                 name="dossier_end_consistent",
             ),
+            models.CheckConstraint(
+                condition=Q(current_unit__isnull=True) | Q(current_unit_label=""),
+                name="dossier_current_unit_or_label",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def current_unit_name(self) -> str:
+        return units.unit_name(self.current_unit, self.current_unit_label)
 
     @property
     def is_open(self) -> bool:
@@ -417,8 +437,29 @@ class Handover(models.Model):
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="handovers")
     position = models.PositiveSmallIntegerField()
-    from_unit = models.CharField(_("đơn vị giao"), max_length=255)
-    to_unit = models.CharField(_("đơn vị nhận"), max_length=255)
+    # Each unit an agency of the register, else (only then) a label (``agencies.units``).
+    from_unit = models.ForeignKey(
+        Agency,
+        verbose_name=_("đơn vị giao"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    from_unit_label = models.CharField(
+        _("đơn vị giao (ngoài danh mục)"), max_length=255, blank=True, default=""
+    )
+    to_unit = models.ForeignKey(
+        Agency,
+        verbose_name=_("đơn vị nhận"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_unit_label = models.CharField(
+        _("đơn vị nhận (ngoài danh mục)"), max_length=255, blank=True, default=""
+    )
     at = models.DateTimeField(_("thời điểm giao nhận"))
     giver = models.CharField(_("người giao"), max_length=200, blank=True, default="")
     receiver = models.CharField(_("người nhận"), max_length=200, blank=True, default="")
@@ -450,11 +491,27 @@ class Handover(models.Model):
         verbose_name_plural = _("phiếu kiểm soát quá trình")
         ordering = ["dossier", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["dossier", "position"], name="handover_unique")
+            models.UniqueConstraint(fields=["dossier", "position"], name="handover_unique"),
+            models.CheckConstraint(
+                condition=Q(from_unit__isnull=True) | Q(from_unit_label=""),
+                name="handover_from_unit_or_label",
+            ),
+            models.CheckConstraint(
+                condition=Q(to_unit__isnull=True) | Q(to_unit_label=""),
+                name="handover_to_unit_or_label",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.from_unit} → {self.to_unit}"
+        return f"{self.from_unit_name} → {self.to_unit_name}"
+
+    @property
+    def from_unit_name(self) -> str:
+        return units.unit_name(self.from_unit, self.from_unit_label)
+
+    @property
+    def to_unit_name(self) -> str:
+        return units.unit_name(self.to_unit, self.to_unit_label)
 
 
 class DossierPart(models.Model):

@@ -394,7 +394,11 @@ def _refusal_message(action: Action, dossier: Dossier, standing: Standing) -> st
         )
     if desks & {Desk.HOLDER}:
         holder = dossier_holder(dossier)
-        where = holder.name if holder is not None else (dossier.current_unit or dossier.agency.name)
+        where = (
+            holder.name
+            if holder is not None
+            else (dossier.current_unit_name or dossier.agency.name)
+        )
         return _(
             "Không thể %(action)s: hồ sơ %(code)s đang ở bước của %(unit)s; chỉ cán bộ của đơn "
             "vị đó (hoặc lãnh đạo của đơn vị) mới thực hiện được việc này."

@@ -183,6 +183,8 @@ def _document_field(label: Any) -> forms.FileField:
 
 
 class HandoverForm(VersionedForm):
+    # Text as typed (an agency's name or code from the suggestions, or a unit outside the
+    # register): ``dossier_handover`` resolves it once, as it does the API's.
     to_unit = forms.CharField(
         label=_("Chuyển đến đơn vị"),
         max_length=255,

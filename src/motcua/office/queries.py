@@ -158,15 +158,12 @@ def dossiers_for(who: ScopeOrUser) -> QuerySet[Dossier]:
 
 def mine_q(who: ScopeOrUser) -> Q:
     """The dossiers at the user's own desk: handed to them by name (``Dossier.assignee``), or
-    handed to their unit without naming anyone (the control slip names units by name)."""
+    handed to their unit without naming anyone."""
     scope = as_scope(who)
     profile = scope.profile
     if profile is None:
         return Q(pk__in=[])
-    names = {profile.agency.name, profile.agency.code}
-    if profile.agency.short_name:
-        names.add(profile.agency.short_name)
-    return Q(assignee_id=scope.user_id) | Q(assignee__isnull=True, current_unit__in=names)
+    return Q(assignee_id=scope.user_id) | Q(assignee__isnull=True, current_unit_id=profile.agency_id)
 
 
 # A phone number or an identity number (CCCD, tax code) as typed: digits, maybe spaced.
@@ -227,7 +224,7 @@ def inbox_rows(ids: Iterable[int]) -> list[Dossier]:
     keeping the first 50 cost more than the choice itself (bench/office_pages.py)."""
     ids = list(ids)
     found = Dossier.objects.select_related(
-        "procedure_version__procedure", "agency", "current_step"
+        "procedure_version__procedure", "agency", "current_step", "current_unit"
     ).in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency, AgencyKind
 from motcua.agencies.queries import valid_on_q
+from motcua.agencies.units import unit_name
 from motcua.catalog.models import DurationUnit, ProcedureVersion
 from motcua.core.documents import vn_quantity
 from motcua.core.formatting import vn_date, vn_int
@@ -89,7 +90,8 @@ PUBLIC_FIELDS = (
     "secret",
     "status",
     "applicant_name",
-    "current_unit",
+    "current_unit__name",
+    "current_unit_label",
     "due_at",
     "extended_due_at",
     "ended_at",
@@ -114,7 +116,7 @@ class PublicDossier:
     secret: str
     status: str
     applicant_name: str
-    current_unit: str
+    current_unit_name: str
     due_at: dt.datetime | None
     extended_due_at: dt.datetime | None
     ended_at: dt.datetime | None
@@ -220,14 +222,28 @@ def dossier_public_lookup(code: str, secret: str) -> PublicDossier | None:
     same = hmac.compare_digest(expected.encode(), given.encode())
     if row is None or not same or not given:
         return None
-    pk, code, secret, status, name, unit, due, extended, ended, procedure, agency, receiver = row
+    (
+        pk,
+        code,
+        secret,
+        status,
+        name,
+        unit,
+        label,
+        due,
+        extended,
+        ended,
+        procedure,
+        agency,
+        receiver,
+    ) = row
     return PublicDossier(
         pk=pk,
         code=code,
         secret=secret,
         status=status,
         applicant_name=name,
-        current_unit=unit,
+        current_unit_name=unit_name(Named(unit) if unit is not None else None, label),
         due_at=_aware_or_none(due),
         extended_due_at=_aware_or_none(extended),
         ended_at=_aware_or_none(ended),
@@ -362,7 +378,7 @@ def dossier_public_status(dossier: Dossier | PublicDossier) -> PublicStatus:
     if status in (Status.SUBMITTED, Status.NEEDS_COMPLETION):
         where = _("Bộ phận Một cửa")
     elif status in (Status.PROCESSING, Status.SUPPLEMENT_REQUESTED):
-        where = dossier.current_unit or dossier.agency.name
+        where = dossier.current_unit_name or dossier.agency.name
     elif status == Status.RESULT_READY:
         where = dossier.receiving_unit.name if dossier.receiving_unit else _("Bộ phận Một cửa")
     finished = dossier.ended_at is not None or status in (Status.REJECTED, Status.DELIVERED)

@@ -154,14 +154,12 @@ def indicators_for_year(
         .values_list("procedure_version__procedure_id", "level")
         .distinct()
     )
-    agency_levels = dict(Agency.objects.values_list("code", "level"))
     crossing: set[int] = set()
     linked_version_ids = [vid for p in procs.values() if p["linked"] for vid in p["version_ids"]]
-    for version_id, unit, level in WorkflowStep.objects.filter(
-        version_id__in=linked_version_ids
-    ).values_list("version_id", "unit", "version__level"):
-        unit_level = agency_levels.get(unit.strip())
-        if unit_level is not None and unit_level != level:
+    for version_id, unit_level, level in WorkflowStep.objects.filter(
+        version_id__in=linked_version_ids, unit__isnull=False
+    ).values_list("version_id", "unit__level", "version__level"):
+        if unit_level != level:
             crossing.add(version_id)
 
     def per_level(predicate_num: Any, predicate_den: Any) -> dict[str, Any]:

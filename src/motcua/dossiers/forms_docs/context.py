@@ -616,8 +616,8 @@ def control_slip_context(
     rows = [
         ControlRow(
             index=h.position,
-            from_unit=h.from_unit,
-            to_unit=h.to_unit,
+            from_unit=h.from_unit_name,
+            to_unit=h.to_unit_name,
             at=vn_datetime(h.at),
             giver=h.giver,
             receiver=h.receiver,
@@ -625,7 +625,7 @@ def control_slip_context(
             # The proposal travels with the dossier: its draft is named on the slip too.
             note="; ".join(n for n in (h.note, _("Kèm dự thảo") if h.draft_file else "") if n),
         )
-        for h in dossier.handovers.order_by("position")
+        for h in dossier.handovers.select_related("from_unit", "to_unit").order_by("position")
     ]
     return ControlSlipContext(
         header=header_for(receiving, day=day),
@@ -643,8 +643,9 @@ def control_slip_context(
 def _register_row(index: int, dossier: Dossier) -> RegisterRow:
     handovers = list(dossier.handovers.all())  # prefetched, ordered by position
     received_event = next((e for e in dossier.events.all() if e.type == EventType.RECEIVED), None)
-    origin = handovers[0].from_unit if handovers else ""
-    back = [h for h in handovers[1:] if h.to_unit == origin]
+    # The rows bringing the dossier back to the unit that sent it first (the one-stop unit).
+    origin = (handovers[0].from_unit_id, handovers[0].from_unit_label) if handovers else None
+    back = [h for h in handovers[1:] if (h.to_unit_id, h.to_unit_label) == origin]
     returned = vn_datetime(dossier.delivered_at)
     if returned and dossier.delivery_channel:
         returned = f"{returned} ({DeliveryChannel(dossier.delivery_channel).label!s})"

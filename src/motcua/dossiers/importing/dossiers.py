@@ -73,10 +73,10 @@ def catalogue_snapshot_load() -> CatalogueSnapshot:
     """Every procedure version with its workflow, and every agency, as plain values."""
     steps: dict[int, list[StepInfo]] = {}
     for step in WorkflowStep.objects.order_by("version_id", "position").values(
-        "id", "version_id", "position", "name", "unit", "hours"
+        "id", "version_id", "position", "name", "hours"
     ):
         steps.setdefault(step["version_id"], []).append(
-            StepInfo(step["id"], step["position"], step["name"], step["unit"], step["hours"])
+            StepInfo(step["id"], step["position"], step["name"], step["hours"])
         )
     versions: dict[str, list[VersionInfo]] = {}
     for v in ProcedureVersion.objects.values(
@@ -227,7 +227,12 @@ def _write(
         agency = catalogue.agencies[obj["agency"]]
         version = _pinned(catalogue, obj)
         computed = history_compute(
-            obj, version, agency, clock, source_sha256=plan.first_line[code][1]
+            obj,
+            version,
+            agency,
+            clock,
+            source_sha256=plan.first_line[code][1],
+            units=catalogue.units,
         )
         dossier_id = ids.next()
         row = computed.dossier
@@ -253,8 +258,10 @@ def _write(
                 {
                     "dossier_id": dossier_id,
                     "position": h.position,
-                    "from_unit": h.from_unit,
-                    "to_unit": h.to_unit,
+                    "from_unit_id": h.from_unit_id,
+                    "from_unit_label": "" if h.from_unit_id else h.from_unit,
+                    "to_unit_id": h.to_unit_id,
+                    "to_unit_label": "" if h.to_unit_id else h.to_unit,
                     "at": h.at,
                     "step_id": h.step.id if h.step else None,
                     "step_name": h.step_name,

@@ -14,8 +14,10 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
+from motcua.agencies.units import unit_index, unit_name
 from motcua.catalog.models import DurationUnit
 from motcua.dossiers.classify import LOCAL, classify, local_date, step_over_at, step_result
 from motcua.dossiers.models import (
@@ -69,7 +71,6 @@ class StepInfo:
     id: int
     position: int
     name: str
-    unit: str
     hours: Decimal
 
 
@@ -115,6 +116,11 @@ class CatalogueSnapshot:
 
     versions: dict[str, list[VersionInfo]]
     agencies: dict[str, AgencyInfo]
+
+    @cached_property
+    def units(self) -> dict[str, AgencyInfo]:
+        """The agencies by the texts naming a unit (``agencies.units.unit_index``)."""
+        return unit_index(sorted(self.agencies.values(), key=lambda a: a.id))
 
     def version_on(self, procedure_code: str, day: dt.date) -> VersionInfo | None:
         """The version in force on ``day`` (the highest number when several are)."""
@@ -327,8 +333,11 @@ class EventRow:
 @dataclass(slots=True)
 class HandoverRow:
     position: int
+    # The units as the record writes them; ``*_id`` the agency they name, if any.
     from_unit: str
     to_unit: str
+    from_unit_id: int | None
+    to_unit_id: int | None
     at: dt.datetime
     step: StepInfo | None
     step_name: str
@@ -386,6 +395,7 @@ def history_compute(
     clock: LegalClock,
     *,
     source_sha256: str = "",
+    units: Mapping[str, AgencyInfo] | None = None,
 ) -> ComputedHistory:
     """Dossier fields, events, control slip and flags of a record that passed ``history_check``.
 
@@ -520,11 +530,17 @@ def history_compute(
             ended_at=ended_at, due_at=due, unit=version.unit, supplement_count=supplement_count
         )
 
-    handovers = _control_slip(slip_events, version, clock)
+    units = units or {}
+    handovers = _control_slip(slip_events, version, clock, units)
     late_steps = record.get("late_step") or ""
     if not late_steps and dossier_class == DossierClass.LATE:
-        # No step named in the record: the control slip says where the time was lost.
-        late_steps = "; ".join(h.step_name or h.to_unit for h in handovers if h.result == "late")
+        # No step named in the record: the control slip says where the time was lost (a
+        # unit of the register by its name, as the live services write it).
+        late_steps = "; ".join(
+            h.step_name or unit_name(units.get(h.to_unit), h.to_unit)
+            for h in handovers
+            if h.result == "late"
+        )
 
     applicant = record["applicant"]
     last = handovers[-1] if handovers else None
@@ -564,7 +580,8 @@ def history_compute(
         "late_steps": late_steps[:500],
         "flags": flags,
         "current_step_id": last.step.id if last and last.step else None,
-        "current_unit": last.to_unit if last else "",
+        "current_unit_id": last.to_unit_id if last else None,
+        "current_unit_label": last.to_unit if last and last.to_unit_id is None else "",
         "current_step_since": last.at if last else None,
         # Only an open dossier can be over a step's budget (the at-risk rule): not computed
         # for the history's ended millions.
@@ -582,6 +599,7 @@ def _control_slip(
     slip_events: list[tuple[str, Mapping[str, Any], dt.datetime]],
     version: VersionInfo,
     clock: LegalClock,
+    units: Mapping[str, AgencyInfo],
 ) -> list[HandoverRow]:
     """Form 06 rows, as the live services keep them.
 
@@ -613,12 +631,19 @@ def _control_slip(
             open_row.note = f"{open_row.note}; {note}" if open_row.note else note
         open_row = None
 
+    def agency_id(unit: str) -> int | None:
+        found = units.get(unit)
+        return found.id if found is not None else None
+
     def add(unit: str, at: dt.datetime, step: StepInfo | None, name: str, note: str) -> None:
         nonlocal open_row, previous_unit
+        unit = unit.strip()
         open_row = HandoverRow(
             position=len(rows) + 1,
             from_unit=previous_unit,
             to_unit=unit,
+            from_unit_id=agency_id(previous_unit),
+            to_unit_id=agency_id(unit),
             at=at,
             step=step,
             step_name=step.name if step else name,

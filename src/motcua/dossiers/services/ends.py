@@ -61,7 +61,8 @@ def _late_steps(locked: Dossier) -> list[str]:
         .first()
     )
     rows = Handover.objects.filter(dossier=locked, result=StepResult.LATE).order_by("position")
-    return ([str(counter)] if counter else []) + [row.step_name or row.to_unit for row in rows]
+    rows = rows.select_related("to_unit")
+    return ([str(counter)] if counter else []) + [row.step_name or row.to_unit_name for row in rows]
 
 
 def _store_result(locked: Dossier, upload: File) -> list[str]:
@@ -277,20 +278,33 @@ def dossier_deliver(
         # result in hand, so it came back by now; the row says it was written at delivery.
         handback = False
         receiving = locked.receiving_unit
-        if receiving is not None and locked.current_unit != receiving.name:
+        if receiving is not None and locked.current_unit_id != receiving.pk:
             last = Handover.objects.filter(dossier=locked).order_by("-position").first()
+            # From the unit holding it: the current one, else where the slip last went, else
+            # the competent agency.
+            if locked.current_unit_id is not None or locked.current_unit_label:
+                origin = (locked.current_unit, locked.current_unit_label)
+            elif last is not None:
+                origin = (last.to_unit, last.to_unit_label)
+            else:
+                origin = (locked.agency, "")
             back = Handover.objects.create(
                 dossier=locked,
                 position=(last.position + 1) if last else 1,
-                from_unit=locked.current_unit or (last.to_unit if last else locked.agency.name),
-                to_unit=receiving.name,
+                from_unit=origin[0],
+                from_unit_label=origin[1],
+                to_unit=receiving,
                 at=now,
                 receiver=_person(actor),
                 note=str(_("Kết quả chuyển về Bộ phận Một cửa (ghi nhận khi trả kết quả)")),
             )
             _close_handover(back, now)
-            locked.current_unit = receiving.name
-            fields += ["current_unit", *_step_begin(locked, None, locked.current_step_since)]
+            locked.current_unit, locked.current_unit_label = receiving, ""
+            fields += [
+                "current_unit",
+                "current_unit_label",
+                *_step_begin(locked, None, locked.current_step_since),
+            ]
             handback = True
         locked.status = Status.DELIVERED
         locked.delivered_at = now

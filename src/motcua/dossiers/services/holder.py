@@ -25,7 +25,6 @@ from __future__ import annotations
 from typing import cast
 
 from django.contrib.auth.models import User
-from django.db.models import Q
 from django.utils import timezone
 
 from motcua.agencies.models import Agency
@@ -44,31 +43,17 @@ LEADING_ROLES = frozenset({Role.LEADER, Role.CENTER_MANAGER})
 
 def dossier_holder(dossier: Dossier) -> Agency | None:
     """The agency or unit holding the dossier's current step, or None when that unit is not
-    an agency of the register. Kept on the dossier object while its place is unchanged: a
-    page asks several times (one question per action it may offer)."""
-    place = (dossier.current_step_id, dossier.current_unit)
-    cached = getattr(dossier, "_holder", None)
-    if cached is not None and cached[0] == place:
-        return cast("Agency | None", cached[1])
-    holder = _holder_lookup(dossier)
-    dossier._holder = (place, holder)  # type: ignore[attr-defined]
-    return holder
+    an agency of the register. A read of the units' foreign keys (Django keeps the related
+    rows on the objects, so a page asking once per action reads them once)."""
+    return _holder_lookup(dossier)
 
 
 def _holder_lookup(dossier: Dossier) -> Agency | None:
-    names: list[str] = []
-    if dossier.current_step_id is not None:
-        step = dossier.current_step
-        assert step is not None
-        names.append(step.unit.strip())
-    names.append(dossier.current_unit.strip())
-    for name in names:
-        if not name:
-            continue
-        agency = Agency.objects.filter(Q(code=name) | Q(name=name)).order_by("pk").first()
-        if agency is not None:
-            return agency
-    return None
+    # The step's unit when it is an agency; else the unit the dossier was handed to.
+    step = dossier.current_step if dossier.current_step_id is not None else None
+    if step is not None and step.unit_id is not None:
+        return step.unit
+    return dossier.current_unit
 
 
 def _is_leading(actor: Actor) -> bool:

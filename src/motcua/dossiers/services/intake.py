@@ -84,7 +84,7 @@ def _counter_step(dossier: Dossier, receiving_unit: Agency) -> WorkflowStep | No
         .order_by("position")
         .first()
     )
-    if first is not None and first.unit.strip() in {receiving_unit.code, receiving_unit.name}:
+    if first is not None and first.unit_id == receiving_unit.pk:
         return first
     return None
 
@@ -199,7 +199,7 @@ def dossier_receive(
         dossier.received_at = now
         _start_clock(dossier, now)
         dossier.printed_due_at = dossier.due_at
-        dossier.current_unit = receiving_unit.name
+        dossier.current_unit = receiving_unit
         steps = _step_begin(dossier, _counter_step(dossier, receiving_unit), now)
         dossier.delivery_channel = result_channel
         dossier.save(
@@ -311,9 +311,9 @@ def dossier_accept(
         step = locked.current_step
         if receiving_unit is not None:
             locked.receiving_unit = receiving_unit
-            locked.current_unit = receiving_unit.name
+            locked.current_unit, locked.current_unit_label = receiving_unit, ""
             step = _counter_step(locked, receiving_unit)
-            fields += ["receiving_unit", "current_unit"]
+            fields += ["receiving_unit", "current_unit", "current_unit_label"]
         fields += _step_begin(locked, step, now)
         late = locked.accept_by is not None and now > locked.accept_by
         if late and _add_flag(locked, Flag.ACCEPTANCE_LATE):

@@ -11,10 +11,10 @@ from pathlib import PurePath
 from django.contrib.auth.models import User
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency
+from motcua.agencies.units import UnitRef, unit_resolve
 from motcua.catalog.models import WorkflowStep
 from motcua.core.audit import Actor
 from motcua.core.models import StaffProfile
@@ -69,12 +69,12 @@ EXTENSION_MAX_WORKING_DAYS = 30
 # --- processing -------------------------------------------------------------------------------
 
 
-def _unit_name(unit: str) -> str:
-    """A step's unit as the control slip prints it: the agency's name when the catalogue gives
-    its code (``000.01.01.H18``), else the unit as written."""
-    unit = unit.strip()
-    name = Agency.objects.filter(code=unit).values_list("name", flat=True).first()
-    return name or unit
+def _is_step_unit(unit: UnitRef, step: WorkflowStep) -> bool:
+    """Whether ``unit`` is the unit performing ``step`` (the same agency, or the same label
+    for a unit outside the register)."""
+    if unit.agency is not None:
+        return unit.agency.pk == step.unit_id
+    return step.unit_id is None and unit.label == step.unit_label
 
 
 def _judge_counter_step(dossier: Dossier, at: dt.datetime) -> dict[str, str]:
@@ -103,7 +103,7 @@ def dossier_handover(
     *,
     dossier: Dossier,
     actor: Actor,
-    to_unit: str = "",
+    to_unit: Agency | str = "",
     step: WorkflowStep | None = None,
     receiver_name: str = "",
     assignee: User | None = None,
@@ -131,6 +131,11 @@ def dossier_handover(
     the first row's note and in the hand-over event (``counter_step_result``, which
     ``dossier_finish`` reads for the steps that overran).
 
+    ``to_unit``: the receiving unit, an agency, or text: the code or exact name of an agency
+    of the register, else a label for a unit outside it (``agencies.units.unit_resolve``, the
+    one place a unit given as text by the staff page or the API is resolved). By default the
+    unit of the step.
+
     ``assignee``: the person of the receiving unit (or of a unit under it) the dossier goes to;
     it is then on their desk (``Dossier.assignee``), and the row names them as receiver.
     Without one, the dossier is on the desk of the whole receiving unit."""
@@ -141,16 +146,14 @@ def dossier_handover(
         require_action(actor, locked, Action.HANDOVER)
         if step is not None and step.version_id != locked.procedure_version_id:
             raise _refuse(_("Bước xử lý không thuộc quy trình của thủ tục này."))
-        to_unit = to_unit.strip()
+        target = unit_resolve(to_unit)
         following = next_step(locked)
         route = "next"
         if step is None:
             # Walk the workflow in order; a hand-over to some other unit (named by the user)
             # is a row without a step and a budget: leaving the workflow before its end is a
             # leader's decision, as a skip is.
-            if following is not None and (
-                not to_unit or to_unit in {following.unit, _unit_name(following.unit)}
-            ):
+            if following is not None and (target == UnitRef() or _is_step_unit(target, following)):
                 step = following
             elif following is not None:
                 route = "outside"
@@ -177,14 +180,15 @@ def dossier_handover(
                 .order_by("position")
                 .values_list("name", flat=True)
             )
-        to_unit = to_unit or (_unit_name(step.unit) if step else "")
-        if not to_unit:
+        if target == UnitRef() and step is not None:
+            target = UnitRef(step.unit, step.unit_label)
+        if not target.name:
             raise _refuse(_("Phải chọn đơn vị nhận hồ sơ."))
         if assignee is not None:
-            if not _works_in(assignee, to_unit):
+            if target.agency is None or not _works_in(assignee, target.agency):
                 raise _refuse(
                     _("%(person)s không thuộc đơn vị nhận hồ sơ (%(unit)s).")
-                    % {"person": person_name(assignee), "unit": to_unit}
+                    % {"person": person_name(assignee), "unit": target.name}
                 )
             receiver_name = person_name(assignee)
         # The slip says why a row does not follow the workflow in order.
@@ -224,16 +228,20 @@ def dossier_handover(
             counter = _judge_counter_step(locked, now)
             note = "; ".join(n for n in (counter["note"], note.strip()) if n)
         if last is not None:
-            from_unit = last.to_unit
+            origin = UnitRef(last.to_unit, last.to_unit_label)
         elif locked.receiving_unit is not None:
-            from_unit = locked.receiving_unit.name
+            origin = UnitRef(locked.receiving_unit)
+        elif locked.current_unit is not None or locked.current_unit_label:
+            origin = UnitRef(locked.current_unit, locked.current_unit_label)
         else:
-            from_unit = locked.current_unit or str(_("Bộ phận Một cửa"))
+            origin = UnitRef(label=str(_("Bộ phận Một cửa")))
         row = Handover.objects.create(
             dossier=locked,
             position=(last.position + 1) if last else 1,
-            from_unit=from_unit,
-            to_unit=to_unit,
+            from_unit=origin.agency,
+            from_unit_label=origin.label,
+            to_unit=target.agency,
+            to_unit_label=target.label,
             at=now,
             giver=_person(actor),
             receiver=receiver_name.strip(),
@@ -244,9 +252,10 @@ def dossier_handover(
         )
         if draft is not None:
             _store_draft(row, locked, draft)
-        locked.current_unit = to_unit
+        locked.current_unit, locked.current_unit_label = target.agency, target.label
         locked.assignee = assignee
-        _save(locked, dossier, ["current_unit", "assignee", *_step_begin(locked, step, now)])
+        fields = ["current_unit", "current_unit_label", "assignee"]
+        _save(locked, dossier, [*fields, *_step_begin(locked, step, now)])
         _event(
             locked,
             type=EventType.HANDOVER,
@@ -255,8 +264,8 @@ def dossier_handover(
             from_status=locked.status,
             data={
                 "position": row.position,
-                "from": from_unit,
-                "to": to_unit,
+                "from": origin.name,
+                "to": target.name,
                 "step": row.step_name,
                 "previous_result": previous.result if previous else "",
                 **({"route": route, "skipped": skipped} if route != "next" else {}),
@@ -317,7 +326,9 @@ def dossier_send_back(
             actor=actor,
             step=previous,
             assignee=proposer
-            if proposer is not None and _works_in(proposer, previous.unit)
+            if proposer is not None
+            and previous.unit is not None
+            and _works_in(proposer, previous.unit)
             else None,
             note=str(_("Trả lại để xử lý lại: %(reason)s") % {"reason": reason}),
         )
@@ -334,15 +345,13 @@ def _proposer(dossier: Dossier) -> User | None:
     return event.actor if event is not None else None
 
 
-def _works_in(person: User, unit: str) -> bool:
-    """Whether ``person`` is staff of the agency named ``unit`` (by name, code or short name)
-    or of an agency under it."""
+def _works_in(person: User, unit: Agency) -> bool:
+    """Whether ``person`` is staff of ``unit`` or of an agency under it."""
     profile = StaffProfile.objects.select_related("agency").filter(user=person).first()
     if profile is None:
         return False
-    agencies = Agency.objects.filter(Q(name=unit) | Q(code=unit) | Q(short_name=unit))
     own = profile.agency.path
-    return any(a.pk == profile.agency_id or (a.path and own.startswith(a.path)) for a in agencies)
+    return unit.pk == profile.agency_id or bool(unit.path and own.startswith(unit.path))
 
 
 def _supplement_deadline(dossier: Dossier) -> dt.datetime:
@@ -460,11 +469,22 @@ def dossier_receive_supplement(
             # The supplement goes back to the unit that asked for it, on a new control-slip
             # row with the step's full budget (the clock restarted from zero).
             step = locked.current_step
+            origin = (
+                UnitRef(locked.receiving_unit)
+                if locked.receiving_unit is not None
+                else UnitRef(last.to_unit, last.to_unit_label)
+            )
+            if locked.current_unit is not None or locked.current_unit_label:
+                target = UnitRef(locked.current_unit, locked.current_unit_label)
+            else:
+                target = UnitRef(last.to_unit, last.to_unit_label)
             Handover.objects.create(
                 dossier=locked,
                 position=last.position + 1,
-                from_unit=locked.receiving_unit.name if locked.receiving_unit else last.to_unit,
-                to_unit=locked.current_unit or last.to_unit,
+                from_unit=origin.agency,
+                from_unit_label=origin.label,
+                to_unit=target.agency,
+                to_unit_label=target.label,
                 at=now,
                 giver=_person(actor),
                 step=step,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,7 +13,6 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from motcua.agencies.models import Agency
 from motcua.catalog.models import PartKind
 from motcua.core.access import staff_profile
 from motcua.core.audit import SYSTEM_ACTORS
@@ -158,20 +156,6 @@ def vn_day(value: dt.datetime | dt.date | str | None) -> str:
     if isinstance(day, dt.datetime):
         day = timezone.localtime(day).date() if timezone.is_aware(day) else day.date()
     return f"{day.day}/{day.month}/{day.year}"
-
-
-# An agency code as the catalogue writes a step's unit (QCVN 102:2016, ``000.01.09.H38``).
-AGENCY_CODE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
-
-
-@register.filter
-def unit_name(value: str | None) -> str:
-    """A step's or a hand-over's unit by its name: the agency's name when given its code.
-    Only code-like text is looked up, so names cost no query."""
-    text = (value or "").strip()
-    if not AGENCY_CODE.match(text):
-        return text
-    return Agency.objects.filter(code=text).values_list("name", flat=True).first() or text
 
 
 @register.simple_tag

@@ -119,7 +119,7 @@ def counter_procedure(request: HttpRequest, version_id: int) -> HttpResponseBase
         "title": version.name,
         "version": version,
         "parts": list(version.parts.all()),
-        "steps": list(version.steps.all()),
+        "steps": list(version.steps.select_related("unit")),
         "form": shown,
         "receive": receive,
         "guide": guide,

@@ -43,7 +43,6 @@ from motcua.dossiers.models import (
 from motcua.dossiers.rules import Action
 from motcua.dossiers.scope import WRITE_ROLES, can_write
 from motcua.office import forms
-from motcua.office.templatetags.office import unit_name
 from motcua.office.views.common import (
     detail_url,
     dossier_get,
@@ -76,7 +75,7 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         "title": dossier.code,
         "dossier": dossier,
         "parts": list(dossier.parts.all()),
-        "handovers": list(dossier.handovers.all()),
+        "handovers": list(dossier.handovers.select_related("from_unit", "to_unit")),
         "events": events,
         "postal_reference": next(
             (
@@ -137,9 +136,13 @@ def _action_item(
         initial["channel"] = dossier.delivery_channel or "counter"
     if action == Action.HANDOVER:
         following = services.next_step(dossier)
+        # Each step's unit by name, read in one query whatever the workflow's length.
+        unit_names = {
+            s.pk: s.unit_name for s in dossier.procedure_version.steps.select_related("unit")
+        }
         kwargs = {
             "step_choices": [
-                (s.pk, f"{s.position}. {s.name} ({unit_name(s.unit)})")
+                (s.pk, f"{s.position}. {s.name} ({unit_names[s.pk]})")
                 for s in services.handover_steps(request.user, dossier)
                 if following is None or s.pk != following.pk
             ],
@@ -149,7 +152,7 @@ def _action_item(
                 % {
                     "position": following.position,
                     "step": following.name,
-                    "unit": unit_name(following.unit),
+                    "unit": unit_names[following.pk],
                 }
                 if following is not None
                 else _("— Chuyển đến đơn vị ghi dưới đây —")
