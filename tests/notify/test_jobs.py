@@ -7,10 +7,9 @@ import importlib
 import pytest
 
 import motcua.notify.worker as worker
-from motcua.dossiers.models import Dossier, Flag, Status
+from motcua.dossiers.models import Flag
 from motcua.notify.models import PeriodicJob
-from motcua.notify.services import dossier_notify
-from tests.notify.conftest import make_dossier
+from tests.dossiers.test_notices import make_dossier
 
 
 @pytest.fixture
@@ -44,13 +43,3 @@ def test_worker_once_runs_the_overdue_scan(jobs: dict[str, worker.Job], db: None
         ("feedback_flag_overdue", ""),
         ("office_reports_make", ""),
     }
-
-
-def test_completion_request_before_intake_does_not_mention_the_clock(db: None) -> None:
-    before: Dossier = make_dossier(status=Status.NEEDS_COMPLETION, received_at=None, due_at=None)
-    during: Dossier = make_dossier(2, status=Status.SUPPLEMENT_REQUESTED)
-    (mail_before,) = dossier_notify(before, "supplement_requested")[:1]
-    (mail_during,) = dossier_notify(during, "supplement_requested")[:1]
-    assert "tính lại từ đầu" not in mail_before.body
-    assert "Hồ sơ được tiếp nhận khi đã đầy đủ, hợp lệ." in mail_before.body
-    assert "Thời gian giải quyết được tính lại từ đầu" in mail_during.body
