@@ -196,8 +196,9 @@ def test_sms_is_one_unaccented_line(dossier: Dossier) -> None:
     ],
 )
 def test_an_end_is_told_with_its_reason_in_vietnamese_whatever_the_page_language(
-    dossier: Dossier, event: str, subject: str, lead: str
+    db: None, event: str, subject: str, lead: str
 ) -> None:
+    dossier = make_dossier(channel=Channel.ONLINE)  # refused online: nobody saw it refused
     with translation.override("en"):
         mail, sms = dossier_notice(dossier, event, reason="Công dân đề nghị")
     assert mail.subject == f"{subject} — hồ sơ {CODE}"
@@ -205,3 +206,12 @@ def test_an_end_is_told_with_its_reason_in_vietnamese_whatever_the_page_language
     assert "Lý do: Công dân đề nghị" in mail.body.splitlines()
     assert FOLLOW in mail.body.splitlines()
     assert "Ly do: Cong dan de nghi." in sms.body and sms.body.endswith(FOLLOW)
+
+
+def test_a_refusal_at_intake_is_told_only_when_nobody_saw_it(db: None) -> None:
+    at_counter = make_dossier(1, channel=Channel.DIRECT, status=Status.REJECTED)
+    by_post = make_dossier(2, channel=Channel.POSTAL, status=Status.REJECTED)
+    online = make_dossier(3, channel=Channel.ONLINE, status=Status.REJECTED)
+    assert dossier_notice(at_counter, EventType.REJECTED, reason="x") == []
+    assert dossier_notice(by_post, EventType.REJECTED, reason="x") == []
+    assert len(dossier_notice(online, EventType.REJECTED, reason="x")) == 2

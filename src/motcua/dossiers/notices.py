@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -52,8 +52,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.formatting import vn_date
-from motcua.dossiers.models import Dossier, EventType
-from motcua.notify.models import Channel, Message
+from motcua.dossiers.models import Channel, Dossier, EventType
+from motcua.notify.models import Channel as NotifyChannel
+from motcua.notify.models import Message
 from motcua.notify.services import (
     InvalidRecipient,
     Recipient,
@@ -67,14 +68,25 @@ REFERENCE_PREFIX = "dossier:"
 TEMPLATES = "dossiers/notices/"
 
 
+def _always(dossier: Dossier) -> bool:
+    return True
+
+
+def _online(dossier: Dossier) -> bool:
+    # A dossier refused at the counter is refused in front of the applicant, with form 03
+    # in hand (or posted back with the papers); one refused online is not seen by anyone.
+    return dossier.channel == Channel.ONLINE
+
+
 @dataclass(frozen=True)
 class Notice:
-    """How one event is told: its template, and for the end notices (one template for
-    several ends) the title and the opening sentence."""
+    """How one event is told: its template, for the end notices (one template for several
+    ends) the title and the opening sentence, and whether this dossier's event is told."""
 
     template: str
     title: Promise | str = ""
     lead: Promise | str = ""
+    told: Callable[[Dossier], bool] = _always
 
 
 # The events the applicant is told about; the outbox ``kind`` of each message is the event's
@@ -94,6 +106,7 @@ NOTICES: dict[str, Notice] = {
         "ended",
         _("Từ chối tiếp nhận hồ sơ"),
         _("Hồ sơ %(code)s (%(procedure)s) nộp trực tuyến không được tiếp nhận."),
+        told=_online,
     ),
     EventType.REFUSED: Notice(
         "ended",
@@ -116,7 +129,7 @@ def notice_recipients(dossier: Dossier) -> list[Recipient]:
     recipients = []
     if dossier.applicant_email:
         try:
-            recipients.append(recipient_clean((Channel.EMAIL, dossier.applicant_email)))
+            recipients.append(recipient_clean((NotifyChannel.EMAIL, dossier.applicant_email)))
         except InvalidRecipient:
             logger.warning("dossier %s: e-mail not usable for notifications", dossier.code)
     for whose, phone in (
@@ -126,7 +139,7 @@ def notice_recipients(dossier: Dossier) -> list[Recipient]:
         if not phone:
             continue
         try:
-            recipients.append(recipient_clean((Channel.SMS, phone)))
+            recipients.append(recipient_clean((NotifyChannel.SMS, phone)))
         except InvalidRecipient:
             # A landline or a typo: try the next number; staff see it as it was written.
             logger.info("dossier %s: %s phone is not a mobile number", dossier.code, whose)
@@ -192,13 +205,14 @@ def notice_context(dossier: Dossier) -> dict[str, Any]:
 
 def dossier_notice(dossier: Dossier, event: str, **extra: Any) -> list[Message]:
     """Queue what the applicant is told about ``event`` (a ``EventType`` value) of
-    ``dossier``; nothing for an event that is not told (``NOTICES``).
+    ``dossier``; nothing for an event that is not told (``NOTICES``). Every service that
+    records an event calls it, and this decides.
 
     Call it in the service's transaction, after the change: the messages are rendered from
     the dossier as it now is and are dropped with a rolled-back change. ``extra`` adds to
     the template's context (``reason``, ``items``)."""
     notice = NOTICES.get(event)
-    if notice is None:
+    if notice is None or not notice.told(dossier):
         return []
     recipients = notice_recipients(dossier)
     if not recipients:

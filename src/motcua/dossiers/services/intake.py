@@ -254,6 +254,7 @@ def dossier_reject_at_counter(
         dossier.end_reason = reason
         dossier.save(update_fields=["end_reason"])
         _event(dossier, type=EventType.REJECTED, actor=actor, at=now, data={"reason": reason})
+        dossier_notice(dossier, EventType.REJECTED, reason=reason)
     return dossier
 
 
