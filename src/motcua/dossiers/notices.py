@@ -90,9 +90,10 @@ class Notice:
 
 
 # The events the applicant is told about; the outbox ``kind`` of each message is the event's
-# type. Not told: the online submission (the portal shows the code and secret at once), the
-# completion sent back, the hand-overs between units, the applicant's own withdrawal, and the
-# delivery of the result (it happens in front of the applicant, or by post with its own notice).
+# type. Not told: what the applicant did themselves (the online submission, whose code and
+# secret the portal shows at once; the completion they sent; their withdrawal), the hand-overs
+# between units, and the delivery of the result (in front of the applicant, or the post
+# brings it; the result's readiness was told).
 NOTICES: dict[str, Notice] = {
     EventType.RECEIVED: Notice("received"),
     # ND 118/2025 Điều 19.5: the clock restarts from zero, so the applicant gets a new
