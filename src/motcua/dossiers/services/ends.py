@@ -23,8 +23,8 @@ from motcua.dossiers.models import (
     Status,
     StepResult,
 )
-from motcua.dossiers.rules import Action, require_action
 from motcua.dossiers.notices import dossier_notice
+from motcua.dossiers.rules import Action, require_action
 from motcua.dossiers.services.base import (
     _close_handover,
     _event,

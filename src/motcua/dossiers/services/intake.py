@@ -25,8 +25,8 @@ from motcua.dossiers.models import (
     GuidanceKind,
     Status,
 )
-from motcua.dossiers.rules import Action, require_action
 from motcua.dossiers.notices import dossier_notice
+from motcua.dossiers.rules import Action, require_action
 from motcua.dossiers.services.base import (
     ACCEPTANCE_HOURS,
     PartInput,

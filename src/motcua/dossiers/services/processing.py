@@ -29,8 +29,8 @@ from motcua.dossiers.models import (
     Handover,
     Status,
 )
-from motcua.dossiers.rules import Action, require_action
 from motcua.dossiers.notices import dossier_notice
+from motcua.dossiers.rules import Action, require_action
 from motcua.dossiers.services.base import (
     SUPPLEMENT_REQUEST_DAYS,
     PartInput,
