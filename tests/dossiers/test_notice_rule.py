@@ -35,12 +35,14 @@ from motcua.dossiers.services import (
     dossier_reject_at_counter,
     dossier_request_completion,
     dossier_request_supplement,
+    dossier_send_back,
     dossier_stop,
     dossier_submit,
     dossier_withdraw,
 )
 from motcua.notify.models import Message
 from motcua.notify.services import Recipient
+from tests.dossiers.conftest import to_signing
 from tests.world import MONDAY, World, local
 
 Act = Callable[[], Dossier]
@@ -94,7 +96,9 @@ def _receive(w: World, a: Applicant) -> Dossier:
 
 
 def _submit(w: World, a: Applicant) -> Dossier:
-    return dossier_submit(procedure_version=w.procedure, applicant=a, actor=w.citizen)
+    return dossier_submit(
+        procedure_version=w.procedure, applicant=a, actor=w.citizen, owner=w.citizen
+    )
 
 
 def _appraised(w: World, a: Applicant) -> Dossier:
@@ -115,8 +119,12 @@ def _needs_completion(w: World, a: Applicant) -> Dossier:
     return d
 
 
+def _at_signing(w: World, a: Applicant) -> Dossier:
+    return to_signing(w, _receive(w, a))
+
+
 def _result_ready(w: World, a: Applicant) -> Dossier:
-    d = _appraised(w, a)
+    d = _at_signing(w, a)
     dossier_finish(dossier=d, actor=w.leader)
     return d
 
@@ -222,7 +230,16 @@ DRIVERS: dict[str, tuple[EventType, bool, Setup]] = {
     "dossier_finish": (
         EventType.RESULT_READY,
         True,
-        lambda w, a: _then(_appraised(w, a), lambda d: dossier_finish(dossier=d, actor=w.leader)),
+        lambda w, a: _then(_at_signing(w, a), lambda d: dossier_finish(dossier=d, actor=w.leader)),
+    ),
+    # The leader does not sign: back to the proposer, a hand-over like any other.
+    "dossier_send_back": (
+        EventType.HANDOVER,
+        False,
+        lambda w, a: _then(
+            _at_signing(w, a),
+            lambda d: dossier_send_back(dossier=d, actor=w.leader, reason="Sửa dự thảo"),
+        ),
     ),
     "dossier_refuse": (
         EventType.REFUSED,
@@ -314,7 +331,7 @@ def test_unusable_contacts_from_an_import_are_skipped(
 
 
 def test_a_dossier_with_no_usable_contact_still_changes(world: World, traveller: object) -> None:
-    dossier = _appraised(world, applicant("", LANDLINE, ""))
+    dossier = _at_signing(world, applicant("", LANDLINE, ""))
     dossier_finish(dossier=dossier, actor=world.leader)
     assert dossier.status == Status.RESULT_READY
     assert not Message.objects.exists()
