@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.test import Client
 
 from motcua.dossiers.models import Dossier, Status
+from motcua.dossiers.notices import dossier_messages
 from motcua.dossiers.services import (
     dossier_extend,
     dossier_finish,
@@ -16,7 +17,6 @@ from motcua.dossiers.services import (
     dossier_stop,
     dossier_submit,
 )
-from motcua.notify.models import Message
 from tests.dossiers.conftest import citizen_applicant, to_signing
 from tests.world import MONDAY, World, local
 
@@ -47,7 +47,7 @@ def test_applicant_is_notified_by_email_and_sms(world: World, traveller) -> None
     )
     dossier_handover(dossier=dossier, actor=world.clerk)
     dossier_request_supplement(dossier=dossier, actor=world.specialist, items=["A"], reason="B")
-    messages = Message.objects.filter(dossier=dossier)
+    messages = dossier_messages(dossier)
     assert sorted(messages.values_list("kind", "channel")) == [
         ("received", "email"),
         ("received", "sms"),
@@ -74,9 +74,11 @@ def test_extension_and_result_are_notified_and_bad_phone_is_skipped(
     )
     dossier_finish(dossier=to_signing(world, dossier), actor=world.leader)
     assert dossier.status == Status.RESULT_READY
-    assert list(
-        Message.objects.filter(dossier=dossier).order_by("id").values_list("kind", "channel")
-    ) == [("received", "email"), ("extension", "email"), ("result_ready", "email")]
+    assert list(dossier_messages(dossier).order_by("id").values_list("kind", "channel")) == [
+        ("received", "email"),
+        ("extension", "email"),
+        ("result_ready", "email"),
+    ]
 
 
 def test_refusals_and_stops_are_told_with_their_reason(world: World, traveller) -> None:
@@ -99,13 +101,13 @@ def test_refusals_and_stops_are_told_with_their_reason(world: World, traveller) 
         actor=world.citizen,
     )
     dossier_reject(dossier=online, actor=world.clerk, reason="Sai thủ tục")
-    for dossier, subject, reason in [
-        (refused, "Trả lại hồ sơ", "Không đủ điều kiện cấp phiếu"),
-        (stopped, "Thông báo dừng giải quyết hồ sơ", "Công dân đề nghị dừng"),
-        (online, "Từ chối tiếp nhận hồ sơ", "Sai thủ tục"),
+    for dossier, kind, subject, reason in [
+        (refused, "refused", "Trả lại hồ sơ", "Không đủ điều kiện cấp phiếu"),
+        (stopped, "stopped", "Thông báo dừng giải quyết hồ sơ", "Công dân đề nghị dừng"),
+        (online, "rejected", "Từ chối tiếp nhận hồ sơ", "Sai thủ tục"),
     ]:
-        email = Message.objects.get(dossier=dossier, kind="generic", channel="email")
+        email = dossier_messages(dossier).get(kind=kind, channel="email")
         assert email.subject.startswith(subject)
         assert f"Lý do: {reason}" in email.body
         assert dossier.code in email.body
-        assert Message.objects.filter(dossier=dossier, kind="generic", channel="sms").exists()
+        assert dossier_messages(dossier).filter(kind=kind, channel="sms").exists()

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from motcua.notify.models import Channel, Kind, Message, MessageStatus
+from motcua.notify.models import Channel, Message, MessageStatus
 from motcua.notify.services import notification_enqueue
 
 URL = "/quan-tri/notify/message/"
@@ -21,7 +21,10 @@ def admin_client_vi(db: None, client: Client) -> Client:
 
 def failed_message() -> Message:
     (m,) = notification_enqueue(
-        kind=Kind.GENERIC, recipients=[(Channel.EMAIL, "a@example.vn")], context={"body": "x"}
+        kind="received",
+        recipients=[(Channel.EMAIL, "a@example.vn")],
+        context={"body": "x"},
+        reference="dossier:000.00.19.H18-220829-0001",
     )
     Message.objects.filter(pk=m.pk).update(
         status=MessageStatus.FAILED, attempts=6, last_error="SMTPServerDisconnected"
@@ -56,3 +59,15 @@ def test_outbox_rows_cannot_be_deleted_in_the_admin(admin_client_vi: Client) -> 
     m = failed_message()
     assert admin_client_vi.post(f"{URL}{m.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Message.objects.filter(pk=m.pk).exists()
+
+
+def test_a_dossiers_messages_are_found_by_its_code(admin_client_vi: Client) -> None:
+    m = failed_message()
+    (other,) = notification_enqueue(
+        kind="received", recipients=[(Channel.EMAIL, "b@example.vn")], context={"body": "x"}
+    )
+    page = admin_client_vi.get(URL, {"q": "000.00.19.H18-220829-0001"}).content.decode()
+    assert m.recipient in page and other.recipient not in page
+    assert "dossier:000.00.19.H18-220829-0001" in page
+    page = admin_client_vi.get(URL, {"kind": "received"}).content.decode()
+    assert m.recipient in page and other.recipient in page

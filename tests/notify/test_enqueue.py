@@ -1,10 +1,11 @@
-"""Queuing notifications: in the caller's transaction, rendered in Vietnamese at once."""
+"""Queuing messages: in the caller's transaction, rendered in Vietnamese at once, to
+clean addresses only; the outbox takes any app's template and reference."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,44 +13,42 @@ from django.db import transaction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from motcua.dossiers.models import Dossier
-from motcua.notify.models import Channel, Kind, Message, MessageStatus
+from motcua.notify.models import Channel, Message, MessageStatus
 from motcua.notify.services import (
     InvalidRecipient,
     Recipient,
-    dossier_notify,
     notification_enqueue,
     outbox_wakeup,
+    recipient_clean,
 )
 from motcua.notify.transports import InvalidPhone, phone_normalise
-from tests.notify.conftest import PUBLIC_URL, VN, make_dossier
-
-FOLLOW = f"{PUBLIC_URL}/tra-cuu/?ma=000.00.19.H18-220829-0001&bi-mat=s3cr%26t%2Bx"
-RATING = f"{PUBLIC_URL}/danh-gia/000.00.19.H18-220829-0001/?bi-mat=s3cr%26t%2Bx"
 
 CaptureOnCommit = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
+PAIR = [(Channel.EMAIL, "hoa@example.vn"), (Channel.SMS, "0912 345 678")]
 
 
 class Boom(Exception):
     pass
 
 
-def test_rolled_back_transaction_drops_its_messages(dossier: Dossier) -> None:
+def test_rolled_back_transaction_drops_its_messages(db: None) -> None:
     with pytest.raises(Boom), transaction.atomic():
-        dossier_notify(dossier, Kind.RECEIVED)
+        notification_enqueue(kind="generic", recipients=PAIR, context={"body": "x"})
         assert Message.objects.count() == 2
         raise Boom
 
     assert not Message.objects.exists()
 
 
-def test_committed_messages_wait_pending_one_per_channel(
-    dossier: Dossier, django_capture_on_commit_callbacks: CaptureOnCommit
+def test_committed_messages_wait_pending_with_their_kind_and_reference(
+    db: None, django_capture_on_commit_callbacks: CaptureOnCommit
 ) -> None:
     outbox_wakeup.clear()
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
-            dossier_notify(dossier, Kind.RECEIVED)
+            notification_enqueue(
+                kind="answered", recipients=PAIR, context={"body": "x"}, reference="pakn:7"
+            )
         assert not outbox_wakeup.is_set()  # the nudge waits for the commit
 
     rows = {m.channel: m for m in Message.objects.all()}
@@ -57,88 +56,55 @@ def test_committed_messages_wait_pending_one_per_channel(
     assert rows[Channel.EMAIL].recipient == "hoa@example.vn"
     assert rows[Channel.SMS].recipient == "0912345678"
     for m in rows.values():
-        assert (m.status, m.attempts, m.dossier_id) == (MessageStatus.PENDING, 0, dossier.id)
+        assert (m.status, m.attempts, m.kind, m.reference) == (
+            MessageStatus.PENDING,
+            0,
+            "answered",
+            "pakn:7",
+        )
     assert outbox_wakeup.is_set()
 
 
-def test_received_mail_is_vietnamese_with_vietnamese_dates_and_follow_link(
-    dossier: Dossier,
-) -> None:
-    (mail,) = dossier_notify(dossier, Kind.RECEIVED)[:1]
-
-    assert mail.subject == "Hồ sơ 000.00.19.H18-220829-0001 đã được tiếp nhận"
-    assert "Kính gửi Nguyễn Thị Hoa," in mail.body
-    assert "Sở Tư pháp đã tiếp nhận hồ sơ của Ông/Bà lúc 10:00 ngày 29/8/2022." in mail.body
-    assert "Thủ tục: Cấp bản sao trích lục hộ tịch" in mail.body
-    assert "Ngày hẹn trả kết quả: 17:00 ngày 5/9/2022" in mail.body
-    assert FOLLOW in mail.body.splitlines()
-
-
-def test_dates_are_local_time_even_when_stored_in_utc(db: None) -> None:
-    # 5/9/2022 17:00 in Hà Nội is 10:00 UTC; the day can differ too (23:30 UTC = 06:30 next day)
-    d = make_dossier(due_at=dt.datetime(2022, 9, 4, 23, 30, tzinfo=dt.UTC))
-    (mail,) = dossier_notify(d, Kind.RECEIVED)[:1]
-    assert "Ngày hẹn trả kết quả: 06:30 ngày 5/9/2022" in mail.body
-
-
-def test_result_ready_carries_the_rating_link(dossier: Dossier) -> None:
-    mail, sms = dossier_notify(dossier, Kind.RESULT_READY)
-
-    assert mail.subject == "Hồ sơ 000.00.19.H18-220829-0001 đã có kết quả"
-    assert RATING in mail.body.splitlines()
-    assert RATING in sms.body
-
-
-def test_extension_apologises_and_gives_the_new_appointment(db: None) -> None:
-    d = make_dossier(extended_due_at=dt.datetime(2022, 9, 12, 17, 0, tzinfo=VN))
-    (mail,) = dossier_notify(d, Kind.EXTENSION, context={"reason": "Chờ xác minh"})[:1]
-
-    assert "chưa thể giải quyết xong đúng hẹn 17:00 ngày 5/9/2022" in mail.body
-    assert "Lý do: Chờ xác minh" in mail.body
-    assert "Ngày hẹn trả kết quả mới: 17:00 ngày 12/9/2022." in mail.body
-
-
-def test_supplement_request_lists_what_is_missing(dossier: Dossier) -> None:
-    mail, sms = dossier_notify(
-        dossier,
-        Kind.SUPPLEMENT_REQUESTED,
-        context={"reason": "Thiếu bản sao Căn cước", "deadline_date": "20/9/2022"},
-    )
-    assert "Nội dung cần bổ sung, hoàn thiện: Thiếu bản sao Căn cước" in mail.body
-    assert "trước ngày 20/9/2022" in mail.body
-    assert sms.body.startswith("Ho so 000.00.19.H18-220829-0001 can bo sung, hoan thien truoc")
-
-
-def test_sms_is_one_unaccented_line(dossier: Dossier) -> None:
-    (sms,) = [m for m in dossier_notify(dossier, Kind.RECEIVED) if m.channel == Channel.SMS]
-    assert sms.subject == ""
-    assert sms.body == (
-        "Ho so 000.00.19.H18-220829-0001 da duoc tiep nhan. "
-        f"Hen tra ket qua 17:00 ngay 5/9/2022. Tra cuu: {FOLLOW}"
-    )
-    assert sms.body.isascii()
-
-
-def test_generic_message_is_not_html_escaped(db: None) -> None:
+def test_generic_message_is_not_html_escaped_and_says_it_is_automatic(db: None) -> None:
     (m,) = notification_enqueue(
-        kind=Kind.GENERIC,
+        kind="generic",
         recipients=[Recipient(Channel.EMAIL, "a@example.vn")],
         context={"subject": "Lịch nghỉ Tết & trực", "body": "Ngày 2/1 <nghỉ>."},
     )
     assert m.subject == "Lịch nghỉ Tết & trực"
-    assert "Ngày 2/1 <nghỉ>." in m.body
-    assert m.dossier is None
+    assert m.body.startswith("Ngày 2/1 <nghỉ>.\n")
+    assert "Đây là thư tự động" in m.body
+    assert m.reference == ""
 
 
-def test_applicant_without_usable_contacts_gets_no_message(db: None) -> None:
-    d = make_dossier(applicant_email="", applicant_phone="0261 3544 000")  # a landline
-    assert dossier_notify(d, Kind.RECEIVED) == []
-    assert not Message.objects.exists()
+def test_generic_sms_is_the_body_unaccented_on_one_line(db: None) -> None:
+    (sms,) = notification_enqueue(
+        kind="generic",
+        recipients=[(Channel.SMS, "0912345678")],
+        context={"subject": "Bỏ qua", "body": "Đã trả lời\nphản ánh của Ông/Bà."},
+    )
+    assert (sms.subject, sms.body) == ("", "Da tra loi phan anh cua Ong/Ba.")
+
+
+def test_an_apps_own_template_is_rendered(db: None, settings: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "hello.subject").write_text("Xin chào {{ name }}", encoding="utf-8")
+    (folder / "hello.txt").write_text("Thư cho {{ name }}.", encoding="utf-8")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
+    mail, sms = notification_enqueue(
+        kind="hello",
+        recipients=PAIR,
+        context={"name": "Hoà"},
+        template="mine/hello",
+    )
+    assert (mail.subject, mail.body) == ("Xin chào Hoà", "Thư cho Hoà.\n")
+    assert sms.body == "Thu cho Hoa."  # no .sms template: the text, unaccented
 
 
 def test_duplicate_recipients_get_one_message(db: None) -> None:
     messages = notification_enqueue(
-        kind=Kind.GENERIC,
+        kind="generic",
         recipients=[("sms", "+84 912 345 678"), ("sms", "0912345678")],
         context={"body": "x"},
     )
@@ -154,16 +120,20 @@ def test_invalid_recipient_is_refused_and_nothing_is_written(
 ) -> None:
     with pytest.raises(InvalidRecipient):
         notification_enqueue(
-            kind=Kind.GENERIC,
+            kind="generic",
             recipients=[("email", "ok@example.vn"), recipient],
             context={"body": "x"},
         )
     assert not Message.objects.exists()
+    with pytest.raises(InvalidRecipient):
+        recipient_clean(recipient)
 
 
-def test_unknown_kind_is_refused(db: None) -> None:
+@pytest.mark.parametrize("kind", ["", "  ", "x" * 33])
+def test_a_kind_is_required_and_fits(db: None, kind: str) -> None:
     with pytest.raises(ValueError, match="loại thông báo"):
-        notification_enqueue(kind="party", recipients=[])
+        notification_enqueue(kind=kind, recipients=[("email", "ok@example.vn")])
+    assert not Message.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -21,10 +21,9 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 
 from motcua.cli import main
-from motcua.dossiers.models import Dossier
 from motcua.notify import worker
-from motcua.notify.models import Channel, Kind, Message, MessageStatus, PeriodicJob
-from motcua.notify.services import Recipient, dossier_notify, messages_retry, notification_enqueue
+from motcua.notify.models import Channel, Message, MessageStatus, PeriodicJob
+from motcua.notify.services import Recipient, messages_retry, notification_enqueue
 from motcua.notify.transports import PermanentError
 from motcua.notify.worker import (
     BACKOFF,
@@ -69,9 +68,19 @@ def use_sms(settings: Any, cls: type) -> None:
 
 def queue(n: int) -> list[Message]:
     return notification_enqueue(
-        kind=Kind.GENERIC,
+        kind="generic",
         recipients=[Recipient(Channel.EMAIL, f"person{i}@example.vn") for i in range(n)],
         context={"subject": "Thông báo", "body": "Nội dung"},
+    )
+
+
+def queue_mail_and_sms() -> list[Message]:
+    """One notice to one person by e-mail and SMS, as an app sends it."""
+    return notification_enqueue(
+        kind="received",
+        recipients=[(Channel.EMAIL, "hoa@example.vn"), (Channel.SMS, "0912 345 678")],
+        context={"subject": "Hồ sơ 0001 đã được tiếp nhận", "body": "Hẹn trả 17:00 ngày 5/9/2022"},
+        reference="dossier:0001",
     )
 
 
@@ -83,21 +92,21 @@ def _no_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_worker_once_sends_mail_and_sms_and_marks_them_sent(
-    dossier: Dossier, sms_file: Path, capsys: pytest.CaptureFixture[str]
+    db: None, sms_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with time_machine.travel(T0, tick=False):
-        dossier_notify(dossier, Kind.RECEIVED)
+        queue_mail_and_sms()
         assert main(["worker", "--once"]) == 0
 
     assert "đã gửi 2, chờ gửi lại 0, gửi không thành công 0" in capsys.readouterr().out
     (email,) = mail.outbox
     assert email.to == ["hoa@example.vn"]
-    assert email.subject == "Hồ sơ 000.00.19.H18-220829-0001 đã được tiếp nhận"
-    assert "Ngày hẹn trả kết quả: 17:00 ngày 5/9/2022" in email.body
+    assert email.subject == "Hồ sơ 0001 đã được tiếp nhận"
+    assert "Hẹn trả 17:00 ngày 5/9/2022" in email.body
     (line,) = sms_file.read_text(encoding="utf-8").splitlines()
     record = json.loads(line)
     assert record["to"] == "+84912345678"
-    assert record["text"].startswith("Ho so 000.00.19.H18-220829-0001 da duoc tiep nhan.")
+    assert record["text"] == "Hen tra 17:00 ngay 5/9/2022"
     for m in Message.objects.all():
         assert (m.status, m.attempts, m.sent_at, m.claimed_by) == (MessageStatus.SENT, 1, T0, "")
 
@@ -107,12 +116,10 @@ def test_worker_once_sends_mail_and_sms_and_marks_them_sent(
     assert len(sms_file.read_text(encoding="utf-8").splitlines()) == 1
 
 
-def test_failures_back_off_then_fail_for_good_and_the_row_stays(
-    dossier: Dossier, settings: Any
-) -> None:
+def test_failures_back_off_then_fail_for_good_and_the_row_stays(db: None, settings: Any) -> None:
     use_sms(settings, BrokenSMS)
     with time_machine.travel(T0, tick=False) as clock:
-        dossier_notify(dossier, Kind.RECEIVED)
+        queue_mail_and_sms()
         worker_run(once=True)
         sms = Message.objects.get(channel=Channel.SMS)
         assert Message.objects.get(channel=Channel.EMAIL).status == MessageStatus.SENT
@@ -151,9 +158,9 @@ def test_failures_back_off_then_fail_for_good_and_the_row_stays(
     assert len(mail.outbox) == 1
 
 
-def test_a_permanent_error_fails_at_once(dossier: Dossier, settings: Any) -> None:
+def test_a_permanent_error_fails_at_once(db: None, settings: Any) -> None:
     use_sms(settings, RejectingSMS)
-    dossier_notify(dossier, Kind.RECEIVED)
+    queue_mail_and_sms()
     report = worker_run(once=True)
     assert (report.sent, report.retrying, report.failed) == (1, 0, 1)
     sms = Message.objects.get(channel=Channel.SMS)
@@ -333,7 +340,7 @@ def test_sigterm_mid_batch_finishes_the_message_and_hands_back_the_rest(
     before = signal.getsignal(signal.SIGTERM)
     with time_machine.travel(T0, tick=False):
         notification_enqueue(
-            kind=Kind.GENERIC,
+            kind="generic",
             recipients=[(Channel.SMS, f"091234567{i}") for i in range(3)],
             context={"body": "x"},
         )

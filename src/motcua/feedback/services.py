@@ -406,9 +406,10 @@ def _notify_answer(feedback: Feedback) -> None:
             continue
         try:
             notification_enqueue(
-                kind="generic",
+                kind="feedback_answered",
                 recipients=[(channel, address)],
                 context={"subject": _("Trả lời phản ánh, kiến nghị"), "body": body},
+                reference=f"feedback:{feedback.code}",
             )
         except InvalidRecipient:
             continue

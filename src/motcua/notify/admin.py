@@ -19,17 +19,16 @@ class MessageAdmin(admin.ModelAdmin):
         "kind",
         "channel",
         "recipient",
-        "dossier",
+        "reference",
         "status",
         "attempts",
         "next_attempt_at",
         "sent_at",
     ]
     list_filter = ["status", "channel", "kind", "created_at"]
-    search_fields = ["recipient", "dossier__code", "subject"]
+    # A dossier's messages are found by its code: the reference is "dossier:<code>".
+    search_fields = ["recipient", "reference", "subject"]
     date_hierarchy = "created_at"
-    list_select_related = ["dossier"]
-    raw_id_fields = ["dossier"]
     actions = ["retry"]
 
     # The outbox is a record of what was sent: no one edits or deletes it by hand.

@@ -3,6 +3,10 @@
 Messages are written in the same transaction as the change they announce (a rollback drops
 them) and sent later by ``motcua worker``; a message is never deleted, so that a failed one
 stays visible in the admin and can be retried.
+
+The outbox knows no domain app: what a message is about is a string written by the app
+that queued it (``kind``, and ``reference`` such as ``dossier:<code>``), not a foreign key,
+so that the apps that notify depend on ``notify`` and never the other way round.
 """
 
 from __future__ import annotations
@@ -10,14 +14,6 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-
-class Kind(models.TextChoices):
-    RECEIVED = "received", _("Tiếp nhận hồ sơ")
-    SUPPLEMENT_REQUESTED = "supplement_requested", _("Yêu cầu bổ sung hồ sơ")
-    EXTENSION = "extension", _("Gia hạn, xin lỗi")
-    RESULT_READY = "result_ready", _("Đã có kết quả")
-    GENERIC = "generic", _("Thông báo chung")
 
 
 class Channel(models.TextChoices):
@@ -34,19 +30,18 @@ class MessageStatus(models.TextChoices):
 class Message(models.Model):
     """One notification to one recipient on one channel (the outbox row)."""
 
-    kind = models.CharField(_("loại thông báo"), max_length=32, choices=Kind.choices)
+    # What the message announces, named by the app that queued it ("received", "refused",
+    # "feedback_answered", …): a filter in the admin, no choices here (they are the apps').
+    kind = models.CharField(_("loại thông báo"), max_length=32)
     channel = models.CharField(_("kênh"), max_length=8, choices=Channel.choices)
     recipient = models.CharField(_("người nhận"), max_length=254)
     subject = models.CharField(_("tiêu đề"), max_length=255, blank=True, default="")
     body = models.TextField(_("nội dung"))
-    dossier = models.ForeignKey(
-        "dossiers.Dossier",
-        verbose_name=_("hồ sơ"),
-        null=True,
-        blank=True,
-        # The outbox is a record of what the applicant was told: it outlives the dossier row.
-        on_delete=models.SET_NULL,
-        related_name="messages",
+    # What the message is about, as "<type>:<identifier>" ("dossier:000.00.19.H18-220829-0001",
+    # "feedback:…"), written by the app that queued it: a string rather than a foreign key
+    # so that the outbox depends on no domain app and outlives the row it speaks of.
+    reference = models.CharField(
+        _("liên quan đến"), max_length=100, blank=True, default="", db_index=True
     )
     status = models.CharField(
         _("trạng thái"), max_length=8, choices=MessageStatus.choices, default=MessageStatus.PENDING
@@ -67,7 +62,7 @@ class Message(models.Model):
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="notify_due")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} → {self.recipient}"
+        return f"{self.kind} → {self.recipient}"
 
 
 class PeriodicJob(models.Model):

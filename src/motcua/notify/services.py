@@ -1,15 +1,18 @@
-"""Writing to the outbox. Sending is the worker's job (``notify.worker``)."""
+"""Writing to the outbox. Sending is the worker's job (``notify.worker``).
+
+A generic outbox: an app hands over recipients, a template (or a subject and a body for
+the generic one), its context and a reference to what the message is about. Who is told
+about what, and with which links, is the business of the app that owns the data (the
+dossiers' notifications are ``dossiers.notices``); nothing here knows a domain app.
+"""
 
 from __future__ import annotations
 
-import logging
 import threading
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
-from urllib.parse import quote, urlencode
+from typing import Any, NamedTuple
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -18,21 +21,17 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from motcua.core.formatting import vn_date
-from motcua.notify.models import Channel, Kind, Message, MessageStatus
+from motcua.notify.models import Channel, Message, MessageStatus
 from motcua.notify.transports import InvalidPhone, phone_normalise
-
-if TYPE_CHECKING:
-    import datetime as dt
-
-    from motcua.dossiers.models import Dossier
-
-logger = logging.getLogger(__name__)
 
 # Set after a commit that queued messages, so that a worker running in this process (the
 # one `motcua worker` runs periodic jobs in, for instance) sends them without waiting for
 # its next poll. Workers in other processes find them at their next poll.
 outbox_wakeup = threading.Event()
+
+# ``subject`` and ``body`` from the context, nothing else: for messages without a template
+# of their own.
+GENERIC_TEMPLATE = "notify/generic"
 
 
 class Recipient(NamedTuple):
@@ -44,7 +43,10 @@ class InvalidRecipient(ValueError):
     pass
 
 
-def _recipient_clean(recipient: Recipient | tuple[str, str]) -> Recipient:
+def recipient_clean(recipient: Recipient | tuple[str, str]) -> Recipient:
+    """The recipient with its address in the form the transport sends to (a mobile number
+    in its national form), or ``InvalidRecipient``: a malformed e-mail address, a number
+    that is not a Vietnamese mobile (a landline cannot take an SMS), an unknown channel."""
     channel, address = recipient
     if channel == Channel.EMAIL:
         try:
@@ -60,95 +62,59 @@ def _recipient_clean(recipient: Recipient | tuple[str, str]) -> Recipient:
     raise InvalidRecipient(f"kênh gửi không hỗ trợ: {channel!r}")
 
 
-def _local(moment: dt.datetime | None) -> tuple[str, str]:
-    """('5/9/2022', '17:00') in the installation's time zone; ('', '') for no moment."""
-    if moment is None:
-        return "", ""
-    local = timezone.localtime(moment)
-    return vn_date(local.date()), f"{local:%H:%M}"
-
-
-def dossier_links(dossier: Dossier) -> dict[str, str]:
-    """The public follow link and the rating link of a dossier (both need the secret)."""
-    base = str(settings.MOTCUA["PUBLIC_URL"]).rstrip("/")
-    follow = urlencode({"ma": dossier.code, "bi-mat": dossier.secret})
-    rating = urlencode({"bi-mat": dossier.secret})
-    return {
-        "follow_url": f"{base}/tra-cuu/?{follow}",
-        "rating_url": f"{base}/danh-gia/{quote(dossier.code)}/?{rating}",
-    }
-
-
-def _dossier_context(dossier: Dossier) -> dict[str, Any]:
-    due_date, due_time = _local(dossier.due_at)
-    # The applicant is told the new appointment once there is one (ND 118 Điều 19.6).
-    appointment_date, appointment_time = _local(dossier.extended_due_at or dossier.due_at)
-    received_date, received_time = _local(dossier.received_at)
-    version = dossier.procedure_version
-    return {
-        "dossier": dossier,
-        "code": dossier.code,
-        "applicant": dossier.applicant_name,
-        "procedure": version.name,
-        "procedure_code": version.procedure.code,
-        "agency": dossier.agency.name,
-        "received_date": received_date,
-        "received_time": received_time,
-        "due_date": due_date,
-        "due_time": due_time,
-        "appointment_date": appointment_date,
-        "appointment_time": appointment_time,
-        **dossier_links(dossier),
-    }
-
-
-def _unaccented(text: str) -> str:
+def unaccented(text: str) -> str:
     """Vietnamese without diacritics, case kept: an SMS with diacritics needs UCS-2 and
     costs two or three times as many segments, so SMS are sent unaccented, as is usual."""
     text = text.replace("đ", "d").replace("Đ", "D")
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
-def message_render(kind: str, channel: str, context: Mapping[str, Any]) -> tuple[str, str]:
-    """(subject, body) of a message from ``notify/<kind>.subject`` and ``notify/<kind>.txt``
-    (an SMS uses ``notify/<kind>.sms`` when it exists), rendered in Vietnamese."""
+def message_render(template: str, channel: str, context: Mapping[str, Any]) -> tuple[str, str]:
+    """(subject, body) of a message from ``<template>.subject`` and ``<template>.txt`` (an
+    SMS uses ``<template>.sms`` when it exists, has no subject and is one unaccented line),
+    rendered in Vietnamese."""
     ctx = dict(context)
     with translation.override("vi"):
-        subject = " ".join(render_to_string(f"notify/{kind}.subject", ctx).split())
         if channel == Channel.SMS:
             try:
-                body = render_to_string(f"notify/{kind}.sms", ctx)
+                body = render_to_string(f"{template}.sms", ctx)
             except TemplateDoesNotExist:
-                body = render_to_string(f"notify/{kind}.txt", ctx)
-            return "", _unaccented(" ".join(body.split()))
-        body = render_to_string(f"notify/{kind}.txt", ctx)
+                body = render_to_string(f"{template}.txt", ctx)
+            return "", unaccented(" ".join(body.split()))
+        subject = " ".join(render_to_string(f"{template}.subject", ctx).split())
+        body = render_to_string(f"{template}.txt", ctx)
     return subject[:255], body.strip() + "\n"
 
 
 def notification_enqueue(
     *,
     kind: str,
-    dossier: Dossier | None = None,
     recipients: Iterable[Recipient | tuple[str, str]],
     context: Mapping[str, Any] | None = None,
+    template: str = GENERIC_TEMPLATE,
+    reference: str = "",
 ) -> list[Message]:
     """Write one pending message per recipient to the outbox, in the caller's transaction.
 
-    The bodies are rendered now, so that the message says what was true when the change
+    The bodies are rendered now from ``template`` (``GENERIC_TEMPLATE``: ``subject`` and
+    ``body`` in ``context``), so that the message says what was true when the change
     happened; a rollback of the caller's transaction drops the messages with the change.
-    ``context`` adds to (or, for ``generic``, provides: ``subject`` and ``body``) the
-    dossier's code, procedure, dates and links. Raises ``InvalidRecipient`` for a bad
-    address or channel.
+    ``kind`` says what the message announces and ``reference`` what it is about
+    (``"<type>:<id>"``), both for the admin's filters and the callers' own queries. The same
+    address twice gets one message. Raises ``InvalidRecipient`` for a bad address or
+    channel (and writes nothing): choosing among a person's contacts is the caller's rule.
     """
-    if kind not in Kind.values:
-        raise ValueError(f"loại thông báo không hỗ trợ: {kind!r}")
-    cleaned = [_recipient_clean(r) for r in recipients]
-    ctx: dict[str, Any] = _dossier_context(dossier) if dossier is not None else {}
-    ctx.update(context or {})
+    kind = kind.strip()
+    if not kind or len(kind) > 32:
+        raise ValueError(f"loại thông báo không hợp lệ: {kind!r}")
+    if len(reference) > 100:
+        raise ValueError(f"tham chiếu quá dài: {reference!r}")
+    cleaned = [recipient_clean(r) for r in recipients]
+    ctx = dict(context or {})
     now = timezone.now()
     rows = []
-    for recipient in dict.fromkeys(cleaned):  # the same address twice gets one message
-        subject, body = message_render(kind, recipient.channel, ctx)
+    for recipient in dict.fromkeys(cleaned):
+        subject, body = message_render(template, recipient.channel, ctx)
         rows.append(
             Message(
                 kind=kind,
@@ -156,7 +122,7 @@ def notification_enqueue(
                 recipient=recipient.address,
                 subject=subject,
                 body=body,
-                dossier=dossier,
+                reference=reference,
                 created_at=now,
                 next_attempt_at=now,
             )
@@ -165,34 +131,6 @@ def notification_enqueue(
     if messages:
         transaction.on_commit(outbox_wakeup.set)
     return messages
-
-
-def dossier_recipients(dossier: Dossier) -> list[Recipient]:
-    """The applicant's e-mail and mobile phone, each when present and valid."""
-    recipients = []
-    if dossier.applicant_email:
-        try:
-            recipients.append(_recipient_clean((Channel.EMAIL, dossier.applicant_email)))
-        except InvalidRecipient:
-            logger.warning("dossier %s: e-mail not usable for notifications", dossier.code)
-    if dossier.applicant_phone:
-        try:
-            recipients.append(_recipient_clean((Channel.SMS, dossier.applicant_phone)))
-        except InvalidRecipient:
-            # A landline or a typo: the applicant still gets e-mail, and staff see the
-            # dossier's phone as it was written.
-            logger.info("dossier %s: phone is not a mobile number, no SMS", dossier.code)
-    return recipients
-
-
-def dossier_notify(
-    dossier: Dossier, kind: str, *, context: Mapping[str, Any] | None = None
-) -> list[Message]:
-    """Queue the ``kind`` notification of ``dossier`` to its applicant, by e-mail and SMS
-    when each is available. Call it inside the dossier service's transaction."""
-    return notification_enqueue(
-        kind=kind, dossier=dossier, recipients=dossier_recipients(dossier), context=context
-    )
 
 
 def messages_retry(*, messages: QuerySet[Message] | Sequence[Message]) -> int:

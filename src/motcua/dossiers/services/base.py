@@ -1,4 +1,5 @@
-"""Shared pieces of the dossier services: locking, saving, events, notifications, the code."""
+"""Shared pieces of the dossier services: locking, saving, events, the code. (What the
+applicant is told about a change is ``dossiers.notices``.)"""
 
 from __future__ import annotations
 
@@ -38,8 +39,6 @@ from motcua.dossiers.models import (
     Status,
 )
 from motcua.dossiers.services.files import file_store
-from motcua.notify.models import Channel as NotifyChannel
-from motcua.notify.services import InvalidRecipient, notification_enqueue
 from motcua.workdays import clock
 from motcua.workdays.calendar import WorkCalendar, get_calendar
 
@@ -238,38 +237,6 @@ def _event(
         data={"from": from_status, "to": dossier.status, **data},
     )
     return event
-
-
-def _queue_notifications(
-    dossier: Dossier, kind: str, context: dict[str, Any] | None = None
-) -> None:
-    """Tell the applicant (e-mail and SMS) about the change.
-
-    The outbox rows are written in the service's transaction (a transactional outbox): a
-    rolled-back change sends nothing, and the worker sends only after commit. An address
-    that the outbox refuses (a landline, a typo) is skipped, not a reason to refuse the
-    change itself."""
-    recipients = []
-    if dossier.applicant_email:
-        recipients.append((NotifyChannel.EMAIL, dossier.applicant_email))
-    phone = dossier.applicant_phone or dossier.representative_phone
-    if phone:
-        recipients.append((NotifyChannel.SMS, phone))
-    for recipient in recipients:
-        try:
-            notification_enqueue(
-                kind=kind, dossier=dossier, recipients=[recipient], context=context
-            )
-        except InvalidRecipient:
-            continue
-
-
-def _notify_generic(dossier: Dossier, subject: str, body: str, reason: str) -> None:
-    """A message without a template of its own (refusals, stop notices): the outbox's generic
-    kind with the subject, and a body ending with the reason."""
-    text = body % {"code": dossier.code, "procedure": dossier.procedure_version.name}
-    text += " " + _("Lý do: %(reason)s") % {"reason": reason}
-    _queue_notifications(dossier, "generic", {"subject": subject, "body": text})
 
 
 def _iso(value: dt.datetime | None) -> str | None:

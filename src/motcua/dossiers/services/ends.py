@@ -23,16 +23,15 @@ from motcua.dossiers.models import (
     Status,
     StepResult,
 )
+from motcua.dossiers.notices import dossier_notice
 from motcua.dossiers.rules import Action, require_action
 from motcua.dossiers.services.base import (
     _close_handover,
     _event,
     _lock,
-    _notify_generic,
     _now,
     _open_handover,
     _person,
-    _queue_notifications,
     _refuse,
     _require_text,
     _save,
@@ -139,7 +138,7 @@ def dossier_finish(
                 "result_sha256": locked.result_sha256,
             },
         )
-        _queue_notifications(locked, "result_ready")
+        dossier_notice(locked, EventType.RESULT_READY)
     return locked
 
 
@@ -153,7 +152,6 @@ def _end_service(
     kind: EndKind,
     event: EventType,
     expected_version: int | None,
-    notice: tuple[str, str] | None = None,
     ends_if_received: bool = True,
 ) -> Dossier:
     now = _now()
@@ -173,8 +171,7 @@ def _end_service(
             _close_handover(row, now)
         _save(locked, dossier, fields)
         _event(locked, type=event, actor=actor, at=now, from_status=before, data={"reason": reason})
-        if notice is not None:
-            _notify_generic(locked, notice[0], notice[1], reason)
+        dossier_notice(locked, event, reason=reason)
     return locked
 
 
@@ -196,13 +193,6 @@ def dossier_refuse(
         kind=EndKind.REFUSED,
         event=EventType.REFUSED,
         expected_version=expected_version,
-        notice=(
-            _("Trả lại hồ sơ"),
-            _(
-                "Hồ sơ %(code)s (%(procedure)s) không đủ điều kiện giải quyết và được trả lại. "
-                "Ông/Bà vui lòng liên hệ Bộ phận Một cửa để nhận lại hồ sơ."
-            ),
-        ),
     )
 
 
@@ -243,10 +233,6 @@ def dossier_stop(
         kind=EndKind.STOPPED,
         event=EventType.STOPPED,
         expected_version=expected_version,
-        notice=(
-            _("Thông báo dừng giải quyết hồ sơ"),
-            _("Hồ sơ %(code)s (%(procedure)s) đã được dừng giải quyết."),
-        ),
     )
 
 

@@ -25,6 +25,7 @@ from motcua.dossiers.models import (
     GuidanceKind,
     Status,
 )
+from motcua.dossiers.notices import dossier_notice
 from motcua.dossiers.rules import Action, require_action
 from motcua.dossiers.services.base import (
     ACCEPTANCE_HOURS,
@@ -36,9 +37,7 @@ from motcua.dossiers.services.base import (
     _event,
     _iso,
     _lock,
-    _notify_generic,
     _now,
-    _queue_notifications,
     _refuse,
     _require_text,
     _save,
@@ -225,7 +224,7 @@ def dossier_receive(
                 **({"result_channel": result_channel} if result_channel else {}),
             },
         )
-        _queue_notifications(dossier, "received")
+        dossier_notice(dossier, EventType.RECEIVED)
     return dossier
 
 
@@ -255,6 +254,7 @@ def dossier_reject_at_counter(
         dossier.end_reason = reason
         dossier.save(update_fields=["end_reason"])
         _event(dossier, type=EventType.REJECTED, actor=actor, at=now, data={"reason": reason})
+        dossier_notice(dossier, EventType.REJECTED, reason=reason)
     return dossier
 
 
@@ -330,7 +330,7 @@ def dossier_accept(
             from_status=before,
             data={"due_at": _iso(locked.due_at), "acceptance_late": late},
         )
-        _queue_notifications(locked, "received")
+        dossier_notice(locked, EventType.RECEIVED)
     return locked
 
 
@@ -366,7 +366,7 @@ def dossier_request_completion(
             from_status=before,
             data={"items": items, "reason": reason},
         )
-        _queue_notifications(locked, "supplement_requested")
+        dossier_notice(locked, EventType.COMPLETION_REQUESTED, items=items, reason=reason)
     return locked
 
 
@@ -428,10 +428,5 @@ def dossier_reject(
             from_status=before,
             data={"reason": reason},
         )
-        _notify_generic(
-            locked,
-            _("Từ chối tiếp nhận hồ sơ"),
-            _("Hồ sơ %(code)s (%(procedure)s) nộp trực tuyến không được tiếp nhận."),
-            reason,
-        )
+        dossier_notice(locked, EventType.REJECTED, reason=reason)
     return locked

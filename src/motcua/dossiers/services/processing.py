@@ -29,6 +29,7 @@ from motcua.dossiers.models import (
     Handover,
     Status,
 )
+from motcua.dossiers.notices import dossier_notice
 from motcua.dossiers.rules import Action, require_action
 from motcua.dossiers.services.base import (
     SUPPLEMENT_REQUEST_DAYS,
@@ -44,7 +45,6 @@ from motcua.dossiers.services.base import (
     _now,
     _open_handover,
     _person,
-    _queue_notifications,
     _refuse,
     _require_text,
     _save,
@@ -420,7 +420,7 @@ def dossier_request_supplement(
                 "due_at_before": _iso(locked.due_at),
             },
         )
-        _queue_notifications(locked, "supplement_requested")
+        dossier_notice(locked, EventType.SUPPLEMENT_REQUESTED, items=items, reason=reason)
     return locked
 
 
@@ -505,7 +505,7 @@ def dossier_receive_supplement(
                 "note": note.strip(),
             },
         )
-        _queue_notifications(locked, "received")
+        dossier_notice(locked, EventType.SUPPLEMENT_RECEIVED)
     return locked
 
 
@@ -591,5 +591,5 @@ def dossier_extend(
                 "late": late,
             },
         )
-        _queue_notifications(locked, "extension")
+        dossier_notice(locked, EventType.EXTENSION, reason=reason)
     return locked

@@ -1,4 +1,4 @@
-"""The periodic scans of deadlines, run by the worker (``notify.jobs``)."""
+"""The periodic scans of deadlines, run by the worker (registered in ``dossiers.jobs``)."""
 
 from __future__ import annotations
 

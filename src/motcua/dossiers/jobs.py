@@ -1,0 +1,21 @@
+"""The dossiers' periodic jobs, found and run by ``motcua worker`` (``notify.worker``
+imports the ``jobs`` module of every installed app). Both are idempotent and take no
+arguments, as ``register_job`` asks:
+
+- ``dossiers_flag_overdue``: flag the online dossiers not accepted in time and the open
+  ones past their due date, every 15 minutes (a flag is at most that late);
+- ``dossiers_stop_expired_supplements``: stop the dossiers whose supplement did not come
+  within the time allowed (ND 118/2025 Điều 19.5; form 05), hourly: the limit is a whole
+  local day.
+"""
+
+from __future__ import annotations
+
+from motcua.dossiers.services.scans import (
+    dossiers_flag_overdue,
+    dossiers_stop_expired_supplements,
+)
+from motcua.notify.worker import register_job
+
+register_job("dossiers_flag_overdue", 15 * 60, dossiers_flag_overdue)
+register_job("dossiers_stop_expired_supplements", 60 * 60, dossiers_stop_expired_supplements)
