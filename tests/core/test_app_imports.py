@@ -13,9 +13,9 @@ import motcua
 
 SRC = Path(motcua.__file__).parent
 
-# Cycles being removed elsewhere in issue 11: ``notify`` becomes a generic outbox that no
-# longer points back at dossiers. Delete the entry when that lands; nothing may be added.
-KNOWN_CYCLES = {frozenset({"dossiers", "notify"})}
+# No cycle is tolerated: ``notify`` became a generic outbox that no longer points back at
+# dossiers (issue 11); nothing may be added here.
+KNOWN_CYCLES: set[frozenset[str]] = set()
 
 
 def app_imports() -> dict[str, dict[str, set[str]]]:
