@@ -41,8 +41,8 @@ from motcua.agencies.models import Agency, Level
 from motcua.catalog.models import OnlineLevel, ProcedureVersion, WorkflowStep
 from motcua.core.formatting import pct
 from motcua.dossiers.classify import LOCAL
-from motcua.feedback.queries import pakn_counts
 from motcua.dossiers.models import Channel, DossierClass, DossierPart, EndKind
+from motcua.feedback.queries import pakn_counts
 from motcua.reports.models import IndicatorWeight
 from motcua.reports.queries import (
     agency_subtree_ids,
