@@ -426,8 +426,7 @@ def standing_at_end(
             days = 0
             if judged.overdue and judged.due_at is not None:
                 days = (period.date_to - judged.due_at.astimezone(LOCAL).date()).days
-            state, label = (
-                ("waiting", WAITING_LABEL) if judged.waiting else ("in_progress", IN_PROGRESS_LABEL)
-            )
-            out[d.pk] = Standing(state, str(label), judged.due_at, judged.overdue, days)
+            state = "waiting" if judged.waiting else "in_progress"
+            then = WAITING_LABEL if judged.waiting else IN_PROGRESS_LABEL
+            out[d.pk] = Standing(state, str(then), judged.due_at, judged.overdue, days)
     return out
