@@ -18,7 +18,7 @@ def jobs(monkeypatch: pytest.MonkeyPatch) -> dict[str, worker.Job]:
     registry: dict[str, worker.Job] = {}
     monkeypatch.setattr(worker, "JOBS", registry)
     # The modules register at import; they may have been imported by an earlier test.
-    for name in ("motcua.notify.jobs", "motcua.feedback.jobs", "motcua.office.jobs"):
+    for name in ("motcua.notify.jobs", "motcua.feedback.jobs", "motcua.reports.jobs"):
         importlib.reload(importlib.import_module(name))
     return registry
 
@@ -29,7 +29,7 @@ def test_the_dossier_scans_are_registered(jobs: dict[str, worker.Job]) -> None:
         "dossiers_flag_overdue": 900,
         "dossiers_stop_expired_supplements": 3600,
         "feedback_flag_overdue": 900,
-        "office_reports_make": 5,
+        "reports_make": 5,
     }
 
 
@@ -42,7 +42,7 @@ def test_worker_once_runs_the_overdue_scan(jobs: dict[str, worker.Job], db: None
         ("dossiers_flag_overdue", ""),
         ("dossiers_stop_expired_supplements", ""),
         ("feedback_flag_overdue", ""),
-        ("office_reports_make", ""),
+        ("reports_make", ""),
     }
 
 

@@ -64,6 +64,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, cast
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -72,6 +73,7 @@ from motcua.agencies.models import Agency, Level
 from motcua.catalog.models import Field
 from motcua.core.formatting import pct
 from motcua.dossiers.models import Dossier, Guidance, GuidanceKind
+from motcua.reports.models import ReportRequest, ReportStatus
 from motcua.reports.period import (
     Period,
     ReportError,
@@ -93,6 +95,8 @@ __all__ = [
     "local_midnight",
     "make_period",
     "period_figures",
+    "report_request_done_for",
+    "report_request_list_for",
     "scope_agency_ids",
     "scoped_dossiers",
 ]
@@ -458,3 +462,27 @@ def guidance_counts(agency: Agency | None, period: Period) -> dict[str, Any]:
     )
     kinds = {k: agg[k] for k in ("direct", "outgoing_call", "incoming_call")}
     return {"period": {"total": sum(kinds.values()), **kinds}, "cumulative": agg["cumulative"]}
+
+
+# --- the period reports asked for (reports.models.ReportRequest) -----------------------------
+
+
+def report_request_list_for(
+    user: AbstractBaseUser | AnonymousUser, limit: int = 5
+) -> list[ReportRequest]:
+    """The user's latest report requests, newest first (one query)."""
+    if not user.is_authenticated:
+        return []
+    return list(ReportRequest.objects.filter(requested_by_id=user.pk)[:limit])
+
+
+def report_request_done_for(
+    user: AbstractBaseUser | AnonymousUser, pk: int
+) -> ReportRequest | None:
+    """A report the user asked for (only their own: its scope was checked when asked), once
+    made; None otherwise ("missing" and "not yours" look the same)."""
+    if not user.is_authenticated:
+        return None
+    return ReportRequest.objects.filter(
+        pk=pk, requested_by_id=user.pk, status=ReportStatus.DONE
+    ).first()
