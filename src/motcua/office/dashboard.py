@@ -5,7 +5,8 @@ The figures are the report's (domain.md §7): their conditions and their scope c
 ``reports.period``, the one statement that ``motcua report`` counts too; this module only
 counts them faster (``period_counts``: grouped index ranges, a ``FILTER`` per condition) and
 makes the drill-down filters (``period_filter``). For any past period the dashboard shows
-``motcua report``'s numbers for the agency the user leads (tests/office/test_dashboard_report.py).
+``motcua report``'s numbers for the agency the user leads
+(tests/reports/test_dashboard_equals_report.py).
 """
 
 from __future__ import annotations
