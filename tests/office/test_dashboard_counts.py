@@ -1,6 +1,7 @@
 """The dashboard counts its figures over index ranges (``period_counts``), not with the
-figures' filters: for any dossiers and any period, each count by agency is the number of
-dossiers its filter (the drill-down list's) selects in the user's scope."""
+figures' filters: for any dossiers (supplement histories included) and any period, each count
+by agency is the number of dossiers its drill-down list (``period_filter``) selects in what
+the user may see."""
 
 from __future__ import annotations
 
@@ -17,10 +18,12 @@ from motcua.dossiers.models import (
     DeliveryChannel,
     Dossier,
     DossierClass,
+    DossierEvent,
     EndKind,
+    EventType,
     Status,
 )
-from motcua.office.dashboard import period_counts, period_filters
+from motcua.office.dashboard import period_counts, period_filter, period_filters
 from motcua.office.queries import dossiers_for
 from motcua.office.risk import risk_clock
 
@@ -51,6 +54,10 @@ dossier_shapes = st.fixed_dictionaries(
         "open_status": st.sampled_from(
             [Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.PROCESSING]
         ),
+        # A supplement asked for this many days after receipt (none: never), and received
+        # this many days later (none: not yet), restarting the clock from that day.
+        "supplement": st.one_of(st.none(), st.integers(min_value=0, max_value=30)),
+        "supplied": st.one_of(st.none(), st.integers(min_value=0, max_value=30)),
     }
 )
 
@@ -75,7 +82,38 @@ def make(world: World, shape: dict[str, object]) -> None:
                 "dossier_class": shape["dossier_class"],
                 "delivery_channel": shape["delivery"],
             }
-    world.dossier(**values)
+    dossier = world.dossier(**values)
+    asked = shape["supplement"]
+    if asked is None:
+        return
+    requested = received + dt.timedelta(days=asked)  # type: ignore[arg-type]
+    last_instant = ended if ended is not None and ended <= NOW else NOW
+    if requested > last_instant:
+        return
+    DossierEvent.objects.create(dossier=dossier, type=EventType.SUPPLEMENT_REQUESTED, at=requested)
+    dossier.supplement_requested_at = requested
+    fields = ["supplement_requested_at"]
+    supplied = shape["supplied"]
+    arrived = None if supplied is None else requested + dt.timedelta(days=supplied)  # type: ignore[arg-type]
+    if arrived is not None and arrived <= last_instant:
+        # The clock restarts: the due date replaced is kept on the event (as the services do).
+        old_due = dossier.due_at
+        assert old_due is not None
+        DossierEvent.objects.create(
+            dossier=dossier,
+            type=EventType.SUPPLEMENT_RECEIVED,
+            at=arrived,
+            data={"due_at_before": old_due.isoformat()},
+        )
+        dossier.due_at = arrived + dt.timedelta(days=10)
+        fields.append("due_at")
+    elif dossier.ended_at is None:
+        dossier.status = Status.SUPPLEMENT_REQUESTED  # still waiting
+        fields.append("status")
+    if dossier.ended_at is None and arrived is not None and arrived <= NOW:
+        dossier.status = Status.PROCESSING
+        fields.append("status")
+    dossier.save(update_fields=fields)
 
 
 @time_machine.travel(NOW, tick=False)
@@ -102,7 +140,9 @@ def test_each_count_is_its_filters_count(
     risk = risk_clock(NOW)
     per = period_counts(user, date_from=date_from, date_to=date_to, risk=risk)
     scope = dossiers_for(user)
-    for f in period_filters(date_from, date_to, risk):
+    for key in (f.key for f in period_filters(date_from, date_to, risk)):
+        f = period_filter(key, user, date_from, date_to, risk)
+        assert f is not None
         expected = dict(
             scope.filter(f.q).values_list("agency_id").annotate(n=Count("pk")).order_by()
         )

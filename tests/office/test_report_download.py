@@ -16,7 +16,7 @@ from django.test import Client
 
 import motcua.notify.worker as worker
 from motcua.core.models import AuditEvent
-from motcua.office.models import ReportRequest, ReportStatus
+from motcua.reports.models import ReportRequest, ReportStatus
 
 from .conftest import World, login
 
@@ -25,11 +25,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def jobs(monkeypatch: pytest.MonkeyPatch) -> dict[str, worker.Job]:
-    """A registry of this test's own with the office job in it: a module registers its jobs
+    """A registry of this test's own with the reports job in it: a module registers its jobs
     once, when first imported, possibly into another test's registry."""
     registry: dict[str, worker.Job] = {}
     monkeypatch.setattr(worker, "JOBS", registry)
-    importlib.reload(importlib.import_module("motcua.office.jobs"))
+    importlib.reload(importlib.import_module("motcua.reports.jobs"))
     return registry
 
 
@@ -75,8 +75,8 @@ def test_a_leader_gets_the_report_of_the_department_through_the_worker(
     assert 'hx-trigger="every 5s"' in waiting  # the list refreshes itself meanwhile
 
     worker.jobs_discover()
-    assert "office_reports_make" in worker.JOBS
-    assert "office_reports_make" in worker.jobs_run_due()  # what `motcua worker` runs
+    assert "reports_make" in worker.JOBS
+    assert "reports_make" in worker.jobs_run_due()  # what `motcua worker` runs
     request.refresh_from_db()
     assert request.status == ReportStatus.DONE, request.error
     assert (media / request.file.name).exists()
@@ -97,9 +97,11 @@ def test_a_leader_gets_the_report_of_the_department_through_the_worker(
 
 @time_machine.travel(NOW, tick=False)
 def test_scopes_of_the_center_and_the_province(world: World, client: Client) -> None:
+    # The centre's manager gets the centre's report: what it received, the numbers of the
+    # manager's dashboard (not the province's, as before issue 11).
     login(client, world.manager)
     manager_request = ask(client, "docx")
-    assert manager_request is not None and manager_request.agency == world.province
+    assert manager_request is not None and manager_request.agency == world.center
     login(client, world.provincial)
     provincial_request = ask(client, "docx")
     assert provincial_request is not None and provincial_request.agency is None

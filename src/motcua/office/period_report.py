@@ -1,7 +1,9 @@
 """The period report from the dashboard: ask for it, see whether it is made, download it.
 
-The report is made by ``motcua worker`` (``office.jobs``, ``office.services``): a province's
-document takes tens of seconds, too long for a request."""
+The views only call the reports app: its service records the request
+(``reports.services.report_request_create``), ``motcua worker`` makes the document
+(``reports.jobs``: a province's document takes tens of seconds, too long for a request), and
+its queries list and find the user's requests."""
 
 from __future__ import annotations
 
@@ -9,8 +11,8 @@ from pathlib import PurePath
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,16 +24,15 @@ from motcua.core.audit import audit_log
 from motcua.dossiers.scope import LEADER_ROLES
 from motcua.office import forms
 from motcua.office.dashboard import period_read
-from motcua.office.models import ReportFormat, ReportRequest, ReportStatus
-from motcua.office.services import ReportRefused, report_request_create, report_scope
+from motcua.reports.models import ReportFormat, ReportStatus
+from motcua.reports.queries import report_request_done_for, report_request_list_for
+from motcua.reports.services import ReportRefused, report_request_create, report_scope
 
 
 def reports_context(request: HttpRequest) -> dict[str, Any]:
     """The user's latest report requests (one query) and whether one is still being made."""
     scope = report_scope(request.user)
-    reports = (
-        list(ReportRequest.objects.filter(requested_by_id=request.user.pk)[:5]) if scope else []
-    )
+    reports = report_request_list_for(request.user) if scope else []
     return {
         "report_scope": scope,
         "reports": reports,
@@ -87,9 +88,9 @@ def report_list(request: HttpRequest) -> HttpResponse:
 def report_download(request: HttpRequest, pk: int) -> FileResponse:
     """A report the user asked for (only their own: its scope was checked when asked), once
     made; the download is audited."""
-    report = get_object_or_404(
-        ReportRequest, pk=pk, requested_by_id=request.user.pk, status=ReportStatus.DONE
-    )
+    report = report_request_done_for(request.user, pk)
+    if report is None:
+        raise Http404
     audit_log(
         actor=request.user,
         action="report.download",

@@ -163,7 +163,9 @@ def mine_q(who: ScopeOrUser) -> Q:
     profile = scope.profile
     if profile is None:
         return Q(pk__in=[])
-    return Q(assignee_id=scope.user_id) | Q(assignee__isnull=True, current_unit_id=profile.agency_id)
+    return Q(assignee_id=scope.user_id) | Q(
+        assignee__isnull=True, current_unit_id=profile.agency_id
+    )
 
 
 # A phone number or an identity number (CCCD, tax code) as typed: digits, maybe spaced.

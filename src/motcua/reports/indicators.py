@@ -23,13 +23,12 @@ said in ``note``. Choices where indicators.md leaves room:
   (editable); an indicator without data scores ``None`` and its points are reported as not
   available in the group.
 - PAKN (1.5 and satisfaction): read through ``motcua.feedback.queries.pakn_counts(start, end,
-  agency_ids)`` when the feedback app provides it, ``None`` otherwise.
+  agency_ids)``, a plain import (feedback does not import reports, so there is no cycle).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -43,6 +42,7 @@ from motcua.catalog.models import OnlineLevel, ProcedureVersion, WorkflowStep
 from motcua.core.formatting import pct
 from motcua.dossiers.classify import LOCAL
 from motcua.dossiers.models import Channel, DossierClass, DossierPart, EndKind
+from motcua.feedback.queries import pakn_counts
 from motcua.reports.models import IndicatorWeight
 from motcua.reports.queries import (
     agency_subtree_ids,
@@ -98,13 +98,8 @@ def _by_level_counts(
 
 
 def _pakn(start: dt.datetime, end: dt.datetime, agency_ids: list[int] | None) -> Any:
-    """The feedback app's counts, if it offers them (see module docstring)."""
-    try:
-        module = importlib.import_module("motcua.feedback.queries")
-    except ModuleNotFoundError:
-        return None
-    counts = getattr(module, "pakn_counts", None)
-    return None if counts is None else counts(start, end, agency_ids)
+    """The feedback app's counts (``feedback.queries.pakn_counts``)."""
+    return pakn_counts(start, end, agency_ids)
 
 
 def indicators_for_year(

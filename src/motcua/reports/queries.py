@@ -12,6 +12,8 @@ Choices made where domain.md §7 leaves room (each is tested in tests/reports/):
 - Period bounds: whole local days (Asia/Ho_Chi_Minh): ``[from 00:00, to + 1 day 00:00)`` as
   aware instants; stored instants are UTC, so 2022-06-04T17:30Z (5/6 00:30 local) is inside
   a period starting 5/6.
+- The conditions of each figure are stated once, in ``reports.period`` (which the dashboard
+  counts and lists with too); this module counts them and lays out the report.
 - Scope: the dossier's *competent* agency (``Dossier.agency``) is the scope agency or one of
   its descendants (the ``parent`` tree, which the materialised ``path`` mirrors); no scope
   means the whole province. After a merger the scope also takes in the agencies whose work
@@ -22,8 +24,12 @@ Choices made where domain.md §7 leaves room (each is tested in tests/reports/):
   left open and its lũy kế includes their work of the same year, and the province's total
   is still the sum of its current agencies. The predecessor's own report keeps its history;
   a successor's report for a period that ended before the merger inherits nothing. The
-  receiving unit is not used: the history interchange format does not carry it, and an
-  agency's figures must not change with where a dossier happened to be handed in. Guidance
+  receiving unit is not used for an agency that decides (a department, a committee): the
+  history interchange format does not carry it, and an agency's figures must not change with
+  where a dossier happened to be handed in. A service centre's figures are about what it
+  received (``reports.period.counts_received``): its dossiers are those whose competent
+  agency is in its subtree or which a unit of its subtree received, the same scope as its
+  manager's dashboard. Guidance
   contacts are scoped by the unit that gave them (and the units taken over).
 - A dossier without ``received_at`` (rejected at intake, or submitted and never accepted) is
   excluded from every figure.
@@ -55,30 +61,45 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency, Level
-from motcua.agencies.queries import agency_inherited_ids
 from motcua.catalog.models import Field
 from motcua.core.formatting import pct
-from motcua.dossiers.classify import LOCAL
-from motcua.dossiers.models import (
-    Channel,
-    DeliveryChannel,
-    Dossier,
-    DossierClass,
-    DossierEvent,
-    EndKind,
-    EventType,
-    Guidance,
-    GuidanceKind,
-    Status,
+from motcua.dossiers.models import Dossier, Guidance, GuidanceKind
+from motcua.reports.models import ReportRequest, ReportStatus
+from motcua.reports.period import (
+    Period,
+    ReportError,
+    agency_subtree_ids,
+    figure_conditions,
+    local_midnight,
+    make_period,
+    overdue_exceptions,
+    scope_agency_ids,
+    scope_q,
 )
+
+__all__ = [
+    "PERIOD_REPORT_SCHEMA",
+    "Period",
+    "ReportError",
+    "agency_subtree_ids",
+    "guidance_counts",
+    "local_midnight",
+    "make_period",
+    "period_figures",
+    "report_request_done_for",
+    "report_request_list_for",
+    "scope_agency_ids",
+    "scoped_dossiers",
+]
 
 # The counts of one row; the same names are keys of every row of the grouped query.
 COUNT_KEYS = (
@@ -97,7 +118,7 @@ COUNT_KEYS = (
     "withdrawn",
     "stopped",
     "in_progress",
-    "overdue_by_date",
+    "overdue",
     "cum_received",
     "cum_online",
     "cum_postal",
@@ -110,116 +131,11 @@ PERIOD_REPORT_SCHEMA = Path(__file__).with_name("period-report.schema.json")
 LEVEL_ORDER = [Level.PROVINCE, Level.DISTRICT, Level.COMMUNE]
 
 
-class ReportError(ValueError):
-    """A report cannot be made with these arguments (message for the operator)."""
-
-
-@dataclass(frozen=True)
-class Period:
-    """Whole local days ``[date_from, date_to]`` and the instants that bound them."""
-
-    date_from: dt.date
-    date_to: dt.date
-
-    @property
-    def start(self) -> dt.datetime:
-        return local_midnight(self.date_from)
-
-    @property
-    def end(self) -> dt.datetime:
-        """Exclusive: the first instant after the period (``to + 1`` at 00:00 local)."""
-        return local_midnight(self.date_to + dt.timedelta(days=1))
-
-    @property
-    def last_day_start(self) -> dt.datetime:
-        return local_midnight(self.date_to)
-
-    @property
-    def year_start(self) -> dt.date:
-        """Start of the cumulative (lũy kế): 1 January of the year of the last day."""
-        return dt.date(self.date_to.year, 1, 1)
-
-
-def local_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0), tzinfo=LOCAL)
-
-
-def make_period(date_from: dt.date, date_to: dt.date) -> Period:
-    if date_to < date_from:
-        raise ReportError(
-            f"the period ends ({date_to.isoformat()}) before it starts ({date_from.isoformat()})"
-        )
-    return Period(date_from, date_to)
-
-
-def agency_subtree_ids(agency: Agency) -> list[int]:
-    """The agency and everything under it, following ``parent`` (one query over agencies,
-    which are a few thousand rows at most; this does not depend on ``path`` being kept)."""
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for pk, parent_id in Agency.objects.values_list("pk", "parent_id"):
-        children[parent_id].append(pk)
-    ids, todo = [], [agency.pk]
-    seen: set[int] = set()
-    while todo:
-        pk = todo.pop()
-        if pk in seen:
-            continue
-        seen.add(pk)
-        ids.append(pk)
-        todo.extend(children.get(pk, ()))
-    return ids
-
-
-def scope_agency_ids(agency: Agency, day: dt.date | None = None) -> list[int]:
-    """The agencies of a report's scope: ``agency``'s subtree and, with ``day`` (the period's
-    last day), the agencies whose dossiers passed into it through a merger by that day
-    (``agencies.queries.agency_inherited_ids``)."""
-    ids = agency_subtree_ids(agency)
-    if day is not None:
-        ids += sorted(agency_inherited_ids(ids, day))
-    return ids
-
-
 def scoped_dossiers(agency: Agency | None, day: dt.date | None = None) -> QuerySet[Dossier]:
     """Received dossiers in the scope (never-received ones are excluded everywhere); with
-    ``day``, including what the scope inherited through mergers by that day."""
-    qs = Dossier.objects.filter(received_at__isnull=False).order_by()
-    if agency is not None:
-        qs = qs.filter(agency_id__in=scope_agency_ids(agency, day))
-    return qs
-
-
-def _conditions(period: Period) -> dict[str, Q]:
-    start, end = period.start, period.end
-    jan1 = local_midnight(period.year_start)
-    received = Q(received_at__gte=start, received_at__lt=end)
-    ended_in = Q(ended_at__gte=start, ended_at__lt=end)
-    resolved = ended_in & Q(end_kind=EndKind.RESULT)
-    in_progress = Q(received_at__lt=end) & (Q(ended_at__isnull=True) | Q(ended_at__gte=end))
-    cum_received = Q(received_at__gte=jan1, received_at__lt=end)
-    return {
-        "received": received,
-        "received_online": received & Q(channel=Channel.ONLINE),
-        "received_direct": received & Q(channel=Channel.DIRECT),
-        "received_postal": received & Q(channel=Channel.POSTAL),
-        "carried_over": Q(received_at__lt=start)
-        & (Q(ended_at__isnull=True) | Q(ended_at__gte=start)),
-        "resolved": resolved,
-        "early": resolved & Q(dossier_class=DossierClass.EARLY),
-        "on_time": resolved & Q(dossier_class=DossierClass.ON_TIME),
-        "late": resolved & Q(dossier_class=DossierClass.LATE),
-        "late_apology": resolved & Q(dossier_class=DossierClass.LATE, has_apology=True),
-        "postal_return": resolved & Q(delivery_channel=DeliveryChannel.POSTAL),
-        "refused": ended_in & Q(end_kind=EndKind.REFUSED),
-        "withdrawn": ended_in & Q(end_kind=EndKind.WITHDRAWN),
-        "stopped": ended_in & Q(end_kind=EndKind.STOPPED),
-        "in_progress": in_progress,
-        "overdue_by_date": in_progress & Q(due_at__lt=period.last_day_start),
-        "cum_received": cum_received,
-        "cum_online": cum_received & Q(channel=Channel.ONLINE),
-        "cum_postal": cum_received & Q(channel=Channel.POSTAL),
-        "cum_resolved": Q(ended_at__gte=jan1, ended_at__lt=end, end_kind=EndKind.RESULT),
-    }
+    ``day``, including what the scope inherited through mergers by that day
+    (``reports.period.scope_q``)."""
+    return Dossier.objects.filter(scope_q(agency, day), received_at__isnull=False).order_by()
 
 
 def _relevant(qs: QuerySet[Dossier], period: Period) -> QuerySet[Dossier]:
@@ -229,21 +145,6 @@ def _relevant(qs: QuerySet[Dossier], period: Period) -> QuerySet[Dossier]:
     return qs.filter(received_at__lt=period.end).filter(
         Q(ended_at__isnull=True) | Q(ended_at__gte=lower)
     )
-
-
-def _annotate_last_supplement_event(
-    qs: QuerySet[Dossier], instant: dt.datetime
-) -> QuerySet[Dossier]:
-    last = (
-        DossierEvent.objects.filter(
-            dossier=OuterRef("pk"),
-            type__in=[EventType.SUPPLEMENT_REQUESTED, EventType.SUPPLEMENT_RECEIVED],
-            at__lt=instant,
-        )
-        .order_by("-at", "-id")
-        .values("type")[:1]
-    )
-    return qs.annotate(_last_supplement_event=Subquery(last))
 
 
 GroupKey = tuple[int, int, str]  # (agency id, field id, level)
@@ -259,16 +160,8 @@ def _grouped_counts(
     late reason and steps are part of the key so that footnote 1 needs no second query; they
     are summed away for everything else. Returns the counts per (agency, field, level) and the
     late dossiers per agency by reason and by steps."""
-    conds = _conditions(period)
+    conds = figure_conditions(period)
     counts = {key: Count("pk", filter=conds[key]) for key in COUNT_KEYS}
-    # Past due by date but waiting for a supplement at the end: within due (§7). Waiting now
-    # since a request before the end is a column test; a dossier that had a request but is
-    # not waiting now needs its events, read afterwards for those few only (a subquery here
-    # would stop PostgreSQL from scanning in parallel).
-    live = Q(status=Status.SUPPLEMENT_REQUESTED, supplement_requested_at__lt=period.end)
-    counts["overdue_waiting"] = Count("pk", filter=conds["overdue_by_date"] & live)
-    maybe = conds["overdue_by_date"] & Q(supplement_requested_at__isnull=False) & ~live
-    counts["overdue_maybe_waiting"] = Count("pk", filter=maybe)
     rows = (
         _relevant(qs, period)
         .values("agency_id", "field_id", "level", "late_reason", "late_steps")
@@ -285,116 +178,11 @@ def _grouped_counts(
         if values["late"]:
             reasons[key[0]][values["late_reason"]] += values["late"]
             steps[key[0]][values["late_steps"]] += values["late"]
-    if any(g["overdue_maybe_waiting"] for g in groups.values()):
-        _add_waiting_from_events(qs.filter(maybe), period.end, groups)
-    _correct_due_restarted_after(qs, period, conds, groups)
+    # Past periods: the few dossiers whose history contradicts the overdue column test.
+    for e in overdue_exceptions(qs, period, timezone.now()):
+        group = groups.setdefault((e.agency_id, e.field_id, e.level), dict.fromkeys(counts, 0))
+        group["overdue"] += 1 if e.overdue else -1
     return groups, reasons, steps
-
-
-def _add_waiting_from_events(
-    candidates: QuerySet[Dossier], instant: dt.datetime, groups: dict[GroupKey, dict[str, int]]
-) -> None:
-    """Candidates waiting at ``instant`` by their history: the latest supplement event before
-    it is a request."""
-    keys = {
-        pk: (agency_id, field_id, level)
-        for pk, agency_id, field_id, level in candidates.values_list(
-            "pk", "agency_id", "field_id", "level"
-        )
-    }
-    pks = list(keys)
-    last: dict[int, str] = {}
-    for i in range(0, len(pks), 2000):
-        events = (
-            DossierEvent.objects.filter(
-                dossier_id__in=pks[i : i + 2000],
-                type__in=[EventType.SUPPLEMENT_REQUESTED, EventType.SUPPLEMENT_RECEIVED],
-                at__lt=instant,
-            )
-            .order_by("dossier_id", "at", "id")
-            .values_list("dossier_id", "type")
-        )
-        last.update(events)  # ordered by time: the last one per dossier wins
-    for pk, kind in last.items():
-        if kind == EventType.SUPPLEMENT_REQUESTED:
-            groups[keys[pk]]["overdue_waiting"] += 1
-
-
-_RESTART_COLUMNS = (
-    "pk",
-    "agency_id",
-    "field_id",
-    "level",
-    "due_at",
-    "due_explanation",
-    "status",
-    "supplement_requested_at",
-    "_last_supplement_event",
-)
-
-
-def _correct_due_restarted_after(
-    qs: QuerySet[Dossier],
-    period: Period,
-    conds: dict[str, Q],
-    groups: dict[GroupKey, dict[str, int]],
-) -> None:
-    """``due_at`` is the latest legal due date: a supplement received *after* the period
-    restarted the clock (ND 118/2025 Điều 19.5) and replaced the due date that was in force
-    at the end. For those few dossiers, judge overdue by the due date in force at the end."""
-    end = period.end
-    later_restart = DossierEvent.objects.filter(
-        dossier=OuterRef("pk"), type=EventType.SUPPLEMENT_RECEIVED, at__gte=end
-    )
-    # A restart after the end that matters follows a request after the end (a request before
-    # it means the dossier was waiting at the end, within due anyway): the latest request
-    # instant is a selective column test before the event lookup.
-    candidates = qs.filter(conds["in_progress"], supplement_requested_at__gte=end)
-    rows = _annotate_last_supplement_event(candidates.filter(Exists(later_restart)), end).values(
-        *_RESTART_COLUMNS
-    )
-    for row in cast(Iterable[dict[str, Any]], rows):
-        waiting = row["_last_supplement_event"] == EventType.SUPPLEMENT_REQUESTED or (
-            row["status"] == Status.SUPPLEMENT_REQUESTED
-            and row["supplement_requested_at"] is not None
-            and row["supplement_requested_at"] < end
-        )
-        if waiting:
-            continue  # within due whatever the date (§7)
-        in_force = _due_in_force_at(row["pk"], row["due_explanation"] or {}, end)
-        if in_force is None:
-            continue
-        before = row["due_at"] is not None and row["due_at"] < period.last_day_start
-        after = in_force < period.last_day_start
-        key = (row["agency_id"], row["field_id"], row["level"])
-        groups[key]["overdue_by_date"] += int(after) - int(before)
-
-
-def _due_in_force_at(
-    pk: int, explanation: dict[str, Any], instant: dt.datetime
-) -> dt.datetime | None:
-    """The legal due date of a dossier at ``instant``: the live services record the replaced
-    date on the supplement event (``due_at_before``); the history import keeps the initial
-    date and every restart in the explanation (``printed``/``computed``, ``restarts``)."""
-    first_later = (
-        DossierEvent.objects.filter(
-            dossier_id=pk, type=EventType.SUPPLEMENT_RECEIVED, at__gte=instant
-        )
-        .order_by("at", "id")
-        .values_list("data", flat=True)
-        .first()
-    )
-    before = (first_later or {}).get("due_at_before")
-    if before:
-        return dt.datetime.fromisoformat(before)
-    initial = explanation.get("printed") or explanation.get("computed")
-    if not initial:
-        return None
-    due = dt.datetime.fromisoformat(initial)
-    for restart in explanation.get("restarts", ()):
-        if dt.datetime.fromisoformat(restart["from"]) < instant:
-            due = dt.datetime.fromisoformat(restart["due"])
-    return due
 
 
 def _sum(rows: Iterable[dict[str, int]]) -> dict[str, int]:
@@ -402,7 +190,7 @@ def _sum(rows: Iterable[dict[str, int]]) -> dict[str, int]:
     for row in rows:
         for k, v in row.items():
             total[k] += v
-    for k in (*COUNT_KEYS, "overdue_waiting"):
+    for k in COUNT_KEYS:
         total.setdefault(k, 0)
     return dict(total)
 
@@ -415,7 +203,7 @@ def _ii06a_columns(c: dict[str, int]) -> dict[str, int]:
     """Biểu II.06a (TT 01/2020/TT-VPCP): refused and withdrawn/stopped dossiers are shown inside
     "resolved, on time" (domain.md §7), so received + carried over = resolved + in progress."""
     others = c["refused"] + c["withdrawn"] + c["stopped"]
-    overdue = c["overdue_by_date"] - c["overdue_waiting"]
+    overdue = c["overdue"]
     return {
         "received_total": c["received"] + c["carried_over"],
         "received_online": c["received_online"],
@@ -499,7 +287,7 @@ def period_figures(
 
     received_total = t["received"]
     resolved_total = t["resolved"]
-    overdue = t["overdue_by_date"] - t["overdue_waiting"]
+    overdue = t["overdue"]
     withdrawn_total = t["withdrawn"] + t["stopped"]
 
     per_agency = _rollup(groups, 0)
@@ -513,7 +301,7 @@ def period_figures(
         items.sort(key=_by_count_then_code)
         return items
 
-    guidance = _guidance_counts(agency, period)
+    guidance = guidance_counts(agency, period)
 
     figures: dict[str, Any] = {
         "period": {"from": date_from.isoformat(), "to": date_to.isoformat()},
@@ -598,7 +386,7 @@ def _by_level(groups: dict[GroupKey, dict[str, int]]) -> list[dict[str, Any]]:
     per_level = _rollup(groups, 2)
     for level in _level_sorted(per_level):
         c = per_level[level]
-        overdue = c["overdue_by_date"] - c["overdue_waiting"]
+        overdue = c["overdue"]
         out.append(
             {
                 "level": level,
@@ -658,7 +446,7 @@ def _ranked(counts: dict[str, int], label: str) -> list[dict[str, Any]]:
     ]
 
 
-def _guidance_counts(agency: Agency | None, period: Period) -> dict[str, Any]:
+def guidance_counts(agency: Agency | None, period: Period) -> dict[str, Any]:
     """Guidance contacts by kind in the period, and their cumulative total; scoped by the unit
     that gave them."""
     jan1 = local_midnight(period.year_start)
@@ -674,3 +462,27 @@ def _guidance_counts(agency: Agency | None, period: Period) -> dict[str, Any]:
     )
     kinds = {k: agg[k] for k in ("direct", "outgoing_call", "incoming_call")}
     return {"period": {"total": sum(kinds.values()), **kinds}, "cumulative": agg["cumulative"]}
+
+
+# --- the period reports asked for (reports.models.ReportRequest) -----------------------------
+
+
+def report_request_list_for(
+    user: AbstractBaseUser | AnonymousUser, limit: int = 5
+) -> list[ReportRequest]:
+    """The user's latest report requests, newest first (one query)."""
+    if not user.is_authenticated:
+        return []
+    return list(ReportRequest.objects.filter(requested_by_id=user.pk)[:limit])
+
+
+def report_request_done_for(
+    user: AbstractBaseUser | AnonymousUser, pk: int
+) -> ReportRequest | None:
+    """A report the user asked for (only their own: its scope was checked when asked), once
+    made; None otherwise ("missing" and "not yours" look the same)."""
+    if not user.is_authenticated:
+        return None
+    return ReportRequest.objects.filter(
+        pk=pk, requested_by_id=user.pk, status=ReportStatus.DONE
+    ).first()

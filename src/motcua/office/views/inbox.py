@@ -32,6 +32,7 @@ from motcua.office.views.common import (
     is_htmx,
     request_profile,
 )
+from motcua.reports.period import Period, standing_at_end
 
 # --- inbox ----------------------------------------------------------------------------------
 
@@ -50,13 +51,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     risk = risk_clock(now)  # the at-risk rule, once for the tabs, the counts and the badges
     current: Any = queries.filter_by_key(key, now, risk, request.user)
     # A dashboard figure links here with its period (and its agency, for the table by
-    # agency): the same filter as its count.
+    # agency): the same filter and scope as its count (``dashboard.period_filter``).
     drill: dict[str, Any] | None = None
     if "ky" in request.GET:
         period = period_read(forms.PeriodForm(request.GET), timezone.localdate())
         figure = None
         if period is not None:
-            figure = period_filter(request.GET["ky"], period[0], period[1], risk)
+            figure = period_filter(request.GET["ky"], request.user, period[0], period[1], risk)
         if period is not None and figure is not None:
             current, mine = figure, False
             drill = {"label": figure.label, "from": period[0], "to": period[1], "agency": None}
@@ -75,6 +76,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
     page_obj: Page[Dossier] = Page(queries.inbox_rows(ids), ids.number, page)  # type: ignore[arg-type]
     for dossier in page_obj:
         risk.mark(dossier)
+    if drill is not None:
+        # Each row as it stood at the period's end (its status, due date and days late
+        # then), by the rule the figure counts with; not today's status.
+        standing = standing_at_end(list(page_obj), Period(drill["from"], drill["to"]), now)
+        for dossier in page_obj:
+            setattr(dossier, "at_end", standing[dossier.pk])  # noqa: B010 (for the template)
     context = {
         "title": _("Hồ sơ cần xử lý"),
         "filters": [

@@ -1,12 +1,12 @@
-"""Writes of the staff application's own: the period reports leaders ask for.
+"""Writes of the reports app: the period reports leaders ask for from the dashboard, and
+the worker's job that makes them (``reports.jobs``).
 
-The scope of a report comes from the user's profile, never from the request: a department's
-leader gets their department's report (``reports.queries.period_figures(agency=...)`` counts
-the dossiers whose competent agency is in that agency's subtree); the provincial office the
-whole province. The reports app scopes by competent agency only, not by where a dossier was
-received, so a service center's manager (whose dashboard shows what the center received) gets
-the report of the people's committee the center serves: the province for the provincial
-center, the commune for a commune's one-stop unit.
+The scope of a report comes from the user's profile, never from the request: the agency they
+lead (a unit counts as its agency), whose figures are those of their dashboard
+(``reports.period.scope_q``: a department's are the dossiers it decides; a service centre's,
+those it received too); the provincial office the whole province. Until issue 11 a service
+centre's manager got the report of the people's committee the centre serves, whose numbers
+were not the ones on their dashboard.
 """
 
 from __future__ import annotations
@@ -22,11 +22,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency
-from motcua.agencies.queries import intake_root, scope_root
+from motcua.agencies.queries import scope_root
 from motcua.core.access import staff_profile
 from motcua.core.audit import audit_log
-from motcua.dossiers.scope import LEADER_ROLES, READ_ALL_ROLES, sees_received
-from motcua.office.models import ReportFormat, ReportRequest, ReportStatus
+from motcua.dossiers.scope import LEADER_ROLES, READ_ALL_ROLES
+from motcua.reports.cli import render_document
+from motcua.reports.models import ReportFormat, ReportRequest, ReportStatus
+from motcua.reports.queries import ReportError, period_figures
 
 logger = logging.getLogger(__name__)
 
@@ -53,11 +55,6 @@ def report_scope(user: AnyUser) -> ReportScope | None:
         return None
     if profile.role in READ_ALL_ROLES:
         return ReportScope(None, _("Toàn tỉnh"))
-    if sees_received(profile):
-        committee = intake_root(profile.agency)
-        if committee is None:
-            return None
-        return ReportScope(committee, committee.name)
     root = scope_root(profile.agency)
     return ReportScope(root, root.name)
 
@@ -136,9 +133,6 @@ def _take_next() -> ReportRequest | None:
 
 def report_request_make(request: ReportRequest) -> ReportRequest:
     """Make the document of a claimed request and store it (or the error)."""
-    from motcua.reports.cli import render_document
-    from motcua.reports.queries import ReportError, period_figures
-
     try:
         figures = period_figures(
             date_from=request.date_from, date_to=request.date_to, agency=request.agency
