@@ -212,7 +212,7 @@ def figure_scope(user: AnyUser, day: dt.date) -> tuple[Q, bool]:
     """The dossiers of the user's figures for a period ending on ``day``: the report's scope
     (``reports.period.scope_q``) of the agency they lead (a unit counts as its agency), with
     what their one-stop unit received if they work at the counter's side (a service centre's
-    manager or leader: ``core.access.sees_received``); the province for the provincial
+    manager or leader: ``dossiers.scope.sees_received``); the province for the provincial
     office and auditors. The same scope as ``motcua report --agency`` of that agency, and
     within what the user may see (``dossier_scope_q``), so a figure's list is its number.
 
@@ -220,7 +220,7 @@ def figure_scope(user: AnyUser, day: dt.date) -> tuple[Q, bool]:
     other agencies) rather than a list of the user's own agencies."""
     profile = staff_profile(user)
     if profile is None or profile.role == Role.ADMINISTRATOR:
-        return Q(pk__in=[]), False  # administrators see no dossier (core.access)
+        return Q(pk__in=[]), False  # administrators see no dossier (dossiers.scope)
     if profile.role in READ_ALL_ROLES:
         return Q(), True
     received = sees_received(profile)
