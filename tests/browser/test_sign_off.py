@@ -6,40 +6,18 @@ result."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from motcua.catalog.models import WorkflowStep, step_kind_for
 from motcua.dossiers.models import Dossier, Status
-from tests.office.conftest import World
+from tests.office.conftest import World, sign_off_workflow
 
 from .conftest import shot
 from .test_flow import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _workflow(world: World) -> None:
-    for i, (name, unit, hours) in enumerate(
-        [
-            ("Tiếp nhận, kiểm tra và chuyển hồ sơ", world.center, 4),
-            ("Thẩm định hồ sơ, dự thảo kết quả", world.construction_unit, 40),
-            ("Lãnh đạo Sở ký", world.construction, 8),
-            ("Trả kết quả", world.center, 4),
-        ],
-        start=1,
-    ):
-        WorkflowStep.objects.create(
-            version=world.version,
-            position=i,
-            name=name,
-            unit=unit,
-            hours=Decimal(hours),
-            kind=step_kind_for(name),
-        )
 
 
 def _receive(world: World, clerk: Any) -> Dossier:
@@ -56,7 +34,7 @@ def _receive(world: World, clerk: Any) -> Dossier:
 
 
 def test_propose_send_back_revise_sign_return(world: World, new_page: Any, tmp_path: Path) -> None:
-    _workflow(world)
+    sign_off_workflow(world)
     clerk = new_page()
     log_in(clerk, "clerk")
     dossier = _receive(world, clerk)

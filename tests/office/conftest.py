@@ -14,7 +14,15 @@ from django.test import Client
 from django.utils import timezone
 
 from motcua.agencies.models import Agency, AgencyKind, Level
-from motcua.catalog.models import DurationUnit, Field, Part, Procedure, ProcedureVersion
+from motcua.catalog.models import (
+    DurationUnit,
+    Field,
+    Part,
+    Procedure,
+    ProcedureVersion,
+    WorkflowStep,
+    step_kind_for,
+)
 from motcua.core.models import Role, StaffProfile
 from motcua.dossiers.classify import step_over_at
 from motcua.dossiers.models import Channel, Dossier, Status
@@ -141,3 +149,25 @@ def world(db: None) -> World:
 def login(client: Client, user: User) -> Client:
     client.force_login(user)
     return client
+
+
+def sign_off_workflow(world: World) -> list[WorkflowStep]:
+    """The catalogue's four steps "… → 3. Lãnh đạo Sở ký → 4. Trả kết quả", each performed by
+    an agency of the register, the third a signing step (``StepKind`` from the name)."""
+    units = [
+        ("Tiếp nhận, kiểm tra và chuyển hồ sơ", world.center, 4),
+        ("Thẩm định hồ sơ, dự thảo kết quả", world.construction_unit, 40),
+        ("Lãnh đạo Sở ký", world.construction, 8),
+        ("Trả kết quả", world.center, 4),
+    ]
+    return [
+        WorkflowStep.objects.create(
+            version=world.version,
+            position=i,
+            name=name,
+            unit=unit,
+            hours=Decimal(hours),
+            kind=step_kind_for(name),
+        )
+        for i, (name, unit, hours) in enumerate(units, start=1)
+    ]

@@ -6,36 +6,13 @@ deciding department set a new appointment on a dossier still at the counter."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.test import Client
 
-from motcua.catalog.models import WorkflowStep, step_kind_for
 from motcua.dossiers.models import Dossier, EventType, Handover, Status
 
-from .conftest import World, login
+from .conftest import World, login, sign_off_workflow
 from .test_views import received, text
-
-
-def _workflow(world: World) -> list[WorkflowStep]:
-    """The catalogue's four steps, each performed by an agency of the register."""
-    units = [
-        ("Tiếp nhận, kiểm tra và chuyển hồ sơ", world.center, 4),
-        ("Thẩm định hồ sơ, dự thảo kết quả", world.construction_unit, 40),
-        ("Lãnh đạo Sở ký", world.construction, 8),
-        ("Trả kết quả", world.center, 4),
-    ]
-    return [
-        WorkflowStep.objects.create(
-            version=world.version,
-            position=i,
-            name=name,
-            unit=unit,
-            hours=Decimal(hours),
-            kind=step_kind_for(name),
-        )
-        for i, (name, unit, hours) in enumerate(units, start=1)
-    ]
 
 
 def _post(client: Client, dossier: Dossier, path: str, data: dict[str, object]) -> object:
@@ -46,7 +23,7 @@ def _post(client: Client, dossier: Dossier, path: str, data: dict[str, object]) 
 
 
 def test_the_counter_cannot_skip_to_the_last_step(world: World) -> None:
-    steps = _workflow(world)
+    steps = sign_off_workflow(world)
     clerk = Client()
     dossier = received(world, clerk)
     assert dossier.current_step == steps[0]
@@ -76,7 +53,7 @@ def test_the_counter_cannot_skip_to_the_last_step(world: World) -> None:
 
 
 def test_decisions_wait_for_the_dossier_at_the_deciding_unit(world: World) -> None:
-    _workflow(world)
+    sign_off_workflow(world)
     dossier = received(world, Client())
     specialist = login(Client(), world.specialist)
     page = text(specialist.get(f"/can-bo/ho-so/{dossier.code}/"))
@@ -97,7 +74,7 @@ def test_decisions_wait_for_the_dossier_at_the_deciding_unit(world: World) -> No
 
 
 def test_the_holding_unit_walks_on_and_a_leader_may_skip_on_record(world: World) -> None:
-    steps = _workflow(world)
+    steps = sign_off_workflow(world)
     dossier = received(world, clerk := Client())
     _post(clerk, dossier, "chuyen-xu-ly", {})
     specialist = login(Client(), world.specialist)
@@ -122,7 +99,7 @@ def test_the_holding_unit_walks_on_and_a_leader_may_skip_on_record(world: World)
 
 
 def test_rework_goes_back_to_an_earlier_step_on_record(world: World) -> None:
-    steps = _workflow(world)
+    steps = sign_off_workflow(world)
     dossier = received(world, clerk := Client())
     _post(clerk, dossier, "chuyen-xu-ly", {})
     specialist = login(Client(), world.specialist)

@@ -5,38 +5,15 @@ around them. Every one of them now meets ``dossiers.rules`` in the service."""
 from __future__ import annotations
 
 import html
-from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from motcua.api.tokens import api_token_create
-from motcua.catalog.models import WorkflowStep, step_kind_for
 from motcua.dossiers.models import Channel, Dossier, Handover, Status
 
-from .conftest import World, login
+from .conftest import World, login, sign_off_workflow
 from .test_views import received
-
-
-def _workflow(world: World) -> list[WorkflowStep]:
-    """ "… → 3. Lãnh đạo Sở ký → 4. Trả kết quả", units agencies of the register."""
-    units = [
-        ("Tiếp nhận, kiểm tra và chuyển hồ sơ", world.center, 4),
-        ("Thẩm định hồ sơ, dự thảo kết quả", world.construction_unit, 40),
-        ("Lãnh đạo Sở ký", world.construction, 8),
-        ("Trả kết quả", world.center, 4),
-    ]
-    return [
-        WorkflowStep.objects.create(
-            version=world.version,
-            position=i,
-            name=name,
-            unit=unit,
-            hours=Decimal(hours),
-            kind=step_kind_for(name),
-        )
-        for i, (name, unit, hours) in enumerate(units, start=1)
-    ]
 
 
 def _api(client: Client, user: object, dossier: Dossier, path: str, **body: object) -> object:
@@ -68,7 +45,7 @@ def _at_department(world: World) -> Dossier:
 
 
 def test_the_counter_neither_stops_nor_withdraws_what_the_department_holds(world: World) -> None:
-    _workflow(world)
+    sign_off_workflow(world)
     dossier = _at_department(world)
     clerk = login(Client(), world.clerk)
     stopped = _api(clerk, world.clerk, dossier, "stop", reason="Người nộp đề nghị")
@@ -82,7 +59,7 @@ def test_the_counter_neither_stops_nor_withdraws_what_the_department_holds(world
 
 
 def test_the_specialist_neither_stops_nor_withdraws_at_the_counters_step(world: World) -> None:
-    _workflow(world)
+    sign_off_workflow(world)
     dossier = received(world, Client())
     specialist = login(Client(), world.specialist)
     for path in ("stop", "withdraw"):
@@ -94,7 +71,7 @@ def test_the_specialist_neither_stops_nor_withdraws_at_the_counters_step(world: 
 
 
 def test_the_api_refuses_what_the_web_refuses(world: World) -> None:
-    _workflow(world)
+    sign_off_workflow(world)
     ready = _at_department(world)
     online = world.dossier(
         status=Status.SUBMITTED, channel=Channel.ONLINE, receiving_unit=None, received_at=None
@@ -121,7 +98,7 @@ def test_the_api_refuses_what_the_web_refuses(world: World) -> None:
 
 
 def test_the_sign_off_step_cannot_be_skipped(world: World) -> None:
-    steps = _workflow(world)
+    steps = sign_off_workflow(world)
     dossier = _at_department(world)
     specialist = login(Client(), world.specialist)
     page = html.unescape(specialist.get(f"/can-bo/ho-so/{dossier.code}/").content.decode())
@@ -152,7 +129,7 @@ def test_the_sign_off_step_cannot_be_skipped(world: World) -> None:
 
 
 def test_the_leader_sends_back_with_a_reason_to_the_proposer(world: World) -> None:
-    steps = _workflow(world)
+    steps = sign_off_workflow(world)
     dossier = _at_department(world)
     specialist = login(Client(), world.specialist)
     _web(specialist, dossier, "chuyen-xu-ly", note="Đề xuất cấp phép")
@@ -170,7 +147,7 @@ def test_the_leader_sends_back_with_a_reason_to_the_proposer(world: World) -> No
 
 
 def test_the_api_lists_the_callers_actions(world: World) -> None:
-    _workflow(world)
+    sign_off_workflow(world)
     dossier = _at_department(world)
     leader = Client()
     token = api_token_create(user=world.leader, name="thử", actor="test")[1]

@@ -13,7 +13,6 @@ import datetime as dt
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -24,14 +23,14 @@ from django.urls import URLPattern
 
 from motcua.api.main import api
 from motcua.api.tokens import api_token_create
-from motcua.catalog.models import WorkflowStep, step_kind_for
+from motcua.catalog.models import WorkflowStep
 from motcua.dossiers import rules, services
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Channel, Dossier, DossierClass, EndKind, Status
 from motcua.dossiers.rules import Action
 from motcua.office import urls as office_urls
 
-from .conftest import World, login
+from .conftest import World, login, sign_off_workflow
 
 # The inputs that make each action succeed when the rules allow it: the service's keyword
 # arguments, the web form's fields and the API body (each channel's own vocabulary).
@@ -120,26 +119,6 @@ def _inputs(world: World) -> dict[Action, Inputs]:
             services.dossier_withdraw, "rut-ho-so", "withdraw", reason, reason, reason
         ),
     }
-
-
-def _workflow(world: World) -> list[WorkflowStep]:
-    units = [
-        ("Tiếp nhận, kiểm tra và chuyển hồ sơ", world.center, 4),
-        ("Thẩm định hồ sơ, dự thảo kết quả", world.construction_unit, 40),
-        ("Lãnh đạo Sở ký", world.construction, 8),
-        ("Trả kết quả", world.center, 4),
-    ]
-    return [
-        WorkflowStep.objects.create(
-            version=world.version,
-            position=i,
-            name=name,
-            unit=unit,
-            hours=Decimal(hours),
-            kind=step_kind_for(name),
-        )
-        for i, (name, unit, hours) in enumerate(units, start=1)
-    ]
 
 
 # Where a dossier can stand: (name, status, the position of its current step or None).
@@ -235,7 +214,7 @@ def _api_answer(inputs: Inputs, dossier: Dossier, token: str) -> tuple[int, dict
 def test_every_channel_gives_the_rule_tables_answer(
     world: World, state: tuple[str, str, int | None], who: str
 ) -> None:
-    steps = _workflow(world)
+    steps = sign_off_workflow(world)
     _name, status, position = state
     dossier = _dossier(world, steps, status, position)
     user: User = getattr(world, who)
