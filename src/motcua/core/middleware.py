@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
+from motcua.core.secret_urls import carries_secret, secret_response
+
 
 class LanguageMiddleware:
     """Vietnamese unless the person chose another language with the language switch.
@@ -87,3 +89,60 @@ class RequestMemoMiddleware:
 
         with request_values():
             return self.get_response(request)
+
+
+class SecretURLMiddleware:
+    """``Cache-Control: no-store`` and ``Referrer-Policy: no-referrer`` on every response to
+    an address that carries a secret (``core.secret_urls``): the dossier lookup and rating
+    links, the PAKN follow link, a counter tablet's address.
+
+    One rule over the address rather than a header per view: it also holds for the "not
+    found" and "too many" answers to such an address, and for a page added later. The rest
+    of the site keeps Django's ``Referrer-Policy: same-origin``.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if carries_secret(request):
+            secret_response(response)
+        return response
+
+
+# Browser features no page of motcua uses; a script that got in anyway cannot reach them.
+# (A file input's `capture` opens the phone's own camera app and needs none of them.)
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+
+
+class PermissionsPolicyMiddleware:
+    """``Permissions-Policy`` on every response (Django has no setting for it)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response

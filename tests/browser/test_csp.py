@@ -1,0 +1,51 @@
+"""The pages work under the Content-Security-Policy in a real browser: the language switch
+and the print buttons (static script, no inline handler), HTMX (no inline style, no eval)
+and the API's Swagger page (django-ninja's own static files). Any violation fails the test
+(``new_page`` in conftest)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_language_switch_works_without_inline_script(new_page: Any) -> None:
+    page = new_page()
+    response = page.goto("/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert page.locator("html").get_attribute("lang") == "vi"
+    page.select_option("#lang-select", "en")
+    page.wait_for_selector("html[lang=en]", state="attached")
+
+
+def test_the_print_button_prints_from_the_static_script(new_page: Any, world: Any) -> None:
+    page = new_page()
+    page.goto(f"/thu-tuc/{world.version.procedure.code}/in/")
+    page.evaluate("window.print = () => { window.printed = true }")
+    page.click("button[data-print]")
+    assert page.evaluate("window.printed === true")
+
+
+def test_htmx_loads_with_its_config_and_without_its_own_styles(new_page: Any) -> None:
+    page = new_page()
+    page.goto("/dang-nhap/")  # the staff layout loads HTMX (the portal's does not)
+    # (Playwright's wait_for_function would itself be refused: it evaluates a string.)
+    assert page.evaluate("typeof htmx") == "object"
+    assert page.evaluate("htmx.config.includeIndicatorStyles") is False
+    assert page.evaluate("htmx.config.allowEval") is False
+    assert page.locator("style").count() == 0
+
+
+def test_the_api_docs_render_from_local_files(new_page: Any) -> None:
+    page = new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto("/api/docs")
+    page.wait_for_selector(".swagger-ui .info .title")
+    assert "motcua API" in page.inner_text(".swagger-ui .info .title")
+    page.wait_for_selector(".opblock")  # the operations, from /api/openapi.json
+    base = page.url.split("/api/docs")[0]
+    assert all(url.startswith((base, "data:")) for url in requests), requests
