@@ -49,3 +49,19 @@ def test_the_api_docs_render_from_local_files(new_page: Any) -> None:
     page.wait_for_selector(".opblock")  # the operations, from /api/openapi.json
     base = page.url.split("/api/docs")[0]
     assert all(url.startswith((base, "data:")) for url in requests), requests
+
+
+def test_a_secret_address_is_sent_to_no_one_and_its_forms_still_post(
+    new_page: Any, world: Any
+) -> None:
+    dossier = world.dossier(secret="WGHPMVD6")
+    page = new_page()
+    referers: list[str] = []
+    page.on("request", lambda request: referers.append(request.headers.get("referer", "")))
+    page.goto(f"/tra-cuu/?ma={dossier.code}&bi-mat={dossier.secret}")
+    assert dossier.code in page.inner_text("main")
+    # A form posted from the page (here the language switch) passes the CSRF check: the
+    # browser sends the page's origin, which "no-referrer" would have made "null".
+    page.select_option("#lang-select", "en")
+    page.wait_for_selector("html[lang=en]", state="attached")
+    assert referers and not any(dossier.secret in referer for referer in referers), referers

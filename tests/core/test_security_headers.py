@@ -1,6 +1,6 @@
 """Security headers on every kind of page (issue 12, items 4 and 5): a strict
 Content-Security-Policy, Permissions-Policy, Referrer-Policy; and the addresses that carry
-a secret — sent with ``no-store`` and ``no-referrer``, written to the access log without it."""
+a secret — sent with ``no-store`` and ``strict-origin``, written to the access log without it."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def assert_security_headers(response: Any) -> None:
     features = response["Permissions-Policy"]
     for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
         assert f"{feature}=()" in features
-    assert response["Referrer-Policy"] in ("same-origin", "no-referrer")
+    assert response["Referrer-Policy"] in ("same-origin", "strict-origin")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"
 
@@ -194,16 +194,18 @@ def test_the_walk_finds_every_secret_taking_page() -> None:
     assert len(addresses) > 40
 
 
-def test_any_address_with_a_secret_is_not_stored_and_sends_no_referrer(world: World) -> None:
+def test_any_address_with_a_secret_is_not_stored_and_sends_no_address_as_referer(
+    world: World,
+) -> None:
     """Over every public URL pattern: a secret parameter in the address (whichever page it
-    reaches, and whatever that page answers) gives ``no-store`` and ``no-referrer``."""
+    reaches, and whatever that page answers) gives ``no-store`` and ``strict-origin``."""
     client = Client(raise_request_exception=False)
     query = "&".join(f"{name}={SECRET}" for name in SECRET_PARAMS)
     for address in public_addresses():
         for param in SECRET_PARAMS:
             response = client.get(f"{address}?{param}={SECRET}")
             assert "no-store" in response.get("Cache-Control", ""), (address, param)
-            assert response["Referrer-Policy"] == "no-referrer", (address, param)
+            assert response["Referrer-Policy"] == "strict-origin", (address, param)
         assert SECRET not in redact(f"{address}?{query}")
 
 
@@ -236,7 +238,7 @@ def test_every_secret_link_is_redacted_and_answered_with_no_store(world: World) 
         assert secret not in redact(path) and secret not in redact(link), link
         response = Client().get(path)
         assert "no-store" in response["Cache-Control"], link
-        assert response["Referrer-Policy"] == "no-referrer", link
+        assert response["Referrer-Policy"] == "strict-origin", link
 
 
 def test_the_access_log_writes_no_secret_of_any_link(world: World) -> None:
@@ -265,9 +267,9 @@ def test_the_pakn_pages_that_show_a_secret_are_not_stored(world: World) -> None:
     feedback = Feedback.objects.get()
     assert feedback.secret in submitted.content.decode()
     assert "no-store" in submitted["Cache-Control"]
-    assert submitted["Referrer-Policy"] == "no-referrer"
+    assert submitted["Referrer-Policy"] == "strict-origin"
     unsatisfied = client.post(
         "/phan-anh/tra-cuu/", {"code": feedback.code, "secret": feedback.secret, "reason": "x"}
     )
     assert "no-store" in unsatisfied["Cache-Control"]
-    assert unsatisfied["Referrer-Policy"] == "no-referrer"
+    assert unsatisfied["Referrer-Policy"] == "strict-origin"

@@ -92,7 +92,7 @@ class RequestMemoMiddleware:
 
 
 class SecretURLMiddleware:
-    """``Cache-Control: no-store`` and ``Referrer-Policy: no-referrer`` on every response to
+    """``Cache-Control: no-store`` and ``Referrer-Policy: strict-origin`` on every response to
     an address that carries a secret (``core.secret_urls``): the dossier lookup and rating
     links, the PAKN follow link, a counter tablet's address.
 

@@ -6,9 +6,15 @@ hand out links with the dossier's or the PAKN's secret in the query string
 ``/phan-anh/tra-cuu/?code=…&secret=…``), and a counter tablet is opened with its device
 token in the path (``/danh-gia/quay/<token>/``). Whoever holds such an address holds the
 secret, so the access log (``core.server``) writes it without the secret, and the page is
-sent with ``Cache-Control: no-store`` and ``Referrer-Policy: no-referrer``
+sent with ``Cache-Control: no-store`` and ``Referrer-Policy: strict-origin``
 (``core.middleware.SecretURLMiddleware``). Both read this module: a new secret parameter is
 added here, once.
+
+Why ``strict-origin`` and not ``no-referrer``: under ``no-referrer`` a browser sends
+``Origin: null`` with every form posted from the page (Fetch, "serializing a request
+origin"), and Django's CSRF check refuses it — the rating form, the PAKN forms, a tablet's
+tap and the language switch would all fail. ``strict-origin`` sends the site's origin and
+nothing of the address, to this site as to any other: the secret never leaves in a Referer.
 """
 
 from __future__ import annotations
@@ -59,9 +65,9 @@ def carries_secret(request: HttpRequest) -> bool:
 
 def secret_response(response: HttpResponseBase) -> HttpResponseBase:
     """Neither a cache (a shared one or the back button on a counter computer) keeps the
-    page, nor does a link or a loaded resource tell another site where it came from."""
+    page, nor does a link, a form or a loaded resource carry its address in a Referer."""
     add_never_cache_headers(response)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "strict-origin"
     return response
 
 

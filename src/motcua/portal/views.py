@@ -541,7 +541,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
     """Follow a dossier with the code and the secret printed on the receipt, no account.
 
     The secret is in the address: core.middleware.SecretURLMiddleware sends the answer with
-    ``no-store`` and ``no-referrer``, whichever of the branches below answers.
+    ``no-store`` and a Referer without the address, whichever of the branches below answers.
 
     A guessed code and a wrong secret get the very same page (the form, empty, with the
     same message): nothing tells whether the code exists."""
