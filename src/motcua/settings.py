@@ -83,7 +83,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Security headers on every page (static files need none): README "Security headers".
-    "csp.middleware.CSPMiddleware",
+    "motcua.core.middleware.ContentSecurityPolicyMiddleware",
     "motcua.core.middleware.PermissionsPolicyMiddleware",
     "motcua.core.middleware.SecretURLMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -181,6 +181,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 # static files only — no inline script, no inline style, no eval (HTMX is configured for that
 # in base.html's htmx-config). Images also from data: URIs (the empty favicon, Swagger UI's
 # icons). /api/docs keeps this policy too: django-ninja serves Swagger UI from its static files.
+# Not sent with a PDF (core.middleware.ContentSecurityPolicyMiddleware: Chrome's PDF viewer).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

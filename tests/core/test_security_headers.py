@@ -273,3 +273,15 @@ def test_the_pakn_pages_that_show_a_secret_are_not_stored(world: World) -> None:
     )
     assert "no-store" in unsatisfied["Cache-Control"]
     assert unsatisfied["Referrer-Policy"] == "strict-origin"
+
+
+def test_a_pdf_is_sent_without_the_policy_that_would_block_chromes_viewer(world: World) -> None:
+    client = Client()
+    client.force_login(world.clerk)
+    response = client.get(
+        "/can-bo/quay/so-theo-doi/?date_from=2026-10-01&date_to=2026-10-31&fmt=pdf"
+    )
+    assert response["Content-Type"] == "application/pdf"
+    assert "Content-Security-Policy" not in response
+    assert "camera=()" in response["Permissions-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"

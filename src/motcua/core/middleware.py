@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
@@ -146,3 +147,20 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's policy (settings.CONTENT_SECURITY_POLICY), except on a PDF.
+
+    Chrome shows a PDF opened in the browser (the official forms, the register, a report) in
+    a viewer page that takes the PDF response's policy: ``object-src 'none'`` blocks the
+    viewer's plugin and ``style-src 'self'`` its own inline styles (crbug.com/271452). No
+    script of ours runs in a PDF, so it loses nothing; other files (an uploaded image that
+    might be an SVG) keep the policy."""
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if response.get("Content-Type", "").startswith("application/pdf"):
+            return response
+        return super().process_response(request, response)
