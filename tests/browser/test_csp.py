@@ -65,3 +65,29 @@ def test_a_secret_address_is_sent_to_no_one_and_its_forms_still_post(
     page.select_option("#lang-select", "en")
     page.wait_for_selector("html[lang=en]", state="attached")
     assert referers and not any(dossier.secret in referer for referer in referers), referers
+
+
+def test_the_admin_works_under_the_policy(new_page: Any, live_server: Any) -> None:
+    from django.conf import settings
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    admin = User.objects.create_superuser("quantri-csp", password="matkhau-thu-csp")
+    client = Client()
+    client.force_login(admin)
+    page = new_page()
+    page.goto("/quan-tri/login/")
+    assert page.locator("#id_username").count() == 1
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    # The change form loads the admin's scripts (jQuery, actions, calendar, prepopulate).
+    for address in ("/quan-tri/", "/quan-tri/auth/user/", "/quan-tri/auth/user/add/"):
+        response = page.goto(address)
+        assert response is not None and response.status < 500, address
