@@ -129,7 +129,6 @@ PERMISSIONS_POLICY = ", ".join(
         "microphone",
         "midi",
         "payment",
-        "publickey-credentials-get",
         "serial",
         "usb",
         "xr-spatial-tracking",
