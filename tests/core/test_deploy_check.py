@@ -18,7 +18,7 @@ PRODUCTION = {
 }
 
 
-def deploy_check(tmp_path: Path, **overrides: str) -> tuple[int, set[str]]:
+def deploy_check(tmp_path: Path, **overrides: str) -> tuple[int, set[str], str]:
     """Run the real command with the settings file read afresh from the environment: the
     security settings are decided when settings.py is imported, which override_settings in
     this process would skip."""
@@ -43,16 +43,17 @@ def deploy_check(tmp_path: Path, **overrides: str) -> tuple[int, set[str]]:
         timeout=120,
         check=False,
     )
-    return result.returncode, set(re.findall(r"\((\w+\.[A-Z]\d+)\)", result.stdout + result.stderr))
+    output = result.stdout + result.stderr
+    return result.returncode, set(re.findall(r"\((\w+\.[A-Z]\d+)\)", output)), output
 
 
 def test_check_deploy_warns_only_about_hsts_preloading(tmp_path: Path) -> None:
-    returncode, ids = deploy_check(tmp_path)
-    assert returncode == 0
-    assert ids == {"security.W005", "security.W021"}
+    returncode, ids, output = deploy_check(tmp_path)
+    assert returncode == 0, output
+    assert ids == {"security.W005", "security.W021"}, output
 
 
 def test_check_deploy_notices_a_setting_left_for_development(tmp_path: Path) -> None:
     # The check above can fail: without HTTPS (no HSTS, no secure cookies) it says so.
-    _returncode, ids = deploy_check(tmp_path, HTTPS="0")
+    _returncode, ids, _output = deploy_check(tmp_path, HTTPS="0")
     assert {"security.W004", "security.W008", "security.W012", "security.W016"} <= ids
