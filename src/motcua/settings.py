@@ -175,7 +175,7 @@ SESSION_COOKIE_AGE = 8 * 3600
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # Site-wide a link to another site does not tell it the page it came from; an address with a
-# secret in it sends no Referer at all (core.middleware.SecretURLMiddleware).
+# secret in it sends only the site's origin (strict-origin: core.middleware.SecretURLMiddleware).
 SECURE_REFERRER_POLICY = "same-origin"
 # Content-Security-Policy (django-csp): scripts, styles, fonts and images from the site's own
 # static files only — no inline script, no inline style, no eval (HTMX is configured for that
