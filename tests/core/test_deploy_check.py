@@ -25,7 +25,15 @@ def deploy_check(tmp_path: Path, **overrides: str) -> tuple[int, set[str], str]:
     environ = {
         key: value
         for key, value in os.environ.items()
-        if key not in ("DEBUG", "HTTPS", "DJANGO_SETTINGS_MODULE", "DATABASE_URL")
+        # DJANGO_ALLOW_ASYNC_UNSAFE: set for the browser tests in this process (async.E001).
+        if key
+        not in (
+            "DEBUG",
+            "HTTPS",
+            "DJANGO_SETTINGS_MODULE",
+            "DATABASE_URL",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        )
     }
     environ.update(PRODUCTION, MOTCUA_DATA_DIR=str(tmp_path), **overrides)
     result = subprocess.run(

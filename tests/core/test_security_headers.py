@@ -18,9 +18,9 @@ from django.urls.resolvers import RoutePattern
 
 from motcua.core.secret_urls import SECRET_PARAMS, redact
 from motcua.dossiers.forms_docs.context import lookup_url
+from motcua.dossiers.notices import dossier_links
 from motcua.feedback.models import Feedback
 from motcua.feedback.services import FeedbackInput, feedback_submit
-from motcua.notify.services import dossier_links
 from tests.feedback.conftest import dossier_make
 from tests.world import World
 
