@@ -23,6 +23,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
     # django-ninja: its templates and static files serve /api/docs without a CDN.
     "ninja",
     "motcua.core",
@@ -80,6 +82,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Security headers on every page (static files need none): README "Security headers".
+    "motcua.core.middleware.ContentSecurityPolicyMiddleware",
+    "motcua.core.middleware.PermissionsPolicyMiddleware",
+    "motcua.core.middleware.SecretURLMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "motcua.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -168,6 +174,28 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 3600
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Site-wide a link to another site does not tell it the page it came from; an address with a
+# secret in it sends only the site's origin (strict-origin: core.middleware.SecretURLMiddleware).
+SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images from the site's own
+# static files only — no inline script, no inline style, no eval (HTMX is configured for that
+# in base.html's htmx-config). Images also from data: URIs (the empty favicon, Swagger UI's
+# icons). /api/docs keeps this policy too: django-ninja serves Swagger UI from its static files.
+# Not sent with a PDF (core.middleware.ContentSecurityPolicyMiddleware: Chrome's PDF viewer).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 if _env_bool("HTTPS"):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -20,7 +20,8 @@ urlpatterns = [
 ]
 
 # Error pages in the site's layout and language (core.errors); the 500 page is Django's
-# handler with the self-contained templates/500.html.
+# handler with the self-contained templates/500.html, its inline style allowed by hash.
 handler400 = "motcua.core.errors.bad_request"
 handler403 = "motcua.core.errors.permission_denied"
 handler404 = "motcua.core.errors.page_not_found"
+handler500 = "motcua.core.errors.server_error"

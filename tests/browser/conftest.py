@@ -47,8 +47,12 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def new_page(browser: Any, live_server: Any) -> Iterator[Any]:
-    """Pages in separate contexts (one per user, like separate computers)."""
+    """Pages in separate contexts (one per user, like separate computers).
+
+    Every page fails its test on a Content-Security-Policy violation: the browser only writes
+    it to the console, and a blocked script or style otherwise breaks HTMX silently."""
     contexts: list[Any] = []
+    violations: list[str] = []
 
     def make(width: int = 1280, height: int = 900) -> Any:
         context = browser.new_context(
@@ -58,11 +62,19 @@ def new_page(browser: Any, live_server: Any) -> Iterator[Any]:
         )
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", lambda message: _note_violation(violations, page, message.text))
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+def _note_violation(violations: list[str], page: Any, text: str) -> None:
+    if "Content Security Policy" in text:
+        violations.append(f"{page.url}: {text}")
 
 
 def shot(page: Any, name: str) -> Path:

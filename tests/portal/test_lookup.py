@@ -69,7 +69,7 @@ def test_code_and_secret_show_the_timeline(portal: Portal) -> None:
     assert "Đang giải quyết" in html
     assert portal.world.center.name in html  # where it is now
     assert "no-store" in response["Cache-Control"]  # type: ignore[index]
-    assert response["Referrer-Policy"] == "no-referrer"  # type: ignore[index]
+    assert response["Referrer-Policy"] == "strict-origin"  # type: ignore[index]
     assert "Đánh giá" not in html  # no result yet
 
 

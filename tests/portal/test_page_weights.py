@@ -72,8 +72,10 @@ def test_public_pages_stay_under_budget(portal: Portal) -> None:
         total = html + css + js
         rows.append((name, html, css, js, total, raw))
         assert total < BUDGET, (name, total)
-        # No script to fetch: the public pages work as plain HTML forms and links.
-        assert js == 0, (name, js)
+        # The public pages work as plain HTML forms and links; their one script is the
+        # half-kilobyte site.js (the language switch sends itself, which an inline handler
+        # did before the Content-Security-Policy), loaded deferred.
+        assert js < 1024, (name, js)
     print("\npage          HTML gz   CSS gz    JS gz    total gz   (uncompressed)")
     for name, html, css, js, total, raw in rows:
         print(f"{name:<12} {html:>8} {css:>8} {js:>8} {total:>10}   ({raw})")

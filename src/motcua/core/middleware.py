@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
+
+from motcua.core.secret_urls import carries_secret, secret_response
 
 
 class LanguageMiddleware:
@@ -87,3 +90,76 @@ class RequestMemoMiddleware:
 
         with request_values():
             return self.get_response(request)
+
+
+class SecretURLMiddleware:
+    """``Cache-Control: no-store`` and ``Referrer-Policy: strict-origin`` on every response to
+    an address that carries a secret (``core.secret_urls``): the dossier lookup and rating
+    links, the PAKN follow link, a counter tablet's address.
+
+    One rule over the address rather than a header per view: it also holds for the "not
+    found" and "too many" answers to such an address, and for a page added later. The rest
+    of the site keeps Django's ``Referrer-Policy: same-origin``.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if carries_secret(request):
+            secret_response(response)
+        return response
+
+
+# Browser features no page of motcua uses; a script that got in anyway cannot reach them.
+# (A file input's `capture` opens the phone's own camera app and needs none of them.)
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+
+
+class PermissionsPolicyMiddleware:
+    """``Permissions-Policy`` on every response (Django has no setting for it)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's policy (settings.CONTENT_SECURITY_POLICY), except on a PDF.
+
+    Chrome shows a PDF opened in the browser (the official forms, the register, a report) in
+    a viewer page that takes the PDF response's policy: ``object-src 'none'`` blocks the
+    viewer's plugin and ``style-src 'self'`` its own inline styles (crbug.com/271452). No
+    script of ours runs in a PDF, so it loses nothing; other files (an uploaded image that
+    might be an SVG) keep the policy."""
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if response.get("Content-Type", "").startswith("application/pdf"):
+            return response
+        return super().process_response(request, response)

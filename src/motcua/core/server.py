@@ -15,7 +15,6 @@ longer) is closed.
 from __future__ import annotations
 
 import errno
-import re
 import selectors
 import socket
 import time
@@ -26,6 +25,8 @@ from typing import Any
 from gunicorn import glogging
 from gunicorn.config import AccessLogFormat
 from gunicorn.workers import gthread
+
+from motcua.core.secret_urls import redact
 
 # How long gunicorn's own worker waits for a new connection's first request.
 FIRST_REQUEST_WAIT = float(getattr(gthread, "DEFAULT_WORKER_DATA_TIMEOUT", 5.0))
@@ -55,15 +56,9 @@ class ThreadWorker(gthread.ThreadWorker):
         )
 
 
-# The lookup secret travels in the query string (the receipt's QR code opens
-# /tra-cuu/?ma=...&bi-mat=..., the rating link too): whoever reads the server's log must not
-# be able to follow every dossier looked up.
-_SECRET = re.compile(r"([?&]bi-mat=)[^&#]*")
-
-
-def redact(uri: str) -> str:
-    """``uri`` without the value of its lookup secret."""
-    return _SECRET.sub(r"\1-", uri) if "bi-mat=" in uri else uri
+# The access log writes addresses without their secrets (the receipt's QR code, the rating and
+# PAKN follow links, the counter tablet's address): whoever reads the server's log must not be
+# able to follow every dossier looked up. Which parts are secret: core.secret_urls.
 
 
 def _quoted(value: str) -> str:
@@ -79,7 +74,7 @@ class _Headers:
 
 
 class AccessLogger(glogging.Logger):
-    """gunicorn's access log line (Apache's "combined" format) without the lookup secret.
+    """gunicorn's access log line (Apache's "combined" format) without secrets.
 
     With gunicorn's default format the line is built directly: gunicorn builds a dictionary
     of every request header, response header and environment variable for each request to
@@ -94,6 +89,7 @@ class AccessLogger(glogging.Logger):
             environ = {
                 **environ,
                 "RAW_URI": redact(environ.get("RAW_URI", "")),
+                "PATH_INFO": redact(environ.get("PATH_INFO", "")),
                 "QUERY_STRING": redact("?" + environ.get("QUERY_STRING", ""))[1:],
                 "HTTP_REFERER": redact(environ.get("HTTP_REFERER", "-")),
             }

@@ -19,6 +19,7 @@ from motcua.core.access import client_ip, staff_profile, staff_required
 from motcua.core.audit import audit_log
 from motcua.core.people import person_name
 from motcua.core.ratelimit import rate_limit_hit, rate_setting
+from motcua.core.secret_urls import secret_page
 from motcua.dossiers.models import Dossier
 from motcua.feedback.forms import (
     AnswerForm,
@@ -185,6 +186,7 @@ def public_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+@secret_page  # the answer shows the new PAKN's secret
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest) -> HttpResponse:
     form = FeedbackForm(request.POST or None, initial=_initial(request))
@@ -236,6 +238,7 @@ def _initial(request: HttpRequest) -> dict[str, str]:
     return {}
 
 
+@secret_page  # the answer to a POST holds the secret (a hidden field), not in its address
 @require_http_methods(["GET", "POST"])
 def lookup(request: HttpRequest) -> HttpResponse:
     """Follow a PAKN with its code and secret; mark the answer unsatisfactory."""

@@ -530,13 +530,6 @@ def _rating_url(dossier: Dossier | queries.PublicDossier) -> str:
     return f"/danh-gia/{dossier.code}/?{urlencode({'bi-mat': dossier.secret})}"
 
 
-def _no_store(response: HttpResponse) -> HttpResponse:
-    # The secret is in the address: no shared cache keeps the page, no link leaks it.
-    response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 def _lookup_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
     # The result is rendered per request; only the frame around it comes from the cache.
     return render_public(request, "portal/lookup.html", "portal/lookup_content.html", context)
@@ -547,13 +540,16 @@ def _lookup_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
 def lookup(request: HttpRequest) -> HttpResponse:
     """Follow a dossier with the code and the secret printed on the receipt, no account.
 
+    The secret is in the address: core.middleware.SecretURLMiddleware sends the answer with
+    ``no-store`` and a Referer without the address, whichever of the branches below answers.
+
     A guessed code and a wrong secret get the very same page (the form, empty, with the
     same message): nothing tells whether the code exists."""
     code = request.GET.get("ma", "")
     secret = request.GET.get("bi-mat", "")
     context: dict[str, Any] = {"title": _("Tra cứu hồ sơ"), "nav": "lookup"}
     if not code and not secret:
-        return _no_store(_lookup_page(request, context))
+        return _lookup_page(request, context)
     rate = rate_setting("LOOKUP_RATE", "20/300")
     if rate is not None and rate_limit_hit(
         scope="lookup", key=client_ip(request) or "unknown", limit=rate[0], window=rate[1]
@@ -566,13 +562,13 @@ def lookup(request: HttpRequest) -> HttpResponse:
             status=429,
         )
         response["Retry-After"] = str(rate[1])
-        return _no_store(response)
+        return response
     dossier = queries.dossier_public_lookup(code, secret)
     if dossier is None:
         # 200, like a search without results: a 404 would also fill the server log with a
         # warning per guess.
         context.update(not_found=True)
-        return _no_store(_lookup_page(request, context))
+        return _lookup_page(request, context)
     info = queries.dossier_public_status(dossier)
     context.update(
         dossier=dossier,
@@ -581,4 +577,4 @@ def lookup(request: HttpRequest) -> HttpResponse:
         timeline=queries.dossier_timeline(dossier),
         rating_url=_rating_url(dossier) if info.rateable else "",
     )
-    return _no_store(_lookup_page(request, context))
+    return _lookup_page(request, context)
