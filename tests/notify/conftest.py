@@ -26,3 +26,9 @@ def _notify_settings(settings: Any, tmp_path: Path) -> None:
 @pytest.fixture
 def sms_file(tmp_path: Path) -> Path:
     return tmp_path / "sms" / "outbox.jsonl"
+
+
+@pytest.fixture(autouse=True)
+def _heartbeat_dir(settings: Any, tmp_path: Path) -> None:
+    # The worker's heartbeat goes under MOTCUA_DATA_DIR: each test its own.
+    settings.DATA_DIR = tmp_path

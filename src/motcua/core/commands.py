@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import os
 import subprocess
 import sys
+import threading
+import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from motcua.cli import CLI
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_BIND = "127.0.0.1:8000"
 # gunicorn's threaded worker, with motcua's change to how it takes new connections (see
@@ -62,9 +68,11 @@ def serve(
     keepalive: int = DEFAULT_KEEPALIVE,
     worker_class: str = WORKER_CLASS,
     access_log: bool = True,
+    worker_interval: float | None = None,
 ) -> int:
     """Serve the application with gunicorn (a production WSGI server, not runserver), and
-    by default one `motcua worker` process beside it, so that notifications go out."""
+    by default one `motcua worker` process beside it, so that notifications go out, kept
+    running by a ``WorkerSupervisor``."""
     _check_secret_key(insecure_ok)
     from gunicorn.app.wsgiapp import WSGIApplication
 
@@ -89,19 +97,91 @@ def serve(
     ]
     sys.argv = argv
     owner = os.getpid()
-    background = (
-        subprocess.Popen([sys.executable, "-m", "motcua.cli", "worker", "--parent-pid", str(owner)])
-        if worker
-        else None
-    )
+    command = [sys.executable, "-m", "motcua.cli", "worker", "--parent-pid", str(owner)]
+    if worker_interval is not None:
+        command += ["--interval", f"{worker_interval:g}"]
+    supervisor = WorkerSupervisor(command) if worker else None
+    if supervisor is not None:
+        supervisor.start()
     try:
         WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]", prog="motcua serve").run()
     finally:
         # Only here, not in a forked gunicorn worker that unwinds through this frame.
-        if background is not None and os.getpid() == owner:
-            background.terminate()  # SIGTERM: the worker finishes its message and exits
-            background.wait(timeout=30)
+        if supervisor is not None and os.getpid() == owner:
+            supervisor.stop()
     return 0
+
+
+class WorkerSupervisor:
+    """Keeps one `motcua worker` running beside gunicorn: started at once, started again
+    whenever it exits (killed, crashed, out of memory) until ``stop()``.
+
+    Without this a dead worker stayed dead and notifications and the periodic scans stopped
+    silently. Restarts back off (1 s, doubling to ``RESTART_CAP``) so that a worker that
+    cannot start at all (a broken configuration) does not spin; a worker that ran for
+    ``HEALTHY_RUN`` seconds counts as having started well and resets the back-off.
+    """
+
+    RESTART_FIRST = 1.0
+    RESTART_CAP = 60.0
+    HEALTHY_RUN = 60.0
+
+    def __init__(self, command: list[str]) -> None:
+        self.command = command
+        self.process: subprocess.Popen[bytes] | None = None
+        self.restarts = 0
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="motcua-worker-supervisor")
+        self._thread.daemon = True
+
+    def start(self) -> None:
+        self._spawn()
+        self._thread.start()
+
+    def _spawn(self) -> None:
+        with self._lock:
+            if not self._stopping.is_set():
+                self.process = subprocess.Popen(self.command)
+
+    def _run(self) -> None:
+        failures = 0
+        while not self._stopping.is_set():
+            process = self.process
+            if process is None:
+                return
+            started = time.monotonic()
+            try:
+                code = process.wait()
+            except ChildProcessError:  # reaped by gunicorn's arbiter (it waits for any child)
+                code = -1
+            if self._stopping.is_set():
+                return
+            failures = 1 if time.monotonic() - started >= self.HEALTHY_RUN else failures + 1
+            delay = min(self.RESTART_CAP, self.RESTART_FIRST * 2 ** (failures - 1))
+            logger.error(
+                "motcua serve: the worker (pid %s) exited with %s; restarting it in %g s",
+                process.pid,
+                code,
+                delay,
+            )
+            if self._stopping.wait(delay):
+                return
+            self._spawn()
+            self.restarts += 1
+            if self.process is not None:
+                logger.warning("motcua serve: worker restarted (pid %s)", self.process.pid)
+
+    def stop(self, timeout: float = 30) -> None:
+        """Stop the worker (SIGTERM: it finishes the message it is sending) and stop
+        restarting it."""
+        with self._lock:
+            self._stopping.set()
+            process = self.process
+        if process is not None and process.poll() is None:
+            process.terminate()
+            with contextlib.suppress(ChildProcessError, subprocess.TimeoutExpired):
+                process.wait(timeout=timeout)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -114,6 +194,7 @@ def _serve(args: argparse.Namespace) -> int:
         keepalive=args.keep_alive,
         worker_class=args.worker_class,
         access_log=not args.no_access_log,
+        worker_interval=args.worker_interval,
     )
 
 
@@ -169,6 +250,13 @@ def register(cli: CLI) -> None:
         help="allow the built-in development SECRET_KEY (never in production)",
     )
     p.add_argument("--no-worker", action="store_true", help="do not start `motcua worker`")
+    p.add_argument(
+        "--worker-interval",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="the worker's --interval (default: the worker's own, 5)",
+    )
     p.set_defaults(handler=_serve)
 
     p = cli.commands.add_parser(

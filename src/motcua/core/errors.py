@@ -1,18 +1,19 @@
-"""Error pages in the site's own layout and language (400, 403, 404, 500, CSRF failure).
+"""Error pages in the site's own layout and language (400, 403, 404, 500, 503, CSRF failure).
 
 Django's defaults are bare English pages; a clerk or a citizen should read, in Vietnamese
 (or English through the language switch), what happened and what to do next, with the
 navigation of the side they were on: the staff layout under the staff addresses, the
 portal's elsewhere. A 404 says the same for a page that does not exist and for a dossier
 the person may not see (domain.md §12): it never repeats the address or the code.
-The 500 page is self-contained (``500.html``): when the server fails, the layout's own
-queries might fail too.
+The 500 and 503 pages are self-contained (``500.html``, ``503.html``): when the server or
+the database fails, the layout's own queries might fail too.
 """
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
@@ -111,3 +112,37 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         ),
         reload=True,
     )
+
+
+# Seconds a client is asked to wait when the database is busy: about the web's SQLite busy
+# timeout (settings.py), after which a lock held by a backup or a long write is usually gone.
+RETRY_AFTER = 5
+
+
+def database_unavailable_body() -> dict[str, object]:
+    """The JSON API's body for a request the database could not serve (its error shape,
+    api.main.error_body, without importing the API from core)."""
+    return {
+        "detail": _(
+            "Cơ sở dữ liệu đang bận hoặc tạm thời không kết nối được; yêu cầu chưa được thực "
+            "hiện. Vui lòng gửi lại sau %(seconds)s giây."
+        )
+        % {"seconds": RETRY_AFTER},
+        "code": "unavailable",
+        "errors": [],
+    }
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 with ``Retry-After`` for a request that could not get the database (SQLite's
+    write lock not granted within the busy timeout, PostgreSQL restarting): JSON under
+    /api/ and for /healthz, the self-contained Vietnamese page elsewhere. Nothing was
+    saved: every write path runs in one transaction."""
+    response: HttpResponse
+    if request.path.startswith(("/api/", "/healthz")):
+        response = JsonResponse(database_unavailable_body(), status=503)
+    else:
+        html = render_to_string("503.html", {"retry_after": RETRY_AFTER}, request=None)
+        response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(RETRY_AFTER)
+    return response
