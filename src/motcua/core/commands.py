@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -198,6 +199,30 @@ def _serve(args: argparse.Namespace) -> int:
     )
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from motcua.core.backup import BackupError, backup_create
+
+    try:
+        report = backup_create(args.output)
+    except BackupError as exc:
+        print(f"motcua backup: {exc}", file=sys.stderr)
+        return 1
+    print(f"motcua backup: xong, {report.path}")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from motcua.core.backup import BackupError, backup_restore
+
+    try:
+        backup_restore(args.source, force=args.force)
+    except BackupError as exc:
+        print(f"motcua restore: {exc}", file=sys.stderr)
+        return 1
+    print("motcua restore: xong; chạy `motcua migrate` nếu bản sao lưu từ phiên bản cũ hơn")
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
@@ -258,6 +283,33 @@ def register(cli: CLI) -> None:
         help="the worker's --interval (default: the worker's own, 5)",
     )
     p.set_defaults(handler=_serve)
+
+    p = cli.commands.add_parser(
+        "backup",
+        help="back up the database and the stored files",
+        description="Copy the database (SQLite's online backup API, or pg_dump -Fc for "
+        "PostgreSQL) and the stored files (MOTCUA_DATA_DIR/media) into a new folder with a "
+        "manifest of SHA-256 hashes. Safe while the server runs.",
+    )
+    p.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="a new or empty folder (default MOTCUA_DATA_DIR/backups/motcua-<time>)",
+    )
+    p.set_defaults(handler=_backup)
+
+    p = cli.commands.add_parser(
+        "restore",
+        help="restore a backup made by `motcua backup`",
+        description="Check every hash of the backup, then restore its database and stored "
+        "files into this installation. Stop `motcua serve` first. Refuses an installation "
+        "that already has data unless --force (its old files are then moved aside).",
+    )
+    p.add_argument("source", type=Path, metavar="DIR", help="the backup folder")
+    p.add_argument("--force", action="store_true", help="replace the data of this installation")
+    p.set_defaults(handler=_restore)
 
     p = cli.commands.add_parser(
         "demo",
