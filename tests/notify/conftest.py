@@ -30,5 +30,13 @@ def sms_file(tmp_path: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def _heartbeat_dir(settings: Any, tmp_path: Path) -> None:
-    # The worker's heartbeat goes under MOTCUA_DATA_DIR: each test its own.
+    # The worker's heartbeat and its orphan-file job work under MOTCUA_DATA_DIR and the
+    # storage folder: each test its own, never the developer's var/.
     settings.DATA_DIR = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }

@@ -152,18 +152,17 @@ class WorkerSupervisor:
             if process is None:
                 return
             started = time.monotonic()
-            try:
-                code = process.wait()
-            except ChildProcessError:  # reaped by gunicorn's arbiter (it waits for any child)
-                code = -1
+            # gunicorn's arbiter reaps any child that exits (waitpid(-1)): when it is first,
+            # Popen reports 0 and the real status is lost, hence "stopped", not "exited 0".
+            code = process.wait()
             if self._stopping.is_set():
                 return
             failures = 1 if time.monotonic() - started >= self.HEALTHY_RUN else failures + 1
             delay = min(self.RESTART_CAP, self.RESTART_FIRST * 2 ** (failures - 1))
             logger.error(
-                "motcua serve: the worker (pid %s) exited with %s; restarting it in %g s",
+                "motcua serve: the worker (pid %s) stopped%s; restarting it in %g s",
                 process.pid,
-                code,
+                f" (status {code})" if code else "",
                 delay,
             )
             if self._stopping.wait(delay):
