@@ -181,9 +181,9 @@ def test_a_killed_worker_is_started_again_by_serve(server: Server) -> None:
 def _queue(db: sqlite3.Connection, n: int) -> None:
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     db.executemany(
-        "INSERT INTO notify_message (kind, channel, recipient, subject, body, status, attempts,"
-        " next_attempt_at, claimed_by, last_error, created_at)"
-        " VALUES ('generic', 'email', ?, 'Thông báo', 'Nội dung', 'pending', 0, ?, '', '', ?)",
+        "INSERT INTO notify_message (kind, channel, recipient, subject, body, reference, status,"
+        " attempts, next_attempt_at, claimed_by, last_error, created_at)"
+        " VALUES ('generic', 'email', ?, 'Thông báo', 'Nội dung', '', 'pending', 0, ?, '', '', ?)",
         [(f"nguoi-nhan-{i}@example.vn", now, now) for i in range(n)],
     )
 

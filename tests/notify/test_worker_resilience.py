@@ -9,10 +9,9 @@ from django.core import mail
 from django.db import InterfaceError, OperationalError
 
 from motcua.core.heartbeat import heartbeat_read
-from motcua.dossiers.models import Dossier
 from motcua.notify import worker
 from motcua.notify.models import MessageStatus
-from motcua.notify.services import dossier_notify
+from motcua.notify.services import Recipient, notification_enqueue
 from motcua.notify.worker import Stop, db_retry_delay, worker_run
 
 
@@ -22,12 +21,16 @@ def test_database_retry_backs_off_exponentially_to_a_cap() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_worker_survives_database_errors_and_sends_afterwards(
-    dossier: Dossier, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Two rounds fail as they did under a held SQLite lock ("database is locked" from
     jobs_run_due) and on a dropped connection; the worker waits, retries, sends what is
     queued and beats. Before, the first error ended the worker for good."""
-    messages = dossier_notify(dossier, "received")  # an e-mail and an SMS
+    messages = notification_enqueue(
+        kind="generic",
+        recipients=[Recipient("email", "hoa@example.vn"), Recipient("sms", "0912345678")],
+        context={"subject": "Thông báo", "body": "Hồ sơ đã có kết quả."},
+    )
     real_jobs_run_due = worker.jobs_run_due
     errors: list[Exception] = [
         OperationalError("database is locked"),
