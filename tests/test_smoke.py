@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -9,10 +12,11 @@ from motcua.cli import main
 
 
 @pytest.mark.django_db
-def test_healthz_answers_ok(client: Client) -> None:
+def test_healthz_answers_ok(client: Client, settings: Any, tmp_path: Path) -> None:
+    settings.DATA_DIR = tmp_path  # no worker has ever beaten here
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "worker": {"status": "none"}}
 
 
 @pytest.mark.django_db

@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so that its process_exception sees a view's database error first.
+    "motcua.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "motcua.urls"
@@ -131,8 +133,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # transactions make concurrent writers queue instead of failing half-way. Connections
     # are kept between requests (CONN_MAX_AGE above) as on PostgreSQL: opening one (Django
     # registers its SQL functions each time) cost more than a whole lookup's queries.
+    #
+    # The busy timeout is how long a statement waits for another writer's lock. A web request
+    # waits MOTCUA_SQLITE_BUSY_TIMEOUT (default 5 s) and then answers 503 with Retry-After
+    # (core.middleware.DatabaseUnavailableMiddleware): a person is better told to try again
+    # than left 20 s in front of a spinner. `motcua worker` waits longer
+    # (MOTCUA_WORKER_SQLITE_BUSY_TIMEOUT, default 30 s), nobody waits on it, and it retries
+    # anyway after a longer lock.
     DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
+        "timeout": float(os.environ.get("MOTCUA_SQLITE_BUSY_TIMEOUT", "5")),
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
@@ -244,6 +253,8 @@ MOTCUA = {
     "TRUSTED_PROXIES": os.environ.get("MOTCUA_TRUSTED_PROXIES", "0"),
     # Largest file a citizen may upload with an online dossier, in bytes.
     "UPLOAD_MAX_BYTES": os.environ.get("MOTCUA_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)),
+    # SQLite busy timeout of `motcua worker`, in seconds (the web's is above, in DATABASES).
+    "WORKER_SQLITE_BUSY_TIMEOUT": os.environ.get("MOTCUA_WORKER_SQLITE_BUSY_TIMEOUT", "30"),
     # How long a new API token lives, in days (docs/api.md).
     "API_TOKEN_DAYS": os.environ.get("MOTCUA_API_TOKEN_DAYS", "90"),
 }

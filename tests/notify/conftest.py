@@ -26,3 +26,17 @@ def _notify_settings(settings: Any, tmp_path: Path) -> None:
 @pytest.fixture
 def sms_file(tmp_path: Path) -> Path:
     return tmp_path / "sms" / "outbox.jsonl"
+
+
+@pytest.fixture(autouse=True)
+def _heartbeat_dir(settings: Any, tmp_path: Path) -> None:
+    # The worker's heartbeat and its orphan-file job work under MOTCUA_DATA_DIR and the
+    # storage folder: each test its own, never the developer's var/.
+    settings.DATA_DIR = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }

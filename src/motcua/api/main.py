@@ -12,7 +12,10 @@ Status codes, the same on every endpoint:
 - 422 the request cannot be carried out as given: a malformed field (``errors`` lists each
   with its path, e.g. ``body.applicant.id_number``) or a change the dossier's state or the
   rules do not allow (``detail`` is the service's message, e.g. "Không thể trả kết quả: hồ sơ
-  … đang ở trạng thái …").
+  … đang ở trạng thái …");
+- 503 the database could not serve the request now (SQLite's write lock held elsewhere
+  beyond the busy timeout, PostgreSQL restarting), code ``unavailable``, with
+  ``Retry-After``: nothing was changed; send it again after that many seconds.
 
 Every body is ``{"detail": str, "code": str, "errors": [{"loc": [...], "msg": str}]}``.
 
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,6 +41,7 @@ from motcua.api.dossiers import guidance_router
 from motcua.api.dossiers import router as dossiers_router
 from motcua.api.errors import FieldInvalid
 from motcua.api.tokens import TokenExpired
+from motcua.core.errors import RETRY_AFTER, database_unavailable_body
 from motcua.dossiers.errors import (
     ActorNotAllowed,
     ApplicantInvalid,
@@ -97,6 +102,15 @@ def _token_expired(request: HttpRequest, exc: TokenExpired) -> HttpResponse:
     response["WWW-Authenticate"] = (
         'Bearer realm="motcua", error="invalid_token", error_description="token expired"'
     )
+    return response
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def _database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # The same answer as core.middleware.DatabaseUnavailableMiddleware gives outside the API.
+    response = api.create_response(request, database_unavailable_body(), status=503)
+    response["Retry-After"] = str(RETRY_AFTER)
     return response
 
 

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import os
 import subprocess
 import sys
+import threading
+import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from motcua.cli import CLI
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_BIND = "127.0.0.1:8000"
 # gunicorn's threaded worker, with motcua's change to how it takes new connections (see
@@ -62,9 +69,11 @@ def serve(
     keepalive: int = DEFAULT_KEEPALIVE,
     worker_class: str = WORKER_CLASS,
     access_log: bool = True,
+    worker_interval: float | None = None,
 ) -> int:
     """Serve the application with gunicorn (a production WSGI server, not runserver), and
-    by default one `motcua worker` process beside it, so that notifications go out."""
+    by default one `motcua worker` process beside it, so that notifications go out, kept
+    running by a ``WorkerSupervisor``."""
     _check_secret_key(insecure_ok)
     from gunicorn.app.wsgiapp import WSGIApplication
 
@@ -89,19 +98,90 @@ def serve(
     ]
     sys.argv = argv
     owner = os.getpid()
-    background = (
-        subprocess.Popen([sys.executable, "-m", "motcua.cli", "worker", "--parent-pid", str(owner)])
-        if worker
-        else None
-    )
+    command = [sys.executable, "-m", "motcua.cli", "worker", "--parent-pid", str(owner)]
+    if worker_interval is not None:
+        command += ["--interval", f"{worker_interval:g}"]
+    supervisor = WorkerSupervisor(command) if worker else None
+    if supervisor is not None:
+        supervisor.start()
     try:
         WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]", prog="motcua serve").run()
     finally:
         # Only here, not in a forked gunicorn worker that unwinds through this frame.
-        if background is not None and os.getpid() == owner:
-            background.terminate()  # SIGTERM: the worker finishes its message and exits
-            background.wait(timeout=30)
+        if supervisor is not None and os.getpid() == owner:
+            supervisor.stop()
     return 0
+
+
+class WorkerSupervisor:
+    """Keeps one `motcua worker` running beside gunicorn: started at once, started again
+    whenever it exits (killed, crashed, out of memory) until ``stop()``.
+
+    Without this a dead worker stayed dead and notifications and the periodic scans stopped
+    silently. Restarts back off (1 s, doubling to ``RESTART_CAP``) so that a worker that
+    cannot start at all (a broken configuration) does not spin; a worker that ran for
+    ``HEALTHY_RUN`` seconds counts as having started well and resets the back-off.
+    """
+
+    RESTART_FIRST = 1.0
+    RESTART_CAP = 60.0
+    HEALTHY_RUN = 60.0
+
+    def __init__(self, command: list[str]) -> None:
+        self.command = command
+        self.process: subprocess.Popen[bytes] | None = None
+        self.restarts = 0
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="motcua-worker-supervisor")
+        self._thread.daemon = True
+
+    def start(self) -> None:
+        self._spawn()
+        self._thread.start()
+
+    def _spawn(self) -> None:
+        with self._lock:
+            if not self._stopping.is_set():
+                self.process = subprocess.Popen(self.command)
+
+    def _run(self) -> None:
+        failures = 0
+        while not self._stopping.is_set():
+            process = self.process
+            if process is None:
+                return
+            started = time.monotonic()
+            # gunicorn's arbiter reaps any child that exits (waitpid(-1)): when it is first,
+            # Popen reports 0 and the real status is lost, hence "stopped", not "exited 0".
+            code = process.wait()
+            if self._stopping.is_set():
+                return
+            failures = 1 if time.monotonic() - started >= self.HEALTHY_RUN else failures + 1
+            delay = min(self.RESTART_CAP, self.RESTART_FIRST * 2 ** (failures - 1))
+            logger.error(
+                "motcua serve: the worker (pid %s) stopped%s; restarting it in %g s",
+                process.pid,
+                f" (status {code})" if code else "",
+                delay,
+            )
+            if self._stopping.wait(delay):
+                return
+            self._spawn()
+            self.restarts += 1
+            if self.process is not None:
+                logger.warning("motcua serve: worker restarted (pid %s)", self.process.pid)
+
+    def stop(self, timeout: float = 30) -> None:
+        """Stop the worker (SIGTERM: it finishes the message it is sending) and stop
+        restarting it."""
+        with self._lock:
+            self._stopping.set()
+            process = self.process
+        if process is not None and process.poll() is None:
+            process.terminate()
+            with contextlib.suppress(ChildProcessError, subprocess.TimeoutExpired):
+                process.wait(timeout=timeout)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -114,7 +194,32 @@ def _serve(args: argparse.Namespace) -> int:
         keepalive=args.keep_alive,
         worker_class=args.worker_class,
         access_log=not args.no_access_log,
+        worker_interval=args.worker_interval,
     )
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from motcua.core.backup import BackupError, backup_create
+
+    try:
+        report = backup_create(args.output)
+    except BackupError as exc:
+        print(f"motcua backup: {exc}", file=sys.stderr)
+        return 1
+    print(f"motcua backup: xong, {report.path}")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from motcua.core.backup import BackupError, backup_restore
+
+    try:
+        backup_restore(args.source, force=args.force)
+    except BackupError as exc:
+        print(f"motcua restore: {exc}", file=sys.stderr)
+        return 1
+    print("motcua restore: xong; chạy `motcua migrate` nếu bản sao lưu từ phiên bản cũ hơn")
+    return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -169,7 +274,41 @@ def register(cli: CLI) -> None:
         help="allow the built-in development SECRET_KEY (never in production)",
     )
     p.add_argument("--no-worker", action="store_true", help="do not start `motcua worker`")
+    p.add_argument(
+        "--worker-interval",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="the worker's --interval (default: the worker's own, 5)",
+    )
     p.set_defaults(handler=_serve)
+
+    p = cli.commands.add_parser(
+        "backup",
+        help="back up the database and the stored files",
+        description="Copy the database (SQLite's online backup API, or pg_dump -Fc for "
+        "PostgreSQL) and the stored files (MOTCUA_DATA_DIR/media) into a new folder with a "
+        "manifest of SHA-256 hashes. Safe while the server runs.",
+    )
+    p.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="a new or empty folder (default MOTCUA_DATA_DIR/backups/motcua-<time>)",
+    )
+    p.set_defaults(handler=_backup)
+
+    p = cli.commands.add_parser(
+        "restore",
+        help="restore a backup made by `motcua backup`",
+        description="Check every hash of the backup, then restore its database and stored "
+        "files into this installation. Stop `motcua serve` first. Refuses an installation "
+        "that already has data unless --force (its old files are then moved aside).",
+    )
+    p.add_argument("source", type=Path, metavar="DIR", help="the backup folder")
+    p.add_argument("--force", action="store_true", help="replace the data of this installation")
+    p.set_defaults(handler=_restore)
 
     p = cli.commands.add_parser(
         "demo",

@@ -15,8 +15,9 @@ import base64
 import hashlib
 import re
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -127,10 +128,51 @@ def server_error(request: HttpRequest) -> HttpResponseBase:
     The page is self-contained on purpose: it must show when little else works, so it loads
     no stylesheet. The Content-Security-Policy allows no inline style, except, on this one
     response, the exact bytes of the styles it carries."""
-    response = defaults.server_error(request)
+    return inline_styles_allowed(defaults.server_error(request))
+
+
+def inline_styles_allowed(response: HttpResponseBase) -> HttpResponseBase:
+    """``response`` with the exact inline ``<style>`` blocks it carries allowed by hash in
+    its Content-Security-Policy (the self-contained 500 and 503 pages), nothing else."""
+    assert isinstance(response, HttpResponse)
     hashes = [
         f"'sha256-{base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()}'"
         for style in _INLINE_STYLE.findall(response.content.decode())
     ]
     response._csp_update = {"style-src": hashes}  # type: ignore[attr-defined]  # django-csp
+    return response
+
+
+# Seconds a client is asked to wait when the database is busy: about the web's SQLite busy
+# timeout (settings.py), after which a lock held by a backup or a long write is usually gone.
+RETRY_AFTER = 5
+
+
+def database_unavailable_body() -> dict[str, object]:
+    """The JSON API's body for a request the database could not serve (its error shape,
+    api.main.error_body, without importing the API from core)."""
+    return {
+        "detail": _(
+            "Cơ sở dữ liệu đang bận hoặc tạm thời không kết nối được; yêu cầu chưa được thực "
+            "hiện. Vui lòng gửi lại sau %(seconds)s giây."
+        )
+        % {"seconds": RETRY_AFTER},
+        "code": "unavailable",
+        "errors": [],
+    }
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 with ``Retry-After`` for a request that could not get the database (SQLite's
+    write lock not granted within the busy timeout, PostgreSQL restarting): JSON under
+    /api/ and for /healthz, the self-contained Vietnamese page elsewhere. Nothing was
+    saved: every write path runs in one transaction."""
+    response: HttpResponse
+    if request.path.startswith(("/api/", "/healthz")):
+        response = JsonResponse(database_unavailable_body(), status=503)
+    else:
+        html = render_to_string("503.html", {"retry_after": RETRY_AFTER}, request=None)
+        response = HttpResponse(html, status=503)
+        inline_styles_allowed(response)
+    response["Retry-After"] = str(RETRY_AFTER)
     return response

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
 from motcua.core.secret_urls import carries_secret, secret_response
+
+logger = logging.getLogger(__name__)
 
 
 class LanguageMiddleware:
@@ -163,3 +167,31 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         if response.get("Content-Type", "").startswith("application/pdf"):
             return response
         return super().process_response(request, response)
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that could not get the database answers 503 with ``Retry-After``.
+
+    On SQLite a write waits for the file's lock only as long as the busy timeout
+    (settings.py); a backup or a long write elsewhere then made the request fail with an
+    HTML 500 ("database is locked"), which tells the client neither that nothing was saved
+    nor that trying again will work. ``OperationalError`` and ``InterfaceError`` are exactly
+    those "cannot use the database now" errors (a bug raises others). The JSON API has the
+    same answer in its own exception handler (api.main).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        from motcua.core.errors import database_unavailable
+
+        logger.warning(
+            "database unavailable for %s %s: %s", request.method, request.path, exception
+        )
+        return database_unavailable(request)

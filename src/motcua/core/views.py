@@ -25,15 +25,34 @@ from motcua.core.accounts import (
     login_record_success,
 )
 from motcua.core.audit import audit_log
+from motcua.core.heartbeat import heartbeat_read
 from motcua.core.models import LoginScope
 
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness and database check for load balancers and `make demo`."""
+    """Liveness and database check for load balancers and `make demo`, and the background
+    worker's last beat for monitoring.
+
+    The status code is about this web server only (200, or 503 from
+    DatabaseUnavailableMiddleware when the database cannot be reached): a load balancer
+    must not take the web servers out of rotation because the worker is late. The worker is
+    reported in the ``worker`` field — ``ok``, ``stale`` (no beat for three of its periods and
+    at least a minute: it died, hangs, or cannot reach the database) or ``none`` (never beat
+    here) — with its last beat's time, age and process; a monitor alerts on ``stale``.
+    """
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    beat = heartbeat_read("worker")
+    worker: dict[str, object] = {"status": "none"}
+    if beat is not None:
+        worker = {
+            "status": "stale" if beat.stale() else "ok",
+            "last_beat": beat.at.isoformat(),
+            "age_seconds": round(beat.age(), 1),
+            "pid": beat.pid,
+        }
+    return JsonResponse({"status": "ok", "worker": worker})
 
 
 def _lock_message(lock: LoginLock) -> str:

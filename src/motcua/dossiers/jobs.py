@@ -6,11 +6,14 @@ arguments, as ``register_job`` asks:
   ones past their due date, every 15 minutes (a flag is at most that late);
 - ``dossiers_stop_expired_supplements``: stop the dossiers whose supplement did not come
   within the time allowed (ND 118/2025 Điều 19.5; form 05), hourly: the limit is a whole
-  local day.
+  local day;
+- ``files_orphaned_set_aside``: move aside the stored files of transactions that never
+  committed (a killed process), hourly (``dossiers.services.files``).
 """
 
 from __future__ import annotations
 
+from motcua.dossiers.services.files import files_orphaned_set_aside
 from motcua.dossiers.services.scans import (
     dossiers_flag_overdue,
     dossiers_stop_expired_supplements,
@@ -19,3 +22,4 @@ from motcua.notify.worker import register_job
 
 register_job("dossiers_flag_overdue", 15 * 60, dossiers_flag_overdue)
 register_job("dossiers_stop_expired_supplements", 60 * 60, dossiers_stop_expired_supplements)
+register_job("files_orphaned_set_aside", 60 * 60, files_orphaned_set_aside)

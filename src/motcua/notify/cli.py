@@ -10,6 +10,17 @@ if TYPE_CHECKING:
     from motcua.cli import CLI
 
 
+def _busy_timeout_for_worker() -> None:
+    """The worker waits longer for SQLite's write lock than a web request does (see
+    settings.py): set before its first connection is opened."""
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        timeout = float(settings.MOTCUA["WORKER_SQLITE_BUSY_TIMEOUT"])
+        connection.settings_dict.setdefault("OPTIONS", {})["timeout"] = timeout
+
+
 def _worker(args: argparse.Namespace) -> int:
     from motcua.notify.worker import worker_run
 
@@ -17,6 +28,7 @@ def _worker(args: argparse.Namespace) -> int:
         print("motcua worker: --interval must be a positive number of seconds")
         return 2
     logging.getLogger("motcua.notify").setLevel(logging.INFO)
+    _busy_timeout_for_worker()
     if not args.once:
         print(f"motcua worker: gửi thông báo mỗi {args.interval:g} giây (Ctrl+C để dừng)")
 

@@ -6,6 +6,13 @@ claimed before it is sent — on PostgreSQL with ``SELECT … FOR UPDATE SKIP LO
 pushes ``next_attempt_at`` forward by ``LEASE``, so that a message whose worker died is
 taken over once the lease has run out. Sending happens after the claim is committed, outside
 any transaction; a failure is retried with exponential back-off up to ``MAX_ATTEMPTS``.
+
+The loop outlives the database being briefly unavailable (a SQLite file locked by a backup
+or a long write, a PostgreSQL restart): ``OperationalError``/``InterfaceError`` is logged,
+the connection closed and the round tried again after a capped back-off (``DB_RETRY``); the
+worker never exits on them, since nothing would send the notifications or run the overdue
+scans until someone noticed. Each completed round writes a heartbeat (``core.heartbeat``)
+that ``/healthz`` reports.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import os
 import signal
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,11 +31,18 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
-from django.db import close_old_connections, connection, transaction
+from django.db import (
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connection,
+    transaction,
+)
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
+from motcua.core.heartbeat import heartbeat_write
 from motcua.notify.models import Channel, Message, MessageStatus, PeriodicJob
 from motcua.notify.services import outbox_wakeup
 from motcua.notify.transports import PermanentError, SMSTransport, email_send, sms_transport
@@ -47,6 +62,17 @@ MAX_ATTEMPTS = len(BACKOFF) + 1
 # Longer than any send may take (SMTP and SMS gateways time out well before).
 LEASE = dt.timedelta(minutes=10)
 BATCH = 50
+# Seconds between tries while the database is unavailable: doubling from the first, capped.
+DB_RETRY_FIRST = 1.0
+DB_RETRY_CAP = 30.0
+HEARTBEAT = "worker"
+# Errors that say "the database cannot be used right now", not "this code is wrong".
+TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
+
+
+def db_retry_delay(failures: int) -> float:
+    """Seconds to wait after the ``failures``-th consecutive failed round (1, 2, 4, … 30)."""
+    return min(DB_RETRY_CAP, DB_RETRY_FIRST * 2 ** max(0, failures - 1))
 
 
 def retry_delay(attempts: int) -> dt.timedelta | None:
@@ -119,7 +145,26 @@ def _deliver(message: Message, sms: Callable[[], SMSTransport]) -> None:
 def _finish(message: Message, claimer: str, **fields: Any) -> None:
     # Only the holder of the claim records the outcome: if our lease ran out and another
     # worker took the message over, its outcome wins.
-    Message.objects.filter(id=message.id, claimed_by=claimer).update(claimed_by="", **fields)
+    failures = 0
+    while True:
+        try:
+            Message.objects.filter(id=message.id, claimed_by=claimer).update(
+                claimed_by="", **fields
+            )
+            return
+        except TRANSIENT_DB_ERRORS as exc:
+            # The message has been sent (or tried): losing its outcome would send it again
+            # once the lease runs out, so wait for the database rather than give up — as
+            # long as the lease, after which another worker may take the message over.
+            failures += 1
+            delay = db_retry_delay(failures)
+            if connection.in_atomic_block or failures * DB_RETRY_CAP > LEASE.total_seconds():
+                raise
+            logger.warning(
+                "message %s: outcome not recorded (%s), retry in %g s", message.id, exc, delay
+            )
+            connection.close()
+            threading.Event().wait(delay)
 
 
 @dataclass
@@ -282,15 +327,39 @@ def worker_run(
     stop = stop or Stop()
     jobs_discover()
     total = SendReport()
+    failures = 0
     with _signals_handled(stop):
         while not stop.requested:
             if parent_pid is not None and os.getppid() != parent_pid:
                 log("tiến trình cha đã dừng, dừng theo")
                 break
-            _connections_refresh()
-            outbox_wakeup.clear()
-            ran = jobs_run_due()
-            report = outbox_drain(stop=stop)
+            try:
+                _connections_refresh()
+                outbox_wakeup.clear()
+                ran = jobs_run_due()
+                report = outbox_drain(stop=stop)
+            except TRANSIENT_DB_ERRORS as exc:
+                if once or connection.in_atomic_block:
+                    raise  # a single round (or a test's transaction) reports it as it is
+                failures += 1
+                delay = db_retry_delay(failures)
+                logger.warning(
+                    "worker: database unavailable (%s: %s), retry %d in %g s",
+                    type(exc).__name__,
+                    exc,
+                    failures,
+                    delay,
+                )
+                log(f"cơ sở dữ liệu tạm không dùng được ({exc}); thử lại sau {delay:g} giây")
+                # A broken or locked connection is not reused: the next round opens a new one.
+                connection.close()
+                outbox_wakeup.clear()
+                _wait(stop, delay)
+                continue
+            if failures:
+                logger.warning("worker: database available again after %d failed rounds", failures)
+                failures = 0
+            heartbeat_write(HEARTBEAT, interval=interval)
             total = total + report
             if report.sent or report.retrying or report.failed or ran:
                 log(
@@ -302,3 +371,11 @@ def worker_run(
             outbox_wakeup.wait(interval)
     _connections_refresh()
     return total
+
+
+def _wait(stop: Stop, seconds: float) -> None:
+    """Sleep ``seconds`` unless a stop is requested (the signal handler sets the wake-up)."""
+    deadline = time.monotonic() + seconds
+    while not stop.requested and (left := deadline - time.monotonic()) > 0:
+        outbox_wakeup.wait(left)
+        outbox_wakeup.clear()

@@ -76,6 +76,7 @@ from motcua.dossiers.services.ends import (
     dossier_stop,
     dossier_withdraw,
 )
+from motcua.dossiers.services.files import files_orphaned_set_aside
 from motcua.dossiers.services.holder import (
     dossier_holder,
     handover_steps,
@@ -136,6 +137,7 @@ __all__ = [
     "dossiers_flag_overdue",
     "dossiers_stop_expired_supplements",
     "extension_is_late",
+    "files_orphaned_set_aside",
     "guidance_log",
     "handover_steps",
     "holds_step",

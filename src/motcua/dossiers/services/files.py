@@ -21,22 +21,31 @@ of doing the side effect in ``on_commit``)? Because a crash or a failing hook be
 commit and the move would leave a committed dossier pointing at a file that is not there:
 losing a citizen's document is worse than keeping a stray file. The Storage API also has no
 move (object stores copy), the file could not be read under its name inside the transaction,
-and ``on_commit`` never runs in tests wrapped in a transaction. Known limit: a process killed
-between writing a file and the end of its transaction leaves that file behind.
+and ``on_commit`` never runs in tests wrapped in a transaction. A process killed between
+writing a file and the end of its transaction (or a database that cannot answer while the
+files are settled) leaves that file behind: ``files_orphaned_set_aside`` finds such files
+some time later (the ``files_orphaned_set_aside`` job of `motcua worker`, hourly) and moves
+them out of the storage folder.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.apps import apps
+from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import Storage
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import DatabaseError, models, transaction
 from django.db.models.fields.files import FieldFile
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -117,3 +126,76 @@ def _settle(files: list[_Written]) -> None:
     except DatabaseError:
         logger.warning("could not settle %d written file(s)", len(files), exc_info=True)
     files.clear()
+
+
+# A file younger than this may belong to a transaction still running: never touched.
+ORPHAN_GRACE = dt.timedelta(hours=1)
+# How far back the hourly job looks (more than its period, so that no hour is skipped).
+ORPHAN_WINDOW = dt.timedelta(hours=3)
+
+
+def _files_written(root: Path, after: float, before: float) -> list[str]:
+    """Names (relative to ``root``) of the files modified in [after, before). Only folders
+    modified since ``after`` are listed: creating a file changes its folder's time, so the
+    few dated folders (``dossiers/2026/12/``) written to lately are all there is to read."""
+    names = []
+    for folder, _dirs, files in os.walk(root):
+        if not files or os.stat(folder).st_mtime < after:
+            continue
+        for name in files:
+            path = Path(folder) / name
+            try:
+                mtime = path.stat().st_mtime
+            except FileNotFoundError:
+                continue
+            if after <= mtime < before:
+                names.append(path.relative_to(root).as_posix())
+    return names
+
+
+def _names_in_rows(names: list[str]) -> set[str]:
+    """Which of ``names`` a row of any model names in any of its file fields."""
+    named: set[str] = set()
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if not isinstance(field, models.FileField):
+                continue
+            for start in range(0, len(names), 500):
+                chunk = names[start : start + 500]
+                named.update(
+                    model._default_manager.filter(**{f"{field.attname}__in": chunk}).values_list(
+                        field.attname, flat=True
+                    )
+                )
+    return named
+
+
+def files_orphaned_set_aside(
+    *,
+    written_after: dt.datetime | None = None,
+    grace: dt.timedelta = ORPHAN_GRACE,
+) -> list[str]:
+    """Move the stored files that no row names out of the storage folder, into
+    ``MOTCUA_DATA_DIR/orphans/`` (kept, not deleted: a person may still want to look), and
+    return their names. Looks at files written after ``written_after`` (default: the last
+    ``ORPHAN_WINDOW``) and at least ``grace`` ago, so that a transaction still running keeps
+    its files. Idempotent: the hourly job of `motcua worker`."""
+    storage = storages["default"]
+    if not isinstance(storage, FileSystemStorage):
+        return []
+    root = Path(storage.location)
+    if not root.is_dir():
+        return []
+    now = timezone.now()
+    after = written_after or now - ORPHAN_WINDOW
+    candidates = _files_written(root, after.timestamp(), (now - grace).timestamp())
+    if not candidates:
+        return []
+    orphans = sorted(set(candidates) - _names_in_rows(candidates))
+    aside = Path(settings.DATA_DIR) / "orphans"
+    for name in orphans:
+        target = aside / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(root / name, target)
+        logger.warning("stored file %s named by no row: moved to %s", name, target)
+    return orphans
