@@ -66,3 +66,33 @@ def test_an_administrator_lifts_a_lock(world: World) -> None:
         assert login_unlock(actor=world.auditor, username="clerk") == 1
         assert attempt(Client(), "clerk", PASSWORD, ip="172.16.9.9") == 302
     assert AuditEvent.objects.filter(action="login.unlocked", object_id="clerk").exists()
+
+
+def _citizen_attempt(identifier: str, ip: str) -> int:
+    response = Client().post(
+        "/ca-nhan/dang-nhap/", {"identifier": identifier, "password": "sai"}, REMOTE_ADDR=ip
+    )
+    return response.status_code
+
+
+def test_failed_citizen_logins_do_not_lock_the_staff_login(world: World) -> None:
+    with time_machine.travel(T0, tick=False):
+        # 20 failed citizen logins from the office's (NAT) address lock the portal there...
+        statuses = [_citizen_attempt(f"09120000{i:02d}", "10.5.5.5") for i in range(20)]
+        assert statuses[-1] == 429
+        assert _citizen_attempt("0912999999", "10.5.5.5") == 429
+        # ...and not the leader's staff login, even one never used from there.
+        assert attempt(Client(), "leader", PASSWORD, ip="10.5.5.5") == 302
+
+
+def test_a_staff_account_keeps_its_known_address_when_the_address_is_locked(
+    world: World,
+) -> None:
+    with time_machine.travel(T0, tick=False):
+        assert attempt(Client(), "leader", PASSWORD, ip="10.6.6.6") == 302
+        statuses = [attempt(Client(), f"nguoi{i}", "sai", ip="10.6.6.6") for i in range(20)]
+        assert statuses[-1] == 429
+        # Another colleague, who never signed in from there, waits...
+        assert attempt(Client(), "clerk", PASSWORD, ip="10.6.6.6") == 429
+        # ...the leader, who did, does not.
+        assert attempt(Client(), "leader", PASSWORD, ip="10.6.6.6") == 302

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from motcua.core.accounts import login_locked_until, login_record_failure, login_record_success
 from motcua.core.audit import audit_log
+from motcua.core.models import LoginRealm
 from motcua.dossiers.applicants import phone_normalize
 from motcua.portal.models import CitizenIdentity, IdentityProvider
 
@@ -112,12 +113,13 @@ _DUMMY_HASH = make_password("motcua-dummy-password")
 
 def citizen_authenticate(*, identifier: str, password: str, ip: str) -> LoginResult:
     """Check a local login; locked after repeated failures for this identifier and address
-    (the staff login's rule, ``core.accounts``: 5 failures in 15 minutes lock 15 minutes)."""
+    (the staff login's rule, ``core.accounts``: 5 failures in 15 minutes lock 15 minutes), counted
+    apart from the staff login's failures."""
     try:
         subject = identifier_normalize(identifier)
     except ValueError:
         subject = (identifier or "").strip().lower()
-    locked = login_locked_until(username=subject, ip=ip)
+    locked = login_locked_until(username=subject, ip=ip, realm=LoginRealm.CITIZEN)
     if locked is not None:
         return LoginResult(locked_until=locked)
     identity = (
@@ -127,11 +129,13 @@ def citizen_authenticate(*, identifier: str, password: str, ip: str) -> LoginRes
     )
     user = identity.user if identity else None
     if user is not None and user.is_active and user.check_password(password):
-        login_record_success(username=subject, ip=ip)
+        login_record_success(username=subject, ip=ip, realm=LoginRealm.CITIZEN)
         return LoginResult(user=user)
     if user is None:
         User(password=_DUMMY_HASH).check_password(password)
-    return LoginResult(locked_until=login_record_failure(username=subject, ip=ip))
+    return LoginResult(
+        locked_until=login_record_failure(username=subject, ip=ip, realm=LoginRealm.CITIZEN)
+    )
 
 
 def citizen_for_identity(
