@@ -53,7 +53,8 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin, with a site that has no login of its own and needs a second factor.
+    "motcua.core.apps.MotcuaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -64,6 +65,8 @@ INSTALLED_APPS = [
     "django_htmx",
     # django-ninja: its templates and static files serve /api/docs without a CDN.
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "motcua.core",
     "motcua.agencies",
     "motcua.catalog",
@@ -85,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "motcua.core.middleware.RequestMemoMiddleware",
     "motcua.dossiers.scope.ScopeMiddleware",
     "motcua.core.middleware.NoStoreForSignedInMiddleware",
@@ -161,6 +165,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
 LOGIN_URL = "/dang-nhap/"
+# The label of the second factor in the authenticator app (core.twofactor).
+OTP_TOTP_ISSUER = "motcua"
 # A form sent with an outdated token gets a page that says to reload, in the site's layout.
 CSRF_FAILURE_VIEW = "motcua.core.errors.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
