@@ -216,6 +216,11 @@ MOTCUA = {
     # Public dossier lookup: at most N lookups per client address per window of S seconds
     # ("N/S"); "0" turns the limit off (load tests only).
     "LOOKUP_RATE": os.environ.get("MOTCUA_LOOKUP_RATE", "20/300"),
+    # Citizen registration, password-recovery requests and recovery-code tries per client
+    # address ("N/S" as above; portal.views).
+    "REGISTER_RATE": os.environ.get("MOTCUA_REGISTER_RATE", "10/3600"),
+    "RESET_RATE": os.environ.get("MOTCUA_RESET_RATE", "5/900"),
+    "RESET_CODE_RATE": os.environ.get("MOTCUA_RESET_CODE_RATE", "10/900"),
     # How many reverse proxies of this deployment stand in front of the application: the
     # client's address (audit trail, login limits) is then read from X-Forwarded-For, that
     # many entries from the right. 0: REMOTE_ADDR, X-Forwarded-For ignored.
