@@ -130,3 +130,23 @@ def test_the_admin_lists_devices_so_an_administrator_can_remove_one(world: World
     client = Client()
     client.force_login(root)
     assert client.get("/quan-tri/otp_totp/totpdevice/").status_code == 200
+
+
+def test_staff_pages_link_to_the_enrolment(world: World) -> None:
+    client = Client()
+    client.force_login(world.clerk)
+    assert 'href="/xac-thuc-hai-buoc/"' in client.get("/can-bo/").content.decode()
+
+
+def test_the_second_factor_pages_speak_english_once_chosen(world: World) -> None:
+    _device(world.clerk)
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/dang-nhap/"})
+    client.post("/dang-nhap/", {"username": "clerk", "password": PASSWORD})
+    code_page = client.get("/dang-nhap/ma-xac-thuc/").content.decode()
+    assert "Verification code" in code_page and "Mã xác thực" not in code_page
+    other = Client()
+    other.post("/i18n/setlang/", {"language": "en", "next": "/dang-nhap/"})
+    other.force_login(world.leader)
+    setup = other.get("/xac-thuc-hai-buoc/").content.decode()
+    assert "Two-step verification" in setup and "Xác thực hai bước" not in setup
