@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import time_machine
+from django.contrib.auth.models import User
 from django.test import Client
 
 from motcua.core.accounts import login_unlock
@@ -96,3 +97,16 @@ def test_a_staff_account_keeps_its_known_address_when_the_address_is_locked(
         assert attempt(Client(), "clerk", PASSWORD, ip="10.6.6.6") == 429
         # ...the leader, who did, does not.
         assert attempt(Client(), "leader", PASSWORD, ip="10.6.6.6") == 302
+
+
+def test_the_admin_lists_locks_with_their_login(world: World) -> None:
+    for _ in range(5):
+        _citizen_attempt("0912000001", "10.5.5.6")
+    root = User.objects.create_superuser("root", password=PASSWORD)
+    client = Client()
+    client.force_login(root)
+    page = client.get("/quan-tri/core/loginfailure/?realm=citizen").content.decode()
+    assert "0912000001" in page
+    assert (
+        "0912000001" not in client.get("/quan-tri/core/loginfailure/?realm=staff").content.decode()
+    )
