@@ -42,7 +42,7 @@ from motcua.core.accounts import login_locked_until, login_record_failure, login
 from motcua.core.audit import audit_log
 from motcua.core.models import LoginRealm
 from motcua.dossiers.applicants import phone_normalize
-from motcua.notify.models import Channel, Kind
+from motcua.notify.models import Channel
 from motcua.notify.services import InvalidRecipient, notification_enqueue
 from motcua.portal.models import CitizenIdentity, IdentityProvider, PasswordReset
 
@@ -82,12 +82,12 @@ def _recipient(subject: str) -> tuple[str, str]:
     return (Channel.EMAIL, subject) if "@" in subject else (Channel.SMS, subject)
 
 
-def _tell(subject: str, *, title: str, body: str) -> bool:
+def _tell(subject: str, *, kind: str, title: str, body: str) -> bool:
     """Queue a message to the owner of ``subject`` through the outbox (in the caller's
     transaction); False when the address cannot receive one (a landline, for instance)."""
     try:
         notification_enqueue(
-            kind=Kind.GENERIC,
+            kind=kind,
             recipients=[_recipient(subject)],
             context={"subject": title, "body": body},
         )
@@ -142,7 +142,7 @@ def citizen_register(*, identifier: str, password: str, full_name: str) -> User 
         "hãy báo cho bộ phận một cửa."
     ).format(login=_login_url(reverse("portal:login")))
     if CitizenIdentity.objects.filter(provider=IdentityProvider.LOCAL, subject=subject).exists():
-        _tell(subject, title=taken_title, body=taken_body)
+        _tell(subject, kind="citizen_register_taken", title=taken_title, body=taken_body)
         audit_log(
             actor="anonymous",
             action="citizen.register_taken",
@@ -163,7 +163,7 @@ def citizen_register(*, identifier: str, password: str, full_name: str) -> User 
             CitizenIdentity.objects.create(
                 user=user, provider=IdentityProvider.LOCAL, subject=subject
             )
-            _tell(subject, title=welcome_title, body=welcome_body)
+            _tell(subject, kind="citizen_registered", title=welcome_title, body=welcome_body)
     except IntegrityError:
         # Registered a moment ago by a concurrent request: the same neutral answer.
         return None
@@ -235,7 +235,7 @@ def password_reset_request(*, identifier: str, ip: str) -> None:
             expires_at=now + RESET_VALID,
             ip=ip[:45],
         )
-        _tell(subject, title=title, body=body)
+        _tell(subject, kind="citizen_password_reset", title=title, body=body)
     audit_log(
         actor="anonymous",
         action="citizen.reset_requested",
