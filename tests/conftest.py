@@ -8,3 +8,28 @@ import pytest
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings: pytest.FixtureRequest) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Client.force_login`` stands for a complete sign-in: for an account of the admin
+    (``is_staff``) it also verifies the session with a confirmed TOTP device, as the login's
+    code step would (core.twofactor). Tests of the second factor itself sign in through the
+    login pages instead."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    original = Client.force_login
+
+    def force_login(self: Client, user: object, backend: str | None = None) -> None:
+        original(self, user, backend)
+        if getattr(user, "is_staff", False):
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            if device is None:
+                device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)

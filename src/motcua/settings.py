@@ -54,7 +54,8 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin, with a site that has no login of its own and needs a second factor.
+    "motcua.core.apps.MotcuaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -66,6 +67,8 @@ INSTALLED_APPS = [
     "csp",
     # django-ninja: its templates and static files serve /api/docs without a CDN.
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "motcua.core",
     "motcua.agencies",
     "motcua.catalog",
@@ -91,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "motcua.core.middleware.RequestMemoMiddleware",
     "motcua.dossiers.scope.ScopeMiddleware",
     "motcua.core.middleware.NoStoreForSignedInMiddleware",
@@ -176,6 +180,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
 LOGIN_URL = "/dang-nhap/"
+# The label of the second factor in the authenticator app (core.twofactor).
+OTP_TOTP_ISSUER = "motcua"
 # A form sent with an outdated token gets a page that says to reload, in the site's layout.
 CSRF_FAILURE_VIEW = "motcua.core.errors.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
@@ -247,6 +253,11 @@ MOTCUA = {
     # Public dossier lookup: at most N lookups per client address per window of S seconds
     # ("N/S"); "0" turns the limit off (load tests only).
     "LOOKUP_RATE": os.environ.get("MOTCUA_LOOKUP_RATE", "20/300"),
+    # Citizen registration, password-recovery requests and recovery-code tries per client
+    # address ("N/S" as above; portal.views).
+    "REGISTER_RATE": os.environ.get("MOTCUA_REGISTER_RATE", "10/3600"),
+    "RESET_RATE": os.environ.get("MOTCUA_RESET_RATE", "5/900"),
+    "RESET_CODE_RATE": os.environ.get("MOTCUA_RESET_CODE_RATE", "10/900"),
     # How many reverse proxies of this deployment stand in front of the application: the
     # client's address (audit trail, login limits) is then read from X-Forwarded-For, that
     # many entries from the right. 0: REMOTE_ADDR, X-Forwarded-For ignored.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import time_machine
+from django.contrib.auth.models import User
 from django.test import Client
 
 from motcua.core.accounts import login_unlock
@@ -66,3 +67,46 @@ def test_an_administrator_lifts_a_lock(world: World) -> None:
         assert login_unlock(actor=world.auditor, username="clerk") == 1
         assert attempt(Client(), "clerk", PASSWORD, ip="172.16.9.9") == 302
     assert AuditEvent.objects.filter(action="login.unlocked", object_id="clerk").exists()
+
+
+def _citizen_attempt(identifier: str, ip: str) -> int:
+    response = Client().post(
+        "/ca-nhan/dang-nhap/", {"identifier": identifier, "password": "sai"}, REMOTE_ADDR=ip
+    )
+    return response.status_code
+
+
+def test_failed_citizen_logins_do_not_lock_the_staff_login(world: World) -> None:
+    with time_machine.travel(T0, tick=False):
+        # 20 failed citizen logins from the office's (NAT) address lock the portal there...
+        statuses = [_citizen_attempt(f"09120000{i:02d}", "10.5.5.5") for i in range(20)]
+        assert statuses[-1] == 429
+        assert _citizen_attempt("0912999999", "10.5.5.5") == 429
+        # ...and not the leader's staff login, even one never used from there.
+        assert attempt(Client(), "leader", PASSWORD, ip="10.5.5.5") == 302
+
+
+def test_a_staff_account_keeps_its_known_address_when_the_address_is_locked(
+    world: World,
+) -> None:
+    with time_machine.travel(T0, tick=False):
+        assert attempt(Client(), "leader", PASSWORD, ip="10.6.6.6") == 302
+        statuses = [attempt(Client(), f"nguoi{i}", "sai", ip="10.6.6.6") for i in range(20)]
+        assert statuses[-1] == 429
+        # Another colleague, who never signed in from there, waits...
+        assert attempt(Client(), "clerk", PASSWORD, ip="10.6.6.6") == 429
+        # ...the leader, who did, does not.
+        assert attempt(Client(), "leader", PASSWORD, ip="10.6.6.6") == 302
+
+
+def test_the_admin_lists_locks_with_their_login(world: World) -> None:
+    for _ in range(5):
+        _citizen_attempt("0912000001", "10.5.5.6")
+    root = User.objects.create_superuser("root", password=PASSWORD)
+    client = Client()
+    client.force_login(root)
+    page = client.get("/quan-tri/core/loginfailure/?realm=citizen").content.decode()
+    assert "0912000001" in page
+    assert (
+        "0912000001" not in client.get("/quan-tri/core/loginfailure/?realm=staff").content.decode()
+    )

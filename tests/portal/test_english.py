@@ -164,6 +164,9 @@ def test_the_public_pages_are_english_once_chosen(
         f"/danh-gia/{open_one.code}/?bi-mat={open_one.secret}": anonymous,
         "/ca-nhan/dang-nhap/": anonymous,
         "/ca-nhan/dang-ky/": anonymous,
+        "/ca-nhan/dang-ky/da-gui/": anonymous,
+        "/ca-nhan/quen-mat-khau/": anonymous,
+        "/ca-nhan/quen-mat-khau/dat-lai/": anonymous,
         "/thu-tuc/khong-co-thu-tuc-nay/": english(),
         "/phan-anh/": anonymous,
         "/phan-anh/gui/": anonymous,
@@ -178,6 +181,12 @@ def test_the_public_pages_are_english_once_chosen(
     posted = {
         "/ca-nhan/dang-nhap/": {"identifier": "x@example.vn", "password": "sai"},
         "/ca-nhan/dang-ky/": {"identifier": "khong-hop-le", "password": "1"},
+        "/ca-nhan/quen-mat-khau/dat-lai/": {
+            "identifier": "x@example.vn",
+            "code": "123456",
+            "password": "Mat-khau-moi-2026",
+            "password2": "Mat-khau-moi-2026",
+        },
         "/phan-anh/gui/": {"subject": "dossier"},
         f"/thu-tuc/{code}/nop/": {"kind": "citizen"},
     }

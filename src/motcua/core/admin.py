@@ -73,8 +73,8 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 @admin.register(LoginFailure)
 class LoginFailureAdmin(admin.ModelAdmin):
-    list_display = ["scope", "username", "ip", "at", "locked_until"]
-    list_filter = ["scope"]
+    list_display = ["scope", "realm", "username", "ip", "at", "locked_until"]
+    list_filter = ["scope", "realm"]
     search_fields = ["username", "ip"]
     actions = ["unlock"]
 

@@ -89,6 +89,15 @@ class LoginScope(models.TextChoices):
     KNOWN = "known", _("Địa chỉ đã đăng nhập thành công")
 
 
+class LoginRealm(models.TextChoices):
+    """Which login a row belongs to. Citizens and staff are counted apart, so that failures
+    on the public portal (anyone behind the same NAT, or every client when the proxy count
+    is left at 0) never lock the office out."""
+
+    STAFF = "staff", _("Cán bộ, quản trị")
+    CITIZEN = "citizen", _("Công dân")
+
+
 class LoginFailure(models.Model):
     """The login throttle's rows (see ``core.accounts``): failed logins, the locks they led
     to (per username and address, per address, per account) and the addresses each account
@@ -97,6 +106,9 @@ class LoginFailure(models.Model):
 
     scope = models.CharField(
         _("loại"), max_length=10, choices=LoginScope.choices, default=LoginScope.FAILURE
+    )
+    realm = models.CharField(
+        _("trang đăng nhập"), max_length=8, choices=LoginRealm.choices, default=LoginRealm.STAFF
     )
     username = models.CharField(_("tên đăng nhập"), max_length=150, blank=True)
     ip = models.CharField(_("địa chỉ IP"), max_length=45, blank=True)

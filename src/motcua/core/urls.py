@@ -5,5 +5,7 @@ from motcua.core import views
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("dang-nhap/", views.login_view, name="login"),
+    path("dang-nhap/ma-xac-thuc/", views.login_code, name="login_code"),
     path("dang-xuat/", views.logout_view, name="logout"),
+    path("xac-thuc-hai-buoc/", views.otp_setup, name="otp_setup"),
 ]

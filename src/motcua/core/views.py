@@ -1,14 +1,22 @@
-"""Health check and the login and logout pages (shared by the staff application and the
-portal)."""
+"""Health check, the staff and administrators' login (password, then the second factor)
+and logout, and the enrolment of an authenticator app."""
 
 from __future__ import annotations
 
+import time
+from typing import Any
+from urllib.parse import urlencode
+
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import User
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -16,8 +24,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
+from django_otp import login as otp_login
 
-from motcua.core.access import client_ip, is_staff_side, landing_for
+from motcua.core.access import client_ip, is_staff_member, is_staff_side, landing_for
 from motcua.core.accounts import (
     LoginLock,
     login_failure_record,
@@ -27,6 +36,16 @@ from motcua.core.accounts import (
 from motcua.core.audit import audit_log
 from motcua.core.heartbeat import heartbeat_read
 from motcua.core.models import LoginScope
+from motcua.core.twofactor import (
+    otp_device_for,
+    otp_enrol_confirm,
+    otp_enrol_pending,
+    otp_enrol_start,
+    otp_qr_svg,
+    otp_required,
+    otp_secret_text,
+    otp_verified,
+)
 
 
 @require_GET
@@ -79,15 +98,55 @@ def _lock_message(lock: LoginLock) -> str:
     return message % {"time": time}
 
 
-@sensitive_post_parameters("password")
-@csrf_protect
-@never_cache
-def login_view(request: HttpRequest) -> HttpResponse:
+# The session key that holds a login waiting for its second factor: who, with which
+# backend, where to, and since when (the password was right; the code is still due).
+PENDING = "motcua_login_pending"
+PENDING_FOR = 300  # seconds to type the code
+
+
+def _safe_next(request: HttpRequest) -> str:
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        next_url = ""
+        return ""
+    return next_url
+
+
+def _with_next(url: str, next_url: str) -> str:
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _signed_in(
+    request: HttpRequest, user: Any, ip: str, next_url: str, *, verified: bool
+) -> HttpResponse:
+    """The end of a successful login (after the second factor when there is one)."""
+    login_record_success(username=user.get_username(), ip=ip)
+    audit_log(actor=user, action="login", object_type="user", object_id=user.pk, ip=ip)
+    if otp_required(user) and not verified:
+        # A superuser without a device signs in only to enrol one.
+        return HttpResponseRedirect(_with_next(reverse("otp_setup"), next_url))
+    default = "/can-bo/" if is_staff_side(user) else "/"
+    return HttpResponseRedirect(landing_for(user, next_url, default=default))
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+def login_view(request: HttpRequest) -> HttpResponse:
+    """The one login of staff and administrators (the admin's login redirects here): the
+    attempt limits of ``core.accounts``, then the second factor when the account has one."""
+    next_url = _safe_next(request)
+    user = request.user
+    # An admin account sent here by the admin (which needs a verified session): enrol.
+    if (
+        request.method != "POST"
+        and user.is_authenticated
+        and user.is_staff
+        and not otp_verified(user)
+        and otp_device_for(user) is None
+    ):
+        return HttpResponseRedirect(_with_next(reverse("otp_setup"), next_url))
     form = AuthenticationForm(request, data=request.POST if request.method == "POST" else None)
     status = 200
     lock_error = ""
@@ -100,11 +159,17 @@ def login_view(request: HttpRequest) -> HttpResponse:
             lock_error, status = _lock_message(lock), 429
         elif form.is_valid():
             user = form.get_user()
+            if otp_device_for(user) is not None:
+                # Not signed in yet: the session only remembers whose code is due.
+                request.session[PENDING] = {
+                    "user": user.pk,
+                    "backend": user.backend,
+                    "next": next_url,
+                    "at": int(time.time()),
+                }
+                return HttpResponseRedirect(reverse("login_code"))
             login(request, user)
-            login_record_success(username=username, ip=ip)
-            audit_log(actor=user, action="login", object_type="user", object_id=user.pk, ip=ip)
-            default = "/can-bo/" if is_staff_side(user) else "/"
-            return HttpResponseRedirect(landing_for(user, next_url, default=default))
+            return _signed_in(request, user, ip, next_url, verified=False)
         else:
             lock = login_failure_record(username=username, ip=ip)
             if lock is not None:
@@ -113,6 +178,115 @@ def login_view(request: HttpRequest) -> HttpResponse:
         request,
         "core/login.html",
         {"form": form, "next": next_url, "lock_error": lock_error, "title": _("Đăng nhập")},
+        status=status,
+    )
+
+
+@sensitive_post_parameters("code")
+@csrf_protect
+@never_cache
+def login_code(request: HttpRequest) -> HttpResponse:
+    """The second step of a login: the code from the authenticator app. A wrong code counts
+    as a failed login (the same limits as passwords)."""
+    pending: dict[str, Any] = request.session.get(PENDING) or {}
+    user = None
+    if pending and time.time() - int(pending.get("at", 0)) <= PENDING_FOR:
+        user = User.objects.filter(pk=int(pending["user"]), is_active=True).first()
+    device = otp_device_for(user) if user is not None else None
+    if user is None or device is None:
+        request.session.pop(PENDING, None)
+        return HttpResponseRedirect(settings.LOGIN_URL)
+    status = 200
+    error = ""
+    if request.method == "POST":
+        ip = client_ip(request) or "unknown"
+        username = user.get_username()
+        lock = login_lock(username=username, ip=ip)
+        if lock is None and device.verify_token(request.POST.get("code", "").strip()):
+            del request.session[PENDING]
+            login(request, user, backend=pending["backend"])
+            otp_login(request, device)
+            return _signed_in(request, user, ip, pending.get("next", ""), verified=True)
+        if lock is None:
+            lock = login_failure_record(username=username, ip=ip)
+        if lock is not None:
+            error, status = _lock_message(lock), 429
+        else:
+            error = _(
+                "Mã xác thực không đúng hoặc đã hết hạn. Vui lòng nhập mã mới trong ứng dụng."
+            )
+    return render(
+        request,
+        "core/login_code.html",
+        {"error": error, "title": _("Mã xác thực")},
+        status=status,
+    )
+
+
+ENROLLING = "motcua_otp_enrolling"
+
+
+@login_required
+@sensitive_post_parameters("code")
+@csrf_protect
+@never_cache
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app: a new secret (QR code and text, shown once), confirmed
+    with a code. Staff and administrators only; required for superusers."""
+    if not isinstance(request.user, User) or not is_staff_side(request.user):
+        raise Http404
+    user: User = request.user
+    next_url = _safe_next(request)
+    confirmed = otp_device_for(user)
+    if confirmed is not None and otp_verified(user):
+        return render(
+            request,
+            "core/otp_setup.html",
+            {"enrolled": True, "title": _("Xác thực hai bước")},
+        )
+    if confirmed is not None:
+        # Signed in without the code (a device added meanwhile): sign in again with it.
+        logout(request)
+        return HttpResponseRedirect(_with_next(settings.LOGIN_URL, next_url))
+    error = ""
+    status = 200
+    device = None
+    if request.method == "POST":
+        device = otp_enrol_pending(user, request.session.get(ENROLLING))
+        ip = client_ip(request) or "unknown"
+        lock = login_lock(username=user.get_username(), ip=ip)
+        if device is None:
+            error = _("Mã bí mật đã hết hạn; hãy quét mã mới dưới đây.")
+        elif lock is not None:
+            error, status = _lock_message(lock), 429
+        elif otp_enrol_confirm(user=user, device=device, token=request.POST.get("code", "")):
+            request.session.pop(ENROLLING, None)
+            otp_login(request, device)
+            messages.success(request, _("Đã bật xác thực hai bước cho tài khoản."))
+            default = "/can-bo/" if is_staff_member(user) else reverse("admin:index")
+            return HttpResponseRedirect(landing_for(user, next_url, default=default))
+        else:
+            lock = login_failure_record(username=user.get_username(), ip=ip)
+            if lock is not None:
+                error, status = _lock_message(lock), 429
+            else:
+                error = _("Mã xác thực không đúng. Hãy nhập mã đang hiện trong ứng dụng.")
+    if device is None:
+        device = otp_enrol_start(user)
+        request.session[ENROLLING] = device.pk
+    title = _("Xác thực hai bước")
+    return render(
+        request,
+        "core/otp_setup.html",
+        {
+            "enrolled": False,
+            "required": otp_required(user),
+            "qr": otp_qr_svg(device, title=_("Mã QR để thêm tài khoản vào ứng dụng xác thực")),
+            "secret": otp_secret_text(device),
+            "error": error,
+            "next": next_url,
+            "title": title,
+        },
         status=status,
     )
 

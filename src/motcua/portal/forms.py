@@ -73,6 +73,39 @@ class LoginForm(forms.Form):
     )
 
 
+class ForgotForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("Thư điện tử hoặc số điện thoại đã đăng ký"), max_length=254, widget=_IDENTIFIER
+    )
+
+
+class ResetForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("Thư điện tử hoặc số điện thoại đã đăng ký"), max_length=254, widget=_IDENTIFIER
+    )
+    code = forms.CharField(
+        label=_("Mã khôi phục"),
+        max_length=6,
+        help_text=_("6 chữ số trong thư điện tử hoặc tin nhắn vừa nhận."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+    password = forms.CharField(
+        label=_("Mật khẩu mới"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Ít nhất 8 ký tự, không chỉ gồm chữ số."),
+    )
+    password2 = forms.CharField(
+        label=_("Nhập lại mật khẩu mới"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password2"):
+            self.add_error("password2", _("Hai mật khẩu không giống nhau."))
+        return data
+
+
 class ApplicantForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Chủ hồ sơ là"), choices=ApplicantKind.choices, initial=ApplicantKind.CITIZEN

@@ -71,3 +71,28 @@ class StoredDocument(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PasswordReset(models.Model):
+    """A password recovery code sent to a citizen (``portal.accounts``). Only a keyed hash of
+    the code is kept; a code is good for ``expires_at``, a few tries, and one use."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    code_hash = models.CharField(_("mã (băm)"), max_length=64)
+    created_at = models.DateTimeField(_("tạo lúc"), db_index=True)
+    expires_at = models.DateTimeField(_("hết hạn lúc"))
+    used_at = models.DateTimeField(_("dùng lúc"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("số lần nhập"), default=0)
+    ip = models.CharField(_("địa chỉ IP"), max_length=45, blank=True)
+
+    class Meta:
+        verbose_name = _("mã khôi phục mật khẩu")
+        verbose_name_plural = _("mã khôi phục mật khẩu")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"

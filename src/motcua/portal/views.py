@@ -47,12 +47,20 @@ from motcua.dossiers.models import Dossier, DossierEvent, DossierPart, EventType
 from motcua.dossiers.queries import DossierNotFound, dossier_for
 from motcua.dossiers.uploads import UploadRefused, upload_check, upload_max_bytes
 from motcua.portal import queries
-from motcua.portal.accounts import AccountError, citizen_authenticate, citizen_register
+from motcua.portal.accounts import (
+    AccountError,
+    citizen_authenticate,
+    citizen_register,
+    password_reset_confirm,
+    password_reset_request,
+)
 from motcua.portal.forms import (
     ApplicantForm,
     CompleteForm,
+    ForgotForm,
     LoginForm,
     RegisterForm,
+    ResetForm,
     SearchForm,
 )
 from motcua.portal.frame import render_public
@@ -198,14 +206,39 @@ def _landing(user: User, request: HttpRequest) -> str:
     return landing_for(user, _next_url(request), default=reverse("portal:my_dossiers"))
 
 
+def _too_many(request: HttpRequest, window: int) -> HttpResponse:
+    return render(
+        request,
+        "portal/too_many_accounts.html",
+        {"minutes": max(1, window // 60), "title": _("Quá nhiều yêu cầu")},
+        status=429,
+    )
+
+
+def _limited(request: HttpRequest, scope: str, setting: str, default: str) -> int | None:
+    """The window in seconds when this address is over the ``setting`` rate, else None."""
+    rate = rate_setting(setting, default)
+    if rate is None:
+        return None
+    limit, window = rate
+    key = client_ip(request) or "unknown"
+    return window if rate_limit_hit(scope=scope, key=key, limit=limit, window=window) else None
+
+
 @sensitive_post_parameters("password", "password2")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
+    """Registration answers the same whether the identifier was free or already registered
+    (``citizen_register`` tells its owner through the outbox), and is limited per address."""
     form = RegisterForm(request.POST or None)
+    if request.method == "POST":
+        window = _limited(request, "register", "REGISTER_RATE", "10/3600")
+        if window is not None:
+            return _too_many(request, window)
     if request.method == "POST" and form.is_valid():
         try:
-            user = citizen_register(
+            citizen_register(
                 identifier=form.cleaned_data["identifier"],
                 password=form.cleaned_data["password"],
                 full_name=form.cleaned_data["full_name"],
@@ -214,13 +247,85 @@ def register(request: HttpRequest) -> HttpResponse:
             for name, message in exc.errors.items():
                 form.add_error(name if name in form.fields else None, message)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Đã tạo tài khoản. Bạn có thể nộp hồ sơ trực tuyến."))
-            return HttpResponseRedirect(_landing(user, request))
+            url = reverse("portal:registered")
+            next_url = _next_url(request)
+            return HttpResponseRedirect(
+                f"{url}?{urlencode({'next': next_url})}" if next_url else url
+            )
     return render(
         request,
         "portal/register.html",
         {"form": form, "next": _next_url(request), "title": _("Đăng ký tài khoản")},
+    )
+
+
+@require_http_methods(["GET"])
+def registered(request: HttpRequest) -> HttpResponse:
+    """After a registration, whatever its outcome: see the message, then sign in."""
+    return render(
+        request,
+        "portal/registered.html",
+        {"next": _next_url(request), "title": _("Đăng ký tài khoản")},
+    )
+
+
+RESET_IDENTIFIER = "motcua_reset_identifier"
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_forgot(request: HttpRequest) -> HttpResponse:
+    """Ask for a recovery code. The answer is the same whether the identifier is registered
+    or not; requests are limited per address here and per account in the service."""
+    form = ForgotForm(request.POST or None)
+    if request.method == "POST":
+        window = _limited(request, "reset-request", "RESET_RATE", "5/900")
+        if window is not None:
+            return _too_many(request, window)
+        if form.is_valid():
+            identifier = form.cleaned_data["identifier"]
+            password_reset_request(identifier=identifier, ip=client_ip(request) or "")
+            # Kept in the session, not the URL: an address or phone number is personal.
+            request.session[RESET_IDENTIFIER] = identifier
+            return HttpResponseRedirect(reverse("portal:password_reset"))
+    return render(
+        request,
+        "portal/password_forgot.html",
+        {"form": form, "title": _("Quên mật khẩu")},
+    )
+
+
+@sensitive_post_parameters("code", "password", "password2")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Enter the recovery code and a new password; tries are limited per address here and
+    per code in the service."""
+    initial = {"identifier": request.session.get(RESET_IDENTIFIER, "")}
+    form = ResetForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        window = _limited(request, "reset-code", "RESET_CODE_RATE", "10/900")
+        if window is not None:
+            return _too_many(request, window)
+        if form.is_valid():
+            try:
+                password_reset_confirm(
+                    identifier=form.cleaned_data["identifier"],
+                    code=form.cleaned_data["code"],
+                    password=form.cleaned_data["password"],
+                    ip=client_ip(request) or "unknown",
+                )
+            except AccountError as exc:
+                for name, message in exc.errors.items():
+                    form.add_error(name if name in form.fields else None, message)
+            else:
+                request.session.pop(RESET_IDENTIFIER, None)
+                messages.success(request, _("Đã đặt mật khẩu mới. Mời đăng nhập."))
+                return HttpResponseRedirect(reverse("portal:login"))
+    return render(
+        request,
+        "portal/password_reset.html",
+        {"form": form, "title": _("Đặt lại mật khẩu")},
     )
 
 
