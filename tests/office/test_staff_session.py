@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.test import Client
 
+from motcua.core.models import AuditEvent
 from motcua.dossiers.models import Dossier, Handover
 
 from .conftest import PASSWORD, World
@@ -69,6 +70,8 @@ def test_activity_renews_the_session_and_idleness_ends_it(world: World, client: 
         assert response.status_code == 302
         assert response["Location"].startswith("/dang-nhap/?next=/can-bo/")
         assert "_auth_user_id" not in client.session
+        ended = AuditEvent.objects.get(action="session.expired")
+        assert ended.actor == world.clerk and ended.data == {"reason": "idle"}
 
 
 def test_the_session_ends_at_the_cap_whatever_the_activity(world: World, client: Client) -> None:
@@ -81,6 +84,7 @@ def test_the_session_ends_at_the_cap_whatever_the_activity(world: World, client:
         assert state == {"expires_in": 15 * 60, "capped": True}
         clock.shift(dt.timedelta(minutes=16))
         assert not signed_in(client)
+        assert AuditEvent.objects.get(action="session.expired").data == {"reason": "cap"}
         # Signing in again starts a new day's allowance.
         sign_in(client, "clerk")
         clock.shift(dt.timedelta(minutes=20))

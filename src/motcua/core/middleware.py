@@ -158,6 +158,25 @@ def staff_session_state(request: HttpRequest) -> StaffSession:
     return StaffSession(min(idle_end, cap_end), idle, capped=cap_end <= idle_end)
 
 
+def _session_start(session: SessionBase, now: float) -> None:
+    session[SIGNED_IN_AT] = session[SEEN_AT] = now
+    session.pop(EXPIRED_USER, None)
+    # The cookie and the stored session outlive the cap a little, so that a form sent just
+    # after the end still finds whose it was. Set once: the session is not rewritten on every
+    # request.
+    _idle, cap = staff_session_limits()
+    session.set_expiry(dt.datetime.fromtimestamp(now + cap + RESUME_TTL_SECONDS, tz=dt.UTC))
+
+
+def staff_session_start(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """``user_logged_in`` receiver: a staff member's day starts when they sign in, also when
+    they sign in again while still signed in (Django keeps the session then)."""
+    from motcua.core.access import is_staff_side
+
+    if request is not None and hasattr(request, "session") and is_staff_side(user):
+        _session_start(request.session, time.time())
+
+
 def _draft_fields(request: HttpRequest) -> dict[str, list[str]] | None:
     fields = {
         name: request.POST.getlist(name) for name in request.POST if not _SECRET_FIELD.search(name)
@@ -214,31 +233,30 @@ class StaffSessionMiddleware:
             self._slide(request)
         if request.user.is_authenticated and RESUME in request.session:
             self._offer_draft(request)
-        user = request.user
-        response = self.get_response(request)
-        if request.user is not user and is_staff_side(request.user):
-            # Signed in by this request (the login page): the day's allowance starts now.
-            self._start(request.session, time.time())
-        return response
-
-    def _start(self, session: SessionBase, now: float) -> None:
-        session[SIGNED_IN_AT] = session[SEEN_AT] = now
-        session.pop(EXPIRED_USER, None)
-        # The cookie and the stored session outlive the cap a little, so that a form sent
-        # just after the end still finds whose it was. Set once: the session is not
-        # rewritten on every request.
-        _idle, cap = staff_session_limits()
-        session.set_expiry(dt.datetime.fromtimestamp(now + cap + RESUME_TTL_SECONDS, tz=dt.UTC))
+        return self.get_response(request)
 
     def _slide(self, request: HttpRequest) -> None:
         session = request.session
         now = time.time()
         idle, cap = staff_session_limits()
         if SIGNED_IN_AT not in session:  # signed in before this middleware was deployed
-            self._start(session, now)
+            _session_start(session, now)
         signed_in, seen = float(session[SIGNED_IN_AT]), float(session.get(SEEN_AT, now))
+        # The idle time is measured from the last *written* activity, so a session may end
+        # up to SEEN_WRITE_EVERY_SECONDS early; nobody notices half a minute in thirty.
         if now - seen > idle or now - signed_in > cap:
+            from motcua.core.access import client_ip
+            from motcua.core.audit import audit_log
+
             user_pk = request.user.pk
+            audit_log(
+                actor=request.user,
+                action="session.expired",
+                object_type="user",
+                object_id=str(user_pk),
+                data={"reason": "cap" if now - signed_in > cap else "idle"},
+                ip=client_ip(request),
+            )
             logout(request)  # a new, empty session; request.user is anonymous from here on
             request.session[EXPIRED_USER] = user_pk
             request.session_just_ended = True  # type: ignore[attr-defined]
