@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "motcua.core.middleware.RequestMemoMiddleware",
     "motcua.dossiers.scope.ScopeMiddleware",
+    "motcua.core.middleware.StaffSessionMiddleware",
     "motcua.core.middleware.NoStoreForSignedInMiddleware",
     "motcua.core.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -187,6 +188,11 @@ CSRF_FAILURE_VIEW = "motcua.core.errors.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 3600
+# Staff sessions slide (core.middleware.StaffSessionMiddleware): they end after this many
+# minutes without a request, and in any case this many hours after signing in (a working day
+# and its overtime; a counter computer left signed in overnight is signed out). README.
+STAFF_SESSION_IDLE_MINUTES = int(os.environ.get("MOTCUA_STAFF_SESSION_IDLE_MINUTES", "30"))
+STAFF_SESSION_MAX_HOURS = int(os.environ.get("MOTCUA_STAFF_SESSION_MAX_HOURS", "10"))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # Site-wide a link to another site does not tell it the page it came from; an address with a

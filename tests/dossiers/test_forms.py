@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 import unicodedata
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,6 +24,7 @@ from pypdf import PdfReader
 
 from motcua.agencies.models import Agency, AgencyKind, Level
 from motcua.catalog.models import DurationUnit, Field, Part, PartKind, Procedure, ProcedureVersion
+from motcua.core import documents
 from motcua.core.documents import DocumentHeader
 from motcua.dossiers.forms_docs import context as ctx
 from motcua.dossiers.forms_docs import form_response, render_context, render_form
@@ -226,12 +229,87 @@ def test_receipt_pdf_prints_the_same_values_on_two_copies(dossier: Dossier) -> N
         "Trần Văn Bình",
     ):
         assert expected in text, expected
-    fonts = {
+    # domain.md §11: Times New Roman or a face with its metrics, and nothing else: a letter
+    # taken from a fallback face would move the rest of its line.
+    fonts = embedded_fonts(data)
+    assert fonts and all(times_metric_face(f) for f in fonts), fonts
+
+
+# The faces with the advance widths of Times New Roman that fontconfig may find, as named in
+# CSS and as their PostScript names appear in a PDF (subset prefix and separators removed).
+TIMES_METRIC_FACES = {
+    "Times New Roman": "timesnewroman",
+    "Tinos": "tinos",
+    "Liberation Serif": "liberationserif",
+}
+# Where every piece of text of the receipt falls, as laid out with Tinos (see
+# ``test_receipt_pdf_lays_out_the_same_with_every_times_metric_face``).
+RECEIPT_LAYOUT = Path(__file__).with_name("receipt_layout.json")
+LAYOUT_TOLERANCE_PT = 0.5
+
+
+def embedded_fonts(data: bytes) -> set[str]:
+    reader = PdfReader(io.BytesIO(data))
+    return {
         str(f["/BaseFont"])
         for page in reader.pages
         for f in page["/Resources"]["/Font"].values()  # type: ignore[index,union-attr]
     }
-    assert any("Tinos" in f or "Times" in f for f in fonts), fonts
+
+
+def times_metric_face(base_font: str) -> str | None:
+    """'/ABCDEF+Liberation-Serif-Bold' -> 'Liberation Serif'; None for any other face."""
+    name = re.sub(r"[-_ ]", "", base_font.lstrip("/").split("+")[-1]).lower()
+    for family, prefix in TIMES_METRIC_FACES.items():
+        if name.startswith(prefix):
+            return family
+    return None
+
+
+def pdf_runs(data: bytes) -> list[tuple[int, float, float, str]]:
+    """Every piece of text in the PDF with its page and its origin in points."""
+    runs: list[tuple[int, float, float, str]] = []
+    for number, page in enumerate(PdfReader(io.BytesIO(data)).pages):
+
+        def visit(
+            text: str, cm: Any, tm: Any, _font: Any, _size: Any, number: int = number
+        ) -> None:
+            text = unicodedata.normalize("NFC", text).replace("\xa0", " ").strip()
+            if text:
+                x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+                y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+                runs.append((number, round(x, 2), round(y, 2), re.sub(r"\s+", " ", text)))
+
+        page.extract_text(visitor_text=visit)
+    return runs
+
+
+def test_receipt_pdf_lays_out_the_same_with_every_times_metric_face(
+    dossier: Dossier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The receipt is forced onto each Times-metric face in turn; every face this machine has
+    (with the Vietnamese letters) must put every piece of text where Tinos put it when
+    ``receipt_layout.json`` was recorded. A machine with Tinos, with Liberation Serif 2.x, or
+    with both therefore checks one against the other through the recorded layout."""
+    expected = [tuple(run) for run in json.loads(RECEIPT_LAYOUT.read_text())]
+    checked = []
+    for family in TIMES_METRIC_FACES:
+        monkeypatch.setattr(documents, "CSS_FONT_FAMILY", f'"{family}"')
+        data = render_form("01", dossier, fmt="pdf")
+        if {times_metric_face(f) for f in embedded_fonts(data)} != {family}:
+            # Not installed here, or without the Vietnamese letters: fontconfig substituted.
+            continue
+        checked.append(family)
+        runs = pdf_runs(data)
+        assert len(PdfReader(io.BytesIO(data)).pages) == 2, family
+        assert [(p, t) for p, _x, _y, t in runs] == [(p, t) for p, _x, _y, t in expected], family
+        for (_p, x, y, text), (_q, want_x, want_y, _t) in zip(runs, expected, strict=True):
+            assert abs(x - want_x) <= LAYOUT_TOLERANCE_PT, (family, text, x, want_x)
+            assert abs(y - want_y) <= LAYOUT_TOLERANCE_PT, (family, text, y, want_y)
+    assert checked, (
+        "no Times-metric face with Vietnamese letters: install fonts-croscore (Tinos) or "
+        "fonts-liberation2 (fonts-liberation 1.x has no Vietnamese)"
+    )
 
 
 def test_supplement_request_lists_the_items_from_the_event(dossier: Dossier) -> None:

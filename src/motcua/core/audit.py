@@ -48,6 +48,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "portal.submit": pgettext_lazy("audit", "Nộp hồ sơ trực tuyến"),
     "login": pgettext_lazy("audit", "Đăng nhập"),
     "logout": pgettext_lazy("audit", "Đăng xuất"),
+    "session.expired": pgettext_lazy("audit", "Hết phiên làm việc"),
     "login.failed": pgettext_lazy("audit", "Đăng nhập sai"),
     "login.locked": pgettext_lazy("audit", "Tạm khóa đăng nhập"),
     "login.unlocked": pgettext_lazy("audit", "Mở khóa đăng nhập"),

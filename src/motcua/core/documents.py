@@ -1,10 +1,10 @@
 """The shared layer of official documents (Nghị định 30/2020/NĐ-CP, Phụ lục I).
 
 What every administrative document printed by motcua has in common, whatever its content:
-the A4 page and its margins, the font (Times New Roman; Tinos, metric-compatible, where it
-is absent), the header (issuing body on the left, national motto on the right, number and
-symbol, place and date), and the Vietnamese way of writing an instant. The official forms
-(``dossiers.forms_docs``) and the reports build on it.
+the A4 page and its margins, the font (Times New Roman; Tinos or Liberation Serif,
+metric-compatible, where it is absent), the header (issuing body on the left, national motto
+on the right, number and symbol, place and date), and the Vietnamese way of writing an
+instant. The official forms (``dossiers.forms_docs``) and the reports build on it.
 """
 
 from __future__ import annotations
@@ -20,10 +20,13 @@ from motcua.core.formatting import vn_date, vn_date_long, vn_decimal
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
-# ND 30/2020 Phụ lục I, Mục I.2: Times New Roman; Tinos has the same metrics, so a document
-# laid out with one prints identically with the other.
-FONT_FAMILIES = ("Times New Roman", "Tinos")
-CSS_FONT_FAMILY = '"Times New Roman", Tinos, serif'
+# ND 30/2020 Phụ lục I, Mục I.2: Times New Roman. Tinos and Liberation Serif (2.x) have the
+# same advance widths, so a document laid out with one prints identically with another:
+# whichever of them a machine has, the page breaks and every line fall in the same place.
+# Tinos before Liberation Serif: Liberation Serif 1.x (Debian's ``fonts-liberation``) has no
+# precomposed Vietnamese letters, and a letter taken from a fallback face shifts the line.
+FONT_FAMILIES = ("Times New Roman", "Tinos", "Liberation Serif")
+CSS_FONT_FAMILY = '"Times New Roman", Tinos, "Liberation Serif", serif'
 
 NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"

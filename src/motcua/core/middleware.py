@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import re
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.contrib.sessions.backends.base import SessionBase
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from motcua.core.secret_urls import carries_secret, secret_response
 
@@ -195,3 +207,222 @@ class DatabaseUnavailableMiddleware:
             "database unavailable for %s %s: %s", request.method, request.path, exception
         )
         return database_unavailable(request)
+
+
+# Keys of the staff session's own bookkeeping (epoch seconds; JSON-serialisable).
+SIGNED_IN_AT = "_motcua_signed_in_at"
+SEEN_AT = "_motcua_seen_at"
+EXPIRED_USER = "_motcua_expired_user"
+RESUME = "_motcua_resume"
+# Pages whose GET reads the session's state without being activity: the warning asks how
+# long is left before it shows (another tab may have been used meanwhile).
+PASSIVE_PATHS = frozenset({"/phien/"})
+# Forms of these applications are kept when sent after the session ended (the admin has its
+# own login and forms of its own).
+RESUMABLE_PREFIXES = ("/can-bo/", "/phan-anh/can-bo/")
+# A kept form is offered again only this long after it was sent, and only once.
+RESUME_TTL_SECONDS = 30 * 60
+# Fields never kept: the CSRF token (a fresh one comes with the page) and anything secret.
+_SECRET_FIELD = re.compile(r"csrfmiddlewaretoken|pass|otp|token|secret|bi-mat", re.IGNORECASE)
+# A form larger than this (pasted documents) is not kept in the session.
+RESUME_MAX_CHARS = 64_000
+# Activity is written to the session at most this often: not one write per request.
+SEEN_WRITE_EVERY_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class StaffSession:
+    """What the page tells the warning script: when the session ends if nothing happens."""
+
+    expires_at: float
+    idle_seconds: int
+    capped: bool  # the end is the day's cap, which activity does not move
+
+    @property
+    def expires_in(self) -> int:
+        return max(0, int(self.expires_at - time.time()))
+
+    @property
+    def warn_before(self) -> int:
+        """The warning shows this many seconds before the end: three minutes, or a third
+        of a short idle timeout."""
+        return min(180, self.idle_seconds // 3)
+
+
+def staff_session_limits() -> tuple[int, int]:
+    """(idle timeout, absolute cap) in seconds, from the settings."""
+    return (
+        int(settings.STAFF_SESSION_IDLE_MINUTES) * 60,
+        int(settings.STAFF_SESSION_MAX_HOURS) * 3600,
+    )
+
+
+def staff_session_state(request: HttpRequest) -> StaffSession:
+    """The signed-in staff member's session as it stands (after this request's activity)."""
+    idle, cap = staff_session_limits()
+    signed_in = float(request.session[SIGNED_IN_AT])
+    seen = float(request.session[SEEN_AT])
+    idle_end, cap_end = seen + idle, signed_in + cap
+    return StaffSession(min(idle_end, cap_end), idle, capped=cap_end <= idle_end)
+
+
+def _session_start(session: SessionBase, now: float) -> None:
+    session[SIGNED_IN_AT] = session[SEEN_AT] = now
+    session.pop(EXPIRED_USER, None)
+    # The cookie and the stored session outlive the cap a little, so that a form sent just
+    # after the end still finds whose it was. Set once: the session is not rewritten on every
+    # request.
+    _idle, cap = staff_session_limits()
+    session.set_expiry(dt.datetime.fromtimestamp(now + cap + RESUME_TTL_SECONDS, tz=dt.UTC))
+
+
+def staff_session_start(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """``user_logged_in`` receiver: a staff member's day starts when they sign in, also when
+    they sign in again while still signed in (Django keeps the session then)."""
+    from motcua.core.access import is_staff_side
+
+    if request is not None and hasattr(request, "session") and is_staff_side(user):
+        _session_start(request.session, time.time())
+
+
+def _draft_fields(request: HttpRequest) -> dict[str, list[str]] | None:
+    fields = {
+        name: request.POST.getlist(name) for name in request.POST if not _SECRET_FIELD.search(name)
+    }
+    if sum(len(v) for values in fields.values() for v in values) > RESUME_MAX_CHARS:
+        return None
+    return fields
+
+
+def _same_site_page(request: HttpRequest) -> str:
+    """The page the form was on (the Referer, if it is one of ours), else the form's own
+    address: an action form posts to ``…/chuyen/`` but lives on the dossier's page."""
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(referer)
+        if parts.path.startswith(RESUMABLE_PREFIXES):
+            return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.get_full_path()
+
+
+class StaffSessionMiddleware:
+    """A sliding session for staff, capped per working day, and forms kept across its end.
+
+    Staff sessions end after ``STAFF_SESSION_IDLE_MINUTES`` without a request, and in any
+    case ``STAFF_SESSION_MAX_HOURS`` after signing in (a shared counter computer left signed
+    in overnight must not stay open). Every request renews the idle timeout; the warning
+    script (``core/static/motcua/session.js``) reads when the session ends from the page and
+    offers to renew it.
+
+    A form sent after the end is not lost: its fields (never passwords, tokens or files) are
+    kept server-side in the new, anonymous session — not in a cookie: they are an applicant's
+    personal data (domain.md §12) — together with who was signed in. The clerk is sent to the
+    login page; after signing in *as the same person* within ``RESUME_TTL_SECONDS`` the page
+    the form was on gets the fields back once (``request.resume_draft``, filled in by the
+    script) for the clerk to check and send. It is never submitted on their behalf: the
+    dossier may have changed meanwhile, and a receipt is a legal act of the clerk.
+
+    Placed after the authentication and CSRF middleware: a form whose CSRF check fails is not
+    kept.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from motcua.core.access import is_staff_side
+
+        request.staff_session = None  # type: ignore[attr-defined]
+        request.resume_draft = None  # type: ignore[attr-defined]
+        request.session_just_ended = False  # type: ignore[attr-defined]
+        if is_staff_side(request.user):
+            self._slide(request)
+        if request.user.is_authenticated and RESUME in request.session:
+            self._offer_draft(request)
+        return self.get_response(request)
+
+    def _slide(self, request: HttpRequest) -> None:
+        session = request.session
+        now = time.time()
+        idle, cap = staff_session_limits()
+        if SIGNED_IN_AT not in session:  # signed in before this middleware was deployed
+            _session_start(session, now)
+        signed_in, seen = float(session[SIGNED_IN_AT]), float(session.get(SEEN_AT, now))
+        # The idle time is measured from the last *written* activity, so a session may end
+        # up to SEEN_WRITE_EVERY_SECONDS early; nobody notices half a minute in thirty.
+        if now - seen > idle or now - signed_in > cap:
+            from motcua.core.access import client_ip
+            from motcua.core.audit import audit_log
+
+            user_pk = request.user.pk
+            audit_log(
+                actor=request.user,
+                action="session.expired",
+                object_type="user",
+                object_id=str(user_pk),
+                data={"reason": "cap" if now - signed_in > cap else "idle"},
+                ip=client_ip(request),
+            )
+            logout(request)  # a new, empty session; request.user is anonymous from here on
+            request.session[EXPIRED_USER] = user_pk
+            request.session_just_ended = True  # type: ignore[attr-defined]
+            return
+        passive = request.method == "GET" and request.path in PASSIVE_PATHS
+        if not passive and now - seen >= SEEN_WRITE_EVERY_SECONDS:
+            session[SEEN_AT] = now
+        request.staff_session = staff_session_state(request)  # type: ignore[attr-defined]
+
+    def _offer_draft(self, request: HttpRequest) -> None:
+        draft = request.session[RESUME]
+        fresh = time.time() - float(draft["at"]) <= RESUME_TTL_SECONDS
+        if not fresh or draft["user"] != request.user.pk:
+            del request.session[RESUME]  # another person signed in here: not theirs to see
+        elif request.method == "GET" and request.get_full_path() == draft["page"]:
+            del request.session[RESUME]
+            request.resume_draft = {"action": draft["action"], "fields": draft["fields"]}  # type: ignore[attr-defined]
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        if request.user.is_authenticated or not request.path.startswith(RESUMABLE_PREFIXES):
+            return None
+        user_pk = request.session.get(EXPIRED_USER)
+        if user_pk is None:
+            return None  # no staff session ended in this browser: the view's own login redirect
+        if request.session_just_ended:  # type: ignore[attr-defined]
+            messages.warning(
+                request,
+                _(
+                    "Phiên làm việc đã kết thúc (không thao tác trong %(minutes)s phút hoặc "
+                    "hết thời gian làm việc trong ngày). Vui lòng đăng nhập lại."
+                )
+                % {"minutes": settings.STAFF_SESSION_IDLE_MINUTES},
+            )
+        if request.method != "POST":
+            return None
+        fields = _draft_fields(request)
+        page = _same_site_page(request)
+        if fields is not None:
+            request.session[RESUME] = {
+                "user": user_pk,
+                "at": time.time(),
+                "page": page,
+                "action": request.path,
+                "fields": fields,
+            }
+            messages.info(
+                request,
+                _(
+                    "Dữ liệu bạn vừa nhập đã được giữ lại. Sau khi đăng nhập, biểu mẫu sẽ hiện "
+                    "lại với dữ liệu đó để bạn kiểm tra và gửi lại."
+                ),
+            )
+        login = redirect_to_login(page)
+        if request.headers.get("HX-Request"):
+            # An HTMX request would swap the login page into a fragment: send the browser there.
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = login["Location"]
+            return response
+        return login

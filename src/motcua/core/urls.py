@@ -6,6 +6,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("dang-nhap/", views.login_view, name="login"),
     path("dang-nhap/ma-xac-thuc/", views.login_code, name="login_code"),
+    path("phien/", views.staff_session, name="staff_session"),
     path("dang-xuat/", views.logout_view, name="logout"),
     path("xac-thuc-hai-buoc/", views.otp_setup, name="otp_setup"),
 ]

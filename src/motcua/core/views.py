@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from motcua.core.access import client_ip, is_staff_member, is_staff_side, landing_for
@@ -306,3 +306,17 @@ def logout_view(request: HttpRequest) -> HttpResponse:
         )
     logout(request)
     return HttpResponseRedirect(settings.LOGIN_URL if staff else "/")
+
+
+@require_http_methods(["GET", "POST"])
+def staff_session(request: HttpRequest) -> JsonResponse:
+    """How many seconds the staff session has left, for the warning script.
+
+    GET only reads (the middleware does not count it as activity: another tab may have
+    renewed the session meanwhile); POST is the "stay signed in" button and renews it like
+    any other request. CSRF applies to the POST as to any form. An ended session answers
+    401 with ``expires_in`` 0."""
+    state = getattr(request, "staff_session", None)
+    if state is None:
+        return JsonResponse({"expires_in": 0}, status=401)
+    return JsonResponse({"expires_in": state.expires_in, "capped": state.capped})

@@ -9,9 +9,10 @@ from typing import Any
 
 from motcua.reports.documents.series import Series
 
-# Tinos (metric twin of Times New Roman, full Vietnamese) as in the text; DejaVu as fallback:
-# both carry the precomposed Vietnamese letters, so no diacritic drops out.
-FONTS = ["Tinos", "Times New Roman", "DejaVu Serif"]
+# Tinos or Liberation Serif (metric twins of Times New Roman, full Vietnamese in Liberation
+# 2.x) as in the text; DejaVu as fallback: all carry the precomposed Vietnamese letters, so no
+# diacritic drops out.
+FONTS = ["Tinos", "Times New Roman", "Liberation Serif", "DejaVu Serif"]
 COLORS = {"online": "#1f5fa8", "direct": "#9aa5b1", "postal": "#e0a030", "rate": "#2e7d32"}
 
 
