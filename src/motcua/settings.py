@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "motcua.agencies",
     "motcua.catalog",
     "motcua.workdays",
+    "motcua.archive",
     "motcua.dossiers",
     "motcua.notify",
     "motcua.api",
@@ -170,6 +171,12 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STORAGES = {
     "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DATA_DIR / "media")},
+    },
+    # Stored documents (archive.Document): the same folder by default, outside the web root;
+    # an S3-compatible bucket when MOTCUA_DOCUMENTS_BUCKET is set (README "Documents").
+    "documents": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(DATA_DIR / "media")},
     },

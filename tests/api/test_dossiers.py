@@ -7,6 +7,7 @@ from typing import Any
 
 import time_machine
 
+from motcua.archive.queries import result_document
 from motcua.core.models import AuditEvent
 from motcua.dossiers.models import (
     DeliveryChannel,
@@ -436,6 +437,10 @@ def test_finish_with_a_result_file(
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(tmp_path)},
         },
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
     }
     from motcua.dossiers.services import dossier_handover
 
@@ -468,7 +473,9 @@ def test_finish_with_a_result_file(
     assert done.json()["status"] == "result_ready"
     assert done.json()["result_sha256"] == hashlib.sha256(content).hexdigest()
     received.refresh_from_db()
-    with received.result_file.open("rb") as stored:
+    document = result_document(received)
+    assert document is not None
+    with document.file.open("rb") as stored:
         assert stored.read() == content
 
 
@@ -484,6 +491,10 @@ def test_the_api_checks_a_result_files_content_as_the_web_does(
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+        "documents": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(tmp_path)},
         },
@@ -503,4 +514,4 @@ def test_the_api_checks_a_result_files_content_as_the_web_does(
     assert error["loc"] == ["body", "result_file"]
     assert "không phải tệp PDF" in error["msg"]
     received.refresh_from_db()
-    assert received.status == Status.PROCESSING and not received.result_file
+    assert received.status == Status.PROCESSING and result_document(received) is None

@@ -19,8 +19,9 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
+from motcua.archive.models import Document
 from motcua.cli import main
-from motcua.dossiers.models import Dossier, DossierEvent, DossierPart
+from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.services import PartInput, dossier_handover, dossier_receive
 from tests.dossiers.conftest import citizen_applicant
 from tests.world import MONDAY, local, world_build
@@ -31,30 +32,28 @@ ON_POSTGRES = connection.vendor == "postgresql"
 # Printed as JSON by the restored installation: what it holds, through Django's own models.
 INVENTORY = """
 import hashlib, json
-from motcua.dossiers.models import Dossier, DossierEvent, DossierPart
+from motcua.archive.models import Document
+from motcua.dossiers.models import Dossier, DossierEvent
 def sha(f):
     with f.open("rb") as fh:
         return hashlib.sha256(fh.read()).hexdigest()
 print(json.dumps({
     "dossiers": sorted([d.code, d.status, d.version] for d in Dossier.objects.all()),
     "events": sorted([e.dossier.code, e.type, e.id] for e in DossierEvent.objects.all()),
-    "files": sorted([p.file.name, sha(p.file)] for p in DossierPart.objects.exclude(file="")
-                    .exclude(file=None)),
+    "files": sorted([d.file.name, sha(d.file)] for d in Document.objects.all()),
 }))
 """
 
 
 def _inventory_here() -> dict[str, Any]:
-    def sha(part: DossierPart) -> str:
-        with part.file.open("rb") as fh:
+    def sha(document: Document) -> str:
+        with document.file.open("rb") as fh:
             return hashlib.sha256(fh.read()).hexdigest()
 
     return {
         "dossiers": sorted([d.code, d.status, d.version] for d in Dossier.objects.all()),
         "events": sorted([e.dossier.code, e.type, e.id] for e in DossierEvent.objects.all()),
-        "files": sorted(
-            [p.file.name, sha(p)] for p in DossierPart.objects.exclude(file="").exclude(file=None)
-        ),
+        "files": sorted([d.file.name, sha(d)] for d in Document.objects.all()),
     }
 
 
@@ -64,6 +63,10 @@ def media(settings: Any, tmp_path: Path) -> Path:
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root)},
+        },
+        "documents": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(root)},
         },
@@ -167,7 +170,8 @@ def test_a_damaged_backup_restores_nothing(
     _populate()
     backup = tmp_path / "backup"
     assert main(["backup", "--output", str(backup)]) == 0
-    (stored,) = list((backup / "media").rglob("cccd-1*.pdf"))
+    stored = backup / "media" / Document.objects.order_by("id")[1].file.name
+    assert stored.is_file()
     stored.write_bytes(b"not the scan any more")
 
     restored = _motcua(empty_installation, "restore", str(backup))

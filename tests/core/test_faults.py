@@ -376,7 +376,7 @@ def test_server_killed_during_20_submissions_leaves_no_half_written_dossier_or_o
         thread.join(timeout=60)
 
     # A kill between writing a part's file and the commit leaves that file with no row
-    # (dossiers.services.files): the worker's hourly job moves such files aside once they
+    # (archive.files): the worker's hourly job moves such files aside once they
     # are an hour old; here it runs at once, with no server left to have a transaction open.
     sweep = subprocess.run(
         [*(sys.executable, "-m", "motcua.cli", "manage", "shell", "-c"), _SWEEP],

@@ -8,6 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
+from motcua.archive.files import atomic_with_files
+from motcua.archive.queries import result_document
 from motcua.dossiers.models import Dossier, DossierPart, Status
 from motcua.dossiers.services import (
     PartInput,
@@ -18,11 +20,16 @@ from motcua.dossiers.services import (
     dossier_receive_supplement,
     dossier_request_supplement,
 )
-from motcua.dossiers.services.files import atomic_with_files
 from tests.dossiers.conftest import citizen_applicant, to_signing
 from tests.world import World
 
 PDF = b"%PDF-1.4 ban chup"
+
+
+def result_name(dossier: Dossier) -> str:
+    document = result_document(dossier)
+    assert document is not None
+    return document.file.name
 
 
 def files_in(root: Path) -> list[str]:
@@ -35,6 +42,10 @@ def media(settings, tmp_path: Path) -> Path:
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root)},
+        },
+        "documents": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(root)},
         },
@@ -89,7 +100,7 @@ def test_refused_supplement_keeps_the_committed_files_and_only_them(
     assert dossier.status == Status.SUPPLEMENT_REQUESTED
     assert DossierPart.objects.filter(dossier=dossier).count() == 1
     assert files_in(media) == kept
-    with DossierPart.objects.get(dossier=dossier).file.open("rb") as stored:
+    with DossierPart.objects.get(dossier=dossier).documents.get().file.open("rb") as stored:
         assert stored.read() == PDF
 
 
@@ -106,7 +117,7 @@ def test_result_file_goes_with_a_caller_block_that_fails(
         assert len(files_in(media)) == 1  # readable inside the transaction
         raise RuntimeError("the caller's next step failed")
     appraised.refresh_from_db()
-    assert appraised.status == Status.PROCESSING and not appraised.result_file
+    assert appraised.status == Status.PROCESSING and result_document(appraised) is None
     assert files_in(media) == []
 
 
@@ -133,7 +144,7 @@ def test_outermost_rollback_without_an_exception_removes_the_file(
     finished = dossier_finish(
         dossier=dossier, actor=world.leader, result_file=SimpleUploadedFile("kq.pdf", PDF)
     )
-    assert files_in(media) == [finished.result_file.name]
+    assert files_in(media) == [result_name(finished)]
     # A caller's plain block that rolled back: its file goes at the next settling on this
     # thread, and committed files stay.
     with transaction.atomic():
@@ -145,7 +156,7 @@ def test_outermost_rollback_without_an_exception_removes_the_file(
             parts=[scan()],
         )
         dossier_handover(dossier=receipt, actor=world.clerk)
-        stray = receipt.parts.get().file.name
+        stray = receipt.parts.get().documents.get().file.name
         transaction.set_rollback(True)
     assert stray in files_in(media)
     dossier_receive(
@@ -154,4 +165,4 @@ def test_outermost_rollback_without_an_exception_removes_the_file(
         actor=world.clerk,
         receiving_unit=world.center,
     )
-    assert files_in(media) == [finished.result_file.name]
+    assert files_in(media) == [result_name(finished)]

@@ -30,6 +30,10 @@ def jobs(monkeypatch: pytest.MonkeyPatch, settings: Any, tmp_path: Path) -> dict
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(tmp_path / "media")},
         },
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
     }
     registry: dict[str, worker.Job] = {}
     monkeypatch.setattr(worker, "JOBS", registry)

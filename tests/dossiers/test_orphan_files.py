@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from motcua.dossiers.models import DossierPart
+from motcua.archive.models import Document
 from motcua.dossiers.services import PartInput, dossier_receive, files_orphaned_set_aside
 from tests.dossiers.conftest import citizen_applicant
 from tests.dossiers.test_file_rollback import media  # noqa: F401
@@ -39,7 +39,7 @@ def test_only_files_no_row_names_and_old_enough_are_moved_aside(
         receiving_unit=world.center,
         parts=[PartInput(name="CCCD", file=SimpleUploadedFile("cccd.pdf", b"%PDF-1.4 a"))],
     )
-    (kept,) = [media / p.file.name for p in DossierPart.objects.exclude(file="")]
+    (kept,) = [media / d.file.name for d in Document.objects.all()]
     stray = media / "dossiers" / "2026" / "10" / "killed-mid-transaction.pdf"
     young = media / "dossiers" / "2026" / "10" / "transaction-still-running.pdf"
     for path in (stray, young):

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from motcua.archive.queries import result_document
 from motcua.dossiers.models import Dossier, Status
 from motcua.dossiers.services import dossier_finish
 from motcua.dossiers.uploads import UploadRefused, result_file_check
@@ -24,6 +25,10 @@ def media(settings: Any, tmp_path: Path) -> Path:
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+        "documents": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(tmp_path)},
         },
@@ -48,7 +53,7 @@ def test_the_service_refuses_a_file_the_rule_refuses(
             dossier=at_signing, actor=world.leader, result_file=SimpleUploadedFile(name, content)
         )
     appraised.refresh_from_db()
-    assert appraised.status == Status.PROCESSING and not appraised.result_file
+    assert appraised.status == Status.PROCESSING and result_document(appraised) is None
     assert not [p for p in media.rglob("*") if p.is_file()]
 
 

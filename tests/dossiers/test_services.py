@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from motcua.archive.queries import result_document
 from motcua.core.models import AuditEvent
 from motcua.dossiers.errors import ActorNotAllowed
 from motcua.dossiers.models import (
@@ -931,12 +932,19 @@ def test_finish_stores_the_result_file_with_its_hash(
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(tmp_path)},
         },
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
     }
     content = b"%PDF-1.4 ket qua"
     upload = SimpleUploadedFile("phieu LLTP.PDF", content, content_type="application/pdf")
     dossier_finish(dossier=to_signing(world, appraised), actor=world.leader, result_file=upload)
     appraised.refresh_from_db()
     assert appraised.result_sha256 == hashlib.sha256(content).hexdigest()
-    assert appraised.result_file.name.endswith(f"{appraised.code}-ket-qua.pdf")
-    with appraised.result_file.open("rb") as stored:
+    document = result_document(appraised)
+    assert document is not None and document.content_type == "application/pdf"
+    assert document.kind == "result" and document.issuer_agency_id == appraised.agency_id
+    assert document.code == f"{appraised.applicant_id_number}.{world.procedure.procedure.code}"
+    with document.file.open("rb") as stored:
         assert stored.read() == content

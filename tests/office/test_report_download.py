@@ -43,6 +43,10 @@ def media(settings: pytest.FixtureRequest, tmp_path: Path) -> Path:
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(root)},
         },
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root)},
+        },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     return root

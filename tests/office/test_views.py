@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from motcua.archive.queries import result_document
 from motcua.core.models import AuditEvent
 from motcua.dossiers.models import Dossier, Guidance, Handover, Status
 
@@ -433,6 +434,10 @@ def test_finish_keeps_the_result_file(world: World, settings: object, tmp_path: 
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(tmp_path)},
         },
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
     }
     client = Client()
     dossier = at_agency(world, client)
@@ -450,7 +455,7 @@ def test_finish_keeps_the_result_file(world: World, settings: object, tmp_path: 
     )
     dossier.refresh_from_db()
     assert dossier.status == Status.RESULT_READY
-    assert dossier.result_file and len(dossier.result_sha256) == 64
+    assert result_document(dossier) is not None and len(dossier.result_sha256) == 64
     download = client.get(f"/can-bo/ho-so/{dossier.code}/tep-ket-qua/")
     assert b"".join(download.streaming_content) == b"%PDF-1.4 test"  # type: ignore[attr-defined]
     outsider = login(Client(), world.outsider)

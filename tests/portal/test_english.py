@@ -17,6 +17,7 @@ from django.test import Client
 from django.utils import translation
 
 from motcua.agencies.models import Agency
+from motcua.archive.models import Document
 from motcua.catalog.models import DurationUnit, Field, Part, ProcedureVersion, WorkflowStep
 from motcua.core.people import person_name
 from motcua.dossiers.applicants import Applicant
@@ -30,7 +31,6 @@ from motcua.dossiers.services import (
 from motcua.dossiers.uploads import upload_check
 from motcua.feedback.models import Feedback, KioskDevice
 from motcua.feedback.services import FeedbackInput, feedback_submit, kiosk_device_create
-from motcua.portal.models import StoredDocument
 from motcua.portal.queries import mask_name
 from motcua.portal.services import PartSubmission, portal_dossier_submit
 from tests.portal.conftest import PDF, Portal, upload
@@ -48,7 +48,7 @@ DATA_MODELS: tuple[type[models.Model], ...] = (
     WorkflowStep,
     Dossier,
     DossierPart,
-    StoredDocument,
+    Document,
     Feedback,
     KioskDevice,
 )

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 
+from motcua.archive.models import Document
 from motcua.dossiers.models import Dossier, DossierPart, Status
 from motcua.dossiers.services import dossier_accept, dossier_request_completion
-from motcua.portal.models import CitizenIdentity, StoredDocument
+from motcua.portal.models import CitizenIdentity
 from tests.portal.conftest import ELF, EXE, JPEG, PASSWORD, PDF, PNG, Portal, upload
 
 pytestmark = pytest.mark.django_db
@@ -61,13 +62,15 @@ def test_valid_pdf_creates_a_submitted_dossier_owned_by_the_citizen(
     assert dossier.channel == "online"
     assert dossier.applicant_id_number == "066090001234"
     parts = list(DossierPart.objects.filter(dossier=dossier).order_by("part__position"))
-    assert [p.content_type for p in parts] == ["application/pdf", "image/png"]
-    assert parts[0].file.read() == PDF and not parts[0].reused
+    files = [p.documents.get() for p in parts]
+    assert [f.content_type for f in files] == ["application/pdf", "image/png"]
+    assert files[0].file.read() == PDF and not parts[0].reused
+    assert files[0].origin == "online" and files[0].holder_id_number == "066090001234"
     # Stored outside any served folder, under a name of our choosing (not "don.pdf").
-    assert Path(parts[0].file.path).is_relative_to(media)
-    assert "don" not in Path(parts[0].file.name).name
+    assert Path(files[0].file.path).is_relative_to(media)
+    assert "don" not in Path(files[0].file.name).name
     # Every upload also went into the citizen's store.
-    assert StoredDocument.objects.filter(owner=portal.citizen).count() == 2
+    assert Document.objects.filter(owner=portal.citizen, in_store=True).count() == 2
     page = portal.client(portal.citizen).get(response["Location"]).content.decode()  # type: ignore[index]
     assert dossier.secret in page and "Đã nộp trực tuyến, chờ tiếp nhận" in page
 
@@ -84,7 +87,7 @@ def test_an_executable_renamed_pdf_is_refused_and_nothing_is_stored(
     assert response.status_code == 400  # type: ignore[attr-defined]
     assert "không phải tệp PDF, JPEG hoặc PNG" in response.content.decode()  # type: ignore[attr-defined]
     assert not Dossier.objects.exists()
-    assert not StoredDocument.objects.exists()
+    assert not Document.objects.exists()
     assert files_in(media) == []
 
 
@@ -129,7 +132,7 @@ def test_invalid_applicant_is_refused_with_the_field_named(portal: Portal, media
 def test_a_stored_document_can_be_reused_and_the_part_is_marked(portal: Portal) -> None:
     a, b = parts_of(portal)
     submit(portal, **{f"part-{a}": upload("a.pdf", PDF), f"part-{b}": upload("b.png", PNG)})
-    stored = StoredDocument.objects.get(owner=portal.citizen, content_type="image/png")
+    stored = Document.objects.get(owner=portal.citizen, in_store=True, content_type="image/png")
     form = portal.client(portal.citizen).get("/thu-tuc/1.009972/nop/").content.decode()
     assert f'name="reuse-{b}"' in form and f'name="reuse-{a}"' not in form  # only reusable
     response = submit(
@@ -139,7 +142,9 @@ def test_a_stored_document_can_be_reused_and_the_part_is_marked(portal: Portal) 
     latest = Dossier.objects.order_by("-id").first()
     assert latest is not None
     reused = DossierPart.objects.get(dossier=latest, part_id=b)
-    assert reused.reused and reused.sha256 == stored.sha256 and reused.file.read() == PNG
+    document = reused.documents.get()
+    assert reused.reused and document.origin == "reuse" and document.source == stored
+    assert document.sha256 == stored.sha256 and document.file.read() == PNG
     assert not DossierPart.objects.get(dossier=latest, part_id=a).reused
 
 
@@ -147,7 +152,7 @@ def test_someone_elses_stored_document_cannot_be_reused(portal: Portal) -> None:
     other = User.objects.create_user("khac@example.vn", password=PASSWORD)
     a, b = parts_of(portal)
     submit(portal, **{f"part-{a}": upload("a.pdf", PDF), f"part-{b}": upload("b.png", PNG)})
-    theirs = StoredDocument.objects.get(content_type="image/png")
+    theirs = Document.objects.get(in_store=True, content_type="image/png")
     response = portal.client(other).post(
         "/thu-tuc/1.009972/nop/",
         {**APPLICANT, f"part-{a}": upload("a.pdf", PDF), f"reuse-{b}": theirs.pk},
@@ -160,7 +165,7 @@ def test_files_are_served_only_to_their_owner(portal: Portal) -> None:
     a, b = parts_of(portal)
     submit(portal, **{f"part-{a}": upload("a.pdf", PDF), f"part-{b}": upload("b.png", PNG)})
     dossier = Dossier.objects.get()
-    part = DossierPart.objects.get(dossier=dossier, part_id=a)
+    part = DossierPart.objects.get(dossier=dossier, part_id=a).documents.get()
     url = f"/ca-nhan/ho-so/{dossier.code}/tep/{part.pk}/"
     mine = portal.client(portal.citizen).get(url)
     assert mine.status_code == 200 and b"".join(mine.streaming_content) == PDF  # type: ignore[attr-defined]
@@ -169,7 +174,7 @@ def test_files_are_served_only_to_their_owner(portal: Portal) -> None:
     assert portal.client(other).get(url).status_code == 404
     assert portal.client().get(url).status_code == 302  # to the login page
     assert portal.client().get(f"/media/{part.file.name}").status_code == 404
-    doc = StoredDocument.objects.filter(owner=portal.citizen).first()
+    doc = Document.objects.filter(owner=portal.citizen, in_store=True).first()
     assert doc is not None
     assert portal.client(other).get(f"/ca-nhan/kho/{doc.pk}/").status_code == 404
     assert portal.client(portal.citizen).get(f"/ca-nhan/kho/{doc.pk}/").status_code == 200
@@ -275,5 +280,5 @@ def test_a_refused_submission_leaves_no_file_in_the_store(
     )
     assert response.status_code == 400  # type: ignore[attr-defined]
     assert "Thủ tục không còn hiệu lực." in response.content.decode()  # type: ignore[attr-defined]
-    assert not StoredDocument.objects.exists()
+    assert not Document.objects.exists()
     assert files_in(media / "store") == []

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from motcua.archive.models import Document
 from motcua.dossiers.applicants import Applicant
 from motcua.dossiers.models import Dossier, DossierPart
 from motcua.dossiers.services import (
@@ -16,7 +17,6 @@ from motcua.dossiers.services import (
     dossier_request_completion,
 )
 from motcua.dossiers.uploads import upload_check
-from motcua.portal.models import StoredDocument
 from motcua.portal.services import PartSubmission, portal_dossier_complete, portal_dossier_submit
 from tests.portal.conftest import PDF, PNG, Portal, upload
 
@@ -47,7 +47,7 @@ def test_submission_refused_after_a_part_was_copied_leaves_no_file(
                 ),
             ],
         )
-    assert not Dossier.objects.exists() and not StoredDocument.objects.exists()
+    assert not Dossier.objects.exists() and not Document.objects.exists()
     assert files_in(media) == []
 
 
@@ -78,5 +78,5 @@ def test_completion_on_a_stale_page_leaves_no_file(portal: Portal, media: Path) 
             note="",
         )
     assert files_in(media) == before
-    assert StoredDocument.objects.count() == 1
+    assert Document.objects.filter(in_store=True).count() == 1
     assert DossierPart.objects.filter(dossier=dossier).count() == 1

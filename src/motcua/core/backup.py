@@ -106,11 +106,23 @@ def _run(command: list[str], env: dict[str, str]) -> None:
 
 
 def _media_root() -> Path:
-    """Where the stored files are: the default storage's folder (settings.STORAGES)."""
-    storage = storages["default"]
-    if not isinstance(storage, FileSystemStorage):
-        raise BackupError(f"stored files on {type(storage).__name__} are not backed up here")
-    return Path(storage.location)
+    """Where the stored files are: the folder of the default storage and of the documents'
+    (settings.STORAGES), which must be one folder on this disk; a bucket is backed up with
+    its own tools (docs/operations.md)."""
+    roots = set()
+    for alias in ("default", "documents"):
+        storage = storages[alias]
+        if not isinstance(storage, FileSystemStorage):
+            raise BackupError(
+                f"stored files on {type(storage).__name__} ({alias}) are not backed up here"
+            )
+        roots.add(Path(storage.location))
+    if len(roots) != 1:
+        raise BackupError(
+            "the default and documents storages are different folders: "
+            + ", ".join(sorted(map(str, roots)))
+        )
+    return roots.pop()
 
 
 def _media_files(root: Path) -> list[Path]:

@@ -8,12 +8,12 @@ arguments, as ``register_job`` asks:
   within the time allowed (ND 118/2025 Điều 19.5; form 05), hourly: the limit is a whole
   local day;
 - ``files_orphaned_set_aside``: move aside the stored files of transactions that never
-  committed (a killed process), hourly (``dossiers.services.files``).
+  committed (a killed process), hourly (``archive.files``).
 """
 
 from __future__ import annotations
 
-from motcua.dossiers.services.files import files_orphaned_set_aside
+from motcua.archive.files import files_orphaned_set_aside
 from motcua.dossiers.services.scans import (
     dossiers_flag_overdue,
     dossiers_stop_expired_supplements,

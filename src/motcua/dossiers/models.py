@@ -201,10 +201,8 @@ class Dossier(models.Model):
     )
     end_reason = models.TextField(_("lý do"), blank=True, default="")
     # The result document when it is electronic or scanned (ND 118/2025 Điều 22: results are
-    # digitised); written by ``dossier_finish`` with its content hash.
-    result_file = models.FileField(
-        _("tệp kết quả"), upload_to="results/%Y/%m/", blank=True, default=""
-    )
+    # digitised) is a document of the archive (kind "result"); its hash is kept here too, as
+    # written by ``dossier_finish``.
     result_sha256 = models.CharField(max_length=64, blank=True, default="")
     delivered_at = models.DateTimeField(_("trả kết quả lúc"), null=True, blank=True)
     delivery_channel = models.CharField(
@@ -524,10 +522,13 @@ class DossierPart(models.Model):
     name = models.CharField(_("tên giấy tờ"), max_length=500)
     kind = models.CharField(_("loại bản"), max_length=16, blank=True, default="")
     copies = models.PositiveSmallIntegerField(_("số lượng"), default=1)
-    file = models.FileField(_("tệp"), upload_to="dossiers/%Y/%m/", null=True, blank=True)
-    content_type = models.CharField(max_length=100, blank=True, default="")
-    sha256 = models.CharField(max_length=64, blank=True, default="")
     reused = models.BooleanField(_("tái sử dụng từ kho dữ liệu"), default=False)
+    # Its electronic form is its documents (``archive.Document.dossier_part``): files
+    # uploaded online or scanned at the counter, or a stored document reused. A paper part
+    # the counter could not digitise says why here.
+    not_digitised_reason = models.CharField(
+        _("lý do chưa số hóa"), max_length=500, blank=True, default=""
+    )
 
     class Meta:
         verbose_name = _("thành phần hồ sơ đã nộp")

@@ -143,3 +143,20 @@ def result_file_check(upload: File) -> None:
             )
             % {"name": upload.name, "kind": extension.upper()}
         )
+
+
+RESULT_CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "doc": "application/msword",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "xml": "application/xml",
+    "zip": "application/zip",
+}
+
+
+def result_content_type(upload: File) -> str:
+    """The content type of a result file that ``result_file_check`` accepted."""
+    return RESULT_CONTENT_TYPES.get(result_extension(upload.name), "application/octet-stream")

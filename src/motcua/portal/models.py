@@ -1,4 +1,4 @@
-"""Citizen accounts and the personal document store (domain.md §10).
+"""Citizen accounts (the personal document store is ``archive.Document``, domain.md §10).
 
 A citizen is a plain Django ``User`` without a ``StaffProfile``. How they prove who they are
 is kept apart in ``CitizenIdentity``: today the only provider is ``local`` (e-mail or phone
@@ -44,33 +44,6 @@ class CitizenIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}:{self.subject}"
-
-
-class StoredDocument(models.Model):
-    """A document in a citizen's electronic store: every upload lands here, and a part marked
-    reusable can be taken from here instead of being uploaded again (ND 118/2025 Điều 17.1.b)."""
-
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("chủ sở hữu"),
-        on_delete=models.CASCADE,
-        related_name="stored_documents",
-    )
-    name = models.CharField(_("tên giấy tờ"), max_length=500)
-    file = models.FileField(_("tệp"), upload_to="store/%Y/%m/")
-    sha256 = models.CharField(max_length=64)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField(_("dung lượng (byte)"), default=0)
-    created_at = models.DateTimeField(_("lưu lúc"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("giấy tờ trong kho dữ liệu")
-        verbose_name_plural = _("kho dữ liệu điện tử của công dân")
-        ordering = ["owner", "-created_at", "-id"]
-        indexes = [models.Index(fields=["owner", "sha256"], name="stored_doc_owner_sha")]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class PasswordReset(models.Model):

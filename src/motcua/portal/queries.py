@@ -27,7 +27,6 @@ from motcua.catalog.models import DurationUnit, ProcedureVersion
 from motcua.core.documents import vn_quantity
 from motcua.core.formatting import vn_date, vn_int
 from motcua.dossiers.models import Dossier, DossierEvent, EventType, Status
-from motcua.portal.models import StoredDocument
 
 # Compared against when the code matches nothing, so that a guessed code costs the same
 # work as a wrong secret (domain.md §12: the lookup says nothing about a code's existence).
@@ -399,7 +398,3 @@ def citizen_dossiers(user: User) -> QuerySet[Dossier]:
         .select_related("procedure_version", "agency")
         .order_by("-submitted_at", "-received_at", "-id")
     )
-
-
-def stored_documents_for(user: User) -> QuerySet[StoredDocument]:
-    return StoredDocument.objects.filter(owner_id=user.pk).order_by("-created_at", "-id")

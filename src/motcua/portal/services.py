@@ -3,7 +3,6 @@ services (the portal never writes a dossier field itself)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -11,15 +10,17 @@ from django.contrib.auth.models import User
 from django.core.files import File
 from django.utils.translation import gettext as _
 
+from motcua.archive.files import atomic_with_files
+from motcua.archive.models import Document, DocumentKind, Origin
+from motcua.archive.queries import store_documents_for
+from motcua.archive.services import DocumentMeta, document_store
 from motcua.catalog.models import Part, ProcedureVersion
 from motcua.core.audit import audit_log
 from motcua.dossiers.applicants import Applicant
 from motcua.dossiers.errors import TransitionError
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.services import PartInput, dossier_complete, dossier_submit
-from motcua.dossiers.services.files import atomic_with_files, file_store
-from motcua.dossiers.uploads import EXTENSIONS, CheckedUpload
-from motcua.portal.models import StoredDocument
+from motcua.dossiers.services import PartFile, PartInput, dossier_complete, dossier_submit
+from motcua.dossiers.uploads import CheckedUpload
 
 
 @dataclass(frozen=True)
@@ -29,66 +30,54 @@ class PartSubmission:
     part: Part | None
     name: str
     upload: CheckedUpload | None = None
-    stored: StoredDocument | None = None
+    stored: Document | None = None
 
 
-def stored_document_add(*, owner: User, name: str, checked: CheckedUpload) -> StoredDocument:
+def stored_document_add(*, owner: User, name: str, checked: CheckedUpload) -> Document:
     """Put an upload in the owner's store. The same content uploaded again is not stored
     twice: the existing document is returned."""
-    existing = (
-        StoredDocument.objects.filter(owner=owner, sha256=checked.sha256).order_by("-id").first()
-    )
+    existing = store_documents_for(owner).filter(sha256=checked.sha256).first()
     if existing is not None:
         return existing
-    document = StoredDocument(
-        owner=owner,
-        name=name.strip()[:500],
-        sha256=checked.sha256,
-        content_type=checked.content_type,
-        size=checked.size,
-    )
-    # A random name with the extension of the type found: the sender's name is never used
-    # on disk.
     # Removed again if the transaction rolls back (``atomic_with_files``).
-    file_store(document.file, f"{uuid.uuid4().hex}{checked.extension}", checked.upload)
-    document.save()
-    return document
+    return document_store(
+        content=checked.upload,
+        content_type=checked.content_type,
+        sha256=checked.sha256,
+        extension=checked.extension,
+        meta=DocumentMeta(name=name, kind=DocumentKind.UPLOAD, origin=Origin.ONLINE),
+        actor=owner,
+        owner=owner,
+        in_store=True,
+    )
 
 
 def _part_inputs(owner: User, items: Sequence[PartSubmission]) -> list[PartInput]:
     """The service's inputs. Run in ``atomic_with_files``: a refused submission removes the
-    files newly put in the store and the dossier's copies with the rolled-back rows."""
+    files newly put in the store and the dossier's documents with the rolled-back rows."""
     inputs = []
     for item in items:
         if item.stored is not None:
-            if item.stored.owner_id != owner.pk:
+            if item.stored.owner_id != owner.pk or not item.stored.in_store:
                 raise TransitionError(_("Giấy tờ được chọn không thuộc kho dữ liệu của bạn."))
-            document, reused = item.stored, True
+            inputs.append(PartInput(part=item.part, name=item.name, reuse_of=item.stored))
         elif item.upload is not None:
-            document = stored_document_add(owner=owner, name=item.name, checked=item.upload)
-            reused = False
-        else:
-            continue
-        document.file.open("rb")
-        inputs.append(
-            PartInput(
-                part=item.part,
-                name=item.name,
-                reused=reused,
-                file=File(
-                    document.file, name=f"{uuid.uuid4().hex}{EXTENSIONS[document.content_type]}"
-                ),
-                content_type=document.content_type,
-                sha256=document.sha256,
+            stored_document_add(owner=owner, name=item.name, checked=item.upload)
+            item.upload.upload.seek(0)
+            inputs.append(
+                PartInput(
+                    part=item.part,
+                    name=item.name,
+                    files=[
+                        PartFile(
+                            file=File(item.upload.upload, name=f"tep{item.upload.extension}"),
+                            content_type=item.upload.content_type,
+                            sha256=item.upload.sha256,
+                        )
+                    ],
+                )
             )
-        )
     return inputs
-
-
-def _close(inputs: Sequence[PartInput]) -> None:
-    for item in inputs:
-        if item.file is not None:
-            item.file.close()
 
 
 def portal_dossier_submit(
@@ -102,22 +91,19 @@ def portal_dossier_submit(
     (``dossier_submit``): one transaction, the citizen as actor and owner."""
     with atomic_with_files():
         inputs = _part_inputs(owner, parts)
-        try:
-            dossier = dossier_submit(
-                procedure_version=procedure_version,
-                applicant=applicant,
-                actor=owner,
-                owner=owner,
-                parts=inputs,
-            )
-        finally:
-            _close(inputs)
+        dossier = dossier_submit(
+            procedure_version=procedure_version,
+            applicant=applicant,
+            actor=owner,
+            owner=owner,
+            parts=inputs,
+        )
     audit_log(
         actor=owner,
         action="portal.submit",
         object_type="dossier",
         object_id=dossier.code,
-        data={"reused": sum(1 for p in inputs if p.reused)},
+        data={"reused": sum(1 for p in inputs if p.reuse_of is not None)},
     )
     return dossier
 
@@ -130,13 +116,10 @@ def portal_dossier_complete(
         raise TransitionError(_("Không tìm thấy hồ sơ."))
     with atomic_with_files():
         inputs = _part_inputs(owner, parts)
-        try:
-            return dossier_complete(
-                dossier=dossier,
-                actor=owner,
-                parts=inputs,
-                note=note,
-                expected_version=dossier.version,
-            )
-        finally:
-            _close(inputs)
+        return dossier_complete(
+            dossier=dossier,
+            actor=owner,
+            parts=inputs,
+            note=note,
+            expected_version=dossier.version,
+        )

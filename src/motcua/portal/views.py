@@ -31,6 +31,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from motcua.agencies.models import Agency
+from motcua.archive.models import Document
+from motcua.archive.queries import store_documents_for
 from motcua.catalog.models import OnlineLevel, Part, ProcedureVersion
 from motcua.catalog.queries import (
     procedure_current_version,
@@ -64,7 +66,7 @@ from motcua.portal.forms import (
     SearchForm,
 )
 from motcua.portal.frame import render_public
-from motcua.portal.models import CitizenIdentity, StoredDocument
+from motcua.portal.models import CitizenIdentity
 from motcua.portal.services import PartSubmission, portal_dossier_complete, portal_dossier_submit
 
 PAGE_SIZE = 20
@@ -388,10 +390,10 @@ def _citizen_required(view: Any) -> Any:
 # --- online submission -----------------------------------------------------------------------
 
 
-def _reusable_documents(user: User, part: Part) -> list[StoredDocument]:
+def _reusable_documents(user: User, part: Part) -> list[Document]:
     if not part.reusable:
         return []
-    documents = list(queries.stored_documents_for(user)[:50])
+    documents = list(store_documents_for(user)[:50])
     # The documents of that name first (the same part of an earlier dossier), then the rest.
     documents.sort(key=lambda d: (d.name != part.name, -d.pk))
     return documents
@@ -420,7 +422,7 @@ def _collect_parts(
                 continue
             items.append(PartSubmission(part=part, name=part.name, upload=checked))
         elif choice and part.reusable:
-            document = StoredDocument.objects.filter(owner=user, pk=choice).first()
+            document = store_documents_for(user).filter(pk=choice).first()
             if document is None:
                 row["error"], ok = _("Giấy tờ được chọn không có trong kho dữ liệu."), False
                 continue
@@ -571,7 +573,9 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
             "dossier": dossier,
             "info": queries.dossier_public_status(dossier),
             "timeline": queries.dossier_timeline(dossier),
-            "parts": list(DossierPart.objects.filter(dossier=dossier)),
+            "parts": list(
+                DossierPart.objects.filter(dossier=dossier).prefetch_related("documents")
+            ),
             "needs_completion": needs_completion,
             "request_event": _completion_request(dossier) if needs_completion else None,
             "rows": rows,
@@ -596,12 +600,15 @@ def _file_response(field: Any, content_type: str, filename: str) -> FileResponse
 
 
 @_citizen_required
-def my_dossier_file(request: HttpRequest, code: str, part_id: int) -> FileResponse:
-    """A file of the citizen's own dossier: media is never served publicly."""
+def my_dossier_file(request: HttpRequest, code: str, document_id: int) -> FileResponse:
+    """A document of the citizen's own dossier (a part's file, the result): media is never
+    served publicly."""
     dossier = _own_dossier(request, code)
-    part = get_object_or_404(DossierPart, dossier=dossier, pk=part_id)
-    ext = (part.file.name or "").rsplit(".", 1)[-1] if part.file else "bin"
-    return _file_response(part.file, part.content_type, f"{dossier.code}-{part.pk}.{ext}")
+    document = get_object_or_404(Document, dossier=dossier, pk=document_id)
+    ext = (document.file.name or "").rsplit(".", 1)[-1] or "bin"
+    return _file_response(
+        document.file, document.content_type, f"{dossier.code}-{document.pk}.{ext}"
+    )
 
 
 @_citizen_required
@@ -614,7 +621,7 @@ def my_documents(request: HttpRequest) -> HttpResponse:
         "portal/my_documents.html",
         {
             "title": _("Kho dữ liệu của tôi"),
-            "documents": queries.stored_documents_for(user),
+            "documents": store_documents_for(user),
             "nav": "documents",
         },
     )
@@ -622,7 +629,9 @@ def my_documents(request: HttpRequest) -> HttpResponse:
 
 @_citizen_required
 def my_document_file(request: HttpRequest, pk: int) -> FileResponse:
-    document = get_object_or_404(StoredDocument, owner_id=request.user.pk, pk=pk)
+    user = request.user
+    assert isinstance(user, User)
+    document = get_object_or_404(store_documents_for(user), pk=pk)
     ext = (document.file.name or "").rsplit(".", 1)[-1]
     return _file_response(document.file, document.content_type, f"giay-to-{document.pk}.{ext}")
 

@@ -62,9 +62,11 @@ Choices where the rules leave room (see also the module's tests):
 
 from __future__ import annotations
 
+from motcua.archive.files import files_orphaned_set_aside
 from motcua.dossiers.applicants import Applicant
 from motcua.dossiers.errors import ApplicantInvalid, ConflictError, DossierError, TransitionError
 from motcua.dossiers.services.base import (
+    PartFile,
     PartInput,
     dossier_code_allocate,
     dossier_secret_generate,
@@ -76,7 +78,6 @@ from motcua.dossiers.services.ends import (
     dossier_stop,
     dossier_withdraw,
 )
-from motcua.dossiers.services.files import files_orphaned_set_aside
 from motcua.dossiers.services.holder import (
     dossier_holder,
     handover_steps,
@@ -112,6 +113,7 @@ __all__ = [
     "ApplicantInvalid",
     "ConflictError",
     "DossierError",
+    "PartFile",
     "PartInput",
     "TransitionError",
     "dossier_accept",

@@ -8,7 +8,6 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency
+from motcua.archive.models import Document, DocumentKind
+from motcua.archive.services import DocumentMeta, document_reuse, document_store
 from motcua.catalog.models import Part, WorkflowStep
 from motcua.core.audit import Actor, actor_label, audit_log
 from motcua.core.people import person_name
@@ -38,7 +39,6 @@ from motcua.dossiers.models import (
     Handover,
     Status,
 )
-from motcua.dossiers.services.files import file_store
 from motcua.workdays import clock
 from motcua.workdays.calendar import WorkCalendar, get_calendar
 
@@ -55,19 +55,39 @@ INTAKE_STATUSES = (Status.SUBMITTED, Status.NEEDS_COMPLETION)
 
 
 @dataclass(frozen=True)
+class PartFile:
+    """One file of a part (a page scanned at the counter, a PDF uploaded online), its type
+    and SHA-256 already checked by the caller (``dossiers.uploads.upload_check``)."""
+
+    file: File
+    content_type: str
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
 class PartInput:
-    """A document received: a part of the procedure (``part``) or an extra one (``name``)."""
+    """A document received: a part of the procedure (``part``) or an extra one (``name``).
+
+    Its electronic form is one or several ``files`` (stored as documents of the archive), or
+    a stored document reused instead of a new copy (``reuse_of``, ND 118/2025 Điều 17.1.b),
+    or neither: a paper part not digitised, with the reason (``not_digitised_reason``)."""
 
     name: str = ""
     part: Part | None = None
     kind: str = ""
     copies: int = 1
     reused: bool = False
-    # An electronic copy (online submission): stored with the part, with its checked type
-    # and SHA-256 (the portal checks the content before calling the service).
+    files: Sequence[PartFile] = ()
+    reuse_of: Document | None = None
+    not_digitised_reason: str = ""
+    # One file given alone (the shape of the older callers): the same as ``files=[...]``.
     file: File | None = None
     content_type: str = ""
     sha256: str = ""
+
+    def all_files(self) -> list[PartFile]:
+        extra = [PartFile(self.file, self.content_type, self.sha256)] if self.file else []
+        return [*self.files, *extra]
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -279,29 +299,54 @@ def dossier_secret_generate() -> str:
     return "".join(secrets.choice(SECRET_ALPHABET) for _i in range(SECRET_LENGTH))
 
 
-def _add_parts(dossier: Dossier, parts: Iterable[PartInput]) -> list[DossierPart]:
+def _add_parts(
+    dossier: Dossier, parts: Iterable[PartInput], *, actor: Actor, origin: str
+) -> list[DossierPart]:
+    """The parts' rows and their documents (``origin``: how the files came, online or
+    scanned at the counter; a reused document is "reuse" whatever the channel)."""
     created = []
+    user = _user(actor)
     for item in parts:
         name = item.name or (item.part.name if item.part else "")
         if not name.strip():
             raise _refuse(_("Thành phần hồ sơ phải có tên."))
         if item.copies < 1:
             raise _refuse(_("Số lượng bản của “%(name)s” phải từ 1 trở lên.") % {"name": name})
-        row = DossierPart(
+        files = item.all_files()
+        row = DossierPart.objects.create(
             dossier=dossier,
             part=item.part,
             name=name.strip(),
             kind=item.kind or (item.part.kind if item.part else ""),
             copies=item.copies,
-            reused=item.reused,
-            content_type=item.content_type,
-            sha256=item.sha256,
+            reused=item.reused or item.reuse_of is not None,
+            not_digitised_reason=""
+            if files or item.reuse_of
+            else item.not_digitised_reason.strip()[:500],
         )
-        if item.file is not None:
-            # Written before the row: a committed row always has its file; the service runs in
+        if item.reuse_of is not None:
+            document_reuse(
+                source=item.reuse_of, actor=user, dossier=dossier, dossier_part=row, name=row.name
+            )
+        for part_file in files:
+            # Written before the row that names it; the service runs in
             # ``atomic_with_files`` so that a rollback removes it.
-            file_store(row.file, Path(item.file.name or "tep").name, item.file)
-        row.save()
+            document_store(
+                content=part_file.file,
+                content_type=part_file.content_type,
+                sha256=part_file.sha256,
+                meta=DocumentMeta(
+                    name=row.name,
+                    kind=DocumentKind.PART,
+                    origin=origin,
+                    type_code=str(item.part.position) if item.part else "",
+                    holder_id_number=dossier.applicant_id_number,
+                    holder_name=dossier.applicant_name,
+                ),
+                actor=user,
+                dossier=dossier,
+                dossier_part=row,
+            )
         created.append(row)
     return created
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from pathlib import PurePath
 
 from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from motcua.archive.files import atomic_with_files
+from motcua.archive.models import DocumentKind, Origin
+from motcua.archive.services import DocumentMeta, document_store
 from motcua.core.audit import Actor
-from motcua.dossiers.classify import classify
+from motcua.dossiers.classify import classify, local_date
 from motcua.dossiers.models import (
     DeliveryChannel,
     Dossier,
@@ -36,9 +37,9 @@ from motcua.dossiers.services.base import (
     _require_text,
     _save,
     _step_begin,
+    _user,
 )
-from motcua.dossiers.services.files import atomic_with_files, file_store
-from motcua.dossiers.uploads import result_file_check
+from motcua.dossiers.uploads import result_content_type, result_file_check
 
 # --- ends -----------------------------------------------------------------------------------
 
@@ -64,18 +65,44 @@ def _late_steps(locked: Dossier) -> list[str]:
     return ([str(counter)] if counter else []) + [row.step_name or row.to_unit_name for row in rows]
 
 
-def _store_result(locked: Dossier, upload: File) -> list[str]:
+def result_document_code(dossier: Dossier) -> str:
+    """ND 118/2025 Điều 22.4: an electronic result's code is the holder's identifier and
+    the result-type code (here the procedure's code); none without an identifier."""
+    holder = dossier.applicant_id_number.strip()
+    if not holder:
+        return ""
+    return f"{holder}.{dossier.procedure_version.procedure.code}"
+
+
+def _store_result(locked: Dossier, upload: File, actor: Actor, now: dt.datetime) -> list[str]:
+    """The result file as a document of the archive, in the holder's store when the
+    dossier has a citizen account."""
     result_file_check(upload)  # whatever the channel (dossiers.uploads)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    suffix = PurePath(upload.name or "").suffix.lower()[:10]
-    # Written before the row: a committed dossier always has its result file; the service
-    # runs in ``atomic_with_files`` so that a rollback removes it.
-    file_store(locked.result_file, f"{locked.code}-ket-qua{suffix}", upload)
-    locked.result_sha256 = digest.hexdigest()
-    return ["result_file", "result_sha256"]
+    version = locked.procedure_version
+    document = document_store(
+        content=upload,
+        content_type=result_content_type(upload),
+        meta=DocumentMeta(
+            name=version.result_type or version.name,
+            kind=DocumentKind.RESULT,
+            origin=Origin.ISSUED,
+            summary=version.name,
+            type_code=version.procedure.code,
+            code=result_document_code(locked),
+            holder_id_number=locked.applicant_id_number,
+            holder_name=locked.applicant_name,
+            issuer=locked.agency.name,
+            issuer_agency_id=locked.agency_id,
+            issued_on=local_date(now),
+            valid_from=local_date(now),
+        ),
+        actor=_user(actor),
+        owner=locked.owner,
+        in_store=locked.owner_id is not None,
+        dossier=locked,
+    )
+    locked.result_sha256 = document.sha256
+    return ["result_sha256"]
 
 
 def dossier_finish(
@@ -123,7 +150,7 @@ def dossier_finish(
             locked.late_reason = reason
             fields += ["late_steps", "late_reason"]
         if result_file is not None:
-            fields += _store_result(locked, result_file)
+            fields += _store_result(locked, result_file, actor, now)
         _save(locked, dossier, fields)
         _event(
             locked,

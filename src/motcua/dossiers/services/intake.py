@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency
+from motcua.archive.files import atomic_with_files
+from motcua.archive.models import Origin
 from motcua.catalog.models import ProcedureVersion, WorkflowStep
 from motcua.core.audit import Actor, audit_log
 from motcua.dossiers.applicants import Applicant, applicant_validate
@@ -47,7 +49,6 @@ from motcua.dossiers.services.base import (
     dossier_code_allocate,
     dossier_secret_generate,
 )
-from motcua.dossiers.services.files import atomic_with_files
 from motcua.workdays import clock
 
 # --- creation -------------------------------------------------------------------------------
@@ -151,7 +152,7 @@ def dossier_submit(
         )
         dossier.accept_by = clock.add_working_hours(now, ACCEPTANCE_HOURS, calendar=_calendar())
         dossier.save(update_fields=["accept_by"])
-        _add_parts(dossier, parts)
+        _add_parts(dossier, parts, actor=actor, origin=Origin.ONLINE)
         _event(
             dossier,
             type=EventType.SUBMITTED,
@@ -212,7 +213,7 @@ def dossier_receive(
                 *steps,
             ]
         )
-        _add_parts(dossier, parts)
+        _add_parts(dossier, parts, actor=actor, origin=Origin.SCAN)
         _event(
             dossier,
             type=EventType.RECEIVED,
@@ -391,7 +392,7 @@ def dossier_complete(
         if _deadline_flags_refresh(locked, now):
             fields.append("flags")
         _save(locked, dossier, fields)
-        added = _add_parts(locked, parts)
+        added = _add_parts(locked, parts, actor=actor, origin=Origin.ONLINE)
         _event(
             locked,
             type=EventType.COMPLETED,

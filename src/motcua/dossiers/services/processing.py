@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency
 from motcua.agencies.units import UnitRef, unit_resolve
+from motcua.archive.files import atomic_with_files, file_store
+from motcua.archive.models import Origin
 from motcua.catalog.models import WorkflowStep
 from motcua.core.audit import Actor
 from motcua.core.models import StaffProfile
@@ -52,7 +54,6 @@ from motcua.dossiers.services.base import (
     _start_clock,
     _step_begin,
 )
-from motcua.dossiers.services.files import atomic_with_files, file_store
 from motcua.dossiers.services.holder import (
     _is_leading,
     handover_route,
@@ -430,6 +431,7 @@ def dossier_receive_supplement(
     actor: Actor,
     parts: Iterable[PartInput] = (),
     note: str = "",
+    files_origin: str = Origin.SCAN,
     expected_version: int | None = None,
 ) -> Dossier:
     """The complete supplement arrived: the clock restarts from zero (ND 118/2025 Điều 19.5).
@@ -464,7 +466,7 @@ def dossier_receive_supplement(
         if _deadline_flags_refresh(locked, now):
             fields.append("flags")
         _save(locked, dossier, fields)
-        added = _add_parts(locked, parts)
+        added = _add_parts(locked, parts, actor=actor, origin=files_origin)
         if last is not None:
             # The supplement goes back to the unit that asked for it, on a new control-slip
             # row with the step's full budget (the clock restarted from zero).

@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from motcua.agencies.queries import agency_subtree
+from motcua.archive.queries import result_document
 from motcua.core.access import client_ip, staff_required
 from motcua.core.audit import audit_log
 from motcua.core.errors import error_page
@@ -481,7 +482,8 @@ def dossier_finish(request: HttpRequest, code: str) -> HttpResponse:
 def result_file(request: HttpRequest, code: str) -> FileResponse:
     """Download the result document: through the dossier's access check, and audited."""
     dossier = dossier_get(request, code)
-    if not dossier.result_file:
+    document = result_document(dossier)
+    if document is None:
         raise Http404
     audit_log(
         actor=request.user,
@@ -490,8 +492,8 @@ def result_file(request: HttpRequest, code: str) -> FileResponse:
         object_id=dossier.code,
         ip=client_ip(request),
     )
-    name = PurePath(dossier.result_file.name or "ket-qua").name
-    response = FileResponse(dossier.result_file.open("rb"), as_attachment=True, filename=name)
+    name = f"{dossier.code}-ket-qua{PurePath(document.file.name or '').suffix}"
+    response = FileResponse(document.file.open("rb"), as_attachment=True, filename=name)
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -1,0 +1,138 @@
+"""Writes of the archive: a document stored, a document reused.
+
+Callers run these inside ``archive.files.atomic_with_files`` (the dossier services do, the
+portal does): the file is written under its final name before the row that names it, and
+removed if the transaction rolls back. The content has been checked by the caller's rule
+(``dossiers.uploads``) before it reaches here; the archive records what it is given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.files import File
+from django.utils import timezone
+
+from motcua.archive.files import file_store
+from motcua.archive.models import Document, DocumentKind, Origin, retention_years
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """What is known of a document besides its bytes (domain.md §10)."""
+
+    name: str
+    kind: str
+    origin: str
+    summary: str = ""
+    type_code: str = ""
+    code: str = ""
+    holder_id_number: str = ""
+    holder_name: str = ""
+    issuer: str = ""
+    issuer_agency_id: int | None = None
+    issued_on: dt.date | None = None
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    validity_scope: str = ""
+    signer: str = ""
+    signed_at: dt.datetime | None = None
+    signature_status: str = ""
+    signature_detail: dict[str, Any] = field(default_factory=dict)
+
+
+def file_sha256(content: File) -> str:
+    digest = hashlib.sha256()
+    content.seek(0)
+    for chunk in content.chunks():
+        digest.update(chunk)
+    content.seek(0)
+    return digest.hexdigest()
+
+
+def document_store(
+    *,
+    content: File,
+    content_type: str,
+    meta: DocumentMeta,
+    actor: User | None = None,
+    owner: User | None = None,
+    in_store: bool = False,
+    dossier: Any = None,
+    dossier_part: Any = None,
+    sha256: str = "",
+    extension: str = "",
+) -> Document:
+    """Store ``content`` as a new document. The file gets a random name with ``extension``
+    (or the one of its name): the sender's name is never used on disk."""
+    now = timezone.now()
+    suffix = extension or PurePath(content.name or "").suffix.lower()[:10]
+    document = Document(
+        kind=meta.kind,
+        origin=meta.origin,
+        name=meta.name.strip()[:500],
+        summary=meta.summary[:1000],
+        type_code=meta.type_code[:64],
+        code=meta.code[:100],
+        holder_id_number=meta.holder_id_number,
+        holder_name=meta.holder_name[:255],
+        owner=owner,
+        in_store=in_store,
+        issuer=meta.issuer[:255],
+        issuer_agency_id=meta.issuer_agency_id,
+        issued_on=meta.issued_on,
+        valid_from=meta.valid_from,
+        valid_until=meta.valid_until,
+        validity_scope=meta.validity_scope[:255],
+        signer=meta.signer[:255],
+        signed_at=meta.signed_at,
+        signature_status=meta.signature_status,
+        signature_detail=meta.signature_detail,
+        content_type=content_type,
+        size=content.size or 0,
+        sha256=sha256 or file_sha256(content),
+        dossier=dossier,
+        dossier_part=dossier_part,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+        created_at=now,
+        retention_years=retention_years(meta.kind),
+    )
+    file_store(document.file, f"{uuid.uuid4().hex}{suffix}", content)
+    document.save()
+    return document
+
+
+def document_reuse(
+    *,
+    source: Document,
+    kind: str = DocumentKind.PART,
+    actor: User | None = None,
+    dossier: Any = None,
+    dossier_part: Any = None,
+    name: str = "",
+) -> Document:
+    """A new row for ``dossier``'s part naming ``source``'s stored file (not a copy), with
+    its metadata, its ``source`` and the origin "reuse"."""
+    document = Document.objects.get(pk=source.pk)  # every field, whatever the caller loaded
+    document.pk = None
+    document.id = None
+    document._state.adding = True
+    document.kind = kind
+    document.origin = Origin.REUSE
+    document.name = (name or source.name)[:500]
+    document.source = source
+    document.owner = None
+    document.in_store = False
+    document.dossier = dossier
+    document.dossier_part = dossier_part
+    document.created_by = actor if actor is not None and actor.is_authenticated else None
+    document.created_at = timezone.now()
+    document.retention_years = retention_years(kind)
+    document.save()
+    return document
