@@ -19,4 +19,4 @@ def _storages_changed(*, setting: str, **kwargs: Any) -> None:
     if setting == "STORAGES":
         from motcua.archive.models import documents_storage_object
 
-        documents_storage_object._wrapped = empty
+        documents_storage_object._wrapped = empty  # type: ignore[assignment]
