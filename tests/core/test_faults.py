@@ -396,8 +396,10 @@ def test_server_killed_during_20_submissions_leaves_no_half_written_dossier_or_o
         assert sent[hashlib.sha256(content).hexdigest()] not in answered
     with sqlite3.connect(server.db) as db:
         dossiers = [row[0] for row in db.execute("SELECT id FROM dossiers_dossier")]
-        parts = db.execute("SELECT dossier_id, file FROM dossiers_dossierpart").fetchall()
-        stored = [row[0] for row in db.execute("SELECT file FROM portal_storeddocument")]
+        parts = db.execute(
+            "SELECT dossier_id, file FROM archive_document WHERE dossier_id IS NOT NULL"
+        ).fetchall()
+        stored = [row[0] for row in db.execute("SELECT file FROM archive_document WHERE in_store")]
     assert len(answered) <= len(dossiers) <= 20
     by_dossier: dict[int, list[str]] = {}
     for dossier_id, name in parts:

@@ -75,7 +75,7 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "title": dossier.code,
         "dossier": dossier,
-        "parts": list(dossier.parts.all()),
+        "parts": list(dossier.parts.prefetch_related("documents")),
         "handovers": list(dossier.handovers.select_related("from_unit", "to_unit")),
         "events": events,
         "postal_reference": next(
