@@ -3,7 +3,9 @@
 Callers run these inside ``archive.files.atomic_with_files`` (the dossier services do, the
 portal does): the file is written under its final name before the row that names it, and
 removed if the transaction rolls back. The content has been checked by the caller's rule
-(``dossiers.uploads``) before it reaches here; the archive records what it is given.
+(``dossiers.uploads``) before it reaches here; the archive records what it is given, and
+reads the digital signatures of a PDF itself (``archive.signing``), so that whatever the
+channel a stored PDF says who signed it and whether the signature holds.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Any
 
@@ -21,6 +23,7 @@ from django.utils import timezone
 
 from motcua.archive.files import file_store
 from motcua.archive.models import Document, DocumentKind, Origin, retention_years
+from motcua.archive.signing import pdf_signature_record, trust_roots_load
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,28 @@ def file_sha256(content: File) -> str:
     return digest.hexdigest()
 
 
+def document_signatures_read(content: File, content_type: str, meta: DocumentMeta) -> DocumentMeta:
+    """``meta`` with what the PDF's own signatures say (signer, time, status and each
+    check), unless the caller already recorded a signature. Raises
+    ``archive.signing.SignatureBroken`` for a signature that no longer matches the content
+    (such a file is not stored) and ``PdfCorrupt`` for a signed file that cannot be read."""
+    if content_type != "application/pdf" or meta.signature_status:
+        return meta
+    content.seek(0)
+    data = content.read()
+    content.seek(0)
+    record = pdf_signature_record(data, trust_roots_load())
+    if not record.status:
+        return meta
+    return replace(
+        meta,
+        signer=record.signer,
+        signed_at=record.signed_at,
+        signature_status=record.status,
+        signature_detail=record.detail or {},
+    )
+
+
 def document_store(
     *,
     content: File,
@@ -70,7 +95,9 @@ def document_store(
     extension: str = "",
 ) -> Document:
     """Store ``content`` as a new document. The file gets a random name with ``extension``
-    (or the one of its name): the sender's name is never used on disk."""
+    (or the one of its name): the sender's name is never used on disk. A PDF's signatures
+    are verified and recorded (``document_signatures_read``)."""
+    meta = document_signatures_read(content, content_type, meta)
     now = timezone.now()
     suffix = extension or PurePath(content.name or "").suffix.lower()[:10]
     document = Document(

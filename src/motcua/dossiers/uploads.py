@@ -6,6 +6,11 @@ deployment, and is stored with the extension of the type found (never the name s
 result file (ND 118/2025 Điều 22: an electronic or scanned result) is one of a few document
 types up to 20 MB, and its content must be what its name says.
 
+A PDF that carries digital signatures has them verified here too (``archive.signing``): a
+signature that no longer matches the content (the file was changed after signing) refuses
+the file, whatever it is a part or a result; a valid, untrusted or expired one is recorded on
+the stored document (``archive.services.document_store``).
+
 Stated once here, for every channel: the portal and the staff form check before the service
 call to show the error beside the field, the API likewise, and ``dossier_finish`` checks
 again so that no caller can store what the rule refuses.
@@ -13,14 +18,18 @@ again so that no caller can store what the rule refuses.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ParamSpec, TypeVar
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from motcua.archive.signing import SignatureError, pdf_signature_record, trust_roots_load
 from motcua.core.formatting import vn_decimal
 from motcua.dossiers.errors import DossierError
 
@@ -48,6 +57,39 @@ class CheckedUpload:
     @property
     def extension(self) -> str:
         return EXTENSIONS[self.content_type]
+
+
+def pdf_signature_check(upload: File) -> None:
+    """``UploadRefused`` when the PDF ``upload`` carries a signature that does not hold (or
+    is signed and unreadable); an unsigned PDF passes untouched."""
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    try:
+        pdf_signature_record(data, trust_roots_load())
+    except SignatureError as exc:
+        raise UploadRefused(
+            _("Tệp “%(name)s”: %(message)s") % {"name": upload.name or _("tệp"), "message": exc}
+        ) from exc
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def signature_refusals(function: Callable[P, R]) -> Callable[P, R]:
+    """The archive's refusal of a signature or a certificate (``SignatureError``), raised
+    by a dossier service as the ``UploadRefused`` that pages and the API show (a field error,
+    a 422)."""
+
+    @functools.wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return function(*args, **kwargs)
+        except SignatureError as exc:
+            raise UploadRefused(str(exc)) from exc
+
+    return wrapper
 
 
 def upload_max_bytes() -> int:
@@ -94,6 +136,8 @@ def upload_check(upload: UploadedFile) -> CheckedUpload:
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
+    if content_type == "application/pdf":
+        pdf_signature_check(upload)
     return CheckedUpload(
         upload=upload, content_type=content_type, sha256=digest.hexdigest(), size=size
     )
@@ -143,6 +187,8 @@ def result_file_check(upload: File) -> None:
             )
             % {"name": upload.name, "kind": extension.upper()}
         )
+    if extension == "pdf":
+        pdf_signature_check(upload)
 
 
 RESULT_CONTENT_TYPES = {

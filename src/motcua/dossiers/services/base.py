@@ -39,6 +39,7 @@ from motcua.dossiers.models import (
     Handover,
     Status,
 )
+from motcua.dossiers.uploads import signature_refusals
 from motcua.workdays import clock
 from motcua.workdays.calendar import WorkCalendar, get_calendar
 
@@ -299,6 +300,7 @@ def dossier_secret_generate() -> str:
     return "".join(secrets.choice(SECRET_ALPHABET) for _i in range(SECRET_LENGTH))
 
 
+@signature_refusals  # a PDF part whose signature no longer holds is refused (archive)
 def _add_parts(
     dossier: Dossier, parts: Iterable[PartInput], *, actor: Actor, origin: str
 ) -> list[DossierPart]:

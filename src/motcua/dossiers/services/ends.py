@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from motcua.archive.files import atomic_with_files
-from motcua.archive.models import DocumentKind, Origin
+from motcua.archive.models import Document, DocumentKind, Origin
 from motcua.archive.services import DocumentMeta, document_store
+from motcua.archive.signing import agency_signer, pdf_sign
 from motcua.core.audit import Actor
 from motcua.dossiers.classify import classify, local_date
 from motcua.dossiers.models import (
@@ -39,7 +41,7 @@ from motcua.dossiers.services.base import (
     _step_begin,
     _user,
 )
-from motcua.dossiers.uploads import result_content_type, result_file_check
+from motcua.dossiers.uploads import result_content_type, result_file_check, signature_refusals
 
 # --- ends -----------------------------------------------------------------------------------
 
@@ -74,14 +76,38 @@ def result_document_code(dossier: Dossier) -> str:
     return f"{holder}.{dossier.procedure_version.procedure.code}"
 
 
-def _store_result(locked: Dossier, upload: File, actor: Actor, now: dt.datetime) -> list[str]:
+def _result_signed(locked: Dossier, upload: File, now: dt.datetime) -> File:
+    """The result PDF signed with the deciding agency's certificate (PAdES; ND 118/2025
+    Điều 22), or as uploaded when the agency has no certificate configured. A certificate
+    past its validity, or a PDF that cannot be read, refuses the result."""
+    signer = agency_signer(locked.agency.code)
+    if signer is None:
+        return upload
+    upload.seek(0)
+    signed = pdf_sign(
+        upload.read(),
+        signer,
+        reason=_("Ký số kết quả giải quyết hồ sơ %(code)s") % {"code": locked.code},
+        location=locked.agency.name,
+        at=now,
+    )
+    return ContentFile(signed, name=f"{locked.code}.pdf")
+
+
+@signature_refusals  # an expired certificate, a corrupt or broken PDF: an UploadRefused
+def _store_result(locked: Dossier, upload: File, actor: Actor, now: dt.datetime) -> Document:
     """The result file as a document of the archive, in the holder's store when the
-    dossier has a citizen account."""
+    dossier has a citizen account. A PDF is signed by the deciding agency when it has a
+    certificate: the stored bytes are the signed ones, and the document records the
+    signature as verified (``archive.services.document_store``)."""
     result_file_check(upload)  # whatever the channel (dossiers.uploads)
+    content_type = result_content_type(upload)
+    if content_type == "application/pdf":
+        upload = _result_signed(locked, upload, now)
     version = locked.procedure_version
     document = document_store(
         content=upload,
-        content_type=result_content_type(upload),
+        content_type=content_type,
         meta=DocumentMeta(
             name=version.result_type or version.name,
             kind=DocumentKind.RESULT,
@@ -102,7 +128,7 @@ def _store_result(locked: Dossier, upload: File, actor: Actor, now: dt.datetime)
         dossier=locked,
     )
     locked.result_sha256 = document.sha256
-    return ["result_sha256"]
+    return document
 
 
 def dossier_finish(
@@ -149,8 +175,14 @@ def dossier_finish(
                     reason = _("Giải quyết quá thời hạn quy định")
             locked.late_reason = reason
             fields += ["late_steps", "late_reason"]
+        signature: dict[str, str] = {}
         if result_file is not None:
-            fields += _store_result(locked, result_file, actor, now)
+            document = _store_result(locked, result_file, actor, now)
+            fields.append("result_sha256")
+            signature = {
+                "result_signer": document.signer,
+                "result_signature_status": document.signature_status,
+            }
         _save(locked, dossier, fields)
         _event(
             locked,
@@ -163,6 +195,7 @@ def dossier_finish(
                 "late_reason": locked.late_reason,
                 "note": note,
                 "result_sha256": locked.result_sha256,
+                **signature,
             },
         )
         dossier_notice(locked, EventType.RESULT_READY)
