@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "motcua.dossiers.cli",
     "motcua.reports.cli",
     "motcua.notify.cli",
+    "motcua.archive.signing_cli",
 ]
 
 Handler = Callable[[argparse.Namespace], int]

@@ -250,6 +250,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # pyHanko logs a traceback for each signature it cannot chain to a trust root; the
+    # document records that verdict ("untrusted"), the log need not repeat it.
+    "loggers": {"pyhanko": {"level": "ERROR"}, "pyhanko_certvalidator": {"level": "ERROR"}},
 }
 
 # --- motcua's own settings (configurable per installation) ----------------------------
@@ -281,4 +284,10 @@ MOTCUA = {
     "WORKER_SQLITE_BUSY_TIMEOUT": os.environ.get("MOTCUA_WORKER_SQLITE_BUSY_TIMEOUT", "30"),
     # How long a new API token lives, in days (docs/api.md).
     "API_TOKEN_DAYS": os.environ.get("MOTCUA_API_TOKEN_DAYS", "90"),
+    # Digital signatures (README, "Digital signatures"): the folder of the deciding agencies'
+    # PKCS#12 files, one `<agency code>.p12` each, their passwords in the environment
+    # (MOTCUA_SIGNING_PASSWORD_<CODE>) or a 0600 `<code>.pass` beside; and the PEM bundle of
+    # trusted root certificates that uploaded and issued signatures are checked against.
+    "SIGNING_DIR": os.environ.get("MOTCUA_SIGNING_DIR", ""),
+    "TRUST_ROOTS": os.environ.get("MOTCUA_TRUST_ROOTS", ""),
 }

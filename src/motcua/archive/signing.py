@@ -20,27 +20,33 @@ import io
 import os
 import re
 import stat
+import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
+from cryptography.utils import CryptographyDeprecationWarning
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.misc import PdfError
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields, signers
-from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.general import SigningError
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko_certvalidator import ValidationContext
 
 from motcua.archive.models import SignatureStatus
+
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+
+def _pyhanko() -> None:
+    """Import pyHanko on first use: it takes seconds to load, and most processes (the
+    command line, a page that stores no PDF) never sign or verify. It imports a DSA class
+    that cryptography deprecates; the warning says nothing about what is done here."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        import pyhanko.sign.signers  # noqa: F401
 
 
 class SignatureError(Exception):
@@ -70,10 +76,13 @@ class AgencySigner:
     common_name: str
     not_before: dt.datetime
     not_after: dt.datetime
-    signer: signers.SimpleSigner
+    signer: Any  # pyhanko.sign.signers.SimpleSigner
 
     @classmethod
     def from_pkcs12(cls, agency_code: str, data: bytes, password: bytes | None) -> AgencySigner:
+        _pyhanko()
+        from pyhanko.sign import signers
+
         try:
             _key, cert, _others = pkcs12.load_key_and_certificates(data, password)
             signer = signers.SimpleSigner.load_pkcs12_data(data, (), passphrase=password)
@@ -118,20 +127,24 @@ def _common_name(cert: x509.Certificate) -> str:
     return str(names[0].value) if names else cert.subject.rfc4514_string()
 
 
-class _PdfSignerAt(signers.PdfSigner):
-    """pyHanko's signer, with the signing time given rather than read from the clock."""
+def _signer_at(meta: Any, signer: Any, at: dt.datetime) -> Any:
+    """pyHanko's PDF signer, with the signing time given rather than read from the clock."""
+    from pyhanko.sign.signers import PdfSigner
 
-    def __init__(self, *args: Any, at: dt.datetime, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._at = at
+    class PdfSignerAt(PdfSigner):
+        def init_signing_session(self, pdf_out: Any, existing_fields_only: bool = False) -> Any:
+            session = super().init_signing_session(pdf_out, existing_fields_only)
+            session.system_time = at
+            return session
 
-    def init_signing_session(self, pdf_out: Any, existing_fields_only: bool = False) -> Any:
-        session = super().init_signing_session(pdf_out, existing_fields_only)
-        session.system_time = self._at
-        return session
+    return PdfSignerAt(meta, signer=signer)
 
 
 def _reader(data: bytes) -> PdfFileReader:
+    _pyhanko()
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
     if not data.startswith(b"%PDF-"):
         raise PdfCorrupt(_("Tệp PDF bị hỏng hoặc không phải tệp PDF."))
     try:
@@ -159,6 +172,11 @@ def pdf_sign(
     if refusal:
         raise CertificateUnusable(refusal)
     reader = _reader(data)
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.sign import fields, signers
+    from pyhanko.sign.general import SigningError
+
     field_name = f"Signature{len(list(_embedded(reader))) + 1}"
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
@@ -169,7 +187,7 @@ def pdf_sign(
             name=signer.common_name,
             subfilter=fields.SigSeedSubFilter.PADES,
         )
-        pdf_signer = _PdfSignerAt(meta, signer=signer.signer, at=at)
+        pdf_signer = _signer_at(meta, signer.signer, at)
         output = pdf_signer.sign_pdf(writer)
     except (PdfError, SigningError, ValueError, KeyError) as exc:
         raise PdfCorrupt(
@@ -202,6 +220,8 @@ class SignatureCheck:
 
 
 def _embedded(reader: PdfFileReader) -> Any:
+    from pyhanko.pdf_utils.misc import PdfError
+
     try:
         return reader.embedded_regular_signatures
     except (PdfError, ValueError, KeyError, TypeError) as exc:
@@ -218,6 +238,11 @@ def pdf_signatures_verify(
     trusts nothing; the system's store is never used). A PDF without signatures gives [];
     a file that is not a readable PDF raises ``PdfCorrupt``."""
     reader = _reader(data)
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
     checks = []
     for embedded in _embedded(reader):
         signed_at = embedded.self_reported_timestamp
