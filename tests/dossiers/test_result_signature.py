@@ -214,3 +214,51 @@ def test_a_part_with_a_broken_signature_is_refused_and_nothing_stored(
         receive_with(world, tampered)
     assert Dossier.objects.count() == before
     assert files_in(media) == []
+
+
+def test_both_pages_show_who_signed_the_result_when_and_that_it_holds(
+    world: World,
+    traveller: object,
+    media: Path,
+    signing: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    dossier = dossier_receive(
+        procedure_version=world.procedure,
+        applicant=citizen_applicant(),
+        actor=world.clerk,
+        receiving_unit=world.center,
+        owner=world.citizen,
+        parts=[
+            PartInput(
+                name="Giấy phép cũ",
+                file=SimpleUploadedFile("gp.pdf", signed_elsewhere()),
+                content_type="application/pdf",
+            )
+        ],
+    )
+    certificate(signing, dossier, monkeypatch)
+    dossier_finish(
+        dossier=to_signing(world, dossier),
+        actor=world.leader,
+        result_file=SimpleUploadedFile("kq.pdf", minimal_pdf(), "application/pdf"),
+    )
+    staff, citizen = Client(), Client()
+    staff.force_login(world.leader)
+    citizen.force_login(world.citizen)
+    pages = [
+        staff.get(f"/can-bo/ho-so/{dossier.code}/"),
+        citizen.get(reverse("portal:my_dossier", args=[dossier.code])),
+    ]
+    for page in pages:
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert 'data-signature="valid"' in html
+        assert "ký bởi UBND thành phố Gia Nghĩa" in html  # the result
+        assert "ký bởi Sở Xây dựng" in html  # the signed part
+        assert "lúc 09:00 5/10/2026" in html  # the result's signing time, local
+    store = citizen.get(reverse("portal:my_documents")).content.decode()
+    assert "ký bởi UBND thành phố Gia Nghĩa" in store

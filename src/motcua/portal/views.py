@@ -32,7 +32,7 @@ from django.views.decorators.http import require_http_methods
 
 from motcua.agencies.models import Agency
 from motcua.archive.models import Document
-from motcua.archive.queries import store_documents_for
+from motcua.archive.queries import result_document, store_documents_for
 from motcua.catalog.models import OnlineLevel, Part, ProcedureVersion
 from motcua.catalog.queries import (
     procedure_current_version,
@@ -576,6 +576,7 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
             "parts": list(
                 DossierPart.objects.filter(dossier=dossier).prefetch_related("documents")
             ),
+            "result_document": result_document(dossier) if dossier.result_sha256 else None,
             "needs_completion": needs_completion,
             "request_event": _completion_request(dossier) if needs_completion else None,
             "rows": rows,

@@ -76,6 +76,7 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         "title": dossier.code,
         "dossier": dossier,
         "parts": list(dossier.parts.prefetch_related("documents")),
+        "result_document": result_document(dossier) if dossier.result_sha256 else None,
         "handovers": list(dossier.handovers.select_related("from_unit", "to_unit")),
         "events": events,
         "postal_reference": next(
