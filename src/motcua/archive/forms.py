@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
@@ -145,10 +146,11 @@ class HeldUploads:
             )
         self._kept.setdefault(name, []).append(held)
 
-    def hold_form(self, form: Any, *, content_type: Callable[[Any], str]) -> None:
-        """``hold`` every file of a Django form's fields that have no error."""
-        for name in form.files:
-            if name in form.errors:
+    def hold_form(self, form: forms.Form, *, content_type: Callable[[Any], str]) -> None:
+        """``hold`` the files of a Django form's file fields that have no error (the
+        field's own clean method checked their content)."""
+        for name, field in form.fields.items():
+            if not isinstance(field, forms.FileField) or name in form.errors:
                 continue
             for upload in form.files.getlist(name):
                 self.hold(name, upload, content_type=content_type(upload))
