@@ -17,6 +17,7 @@ who may open it through the dossier's own access rule.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.core.files.storage import Storage, storages
@@ -208,3 +209,35 @@ class Document(models.Model):
         if self.valid_from and today < self.valid_from:
             return False
         return not (self.valid_until and today > self.valid_until)
+
+
+def held_upload_path(instance: HeldUpload, filename: str) -> str:
+    # A random name: the sender's name is for display only, never used on disk.
+    return f"held/{uuid.uuid4().hex}"
+
+
+class HeldUpload(models.Model):
+    """A checked file sent with a form that failed validation, kept so that it never has to
+    be picked again (issue 13 item 7): the page shows it as "đã tải" with a token that the
+    next submit of the same person sends back. Only the same account and session can take it
+    (``archive.services.upload_take``); it is deleted after use or ``HELD_FOR`` later
+    (``held_uploads_expire``). Not a document: no dossier names it until a form succeeds."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    session_key = models.CharField(max_length=40, blank=True, default="")
+    file = models.FileField(storage=documents_storage, upload_to=held_upload_path, max_length=255)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("tệp đã tải giữ lại")
+        verbose_name_plural = _("tệp đã tải giữ lại")
+
+    def __str__(self) -> str:
+        return self.original_name

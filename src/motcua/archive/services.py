@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
+import secrets
 import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
@@ -21,9 +23,11 @@ from django.contrib.auth.models import User
 from django.core.files import File
 from django.utils import timezone
 
-from motcua.archive.files import file_store
-from motcua.archive.models import Document, DocumentKind, Origin, retention_years
+from motcua.archive.files import atomic_with_files, file_store
+from motcua.archive.models import Document, DocumentKind, HeldUpload, Origin, retention_years
 from motcua.archive.signing import pdf_signature_record, trust_roots_load
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -163,3 +167,81 @@ def document_reuse(
     document.retention_years = retention_years(kind)
     document.save()
     return document
+
+
+# --- uploads held across a failed form ---------------------------------------------------------
+
+# How long a held upload waits for the form to be sent again.
+HELD_FOR = dt.timedelta(hours=24)
+
+
+def upload_hold(
+    content: File,
+    *,
+    content_type: str,
+    sha256: str = "",
+    user: User | None,
+    session_key: str,
+) -> HeldUpload:
+    """Keep a file that passed its field's content check, sent with a form that failed for
+    another reason, and return its row (its ``token`` goes into the page). ``content.name``
+    is kept for display only. The holder is ``user`` (when signed in) and ``session_key``:
+    ``upload_take`` answers only to both."""
+    signed_in = user is not None and user.is_authenticated
+    if not signed_in and not session_key:
+        raise ValueError("an upload is held for a user or a session")
+    held = HeldUpload(
+        token=secrets.token_urlsafe(32),
+        user=user if signed_in else None,
+        session_key=session_key,
+        original_name=PurePath(content.name or "").name[:255] or "tep",
+        content_type=content_type,
+        size=content.size or 0,
+        sha256=sha256 or file_sha256(content),
+        created_at=timezone.now(),
+    )
+    content.seek(0)
+    with atomic_with_files():
+        file_store(held.file, "held", content)
+        held.save()
+    return held
+
+
+def upload_take(token: str, *, user: User | None, session_key: str) -> HeldUpload | None:
+    """The upload held under ``token`` for this user and session, or None: an unknown, an
+    expired and another person's token look the same. The row stays until
+    ``upload_release`` (after the form succeeded) or its expiry."""
+    if not token or not session_key:
+        return None
+    held = HeldUpload.objects.filter(
+        token=token, session_key=session_key, created_at__gt=timezone.now() - HELD_FOR
+    )
+    if user is not None and user.is_authenticated:
+        held = held.filter(user_id=user.pk)
+    else:
+        held = held.filter(user__isnull=True)
+    return held.first()
+
+
+def _held_delete(held: HeldUpload) -> None:
+    name = held.file.name
+    held.delete()
+    if name:
+        held.file.storage.delete(name)
+
+
+def upload_release(held: HeldUpload) -> None:
+    """Forget a held upload once the form that used it succeeded (its content has been
+    stored where it belongs) or once another file replaced it."""
+    _held_delete(held)
+
+
+def held_uploads_expire(*, older_than: dt.timedelta = HELD_FOR) -> int:
+    """Delete the held uploads older than ``older_than`` and their files; return how many.
+    Idempotent: the hourly ``held_uploads_expire`` job of `motcua worker`."""
+    expired = list(HeldUpload.objects.filter(created_at__lte=timezone.now() - older_than))
+    for held in expired:
+        _held_delete(held)
+    if expired:
+        logger.info("%d held upload(s) expired", len(expired))
+    return len(expired)

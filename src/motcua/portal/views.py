@@ -31,6 +31,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from motcua.agencies.models import Agency
+from motcua.archive.forms import HeldUploads
 from motcua.archive.models import Document
 from motcua.archive.queries import result_document, store_documents_for
 from motcua.catalog.models import OnlineLevel, Part, ProcedureVersion
@@ -400,20 +401,42 @@ def _reusable_documents(user: User, part: Part) -> list[Document]:
 
 
 def _part_rows(user: User, parts: list[Part]) -> list[dict[str, Any]]:
-    return [{"part": p, "documents": _reusable_documents(user, p), "error": ""} for p in parts]
+    return [
+        {
+            "part": p,
+            "documents": _reusable_documents(user, p),
+            "error": "",
+            "kept": [],
+            "field": _part_field(p),
+            "describedby": "",
+            "chosen": "",
+        }
+        for p in parts
+    ]
+
+
+def _part_field(part: Part) -> str:
+    return f"part-{part.pk}"
 
 
 def _collect_parts(
-    request: HttpRequest, user: User, rows: list[dict[str, Any]], *, required: bool
-) -> list[PartSubmission] | None:
-    """Each part's upload (checked by content) or chosen stored document; None after
-    writing the errors into ``rows``."""
+    request: HttpRequest,
+    keeper: HeldUploads,
+    user: User,
+    rows: list[dict[str, Any]],
+    *,
+    required: bool,
+) -> tuple[list[PartSubmission], bool]:
+    """Each part's upload (checked by content; sent now or held from an earlier try) or
+    chosen stored document, and whether all were accepted (the errors are written into
+    ``rows``)."""
     items: list[PartSubmission] = []
     ok = True
     for row in rows:
         part: Part = row["part"]
-        upload = request.FILES.get(f"part-{part.pk}")
+        upload = keeper.files.get(_part_field(part))
         choice = request.POST.get(f"reuse-{part.pk}", "")
+        row["chosen"] = choice
         if upload is not None:
             try:
                 checked = upload_check(upload)
@@ -429,7 +452,24 @@ def _collect_parts(
             items.append(PartSubmission(part=part, name=part.name, stored=document))
         elif required:
             row["error"], ok = _("Phải chọn tệp cho giấy tờ này."), False
-    return items if ok else None
+    return items, ok
+
+
+def _parts_hold(
+    keeper: HeldUploads, items: list[PartSubmission], rows: list[dict[str, Any]]
+) -> None:
+    """The form failed: hold every accepted upload and show it on its part's row."""
+    for item in items:
+        if item.upload is not None and item.part is not None:
+            keeper.hold(
+                _part_field(item.part),
+                item.upload.upload,
+                content_type=item.upload.content_type,
+                sha256=item.upload.sha256,
+            )
+    for row in rows:
+        row["kept"] = keeper.kept(row["field"])
+        row["describedby"] = f"err-{row['part'].pk}" if row["error"] else ""
 
 
 def _applicant_initial(user: User) -> dict[str, str]:
@@ -462,6 +502,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
     error = ""
     status = 200
     if request.method == "POST":
+        keeper = HeldUploads(request)
         applicant: Applicant | None = None
         if form.is_valid():
             try:
@@ -469,8 +510,8 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
             except ApplicantInvalid as exc:
                 for name, message in exc.errors.items():
                     form.add_error(name if name in form.fields else None, message)
-        items = _collect_parts(request, user, rows, required=True)
-        if applicant is not None and items is not None:
+        items, parts_ok = _collect_parts(request, keeper, user, rows, required=True)
+        if applicant is not None and parts_ok:
             try:
                 dossier = portal_dossier_submit(
                     owner=user, procedure_version=version, applicant=applicant, parts=items
@@ -478,6 +519,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
             except DossierError as exc:
                 error = str(exc)
             else:
+                keeper.release()
                 messages.success(
                     request,
                     _(
@@ -487,6 +529,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
                     % {"code": dossier.code, "secret": dossier.secret},
                 )
                 return HttpResponseRedirect(reverse("portal:my_dossier", args=[dossier.code]))
+        _parts_hold(keeper, items, rows)
         status = 400
     return render(
         request,
@@ -550,8 +593,9 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         if not needs_completion:
             raise Http404
-        items = _collect_parts(request, user, rows, required=False)
-        if items is not None and form.is_valid():
+        keeper = HeldUploads(request)
+        items, parts_ok = _collect_parts(request, keeper, user, rows, required=False)
+        if parts_ok and form.is_valid():
             if not items and not form.cleaned_data["note"].strip():
                 error = _("Phải gửi ít nhất một tệp hoặc một ghi chú.")
             else:
@@ -562,8 +606,10 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
                 except DossierError as exc:
                     error = str(exc)
                 else:
+                    keeper.release()
                     messages.success(request, _("Đã gửi hồ sơ bổ sung, hoàn thiện."))
                     return HttpResponseRedirect(reverse("portal:my_dossier", args=[code]))
+        _parts_hold(keeper, items, rows)
         status = 400
     return render(
         request,

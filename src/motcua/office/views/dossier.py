@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from motcua.agencies.queries import agency_subtree
+from motcua.archive.forms import HeldUploads
 from motcua.archive.queries import result_document
 from motcua.core.access import client_ip, staff_required
 from motcua.core.audit import audit_log
@@ -43,6 +44,7 @@ from motcua.dossiers.models import (
 )
 from motcua.dossiers.rules import Action
 from motcua.dossiers.scope import WRITE_ROLES, can_write
+from motcua.dossiers.uploads import result_content_type
 from motcua.office import forms
 from motcua.office.views.common import (
     detail_url,
@@ -165,6 +167,8 @@ def _action_item(
         "label": rules.action_label(action, dossier, standing),
         "primary": primary,
         "form": form_class(initial=initial, auto_id=f"{key}_%s", **kwargs),
+        # Files sent with this form when it last failed, by field.
+        "kept": HeldUploads.recall(request, _held_slot(dossier, action)),
     }
 
 
@@ -271,12 +275,25 @@ def _action(
         return error_page(
             request, status=403, heading=_("Không thực hiện được"), advice=str(refusal)
         )
-    form = form_class(request.POST, request.FILES, **form_kwargs)
-    if not form.is_valid():
-        form_errors(request, form)
-    elif run(dossier, form):
+    # A file sent with a form that fails is held and shown again on the dossier page
+    # (archive.forms.HeldUploads); a held file sent back is used as if picked again.
+    keeper = HeldUploads(request)
+    slot = _held_slot(dossier, action)
+    form = form_class(request.POST, keeper.files, **form_kwargs)
+    if form.is_valid() and run(dossier, form):
         messages.success(request, success)
+        keeper.release()
+        keeper.forget(slot)
+    else:
+        if form.errors:
+            form_errors(request, form)
+        keeper.hold_form(form, content_type=result_content_type)
+        keeper.remember(slot)
     return HttpResponseRedirect(detail_url(dossier))
+
+
+def _held_slot(dossier: Dossier, action: Action) -> str:
+    return f"{dossier.code}:{ACTION_FORMS[action][0]}"
 
 
 def _version(form: Any) -> int:
