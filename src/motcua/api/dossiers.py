@@ -11,7 +11,8 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
@@ -46,6 +47,9 @@ from motcua.api.schemas import (
     SendBackIn,
     SubmitIn,
 )
+from motcua.archive.models import Document, Origin
+from motcua.archive.queries import dossier_document, result_document
+from motcua.archive.serving import document_filename, document_open
 from motcua.catalog.models import Part, ProcedureVersion, WorkflowStep
 from motcua.catalog.queries import procedure_current_version
 from motcua.core.access import staff_profile
@@ -90,6 +94,22 @@ def _agency(agency: Agency | None) -> dict[str, str] | None:
     return {"code": agency.code, "name": agency.name} if agency is not None else None
 
 
+def document_data(document: Document, code: str) -> dict[str, Any]:
+    """A stored document of dossier ``code`` with the address of its bytes."""
+    return {
+        "id": document.pk,
+        "name": document.name,
+        "kind": document.kind,
+        "content_type": document.content_type,
+        "size": document.size,
+        "sha256": document.sha256,
+        "origin": document.origin,
+        "reused": document.origin == Origin.REUSE,
+        "created_at": document.created_at,
+        "url": reverse("api:dossier_document", kwargs={"code": code, "document_id": document.pk}),
+    }
+
+
 def dossier_data(dossier: Dossier, actor: Actor = None) -> dict[str, Any]:
     """The full dossier: its fields, parts, timeline and control slip, and what ``actor``
     may do to it now (``dossiers.rules``)."""
@@ -101,11 +121,14 @@ def dossier_data(dossier: Dossier, actor: Actor = None) -> dict[str, Any]:
             "current_step",
             "current_unit",
         )
-        .prefetch_related("parts", "events__actor", "handovers__from_unit", "handovers__to_unit")
+        .prefetch_related(
+            "parts__documents", "events__actor", "handovers__from_unit", "handovers__to_unit"
+        )
         .get(pk=dossier.pk)
     )
     version = dossier.procedure_version
     standing = rules.actor_standing(actor, dossier) if actor is not None else None
+    result = result_document(dossier)
     return {
         "actions": [
             {"action": str(a), "label": rules.action_label(a, dossier, standing)}
@@ -160,8 +183,16 @@ def dossier_data(dossier: Dossier, actor: Actor = None) -> dict[str, Any]:
         "current_unit": dossier.current_unit_name,
         "flags": list(dossier.flags or []),
         "current_step": dossier.current_step.name if dossier.current_step else "",
+        "result": document_data(result, dossier.code) if result is not None else None,
         "parts": [
-            {"name": p.name, "kind": p.kind, "copies": p.copies, "reused": p.reused}
+            {
+                "name": p.name,
+                "kind": p.kind,
+                "copies": p.copies,
+                "reused": p.reused,
+                "not_digitised_reason": p.not_digitised_reason,
+                "files": [document_data(d, dossier.code) for d in p.documents.all()],
+            }
             for p in dossier.parts.all()
         ],
         "events": [
@@ -671,6 +702,39 @@ def dossier_list(request: HttpRequest, filters: Query[DossierFilter]) -> QuerySe
 )
 def dossier_get(request: HttpRequest, code: str) -> dict[str, Any]:
     return _out(request, dossier_for(_user(request), code))
+
+
+@router.get(
+    "/{code}/documents/{document_id}",
+    response={200: bytes, **READ_ERRORS},
+    url_name="dossier_document",
+    summary="Nội dung một tệp của hồ sơ (thành phần, kết quả)",
+    description="Địa chỉ `url` của mỗi tệp trong `GET /api/dossiers/{code}` (`parts[].files[]`, "
+    "`result`). Trả về đúng kiểu nội dung đã lưu (`Content-Type`); PDF, JPEG, PNG kèm "
+    "`Content-Disposition: inline`, kiểu khác là tệp tải về. 404 (cùng một nội dung) khi hồ "
+    "sơ không có, ngoài phạm vi, hoặc tệp không thuộc hồ sơ đó. Mỗi lần mở được ghi nhật ký.",
+    openapi_extra={
+        "responses": {
+            200: {
+                "content": {
+                    content_type: {"schema": {"type": "string", "format": "binary"}}
+                    for content_type in ("application/pdf", "image/jpeg", "image/png", "*/*")
+                }
+            }
+        }
+    },
+)
+def dossier_document_file(request: HttpRequest, code: str, document_id: int) -> HttpResponseBase:
+    dossier = dossier_for(_user(request), code)
+    document = dossier_document(dossier, document_id)
+    if document is None:
+        raise Http404
+    return document_open(
+        document,
+        actor=_user(request),
+        via="api",
+        filename=document_filename(document, dossier.code),
+    )
 
 
 FORM_FORMATS = ("docx", "pdf")

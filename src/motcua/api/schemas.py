@@ -195,11 +195,31 @@ class ApplicantOut(Schema):
     representative_id_number: str
 
 
+class DocumentOut(Schema):
+    id: int
+    name: str
+    kind: str = Field(description="part (thành phần hồ sơ), result (kết quả), form, upload")
+    content_type: str = Field(description="Kiểu nội dung đã kiểm tra khi lưu (không đoán lại)")
+    size: int = Field(description="Dung lượng (byte)")
+    sha256: str
+    origin: str = Field(description="online, scan, issued, reuse, import")
+    reused: bool = Field(description="Tái sử dụng từ kho dữ liệu (không phải bản tải lên mới)")
+    created_at: dt.datetime
+    url: str = Field(
+        description="GET trả về nội dung tệp (cùng xác thực, cùng phạm vi; 404 nếu không có "
+        "hoặc ngoài phạm vi)"
+    )
+
+
 class PartOut(Schema):
     name: str
     kind: str
     copies: int
     reused: bool
+    not_digitised_reason: str = Field("", description="Lý do chưa số hóa (nếu có)")
+    files: list[DocumentOut] = Field(
+        default_factory=list, description="Các tệp của thành phần (bản điện tử, bản quét)"
+    )
 
 
 class EventOut(Schema):
@@ -290,6 +310,7 @@ class DossierOut(Schema):
     has_apology: bool
     flags: list[str]
     result_sha256: str = Field(description="SHA-256 của tệp kết quả (nếu có)")
+    result: DocumentOut | None = Field(None, description="Tệp kết quả điện tử (nếu có)")
     current_unit: str
     current_step: str
     parts: list[PartOut]

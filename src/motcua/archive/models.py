@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.storage import Storage, storages
 from django.db import models
 from django.utils import timezone
-from django.utils.functional import LazyObject
+from django.utils.functional import LazyObject, Promise
 from django.utils.translation import gettext_lazy as _
+
+from motcua.core.formatting import vn_decimal
 
 
 class DocumentsStorage(LazyObject):
@@ -83,6 +86,29 @@ def retention_years(kind: str) -> int:
     """Years to keep a document of ``kind``; 0 is "for good"."""
     overrides = getattr(settings, "MOTCUA", {}).get("RETENTION_YEARS", {})
     return int(overrides.get(kind, RETENTION_YEARS.get(kind, 10)))
+
+
+# A file's type in words, by the content type recorded when it was stored (never guessed
+# from its name when it is shown).
+TYPE_LABELS: dict[str, str | Promise] = {
+    "application/pdf": "PDF",
+    "image/jpeg": _("Ảnh JPEG"),
+    "image/png": _("Ảnh PNG"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word (DOCX)",
+    "application/msword": "Word (DOC)",
+    "application/xml": "XML",
+    "text/xml": "XML",
+    "application/zip": "ZIP",
+}
+
+
+def file_size_label(size: int) -> str:
+    """1234567 -> '1,2 MB' (Vietnamese decimal comma, domain.md §11)."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{vn_decimal(size / 1024, 0)} KB"
+    return f"{vn_decimal(size / (1024 * 1024), 1)} MB"
 
 
 class Document(models.Model):
@@ -202,6 +228,20 @@ class Document(models.Model):
             return created.replace(year=created.year + self.retention_years)
         except ValueError:  # 29 February
             return created.replace(year=created.year + self.retention_years, day=28)
+
+    @property
+    def type_label(self) -> str:
+        """The file's type in words ("PDF", "Ảnh JPEG"), from its recorded content type."""
+        label = TYPE_LABELS.get(self.content_type)
+        if label is not None:
+            return str(label)
+        suffix = PurePath(self.file.name or "").suffix.lstrip(".").upper()
+        return suffix or str(_("Tệp"))
+
+    @property
+    def size_label(self) -> str:
+        """The file's size as a person reads it: "590 B", "48 KB", "1,2 MB"."""
+        return file_size_label(self.size)
 
     @property
     def is_valid_today(self) -> bool:

@@ -20,3 +20,13 @@ def result_document(dossier: object) -> Document | None:
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+def dossier_document(dossier: object, document_id: int) -> Document | None:
+    """Document ``document_id`` if it belongs to ``dossier`` (a part's file, the result, a
+    form), else None: a document of another dossier is as missing as one that does not
+    exist. The caller has checked that its user may see ``dossier``."""
+    document = Document.objects.filter(dossier_id=dossier.pk, pk=document_id).first()  # type: ignore[attr-defined]
+    if document is not None:
+        document.dossier = dossier  # type: ignore[assignment]
+    return document

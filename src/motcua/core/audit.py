@@ -27,6 +27,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "read.denied": pgettext_lazy("audit", "Mở hồ sơ bị từ chối (ngoài phạm vi hoặc không tồn tại)"),
     "dossier.print": pgettext_lazy("audit", "In mẫu, phiếu của hồ sơ"),
     "dossier.result_file.read": pgettext_lazy("audit", "Tải tệp kết quả"),
+    "document.open": pgettext_lazy("audit", "Mở giấy tờ, tệp của hồ sơ"),
     "submitted": pgettext_lazy("audit", "Nộp trực tuyến"),
     "completion_requested": pgettext_lazy("audit", "Yêu cầu hoàn thiện trước tiếp nhận"),
     "completed": pgettext_lazy("audit", "Đã hoàn thiện hồ sơ"),
@@ -87,6 +88,7 @@ OBJECT_LABELS: dict[str, Promise] = {
     "user": pgettext_lazy("audit", "Tài khoản"),
     "feedback": pgettext_lazy("audit", "Phản ánh, kiến nghị"),
     "audit": pgettext_lazy("audit", "Nhật ký"),
+    "document": pgettext_lazy("audit", "Giấy tờ trong kho"),
 }
 
 

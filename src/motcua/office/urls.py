@@ -31,6 +31,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("ho-so/<str:code>/gia-han/", dossier.dossier_extend, name="extend"),
     path("ho-so/<str:code>/co-ket-qua/", dossier.dossier_finish, name="finish"),
     path("ho-so/<str:code>/tep-ket-qua/", dossier.result_file, name="result_file"),
+    path("ho-so/<str:code>/giay-to/<int:document_id>/", dossier.document_file, name="document"),
     path(
         "ho-so/<str:code>/du-thao/<int:position>/",
         dossier.handover_draft,

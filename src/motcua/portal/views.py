@@ -33,7 +33,8 @@ from django.views.decorators.http import require_http_methods
 from motcua.agencies.models import Agency
 from motcua.archive.forms import HeldUploads
 from motcua.archive.models import Document
-from motcua.archive.queries import result_document, store_documents_for
+from motcua.archive.queries import dossier_document, result_document, store_documents_for
+from motcua.archive.serving import document_filename, document_open
 from motcua.catalog.models import OnlineLevel, Part, ProcedureVersion
 from motcua.catalog.queries import (
     procedure_current_version,
@@ -622,7 +623,7 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
             "parts": list(
                 DossierPart.objects.filter(dossier=dossier).prefetch_related("documents")
             ),
-            "result_document": result_document(dossier) if dossier.result_sha256 else None,
+            "result_document": result_document(dossier),
             "needs_completion": needs_completion,
             "request_event": _completion_request(dossier) if needs_completion else None,
             "rows": rows,
@@ -636,25 +637,21 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _file_response(field: Any, content_type: str, filename: str) -> FileResponse:
-    if not field:
-        raise Http404
-    response = FileResponse(
-        field.open("rb"), as_attachment=True, filename=filename, content_type=content_type
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @_citizen_required
 def my_dossier_file(request: HttpRequest, code: str, document_id: int) -> FileResponse:
-    """A document of the citizen's own dossier (a part's file, the result): media is never
-    served publicly."""
+    """A document of the citizen's own dossier (a part's file, the result), opened in the
+    browser when it is a PDF or an image (``?tai=1``: downloaded); media is never served
+    publicly. Another person's dossier or document is a 404 like a missing one."""
     dossier = _own_dossier(request, code)
-    document = get_object_or_404(Document, dossier=dossier, pk=document_id)
-    ext = (document.file.name or "").rsplit(".", 1)[-1] or "bin"
-    return _file_response(
-        document.file, document.content_type, f"{dossier.code}-{document.pk}.{ext}"
+    document = dossier_document(dossier, document_id)
+    if document is None:
+        raise Http404
+    return document_open(
+        document,
+        actor=request.user,
+        via="portal",
+        filename=document_filename(document, dossier.code),
+        download=bool(request.GET.get("tai")),
     )
 
 
@@ -676,11 +673,17 @@ def my_documents(request: HttpRequest) -> HttpResponse:
 
 @_citizen_required
 def my_document_file(request: HttpRequest, pk: int) -> FileResponse:
+    """A document of the citizen's own store, opened in the browser like a dossier's."""
     user = request.user
     assert isinstance(user, User)
     document = get_object_or_404(store_documents_for(user), pk=pk)
-    ext = (document.file.name or "").rsplit(".", 1)[-1]
-    return _file_response(document.file, document.content_type, f"giay-to-{document.pk}.{ext}")
+    return document_open(
+        document,
+        actor=user,
+        via="portal",
+        filename=document_filename(document, "giay-to"),
+        download=bool(request.GET.get("tai")),
+    )
 
 
 # --- public lookup ----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -26,7 +27,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from motcua.agencies.queries import agency_subtree
 from motcua.archive.forms import HeldUploads
-from motcua.archive.queries import result_document
+from motcua.archive.queries import dossier_document, result_document
+from motcua.archive.serving import document_filename, document_open
 from motcua.core.access import client_ip, staff_required
 from motcua.core.audit import audit_log
 from motcua.core.errors import error_page
@@ -78,7 +80,7 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         "title": dossier.code,
         "dossier": dossier,
         "parts": list(dossier.parts.prefetch_related("documents")),
-        "result_document": result_document(dossier) if dossier.result_sha256 else None,
+        "result_document": result_document(dossier),
         "handovers": list(dossier.handovers.select_related("from_unit", "to_unit")),
         "events": events,
         "postal_reference": next(
@@ -497,23 +499,34 @@ def dossier_finish(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 @staff_required()
-def result_file(request: HttpRequest, code: str) -> FileResponse:
-    """Download the result document: through the dossier's access check, and audited."""
+def document_file(request: HttpRequest, code: str, document_id: int) -> FileResponse:
+    """A document of the dossier (a part's file, the result), opened in the browser when it
+    is a PDF or an image, else downloaded (``?tai=1``: always downloaded). Through the
+    dossier's access check; a document of another dossier is a 404 like a missing one. Each
+    open is audited (``archive.serving.document_open``)."""
+    dossier = dossier_get(request, code)
+    document = dossier_document(dossier, document_id)
+    if document is None:
+        raise Http404
+    return document_open(
+        document,
+        actor=request.user,
+        via="office",
+        filename=document_filename(document, dossier.code),
+        download=bool(request.GET.get("tai")),
+    )
+
+
+@require_GET
+@staff_required()
+def result_file(request: HttpRequest, code: str) -> HttpResponseRedirect:
+    """The former download address of the result: now the result document's own address."""
     dossier = dossier_get(request, code)
     document = result_document(dossier)
     if document is None:
         raise Http404
-    audit_log(
-        actor=request.user,
-        action="dossier.result_file.read",
-        object_type="dossier",
-        object_id=dossier.code,
-        ip=client_ip(request),
-    )
-    name = f"{dossier.code}-ket-qua{PurePath(document.file.name or '').suffix}"
-    response = FileResponse(document.file.open("rb"), as_attachment=True, filename=name)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    target = reverse("office:document", args=[dossier.code, document.pk])
+    return HttpResponseRedirect(f"{target}?tai=1")
 
 
 @require_POST
