@@ -456,7 +456,7 @@ def test_finish_keeps_the_result_file(world: World, settings: object, tmp_path: 
     dossier.refresh_from_db()
     assert dossier.status == Status.RESULT_READY
     assert result_document(dossier) is not None and len(dossier.result_sha256) == 64
-    download = client.get(f"/can-bo/ho-so/{dossier.code}/tep-ket-qua/")
+    download = client.get(f"/can-bo/ho-so/{dossier.code}/tep-ket-qua/", follow=True)
     assert b"".join(download.streaming_content) == b"%PDF-1.4 test"  # type: ignore[attr-defined]
     outsider = login(Client(), world.outsider)
     assert outsider.get(f"/can-bo/ho-so/{dossier.code}/tep-ket-qua/").status_code == 404
