@@ -400,9 +400,10 @@ def test_parts_by_position_and_handover_to_a_named_step(
     )
     created = _receive(clerk_api, parts=[{"part": 1}, {"name": "Giấy ủy quyền", "kind": "copy"}])
     assert created.status_code == 201, created.content
+    paper = {"reused": False, "not_digitised_reason": "", "files": []}
     assert created.json()["parts"] == [
-        {"name": "Tờ khai", "kind": "original", "copies": 2, "reused": False},
-        {"name": "Giấy ủy quyền", "kind": "copy", "copies": 1, "reused": False},
+        {"name": "Tờ khai", "kind": "original", "copies": 2, **paper},
+        {"name": "Giấy ủy quyền", "kind": "copy", "copies": 1, **paper},
     ]
     code, version = created.json()["code"], created.json()["version"]
     unknown = clerk_api.post(f"/dossiers/{code}/handover", {"expected_version": version, "step": 9})

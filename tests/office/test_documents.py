@@ -77,12 +77,16 @@ def url(dossier: Dossier, document: Document | int) -> str:
 
 
 def same_404(*answers: object) -> bool:
-    """All 404, with the same page apart from the per-response CSRF token."""
-    pages = {
-        re.sub(rb'[A-Za-z0-9]{64}"', b'TOKEN"', a.content)  # type: ignore[attr-defined]
-        for a in answers
-    }
-    return all(a.status_code == 404 for a in answers) and len(pages) == 1  # type: ignore[attr-defined]
+    """All 404, with the same page apart from what changes with every response (the CSRF
+    token, the seconds left in the session)."""
+
+    def page(answer: object) -> bytes:
+        content: bytes = answer.content  # type: ignore[attr-defined]
+        content = re.sub(rb'[A-Za-z0-9]{64}"', b'TOKEN"', content)
+        return re.sub(rb'data-session-expires-in="\d+"', b"", content)
+
+    statuses = {a.status_code for a in answers}  # type: ignore[attr-defined]
+    return statuses == {404} and len({page(a) for a in answers}) == 1
 
 
 def body(response: object) -> bytes:
