@@ -6,13 +6,15 @@ import pytest
 
 from motcua.workdays.calendar import Override, WorkCalendar
 
-SEED = importlib.import_module("motcua.workdays.migrations.0003_seed_official_overrides")
+SEED = importlib.import_module("motcua.workdays.migrations.0004_override_reference_date")
 
 
 def seeded_overrides() -> list[Override]:
     return [
-        Override(day=day, working=kind == "working", legal_reference=ref, note=note)
-        for day, kind, ref, note in SEED.OVERRIDES
+        Override(
+            day=day, working=kind == "working", legal_reference=ref, note=note, reference_date=on
+        )
+        for day, kind, ref, on, note in SEED.OVERRIDES
     ]
 
 

@@ -23,6 +23,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from motcua.workdays.lunar import to_lunar
+from motcua.workdays.references import pending_reason, statutory_reference
+
 WEEKDAY_NAMES_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 WEEKDAY_NAMES_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -42,6 +45,7 @@ class Override:
     working: bool
     legal_reference: str
     note: str = ""
+    reference_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -50,10 +54,25 @@ class DayInfo:
 
     day: date
     working: bool
-    # "weekday", "weekend", "holiday", "override_off", "override_working", "makeup"
+    # "weekday", "weekend", "holiday", "override_off", "override_working", "makeup",
+    # "pending" (a day the ``holidays`` package gives off that no legal text does yet)
     kind: str
     # Vietnamese reason: "Thứ Bảy", "Chủ nhật", the holiday's name, the override's reference.
     reason: str
+    # The day's name ("Tết Nguyên Đán (28 tháng Chạp)", "Ngày làm bù"), and its legal basis:
+    # the override's reference, else the Labour Code's article for a fixed holiday; empty
+    # when nothing but the ``holidays`` package says so (to be confirmed).
+    label: str = ""
+    reference: str = ""
+    reference_date: date | None = None
+
+    @property
+    def unconfirmed(self) -> bool:
+        """A day off on a weekday, or a weekend day worked, with no legal reference recorded
+        (a holiday on a weekend changes nothing and is not flagged)."""
+        if self.kind in ("weekday", "weekend", "pending") or self.reference:
+            return False
+        return self.working == (self.day.weekday() >= 5)
 
 
 HolidaySource = Callable[[int, int], Mapping[date, str]]
@@ -104,6 +123,11 @@ class WorkCalendar:
     # --- construction ------------------------------------------------------------------
     def _build(self, first_year: int, last_year: int) -> None:
         holidays = dict(self._holiday_source(first_year, last_year))
+        # Days the package lists that no legal text makes days off yet (24/11 from 2026):
+        # working days unless an override records a text.
+        pending = {d: name for d, name in holidays.items() if pending_reason(d) is not None}
+        for d in pending:
+            del holidays[d]
         makeup = set(self._makeup_source(first_year, last_year)) if self._makeup_source else set()
         base = date(first_year, 1, 1).toordinal()
         end = date(last_year, 12, 31).toordinal()
@@ -134,6 +158,7 @@ class WorkCalendar:
         # Publish all tables at once (readers on other threads see old or new, never mixed).
         self._tables = (base, size, bytes(working), before, ordinals)
         self._holidays = holidays
+        self._pending = pending
         self._makeup = makeup
         self.first_year = first_year
         self.last_year = last_year
@@ -196,24 +221,58 @@ class WorkCalendar:
         return date.fromordinal(ordinals[k])
 
     def info(self, day: date) -> DayInfo:
-        """Whether ``day`` is a working day and why (for explanations)."""
+        """Whether ``day`` is a working day, why, its label and its legal reference."""
         working = self.is_working_day(day)
         override = self._overrides.get(day)
+        name = self._holidays.get(day)
+        label = self._label(day, name) if name is not None else ""
         if override is not None:
+            kind = "override_working" if override.working else "override_off"
+            if not label:
+                default = "Ngày làm bù" if override.working else "Ngày nghỉ"
+                label = override.note or default
             return DayInfo(
                 day,
                 working,
-                "override_working" if override.working else "override_off",
+                kind,
+                override.legal_reference or label,
+                label,
                 override.legal_reference,
+                override.reference_date,
             )
-        name = self._holidays.get(day)
         if name is not None:
-            return DayInfo(day, False, "holiday", name)
+            statutory = statutory_reference(day, self._holidays.keys())
+            return DayInfo(
+                day,
+                False,
+                "holiday",
+                label,
+                label,
+                statutory.text if statutory else "",
+                statutory.issued if statutory else None,
+            )
         if day in self._makeup:
-            return DayInfo(day, True, "makeup", "Ngày làm bù (hoán đổi ngày làm việc)")
+            label = "Ngày làm bù (hoán đổi ngày làm việc)"
+            return DayInfo(day, True, "makeup", label, label)
+        weekday = WEEKDAY_NAMES_VI[day.weekday()]
+        pending = self._pending.get(day)
+        if pending is not None:
+            return DayInfo(day, day.weekday() < 5, "pending", weekday, pending)
         if day.weekday() >= 5:
-            return DayInfo(day, False, "weekend", WEEKDAY_NAMES_VI[day.weekday()])
-        return DayInfo(day, True, "weekday", WEEKDAY_NAMES_VI[day.weekday()])
+            return DayInfo(day, False, "weekend", weekday, weekday)
+        return DayInfo(day, True, "weekday", weekday, weekday)
+
+    @staticmethod
+    def _label(day: date, name: str) -> str:
+        """The holiday's name; for the days of Tết, named by their lunar date (the package
+        counts from the new year and calls the 28th of a 29-day month "29 Tết")."""
+        lunar = to_lunar(day)
+        around_new_year = (lunar.month == 12 and lunar.day >= 20) or (
+            lunar.month == 1 and lunar.day <= 10
+        )
+        if around_new_year and not lunar.leap:
+            return f"Tết Nguyên Đán ({lunar.label()})"
+        return name
 
     def reason_off(self, day: date) -> str | None:
         """Why ``day`` is not a working day, or None if it is one."""
@@ -269,6 +328,7 @@ def load_overrides() -> list[Override]:
             working=row.kind == OverrideKind.WORKING,
             legal_reference=row.legal_reference,
             note=row.note,
+            reference_date=row.legal_reference_date,
         )
         for row in CalendarOverride.objects.order_by("date")
     ]

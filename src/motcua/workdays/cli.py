@@ -51,15 +51,15 @@ def _calendar() -> WorkCalendar:
 
         from motcua.workdays.calendar import Override, WorkCalendar
 
-        seed = importlib.import_module("motcua.workdays.migrations.0003_seed_official_overrides")
+        seed = importlib.import_module("motcua.workdays.migrations.0004_override_reference_date")
         print(
             "motcua calendar: the database is not migrated; using the built-in official "
             "schedule without local overrides.",
             file=sys.stderr,
         )
         return WorkCalendar(
-            Override(day=d, working=k == "working", legal_reference=r, note=n)
-            for d, k, r, n in seed.OVERRIDES
+            Override(day=d, working=k == "working", legal_reference=r, note=n, reference_date=i)
+            for d, k, r, i, n in seed.OVERRIDES
         )
 
 
@@ -190,20 +190,43 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
+    from django.utils.translation import gettext as _
+
     from motcua.workdays.calendar import WEEKDAY_NAMES_VI
+    from motcua.workdays.references import pending_reason, reference_display
 
     calendar = _calendar()
     rows = calendar.year_exceptions(args.year)
+    flagged = 0
     for info in rows:
-        status = "làm việc" if info.working else "nghỉ"
+        if args.unconfirmed and not info.unconfirmed:
+            continue
+        status = _("làm việc") if info.working else _("nghỉ")
         day = f"{info.day.day}/{info.day.month}/{info.day.year}"
         weekday = WEEKDAY_NAMES_VI[info.day.weekday()]
-        print(f"{day:<10}  {weekday:<8}  {status:<8}  {info.reason}")
+        if info.kind == "pending":
+            basis = pending_reason(info.day) or ""
+        elif info.unconfirmed:
+            flagged += 1
+            basis = _("chưa có căn cứ — cần xác nhận")
+        else:
+            basis = _("Căn cứ: %(reference)s") % {
+                "reference": reference_display(info.reference, info.reference_date)
+            }
+        print(f"{day:<10}  {weekday:<8}  {status:<8}  {info.label}  |  {basis}")
     working = sum(
         calendar.is_working_day(date.fromordinal(o))
         for o in range(date(args.year, 1, 1).toordinal(), date(args.year, 12, 31).toordinal() + 1)
     )
-    print(f"Số ngày làm việc năm {args.year}: {working}")
+    print(_("Số ngày làm việc năm %(year)s: %(count)s") % {"year": args.year, "count": working})
+    if flagged:
+        print(
+            _(
+                "%(count)s ngày chỉ theo gói holidays, chưa có căn cứ — cần xác nhận: ghi văn "
+                "bản vào lịch điều chỉnh (quản trị: Lịch điều chỉnh)."
+            )
+            % {"count": flagged}
+        )
     return 0
 
 
@@ -243,7 +266,13 @@ def register(cli: CLI) -> None:
         "list",
         help="days off and make-up working days of a year, with reasons",
         description="List the holidays, official days off and make-up working days of a "
-        "year (weekends are not listed), with the reason of each.",
+        "year (weekends are not listed), each with its label and legal reference; a day that "
+        "only the holidays package asserts is flagged for the administrator to confirm.",
     )
     lst.add_argument("--year", type=int, default=date.today().year)
+    lst.add_argument(
+        "--unconfirmed",
+        action="store_true",
+        help="only the days with no legal reference recorded (to be confirmed)",
+    )
     lst.set_defaults(handler=_list)

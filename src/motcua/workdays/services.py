@@ -22,9 +22,16 @@ def _changed() -> None:
 
 
 def calendar_override_save(
-    *, day: date, kind: str, legal_reference: str, note: str = ""
+    *,
+    day: date,
+    kind: str,
+    legal_reference: str,
+    note: str = "",
+    legal_reference_date: date | None = None,
 ) -> CalendarOverride:
-    """Create or replace the override of ``day`` (one per date)."""
+    """Create or replace the override of ``day`` (one per date), with the legal text that
+    decides it (number and issuer in ``legal_reference``, its date in
+    ``legal_reference_date``)."""
     if kind not in OverrideKind.values:
         raise ValueError(f"loại ngày không hợp lệ: {kind!r}")
     if not legal_reference.strip():
@@ -32,7 +39,12 @@ def calendar_override_save(
     with transaction.atomic():
         override, _ = CalendarOverride.objects.update_or_create(
             date=day,
-            defaults={"kind": kind, "legal_reference": legal_reference.strip(), "note": note},
+            defaults={
+                "kind": kind,
+                "legal_reference": legal_reference.strip(),
+                "legal_reference_date": legal_reference_date,
+                "note": note,
+            },
         )
         transaction.on_commit(_changed)
     invalidate_calendar()

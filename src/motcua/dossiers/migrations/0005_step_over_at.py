@@ -16,7 +16,7 @@ BATCH = 2000
 
 def fill(apps: Any, schema_editor: Any) -> None:
     from motcua.dossiers.classify import step_over_at
-    from motcua.workdays.calendar import get_calendar
+    from motcua.workdays.calendar import Override, WorkCalendar
 
     Dossier = apps.get_model("dossiers", "Dossier")
     WorkflowStep = apps.get_model("catalog", "WorkflowStep")
@@ -26,7 +26,15 @@ def fill(apps: Any, schema_editor: Any) -> None:
         current_step__isnull=False,
         current_step_since__isnull=False,
     ).order_by("pk")
-    calendar = get_calendar()
+    # The calendar from the historical model: the live one may have columns that a later
+    # workdays migration adds.
+    CalendarOverride = apps.get_model("workdays", "CalendarOverride")
+    calendar = WorkCalendar(
+        Override(day=day, working=kind == "working", legal_reference=reference)
+        for day, kind, reference in CalendarOverride.objects.values_list(
+            "date", "kind", "legal_reference"
+        )
+    )
     last = 0
     while True:
         rows = list(
