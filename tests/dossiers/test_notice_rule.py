@@ -38,6 +38,7 @@ from motcua.dossiers.services import (
     dossier_send_back,
     dossier_stop,
     dossier_submit,
+    dossier_supplement_submit,
     dossier_withdraw,
 )
 from motcua.notify.models import Message
@@ -109,6 +110,14 @@ def _appraised(w: World, a: Applicant) -> Dossier:
 
 def _awaiting_supplement(w: World, a: Applicant) -> Dossier:
     d = _appraised(w, a)
+    dossier_request_supplement(dossier=d, actor=w.specialist, items=["Ảnh"], reason="Mờ")
+    return d
+
+
+def _online_awaiting_supplement(w: World, a: Applicant) -> Dossier:
+    d = _submit(w, a)
+    dossier_accept(dossier=d, actor=w.clerk, receiving_unit=w.center)
+    dossier_handover(dossier=d, actor=w.clerk)
     dossier_request_supplement(dossier=d, actor=w.specialist, items=["Ảnh"], reason="Mờ")
     return d
 
@@ -203,6 +212,17 @@ DRIVERS: dict[str, tuple[EventType, bool, Setup]] = {
             _appraised(w, a),
             lambda d: dossier_request_supplement(
                 dossier=d, actor=w.specialist, items=["A"], reason="B"
+            ),
+        ),
+    ),
+    # Told: the clock stays stopped until the agency receives it (``dossiers.notices``).
+    "dossier_supplement_submit": (
+        EventType.SUPPLEMENT_SUBMITTED,
+        True,
+        lambda w, a: _then(
+            _online_awaiting_supplement(w, a),
+            lambda d: dossier_supplement_submit(
+                dossier=d, actor=w.citizen, parts=[PartInput(name="Ảnh")]
             ),
         ),
     ),

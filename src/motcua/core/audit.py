@@ -35,6 +35,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "received": pgettext_lazy("audit", "Tiếp nhận hồ sơ"),
     "handover": pgettext_lazy("audit", "Chuyển xử lý"),
     "supplement_requested": pgettext_lazy("audit", "Yêu cầu bổ sung"),
+    "supplement_submitted": pgettext_lazy("audit", "Nộp bổ sung trực tuyến"),
     "supplement_received": pgettext_lazy("audit", "Nhận hồ sơ bổ sung"),
     "extension": pgettext_lazy("audit", "Gia hạn, xin lỗi"),
     "result_ready": pgettext_lazy("audit", "Có kết quả"),

@@ -10,6 +10,8 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+
 from motcua.catalog.models import DurationUnit
 from motcua.dossiers.models import DossierClass, StepResult
 from motcua.workdays import clock
@@ -20,6 +22,26 @@ LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 def local_date(instant: dt.datetime) -> dt.date:
     return instant.astimezone(LOCAL).date()
+
+
+# ND 118/2025 Điều 19.5: no supplement within 15 days closes the dossier (form 05).
+SUPPLEMENT_WAIT_DAYS = 15
+
+
+def supplement_wait_days() -> int:
+    """The days an applicant has to send a requested supplement: the province's setting
+    ``MOTCUA["SUPPLEMENT_WAIT_DAYS"]``, 15 by default."""
+    return int(getattr(settings, "MOTCUA", {}).get("SUPPLEMENT_WAIT_DAYS", SUPPLEMENT_WAIT_DAYS))
+
+
+def supplement_last_day(requested_at: dt.datetime, days: int | None = None) -> dt.date:
+    """The last local day on which a supplement requested at ``requested_at`` may arrive.
+
+    "15 days" are calendar days (the law says "ngày", not "ngày làm việc") and the whole 15th
+    local day is allowed: a request on 1/3 may be answered until 16/3, and the dossier stops on
+    17/3 (``services.dossiers_stop_expired_supplements``). The portal and the notice show it."""
+    wait = supplement_wait_days() if days is None else days
+    return local_date(requested_at) + dt.timedelta(days=wait)
 
 
 def classify(

@@ -390,6 +390,10 @@ class EventType(models.TextChoices):
     RECEIVED = "received", pgettext_lazy("dossier event", "Tiếp nhận")
     HANDOVER = "handover", pgettext_lazy("dossier event", "Chuyển xử lý")
     SUPPLEMENT_REQUESTED = "supplement_requested", pgettext_lazy("dossier event", "Yêu cầu bổ sung")
+    SUPPLEMENT_SUBMITTED = (
+        "supplement_submitted",
+        pgettext_lazy("dossier event", "Nộp bổ sung trực tuyến"),
+    )
     SUPPLEMENT_RECEIVED = (
         "supplement_received",
         pgettext_lazy("dossier event", "Nhận hồ sơ bổ sung"),

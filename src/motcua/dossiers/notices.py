@@ -52,7 +52,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.formatting import vn_date
-from motcua.dossiers.models import Channel, Dossier, EventType
+from motcua.dossiers.classify import supplement_last_day
+from motcua.dossiers.models import Channel, Dossier, EventType, Status
 from motcua.notify.models import Channel as NotifyChannel
 from motcua.notify.models import Message
 from motcua.notify.services import (
@@ -97,10 +98,14 @@ class Notice:
 NOTICES: dict[str, Notice] = {
     EventType.RECEIVED: Notice("received"),
     # ND 118/2025 Điều 19.5: the clock restarts from zero, so the applicant gets a new
-    # appointment, as at a receipt.
-    EventType.SUPPLEMENT_RECEIVED: Notice("received"),
+    # appointment; told as the restart it is, not as a second receipt.
+    EventType.SUPPLEMENT_RECEIVED: Notice("supplement_received"),
     EventType.COMPLETION_REQUESTED: Notice("supplement_requested"),
     EventType.SUPPLEMENT_REQUESTED: Notice("supplement_requested"),
+    # Unlike the completion they send before intake (accepted or not within 8 working
+    # hours), a supplement waits for the agency with the clock stopped: the applicant is
+    # told it arrived and that the clock restarts only when the agency receives it.
+    EventType.SUPPLEMENT_SUBMITTED: Notice("supplement_submitted"),
     EventType.EXTENSION: Notice("extension"),
     EventType.RESULT_READY: Notice("result_ready"),
     EventType.REJECTED: Notice(
@@ -166,10 +171,16 @@ def dossier_links(dossier: Dossier) -> dict[str, str]:
     base = str(settings.MOTCUA["PUBLIC_URL"]).rstrip("/")
     follow = urlencode({"ma": dossier.code, "bi-mat": dossier.secret})
     rating = urlencode({"bi-mat": dossier.secret})
-    return {
+    links = {
         "follow_url": f"{base}/tra-cuu/?{follow}",
         "rating_url": f"{base}/danh-gia/{quote(dossier.code)}/?{rating}",
     }
+    # A dossier filed from a portal account is acted on from the account's page (the
+    # supplement is uploaded there); the page asks for the login, the link carries no secret.
+    links["dossier_url"] = (
+        f"{base}/ca-nhan/ho-so/{quote(dossier.code)}/" if dossier.owner_id else ""
+    )
+    return links
 
 
 def _local(moment: dt.datetime | None) -> tuple[str, str]:
@@ -186,6 +197,9 @@ def notice_context(dossier: Dossier) -> dict[str, Any]:
     # The applicant is told the new appointment once there is one (ND 118 Điều 19.6).
     appointment_date, appointment_time = _local(dossier.extended_due_at or dossier.due_at)
     received_date, received_time = _local(dossier.received_at)
+    wait_until = ""
+    if dossier.status == Status.SUPPLEMENT_REQUESTED and dossier.supplement_requested_at:
+        wait_until = vn_date(supplement_last_day(dossier.supplement_requested_at))
     version = dossier.procedure_version
     return {
         "dossier": dossier,
@@ -200,6 +214,7 @@ def notice_context(dossier: Dossier) -> dict[str, Any]:
         "due_time": due_time,
         "appointment_date": appointment_date,
         "appointment_time": appointment_time,
+        "wait_until": wait_until,
         **dossier_links(dossier),
     }
 

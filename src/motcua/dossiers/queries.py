@@ -9,12 +9,16 @@ staff read is audited.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from motcua.core.audit import audit_log
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.classify import supplement_last_day
+from motcua.dossiers.models import Dossier, DossierEvent, DossierPart, EventType, Status
 from motcua.dossiers.scope import StaffScope, as_scope, can_write, dossier_scope_q
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -106,3 +110,60 @@ def _same(a: str, b: str) -> bool:
     import hmac
 
     return hmac.compare_digest(a.encode(), b.encode())
+
+
+@dataclass(frozen=True)
+class SupplementSent:
+    """What the applicant sent online in answer to a supplement request (one event)."""
+
+    at: dt.datetime
+    note: str
+    parts: list[DossierPart]
+
+
+@dataclass(frozen=True)
+class SupplementRequest:
+    """The supplement a dossier waits for: what was asked, why, when, until which day, and
+    what the applicant has sent online since (for the citizen's page and the staff page)."""
+
+    at: dt.datetime
+    items: list[str]
+    reason: str
+    last_day: dt.date
+    sent: list[SupplementSent]
+
+
+def supplement_request(dossier: Dossier) -> SupplementRequest | None:
+    """The open supplement request of ``dossier`` (None unless it waits for a supplement)."""
+    if dossier.status != Status.SUPPLEMENT_REQUESTED:
+        return None
+    request = (
+        DossierEvent.objects.filter(dossier=dossier, type=EventType.SUPPLEMENT_REQUESTED)
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if request is None:
+        return None
+    requested_at = dossier.supplement_requested_at or request.at
+    events = list(
+        DossierEvent.objects.filter(
+            dossier=dossier, type=EventType.SUPPLEMENT_SUBMITTED, at__gte=request.at
+        ).order_by("at", "pk")
+    )
+    ids = [pk for e in events for pk in e.data.get("part_ids", []) if isinstance(pk, int)]
+    parts = {p.pk: p for p in DossierPart.objects.filter(pk__in=ids).prefetch_related("documents")}
+    data = request.data or {}
+    return SupplementRequest(
+        at=requested_at,
+        items=[str(i) for i in data.get("items") or [] if str(i).strip()],
+        reason=str(data.get("reason") or ""),
+        last_day=supplement_last_day(requested_at),
+        sent=[
+            SupplementSent(
+                at=e.at,
+                note=str(e.data.get("note") or ""),
+                parts=[parts[pk] for pk in e.data.get("part_ids", []) if pk in parts],
+            )
+            for e in events
+        ],
+    )

@@ -84,6 +84,7 @@ class Action(enum.StrEnum):
     REQUEST_COMPLETION = "request_completion"
     COMPLETE = "complete"
     REQUEST_SUPPLEMENT = "request_supplement"
+    SUBMIT_SUPPLEMENT = "submit_supplement"
     EXTEND = "extend"
     REFUSE = "refuse"
     REJECT = "reject"
@@ -137,6 +138,8 @@ RULES: tuple[Rule, ...] = (
     Rule(Action.HANDOVER, _s(Status.PROCESSING, Status.RESULT_READY), Desk.HOLDER, WRITE_ROLES),
     Rule(Action.SEND_BACK, _s(Status.PROCESSING), Desk.HOLDER, LEADING_ROLES, StepKind.SIGN),
     Rule(Action.REQUEST_SUPPLEMENT, _s(Status.PROCESSING), Desk.HOLDER, WRITE_ROLES),
+    # The applicant sends the supplement online; the clock stays stopped until staff receive it.
+    Rule(Action.SUBMIT_SUPPLEMENT, _s(Status.SUPPLEMENT_REQUESTED), Desk.APPLICANT, frozenset()),
     Rule(Action.RECEIVE_SUPPLEMENT, _s(Status.SUPPLEMENT_REQUESTED), Desk.HOLDER, WRITE_ROLES),
     Rule(Action.RECEIVE_SUPPLEMENT, _s(Status.SUPPLEMENT_REQUESTED), Desk.RECEIVING, COUNTER_SIDE),
     Rule(Action.EXTEND, _s(Status.PROCESSING), Desk.SIGNER, LEADERS),
@@ -155,6 +158,7 @@ LABELS: dict[Action, Promise] = {
     Action.HANDOVER: gettext_lazy("Chuyển bước tiếp theo"),
     Action.SEND_BACK: gettext_lazy("Trả lại bước trước để xử lý lại"),
     Action.REQUEST_SUPPLEMENT: gettext_lazy("Yêu cầu bổ sung"),
+    Action.SUBMIT_SUPPLEMENT: gettext_lazy("Gửi hồ sơ bổ sung trực tuyến"),
     Action.RECEIVE_SUPPLEMENT: gettext_lazy("Nhận hồ sơ bổ sung"),
     Action.EXTEND: gettext_lazy("Gia hạn, thư xin lỗi"),
     Action.FINISH: gettext_lazy("Hoàn thành, có kết quả"),
@@ -173,6 +177,7 @@ VERBS: dict[Action, Promise] = {
     Action.HANDOVER: gettext_lazy("chuyển hồ sơ"),
     Action.SEND_BACK: gettext_lazy("trả lại bước trước"),
     Action.REQUEST_SUPPLEMENT: gettext_lazy("yêu cầu bổ sung hồ sơ"),
+    Action.SUBMIT_SUPPLEMENT: gettext_lazy("gửi hồ sơ bổ sung"),
     Action.RECEIVE_SUPPLEMENT: gettext_lazy("nhận hồ sơ bổ sung"),
     Action.EXTEND: gettext_lazy("gia hạn giải quyết"),
     Action.FINISH: gettext_lazy("hoàn thành hồ sơ"),

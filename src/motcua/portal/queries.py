@@ -312,6 +312,9 @@ def event_entry(kind: str, at: dt.datetime, data: dict[str, Any]) -> TimelineEnt
     elif kind == EventType.SUPPLEMENT_REQUESTED:
         title = _("Cơ quan giải quyết yêu cầu bổ sung hồ sơ")
         detail = "; ".join(x for x in (_items(data), reason) if x)
+    elif kind == EventType.SUPPLEMENT_SUBMITTED:
+        title = _("Đã gửi hồ sơ bổ sung trực tuyến")
+        detail = _("Chờ cơ quan giải quyết nhận hồ sơ bổ sung; thời hạn giải quyết vẫn tạm dừng.")
     elif kind == EventType.SUPPLEMENT_RECEIVED:
         title = _("Đã nhận hồ sơ bổ sung; thời hạn giải quyết được tính lại từ đầu")
         due = _when(data, "due_at")
@@ -369,6 +372,9 @@ class PublicStatus:
     new_due: str
     finished: bool
     rateable: bool
+    # Waiting for a supplement: the clock is stopped (ND 118/2025 Điều 19.5), so no due
+    # date is shown as if it ran; it is computed again when the supplement is received.
+    paused: bool = False
 
 
 def dossier_public_status(dossier: Dossier | PublicDossier) -> PublicStatus:
@@ -389,6 +395,7 @@ def dossier_public_status(dossier: Dossier | PublicDossier) -> PublicStatus:
         finished=finished,
         # Rating (ND 118/2025 Điều 33) is about a result given: once there is one.
         rateable=status in (Status.RESULT_READY, Status.DELIVERED),
+        paused=status == Status.SUPPLEMENT_REQUESTED,
     )
 
 

@@ -19,7 +19,13 @@ from motcua.core.audit import audit_log
 from motcua.dossiers.applicants import Applicant
 from motcua.dossiers.errors import TransitionError
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.services import PartFile, PartInput, dossier_complete, dossier_submit
+from motcua.dossiers.services import (
+    PartFile,
+    PartInput,
+    dossier_complete,
+    dossier_submit,
+    dossier_supplement_submit,
+)
 from motcua.dossiers.uploads import CheckedUpload
 
 
@@ -117,6 +123,24 @@ def portal_dossier_complete(
     with atomic_with_files():
         inputs = _part_inputs(owner, parts)
         return dossier_complete(
+            dossier=dossier,
+            actor=owner,
+            parts=inputs,
+            note=note,
+            expected_version=dossier.version,
+        )
+
+
+def portal_supplement_submit(
+    *, owner: User, dossier: Dossier, parts: Sequence[PartSubmission], note: str
+) -> Dossier:
+    """The citizen sends the supplement the agency asked for (``dossier_supplement_submit``):
+    new uploads go to their store too, as at submission; one transaction."""
+    if dossier.owner_id != owner.pk:
+        raise TransitionError(_("Không tìm thấy hồ sơ."))
+    with atomic_with_files():
+        inputs = _part_inputs(owner, parts)
+        return dossier_supplement_submit(
             dossier=dossier,
             actor=owner,
             parts=inputs,

@@ -43,12 +43,14 @@ from motcua.catalog.queries import (
 )
 from motcua.core.access import client_ip, is_staff_member, is_staff_side, landing_for
 from motcua.core.audit import audit_log
+from motcua.core.formatting import vn_date, vn_date_long
 from motcua.core.people import person_name
 from motcua.core.ratelimit import rate_limit_hit, rate_setting
 from motcua.dossiers.applicants import Applicant, applicant_validate
+from motcua.dossiers.classify import local_date, supplement_wait_days
 from motcua.dossiers.errors import ApplicantInvalid, DossierError
 from motcua.dossiers.models import Dossier, DossierEvent, DossierPart, EventType, Status
-from motcua.dossiers.queries import DossierNotFound, dossier_for
+from motcua.dossiers.queries import DossierNotFound, dossier_for, supplement_request
 from motcua.dossiers.uploads import UploadRefused, upload_check, upload_max_bytes
 from motcua.portal import queries
 from motcua.portal.accounts import (
@@ -69,7 +71,12 @@ from motcua.portal.forms import (
 )
 from motcua.portal.frame import render_public
 from motcua.portal.models import CitizenIdentity
-from motcua.portal.services import PartSubmission, portal_dossier_complete, portal_dossier_submit
+from motcua.portal.services import (
+    PartSubmission,
+    portal_dossier_complete,
+    portal_dossier_submit,
+    portal_supplement_submit,
+)
 
 PAGE_SIZE = 20
 ONLINE_LEVELS = (OnlineLevel.PARTIAL, OnlineLevel.FULL)
@@ -530,7 +537,10 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
                     % {"code": dossier.code, "secret": dossier.secret},
                 )
                 return HttpResponseRedirect(reverse("portal:my_dossier", args=[dossier.code]))
-        _parts_hold(keeper, items, rows)
+        if supplement is not None:
+            _items_hold(keeper, supplement_rows)
+        else:
+            _parts_hold(keeper, items, rows)
         status = 400
     return render(
         request,
@@ -579,6 +589,70 @@ def _completion_request(dossier: Dossier) -> DossierEvent | None:
     )
 
 
+def _supplement_rows(user: User, items: list[str]) -> list[dict[str, Any]]:
+    """One upload (or a pick from the store) per requested item."""
+    documents = list(store_documents_for(user)[:50])
+    return [
+        {
+            "field": f"item-{i}",
+            "name": item,
+            # The documents of that name first (asked again by name), then the newest.
+            "documents": sorted(documents, key=lambda d: (d.name != item, -d.pk)),
+            "error": "",
+            "kept": [],
+            "describedby": "",
+            "chosen": "",
+            "checked": None,
+        }
+        for i, item in enumerate(items, start=1)
+    ]
+
+
+def _collect_items(
+    request: HttpRequest, keeper: HeldUploads, user: User, rows: list[dict[str, Any]]
+) -> tuple[list[PartSubmission], bool]:
+    """Each requested item's upload (checked by content; sent now or held from an earlier
+    try) or chosen stored document, named after the item, and whether all were accepted
+    (the errors are written into ``rows``, next to their item)."""
+    items: list[PartSubmission] = []
+    ok = True
+    for row in rows:
+        upload = keeper.files.get(row["field"])
+        choice = request.POST.get(f"reuse-{row['field']}", "")
+        row["chosen"] = choice
+        name = row["name"][:500]
+        if upload is not None:
+            try:
+                checked = upload_check(upload)
+            except UploadRefused as exc:
+                row["error"], ok = str(exc), False
+                continue
+            row["checked"] = checked
+            items.append(PartSubmission(part=None, name=name, upload=checked))
+        elif choice:
+            document = store_documents_for(user).filter(pk=choice).first()
+            if document is None:
+                row["error"], ok = _("Giấy tờ được chọn không có trong kho dữ liệu."), False
+                continue
+            items.append(PartSubmission(part=None, name=name, stored=document))
+    return items, ok
+
+
+def _items_hold(keeper: HeldUploads, rows: list[dict[str, Any]]) -> None:
+    """The form failed: hold every accepted upload and show it on its item's row."""
+    for row in rows:
+        checked = row["checked"]
+        if checked is not None:
+            keeper.hold(
+                row["field"],
+                checked.upload,
+                content_type=checked.content_type,
+                sha256=checked.sha256,
+            )
+        row["kept"] = keeper.kept(row["field"])
+        row["describedby"] = f"err-{row['field']}" if row["error"] else ""
+
+
 @_citizen_required
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -587,30 +661,45 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     needs_completion = dossier.status == Status.NEEDS_COMPLETION
+    supplement = supplement_request(dossier)
     rows = _part_rows(user, list(dossier.procedure_version.parts.all()))
+    supplement_rows = _supplement_rows(user, supplement.items) if supplement else []
     form = CompleteForm(request.POST or None)
     error = ""
     status = 200
     if request.method == "POST":
-        if not needs_completion:
+        if not needs_completion and supplement is None:
             raise Http404
         keeper = HeldUploads(request)
-        items, parts_ok = _collect_parts(request, keeper, user, rows, required=False)
+        if supplement is not None:
+            items, parts_ok = _collect_items(request, keeper, user, supplement_rows)
+        else:
+            items, parts_ok = _collect_parts(request, keeper, user, rows, required=False)
         if parts_ok and form.is_valid():
             if not items and not form.cleaned_data["note"].strip():
                 error = _("Phải gửi ít nhất một tệp hoặc một ghi chú.")
             else:
+                send = portal_supplement_submit if supplement else portal_dossier_complete
                 try:
-                    portal_dossier_complete(
-                        owner=user, dossier=dossier, parts=items, note=form.cleaned_data["note"]
-                    )
+                    send(owner=user, dossier=dossier, parts=items, note=form.cleaned_data["note"])
                 except DossierError as exc:
                     error = str(exc)
                 else:
                     keeper.release()
-                    messages.success(request, _("Đã gửi hồ sơ bổ sung, hoàn thiện."))
+                    messages.success(
+                        request,
+                        _(
+                            "Đã gửi hồ sơ bổ sung. Thời hạn giải quyết được tính lại từ đầu "
+                            "khi cơ quan giải quyết nhận đủ hồ sơ bổ sung."
+                        )
+                        if supplement
+                        else _("Đã gửi hồ sơ bổ sung, hoàn thiện."),
+                    )
                     return HttpResponseRedirect(reverse("portal:my_dossier", args=[code]))
-        _parts_hold(keeper, items, rows)
+        if supplement is not None:
+            _items_hold(keeper, supplement_rows)
+        else:
+            _parts_hold(keeper, items, rows)
         status = 400
     return render(
         request,
@@ -626,6 +715,11 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
             "result_document": result_document(dossier),
             "needs_completion": needs_completion,
             "request_event": _completion_request(dossier) if needs_completion else None,
+            "supplement": supplement,
+            "supplement_rows": supplement_rows,
+            "wait_days": supplement_wait_days(),
+            "supplement_requested_on": vn_date(local_date(supplement.at)) if supplement else "",
+            "supplement_last_day": vn_date_long(supplement.last_day) if supplement else "",
             "rows": rows,
             "form": form,
             "error": error,

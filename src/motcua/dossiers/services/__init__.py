@@ -101,6 +101,7 @@ from motcua.dossiers.services.processing import (
     dossier_receive_supplement,
     dossier_request_supplement,
     dossier_send_back,
+    dossier_supplement_submit,
     extension_is_late,
 )
 from motcua.dossiers.services.scans import (
@@ -135,6 +136,7 @@ __all__ = [
     "dossier_send_back",
     "dossier_stop",
     "dossier_submit",
+    "dossier_supplement_submit",
     "dossier_withdraw",
     "dossiers_flag_overdue",
     "dossiers_stop_expired_supplements",

@@ -425,6 +425,48 @@ def dossier_request_supplement(
     return locked
 
 
+def dossier_supplement_submit(
+    *,
+    dossier: Dossier,
+    actor: Actor,
+    parts: Iterable[PartInput] = (),
+    note: str = "",
+    expected_version: int | None = None,
+) -> Dossier:
+    """The applicant sends the requested supplement online (the portal).
+
+    The files become documents of new parts (origin online). The dossier stays "waiting for
+    a supplement" and the clock stays stopped: it restarts from zero only when the agency
+    receives the supplement as complete (``dossier_receive_supplement``, ND 118/2025 Điều
+    19.5), as for one brought on paper. The applicant may send more while it waits; a
+    supplement sent within the wait keeps the dossier from being stopped
+    (``dossiers_stop_expired_supplements``)."""
+    parts = list(parts)
+    note = (note or "").strip()
+    if not parts and not note:
+        raise _refuse(_("Phải gửi ít nhất một tệp hoặc một ghi chú."))
+    now = _now()
+    with atomic_with_files():
+        locked = _lock(dossier, expected_version)
+        require_action(actor, locked, Action.SUBMIT_SUPPLEMENT)
+        _save(locked, dossier, [])
+        added = _add_parts(locked, parts, actor=actor, origin=Origin.ONLINE)
+        _event(
+            locked,
+            type=EventType.SUPPLEMENT_SUBMITTED,
+            actor=actor,
+            at=now,
+            from_status=locked.status,
+            data={
+                "parts": [p.name for p in added],
+                "part_ids": [p.pk for p in added],
+                "note": note,
+            },
+        )
+        dossier_notice(locked, EventType.SUPPLEMENT_SUBMITTED)
+    return locked
+
+
 def dossier_receive_supplement(
     *,
     dossier: Dossier,

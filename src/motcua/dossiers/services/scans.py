@@ -5,15 +5,23 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from motcua.core.audit import audit_log
-from motcua.dossiers.classify import local_date, step_over_at
+from motcua.dossiers.classify import (
+    local_date,
+    step_over_at,
+    supplement_last_day,
+    supplement_wait_days,
+)
 from motcua.dossiers.errors import (
     TransitionError,
 )
 from motcua.dossiers.models import (
     Dossier,
+    DossierEvent,
+    EventType,
     Flag,
     Status,
 )
@@ -26,7 +34,6 @@ from motcua.dossiers.services.base import (
     _deadline_flags_refresh,
     _now,
     _save,
-    _setting,
 )
 from motcua.dossiers.services.ends import dossier_stop
 
@@ -36,19 +43,29 @@ from motcua.dossiers.services.ends import dossier_stop
 def dossiers_stop_expired_supplements(now: dt.datetime | None = None) -> list[Dossier]:
     """Stop the dossiers whose supplement has not come within the time allowed (form 05).
 
-    "15 days" are calendar days (the law says "ngày", not "ngày làm việc"); the whole 15th
-    local day is allowed, so a request on 1/3 stops on 17/3."""
+    The day is ``supplement_last_day``. A supplement the applicant sent online in time
+    (``dossier_supplement_submit``) has come, even if staff have not received it yet: that
+    dossier is not stopped."""
     now = now or _now()
-    days = int(_setting("SUPPLEMENT_WAIT_DAYS", 15))
+    days = supplement_wait_days()
     today = local_date(now)
     stopped = []
-    candidates = Dossier.objects.filter(
-        status=Status.SUPPLEMENT_REQUESTED,
-        supplement_requested_at__lt=now - dt.timedelta(days=days),
-    ).only("pk", "supplement_requested_at")
+    sent_online = DossierEvent.objects.filter(
+        dossier=OuterRef("pk"),
+        type=EventType.SUPPLEMENT_SUBMITTED,
+        at__gte=OuterRef("supplement_requested_at"),
+    )
+    candidates = (
+        Dossier.objects.filter(
+            status=Status.SUPPLEMENT_REQUESTED,
+            supplement_requested_at__lt=now - dt.timedelta(days=days),
+        )
+        .exclude(Exists(sent_online))
+        .only("pk", "supplement_requested_at")
+    )
     for dossier in candidates:
         assert dossier.supplement_requested_at is not None
-        if (today - local_date(dossier.supplement_requested_at)).days <= days:
+        if today <= supplement_last_day(dossier.supplement_requested_at):
             continue
         try:
             stopped.append(

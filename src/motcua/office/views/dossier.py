@@ -44,6 +44,7 @@ from motcua.dossiers.models import (
     Handover,
     Status,
 )
+from motcua.dossiers.queries import supplement_request
 from motcua.dossiers.rules import Action
 from motcua.dossiers.scope import WRITE_ROLES, can_write
 from motcua.dossiers.uploads import result_content_type
@@ -101,6 +102,7 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         "unit_names": _unit_names(dossier) if can_leave else [],
         "can_leave": can_leave,
         "holder": services.dossier_holder(dossier),
+        "supplement": supplement_request(dossier),
         "now": timezone.now(),
         "GuidanceKind": GuidanceKind,
     }
