@@ -147,3 +147,12 @@ class CompleteForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class SupplementNoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Ghi chú gửi cơ quan giải quyết"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

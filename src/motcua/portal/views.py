@@ -68,6 +68,7 @@ from motcua.portal.forms import (
     RegisterForm,
     ResetForm,
     SearchForm,
+    SupplementNoteForm,
 )
 from motcua.portal.frame import render_public
 from motcua.portal.models import CitizenIdentity
@@ -664,7 +665,9 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
     supplement = supplement_request(dossier)
     rows = _part_rows(user, list(dossier.procedure_version.parts.all()))
     supplement_rows = _supplement_rows(user, supplement.items) if supplement else []
-    form = CompleteForm(request.POST or None)
+    # Bound on every POST, an empty one too (it is then refused with a message).
+    form_class = SupplementNoteForm if supplement else CompleteForm
+    form = form_class(request.POST if request.method == "POST" else None)
     error = ""
     status = 200
     if request.method == "POST":
