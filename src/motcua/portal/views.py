@@ -538,10 +538,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
                     % {"code": dossier.code, "secret": dossier.secret},
                 )
                 return HttpResponseRedirect(reverse("portal:my_dossier", args=[dossier.code]))
-        if supplement is not None:
-            _items_hold(keeper, supplement_rows)
-        else:
-            _parts_hold(keeper, items, rows)
+        _parts_hold(keeper, items, rows)
         status = 400
     return render(
         request,
