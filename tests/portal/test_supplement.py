@@ -163,6 +163,8 @@ def test_staff_see_the_submitted_items_and_receive_them_in_one_action(
     text = html.unescape(staff.get(f"/can-bo/ho-so/{waiting.code}/").content.decode())
     assert "Người nộp đã gửi bổ sung trực tuyến lúc" in text
     assert ITEMS[0] in text and "Đã nhận đủ bổ sung" in text
+    sent = DossierPart.objects.get(dossier=waiting, name=ITEMS[0]).documents.get()
+    assert f'href="/can-bo/ho-so/{waiting.code}/giay-to/{sent.pk}/"' in text  # opens it
     waiting.refresh_from_db()
     clock.move_to(local(MONDAY.replace(day=12), 10))
     staff = portal.client(portal.world.specialist)  # a week later: a new session
