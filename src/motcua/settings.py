@@ -13,6 +13,12 @@ Environment variables:
 - ALLOWED_HOSTS: comma-separated host names (default ``127.0.0.1,localhost``).
 - MOTCUA_DATA_DIR: where the SQLite file, uploaded documents and the mail/SMS outbox files
   go (default ``./var``); uploads are kept outside the web root.
+- MOTCUA_DOCUMENTS_BUCKET: keep stored documents (archive.Document) in this S3-compatible
+  bucket instead of MOTCUA_DATA_DIR/media; with MOTCUA_DOCUMENTS_S3_ENDPOINT (e.g.
+  ``https://s3.example.vn``; empty for AWS), MOTCUA_DOCUMENTS_S3_REGION,
+  MOTCUA_DOCUMENTS_S3_PREFIX (a folder in the bucket), MOTCUA_DOCUMENTS_S3_ADDRESSING
+  ("path" for most self-hosted stores), AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY
+  (README, "Documents").
 - EMAIL_URL-style settings: EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
   EMAIL_USE_TLS; without EMAIL_HOST mail is written to files under MOTCUA_DATA_DIR/mail.
 """
@@ -182,6 +188,30 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+if os.environ.get("MOTCUA_DOCUMENTS_BUCKET"):
+    # An S3-compatible bucket (AWS, MinIO, Ceph, a provider's object storage). The bucket
+    # stays private: no ACL is set on objects (the bucket's own policy applies), and the
+    # files are only ever served through the application, after its access check, so the
+    # signed URLs that django-storages can make are never handed out.
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["MOTCUA_DOCUMENTS_BUCKET"],
+            "endpoint_url": os.environ.get("MOTCUA_DOCUMENTS_S3_ENDPOINT") or None,
+            "region_name": os.environ.get("MOTCUA_DOCUMENTS_S3_REGION") or None,
+            # Unset: boto3's own chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the
+            # environment, a credentials file, an instance role).
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("MOTCUA_DOCUMENTS_S3_PREFIX", ""),
+            "default_acl": None,
+            "querystring_auth": True,
+            # Two documents never share a name (archive.services: random names), and an
+            # existing object is never overwritten silently.
+            "file_overwrite": False,
+            "addressing_style": os.environ.get("MOTCUA_DOCUMENTS_S3_ADDRESSING") or None,
+        },
+    }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

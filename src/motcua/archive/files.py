@@ -179,23 +179,31 @@ def files_orphaned_set_aside(
     ``MOTCUA_DATA_DIR/orphans/`` (kept, not deleted: a person may still want to look), and
     return their names. Looks at files written after ``written_after`` (default: the last
     ``ORPHAN_WINDOW``) and at least ``grace`` ago, so that a transaction still running keeps
-    its files. Idempotent: the hourly job of `motcua worker`."""
-    storage = storages["default"]
-    if not isinstance(storage, FileSystemStorage):
-        return []
-    root = Path(storage.location)
-    if not root.is_dir():
-        return []
+    its files. Idempotent: the hourly job of `motcua worker`.
+
+    Disk only: a storage that is not a folder (the documents in an S3-compatible bucket,
+    ``MOTCUA_DOCUMENTS_BUCKET``) is not swept — listing a bucket every hour costs requests
+    and a bucket has its own lifecycle rules (docs/operations.md)."""
+    roots = []
+    for alias in ("default", "documents"):
+        storage = storages[alias]
+        if isinstance(storage, FileSystemStorage) and Path(storage.location) not in roots:
+            roots.append(Path(storage.location))
     now = timezone.now()
     after = written_after or now - ORPHAN_WINDOW
-    candidates = _files_written(root, after.timestamp(), (now - grace).timestamp())
-    if not candidates:
-        return []
-    orphans = sorted(set(candidates) - _names_in_rows(candidates))
-    aside = Path(settings.DATA_DIR) / "orphans"
-    for name in orphans:
-        target = aside / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(root / name, target)
-        logger.warning("stored file %s named by no row: moved to %s", name, target)
+    orphans: list[str] = []
+    for root in roots:
+        if not root.is_dir():
+            continue
+        candidates = _files_written(root, after.timestamp(), (now - grace).timestamp())
+        if not candidates:
+            continue
+        found = sorted(set(candidates) - _names_in_rows(candidates))
+        aside = Path(settings.DATA_DIR) / "orphans"
+        for name in found:
+            target = aside / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(root / name, target)
+            logger.warning("stored file %s named by no row: moved to %s", name, target)
+        orphans.extend(found)
     return orphans

@@ -114,7 +114,9 @@ def _media_root() -> Path:
         storage = storages[alias]
         if not isinstance(storage, FileSystemStorage):
             raise BackupError(
-                f"stored files on {type(storage).__name__} ({alias}) are not backed up here"
+                f"the {alias} storage is {type(storage).__name__}, not a folder on this disk: "
+                "motcua backup copies only local folders; back the bucket up with its own "
+                "tools (versioning or replication, docs/operations.md)"
             )
         roots.add(Path(storage.location))
     if len(roots) != 1:
@@ -137,6 +139,8 @@ def backup_create(
     """Back up the database of the default connection and MEDIA_ROOT into a new folder
     (``output``, by default ``MOTCUA_DATA_DIR/backups/motcua-<time>``); the running server
     may keep serving meanwhile."""
+    # Refused before anything is written: stored files in a bucket are not copied here.
+    root = _media_root()
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     target = Path(output) if output else Path(settings.DATA_DIR) / "backups" / f"motcua-{stamp}"
     if target.exists() and any(target.iterdir()):
@@ -169,7 +173,6 @@ def backup_create(
     )
     log(f"motcua backup: cơ sở dữ liệu ({vendor}) → {db_file}")
 
-    root = _media_root()
     files = _media_files(root)
     for source_file in files:
         relative = source_file.relative_to(root)
