@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "motcua.reports.cli",
     "motcua.notify.cli",
     "motcua.archive.signing_cli",
+    "motcua.archive.cli",
 ]
 
 Handler = Callable[[argparse.Namespace], int]

@@ -73,6 +73,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "feedback_published": pgettext_lazy("audit", "Công khai trả lời phản ánh, kiến nghị"),
     "feedback_unsatisfied": pgettext_lazy("audit", "Người dân chưa hài lòng với trả lời"),
     "feedback_overdue": pgettext_lazy("audit", "Phản ánh, kiến nghị quá hạn"),
+    "archive.export": pgettext_lazy("audit", "Xuất gói tài liệu nộp lưu trữ"),
+    "document.form_issued": pgettext_lazy("audit", "Lưu mẫu, phiếu đã ban hành"),
 }
 
 # Names that are not accounts (``actor_label`` without a user).
