@@ -11,6 +11,27 @@ def _fast_password_hasher(settings: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _stored_files_in_tmp(
+    settings: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """No test writes into the working folder's ``var/media``: every page that stores a
+    file as a side effect (a printed form is kept, archive ``dossier_form_issued``) writes
+    to a temporary folder. Tests that look at the files use their own ``media`` fixture."""
+    root = tmp_path_factory.mktemp("media")
+    settings.STORAGES = {  # type: ignore[attr-defined]
+        **settings.STORAGES,  # type: ignore[attr-defined]
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root)},
+        },
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root)},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
 def _force_login_passes_the_second_factor(monkeypatch: pytest.MonkeyPatch) -> None:
     """``Client.force_login`` stands for a complete sign-in: for an account of the admin
     (``is_staff``) it also verifies the session with a confirmed TOTP device, as the login's

@@ -796,6 +796,10 @@ def dossier_form(request: HttpRequest, code: str, form: str, fmt: str) -> HttpRe
         object_id=dossier.code,
         data={"form": form, "fmt": fmt, "via": "api"},
     )
+    if form != "07":
+        services.dossier_form_issued(
+            dossier=dossier, form=form, fmt=fmt, data=response.content, actor=_user(request)
+        )
     return response
 
 

@@ -167,6 +167,7 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
                     "fee",
                     "result_type",
                     "electronic_result",
+                    "result_validity_months",
                     "legal_basis",
                 )
             },

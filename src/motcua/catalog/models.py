@@ -104,6 +104,16 @@ class ProcedureVersion(models.Model):
     fee = models.PositiveBigIntegerField(_("phí, lệ phí (đồng)"), default=0)
     result_type = models.CharField(_("loại kết quả"), max_length=255, blank=True, default="")
     electronic_result = models.BooleanField(_("kết quả điện tử"), default=False)
+    # ND 118/2025 Điều 19.2: a stored result keeps its validity period. Months from the day
+    # of issue (empty: no limit). Not in the catalogue interchange (catalog.schema.json, a
+    # shared spec that admits no other field): set in the admin, carried to the procedure's
+    # next version by the import.
+    result_validity_months = models.PositiveSmallIntegerField(
+        _("thời hạn hiệu lực của kết quả (tháng)"),
+        null=True,
+        blank=True,
+        help_text=_("Để trống nếu kết quả không có thời hạn."),
+    )
     legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True, default="")
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)

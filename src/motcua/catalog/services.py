@@ -501,6 +501,8 @@ def _write_procedures(
             else:
                 summary.versions_unchanged += 1
             continue
+        # What the interchange does not carry (set in the admin) passes to the new version.
+        previous = match or (live[key][-1] if live[key] else None)
         if match is not None:
             match.superseded_at = now
             match.save(update_fields=["superseded_at"])
@@ -519,6 +521,8 @@ def _write_procedures(
         number = next_number.get(entry["code"], 0) + 1
         next_number[entry["code"]] = number
         version = _build_version(entry, procedure, number, field_obj, agencies[entry["agency"]])
+        if previous is not None:
+            version.result_validity_months = previous.result_validity_months
         pending.append((version, entry))
         live[key].append(version)
         summary.versions_created += 1

@@ -78,6 +78,7 @@ from motcua.dossiers.services.ends import (
     dossier_stop,
     dossier_withdraw,
 )
+from motcua.dossiers.services.forms import dossier_form_issued
 from motcua.dossiers.services.holder import (
     dossier_holder,
     handover_steps,
@@ -123,6 +124,7 @@ __all__ = [
     "dossier_deliver",
     "dossier_extend",
     "dossier_finish",
+    "dossier_form_issued",
     "dossier_handover",
     "dossier_holder",
     "dossier_receive",

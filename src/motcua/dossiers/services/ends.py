@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 from django.core.files import File
@@ -69,11 +70,26 @@ def _late_steps(locked: Dossier) -> list[str]:
 
 def result_document_code(dossier: Dossier) -> str:
     """ND 118/2025 Điều 22.4: an electronic result's code is the holder's identifier and
-    the result-type code (here the procedure's code); none without an identifier."""
+    the result-type code; none without an identifier. The result-type code is the
+    procedure's national code: the catalogue interchange (catalog.schema.json, a shared spec
+    closed to other fields) has no result-type code of its own."""
     holder = dossier.applicant_id_number.strip()
     if not holder:
         return ""
     return f"{holder}.{dossier.procedure_version.procedure.code}"
+
+
+def validity_end(issued_on: dt.date, months: int | None) -> dt.date | None:
+    """The last day a result issued on ``issued_on`` is valid, ``months`` months later (None:
+    no limit). Bộ luật Dân sự 2015 Điều 147–148: the day of issue is not counted, and a
+    period in months ends on the same day of the last month, or on that month's last day
+    when it has no such day (issued 31/8, one month: valid to 30/9)."""
+    if months is None:
+        return None
+    month = issued_on.month - 1 + months
+    year, month = issued_on.year + month // 12, month % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(issued_on.day, last))
 
 
 def _result_signed(locked: Dossier, upload: File, now: dt.datetime) -> File:
@@ -121,6 +137,7 @@ def _store_result(locked: Dossier, upload: File, actor: Actor, now: dt.datetime)
             issuer_agency_id=locked.agency_id,
             issued_on=local_date(now),
             valid_from=local_date(now),
+            valid_until=validity_end(local_date(now), version.result_validity_months),
         ),
         actor=_user(actor),
         owner=locked.owner,

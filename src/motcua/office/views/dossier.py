@@ -255,6 +255,9 @@ def dossier_form(request: HttpRequest, code: str, form: str) -> HttpResponse:
         data={"form": form, "fmt": fmt},
         ip=client_ip(request),
     )
+    services.dossier_form_issued(
+        dossier=dossier, form=form, fmt=fmt, data=response.content, actor=request.user
+    )
     return response
 
 
