@@ -40,6 +40,21 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _retention_years(value: str) -> dict[str, int]:
+    """MOTCUA_RETENTION_YEARS, "part=20,form=20": years by kind of stored document."""
+    years: dict[str, int] = {}
+    for item in value.split(","):
+        if not item.strip():
+            continue
+        kind, _sep, number = item.partition("=")
+        if not number.strip().isdigit():
+            raise ValueError(
+                f"MOTCUA_RETENTION_YEARS: {item.strip()!r} is not KIND=YEARS (e.g. part=20)"
+            )
+        years[kind.strip()] = int(number)
+    return years
+
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("MOTCUA_DATA_DIR", Path.cwd() / "var")).resolve()
 # The SQLite file lives here and WhiteNoise expects STATIC_ROOT to exist even when it serves
@@ -320,4 +335,7 @@ MOTCUA = {
     # trusted root certificates that uploaded and issued signatures are checked against.
     "SIGNING_DIR": os.environ.get("MOTCUA_SIGNING_DIR", ""),
     "TRUST_ROOTS": os.environ.get("MOTCUA_TRUST_ROOTS", ""),
+    # Years stored documents are kept, by kind ("part=20,form=20"; 0: for good), over
+    # archive.models.RETENTION_YEARS.
+    "RETENTION_YEARS": _retention_years(os.environ.get("MOTCUA_RETENTION_YEARS", "")),
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
@@ -279,3 +280,24 @@ def test_expired_refuses_a_bad_date(capsys: pytest.CaptureFixture[str]) -> None:
         main(["archive", "expired", "--on", "5/10/2036"])
     assert exit_info.value.code == 2
     assert "'5/10/2036' is not a date (YYYY-MM-DD)" in capsys.readouterr().err
+
+
+def test_retention_years_are_set_by_kind_in_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings: Any
+) -> None:
+    import runpy
+
+    import motcua.settings
+    from motcua.archive.models import retention_years
+
+    monkeypatch.setenv("MOTCUA_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("MOTCUA_RETENTION_YEARS", "part=20, form=15")
+    configured = runpy.run_path(motcua.settings.__file__)["MOTCUA"]
+    assert configured["RETENTION_YEARS"] == {"part": 20, "form": 15}
+    settings.MOTCUA = configured
+    assert (retention_years("part"), retention_years("form")) == (20, 15)
+    assert retention_years("result") == 0  # the default: for good
+
+    monkeypatch.setenv("MOTCUA_RETENTION_YEARS", "part=hai mươi")
+    with pytest.raises(ValueError, match="'part=hai mươi' is not KIND=YEARS"):
+        runpy.run_path(motcua.settings.__file__)

@@ -295,6 +295,7 @@ NOT_CHANGES = {
     "dossier_secret_generate",
     "dossier_holder",
     "dossier_may_act",
+    "dossier_form_issued",  # keeps a printed form as a document; the dossier is unchanged
 }
 
 

@@ -71,9 +71,14 @@ class SignatureStatus(models.TextChoices):
 
 
 # Years a document is kept, by kind (a deployment overrides them with
-# ``MOTCUA["RETENTION_YEARS"]``). Forms and parts follow the dossier's own retention under the
-# archive law (Luật Lưu trữ 2024; Thông tư 10/2022/TT-BNV: administrative procedure dossiers
-# 5–20 years by field, 10 by default); a result issued to a person is kept for good (0).
+# MOTCUA_RETENTION_YEARS, ``settings.MOTCUA["RETENTION_YEARS"]``). Forms and parts follow the
+# dossier's own retention under the archive law (Luật Lưu trữ 2024, Luật số 33/2024/QH15:
+# the periods are set by the Ministry of Home Affairs' lists; Thông tư 10/2022/TT-BNV gives
+# the periods of documents common to all agencies, 5–20 years by field for case files,
+# 10 taken here as the default); a result issued to a person is kept for good (0), as the
+# issuing agency's copy of an individual decision. Checked against those texts' structure
+# only, not line by line against TT 10/2022's table (not at hand when this was written): the
+# records office of each installation confirms or overrides them.
 RETENTION_YEARS: dict[str, int] = {
     DocumentKind.PART: 10,
     DocumentKind.FORM: 10,
