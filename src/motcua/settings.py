@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -301,7 +302,7 @@ LOGGING = {
 }
 
 # --- motcua's own settings (configurable per installation) ----------------------------
-MOTCUA = {
+MOTCUA: dict[str, Any] = {
     # The province this installation serves; printed on forms and reports.
     "PROVINCE_NAME": os.environ.get("MOTCUA_PROVINCE_NAME", "Đắk Nông"),
     "PLACE_NAME": os.environ.get("MOTCUA_PLACE_NAME", "Gia Nghĩa"),
