@@ -350,7 +350,7 @@ def test_event_before_receipt_fails(world: dict[str, Any]) -> None:
         ),
         (
             [{"type": "result_delivered", "at": "2022-08-30T10:00:00+07:00", "channel": "postal"}],
-            "events[0].type: result_delivered without result_ready",
+            "events[0].type: result_delivered before the end (result_ready, refused or withdrawn)",
         ),
         (
             [{"type": "extension", "at": "2022-08-30T10:00:00+07:00", "apology": True}],
@@ -503,3 +503,67 @@ def test_supplement_pauses_the_control_slip_step(world: dict[str, Any]) -> None:
     # The fresh row has the full 12 h budget again: 6/9 09:00 → 7/9 13:00; 10:00 is on time.
     assert [r.result for r in rows] == ["on_time", "on_time"]
     assert dossier.due_at == local(2022, 9, 9, 17)
+
+
+# --- notices and papers handed back after a refusal or a withdrawal (issue 14) ------------
+
+
+def _ended_then_delivered(seq: int, end: dict[str, Any], channel: str) -> dict[str, Any]:
+    return record(
+        seq,
+        events=[
+            {"type": "handover", "at": "2022-08-29T14:00:00+07:00", "unit": "Phòng Hành chính"},
+            end,
+            {"type": "result_delivered", "at": "2022-09-06T09:00:00+07:00", "channel": channel},
+        ],
+    )
+
+
+def test_delivery_after_refusal_or_withdrawal_imports_unflagged_and_is_no_postal_return(
+    world: dict[str, Any],
+) -> None:
+    from motcua.reports.queries import period_figures
+
+    refused = {"type": "refused", "at": "2022-09-05T10:00:00+07:00", "reason": "Không đủ"}
+    withdrawn = {"type": "withdrawn", "at": "2022-09-05T10:00:00+07:00"}
+    result = {"type": "result_ready", "at": "2022-08-31T10:00:00+07:00"}
+    outcome = import_dossier_records(
+        [
+            _ended_then_delivered(1, refused, "postal"),
+            _ended_then_delivered(2, withdrawn, "counter"),
+            _ended_then_delivered(3, refused, "counter"),
+            _ended_then_delivered(4, result, "postal"),
+        ]
+    )
+    assert outcome.created == 4 and outcome.flagged == 0
+    by_seq = {int(d.code[-4:]): d for d in Dossier.objects.all()}
+    assert all(d.flags == [] for d in by_seq.values())
+    # The end stays the status; the hand-back is recorded with its channel and event.
+    assert by_seq[1].status == Status.REFUSED and by_seq[1].end_kind == EndKind.REFUSED
+    assert by_seq[1].delivery_channel == "postal"
+    assert by_seq[1].delivered_at == local(2022, 9, 6, 9, 0)
+    assert by_seq[2].status == Status.WITHDRAWN and by_seq[2].delivery_channel == "counter"
+    assert by_seq[4].status == Status.DELIVERED
+    assert DossierEvent.objects.filter(type=EventType.RESULT_DELIVERED).count() == 4
+    assert by_seq[1].dossier_class == "" and by_seq[1].ended_at == local(2022, 9, 5, 10, 0)
+
+    f = period_figures(date_from=dt.date(2022, 8, 1), date_to=dt.date(2022, 9, 30))
+    assert f["resolved"]["total"] == 1
+    assert f["resolved"]["postal_return"] == 1  # only the result, not the refusal notice
+    assert f["returned"]["total"] == 2 and f["withdrawn"] == 1
+
+
+def test_delivery_after_stop_or_twice_after_refusal_still_fails(world: dict[str, Any]) -> None:
+    stopped = {"type": "stopped", "at": "2022-09-05T10:00:00+07:00", "reason": "Quá hạn bổ sung"}
+    refused = _ended_then_delivered(
+        2, {"type": "refused", "at": "2022-09-05T10:00:00+07:00"}, "postal"
+    )
+    refused["events"].append(
+        {"type": "result_delivered", "at": "2022-09-07T09:00:00+07:00", "channel": "counter"}
+    )
+    assert _errors([_ended_then_delivered(1, stopped, "counter"), refused]) == [
+        "records:1: events[2].type: result_delivered after stopped: only a result, a refusal "
+        "or a withdrawal is handed back",
+        "records:2: events[3].type: result delivered twice",
+    ]
+    assert not Dossier.objects.exists()
