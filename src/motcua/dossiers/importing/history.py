@@ -455,7 +455,7 @@ def history_compute(
             _flag(flags, Flag.DUE_DIFFERS)
     explanation["used"] = "printed" if printed_due is not None else "computed"
 
-    status = Status.PROCESSING
+    status: str = Status.PROCESSING
     events = [
         EventRow(
             EventType.RECEIVED,
