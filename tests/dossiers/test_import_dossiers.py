@@ -567,3 +567,59 @@ def test_delivery_after_stop_or_twice_after_refusal_still_fails(world: dict[str,
         "records:2: events[3].type: result delivered twice",
     ]
     assert not Dossier.objects.exists()
+
+
+# --- worker processes change nothing but the speed -------------------------------------------
+
+
+def _imported_state() -> list[Any]:
+    dossiers = [
+        {k: v for k, v in d.items() if k not in ("id", "secret", "created_at", "updated_at")}
+        for d in Dossier.objects.order_by("code").values()
+    ]
+    events = list(
+        DossierEvent.objects.order_by("dossier__code", "at", "id").values_list(
+            "dossier__code", "type", "at", "from_status", "to_status", "data"
+        )
+    )
+    rows = list(
+        Handover.objects.order_by("dossier__code", "position").values_list(
+            "dossier__code", "position", "to_unit_id", "to_unit_label", "step_id", "step_name",
+            "at", "finished_at", "used_hours", "result", "note",
+        )
+    )  # fmt: skip
+    return [dossiers, events, rows]
+
+
+def test_worker_processes_import_exactly_what_one_process_does(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
+    lines = (DATA / "history_small.jsonl").read_text(encoding="utf-8")
+    path = tmp_path / "history.jsonl"
+    path.write_text(lines + "\n" + lines, encoding="utf-8")  # a blank line, then duplicates
+    from motcua.dossiers.importing import import_dossier_file
+
+    pooled = import_dossier_file(path, workers=2, chunk_lines=3)
+    assert (pooled.read, pooled.created, pooled.skipped) == (16, 8, 8)
+    state = _imported_state()
+    first_ids = sorted(Dossier.objects.values_list("id", flat=True))
+    assert first_ids == list(range(first_ids[0], first_ids[0] + 8))
+    Dossier.objects.all().delete()
+    single = import_dossier_file(path, workers=1)
+    assert single == pooled
+    assert _imported_state() == state
+
+
+def test_worker_processes_report_every_error_by_line(world: dict[str, Any]) -> None:
+    records = [record(n) for n in range(1, 8)]
+    records[1]["agency"] = "000.00.99.H18"
+    records[5]["events"] = [{"type": "supplement_received", "at": "2022-08-30T10:00:00+07:00"}]
+    records.append(record(3, channel="online"))
+    with pytest.raises(ImportFailed) as caught:
+        import_dossier_records(records, workers=2, chunk_lines=2)
+    assert caught.value.lines() == [
+        "records:2: agency: unknown agency '000.00.99.H18'",
+        "records:6: events[0].type: supplement_received without a request",
+        f"records:8: code: {JUSTICE}-220829-0003 already on line 3 with other content",
+    ]
+    assert Dossier.objects.count() == 0
