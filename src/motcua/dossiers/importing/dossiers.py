@@ -511,15 +511,16 @@ def _sequences_advance(sequences: dict[tuple[int, dt.date], int]) -> None:
         )
     }
     to_update = []
-    to_create = []
+    # New (agency, day) rows, most of them: the bulk path, not a model instance each.
+    to_create = TableWriter(DossierSequence, with_id=False, batch_size=20000)
     for (agency_id, day), last in sequences.items():
         current = existing.get((agency_id, day))
         if current is None:
-            to_create.append(DossierSequence(agency_id=agency_id, day=day, last=last))
+            to_create.add({"agency_id": agency_id, "day": day, "last": last})
         elif current.last < last:
             current.last = last
             to_update.append(current)
-    DossierSequence.objects.bulk_create(to_create, batch_size=2000)
+    to_create.flush()
     DossierSequence.objects.bulk_update(to_update, ["last"], batch_size=2000)
 
 
