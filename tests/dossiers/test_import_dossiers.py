@@ -350,7 +350,7 @@ def test_event_before_receipt_fails(world: dict[str, Any]) -> None:
         ),
         (
             [{"type": "result_delivered", "at": "2022-08-30T10:00:00+07:00", "channel": "postal"}],
-            "events[0].type: result_delivered without result_ready",
+            "events[0].type: result_delivered before the end (result_ready, refused or withdrawn)",
         ),
         (
             [{"type": "extension", "at": "2022-08-30T10:00:00+07:00", "apology": True}],
@@ -503,3 +503,123 @@ def test_supplement_pauses_the_control_slip_step(world: dict[str, Any]) -> None:
     # The fresh row has the full 12 h budget again: 6/9 09:00 → 7/9 13:00; 10:00 is on time.
     assert [r.result for r in rows] == ["on_time", "on_time"]
     assert dossier.due_at == local(2022, 9, 9, 17)
+
+
+# --- notices and papers handed back after a refusal or a withdrawal (issue 14) ------------
+
+
+def _ended_then_delivered(seq: int, end: dict[str, Any], channel: str) -> dict[str, Any]:
+    return record(
+        seq,
+        events=[
+            {"type": "handover", "at": "2022-08-29T14:00:00+07:00", "unit": "Phòng Hành chính"},
+            end,
+            {"type": "result_delivered", "at": "2022-09-06T09:00:00+07:00", "channel": channel},
+        ],
+    )
+
+
+def test_delivery_after_refusal_or_withdrawal_imports_unflagged_and_is_no_postal_return(
+    world: dict[str, Any],
+) -> None:
+    from motcua.reports.queries import period_figures
+
+    refused = {"type": "refused", "at": "2022-09-05T10:00:00+07:00", "reason": "Không đủ"}
+    withdrawn = {"type": "withdrawn", "at": "2022-09-05T10:00:00+07:00"}
+    result = {"type": "result_ready", "at": "2022-08-31T10:00:00+07:00"}
+    outcome = import_dossier_records(
+        [
+            _ended_then_delivered(1, refused, "postal"),
+            _ended_then_delivered(2, withdrawn, "counter"),
+            _ended_then_delivered(3, refused, "counter"),
+            _ended_then_delivered(4, result, "postal"),
+        ]
+    )
+    assert outcome.created == 4 and outcome.flagged == 0
+    by_seq = {int(d.code[-4:]): d for d in Dossier.objects.all()}
+    assert all(d.flags == [] for d in by_seq.values())
+    # The end stays the status; the hand-back is recorded with its channel and event.
+    assert by_seq[1].status == Status.REFUSED and by_seq[1].end_kind == EndKind.REFUSED
+    assert by_seq[1].delivery_channel == "postal"
+    assert by_seq[1].delivered_at == local(2022, 9, 6, 9, 0)
+    assert by_seq[2].status == Status.WITHDRAWN and by_seq[2].delivery_channel == "counter"
+    assert by_seq[4].status == Status.DELIVERED
+    assert DossierEvent.objects.filter(type=EventType.RESULT_DELIVERED).count() == 4
+    assert by_seq[1].dossier_class == "" and by_seq[1].ended_at == local(2022, 9, 5, 10, 0)
+
+    f = period_figures(date_from=dt.date(2022, 8, 1), date_to=dt.date(2022, 9, 30))
+    assert f["resolved"]["total"] == 1
+    assert f["resolved"]["postal_return"] == 1  # only the result, not the refusal notice
+    assert f["returned"]["total"] == 2 and f["withdrawn"] == 1
+
+
+def test_delivery_after_stop_or_twice_after_refusal_still_fails(world: dict[str, Any]) -> None:
+    stopped = {"type": "stopped", "at": "2022-09-05T10:00:00+07:00", "reason": "Quá hạn bổ sung"}
+    refused = _ended_then_delivered(
+        2, {"type": "refused", "at": "2022-09-05T10:00:00+07:00"}, "postal"
+    )
+    refused["events"].append(
+        {"type": "result_delivered", "at": "2022-09-07T09:00:00+07:00", "channel": "counter"}
+    )
+    assert _errors([_ended_then_delivered(1, stopped, "counter"), refused]) == [
+        "records:1: events[2].type: result_delivered after stopped: only a result, a refusal "
+        "or a withdrawal is handed back",
+        "records:2: events[3].type: result delivered twice",
+    ]
+    assert not Dossier.objects.exists()
+
+
+# --- worker processes change nothing but the speed -------------------------------------------
+
+
+def _imported_state() -> list[Any]:
+    dossiers = [
+        {k: v for k, v in d.items() if k not in ("id", "secret", "created_at", "updated_at")}
+        for d in Dossier.objects.order_by("code").values()
+    ]
+    events = list(
+        DossierEvent.objects.order_by("dossier__code", "at", "id").values_list(
+            "dossier__code", "type", "at", "from_status", "to_status", "data"
+        )
+    )
+    rows = list(
+        Handover.objects.order_by("dossier__code", "position").values_list(
+            "dossier__code", "position", "to_unit_id", "to_unit_label", "step_id", "step_name",
+            "at", "finished_at", "used_hours", "result", "note",
+        )
+    )  # fmt: skip
+    return [dossiers, events, rows]
+
+
+def test_worker_processes_import_exactly_what_one_process_does(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
+    lines = (DATA / "history_small.jsonl").read_text(encoding="utf-8")
+    path = tmp_path / "history.jsonl"
+    path.write_text(lines + "\n" + lines, encoding="utf-8")  # a blank line, then duplicates
+    from motcua.dossiers.importing import import_dossier_file
+
+    pooled = import_dossier_file(path, workers=2, chunk_lines=3)
+    assert (pooled.read, pooled.created, pooled.skipped) == (16, 8, 8)
+    state = _imported_state()
+    first_ids = sorted(Dossier.objects.values_list("id", flat=True))
+    assert first_ids == list(range(first_ids[0], first_ids[0] + 8))
+    Dossier.objects.all().delete()
+    single = import_dossier_file(path, workers=1)
+    assert single == pooled
+    assert _imported_state() == state
+
+
+def test_worker_processes_report_every_error_by_line(world: dict[str, Any]) -> None:
+    records = [record(n) for n in range(1, 8)]
+    records[1]["agency"] = "000.00.99.H18"
+    records[5]["events"] = [{"type": "supplement_received", "at": "2022-08-30T10:00:00+07:00"}]
+    records.append(record(3, channel="online"))
+    with pytest.raises(ImportFailed) as caught:
+        import_dossier_records(records, workers=2, chunk_lines=2)
+    assert caught.value.lines() == [
+        "records:2: agency: unknown agency '000.00.99.H18'",
+        "records:6: events[0].type: supplement_received without a request",
+        f"records:8: code: {JUSTICE}-220829-0003 already on line 3 with other content",
+    ]
+    assert Dossier.objects.count() == 0

@@ -854,6 +854,33 @@ def test_deliver_after_result_keeps_the_end(world: World, appraised: Dossier, tr
         dossier_deliver(dossier=appraised, actor=world.clerk, channel="counter")
 
 
+def test_refused_dossier_papers_are_handed_back_once_and_stay_refused(
+    world: World, appraised: Dossier, traveller
+) -> None:
+    from motcua.dossiers.rules import Action, action_label, dossier_actions
+
+    dossier_refuse(dossier=appraised, actor=world.leader, reason="Không đủ điều kiện")
+    traveller.move_to(local(TUESDAY, 9))
+    appraised.refresh_from_db()
+    assert Action.DELIVER in dossier_actions(world.clerk, appraised)
+    assert action_label(Action.DELIVER, appraised) == "Trả thông báo và hồ sơ cho người nộp"
+    dossier_deliver(dossier=appraised, actor=world.clerk, channel="postal", reference="EB9VN")
+    appraised.refresh_from_db()
+    assert appraised.status == Status.REFUSED and appraised.end_kind == "refused"
+    assert appraised.delivery_channel == "postal"
+    assert appraised.delivered_at == local(TUESDAY, 9)
+    assert Action.DELIVER not in dossier_actions(world.clerk, appraised)
+    with pytest.raises(TransitionError, match="không có kết quả hoặc giấy tờ"):
+        dossier_deliver(dossier=appraised, actor=world.clerk, channel="counter")
+
+
+def test_withdrawn_before_acceptance_has_nothing_to_hand_back(world: World) -> None:
+    dossier = submitted(world)
+    dossier_withdraw(dossier=dossier, actor=world.citizen)
+    with pytest.raises(TransitionError):
+        dossier_deliver(dossier=dossier, actor=world.clerk, channel="counter")
+
+
 # --- scans ----------------------------------------------------------------------------------------
 
 

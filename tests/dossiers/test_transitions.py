@@ -85,7 +85,8 @@ SERVICES: dict[str, tuple[Callable[[Dossier, World], Any], set[str]]] = {
     ),
     "deliver": (
         lambda d, w: dossier_deliver(dossier=d, actor=w.clerk, channel="counter"),
-        {S.RESULT_READY},
+        # A result, or a refused or withdrawn dossier's notice and papers (domain.md §6).
+        {S.RESULT_READY, S.REFUSED, S.WITHDRAWN},
     ),
 }
 

@@ -394,3 +394,22 @@ SHARED_SCHEMA = Path("/work/shared/spec/period-report.schema.json")
 @pytest.mark.skipif(not SHARED_SCHEMA.exists(), reason="shared spec not mounted")
 def test_packaged_schema_is_the_shared_spec() -> None:
     assert json.loads(SHARED_SCHEMA.read_text(encoding="utf-8")) == SCHEMA
+
+
+def test_late_dossier_without_a_known_step_lists_no_empty_step(pv) -> None:  # type: ignore[no-untyped-def]
+    from motcua.reports.documents.context import late_footnote
+
+    late = {
+        "received": "2022-06-06T02:00",
+        "ended": "2022-07-01T02:00",
+        "end_kind": "result",
+        "cls": "late",
+    }
+    dossier(pv, **late, late_reason="Chờ xác minh", late_steps="")
+    dossier(pv, **late, late_reason="Chờ xác minh", late_steps="  ")
+    dossier(pv, **late, late_reason="Chờ xác minh", late_steps="Phòng Hành chính")
+    [row] = figures()["late_by_agency"]
+    assert row["count"] == 3
+    assert row["steps"] == [{"step": "Phòng Hành chính", "count": 1}]
+    [text] = late_footnote([row])
+    assert "trễ ở bước Phòng Hành chính" in text and "bước ," not in text

@@ -73,6 +73,21 @@ class DossierClass(models.TextChoices):
     LATE = "late", _("Quá hạn")
 
 
+# What is handed back to the applicant after each end (domain.md §6; the interchange schema's
+# ``result_delivered``): the result, and for a refused or withdrawn dossier the notice and the
+# papers. A stopped dossier hands nothing back through this event (the schema names refusal
+# and withdrawal only). One rule for the live ``dossier_deliver`` and the import; the period
+# figures count returns by channel only for dossiers ended by a result (``reports.period``).
+DELIVERABLE_ENDS = frozenset({EndKind.RESULT, EndKind.REFUSED, EndKind.WITHDRAWN})
+
+
+def status_after_delivery(end_kind: str, status: str) -> str:
+    """The status a delivery leaves: "delivered" after a result; after a refusal or a
+    withdrawal the end stays the dossier's status (papers handed back are not a result
+    returned, so ratings and the figures' result returns never see them)."""
+    return Status.DELIVERED if end_kind == EndKind.RESULT else status
+
+
 class DeliveryChannel(models.TextChoices):
     COUNTER = "counter", _("Tại Bộ phận Một cửa")
     POSTAL = "postal", _("Qua bưu chính công ích")

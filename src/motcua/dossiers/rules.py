@@ -61,7 +61,7 @@ from motcua.core.access import staff_profile
 from motcua.core.audit import Actor
 from motcua.core.models import Role
 from motcua.dossiers.errors import ActorNotAllowed, DossierError, TransitionError
-from motcua.dossiers.models import Dossier, Status
+from motcua.dossiers.models import DELIVERABLE_ENDS, Dossier, EndKind, Status
 from motcua.dossiers.scope import (
     DECIDE_ROLES,
     WRITE_ROLES,
@@ -146,7 +146,15 @@ RULES: tuple[Rule, ...] = (
     Rule(Action.FINISH, _s(Status.PROCESSING), Desk.DECIDER, DECIDE_ROLES, StepKind.SIGN),
     Rule(Action.REFUSE, OPEN, Desk.SIGNER, LEADERS),
     Rule(Action.STOP, OPEN, Desk.SIGNER, LEADERS),
-    Rule(Action.DELIVER, _s(Status.RESULT_READY), Desk.RECEIVING, COUNTER_SIDE, StepKind.RETURN),
+    # The result, or a refused or withdrawn dossier's notice and papers (``DELIVERABLE_ENDS``),
+    # handed back once by the counter that received it.
+    Rule(
+        Action.DELIVER,
+        _s(Status.RESULT_READY, Status.REFUSED, Status.WITHDRAWN),
+        Desk.RECEIVING,
+        COUNTER_SIDE,
+        StepKind.RETURN,
+    ),
 )
 
 LABELS: dict[Action, Promise] = {
@@ -167,6 +175,7 @@ LABELS: dict[Action, Promise] = {
     Action.DELIVER: gettext_lazy("Trả kết quả cho người nộp"),
 }
 SIGN_LABEL = gettext_lazy("Duyệt, ký — có kết quả")
+HANDBACK_LABEL = gettext_lazy("Trả thông báo và hồ sơ cho người nộp")
 # What a refusal says was wanted (``Không thể %(action)s``), in the services' own words.
 VERBS: dict[Action, Promise] = {
     Action.ACCEPT: gettext_lazy("tiếp nhận hồ sơ"),
@@ -262,7 +271,8 @@ def actor_standing(actor: Actor, dossier: Dossier) -> Standing:
         intake=status in INTAKE
         and counter_side
         and counter_receives(profile, dossier.agency_id, dossier.level),
-        receiving=status in (Status.RESULT_READY, Status.SUPPLEMENT_REQUESTED)
+        receiving=status
+        in (Status.RESULT_READY, Status.SUPPLEMENT_REQUESTED, Status.REFUSED, Status.WITHDRAWN)
         and _receiving(counter_side, actor, dossier),
         holds=status in (*OPEN, Status.RESULT_READY) and holds_step(actor, dossier),
         decides=role in DECIDE_ROLES and can_decide(actor, dossier),
@@ -295,6 +305,17 @@ def _state_refusal(action: Action, dossier: Dossier) -> DossierError | None:
         # ND 118/2025 Điều 19.6: one apology and one new appointment only.
         return TransitionError(
             _("Hồ sơ %(code)s đã được gia hạn một lần; không được gia hạn lần nữa.")
+            % {"code": dossier.code}
+        )
+    if action == Action.DELIVER and (
+        dossier.delivered_at is not None
+        or dossier.received_at is None
+        or dossier.end_kind not in DELIVERABLE_ENDS
+    ):
+        # Handed back once (domain.md §6); a dossier withdrawn before it was received holds
+        # no papers at the counter.
+        return TransitionError(
+            _("Hồ sơ %(code)s không có kết quả hoặc giấy tờ chờ trả cho người nộp.")
             % {"code": dossier.code}
         )
     return None
@@ -332,6 +353,8 @@ def action_label(action: Action, dossier: Dossier, standing: Standing | None = N
     """The button's words: at the decision step the leader signs."""
     if action == Action.FINISH and standing is not None and standing.at_decision_step:
         return str(SIGN_LABEL)
+    if action == Action.DELIVER and dossier.end_kind != EndKind.RESULT:
+        return str(HANDBACK_LABEL)
     return str(LABELS[action])
 
 

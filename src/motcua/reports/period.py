@@ -181,7 +181,9 @@ def figure_conditions(period: Period) -> dict[str, Q]:
         "on_time": resolved & Q(dossier_class=DossierClass.ON_TIME),
         "late": late,
         "late_apology": late & Q(has_apology=True),
-        # Returned by post, whenever the delivery happened.
+        # Results returned by post, whenever the delivery happened. Only dossiers ended by a
+        # result: a refused or withdrawn dossier's notice and papers handed back by post are
+        # a delivery too, but not a result returned (domain.md §6; ``DELIVERABLE_ENDS``).
         "postal_return": resolved & Q(delivery_channel=DeliveryChannel.POSTAL),
         "refused": ended_in & Q(end_kind=EndKind.REFUSED),
         "withdrawn": ended_in & Q(end_kind=EndKind.WITHDRAWN),

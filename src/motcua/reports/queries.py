@@ -429,7 +429,11 @@ def _late_by_agency(
                 "with_apology": c["late_apology"],
                 "without_apology": c["late"] - c["late_apology"],
                 "reasons": _ranked(reasons[pk], "reason"),
-                "steps": _ranked(steps[pk], "step"),
+                # A late dossier with no step known (none recorded, no control-slip row
+                # overran) names no step: the list shows only known ones, never "".
+                "steps": _ranked(
+                    {step: n for step, n in steps[pk].items() if step.strip()}, "step"
+                ),
             }
         )
     items.sort(key=_by_count_then_code)

@@ -6,6 +6,14 @@ second pass compute and write every dossier in one transaction. The input is str
 passes; what stays in memory is one (code → line, hash) entry per line, needed to find
 duplicates and to make a re-import skip what it already holds.
 
+The work per line (parsing, schema, ``history_check``; ``history_compute`` and building the
+rows) is pure, so an input larger than one chunk is handed out in chunks to worker processes
+forked with the catalogue, the legal clock and the row formats already loaded; they never touch
+the database. This process reads the input, allocates the keys, and writes each chunk's rows
+in order inside the one transaction, while the workers compute the next chunks. Results come
+back in input order: errors, keys and rows are the same as with one process
+(``workers=1``).
+
 Same code again: a line whose code is already in the database (or earlier in the file) with
 the *same* content is skipped, so importing a file twice changes nothing. The same code with
 *different* content is an error: silently keeping either version would hide a divergence
@@ -15,11 +23,16 @@ between the two systems, and the operator must decide which is right.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import secrets
-from collections.abc import Iterable
-from dataclasses import dataclass
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 
@@ -42,19 +55,33 @@ from motcua.dossiers.importing.history import (
 from motcua.dossiers.importing.lines import (
     ImportFailed,
     LineError,
+    LineSchema,
     Progress,
-    Source,
+    RawSource,
     Unparsed,
     canonical_sha256,
-    jsonl_source,
+    jsonl_lines,
     line_schema,
+    parse_line,
     records_source,
 )
-from motcua.dossiers.importing.rows import IdAllocator, TableWriter, refresh_statistics
+from motcua.dossiers.importing.rows import (
+    IdAllocator,
+    RowFormat,
+    TableWriter,
+    refresh_statistics,
+)
 from motcua.dossiers.models import Dossier, DossierEvent, DossierSequence, EventType, Handover
 
 PROGRESS_EVERY = 50_000
 DB_CHUNK = 2000
+# Lines per unit of work: large enough that handing a chunk to a worker process and its rows
+# back costs little against computing it, small enough to keep both cores and the writer busy.
+CHUNK_LINES = 2000
+MAX_WORKERS = 4
+
+R = TypeVar("R")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -122,13 +149,195 @@ def _say(progress: Progress | None, message: str) -> None:
         progress(message)
 
 
+# --- the work per line, in chunks: pure, run in worker processes for a large input ---------
+
+
 @dataclass
-class _Plan:
-    """What the check pass learnt: which line holds each code, which lines to skip."""
+class _Context:
+    """What checking and computing a line needs: plain values and pure functions, loaded once
+    before any worker is forked (the workers inherit it and never touch the database)."""
 
     catalogue: CatalogueSnapshot
-    first_line: dict[str, tuple[int, str]]  # code → (line, content hash)
-    skip_codes: set[str]
+    schema: LineSchema
+    clock: LegalClock
+    dossier_format: RowFormat
+    event_format: RowFormat
+    handover_format: RowFormat
+
+
+Item = tuple[int, "str | dict[str, Any] | Unparsed"]
+# (line, errors or None, code, content hash); code and hash empty when the line is unusable.
+Checked = tuple[int, list[LineError] | None, str, str]
+
+
+def _check_chunk(ctx: _Context, items: list[Item]) -> list[Checked]:
+    """The validation of each line on its own: JSON, schema, the record's consistency."""
+    out: list[Checked] = []
+    for number, raw in items:
+        obj = parse_line(raw) if isinstance(raw, str) else raw
+        if isinstance(obj, Unparsed):
+            out.append((number, [LineError(number, "", obj.message)], "", ""))
+            continue
+        problems = ctx.schema.errors(obj)
+        if problems:
+            out.append((number, [LineError(number, f, m) for f, m in problems], "", ""))
+            continue
+        field_errors, _version = history_check(obj, ctx.catalogue)
+        errors = [LineError(number, e.field, e.message) for e in field_errors] or None
+        out.append((number, errors, obj["code"], canonical_sha256(obj)))
+    return out
+
+
+@dataclass
+class _Rows:
+    """The rows of a chunk of dossiers, ready for ``write_rows``."""
+
+    dossiers: list[tuple[Any, ...]] = field(default_factory=list)
+    events: list[tuple[Any, ...]] = field(default_factory=list)
+    handovers: list[tuple[Any, ...]] = field(default_factory=list)
+    flagged: int = 0
+    sequences: dict[tuple[int, dt.date], int] = field(default_factory=dict)
+
+
+def _compute_chunk(ctx: _Context, items: list[tuple[int, Any, str]], ids: list[int]) -> _Rows:
+    """Each line (number, text or object, content hash) computed into its rows, with the
+    dossier keys the writer allocated for them, in order."""
+    out = _Rows()
+    catalogue = ctx.catalogue
+    units = catalogue.units
+    event_row = ctx.event_format.row
+    handover_row = ctx.handover_format.row
+    for (_number, raw, digest), dossier_id in zip(items, ids, strict=True):
+        obj = parse_line(raw) if isinstance(raw, str) else raw
+        assert isinstance(obj, dict)  # the check pass refused anything else
+        computed = history_compute(
+            obj,
+            _pinned(catalogue, obj),
+            catalogue.agencies[obj["agency"]],
+            ctx.clock,
+            source_sha256=digest,
+            units=units,
+        )
+        row = computed.dossier
+        row["id"] = dossier_id
+        row["secret"] = _new_secret()
+        out.dossiers.append(ctx.dossier_format.row(row))
+        if row["flags"]:
+            out.flagged += 1
+        for event in computed.events:
+            out.events.append(
+                event_row(
+                    {
+                        "dossier_id": dossier_id,
+                        "type": event.type,
+                        "at": event.at,
+                        "actor_label": "import",
+                        "from_status": event.from_status,
+                        "to_status": event.to_status,
+                        "data": event.data,
+                    }
+                )
+            )
+        for h in computed.handovers:
+            out.handovers.append(
+                handover_row(
+                    {
+                        "dossier_id": dossier_id,
+                        "position": h.position,
+                        "from_unit_id": h.from_unit_id,
+                        "from_unit_label": "" if h.from_unit_id else h.from_unit,
+                        "to_unit_id": h.to_unit_id,
+                        "to_unit_label": "" if h.to_unit_id else h.to_unit,
+                        "at": h.at,
+                        "step_id": h.step.id if h.step else None,
+                        "step_name": h.step_name,
+                        "budget_hours": h.budget_hours,
+                        "finished_at": h.finished_at,
+                        "used_hours": h.used_hours,
+                        "result": h.result,
+                        "note": h.note[:500],
+                    }
+                )
+            )
+        _note_sequence(out.sequences, catalogue, obj["code"])
+    return out
+
+
+# The context of the pool's workers: set in the parent just before they are forked.
+_WORKER_CONTEXT: _Context | None = None
+
+
+def _in_worker(function: Callable[..., Any], *args: Any) -> Any:
+    assert _WORKER_CONTEXT is not None
+    return function(_WORKER_CONTEXT, *args)
+
+
+class _Chunks:
+    """Runs chunk functions in order: in this process, or, once the input proves larger than
+    one chunk, in a pool of forked worker processes (both cores for the pure per-line work,
+    while this process reads the input and writes to the database). Results come back in
+    submission order, so the import's outcome does not depend on where a chunk ran."""
+
+    def __init__(self, ctx: _Context, *, workers: int, chunk_lines: int) -> None:
+        self.ctx = ctx
+        self.workers = workers
+        self.chunk_lines = chunk_lines
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> _Chunks:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        global _WORKER_CONTEXT
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+            _WORKER_CONTEXT = None
+
+    def _start_pool(self) -> None:
+        global _WORKER_CONTEXT
+        if self.pool is not None or self.workers < 2:
+            return
+        if "fork" not in multiprocessing.get_all_start_methods():
+            self.workers = 1  # the context is inherited, not sent: no pool without fork
+            return
+        _WORKER_CONTEXT = self.ctx
+        self.pool = ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=multiprocessing.get_context("fork")
+        )
+
+    def map(self, function: Callable[..., R], jobs: Iterable[tuple[Any, ...]]) -> Iterator[R]:
+        """``function(ctx, *job)`` for each job, in order; at most a few jobs ahead."""
+        pending: deque[Future[R]] = deque()
+        for number, job in enumerate(jobs):
+            if number == 1:
+                self._start_pool()
+            if self.pool is None:
+                yield function(self.ctx, *job)
+                continue
+            pending.append(self.pool.submit(_in_worker, function, *job))
+            if len(pending) > 2 * self.workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+@dataclass
+class _Plan:
+    """What the check pass learnt: the line and content hash of each dossier to write."""
+
+    to_write: dict[int, str]  # line → content hash
     read: int
 
 
@@ -164,42 +373,37 @@ def _check_existing(first_line: dict[str, tuple[int, str]], errors: list[LineErr
     return skip
 
 
-def dossier_records_check(source: Source, *, progress: Progress | None = None) -> _Plan:
+def _check(source: RawSource, chunks: _Chunks, *, progress: Progress | None) -> _Plan:
     """The validation pass; raises ``ImportFailed`` with every error found."""
-    schema = line_schema("dossier-history")
-    catalogue = catalogue_snapshot_load()
     errors: list[LineError] = []
     first_line: dict[str, tuple[int, str]] = {}
     read = 0
-    for number, obj in source():
-        read += 1
-        if read % PROGRESS_EVERY == 0:
-            _say(progress, f"checked {read:,} lines ({len(errors):,} errors so far)")
-        if isinstance(obj, Unparsed):
-            errors.append(LineError(number, "", obj.message))
-            continue
-        problems = schema.errors(obj)
-        if problems:
-            errors.extend(LineError(number, f, m) for f, m in problems)
-            continue
-        field_errors, _version = history_check(obj, catalogue)
-        errors.extend(LineError(number, e.field, e.message) for e in field_errors)
-        digest = canonical_sha256(obj)
-        prior = first_line.get(obj["code"])
-        if prior is None:
-            first_line[obj["code"]] = (number, digest)
-        elif prior[1] != digest:
-            errors.append(
-                LineError(
-                    number, "code", f"{obj['code']} already on line {prior[0]} with other content"
+    jobs = ((chunk,) for chunk in _chunked(source(), chunks.chunk_lines))
+    for checked in chunks.map(_check_chunk, jobs):
+        for number, line_errors, code, digest in checked:
+            read += 1
+            if read % PROGRESS_EVERY == 0:
+                _say(progress, f"checked {read:,} lines ({len(errors):,} errors so far)")
+            if line_errors:
+                errors.extend(line_errors)
+            if not code:
+                continue
+            prior = first_line.get(code)
+            if prior is None:
+                first_line[code] = (number, digest)
+            elif prior[1] != digest:
+                errors.append(
+                    LineError(
+                        number, "code", f"{code} already on line {prior[0]} with other content"
+                    )
                 )
-            )
     _say(progress, f"checked {read:,} lines")
     skip = _check_existing(first_line, errors) if not errors else set()
     if errors:
         errors.sort(key=lambda e: e.line)
         raise ImportFailed(errors)
-    return _Plan(catalogue, first_line, skip, read)
+    to_write = {line: digest for code, (line, digest) in first_line.items() if code not in skip}
+    return _Plan(to_write, read)
 
 
 def _new_secret() -> str:
@@ -208,77 +412,44 @@ def _new_secret() -> str:
 
 
 def _write(
-    plan: _Plan, source: Source, *, actor: Actor, progress: Progress | None, name: str
+    plan: _Plan,
+    source: RawSource,
+    chunks: _Chunks,
+    *,
+    actor: Actor,
+    progress: Progress | None,
+    name: str,
 ) -> ImportResult:
-    clock = LegalClock.from_calendar()
-    catalogue = plan.catalogue
     dossiers = TableWriter(Dossier, with_id=True)
     events = TableWriter(DossierEvent, with_id=False, batch_size=20000)
     handovers = TableWriter(Handover, with_id=False, batch_size=20000)
     ids = IdAllocator(Dossier)
     sequences: dict[tuple[int, dt.date], int] = {}
-    created = skipped = flagged = 0
-    for number, obj in source():
-        assert isinstance(obj, dict)  # the check pass refused anything else
-        code = obj["code"]
-        if code in plan.skip_codes or plan.first_line[code][0] != number:
-            skipped += 1
-            continue
-        agency = catalogue.agencies[obj["agency"]]
-        version = _pinned(catalogue, obj)
-        computed = history_compute(
-            obj,
-            version,
-            agency,
-            clock,
-            source_sha256=plan.first_line[code][1],
-            units=catalogue.units,
-        )
-        dossier_id = ids.next()
-        row = computed.dossier
-        row["id"] = dossier_id
-        row["secret"] = _new_secret()
-        dossiers.add(row)
-        if row["flags"]:
-            flagged += 1
-        for event in computed.events:
-            events.add(
-                {
-                    "dossier_id": dossier_id,
-                    "type": event.type,
-                    "at": event.at,
-                    "actor_label": "import",
-                    "from_status": event.from_status,
-                    "to_status": event.to_status,
-                    "data": event.data,
-                }
-            )
-        for h in computed.handovers:
-            handovers.add(
-                {
-                    "dossier_id": dossier_id,
-                    "position": h.position,
-                    "from_unit_id": h.from_unit_id,
-                    "from_unit_label": "" if h.from_unit_id else h.from_unit,
-                    "to_unit_id": h.to_unit_id,
-                    "to_unit_label": "" if h.to_unit_id else h.to_unit,
-                    "at": h.at,
-                    "step_id": h.step.id if h.step else None,
-                    "step_name": h.step_name,
-                    "budget_hours": h.budget_hours,
-                    "finished_at": h.finished_at,
-                    "used_hours": h.used_hours,
-                    "result": h.result,
-                    "note": h.note[:500],
-                }
-            )
-        _note_sequence(sequences, catalogue, code)
-        created += 1
-        if created % PROGRESS_EVERY == 0:
+    created = flagged = 0
+    to_write = plan.to_write
+    # Same code again, or already imported: the check pass left the line out of ``to_write``.
+    wanted = ((number, raw, to_write[number]) for number, raw in source() if number in to_write)
+
+    def jobs() -> Iterator[tuple[list[tuple[int, Any, str]], list[int]]]:
+        for chunk in _chunked(wanted, chunks.chunk_lines):
+            yield chunk, [ids.next() for _ in chunk]
+
+    for rows in chunks.map(_compute_chunk, jobs()):
+        dossiers.extend(rows.dossiers)
+        events.extend(rows.events)
+        handovers.extend(rows.handovers)
+        flagged += rows.flagged
+        for key, last in rows.sequences.items():
+            if sequences.get(key, 0) < last:
+                sequences[key] = last
+        before = created
+        created += len(rows.dossiers)
+        if created // PROGRESS_EVERY > before // PROGRESS_EVERY:
             _say(progress, f"written {created:,} dossiers")
     dossiers.flush()
     events.flush()
     handovers.flush()
+    skipped = plan.read - created
     refresh_statistics(Dossier, DossierEvent, Handover)
     _sequences_advance(sequences)
     audit_log(
@@ -340,26 +511,58 @@ def _sequences_advance(sequences: dict[tuple[int, dt.date], int]) -> None:
         )
     }
     to_update = []
-    to_create = []
+    # New (agency, day) rows, most of them: the bulk path, not a model instance each.
+    to_create = TableWriter(DossierSequence, with_id=False, batch_size=20000)
     for (agency_id, day), last in sequences.items():
         current = existing.get((agency_id, day))
         if current is None:
-            to_create.append(DossierSequence(agency_id=agency_id, day=day, last=last))
+            to_create.add({"agency_id": agency_id, "day": day, "last": last})
         elif current.last < last:
             current.last = last
             to_update.append(current)
-    DossierSequence.objects.bulk_create(to_create, batch_size=2000)
+    to_create.flush()
     DossierSequence.objects.bulk_update(to_update, ["last"], batch_size=2000)
 
 
-def _import(source: Source, *, actor: Actor, progress: Progress | None, name: str) -> ImportResult:
-    try:
-        plan = dossier_records_check(source, progress=progress)
-    except ImportFailed as exc:
-        exc.source = name
-        raise
-    with transaction.atomic():
-        result = _write(plan, source, actor=actor, progress=progress, name=name)
+def _context() -> _Context:
+    return _Context(
+        catalogue=catalogue_snapshot_load(),
+        schema=line_schema("dossier-history"),
+        clock=LegalClock.from_calendar(),
+        dossier_format=RowFormat(Dossier, with_id=True),
+        event_format=RowFormat(DossierEvent, with_id=False),
+        handover_format=RowFormat(Handover, with_id=False),
+    )
+
+
+def _default_workers() -> int:
+    # Forking a process that runs other threads (a server, the notify worker) could leave a
+    # lock held in the child: by default, worker processes only for a single-threaded caller
+    # (the ``motcua import`` command, the demo builder).
+    if threading.active_count() > 1:
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+
+
+def _import(
+    source: RawSource,
+    *,
+    actor: Actor,
+    progress: Progress | None,
+    name: str,
+    workers: int | None = None,
+    chunk_lines: int = CHUNK_LINES,
+) -> ImportResult:
+    ctx = _context()
+    workers = _default_workers() if workers is None else workers
+    with _Chunks(ctx, workers=workers, chunk_lines=chunk_lines) as chunks:
+        try:
+            plan = _check(source, chunks, progress=progress)
+        except ImportFailed as exc:
+            exc.source = name
+            raise
+        with transaction.atomic():
+            result = _write(plan, source, chunks, actor=actor, progress=progress, name=name)
     _say(
         progress,
         f"imported {result.created:,} dossiers ({result.events:,} events, "
@@ -374,18 +577,41 @@ def import_dossier_records(
     *,
     actor: Actor = "import",
     progress: Progress | None = None,
+    workers: int | None = None,
+    chunk_lines: int = CHUNK_LINES,
 ) -> ImportResult:
     """Validate every record, then write them all in one transaction.
 
     Raises ``ImportFailed`` (with every error, numbered from 1 in input order) and writes
     nothing if any record is invalid. Records whose code is already imported with the same
-    content are skipped. A one-shot iterator is read into a list first (two passes).
+    content are skipped. A one-shot iterator is read into a list first (two passes). An input
+    of more than ``chunk_lines`` records is checked and computed by ``workers`` processes
+    (default: the machine's cores, at most ``MAX_WORKERS``); 1 keeps it in this process.
     """
-    return _import(records_source(records), actor=actor, progress=progress, name="records")
+    return _import(
+        records_source(records),
+        actor=actor,
+        progress=progress,
+        name="records",
+        workers=workers,
+        chunk_lines=chunk_lines,
+    )
 
 
 def import_dossier_file(
-    path: Path | str, *, actor: Actor = "import", progress: Progress | None = None
+    path: Path | str,
+    *,
+    actor: Actor = "import",
+    progress: Progress | None = None,
+    workers: int | None = None,
+    chunk_lines: int = CHUNK_LINES,
 ) -> ImportResult:
     """``import_dossier_records`` for a JSONL file, streamed (read twice, never held whole)."""
-    return _import(jsonl_source(path), actor=actor, progress=progress, name=Path(path).name)
+    return _import(
+        jsonl_lines(path),
+        actor=actor,
+        progress=progress,
+        name=Path(path).name,
+        workers=workers,
+        chunk_lines=chunk_lines,
+    )

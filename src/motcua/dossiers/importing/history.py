@@ -21,12 +21,14 @@ from motcua.agencies.units import unit_index, unit_name
 from motcua.catalog.models import DurationUnit
 from motcua.dossiers.classify import LOCAL, classify, local_date, step_over_at, step_result
 from motcua.dossiers.models import (
+    DELIVERABLE_ENDS,
     DossierClass,
     EndKind,
     EventType,
     Flag,
     Status,
     search_words,
+    status_after_delivery,
 )
 
 # QCVN 102:2016 style agency identifier, the receipt date, a 4-digit daily sequence (§4).
@@ -39,7 +41,8 @@ RFC3339_RE = re.compile(
 END_TYPES = {"result_ready": EndKind.RESULT, "refused": EndKind.REFUSED}
 END_TYPES.update(withdrawn=EndKind.WITHDRAWN, stopped=EndKind.STOPPED)
 # After the end only these may happen: the result coming back to the one-stop unit (the
-# control slip's last row) and leaving to the applicant (domain.md §6).
+# control slip's last row) and leaving to the applicant (domain.md §6); after a refusal or a
+# withdrawal, the notice and the papers (``models.DELIVERABLE_ENDS``).
 AFTER_END_ALLOWED = {"handover", "result_delivered"}
 SLIP_EVENTS = {"handover", "supplement_requested", "supplement_received", "result_delivered"}
 SLIP_EVENTS.update(END_TYPES)
@@ -308,8 +311,21 @@ def history_check(
         elif kind in END_TYPES:
             ended = kind
         elif kind == "result_delivered":
-            if ended != "result_ready":
-                errors.append(FieldError(f"{path}.type", "result_delivered without result_ready"))
+            if ended is None:
+                errors.append(
+                    FieldError(
+                        f"{path}.type",
+                        "result_delivered before the end (result_ready, refused or withdrawn)",
+                    )
+                )
+            elif END_TYPES[ended] not in DELIVERABLE_ENDS:
+                errors.append(
+                    FieldError(
+                        f"{path}.type",
+                        f"result_delivered after {ended}: only a result, a refusal or a "
+                        "withdrawal is handed back",
+                    )
+                )
             elif delivered:
                 errors.append(FieldError(f"{path}.type", "result delivered twice"))
             elif not event.get("channel"):
@@ -439,7 +455,7 @@ def history_compute(
             _flag(flags, Flag.DUE_DIFFERS)
     explanation["used"] = "printed" if printed_due is not None else "computed"
 
-    status = Status.PROCESSING
+    status: str = Status.PROCESSING
     events = [
         EventRow(
             EventType.RECEIVED,
@@ -518,8 +534,10 @@ def history_compute(
                 EndKind.STOPPED: Status.STOPPED,
             }[END_TYPES[kind]]
         elif kind == "result_delivered":
+            # After a refusal or a withdrawal: the notice and papers handed back, recorded
+            # with their channel but not a result returned (domain.md §6).
             delivered_at, delivery_channel = when, raw.get("channel") or ""
-            status = Status.DELIVERED
+            status = status_after_delivery(end_kind, status)
         if kind == "extension" and raw.get("new_due_at"):
             data["new_due_at"] = raw["new_due_at"]
         events.append(EventRow(kind, when, before, status, data))

@@ -71,23 +71,42 @@ class Unparsed:
 Source = Callable[[], Iterator[tuple[int, "dict[str, Any] | Unparsed"]]]
 
 
+def parse_line(text: str) -> dict[str, Any] | Unparsed:
+    """One JSONL line as the object it holds, or why it is not one."""
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return Unparsed(f"not valid JSON: {exc.msg} (column {exc.colno})")
+    if not isinstance(obj, dict):
+        return Unparsed("not a JSON object")
+    return obj
+
+
+# Like ``Source``, but a line may still be its text: parsed with ``parse_line`` by whoever
+# checks it (the import's worker processes, which so receive a line and not an object).
+RawSource = Callable[[], Iterator[tuple[int, "str | dict[str, Any] | Unparsed"]]]
+
+
+def jsonl_lines(path: Path | str) -> RawSource:
+    """Each non-blank line of a UTF-8 JSONL file as its text, read lazily."""
+
+    def read() -> Iterator[tuple[int, str | dict[str, Any] | Unparsed]]:
+        with open(path, encoding="utf-8") as handle:
+            for number, text in enumerate(handle, start=1):
+                if text.strip():
+                    yield number, text
+
+    return read
+
+
 def jsonl_source(path: Path | str) -> Source:
     """Each non-blank line of a UTF-8 JSONL file, read lazily (never the whole file)."""
 
     def read() -> Iterator[tuple[int, dict[str, Any] | Unparsed]]:
         with open(path, encoding="utf-8") as handle:
             for number, text in enumerate(handle, start=1):
-                if not text.strip():
-                    continue
-                try:
-                    obj = json.loads(text)
-                except json.JSONDecodeError as exc:
-                    yield number, Unparsed(f"not valid JSON: {exc.msg} (column {exc.colno})")
-                    continue
-                if not isinstance(obj, dict):
-                    yield number, Unparsed("not a JSON object")
-                    continue
-                yield number, obj
+                if text.strip():
+                    yield number, parse_line(text)
 
     return read
 

@@ -51,24 +51,23 @@ def is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
-class TableWriter:
-    """Buffers rows for one model and writes them in batches."""
+class RowFormat:
+    """How a dict of attnames becomes one row of ``model``'s table: the columns in order,
+    defaults filled, values converted for the database. Plain data and module functions only,
+    so an import's worker processes can build rows with it (``dossiers.importing.dossiers``).
+    """
 
-    def __init__(self, model: type[models.Model], *, with_id: bool, batch_size: int = 5000) -> None:
-        self.model = model
+    def __init__(self, model: type[models.Model], *, with_id: bool) -> None:
         self.table = model._meta.db_table
         fields = [
             f for f in model._meta.concrete_fields if with_id or not isinstance(f, models.AutoField)
         ]
         self.attnames = [f.attname for f in fields]
         self.columns = [str(f.column) for f in fields]
-        self.batch_size = batch_size
-        self.rows: list[tuple[Any, ...]] = []
-        self.written = 0
         now = timezone.now()
         self.defaults: dict[str, Any] = {}
         pg = is_postgresql()
-        self.converters: list[Converter] = []
+        converters: list[Converter] = []
         for f in fields:
             if isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add):
                 self.defaults[f.attname] = now
@@ -77,25 +76,45 @@ class TableWriter:
             else:
                 self.defaults[f.attname] = None
             if isinstance(f, models.JSONField):
-                self.converters.append(_json_text)
+                converters.append(_json_text)
             elif pg:
-                self.converters.append(_identity)
+                converters.append(_identity)
             elif isinstance(f, models.DateTimeField):
-                self.converters.append(_sqlite_datetime)
+                converters.append(_sqlite_datetime)
             elif isinstance(f, models.DecimalField):
-                self.converters.append(_decimal_text)
+                converters.append(_decimal_text)
             else:
-                self.converters.append(_identity)
+                converters.append(_identity)
         self._get = operator.itemgetter(*self.attnames)
-        self._convert = [
-            (i, conv) for i, conv in enumerate(self.converters) if conv is not _identity
-        ]
+        self._convert = [(i, conv) for i, conv in enumerate(converters) if conv is not _identity]
 
-    def add(self, values: dict[str, Any]) -> None:
+    def row(self, values: dict[str, Any]) -> tuple[Any, ...]:
         row = list(self._get(self.defaults | values))
         for i, conv in self._convert:
             row[i] = conv(row[i])
-        self.rows.append(tuple(row))
+        return tuple(row)
+
+
+class TableWriter:
+    """Buffers rows for one model and writes them in batches."""
+
+    def __init__(self, model: type[models.Model], *, with_id: bool, batch_size: int = 5000) -> None:
+        self.model = model
+        self.format = RowFormat(model, with_id=with_id)
+        self.table = self.format.table
+        self.columns = self.format.columns
+        self.batch_size = batch_size
+        self.rows: list[tuple[Any, ...]] = []
+        self.written = 0
+
+    def add(self, values: dict[str, Any]) -> None:
+        self.rows.append(self.format.row(values))
+        if len(self.rows) >= self.batch_size:
+            self.flush()
+
+    def extend(self, rows: list[tuple[Any, ...]]) -> None:
+        """Rows already built with ``self.format``."""
+        self.rows.extend(rows)
         if len(self.rows) >= self.batch_size:
             self.flush()
 

@@ -26,6 +26,7 @@ from motcua.dossiers.models import (
     Handover,
     Status,
     StepResult,
+    status_after_delivery,
 )
 from motcua.dossiers.notices import dossier_notice
 from motcua.dossiers.rules import Action, require_action
@@ -322,7 +323,9 @@ def dossier_deliver(
     expected_version: int | None = None,
 ) -> Dossier:
     """Return the result to the applicant: at the counter, by post (with the postal reference)
-    or online. A later event than the end; its channel is reported (postal returns)."""
+    or online. A later event than the end; its channel is reported (postal returns). A
+    refused or withdrawn dossier's notice and papers are handed back the same way, once;
+    they are not a result returned (``models.DELIVERABLE_ENDS``)."""
     if channel not in DeliveryChannel.values:
         raise _refuse(_("Hình thức trả kết quả không hợp lệ: %(value)s.") % {"value": channel})
     if channel == DeliveryChannel.POSTAL and not reference.strip():
@@ -369,7 +372,9 @@ def dossier_deliver(
                 *_step_begin(locked, None, locked.current_step_since),
             ]
             handback = True
-        locked.status = Status.DELIVERED
+        # After a refusal or a withdrawal the end stays the status: papers handed back are
+        # not a result returned (``models.status_after_delivery``, domain.md §6).
+        locked.status = status_after_delivery(locked.end_kind, locked.status)
         locked.delivered_at = now
         locked.delivery_channel = channel
         _save(locked, dossier, fields)
