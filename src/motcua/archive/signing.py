@@ -15,13 +15,15 @@ Every refusal is a ``SignatureError`` whose text is a Vietnamese message for the
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import datetime as dt
 import io
 import os
 import re
 import stat
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +40,18 @@ from motcua.archive.models import SignatureStatus
 
 if TYPE_CHECKING:
     from pyhanko.pdf_utils.reader import PdfFileReader
+
+
+def _outside_event_loop(function: Callable[..., Any], *args: Any) -> Any:
+    """Call one of pyHanko's synchronous functions, which run their own event loop
+    (``asyncio.run``): in a thread of its own when this thread already runs a loop (an ASGI
+    server's, a browser-driving test's), directly otherwise."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args).result()
 
 
 def _pyhanko() -> None:
@@ -188,7 +202,7 @@ def pdf_sign(
             subfilter=fields.SigSeedSubFilter.PADES,
         )
         pdf_signer = _signer_at(meta, signer.signer, at)
-        output = pdf_signer.sign_pdf(writer)
+        output = _outside_event_loop(pdf_signer.sign_pdf, writer)
     except (PdfError, SigningError, ValueError, KeyError) as exc:
         raise PdfCorrupt(
             _("Không ký số được tệp PDF (%(detail)s). Vui lòng xuất lại tệp PDF.")
@@ -254,7 +268,7 @@ def pdf_signatures_verify(
             allow_fetching=False,
         )
         try:
-            status = validate_pdf_signature(embedded, context)
+            status = _outside_event_loop(validate_pdf_signature, embedded, context)
         except (PdfError, ValueError, KeyError, TypeError) as exc:
             checks.append(
                 SignatureCheck(
