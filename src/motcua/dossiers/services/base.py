@@ -330,6 +330,8 @@ def _add_parts(
             at_counter
             and not files
             and item.reuse_of is None
+            # Marked reused by a caller that took it from a national database (the API).
+            and not item.reused
             and not item.not_digitised_reason.strip()
         ):
             raise _refuse(
