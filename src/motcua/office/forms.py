@@ -101,7 +101,7 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(item, initial) for item in items if item]
 
 
-PART_ACCEPT = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
+PART_ACCEPT = ".pdf,.jpg,.jpeg,.png"  # the content decides (dossiers.uploads); a hint to the picker
 
 
 def checked_scans(uploads: list[Any]) -> list[CheckedUpload]:
