@@ -26,7 +26,14 @@ def _receive(api: Api, **overrides: Any) -> Any:
         "procedure": "1.001234",
         "channel": "postal",
         "applicant": applicant_json(),
-        "parts": [{"part": None, "name": "Tờ khai yêu cầu cấp phiếu LLTP", "copies": 1}],
+        "parts": [
+            {
+                "part": None,
+                "name": "Tờ khai yêu cầu cấp phiếu LLTP",
+                "copies": 1,
+                "not_digitised_reason": "Quét sau",
+            }
+        ],
     }
     body.update(overrides)
     return api.post("/dossiers", body)
@@ -398,12 +405,19 @@ def test_parts_by_position_and_handover_to_a_named_step(
     Part.objects.create(
         version=world.procedure, position=1, name="Tờ khai", copies=2, kind="original"
     )
-    created = _receive(clerk_api, parts=[{"part": 1}, {"name": "Giấy ủy quyền", "kind": "copy"}])
+    later = "Quét sau"
+    reason = {"not_digitised_reason": later, "files": []}
+    created = _receive(
+        clerk_api,
+        parts=[
+            {"part": 1, "not_digitised_reason": later},
+            {"name": "Giấy ủy quyền", "kind": "copy", "not_digitised_reason": later},
+        ],
+    )
     assert created.status_code == 201, created.content
-    paper = {"reused": False, "not_digitised_reason": "", "files": []}
-    assert created.json()["parts"] == [
-        {"name": "Tờ khai", "kind": "original", "copies": 2, **paper},
-        {"name": "Giấy ủy quyền", "kind": "copy", "copies": 1, **paper},
+    assert [{k: v for k, v in p.items() if k != "id"} for p in created.json()["parts"]] == [
+        {"name": "Tờ khai", "kind": "original", "copies": 2, "reused": False, **reason},
+        {"name": "Giấy ủy quyền", "kind": "copy", "copies": 1, "reused": False, **reason},
     ]
     code, version = created.json()["code"], created.json()["version"]
     unknown = clerk_api.post(f"/dossiers/{code}/handover", {"expected_version": version, "step": 9})

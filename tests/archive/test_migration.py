@@ -25,7 +25,10 @@ def test_files_become_documents_of_the_archive() -> None:
         applicant=citizen_applicant(),
         actor=world.clerk,
         receiving_unit=world.center,
-        parts=[PartInput(name="Tờ khai"), PartInput(name="Bản sao CCCD", copies=2)],
+        parts=[
+            PartInput(name="Tờ khai", not_digitised_reason="Trước số hóa"),
+            PartInput(name="Bản sao CCCD", copies=2, not_digitised_reason="Trước số hóa"),
+        ],
         owner=world.citizen,
     )
     executor = MigrationExecutor(connection)

@@ -36,6 +36,7 @@ def test_a_dossier_from_counter_to_dashboard(world: World, new_page: Any) -> Non
     result.click()
     for part in world.version.parts.all():
         clerk.get_by_label(part.name).check()
+        clerk.locator(f'[name="reason-{part.pk}"]').fill("Máy quét đang hỏng")
     clerk.get_by_label("Họ tên / tên tổ chức").fill("Nguyễn Văn An")
     clerk.get_by_label("Điện thoại", exact=True).fill("0912345678")
     shot(clerk, "02-counter-checklist")

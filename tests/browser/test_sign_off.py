@@ -24,6 +24,7 @@ def _receive(world: World, clerk: Any) -> Dossier:
     clerk.goto(f"/can-bo/quay/thu-tuc/{world.version.pk}/")
     for part in world.version.parts.all():
         clerk.get_by_label(part.name).check()
+        clerk.locator(f'[name="reason-{part.pk}"]').fill("Máy quét đang hỏng")
     clerk.get_by_label("Họ tên / tên tổ chức").fill("Nguyễn Văn An")
     clerk.get_by_label("Điện thoại", exact=True).fill("0912345678")
     clerk.get_by_role("button", name="Tiếp nhận và in giấy hẹn").click()

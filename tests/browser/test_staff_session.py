@@ -57,6 +57,8 @@ def test_a_counter_form_sent_after_the_end_is_filled_in_again(world: World, new_
     page.wait_for_url(f"**/can-bo/quay/thu-tuc/{world.version.pk}/")
     parts = list(world.version.parts.all())
     page.get_by_label(parts[0].name).check()
+    for part in parts:
+        page.locator(f'[name="reason-{part.pk}"]').fill("Máy quét đang hỏng")
     page.get_by_label("Họ tên / tên tổ chức").fill("Hoàng Thị Mai")
     page.get_by_label("Điện thoại", exact=True).fill("0987654321")
     with time_machine.travel(start + dt.timedelta(minutes=40), tick=True):

@@ -35,7 +35,13 @@ def test_a_processed_dossier_prints_its_receipt_request_slip_and_apology(
         applicant=citizen_applicant(name="Hoàng Văn Bình"),
         actor=world.clerk,
         receiving_unit=world.center,
-        parts=[PartInput(name="Tờ khai yêu cầu cấp phiếu lý lịch tư pháp", kind="original")],
+        parts=[
+            PartInput(
+                name="Tờ khai yêu cầu cấp phiếu lý lịch tư pháp",
+                kind="original",
+                not_digitised_reason="Máy quét hỏng",
+            )
+        ],
     )
     receipt = flat(docx_text(render_form("01", dossier, fmt="docx")))
     assert dossier.code in receipt and "Hoàng Văn Bình" in receipt

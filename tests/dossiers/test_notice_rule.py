@@ -15,12 +15,14 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 import motcua.dossiers.services as dossier_services
 from motcua.dossiers.applicants import Applicant
-from motcua.dossiers.models import Dossier, EventType, Status
+from motcua.dossiers.models import Dossier, DossierPart, EventType, Status
 from motcua.dossiers.notices import NOTICES, dossier_reference, notice_recipients
 from motcua.dossiers.services import (
+    PartFile,
     PartInput,
     dossier_accept,
     dossier_complete,
@@ -28,6 +30,7 @@ from motcua.dossiers.services import (
     dossier_extend,
     dossier_finish,
     dossier_handover,
+    dossier_part_digitise,
     dossier_receive,
     dossier_receive_supplement,
     dossier_refuse,
@@ -45,6 +48,18 @@ from motcua.notify.models import Message
 from motcua.notify.services import Recipient
 from tests.dossiers.conftest import to_signing
 from tests.world import MONDAY, World, local
+
+
+@pytest.fixture(autouse=True)
+def documents_dir(settings: object, tmp_path: object) -> None:
+    settings.STORAGES = {  # type: ignore[attr-defined]
+        **settings.STORAGES,  # type: ignore[attr-defined]
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+
 
 Act = Callable[[], Dossier]
 Setup = Callable[[World, Applicant], Act]
@@ -136,6 +151,13 @@ def _result_ready(w: World, a: Applicant) -> Dossier:
     d = _at_signing(w, a)
     dossier_finish(dossier=d, actor=w.leader)
     return d
+
+
+def _digitise(w: World, d: Dossier) -> None:
+    """A paper part of ``d`` scanned later (into the documents storage of ``documents_dir``)."""
+    part = DossierPart.objects.create(dossier=d, name="Bản vẽ", not_digitised_reason="Khổ A0")
+    scan = PartFile(SimpleUploadedFile("s.pdf", b"%PDF-1.4 scan"), "application/pdf")
+    dossier_part_digitise(dossier=d, actor=w.clerk, part=part, files=[scan])
 
 
 def _then(d: Dossier, change: Callable[[Dossier], object]) -> Act:
@@ -267,6 +289,11 @@ DRIVERS: dict[str, tuple[EventType, bool, Setup]] = {
         lambda w, a: _then(
             _appraised(w, a), lambda d: dossier_refuse(dossier=d, actor=w.leader, reason="Không")
         ),
+    ),
+    "dossier_part_digitise": (
+        EventType.DIGITISED,
+        False,
+        lambda w, a: _then(_receive(w, a), lambda d: _digitise(w, d)),
     ),
     "dossier_withdraw": (
         EventType.WITHDRAWN,

@@ -140,7 +140,10 @@ def test_receive_records_parts(world: World, traveller) -> None:
         applicant=citizen_applicant(),
         actor=world.clerk,
         receiving_unit=world.center,
-        parts=[PartInput(part=part_of_procedure), PartInput(name="Bản sao CCCD", copies=2)],
+        parts=[
+            PartInput(part=part_of_procedure, not_digitised_reason="Máy quét hỏng"),
+            PartInput(name="Bản sao CCCD", copies=2, not_digitised_reason="Máy quét hỏng"),
+        ],
     )
     assert list(dossier.parts.values_list("name", "copies")) == [
         ("Tờ khai", 1),

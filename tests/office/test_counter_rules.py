@@ -10,7 +10,7 @@ from motcua.agencies.models import AgencyKind
 from motcua.core.models import Role
 from motcua.dossiers.models import Dossier, Status
 
-from .conftest import World, login, make_agency, make_staff, make_version
+from .conftest import World, login, make_agency, make_staff, make_version, paper_parts
 from .test_views import received, text
 
 RECEIVE = {
@@ -26,8 +26,7 @@ RECEIVE = {
 
 def _receive(client: Client, world: World, version_pk: int | None = None) -> object:
     version_pk = version_pk or world.version.pk
-    parts = [str(p.pk) for p in world.version.parts.all()]
-    return client.post(f"/can-bo/quay/thu-tuc/{version_pk}/", {**RECEIVE, "parts": parts})
+    return client.post(f"/can-bo/quay/thu-tuc/{version_pk}/", {**RECEIVE, **paper_parts(world)})
 
 
 def test_specialists_and_department_leaders_do_not_receive(world: World) -> None:

@@ -11,17 +11,16 @@ from django.utils import timezone
 from motcua.dossiers.forms_docs.context import receipt_context, register_context
 from motcua.dossiers.models import DeliveryChannel, Dossier, Status
 
-from .conftest import World, login
+from .conftest import World, login, paper_parts
 from .test_counter_rules import RECEIVE
 from .test_views import text
 
 
 def _receive_by_post(world: World, client: Client) -> Dossier:
     login(client, world.clerk)
-    parts = [str(p.pk) for p in world.version.parts.all()]
     response = client.post(
         f"/can-bo/quay/thu-tuc/{world.version.pk}/",
-        {**RECEIVE, "parts": parts, "delivery": "postal", "applicant_address": "Gia Nghĩa"},
+        {**RECEIVE, **paper_parts(world), "delivery": "postal", "applicant_address": "Gia Nghĩa"},
     )
     assert response.status_code == 302
     return Dossier.objects.get()

@@ -15,7 +15,7 @@ from django.test import Client
 from motcua.core.models import AuditEvent
 from motcua.dossiers.models import Dossier, Handover
 
-from .conftest import PASSWORD, World
+from .conftest import PASSWORD, World, paper_parts
 
 pytestmark = pytest.mark.django_db
 
@@ -185,7 +185,7 @@ def test_an_action_form_comes_back_on_the_dossier_page(world: World, client: Cli
         sign_in(client, "clerk")
         response = client.post(
             COUNTER.format(world.version.pk),
-            {**TYPED, "parts": [str(p.pk) for p in world.version.parts.all()]},
+            {**TYPED, **paper_parts(world)},
         )
         page = response["Location"]
         dossier = Dossier.objects.get()

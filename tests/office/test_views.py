@@ -14,7 +14,7 @@ from motcua.archive.queries import result_document
 from motcua.core.models import AuditEvent
 from motcua.dossiers.models import Dossier, Guidance, Handover, Status
 
-from .conftest import World, login
+from .conftest import World, login, paper_parts
 
 pytestmark = pytest.mark.django_db
 
@@ -26,12 +26,11 @@ def text(response: object) -> str:
 def received(world: World, client: Client) -> Dossier:
     """A dossier received at the counter through the view (and so through the service)."""
     login(client, world.clerk)
-    parts = [str(p.pk) for p in world.version.parts.all()]
     response = client.post(
         f"/can-bo/quay/thu-tuc/{world.version.pk}/",
         {
             "outcome": "receive",
-            "parts": parts,
+            **paper_parts(world),
             "applicant_kind": "citizen",
             "applicant_name": "Nguyễn Văn An",
             "applicant_phone": "0912345678",
@@ -200,7 +199,7 @@ def test_applicant_errors_from_the_service_are_shown_on_the_field(world: World) 
         f"/can-bo/quay/thu-tuc/{world.version.pk}/",
         {
             "outcome": "receive",
-            "parts": [str(p.pk) for p in world.version.parts.all()],
+            **paper_parts(world),
             "applicant_kind": "citizen",
             "applicant_name": "Nguyễn Văn An",
             "applicant_id_number": "12345",

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.files import File as DjangoFile
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
@@ -59,7 +60,7 @@ from motcua.dossiers import rules, services
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.queries import dossier_for, dossiers_visible_to
 from motcua.dossiers.scope import WRITE_ROLES
-from motcua.dossiers.uploads import UploadRefused, result_file_check
+from motcua.dossiers.uploads import UploadRefused, result_file_check, upload_check
 
 router = Router(auth=STAFF_AUTH, tags=["Hồ sơ"])
 guidance_router = Router(auth=STAFF_AUTH, tags=["Sổ hướng dẫn"])
@@ -186,6 +187,7 @@ def dossier_data(dossier: Dossier, actor: Actor = None) -> dict[str, Any]:
         "result": document_data(result, dossier.code) if result is not None else None,
         "parts": [
             {
+                "id": p.pk,
                 "name": p.name,
                 "kind": p.kind,
                 "copies": p.copies,
@@ -292,6 +294,7 @@ def _parts(
                 kind=item.kind or (part.kind if part else ""),
                 copies=item.copies or (part.copies if part else 1),
                 reused=item.reused,
+                not_digitised_reason=item.not_digitised_reason,
             )
         )
     return result
@@ -570,6 +573,51 @@ def finish_with_result(
             late_reason=late_reason,
             note=note,
             result_file=result_file,
+            expected_version=expected_version,
+        ),
+    )
+
+
+@router.post(
+    "/{code}/parts/{part_id}/files",
+    response={200: DossierOut, **CHANGE_ERRORS},
+    summary="Số hóa thành phần hồ sơ: tải bản quét (multipart/form-data)",
+    description="Thêm một hoặc nhiều bản quét (files: PDF, JPEG hoặc PNG, kiểm tra theo nội "
+    "dung tệp) cho thành phần `part_id` của hồ sơ đang giải quyết; do Bộ phận Một cửa đã "
+    "tiếp nhận hoặc đơn vị đang giữ hồ sơ thực hiện. Tệp sai loại: 422 với `errors[].loc` = "
+    '`["body", "files", <thứ tự tệp>]`. Thành phần không thuộc hồ sơ: 404.' + CHANGE_NOTE,
+)
+def digitise_part(
+    request: HttpRequest,
+    code: str,
+    part_id: int,
+    expected_version: Form[int],
+    files: File[list[UploadedFile]],
+) -> dict[str, Any]:
+    dossier = _writable(request, code)
+    part = dossier.parts.filter(pk=part_id).first()
+    if part is None:
+        raise Http404
+    checked = []
+    for index, upload in enumerate(files):
+        try:
+            checked.append(upload_check(upload))  # the one rule for parts (dossiers.uploads)
+        except UploadRefused as exc:
+            raise FieldInvalid(("body", "files", index), str(exc)) from exc
+    return _out(
+        request,
+        services.dossier_part_digitise(
+            dossier=dossier,
+            actor=_user(request),
+            part=part,
+            files=[
+                services.PartFile(
+                    file=DjangoFile(c.upload, name=f"scan{c.extension}"),
+                    content_type=c.content_type,
+                    sha256=c.sha256,
+                )
+                for c in checked
+            ],
             expected_version=expected_version,
         ),
     )

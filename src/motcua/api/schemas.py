@@ -64,6 +64,15 @@ class PartIn(Input):
         None, ge=1, le=100, description="Số bản; mặc định theo danh mục (hoặc 1)"
     )
     reused: bool = False
+    not_digitised_reason: str = Field(
+        "",
+        max_length=500,
+        description=(
+            "Khi tiếp nhận hồ sơ giấy (POST /api/dossiers): lý do thành phần chưa được số hóa "
+            "(bắt buộc với thành phần không tái sử dụng; bản quét gửi sau bằng "
+            "POST /api/dossiers/{code}/parts/{id}/files)"
+        ),
+    )
 
 
 class NewDossierIn(Input):
@@ -212,6 +221,7 @@ class DocumentOut(Schema):
 
 
 class PartOut(Schema):
+    id: int = Field(description="Mã thành phần (để tải bản quét: /parts/{id}/files)")
     name: str
     kind: str
     copies: int

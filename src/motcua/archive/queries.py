@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from motcua.archive.models import Document, DocumentKind
+from motcua.archive.models import Document, DocumentKind, Origin
 
 
 def store_documents_for(user: User) -> QuerySet[Document]:
@@ -30,3 +31,37 @@ def dossier_document(dossier: object, document_id: int) -> Document | None:
     if document is not None:
         document.dossier = dossier  # type: ignore[assignment]
     return document
+
+
+HOLDER_KINDS = (DocumentKind.RESULT, DocumentKind.UPLOAD, DocumentKind.PART)
+
+
+def documents_of_holder(id_number: str, *, limit: int = 50) -> list[Document]:
+    """The stored documents of the person or organisation with ``id_number``, that the
+    counter may reuse instead of asking for a new copy (ND 118/2025 Điều 17.1.b): results
+    issued to them, their own uploads, parts of their earlier dossiers; valid today; newest
+    first. A reuse is not listed again (its source is), nor the same content twice.
+
+    Callers show it only for the number the clerk typed for the applicant in front of them:
+    no browsing of the archive by anything else."""
+    id_number = (id_number or "").strip()
+    if not id_number:
+        return []
+    today = timezone.localdate()
+    rows = (
+        Document.objects.filter(holder_id_number=id_number, kind__in=HOLDER_KINDS)
+        .exclude(origin=Origin.REUSE)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .order_by("-created_at", "-id")
+    )
+    found: list[Document] = []
+    seen: set[str] = set()
+    for document in rows.iterator(chunk_size=200):
+        if document.sha256 in seen:
+            continue
+        seen.add(document.sha256)
+        found.append(document)
+        if len(found) >= limit:
+            break
+    return found

@@ -419,6 +419,7 @@ class EventType(models.TextChoices):
     WITHDRAWN = "withdrawn", pgettext_lazy("dossier event", "Rút hồ sơ")
     STOPPED = "stopped", pgettext_lazy("dossier event", "Dừng giải quyết")
     RESULT_DELIVERED = "result_delivered", pgettext_lazy("dossier event", "Trả kết quả")
+    DIGITISED = "digitised", pgettext_lazy("dossier event", "Số hóa thành phần hồ sơ")
 
 
 class DossierEvent(models.Model):

@@ -90,6 +90,7 @@ class Action(enum.StrEnum):
     REJECT = "reject"
     STOP = "stop"
     WITHDRAW = "withdraw"
+    DIGITISE = "digitise"
 
 
 class Desk(enum.StrEnum):
@@ -155,6 +156,11 @@ RULES: tuple[Rule, ...] = (
         COUNTER_SIDE,
         StepKind.RETURN,
     ),
+    # ND 118/2025: a paper part is digitised at intake; one scanned later (a page forgotten, a
+    # scanner down) is added by the counter that received it or the unit holding the dossier,
+    # while it is not ended.
+    Rule(Action.DIGITISE, OPEN, Desk.RECEIVING, COUNTER_SIDE),
+    Rule(Action.DIGITISE, OPEN, Desk.HOLDER, WRITE_ROLES),
 )
 
 LABELS: dict[Action, Promise] = {
@@ -173,6 +179,7 @@ LABELS: dict[Action, Promise] = {
     Action.REFUSE: gettext_lazy("Trả lại hồ sơ (không đủ điều kiện)"),
     Action.STOP: gettext_lazy("Dừng giải quyết"),
     Action.DELIVER: gettext_lazy("Trả kết quả cho người nộp"),
+    Action.DIGITISE: gettext_lazy("Số hóa thành phần hồ sơ"),
 }
 SIGN_LABEL = gettext_lazy("Duyệt, ký — có kết quả")
 HANDBACK_LABEL = gettext_lazy("Trả thông báo và hồ sơ cho người nộp")
@@ -193,6 +200,7 @@ VERBS: dict[Action, Promise] = {
     Action.REFUSE: gettext_lazy("trả lại hồ sơ"),
     Action.STOP: gettext_lazy("dừng giải quyết hồ sơ"),
     Action.DELIVER: gettext_lazy("trả kết quả"),
+    Action.DIGITISE: gettext_lazy("số hóa thành phần hồ sơ"),
 }
 
 
@@ -271,8 +279,7 @@ def actor_standing(actor: Actor, dossier: Dossier) -> Standing:
         intake=status in INTAKE
         and counter_side
         and counter_receives(profile, dossier.agency_id, dossier.level),
-        receiving=status
-        in (Status.RESULT_READY, Status.SUPPLEMENT_REQUESTED, Status.REFUSED, Status.WITHDRAWN)
+        receiving=status in (*OPEN, Status.RESULT_READY, Status.REFUSED, Status.WITHDRAWN)
         and _receiving(counter_side, actor, dossier),
         holds=status in (*OPEN, Status.RESULT_READY) and holds_step(actor, dossier),
         decides=role in DECIDE_ROLES and can_decide(actor, dossier),
@@ -401,6 +408,14 @@ def _refusal_message(action: Action, dossier: Dossier, standing: Standing) -> st
             _(
                 "Không thể %(action)s: chỉ lãnh đạo đang giữ hồ sơ %(code)s ở bước duyệt, ký mới "
                 "trả lại được bước trước."
+            )
+            % values
+        )
+    if action == Action.DIGITISE:
+        return (
+            _(
+                "Không thể %(action)s: chỉ Bộ phận Một cửa đã tiếp nhận hồ sơ %(code)s hoặc đơn "
+                "vị đang giữ hồ sơ mới thực hiện được việc này."
             )
             % values
         )

@@ -7,16 +7,26 @@ clerks never overwrite each other (the service raises ``ConflictError`` when it 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.core.files import File
 from django.core.validators import FileExtensionValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from motcua.archive.models import Document
 from motcua.catalog.models import ProcedureVersion
 from motcua.dossiers.models import ApplicantKind, Channel, DeliveryChannel, GuidanceKind
-from motcua.dossiers.uploads import RESULT_EXTENSIONS, UploadRefused, result_file_check
+from motcua.dossiers.services import PartFile
+from motcua.dossiers.uploads import (
+    RESULT_EXTENSIONS,
+    CheckedUpload,
+    UploadRefused,
+    result_file_check,
+    upload_check,
+)
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
@@ -74,8 +84,71 @@ class ApplicantForm(forms.Form):
         }
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (``<input type=file multiple>``): a list, maybe empty."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": PART_ACCEPT}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        items = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in items if item]
+
+
+PART_ACCEPT = ".pdf,.jpg,.jpeg,.png"  # the content decides (dossiers.uploads); a hint to the picker
+
+
+def checked_scans(uploads: list[Any]) -> list[CheckedUpload]:
+    """Scans of a part, each checked by the one rule for parts (``dossiers.uploads``)."""
+    checked = []
+    errors = []
+    for upload in uploads:
+        try:
+            checked.append(upload_check(upload))
+        except UploadRefused as exc:
+            errors.append(forms.ValidationError(str(exc)))
+    if errors:
+        raise forms.ValidationError(errors)
+    return checked
+
+
+def scan_files(checked: Sequence[CheckedUpload]) -> list[PartFile]:
+    """The service's inputs for checked scans: stored under the extension of the type found,
+    never the name sent."""
+    return [
+        PartFile(
+            file=File(c.upload, name=f"scan{c.extension}"),
+            content_type=c.content_type,
+            sha256=c.sha256,
+        )
+        for c in checked
+    ]
+
+
+def document_label(document: Document) -> str:
+    """How a stored document is offered for reuse: its name, kind, code and date."""
+    bits = [document.name, str(document.get_kind_display())]
+    if document.code:
+        bits.append(document.code)
+    day = document.issued_on or timezone.localtime(document.created_at).date()
+    bits.append(f"{day:%d/%m/%Y}")
+    return " · ".join(bits)
+
+
 class ReceiveForm(ApplicantForm):
-    """Receive a complete dossier: the checklist of parts the clerk ticked, and how it came."""
+    """Receive a complete dossier: the checklist of parts the clerk ticked, how each was
+    digitised (ND 118/2025: scans, a stored document of the applicant reused, or the reason
+    it was not), and how it came.
+
+    Each part's scans are one field ``part-<id>`` (several files), its reuse ``reuse-<id>``
+    (a choice among ``reusable``: the documents found by the applicant's ID number) and its
+    reason ``reason-<id>``."""
 
     channel = forms.ChoiceField(
         label=_("Hình thức nộp"),
@@ -102,14 +175,55 @@ class ReceiveForm(ApplicantForm):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args: Any, version: ProcedureVersion, **kwargs: Any) -> None:
+    extra_reason = forms.CharField(
+        label=_("Lý do không số hóa giấy tờ khác"),
+        max_length=500,
+        required=False,
+        help_text=_("Bắt buộc khi có giấy tờ khác: các giấy tờ này được giữ bản giấy."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        version: ProcedureVersion,
+        reusable: Sequence[Document] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.procedure_version = version
         self.required_parts = list(version.parts.all())
+        self.reusable = {str(d.pk): d for d in reusable}
         parts_field = self.fields["parts"]
         assert isinstance(parts_field, forms.ChoiceField)
         parts_field.choices = [
             (p.pk, f"{p.name} ({p.get_kind_display()}, {p.copies})") for p in self.required_parts
+        ]
+        reuse_choices = [("", _("— Không dùng lại —"))] + [
+            (key, document_label(d)) for key, d in self.reusable.items()
+        ]
+        for part in self.required_parts:
+            self.fields[f"part-{part.pk}"] = MultipleFileField(
+                label=_("Bản quét (PDF, JPEG, PNG; chọn được nhiều tệp)")
+            )
+            self.fields[f"reuse-{part.pk}"] = forms.ChoiceField(
+                label=_("Hoặc dùng lại giấy tờ đã lưu"), choices=reuse_choices, required=False
+            )
+            self.fields[f"reason-{part.pk}"] = forms.CharField(
+                label=_("Hoặc lý do không số hóa"), max_length=500, required=False
+            )
+
+    def part_rows(self) -> list[dict[str, Any]]:
+        """Each part of the procedure with its tick box and its digitisation fields."""
+        boxes = list(self["parts"])
+        return [
+            {
+                "part": part,
+                "box": box,
+                "files": self[f"part-{part.pk}"],
+                "reuse": self[f"reuse-{part.pk}"],
+                "reason": self[f"reason-{part.pk}"],
+            }
+            for part, box in zip(self.required_parts, boxes, strict=True)
         ]
 
     def clean(self) -> dict[str, Any]:
@@ -123,7 +237,49 @@ class ReceiveForm(ApplicantForm):
                 _("Hồ sơ chưa đủ thành phần: %(parts)s. Hãy hướng dẫn bổ sung hoặc từ chối.")
                 % {"parts": "; ".join(missing)}
             )
+        self.scans: dict[int, list[CheckedUpload]] = {}
+        for part in self.required_parts:
+            self._clean_digitised(part.pk, data)
+        if self.extra_part_names() and not (data.get("extra_reason") or "").strip():
+            self.add_error(
+                "extra_reason",
+                _("Ghi lý do không số hóa các giấy tờ khác (hoặc bỏ các giấy tờ đó)."),
+            )
         return data
+
+    def _clean_digitised(self, pk: int, data: dict[str, Any]) -> None:
+        """One part: its scans checked by content, else a reused document, else a reason."""
+        files_key, reuse_key, reason_key = f"part-{pk}", f"reuse-{pk}", f"reason-{pk}"
+        try:
+            self.scans[pk] = checked_scans(data.get(files_key) or [])
+        except forms.ValidationError as exc:
+            self.add_error(files_key, exc)
+            return
+        reuse = data.get(reuse_key) or ""
+        if reuse and reuse not in self.reusable:
+            self.add_error(reuse_key, _("Giấy tờ đã chọn không còn trong danh sách tìm được."))
+            return
+        if self.scans[pk] and reuse:
+            self.add_error(
+                reuse_key, _("Đã có bản quét: không chọn thêm giấy tờ dùng lại cho thành phần này.")
+            )
+        elif not self.scans[pk] and not reuse and not (data.get(reason_key) or "").strip():
+            self.add_error(
+                files_key,
+                _(
+                    "Đính kèm bản quét, chọn giấy tờ đã lưu để dùng lại, hoặc ghi lý do không "
+                    "số hóa."
+                ),
+            )
+
+    def part_digitisation(self, pk: int) -> dict[str, Any]:
+        """The ``PartInput`` keywords for part ``pk`` (after validation)."""
+        reuse = self.cleaned_data.get(f"reuse-{pk}") or ""
+        return {
+            "files": scan_files(self.scans.get(pk, [])),
+            "reuse_of": self.reusable.get(reuse) if reuse else None,
+            "not_digitised_reason": (self.cleaned_data.get(f"reason-{pk}") or "").strip(),
+        }
 
     def extra_part_names(self) -> list[str]:
         return _lines(self.cleaned_data.get("extra_parts", ""))
@@ -296,6 +452,30 @@ class DeliverForm(VersionedForm):
 
 class AcceptForm(VersionedForm):
     pass
+
+
+class DigitiseForm(VersionedForm):
+    """Scans added later to a part of an open dossier (``dossier_part_digitise``)."""
+
+    # A part of the dossier by id: the view finds it among the dossier's parts (the choices
+    # are only what the page offers).
+    part = forms.IntegerField(label=_("Thành phần hồ sơ"), widget=forms.Select)
+    scans = MultipleFileField(label=_("Bản quét (PDF, JPEG, PNG; chọn được nhiều tệp)"))
+
+    def __init__(self, *args: Any, parts: Sequence[tuple[int, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        widget = self.fields["part"].widget
+        assert isinstance(widget, forms.Select)
+        widget.choices = list(parts)
+
+    def clean_scans(self) -> list[CheckedUpload]:
+        uploads = self.cleaned_data.get("scans") or []
+        if not uploads:
+            raise forms.ValidationError(_("Phải chọn ít nhất một tệp bản quét."))
+        return checked_scans(uploads)
+
+    def part_files(self) -> list[PartFile]:
+        return scan_files(self.cleaned_data["scans"])
 
 
 # An <input type="date"> shows only an ISO value, whatever the language's date format.

@@ -42,6 +42,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("ho-so/<str:code>/dung-giai-quyet/", dossier.dossier_stop, name="stop"),
     path("ho-so/<str:code>/hoan-thien/", dossier.dossier_complete, name="complete"),
     path("ho-so/<str:code>/tra-ket-qua/", dossier.dossier_deliver, name="deliver"),
+    path("ho-so/<str:code>/so-hoa/", dossier.dossier_digitise, name="digitise"),
     path("quay/", counter.counter, name="counter"),
     path("quay/tim-thu-tuc/", counter.procedure_search, name="procedure_search"),
     path("quay/thu-tuc/<int:version_id>/", counter.counter_procedure, name="counter_procedure"),

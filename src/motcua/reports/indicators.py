@@ -22,6 +22,11 @@ said in ``note``. Choices where indicators.md leaves room:
 - Scores: ``min(rate / threshold, 1) × points`` with the weights of ``IndicatorWeight``
   (editable); an indicator without data scores ``None`` and its points are reported as not
   available in the group.
+- QĐ 766 "digitised": resolved dossiers (ended by a result in the year to date) whose every
+  part has a stored document and whose result is a stored document / resolved. A dossier
+  recorded without parts has nothing left on paper: only its result decides. "Reused":
+  received dossiers with at least one part reused (at the counter, online or by the API) /
+  received.
 - PAKN (1.5 and satisfaction): read through ``motcua.feedback.queries.pakn_counts(start, end,
   agency_ids)``, a plain import (feedback does not import reports, so there is no cycle).
 """
@@ -34,14 +39,25 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 from django.utils import timezone
 
 from motcua.agencies.models import Agency, Level
+from motcua.archive.models import Document, DocumentKind
 from motcua.catalog.models import OnlineLevel, ProcedureVersion, WorkflowStep
 from motcua.core.formatting import pct
 from motcua.dossiers.classify import LOCAL
-from motcua.dossiers.models import Channel, DossierClass, DossierPart, EndKind
+from motcua.dossiers.models import Channel, Dossier, DossierClass, DossierPart, EndKind
 from motcua.feedback.queries import pakn_counts
 from motcua.reports.models import IndicatorWeight
 from motcua.reports.queries import (
@@ -251,6 +267,7 @@ def indicators_for_year(
     average = resolved_in_year.aggregate(
         d=Avg(ExpressionWrapper(F("ended_at") - F("received_at"), output_field=DurationField()))
     )["d"]
+    digitised = _digitised_count(resolved_in_year)
     received = dossiers.filter(received_at__gte=start, received_at__lt=end)
     reused = (
         DossierPart.objects.filter(reused=True, dossier__in=received)
@@ -284,7 +301,7 @@ def indicators_for_year(
         "digitisation.electronic_result": ratio(
             total(resolved_rows, "electronic"), total(resolved_rows, "resolved")
         ),
-        "digitisation.digitised": ratio(None, None, "digitisation is not recorded"),
+        "digitisation.digitised": ratio(digitised, total(resolved_rows, "resolved")),
         "digitisation.reused": ratio(reused, figures["received"]["total"]),
         # QĐ 766: forwarded ≤ 5, answered ≤ 15, published ≤ 2 working days (feedback.queries).
         "satisfaction.pakn_on_time": _pakn_ratio(pakn, "handled_on_time", "handled"),
@@ -306,6 +323,17 @@ def indicators_for_year(
         "seed": seed,
         "qd766": _score(rates),
     }
+
+
+def _digitised_count(resolved: QuerySet[Dossier]) -> int:
+    """QĐ 766 "digitised dossiers": resolved dossiers whose every received part has its
+    electronic form (at least one stored document: scanned, uploaded or reused) and whose
+    result is an electronic document (``archive.Document`` of kind result)."""
+    part_without_document = DossierPart.objects.filter(dossier_id=OuterRef("pk")).exclude(
+        Exists(Document.objects.filter(dossier_part_id=OuterRef("pk")))
+    )
+    result_document = Document.objects.filter(dossier_id=OuterRef("pk"), kind=DocumentKind.RESULT)
+    return resolved.filter(Exists(result_document)).exclude(Exists(part_without_document)).count()
 
 
 def _pakn_ratio(pakn: Any, num: str, den: str) -> dict[str, Any]:

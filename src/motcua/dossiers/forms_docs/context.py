@@ -78,6 +78,13 @@ class PartRow:
     copies: int
 
 
+def _part_kind(kind: str, *, reused: bool) -> str:
+    label = str(PartKind(kind).label) if kind in PartKind.values else kind
+    # ND 118/2025 Điều 17.1.b: the applicant is told which parts were not asked for again but
+    # taken from their stored documents.
+    return "; ".join(t for t in (label, "tái sử dụng dữ liệu đã số hóa" if reused else "") if t)
+
+
 @dataclass(frozen=True)
 class ReceiptContext:
     """Form 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả."""
@@ -397,7 +404,7 @@ def receipt_context(
         PartRow(
             index=i,
             name=p.name,
-            kind=str(PartKind(p.kind).label) if p.kind in PartKind.values else p.kind,
+            kind=_part_kind(p.kind, reused=p.reused),
             copies=p.copies,
         )
         for i, p in enumerate(dossier.parts.order_by("id"), start=1)

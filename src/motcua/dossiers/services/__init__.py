@@ -71,6 +71,7 @@ from motcua.dossiers.services.base import (
     dossier_code_allocate,
     dossier_secret_generate,
 )
+from motcua.dossiers.services.digitise import dossier_part_digitise
 from motcua.dossiers.services.ends import (
     dossier_deliver,
     dossier_finish,
@@ -127,6 +128,7 @@ __all__ = [
     "dossier_form_issued",
     "dossier_handover",
     "dossier_holder",
+    "dossier_part_digitise",
     "dossier_receive",
     "dossier_receive_supplement",
     "dossier_refuse",

@@ -302,10 +302,21 @@ def dossier_secret_generate() -> str:
 
 @signature_refusals  # a PDF part whose signature no longer holds is refused (archive)
 def _add_parts(
-    dossier: Dossier, parts: Iterable[PartInput], *, actor: Actor, origin: str
+    dossier: Dossier,
+    parts: Iterable[PartInput],
+    *,
+    actor: Actor,
+    origin: str,
+    at_counter: bool = False,
 ) -> list[DossierPart]:
     """The parts' rows and their documents (``origin``: how the files came, online or
-    scanned at the counter; a reused document is "reuse" whatever the channel)."""
+    scanned at the counter; a reused document is "reuse" whatever the channel).
+
+    ``at_counter``: a paper dossier received at the counter or by post (ND 118/2025: digitised
+    at intake). Every part comes with its electronic form (scans or a reused document) or
+    says why it was not digitised, and a reused document is one the clerk found by the
+    applicant's ID number: its holder's number must be the applicant's. (Online, the citizen
+    reuses from their own store: the portal checks the owner.)"""
     created = []
     user = _user(actor)
     for item in parts:
@@ -315,6 +326,42 @@ def _add_parts(
         if item.copies < 1:
             raise _refuse(_("Số lượng bản của “%(name)s” phải từ 1 trở lên.") % {"name": name})
         files = item.all_files()
+        if (
+            at_counter
+            and not files
+            and item.reuse_of is None
+            # Marked reused by a caller that took it from a national database (the API).
+            and not item.reused
+            and not item.not_digitised_reason.strip()
+        ):
+            raise _refuse(
+                _(
+                    "Thành phần “%(name)s” chưa được số hóa: hãy đính kèm bản quét, chọn "
+                    "giấy tờ đã lưu để tái sử dụng, hoặc ghi lý do không số hóa."
+                )
+                % {"name": name.strip()}
+            )
+        if (
+            at_counter
+            and item.reuse_of is not None
+            and (
+                not dossier.applicant_id_number
+                or item.reuse_of.holder_id_number != dossier.applicant_id_number
+            )
+        ):
+            # ND 118/2025 Điều 17.1.b: what is reused is the applicant's own stored document.
+            raise _refuse(
+                _(
+                    "Giấy tờ “%(document)s” không thuộc người có số định danh %(id)s: không "
+                    "tái sử dụng được cho hồ sơ này."
+                )
+                % {"document": item.reuse_of.name, "id": dossier.applicant_id_number or "—"}
+            )
+        if at_counter and item.reuse_of is not None and not item.reuse_of.is_valid_today:
+            raise _refuse(
+                _("Giấy tờ “%(document)s” đã hết hiệu lực: không tái sử dụng được.")
+                % {"document": item.reuse_of.name}
+            )
         row = DossierPart.objects.create(
             dossier=dossier,
             part=item.part,
@@ -327,8 +374,21 @@ def _add_parts(
             else item.not_digitised_reason.strip()[:500],
         )
         if item.reuse_of is not None:
-            document_reuse(
+            reused = document_reuse(
                 source=item.reuse_of, actor=user, dossier=dossier, dossier_part=row, name=row.name
+            )
+            audit_log(
+                actor=actor,
+                action="document.reuse",
+                object_type="document",
+                object_id=reused.pk,
+                data={
+                    "dossier": dossier.code,
+                    "part": row.name,
+                    "source": item.reuse_of.pk,
+                    "source_code": item.reuse_of.code,
+                    "sha256": item.reuse_of.sha256,
+                },
             )
         for part_file in files:
             # Written before the row that names it; the service runs in
@@ -351,6 +411,21 @@ def _add_parts(
             )
         created.append(row)
     return created
+
+
+def _parts_record(parts: Iterable[DossierPart]) -> list[dict[str, Any]]:
+    """What an event says of the parts received: how each came in electronic form."""
+    record = []
+    for row in parts:
+        documents = list(row.documents.all())
+        entry: dict[str, Any] = {"part": row.name, "files": len(documents)}
+        sources = [d.source_id for d in documents if d.source_id is not None]
+        if sources:
+            entry["reused_from"] = sources
+        if row.not_digitised_reason:
+            entry["not_digitised"] = row.not_digitised_reason
+        record.append(entry)
+    return record
 
 
 def _start_clock(dossier: Dossier, at: dt.datetime, *, restart: bool = False) -> None:

@@ -40,6 +40,7 @@ from motcua.dossiers.services.base import (
     _iso,
     _lock,
     _now,
+    _parts_record,
     _refuse,
     _require_text,
     _save,
@@ -176,6 +177,10 @@ def dossier_receive(
 ) -> Dossier:
     """Receive a complete dossier at the counter or by post (form 01): the clock starts now.
 
+    Each part is digitised at intake (ND 118/2025): its scans (``PartInput.files``), or a
+    stored document of the applicant reused instead of a new copy (``reuse_of``, found by
+    their ID number), or the reason it was not digitised; the receipt event records which.
+
     ``result_channel`` is how the applicant asked to get the result (at the counter or by
     post): kept in ``delivery_channel`` until the delivery records the channel actually used,
     so that form 01 prints it and the counter knows which results to post."""
@@ -213,7 +218,7 @@ def dossier_receive(
                 *steps,
             ]
         )
-        _add_parts(dossier, parts, actor=actor, origin=Origin.SCAN)
+        added = _add_parts(dossier, parts, actor=actor, origin=Origin.SCAN, at_counter=True)
         _event(
             dossier,
             type=EventType.RECEIVED,
@@ -223,6 +228,7 @@ def dossier_receive(
                 "due_at": _iso(dossier.due_at),
                 "channel": channel,
                 **({"result_channel": result_channel} if result_channel else {}),
+                **({"parts": _parts_record(added)} if added else {}),
             },
         )
         dossier_notice(dossier, EventType.RECEIVED)

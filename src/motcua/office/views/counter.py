@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from motcua.agencies.models import Agency
 from motcua.agencies.queries import scope_root
+from motcua.archive.queries import documents_of_holder
 from motcua.catalog.models import ProcedureVersion
 from motcua.core.access import client_ip, staff_required
 from motcua.core.audit import audit_log
@@ -97,12 +98,26 @@ def counter_procedure(request: HttpRequest, version_id: int) -> HttpResponseBase
     can_act = counter_receives(request_profile(request), version.agency_id, version.level)
     data = request.POST if request.method == "POST" else None
     outcome = request.POST.get("outcome", "") if data is not None else ""
-    receive = forms.ReceiveForm(data if outcome == "receive" else None, version=version)
+    if data is not None and not can_act:
+        raise PermissionDenied
+    # The applicant's stored documents, found only by the ID number typed for them (no
+    # browsing of the archive): looked up on request, and again when the form comes back.
+    id_number = (data.get("applicant_id_number", "") if data is not None else "").strip()
+    reusable = documents_of_holder(id_number) if outcome in ("lookup", "receive") else []
+    if outcome == "lookup":
+        _lookup_audit(request, id_number, reusable)
+        # The form again with what was typed, without judging it yet.
+        receive = forms.ReceiveForm(initial=_typed(data), version=version, reusable=reusable)
+    else:
+        receive = forms.ReceiveForm(
+            data if outcome == "receive" else None,
+            request.FILES if outcome == "receive" else None,
+            version=version,
+            reusable=reusable,
+        )
     guide = forms.GuideForm(data if outcome == "guide" else None)
     reject = forms.RejectForm(data if outcome == "reject" else None)
     if data is not None:
-        if not can_act:
-            raise PermissionDenied
         if outcome == "receive" and receive.is_valid():
             done = _counter_receive(request, version, receive)
             if done is not None:
@@ -116,6 +131,8 @@ def counter_procedure(request: HttpRequest, version_id: int) -> HttpResponseBase
     # The form that was submitted carries the values and errors shown for every field.
     shown = {"receive": receive, "guide": guide, "reject": reject}.get(outcome, receive)
     context = {
+        "looked_up": outcome in ("lookup", "receive") and bool(id_number),
+        "reusable": reusable,
         "title": version.name,
         "version": version,
         "parts": list(version.parts.all()),
@@ -129,6 +146,28 @@ def counter_procedure(request: HttpRequest, version_id: int) -> HttpResponseBase
         "GuidanceKind": GuidanceKind,
     }
     return render(request, "office/counter_procedure.html", context)
+
+
+def _typed(data: Any) -> dict[str, Any]:
+    """What was typed in the form, as initial values (lists for the multiple choices)."""
+    values: dict[str, Any] = {}
+    for key in data:
+        values[key] = data.getlist(key) if key == "parts" else data.get(key)
+    return values
+
+
+def _lookup_audit(request: HttpRequest, id_number: str, found: list[Any]) -> None:
+    """A clerk looked at a person's stored documents (personal data, domain.md §12)."""
+    if not id_number:
+        return
+    audit_log(
+        actor=request.user,
+        action="document.lookup",
+        object_type="holder",
+        object_id=id_number,
+        data={"found": [d.pk for d in found]},
+        ip=client_ip(request),
+    )
 
 
 def _applicant(form: forms.ApplicantForm) -> Any:
@@ -149,16 +188,21 @@ def _counter_receive(
     request: HttpRequest, version: ProcedureVersion, form: forms.ReceiveForm
 ) -> HttpResponse | None:
     parts_by_pk = {p.pk: p for p in form.required_parts}
+    extra_reason = form.cleaned_data.get("extra_reason", "")
     parts = [
         services.PartInput(
             part=parts_by_pk[pk],
             name=parts_by_pk[pk].name,
             kind=parts_by_pk[pk].kind,
             copies=parts_by_pk[pk].copies,
+            **form.part_digitisation(pk),
         )
         for pk in form.cleaned_data["parts"]
         if pk in parts_by_pk
-    ] + [services.PartInput(name=name) for name in form.extra_part_names()]
+    ] + [
+        services.PartInput(name=name, not_digitised_reason=extra_reason)
+        for name in form.extra_part_names()
+    ]
     try:
         dossier = services.dossier_receive(
             procedure_version=version,

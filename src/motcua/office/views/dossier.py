@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.models import User
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import (
     FileResponse,
     Http404,
@@ -125,6 +125,7 @@ ACTION_FORMS: dict[Action, tuple[str, type[forms.VersionedForm]]] = {
     Action.STOP: ("stop", forms.RefuseForm),
     Action.DELIVER: ("deliver", forms.DeliverForm),
     Action.WITHDRAW: ("withdraw", forms.WithdrawForm),
+    Action.DIGITISE: ("digitise", forms.DigitiseForm),
 }
 
 
@@ -166,6 +167,8 @@ def _action_item(
                 else _("— Chuyển đến đơn vị ghi dưới đây —")
             ),
         }
+    if action == Action.DIGITISE:
+        kwargs = {"parts": _part_choices(dossier)}
     return {
         "key": key,
         "label": rules.action_label(action, dossier, standing),
@@ -174,6 +177,14 @@ def _action_item(
         # Files sent with this form when it last failed, by field.
         "kept": HeldUploads.recall(request, _held_slot(dossier, action)),
     }
+
+
+def _part_choices(dossier: Dossier) -> list[tuple[int, str]]:
+    """The dossier's parts, those not digitised yet marked so."""
+    rows = dossier.parts.annotate(files=Count("documents")).order_by("id")
+    return [
+        (p.pk, p.name if p.files else _("%(name)s (chưa số hóa)") % {"name": p.name}) for p in rows
+    ]
 
 
 def _proposal(dossier: Dossier) -> Handover | None:
@@ -628,6 +639,35 @@ def dossier_complete(request: HttpRequest, code: str) -> HttpResponse:
             expected_version=_version(f),
         ),
         _("Đã ghi nhận hồ sơ được hoàn thiện; hồ sơ chờ tiếp nhận."),
+    )
+
+
+@require_POST
+@staff_required(roles=WRITE_ROLES)
+def dossier_digitise(request: HttpRequest, code: str) -> HttpResponse:
+    """Scans added to a part of an open dossier (``dossier_part_digitise``)."""
+
+    def run(d: Dossier, f: Any) -> bool:
+        part = d.parts.filter(pk=f.cleaned_data["part"]).first()
+        if part is None:  # the choices are the dossier's parts: only a forged form
+            messages.error(request, _("Hồ sơ không có thành phần này."))
+            return False
+        return service_call(
+            request,
+            services.dossier_part_digitise,
+            dossier=d,
+            part=part,
+            files=f.part_files(),
+            expected_version=_version(f),
+        )
+
+    return _action(
+        request,
+        code,
+        Action.DIGITISE,
+        forms.DigitiseForm,
+        run,
+        _("Đã lưu bản quét của thành phần hồ sơ."),
     )
 
 
