@@ -8,7 +8,7 @@ from django.test import Client
 
 from motcua.agencies.models import AgencyKind
 from motcua.core.models import Role
-from motcua.dossiers.models import Dossier, Status
+from motcua.dossiers.models import Dossier, EndKind, Status
 
 from .conftest import World, login, make_agency, make_staff, make_version, paper_parts
 from .test_views import received, text
@@ -56,7 +56,9 @@ def test_a_counter_receives_only_what_its_committee_decides_at_its_level(world: 
 def test_the_counter_menu_and_the_delivery_belong_to_the_one_stop_unit(world: World) -> None:
     client = Client()
     dossier = received(world, client)
-    Dossier.objects.filter(pk=dossier.pk).update(status=Status.RESULT_READY)
+    Dossier.objects.filter(pk=dossier.pk).update(
+        status=Status.RESULT_READY, end_kind=EndKind.RESULT, ended_at=dossier.received_at
+    )
     leader = login(Client(), world.leader)
     page = text(leader.get(f"/can-bo/ho-so/{dossier.code}/"))
     assert "/can-bo/quay/" not in page.split("<main", 1)[0]  # no counter in the menu
