@@ -8,10 +8,6 @@ import datetime as dt
 import time_machine
 
 from motcua.feedback.models import Content, Feedback
-
-# A dossier filed at the counter with no PAKN: the online service and complaint handling do
-# not apply (feedback.rubric).
-WALK_IN_GOOD = {c.value: "2" for c in Content if c not in (Content.ONLINE, Content.COMPLAINTS)}
 from motcua.feedback.queries import pakn_counts
 from motcua.feedback.services import (
     FeedbackInput,
@@ -25,6 +21,9 @@ from motcua.reports.indicators import indicators_for_year
 from tests.feedback.conftest import dossier_make
 from tests.world import World, local
 
+# A dossier filed at the counter with no PAKN: the online service and complaint handling do
+# not apply (feedback.rubric).
+WALK_IN_GOOD = {c.value: "2" for c in Content if c not in (Content.ONLINE, Content.COMPLAINTS)}
 OCT = (local(dt.date(2026, 10, 1), 0), local(dt.date(2026, 11, 1), 0))
 
 

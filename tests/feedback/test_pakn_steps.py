@@ -65,7 +65,7 @@ def test_a_province_sets_its_own_deadlines(world: World, settings: object) -> No
 def test_deadline_settings_are_checked_precisely() -> None:
     assert parse_overrides("") == {}
     assert parse_overrides("publish=3") == {"publish": 3}
-    with pytest.raises(ValueError, match="'answr=3'.*step one of"):
+    with pytest.raises(ValueError, match=r"'answr=3'.*step one of"):
         parse_overrides("answer=3,answr=3")
     with pytest.raises(ValueError, match="'answer=ba': not a whole number"):
         parse_overrides("answer=ba")
@@ -101,7 +101,10 @@ def test_refusal_and_request_for_information_are_flagged_when_late(world: World)
     assert any("không được tiếp nhận. Lý do: Không về TTHC" in b for b in bodies)
     assert any("Quầy số mấy?" in b for b in bodies)
     with on(14):
-        forwarded = feedback_forward(feedback=submit(), actor=world.clerk, to_agency=world.transport)
+        forwarded = submit()
+        forwarded = feedback_forward(
+            feedback=forwarded, actor=world.clerk, to_agency=world.transport
+        )
         with pytest.raises(FeedbackError):
             feedback_refuse(feedback=forwarded, actor=world.clerk, reason="x")
 
