@@ -10,6 +10,7 @@ import time_machine
 from django.test import Client
 
 from motcua.core.models import AuditEvent
+from motcua.feedback.apps import check_pakn_deadlines
 from motcua.feedback.deadlines import deadlines_on, parse_overrides
 from motcua.feedback.models import Feedback, FeedbackStatus
 from motcua.feedback.queries import pakn_counts
@@ -124,6 +125,8 @@ def test_staff_refuse_from_the_page(world: World) -> None:
         )
     assert done.status_code == 302
     assert Feedback.objects.get().refuse_reason == "Nặc danh"
+    lookup = Client().get(f"/phan-anh/tra-cuu/?code={fb.code}&secret={fb.secret}")
+    assert "Nặc danh" in lookup.content.decode()  # the person sees why
     assert fb.code not in client.get("/phan-anh/can-bo/").content.decode()  # closed
 
 
@@ -153,3 +156,10 @@ def test_indicators_count_every_step_by_hand(world: World) -> None:
     assert (counts["handled_on_time"], counts["handled"]) == (2, 4)
     # Satisfaction: P2 and P3 late at a step.
     assert (counts["late"], counts["satisfied"], counts["total"]) == (2, 2, 4)
+
+
+def test_a_mistyped_deadline_setting_fails_the_system_check(settings: object) -> None:
+    assert check_pakn_deadlines() == []
+    settings.MOTCUA = {**settings.MOTCUA, "PAKN_DEADLINES": "tra-loi=10"}  # type: ignore[attr-defined]
+    (error,) = check_pakn_deadlines()
+    assert error.id == "motcua.feedback.E001" and "'tra-loi=10'" in error.msg
