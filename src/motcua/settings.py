@@ -311,6 +311,9 @@ MOTCUA: dict[str, Any] = {
     # The legal clock (domain.md §5); each value may be overridden in the environment.
     "OFFICE_HOURS": os.environ.get("MOTCUA_OFFICE_HOURS", "07:00-11:30,13:30-17:00"),
     "CUTOFF": os.environ.get("MOTCUA_CUTOFF", "15:00"),
+    # PAKN deadlines in working days, overriding the regulation's (feedback.deadlines):
+    # "refuse=2,more_info=5,forward=5,answer=15,publish=2"; empty: the regulation's own.
+    "PAKN_DEADLINES": os.environ.get("MOTCUA_PAKN_DEADLINES", ""),
     "SMS_BACKEND": os.environ.get("MOTCUA_SMS_BACKEND", "motcua.notify.transports.FileSMS"),
     # Public dossier lookup: at most N lookups per client address per window of S seconds
     # ("N/S"); "0" turns the limit off (load tests only).

@@ -30,6 +30,7 @@ def dossier_make(
     end_kind: str = "result",
     received: dt.datetime | None = None,
     ended: dt.datetime | None = None,
+    channel: str = "direct",
     **kw: object,
 ) -> Dossier:
     n = next(_seq)
@@ -44,7 +45,7 @@ def dossier_make(
         level=w.procedure.level,
         field=w.field,
         receiving_unit=w.center,
-        channel="direct",
+        channel=channel,
         applicant_kind="citizen",
         applicant_name="Nguyễn Văn Bình",
         applicant_phone="0987654321",

@@ -21,6 +21,9 @@ from motcua.reports.indicators import indicators_for_year
 from tests.feedback.conftest import dossier_make
 from tests.world import World, local
 
+# A dossier filed at the counter with no PAKN: the online service and complaint handling do
+# not apply (feedback.rubric).
+WALK_IN_GOOD = {c.value: "2" for c in Content if c not in (Content.ONLINE, Content.COMPLAINTS)}
 OCT = (local(dt.date(2026, 10, 1), 0), local(dt.date(2026, 11, 1), 0))
 
 
@@ -37,8 +40,8 @@ def _history(world: World) -> None:
     resolved = [dossier_make(world, ended=local(dt.date(2026, 10, d), 10)) for d in (6, 7, 8, 9)]
     dossier_make(world, ended=local(dt.date(2026, 9, 30), 10))  # resolved before the period
     with at(12):
-        rating_submit(dossier=resolved[0], scores={c.value: 2 for c in Content} | {"time": 0})
-        rating_submit(dossier=resolved[1], scores={c.value: 2 for c in Content})
+        rating_submit(dossier=resolved[0], answers=WALK_IN_GOOD | {"time": "0"})
+        rating_submit(dossier=resolved[1], answers=WALK_IN_GOOD)
     with at(5):
         a = submit()  # answered and published in time
         b = submit(subject="dossier", reference=resolved[2].code)  # answered late

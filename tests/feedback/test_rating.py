@@ -12,11 +12,19 @@ from django.test import Client
 from motcua.dossiers.models import DossierEvent, EventType, Status
 from motcua.feedback.models import Content, KioskDevice, KioskRating, Rating, RatingChannel
 from motcua.feedback.queries import kiosk_counts
-from motcua.feedback.services import FeedbackError, kiosk_device_create, rating_submit
+from motcua.feedback.services import (
+    FeedbackError,
+    FeedbackInput,
+    feedback_submit,
+    kiosk_device_create,
+    rating_submit,
+)
 from tests.feedback.conftest import dossier_make
 from tests.world import World
 
 ALL_GOOD = {c.value: "2" for c in Content}
+# The contents asked of a dossier filed at the counter with no PAKN about it.
+WALK_IN = [c.value for c in Content if c not in (Content.ONLINE, Content.COMPLAINTS)]
 
 
 def body(response: HttpResponse) -> str:
@@ -30,20 +38,28 @@ def url(code: str, secret: str = "ABCD2345", extra: str = "") -> str:
 
 
 def test_the_rating_page_lists_the_nine_contents_and_stores_them(world: World) -> None:
-    dossier = dossier_make(world)
+    # Filed online and complained about: all nine contents of ND 118/2025 Điều 33 apply.
+    dossier = dossier_make(world, channel="online")
+    feedback_submit(
+        data=FeedbackInput(
+            subject="dossier", title="T", text="N", name="A", phone="0900", reference=dossier.code
+        )
+    )
     client = Client()
     page = client.get(url(dossier.code))
     assert page.status_code == 200
     html = page.content.decode()
-    assert html.count('type="radio"') == 27  # nine contents × three levels
+    assert html.count('type="radio"') == 36  # nine contents × (three levels + not applicable)
     for content in Content:
         assert str(content.label) in html
     answers = ALL_GOOD | {"attitude": "0", "contacts": "1", "comment": "Cán bộ chưa nhiệt tình"}
     done = client.post(url(dossier.code, extra="&kenh=qr"), answers)
     assert done.status_code == 200
+    assert "15/18" in done.content.decode()
     rating = Rating.objects.get(dossier=dossier)
+    assert rating.rubric == "nd118_2025"
     assert rating.scores == {c.value: 2 for c in Content} | {"attitude": 0, "contacts": 1}
-    assert rating.points == 15  # ND 61/2018 scheme: 0–2 per content, 18 at most
+    assert (rating.points, rating.max_points) == (15, 18)  # 0–2 per content
     assert rating.negative is True
     assert rating.channel == RatingChannel.QR
     assert rating.comment == "Cán bộ chưa nhiệt tình"
@@ -52,10 +68,15 @@ def test_the_rating_page_lists_the_nine_contents_and_stores_them(world: World) -
 def test_a_missing_content_is_refused_and_nothing_is_stored(world: World) -> None:
     dossier = dossier_make(world)
     answers = dict(ALL_GOOD)
-    del answers["online"]
+    del answers["attitude"]
     page = Client().post(url(dossier.code), answers)
     assert page.status_code == 200
-    assert "Vui lòng chọn mức đánh giá" in page.content.decode()
+    html = page.content.decode()
+    assert "Vui lòng chọn mức đánh giá" in html
+    # The error sits in the content's own group, in Vietnamese.
+    attitude = html[html.index("5. Thái độ") :]
+    attitude = attitude[: attitude.index("</fieldset>")]
+    assert "Vui lòng chọn một mức." in attitude
     assert not Rating.objects.exists()
 
 
@@ -89,9 +110,11 @@ def test_one_rating_per_dossier_the_second_is_refused(world: World) -> None:
     client.post(url(dossier.code), ALL_GOOD)
     again = client.post(url(dossier.code), {c.value: "0" for c in Content})
     assert "Cảm ơn" in again.content.decode()
-    assert Rating.objects.get(dossier=dossier).points == 18
+    rating = Rating.objects.get(dossier=dossier)
+    # At the counter, no PAKN: seven contents apply, 14 points possible.
+    assert (rating.points, rating.max_points) == (14, 14)
     with pytest.raises(FeedbackError):
-        rating_submit(dossier=dossier, scores={c.value: 0 for c in Content})
+        rating_submit(dossier=dossier, answers={c: "0" for c in WALK_IN})
     assert Rating.objects.count() == 1
 
 
@@ -103,7 +126,7 @@ def test_the_rating_names_the_clerk_who_delivered(world: World) -> None:
         at=dt.datetime(2026, 10, 7, 3, tzinfo=dt.UTC),
         actor=world.clerk,
     )
-    rating = rating_submit(dossier=dossier, scores={c.value: 1 for c in Content})
+    rating = rating_submit(dossier=dossier, answers={c: "1" for c in WALK_IN})
     assert rating.clerk == world.clerk
     assert rating.negative is False
 
@@ -157,7 +180,7 @@ def test_unknown_or_revoked_kiosk_is_not_found(world: World) -> None:
 def test_staff_summary_counts_ratings_in_scope_and_taps_per_clerk(world: World) -> None:
     with time_machine.travel(dt.datetime(2026, 10, 12, 3, tzinfo=dt.UTC), tick=False):
         mine = dossier_make(world)
-        rating_submit(dossier=mine, scores={c.value: 2 for c in Content} | {"attitude": 0})
+        rating_submit(dossier=mine, answers={c: "2" for c in WALK_IN} | {"attitude": "0"})
         leader = Client()
         leader.force_login(world.leader)
         assert leader.post("/phan-anh/can-bo/danh-gia/", {"label": "Quầy 5"}).status_code == 302
@@ -167,8 +190,10 @@ def test_staff_summary_counts_ratings_in_scope_and_taps_per_clerk(world: World) 
         html = page.content.decode()
         assert page.context["summary"]["rated"] == 1
         assert page.context["summary"]["negative"] == 1
-        attitude = page.context["summary"]["contents"][4]
+        (nd118,) = page.context["summary"]["rubrics"]
+        attitude = nd118["contents"][4]
         assert attitude["levels"] == [0, 0, 1]
+        assert "Không áp dụng" in html
         assert page.context["kiosk_rows"][0]["levels"] == [0, 0, 1]
         assert device.token in html
         outsider = Client()

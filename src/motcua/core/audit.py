@@ -72,6 +72,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "feedback_submitted": pgettext_lazy("audit", "Gửi phản ánh, kiến nghị"),
     "feedback_classified": pgettext_lazy("audit", "Phân loại phản ánh, kiến nghị"),
     "feedback_forwarded": pgettext_lazy("audit", "Chuyển phản ánh, kiến nghị"),
+    "feedback_refused": pgettext_lazy("audit", "Không tiếp nhận phản ánh, kiến nghị"),
+    "feedback_info_requested": pgettext_lazy("audit", "Đề nghị bổ sung thông tin phản ánh"),
     "feedback_answered": pgettext_lazy("audit", "Trả lời phản ánh, kiến nghị"),
     "feedback_published": pgettext_lazy("audit", "Công khai trả lời phản ánh, kiến nghị"),
     "feedback_unsatisfied": pgettext_lazy("audit", "Người dân chưa hài lòng với trả lời"),

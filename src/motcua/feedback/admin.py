@@ -24,8 +24,16 @@ class ReadOnly(admin.ModelAdmin):
 
 @admin.register(Rating)
 class RatingAdmin(ReadOnly):
-    list_display = ["dossier", "points", "negative", "channel", "created_at"]
-    list_filter = ["channel", "negative"]
+    list_display = [
+        "dossier",
+        "rubric",
+        "points",
+        "max_points",
+        "negative",
+        "channel",
+        "created_at",
+    ]
+    list_filter = ["rubric", "channel", "negative"]
 
 
 @admin.register(KioskRating)

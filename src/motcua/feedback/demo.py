@@ -10,7 +10,8 @@ from django.contrib.auth.models import User
 from motcua.agencies.models import Agency
 from motcua.core.demo import Login, Progress
 from motcua.dossiers.models import Dossier, EndKind
-from motcua.feedback.models import Content, Feedback, KioskDevice, Rating, RatingChannel, Score
+from motcua.feedback.models import Feedback, KioskDevice, Rating, RatingChannel
+from motcua.feedback.rubric import applies
 from motcua.feedback.services import (
     FeedbackInput,
     feedback_answer,
@@ -20,6 +21,8 @@ from motcua.feedback.services import (
     feedback_publish,
     feedback_submit,
     kiosk_rate,
+    rating_facts,
+    rating_rubric,
     rating_submit,
 )
 
@@ -43,13 +46,17 @@ def load(progress: Progress) -> list[Login]:
         "-ended_at"
     )[:40]
     for dossier in resolved:
-        scores = {
-            c: rng.choice([Score.SATISFIED] * 6 + [Score.NEUTRAL] * 3 + [Score.UNSATISFIED])
-            for c in Content.values
+        facts = rating_facts(dossier)
+        answers = {
+            item.code: rng.choice(
+                [item.options[0]] * 6 + [item.options[1]] * 3 + [item.options[2]]
+            ).code
+            for item in rating_rubric(dossier).items
+            if applies(item, facts)
         }
         rating_submit(
             dossier=dossier,
-            scores={k: int(v) for k, v in scores.items()},
+            answers=answers,
             channel=rng.choice([RatingChannel.WEB, RatingChannel.QR]),
         )
         rated += 1

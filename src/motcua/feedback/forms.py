@@ -8,22 +8,38 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from motcua.agencies.models import Agency
-from motcua.feedback.models import Content, FeedbackKind, FeedbackSubject, Score
+from motcua.feedback.models import FeedbackKind, FeedbackSubject
+from motcua.feedback.rubric import (
+    NOT_APPLICABLE,
+    NOT_APPLICABLE_LABEL,
+    DossierFacts,
+    Rubric,
+    applies,
+)
 
 
 class RatingForm(forms.Form):
-    """One radio group per content of ND 118/2025 Điều 33; the fields are built from
-    ``Content`` so the form and the stored scores cannot drift apart."""
+    """One radio group per content of the rubric in force at the dossier's date
+    (``feedback.rubric``) that applies to the dossier, each with "Không áp dụng"; a content
+    that cannot apply is not asked (``not_applicable`` lists it). The fields are built from
+    the rubric so the form and the stored answers cannot drift apart."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, rubric: Rubric, facts: DossierFacts, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for content in Content:
-            self.fields[content.value] = forms.TypedChoiceField(
-                label=content.label,
-                choices=Score.choices,
-                coerce=int,
+        self.rubric = rubric
+        self.asked = [item for item in rubric.items if applies(item, facts)]
+        self.not_applicable = [item for item in rubric.items if not applies(item, facts)]
+        for item in self.asked:
+            self.fields[item.code] = forms.ChoiceField(
+                label=str(item.label),
+                choices=[(o.code, str(o.label)) for o in item.options]
+                + [(NOT_APPLICABLE, str(NOT_APPLICABLE_LABEL))],
                 widget=forms.RadioSelect,
-                error_messages={"required": _("Vui lòng chọn một mức.")},
+                required=not item.optional,
+                error_messages={
+                    "required": _("Vui lòng chọn một mức."),
+                    "invalid_choice": _("Mức đánh giá không hợp lệ."),
+                },
             )
         self.fields["comment"] = forms.CharField(
             label=_("Ý kiến khác (không bắt buộc)"),
@@ -33,10 +49,10 @@ class RatingForm(forms.Form):
         )
 
     def content_fields(self) -> list[forms.BoundField]:
-        return [self[c.value] for c in Content]
+        return [self[item.code] for item in self.asked]
 
-    def scores(self) -> dict[str, int]:
-        return {c.value: int(self.cleaned_data[c.value]) for c in Content}
+    def answers(self) -> dict[str, str]:
+        return {item.code: self.cleaned_data.get(item.code) or "" for item in self.asked}
 
 
 class FeedbackForm(forms.Form):
@@ -114,6 +130,14 @@ class ForwardForm(forms.Form):
         label=_("Chuyển đến cơ quan có thẩm quyền"), queryset=Agency.objects.order_by("name")
     )
     note = forms.CharField(label=_("Ghi chú"), required=False, max_length=1000)
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do không tiếp nhận"), widget=forms.Textarea)
+
+
+class InfoRequestForm(forms.Form):
+    question = forms.CharField(label=_("Thông tin đề nghị bổ sung"), widget=forms.Textarea)
 
 
 class AnswerForm(forms.Form):

@@ -20,7 +20,8 @@ class Score(models.IntegerChoices):
 
 
 class Content(models.TextChoices):
-    """The nine contents rated (ND 118/2025 Điều 33)."""
+    """The nine contents rated (ND 118/2025 Điều 33); the rubrics, with ND 61/2018's, are in
+    ``feedback.rubric``."""
 
     TIME = "time", _("Thời gian trả kết quả so với quy định")
     AGENCIES = "agencies", _("Số lượng cơ quan, đơn vị phải liên hệ")
@@ -39,17 +40,35 @@ class RatingChannel(models.TextChoices):
     KIOSK = "kiosk", _("Thiết bị tại quầy")
 
 
+class RatingRubric(models.TextChoices):
+    """Which rubric a rating was given under (``feedback.rubric.rubric_on``)."""
+
+    ND61_2018 = "nd61_2018", _("Nghị định 61/2018/NĐ-CP")
+    ND118_2025 = "nd118_2025", _("Nghị định 118/2025/NĐ-CP")
+
+
 class Rating(models.Model):
     """The applicant's rating of a dossier: one per dossier, final once given."""
 
     dossier = models.OneToOneField(
         "dossiers.Dossier", verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="rating"
     )
-    # {content code: 0|1|2} for the nine contents of ``Content``.
+    rubric = models.CharField(
+        _("bộ tiêu chí"),
+        max_length=16,
+        choices=RatingRubric.choices,
+        default=RatingRubric.ND118_2025,
+        db_index=True,
+    )
+    # {content code: option code or "na"} as answered, for every content of the rubric.
+    answers = models.JSONField(_("câu trả lời"), default=dict)
+    # {content code: 0|1|2, or null for "Không áp dụng"}.
     scores = models.JSONField(_("điểm từng nội dung"), default=dict)
-    # Denormalised for the indicators: ND 61/2018 points (0–18) and whether any content was
-    # rated "Không hài lòng" (the negative rating of QĐ 766).
-    points = models.PositiveSmallIntegerField(_("điểm (thang 18)"), default=0)
+    # Denormalised for the indicators: points over the contents that apply (0–2 each), their
+    # maximum (2 × contents not answered "Không áp dụng": 18 when all nine apply), and whether
+    # a content got 0 points (the negative rating of QĐ 766).
+    points = models.PositiveSmallIntegerField(_("điểm"), default=0)
+    max_points = models.PositiveSmallIntegerField(_("điểm tối đa"), default=18)
     negative = models.BooleanField(_("có nội dung không hài lòng"), default=False)
     comment = models.TextField(_("ý kiến"), blank=True, default="")
     channel = models.CharField(_("kênh"), max_length=8, choices=RatingChannel.choices)
@@ -69,7 +88,7 @@ class Rating(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.dossier_id}: {self.points}/18"
+        return f"{self.dossier_id}: {self.points}/{self.max_points}"
 
 
 class KioskDevice(models.Model):
@@ -135,7 +154,12 @@ class FeedbackStatus(models.TextChoices):
     CLASSIFIED = "classified", _("Đã phân loại, đang xử lý")
     FORWARDED = "forwarded", _("Đã chuyển cơ quan có thẩm quyền")
     ANSWERED = "answered", _("Đã trả lời")
+    REFUSED = "refused", _("Không tiếp nhận")
     REOPENED = "reopened", _("Chưa hài lòng, xử lý lại")
+
+
+# A PAKN answered, or not received (refused), waits for nothing more from the agency.
+CLOSED_STATUSES = (FeedbackStatus.ANSWERED, FeedbackStatus.REFUSED)
 
 
 class Feedback(models.Model):
@@ -189,6 +213,14 @@ class Feedback(models.Model):
     )
 
     received_at = models.DateTimeField(_("tiếp nhận lúc"), db_index=True)
+    # Deadlines of the regulation in force at receipt (``feedback.deadlines``).
+    refuse_by = models.DateTimeField(_("hạn từ chối tiếp nhận"), null=True, blank=True)
+    refused_at = models.DateTimeField(_("từ chối lúc"), null=True, blank=True)
+    refuse_reason = models.TextField(_("lý do không tiếp nhận"), blank=True, default="")
+    info_by = models.DateTimeField(_("hạn yêu cầu bổ sung thông tin"), null=True, blank=True)
+    info_requested_at = models.DateTimeField(
+        _("yêu cầu bổ sung thông tin lúc"), null=True, blank=True
+    )
     forward_by = models.DateTimeField(_("hạn chuyển"), null=True, blank=True)
     forwarded_at = models.DateTimeField(_("chuyển lúc"), null=True, blank=True)
     due_at = models.DateTimeField(_("hạn trả lời"), db_index=True)
@@ -201,6 +233,8 @@ class Feedback(models.Model):
     # Sticky facts for the indicators: an answer once late stays late after a reopening.
     answered_late = models.BooleanField(_("trả lời quá hạn"), default=False)
     forward_late = models.BooleanField(_("chuyển quá hạn"), default=False)
+    refused_late = models.BooleanField(_("từ chối quá hạn"), default=False)
+    info_late = models.BooleanField(_("yêu cầu bổ sung quá hạn"), default=False)
     overdue_flagged_at = models.DateTimeField(_("cảnh báo quá hạn lúc"), null=True, blank=True)
     published_at = models.DateTimeField(_("công khai lúc"), null=True, blank=True)
     unsatisfied_at = models.DateTimeField(_("không hài lòng lúc"), null=True, blank=True)
@@ -224,7 +258,7 @@ class Feedback(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status != FeedbackStatus.ANSWERED
+        return self.status not in CLOSED_STATUSES
 
 
 class FeedbackEvent(models.Model):

@@ -6,18 +6,22 @@ Indicator choices (indicators.md; reports/indicators.py reads ``pakn_counts``):
   period when its first answer deadline (``first_due_at``) falls in it; it counts as answered
   within the deadline when it has an answer and no answer of it was ever late (an answer
   given late after a reopening makes it late). ``due`` / ``on_time``.
-- QĐ 766 "PAKN handled on time" (refusal and supplement are not modelled for PAKN): of the
-  PAKN received in the period and answered, those forwarded within 5, answered within 15 and
-  published within 2 working days of the answer. ``handled`` / ``handled_on_time``.
+  A refused PAKN (không tiếp nhận) has nothing to answer and is not counted.
+- QĐ 766 "PAKN handled on time": of the PAKN received in the period and closed (answered or
+  refused), those whose every step kept its deadline (``feedback.deadlines``): refused within
+  2, more information asked within 5, forwarded within 5, answered within 15, and, when
+  answered, published within 2 working days of the answer. ``handled`` / ``handled_on_time``.
 - QĐ 766 satisfaction with PAKN handling: (PAKN − unsatisfied − reopened − late) / PAKN over
   the PAKN received in the period. The three sets overlap (marking unsatisfied reopens), so
   the numerator removes their union once: a PAKN is never subtracted twice and the rate never
   goes below 0. Late = answered late, forwarded late, or still unanswered past its due date
-  at the period's end. ``total`` / ``satisfied``.
+  at the period's end, or a refusal or request for information after its deadline.
+  ``total`` / ``satisfied``.
 - Dossier satisfaction: of the dossiers resolved (ended by a result) in the period, the share
-  with a PAKN about them or a negative rating (any content "Không hài lòng"), in percent:
+  with a PAKN about them or a negative rating (a content answered with 0 points), in percent:
   ``dossier_complaint_share``; also ``rated`` / ``rated_negative`` over ratings given in the
-  period.
+  period, and their points over the points possible (``rating_points`` /
+  ``rating_max_points``), where a content answered "Không áp dụng" counts in neither.
 - Scope: the PAKN's handling agency (after classification or forward), the rated dossier's
   competent agency; a PAKN with no agency yet counts only province-wide.
 """
@@ -28,7 +32,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from motcua.agencies.queries import agency_subtree, scope_root
 from motcua.core.access import AnyUser, staff_profile
@@ -42,8 +46,15 @@ from motcua.dossiers.scope import (
     WRITE_ROLES,
     dossier_scope_q,
 )
-from motcua.feedback.models import Content, Feedback, FeedbackStatus, KioskRating, Rating, Score
-from motcua.feedback.services import PUBLISH_DAYS, deadline
+from motcua.feedback.models import (
+    CLOSED_STATUSES,
+    Feedback,
+    FeedbackStatus,
+    KioskRating,
+    Rating,
+)
+from motcua.feedback.rubric import NOT_APPLICABLE, RUBRICS
+from motcua.feedback.services import deadline, deadlines_for
 
 # The provincial office is where PAKN about procedures are received and followed up in
 # practice (Văn phòng UBND tỉnh, ND 20/2008): it may act on PAKN, unlike on dossiers.
@@ -68,7 +79,7 @@ def feedback_scope_q(user: AnyUser | None) -> Q:
 def feedback_list_for_staff(user: AnyUser | None, *, open_only: bool = True) -> QuerySet[Feedback]:
     qs = Feedback.objects.filter(feedback_scope_q(user)).select_related("agency")
     if open_only:
-        qs = qs.exclude(status=FeedbackStatus.ANSWERED)
+        qs = qs.exclude(status__in=CLOSED_STATUSES)
     return qs.order_by("due_at", "id")
 
 
@@ -97,7 +108,9 @@ def pakn_due_on_time(
 ) -> tuple[int, int]:
     """Indicator 1.5: (answered within the deadline, due in the period)."""
     due = _scoped(
-        Feedback.objects.filter(first_due_at__gte=start, first_due_at__lt=end),
+        Feedback.objects.filter(first_due_at__gte=start, first_due_at__lt=end).exclude(
+            status=FeedbackStatus.REFUSED
+        ),
         "agency_id",
         agency_ids,
     )
@@ -106,8 +119,9 @@ def pakn_due_on_time(
 
 
 def _late(f: Feedback, end: dt.datetime) -> bool:
-    unanswered_overdue = f.status != FeedbackStatus.ANSWERED and f.due_at < end
-    return f.answered_late or f.forward_late or unanswered_overdue
+    unanswered_overdue = f.status not in CLOSED_STATUSES and f.due_at < end
+    steps_late = f.answered_late or f.forward_late or f.refused_late or f.info_late
+    return steps_late or unanswered_overdue
 
 
 def pakn_satisfaction(
@@ -122,10 +136,14 @@ def pakn_satisfaction(
     total = unsatisfied = reopened = late = bad = handled = handled_on_time = 0
     for f in received.only(
         "status",
+        "received_at",
         "due_at",
         "answered_at",
         "answered_late",
         "forward_late",
+        "refused_at",
+        "refused_late",
+        "info_late",
         "published_at",
         "unsatisfied_at",
         "reopen_count",
@@ -138,12 +156,16 @@ def pakn_satisfaction(
         reopened += is_reopened
         late += is_late
         bad += is_unsatisfied or is_reopened or is_late
-        if f.answered_at is not None:
+        if f.status == FeedbackStatus.REFUSED:
+            handled += 1
+            handled_on_time += not f.refused_late and not f.info_late
+        elif f.answered_at is not None:
             handled += 1
             published_in_time = f.published_at is not None and f.published_at <= deadline(
-                f.answered_at, PUBLISH_DAYS
+                f.answered_at, deadlines_for(f.received_at).publish
             )
-            handled_on_time += not f.answered_late and not f.forward_late and published_in_time
+            steps_in_time = not (f.answered_late or f.forward_late or f.info_late)
+            handled_on_time += steps_in_time and published_in_time
     return {
         "total": total,
         "unsatisfied": unsatisfied,
@@ -174,9 +196,17 @@ def dossier_satisfaction(
     complained = (
         resolved.filter(Q(feedback__isnull=False) | Q(rating__negative=True)).distinct().count()
     )
+    rated = ratings.aggregate(
+        n=Count("id"),
+        negative=Count("id", filter=Q(negative=True)),
+        points=Sum("points"),
+        max_points=Sum("max_points"),
+    )
     return {
-        "rated": ratings.count(),
-        "rated_negative": ratings.filter(negative=True).count(),
+        "rated": rated["n"],
+        "rated_negative": rated["negative"],
+        "rating_points": rated["points"] or 0,
+        "rating_max_points": rated["max_points"] or 0,
         "resolved": resolved_count,
         "resolved_with_complaint": complained,
         "dossier_complaint_share": float(pct(complained, resolved_count))
@@ -218,34 +248,65 @@ def kiosk_counts(
 
 def rating_summary(user: AnyUser | None, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
     """Ratings of the dossiers ``user`` may see, given in [start, end): how many, how many
-    negative, average ND 61/2018 points, and per content the count at each level (one query
-    of conditional counts over the JSON scores)."""
+    negative, points obtained over points possible, and per rubric (a year may hold both) and
+    content the count of each answer; "Không áp dụng" is counted apart, in no denominator.
+    One query of conditional counts over the JSON answers."""
     qs = Rating.objects.filter(
         dossier_scope_q(user, "dossier__"), created_at__gte=start, created_at__lt=end
     )
-    counts: dict[str, Any] = {
-        f"{c}_{s}": Count("id", filter=Q(**{f"scores__{c}": int(s)}))
-        for c in Content.values
-        for s in Score.values
-    }
+    counts: dict[str, Any] = {}
+    for rubric in RUBRICS.values():
+        in_rubric = Q(rubric=rubric.code)
+        counts[f"{rubric.code}__n"] = Count("id", filter=in_rubric)
+        for item in rubric.items:
+            for code in [o.code for o in item.options] + [NOT_APPLICABLE]:
+                key = f"{rubric.code}__{item.code}__{code}"
+                counts[key] = Count("id", filter=in_rubric & Q(**{f"answers__{item.code}": code}))
     row = qs.aggregate(
         rated=Count("id"),
         negative=Count("id", filter=Q(negative=True)),
-        points=Avg("points"),
+        points=Sum("points"),
+        max_points=Sum("max_points"),
         **counts,
     )
-    contents = [
-        {
-            "label": content.label,
-            "levels": [row[f"{content.value}_{s}"] for s in (2, 1, 0)],
-        }
-        for content in Content
-    ]
+    rubrics = []
+    for rubric in RUBRICS.values():
+        if not row[f"{rubric.code}__n"]:
+            continue
+        contents = []
+        for item in rubric.items:
+            levels = [row[f"{rubric.code}__{item.code}__{o.code}"] for o in item.options]
+            got = sum(n * o.points for n, o in zip(levels, item.options, strict=True))
+            contents.append(
+                {
+                    "code": item.code,
+                    "label": item.label,
+                    "options": [
+                        {"label": o.label, "points": o.points, "count": n}
+                        for o, n in zip(item.options, levels, strict=True)
+                    ],
+                    "levels": levels,
+                    "rated": sum(levels),
+                    "not_applicable": row[f"{rubric.code}__{item.code}__{NOT_APPLICABLE}"],
+                    "score_rate": pct(got, 2 * sum(levels)) if sum(levels) else None,
+                }
+            )
+        rubrics.append(
+            {
+                "code": rubric.code,
+                "label": rubric.label,
+                "rated": row[f"{rubric.code}__n"],
+                "contents": contents,
+            }
+        )
+    points, max_points = row["points"] or 0, row["max_points"] or 0
     return {
         "rated": row["rated"],
         "negative": row["negative"],
-        "points": None if row["points"] is None else round(float(row["points"]), 2),
-        "contents": contents,
+        "points": points,
+        "max_points": max_points,
+        "score_rate": pct(points, max_points) if max_points else None,
+        "rubrics": rubrics,
     }
 
 

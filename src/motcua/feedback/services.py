@@ -1,14 +1,15 @@
 """The one write path for ratings and complaints and petitions (PAKN).
 
 Each service runs in a transaction, appends an event (PAKN) and a row to the audit trail.
-Deadlines come from the legal clock (domain.md §5), counted like a dossier's due date in
-working days from the (deemed) receipt day:
-
-- forward by: 5 working days, when the matter is not within the receiving agency's
-  competence (domain.md §9);
-- answer due: 15 working days; a forwarded PAKN starts a new 15 days at the agency it was
-  forwarded to (it is a new receipt for that agency), and so does a reopening after the person
-  marked the answer unsatisfactory (the agency must handle it again).
+Ratings follow the rubric in force at the dossier's receipt date (``feedback.rubric``).
+PAKN deadlines are those of the regulation in force at its receipt (``feedback.deadlines``),
+counted with the legal clock in working days from the (deemed) receipt day: refuse within 2,
+ask for more information within 5, forward within 5 when the matter is not within the
+receiving agency's competence, answer within 15. A forwarded PAKN starts a new answer period
+at the agency it was forwarded to (it is a new receipt for that agency), and so does a
+reopening after the person marked the answer unsatisfactory (the agency must handle it again).
+A step taken after its deadline is done and flagged (``*_late``), never refused: refusing it
+would only delay the person further.
 """
 
 from __future__ import annotations
@@ -32,9 +33,17 @@ from motcua.agencies.models import Agency
 from motcua.catalog.models import Procedure, ProcedureVersion
 from motcua.core.audit import Actor, actor_label, audit_log
 from motcua.dossiers.classify import local_date
-from motcua.dossiers.models import DeliveryChannel, Dossier, EndKind, EventType, Status
+from motcua.dossiers.models import (
+    Channel,
+    DeliveryChannel,
+    Dossier,
+    EndKind,
+    EventType,
+    Status,
+)
+from motcua.feedback import deadlines as pakn_deadlines
 from motcua.feedback.models import (
-    Content,
+    CLOSED_STATUSES,
     Feedback,
     FeedbackEvent,
     FeedbackKind,
@@ -47,19 +56,25 @@ from motcua.feedback.models import (
     RatingChannel,
     Score,
 )
+from motcua.feedback.rubric import AnswerError, DossierFacts, Rubric, rating_score, rubric_on
 from motcua.notify.services import InvalidRecipient, notification_enqueue
 from motcua.workdays import clock
 from motcua.workdays.calendar import get_calendar
 
 SECRET_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # as the dossier secret: read aloud, typed back
 SECRET_LENGTH = 8
-FORWARD_DAYS = 5  # domain.md §9: forwarded within 5 working days if not within competence
-ANSWER_DAYS = 15  # domain.md §9: answered within 15 working days
-PUBLISH_DAYS = 2  # QĐ 766: the answer published within 2 working days
 
 
 class FeedbackError(Exception):
     """A refused change, with a message for the person (Vietnamese)."""
+
+
+class RatingAnswerError(FeedbackError):
+    """An answer the rubric refuses; ``item`` is the content it is about (for the form)."""
+
+    def __init__(self, message: str, item: str | None = None) -> None:
+        super().__init__(message)
+        self.item = item
 
 
 def _now() -> dt.datetime:
@@ -72,14 +87,13 @@ def _user(actor: Actor) -> User | None:
 
 def deadline(start: dt.datetime, days: int) -> dt.datetime:
     """17:00 of the ``days``-th working day after the deemed receipt day of ``start``."""
-    return clock.due_at(
-        start,
-        days,
-        clock.WORKING_DAYS,
-        cutoff=True,
-        calendar=get_calendar(),
-        rules=clock.get_rules(),
-    )
+    return pakn_deadlines.deadline(start, days, calendar=get_calendar(), rules=clock.get_rules())
+
+
+def deadlines_for(received_at: dt.datetime) -> pakn_deadlines.PaknDeadlines:
+    """The PAKN deadlines in force at ``received_at``, with the province's settings."""
+    overrides = pakn_deadlines.parse_overrides(str(settings.MOTCUA.get("PAKN_DEADLINES", "")))
+    return pakn_deadlines.deadlines_on(local_date(received_at), overrides)
 
 
 def secret_matches(given: str, expected: str) -> bool:
@@ -110,34 +124,52 @@ def _delivering_clerk(dossier: Dossier) -> User | None:
     return event.actor if event is not None else None
 
 
+def rating_rubric(dossier: Dossier) -> Rubric:
+    """The rubric in force at the dossier's receipt date."""
+    return rubric_on(local_date(dossier.received_at or _now()))
+
+
+def rating_facts(dossier: Dossier) -> DossierFacts:
+    """The facts that decide which contents apply: filed online, a PAKN about it."""
+    return DossierFacts(
+        online=dossier.channel == Channel.ONLINE,
+        complained=Feedback.objects.filter(dossier=dossier).exists(),
+    )
+
+
 def rating_submit(
     *,
     dossier: Dossier,
-    scores: Mapping[str, int],
+    answers: Mapping[str, str],
     comment: str = "",
     channel: str = RatingChannel.WEB,
     ip: str | None = None,
 ) -> Rating:
-    """Record the applicant's rating of the nine contents (ND 118/2025 Điều 33).
+    """Record the applicant's rating under the rubric in force at the dossier's date (ND
+    61/2018 Điều 33 before 1/7/2025, ND 118/2025 Điều 33 after); ``answers`` maps a content
+    to an option code or "na" (Không áp dụng), see ``feedback.rubric.rating_score``.
 
     One rating per dossier, final: a second one is refused, so that whoever later holds the
-    link cannot change what the applicant said and the indicators count each dossier once."""
+    link cannot change what the applicant said and the indicators count each dossier once.
+    Raises ``RatingAnswerError`` (with the content) for an answer the rubric refuses."""
     if not rating_allowed(dossier):
         raise FeedbackError(_("Hồ sơ chưa có kết quả nên chưa thể đánh giá."))
-    missing = [c for c in Content.values if c not in scores]
-    if missing:
-        raise FeedbackError(_("Vui lòng chọn mức đánh giá cho tất cả các nội dung."))
-    clean = {c: int(scores[c]) for c in Content.values}
-    if any(v not in Score.values for v in clean.values()):
-        raise FeedbackError(_("Mức đánh giá không hợp lệ."))
+    rubric = rating_rubric(dossier)
+    try:
+        score = rating_score(rubric, answers, rating_facts(dossier))
+    except AnswerError as exc:
+        raise RatingAnswerError(str(exc), exc.item) from None
     now = _now()
     try:
         with transaction.atomic():
             rating = Rating.objects.create(
                 dossier=dossier,
-                scores=clean,
-                points=sum(clean.values()),
-                negative=Score.UNSATISFIED in clean.values(),
+                rubric=rubric.code,
+                answers=score.answers,
+                scores=score.scores,
+                points=score.points,
+                max_points=score.max_points,
+                negative=score.negative,
                 comment=comment.strip()[:2000],
                 channel=channel,
                 clerk=_delivering_clerk(dossier),
@@ -148,7 +180,12 @@ def rating_submit(
                 action="rating_submit",
                 object_type="dossier",
                 object_id=dossier.code,
-                data={"points": rating.points, "channel": channel},
+                data={
+                    "rubric": rubric.code,
+                    "points": rating.points,
+                    "max_points": rating.max_points,
+                    "channel": channel,
+                },
                 ip=ip,
             )
     except IntegrityError:
@@ -281,6 +318,9 @@ def feedback_submit(*, data: FeedbackInput, ip: str | None = None) -> Feedback:
         raise FeedbackError(_("Vui lòng cho biết ít nhất một cách liên hệ."))
     now = _now()
     dossier, procedure, agency = _link(data)
+    due = pakn_deadlines.pakn_due(
+        now, deadlines_for(now), calendar=get_calendar(), rules=clock.get_rules()
+    )
     with transaction.atomic():
         number = _next_number(local_date(now))
         feedback = Feedback.objects.create(
@@ -299,9 +339,11 @@ def feedback_submit(*, data: FeedbackInput, ip: str | None = None) -> Feedback:
             address=data.address.strip(),
             status=FeedbackStatus.RECEIVED,
             received_at=now,
-            forward_by=deadline(now, FORWARD_DAYS),
-            due_at=deadline(now, ANSWER_DAYS),
-            first_due_at=deadline(now, ANSWER_DAYS),
+            refuse_by=due.refuse_by,
+            info_by=due.info_by,
+            forward_by=due.forward_by,
+            due_at=due.answer_by,
+            first_due_at=due.answer_by,
         )
         # The audit trail names the PAKN, not the person (personal data stays in one row).
         _record(feedback, "submitted", now, "citizen", {"subject": data.subject}, ip)
@@ -344,8 +386,8 @@ def feedback_forward(
     """Forward a PAKN outside the receiving agency's competence to the competent one.
 
     Due within 5 working days of receipt (domain.md §9); a later forward is done and flagged
-    (``forward_late``), since refusing it would only delay the person further. The answer
-    deadline restarts: 15 working days from the forward, at the new agency."""
+    (``forward_late``). The answer deadline restarts: 15 working days from the forward, at the
+    new agency."""
     now = _now()
     with transaction.atomic():
         locked = _lock(feedback)
@@ -358,7 +400,7 @@ def feedback_forward(
         if locked.forward_by is not None and now > locked.forward_by:
             locked.forward_late = True
         locked.status = FeedbackStatus.FORWARDED
-        locked.due_at = deadline(now, ANSWER_DAYS)
+        locked.due_at = deadline(now, deadlines_for(locked.received_at).answer)
         _save(locked, "agency", "forwarded_at", "forward_late", "status", "due_at")
         _record(
             locked,
@@ -366,6 +408,56 @@ def feedback_forward(
             now,
             actor,
             {"from": previous, "to": to_agency.code, "note": note, "late": locked.forward_late},
+        )
+    return locked
+
+
+def feedback_refuse(*, feedback: Feedback, actor: Actor, reason: str) -> Feedback:
+    """Not receive a PAKN (không tiếp nhận), with the reason told to the person: e.g. not
+    about an administrative procedure or regulation, or anonymous. Due within 2 working days
+    of receipt (QĐ 766/QĐ-TTg, indicators.md); a later refusal is done and flagged."""
+    if not reason.strip():
+        raise FeedbackError(_("Vui lòng nêu lý do không tiếp nhận."))
+    now = _now()
+    with transaction.atomic():
+        locked = _lock(feedback)
+        _require_open(locked)
+        if locked.answered_at is not None or locked.forwarded_at is not None:
+            raise FeedbackError(_("Phản ánh, kiến nghị đã được xử lý, không thể từ chối."))
+        locked.refused_at = now
+        locked.refuse_reason = reason.strip()
+        locked.refused_late = locked.refuse_by is not None and now > locked.refuse_by
+        locked.status = FeedbackStatus.REFUSED
+        _save(locked, "refused_at", "refuse_reason", "refused_late", "status")
+        _record(locked, "refused", now, actor, {"late": locked.refused_late})
+        _notify(
+            locked,
+            _("Phản ánh, kiến nghị %(code)s không được tiếp nhận. Lý do: %(reason)s")
+            % {"code": locked.code, "reason": locked.refuse_reason},
+        )
+    return locked
+
+
+def feedback_request_info(*, feedback: Feedback, actor: Actor, question: str) -> Feedback:
+    """Ask the person for more information about a PAKN, within 5 working days of receipt
+    (QĐ 766/QĐ-TTg, indicators.md); a later request is sent and flagged (``info_late``).
+    The answer deadline is not changed (no rule found that stops it)."""
+    if not question.strip():
+        raise FeedbackError(_("Vui lòng nêu thông tin cần bổ sung."))
+    now = _now()
+    with transaction.atomic():
+        locked = _lock(feedback)
+        _require_open(locked)
+        first = locked.info_requested_at is None
+        if first:
+            locked.info_requested_at = now
+            locked.info_late = locked.info_by is not None and now > locked.info_by
+            _save(locked, "info_requested_at", "info_late")
+        _record(locked, "info_requested", now, actor, {"late": locked.info_late, "first": first})
+        _notify(
+            locked,
+            _("Phản ánh, kiến nghị %(code)s: đề nghị ông/bà bổ sung thông tin: %(question)s")
+            % {"code": locked.code, "question": question.strip()},
         )
     return locked
 
@@ -390,25 +482,34 @@ def feedback_answer(*, feedback: Feedback, actor: Actor, answer: str) -> Feedbac
     return locked
 
 
-def _notify_answer(feedback: Feedback) -> None:
-    """Tell the person the answer is there (e-mail and SMS, whichever they gave), in the
-    caller's transaction; an address the outbox refuses is skipped, not fatal."""
+def _lookup_link(feedback: Feedback) -> str:
     base = str(settings.MOTCUA["PUBLIC_URL"]).rstrip("/")
-    link = (
+    return (
         f"{base}/phan-anh/tra-cuu/?{urlencode({'code': feedback.code, 'secret': feedback.secret})}"
     )
+
+
+def _notify_answer(feedback: Feedback) -> None:
     body = _("Phản ánh, kiến nghị %(code)s đã được trả lời. Xem tại: %(link)s") % {
         "code": feedback.code,
-        "link": link,
+        "link": _lookup_link(feedback),
     }
+    _notify(feedback, body, kind="feedback_answered", subject=_("Trả lời phản ánh, kiến nghị"))
+
+
+def _notify(
+    feedback: Feedback, body: str, *, kind: str = "feedback_update", subject: str = ""
+) -> None:
+    """Tell the person (e-mail and SMS, whichever they gave), in the caller's transaction; an
+    address the outbox refuses is skipped, not fatal."""
     for channel, address in (("email", feedback.email), ("sms", feedback.phone)):
         if not address:
             continue
         try:
             notification_enqueue(
-                kind="feedback_answered",
+                kind=kind,
                 recipients=[(channel, address)],
-                context={"subject": _("Trả lời phản ánh, kiến nghị"), "body": body},
+                context={"subject": subject or _("Phản ánh, kiến nghị"), "body": body},
                 reference=f"feedback:{feedback.code}",
             )
         except InvalidRecipient:
@@ -454,7 +555,7 @@ def feedback_mark_unsatisfied(
         locked.unsatisfied_at = now
         locked.reopen_count += 1
         locked.status = FeedbackStatus.REOPENED
-        locked.due_at = deadline(now, ANSWER_DAYS)
+        locked.due_at = deadline(now, deadlines_for(locked.received_at).answer)
         _save(locked, "unsatisfied_at", "reopen_count", "status", "due_at")
         _record(locked, "unsatisfied", now, "citizen", {"reason": reason.strip()[:2000]}, ip)
     return locked
@@ -465,7 +566,7 @@ def feedback_flag_overdue() -> int:
     the staff list and the audit trail show the warning. Idempotent."""
     now = _now()
     count = 0
-    for feedback in Feedback.objects.exclude(status=FeedbackStatus.ANSWERED).filter(due_at__lt=now):
+    for feedback in Feedback.objects.exclude(status__in=CLOSED_STATUSES).filter(due_at__lt=now):
         if (
             feedback.overdue_flagged_at is not None
             and feedback.overdue_flagged_at > feedback.due_at

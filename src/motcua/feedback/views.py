@@ -26,9 +26,11 @@ from motcua.feedback.forms import (
     ClassifyForm,
     FeedbackForm,
     ForwardForm,
+    InfoRequestForm,
     LookupForm,
     PublishForm,
     RatingForm,
+    RefuseForm,
     UnsatisfiedForm,
 )
 from motcua.feedback.models import KioskDevice, RatingChannel, Score
@@ -44,16 +46,21 @@ from motcua.feedback.queries import (
 from motcua.feedback.services import (
     FeedbackError,
     FeedbackInput,
+    RatingAnswerError,
     feedback_answer,
     feedback_classify,
     feedback_for_secret,
     feedback_forward,
     feedback_mark_unsatisfied,
     feedback_publish,
+    feedback_refuse,
+    feedback_request_info,
     feedback_submit,
     kiosk_device_create,
     kiosk_rate,
     rating_allowed,
+    rating_facts,
+    rating_rubric,
     rating_submit,
     secret_matches,
 )
@@ -81,7 +88,8 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def rate(request: HttpRequest, code: str) -> HttpResponse:
-    """The nine-content rating of a dossier, from the receipt's QR code or a notification."""
+    """The rating of a dossier under the rubric of its date, from the receipt's QR code or a
+    notification; each error is shown next to its content."""
     if _limited(request, "rating"):
         return _too_many(request)
     secret = request.GET.get("bi-mat", "")
@@ -100,17 +108,21 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
             request, "feedback/rate_done.html", {"title": _("Cảm ơn"), "rating": existing}
         )
     channel = RatingChannel.QR if request.GET.get("kenh") == "qr" else RatingChannel.WEB
-    form = RatingForm(request.POST or None)
+    form = RatingForm(
+        request.POST or None, rubric=rating_rubric(dossier), facts=rating_facts(dossier)
+    )
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
             rating = rating_submit(
                 dossier=dossier,
-                scores=form.scores(),
+                answers=form.answers(),
                 comment=form.cleaned_data["comment"],
                 channel=channel,
                 ip=client_ip(request),
             )
+        except RatingAnswerError as exc:
+            form.add_error(exc.item if exc.item in form.fields else None, str(exc))
         except FeedbackError as exc:
             error = str(exc)
         else:
@@ -322,6 +334,8 @@ def staff_detail(request: HttpRequest, code: str) -> HttpResponse:
     forms_ = {
         "classify": ClassifyForm(initial={"kind": feedback.kind, "agency": feedback.agency_id}),
         "forward": ForwardForm(),
+        "refuse": RefuseForm(),
+        "info": InfoRequestForm(),
         "answer": AnswerForm(initial={"answer": feedback.answer}),
         "publish": PublishForm(initial={"public_text": feedback.public_text or feedback.text}),
     }
@@ -349,6 +363,22 @@ def staff_detail(request: HttpRequest, code: str) -> HttpResponse:
                         actor=request.user,
                         to_agency=fform.cleaned_data["to_agency"],
                         note=fform.cleaned_data["note"],
+                    )
+                    return _back(code)
+            elif action == "refuse":
+                rform = forms_[action] = RefuseForm(request.POST)
+                if rform.is_valid():
+                    feedback_refuse(
+                        feedback=feedback, actor=request.user, reason=rform.cleaned_data["reason"]
+                    )
+                    return _back(code)
+            elif action == "info":
+                iform = forms_[action] = InfoRequestForm(request.POST)
+                if iform.is_valid():
+                    feedback_request_info(
+                        feedback=feedback,
+                        actor=request.user,
+                        question=iform.cleaned_data["question"],
                     )
                     return _back(code)
             elif action == "answer":

@@ -27,6 +27,8 @@ said in ``note``. Choices where indicators.md leaves room:
   recorded without parts has nothing left on paper: only its result decides. "Reused":
   received dossiers with at least one part reused (at the counter, online or by the API) /
   received.
+- Ratings: points obtained / points possible over the ratings given in the year, without
+  the contents answered "Không áp dụng"; a negative rating is a content at 0 points.
 - PAKN (1.5 and satisfaction): read through ``motcua.feedback.queries.pakn_counts(start, end,
   agency_ids)``, a plain import (feedback does not import reports, so there is no cycle).
 """
@@ -306,6 +308,9 @@ def indicators_for_year(
         # QĐ 766: forwarded ≤ 5, answered ≤ 15, published ≤ 2 working days (feedback.queries).
         "satisfaction.pakn_on_time": _pakn_ratio(pakn, "handled_on_time", "handled"),
         "satisfaction.pakn": _pakn_ratio(pakn, "satisfied", "total"),
+        # Points of the ratings given over the points possible; contents answered "Không áp
+        # dụng" are in neither (feedback.rubric). Informational: no weight by default.
+        "satisfaction.rating_points": _pakn_ratio(pakn, "rating_points", "rating_max_points"),
         "satisfaction.dossiers": {
             "numerator": None,
             "denominator": None,
