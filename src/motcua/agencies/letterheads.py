@@ -40,7 +40,8 @@ HEAD_TITLES = {
 
 # "Ủy ban nhân dân" + the kind of administrative unit, before the unit's own name.
 _COMMITTEE_PREFIX = re.compile(
-    r"^(ủy|uỷ) ban nhân dân\s+(tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn|đặc khu)\s+",
+    r"^((ủy|uỷ) ban nhân dân|ubnd)\s+"
+    r"(tỉnh|thành phố|tp\.?|huyện|quận|thị xã|xã|phường|thị trấn|đặc khu)\s+",
     re.IGNORECASE,
 )
 _COMMITTEE_WORDS = re.compile(r"(ủy|uỷ) ban nhân dân", re.IGNORECASE)
@@ -59,7 +60,8 @@ class IssuingBody:
 
 
 def committee_place(name: str) -> str:
-    """'Ủy ban nhân dân tỉnh Đắk Nông' -> 'Đắk Nông'; a name of another shape -> ''."""
+    """'Ủy ban nhân dân tỉnh Đắk Nông' (or 'UBND tỉnh Đắk Nông') -> 'Đắk Nông'; a name of
+    another shape -> ''."""
     match = _COMMITTEE_PREFIX.match(name.strip())
     return name.strip()[match.end() :] if match else ""
 
