@@ -98,9 +98,7 @@ def test_a_2022_dak_nong_dossier_prints_dak_nong_and_its_departments_titles(
     assert "import" not in receipt and "Gia Nghĩa" not in receipt and "LÂM ĐỒNG" not in receipt
 
     # The apology is signed by a deputy director: "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC".
-    deputy = get_user_model().objects.create_user(
-        "pgd", first_name="Minh", last_name="Hoàng Văn"
-    )
+    deputy = get_user_model().objects.create_user("pgd", first_name="Minh", last_name="Hoàng Văn")
     StaffProfile.objects.create(
         user=deputy,
         agency=dossier.agency,
