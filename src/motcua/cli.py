@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "motcua.core.commands",
     "motcua.workdays.cli",
     "motcua.catalog.cli",
+    "motcua.agencies.cli",
     "motcua.dossiers.cli",
     "motcua.reports.cli",
     "motcua.notify.cli",

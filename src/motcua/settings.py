@@ -303,9 +303,6 @@ LOGGING = {
 
 # --- motcua's own settings (configurable per installation) ----------------------------
 MOTCUA: dict[str, Any] = {
-    # The province this installation serves; printed on forms and reports.
-    "PROVINCE_NAME": os.environ.get("MOTCUA_PROVINCE_NAME", "Đắk Nông"),
-    "PLACE_NAME": os.environ.get("MOTCUA_PLACE_NAME", "Gia Nghĩa"),
     # Public base URL used in QR codes and notification links.
     "PUBLIC_URL": os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000"),
     # The legal clock (domain.md §5); each value may be overridden in the environment.

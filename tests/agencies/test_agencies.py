@@ -169,6 +169,9 @@ def test_admin_create_and_reparent_keep_paths(client: Client, tree: dict[str, Ag
         "valid_from": "",
         "valid_to": "",
         "successor": "",
+        # The letterheads inline (none added).
+        "letterheads-TOTAL_FORMS": "0",
+        "letterheads-INITIAL_FORMS": "0",
     }
     assert client.post("/quan-tri/agencies/agency/add/", form).status_code == 302
     new = Agency.objects.get(code="N")

@@ -92,7 +92,7 @@ def flat(text: str) -> str:
 
 @pytest.fixture
 def public_url(settings: pytest.FixtureRequest) -> None:
-    settings.MOTCUA = {**settings.MOTCUA, "PUBLIC_URL": PUBLIC + "/", "PLACE_NAME": "Gia Nghĩa"}  # type: ignore[attr-defined]
+    settings.MOTCUA = {**settings.MOTCUA, "PUBLIC_URL": PUBLIC + "/"}  # type: ignore[attr-defined]
 
 
 @pytest.fixture
@@ -113,6 +113,7 @@ def dossier(db: None, public_url: None) -> Dossier:
     department = Agency.objects.create(
         code="000.00.19.H18",
         name="Sở Xây dựng",
+        short_name="SXD",
         level=Level.PROVINCE,
         kind=AgencyKind.DEPARTMENT,
         parent=province,
@@ -170,11 +171,11 @@ def test_receipt_docx_prints_the_dossier_and_embeds_the_lookup_qr(dossier: Dossi
     for expected in (
         CODE,
         APPLICANT,
-        "ỦY BAN NHÂN DÂN TỈNH ĐẮK NÔNG",
+        "UBND TỈNH ĐẮK NÔNG",
         "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG TỈNH",
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc",
-        "Gia Nghĩa, ngày 29 tháng 8 năm 2022",
+        "Đắk Nông, ngày 29 tháng 8 năm 2022",
         "Liên 1: Lưu",
         "Liên 2: Giao người nộp hồ sơ",
         "Cấp giấy phép xây dựng mới đối với công trình cấp đặc biệt",
@@ -222,7 +223,7 @@ def test_receipt_pdf_prints_the_same_values_on_two_copies(dossier: Dossier) -> N
         CODE,
         APPLICANT,
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-        "Gia Nghĩa, ngày 29 tháng 8 năm 2022",
+        "Đắk Nông, ngày 29 tháng 8 năm 2022",
         "10 giờ 00 phút, ngày 29/8/2022",
         "17 giờ 00 phút, ngày 5/9/2022",
         "Liên 2: Giao người nộp hồ sơ",
@@ -333,7 +334,7 @@ def test_supplement_request_lists_the_items_from_the_event(dossier: Dossier) -> 
         assert "Lê Thị Thu, số điện thoại 0261 3544 123" in text
         # During processing the competent agency asks, dated the day of the request.
         assert "SỞ XÂY DỰNG" in text
-        assert "Gia Nghĩa, ngày 30 tháng 8 năm 2022" in text
+        assert "Đắk Nông, ngày 30 tháng 8 năm 2022" in text
 
 
 def test_supplement_request_needs_items(dossier: Dossier) -> None:
@@ -357,9 +358,10 @@ def test_refusal_at_intake_and_after_appraisal(dossier: Dossier) -> None:
     text = flat(pdf_text(render_form("03", dossier, fmt="pdf")))
     assert "không giải quyết hồ sơ này" in text
     assert "Công trình không phù hợp quy hoạch" in text
-    assert "THỦ TRƯỞNG SỞ XÂY DỰNG" in text and "Phạm Văn Đức" in text
+    # ND 30/2020 Phụ lục I, Mục II.8: the head's title, never "THỦ TRƯỞNG …".
+    assert "GIÁM ĐỐC" in text and "Phạm Văn Đức" in text and "THỦ TRƯỞNG" not in text
     # ND 30/2020: a leading zero for days below 10 and months below 3.
-    assert "Gia Nghĩa, ngày 02 tháng 02 năm 2023" in text
+    assert "Đắk Nông, ngày 02 tháng 02 năm 2023" in text
 
 
 def test_apology_gives_the_missed_and_the_new_appointment(dossier: Dossier) -> None:
@@ -381,7 +383,7 @@ def test_apology_gives_the_missed_and_the_new_appointment(dossier: Dossier) -> N
         assert "trả kết quả giải quyết hồ sơ vào 17 giờ 00 phút, ngày 9/9/2022" in text
         assert "Hoàng Minh" in text
         assert f"Nơi nhận: - {APPLICANT}; - Trung tâm Phục vụ hành chính công tỉnh;" in text
-        assert "- Lưu: VT, Sở Xây dựng." in text
+        assert "- Lưu: VT, SXD." in text
 
 
 def test_stop_notice_says_why_and_since_when(dossier: Dossier) -> None:
@@ -397,9 +399,9 @@ def test_stop_notice_says_why_and_since_when(dossier: Dossier) -> None:
         assert "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ" in text
         assert "kể từ 8 giờ 30 phút, ngày 20/9/2022" in text
         assert "Lý do: Quá 15 ngày không bổ sung hồ sơ" in text
-        assert "TM. SỞ XÂY DỰNG" in text
+        assert "GIÁM ĐỐC" in text and "TM." not in text  # a department is not a collective
         # Dated the day it stopped, not the day it is printed.
-        assert "Gia Nghĩa, ngày 20 tháng 9 năm 2022" in text
+        assert "Đắk Nông, ngày 20 tháng 9 năm 2022" in text
 
 
 def test_control_slip_has_one_row_per_handover(dossier: Dossier) -> None:
@@ -519,8 +521,9 @@ def test_legal_time_and_header_wording() -> None:
     assert ctx.legal_time(Decimal("15.00"), DurationUnit.CALENDAR_DAYS) == "15 ngày"
     unit = Agency(name="Sở Tư pháp", code="x", level=Level.PROVINCE)
     header = ctx.header_for(unit, day=dt.date(2022, 9, 5))
-    assert header.place_date.endswith("ngày 05 tháng 9 năm 2022")
-    assert header.superior_upper.startswith("ỦY BAN NHÂN DÂN TỈNH")
+    # Nothing recorded, no parent: no superior line and no place, never a fixed name.
+    assert header.place_date == "ngày 05 tháng 9 năm 2022"
+    assert header.superior == ""
     assert header.unit_upper == "SỞ TƯ PHÁP"
 
 

@@ -47,7 +47,7 @@ def test_a_processed_dossier_prints_its_receipt_request_slip_and_apology(
     assert dossier.code in receipt and "Hoàng Văn Bình" in receipt
     assert "UBND TỈNH ĐẮK NÔNG" in receipt
     assert "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG TỈNH" in receipt
-    assert "Gia Nghĩa, ngày 05 tháng 10 năm 2026" in receipt
+    assert "Đắk Nông, ngày 05 tháng 10 năm 2026" in receipt
     assert "Thời gian nhận hồ sơ: 9 giờ 00 phút, ngày 5/10/2026" in receipt
     # 3 working days from Monday 5/10/2026: Thursday 8/10 at the end of office hours.
     assert "Thời gian trả kết quả giải quyết hồ sơ: 17 giờ 00 phút, ngày 8/10/2026" in receipt
@@ -66,7 +66,7 @@ def test_a_processed_dossier_prints_its_receipt_request_slip_and_apology(
     request = flat(docx_text(render_form("02", dossier, fmt="docx")))
     assert "1. Bản sao giấy khai sinh 2. Ảnh 4x6" in request
     assert "Lý do: Hồ sơ thiếu giấy tờ chứng minh nhân thân" in request
-    assert "SỞ TƯ PHÁP" in request and "Gia Nghĩa, ngày 06 tháng 10 năm 2026" in request
+    assert "SỞ TƯ PHÁP" in request and "Đắk Nông, ngày 06 tháng 10 năm 2026" in request
     assert "Trần Văn Minh" in request  # the specialist who asked
 
     traveller.move_to(local(WEDNESDAY, 10))

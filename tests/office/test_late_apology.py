@@ -69,7 +69,7 @@ def test_forms_04_and_03_leave_the_heads_name_to_the_head(world: World) -> None:
         dossier.refresh_from_db()
         assert dossier.extension_count == 1
         signature = apology_context(dossier).signature
-        assert signature.title == "THỦ TRƯỞNG CƠ QUAN" and signature.name == "Leader"
+        assert signature.title == "GIÁM ĐỐC" and signature.name == "Leader"
         leader.post(
             f"/can-bo/ho-so/{dossier.code}/tra-lai/", {"version": dossier.version, "reason": "Sai"}
         )

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from motcua.agencies.models import Agency
+from motcua.agencies.models import Agency, Letterhead
 from motcua.agencies.services import UPDATABLE_FIELDS, agency_create, agency_update
 
 
@@ -78,9 +78,26 @@ class AgencyForm(forms.ModelForm):
         return data
 
 
+class LetterheadInline(admin.TabularInline):
+    """What the agency's documents print, from a date (``agencies.letterheads``): a new row
+    from the date of a change keeps earlier documents as they were printed."""
+
+    model = Letterhead
+    extra = 0
+    fields = (
+        "valid_from",
+        "superior",
+        "unit_name",
+        "place_name",
+        "head_title",
+        "abbreviation",
+    )
+
+
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
     form = AgencyForm
+    inlines = (LetterheadInline,)
     list_display = (
         "code",
         "name",

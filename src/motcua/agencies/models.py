@@ -82,3 +82,76 @@ class Agency(models.Model):
         return (self.valid_from is None or self.valid_from <= day) and (
             self.valid_to is None or day <= self.valid_to
         )
+
+
+class Letterhead(models.Model):
+    """What an agency's documents print about it from ``valid_from`` on (ND 30/2020/NĐ-CP,
+    Phụ lục I): the governing body's line, the unit's name as printed, the place of the date
+    line and the head's title. A blank field is derived (``agencies.letterheads``): the
+    superior from the parent, the place from the nearest people's committee, the title from
+    the kind. A new row from a date keeps earlier documents as they were printed."""
+
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("cơ quan, đơn vị"),
+        on_delete=models.CASCADE,
+        related_name="letterheads",
+    )
+    valid_from = models.DateField(
+        _("áp dụng từ"), null=True, blank=True, help_text=_("Để trống: áp dụng từ đầu.")
+    )
+    superior = models.CharField(
+        _("cơ quan chủ quản"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Dòng trên tên cơ quan, ví dụ Bảo hiểm xã hội Việt Nam. Để trống: cơ quan cấp trên "
+            "trực tiếp; ủy ban nhân dân không có dòng này."
+        ),
+    )
+    unit_name = models.CharField(
+        _("tên in trên văn bản"),
+        max_length=255,
+        blank=True,
+        help_text=_("Ví dụ Sở Tư pháp (dưới UBND tỉnh). Để trống: tên cơ quan."),
+    )
+    place_name = models.CharField(
+        _("địa danh"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "Địa danh ghi trước ngày tháng: tên tỉnh đối với cơ quan cấp tỉnh, tên xã, phường "
+            "đối với cấp xã. Để trống: lấy của ủy ban nhân dân gần nhất."
+        ),
+    )
+    head_title = models.CharField(
+        _("chức danh người đứng đầu"),
+        max_length=100,
+        blank=True,
+        help_text=_("Ví dụ Giám đốc, Chủ tịch. Để trống: theo loại cơ quan."),
+    )
+    abbreviation = models.CharField(
+        _("chữ viết tắt"),
+        max_length=32,
+        blank=True,
+        help_text=_("Ở dòng Lưu: VT, … ví dụ STP. Để trống: tên viết tắt."),
+    )
+
+    class Meta:
+        verbose_name = _("thể thức văn bản")
+        verbose_name_plural = _("thể thức văn bản")
+        ordering = ["agency", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "valid_from"], name="letterhead_one_per_date"
+            ),
+            models.UniqueConstraint(
+                fields=["agency"],
+                condition=Q(valid_from__isnull=True),
+                name="letterhead_one_from_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        since = self.valid_from.isoformat() if self.valid_from else "…"
+        return f"{self.agency.code} {since}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from motcua.agencies.models import Agency, AgencyKind
@@ -162,3 +162,14 @@ def agency_inherited_id_sets(
         inside = set(subtree_ids)
         found.append({pk for pk, heir in heirs.items() if heir in inside and pk not in inside})
     return found
+
+
+def province_committee_on(day: dt.date) -> Agency | None:
+    """The province's people's committee on ``day``: the root committee valid then. Before
+    a merger the merged provinces are all valid (Lâm Đồng existed beside Đắk Nông in 2022);
+    the register's history is that of the ones merged into today's province, so a root that
+    has a successor is preferred, then the lowest code."""
+    roots = Agency.objects.filter(
+        valid_on_q(day), kind=AgencyKind.PEOPLE_COMMITTEE, parent__isnull=True
+    ).order_by(F("successor").desc(nulls_last=True), "code")
+    return roots.first()

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from motcua.agencies.models import Agency, AgencyKind
+from motcua.agencies.models import Agency, AgencyKind, Letterhead
 
 # Fields that agency_update accepts (the admin passes the changed ones).
 UPDATABLE_FIELDS = {
@@ -148,3 +148,27 @@ def agency_paths_rebuild() -> int:
     if changed:
         Agency.objects.bulk_update(changed, ["path"])
     return len(changed)
+
+
+LETTERHEAD_FIELDS = ("superior", "unit_name", "place_name", "head_title", "abbreviation")
+
+
+@transaction.atomic
+def letterhead_save(
+    *, agency: Agency, valid_from: dt.date | None, values: dict[str, str]
+) -> tuple[Letterhead, bool]:
+    """Record what ``agency``'s documents print from ``valid_from`` on (None: from the
+    start): the row of that date is created or changed, earlier rows are kept so that
+    earlier documents print as they were. Returns the row and whether anything changed."""
+    unknown = set(values) - set(LETTERHEAD_FIELDS)
+    if unknown:
+        raise TypeError(f"letterhead_save: unknown fields {sorted(unknown)}")
+    row = Letterhead.objects.filter(agency=agency, valid_from=valid_from).first()
+    if row is None:
+        return Letterhead.objects.create(agency=agency, valid_from=valid_from, **values), True
+    changed = [name for name, value in values.items() if getattr(row, name) != value]
+    for name in changed:
+        setattr(row, name, values[name])
+    if changed:
+        row.save(update_fields=changed)
+    return row, bool(changed)

@@ -12,6 +12,7 @@ Login = tuple[str, str, str]  # (role, username, password)
 # Loaders run in this order; each returns the demo logins it created.
 LOADERS = [
     "motcua.catalog.demo",
+    "motcua.agencies.demo",
     "motcua.office.demo",
     "motcua.reports.demo",
     "motcua.portal.demo",

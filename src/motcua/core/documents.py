@@ -57,9 +57,10 @@ class DocumentHeader:
         return self.unit.upper()
 
 
-def place_date(day: dt.date, place: str | None = None) -> str:
-    """'Gia Nghĩa, ngày 05 tháng 9 năm 2022' (ND 30/2020 Phụ lục I, Mục II.5)."""
-    return f"{place or settings.MOTCUA['PLACE_NAME']}, {vn_date_long(day)}"
+def place_date(day: dt.date, place: str) -> str:
+    """'Đắk Nông, ngày 05 tháng 9 năm 2022' (ND 30/2020 Phụ lục I, Mục II.4-5). The place is
+    the issuing body's (``agencies.letterheads``); without one, the date alone."""
+    return f"{place}, {vn_date_long(day)}" if place else vn_date_long(day)
 
 
 def local_date(instant: dt.datetime) -> dt.date:

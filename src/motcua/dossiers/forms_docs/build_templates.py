@@ -267,7 +267,7 @@ def signatures(doc: Doc, names: Sequence[str], *, lines: int = 3, recipients: bo
         cell.paragraphs[0].alignment = CENTER
         cell.paragraphs[0].paragraph_format.space_before = Pt(8)
         cell.paragraphs[0].paragraph_format.space_after = Pt(0)
-        cell.paragraphs[0].add_run(f"{{{{ {sig}.title }}}}").bold = True
+        cell.paragraphs[0].add_run(f"{{{{ {sig}.title|br }}}}").bold = True
         para(cell, f"{{{{ {sig}.hint }}}}", italic=True, align=CENTER)
         for _ in range(lines):
             para(cell, "", align=CENTER)

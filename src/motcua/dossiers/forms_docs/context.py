@@ -29,6 +29,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.agencies.letterheads import IssuingBody, filing_line, letterhead_for, signature_title
 from motcua.agencies.models import Agency
 from motcua.catalog.models import DurationUnit, PartKind
 from motcua.core.documents import (
@@ -240,21 +241,20 @@ def lookup_url(code: str, secret: str) -> str:
     return f"{base}/tra-cuu/?{urlencode({'ma': code, 'bi-mat': secret, 'kenh': 'qr'})}"
 
 
-def header_for(unit: Agency | None, *, day: dt.date, number: str = "") -> DocumentHeader:
-    """The issuing body of ``unit``: its parent is the superior body (ND 30/2020 Phụ lục I,
-    Mục II.3). A unit without a parent is printed alone, under the province's name."""
-    if unit is None:
-        superior, name = "", ""
-    elif unit.parent_id is not None:
-        assert unit.parent is not None
-        superior, name = unit.parent.name, unit.name
-    else:
-        superior, name = "", unit.name
-    if not superior and name and settings.MOTCUA.get("PROVINCE_NAME"):
-        superior = f"Ủy ban nhân dân tỉnh {settings.MOTCUA['PROVINCE_NAME']}"
-        if superior.upper() == name.upper():
-            superior = ""
-    return DocumentHeader(superior=superior, unit=name, number=number, place_date=place_date(day))
+def header_of(body: IssuingBody, *, day: dt.date, number: str = "") -> DocumentHeader:
+    """The ND 30/2020 header of a document that ``body`` issues on ``day``."""
+    return DocumentHeader(
+        superior=body.superior,
+        unit=body.unit,
+        number=number,
+        place_date=place_date(day, body.place),
+    )
+
+
+def header_for(unit: Agency, *, day: dt.date, number: str = "") -> DocumentHeader:
+    """The header of a document that ``unit`` issues on ``day``, as the unit stood then
+    (``agencies.letterheads.letterhead_for``)."""
+    return header_of(letterhead_for(unit, day), day=day, number=number)
 
 
 def applicant_of(dossier: Dossier) -> Applicant:
@@ -266,14 +266,14 @@ def applicant_of(dossier: Dossier) -> Applicant:
     )
 
 
-def recipients_for(dossier: Dossier, unit: Agency) -> list[str]:
+def recipients_for(dossier: Dossier, unit: Agency, body: IssuingBody) -> list[str]:
     """The "Nơi nhận" of a letter to the applicant: the applicant, the one-stop unit that
     returns the result, and the issuing body's file (ND 30/2020 Phụ lục I, Mục II.9)."""
     lines = [f"{dossier.applicant_name};"]
     receiving = dossier.receiving_unit
     if receiving is not None and receiving.pk != unit.pk:
         lines.append(f"{receiving.name};")
-    lines.append(f"Lưu: VT, {unit.short_name or unit.name}.")
+    lines.append(filing_line(body))
     return lines
 
 
@@ -286,35 +286,61 @@ def latest_event(dossier: Dossier, *types: str) -> DossierEvent | None:
     return dossier.events.filter(type__in=types).order_by("-at", "-id").first()
 
 
+# Who made an event recorded without a person: an imported history ("import"), a job.
+UNKNOWN_PERSON = "—"
+
+
 def actor_name(event: DossierEvent | None) -> str:
+    """The officer who made ``event``: the signer it names, else its account's full name;
+    "—" when no person is known (an imported history, a job), never a system name such
+    as "import"; '' when there is no event yet (the name is written by hand)."""
     if event is None:
         return ""
     if event.data.get("signer_name"):
         return str(event.data["signer_name"])
     if event.actor is not None:
-        full = person_name(event.actor)
-        if full:
-            return full
-    return event.actor_label or (event.actor.get_username() if event.actor else "")
+        return person_name(event.actor) or event.actor.get_username()
+    return UNKNOWN_PERSON
 
 
-def head_name(event: DossierEvent | None) -> str:
-    """Who signs for the head of the agency (forms 03 after appraisal, 04): the signer the
-    event names, or its actor when a leader made it; else nobody yet — a specialist
-    proposes, the head signs by hand, so the block is printed with its name left empty."""
+def head_signer(event: DossierEvent | None) -> tuple[str, str]:
+    """Who signs for the head of the agency (forms 03 after appraisal, 04, 05) and their
+    position: the signer the event names, or its actor when a leader made it; else nobody
+    yet — a specialist proposes, the head signs by hand, so the block is printed with its
+    name left empty and the head's title."""
     if event is None:
-        return ""
+        return "", ""
     if event.data.get("signer_name"):
-        return str(event.data["signer_name"])
+        return str(event.data["signer_name"]), str(event.data.get("signer_title") or "")
     from motcua.core.models import Role, StaffProfile
 
     leading = (Role.LEADER, Role.CENTER_MANAGER)
-    if (
-        event.actor_id is not None
-        and StaffProfile.objects.filter(user_id=event.actor_id, role__in=leading).exists()
-    ):
-        return actor_name(event)
-    return ""
+    if event.actor_id is not None:
+        profile = StaffProfile.objects.filter(user_id=event.actor_id, role__in=leading).first()
+        if profile is not None:
+            return actor_name(event), profile.title
+    return "", ""
+
+
+def head_name(event: DossierEvent | None) -> str:
+    return head_signer(event)[0]
+
+
+def head_signature(
+    body: IssuingBody,
+    event: DossierEvent | None,
+    *,
+    signer_name: str | None = None,
+    signer_title: str | None = None,
+) -> Signature:
+    """The signature block of the head of ``body`` (ND 30/2020 Phụ lục I, Mục II.8), with
+    the seal: "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH", "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC", "GIÁM ĐỐC"."""
+    name, position = head_signer(event)
+    if signer_name is not None:
+        name, position = signer_name, signer_title or ""
+    elif signer_title is not None:
+        position = signer_title
+    return Signature(signature_title(body, signer_title=position), SIGN_SEAL_HINT, name=name)
 
 
 def _data(event: DossierEvent | None) -> dict[str, Any]:
@@ -506,19 +532,15 @@ def refusal_context(
         raise ValueError(
             _("Hồ sơ %(code)s: phiếu từ chối phải nêu rõ lý do.") % {"code": dossier.code}
         )
+    day = _issue_day(issued_on, event)
+    body = letterhead_for(issuer, day)
     signature = (
         Signature("NGƯỜI TIẾP NHẬN HỒ SƠ", name=signer_name or actor_name(event))
         if at_intake
-        else Signature(
-            f"THỦ TRƯỞNG {issuer.name.upper()}",
-            SIGN_SEAL_HINT,
-            name=signer_name or head_name(event),
-        )
+        else head_signature(body, event, signer_name=signer_name)
     )
     return RefusalContext(
-        header=header_for(
-            issuer, day=_issue_day(issued_on, event), number=_pick(number, data, "document_number")
-        ),
+        header=header_of(body, day=day, number=_pick(number, data, "document_number")),
         code=dossier.code,
         unit=issuer.name,
         applicant=applicant_of(dossier),
@@ -554,10 +576,10 @@ def apology_context(
     # event keeps it; a supplement may have moved it since the receipt was printed).
     missed = _parse_instant(data.get("due_at")) or dossier.due_at or dossier.printed_due_at
     unit = dossier.agency
+    day = _issue_day(issued_on, event)
+    body = letterhead_for(unit, day)
     return ApologyContext(
-        header=header_for(
-            unit, day=_issue_day(issued_on, event), number=_pick(number, data, "document_number")
-        ),
+        header=header_of(body, day=day, number=_pick(number, data, "document_number")),
         code=dossier.code,
         unit=unit.name,
         applicant=applicant_of(dossier),
@@ -566,12 +588,8 @@ def apology_context(
         missed_due=vn_datetime(missed),
         reason=str(_pick(reason, data, "reason", dossier.late_reason)),
         new_due=vn_datetime(new_due),
-        recipients=recipients_for(dossier, unit),
-        signature=Signature(
-            signer_title or "THỦ TRƯỞNG CƠ QUAN",
-            SIGN_SEAL_HINT,
-            name=signer_name or head_name(event),
-        ),
+        recipients=recipients_for(dossier, unit, body),
+        signature=head_signature(body, event, signer_name=signer_name, signer_title=signer_title),
     )
 
 
@@ -594,12 +612,10 @@ def stop_context(
             _("Hồ sơ %(code)s: thông báo dừng phải nêu lý do.") % {"code": dossier.code}
         )
     unit = dossier.agency
+    day = _issue_day(issued_on, event, stopped_at)
+    body = letterhead_for(unit, day)
     return StopContext(
-        header=header_for(
-            unit,
-            day=_issue_day(issued_on, event, stopped_at),
-            number=_pick(number, data, "document_number"),
-        ),
+        header=header_of(body, day=day, number=_pick(number, data, "document_number")),
         code=dossier.code,
         unit=unit.name,
         applicant=applicant_of(dossier),
@@ -607,10 +623,8 @@ def stop_context(
         received=vn_datetime(dossier.received_at),
         reason=text,
         since=vn_datetime(stopped_at),
-        recipients=recipients_for(dossier, unit),
-        signature=Signature(
-            f"TM. {unit.name.upper()}", SIGN_SEAL_HINT, name=signer_name or actor_name(event)
-        ),
+        recipients=recipients_for(dossier, unit, body),
+        signature=head_signature(body, event, signer_name=signer_name),
     )
 
 

@@ -167,7 +167,7 @@ def _render_docx(form: str, context: FormContext) -> bytes:
     if isinstance(context, ctx.ReceiptContext):
         values["qr"] = InlineImage(template, io.BytesIO(qr_png(context.lookup_url)), width=Mm(22))
     # autoescape: names and reasons may hold '&' or '<', which would break the XML.
-    template.render(values, jinja_env=_docx_env(), autoescape=True)
+    template.render(values, jinja_env=docx_env(), autoescape=True)
     out = io.BytesIO()
     template.save(out)
     return out.getvalue()
@@ -181,7 +181,7 @@ def _docx_line_breaks(text: object) -> Markup:
 
 
 @cache
-def _docx_env() -> jinja2.Environment:
+def docx_env() -> jinja2.Environment:
     env = jinja2.Environment(autoescape=True)
     env.filters["br"] = _docx_line_breaks
     return env

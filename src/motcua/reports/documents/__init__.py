@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from motcua.agencies.letterheads import IssuingBody
 
 FORMATS = ("docx", "pdf", "xlsx")
 
@@ -29,6 +32,20 @@ class Inputs:
     indicators: dict[str, Any] | None
     series: Any
     blocks: list[Any]
+    issuer: IssuingBody | None = None
+
+
+def report_issuer(figures: dict[str, Any]) -> IssuingBody | None:
+    """Who issues the report, as it stood at the period's end: the scope agency, else the
+    province's people's committee (its Văn phòng writes the report)."""
+    from motcua.agencies.letterheads import letterhead_for
+    from motcua.agencies.models import Agency
+    from motcua.agencies.queries import province_committee_on
+
+    day = dt.date.fromisoformat(figures["period"]["to"])
+    code = figures["scope"]["agency"]
+    agency = Agency.objects.filter(code=code).first() if code else province_committee_on(day)
+    return letterhead_for(agency, day) if agency is not None else None
 
 
 def gather(figures: dict[str, Any]) -> Inputs:
@@ -50,6 +67,7 @@ def gather(figures: dict[str, Any]) -> Inputs:
         indicators=indicators,
         series=series_for(figures),
         blocks=text_blocks_for(date_from=d_from, date_to=d_to, agency_code=code),
+        issuer=report_issuer(figures),
     )
 
 
@@ -65,7 +83,9 @@ def render(figures: dict[str, Any], fmt: str) -> bytes:
     from motcua.reports.documents.charts import all_charts
     from motcua.reports.documents.context import build_context
 
-    context = build_context(figures, indicators=inputs.indicators, blocks=inputs.blocks)
+    context = build_context(
+        figures, indicators=inputs.indicators, blocks=inputs.blocks, issuer=inputs.issuer
+    )
     charts = all_charts(inputs.series)
     if fmt == "docx":
         from motcua.reports.documents.word import render_docx

@@ -11,8 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
-
+from motcua.agencies.letterheads import IssuingBody, filing_line, signature_title
 from motcua.core.documents import DocumentHeader
 from motcua.core.formatting import vn_decimal, vn_int, vn_pct
 
@@ -450,13 +449,15 @@ def build_context(
     *,
     indicators: dict[str, Any] | None = None,
     blocks: Sequence[Any] = (),
+    issuer: IssuingBody | None = None,
 ) -> ReportContext:
     """Everything the document prints. ``blocks`` are ``ReportTextBlock``s (or anything with
-    ``key``, ``title`` and ``paragraphs``) of the period, in document order."""
+    ``key``, ``title`` and ``paragraphs``) of the period, in document order. ``issuer`` is
+    the scope agency's letterhead for an agency's report; for the whole province, the
+    province's people's committee, whose Văn phòng reports (``report_issuer``)."""
     d_from = dt.date.fromisoformat(figures["period"]["from"])
     d_to = dt.date.fromisoformat(figures["period"]["to"])
     label = period_label(d_from, d_to)
-    province = str(settings.MOTCUA.get("PROVINCE_NAME", ""))
     scope = figures["scope"]
     subject = scope["name"] if scope.get("agency") else "các cơ quan, đơn vị trên địa bàn tỉnh"
     if not scope.get("agency") and subject.startswith("các"):
@@ -464,14 +465,26 @@ def build_context(
     else:
         subject_title = scope["name"]
     issued = d_to + dt.timedelta(days=1)
-    header = DocumentHeader(
-        superior=f"UBND tỉnh {province}" if province else "",
-        unit="Văn phòng",
-        number="     /BC-VPUBND",
-        # ND 30/2020: the day is written by hand when the report is signed.
-        place_date=f"{settings.MOTCUA['PLACE_NAME']}, ngày      tháng {issued.month} năm "
-        f"{issued.year}",
-    )
+    place = f"{issuer.place}, " if issuer is not None and issuer.place else ""
+    # ND 30/2020: the day is written by hand when the report is signed.
+    place_date = f"{place}ngày      tháng {issued.month} năm {issued.year}"
+    if scope.get("agency") and issuer is not None:
+        header = DocumentHeader(
+            superior=issuer.superior, unit=issuer.unit, number="     /BC-", place_date=place_date
+        )
+        signature = Signature(signature_title(issuer), "", "")
+        recipients = ["Văn phòng UBND tỉnh;", filing_line(issuer)]
+    else:
+        # The seed's: the Văn phòng of the province's people's committee reports.
+        committee = issuer.unit if issuer is not None else ""
+        header = DocumentHeader(
+            superior=committee.replace("Ủy ban nhân dân", "UBND"),
+            unit="Văn phòng",
+            number="     /BC-VPUBND",
+            place_date=place_date,
+        )
+        signature = Signature("KT. CHÁNH VĂN PHÒNG\nPHÓ CHÁNH VĂN PHÒNG", "", "")
+        recipients = ["Sở Nội vụ;", "CVP, các PCVP UBND tỉnh;", "Lưu: VT, HCQT."]
 
     by_key: dict[str, list[Any]] = {}
     for block in blocks:
@@ -532,8 +545,8 @@ def build_context(
         indicator_heading=indicator_heading,
         indicator_rows=indicator_rows(indicators),
         closing=closing,
-        signature=Signature("KT. CHÁNH VĂN PHÒNG\nPHÓ CHÁNH VĂN PHÒNG", "", ""),
-        recipients=["Sở Nội vụ;", "CVP, các PCVP UBND tỉnh;", "Lưu: VT, HCQT."],
+        signature=signature,
+        recipients=recipients,
         columns=[c["label"] for c in figures.get("table_ii06a", {}).get("columns", [])],
         by_field=table_rows(figures.get("table_ii06a", {}).get("by_field", {})),
         by_agency=table_rows(figures.get("table_ii06a", {}).get("by_agency", {})),

@@ -13,7 +13,6 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-import jinja2
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_ALIGN_VERTICAL, WD_TABLE_ALIGNMENT
@@ -25,9 +24,10 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph as DocxParagraph
-from markupsafe import Markup, escape
+from markupsafe import escape
 
 from motcua.dossiers.forms_docs import build_templates as layout
+from motcua.dossiers.forms_docs.render import docx_env
 from motcua.reports.documents.context import Paragraph, ReportContext, TableRow, n
 
 FOOTNOTES_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
@@ -109,14 +109,12 @@ def _skeleton(c: ReportContext) -> Doc:
     doc.save(raw)
     raw.seek(0)
     template = DocxTemplate(raw)
-    title = Markup('</w:t><w:br/><w:t xml:space="preserve">').join(
-        escape(line) for line in c.signature.title.splitlines()
-    )
     values = {
         "c": {"header": c.header, "recipients": c.recipients},
-        "sig": {"title": title, "hint": c.signature.hint, "name": c.signature.name},
+        "sig": {"title": c.signature.title, "hint": c.signature.hint, "name": c.signature.name},
     }
-    template.render(values, jinja_env=jinja2.Environment(autoescape=True), autoescape=True)
+    # The forms' environment: its filter ``br`` prints the title's lines as Word line breaks.
+    template.render(values, jinja_env=docx_env(), autoescape=True)
     out = io.BytesIO()
     template.save(out)
     out.seek(0)
