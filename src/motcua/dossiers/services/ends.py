@@ -104,7 +104,8 @@ def _result_signed(locked: Dossier, upload: File, now: dt.datetime) -> File:
     signed = pdf_sign(
         upload.read(),
         signer,
-        reason=_("Ký số kết quả giải quyết hồ sơ %(code)s") % {"code": locked.code},
+        # Written into the official document: Vietnamese whatever the signer's language.
+        reason="Ký số kết quả giải quyết hồ sơ %(code)s" % {"code": locked.code},
         location=locked.agency.name,
         at=now,
     )
