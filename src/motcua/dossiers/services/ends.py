@@ -105,7 +105,7 @@ def _result_signed(locked: Dossier, upload: File, now: dt.datetime) -> File:
         upload.read(),
         signer,
         # Written into the official document: Vietnamese whatever the signer's language.
-        reason="Ký số kết quả giải quyết hồ sơ %(code)s" % {"code": locked.code},
+        reason=f"Ký số kết quả giải quyết hồ sơ {locked.code}",
         location=locked.agency.name,
         at=now,
     )
