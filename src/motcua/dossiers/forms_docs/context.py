@@ -109,6 +109,9 @@ class ReceiptContext:
     signatures: tuple[Signature, Signature]
     # TT 01/2018 Mẫu 01: one copy is filed with the control slip, one goes to the applicant.
     copies: Sequence[str] = RECEIPT_COPIES
+    # The competent agency: a dossier received regardless of administrative boundaries
+    # (``dossiers.intake_points``) is received by one unit and decided by another.
+    agency: str = ""
 
 
 @dataclass(frozen=True)
@@ -445,6 +448,7 @@ def receipt_context(
         ),
         code=dossier.code,
         receiving_unit=receiving.name,
+        agency=dossier.agency.name,
         applicant=applicant_of(dossier),
         procedure=version.name,
         parts=parts,
