@@ -269,6 +269,16 @@ def point_refusal(agency: Agency, version: ProcedureVersion, day: dt.date) -> Re
     )
 
 
+def received_elsewhere(agency: Agency, version: ProcedureVersion) -> bool:
+    """Whether ``agency`` received ``version`` outside its own committee and level: through
+    the province's boundary-free list (the receipt then names the competent agency too)."""
+    point_path, version_path = _path_ids(agency), _path_ids(version.agency)
+    rows = _rows([point_path, version_path])
+    return not receives_own(
+        _point(agency, point_path, rows), _procedure(version, version_path, rows)
+    )
+
+
 def receivable_versions(
     agency: Agency, versions: Iterable[ProcedureVersion], day: dt.date
 ) -> list[ProcedureVersion]:
