@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("agencies", "0001_initial"),
-        ("catalog", "0004_units_as_agencies"),
+        ("catalog", "0005_result_validity"),
     ]
 
     operations = [
