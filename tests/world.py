@@ -206,3 +206,112 @@ def world_build() -> World:
 @pytest.fixture
 def world(db: None) -> World:
     return world_build()
+
+
+# --- communes and the boundary-free list (issue 14) ---------------------------------------------
+
+
+@dataclass
+class Communes:
+    """A commune of ``World.province`` with its one-stop unit, and the province's list of
+    procedures received regardless of administrative boundaries (ND 118/2025):
+
+    - ``commune`` (UBND xã Nhân Cơ) and ``commune_center`` (its Bộ phận Một cửa);
+    - ``listed_commune`` 2.000815 "Chứng thực bản sao từ bản chính", decided by the commune,
+      on the list (Quyết định ``DECISION`` of 1/7/2025); ``unlisted_commune`` 1.000894
+      "Đăng ký kết hôn", decided by the commune, not on it;
+    - ``listed_provincial`` 2.000488 "Cấp bản sao trích lục án tích", decided by Sở Tư pháp,
+      on the list (``World.procedure`` stays off it);
+    - ``commune_clerk`` (counter clerk of the commune's one-stop unit), ``commune_officer``
+      (specialist of the commune's committee)."""
+
+    commune: Agency
+    commune_center: Agency
+    listed_commune: ProcedureVersion
+    unlisted_commune: ProcedureVersion
+    listed_provincial: ProcedureVersion
+    commune_clerk: User
+    commune_officer: User
+
+
+DECISION = "1234/QĐ-UBND"
+DECIDED_ON = dt.date(2025, 7, 1)
+
+
+def _listed(version: ProcedureVersion) -> ProcedureVersion:
+    version.province_wide = True
+    version.province_wide_decision = DECISION
+    version.province_wide_decided_on = DECIDED_ON
+    version.save(
+        update_fields=["province_wide", "province_wide_decision", "province_wide_decided_on"]
+    )
+    return version
+
+
+def communes_build(world: World) -> Communes:
+    commune = agency_create(
+        code="000.01.30.H18",
+        name="UBND xã Nhân Cơ",
+        kind=AgencyKind.PEOPLE_COMMITTEE,
+        parent=world.province,
+        level=Level.COMMUNE,
+    )
+    commune_center = agency_create(
+        code="000.01.31.H18",
+        name="Bộ phận Một cửa xã Nhân Cơ",
+        kind=AgencyKind.SERVICE_CENTER,
+        parent=commune,
+        level=Level.COMMUNE,
+    )
+    field = Field.objects.create(name="Chứng thực")
+    listed_commune = _listed(
+        procedure_create(
+            code="2.000815",
+            name="Chứng thực bản sao từ bản chính giấy tờ, văn bản",
+            agency=commune,
+            field=field,
+            duration=Decimal(1),
+            unit=DurationUnit.WORKING_DAYS,
+            steps=[
+                ("Tiếp nhận hồ sơ", commune_center.name, Decimal(2)),
+                ("Thẩm định, ký chứng thực", commune.name, Decimal(4)),
+            ],
+        )
+    )
+    unlisted_commune = procedure_create(
+        code="1.000894",
+        name="Đăng ký kết hôn",
+        agency=commune,
+        field=field,
+        duration=Decimal(3),
+        unit=DurationUnit.WORKING_DAYS,
+    )
+    listed_provincial = _listed(
+        procedure_create(
+            code="2.000488",
+            name="Cấp bản sao trích lục án tích",
+            agency=world.justice,
+            field=world.field,
+            duration=Decimal(3),
+            unit=DurationUnit.WORKING_DAYS,
+            steps=[
+                ("Tiếp nhận, chuyển hồ sơ", world.center.name, Decimal(4)),
+                ("Thẩm định hồ sơ", world.justice.name, Decimal(8)),
+                ("Ký duyệt kết quả", "Lãnh đạo Sở Tư pháp", Decimal(8)),
+            ],
+        )
+    )
+    return Communes(
+        commune=commune,
+        commune_center=commune_center,
+        listed_commune=listed_commune,
+        unlisted_commune=unlisted_commune,
+        listed_provincial=listed_provincial,
+        commune_clerk=staff_create("motcuaxa", "Đinh Thị Mai", commune_center, "counter_clerk"),
+        commune_officer=staff_create("congchucxa", "Y Bhin Niê", commune, "specialist"),
+    )
+
+
+@pytest.fixture
+def communes(world: World) -> Communes:
+    return communes_build(world)

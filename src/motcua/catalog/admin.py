@@ -138,6 +138,7 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
         "unit",
         "linked",
         "one_stop",
+        "province_wide",
         InForceFilter,
         SupersededFilter,
         "field",
@@ -171,6 +172,10 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
                     "legal_basis",
                 )
             },
+        ),
+        (
+            _("Tiếp nhận không phụ thuộc địa giới hành chính"),
+            {"fields": ("province_wide", "province_wide_decision", "province_wide_decided_on")},
         ),
         (
             _("Hiệu lực"),

@@ -115,6 +115,24 @@ class ProcedureVersion(models.Model):
         help_text=_("Để trống nếu kết quả không có thời hạn."),
     )
     legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True, default="")
+    # ND 118/2025: the chairman of the provincial People's Committee publishes, by a
+    # decision, the list of procedures that any one-stop point of the province receives
+    # regardless of administrative boundaries ("tiếp nhận không phụ thuộc địa giới hành
+    # chính"). Who may receive is ``dossiers.intake_points.intake_refusal``.
+    province_wide = models.BooleanField(
+        _("tiếp nhận không phụ thuộc địa giới hành chính"),
+        default=False,
+        help_text=_(
+            "Thủ tục thuộc danh mục do Chủ tịch UBND tỉnh công bố: mọi Bộ phận Một cửa, "
+            "Trung tâm Phục vụ hành chính công trong tỉnh đều tiếp nhận."
+        ),
+    )
+    province_wide_decision = models.CharField(
+        _("số quyết định công bố danh mục"), max_length=100, blank=True, default=""
+    )
+    province_wide_decided_on = models.DateField(
+        _("ngày quyết định công bố danh mục"), null=True, blank=True
+    )
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -133,6 +151,15 @@ class ProcedureVersion(models.Model):
                 fields=["procedure", "number"], name="procedure_version_unique"
             ),
             models.CheckConstraint(condition=Q(duration__gte=0), name="procedure_duration_gte_0"),
+            # The list is published by a decision: a flag without its number is not the list.
+            models.CheckConstraint(
+                condition=Q(province_wide=False) | ~Q(province_wide_decision=""),
+                name="procedure_province_wide_decision",
+                violation_error_message=_(
+                    "Thủ tục tiếp nhận không phụ thuộc địa giới hành chính phải ghi số quyết "
+                    "định công bố danh mục."
+                ),
+            ),
         ]
         indexes = [models.Index(fields=["agency", "valid_to"])]
 

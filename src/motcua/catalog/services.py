@@ -69,6 +69,7 @@ _PROCEDURE_LENGTHS = {"code": 32, "name": 500, "field": 255, "result_type": 255}
 _STEP_LENGTHS = {"name": 255, "unit": 255}
 _PART_LENGTHS = {"name": 500}
 _MAX_COPIES = 32767
+_DECISION_LENGTH = 100
 
 
 @cache
@@ -285,6 +286,20 @@ def _validate_procedures(
         if proc["agency"] not in known_agencies:
             issues.append(ImportIssue(f"{path}.agency", f"unknown agency code {proc['agency']!r}"))
         _check_decimal(proc["duration"], f"{path}.duration", issues)
+        listed = proc.get("province_wide")
+        if listed:
+            decision = listed["decision"].strip()
+            if not decision:
+                issues.append(
+                    ImportIssue(f"{path}.province_wide.decision", "the decision's number is blank")
+                )
+            elif len(decision) > _DECISION_LENGTH:
+                issues.append(
+                    ImportIssue(
+                        f"{path}.province_wide.decision",
+                        f"longer than {_DECISION_LENGTH} characters",
+                    )
+                )
         total = Decimal(0)
         for j, step in enumerate(proc.get("steps", [])):
             _check_lengths(step, _STEP_LENGTHS, f"{path}.steps[{j}]", issues)
@@ -356,6 +371,7 @@ def _entry_content(entry: dict[str, Any], units: dict[str, Agency]) -> Content:
         entry.get("result_type") or "",
         entry.get("electronic_result", False),
         entry.get("legal_basis") or "",
+        *_province_wide(entry),
         _date(entry.get("valid_from")),
         tuple(
             (s["name"], *_step_unit(s, units), _decimal(s["hours"]).quantize(_CENT))
@@ -366,6 +382,14 @@ def _entry_content(entry: dict[str, Any], units: dict[str, Agency]) -> Content:
             for p in entry.get("parts", [])
         ),
     )
+
+
+def _province_wide(entry: dict[str, Any]) -> tuple[bool, str, dt.date | None]:
+    """The entry's place on the province's boundary-free list: (flag, decision, its date)."""
+    listed = entry.get("province_wide")
+    if not listed:
+        return False, "", None
+    return True, listed["decision"].strip(), _date(listed.get("date"))
 
 
 def _version_content(version: ProcedureVersion) -> Content:
@@ -386,6 +410,9 @@ def _version_content(version: ProcedureVersion) -> Content:
         version.result_type,
         version.electronic_result,
         version.legal_basis,
+        version.province_wide,
+        version.province_wide_decision,
+        version.province_wide_decided_on,
         version.valid_from,
         tuple(
             (s.name, s.unit_id, s.unit_label, Decimal(s.hours).quantize(_CENT))
@@ -576,6 +603,7 @@ def _close_open_versions(
 def _build_version(
     entry: dict[str, Any], procedure: Procedure, number: int, field_obj: Field, agency: Agency
 ) -> ProcedureVersion:
+    province_wide, decision, decided_on = _province_wide(entry)
     return ProcedureVersion(
         procedure=procedure,
         number=number,
@@ -596,6 +624,9 @@ def _build_version(
         result_type=entry.get("result_type") or "",
         electronic_result=entry.get("electronic_result", False),
         legal_basis=entry.get("legal_basis") or "",
+        province_wide=province_wide,
+        province_wide_decision=decision,
+        province_wide_decided_on=decided_on,
         valid_from=_date(entry.get("valid_from")),
         valid_to=_date(entry.get("valid_to")),
     )
@@ -731,6 +762,17 @@ def catalog_export() -> dict[str, Any]:
             "result_type": v.result_type or None,
             "electronic_result": v.electronic_result,
             "legal_basis": v.legal_basis or None,
+            # Only when listed: a document exported before the list existed reads the same.
+            **(
+                {
+                    "province_wide": {
+                        "decision": v.province_wide_decision,
+                        "date": _iso(v.province_wide_decided_on),
+                    }
+                }
+                if v.province_wide
+                else {}
+            ),
             "valid_from": _iso(v.valid_from),
             "valid_to": _iso(v.valid_to),
             "steps": [

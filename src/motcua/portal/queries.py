@@ -20,12 +20,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from motcua.agencies.models import Agency, AgencyKind
-from motcua.agencies.queries import valid_on_q
+from motcua.agencies.models import Agency
 from motcua.agencies.units import unit_name
 from motcua.catalog.models import DurationUnit, ProcedureVersion
 from motcua.core.documents import vn_quantity
 from motcua.core.formatting import vn_date, vn_int
+from motcua.dossiers.intake_points import receiving_points
 from motcua.dossiers.models import Dossier, DossierEvent, EventType, Status
 
 # Compared against when the code matches nothing, so that a guessed code costs the same
@@ -48,27 +48,17 @@ def duration_display(version: ProcedureVersion) -> str:
 
 
 def submission_places(version: ProcedureVersion, day: dt.date | None = None) -> list[Agency]:
-    """Where the applicant hands in a dossier: the service centers (Trung tâm PVHCC / Bộ
-    phận Một cửa) under the people's committee above the competent agency, when the
-    procedure is handled one-stop; otherwise, or when none exists, the agency itself."""
+    """Where the applicant hands in a dossier: the one-stop points (Trung tâm PVHCC / Bộ phận
+    Một cửa) that may receive the procedure (``dossiers.intake_points``: its committee's at
+    its level, and every one of the province for a procedure on the boundary-free list), the
+    competent committee's first; when the procedure is not handled one-stop, or no point
+    exists, the agency itself."""
     day = day or timezone.localdate()
-    agency = version.agency
     if version.one_stop:
-        root: Agency | None = agency
-        while root is not None and root.kind != AgencyKind.PEOPLE_COMMITTEE:
-            root = root.parent
-        if root is not None:
-            centers = list(
-                Agency.objects.filter(
-                    path__startswith=root.path, kind=AgencyKind.SERVICE_CENTER
-                ).filter(valid_on_q(day))
-            )
-            # The center of the agency's own committee first (a commune's one-stop unit
-            # before the province's center when both exist).
-            centers.sort(key=lambda c: (c.level != agency.level, c.name))
-            if centers:
-                return centers
-    return [agency]
+        points = receiving_points(version, day)
+        if points:
+            return points
+    return [version.agency]
 
 
 def mask_name(name: str) -> str:

@@ -41,6 +41,7 @@ from motcua.core.documents import (
     vn_short_date,
 )
 from motcua.core.people import person_name
+from motcua.dossiers.intake_points import received_elsewhere
 from motcua.dossiers.models import (
     Channel,
     DeliveryChannel,
@@ -109,6 +110,10 @@ class ReceiptContext:
     signatures: tuple[Signature, Signature]
     # TT 01/2018 Mẫu 01: one copy is filed with the control slip, one goes to the applicant.
     copies: Sequence[str] = RECEIPT_COPIES
+    # The competent agency when the dossier was received regardless of administrative
+    # boundaries (``dossiers.intake_points``): received by one unit, decided by another.
+    # Empty otherwise: the form then reads as the template has it.
+    agency: str = ""
 
 
 @dataclass(frozen=True)
@@ -445,6 +450,12 @@ def receipt_context(
         ),
         code=dossier.code,
         receiving_unit=receiving.name,
+        agency=(
+            dossier.agency.name
+            if dossier.receiving_unit is not None
+            and received_elsewhere(dossier.receiving_unit, version)
+            else ""
+        ),
         applicant=applicant_of(dossier),
         procedure=version.name,
         parts=parts,

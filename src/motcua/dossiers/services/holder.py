@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from motcua.agencies.models import Agency
 from motcua.agencies.queries import agency_inherited_ids, agency_subtree
-from motcua.catalog.models import WorkflowStep
+from motcua.catalog.models import StepKind, WorkflowStep
 from motcua.core.access import staff_profile
 from motcua.core.audit import Actor
 from motcua.core.models import Role, StaffProfile
@@ -109,7 +109,31 @@ def _passed_position(dossier: Dossier) -> int:
         .order_by("-position")
         .first()
     )
-    return last.step.position if last is not None and last.step is not None else 0
+    if last is not None and last.step is not None:
+        return last.step.position
+    return _intake_done_elsewhere(dossier)
+
+
+def _intake_done_elsewhere(dossier: Dossier) -> int:
+    """The position of the workflow's receiving step when another one-stop point received the
+    dossier (ND 118/2025, intake regardless of administrative boundaries:
+    ``dossiers.intake_points``): that point checked and received it, so the first hand-over
+    goes to the competent agency's next step, not back to a counter; else 0."""
+    if dossier.receiving_unit_id is None:
+        return 0
+    first = (
+        WorkflowStep.objects.filter(version_id=dossier.procedure_version_id)
+        .order_by("position")
+        .first()
+    )
+    if (
+        first is not None
+        and first.kind == StepKind.RECEIVE
+        and first.unit_id is not None
+        and first.unit_id != dossier.receiving_unit_id
+    ):
+        return first.position
+    return 0
 
 
 def next_step(dossier: Dossier) -> WorkflowStep | None:

@@ -17,6 +17,7 @@ from motcua.catalog.models import ProcedureVersion, WorkflowStep
 from motcua.core.audit import Actor, audit_log
 from motcua.dossiers.applicants import Applicant, applicant_validate
 from motcua.dossiers.classify import local_date
+from motcua.dossiers.intake_points import point_refusal
 from motcua.dossiers.models import (
     Channel,
     DeliveryChannel,
@@ -74,6 +75,14 @@ def _require_in_force(version: ProcedureVersion, day: dt.date) -> None:
         if successor is not None:
             message += " " + _("Cơ quan kế thừa: %(name)s.") % {"name": successor.name}
         raise _refuse(message)
+
+
+def _require_receivable(version: ProcedureVersion, receiving_unit: Agency, day: dt.date) -> None:
+    """The receiving point may receive the procedure (``intake_points``: its own committee's
+    at its level, or the province's boundary-free list); else refused with the reason."""
+    refused = point_refusal(receiving_unit, version, day)
+    if refused is not None:
+        raise _refuse(refused.message)
 
 
 def _counter_step(dossier: Dossier, receiving_unit: Agency) -> WorkflowStep | None:
@@ -181,6 +190,10 @@ def dossier_receive(
     stored document of the applicant reused instead of a new copy (``reuse_of``, found by
     their ID number), or the reason it was not digitised; the receipt event records which.
 
+    ``receiving_unit`` must be a one-stop point that may receive the procedure
+    (``dossiers.intake_points``); the dossier is the competent agency's (code, workflow,
+    figures) and records where it was received.
+
     ``result_channel`` is how the applicant asked to get the result (at the counter or by
     post): kept in ``delivery_channel`` until the delivery records the channel actually used,
     so that form 01 prints it and the counter knows which results to post."""
@@ -191,6 +204,7 @@ def dossier_receive(
             _("Hình thức nhận kết quả không hợp lệ: %(value)s.") % {"value": result_channel}
         )
     now = _now()
+    _require_receivable(procedure_version, receiving_unit, local_date(now))
     with atomic_with_files():
         dossier = _new_dossier(
             procedure_version=procedure_version,
@@ -248,6 +262,7 @@ def dossier_reject_at_counter(
     with its code but never received, so it counts in no period figure."""
     reason = _require_text(reason, _("lý do từ chối"))
     now = _now()
+    _require_receivable(procedure_version, receiving_unit, local_date(now))
     with transaction.atomic():
         dossier = _new_dossier(
             procedure_version=procedure_version,

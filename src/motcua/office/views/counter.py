@@ -31,13 +31,13 @@ from motcua.dossiers import services
 from motcua.dossiers.errors import ApplicantInvalid, DossierError
 from motcua.dossiers.forms_docs import CONTENT_TYPES, render_register
 from motcua.dossiers.forms_docs.render import Format
+from motcua.dossiers.intake_points import point_refusal, receivable_versions, receiving_points
 from motcua.dossiers.models import (
     GuidanceKind,
     Status,
 )
 from motcua.dossiers.scope import (
     WRITE_ROLES,
-    counter_receives,
     request_scope,
     user_agency_scope,
     works_at_counter,
@@ -52,6 +52,24 @@ from motcua.office.views.common import (
 # --- the counter ------------------------------------------------------------------------------
 
 
+def _picker(request: HttpRequest, query: str) -> list[ProcedureVersion]:
+    """The procedures a search finds; at a one-stop counter only those it may receive
+    (``dossiers.intake_points``): its committee's at its level and the province's
+    boundary-free list."""
+    if not query:
+        return []
+    profile = request_profile(request)
+    if not works_at_counter(profile):
+        return queries.procedure_search(query)
+    found = queries.procedure_search(query, limit=PICKER_SCAN)
+    return receivable_versions(profile.agency, found, timezone.localdate())[:PICKER_SHOWN]
+
+
+# How many matches the picker reads before keeping the receivable ones, and shows.
+PICKER_SCAN = 200
+PICKER_SHOWN = 20
+
+
 @require_GET
 @staff_required()
 def counter(request: HttpRequest) -> HttpResponse:
@@ -59,7 +77,7 @@ def counter(request: HttpRequest) -> HttpResponse:
     context = {
         "title": _("Quầy tiếp nhận"),
         "query": query,
-        "results": queries.procedure_search(query) if query else [],
+        "results": _picker(request, query),
         "GuidanceKind": GuidanceKind,
         "can_act": works_at_counter(request_profile(request)),
     }
@@ -74,7 +92,7 @@ def procedure_search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "office/_procedure_results.html",
-        {"query": query, "results": queries.procedure_search(query) if query else []},
+        {"query": query, "results": _picker(request, query)},
     )
 
 
@@ -92,10 +110,13 @@ def counter_procedure(request: HttpRequest, version_id: int) -> HttpResponseBase
         queries.current_versions().select_related("procedure", "agency", "field"),
         pk=version_id,
     )
-    # Only a one-stop unit's counter receives, and only the procedures of the committee it
-    # serves at its level: a specialist typing the address of another agency's procedure
-    # gets the checklist to read, not a dossier.
-    can_act = counter_receives(request_profile(request), version.agency_id, version.level)
+    # Only a one-stop unit's counter receives, and only what ``intake_points`` lets it: its
+    # committee's procedures at its level and the province's boundary-free list. Anyone else
+    # gets the checklist to read, with the reason why there is no form.
+    profile = request_profile(request)
+    at_counter = works_at_counter(profile)
+    refused = point_refusal(profile.agency, version, timezone.localdate()) if at_counter else None
+    can_act = at_counter and refused is None
     data = request.POST if request.method == "POST" else None
     outcome = request.POST.get("outcome", "") if data is not None else ""
     if data is not None and not can_act:
@@ -143,6 +164,9 @@ def counter_procedure(request: HttpRequest, version_id: int) -> HttpResponseBase
         "reject": reject,
         "outcome": outcome,
         "can_act": can_act,
+        "at_counter": at_counter,
+        "refused": refused,
+        "places": receiving_points(version, timezone.localdate()) if refused else [],
         "GuidanceKind": GuidanceKind,
     }
     return render(request, "office/counter_procedure.html", context)
