@@ -344,7 +344,9 @@ def _digitised_count(resolved: QuerySet[Dossier]) -> int:
     part_without_document = DossierPart.objects.filter(dossier_id=OuterRef("pk")).exclude(
         Exists(Document.objects.filter(dossier_part_id=OuterRef("pk")))
     )
-    return resolved.filter(Exists(_result_document())).exclude(Exists(part_without_document)).count()
+    return (
+        resolved.filter(Exists(_result_document())).exclude(Exists(part_without_document)).count()
+    )
 
 
 def _pakn_ratio(pakn: Any, num: str, den: str) -> dict[str, Any]:
