@@ -307,12 +307,18 @@ def test_the_digital_dossier_from_upload_to_reuse(
     clerk.get_by_label("Điện thoại", exact=True).fill("0912345678")
     clerk.get_by_label(first.name).check()
     clerk.get_by_label(second.name).check()
+    scan = pdf("DON DE NGHI DIEU CHINH")
+    clerk.locator(f'[name="part-{first.pk}"]').set_input_files(
+        {"name": "don-dieu-chinh.pdf", "mimeType": "application/pdf", "buffer": scan}
+    )
     clerk.get_by_role("button", name="Tìm giấy tờ đã lưu theo số định danh").click()
     clerk.get_by_text("Tìm thấy").wait_for()
-    clerk.locator(f'[name="part-{first.pk}"]').set_input_files(
-        {"name": "don-dieu-chinh.pdf", "mimeType": "application/pdf", "buffer": pdf("DON")}
-    )
-    clerk.locator(f'[name="reuse-{second.pk}"]').select_option(str(result.pk))
+    # The scan chosen before the lookup is kept (no need to pick it again).
+    clerk.locator(".held", has_text="don-dieu-chinh.pdf").wait_for()
+    assert clerk.locator(f'[name="part-{first.pk}"]').is_hidden()
+    reuse = clerk.locator(f'[name="reuse-{second.pk}"]')
+    reuse.select_option(str(result.pk))
+    assert result.code in reuse.locator("option:checked").inner_text()
     shot(clerk, "digital-09-counter-reuses-1366")
     clerk.get_by_role("button", name="Tiếp nhận và in giấy hẹn").click()
     clerk.wait_for_url("**/can-bo/ho-so/**")
@@ -320,7 +326,8 @@ def test_the_digital_dossier_from_upload_to_reuse(
     again = Dossier.objects.exclude(pk=dossier.pk).get()
     assert again.procedure_version == amend and again.applicant_id_number == ID_NUMBER
     scanned = again.parts.get(part=first)
-    assert scanned.documents.get().origin == Origin.SCAN
+    scan_document = scanned.documents.get()
+    assert scan_document.origin == Origin.SCAN and scan_document.file.read() == scan
     reused = again.parts.get(part=second)
     assert reused.reused
     copy = reused.documents.get()
