@@ -77,6 +77,9 @@ def test_digitised_and_reused_dossiers_are_counted(world: World, traveller: obje
             holder_id_number=citizen_applicant().id_number,
         ),
     )
+    # The procedure says its result is electronic; only the stored result document counts.
+    world.procedure.electronic_result = True
+    world.procedure.save(update_fields=["electronic_result"])
     paper = "Máy quét hỏng"
     # 1. every part scanned or reused, electronic result: digitised, reused.
     one = receive(
@@ -105,6 +108,10 @@ def test_digitised_and_reused_dossiers_are_counted(world: World, traveller: obje
     # Resolved: 1, 2, 3; digitised: 1 only.
     assert (digitised["numerator"], digitised["denominator"]) == (1, 3)
     assert digitised["rate"] == 33.33 and "note" not in digitised
+    electronic = rate(result, "digitisation.electronic_result")
+    # Resolved: 1, 2, 3; with the result stored as a document: 1 and 2 (3's is on paper).
+    assert (electronic["numerator"], electronic["denominator"]) == (2, 3)
+    assert electronic["rate"] == 66.67
     reused = rate(result, "digitisation.reused")
     # Received: 1–5; with a reused part: 1 and 4.
     assert (reused["numerator"], reused["denominator"]) == (2, 5)

@@ -5,6 +5,7 @@ ID number and reused, and scans added later from the dossier page."""
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from motcua.archive.models import Document, DocumentKind, Origin
+from motcua.archive.models import Document, DocumentKind, HeldUpload, Origin
 from motcua.archive.services import DocumentMeta, document_store
 from motcua.core.models import AuditEvent
 from motcua.dossiers.models import Dossier, EventType
@@ -203,3 +204,68 @@ def test_scans_are_added_later_from_the_dossier_page(world: World) -> None:
     assert "Đã lưu bản quét" in text(done)
     assert part.documents.count() == 2
     assert dossier.events.filter(type=EventType.DIGITISED).count() == 1
+
+
+def held_tokens(page: str, field: str) -> list[str]:
+    return re.findall(rf'name="held-{field}" value="([^"]+)"', page)
+
+
+def test_the_scans_survive_the_lookup_and_a_wrong_id_number(world: World) -> None:
+    """Issue 13 item 7 at the counter: scans chosen before "Tìm giấy tờ đã lưu" or sent with a
+    form that fails are shown as uploaded and used by the next submit, never picked again;
+    a refused file is not held."""
+    client = login(Client(), world.clerk)
+    first, second = world.version.parts.all()
+    scans = [b"%PDF-1.4 to khai trang 1", b"\x89PNG\r\n\x1a\n to khai trang 2"]
+    field = f"part-{first.pk}"
+    # The lookup reloads the form: the two scans are kept, the HTML named .pdf is not.
+    response = client.post(
+        url(world),
+        {
+            **RECEIVE,
+            "outcome": "lookup",
+            "parts": [str(first.pk), str(second.pk)],
+            field: [pdf("trang-1.pdf", scans[0]), pdf("trang-2.png", scans[1])],
+            f"part-{second.pk}": [pdf("ban-ve.pdf", b"<html>not a pdf</html>")],
+        },
+    )
+    page = text(response)
+    assert response.status_code == 200
+    kept = held_tokens(page, field)
+    assert len(kept) == 2 and held_tokens(page, f"part-{second.pk}") == []
+    assert "Đã tải:" in page and "<strong>trang-1.pdf</strong> (PDF, 1 KB)" in page
+    assert "<strong>trang-2.png</strong> (PNG, 1 KB)" in page
+    # A wrong ID number: the held scans are shown again (no file sent this time).
+    response = client.post(
+        url(world),
+        {
+            **RECEIVE,
+            "applicant_id_number": "0010990",
+            "parts": [str(first.pk), str(second.pk)],
+            f"held-{field}": kept,
+            f"reason-{second.pk}": "Bản vẽ khổ A0",
+        },
+    )
+    page = text(response)
+    assert response.status_code == 200 and not Dossier.objects.exists()
+    assert "12 chữ số" in page
+    assert held_tokens(page, field) == kept
+    block = page.split(f'data-part="{first.pk}"', 1)[1].split('data-part="', 1)[0]
+    assert "trang-1.pdf" in block and "trang-2.png" in block
+    # Fixed and submitted without picking the scans again: the dossier has their bytes.
+    response = client.post(
+        url(world),
+        {
+            **RECEIVE,
+            "parts": [str(first.pk), str(second.pk)],
+            f"held-{field}": kept,
+            f"held-choice-{field}": "keep",
+            f"reason-{second.pk}": "Bản vẽ khổ A0",
+        },
+    )
+    assert response.status_code == 302, text(response)[:2000]
+    one = Dossier.objects.get().parts.get(part=first)
+    stored = [d.file.read() for d in one.documents.order_by("id")]
+    assert stored == scans
+    assert {d.content_type for d in one.documents.all()} == {"application/pdf", "image/png"}
+    assert not HeldUpload.objects.exists()  # used, then released

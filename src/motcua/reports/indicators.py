@@ -26,7 +26,8 @@ said in ``note``. Choices where indicators.md leaves room:
   part has a stored document and whose result is a stored document / resolved. A dossier
   recorded without parts has nothing left on paper: only its result decides. "Reused":
   received dossiers with at least one part reused (at the counter, online or by the API) /
-  received.
+  received. "Electronic result": resolved dossiers whose result is a stored document (kind
+  result) / resolved, whatever the procedure's ``electronic_result`` flag says.
 - Ratings: points obtained / points possible over the ratings given in the year, without
   the contents answered "Không áp dụng"; a negative rating is a content at 0 points.
 - PAKN (1.5 and satisfaction): read through ``motcua.feedback.queries.pakn_counts(start, end,
@@ -204,7 +205,7 @@ def indicators_for_year(
             online=Count("pk", filter=Q(channel=Channel.ONLINE)),
             late=Count("pk", filter=Q(dossier_class=DossierClass.LATE)),
             late_apology=Count("pk", filter=Q(dossier_class=DossierClass.LATE, has_apology=True)),
-            electronic=Count("pk", filter=Q(procedure_version__electronic_result=True)),
+            electronic=Count("pk", filter=Q(Exists(_result_document()))),
         )
     )
 
@@ -330,6 +331,12 @@ def indicators_for_year(
     }
 
 
+def _result_document() -> QuerySet[Document]:
+    """The stored result document (``archive.Document`` of kind result) of the dossier of
+    the outer query: a dossier resolved "with an electronic result" has one."""
+    return Document.objects.filter(dossier_id=OuterRef("pk"), kind=DocumentKind.RESULT)
+
+
 def _digitised_count(resolved: QuerySet[Dossier]) -> int:
     """QĐ 766 "digitised dossiers": resolved dossiers whose every received part has its
     electronic form (at least one stored document: scanned, uploaded or reused) and whose
@@ -337,8 +344,9 @@ def _digitised_count(resolved: QuerySet[Dossier]) -> int:
     part_without_document = DossierPart.objects.filter(dossier_id=OuterRef("pk")).exclude(
         Exists(Document.objects.filter(dossier_part_id=OuterRef("pk")))
     )
-    result_document = Document.objects.filter(dossier_id=OuterRef("pk"), kind=DocumentKind.RESULT)
-    return resolved.filter(Exists(result_document)).exclude(Exists(part_without_document)).count()
+    return (
+        resolved.filter(Exists(_result_document())).exclude(Exists(part_without_document)).count()
+    )
 
 
 def _pakn_ratio(pakn: Any, num: str, den: str) -> dict[str, Any]:

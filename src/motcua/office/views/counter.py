@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from motcua.agencies.models import Agency
 from motcua.agencies.queries import scope_root
+from motcua.archive.forms import HeldUploads
 from motcua.archive.queries import documents_of_holder
 from motcua.catalog.models import ProcedureVersion
 from motcua.core.access import client_ip, staff_required
@@ -42,6 +43,7 @@ from motcua.dossiers.scope import (
     user_agency_scope,
     works_at_counter,
 )
+from motcua.dossiers.uploads import UploadRefused, upload_check
 from motcua.office import forms, queries
 from motcua.office.views.common import (
     detail_url,
@@ -125,6 +127,9 @@ def counter_procedure(request: HttpRequest, version_id: int) -> HttpResponseBase
     # browsing of the archive): looked up on request, and again when the form comes back.
     id_number = (data.get("applicant_id_number", "") if data is not None else "").strip()
     reusable = documents_of_holder(id_number) if outcome in ("lookup", "receive") else []
+    # The scans chosen (or held from an earlier try) survive the lookup and a failed
+    # validation: shown as "Đã tải: …", never picked again (issue 13 item 7).
+    keeper = HeldUploads(request) if data is not None else None
     if outcome == "lookup":
         _lookup_audit(request, id_number, reusable)
         # The form again with what was typed, without judging it yet.
@@ -132,7 +137,7 @@ def counter_procedure(request: HttpRequest, version_id: int) -> HttpResponseBase
     else:
         receive = forms.ReceiveForm(
             data if outcome == "receive" else None,
-            request.FILES if outcome == "receive" else None,
+            keeper.files if keeper is not None and outcome == "receive" else None,
             version=version,
             reusable=reusable,
         )
@@ -142,6 +147,8 @@ def counter_procedure(request: HttpRequest, version_id: int) -> HttpResponseBase
         if outcome == "receive" and receive.is_valid():
             done = _counter_receive(request, version, receive)
             if done is not None:
+                assert keeper is not None
+                keeper.release()
                 return done
         elif outcome == "guide" and guide.is_valid():
             return _counter_guide(request, version, guide)
@@ -151,6 +158,9 @@ def counter_procedure(request: HttpRequest, version_id: int) -> HttpResponseBase
                 return done
     # The form that was submitted carries the values and errors shown for every field.
     shown = {"receive": receive, "guide": guide, "reject": reject}.get(outcome, receive)
+    part_rows = receive.part_rows()
+    if keeper is not None:
+        _scans_hold(keeper, receive, part_rows)
     context = {
         "looked_up": outcome in ("lookup", "receive") and bool(id_number),
         "reusable": reusable,
@@ -160,6 +170,7 @@ def counter_procedure(request: HttpRequest, version_id: int) -> HttpResponseBase
         "steps": list(version.steps.select_related("unit")),
         "form": shown,
         "receive": receive,
+        "part_rows": part_rows,
         "guide": guide,
         "reject": reject,
         "outcome": outcome,
@@ -170,6 +181,21 @@ def counter_procedure(request: HttpRequest, version_id: int) -> HttpResponseBase
         "GuidanceKind": GuidanceKind,
     }
     return render(request, "office/counter_procedure.html", context)
+
+
+def _scans_hold(keeper: HeldUploads, form: forms.ReceiveForm, rows: list[dict[str, Any]]) -> None:
+    """The form comes back (a lookup, an error, another outcome): hold each part's scans
+    that pass the content check for parts and show them on the part's row. A refused scan
+    is not held; its error stays beside the field."""
+    for row in rows:
+        name = f"part-{row['part'].pk}"
+        for upload in keeper.files.getlist(name):
+            try:
+                checked = upload_check(upload)
+            except UploadRefused:
+                continue
+            keeper.hold(name, upload, content_type=checked.content_type, sha256=checked.sha256)
+        row["kept"] = keeper.kept(name)
 
 
 def _typed(data: Any) -> dict[str, Any]:
