@@ -1,4 +1,5 @@
-"""The demo province reproduces the seed report's section III (domain.md §7) exactly."""
+"""The demo province reproduces the seed report's section III (domain.md §7) exactly, and
+section V's indicators that come from dossiers (indicators.md)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from motcua.agencies.models import Agency
 from motcua.catalog import demo as catalog_demo
 from motcua.dossiers.models import Dossier
 from motcua.reports import demo
+from motcua.reports.indicators import indicators_for_year
 from motcua.reports.queries import PERIOD_REPORT_SCHEMA, period_figures
 
 SCHEMA = json.loads(PERIOD_REPORT_SCHEMA.read_text(encoding="utf-8"))
@@ -110,3 +112,24 @@ def test_demo_loader_is_idempotent_and_has_current_two_level_data(demo_db: Any) 
     current = period_figures(date_from=dt.date(2025, 11, 1), date_to=dt.date(2026, 10, 31))
     assert current["received"]["total"] > 2000
     assert {row["level"] for row in current["by_level"]} == {"province", "commune"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("scope", [None, "000.00.00.H18"])
+def test_demo_reproduces_the_seed_section_v_from_the_dossiers(
+    demo_db: Any, scope: str | None
+) -> None:
+    agency = Agency.objects.get(code=scope) if scope else None
+    seed = indicators_for_year(year=2022, date_to=dt.date(2022, 8, 31), agency=agency)["seed"]
+    # 1.4.1-1.4.3: early or on time among the dossiers received in 2022 and resolved by 31/8,
+    # by the competent agency's level (seed: 99,9 %, 98 %, 97 %).
+    assert (seed["1.4.1"]["numerator"], seed["1.4.1"]["denominator"]) == (41559, 41601)
+    assert seed["1.4.1"]["rate"] == 99.9
+    assert (seed["1.4.2"]["numerator"], seed["1.4.2"]["denominator"]) == (490, 500)
+    assert seed["1.4.2"]["rate"] == 98.0
+    assert (seed["1.4.3"]["numerator"], seed["1.4.3"]["denominator"]) == (388, 400)
+    assert seed["1.4.3"]["rate"] == 97.0
+    # 1.4.4: late dossiers resolved in the year with an apology letter. Footnote 1's 6 + 4
+    # dossiers had none, so not the seed's "100 %" (the obligation, not a count).
+    assert (seed["1.4.4"]["numerator"], seed["1.4.4"]["denominator"]) == (54, 64)
+    assert seed["1.4.4"]["by_level"]["district"]["denominator"] == 10

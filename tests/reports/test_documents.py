@@ -159,7 +159,7 @@ def test_pdf_has_the_same_text_with_diacritics(history: None) -> None:
     assert "13 hồ sơ của Sở Tư pháp trễ hạn do có án tích chờ xác minh" in flat
     assert "Độc lập - Tự do - Hạnh phúc" in flat
     assert "Về ban hành văn bản chỉ đạo" in flat
-    assert "Biểu II.06a" in flat and "Lý lịch tư pháp" in flat
+    assert "Biểu số II.06a/VPCP/KSTT" in flat and "Lý lịch tư pháp" in flat
     # The appendix is on landscape pages.
     last = reader.pages[-1].mediabox
     assert float(last.width) > float(last.height)
@@ -196,7 +196,8 @@ def test_xlsx_has_numeric_cells_frozen_headers_and_charts(history: None) -> None
     assert 'ref="A4:A5"' in sheet
     # The 13 columns: "(1)" … "(13)" numbering row, and the total row with real numbers.
     assert "(13)" in strings
-    total_row = max(int(r) for r in re.findall(r'<row r="(\d+)"', sheet))
+    # The last row with a value in column C (the note under the table has none).
+    total_row = max(int(r) for r in re.findall(r'<c r="C(\d+)"[^>]*><v>', sheet))
     kind, value = _cell(sheet, f"C{total_row}")
     assert kind is None and value == "1234"  # a number, not a shared string
     assert _cell(sheet, f"M{total_row}")[0] is None

@@ -33,6 +33,7 @@ class Inputs:
     series: Any
     blocks: list[Any]
     issuer: IssuingBody | None = None
+    receiver: str = ""
 
 
 def report_issuer(figures: dict[str, Any]) -> IssuingBody | None:
@@ -46,6 +47,25 @@ def report_issuer(figures: dict[str, Any]) -> IssuingBody | None:
     code = figures["scope"]["agency"]
     agency = Agency.objects.filter(code=code).first() if code else province_committee_on(day)
     return letterhead_for(agency, day) if agency is not None else None
+
+
+def report_receiver(figures: dict[str, Any]) -> str:
+    """Whom the report goes to (TT 01/2020/TT-VPCP: provincial bodies and districts
+    report to the province's people's committee through its Văn phòng, the province to the
+    Văn phòng Chính phủ): the Văn phòng of the scope agency's province; for the whole
+    province or its committee, the Văn phòng Chính phủ."""
+    from motcua.agencies.models import Agency
+
+    code = figures["scope"]["agency"]
+    agency = Agency.objects.filter(code=code).first() if code else None
+    if agency is None or agency.parent_id is None:
+        return "Văn phòng Chính phủ"
+    root_ids = [int(x) for x in agency.path.strip("/").split("/") if x.isdigit()][:1]
+    root = Agency.objects.filter(pk__in=root_ids).first() if root_ids else None
+    while root is None and agency.parent is not None:  # a register without paths
+        agency = agency.parent
+        root = agency if agency.parent_id is None else None
+    return f"Văn phòng {root.name}" if root is not None else ""
 
 
 def gather(figures: dict[str, Any]) -> Inputs:
@@ -68,6 +88,7 @@ def gather(figures: dict[str, Any]) -> Inputs:
         series=series_for(figures),
         blocks=text_blocks_for(date_from=d_from, date_to=d_to, agency_code=code),
         issuer=report_issuer(figures),
+        receiver=report_receiver(figures),
     )
 
 
@@ -84,7 +105,11 @@ def render(figures: dict[str, Any], fmt: str) -> bytes:
     from motcua.reports.documents.context import build_context
 
     context = build_context(
-        figures, indicators=inputs.indicators, blocks=inputs.blocks, issuer=inputs.issuer
+        figures,
+        indicators=inputs.indicators,
+        blocks=inputs.blocks,
+        issuer=inputs.issuer,
+        receiver=inputs.receiver,
     )
     charts = all_charts(inputs.series)
     if fmt == "docx":

@@ -73,6 +73,20 @@ class Signature:
     name: str = ""
 
 
+@dataclass(frozen=True)
+class FormHeader:
+    """The header block of a statistical form (biểu) and its note under the table."""
+
+    form: str
+    basis: str
+    title: str
+    reporter: str
+    receiver: str
+    period: str
+    unit: str
+    notes: list[str]
+
+
 @dataclass
 class ReportContext:
     header: DocumentHeader
@@ -91,6 +105,7 @@ class ReportContext:
     by_agency: list[TableRow]
     period_label: str
     scope_name: str
+    ii06a: FormHeader | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -405,6 +420,47 @@ II06A_KEYS = [
 ]
 
 
+# TT 01/2020/TT-VPCP, Phụ lục II: biểu II.06a/VPCP/KSTT (the header block of the template).
+II06A_FORM = "Biểu số II.06a/VPCP/KSTT"
+II06A_BASIS = "Ban hành kèm theo Thông tư số 01/2020/TT-VPCP"
+II06A_TITLE = "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"
+II06A_UNIT = "Đơn vị tính: Số hồ sơ TTHC"
+
+
+def column9_note(returned: int, withdrawn: int) -> str:
+    """The note under biểu II.06a: refused and withdrawn/stopped dossiers are counted in
+    column (9) "Đúng hạn" (domain.md §7), so the table balances ((3) = (7) + (11)) while the
+    report's section III gives them apart."""
+    return (
+        f'Ghi chú: Cột (9) "Đúng hạn" bao gồm cả {n(returned)} hồ sơ trả lại do không đủ '
+        f"điều kiện giải quyết và {n(withdrawn)} hồ sơ rút yêu cầu hoặc dừng giải quyết trong kỳ."
+    )
+
+
+def ii06a_header(
+    figures: dict[str, Any], *, reporter: str, receiver: str, label: str
+) -> FormHeader:
+    """The header block of biểu II.06a for ``figures``: form number, reporting and receiving
+    units, the period with its dates, the unit of count, and the column 9 note."""
+    d_from = dt.date.fromisoformat(figures["period"]["from"])
+    d_to = dt.date.fromisoformat(figures["period"]["to"])
+    return FormHeader(
+        form=II06A_FORM,
+        basis=II06A_BASIS,
+        title=II06A_TITLE,
+        reporter=f"Đơn vị báo cáo: {reporter or figures['scope']['name']}",
+        receiver=f"Đơn vị nhận báo cáo: {receiver}" if receiver else "Đơn vị nhận báo cáo: ",
+        period=(
+            f"Kỳ báo cáo: {label[0].upper()}{label[1:]} (từ ngày {short_date(d_from)} đến ngày "
+            f"{short_date(d_to)})"
+        ),
+        unit=II06A_UNIT,
+        notes=[
+            column9_note(int(figures["returned"]["total"]), int(figures.get("withdrawn", 0) or 0))
+        ],
+    )
+
+
 def table_rows(table: dict[str, Any]) -> list[TableRow]:
     """Rows of one II.06a table: per level a subtotal (A, B, C…), its rows, then the total."""
     rows: list[TableRow] = []
@@ -450,11 +506,13 @@ def build_context(
     indicators: dict[str, Any] | None = None,
     blocks: Sequence[Any] = (),
     issuer: IssuingBody | None = None,
+    receiver: str = "",
 ) -> ReportContext:
     """Everything the document prints. ``blocks`` are ``ReportTextBlock``s (or anything with
     ``key``, ``title`` and ``paragraphs``) of the period, in document order. ``issuer`` is
     the scope agency's letterhead for an agency's report; for the whole province, the
-    province's people's committee, whose Văn phòng reports (``report_issuer``)."""
+    province's people's committee, whose Văn phòng reports (``report_issuer``). ``receiver``
+    is the body the report goes to (``report_receiver``), printed in biểu II.06a's header."""
     d_from = dt.date.fromisoformat(figures["period"]["from"])
     d_to = dt.date.fromisoformat(figures["period"]["to"])
     label = period_label(d_from, d_to)
@@ -468,9 +526,14 @@ def build_context(
     place = f"{issuer.place}, " if issuer is not None and issuer.place else ""
     # ND 30/2020: the day is written by hand when the report is signed.
     place_date = f"{place}ngày      tháng {issued.month} năm {issued.year}"
-    if scope.get("agency") and issuer is not None:
+    agency_report = bool(scope.get("agency")) and issuer is not None
+    if agency_report:
+        assert issuer is not None
         header = DocumentHeader(
-            superior=issuer.superior, unit=issuer.unit, number="     /BC-", place_date=place_date
+            superior=issuer.superior,
+            unit=issuer.unit,
+            number=f"     /BC-{issuer.abbreviation}",
+            place_date=place_date,
         )
         signature = Signature(signature_title(issuer), "", "")
         recipients = ["Văn phòng UBND tỉnh;", filing_line(issuer)]
@@ -524,6 +587,16 @@ def build_context(
     indicator_heading = f"{ROMAN[len(numbered)]}. {INDICATOR_SECTION} NĂM {d_to.year}"
 
     intro = [_plain(t) for b in by_key.get("mo_dau", []) for t in b.paragraphs]
+    if not intro and agency_report:
+        assert issuer is not None
+        # The agency reports on its own dossiers (and the guidance its units gave), headed by
+        # its own letterhead: not the province's office compiling for the centre.
+        intro = [
+            _plain(
+                f"{issuer.unit} báo cáo kết quả tiếp nhận, giải quyết thủ tục hành chính "
+                f"{label}, cụ thể như sau:"
+            )
+        ]
     if not intro:
         intro = [
             _plain(
@@ -538,7 +611,11 @@ def build_context(
     return ReportContext(
         header=header,
         title="Báo cáo",
-        subtitle=f"Kết quả thực hiện công tác cải cách hành chính {label}",
+        subtitle=(
+            f"Kết quả tiếp nhận, giải quyết thủ tục hành chính {label}"
+            if agency_report
+            else f"Kết quả thực hiện công tác cải cách hành chính {label}"
+        ),
         intro=intro,
         sections=numbered,
         footnotes=footnotes,
@@ -552,6 +629,12 @@ def build_context(
         by_agency=table_rows(figures.get("table_ii06a", {}).get("by_agency", {})),
         period_label=label,
         scope_name=scope["name"],
+        ii06a=ii06a_header(
+            figures,
+            reporter=issuer.unit if issuer is not None else "",
+            receiver=receiver,
+            label=label,
+        ),
     )
 
 

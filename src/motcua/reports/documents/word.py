@@ -28,7 +28,7 @@ from markupsafe import escape
 
 from motcua.dossiers.forms_docs import build_templates as layout
 from motcua.dossiers.forms_docs.render import docx_env
-from motcua.reports.documents.context import Paragraph, ReportContext, TableRow, n
+from motcua.reports.documents.context import FormHeader, Paragraph, ReportContext, TableRow, n
 
 FOOTNOTES_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 PORTRAIT_WIDTH_MM = 210 - layout.MARGIN_LEFT_MM - layout.MARGIN_RIGHT_MM  # 165
@@ -234,6 +234,26 @@ def _ii06a_table(doc: Doc, title: str, name_heading: str, rows: list[TableRow]) 
     layout.para(doc, "", space_after=6)
 
 
+def _form_header(doc: Doc, h: FormHeader) -> None:
+    """Biểu II.06a's header block as the template lays it out: the form number on the left,
+    the title and the period in the middle, the reporting and receiving units on the right;
+    the unit of count above the table, on the right."""
+    widths = [60.0, 132.0, 60.0]
+    grid = doc.add_table(rows=1, cols=3)
+    layout.no_borders(grid)
+    layout.set_widths(grid, widths)
+    left, middle, right = grid.rows[0].cells
+    _cell_text(left, h.form, bold=True, size=11)
+    layout.para(left, h.basis, italic=True, size=10, space_after=0)
+    _cell_text(middle, h.title, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=12)
+    layout.para(middle, h.period, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=0)
+    _cell_text(right, f"- {h.reporter}", size=11)
+    layout.para(right, f"- {h.receiver}", size=11, space_after=0)
+    for cell, width in zip(grid.rows[0].cells, widths, strict=True):
+        cell.width = Mm(width)
+    layout.para(doc, h.unit, italic=True, size=11, align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=4)
+
+
 def render_docx(c: ReportContext, charts: Sequence[tuple[str, bytes]]) -> bytes:
     doc = _skeleton(c)
     body = doc.element.body
@@ -283,15 +303,12 @@ def render_docx(c: ReportContext, charts: Sequence[tuple[str, bytes]]) -> bytes:
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Mm(297), Mm(210)
     layout.para(doc, "PHỤ LỤC", bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=0)
-    layout.para(
-        doc,
-        f"Biểu II.06a - Tình hình, kết quả giải quyết TTHC {c.period_label} ({c.scope_name})",
-        italic=True,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        space_after=6,
-    )
+    if c.ii06a is not None:
+        _form_header(doc, c.ii06a)
     _ii06a_table(doc, "1. Theo lĩnh vực", "Lĩnh vực giải quyết", c.by_field)
     _ii06a_table(doc, "2. Theo cơ quan giải quyết", "Cơ quan giải quyết", c.by_agency)
+    for note in c.ii06a.notes if c.ii06a is not None else []:
+        layout.para(doc, note, italic=True, size=11, space_after=6)
     # Charts two by two in a borderless table (half a landscape page each).
     for i in range(0, len(charts), 2):
         pair = charts[i : i + 2]

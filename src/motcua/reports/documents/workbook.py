@@ -14,7 +14,9 @@ import xlsxwriter
 
 from motcua.reports.documents.context import (
     II06A_KEYS,
+    FormHeader,
     TableRow,
+    ii06a_header,
     indicator_rows,
     period_label,
     table_rows,
@@ -42,17 +44,30 @@ class Formats:
         self.int_bold = wb.add_format({**border, "num_format": "#,##0", "bold": True})
         self.pct = wb.add_format({**border, "num_format": "0.00%"})
         self.plain = wb.add_format(base)
+        self.bold_left = wb.add_format({**base, "bold": True, "text_wrap": True})
+        self.bold_center = wb.add_format({**base, "bold": True, "align": "center"})
+        self.italic_left = wb.add_format({**base, "italic": True, "text_wrap": True})
+        self.italic_right = wb.add_format({**base, "italic": True, "align": "right"})
+        self.wrap_left = wb.add_format({**base, "text_wrap": True})
 
 
 def _ii06a_sheet(
-    wb: Any, f: Formats, name: str, title: str, heading: str, rows: list[TableRow], subtitle: str
+    wb: Any, f: Formats, name: str, header: FormHeader, heading: str, rows: list[TableRow]
 ) -> None:
     ws = wb.add_worksheet(name)
     ws.set_column(0, 0, 6)
     ws.set_column(1, 1, 44)
     ws.set_column(2, 12, 12)
-    ws.merge_range(0, 0, 0, 12, title, f.title)
-    ws.merge_range(1, 0, 1, 12, subtitle, f.subtitle)
+    # The template's header block: form number | title and period | reporting units.
+    ws.merge_range(0, 0, 0, 1, header.form, f.bold_left)
+    ws.merge_range(1, 0, 1, 1, header.basis, f.italic_left)
+    ws.merge_range(0, 2, 0, 9, header.title, f.title)
+    ws.merge_range(1, 2, 1, 9, header.period, f.bold_center)
+    ws.merge_range(0, 10, 0, 12, f"- {header.reporter}", f.wrap_left)
+    ws.merge_range(1, 10, 1, 12, f"- {header.receiver}", f.wrap_left)
+    ws.merge_range(2, 10, 2, 12, header.unit, f.italic_right)
+    ws.set_row(0, 32)
+    ws.set_row(1, 32)
     ws.merge_range(3, 0, 4, 0, "TT", f.head)
     ws.merge_range(3, 1, 4, 1, heading, f.head)
     ws.merge_range(3, 2, 3, 5, "Số hồ sơ nhận giải quyết", f.head)
@@ -71,6 +86,9 @@ def _ii06a_sheet(
         ws.write(r, 1, row.name, f.text_bold if bold else f.text)
         for i, value in enumerate(row.values):
             ws.write_number(r, 2 + i, value, f.int_bold if bold else f.int)
+        r += 1
+    for note in header.notes:
+        ws.merge_range(r + 1, 0, r + 1, 12, note, f.italic_left)
         r += 1
     ws.repeat_rows(3, 5)
     ws.set_landscape()
@@ -284,24 +302,28 @@ def render_xlsx(inputs: Any) -> bytes:
     wb.set_properties({"title": "Biểu II.06a", "subject": subtitle})
     f = Formats(wb)
     table = figures.get("table_ii06a", {})
-    title = "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH (Biểu II.06a)"
+    issuer = getattr(inputs, "issuer", None)
+    header = ii06a_header(
+        figures,
+        reporter=issuer.unit if issuer is not None else "",
+        receiver=getattr(inputs, "receiver", ""),
+        label=label,
+    )
     _ii06a_sheet(
         wb,
         f,
         "II.06a theo lĩnh vực",
-        title,
+        header,
         "Lĩnh vực giải quyết",
         table_rows(table.get("by_field", {})),
-        subtitle,
     )
     _ii06a_sheet(
         wb,
         f,
         "II.06a theo cơ quan",
-        title,
+        header,
         "Cơ quan giải quyết",
         table_rows(table.get("by_agency", {})),
-        subtitle,
     )
     _summary_sheet(wb, f, figures, subtitle)
     _indicator_sheet(wb, f, inputs.indicators)
