@@ -375,7 +375,7 @@ def test_apology_gives_the_missed_and_the_new_appointment(dossier: Dossier) -> N
     )
     for fmt, extract in (("docx", docx_text), ("pdf", pdf_text)):
         text = flat(extract(render_form("04", dossier, fmt=fmt, signer_name="Hoàng Minh")))  # type: ignore[arg-type]
-        assert "Kính gửi: " + APPLICANT in text
+        assert "Kính gửi: Ông/Bà " + APPLICANT in text
         assert "Ngày 29/8/2022, Sở Xây dựng tiếp nhận" in text
         assert CODE in text
         assert "Thời gian hẹn trả kết quả giải quyết hồ sơ: 17 giờ 00 phút, ngày 5/9/2022" in text

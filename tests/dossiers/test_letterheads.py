@@ -146,8 +146,11 @@ def test_a_2026_lam_dong_commune_dossier_prints_its_commune(demo_register: None)
         flat(pdf_text(render_form("05", dossier, fmt="pdf"))),
         docx_text(render_form("05", dossier, fmt="docx")),
     ):
-        # A people's committee has no superior line: the header opens with its own name.
-        assert text.strip().startswith("ỦY BAN NHÂN DÂN PHƯỜNG BẮC GIA NGHĨA Số:")
+        # A people's committee has no superior line: under the form's number, the header
+        # opens with its own name.
+        assert text.strip().startswith(
+            "Mẫu số 05 (Thông tư số 03/2025/TT-VPCP) ỦY BAN NHÂN DÂN PHƯỜNG BẮC GIA NGHĨA Số:"
+        )
         assert "Bắc Gia Nghĩa, ngày 26 tháng 10 năm 2026" in text
         assert "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH" in text
         assert "LÂM ĐỒNG" not in text and "THỦ TRƯỞNG" not in text

@@ -35,7 +35,7 @@ from motcua.core.documents import (
     MOTTO,
     NATIONAL_NAME,
 )
-from motcua.dossiers.forms_docs.layout import REGISTER_COLUMNS
+from motcua.dossiers.forms_docs.layout import CONTROL_SLIP_COLUMNS, REGISTER_COLUMNS
 
 FIXED_DATE = dt.datetime(2025, 7, 1)
 OUT_DIR = Path(__file__).resolve().parent / "docx"
@@ -200,7 +200,10 @@ def loop_rows(table: Any, loop: str, cells: Sequence[Sequence[str]], size: float
 
 
 def header(doc: Doc, *, landscape: bool = False) -> None:
-    """Issuing body (left) and national motto (right), number, place and date."""
+    """The form's number in its set (right, above), then the issuing body (left) and the
+    national motto (right), number, place and date."""
+    mark = para(doc, "{{ c.mark }}", italic=True, size=10, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    mark.paragraph_format.space_after = Pt(0)
     text_width = (297 if landscape else 210) - MARGIN_LEFT_MM - MARGIN_RIGHT_MM
     left_w, right_w = (100.0, text_width - 100.0) if landscape else (76.0, text_width - 76.0)
     table = doc.add_table(rows=1, cols=2)
@@ -227,9 +230,17 @@ def header(doc: Doc, *, landscape: bool = False) -> None:
     para(right, "{{ c.header.place_date }}", italic=True, align=CENTER)
 
 
-def title(doc: Doc, text: str) -> None:
-    p = para(doc, text.upper(), bold=True, size=14, align=CENTER, space_after=0)
+def title(doc: Doc) -> None:
+    """The form's title in its set (``c.title``), in capitals."""
+    p = para(doc, "{{ c.title|upper }}", bold=True, size=14, align=CENTER, space_after=0)
     p.paragraph_format.space_before = Pt(12)
+
+
+def decree(doc: Doc) -> None:
+    """'Căn cứ <the decree of the dossier's date>;' (forms 04 and 05)."""
+    para(doc, "{%p if c.decree %}")
+    runs(doc, ("", "Căn cứ {{ c.decree }};"))
+    para(doc, "{%p endif %}")
 
 
 def code_line(doc: Doc) -> None:
@@ -287,18 +298,19 @@ def build_01() -> Doc:
     middle.paragraphs[0].alignment = CENTER
     middle.paragraphs[0].paragraph_format.space_before = Pt(8)
     middle.paragraphs[0].paragraph_format.space_after = Pt(0)
-    for i, line in enumerate(("GIẤY TIẾP NHẬN HỒ SƠ", "VÀ HẸN TRẢ KẾT QUẢ")):
-        heading = middle.paragraphs[0].add_run(line)
-        heading.bold = True
-        heading.font.size = Pt(14)
-        if i == 0:
-            heading.add_break()
+    heading = middle.paragraphs[0].add_run("{{ c.title|upper }}")
+    heading.bold = True
+    heading.font.size = Pt(14)
     para(middle, "Mã hồ sơ: {{ c.code }}", bold=True, align=CENTER, space_after=0)
     para(middle, "({{ copy }})", italic=True, align=CENTER)
     right.paragraphs[0].alignment = CENTER
     right.paragraphs[0].add_run("{{ qr }}")
     para(right, "Quét mã để tra cứu", size=8, align=CENTER)
-    runs(doc, ("", "{{ c.receiving_unit }} tiếp nhận hồ sơ của: "), ("b", "{{ c.applicant.name }}"))
+    runs(
+        doc,
+        ("", "{{ c.receiving_unit }} tiếp nhận hồ sơ của: "),
+        ("b", "{{ c.applicant.addressed }}"),
+    )
     applicant_lines(doc)
     runs(doc, ("", "1. Thành phần hồ sơ nộp gồm:"))
     table = grid_table(
@@ -346,9 +358,9 @@ def build_01() -> Doc:
 def build_02() -> Doc:
     doc = new_document()
     header(doc)
-    title(doc, "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ")
+    title(doc)
     code_line(doc)
-    runs(doc, ("", "Hồ sơ của: "), ("b", "{{ c.applicant.name }}"))
+    runs(doc, ("", "Hồ sơ của: "), ("b", "{{ c.applicant.addressed }}"))
     applicant_lines(doc)
     runs(doc, ("", "Yêu cầu bổ sung, hoàn thiện hồ sơ gồm những nội dung sau:"))
     para(doc, "{%p for item in c.items %}")
@@ -368,9 +380,9 @@ def build_02() -> Doc:
 def build_03() -> Doc:
     doc = new_document()
     header(doc)
-    title(doc, "Phiếu từ chối tiếp nhận, giải quyết hồ sơ")
+    title(doc)
     code_line(doc)
-    runs(doc, ("", "{{ c.unit }} tiếp nhận hồ sơ của: "), ("b", "{{ c.applicant.name }}"))
+    runs(doc, ("", "{{ c.unit }} tiếp nhận hồ sơ của: "), ("b", "{{ c.applicant.addressed }}"))
     applicant_lines(doc)
     runs(
         doc,
@@ -387,10 +399,10 @@ def build_03() -> Doc:
 def build_04() -> Doc:
     doc = new_document()
     header(doc)
-    title(doc, "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết")
-    para(doc, "Kính gửi: {{ c.applicant.name }}", align=CENTER).paragraph_format.space_before = Pt(
-        6
-    )
+    title(doc)
+    greeting = para(doc, "Kính gửi: {{ c.applicant.addressed }}", align=CENTER)
+    greeting.paragraph_format.space_before = Pt(6)
+    decree(doc)
     runs(
         doc,
         ("", "Ngày {{ c.received_date }}, {{ c.unit }} tiếp nhận giải quyết hồ sơ của "),
@@ -418,10 +430,11 @@ def build_04() -> Doc:
 def build_05() -> Doc:
     doc = new_document()
     header(doc)
-    title(doc, "Thông báo dừng giải quyết hồ sơ")
+    title(doc)
     code_line(doc)
-    runs(doc, ("", "Hồ sơ của: "), ("b", "{{ c.applicant.name }}"))
+    runs(doc, ("", "Hồ sơ của: "), ("b", "{{ c.applicant.addressed }}"))
     applicant_lines(doc)
+    decree(doc)
     para(doc, "{%p if c.received %}")
     runs(doc, ("", "Thời gian tiếp nhận hồ sơ: {{ c.received }}"))
     para(doc, "{%p endif %}")
@@ -435,7 +448,7 @@ def build_05() -> Doc:
 def build_06() -> Doc:
     doc = new_document()
     header(doc)
-    title(doc, "Phiếu kiểm soát quá trình giải quyết hồ sơ")
+    title(doc)
     code_line(doc)
     para(
         doc,
@@ -443,32 +456,30 @@ def build_06() -> Doc:
         italic=True,
         align=CENTER,
     )
-    runs(doc, ("", "Chủ hồ sơ: "), ("b", "{{ c.applicant.name }}"))
+    runs(doc, ("", "Chủ hồ sơ: "), ("b", "{{ c.applicant.addressed }}"))
     runs(doc, ("", "Nội dung yêu cầu giải quyết: {{ c.procedure }}"))
     runs(doc, ("", "Cơ quan giải quyết hồ sơ: {{ c.agency }}"))
     runs(doc, ("", "Thời gian nhận hồ sơ: {{ c.received }}"))
     runs(doc, ("", "Thời gian hẹn trả kết quả: {{ c.due }}"))
     table = grid_table(
         doc,
-        [46, 60, 31, 28],
-        [
-            "Tên cơ quan, đơn vị",
-            "Thời gian giao, nhận hồ sơ",
-            "Kết quả giải quyết hồ sơ (trước hạn/ đúng hạn/ quá hạn)",
-            "Ghi chú",
-        ],
-        12,
+        [w for _, w in CONTROL_SLIP_COLUMNS],
+        [n for n, _ in CONTROL_SLIP_COLUMNS],
+        11,
     )
     loop_rows(
         table,
         "for r in c.rows",
         [
             ["{{ r.index }}. Giao: {{ r.from_unit }}", "Nhận: {{ r.to_unit }}"],
-            ["{{ r.at }}", "Người giao: {{ r.giver }}", "Người nhận: {{ r.receiver }}"],
+            ["{% if r.at %}{{ r.at }}{% else %}… giờ … phút, ngày …/…/……{% endif %}"],
+            # Room to sign by hand, the name typed under it when it is known.
+            ["", "", "", "^{{ r.giver }}"],
+            ["", "", "", "^{{ r.receiver }}"],
             ["^{{ r.result }}"],
             ["{{ r.note }}"],
         ],
-        12,
+        11,
     )
     return doc
 
@@ -476,7 +487,7 @@ def build_06() -> Doc:
 def build_07() -> Doc:
     doc = new_document(landscape=True)
     header(doc, landscape=True)
-    title(doc, "Sổ theo dõi hồ sơ")
+    title(doc)
     para(doc, "{{ c.unit }}", align=CENTER, space_after=0)
     para(doc, "{{ c.period }}", italic=True, align=CENTER)
     table = grid_table(doc, [w for _, w in REGISTER_COLUMNS], [n for n, _ in REGISTER_COLUMNS], 9.5)
@@ -502,6 +513,7 @@ def build_07() -> Doc:
         "^{{ r.sent }}",
         "^{{ r.result_back }}",
         "{{ r.returned }}",
+        "",
         "{{ r.note }}",
     ]
     loop_rows(table, "for r in c.rows", [[f] for f in fields], 9)

@@ -41,8 +41,10 @@ from motcua.core.documents import (
     vn_short_date,
 )
 from motcua.core.people import person_name
+from motcua.dossiers.forms_docs.form_sets import ND118_SET, FormSet, form_set_on
 from motcua.dossiers.intake_points import received_elsewhere
 from motcua.dossiers.models import (
+    ApplicantKind,
     Channel,
     DeliveryChannel,
     Dossier,
@@ -63,6 +65,13 @@ class Applicant:
     address: str = ""
     phone: str = ""
     email: str = ""
+    citizen: bool = False
+
+    @property
+    def addressed(self) -> str:
+        """The name as the forms write it where they address the person: "Ông/Bà Nguyễn Văn
+        A" for a citizen (the forms' "Ông/Bà"), an organisation's name as it is."""
+        return f"Ông/Bà {self.name}" if self.citizen and self.name else self.name
 
 
 @dataclass(frozen=True)
@@ -114,6 +123,10 @@ class ReceiptContext:
     # boundaries (``dossiers.intake_points``): received by one unit, decided by another.
     # Empty otherwise: the form then reads as the template has it.
     agency: str = ""
+    # The form set of the dossier's date (``form_sets.form_set_on``): the printed number
+    # ("Mẫu số 05 (Thông tư số 01/2018/TT-VPCP)") and title.
+    mark: str = ""
+    title: str = ND118_SET.title("01")
 
 
 @dataclass(frozen=True)
@@ -129,6 +142,10 @@ class SupplementContext:
     contact_name: str
     contact_phone: str
     signature: Signature
+    # The form set of the dossier's date (``form_sets.form_set_on``): the printed number
+    # ("Mẫu số 05 (Thông tư số 01/2018/TT-VPCP)") and title.
+    mark: str = ""
+    title: str = ND118_SET.title("02")
 
 
 @dataclass(frozen=True)
@@ -143,6 +160,10 @@ class RefusalContext:
     reason: str
     at_intake: bool
     signature: Signature
+    # The form set of the dossier's date (``form_sets.form_set_on``): the printed number
+    # ("Mẫu số 05 (Thông tư số 01/2018/TT-VPCP)") and title.
+    mark: str = ""
+    title: str = ND118_SET.title("03")
 
 
 @dataclass(frozen=True)
@@ -161,6 +182,11 @@ class ApologyContext:
     signature: Signature
     # ND 30/2020 Phụ lục I, Mục II.9: "Nơi nhận", at the foot, left of the signature.
     recipients: Sequence[str] = ()
+    # The form set of the dossier's date (``form_sets.form_set_on``): the printed number
+    # ("Mẫu số 05 (Thông tư số 01/2018/TT-VPCP)") and title.
+    mark: str = ""
+    title: str = ND118_SET.title("04")
+    decree: str = ""  # the decree the letter rests on ("Căn cứ …")
 
 
 @dataclass(frozen=True)
@@ -177,6 +203,11 @@ class StopContext:
     since: str
     signature: Signature
     recipients: Sequence[str] = ()
+    # The form set of the dossier's date (``form_sets.form_set_on``): the printed number
+    # ("Mẫu số 05 (Thông tư số 01/2018/TT-VPCP)") and title.
+    mark: str = ""
+    title: str = ND118_SET.title("05")
+    decree: str = ""  # the decree the letter rests on ("Căn cứ …")
 
 
 @dataclass(frozen=True)
@@ -203,6 +234,10 @@ class ControlSlipContext:
     received: str
     due: str
     rows: Sequence[ControlRow]
+    # The form set of the dossier's date (``form_sets.form_set_on``): the printed number
+    # ("Mẫu số 05 (Thông tư số 01/2018/TT-VPCP)") and title.
+    mark: str = ""
+    title: str = ND118_SET.title("06")
 
 
 @dataclass(frozen=True)
@@ -230,9 +265,28 @@ class RegisterContext:
     unit: str
     period: str
     rows: Sequence[RegisterRow] = field(default_factory=list)
+    # The form set of the dossier's date (``form_sets.form_set_on``): the printed number
+    # ("Mẫu số 05 (Thông tư số 01/2018/TT-VPCP)") and title.
+    mark: str = ""
+    title: str = ND118_SET.title("07")
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+def dossier_day(dossier: Dossier) -> dt.date:
+    """The day whose rules and forms a dossier follows (domain.md §2): its receipt; for one
+    never received (refused at the counter, waiting online) the day it was recorded."""
+    return local_date(dossier.received_at or dossier.created_at or timezone.now())
+
+
+def form_set_of(dossier: Dossier) -> FormSet:
+    """The official forms a dossier prints (``form_sets.form_set_on`` its day)."""
+    return form_set_on(dossier_day(dossier))
+
+
+def _marked(forms: FormSet, form: str) -> dict[str, str]:
+    return {"mark": forms.mark(form), "title": forms.title(form)}
 
 
 def lookup_url(code: str, secret: str) -> str:
@@ -268,6 +322,7 @@ def applicant_of(dossier: Dossier) -> Applicant:
         address=dossier.applicant_address,
         phone=dossier.applicant_phone,
         email=dossier.applicant_email,
+        citizen=dossier.applicant_kind == ApplicantKind.CITIZEN,
     )
 
 
@@ -442,7 +497,9 @@ def receipt_context(
     ]
     due = dossier.printed_due_at or dossier.due_at
     url = lookup_url(dossier.code, dossier.secret)
+    forms = form_set_of(dossier)
     return ReceiptContext(
+        **_marked(forms, "01"),
         header=header_for(
             receiving,
             day=issued_on or local_date(dossier.received_at),
@@ -507,7 +564,9 @@ def supplement_context(
             _("Hồ sơ %(code)s: phiếu yêu cầu bổ sung cần danh mục nội dung cần bổ sung.")
             % {"code": dossier.code}
         )
+    forms = form_set_of(dossier)
     return SupplementContext(
+        **_marked(forms, "02"),
         header=header_for(
             issuer, day=_issue_day(issued_on, event), number=_pick(number, data, "document_number")
         ),
@@ -550,7 +609,9 @@ def refusal_context(
         if at_intake
         else head_signature(body, event, signer_name=signer_name)
     )
+    forms = form_set_of(dossier)
     return RefusalContext(
+        **_marked(forms, "03"),
         header=header_of(body, day=day, number=_pick(number, data, "document_number")),
         code=dossier.code,
         unit=issuer.name,
@@ -589,7 +650,10 @@ def apology_context(
     unit = dossier.agency
     day = _issue_day(issued_on, event)
     body = letterhead_for(unit, day)
+    forms = form_set_of(dossier)
     return ApologyContext(
+        **_marked(forms, "04"),
+        decree=forms.decree,
         header=header_of(body, day=day, number=_pick(number, data, "document_number")),
         code=dossier.code,
         unit=unit.name,
@@ -625,7 +689,10 @@ def stop_context(
     unit = dossier.agency
     day = _issue_day(issued_on, event, stopped_at)
     body = letterhead_for(unit, day)
+    forms = form_set_of(dossier)
     return StopContext(
+        **_marked(forms, "05"),
+        decree=forms.decree,
         header=header_of(body, day=day, number=_pick(number, data, "document_number")),
         code=dossier.code,
         unit=unit.name,
@@ -642,9 +709,15 @@ def stop_context(
 def control_slip_context(
     dossier: Dossier, *, issued_on: dt.date | None = None
 ) -> ControlSlipContext:
-    """Form 06: one row per hand-over, in order."""
+    """Form 06: one row per hand-over, in order, each with the names of who gave and who
+    received and room for their signatures; while the dossier is open, the hand-overs its
+    workflow still foresees follow as blank rows, to be filled in and signed by hand (the
+    slip printed at intake travels with the papers)."""
     receiving = dossier.receiving_unit or dossier.agency
     day = issued_on or local_date(dossier.received_at or timezone.now())
+    recorded = list(
+        dossier.handovers.select_related("from_unit", "to_unit", "step").order_by("position")
+    )
     rows = [
         ControlRow(
             index=h.position,
@@ -657,9 +730,18 @@ def control_slip_context(
             # The proposal travels with the dossier: its draft is named on the slip too.
             note="; ".join(n for n in (h.note, _("Kèm dự thảo") if h.draft_file else "") if n),
         )
-        for h in dossier.handovers.select_related("from_unit", "to_unit").order_by("position")
+        for h in recorded
     ]
+    if dossier.ended_at is None:
+        start = max((r.index for r in rows), default=0) + 1
+        planned = _planned_handovers(dossier, recorded, receiving.name)
+        rows += [
+            ControlRow(i, giver, taker, "", "", "", "", "")
+            for i, (giver, taker) in enumerate(planned, start=start)
+        ]
+    forms = form_set_of(dossier)
     return ControlSlipContext(
+        **_marked(forms, "06"),
         header=header_for(receiving, day=day),
         code=dossier.code,
         applicant=applicant_of(dossier),
@@ -670,6 +752,37 @@ def control_slip_context(
         due=vn_datetime(dossier.due_at or dossier.printed_due_at),
         rows=rows,
     )
+
+
+def _planned_handovers(
+    dossier: Dossier, recorded: Sequence[Any], one_stop: str
+) -> list[tuple[str, str]]:
+    """The hand-overs (giving unit, receiving unit) still to come: along the remaining steps
+    of the pinned workflow, each change of unit, then the result back to the one-stop unit
+    (the slip's last row). Without a workflow: to the competent agency and back."""
+    steps = list(dossier.procedure_version.steps.select_related("unit").order_by("position"))
+    if not steps:
+        done = bool(recorded)
+        return [] if done else [(one_stop, dossier.agency.name), (dossier.agency.name, one_stop)]
+    reached = [h.step.position for h in recorded if h.step is not None]
+    if reached:
+        after = max(reached)
+    elif recorded:
+        return []  # hand-overs recorded outside the workflow: nothing to foresee
+    elif dossier.current_step is not None:
+        after = dossier.current_step.position
+    else:
+        after = steps[0].position
+    holder = recorded[-1].to_unit_name if recorded else one_stop
+    planned: list[tuple[str, str]] = []
+    for step in steps:
+        if step.position <= after or step.unit_name == holder:
+            continue
+        planned.append((holder, step.unit_name))
+        holder = step.unit_name
+    if holder != one_stop:
+        planned.append((holder, one_stop))
+    return planned
 
 
 def _register_row(index: int, dossier: Dossier) -> RegisterRow:
@@ -725,7 +838,10 @@ def register_context(
     ordered = sorted(dossiers, key=lambda d: (d.received_at or d.created_at, d.code))
     # A handful of queries for the whole register, whether given a queryset or a list.
     prefetch_related_objects(ordered, "procedure_version", "agency", "handovers", "events")
+    # A register is a book opened on ``date_from``: it keeps the form of that day.
+    forms = form_set_on(date_from)
     return RegisterContext(
+        **_marked(forms, "07"),
         header=header_for(unit, day=issued_on or date_to),
         unit=unit.name,
         period=f"Từ ngày {vn_short_date(date_from)} đến ngày {vn_short_date(date_to)}",

@@ -26,7 +26,7 @@ from markupsafe import Markup, escape
 from motcua.agencies.models import Agency
 from motcua.core.documents import html_to_pdf, page_css
 from motcua.dossiers.forms_docs import context as ctx
-from motcua.dossiers.forms_docs.layout import REGISTER_COLUMNS
+from motcua.dossiers.forms_docs.layout import CONTROL_SLIP_COLUMNS, REGISTER_COLUMNS
 from motcua.dossiers.models import Dossier
 
 HERE = Path(__file__).resolve().parent
@@ -200,7 +200,7 @@ def render_html(context: FormContext) -> str:
     values: dict[str, Any] = {
         "c": context,
         "page_css": page_css(landscape=form == "07"),
-        "columns": REGISTER_COLUMNS,
+        "columns": CONTROL_SLIP_COLUMNS if form == "06" else REGISTER_COLUMNS,
     }
     if isinstance(context, ctx.ReceiptContext):
         png = base64.b64encode(qr_png(context.lookup_url)).decode("ascii")
