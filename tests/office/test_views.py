@@ -244,24 +244,6 @@ def test_guidance_is_logged_in_one_click(world: World) -> None:
     )
 
 
-def test_guide_outcome_logs_guidance_and_prints_the_sheet(world: World) -> None:
-    client = login(Client(), world.clerk)
-    response = client.post(
-        f"/can-bo/quay/thu-tuc/{world.version.pk}/",
-        {
-            "outcome": "guide",
-            "applicant_kind": "citizen",
-            "applicant_name": "Nguyễn Văn An",
-            "items": "Bản vẽ thiết kế\nGiấy tờ về đất",
-            "guide_reason": "Thiếu thành phần",
-        },
-    )
-    assert response.status_code == 200
-    assert "Giấy tờ về đất" in text(response)
-    assert Guidance.objects.get().kind == "direct"
-    assert not Dossier.objects.exists()
-
-
 # --- processing -------------------------------------------------------------------------------
 
 

@@ -596,12 +596,39 @@ class Guidance(models.Model):
     )
     # Idempotent imports: a hash of the imported line (empty for live entries).
     import_key = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    # The sheet handed over when an incomplete dossier is not received (form 02 at the
+    # counter): numbered per unit and year, with what it printed, so that it can be reprinted
+    # as it was. Empty for a guidance contact without a sheet (a call, a quick answer).
+    sheet_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    sheet_number = models.PositiveIntegerField(_("số phiếu"), null=True, blank=True)
+    procedure_version = models.ForeignKey(
+        ProcedureVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    applicant_kind = models.CharField(
+        _("loại chủ hồ sơ"), max_length=16, choices=ApplicantKind.choices, blank=True, default=""
+    )
+    applicant_name = models.CharField(
+        _("người được hướng dẫn"), max_length=255, blank=True, default=""
+    )
+    applicant_phone = models.CharField(max_length=32, blank=True, default="")
+    applicant_email = models.CharField(max_length=254, blank=True, default="")
+    applicant_address = models.CharField(max_length=500, blank=True, default="")
+    items = models.JSONField(_("nội dung cần bổ sung"), default=list, blank=True)
+    reason = models.TextField(_("lý do"), blank=True, default="")
+    contact_phone = models.CharField(_("điện thoại liên hệ"), max_length=32, blank=True, default="")
 
     class Meta:
         verbose_name = _("lượt hướng dẫn")
         verbose_name_plural = _("sổ hướng dẫn")
         ordering = ["-at"]
         indexes = [models.Index(fields=["unit", "at"], name="guidance_unit_at")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "sheet_year", "sheet_number"],
+                condition=Q(sheet_number__isnull=False),
+                name="guidance_sheet_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.get_kind_display()}"

@@ -292,6 +292,8 @@ class GuideForm(ApplicantForm):
         label=_("Nội dung cần bổ sung, hoàn thiện (mỗi dòng một nội dung)"), widget=TEXTAREA
     )
     guide_reason = forms.CharField(label=_("Lý do hướng dẫn bổ sung"), widget=TEXTAREA)
+    # Printed on the sheet: whom the applicant calls with questions (TT 01/2018 mẫu 02).
+    contact_phone = forms.CharField(label=_("Số điện thoại liên hệ của bộ phận"), max_length=32)
 
     def item_list(self) -> list[str]:
         return _lines(self.cleaned_data["items"])

@@ -47,6 +47,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("quay/tim-thu-tuc/", counter.procedure_search, name="procedure_search"),
     path("quay/thu-tuc/<int:version_id>/", counter.counter_procedure, name="counter_procedure"),
     path("quay/huong-dan/", counter.guidance, name="guidance"),
+    path("quay/huong-dan/<int:guidance_id>/phieu/", counter.guidance_sheet, name="guidance_sheet"),
     path("quay/tra-ket-qua/", counter.counter_results, name="counter_results"),
     path("quay/so-theo-doi/", counter.register, name="register"),
     path("lanh-dao/", dashboard.dashboard, name="dashboard"),

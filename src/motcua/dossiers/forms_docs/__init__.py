@@ -16,6 +16,7 @@ if TYPE_CHECKING:
         form_response,
         render_context,
         render_form,
+        render_guidance_sheet,
         render_register,
     )
 
@@ -26,6 +27,7 @@ __all__ = [
     "form_response",
     "render_context",
     "render_form",
+    "render_guidance_sheet",
     "render_register",
 ]
 

@@ -359,7 +359,10 @@ def build_02() -> Doc:
     doc = new_document()
     header(doc)
     title(doc)
+    # A sheet given at the counter has no dossier code: the dossier was not received.
+    para(doc, "{%p if c.code %}")
     code_line(doc)
+    para(doc, "{%p endif %}")
     runs(doc, ("", "Hồ sơ của: "), ("b", "{{ c.applicant.addressed }}"))
     applicant_lines(doc)
     runs(doc, ("", "Yêu cầu bổ sung, hoàn thiện hồ sơ gồm những nội dung sau:"))

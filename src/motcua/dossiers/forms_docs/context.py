@@ -51,6 +51,7 @@ from motcua.dossiers.models import (
     DossierEvent,
     EndKind,
     EventType,
+    Guidance,
     StepResult,
 )
 
@@ -577,6 +578,38 @@ def supplement_context(
         reason=str(_pick(reason, data, "reason")),
         contact_name=str(_pick(contact_name, data, "contact_name", officer)),
         contact_phone=str(_pick(contact_phone, data, "contact_phone")),
+        signature=Signature("NGƯỜI HƯỚNG DẪN", name=officer),
+    )
+
+
+def guidance_sheet_context(guidance: Guidance) -> SupplementContext:
+    """Form 02 given at the counter to a visitor whose dossier is incomplete and was not
+    received (``services.guidance_sheet_issue``): no dossier code, the sheet's own number,
+    the forms of the day it was given."""
+    if guidance.sheet_number is None:
+        raise ValueError(_("Lượt hướng dẫn này không có phiếu hướng dẫn (mẫu 02)."))
+    day = local_date(guidance.at)
+    body = letterhead_for(guidance.unit, day)
+    symbol = f"HD-{body.abbreviation}" if body.abbreviation else "HD"
+    officer = person_name(guidance.actor) if guidance.actor is not None else UNKNOWN_PERSON
+    version = guidance.procedure_version
+    forms = form_set_on(day)
+    return SupplementContext(
+        **_marked(forms, "02"),
+        header=header_of(body, day=day, number=f"{guidance.sheet_number}/{symbol}"),
+        code="",
+        applicant=Applicant(
+            name=guidance.applicant_name,
+            address=guidance.applicant_address,
+            phone=guidance.applicant_phone,
+            email=guidance.applicant_email,
+            citizen=guidance.applicant_kind == ApplicantKind.CITIZEN,
+        ),
+        procedure=version.name if version is not None else guidance.procedure_code,
+        items=[str(i) for i in guidance.items],
+        reason=guidance.reason,
+        contact_name=f"{officer}, {body.unit}" if officer != UNKNOWN_PERSON else body.unit,
+        contact_phone=guidance.contact_phone,
         signature=Signature("NGƯỜI HƯỚNG DẪN", name=officer),
     )
 

@@ -27,7 +27,7 @@ from motcua.agencies.models import Agency
 from motcua.core.documents import html_to_pdf, page_css
 from motcua.dossiers.forms_docs import context as ctx
 from motcua.dossiers.forms_docs.layout import CONTROL_SLIP_COLUMNS, REGISTER_COLUMNS
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, Guidance
 
 HERE = Path(__file__).resolve().parent
 DOCX_DIR = HERE / "docx"
@@ -132,6 +132,12 @@ def render_register(
         unit=unit, dossiers=dossiers, date_from=date_from, date_to=date_to, issued_on=issued_on
     )
     return render_context(context, fmt=fmt)
+
+
+@translation.override("vi")
+def render_guidance_sheet(guidance: Guidance, *, fmt: Format) -> bytes:
+    """Form 02 as given at the counter for an incomplete dossier that was not received."""
+    return render_context(ctx.guidance_sheet_context(guidance), fmt=fmt)
 
 
 def render_context(context: FormContext, *, fmt: Format) -> bytes:

@@ -96,6 +96,7 @@ from motcua.dossiers.services.intake import (
     dossier_request_completion,
     dossier_submit,
     guidance_log,
+    guidance_sheet_issue,
 )
 from motcua.dossiers.services.processing import (
     dossier_extend,
@@ -147,6 +148,7 @@ __all__ = [
     "extension_is_late",
     "files_orphaned_set_aside",
     "guidance_log",
+    "guidance_sheet_issue",
     "handover_steps",
     "holds_step",
     "may_leave_workflow",

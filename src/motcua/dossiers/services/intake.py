@@ -309,6 +309,76 @@ def guidance_log(
     return guidance
 
 
+def guidance_sheet_issue(
+    *,
+    unit: Agency,
+    actor: Actor,
+    procedure_version: ProcedureVersion,
+    applicant: Applicant,
+    items: Sequence[str],
+    reason: str,
+    contact_phone: str,
+) -> Guidance:
+    """Guide a visitor whose dossier is incomplete instead of receiving it (form 02 at the
+    counter): record the guidance contact with its sheet, numbered per unit and year, and
+    what the sheet prints (the missing parts, the reason, whom to call), so that the PDF
+    (``forms_docs.render_guidance_sheet``) can be printed and reprinted as it was given.
+
+    The one-stop rules (ND 118/2025; ND 61/2018 before 1/7/2025, TT 01/2018 mẫu 02): an
+    incomplete dossier is not received; the officer says in writing, once and completely,
+    what must be supplied."""
+    item_list = [i.strip() for i in items if i and i.strip()]
+    if not item_list:
+        raise _refuse(_("Phải nhập ít nhất một nội dung cần bổ sung, hoàn thiện."))
+    reason = _require_text(reason, _("lý do hướng dẫn bổ sung"))
+    contact_phone = _require_text(contact_phone, _("số điện thoại liên hệ"))
+    name = _require_text(applicant.name, _("tên người nộp hồ sơ"))
+    now = _now()
+    year = local_date(now).year
+    with transaction.atomic():
+        # One number per unit and year: the unit's row serialises two counters printing at
+        # once (the unique constraint is the backstop).
+        Agency.objects.select_for_update().filter(pk=unit.pk).first()
+        last = (
+            Guidance.objects.filter(unit=unit, sheet_year=year)
+            .order_by("-sheet_number")
+            .values_list("sheet_number", flat=True)
+            .first()
+        )
+        guidance = Guidance.objects.create(
+            at=now,
+            kind=GuidanceKind.DIRECT,
+            unit=unit,
+            procedure_code=procedure_version.procedure.code,
+            procedure_version=procedure_version,
+            note="; ".join(item_list),
+            actor=_user(actor),
+            sheet_year=year,
+            sheet_number=(last or 0) + 1,
+            applicant_kind=applicant.kind,
+            applicant_name=name,
+            applicant_phone=applicant.phone.strip(),
+            applicant_email=applicant.email.strip(),
+            applicant_address=applicant.address.strip(),
+            items=item_list,
+            reason=reason,
+            contact_phone=contact_phone,
+        )
+        audit_log(
+            actor=actor,
+            action="guidance",
+            object_type="guidance",
+            object_id=guidance.pk,
+            data={
+                "kind": guidance.kind,
+                "unit": unit.code,
+                "procedure": guidance.procedure_code,
+                "sheet": f"{guidance.sheet_number}/{year}",
+            },
+        )
+    return guidance
+
+
 # --- online intake --------------------------------------------------------------------------
 
 

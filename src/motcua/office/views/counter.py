@@ -30,10 +30,11 @@ from motcua.core.access import client_ip, staff_required
 from motcua.core.audit import audit_log
 from motcua.dossiers import services
 from motcua.dossiers.errors import ApplicantInvalid, DossierError
-from motcua.dossiers.forms_docs import CONTENT_TYPES, render_register
+from motcua.dossiers.forms_docs import CONTENT_TYPES, render_guidance_sheet, render_register
 from motcua.dossiers.forms_docs.render import Format
 from motcua.dossiers.intake_points import point_refusal, receivable_versions, receiving_points
 from motcua.dossiers.models import (
+    Guidance,
     GuidanceKind,
     Status,
 )
@@ -141,7 +142,10 @@ def counter_procedure(request: HttpRequest, version_id: int) -> HttpResponseBase
             version=version,
             reusable=reusable,
         )
-    guide = forms.GuideForm(data if outcome == "guide" else None)
+    guide = forms.GuideForm(
+        data if outcome == "guide" else None,
+        initial={"contact_phone": request_profile(request).phone},
+    )
     reject = forms.RejectForm(data if outcome == "reject" else None)
     if data is not None:
         if outcome == "receive" and receive.is_valid():
@@ -151,7 +155,9 @@ def counter_procedure(request: HttpRequest, version_id: int) -> HttpResponseBase
                 keeper.release()
                 return done
         elif outcome == "guide" and guide.is_valid():
-            return _counter_guide(request, version, guide)
+            done = _counter_guide(request, version, guide)
+            if done is not None:
+                return done
         elif outcome == "reject" and reject.is_valid():
             done = _counter_reject(request, version, reject)
             if done is not None:
@@ -279,33 +285,52 @@ def _counter_receive(
 
 def _counter_guide(
     request: HttpRequest, version: ProcedureVersion, form: forms.GuideForm
-) -> HttpResponse:
-    items = form.item_list()
+) -> HttpResponse | None:
+    """The dossier is incomplete: record the guidance with its numbered sheet (form 02) and
+    hand the sheet over as a PDF; the visit creates no dossier."""
     try:
-        services.guidance_log(
+        guidance = services.guidance_sheet_issue(
             unit=_counter_unit(request),
-            kind=GuidanceKind.DIRECT,
             actor=request.user,
-            procedure_code=version.procedure.code,
-            note="; ".join(items),
+            procedure_version=version,
+            applicant=_applicant(form),
+            items=form.item_list(),
+            reason=form.cleaned_data["guide_reason"],
+            contact_phone=form.cleaned_data["contact_phone"],
         )
     except DossierError as exc:
-        messages.error(request, str(exc))
-    # The guidance sheet (form 02 given at the counter) is printed from the page itself: the
-    # visit created no dossier.
-    return render(
-        request,
-        "office/guide_sheet.html",
-        {
-            "title": _("Phiếu hướng dẫn hoàn thiện hồ sơ"),
-            "version": version,
-            "applicant": form.cleaned_data,
-            "items": items,
-            "reason": form.cleaned_data["guide_reason"],
-            "unit": _counter_unit(request),
-            "today": timezone.localdate(),
-        },
+        form.add_error(None, str(exc))
+        return None
+    return HttpResponseRedirect(reverse("office:guidance_sheet", args=[guidance.pk]))
+
+
+@require_GET
+@staff_required()
+def guidance_sheet(request: HttpRequest, guidance_id: int) -> HttpResponse:
+    """The guidance sheet (form 02) given at the counter, as a PDF (or ``?fmt=docx``), for the
+    staff of the unit that gave it and those above it."""
+    guidance = get_object_or_404(
+        Guidance.objects.select_related("unit", "actor", "procedure_version"),
+        pk=guidance_id,
+        sheet_number__isnull=False,
+        unit__in=user_agency_scope(request_scope(request)),
     )
+    fmt: Format = "docx" if request.GET.get("fmt") == "docx" else "pdf"
+    content = render_guidance_sheet(guidance, fmt=fmt)
+    audit_log(
+        actor=request.user,
+        action="guidance.print",
+        object_type="guidance",
+        object_id=guidance.pk,
+        data={"fmt": fmt},
+        ip=client_ip(request),
+    )
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    name = f"mau-02-huong-dan-{guidance.sheet_year}-{guidance.sheet_number}.{fmt}"
+    disposition = "inline" if fmt == "pdf" else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"  # personal data (domain.md §12)
+    return response
 
 
 def _counter_reject(
