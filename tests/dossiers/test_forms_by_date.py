@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures "dossier" and "public_url" come from test_forms)
 """Every form is printed from the set in force on the dossier's date (``form_set_on``): TT
 01/2018 and ND 61/2018 before 1/7/2025, TT 03/2025 and ND 118/2025 after; form 01 holds on one
 A4 page per copy; forms 06 and 07 have their signature cells. Read back from the PDF."""
@@ -33,7 +34,10 @@ def apologise(dossier: Dossier, year: int) -> str:
         dossier=dossier,
         type=EventType.EXTENSION,
         at=at(2, 9, 9, year=year),
-        data={"reason": "Chờ ý kiến của Sở Tài chính", "new_due_at": at(9, 9, 17, year=year).isoformat()},
+        data={
+            "reason": "Chờ ý kiến của Sở Tài chính",
+            "new_due_at": at(9, 9, 17, year=year).isoformat(),
+        },
     )
     return flat(pdf_text(render_form("04", dossier, fmt="pdf")))
 

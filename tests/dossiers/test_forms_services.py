@@ -73,7 +73,9 @@ def test_a_processed_dossier_prints_its_receipt_request_slip_and_apology(
     dossier_receive_supplement(dossier=dossier, actor=world.clerk)
     slip = flat(docx_text(render_form("06", dossier, fmt="docx")))
     assert "1. Giao: Trung tâm Phục vụ hành chính công tỉnh Nhận: Phòng Hành chính tư pháp" in slip
-    assert "Người nhận: Trần Văn Minh" in slip
+    # The receiver's name under the room for their signature, in the first row.
+    first_row = slip.split("1. Giao:")[1].split("2. Giao:")[0]
+    assert "Trần Văn Minh" in first_row
     # The supplement restarted the clock: 3 working days from Wednesday 7/10.
     assert "Thời gian hẹn trả kết quả: 17 giờ 00 phút, ngày 12/10/2026" in slip
 
