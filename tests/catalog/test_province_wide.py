@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from motcua.catalog.models import ProvinceWideListing
 from motcua.cli import main
@@ -179,3 +181,26 @@ def test_a_file_without_its_columns_is_refused_at_line_one(
     assert first.startswith(f"{path}:1: ")
     assert "province" in first and "valid_from" in first and "until" in first
     assert _listings() == before
+
+
+def test_the_admin_writes_through_the_service_and_is_audited(place: Place, client: Client) -> None:
+    world, communes = place.world, place.communes
+    client.force_login(world.admin)
+    url = reverse("admin:catalog_provincewidelisting_add")
+    data = {
+        "province": world.province.pk,
+        "procedure": communes.unlisted_commune.procedure_id,
+        "decision": " 567/QĐ-UBND ",
+        "valid_from": "2026-01-01",
+        "valid_to": "",
+    }
+    assert client.post(url, data).status_code == 302
+    listing = ProvinceWideListing.objects.get(decision="567/QĐ-UBND")
+    event = AuditEvent.objects.get(
+        action="catalog.province_wide_listing_save", object_id=str(listing.pk)
+    )
+    assert event.actor == world.admin
+    # A department is not a province: the form refuses it, nothing is written.
+    data |= {"province": world.justice.pk, "decision": "568/QĐ-UBND"}
+    assert client.post(url, data).status_code == 200
+    assert not ProvinceWideListing.objects.filter(decision="568/QĐ-UBND").exists()
