@@ -43,6 +43,7 @@ from motcua.catalog.models import (
     WorkflowStep,
     step_kind_for,
 )
+from motcua.catalog.services import province_wide_listing_save
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 MONDAY = dt.date(2026, 10, 5)
@@ -238,12 +239,12 @@ DECISION = "1234/QĐ-UBND"
 DECIDED_ON = dt.date(2025, 7, 1)
 
 
-def _listed(version: ProcedureVersion) -> ProcedureVersion:
-    version.province_wide = True
-    version.province_wide_decision = DECISION
-    version.province_wide_decided_on = DECIDED_ON
-    version.save(
-        update_fields=["province_wide", "province_wide_decision", "province_wide_decided_on"]
+def _listed(version: ProcedureVersion, province: Agency) -> ProcedureVersion:
+    province_wide_listing_save(
+        province=province,
+        procedure=version.procedure,
+        decision=DECISION,
+        valid_from=DECIDED_ON,
     )
     return version
 
@@ -276,7 +277,8 @@ def communes_build(world: World) -> Communes:
                 ("Tiếp nhận hồ sơ", commune_center.name, Decimal(2)),
                 ("Thẩm định, ký chứng thực", commune.name, Decimal(4)),
             ],
-        )
+        ),
+        world.province,
     )
     unlisted_commune = procedure_create(
         code="1.000894",
@@ -299,7 +301,8 @@ def communes_build(world: World) -> Communes:
                 ("Thẩm định hồ sơ", world.justice.name, Decimal(8)),
                 ("Ký duyệt kết quả", "Lãnh đạo Sở Tư pháp", Decimal(8)),
             ],
-        )
+        ),
+        world.province,
     )
     return Communes(
         commune=commune,

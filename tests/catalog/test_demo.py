@@ -23,25 +23,9 @@ def _document() -> dict[str, Any]:
     return document
 
 
-# Optional fields the packaged schema adds to the shared spec (the contract): documents valid
-# under the spec stay valid. ``province_wide``: issue 14, the boundary-free list (ND 118/2025).
-EXTENSIONS = {"province_wide"}
-
-
 @pytest.mark.skipif(not SHARED_SCHEMA.exists(), reason="shared spec not mounted")
-def test_packaged_schema_is_the_shared_spec_with_optional_extensions() -> None:
-    ours = catalog_schema()
-    shared = json.loads(SHARED_SCHEMA.read_text(encoding="utf-8"))
-    procedure = ours["properties"]["procedures"]["items"]
-    added = set(procedure["properties"]) - set(
-        shared["properties"]["procedures"]["items"]["properties"]
-    )
-    assert added <= EXTENSIONS
-    assert not added & set(procedure["required"])
-    trimmed = json.loads(json.dumps(ours))
-    for name in added:
-        del trimmed["properties"]["procedures"]["items"]["properties"][name]
-    assert trimmed == shared
+def test_packaged_schema_is_the_shared_spec() -> None:
+    assert catalog_schema() == json.loads(SHARED_SCHEMA.read_text(encoding="utf-8"))
 
 
 @pytest.mark.django_db

@@ -11,8 +11,10 @@ import pytest
 from motcua.dossiers.intake_points import (
     IntakePoint,
     IntakeProcedure,
+    Listing,
     Refusal,
     intake_refusal,
+    listing_on,
 )
 
 DAY = dt.date(2026, 10, 5)
@@ -105,6 +107,26 @@ def test_the_list_applies_from_its_decision() -> None:
     assert "từ ngày 6/10/2026 (Quyết định số 1234/QĐ-UBND)" in refused.message
     # Its own committee's point receives it whatever the list says.
     assert intake_refusal(COMMUNE_POINT, later, DAY) is None
+
+
+def test_the_list_ends_when_a_later_decision_takes_the_procedure_off() -> None:
+    ending = replace(listed(COMMUNE), listed_until=DAY - dt.timedelta(days=1))
+    refused = intake_refusal(PROVINCIAL_CENTER, ending, DAY)
+    assert refused is not None and refused.code == Refusal.NOT_LISTED
+    assert intake_refusal(PROVINCIAL_CENTER, ending, DAY - dt.timedelta(days=1)) is None
+
+
+def test_the_receipt_day_picks_its_listing() -> None:
+    first = Listing("1/QĐ-UBND", dt.date(2025, 7, 1), dt.date(2025, 12, 31))
+    second = Listing("2/QĐ-UBND", dt.date(2026, 3, 1))
+    assert listing_on([first, second], dt.date(2025, 6, 30)) == first  # the next to come
+    assert listing_on([second, first], dt.date(2025, 7, 1)) == first
+    assert listing_on([first, second], dt.date(2026, 1, 15)) == second  # a gap: next to come
+    assert listing_on([first, second], DAY) == second
+    assert listing_on([first], DAY) is None
+    # Two decisions in force: the later one speaks.
+    amended = Listing("3/QĐ-UBND", dt.date(2026, 6, 1))
+    assert listing_on([second, amended], DAY) == amended
 
 
 def test_the_list_stops_at_the_province() -> None:

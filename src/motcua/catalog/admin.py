@@ -21,8 +21,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.agencies.admin import ValidityFilter
-from motcua.catalog.models import Field, Part, Procedure, ProcedureVersion, WorkflowStep
-from motcua.catalog.services import procedure_version_copy, procedure_version_is_pinned
+from motcua.agencies.models import AgencyKind, Level
+from motcua.catalog.models import (
+    Field,
+    Part,
+    Procedure,
+    ProcedureVersion,
+    ProvinceWideListing,
+    WorkflowStep,
+)
+from motcua.catalog.services import (
+    procedure_version_copy,
+    procedure_version_is_pinned,
+    province_wide_listing_save,
+)
 from motcua.core.formatting import vn_decimal
 from motcua.core.text import fold
 from motcua.workdays.clock import legal_time_in_working_hours
@@ -138,7 +150,6 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
         "unit",
         "linked",
         "one_stop",
-        "province_wide",
         InForceFilter,
         SupersededFilter,
         "field",
@@ -172,10 +183,6 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
                     "legal_basis",
                 )
             },
-        ),
-        (
-            _("Tiếp nhận không phụ thuộc địa giới hành chính"),
-            {"fields": ("province_wide", "province_wide_decision", "province_wide_decided_on")},
         ),
         (
             _("Hiệu lực"),
@@ -277,3 +284,38 @@ class ProcedureAdmin(admin.ModelAdmin):
             or obj.versions.order_by("-number").first()
         )
         return version.name if version else ""
+
+
+@admin.register(ProvinceWideListing)
+class ProvinceWideListingAdmin(admin.ModelAdmin):
+    """The province's list of procedures received regardless of administrative boundaries
+    (ND 118/2025), row by row; ``motcua import province-wide`` loads a decision's list."""
+
+    list_display = ("procedure", "decision", "valid_from", "valid_to", "province")
+    list_filter = ("province", "decision")
+    search_fields = ("procedure__code", "decision")
+    autocomplete_fields = ("procedure",)
+    date_hierarchy = "valid_from"
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "province":
+            from motcua.agencies.models import Agency
+
+            kwargs["queryset"] = Agency.objects.filter(
+                kind=AgencyKind.PEOPLE_COMMITTEE, level=Level.PROVINCE
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(
+        self, request: HttpRequest, obj: ProvinceWideListing, form: Any, change: bool
+    ) -> None:
+        saved, _changed = province_wide_listing_save(
+            province=obj.province,
+            procedure=obj.procedure,
+            decision=obj.decision,
+            valid_from=obj.valid_from,
+            valid_to=obj.valid_to,
+            actor=request.user,
+            listing=obj if change else None,
+        )
+        obj.pk = saved.pk

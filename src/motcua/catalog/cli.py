@@ -1,4 +1,5 @@
-"""``motcua import catalog FILE`` and ``motcua export catalog [--output FILE]``."""
+"""``motcua import catalog FILE`` and ``motcua export catalog [--output FILE]``; the province's
+boundary-free list: ``motcua import province-wide FILE`` and ``motcua export province-wide``."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
     from motcua.cli import CLI
@@ -75,6 +78,44 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_province_wide(args: argparse.Namespace) -> int:
+    from motcua.catalog.province_wide_import import ProvinceWideImportError, province_wide_import
+
+    try:
+        written, unchanged = province_wide_import(args.file)
+    except ProvinceWideImportError as exc:
+        for issue in exc.issues:
+            print(issue, file=sys.stderr)
+        print(
+            _("%(file)s: %(n)s lỗi; không nhập gì.") % {"file": args.file, "n": len(exc.issues)},
+            file=sys.stderr,
+        )
+        return 1
+    print(
+        _(
+            "%(file)s: %(written)s dòng danh mục tiếp nhận không phụ thuộc địa giới hành chính "
+            "được ghi, %(unchanged)s không đổi."
+        )
+        % {"file": args.file, "written": written, "unchanged": unchanged}
+    )
+    return 0
+
+
+def _export_province_wide(args: argparse.Namespace) -> int:
+    from motcua.catalog.province_wide_import import province_wide_export
+
+    text = province_wide_export()
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+        return 0
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"motcua export province-wide: {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def register(cli: CLI) -> None:
     p = cli.imports.add_parser(
         "catalog",
@@ -95,3 +136,23 @@ def register(cli: CLI) -> None:
     )
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     p.set_defaults(handler=_export)
+
+    p = cli.imports.add_parser(
+        "province-wide",
+        help="the province's list of procedures received regardless of administrative "
+        "boundaries (ND 118/2025)",
+        description="Import the procedures a decision of the provincial chairman lists as "
+        "received regardless of administrative boundaries, from a CSV file with the columns "
+        "province, procedure, decision, valid_from and optionally valid_to. The whole file is "
+        "checked first; any error imports nothing. Re-importing the same file changes nothing.",
+    )
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(handler=_import_province_wide)
+
+    p = cli.exports.add_parser(
+        "province-wide",
+        help="the boundary-free list as CSV",
+        description="Write every listing as the CSV that `motcua import province-wide` reads.",
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    p.set_defaults(handler=_export_province_wide)

@@ -115,24 +115,6 @@ class ProcedureVersion(models.Model):
         help_text=_("Để trống nếu kết quả không có thời hạn."),
     )
     legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True, default="")
-    # ND 118/2025: the chairman of the provincial People's Committee publishes, by a
-    # decision, the list of procedures that any one-stop point of the province receives
-    # regardless of administrative boundaries ("tiếp nhận không phụ thuộc địa giới hành
-    # chính"). Who may receive is ``dossiers.intake_points.intake_refusal``.
-    province_wide = models.BooleanField(
-        _("tiếp nhận không phụ thuộc địa giới hành chính"),
-        default=False,
-        help_text=_(
-            "Thủ tục thuộc danh mục do Chủ tịch UBND tỉnh công bố: mọi Bộ phận Một cửa, "
-            "Trung tâm Phục vụ hành chính công trong tỉnh đều tiếp nhận."
-        ),
-    )
-    province_wide_decision = models.CharField(
-        _("số quyết định công bố danh mục"), max_length=100, blank=True, default=""
-    )
-    province_wide_decided_on = models.DateField(
-        _("ngày quyết định công bố danh mục"), null=True, blank=True
-    )
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -151,15 +133,6 @@ class ProcedureVersion(models.Model):
                 fields=["procedure", "number"], name="procedure_version_unique"
             ),
             models.CheckConstraint(condition=Q(duration__gte=0), name="procedure_duration_gte_0"),
-            # The list is published by a decision: a flag without its number is not the list.
-            models.CheckConstraint(
-                condition=Q(province_wide=False) | ~Q(province_wide_decision=""),
-                name="procedure_province_wide_decision",
-                violation_error_message=_(
-                    "Thủ tục tiếp nhận không phụ thuộc địa giới hành chính phải ghi số quyết "
-                    "định công bố danh mục."
-                ),
-            ),
         ]
         indexes = [models.Index(fields=["agency", "valid_to"])]
 
@@ -172,6 +145,59 @@ class ProcedureVersion(models.Model):
         from motcua.workdays.clock import legal_time_in_working_hours
 
         return legal_time_in_working_hours(self.duration, self.unit)
+
+
+class ProvinceWideListing(models.Model):
+    """A procedure on a province's list of procedures received regardless of administrative
+    boundaries ("tiếp nhận không phụ thuộc địa giới hành chính"): ND 118/2025, the list is
+    published by a decision of the chairman of the provincial People's Committee and applies
+    from its date. The list names procedures, not versions: a new version of a listed
+    procedure stays listed; a later decision lists anew (its own row) and ``valid_to`` closes
+    a row the procedure leaves by. Who may receive: ``dossiers.intake_points``. Written only
+    by ``catalog.services.province_wide_listing_save``."""
+
+    province = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("tỉnh (UBND tỉnh công bố)"),
+    )
+    procedure = models.ForeignKey(
+        Procedure,
+        on_delete=models.PROTECT,
+        related_name="province_wide_listings",
+        verbose_name=_("thủ tục"),
+    )
+    decision = models.CharField(_("số quyết định công bố danh mục"), max_length=100)
+    valid_from = models.DateField(_("ngày quyết định (áp dụng từ)"))
+    valid_to = models.DateField(
+        _("áp dụng đến"),
+        null=True,
+        blank=True,
+        help_text=_("Ngày cuối cùng thuộc danh mục; trống: đến quyết định sau."),
+    )
+
+    class Meta:
+        verbose_name = _("thủ tục tiếp nhận không phụ thuộc địa giới hành chính")
+        verbose_name_plural = _("danh mục tiếp nhận không phụ thuộc địa giới hành chính")
+        ordering = ["province", "procedure__code", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["province", "procedure", "decision"],
+                name="province_wide_listing_unique",
+            ),
+            # The list is published by a decision: a row without its number is not the list.
+            models.CheckConstraint(
+                condition=~Q(decision=""), name="province_wide_listing_decision"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="province_wide_listing_dates",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code} — {self.decision}"
 
 
 class StepKind(models.TextChoices):

@@ -43,7 +43,7 @@ from django.db.models import Max
 from django.utils import timezone
 from jsonschema import Draft202012Validator
 
-from motcua.agencies.models import Agency
+from motcua.agencies.models import Agency, AgencyKind, Level
 from motcua.agencies.services import agency_paths_rebuild
 from motcua.agencies.units import unit_index, unit_key
 from motcua.catalog.models import (
@@ -51,6 +51,7 @@ from motcua.catalog.models import (
     Part,
     Procedure,
     ProcedureVersion,
+    ProvinceWideListing,
     WorkflowStep,
     step_kind_for,
 )
@@ -69,7 +70,6 @@ _PROCEDURE_LENGTHS = {"code": 32, "name": 500, "field": 255, "result_type": 255}
 _STEP_LENGTHS = {"name": 255, "unit": 255}
 _PART_LENGTHS = {"name": 500}
 _MAX_COPIES = 32767
-_DECISION_LENGTH = 100
 
 
 @cache
@@ -286,20 +286,6 @@ def _validate_procedures(
         if proc["agency"] not in known_agencies:
             issues.append(ImportIssue(f"{path}.agency", f"unknown agency code {proc['agency']!r}"))
         _check_decimal(proc["duration"], f"{path}.duration", issues)
-        listed = proc.get("province_wide")
-        if listed:
-            decision = listed["decision"].strip()
-            if not decision:
-                issues.append(
-                    ImportIssue(f"{path}.province_wide.decision", "the decision's number is blank")
-                )
-            elif len(decision) > _DECISION_LENGTH:
-                issues.append(
-                    ImportIssue(
-                        f"{path}.province_wide.decision",
-                        f"longer than {_DECISION_LENGTH} characters",
-                    )
-                )
         total = Decimal(0)
         for j, step in enumerate(proc.get("steps", [])):
             _check_lengths(step, _STEP_LENGTHS, f"{path}.steps[{j}]", issues)
@@ -371,7 +357,6 @@ def _entry_content(entry: dict[str, Any], units: dict[str, Agency]) -> Content:
         entry.get("result_type") or "",
         entry.get("electronic_result", False),
         entry.get("legal_basis") or "",
-        *_province_wide(entry),
         _date(entry.get("valid_from")),
         tuple(
             (s["name"], *_step_unit(s, units), _decimal(s["hours"]).quantize(_CENT))
@@ -382,14 +367,6 @@ def _entry_content(entry: dict[str, Any], units: dict[str, Agency]) -> Content:
             for p in entry.get("parts", [])
         ),
     )
-
-
-def _province_wide(entry: dict[str, Any]) -> tuple[bool, str, dt.date | None]:
-    """The entry's place on the province's boundary-free list: (flag, decision, its date)."""
-    listed = entry.get("province_wide")
-    if not listed:
-        return False, "", None
-    return True, listed["decision"].strip(), _date(listed.get("date"))
 
 
 def _version_content(version: ProcedureVersion) -> Content:
@@ -410,9 +387,6 @@ def _version_content(version: ProcedureVersion) -> Content:
         version.result_type,
         version.electronic_result,
         version.legal_basis,
-        version.province_wide,
-        version.province_wide_decision,
-        version.province_wide_decided_on,
         version.valid_from,
         tuple(
             (s.name, s.unit_id, s.unit_label, Decimal(s.hours).quantize(_CENT))
@@ -603,7 +577,6 @@ def _close_open_versions(
 def _build_version(
     entry: dict[str, Any], procedure: Procedure, number: int, field_obj: Field, agency: Agency
 ) -> ProcedureVersion:
-    province_wide, decision, decided_on = _province_wide(entry)
     return ProcedureVersion(
         procedure=procedure,
         number=number,
@@ -624,9 +597,6 @@ def _build_version(
         result_type=entry.get("result_type") or "",
         electronic_result=entry.get("electronic_result", False),
         legal_basis=entry.get("legal_basis") or "",
-        province_wide=province_wide,
-        province_wide_decision=decision,
-        province_wide_decided_on=decided_on,
         valid_from=_date(entry.get("valid_from")),
         valid_to=_date(entry.get("valid_to")),
     )
@@ -762,17 +732,6 @@ def catalog_export() -> dict[str, Any]:
             "result_type": v.result_type or None,
             "electronic_result": v.electronic_result,
             "legal_basis": v.legal_basis or None,
-            # Only when listed: a document exported before the list existed reads the same.
-            **(
-                {
-                    "province_wide": {
-                        "decision": v.province_wide_decision,
-                        "date": _iso(v.province_wide_decided_on),
-                    }
-                }
-                if v.province_wide
-                else {}
-            ),
             "valid_from": _iso(v.valid_from),
             "valid_to": _iso(v.valid_to),
             "steps": [
@@ -791,3 +750,74 @@ def catalog_export() -> dict[str, Any]:
         for v in versions
     ]
     return {"agencies": agencies, "procedures": procedures}
+
+
+class ProvinceWideListingError(ValueError):
+    """A listing that cannot be recorded (not a province, dates out of order)."""
+
+
+def province_wide_listing_save(
+    *,
+    province: Agency,
+    procedure: Procedure,
+    decision: str,
+    valid_from: dt.date,
+    valid_to: dt.date | None = None,
+    actor: Actor = "system",
+    listing: ProvinceWideListing | None = None,
+) -> tuple[ProvinceWideListing, bool]:
+    """Record that ``province``'s chairman listed ``procedure`` by ``decision`` among the
+    procedures received regardless of administrative boundaries (ND 118/2025), from
+    ``valid_from`` to ``valid_to`` (None: until another decision). The row of that province,
+    procedure and decision is created or changed (``listing``: that row, when the admin edits
+    it, so that its decision number can change too); other decisions' rows are kept, so a day
+    is judged by the list of its date. Returns the row and whether anything changed."""
+    decision = decision.strip()
+    if province.kind != AgencyKind.PEOPLE_COMMITTEE or province.level != Level.PROVINCE:
+        raise ProvinceWideListingError(
+            f"{province.code}: not a provincial people's committee (the list is its chairman's)"
+        )
+    if not decision:
+        raise ProvinceWideListingError("the decision's number is blank")
+    if valid_to is not None and valid_to < valid_from:
+        raise ProvinceWideListingError(f"valid_to {valid_to} is before valid_from {valid_from}")
+    values: dict[str, Any] = {
+        "province": province,
+        "procedure": procedure,
+        "decision": decision,
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+    }
+    with transaction.atomic():
+        row = listing
+        if row is None or row.pk is None:
+            row = ProvinceWideListing.objects.filter(
+                province=province, procedure=procedure, decision=decision
+            ).first()
+        else:
+            row = ProvinceWideListing.objects.select_for_update().get(pk=row.pk)
+        if row is None:
+            row = ProvinceWideListing.objects.create(**values)
+            changed = list(values)
+        else:
+            changed = [name for name, value in values.items() if getattr(row, name) != value]
+            for name in changed:
+                setattr(row, name, values[name])
+            if changed:
+                row.save(update_fields=changed)
+        if changed:
+            audit_log(
+                actor=actor,
+                action="catalog.province_wide_listing_save",
+                object_type="province_wide_listing",
+                object_id=row.pk,
+                data={
+                    "province": province.code,
+                    "procedure": procedure.code,
+                    "decision": decision,
+                    "valid_from": _iso(valid_from),
+                    "valid_to": _iso(valid_to),
+                    "changed": sorted(changed),
+                },
+            )
+    return row, bool(changed)

@@ -8,8 +8,8 @@ Một cửa) receives:
 - any procedure on the province's list of procedures received regardless of administrative
   boundaries, whichever level and committee decide it, when the point is in the same province
   (ND 118/2025: "tiếp nhận không phụ thuộc vào địa giới hành chính"; the list is published by
-  a decision of the chairman of the provincial People's Committee and applies from its date:
-  ``ProcedureVersion.province_wide``).
+  a decision of the chairman of the provincial People's Committee and applies from its date,
+  until a later decision takes the procedure off: ``catalog.models.ProvinceWideListing``).
 
 ``intake_refusal`` states it over plain values (``IntakePoint``, ``IntakeProcedure``: no
 database), so that it is tested over its cases alone; ``point_refusal``,
@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency, AgencyKind, Level
 from motcua.agencies.queries import valid_on_q
-from motcua.catalog.models import ProcedureVersion
+from motcua.catalog.models import ProcedureVersion, ProvinceWideListing
 
 
 class Refusal(enum.StrEnum):
@@ -73,6 +73,32 @@ class IntakeProcedure:
     province_wide: bool = False
     decision: str = ""
     decided_on: dt.date | None = None
+    listed_until: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A procedure's row on its province's boundary-free list: the decision, the first and
+    the last day (None: until a later decision)."""
+
+    decision: str
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+
+
+def listing_on(listings: Iterable[Listing], day: dt.date) -> Listing | None:
+    """The listing that judges ``day``: the one in force (the latest decision when several
+    are), else the next one to come (so that the refusal can say from when), else None."""
+    rows = list(listings)
+    current = [
+        row
+        for row in rows
+        if row.valid_from <= day and (row.valid_to is None or day <= row.valid_to)
+    ]
+    if current:
+        return max(current, key=lambda row: row.valid_from)
+    later = [row for row in rows if row.valid_from > day]
+    return min(later, key=lambda row: row.valid_from) if later else None
 
 
 @dataclass(frozen=True)
@@ -121,9 +147,15 @@ def intake_refusal(point: IntakePoint, procedure: IntakeProcedure, day: dt.date)
         )
     if receives_own(point, procedure):
         return None
-    listed_now = procedure.province_wide and (
-        procedure.decided_on is None or procedure.decided_on <= day
+    listed_later = (
+        procedure.province_wide and procedure.decided_on is not None and day < procedure.decided_on
     )
+    ended = (
+        procedure.province_wide
+        and procedure.listed_until is not None
+        and day > procedure.listed_until
+    )
+    listed_now = procedure.province_wide and not listed_later and not ended
     same_province = point.province_id is not None and point.province_id == procedure.province_id
     if listed_now and same_province:
         return None
@@ -141,7 +173,7 @@ def intake_refusal(point: IntakePoint, procedure: IntakeProcedure, day: dt.date)
             else ""
         ),
     }
-    if procedure.province_wide and not same_province:
+    if procedure.province_wide and not ended and not same_province:
         return Refused(
             Refusal.OTHER_PROVINCE,
             _(
@@ -151,7 +183,7 @@ def intake_refusal(point: IntakePoint, procedure: IntakeProcedure, day: dt.date)
             )
             % facts,
         )
-    if procedure.province_wide:
+    if listed_later:
         return Refused(
             Refusal.LISTED_LATER,
             _(
@@ -245,19 +277,58 @@ def _point(agency: Agency, path: Sequence[int], rows: dict[int, _Row]) -> Intake
     )
 
 
+def _listings(pairs: Iterable[tuple[int | None, int]]) -> dict[tuple[int, int], list[Listing]]:
+    """The boundary-free listings of these (province, procedure) pairs (one query)."""
+    wanted = {(province, procedure) for province, procedure in pairs if province is not None}
+    found: dict[tuple[int, int], list[Listing]] = {}
+    if not wanted:
+        return found
+    rows = ProvinceWideListing.objects.filter(
+        province_id__in={p for p, _ in wanted}, procedure_id__in={c for _, c in wanted}
+    ).values_list("province_id", "procedure_id", "decision", "valid_from", "valid_to")
+    for province, procedure, decision, valid_from, valid_to in rows:
+        if (province, procedure) in wanted:
+            found.setdefault((province, procedure), []).append(
+                Listing(decision, valid_from, valid_to)
+            )
+    return found
+
+
 def _procedure(
-    version: ProcedureVersion, path: Sequence[int], rows: dict[int, _Row]
+    version: ProcedureVersion,
+    path: Sequence[int],
+    rows: dict[int, _Row],
+    listings: dict[tuple[int, int], list[Listing]] | None = None,
+    day: dt.date | None = None,
 ) -> IntakeProcedure:
+    province = _province(path, rows)
+    listing = None
+    if day is not None and province is not None:
+        if listings is None:
+            listings = _listings([(province, version.procedure_id)])
+        listing = listing_on(listings.get((province, version.procedure_id), []), day)
     return IntakeProcedure(
         name=version.name,
         agency_name=version.agency.name,
         level=version.level,
         ancestry=frozenset(path),
-        province_id=_province(path, rows),
-        province_wide=version.province_wide,
-        decision=version.province_wide_decision,
-        decided_on=version.province_wide_decided_on,
+        province_id=province,
+        province_wide=listing is not None,
+        decision=listing.decision if listing else "",
+        decided_on=listing.valid_from if listing else None,
+        listed_until=listing.valid_to if listing else None,
     )
+
+
+def province_wide_listing(version: ProcedureVersion, day: dt.date) -> Listing | None:
+    """The listing of ``version``'s procedure on its province's boundary-free list in force
+    on ``day`` (or the next to come), for pages that name the decision."""
+    path = _path_ids(version.agency)
+    procedure = _procedure(version, path, _rows([path]), day=day)
+    if not procedure.province_wide:
+        return None
+    assert procedure.decided_on is not None
+    return Listing(procedure.decision, procedure.decided_on, procedure.listed_until)
 
 
 def point_refusal(agency: Agency, version: ProcedureVersion, day: dt.date) -> Refused | None:
@@ -265,7 +336,7 @@ def point_refusal(agency: Agency, version: ProcedureVersion, day: dt.date) -> Re
     point_path, version_path = _path_ids(agency), _path_ids(version.agency)
     rows = _rows([point_path, version_path])
     return intake_refusal(
-        _point(agency, point_path, rows), _procedure(version, version_path, rows), day
+        _point(agency, point_path, rows), _procedure(version, version_path, rows, day=day), day
     )
 
 
@@ -289,8 +360,11 @@ def receivable_versions(
     paths = {v.pk: _path_ids(v.agency) for v in versions}
     rows = _rows([point_path, *paths.values()])
     point = _point(agency, point_path, rows)
+    listings = _listings((_province(paths[v.pk], rows), v.procedure_id) for v in versions)
     return [
-        v for v in versions if intake_refusal(point, _procedure(v, paths[v.pk], rows), day) is None
+        v
+        for v in versions
+        if intake_refusal(point, _procedure(v, paths[v.pk], rows, listings, day), day) is None
     ]
 
 
@@ -310,7 +384,7 @@ def receiving_points(version: ProcedureVersion, day: dt.date) -> list[Agency]:
     )
     point_paths = {c.pk: _path_ids(c) for c in candidates}
     rows = _rows([version_path, *point_paths.values()])
-    procedure = _procedure(version, version_path, rows)
+    procedure = _procedure(version, version_path, rows, day=day)
     points = {c.pk: _point(c, point_paths[c.pk], rows) for c in candidates}
     found = [c for c in candidates if intake_refusal(points[c.pk], procedure, day) is None]
     found.sort(key=lambda c: (not receives_own(points[c.pk], procedure), c.name))

@@ -49,6 +49,7 @@ from motcua.core.ratelimit import rate_limit_hit, rate_setting
 from motcua.dossiers.applicants import Applicant, applicant_validate
 from motcua.dossiers.classify import local_date, supplement_wait_days
 from motcua.dossiers.errors import ApplicantInvalid, DossierError
+from motcua.dossiers.intake_points import province_wide_listing
 from motcua.dossiers.models import Dossier, DossierEvent, DossierPart, EventType, Status
 from motcua.dossiers.queries import DossierNotFound, dossier_for, supplement_request
 from motcua.dossiers.uploads import UploadRefused, upload_check, upload_max_bytes
@@ -171,6 +172,7 @@ def _procedure_context(request: HttpRequest, version: ProcedureVersion) -> dict[
         "fee": queries.fee_display(version.fee),
         "duration": queries.duration_display(version),
         "places": queries.submission_places(version),
+        "listing": province_wide_listing(version, timezone.localdate()),
         "online": version.online in ONLINE_LEVELS,
         "others": others,
         "page_url": _public_url(path),

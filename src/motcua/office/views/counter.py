@@ -32,7 +32,12 @@ from motcua.dossiers import services
 from motcua.dossiers.errors import ApplicantInvalid, DossierError
 from motcua.dossiers.forms_docs import CONTENT_TYPES, render_guidance_sheet, render_register
 from motcua.dossiers.forms_docs.render import Format
-from motcua.dossiers.intake_points import point_refusal, receivable_versions, receiving_points
+from motcua.dossiers.intake_points import (
+    point_refusal,
+    province_wide_listing,
+    receivable_versions,
+    receiving_points,
+)
 from motcua.dossiers.models import (
     Guidance,
     GuidanceKind,
@@ -184,6 +189,7 @@ def counter_procedure(request: HttpRequest, version_id: int) -> HttpResponseBase
         "at_counter": at_counter,
         "refused": refused,
         "places": receiving_points(version, timezone.localdate()) if refused else [],
+        "listing": province_wide_listing(version, timezone.localdate()),
         "GuidanceKind": GuidanceKind,
     }
     return render(request, "office/counter_procedure.html", context)
