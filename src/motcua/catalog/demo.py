@@ -18,6 +18,10 @@ History encoded in the file:
   agency ends on 2025-06-30 with a Lâm Đồng successor; a district's successor is the new
   commune or ward where its seat was (its other tasks went to the province or to other
   communes, which one link cannot express).
+Online services of 2022: 93 Đắk Nông services in force on 31/8/2022 offer partial or full online
+service and 58 of them are flagged ``national_portal`` (the seed's section V 2.1.5, 62 %); the 35
+added for that are level 3/4 services published on the provincial portal only, without a
+Lâm Đồng continuation.
 Procedure versions end with their agency and continue, for most procedures, as a new version
 under the successor. National procedure codes and names follow the national database as far
 as remembered (2.000488 is exact); durations, fees and workflows are realistic, not copied.
