@@ -133,3 +133,12 @@ def test_demo_reproduces_the_seed_section_v_from_the_dossiers(
     # dossiers had none, so not the seed's "100 %" (the obligation, not a count).
     assert (seed["1.4.4"]["numerator"], seed["1.4.4"]["denominator"]) == (54, 64)
     assert seed["1.4.4"]["by_level"]["district"]["denominator"] == 10
+    # 2.1.5: services with online service integrated on the national portal, 58 of the 93
+    # in force on 31/8 (seed: 62 %). 2.2.1: of those 93, the ones that received online
+    # dossiers in the year (seed: 4,3 %); both counted by (procedure, level).
+    assert (seed["2.1.5"]["numerator"], seed["2.1.5"]["denominator"]) == (58, 93)
+    assert seed["2.1.5"]["rate"] == 62.37 and round(seed["2.1.5"]["rate"]) == 62
+    assert (seed["2.2.1"]["numerator"], seed["2.2.1"]["denominator"]) == (4, 93)
+    assert seed["2.2.1"]["rate"] == 4.3
+    assert seed["2.2.1"]["by_level"]["district"]["numerator"] == 0
+    assert seed["2.2.1"]["by_level"]["commune"]["numerator"] == 0

@@ -131,6 +131,19 @@ PRE_REFUSED, PRE_WITHDRAWN = 60, 23  # of the dossiers received and ended before
 # seed's "100 %", which states the obligation).
 PRE_LOCAL = {"district": (500, 10), "commune": (400, 12)}
 PRE_LATE_PROVINCE = 2
+# Section V 2.1.5 and 2.2.1 (procedures in force on 31/8/2022, counted by the indicator code):
+# the demo catalogue has 93 Đắk Nông services with online service, 58 of them flagged on the
+# national portal (58/93 = 62,37 %, the seed's "62%"), and every online dossier of 2022 goes
+# to these four services, weighted (4/93 = 4,30 %, the seed's "4,3 %"). Other dossiers go to
+# any procedure of their agency; the few that must stay with an agency or a procedure without
+# one of these services (refusals, footnote 1's late dossiers, district and commune ones) are
+# given a counter or postal channel.
+ONLINE_2022 = {
+    ("1.000354", "000.00.40.H18"): 40,
+    ("1.000402", "000.00.40.H18"): 30,
+    ("2.000488", "000.00.03.H18"): 15,
+    ("1.002804", "000.00.08.H18"): 15,
+}
 
 # Share of the work per provincial agency (the seed's BHXH dominates).
 AGENCY_WEIGHTS_2022 = {
@@ -321,15 +334,50 @@ class Plan2022:
         weights = AGENCY_WEIGHTS_2022
         self.agencies = [a for a in weights if gen.by_agency.get(a)]
         self.weights = [weights[a] for a in self.agencies]
+        missing = [key for key in ONLINE_2022 if key not in gen.by_code]
+        if missing:
+            raise RuntimeError(f"the demo catalogue lacks the 2022 online services {missing}")
+        self.online = [gen.by_code[key] for key in ONLINE_2022]
+        self.online_weights = list(ONLINE_2022.values())
+        self.online_agencies = {p.agency for p in self.online}
 
     def pick_agency(self) -> str:
         return self.rng.choices(self.agencies, self.weights)[0]
 
-    def pick_proc(self, agency: str, online: bool) -> Proc:
-        procs = self.gen.by_agency[agency]
+    def pick_proc(self, online: bool, agency: str | None = None) -> Proc:
+        """A procedure for a dossier: online ones among ``ONLINE_2022`` (of ``agency`` if
+        given), the others any procedure of ``agency`` (or of an agency picked by weight)."""
         if online:
-            procs = [p for p in procs if p.online != "none"] or procs
-        return self.rng.choice(procs)
+            pairs = [
+                (p, w)
+                for p, w in zip(self.online, self.online_weights, strict=True)
+                if agency is None or p.agency == agency
+            ]
+            if not pairs:
+                raise RuntimeError(f"no 2022 online service of {agency}")
+            return self.rng.choices([p for p, _ in pairs], [w for _, w in pairs])[0]
+        return self.rng.choice(self.gen.by_agency[agency or self.pick_agency()])
+
+    def offline_only(self, kind: str, arg: Any) -> bool:
+        """Whether a dossier of this outcome cannot be an online one (its agency or procedure,
+        fixed by the seed, has none of the 2022 online services)."""
+        if kind == "late":
+            return (arg.procedure, arg.agency) not in ONLINE_2022
+        if kind == "refused":
+            return arg not in self.online_agencies
+        return False
+
+    def deal(self, channels: list[str], offline: list[bool]) -> list[str]:
+        """``channels`` given out in order to positions, except that the positions flagged
+        ``offline`` take the first non-online channels (same totals per channel)."""
+        assert len(channels) == len(offline)
+        spare = [i for i, c in enumerate(channels) if c != "online"][: sum(offline)]
+        if len(spare) < sum(offline):
+            raise RuntimeError("not enough counter and postal dossiers for the offline ones")
+        taken = set(spare)
+        rest = iter([c for i, c in enumerate(channels) if i not in taken])
+        firsts = iter([channels[i] for i in spare])
+        return [next(firsts) if off else next(rest) for off in offline]
 
     def receipt_window(self, carried: bool) -> tuple[dt.datetime, dt.datetime]:
         return (self.carry_from, self.start) if carried else (self.start, self.end)
@@ -353,8 +401,7 @@ class Plan2022:
         end_hi = end_hi or self.end
         lo, hi = self.receipt_window(carried)
         for _ in range(500):
-            ag = agency or self.pick_agency()
-            p = proc or self.pick_proc(ag, channel == "online")
+            p = proc or self.pick_proc(channel == "online", agency)
             received = self.gen.office_instant(
                 lo.date(), (hi - dt.timedelta(seconds=1)).astimezone(LOCAL).date()
             )
@@ -446,8 +493,7 @@ class Plan2022:
         if not overdue and not waiting and not carried:
             lo = max(lo, local(2022, 8, 8))
         for _ in range(1000):
-            ag = self.pick_agency()
-            p = self.pick_proc(ag, channel == "online")
+            p = self.pick_proc(channel == "online")
             received = self.gen.office_instant(lo.date(), (hi - dt.timedelta(seconds=1)).date())
             due = self.gen.clock.due(received, p)
             due_before_last_day = due < self.last_day
@@ -511,12 +557,43 @@ class Plan2022:
         pre_channels = ["online"] * pre_online + ["postal"] * pre_postal
         pre_channels += ["direct"] * (pre_total - len(pre_channels))
         rng.shuffle(pre_channels)
-        new_channels = iter(channels)
-        pre_iter = iter(pre_channels)
+        # Received 1/1–4/6 and ended before 5/6: (kind, late, level), the late ones and the
+        # district and commune ones counted exactly.
+        pre_resolved = cum["resolved"] - resolved_n
+        kinds: list[tuple[str, bool, str]] = []
+        for level, (count, late_n) in PRE_LOCAL.items():
+            kinds += [("result", True, level)] * late_n + [("result", False, level)] * (
+                count - late_n
+            )
+        province_resolved = pre_resolved - len(kinds)
+        kinds += [("result", True, "province")] * PRE_LATE_PROVINCE
+        kinds += [("result", False, "province")] * (province_resolved - PRE_LATE_PROVINCE)
+        kinds += [("refused", False, "province")] * PRE_REFUSED
+        kinds += [("withdrawn", False, "province")] * PRE_WITHDRAWN
+        assert len(kinds) == pre_total - carried_n, (len(kinds), pre_total - carried_n)
+        rng.shuffle(kinds)
+        # Channels: the period's to the dossiers received in it, the earlier ones to the
+        # carried-over and the early-year dossiers; offline where the outcome requires it.
+        new_idx = [i for i in range(len(pool)) if i not in carried_idx]
+        old_idx = [i for i in range(len(pool)) if i in carried_idx]
+        channel_of = dict(
+            zip(
+                new_idx,
+                self.deal(channels, [self.offline_only(*pool[i]) for i in new_idx]),
+                strict=True,
+            )
+        )
+        old_channels = self.deal(
+            pre_channels,
+            [self.offline_only(*pool[i]) for i in old_idx]
+            + [level != "province" for _, _, level in kinds],
+        )
+        channel_of.update(zip(old_idx, old_channels, strict=False))
+        rest = old_channels[len(old_idx) :]
         postal_iter = iter(postal_flags)
         for i, (kind, arg) in enumerate(pool):
             carried = i in carried_idx
-            channel = next(pre_iter) if carried else next(new_channels)
+            channel = channel_of[i]
             if kind == "late":
                 yield self.late_record(arg, channel, carried, next(postal_iter))
             elif kind in ("early", "on_time"):
@@ -543,21 +620,6 @@ class Plan2022:
                     ended_after=ended_after,
                 )
         # --- received 1/1–4/6 and ended before 5/6 -----------------------------------------
-        pre_resolved = cum["resolved"] - resolved_n
-        rest = list(pre_iter)
-        # (kind, late, level): the late ones and the district and commune ones counted exactly.
-        kinds: list[tuple[str, bool, str]] = []
-        for level, (count, late_n) in PRE_LOCAL.items():
-            kinds += [("result", True, level)] * late_n + [("result", False, level)] * (
-                count - late_n
-            )
-        province_resolved = pre_resolved - len(kinds)
-        kinds += [("result", True, "province")] * PRE_LATE_PROVINCE
-        kinds += [("result", False, "province")] * (province_resolved - PRE_LATE_PROVINCE)
-        kinds += [("refused", False, "province")] * PRE_REFUSED
-        kinds += [("withdrawn", False, "province")] * PRE_WITHDRAWN
-        assert len(kinds) == len(rest), (len(kinds), len(rest))
-        rng.shuffle(kinds)
         for (kind, is_late, level), channel in zip(kinds, rest, strict=True):
             cls = ""
             if kind == "result":
@@ -576,12 +638,11 @@ class Plan2022:
 
     def _ended_pre(self, kind: str, cls: str, channel: str, level: str) -> dict[str, Any]:
         if level == "province":
-            p = self.pick_proc(self.pick_agency(), channel == "online")
+            p = self.pick_proc(channel == "online")
         else:
-            procs = self.local[level]
-            if channel == "online":
-                procs = [q for q in procs if q.online != "none"] or procs
-            p = self.rng.choice(procs)
+            # Offline (``records`` deals the channels): no district or commune service
+            # received online dossiers in 2022 (2.2.1).
+            p = self.rng.choice(self.local[level])
         received = self.gen.office_instant(dt.date(2022, 1, 1), dt.date(2022, 6, 3))
         due = self.gen.clock.due(received, p)
         due_day = local(due.year, due.month, due.day)
