@@ -19,12 +19,13 @@ from motcua.api.tokens import api_token_create
 from motcua.catalog.models import ProcedureVersion
 from motcua.dossiers.errors import TransitionError
 from motcua.dossiers.forms_docs.context import receipt_context
-from motcua.dossiers.forms_docs.render import render_html
+from motcua.dossiers.forms_docs.render import render_form, render_html
 from motcua.dossiers.intake_points import point_refusal
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.queries import dossier_for
 from motcua.dossiers.services import dossier_handover, dossier_receive
 from tests.dossiers.conftest import citizen_applicant
+from tests.dossiers.test_forms import docx_text
 from tests.world import (  # noqa: F401
     MONDAY,
     Communes,
@@ -155,10 +156,12 @@ def test_a_dossier_received_elsewhere_names_both_and_goes_to_the_competent_agenc
         assert dossier.code.startswith(communes.commune.code + "-")
         assert dossier.receiving_unit == world.center
         html = render_html(receipt_context(dossier))
-        assert (
+        both = (
             "Nơi tiếp nhận: Trung tâm Phục vụ hành chính công tỉnh; "
-            "Cơ quan giải quyết: UBND xã Nhân Cơ." in html
+            "Cơ quan giải quyết: UBND xã Nhân Cơ."
         )
+        assert both in html
+        assert both in docx_text(render_form("01", dossier, fmt="docx"))
         lookup = Client().get(
             reverse("portal:lookup"), {"ma": dossier.code, "bi-mat": dossier.secret}
         )

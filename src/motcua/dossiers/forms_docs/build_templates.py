@@ -312,6 +312,14 @@ def build_01() -> Doc:
         ("b", "{{ c.applicant.addressed }}"),
     )
     applicant_lines(doc)
+    # Received outside the competent committee's own point (ND 118/2025, the province's list):
+    # the receipt names both.
+    para(doc, "{%p if c.agency %}")
+    runs(
+        doc,
+        ("", "Nơi tiếp nhận: {{ c.receiving_unit }}; Cơ quan giải quyết: {{ c.agency }}."),
+    )
+    para(doc, "{%p endif %}")
     runs(doc, ("", "1. Thành phần hồ sơ nộp gồm:"))
     table = grid_table(
         doc,
