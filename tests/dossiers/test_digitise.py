@@ -184,3 +184,47 @@ def test_digitising_is_refused_to_outsiders_and_after_the_end(
         dossier_part_digitise(dossier=dossier, actor=world.clerk, part=part, files=[scan()])
     assert not part.documents.exists()
     assert not dossier.events.filter(type=EventType.DIGITISED).exists()
+
+
+def test_what_someone_uploaded_online_is_not_offered_as_the_holders_until_staff_received_it(
+    world: World,
+) -> None:
+    """An online sender types the applicant's ID number themselves: their parts prove nothing
+    about that person until the dossier is received (review of issue 13)."""
+    from motcua.dossiers.services import dossier_accept, dossier_submit
+
+    online = dossier_submit(
+        procedure_version=world.procedure,
+        applicant=citizen_applicant(),  # HOLDER's number, typed by whoever submits
+        actor=world.citizen,
+        owner=world.citizen,
+        parts=[PartInput(name="Bản chụp Căn cước", files=[scan("cccd.pdf", b"%PDF-1.4 forged")])],
+    )
+    assert documents_of_holder(HOLDER) == []
+    dossier_accept(dossier=online, actor=world.clerk, receiving_unit=world.center)
+    assert [d.name for d in documents_of_holder(HOLDER)] == ["Bản chụp Căn cước"]
+
+
+def test_a_store_document_of_another_account_is_refused_by_the_service(world: World) -> None:
+    """The rule holds in the service for every channel, not only in the portal's form."""
+    from django.contrib.auth.models import User
+
+    from motcua.dossiers.services import dossier_submit
+
+    other = User.objects.create_user("nguoi-khac@example.vn")
+    theirs = document_store(
+        content=SimpleUploadedFile("cccd.pdf", b"%PDF-1.4 theirs"),
+        content_type="application/pdf",
+        meta=DocumentMeta(name="Căn cước", kind=DocumentKind.UPLOAD, origin=Origin.ONLINE),
+        owner=other,
+        in_store=True,
+    )
+    with pytest.raises(TransitionError, match="không thuộc"):
+        dossier_submit(
+            procedure_version=world.procedure,
+            applicant=citizen_applicant(),
+            actor=world.citizen,
+            owner=world.citizen,
+            parts=[PartInput(name="Căn cước", reuse_of=theirs)],
+        )
+    assert not Dossier.objects.exists()

@@ -164,6 +164,19 @@ def test_a_supplement_sent_in_time_keeps_the_dossier_from_being_stopped(
     assert answered.status == Status.SUPPLEMENT_REQUESTED
 
 
+def test_a_note_alone_or_files_after_the_last_day_do_not_hold_the_stop(
+    world: World, traveller: time_machine.Coordinates, media: Path
+) -> None:
+    noted = awaiting(world, traveller, "1")
+    late = awaiting(world, traveller, "2")
+    traveller.move_to(local(MONDAY + dt.timedelta(days=16), 9))  # 21/10, the last day
+    dossier_supplement_submit(dossier=noted, actor=world.citizen, note="Tôi sẽ nộp sau")
+    traveller.move_to(local(MONDAY + dt.timedelta(days=17), 0, 1))  # 22/10, one day late
+    dossier_supplement_submit(dossier=late, actor=world.citizen, parts=[pdf_part("A")])
+    stopped = {d.pk for d in dossiers_stop_expired_supplements()}
+    assert stopped == {noted.pk, late.pk}
+
+
 def _mail(dossier: Dossier, kind: EventType) -> Message:
     return dossier_messages(dossier).get(kind=kind.value, channel="email")
 

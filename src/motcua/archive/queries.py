@@ -39,8 +39,8 @@ HOLDER_KINDS = (DocumentKind.RESULT, DocumentKind.UPLOAD, DocumentKind.PART)
 def documents_of_holder(id_number: str, *, limit: int = 50) -> list[Document]:
     """The stored documents of the person or organisation with ``id_number``, that the
     counter may reuse instead of asking for a new copy (ND 118/2025 Điều 17.1.b): results
-    issued to them, their own uploads, parts of their earlier dossiers; valid today; newest
-    first. A reuse is not listed again (its source is), nor the same content twice.
+    issued to them and parts of their earlier dossiers that staff received; valid today;
+    newest first. A reuse is not listed again (its source is), nor the same content twice.
 
     Callers show it only for the number the clerk typed for the applicant in front of them:
     no browsing of the archive by anything else."""
@@ -48,8 +48,16 @@ def documents_of_holder(id_number: str, *, limit: int = 50) -> list[Document]:
     if not id_number:
         return []
     today = timezone.localdate()
+    # Only what staff have vouched for: a result issued, or a part of a dossier that was
+    # received (checked at the counter or accepted online) and not refused. A part uploaded
+    # online carries the ID number its sender typed: until staff accept the dossier it proves
+    # nothing about that person, and must never be offered to the counter as theirs.
+    vouched = Q(kind=DocumentKind.RESULT, origin=Origin.ISSUED) | Q(
+        kind=DocumentKind.PART, dossier__received_at__isnull=False
+    ) & ~Q(dossier__end_kind="refused")
     rows = (
         Document.objects.filter(holder_id_number=id_number, kind__in=HOLDER_KINDS)
+        .filter(vouched)
         .exclude(origin=Origin.REUSE)
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))

@@ -405,7 +405,8 @@ def _citizen_required(view: Any) -> Any:
 def _reusable_documents(user: User, part: Part) -> list[Document]:
     if not part.reusable:
         return []
-    documents = list(store_documents_for(user)[:50])
+    # Only what may still be reused: a document past its validity is refused by the service.
+    documents = [d for d in store_documents_for(user)[:50] if d.is_valid_today]
     # The documents of that name first (the same part of an earlier dossier), then the rest.
     documents.sort(key=lambda d: (d.name != part.name, -d.pk))
     return documents

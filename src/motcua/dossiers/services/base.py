@@ -301,6 +301,17 @@ def dossier_secret_generate() -> str:
 
 
 @signature_refusals  # a PDF part whose signature no longer holds is refused (archive)
+def _reusable_by(document: Document, dossier: Dossier) -> bool:
+    """ND 118/2025 Điều 17.1.b: what a dossier reuses is its applicant's own stored document:
+    one of the owner's store (online), or one held under the applicant's ID number (the
+    counter's lookup lists only those staff vouched for). Every channel, one rule."""
+    if document.in_store and dossier.owner_id is not None:
+        return document.owner_id == dossier.owner_id
+    return bool(dossier.applicant_id_number) and (
+        document.holder_id_number == dossier.applicant_id_number
+    )
+
+
 def _add_parts(
     dossier: Dossier,
     parts: Iterable[PartInput],
@@ -341,14 +352,7 @@ def _add_parts(
                 )
                 % {"name": name.strip()}
             )
-        if (
-            at_counter
-            and item.reuse_of is not None
-            and (
-                not dossier.applicant_id_number
-                or item.reuse_of.holder_id_number != dossier.applicant_id_number
-            )
-        ):
+        if item.reuse_of is not None and not _reusable_by(item.reuse_of, dossier):
             # ND 118/2025 Điều 17.1.b: what is reused is the applicant's own stored document.
             raise _refuse(
                 _(
@@ -357,7 +361,7 @@ def _add_parts(
                 )
                 % {"document": item.reuse_of.name, "id": dossier.applicant_id_number or "—"}
             )
-        if at_counter and item.reuse_of is not None and not item.reuse_of.is_valid_today:
+        if item.reuse_of is not None and not item.reuse_of.is_valid_today:
             raise _refuse(
                 _("Giấy tờ “%(document)s” đã hết hiệu lực: không tái sử dụng được.")
                 % {"document": item.reuse_of.name}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from motcua.core.audit import audit_log
@@ -40,32 +39,36 @@ from motcua.dossiers.services.ends import dossier_stop
 # --- scans for the worker ---------------------------------------------------------------------
 
 
+def _supplement_sent_in_time(dossier: Dossier, last_day: dt.date) -> bool:
+    """Whether the applicant sent documents online for the current request by its last day."""
+    assert dossier.supplement_requested_at is not None
+    sent = DossierEvent.objects.filter(
+        dossier=dossier,
+        type=EventType.SUPPLEMENT_SUBMITTED,
+        at__gte=dossier.supplement_requested_at,
+    ).values_list("at", "data")
+    return any(local_date(at) <= last_day and (data or {}).get("part_ids") for at, data in sent)
+
+
 def dossiers_stop_expired_supplements(now: dt.datetime | None = None) -> list[Dossier]:
     """Stop the dossiers whose supplement has not come within the time allowed (form 05).
 
     The day is ``supplement_last_day``. A supplement the applicant sent online in time
-    (``dossier_supplement_submit``) has come, even if staff have not received it yet: that
-    dossier is not stopped."""
+    (``dossier_supplement_submit``, with at least one document, on or before the last day)
+    has come, even if staff have not received it yet: that dossier is not stopped. A note
+    alone, or files sent after the last day, do not hold the stop."""
     now = now or _now()
     days = supplement_wait_days()
     today = local_date(now)
     stopped = []
-    sent_online = DossierEvent.objects.filter(
-        dossier=OuterRef("pk"),
-        type=EventType.SUPPLEMENT_SUBMITTED,
-        at__gte=OuterRef("supplement_requested_at"),
-    )
-    candidates = (
-        Dossier.objects.filter(
-            status=Status.SUPPLEMENT_REQUESTED,
-            supplement_requested_at__lt=now - dt.timedelta(days=days),
-        )
-        .exclude(Exists(sent_online))
-        .only("pk", "supplement_requested_at")
-    )
+    candidates = Dossier.objects.filter(
+        status=Status.SUPPLEMENT_REQUESTED,
+        supplement_requested_at__lt=now - dt.timedelta(days=days),
+    ).only("pk", "supplement_requested_at")
     for dossier in candidates:
         assert dossier.supplement_requested_at is not None
-        if today <= supplement_last_day(dossier.supplement_requested_at):
+        last_day = supplement_last_day(dossier.supplement_requested_at)
+        if today <= last_day or _supplement_sent_in_time(dossier, last_day):
             continue
         try:
             stopped.append(

@@ -133,6 +133,10 @@ def counter_procedure(request: HttpRequest, version_id: int) -> HttpResponseBase
     # browsing of the archive): looked up on request, and again when the form comes back.
     id_number = (data.get("applicant_id_number", "") if data is not None else "").strip()
     reusable = documents_of_holder(id_number) if outcome in ("lookup", "receive") else []
+    if reusable and outcome == "receive":
+        # The form comes back with the list shown again: that is a look at the person's
+        # documents too (the lookup itself is audited below).
+        _lookup_audit(request, id_number, reusable)
     # The scans chosen (or held from an earlier try) survive the lookup and a failed
     # validation: shown as "Đã tải: …", never picked again (issue 13 item 7).
     keeper = HeldUploads(request) if data is not None else None
