@@ -111,6 +111,8 @@ MIDDLEWARE = [
     # Security headers on every page (static files need none): README "Security headers".
     "motcua.core.middleware.ContentSecurityPolicyMiddleware",
     "motcua.core.middleware.PermissionsPolicyMiddleware",
+    # Early: every answer under /api/ in the API's JSON error shape, bodies capped (413).
+    "motcua.api.middleware.ApiErrorMiddleware",
     "motcua.core.middleware.SecretURLMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "motcua.core.middleware.LanguageMiddleware",
@@ -330,6 +332,12 @@ MOTCUA: dict[str, Any] = {
     "WORKER_SQLITE_BUSY_TIMEOUT": os.environ.get("MOTCUA_WORKER_SQLITE_BUSY_TIMEOUT", "30"),
     # How long a new API token lives, in days (docs/api.md).
     "API_TOKEN_DAYS": os.environ.get("MOTCUA_API_TOKEN_DAYS", "90"),
+    # Largest request body the JSON API reads, in bytes (docs/api.md, 413 beyond): a JSON
+    # body, and a multipart one (a result file, scans) separately, as uploads are larger.
+    "API_MAX_JSON_BYTES": os.environ.get("MOTCUA_API_MAX_JSON_BYTES", str(1024 * 1024)),
+    "API_MAX_UPLOAD_BYTES": os.environ.get(
+        "MOTCUA_API_MAX_UPLOAD_BYTES", str(DATA_UPLOAD_MAX_MEMORY_SIZE + 50 * 1024 * 1024)
+    ),
     # Digital signatures (README, "Digital signatures"): the folder of the deciding agencies'
     # PKCS#12 files, one `<agency code>.p12` each, their passwords in the environment
     # (MOTCUA_SIGNING_PASSWORD_<CODE>) or a 0600 `<code>.pass` beside; and the PEM bundle of

@@ -4,8 +4,9 @@
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from motcua.api.limits import BoundedPagination
 from motcua.api.schemas import ErrorOut, ProcedureDetailOut, ProcedureOut
 from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.queries import procedure_search, procedure_versions_in_force
@@ -19,7 +20,7 @@ router = Router(auth=None, tags=["Thủ tục hành chính"])
     summary="Tìm thủ tục đang có hiệu lực",
     description="`q`: các từ của tên (không phân biệt dấu, hoa thường) hoặc đầu mã thủ tục.",
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def procedure_list(request: HttpRequest, q: str = "") -> QuerySet[ProcedureVersion]:
     return procedure_search(q).order_by("procedure__code", "number", "id")
 

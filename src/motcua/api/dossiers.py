@@ -6,6 +6,7 @@ translates JSON to service calls and dossiers back to JSON."""
 # No ``from __future__ import annotations`` here: ninja reads the views' annotations
 # (``Query[DossierFilter]``) at import time and cannot resolve them from strings.
 import datetime as dt
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,14 +16,17 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+from ninja.responses import NinjaJSONEncoder
 
 from motcua.agencies.models import Agency
 from motcua.api.auth import STAFF_AUTH
 from motcua.api.errors import FieldInvalid
+from motcua.api.limits import MAX_FILES, MAX_INT, BoundedPagination
 from motcua.api.schemas import (
     AcceptIn,
     ApplicantIn,
@@ -74,6 +78,20 @@ CHANGE_ERRORS: dict[int, Any] = {
     422: ErrorOut,
 }
 CREATE_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
+
+# The address of the new dossier (``GET /api/dossiers/{code}``) on each 201 that makes one.
+CREATED_EXTRA: dict[str, Any] = {
+    "responses": {
+        201: {
+            "headers": {
+                "Location": {
+                    "description": "Địa chỉ của hồ sơ vừa tạo (GET /api/dossiers/{code})",
+                    "schema": {"type": "string"},
+                }
+            }
+        }
+    }
+}
 
 CHANGE_NOTE = (
     "\n\nGửi `expected_version` = trường `version` của hồ sơ đã đọc. 409: hồ sơ đã bị người "
@@ -312,17 +330,28 @@ def _writable(request: HttpRequest, code: str) -> Dossier:
     return dossier_for(_user(request), code, write=True)
 
 
+def _created(
+    request: HttpRequest, response: HttpResponse, dossier: Dossier
+) -> Status[dict[str, Any]]:
+    """201 with the new dossier and, in ``Location``, its address."""
+    response["Location"] = reverse("api:dossier_get", kwargs={"code": dossier.code})
+    return Status(201, {**_out(request, dossier), "secret": dossier.secret})
+
+
 # --- intake -------------------------------------------------------------------------------------
 
 
 @router.post(
     "",
     response={201: DossierCreatedOut, **CREATE_ERRORS},
+    openapi_extra=CREATED_EXTRA,
     summary="Tiếp nhận hồ sơ (trực tiếp hoặc qua bưu chính)",
     description="Hồ sơ đầy đủ, hợp lệ được tiếp nhận tại đơn vị của tài khoản; thời hạn "
     "giải quyết bắt đầu tính (mẫu 01). 422 kèm đường dẫn trường khi thông tin sai.",
 )
-def receive(request: HttpRequest, payload: ReceiveIn) -> Status[dict[str, Any]]:
+def receive(
+    request: HttpRequest, payload: ReceiveIn, response: HttpResponse
+) -> Status[dict[str, Any]]:
     unit = _counter_unit(request)
     version = _version_for(payload)
     dossier = services.dossier_receive(
@@ -333,17 +362,20 @@ def receive(request: HttpRequest, payload: ReceiveIn) -> Status[dict[str, Any]]:
         channel=payload.channel,
         parts=_parts(version, payload.parts),
     )
-    return Status(201, {**_out(request, dossier), "secret": dossier.secret})
+    return _created(request, response, dossier)
 
 
 @router.post(
     "/online",
     response={201: DossierCreatedOut, **CREATE_ERRORS},
+    openapi_extra=CREATED_EXTRA,
     summary="Nộp hồ sơ trực tuyến (từ Cổng dịch vụ công)",
     description="Hồ sơ chờ tiếp nhận: phải được tiếp nhận hoặc yêu cầu hoàn thiện trong 08 "
     "giờ làm việc.",
 )
-def submit(request: HttpRequest, payload: SubmitIn) -> Status[dict[str, Any]]:
+def submit(
+    request: HttpRequest, payload: SubmitIn, response: HttpResponse
+) -> Status[dict[str, Any]]:
     _counter_unit(request)  # only a role that acts may file a dossier
     version = _version_for(payload)
     dossier = services.dossier_submit(
@@ -352,17 +384,20 @@ def submit(request: HttpRequest, payload: SubmitIn) -> Status[dict[str, Any]]:
         actor=_user(request),
         parts=_parts(version, payload.parts),
     )
-    return Status(201, {**_out(request, dossier), "secret": dossier.secret})
+    return _created(request, response, dossier)
 
 
 @router.post(
     "/rejections",
     response={201: DossierCreatedOut, **CREATE_ERRORS},
+    openapi_extra=CREATED_EXTRA,
     summary="Từ chối tiếp nhận tại Bộ phận Một cửa (mẫu 03)",
     description="Ghi nhận hồ sơ bị từ chối ngay khi nộp (trực tiếp hoặc bưu chính): có mã hồ "
     "sơ để in mẫu 03, không được tính là đã tiếp nhận.",
 )
-def reject_at_counter(request: HttpRequest, payload: RejectAtCounterIn) -> Status[dict[str, Any]]:
+def reject_at_counter(
+    request: HttpRequest, payload: RejectAtCounterIn, response: HttpResponse
+) -> Status[dict[str, Any]]:
     unit = _counter_unit(request)
     dossier = services.dossier_reject_at_counter(
         procedure_version=_version_for(payload),
@@ -372,7 +407,7 @@ def reject_at_counter(request: HttpRequest, payload: RejectAtCounterIn) -> Statu
         reason=payload.reason,
         channel=payload.channel,
     )
-    return Status(201, {**_out(request, dossier), "secret": dossier.secret})
+    return _created(request, response, dossier)
 
 
 # --- changes of state -------------------------------------------------------------------------
@@ -595,9 +630,13 @@ def digitise_part(
     files: File[list[UploadedFile]],
 ) -> dict[str, Any]:
     dossier = _writable(request, code)
-    part = dossier.parts.filter(pk=part_id).first()
+    part = dossier.parts.filter(pk=part_id).first() if part_id <= MAX_INT else None
     if part is None:
         raise Http404
+    if len(files) > MAX_FILES:
+        raise FieldInvalid(
+            ("body", "files"), _("Gửi nhiều nhất %(n)s tệp một lần.") % {"n": MAX_FILES}
+        )
     checked = []
     for index, upload in enumerate(files):
         try:
@@ -710,7 +749,7 @@ def _local_midnight(day: dt.date) -> dt.datetime:
     description="Lọc theo cơ quan (gồm cấp dưới), trạng thái, hạn, kết quả, ngày tiếp nhận, "
     "hình thức nộp. Phân trang bằng limit/offset; sắp xếp ổn định: mới tạo trước.",
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def dossier_list(request: HttpRequest, filters: Query[DossierFilter]) -> QuerySet[Dossier]:
     qs = dossiers_visible_to(_user(request)).select_related(
         "procedure_version__procedure", "agency"
@@ -745,11 +784,34 @@ def dossier_list(request: HttpRequest, filters: Query[DossierFilter]) -> QuerySe
 
 @router.get(
     "/{code}",
-    response={200: DossierOut, **READ_ERRORS},
+    response={200: DossierOut, 304: None, **READ_ERRORS},
+    url_name="dossier_get",
+    openapi_extra={
+        "responses": {
+            200: {
+                "headers": {
+                    "ETag": {
+                        "description": "Gửi lại trong If-None-Match để nhận 304 khi không đổi",
+                        "schema": {"type": "string"},
+                    }
+                }
+            }
+        }
+    },
     summary="Một hồ sơ: diễn biến, phiếu kiểm soát, cách tính hạn",
+    description="Kèm `ETag`; gửi lại nó trong `If-None-Match`: 304, không kèm nội dung, khi "
+    "hồ sơ (và những gì tài khoản được làm với nó) không đổi.",
 )
-def dossier_get(request: HttpRequest, code: str) -> dict[str, Any]:
-    return _out(request, dossier_for(_user(request), code))
+def dossier_get(request: HttpRequest, code: str) -> HttpResponseBase:
+    data = DossierOut.model_validate(_out(request, dossier_for(_user(request), code)))
+    response = HttpResponse(
+        json.dumps(data.model_dump(), cls=NinjaJSONEncoder),
+        content_type="application/json; charset=utf-8",
+    )
+    # The ETag is the body's own hash: it changes with anything shown, the caller's
+    # ``actions`` included (they depend on who asks), never while nothing shown changed.
+    set_response_etag(response)
+    return get_conditional_response(request, etag=response["ETag"], response=response) or response
 
 
 @router.get(
@@ -774,7 +836,7 @@ def dossier_get(request: HttpRequest, code: str) -> dict[str, Any]:
 )
 def dossier_document_file(request: HttpRequest, code: str, document_id: int) -> HttpResponseBase:
     dossier = dossier_for(_user(request), code)
-    document = dossier_document(dossier, document_id)
+    document = dossier_document(dossier, document_id) if document_id <= MAX_INT else None
     if document is None:
         raise Http404
     return document_open(

@@ -13,11 +13,20 @@ Status codes, the same on every endpoint:
   with its path, e.g. ``body.applicant.id_number``) or a change the dossier's state or the
   rules do not allow (``detail`` is the service's message, e.g. "Không thể trả kết quả: hồ sơ
   … đang ở trạng thái …");
+- 400 a body that cannot be read (not JSON, a broken multipart), code ``malformed``;
+- 405 a method the address does not take (``Allow`` lists those it does);
+- 413 a body larger than the installation allows (``MOTCUA_API_MAX_JSON_BYTES``, 1 MiB by
+  default; ``MOTCUA_API_MAX_UPLOAD_BYTES`` for multipart), code ``too_large``;
+- 422 also for a query parameter the operation does not know (``?stauts=``: ``errors``
+  names it) and for a bound passed (a page of more than 500, a date before 1900 or after
+  2100, more than 100 parts);
+- 500 a fault of the server, code ``server_error``: nothing to correct on the client's side;
 - 503 the database could not serve the request now (SQLite's write lock held elsewhere
   beyond the busy timeout, PostgreSQL restarting), code ``unavailable``, with
   ``Retry-After``: nothing was changed; send it again after that many seconds.
 
-Every body is ``{"detail": str, "code": str, "errors": [{"loc": [...], "msg": str}]}``.
+Every error, whatever the address under ``/api/``, has the body
+``{"detail": str, "code": str, "errors": [{"loc": [...], "msg": str}]}``.
 
 Authentication: ``Authorization: Bearer <token>`` (a token issued to a staff account with
 ``motcua manage api_token create --user NAME``, acting with that account's scope), or the
@@ -27,19 +36,25 @@ docs/api.md.
 
 from __future__ import annotations
 
+import copy
+import functools
+from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.operation import Operation
 
 from motcua.api.catalog import router as catalog_router
 from motcua.api.dossiers import guidance_router
 from motcua.api.dossiers import router as dossiers_router
-from motcua.api.errors import FieldInvalid
+from motcua.api.errors import FieldInvalid, error_body, error_code, too_large_body
+from motcua.api.schemas import ErrorOut
 from motcua.api.tokens import TokenExpired
 from motcua.core.errors import RETRY_AFTER, database_unavailable_body
 from motcua.dossiers.errors import (
@@ -58,12 +73,6 @@ api = NinjaAPI(
 api.add_router("/dossiers", dossiers_router)
 api.add_router("/procedures", catalog_router)
 api.add_router("/guidance", guidance_router)
-
-
-def error_body(
-    detail: str, code: str, errors: list[dict[str, Any]] | None = None
-) -> dict[str, Any]:
-    return {"detail": detail, "code": code, "errors": errors or []}
 
 
 @api.exception_handler(AuthenticationError)
@@ -122,8 +131,31 @@ def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    code = {403: "forbidden", 404: "not_found", 409: "conflict"}.get(exc.status_code, "invalid")
+    if exc.status_code == 400:
+        # ninja's "Cannot parse request body": the body is not JSON (or not the form it says).
+        detail = _("Không đọc được nội dung yêu cầu: không phải JSON hợp lệ hoặc sai định dạng.")
+        return api.create_response(request, error_body(detail, "malformed"), status=400)
+    code = error_code(exc.status_code)
     return api.create_response(request, error_body(str(exc), code), status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A body without Content-Length that grew past Django's DATA_UPLOAD_MAX_MEMORY_SIZE; one
+    # with it is refused before it is read (api.middleware).
+    return api.create_response(request, too_large_body(), status=413)
+
+
+@api.exception_handler(Throttled)
+def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    response = api.create_response(
+        request,
+        error_body(_("Quá nhiều yêu cầu; vui lòng gửi lại sau."), "throttled"),
+        status=429,
+    )
+    if exc.wait:
+        response["Retry-After"] = str(int(exc.wait))
+    return response
 
 
 @api.exception_handler(ConflictError)
@@ -195,6 +227,7 @@ def _message(error: dict[str, Any]) -> str:
         "bool_parsing": _("Phải là true hoặc false."),
         "greater_than_equal": _("Phải lớn hơn hoặc bằng %(ge)s.") % {"ge": ctx.get("ge", "")},
         "less_than_equal": _("Phải nhỏ hơn hoặc bằng %(le)s.") % {"le": ctx.get("le", "")},
+        "too_long": _("Có nhiều nhất %(max)s phần tử.") % {"max": ctx.get("max_length", "")},
         "too_short": _("Phải có ít nhất %(min)s phần tử.") % {"min": ctx.get("min_length", "")},
         "list_type": _("Phải là một danh sách."),
         "model_attributes_type": _("Phải là một đối tượng JSON."),
@@ -214,3 +247,78 @@ def _message(error: dict[str, Any]) -> str:
         "date_from_datetime_parsing": _("Ngày không hợp lệ (dạng YYYY-MM-DD)."),
     }
     return str(messages.get(kind, error.get("msg", _("Giá trị không hợp lệ."))))
+
+
+# --- what every operation checks and documents ----------------------------------------------
+
+EXAMPLES: dict[int, dict[str, Any]] = {
+    400: error_body("Không đọc được nội dung yêu cầu: không phải JSON hợp lệ.", "malformed"),
+    401: error_body("Chưa xác thực: thiếu, sai hoặc đã thu hồi mã truy cập.", "not_authenticated"),
+    403: error_body("Tài khoản không có quyền tiếp nhận hồ sơ.", "forbidden"),
+    404: error_body("Không tìm thấy.", "not_found"),
+    409: error_body("Hồ sơ đã được người khác cập nhật; vui lòng tải lại.", "conflict"),
+    413: error_body("Nội dung gửi lên quá lớn. Tối đa 1048576 byte.", "too_large"),
+    422: error_body(
+        "Dữ liệu gửi lên không hợp lệ: query.stauts: Trường không được hỗ trợ.",
+        "invalid",
+        [{"loc": ["query", "stauts"], "msg": "Trường không được hỗ trợ."}],
+    ),
+    503: database_unavailable_body(),
+}
+
+
+def _query_names(operation: Operation) -> set[str]:
+    """The query parameters ``operation`` reads (with their aliases: ``class``)."""
+    names: set[str] = set()
+    for model in operation.models:
+        if model.__ninja_param_source__ != "query":
+            continue
+        flatten = getattr(model, "__ninja_flatten_map__", None)
+        if flatten:
+            names.update(flatten)
+        else:
+            names.update(field.alias or name for name, field in model.model_fields.items())
+    return names
+
+
+def _statuses(operation: Operation) -> list[int]:
+    """Every error status ``operation`` can answer besides those its view declares."""
+    statuses = [422, 503]  # a bad or unknown parameter; the database busy
+    if operation.auth_callbacks:
+        statuses.append(401)
+    if any(model.__ninja_param_source__ in ("body", "form", "file") for model in operation.models):
+        statuses += [400, 413]
+    return statuses
+
+
+def _hygiene(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Applied to each operation when the API is built: refuse unknown query parameters (a
+    misspelt ``stauts=`` would otherwise return everything), and list in the OpenAPI
+    document every status the operation can answer, each with an example."""
+    operation: Operation = run.__self__  # type: ignore[attr-defined]
+    allowed = _query_names(operation)
+    for status in _statuses(operation):
+        operation.response_models.setdefault(status, operation._create_response_model(ErrorOut))
+    extra = operation.openapi_extra = copy.deepcopy(operation.openapi_extra or {})
+    responses = extra.setdefault("responses", {})
+    for status in operation.response_models:
+        if status in EXAMPLES:
+            content = responses.setdefault(status, {}).setdefault("content", {})
+            content.setdefault("application/json", {})["example"] = EXAMPLES[status]
+
+    @functools.wraps(run)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        unknown = sorted(set(request.GET) - allowed)
+        if unknown:
+            return operation.api.on_exception(
+                request,
+                ValidationError(
+                    [{"loc": ["query", name], "type": "extra_forbidden"} for name in unknown]
+                ),
+            )
+        return run(request, *args, **kwargs)
+
+    return checked
+
+
+api.add_decorator(_hygiene, mode="view")

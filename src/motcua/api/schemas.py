@@ -13,6 +13,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from motcua.api.limits import MAX_INT, MAX_ITEMS, MAX_PARTS, BoundedDate, BoundedDateTime
 from motcua.dossiers.models import Dossier, Status
 
 
@@ -56,7 +57,10 @@ class ApplicantIn(Input):
 
 class PartIn(Input):
     part: int | None = Field(
-        None, description="Thứ tự thành phần hồ sơ trong danh mục của thủ tục (nếu có)"
+        None,
+        ge=1,
+        le=MAX_INT,
+        description="Thứ tự thành phần hồ sơ trong danh mục của thủ tục (nếu có)",
     )
     name: str = Field("", max_length=500, description="Tên giấy tờ (bắt buộc nếu không có part)")
     kind: Literal["", "original", "certified", "copy"] = ""
@@ -81,7 +85,7 @@ class NewDossierIn(Input):
         None, description="Mã cơ quan thực hiện, khi nhiều cơ quan cùng thực hiện thủ tục"
     )
     applicant: ApplicantIn
-    parts: list[PartIn] = []
+    parts: list[PartIn] = Field([], max_length=MAX_PARTS)
 
 
 class ReceiveIn(NewDossierIn):
@@ -102,7 +106,7 @@ class RejectAtCounterIn(Input):
 
 class VersionedIn(Input):
     expected_version: int = Field(
-        ge=0, description="Phiên bản hồ sơ đã đọc (trường version); khác hiện tại → 409"
+        ge=0, le=MAX_INT, description="Phiên bản hồ sơ đã đọc (trường version); khác hiện tại → 409"
     )
 
 
@@ -111,12 +115,14 @@ class AcceptIn(VersionedIn):
 
 
 class ItemsIn(VersionedIn):
-    items: list[str] = Field(min_length=1, description="Các nội dung cần bổ sung, hoàn thiện")
+    items: list[str] = Field(
+        min_length=1, max_length=MAX_ITEMS, description="Các nội dung cần bổ sung, hoàn thiện"
+    )
     reason: str
 
 
 class PartsIn(VersionedIn):
-    parts: list[PartIn] = []
+    parts: list[PartIn] = Field([], max_length=MAX_PARTS)
     note: str = ""
 
 
@@ -136,7 +142,9 @@ class HandoverIn(VersionedIn):
             "danh mục); mặc định: đơn vị của bước tiếp theo"
         ),
     )
-    step: int | None = Field(None, description="Thứ tự bước trong quy trình nội bộ")
+    step: int | None = Field(
+        None, ge=1, le=MAX_INT, description="Thứ tự bước trong quy trình nội bộ"
+    )
     receiver_name: str = ""
     note: str = ""
 
@@ -147,7 +155,7 @@ class SendBackIn(VersionedIn):
 
 class ExtendIn(VersionedIn):
     reason: str = Field(description="Lý do xin lỗi, gia hạn (mẫu 04)")
-    new_due_at: dt.datetime = Field(description="Ngày giờ hẹn trả mới (ISO 8601)")
+    new_due_at: BoundedDateTime = Field(description="Ngày giờ hẹn trả mới (ISO 8601)")
 
 
 class FinishIn(VersionedIn):
@@ -169,12 +177,14 @@ class GuidanceIn(Input):
 class DossierFilter(Schema):
     agency: str | None = Field(None, description="Mã cơ quan có thẩm quyền (gồm cả cấp dưới)")
     status: Status | None = None
-    due_before: dt.datetime | None = Field(None, description="Hạn giải quyết trước thời điểm này")
+    due_before: BoundedDateTime | None = Field(
+        None, description="Hạn giải quyết trước thời điểm này"
+    )
     dossier_class: Literal["early", "on_time", "late"] | None = Field(
         None, alias="class", description="Kết quả đúng hạn: early | on_time | late"
     )
-    received_from: dt.date | None = Field(None, description="Tiếp nhận từ ngày (giờ Việt Nam)")
-    received_to: dt.date | None = Field(None, description="Tiếp nhận đến hết ngày")
+    received_from: BoundedDate | None = Field(None, description="Tiếp nhận từ ngày (giờ Việt Nam)")
+    received_to: BoundedDate | None = Field(None, description="Tiếp nhận đến hết ngày")
     channel: Literal["online", "direct", "postal"] | None = None
 
 
