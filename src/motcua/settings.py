@@ -330,6 +330,9 @@ MOTCUA: dict[str, Any] = {
     "WORKER_SQLITE_BUSY_TIMEOUT": os.environ.get("MOTCUA_WORKER_SQLITE_BUSY_TIMEOUT", "30"),
     # How long a new API token lives, in days (docs/api.md).
     "API_TOKEN_DAYS": os.environ.get("MOTCUA_API_TOKEN_DAYS", "90"),
+    # Incremental sync (api.sync): a change is listed once it is this many seconds old, so
+    # that a transaction still committing can never be skipped by a client's cursor.
+    "API_SYNC_SETTLE_SECONDS": os.environ.get("MOTCUA_API_SYNC_SETTLE_SECONDS", "30"),
     # Digital signatures (README, "Digital signatures"): the folder of the deciding agencies'
     # PKCS#12 files, one `<agency code>.p12` each, their passwords in the environment
     # (MOTCUA_SIGNING_PASSWORD_<CODE>) or a 0600 `<code>.pass` beside; and the PEM bundle of

@@ -40,6 +40,7 @@ from motcua.api.catalog import router as catalog_router
 from motcua.api.dossiers import guidance_router
 from motcua.api.dossiers import router as dossiers_router
 from motcua.api.errors import FieldInvalid
+from motcua.api.events import router as events_router
 from motcua.api.tokens import TokenExpired
 from motcua.core.errors import RETRY_AFTER, database_unavailable_body
 from motcua.dossiers.errors import (
@@ -47,6 +48,7 @@ from motcua.dossiers.errors import (
     ApplicantInvalid,
     ConflictError,
     DossierError,
+    DuplicateExternalRef,
 )
 
 api = NinjaAPI(
@@ -58,6 +60,7 @@ api = NinjaAPI(
 api.add_router("/dossiers", dossiers_router)
 api.add_router("/procedures", catalog_router)
 api.add_router("/guidance", guidance_router)
+api.add_router("/events", events_router)
 
 
 def error_body(
@@ -129,6 +132,14 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(ConflictError)
 def _conflict(request: HttpRequest, exc: ConflictError) -> HttpResponse:
     return api.create_response(request, error_body(str(exc), "conflict"), status=409)
+
+
+@api.exception_handler(DuplicateExternalRef)
+def _duplicate_external_ref(request: HttpRequest, exc: DuplicateExternalRef) -> HttpResponse:
+    # The existing dossier's code in ``detail`` and in the field's error, for the caller to
+    # link its record to ours instead of filing it again.
+    errors = [{"loc": ["body", "external_ref"], "msg": exc.code}]
+    return api.create_response(request, error_body(str(exc), "conflict", errors), status=409)
 
 
 @api.exception_handler(ApplicantInvalid)
