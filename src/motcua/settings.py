@@ -338,6 +338,9 @@ MOTCUA: dict[str, Any] = {
     "API_MAX_UPLOAD_BYTES": os.environ.get(
         "MOTCUA_API_MAX_UPLOAD_BYTES", str(DATA_UPLOAD_MAX_MEMORY_SIZE + 50 * 1024 * 1024)
     ),
+    # Incremental sync (api.sync): a change is listed once it is this many seconds old, so
+    # that a transaction still committing can never be skipped by a client's cursor.
+    "API_SYNC_SETTLE_SECONDS": os.environ.get("MOTCUA_API_SYNC_SETTLE_SECONDS", "30"),
     # Digital signatures (README, "Digital signatures"): the folder of the deciding agencies'
     # PKCS#12 files, one `<agency code>.p12` each, their passwords in the environment
     # (MOTCUA_SIGNING_PASSWORD_<CODE>) or a 0600 `<code>.pass` beside; and the PEM bundle of

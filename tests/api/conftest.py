@@ -30,9 +30,14 @@ class Api:
     def get(self, path: str, **params: Any) -> Any:
         return self.client.get(f"/api{path}", params, headers=self._headers())
 
-    def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
+    def post(
+        self, path: str, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+    ) -> Any:
         return self.client.post(
-            f"/api{path}", body or {}, content_type="application/json", headers=self._headers()
+            f"/api{path}",
+            body or {},
+            content_type="application/json",
+            headers={**self._headers(), **(headers or {})},
         )
 
 

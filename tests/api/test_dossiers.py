@@ -249,7 +249,7 @@ def test_other_agency_dossier_is_404_like_a_missing_one(
     assert form.status_code == 404
     received.refresh_from_db()
     assert received.handovers.count() == 0
-    assert outsider_api.get("/dossiers").json() == {"items": [], "count": 0}
+    assert outsider_api.get("/dossiers").json() == {"items": [], "count": 0, "next": None}
 
 
 def test_read_only_role_cannot_change_or_receive(world: World, received: Dossier) -> None:

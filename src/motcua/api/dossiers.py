@@ -26,7 +26,9 @@ from ninja.responses import NinjaJSONEncoder
 from motcua.agencies.models import Agency
 from motcua.api.auth import STAFF_AUTH
 from motcua.api.errors import FieldInvalid
-from motcua.api.limits import MAX_FILES, MAX_INT, BoundedPagination
+from motcua.api.idempotency import OPENAPI_PARAMETER as IDEMPOTENCY_PARAMETER
+from motcua.api.idempotency import idempotent
+from motcua.api.limits import MAX_FILES, MAX_INT
 from motcua.api.schemas import (
     AcceptIn,
     ApplicantIn,
@@ -52,6 +54,7 @@ from motcua.api.schemas import (
     SendBackIn,
     SubmitIn,
 )
+from motcua.api.sync import DossierPagination
 from motcua.archive.models import Document, Origin
 from motcua.archive.queries import dossier_document, result_document
 from motcua.archive.serving import document_filename, document_open
@@ -78,6 +81,14 @@ CHANGE_ERRORS: dict[int, Any] = {
     422: ErrorOut,
 }
 CREATE_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
+# Intake may also meet a dossier with the same external reference.
+INTAKE_ERRORS: dict[int, Any] = {**CREATE_ERRORS, 409: ErrorOut}
+IDEMPOTENT: dict[str, Any] = {"parameters": [IDEMPOTENCY_PARAMETER]}
+INTAKE_NOTE = (
+    "\n\nHeader `Idempotency-Key`: gửi lại cùng khóa và cùng nội dung trong 24 giờ nhận lại "
+    "đúng phản hồi lần đầu, không tạo hồ sơ thứ hai (cùng khóa, nội dung khác: 422). "
+    "`external_ref` (mã hồ sơ ở hệ thống nguồn) đã có: 409, `errors[0].msg` nêu mã hồ sơ đã có."
+)
 
 # The address of the new dossier (``GET /api/dossiers/{code}``) on each 201 that makes one.
 CREATED_EXTRA: dict[str, Any] = {
@@ -191,6 +202,9 @@ def dossier_data(dossier: Dossier, actor: Actor = None) -> dict[str, Any]:
                 "dossier_class",
                 "end_reason",
                 "late_reason",
+                "updated_at",
+                "external_source",
+                "external_ref",
                 "delivered_at",
                 "delivery_channel",
                 "supplement_count",
@@ -318,6 +332,11 @@ def _parts(
     return result
 
 
+def _external(payload: NewDossierIn | RejectAtCounterIn) -> services.ExternalRef | None:
+    ref = payload.external_ref.strip()
+    return services.ExternalRef(payload.external_source.strip(), ref) if ref else None
+
+
 def _counter_unit(request: HttpRequest) -> Agency:
     """The unit that receives: the caller's own agency (service center), as at the counter."""
     profile = staff_profile(_user(request))
@@ -330,12 +349,12 @@ def _writable(request: HttpRequest, code: str) -> Dossier:
     return dossier_for(_user(request), code, write=True)
 
 
-def _created(
-    request: HttpRequest, response: HttpResponse, dossier: Dossier
-) -> Status[dict[str, Any]]:
-    """201 with the new dossier and, in ``Location``, its address."""
-    response["Location"] = reverse("api:dossier_get", kwargs={"code": dossier.code})
-    return Status(201, {**_out(request, dossier), "secret": dossier.secret})
+def _located(response: HttpResponse, result: Status[dict[str, Any]]) -> Status[dict[str, Any]]:
+    """A 201 that made a dossier (or its replay, ``Idempotency-Key``) with, in ``Location``,
+    the new dossier's address."""
+    if result.status_code == 201:
+        response["Location"] = reverse("api:dossier_get", kwargs={"code": result.value["code"]})
+    return result
 
 
 # --- intake -------------------------------------------------------------------------------------
@@ -343,71 +362,83 @@ def _created(
 
 @router.post(
     "",
-    response={201: DossierCreatedOut, **CREATE_ERRORS},
-    openapi_extra=CREATED_EXTRA,
+    response={201: DossierCreatedOut, **INTAKE_ERRORS},
     summary="Tiếp nhận hồ sơ (trực tiếp hoặc qua bưu chính)",
     description="Hồ sơ đầy đủ, hợp lệ được tiếp nhận tại đơn vị của tài khoản; thời hạn "
-    "giải quyết bắt đầu tính (mẫu 01). 422 kèm đường dẫn trường khi thông tin sai.",
+    "giải quyết bắt đầu tính (mẫu 01). 422 kèm đường dẫn trường khi thông tin sai." + INTAKE_NOTE,
+    openapi_extra={**CREATED_EXTRA, **IDEMPOTENT},
 )
 def receive(
     request: HttpRequest, payload: ReceiveIn, response: HttpResponse
 ) -> Status[dict[str, Any]]:
-    unit = _counter_unit(request)
-    version = _version_for(payload)
-    dossier = services.dossier_receive(
-        procedure_version=version,
-        applicant=_applicant(payload.applicant),
-        actor=_user(request),
-        receiving_unit=unit,
-        channel=payload.channel,
-        parts=_parts(version, payload.parts),
-    )
-    return _created(request, response, dossier)
+    def create() -> Status[dict[str, Any]]:
+        unit = _counter_unit(request)
+        version = _version_for(payload)
+        dossier = services.dossier_receive(
+            procedure_version=version,
+            applicant=_applicant(payload.applicant),
+            actor=_user(request),
+            receiving_unit=unit,
+            channel=payload.channel,
+            parts=_parts(version, payload.parts),
+            external=_external(payload),
+        )
+        return Status(201, {**_out(request, dossier), "secret": dossier.secret})
+
+    return _located(response, idempotent(request, payload, DossierCreatedOut, create))
 
 
 @router.post(
     "/online",
-    response={201: DossierCreatedOut, **CREATE_ERRORS},
-    openapi_extra=CREATED_EXTRA,
+    response={201: DossierCreatedOut, **INTAKE_ERRORS},
     summary="Nộp hồ sơ trực tuyến (từ Cổng dịch vụ công)",
     description="Hồ sơ chờ tiếp nhận: phải được tiếp nhận hoặc yêu cầu hoàn thiện trong 08 "
-    "giờ làm việc.",
+    "giờ làm việc." + INTAKE_NOTE,
+    openapi_extra={**CREATED_EXTRA, **IDEMPOTENT},
 )
 def submit(
     request: HttpRequest, payload: SubmitIn, response: HttpResponse
 ) -> Status[dict[str, Any]]:
-    _counter_unit(request)  # only a role that acts may file a dossier
-    version = _version_for(payload)
-    dossier = services.dossier_submit(
-        procedure_version=version,
-        applicant=_applicant(payload.applicant),
-        actor=_user(request),
-        parts=_parts(version, payload.parts),
-    )
-    return _created(request, response, dossier)
+    def create() -> Status[dict[str, Any]]:
+        _counter_unit(request)  # only a role that acts may file a dossier
+        version = _version_for(payload)
+        dossier = services.dossier_submit(
+            procedure_version=version,
+            applicant=_applicant(payload.applicant),
+            actor=_user(request),
+            parts=_parts(version, payload.parts),
+            external=_external(payload),
+        )
+        return Status(201, {**_out(request, dossier), "secret": dossier.secret})
+
+    return _located(response, idempotent(request, payload, DossierCreatedOut, create))
 
 
 @router.post(
     "/rejections",
-    response={201: DossierCreatedOut, **CREATE_ERRORS},
-    openapi_extra=CREATED_EXTRA,
+    response={201: DossierCreatedOut, **INTAKE_ERRORS},
     summary="Từ chối tiếp nhận tại Bộ phận Một cửa (mẫu 03)",
     description="Ghi nhận hồ sơ bị từ chối ngay khi nộp (trực tiếp hoặc bưu chính): có mã hồ "
-    "sơ để in mẫu 03, không được tính là đã tiếp nhận.",
+    "sơ để in mẫu 03, không được tính là đã tiếp nhận." + INTAKE_NOTE,
+    openapi_extra={**CREATED_EXTRA, **IDEMPOTENT},
 )
 def reject_at_counter(
     request: HttpRequest, payload: RejectAtCounterIn, response: HttpResponse
 ) -> Status[dict[str, Any]]:
-    unit = _counter_unit(request)
-    dossier = services.dossier_reject_at_counter(
-        procedure_version=_version_for(payload),
-        applicant=_applicant(payload.applicant),
-        actor=_user(request),
-        receiving_unit=unit,
-        reason=payload.reason,
-        channel=payload.channel,
-    )
-    return _created(request, response, dossier)
+    def create() -> Status[dict[str, Any]]:
+        unit = _counter_unit(request)
+        dossier = services.dossier_reject_at_counter(
+            procedure_version=_version_for(payload),
+            applicant=_applicant(payload.applicant),
+            actor=_user(request),
+            receiving_unit=unit,
+            reason=payload.reason,
+            channel=payload.channel,
+            external=_external(payload),
+        )
+        return Status(201, {**_out(request, dossier), "secret": dossier.secret})
+
+    return _located(response, idempotent(request, payload, DossierCreatedOut, create))
 
 
 # --- changes of state -------------------------------------------------------------------------
@@ -744,12 +775,15 @@ def _local_midnight(day: dt.date) -> dt.datetime:
 
 @router.get(
     "",
-    response=list[DossierSummary],
+    response={200: list[DossierSummary], 401: ErrorOut, 422: ErrorOut},
     summary="Danh sách hồ sơ trong phạm vi của tài khoản",
     description="Lọc theo cơ quan (gồm cấp dưới), trạng thái, hạn, kết quả, ngày tiếp nhận, "
-    "hình thức nộp. Phân trang bằng limit/offset; sắp xếp ổn định: mới tạo trước.",
+    "hình thức nộp. Phân trang bằng limit/offset; sắp xếp ổn định: mới tạo trước.\n\n"
+    "Đồng bộ: `updated_since` (hoặc `cursor` = `next` của trang trước) xếp theo "
+    "(updated_at, id); hồ sơ thay đổi sau khi đã trả về sẽ được trả lại ở trang sau; chỉ "
+    "gồm thay đổi đã ghi xong (trễ 30 giây, docs/api.md).",
 )
-@paginate(BoundedPagination)
+@paginate(DossierPagination)
 def dossier_list(request: HttpRequest, filters: Query[DossierFilter]) -> QuerySet[Dossier]:
     qs = dossiers_visible_to(_user(request)).select_related(
         "procedure_version__procedure", "agency"
@@ -920,27 +954,32 @@ def dossier_form(request: HttpRequest, code: str, form: str, fmt: str) -> HttpRe
     "",
     response={201: GuidanceOut, **CREATE_ERRORS},
     summary="Ghi sổ một lượt hướng dẫn (trực tiếp, gọi đi, nghe gọi đến)",
+    description="Header `Idempotency-Key`: như khi tiếp nhận hồ sơ (gửi lại không ghi thêm).",
+    openapi_extra=IDEMPOTENT,
 )
 def guidance_create(request: HttpRequest, payload: GuidanceIn) -> Status[dict[str, Any]]:
-    unit = _counter_unit(request)
-    guidance = services.guidance_log(
-        unit=unit,
-        kind=payload.kind,
-        actor=_user(request),
-        procedure_code=payload.procedure,
-        note=payload.note,
-    )
-    return Status(
-        201,
-        {
-            "id": guidance.pk,
-            "at": guidance.at,
-            "kind": guidance.kind,
-            "unit": _agency(unit),
-            "procedure": guidance.procedure_code,
-            "note": guidance.note,
-        },
-    )
+    def create() -> Status[dict[str, Any]]:
+        unit = _counter_unit(request)
+        guidance = services.guidance_log(
+            unit=unit,
+            kind=payload.kind,
+            actor=_user(request),
+            procedure_code=payload.procedure,
+            note=payload.note,
+        )
+        return Status(
+            201,
+            {
+                "id": guidance.pk,
+                "at": guidance.at,
+                "kind": guidance.kind,
+                "unit": _agency(unit),
+                "procedure": guidance.procedure_code,
+                "note": guidance.note,
+            },
+        )
+
+    return idempotent(request, payload, GuidanceOut, create)
 
 
 __all__ = ["guidance_router", "router"]

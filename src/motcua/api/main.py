@@ -54,6 +54,7 @@ from motcua.api.catalog import router as catalog_router
 from motcua.api.dossiers import guidance_router
 from motcua.api.dossiers import router as dossiers_router
 from motcua.api.errors import FieldInvalid, error_body, error_code, too_large_body
+from motcua.api.events import router as events_router
 from motcua.api.schemas import ErrorOut
 from motcua.api.tokens import TokenExpired
 from motcua.core.errors import RETRY_AFTER, database_unavailable_body
@@ -62,6 +63,7 @@ from motcua.dossiers.errors import (
     ApplicantInvalid,
     ConflictError,
     DossierError,
+    DuplicateExternalRef,
 )
 
 api = NinjaAPI(
@@ -73,6 +75,7 @@ api = NinjaAPI(
 api.add_router("/dossiers", dossiers_router)
 api.add_router("/procedures", catalog_router)
 api.add_router("/guidance", guidance_router)
+api.add_router("/events", events_router)
 
 
 @api.exception_handler(AuthenticationError)
@@ -161,6 +164,14 @@ def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
 @api.exception_handler(ConflictError)
 def _conflict(request: HttpRequest, exc: ConflictError) -> HttpResponse:
     return api.create_response(request, error_body(str(exc), "conflict"), status=409)
+
+
+@api.exception_handler(DuplicateExternalRef)
+def _duplicate_external_ref(request: HttpRequest, exc: DuplicateExternalRef) -> HttpResponse:
+    # The existing dossier's code in ``detail`` and in the field's error, for the caller to
+    # link its record to ours instead of filing it again.
+    errors = [{"loc": ["body", "external_ref"], "msg": exc.code}]
+    return api.create_response(request, error_body(str(exc), "conflict", errors), status=409)
 
 
 @api.exception_handler(ApplicantInvalid)

@@ -63,3 +63,28 @@ class ApiToken(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a creating POST sent with an ``Idempotency-Key`` header, replayed
+    to a retry with the same key and body within ``IDEMPOTENCY_HOURS`` (``api.idempotency``).
+
+    Keys are the caller's own (``user``: a token acts as its account), so two systems cannot
+    collide; ``request_hash`` is the SHA-256 of the method, path and parsed body."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("khóa chống gửi lặp")
+        verbose_name_plural = _("khóa chống gửi lặp")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.key}"

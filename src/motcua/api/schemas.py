@@ -86,6 +86,19 @@ class NewDossierIn(Input):
     )
     applicant: ApplicantIn
     parts: list[PartIn] = Field([], max_length=MAX_PARTS)
+    external_source: str = Field(
+        "",
+        max_length=32,
+        description="Hệ thống nguồn của external_ref, ví dụ dvcqg (Cổng Dịch vụ công quốc gia)",
+    )
+    external_ref: str = Field(
+        "",
+        max_length=100,
+        description=(
+            "Mã hồ sơ ở hệ thống nguồn (nếu có): duy nhất theo external_source; trùng → 409 "
+            "kèm mã hồ sơ đã có"
+        ),
+    )
 
 
 class ReceiveIn(NewDossierIn):
@@ -102,6 +115,19 @@ class RejectAtCounterIn(Input):
     channel: Literal["direct", "postal"] = "direct"
     applicant: ApplicantIn
     reason: str
+    external_source: str = Field(
+        "",
+        max_length=32,
+        description="Hệ thống nguồn của external_ref, ví dụ dvcqg (Cổng Dịch vụ công quốc gia)",
+    )
+    external_ref: str = Field(
+        "",
+        max_length=100,
+        description=(
+            "Mã hồ sơ ở hệ thống nguồn (nếu có): duy nhất theo external_source; trùng → 409 "
+            "kèm mã hồ sơ đã có"
+        ),
+    )
 
 
 class VersionedIn(Input):
@@ -172,6 +198,11 @@ class GuidanceIn(Input):
     kind: Literal["direct", "outgoing_call", "incoming_call"]
     procedure: str = Field("", max_length=32, description="Mã thủ tục được hướng dẫn (nếu có)")
     note: str = ""
+
+
+class EventFeedIn(Input):
+    after: int = Field(0, ge=0, le=2**63 - 1, description="Lấy các sự kiện có id lớn hơn")
+    limit: int = Field(100, ge=1, le=500)
 
 
 class DossierFilter(Schema):
@@ -252,6 +283,16 @@ class EventOut(Schema):
     data: dict[str, Any]
 
 
+class EventFeedItem(EventOut):
+    id: int = Field(description="Mã sự kiện: ổn định, tăng dần, không dùng lại")
+    dossier: str = Field(description="Mã hồ sơ")
+
+
+class EventFeedOut(Schema):
+    items: list[EventFeedItem]
+    next: int = Field(description="Gửi lại bằng after= để lấy trang sau")
+
+
 class ActionOut(Schema):
     action: str = Field(description="Mã thao tác (đường dẫn POST /api/dossiers/{code}/...)")
     label: str
@@ -288,6 +329,9 @@ class DossierSummary(Schema):
     due_at: dt.datetime | None
     ended_at: dt.datetime | None
     dossier_class: str
+    updated_at: dt.datetime = Field(description="Lần thay đổi gần nhất")
+    external_source: str
+    external_ref: str
 
     @staticmethod
     def resolve_status_label(obj: Dossier) -> str:
@@ -336,6 +380,9 @@ class DossierOut(Schema):
     parts: list[PartOut]
     events: list[EventOut] = Field(description="Diễn biến hồ sơ, theo thời gian")
     handovers: list[HandoverOut] = Field(description="Phiếu kiểm soát quá trình (mẫu 06)")
+    updated_at: dt.datetime = Field(description="Lần thay đổi gần nhất")
+    external_source: str = Field(description="Hệ thống nguồn của external_ref")
+    external_ref: str = Field(description="Mã hồ sơ ở hệ thống nguồn (nếu có)")
 
 
 class DossierCreatedOut(DossierOut):

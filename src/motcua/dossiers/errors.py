@@ -15,6 +15,14 @@ class ConflictError(DossierError):
     """The dossier changed since the caller read it (stale ``expected_version``)."""
 
 
+class DuplicateExternalRef(ConflictError):
+    """A dossier with this reference in its source system exists already (``code``)."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        self.code = code
+        super().__init__(message)
+
+
 class ApplicantInvalid(DossierError):
     """The applicant's details are wrong; ``errors`` maps each field to its message."""
 

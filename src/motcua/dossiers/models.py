@@ -268,6 +268,13 @@ class Dossier(models.Model):
     )
 
     imported = models.BooleanField(_("nhập từ hệ thống cũ"), default=False)
+    # The dossier's code in the system it came from (the national portal's dossier code),
+    # given at intake so that a retried or re-pulled submission is not filed twice: unique
+    # per source when set (``dossier_external_ref``).
+    external_source = models.CharField(_("hệ thống nguồn"), max_length=32, blank=True, default="")
+    external_ref = models.CharField(
+        _("mã hồ sơ ở hệ thống nguồn"), max_length=100, blank=True, default=""
+    )
     # Optimistic concurrency: every service bumps it; a stale form gets a clear conflict.
     version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -302,6 +309,8 @@ class Dossier(models.Model):
                 name="dossier_counter_ended",
             ),
             models.Index(fields=["applicant_id_number"], name="dossier_applicant_id"),
+            # Incremental sync (GET /api/dossiers?updated_since=…) pages in this order.
+            models.Index(fields=["updated_at", "id"], name="dossier_sync"),
             # A person's desk: what was handed to them, by status and due date.
             models.Index(fields=["assignee", "status", "due_at"], name="dossier_desk"),
             # The live dossiers (a few percent of a province's history) with every column the
@@ -369,6 +378,11 @@ class Dossier(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["external_source", "external_ref"],
+                condition=~Q(external_ref=""),
+                name="dossier_external_ref",
+            ),
             models.CheckConstraint(
                 condition=Q(ended_at__isnull=True, end_kind="")
                 | Q(ended_at__isnull=False) & ~Q(end_kind=""),

@@ -64,7 +64,13 @@ from __future__ import annotations
 
 from motcua.archive.files import files_orphaned_set_aside
 from motcua.dossiers.applicants import Applicant
-from motcua.dossiers.errors import ApplicantInvalid, ConflictError, DossierError, TransitionError
+from motcua.dossiers.errors import (
+    ApplicantInvalid,
+    ConflictError,
+    DossierError,
+    DuplicateExternalRef,
+    TransitionError,
+)
 from motcua.dossiers.services.base import (
     PartFile,
     PartInput,
@@ -88,6 +94,7 @@ from motcua.dossiers.services.holder import (
     next_step,
 )
 from motcua.dossiers.services.intake import (
+    ExternalRef,
     dossier_accept,
     dossier_complete,
     dossier_receive,
@@ -117,6 +124,8 @@ __all__ = [
     "ApplicantInvalid",
     "ConflictError",
     "DossierError",
+    "DuplicateExternalRef",
+    "ExternalRef",
     "PartFile",
     "PartInput",
     "TransitionError",

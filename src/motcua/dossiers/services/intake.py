@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency
@@ -17,6 +18,7 @@ from motcua.catalog.models import ProcedureVersion, WorkflowStep
 from motcua.core.audit import Actor, audit_log
 from motcua.dossiers.applicants import Applicant, applicant_validate
 from motcua.dossiers.classify import local_date
+from motcua.dossiers.errors import DuplicateExternalRef
 from motcua.dossiers.intake_points import point_refusal
 from motcua.dossiers.models import (
     Channel,
@@ -108,13 +110,73 @@ def _new_dossier(
     at: dt.datetime,
     receiving_unit: Agency | None,
     owner: User | None,
+    external: ExternalRef | None = None,
 ) -> Dossier:
     applicant = applicant_validate(applicant)
     if channel not in Channel.values:
         raise _refuse(_("Hình thức nộp không hợp lệ: %(value)s.") % {"value": channel})
-    agency = procedure_version.agency
     _require_in_force(procedure_version, local_date(at))
+    if external is not None and external.ref:
+        _external_ref_check(external)
+        # A savepoint, so that a concurrent twin's unique violation can be answered with the
+        # code of the dossier that won (PostgreSQL aborts the transaction otherwise).
+        try:
+            with transaction.atomic():
+                return _dossier_insert(
+                    procedure_version,
+                    applicant,
+                    channel,
+                    status,
+                    at,
+                    receiving_unit,
+                    owner,
+                    external,
+                )
+        except IntegrityError:
+            _external_ref_check(external)
+            raise
+    return _dossier_insert(
+        procedure_version, applicant, channel, status, at, receiving_unit, owner, None
+    )
+
+
+@dataclass(frozen=True)
+class ExternalRef:
+    """A dossier's code in the system it came from (``source``: e.g. ``dvcqg``, the national
+    portal): one dossier per (source, ref)."""
+
+    source: str
+    ref: str
+
+
+def _external_ref_check(external: ExternalRef) -> None:
+    existing = (
+        Dossier.objects.filter(external_source=external.source, external_ref=external.ref)
+        .values_list("code", flat=True)
+        .first()
+    )
+    if existing is not None:
+        raise DuplicateExternalRef(
+            _("Hồ sơ có mã %(ref)s của hệ thống %(source)s đã có: %(code)s.")
+            % {"ref": external.ref, "source": external.source or "—", "code": existing},
+            code=existing,
+        )
+
+
+def _dossier_insert(
+    procedure_version: ProcedureVersion,
+    applicant: Applicant,
+    channel: str,
+    status: Status,
+    at: dt.datetime,
+    receiving_unit: Agency | None,
+    owner: User | None,
+    external: ExternalRef | None,
+) -> Dossier:
+    agency = procedure_version.agency
     return Dossier.objects.create(
+        external_source=external.source if external else "",
+        external_ref=external.ref if external else "",
         code=dossier_code_allocate(agency=agency, at=at),
         secret=dossier_secret_generate(),
         procedure_version=procedure_version,
@@ -145,6 +207,7 @@ def dossier_submit(
     actor: Actor,
     owner: User | None = None,
     parts: Iterable[PartInput] = (),
+    external: ExternalRef | None = None,
 ) -> Dossier:
     """An online submission (from the national portal): waiting for the one-stop unit.
 
@@ -159,6 +222,7 @@ def dossier_submit(
             at=now,
             receiving_unit=None,
             owner=owner,
+            external=external,
         )
         dossier.accept_by = clock.add_working_hours(now, ACCEPTANCE_HOURS, calendar=_calendar())
         dossier.save(update_fields=["accept_by"])
@@ -183,6 +247,7 @@ def dossier_receive(
     parts: Iterable[PartInput] = (),
     owner: User | None = None,
     result_channel: str = "",
+    external: ExternalRef | None = None,
 ) -> Dossier:
     """Receive a complete dossier at the counter or by post (form 01): the clock starts now.
 
@@ -214,6 +279,7 @@ def dossier_receive(
             at=now,
             receiving_unit=receiving_unit,
             owner=owner,
+            external=external,
         )
         dossier.received_at = now
         _start_clock(dossier, now)
@@ -257,6 +323,7 @@ def dossier_reject_at_counter(
     receiving_unit: Agency,
     reason: str,
     channel: str = Channel.DIRECT,
+    external: ExternalRef | None = None,
 ) -> Dossier:
     """Refuse a dossier at intake (form 03): it is recorded (for the form and the register)
     with its code but never received, so it counts in no period figure."""
@@ -272,6 +339,7 @@ def dossier_reject_at_counter(
             at=now,
             receiving_unit=receiving_unit,
             owner=None,
+            external=external,
         )
         dossier.end_reason = reason
         dossier.save(update_fields=["end_reason"])

@@ -1,0 +1,63 @@
+"""The events feed: every dossier event the caller may see, in id order, paged by ``after``.
+
+An event's id is stable and never reused; a client stores the ``next`` of the last page and
+asks again with ``after=<next>``. The same settle lag as the dossiers' sync (``api.sync``)
+keeps a page from running past an event whose transaction has not committed yet."""
+
+# No ``from __future__ import annotations``: ninja reads ``Query[EventFeedIn]`` at import time.
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import HttpRequest
+from ninja import Query, Router
+
+from motcua.api.auth import STAFF_AUTH
+from motcua.api.schemas import ErrorOut, EventFeedIn, EventFeedOut
+from motcua.api.sync import settled_before
+from motcua.core.people import person_name
+from motcua.dossiers.models import DossierEvent
+from motcua.dossiers.queries import dossiers_visible_to
+
+router = Router(auth=STAFF_AUTH, tags=["Sự kiện"])
+
+
+@router.get(
+    "",
+    response={200: EventFeedOut, 401: ErrorOut, 422: ErrorOut},
+    summary="Dòng sự kiện hồ sơ trong phạm vi của tài khoản (theo id tăng dần)",
+    description=(
+        "Mọi sự kiện của các hồ sơ tài khoản được xem, sau sự kiện có id = after. Trang sau: "
+        "after = next. Chỉ trả về sự kiện đã ghi xong (trễ vài chục giây, xem docs/api.md)."
+    ),
+)
+def event_feed(request: HttpRequest, params: Query[EventFeedIn]) -> dict[str, Any]:
+    user: AbstractBaseUser = request.auth  # type: ignore[attr-defined]
+    visible = dossiers_visible_to(user).values("pk")
+    rows = list(
+        DossierEvent.objects.filter(id__gt=params.after, dossier__in=visible)
+        .select_related("dossier", "actor")
+        .order_by("id")[: params.limit]
+    )
+    # Stop before the first event that may have an uncommitted predecessor.
+    settled = settled_before()
+    for index, event in enumerate(rows):
+        if event.at >= settled:
+            rows = rows[:index]
+            break
+    return {
+        "items": [
+            {
+                "id": e.pk,
+                "dossier": e.dossier.code,
+                "type": e.type,
+                "label": str(e.get_type_display()),
+                "at": e.at,
+                "actor": e.actor_label or (person_name(e.actor) if e.actor else ""),
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "data": e.data,
+            }
+            for e in rows
+        ],
+        "next": rows[-1].pk if rows else params.after,
+    }

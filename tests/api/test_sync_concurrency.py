@@ -1,0 +1,119 @@
+"""The sync cursor under concurrent writes: real connections and transactions, PostgreSQL only
+(as tests/dossiers/test_concurrency.py). The deterministic version of the late commit is in
+test_sync.py and runs on both databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from typing import Any
+
+import pytest
+import time_machine
+from django.db import connection, transaction
+
+from motcua.dossiers.applicants import Applicant
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.services import dossier_receive
+from tests.api.conftest import Api, applicant_json, token_for
+from tests.world import MONDAY, World, local, world_build
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="concurrent transactions need PostgreSQL"
+    ),
+]
+
+
+@pytest.fixture
+def pg_world() -> World:
+    return world_build()
+
+
+def _receive(world: World) -> str:
+    return dossier_receive(
+        procedure_version=world.procedure,
+        applicant=Applicant(**applicant_json()),
+        actor=world.clerk,
+        receiving_unit=world.center,
+    ).code
+
+
+def _page(api: Api, cursor: str) -> tuple[list[str], str]:
+    response = api.get("/dossiers", cursor=cursor, limit=3)
+    assert response.status_code == 200, response.content
+    data = response.json()
+    return [item["code"] for item in data["items"]], data["next"]
+
+
+def test_a_transaction_committing_late_is_not_skipped(pg_world: World) -> None:
+    api = Api(token_for(pg_world.clerk))
+    t0 = local(MONDAY, 9)
+    written = threading.Event()
+    release = threading.Event()
+    late: list[str] = []
+
+    def slow_writer() -> None:
+        try:
+            with transaction.atomic():
+                late.append(_receive(pg_world))  # updated_at = t0, not committed yet
+                written.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    with time_machine.travel(t0, tick=False) as traveller:
+        start = api.get("/dossiers", updated_since=t0.isoformat()).json()["next"]
+        thread = threading.Thread(target=slow_writer)
+        thread.start()
+        assert written.wait(timeout=30)
+        traveller.move_to(t0 + dt.timedelta(seconds=1))
+        early = _receive(pg_world)  # committed first, with a later updated_at
+        traveller.move_to(t0 + dt.timedelta(seconds=2))
+        codes, cursor = _page(api, start)
+        assert codes == [] and cursor == start  # neither is settled: the cursor stays
+        release.set()
+        thread.join(timeout=30)
+        traveller.move_to(t0 + dt.timedelta(minutes=1))
+        codes, cursor = _page(api, cursor)
+    assert codes == [late[0], early]
+
+
+def test_paging_during_concurrent_intake_sees_each_dossier_exactly_once(
+    pg_world: World, settings: Any
+) -> None:
+    # A short lag, so that the test waits for it in real time (writes here take milliseconds).
+    settings.MOTCUA = {**settings.MOTCUA, "API_SYNC_SETTLE_SECONDS": "2"}
+    api = Api(token_for(pg_world.clerk))
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    cursor = api.get("/dossiers", updated_since=since.isoformat()).json()["next"]
+    done = threading.Event()
+
+    def writer() -> None:
+        try:
+            for _ in range(5):
+                _receive(pg_world)
+        finally:
+            connection.close()
+
+    writers = [threading.Thread(target=writer) for _ in range(4)]
+    for thread in writers:
+        thread.start()
+    seen: list[str] = []
+    while not done.is_set():
+        codes, cursor = _page(api, cursor)
+        seen += codes
+        if not any(thread.is_alive() for thread in writers):
+            done.set()
+        time.sleep(0.05)
+    time.sleep(2.2)  # let the last writes settle
+    while True:
+        codes, cursor = _page(api, cursor)
+        if not codes:
+            break
+        seen += codes
+    assert len(seen) == len(set(seen)) == 20
+    assert set(seen) == set(Dossier.objects.values_list("code", flat=True))
