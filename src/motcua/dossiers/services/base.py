@@ -300,7 +300,6 @@ def dossier_secret_generate() -> str:
     return "".join(secrets.choice(SECRET_ALPHABET) for _i in range(SECRET_LENGTH))
 
 
-@signature_refusals  # a PDF part whose signature no longer holds is refused (archive)
 def _reusable_by(document: Document, dossier: Dossier) -> bool:
     """ND 118/2025 Điều 17.1.b: what a dossier reuses is its applicant's own stored document:
     one of the owner's store (online), or one held under the applicant's ID number (the
@@ -312,6 +311,7 @@ def _reusable_by(document: Document, dossier: Dossier) -> bool:
     )
 
 
+@signature_refusals  # a PDF part whose signature no longer holds is refused (archive)
 def _add_parts(
     dossier: Dossier,
     parts: Iterable[PartInput],
