@@ -61,8 +61,13 @@ def test_seed_section_v_indicators(world: dict) -> None:  # type: ignore[type-ar
     assert s["1.5"]["rate"] is None and s["1.5"]["note"]
     assert (s["2.1.5"]["numerator"], s["2.1.5"]["denominator"]) == (1, 2)
     assert (s["2.2.1"]["numerator"], s["2.2.1"]["denominator"]) == (1, 2)
-    # resolved in the year (5, one received last year), one of them online
-    assert (s["2.2.2"]["numerator"], s["2.2.2"]["denominator"]) == (1, 5)
+    # 2.2.2 as the seed reports it: procedures in force (3) of which an online dossier was
+    # resolved in the year (1.1); beside it the dossier share: resolved in the year (5, one
+    # received last year), one of them online.
+    assert (s["2.2.2"]["numerator"], s["2.2.2"]["denominator"]) == (1, 3)
+    assert s["2.2.2"]["by_level"]["commune"] == {"numerator": 0, "denominator": 1, "rate": 0.0}
+    d = s["2.2.2"]["dossiers"]
+    assert (d["numerator"], d["denominator"]) == (1, 5)
 
 
 def test_qd766_scores_are_pro_rata_with_editable_weights(world: dict) -> None:  # type: ignore[type-arg]
@@ -104,3 +109,17 @@ def test_nothing_to_divide_gives_no_rate(world: dict) -> None:  # type: ignore[t
     s = indicators_for_year(year=2022, date_to=dt.date(2022, 8, 31), agency=world["so"])["seed"]
     assert s["1.4.3"]["denominator"] == 0
     assert s["1.4.3"]["rate"] is None and s["1.4.3"]["note"] == "denominator is 0"
+
+
+def test_section_v_row_for_2_2_2_gives_the_procedure_share_and_the_dossier_share(
+    world: dict,  # type: ignore[type-arg]
+) -> None:
+    from motcua.reports.documents.context import indicator_rows
+
+    rows = {
+        r.no: r
+        for r in indicator_rows(indicators_for_year(year=2022, date_to=dt.date(2022, 8, 31)))
+    }
+    text = rows["2.2.2"].result.replace("\xa0", " ")
+    assert text.startswith("33,33 % (1/3 thủ tục)")
+    assert "hồ sơ giải quyết trực tuyến: 20,00 % (1/5 hồ sơ)" in text

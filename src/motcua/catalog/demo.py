@@ -21,7 +21,10 @@ History encoded in the file:
 Online services of 2022: 93 Đắk Nông services in force on 31/8/2022 offer partial or full online
 service and 58 of them are flagged ``national_portal`` (the seed's section V 2.1.5, 62 %); the 35
 added for that are level 3/4 services published on the provincial portal only, without a
-Lâm Đồng continuation.
+Lâm Đồng continuation. Eight provincial procedures without online service in 2022 (land,
+environment, minerals, construction, arbitration, electricity: services that needed the
+applicant in person then) make 105 procedures in force on 31/8/2022, of which 4 had online
+dossiers resolved (section V 2.2.2, "3,8 % TTHC được giải quyết trực tuyến").
 Procedure versions end with their agency and continue, for most procedures, as a new version
 under the successor. National procedure codes and names follow the national database as far
 as remembered (2.000488 is exact); durations, fees and workflows are realistic, not copied.

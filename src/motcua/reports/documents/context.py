@@ -351,7 +351,7 @@ _SEED_ROWS: list[tuple[str, str | None, str]] = [
     ("2.1.5", None, "dịch vụ"),
     ("2.2", "Cung cấp dịch vụ công trực tuyến", ""),
     ("2.2.1", None, "thủ tục"),
-    ("2.2.2", None, "hồ sơ"),
+    ("2.2.2", None, "thủ tục"),
 ]
 
 
@@ -396,6 +396,9 @@ def indicator_rows(indicators: dict[str, Any] | None) -> list[IndicatorRow]:
                 ]
                 if len(parts) > 1:  # one level alone repeats the total
                     result += "; " + "; ".join(parts)
+            if no == "2.2.2" and value.get("dossiers"):
+                # The dossier share of indicators.md beside the seed's procedure share.
+                result += f"; hồ sơ giải quyết trực tuyến: {ratio_text(value['dossiers'], 'hồ sơ')}"
         rows.append(IndicatorRow(no, str(value.get("name", "")), result))
     return rows
 
