@@ -81,7 +81,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     setup_django()
-    return handler(args)
+    from django.db import DatabaseError
+
+    try:
+        return handler(args)
+    except DatabaseError as exc:
+        pending = _unapplied_migrations()
+        if not pending:
+            raise
+        # A database never migrated (or behind the code) fails deep in a query ("no such
+        # table", "relation does not exist"): say what to do rather than print a traceback.
+        print(
+            f"motcua: {pending} migrations are not applied to this database; "
+            f"run `motcua migrate` first ({exc})",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _unapplied_migrations() -> int:
+    from django.db import DatabaseError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        executor = MigrationExecutor(connection)
+        return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    except DatabaseError:
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
