@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "motcua.dossiers.cli",
     "motcua.reports.cli",
     "motcua.notify.cli",
+    "motcua.webhooks.cli",
     "motcua.archive.signing_cli",
     "motcua.archive.cli",
 ]

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "motcua.office",
     "motcua.portal",
     "motcua.feedback",
+    "motcua.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -340,6 +341,9 @@ MOTCUA: dict[str, Any] = {
     ),
     # Incremental sync (api.sync): a change is listed once it is this many seconds old, so
     # that a transaction still committing can never be skipped by a client's cursor.
+    # Webhooks (docs/api.md): seconds a receiver has to answer a delivery before it is
+    # retried later.
+    "WEBHOOK_TIMEOUT": os.environ.get("MOTCUA_WEBHOOK_TIMEOUT", "10"),
     "API_SYNC_SETTLE_SECONDS": os.environ.get("MOTCUA_API_SYNC_SETTLE_SECONDS", "30"),
     # Digital signatures (README, "Digital signatures"): the folder of the deciding agencies'
     # PKCS#12 files, one `<agency code>.p12` each, their passwords in the environment

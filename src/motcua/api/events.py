@@ -14,9 +14,8 @@ from ninja import Query, Router
 from motcua.api.auth import STAFF_AUTH
 from motcua.api.schemas import ErrorOut, EventFeedIn, EventFeedOut
 from motcua.api.sync import settled_before
-from motcua.core.people import person_name
 from motcua.dossiers.models import DossierEvent
-from motcua.dossiers.queries import dossiers_visible_to
+from motcua.dossiers.queries import dossiers_visible_to, event_item
 
 router = Router(auth=STAFF_AUTH, tags=["Sự kiện"])
 
@@ -45,19 +44,6 @@ def event_feed(request: HttpRequest, params: Query[EventFeedIn]) -> dict[str, An
             rows = rows[:index]
             break
     return {
-        "items": [
-            {
-                "id": e.pk,
-                "dossier": e.dossier.code,
-                "type": e.type,
-                "label": str(e.get_type_display()),
-                "at": e.at,
-                "actor": e.actor_label or (person_name(e.actor) if e.actor else ""),
-                "from_status": e.from_status,
-                "to_status": e.to_status,
-                "data": e.data,
-            }
-            for e in rows
-        ],
+        "items": [event_item(e) for e in rows],
         "next": rows[-1].pk if rows else params.after,
     }

@@ -66,6 +66,9 @@ ACTION_LABELS: dict[str, Promise] = {
     "guidance.import": pgettext_lazy("audit", "Nhập sổ hướng dẫn"),
     "api_token.create": pgettext_lazy("audit", "Cấp khóa API"),
     "api_token.revoke": pgettext_lazy("audit", "Thu hồi khóa API"),
+    "webhook.create": pgettext_lazy("audit", "Đăng ký webhook"),
+    "webhook.update": pgettext_lazy("audit", "Sửa đăng ký webhook"),
+    "webhook.replay": pgettext_lazy("audit", "Gửi lại webhook"),
     "rating_submit": pgettext_lazy("audit", "Đánh giá sự hài lòng"),
     "kiosk_device_create": pgettext_lazy("audit", "Đăng ký thiết bị đánh giá tại quầy"),
     "feedback_view": pgettext_lazy("audit", "Xem phản ánh, kiến nghị"),
@@ -97,6 +100,8 @@ OBJECT_LABELS: dict[str, Promise] = {
     "feedback": pgettext_lazy("audit", "Phản ánh, kiến nghị"),
     "audit": pgettext_lazy("audit", "Nhật ký"),
     "document": pgettext_lazy("audit", "Giấy tờ trong kho"),
+    "webhook": pgettext_lazy("audit", "Đăng ký webhook"),
+    "webhook_delivery": pgettext_lazy("audit", "Lần gửi webhook"),
 }
 
 

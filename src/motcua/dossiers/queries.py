@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from motcua.core.audit import audit_log
+from motcua.core.people import person_name
 from motcua.dossiers.classify import supplement_last_day
 from motcua.dossiers.models import Dossier, DossierEvent, DossierPart, EventType, Status
 from motcua.dossiers.scope import StaffScope, as_scope, can_write, dossier_scope_q
@@ -167,3 +169,19 @@ def supplement_request(dossier: Dossier) -> SupplementRequest | None:
             for e in events
         ],
     )
+
+
+def event_item(event: DossierEvent) -> dict[str, Any]:
+    """An event as the API's events feed lists it and a webhook delivers it: one shape for
+    both, so that a partner reads the two alike (``dossier`` and ``actor`` are read)."""
+    return {
+        "id": event.pk,
+        "dossier": event.dossier.code,
+        "type": event.type,
+        "label": str(event.get_type_display()),
+        "at": event.at,
+        "actor": event.actor_label or (person_name(event.actor) if event.actor else ""),
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "data": event.data,
+    }

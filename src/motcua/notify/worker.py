@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import (
     InterfaceError,
@@ -97,7 +97,8 @@ class Stop:
 # --- claiming and sending ---------------------------------------------------------------
 
 
-def _worker_id() -> str:
+def worker_id() -> str:
+    """A name for one claimer: host, process and a random part (one per batch)."""
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
 
@@ -117,7 +118,7 @@ def messages_claim(*, limit: int = BATCH, claimer: str | None = None) -> list[Me
     worker claimed between our SELECT and our UPDATE (possible on SQLite, which has no row
     locks) is not taken twice.
     """
-    claimer = claimer or _worker_id()
+    claimer = claimer or worker_id()
     now = timezone.now()
     with transaction.atomic():
         ids = _candidate_ids(now, limit)
@@ -182,7 +183,7 @@ class SendReport:
 def messages_send_due(*, limit: int = BATCH, stop: Stop | None = None) -> SendReport:
     """Claim and send one batch of due messages; record each outcome. When ``stop`` is
     requested mid-batch, the messages not yet tried are handed back at once."""
-    claimer = _worker_id()
+    claimer = worker_id()
     report = SendReport()
     transport: SMSTransport | None = None
 
@@ -216,15 +217,34 @@ def messages_send_due(*, limit: int = BATCH, stop: Stop | None = None) -> SendRe
     return report
 
 
+class Sender(Protocol):
+    def __call__(self, *, limit: int, stop: Stop | None) -> SendReport: ...
+
+
+# Other outboxes the worker drains after the messages, by name: an app registers its own
+# (``register_sender``) from its ``jobs`` module, so that this module names no other app.
+SENDERS: dict[str, Sender] = {}
+
+
+def register_sender(name: str, send_due: Sender) -> None:
+    """Have the worker call ``send_due(limit=…, stop=…)`` in each round, as it sends the
+    messages: claim and send up to ``limit`` due rows of another outbox, return the counts.
+    Registering a name again replaces the sender."""
+    SENDERS[name] = send_due
+
+
 def outbox_drain(*, limit: int = BATCH, stop: Stop | None = None) -> SendReport:
     """Send everything due now, batch after batch (a failed message is rescheduled into
-    the future, so this ends), or until ``stop`` is requested."""
+    the future, so this ends), or until ``stop`` is requested: the messages, then each
+    registered sender's outbox."""
     total = SendReport()
-    while stop is None or not stop.requested:
-        report = messages_send_due(limit=limit, stop=stop)
-        total = total + report
-        if report.sent + report.retrying + report.failed < limit:
-            break
+    senders: list[Sender] = [messages_send_due, *SENDERS.values()]
+    for send in senders:
+        while stop is None or not stop.requested:
+            report = send(limit=limit, stop=stop)
+            total = total + report
+            if report.sent + report.retrying + report.failed < limit:
+                break
     return total
 
 

@@ -40,6 +40,7 @@ from motcua.dossiers.models import (
     Status,
 )
 from motcua.dossiers.uploads import signature_refusals
+from motcua.webhooks.services import webhook_deliveries_queue
 from motcua.workdays import clock
 from motcua.workdays.calendar import WorkCalendar, get_calendar
 
@@ -257,6 +258,8 @@ def _event(
         object_id=dossier.code,
         data={"from": from_status, "to": dossier.status, **data},
     )
+    # Events out: one delivery per matching webhook subscription, in this transaction.
+    webhook_deliveries_queue(event)
     return event
 
 
