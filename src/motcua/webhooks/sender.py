@@ -156,7 +156,11 @@ def delivery_post(delivery: Delivery) -> Outcome:
             response.read(ERROR_BODY)
     except urllib.error.HTTPError as exc:
         status = exc.code
-        error = f"HTTP {exc.code}: {exc.read(ERROR_BODY).decode('utf-8', 'replace')}"
+        try:
+            answer = exc.read(ERROR_BODY).decode("utf-8", "replace")
+        except OSError:  # the receiver hung up mid-answer: its status is enough
+            answer = ""
+        error = f"HTTP {exc.code}: {answer}".rstrip(": ")
     except Exception as exc:  # refused, timed out, DNS, TLS: all retried alike
         error = f"{type(exc).__name__}: {exc}"
     duration = int((time.monotonic() - started) * 1000)
