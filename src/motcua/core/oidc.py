@@ -21,6 +21,8 @@ from typing import Any
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.django_client import OAuth
 from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from joserfc.errors import JoseError
 
@@ -138,3 +140,22 @@ def oidc_finish(request: HttpRequest, kind: str) -> OidcClaims:
         email=claim("CLAIM_EMAIL", "email"),
         username=claim("CLAIM_USERNAME", "preferred_username"),
     )
+
+
+def staff_for_claims(claims: OidcClaims) -> User | None:
+    """The existing, active staff account the staff provider vouched for, matched by the
+    username claim or (``MATCH=email``) by an e-mail address that exactly one staff account
+    has; None otherwise. Never creates an account: staff are created by an administrator,
+    with their agency and roles."""
+    match = oidc_config(STAFF).get("MATCH") or "username"
+    staff = User.objects.filter(is_active=True).filter(
+        models.Q(staff_profile__isnull=False) | models.Q(is_staff=True)
+    )
+    if match == "email":
+        if "@" not in claims.email:
+            return None
+        found = list(staff.filter(email__iexact=claims.email)[:2])
+        return found[0] if len(found) == 1 else None
+    if not claims.username:
+        return None
+    return staff.filter(username=claims.username).first()
