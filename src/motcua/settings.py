@@ -56,6 +56,30 @@ def _retention_years(value: str) -> dict[str, int]:
     return years
 
 
+def _oidc(prefix: str, *, scopes: str) -> dict[str, str]:
+    """An OpenID Connect provider (core.oidc) from MOTCUA_<prefix>_…; off while the issuer
+    (or discovery URL) or the client id is unset. The secret stays in the environment."""
+    issuer = os.environ.get(f"MOTCUA_{prefix}_ISSUER", "").strip().rstrip("/")
+    discovery = os.environ.get(f"MOTCUA_{prefix}_DISCOVERY_URL", "").strip()
+    if issuer and not discovery:
+        discovery = f"{issuer}/.well-known/openid-configuration"
+    return {
+        "DISCOVERY_URL": discovery,
+        "CLIENT_ID": os.environ.get(f"MOTCUA_{prefix}_CLIENT_ID", ""),
+        "CLIENT_SECRET": os.environ.get(f"MOTCUA_{prefix}_CLIENT_SECRET", ""),
+        "SCOPES": os.environ.get(f"MOTCUA_{prefix}_SCOPES", scopes),
+        # "1": ask the userinfo endpoint for the claims the ID token leaves out.
+        "USERINFO": "1" if _env_bool(f"MOTCUA_{prefix}_USERINFO") else "",
+        "CLAIM_ID_NUMBER": os.environ.get(f"MOTCUA_{prefix}_CLAIM_ID_NUMBER", "id_number"),
+        "CLAIM_NAME": os.environ.get(f"MOTCUA_{prefix}_CLAIM_NAME", "name"),
+        "CLAIM_PHONE": os.environ.get(f"MOTCUA_{prefix}_CLAIM_PHONE", "phone_number"),
+        "CLAIM_EMAIL": os.environ.get(f"MOTCUA_{prefix}_CLAIM_EMAIL", "email"),
+        "CLAIM_USERNAME": os.environ.get(f"MOTCUA_{prefix}_CLAIM_USERNAME", "preferred_username"),
+        # Staff only: match the account by "username" (the username claim) or "email".
+        "MATCH": os.environ.get(f"MOTCUA_{prefix}_MATCH", "username"),
+    }
+
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("MOTCUA_DATA_DIR", Path.cwd() / "var")).resolve()
 # The SQLite file lives here and WhiteNoise expects STATIC_ROOT to exist even when it serves
@@ -354,4 +378,8 @@ MOTCUA: dict[str, Any] = {
     # Years stored documents are kept, by kind ("part=20,form=20"; 0: for good), over
     # archive.models.RETENTION_YEARS.
     "RETENTION_YEARS": _retention_years(os.environ.get("MOTCUA_RETENTION_YEARS", "")),
+    # Citizen sign-in with OpenID Connect (VNeID) and optional staff single sign-on
+    # (core.oidc; README, "Sign-in with OpenID Connect").
+    "OIDC": _oidc("OIDC", scopes="openid profile email phone"),
+    "STAFF_OIDC": _oidc("STAFF_OIDC", scopes="openid profile email"),
 }

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from motcua.core.oidc import OidcClaims
 from motcua.portal.accounts import (
     AccountError,
-    citizen_for_identity,
-    citizen_identity_link,
+    citizen_oidc_link,
+    citizen_oidc_sign_in,
     citizen_register,
+    citizen_verified_id_number,
     identifier_normalize,
 )
 from motcua.portal.models import CitizenIdentity
@@ -17,21 +19,31 @@ pytestmark = pytest.mark.django_db
 
 
 def test_external_identity_creates_then_finds_the_same_user() -> None:
-    user = citizen_for_identity(provider="vneid", subject="sub-123", full_name="Nguyễn Văn An")
-    again = citizen_for_identity(provider="vneid", subject="sub-123")
+    claims = OidcClaims(subject="sub-123", id_number="001203004567", name="Nguyễn Văn An")
+    user = citizen_oidc_sign_in(provider="vneid", claims=claims)
+    again = citizen_oidc_sign_in(provider="vneid", claims=OidcClaims(subject="sub-123"))
     assert again.pk == user.pk and not user.has_usable_password()
+    assert citizen_verified_id_number(user) == "001203004567"
     with pytest.raises(AccountError):
-        citizen_for_identity(provider="local", subject="x@example.vn")
+        citizen_oidc_sign_in(provider="local", claims=claims)
+    # A new subject without a valid ID number makes no account.
+    with pytest.raises(AccountError):
+        citizen_oidc_sign_in(provider="vneid", claims=OidcClaims(subject="s", id_number="12"))
 
 
 def test_a_local_account_can_link_vneid_once() -> None:
     user = citizen_register(identifier="b@example.vn", password="Mat-khau-dai-2026", full_name="B")
-    citizen_identity_link(user=user, provider="vneid", subject="sub-9")
-    assert citizen_for_identity(provider="vneid", subject="sub-9").pk == user.pk
+    assert user is not None
+    claims = OidcClaims(subject="sub-9", id_number="001203004568")
+    citizen_oidc_link(user=user, provider="vneid", claims=claims)
+    citizen_oidc_link(user=user, provider="vneid", claims=claims)  # again: nothing new
+    assert citizen_oidc_sign_in(provider="vneid", claims=claims).pk == user.pk
     other = citizen_register(identifier="c@example.vn", password="Mat-khau-dai-2026", full_name="C")
+    assert other is not None
     with pytest.raises(AccountError):
-        citizen_identity_link(user=other, provider="vneid", subject="sub-9")
+        citizen_oidc_link(user=other, provider="vneid", claims=claims)
     assert CitizenIdentity.objects.filter(user=user).count() == 2
+    assert citizen_verified_id_number(other) == ""
 
 
 @pytest.mark.parametrize(

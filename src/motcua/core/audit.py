@@ -58,6 +58,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "login.locked": pgettext_lazy("audit", "Tạm khóa đăng nhập"),
     "login.unlocked": pgettext_lazy("audit", "Mở khóa đăng nhập"),
     "citizen.register": pgettext_lazy("audit", "Công dân đăng ký tài khoản"),
+    "citizen.identity_linked": pgettext_lazy("audit", "Liên kết tài khoản với định danh điện tử"),
+    "login.oidc_refused": pgettext_lazy("audit", "Đăng nhập qua định danh điện tử bị từ chối"),
     "audit.search": pgettext_lazy("audit", "Tra cứu nhật ký"),
     "audit.export": pgettext_lazy("audit", "Xuất nhật ký (CSV)"),
     "catalog.import": pgettext_lazy("audit", "Nhập danh mục thủ tục"),

@@ -36,6 +36,14 @@ from motcua.core.accounts import (
 from motcua.core.audit import audit_log
 from motcua.core.heartbeat import heartbeat_read
 from motcua.core.models import LoginScope
+from motcua.core.oidc import (
+    STAFF,
+    OidcError,
+    oidc_begin,
+    oidc_enabled,
+    oidc_finish,
+    staff_for_claims,
+)
 from motcua.core.twofactor import (
     otp_device_for,
     otp_enrol_confirm,
@@ -177,9 +185,92 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/login.html",
-        {"form": form, "next": next_url, "lock_error": lock_error, "title": _("Đăng nhập")},
+        {
+            "form": form,
+            "next": next_url,
+            "lock_error": lock_error,
+            "title": _("Đăng nhập"),
+            "sso": oidc_enabled(STAFF),
+        },
         status=status,
     )
+
+
+# --- staff single sign-on (OpenID Connect, core.oidc) ----------------------------------------
+# The provider stands in for the password only: an account with a TOTP device still types its
+# code (login_code), and a superuser without one still enrols first (_signed_in). The second
+# factor stays ours, whatever the provider did, as the admin's rule is ours.
+
+SSO_NEXT = "motcua_sso_next"
+
+
+def _sso_refused(request: HttpRequest, error: str, *, claim: str = "") -> HttpResponse:
+    audit_log(
+        actor="anonymous",
+        action="login.oidc_refused",
+        object_type="user",
+        object_id=claim[:100],
+        ip=client_ip(request) or None,
+        data={"provider": "staff_sso"},
+    )
+    return render(
+        request,
+        "core/login.html",
+        {
+            "form": AuthenticationForm(request),
+            "next": "",
+            "lock_error": error,
+            "title": _("Đăng nhập"),
+            "sso": oidc_enabled(STAFF),
+        },
+        status=400,
+    )
+
+
+@never_cache
+@require_GET
+def sso_start(request: HttpRequest) -> HttpResponse:
+    if not oidc_enabled(STAFF):
+        raise Http404
+    request.session[SSO_NEXT] = _safe_next(request)
+    try:
+        return oidc_begin(
+            request, STAFF, redirect_uri=request.build_absolute_uri(reverse("sso_callback"))
+        )
+    except OidcError:
+        return _sso_refused(request, _("Không kết nối được với hệ thống đăng nhập một lần."))
+
+
+@never_cache
+@require_GET
+def sso_callback(request: HttpRequest) -> HttpResponse:
+    """Back from the staff provider: an existing staff account only (never created here),
+    then the same second-factor rules as the password login."""
+    if not oidc_enabled(STAFF):
+        raise Http404
+    next_url = str(request.session.pop(SSO_NEXT, "") or "")
+    try:
+        claims = oidc_finish(request, STAFF)
+    except OidcError:
+        return _sso_refused(request, _("Đăng nhập một lần không thành công. Vui lòng thử lại."))
+    user = staff_for_claims(claims)
+    if user is None:
+        return _sso_refused(
+            request,
+            _("Không có tài khoản cán bộ nào ứng với tài khoản đăng nhập một lần này."),
+            claim=claims.username or claims.email,
+        )
+    backend = "django.contrib.auth.backends.ModelBackend"
+    if otp_device_for(user) is not None:
+        request.session[PENDING] = {
+            "user": user.pk,
+            "backend": backend,
+            "next": next_url,
+            "at": int(time.time()),
+        }
+        return HttpResponseRedirect(reverse("login_code"))
+    login(request, user, backend=backend)
+    return _signed_in(request, user, client_ip(request) or "unknown", next_url, verified=False)
 
 
 @sensitive_post_parameters("code")

@@ -8,15 +8,11 @@ only in ``CitizenIdentity(user, provider, subject)``. Today ``citizen_register``
 ``citizen_authenticate`` handle ``provider="local"``. Plugging in VNeID means adding one
 view pair (redirect to the provider's authorisation endpoint; callback that exchanges the
 code and validates the ID token — with a maintained OIDC client library such as
-``mozilla-django-oidc`` or ``authlib``, not by hand) whose callback ends with::
-
-    user = citizen_for_identity(provider="vneid", subject=claims["sub"],
-                                full_name=claims.get("name", ""), email=claims.get("email", ""))
-    login(request, user)
-
-``citizen_for_identity`` finds the user already linked to that subject or creates one; a
-citizen who already has a local account can link VNeID to it from their logged-in session
-with ``citizen_identity_link``. Dossiers, the document store and the lookup do not change.
+``mozilla-django-oidc`` or ``authlib``, not by hand). That is ``portal.views.oidc_start`` and
+``oidc_callback`` over ``core.oidc`` (authlib); the callback ends with
+``citizen_oidc_sign_in`` (linked by subject, else by the verified ID number, else a new
+account; never by e-mail) or, from a logged-in citizen's account page, ``citizen_oidc_link``.
+Dossiers, the document store and the lookup do not change.
 """
 
 from __future__ import annotations
@@ -41,7 +37,8 @@ from django.utils.translation import gettext as _
 from motcua.core.accounts import login_locked_until, login_record_failure, login_record_success
 from motcua.core.audit import audit_log
 from motcua.core.models import LoginRealm
-from motcua.dossiers.applicants import phone_normalize
+from motcua.core.oidc import OidcClaims
+from motcua.dossiers.applicants import citizen_id_normalize, phone_normalize
 from motcua.notify.models import Channel
 from motcua.notify.services import InvalidRecipient, notification_enqueue
 from motcua.portal.models import CitizenIdentity, IdentityProvider, PasswordReset
@@ -324,41 +321,128 @@ def citizen_authenticate(*, identifier: str, password: str, ip: str) -> LoginRes
     )
 
 
-def citizen_for_identity(
-    *, provider: str, subject: str, full_name: str = "", email: str = ""
-) -> User:
-    """The user linked to an external identity (an OIDC ``sub``), created on first login."""
+def citizen_verified_id_number(user: User) -> str:
+    """The số định danh cá nhân an identity provider vouched for this citizen, or "".
+
+    What the document store's "by ID number" rules may trust: a number a citizen typed on a
+    form is only a claim; this one was verified by VNeID."""
+    return (
+        CitizenIdentity.objects.filter(user=user)
+        .exclude(id_number="")
+        .values_list("id_number", flat=True)
+        .first()
+        or ""
+    )
+
+
+def _verified_id_number(claims: OidcClaims) -> str:
+    try:
+        return citizen_id_normalize(claims.id_number)
+    except ValueError:
+        raise AccountError(
+            {"id_number": _("Nhà cung cấp định danh không trả về số định danh cá nhân hợp lệ.")}
+        ) from None
+
+
+def citizen_oidc_sign_in(*, provider: str, claims: OidcClaims, ip: str = "") -> User:
+    """The account of a citizen who signed in with an OpenID Connect provider (VNeID).
+
+    In order: the account already linked to this provider's subject; else the account that
+    holds an identity with the same verified ID number (linked now); else a new account with
+    that verified ID number. Never by e-mail or phone: those are not verified by anyone here,
+    so matching on them would hand an account to whoever registered the address first.
+    ``AccountError`` when the provider sent no valid ID number or the account is disabled."""
     if provider not in IdentityProvider.values or provider == IdentityProvider.LOCAL:
         raise AccountError({"provider": _("Nhà cung cấp định danh không hợp lệ.")})
-    identity = CitizenIdentity.objects.select_related("user").filter(
-        provider=provider, subject=subject
+    disabled = AccountError({"provider": _("Tài khoản này đã bị khóa.")})
+    found = (
+        CitizenIdentity.objects.select_related("user")
+        .filter(provider=provider, subject=claims.subject)
+        .first()
     )
-    found = identity.first()
     if found is not None:
+        if not found.user.is_active:
+            raise disabled
+        if not found.id_number and claims.id_number:
+            found.id_number = _verified_id_number(claims)
+            found.save(update_fields=["id_number"])
         return found.user
+    id_number = _verified_id_number(claims)
     with transaction.atomic():
-        user = User.objects.create_user(
-            f"{provider}:{subject}"[:150], email=email, first_name=full_name
+        same_person = (
+            CitizenIdentity.objects.select_related("user")
+            .filter(id_number=id_number)
+            .order_by("id")
+            .first()
         )
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-        CitizenIdentity.objects.create(user=user, provider=provider, subject=subject)
+        if same_person is not None:
+            user = same_person.user
+            if not user.is_active:
+                raise disabled
+            CitizenIdentity.objects.create(
+                user=user, provider=provider, subject=claims.subject, id_number=id_number
+            )
+            action = "citizen.identity_linked"
+        else:
+            name = " ".join(claims.name.split())
+            user = User.objects.create_user(
+                f"{provider}:{claims.subject}"[:150],
+                email=claims.email if "@" in claims.email else "",
+                first_name=name[:150],
+            )
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+            CitizenIdentity.objects.create(
+                user=user, provider=provider, subject=claims.subject, id_number=id_number
+            )
+            action = "citizen.register"
     audit_log(
         actor=user,
-        action="citizen.register",
+        action=action,
         object_type="user",
         object_id=user.pk,
+        ip=ip or None,
         data={"provider": provider},
     )
     return user
 
 
-def citizen_identity_link(*, user: User, provider: str, subject: str) -> CitizenIdentity:
-    """Link another identity (e.g. VNeID) to a logged-in citizen's account."""
-    try:
-        with transaction.atomic():
-            return CitizenIdentity.objects.create(user=user, provider=provider, subject=subject)
-    except IntegrityError:
-        raise AccountError(
-            {"provider": _("Định danh này đã được liên kết với một tài khoản khác.")}
-        ) from None
+def citizen_oidc_link(
+    *, user: User, provider: str, claims: OidcClaims, ip: str = ""
+) -> CitizenIdentity:
+    """Link an OpenID Connect identity (VNeID) to the logged-in citizen ``user``: refused when
+    that identity, or its ID number, already belongs to another account, or when ``user``
+    already has another verified ID number. Linking the same identity again changes nothing."""
+    if provider not in IdentityProvider.values or provider == IdentityProvider.LOCAL:
+        raise AccountError({"provider": _("Nhà cung cấp định danh không hợp lệ.")})
+    taken = AccountError({"provider": _("Định danh này đã được liên kết với một tài khoản khác.")})
+    id_number = _verified_id_number(claims)
+    with transaction.atomic():
+        existing = CitizenIdentity.objects.filter(provider=provider, subject=claims.subject).first()
+        if existing is not None:
+            if existing.user_id != user.pk:
+                raise taken
+            return existing
+        if CitizenIdentity.objects.filter(id_number=id_number).exclude(user=user).exists():
+            raise taken
+        own = citizen_verified_id_number(user)
+        if own and own != id_number:
+            raise AccountError(
+                {"provider": _("Tài khoản đã gắn với một số định danh cá nhân khác.")}
+            )
+        try:
+            with transaction.atomic():
+                identity = CitizenIdentity.objects.create(
+                    user=user, provider=provider, subject=claims.subject, id_number=id_number
+                )
+        except IntegrityError:
+            raise taken from None
+    audit_log(
+        actor=user,
+        action="citizen.identity_linked",
+        object_type="user",
+        object_id=user.pk,
+        ip=ip or None,
+        data={"provider": provider},
+    )
+    return identity

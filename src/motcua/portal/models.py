@@ -33,6 +33,10 @@ class CitizenIdentity(models.Model):
     )
     # local: the normalised e-mail (lower case) or phone (0xxxxxxxxx); OIDC: the `sub` claim.
     subject = models.CharField(_("định danh"), max_length=255)
+    # The số định danh cá nhân an identity provider vouched for (VNeID's ID number claim);
+    # empty for a local identity, whose owner only typed it. What links a first OIDC login
+    # to an existing account, and what the store's "by ID number" rules can trust.
+    id_number = models.CharField(_("số định danh cá nhân (đã xác thực)"), max_length=12, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -41,6 +45,7 @@ class CitizenIdentity(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["provider", "subject"], name="citizen_identity_unique")
         ]
+        indexes = [models.Index(fields=["id_number"], name="citizen_identity_id_number")]
 
     def __str__(self) -> str:
         return f"{self.provider}:{self.subject}"

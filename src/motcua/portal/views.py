@@ -44,6 +44,7 @@ from motcua.catalog.queries import (
 from motcua.core.access import client_ip, is_staff_member, is_staff_side, landing_for
 from motcua.core.audit import audit_log
 from motcua.core.formatting import vn_date, vn_date_long
+from motcua.core.oidc import CITIZEN, OidcError, oidc_begin, oidc_enabled, oidc_finish
 from motcua.core.people import person_name
 from motcua.core.ratelimit import rate_limit_hit, rate_setting
 from motcua.dossiers.applicants import Applicant, applicant_validate
@@ -57,7 +58,10 @@ from motcua.portal import queries
 from motcua.portal.accounts import (
     AccountError,
     citizen_authenticate,
+    citizen_oidc_link,
+    citizen_oidc_sign_in,
     citizen_register,
+    citizen_verified_id_number,
     password_reset_confirm,
     password_reset_request,
 )
@@ -72,7 +76,7 @@ from motcua.portal.forms import (
     SupplementNoteForm,
 )
 from motcua.portal.frame import render_public
-from motcua.portal.models import CitizenIdentity
+from motcua.portal.models import CitizenIdentity, IdentityProvider
 from motcua.portal.services import (
     PartSubmission,
     portal_dossier_complete,
@@ -379,7 +383,13 @@ def citizen_login(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/login.html",
-        {"form": form, "error": error, "next": _next_url(request), "title": _("Đăng nhập")},
+        {
+            "form": form,
+            "error": error,
+            "next": _next_url(request),
+            "title": _("Đăng nhập"),
+            "oidc": oidc_enabled(CITIZEN),
+        },
         status=status,
     )
 
@@ -397,6 +407,102 @@ def _citizen_required(view: Any) -> Any:
         return response
 
     return wrapper
+
+
+# --- sign-in with VNeID (OpenID Connect, core.oidc) -----------------------------------------------
+
+OIDC_INTENT = "motcua_oidc_intent"
+
+
+def _oidc_refused(request: HttpRequest, error: str, *, link: bool) -> HttpResponse:
+    audit_log(
+        actor=request.user if link else "anonymous",
+        action="login.oidc_refused",
+        object_type="user",
+        object_id=request.user.pk if link and request.user.pk else "",
+        ip=client_ip(request) or None,
+        data={"provider": IdentityProvider.VNEID},
+    )
+    if link:
+        messages.error(request, error)
+        return HttpResponseRedirect(reverse("portal:account"))
+    return render(
+        request,
+        "portal/login.html",
+        {
+            "form": LoginForm(),
+            "error": error,
+            "next": "",
+            "title": _("Đăng nhập"),
+            "oidc": oidc_enabled(CITIZEN),
+        },
+        status=400,
+    )
+
+
+@never_cache
+@require_http_methods(["GET"])
+def oidc_start(request: HttpRequest) -> HttpResponse:
+    """Off to VNeID: to sign in, or (``?lien-ket=1``, from the account page of a signed-in
+    citizen) to link VNeID to this account."""
+    if not oidc_enabled(CITIZEN):
+        raise Http404
+    link = request.GET.get("lien-ket") == "1"
+    if link and not _is_citizen(request.user):
+        return HttpResponseRedirect(reverse("portal:login"))
+    request.session[OIDC_INTENT] = {"link": link, "next": _next_url(request)}
+    try:
+        return oidc_begin(
+            request,
+            CITIZEN,
+            redirect_uri=request.build_absolute_uri(reverse("portal:oidc_callback")),
+        )
+    except OidcError:
+        return _oidc_refused(
+            request, _("Không kết nối được với VNeID. Vui lòng thử lại sau."), link=link
+        )
+
+
+@never_cache
+@require_http_methods(["GET"])
+def oidc_callback(request: HttpRequest) -> HttpResponse:
+    """Back from VNeID: authlib checks state, PKCE, the ID token's signature, issuer,
+    audience and nonce; then the account is found, linked or created (``portal.accounts``)."""
+    if not oidc_enabled(CITIZEN):
+        raise Http404
+    intent: dict[str, Any] = request.session.pop(OIDC_INTENT, None) or {}
+    link = bool(intent.get("link")) and _is_citizen(request.user)
+    ip = client_ip(request) or ""
+    try:
+        claims = oidc_finish(request, CITIZEN)
+    except OidcError:
+        return _oidc_refused(
+            request, _("Đăng nhập bằng VNeID không thành công. Vui lòng thử lại."), link=link
+        )
+    try:
+        if link:
+            user = request.user
+            assert isinstance(user, User)
+            citizen_oidc_link(user=user, provider=IdentityProvider.VNEID, claims=claims, ip=ip)
+            messages.success(request, _("Đã liên kết tài khoản với VNeID."))
+            return HttpResponseRedirect(reverse("portal:account"))
+        user = citizen_oidc_sign_in(provider=IdentityProvider.VNEID, claims=claims, ip=ip)
+    except AccountError as exc:
+        return _oidc_refused(request, " ".join(exc.errors.values()), link=link)
+    if is_staff_member(user):
+        # A staff member's own account is never a citizen one (their login is the staff one).
+        return _oidc_refused(request, _("Tài khoản này không phải tài khoản công dân."), link=False)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    audit_log(
+        actor=user,
+        action="login",
+        object_type="user",
+        object_id=user.pk,
+        ip=ip or None,
+        data={"provider": IdentityProvider.VNEID},
+    )
+    next_url = str(intent.get("next") or "")
+    return HttpResponseRedirect(landing_for(user, next_url, default=reverse("portal:my_dossiers")))
 
 
 # --- online submission -----------------------------------------------------------------------
@@ -839,3 +945,26 @@ def lookup(request: HttpRequest) -> HttpResponse:
         rating_url=_rating_url(dossier) if info.rateable else "",
     )
     return _lookup_page(request, context)
+
+
+@_citizen_required
+@never_cache
+@require_http_methods(["GET"])
+def account(request: HttpRequest) -> HttpResponse:
+    """The citizen's account: how they sign in, their verified ID number, and the way to
+    link VNeID."""
+    user = request.user
+    assert isinstance(user, User)
+    identities = list(CitizenIdentity.objects.filter(user=user).order_by("id"))
+    return render(
+        request,
+        "portal/account.html",
+        {
+            "title": _("Tài khoản của tôi"),
+            "identities": identities,
+            "id_number": citizen_verified_id_number(user),
+            "can_link": oidc_enabled(CITIZEN)
+            and not any(i.provider == IdentityProvider.VNEID for i in identities),
+            "nav": "account",
+        },
+    )

@@ -9,6 +9,7 @@ from django.forms import BoundField
 from django.utils.safestring import SafeString
 
 from motcua.core.access import is_staff_side
+from motcua.core.oidc import CITIZEN, oidc_enabled
 
 register = template.Library()
 
@@ -18,6 +19,12 @@ def staff_side(user: Any) -> bool:
     """Staff browsing the public pages get a way back to their application, not the
     citizen's own pages."""
     return is_staff_side(user)
+
+
+@register.simple_tag
+def vneid_enabled() -> bool:
+    """Whether citizens may sign in with VNeID (``MOTCUA_OIDC_*`` set)."""
+    return oidc_enabled(CITIZEN)
 
 
 @register.filter

@@ -1,0 +1,88 @@
+"""Staff single sign-on with OpenID Connect (optional): only existing staff accounts, matched
+by the username claim (or e-mail), never created; the second factor still asked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from django.contrib.auth.models import User
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from motcua.core.models import AuditEvent
+from tests.oidc_provider import Provider, oidc_provider, provider_settings
+from tests.world import World
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def provider(settings: Any) -> Iterator[Provider]:
+    with oidc_provider() as p:
+        p.auto_approve = True
+        settings.MOTCUA = {**settings.MOTCUA, "STAFF_OIDC": provider_settings(p)}
+        yield p
+
+
+def _sso(client: Client) -> Any:
+    start = client.get("/dang-nhap/sso/")
+    assert start.status_code == 302
+    answer = requests.get(start["Location"], allow_redirects=False, timeout=5)
+    back = urlsplit(answer.headers["Location"])
+    return client.get(f"{back.path}?{back.query}")
+
+
+def test_no_button_and_no_route_when_unset(world: World, settings: Any) -> None:
+    settings.MOTCUA = {**settings.MOTCUA, "STAFF_OIDC": {"DISCOVERY_URL": "", "CLIENT_ID": ""}}
+    assert "SSO" not in Client().get("/dang-nhap/").content.decode()
+    assert Client().get("/dang-nhap/sso/").status_code == 404
+
+
+def test_an_existing_clerk_signs_in(world: World, provider: Provider) -> None:
+    provider.person = {"sub": "sso-1", "preferred_username": world.clerk.username}
+    client = Client()
+    assert "SSO" in client.get("/dang-nhap/").content.decode()
+    response = _sso(client)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/can-bo/")
+    assert client.session["_auth_user_id"] == str(world.clerk.pk)
+
+
+def test_unknown_username_creates_nothing(world: World, provider: Provider) -> None:
+    provider.person = {"sub": "sso-2", "preferred_username": "nobody", "email": "x@example.vn"}
+    before = User.objects.count()
+    client = Client()
+    assert _sso(client).status_code == 400
+    assert User.objects.count() == before
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(action="login.oidc_refused", object_id="nobody").exists()
+
+
+def test_a_citizen_account_is_not_staff(world: World, provider: Provider) -> None:
+    provider.person = {"sub": "sso-3", "preferred_username": world.citizen.username}
+    client = Client()
+    assert _sso(client).status_code == 400
+    assert "_auth_user_id" not in client.session
+
+
+def test_match_by_email(world: World, provider: Provider, settings: Any) -> None:
+    world.leader.email = "lanh.dao@example.vn"
+    world.leader.save(update_fields=["email"])
+    settings.MOTCUA["STAFF_OIDC"]["MATCH"] = "email"
+    provider.person = {"sub": "sso-4", "email": "LANH.DAO@example.vn"}
+    client = Client()
+    assert _sso(client).status_code == 302
+    assert client.session["_auth_user_id"] == str(world.leader.pk)
+
+
+def test_an_account_with_a_device_still_types_its_code(world: World, provider: Provider) -> None:
+    TOTPDevice.objects.create(user=world.specialist, name="phone", confirmed=True)
+    provider.person = {"sub": "sso-5", "preferred_username": world.specialist.username}
+    client = Client()
+    response = _sso(client)
+    assert response["Location"] == "/dang-nhap/ma-xac-thuc/"
+    assert "_auth_user_id" not in client.session
