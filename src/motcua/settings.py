@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.notify",
     "motcua.api",
+    "motcua.integrations",
     "motcua.reports",
     "motcua.office",
     "motcua.portal",
@@ -354,4 +355,16 @@ MOTCUA: dict[str, Any] = {
     # Years stored documents are kept, by kind ("part=20,form=20"; 0: for good), over
     # archive.models.RETENTION_YEARS.
     "RETENTION_YEARS": _retention_years(os.environ.get("MOTCUA_RETENTION_YEARS", "")),
+    # The national public service portal (Cổng DVCQG, integrations.dvcqg): the adapter class
+    # ("motcua.integrations.dvcqg.HttpAdapter"; empty: no link, nothing pulled or queued),
+    # its address and bearer token, the request timeout in seconds, whether every dossier's
+    # statuses are pushed (QĐ 766 "dossiers synchronised") or only those that came from the
+    # portal, and how often the worker pulls submissions and pushes statuses, in seconds.
+    "NATIONAL_PORTAL": os.environ.get("MOTCUA_NATIONAL_PORTAL", ""),
+    "NATIONAL_PORTAL_URL": os.environ.get("MOTCUA_NATIONAL_PORTAL_URL", ""),
+    "NATIONAL_PORTAL_TOKEN": os.environ.get("MOTCUA_NATIONAL_PORTAL_TOKEN", ""),
+    "NATIONAL_PORTAL_TIMEOUT": os.environ.get("MOTCUA_NATIONAL_PORTAL_TIMEOUT", "10"),
+    "NATIONAL_PORTAL_SYNC_ALL": _env_bool("MOTCUA_NATIONAL_PORTAL_SYNC_ALL", False),
+    "NATIONAL_PORTAL_PULL_SECONDS": os.environ.get("MOTCUA_NATIONAL_PORTAL_PULL_SECONDS", "300"),
+    "NATIONAL_PORTAL_PUSH_SECONDS": os.environ.get("MOTCUA_NATIONAL_PORTAL_PUSH_SECONDS", "60"),
 }

@@ -41,6 +41,7 @@ from motcua.dossiers.models import (
 )
 from motcua.dossiers.uploads import signature_refusals
 from motcua.webhooks.services import webhook_deliveries_queue
+from motcua.integrations.queue import portal_push_queue
 from motcua.workdays import clock
 from motcua.workdays.calendar import WorkCalendar, get_calendar
 
@@ -260,6 +261,8 @@ def _event(
     )
     # Events out: one delivery per matching webhook subscription, in this transaction.
     webhook_deliveries_queue(event)
+    # Every dossier event passes here: the national portal's status goes out with it.
+    portal_push_queue(event)
     return event
 
 
