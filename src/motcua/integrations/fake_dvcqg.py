@@ -143,5 +143,5 @@ class FakePortalServer(ThreadingHTTPServer):
 def fake_portal_start(host: str = "127.0.0.1", port: int = 0) -> FakePortalServer:
     """A fake portal serving in a background thread; ``shutdown()`` it when done."""
     server = FakePortalServer((host, port))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     return server

@@ -243,40 +243,60 @@ def _heads(now: dt.datetime, limit: int) -> list[PortalPush]:
     return due
 
 
+def _send_one(portal: NationalPortal, push: PortalPush, now: dt.datetime) -> str | None:
+    """Claim and send ``push``; its outcome (a ``PushStatus``, or "retrying"), or None when
+    another sender took it first."""
+    # The claim: the conditional UPDATE fails if another sender took the row meanwhile.
+    taken = PortalPush.objects.filter(
+        id=push.id, status=PushStatus.PENDING, next_attempt_at=push.next_attempt_at
+    ).update(next_attempt_at=now + LEASE, attempts=F("attempts") + 1)
+    if not taken:
+        return None
+    rows = PortalPush.objects.filter(id=push.id)
+    try:
+        portal.status_send(_update(push))
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        delay = None if isinstance(exc, PortalRefused) else retry_delay(push.attempts + 1)
+        if delay is None:
+            logger.error("dvcqg push %s failed for good: %s", push.id, error)
+            rows.update(status=PushStatus.FAILED, last_error=error)
+            return PushStatus.FAILED
+        logger.warning("dvcqg push %s failed, retry in %s: %s", push.id, delay, error)
+        rows.update(next_attempt_at=timezone.now() + delay, last_error=error)
+        return "retrying"
+    rows.update(status=PushStatus.SENT, sent_at=timezone.now(), last_error="")
+    return PushStatus.SENT
+
+
 def portal_pushes_send_due(
     *, adapter: NationalPortal | None = None, limit: int = PUSH_BATCH
 ) -> PushReport:
-    """Send one batch of due statuses; record each outcome on its row (the sync log)."""
+    """Send one batch of due statuses, each dossier's in order (after a status is accepted,
+    the dossier's next one follows at once); record each outcome on its row (the sync log)."""
     portal = _adapter(adapter)
     report = PushReport()
     now = timezone.now()
-    for push in _heads(now, limit):
-        # The claim: the conditional UPDATE fails if another sender took the row meanwhile.
-        taken = PortalPush.objects.filter(
-            id=push.id, status=PushStatus.PENDING, next_attempt_at=push.next_attempt_at
-        ).update(next_attempt_at=now + LEASE, attempts=F("attempts") + 1)
-        if not taken:
-            continue
-        attempts = push.attempts + 1
-        try:
-            portal.status_send(_update(push))
-        except Exception as exc:
-            error = f"{type(exc).__name__}: {exc}"[:2000]
-            delay = None if isinstance(exc, PortalRefused) else retry_delay(attempts)
-            rows = PortalPush.objects.filter(id=push.id)
-            if delay is None:
-                logger.error("dvcqg push %s failed for good: %s", push.id, error)
-                rows.update(status=PushStatus.FAILED, last_error=error)
+    for head in _heads(now, limit):
+        push: PortalPush | None = head
+        while push is not None and report.sent + report.retrying + report.failed < limit:
+            outcome = _send_one(portal, push, now)
+            if outcome == PushStatus.SENT:
+                report.sent += 1
+            elif outcome == PushStatus.FAILED:
                 report.failed += 1
-            else:
-                logger.warning("dvcqg push %s failed, retry in %s: %s", push.id, delay, error)
-                rows.update(next_attempt_at=timezone.now() + delay, last_error=error)
+            elif outcome == "retrying":
                 report.retrying += 1
-        else:
-            PortalPush.objects.filter(id=push.id).update(
-                status=PushStatus.SENT, sent_at=timezone.now(), last_error=""
+            if outcome not in (PushStatus.SENT, PushStatus.FAILED):
+                break  # still waiting, or someone else's: the later ones wait behind it
+            push = (
+                PortalPush.objects.filter(dossier_id=head.dossier_id, status=PushStatus.PENDING)
+                .select_related("dossier", "event")
+                .order_by("id")
+                .first()
             )
-            report.sent += 1
+            if push is not None and push.next_attempt_at > now:
+                break
     return report
 
 
