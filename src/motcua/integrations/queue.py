@@ -1,6 +1,6 @@
-"""Queueing a dossier's status for the national portal, called where every dossier event is
-created (``dossiers.services.base._event``), inside the event's transaction: a rolled-back
-change queues nothing. Imports no dossier service (they import this)."""
+"""Queueing a dossier's status for the national portal: a listener of every dossier event
+(``dossiers.listeners``, registered in ``IntegrationsConfig.ready``), run inside the event's
+transaction, so a rolled-back change queues nothing."""
 
 from __future__ import annotations
 

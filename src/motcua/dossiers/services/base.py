@@ -29,6 +29,7 @@ from motcua.dossiers.errors import (
     ConflictError,
     TransitionError,
 )
+from motcua.dossiers.listeners import event_listeners_run
 from motcua.dossiers.models import (
     Dossier,
     DossierEvent,
@@ -41,7 +42,6 @@ from motcua.dossiers.models import (
 )
 from motcua.dossiers.uploads import signature_refusals
 from motcua.webhooks.services import webhook_deliveries_queue
-from motcua.integrations.queue import portal_push_queue
 from motcua.workdays import clock
 from motcua.workdays.calendar import WorkCalendar, get_calendar
 
@@ -261,8 +261,9 @@ def _event(
     )
     # Events out: one delivery per matching webhook subscription, in this transaction.
     webhook_deliveries_queue(event)
-    # Every dossier event passes here: the national portal's status goes out with it.
-    portal_push_queue(event)
+    # What apps that depend on dossiers record with it (the national portal's status
+    # queue), in the same transaction.
+    event_listeners_run(event)
     return event
 
 
