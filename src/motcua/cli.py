@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "motcua.webhooks.cli",
     "motcua.archive.signing_cli",
     "motcua.archive.cli",
+    "motcua.integrations.cli",
 ]
 
 Handler = Callable[[argparse.Namespace], int]

@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.notify",
     "motcua.api",
+    "motcua.integrations",
     "motcua.reports",
     "motcua.office",
     "motcua.portal",
@@ -382,4 +383,16 @@ MOTCUA: dict[str, Any] = {
     # (core.oidc; README, "Sign-in with OpenID Connect").
     "OIDC": _oidc("OIDC", scopes="openid profile email phone"),
     "STAFF_OIDC": _oidc("STAFF_OIDC", scopes="openid profile email"),
+    # The national public service portal (Cổng DVCQG, integrations.dvcqg): the adapter class
+    # ("motcua.integrations.dvcqg.HttpAdapter"; empty: no link, nothing pulled or queued),
+    # its address and bearer token, the request timeout in seconds, whether every dossier's
+    # statuses are pushed (QĐ 766 "dossiers synchronised") or only those that came from the
+    # portal, and how often the worker pulls submissions and pushes statuses, in seconds.
+    "NATIONAL_PORTAL": os.environ.get("MOTCUA_NATIONAL_PORTAL", ""),
+    "NATIONAL_PORTAL_URL": os.environ.get("MOTCUA_NATIONAL_PORTAL_URL", ""),
+    "NATIONAL_PORTAL_TOKEN": os.environ.get("MOTCUA_NATIONAL_PORTAL_TOKEN", ""),
+    "NATIONAL_PORTAL_TIMEOUT": os.environ.get("MOTCUA_NATIONAL_PORTAL_TIMEOUT", "10"),
+    "NATIONAL_PORTAL_SYNC_ALL": _env_bool("MOTCUA_NATIONAL_PORTAL_SYNC_ALL", False),
+    "NATIONAL_PORTAL_PULL_SECONDS": os.environ.get("MOTCUA_NATIONAL_PORTAL_PULL_SECONDS", "300"),
+    "NATIONAL_PORTAL_PUSH_SECONDS": os.environ.get("MOTCUA_NATIONAL_PORTAL_PUSH_SECONDS", "60"),
 }

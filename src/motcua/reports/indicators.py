@@ -58,6 +58,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
 )
 from django.utils import timezone
 
@@ -68,6 +69,8 @@ from motcua.core.formatting import pct
 from motcua.dossiers.classify import LOCAL
 from motcua.dossiers.models import Channel, Dossier, DossierClass, DossierPart, EndKind
 from motcua.feedback.queries import pakn_counts
+from motcua.integrations.models import PortalPush, PushStatus
+from motcua.integrations.queue import portal_sync_enabled
 from motcua.reports.models import IndicatorWeight
 from motcua.reports.queries import (
     agency_subtree_ids,
@@ -79,6 +82,25 @@ from motcua.reports.queries import (
 
 LEVELS: list[str] = [Level.PROVINCE, Level.DISTRICT, Level.COMMUNE]
 NO_DATA = "no data"
+
+
+def _synced(received: QuerySet[Dossier]) -> dict[str, Any]:
+    """QĐ 766 "dossiers synchronised to the national portal": of ``received``, those whose
+    latest status pushed to the portal (``integrations.PortalPush``) was accepted by it. A
+    dossier never pushed, or whose latest status is still waiting or failed, does not count.
+    Without a national portal link and with nothing ever pushed, the system does not know
+    (the province may synchronise another way): no rate rather than 0 %."""
+    if not portal_sync_enabled() and not PortalPush.objects.exists():
+        return ratio(None, None, "synchronisation is not recorded (no national portal link)")
+    latest = PortalPush.objects.filter(dossier=OuterRef("pk")).order_by("-id").values("status")
+    synced = (
+        received.annotate(portal_latest=Subquery(latest[:1]))
+        .filter(portal_latest=PushStatus.SENT)
+        .count()
+    )
+    return ratio(
+        synced, received.count(), "received dossiers whose latest status the portal accepted"
+    )
 
 
 def ratio(numerator: int | None, denominator: int | None, note: str = "") -> dict[str, Any]:
@@ -306,7 +328,7 @@ def indicators_for_year(
     satisfaction_rate = Decimal(100) - late_share - Decimal(str(complaint_share or 0))
     rates: dict[str, dict[str, Any]] = {
         "transparency.published_on_time": ratio(None, None, "publication dates are not recorded"),
-        "transparency.synced": ratio(None, None, "synchronisation is not recorded"),
+        "transparency.synced": _synced(received),
         "progress.on_time": ratio(
             r["early"] + r["on_time"] + ip["within_due"], r["total"] + ip["total"]
         ),

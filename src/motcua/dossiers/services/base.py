@@ -29,6 +29,7 @@ from motcua.dossiers.errors import (
     ConflictError,
     TransitionError,
 )
+from motcua.dossiers.listeners import event_listeners_run
 from motcua.dossiers.models import (
     Dossier,
     DossierEvent,
@@ -260,6 +261,9 @@ def _event(
     )
     # Events out: one delivery per matching webhook subscription, in this transaction.
     webhook_deliveries_queue(event)
+    # What apps that depend on dossiers record with it (the national portal's status
+    # queue), in the same transaction.
+    event_listeners_run(event)
     return event
 
 
