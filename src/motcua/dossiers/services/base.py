@@ -41,7 +41,6 @@ from motcua.dossiers.models import (
     Status,
 )
 from motcua.dossiers.uploads import signature_refusals
-from motcua.webhooks.services import webhook_deliveries_queue
 from motcua.workdays import clock
 from motcua.workdays.calendar import WorkCalendar, get_calendar
 
@@ -259,10 +258,8 @@ def _event(
         object_id=dossier.code,
         data={"from": from_status, "to": dossier.status, **data},
     )
-    # Events out: one delivery per matching webhook subscription, in this transaction.
-    webhook_deliveries_queue(event)
-    # What apps that depend on dossiers record with it (the national portal's status
-    # queue), in the same transaction.
+    # What apps that depend on dossiers record with it (webhook deliveries, the national
+    # portal's status queue), in the same transaction.
     event_listeners_run(event)
     return event
 
