@@ -342,7 +342,8 @@ MOTCUA: dict[str, Any] = {
     "SMS_BACKEND": os.environ.get("MOTCUA_SMS_BACKEND", "motcua.notify.transports.FileSMS"),
     # Public dossier lookup: at most N lookups per client address per window of S seconds
     # ("N/S"); "0" turns the limit off (load tests only).
-    "LOOKUP_RATE": os.environ.get("MOTCUA_LOOKUP_RATE", "20/300"),
+    "LOOKUP_RATE": os.environ.get("MOTCUA_LOOKUP_RATE", "60/300"),
+    "LOOKUP_CODE_RATE": os.environ.get("MOTCUA_LOOKUP_CODE_RATE", "10/300"),
     # Citizen registration, password-recovery requests and recovery-code tries per client
     # address ("N/S" as above; portal.views).
     "REGISTER_RATE": os.environ.get("MOTCUA_REGISTER_RATE", "10/3600"),

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
@@ -124,13 +125,22 @@ def test_wrong_secret_and_guessed_code_look_the_same(portal: Portal) -> None:
     guessed_code = dossier.code[:-4] + "9999"
     guessed = lookup(portal, guessed_code, "ABCDEFGH")
     assert wrong.status_code == guessed.status_code == 200  # type: ignore[attr-defined]
-    # The main content is byte-identical; the whole page differs only by the CSRF token and
-    # the language form's return address, which echoes the asker's own query.
-    assert _main(wrong.content) == _main(guessed.content)  # type: ignore[attr-defined]
-    assert _page(wrong.content) == _page(guessed.content)  # type: ignore[attr-defined]
-    assert dossier.code.encode() not in _main(wrong.content)  # type: ignore[attr-defined]
+
+    # The main content is byte-identical but for the fields echoing what was typed; the whole
+    # page differs only by the CSRF token and the language form's return address, which
+    # echoes the asker's own query.
+    def typed(body: bytes, code: str, secret: str = "ABCDEFGH") -> bytes:
+        body = body.replace(f'value="{code}"'.encode(), b'value="CODE"')
+        return body.replace(f'value="{secret}"'.encode(), b'value="SECRET"')
+
+    assert typed(_main(wrong.content), dossier.code) == typed(_main(guessed.content), guessed_code)  # type: ignore[attr-defined]
+    assert typed(_page(wrong.content), dossier.code) == typed(_page(guessed.content), guessed_code)  # type: ignore[attr-defined]
+    assert dossier.code.encode() not in typed(_main(wrong.content), dossier.code)  # type: ignore[attr-defined]
     empty_secret = lookup(portal, dossier.code, "")
-    assert _page(empty_secret.content) == _page(guessed.content)  # type: ignore[attr-defined]
+    assert typed(_page(empty_secret.content), dossier.code, "") == typed(  # type: ignore[attr-defined]
+        _page(guessed.content),  # type: ignore[attr-defined]
+        guessed_code,
+    )
 
 
 def test_wrong_secret_and_guessed_code_cost_the_same_queries(portal: Portal) -> None:
@@ -142,24 +152,69 @@ def test_wrong_secret_and_guessed_code_cost_the_same_queries(portal: Portal) -> 
     assert len(wrong.captured_queries) == len(guessed.captured_queries)
 
 
-def test_lookups_are_rate_limited_per_address(
+def test_lookups_slow_down_per_address_with_a_growing_delay(
     portal: Portal, settings: pytest.FixtureRequest
 ) -> None:
-    settings.MOTCUA = {**settings.MOTCUA, "LOOKUP_RATE": "3/300"}  # type: ignore[attr-defined]
+    settings.MOTCUA = {**settings.MOTCUA, "LOOKUP_RATE": "3/300", "LOOKUP_CODE_RATE": "0"}  # type: ignore[attr-defined]
     dossier = received(portal)
-    for _i in range(3):
-        assert lookup(portal, dossier.code, "WRONG123").status_code == 200  # type: ignore[attr-defined]
-    blocked = lookup(portal, dossier.code, dossier.secret)
-    assert blocked.status_code == 429  # type: ignore[attr-defined]
-    assert "Quá nhiều lượt tra cứu" in blocked.content.decode()  # type: ignore[attr-defined]
-    assert blocked["Retry-After"] == "300"  # type: ignore[index]
-    # Another address is not affected; the empty form is never counted.
-    assert lookup(portal, dossier.code, dossier.secret, ip="10.0.0.2").status_code == 200  # type: ignore[attr-defined]
-    assert portal.client().get("/tra-cuu/", REMOTE_ADDR="10.0.0.1").status_code == 200
+    with time_machine.travel(dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC), tick=False) as clock:
+        for i in range(3):
+            assert lookup(portal, f"000.00.19.H18-260302-000{i}", "WRONG123").status_code == 200  # type: ignore[attr-defined]
+        # Over the ceiling: no wall, the 4th goes 1 s after the 3rd, the 5th 2 s after it, …
+        early = lookup(portal, dossier.code, dossier.secret)
+        assert early.status_code == 429  # type: ignore[attr-defined]
+        assert early["Retry-After"] == "1"  # type: ignore[index]
+        assert "thử lại sau 1 giây" in early.content.decode()  # type: ignore[attr-defined]
+        clock.shift(1)
+        assert lookup(portal, dossier.code, dossier.secret).status_code == 200  # type: ignore[attr-defined]
+        clock.shift(1)
+        again = lookup(portal, dossier.code, dossier.secret)
+        assert again.status_code == 429 and again["Retry-After"] == "1"  # type: ignore[attr-defined,index]
+        clock.shift(1)
+        assert lookup(portal, dossier.code, dossier.secret).status_code == 200  # type: ignore[attr-defined]
+        assert lookup(portal, dossier.code, dossier.secret)["Retry-After"] == "4"  # type: ignore[index]
+        # Another address is not affected; the empty form is never counted.
+        assert lookup(portal, dossier.code, dossier.secret, ip="10.0.0.2").status_code == 200  # type: ignore[attr-defined]
+        assert portal.client().get("/tra-cuu/", REMOTE_ADDR="10.0.0.1").status_code == 200
+        # A new window starts afresh.
+        clock.shift(300)
+        assert lookup(portal, dossier.code, dossier.secret).status_code == 200  # type: ignore[attr-defined]
+
+
+def test_guessing_one_codes_secret_slows_down_from_any_address(
+    portal: Portal, settings: pytest.FixtureRequest
+) -> None:
+    settings.MOTCUA = {**settings.MOTCUA, "LOOKUP_RATE": "100/300", "LOOKUP_CODE_RATE": "3/300"}  # type: ignore[attr-defined]
+    dossier = received(portal)
+    with time_machine.travel(dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC), tick=False):
+        for i in range(3):
+            assert lookup(portal, dossier.code, f"WRONG{i}", ip=f"10.0.1.{i}").status_code == 200  # type: ignore[attr-defined]
+        # The same code in another spelling is the same code.
+        blocked = lookup(portal, dossier.code.lower(), dossier.secret, ip="10.0.1.10")
+        assert blocked.status_code == 429  # type: ignore[attr-defined]
+        # The form is still filled in, ready for the retry.
+        assert f'value="{dossier.secret}"' in blocked.content.decode()  # type: ignore[attr-defined]
+        # Another code from the same addresses is not affected.
+        assert lookup(portal, "000.00.19.H18-991231-0001", "X", ip="10.0.1.10").status_code == 200  # type: ignore[attr-defined]
+
+
+def test_a_code_in_any_case_and_spacing_is_found(portal: Portal) -> None:
+    dossier = received(portal)
+    agency, day, number = dossier.code.split("-")
+    typed = f"  {agency.lower()} - {day}\u2013{number} "
+    html = lookup(portal, typed, f" {dossier.secret.lower()} ").content.decode()  # type: ignore[attr-defined]
+    assert "Diễn biến" in html and dossier.code in html
+
+
+def test_not_found_keeps_both_fields_as_typed(portal: Portal) -> None:
+    dossier = received(portal)
+    html = lookup(portal, dossier.code, "WRONG123").content.decode()  # type: ignore[attr-defined]
+    assert "Không tìm thấy hồ sơ" in html
+    assert f'value="{dossier.code}"' in html and 'value="WRONG123"' in html
 
 
 def test_rate_limit_can_be_turned_off(portal: Portal, settings: pytest.FixtureRequest) -> None:
-    settings.MOTCUA = {**settings.MOTCUA, "LOOKUP_RATE": "0"}  # type: ignore[attr-defined]
+    settings.MOTCUA = {**settings.MOTCUA, "LOOKUP_RATE": "0", "LOOKUP_CODE_RATE": "0"}  # type: ignore[attr-defined]
     for _i in range(25):
         assert lookup(portal, "X", "Y").status_code == 200  # type: ignore[attr-defined]
 

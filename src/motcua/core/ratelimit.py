@@ -12,6 +12,7 @@ fast under load; an approximate limit is enough to make guessing codes and secre
 
 from __future__ import annotations
 
+import math
 import time
 
 from django.conf import settings
@@ -39,3 +40,35 @@ def rate_limit_hit(*, scope: str, key: str, limit: int, window: int) -> bool:
         cache.set(cache_key, 1, timeout=window + 1)
         count = 1
     return count > limit
+
+
+def rate_wait(*, scope: str, key: str, limit: int, window: int) -> int:
+    """Seconds ``key`` must still wait before its next request counts; 0 when it may go.
+
+    The first ``limit`` requests of a window go at once. Past that, each further one must
+    come later after the previous one that went: 1 s, then 2, 4, 8 … up to ``window``. A
+    kiosk or a carrier's shared address slows down instead of hitting a wall; a script
+    guessing codes or secrets gets a handful of tries an hour. Nothing is counted here:
+    ``rate_note`` counts a request that went (so a refused retry does not lengthen the
+    wait)."""
+    now = time.time()
+    slot = int(now // window)
+    count = cache.get(f"motcua-rl:{scope}:{key}:{slot}") or 0
+    if count < limit:
+        return 0
+    delay = min(window, 2 ** min(count - limit, 30))
+    last = cache.get(f"motcua-rl-last:{scope}:{key}") or 0.0
+    return max(0, math.ceil(last + delay - now))
+
+
+def rate_note(*, scope: str, key: str, window: int) -> None:
+    """Count one request of ``key`` that went (see ``rate_wait``)."""
+    now = time.time()
+    slot = int(now // window)
+    cache_key = f"motcua-rl:{scope}:{key}:{slot}"
+    if not cache.add(cache_key, 1, timeout=window + 1):
+        try:
+            cache.incr(cache_key)
+        except ValueError:  # expired between add and incr
+            cache.set(cache_key, 1, timeout=window + 1)
+    cache.set(f"motcua-rl-last:{scope}:{key}", now, timeout=2 * window + 1)

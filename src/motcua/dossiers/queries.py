@@ -10,6 +10,7 @@ staff read is audited.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,9 +101,26 @@ def dossier_for(
     return dossier
 
 
+_NOT_IN_CODE = re.compile(r"\s+")
+_DASHES = str.maketrans(
+    {"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-"}
+)
+
+
+def dossier_code_forms(code: str) -> tuple[str, str]:
+    """The two spellings a typed dossier code is looked up by: as typed and upper-cased,
+    both without spaces and with any dash as "-".
+
+    Codes the system allocates are upper-case (``<agency code>-<YYMMDD>-<NNNN>``), so
+    "000.00.19.h18 - 260105-0001" finds "000.00.19.H18-260105-0001"; an imported code
+    keeps its own case and is still found when typed exactly."""
+    typed = _NOT_IN_CODE.sub("", code or "").translate(_DASHES)[:64]
+    return typed, typed.upper()
+
+
 def dossier_lookup(code: str, secret: str) -> Dossier:
-    """The public lookup: the code and the secret printed on the receipt, both exact."""
-    dossier = Dossier.objects.filter(code=code.strip()).first()
+    """The public lookup: the code (any case and spacing) and the secret on the receipt."""
+    dossier = Dossier.objects.filter(code__in=dossier_code_forms(code)).order_by("-code").first()
     if dossier is None or not _same(dossier.secret, secret.strip().upper()):
         raise DossierNotFound(code)
     return dossier

@@ -27,6 +27,7 @@ from motcua.core.documents import vn_quantity
 from motcua.core.formatting import vn_date, vn_int
 from motcua.dossiers.intake_points import receiving_points
 from motcua.dossiers.models import Dossier, DossierEvent, EventType, Status
+from motcua.dossiers.queries import dossier_code_forms
 
 # Compared against when the code matches nothing, so that a guessed code costs the same
 # work as a wrong secret (domain.md §12: the lookup says nothing about a code's existence).
@@ -114,12 +115,12 @@ class PublicDossier:
     receiving_unit: Named | None
 
 
-def _compiled(queryset: QuerySet[Any], placeholder: object) -> str:
-    """The SQL of ``queryset``, whose one parameter is ``placeholder``, for the default
+def _compiled(queryset: QuerySet[Any], *placeholders: object) -> str:
+    """The SQL of ``queryset``, whose parameters are ``placeholders``, for the default
     database. The queryset stays the source of truth for tables, joins and quoting."""
     sql, params = queryset.query.sql_with_params()
-    if list(params) != [placeholder]:
-        raise AssertionError(f"expected one parameter, got {params!r}")
+    if list(params) != list(placeholders):
+        raise AssertionError(f"expected {placeholders!r}, got {params!r}")
     return str(sql)
 
 
@@ -128,8 +129,12 @@ def _compiled(queryset: QuerySet[Any], placeholder: object) -> str:
 # page that has to stay fast under load.
 @functools.cache
 def _lookup_sql(vendor: str) -> tuple[str, str]:
+    # The code as typed and upper-cased (dossiers.queries.dossier_code_forms); "-code"
+    # puts an exact lower-case match of an imported code before its upper-cased twin.
     dossier = _compiled(
-        Dossier.objects.filter(code="?").order_by().values_list(*PUBLIC_FIELDS), "?"
+        Dossier.objects.filter(code__in=["?", "??"]).order_by("-code").values_list(*PUBLIC_FIELDS),
+        "?",
+        "??",
     )
     events = _compiled(
         DossierEvent.objects.filter(dossier_id=0)
@@ -200,10 +205,9 @@ def dossier_public_lookup(code: str, secret: str) -> PublicDossier | None:
 
     A missing code and a wrong secret do the same work: one query for the code, one
     constant-time comparison (``hmac.compare_digest``) against the stored secret or a dummy."""
-    code = (code or "").strip()[:64]
-    given = (secret or "").strip().upper()[:32]
+    given = "".join((secret or "").split()).upper()[:32]
     with _cursor() as cursor:
-        cursor.execute(_lookup_sql(connection.vendor)[0], [code])
+        cursor.execute(_lookup_sql(connection.vendor)[0], list(dossier_code_forms(code)))
         row = cursor.fetchone()
     # Upper-cased on both sides (as feedback.services.secret_matches): imported dossiers
     # carry lower-case hexadecimal secrets, and a citizen may type either case.

@@ -3,6 +3,7 @@ the citizen's own dossiers and documents."""
 
 from __future__ import annotations
 
+import hashlib
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
@@ -46,13 +47,18 @@ from motcua.core.audit import audit_log
 from motcua.core.formatting import vn_date, vn_date_long
 from motcua.core.oidc import CITIZEN, OidcError, oidc_begin, oidc_enabled, oidc_finish
 from motcua.core.people import person_name
-from motcua.core.ratelimit import rate_limit_hit, rate_setting
+from motcua.core.ratelimit import rate_limit_hit, rate_note, rate_setting, rate_wait
 from motcua.dossiers.applicants import Applicant, applicant_validate
 from motcua.dossiers.classify import local_date, supplement_wait_days
 from motcua.dossiers.errors import ApplicantInvalid, DossierError
 from motcua.dossiers.intake_points import province_wide_listing
 from motcua.dossiers.models import Dossier, DossierEvent, DossierPart, EventType, Status
-from motcua.dossiers.queries import DossierNotFound, dossier_for, supplement_request
+from motcua.dossiers.queries import (
+    DossierNotFound,
+    dossier_code_forms,
+    dossier_for,
+    supplement_request,
+)
 from motcua.dossiers.uploads import UploadRefused, upload_check, upload_max_bytes
 from motcua.portal import queries
 from motcua.portal.accounts import (
@@ -902,6 +908,28 @@ def _lookup_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
     return render_public(request, "portal/lookup.html", "portal/lookup_content.html", context)
 
 
+def _lookup_wait(request: HttpRequest, code: str) -> int:
+    """Seconds before this lookup may go (0: now), counted per client address and per
+    dossier code (``core.ratelimit.rate_wait``: a growing delay, not a wall).
+
+    Per address with a high ceiling: behind a carrier's shared address or a centre's kiosk
+    many citizens look up from one address. Per code with a low one: guessing the secret of
+    one code from many addresses slows down just the same."""
+    checks = []
+    address = rate_setting("LOOKUP_RATE", "60/300")
+    if address is not None:
+        checks.append(("lookup", client_ip(request) or "unknown", *address))
+    per_code = rate_setting("LOOKUP_CODE_RATE", "10/300")
+    if per_code is not None:
+        key = hashlib.sha256(dossier_code_forms(code)[1].encode()).hexdigest()[:32]
+        checks.append(("lookup-code", key, *per_code))
+    wait = max((rate_wait(scope=s, key=k, limit=n, window=w) for s, k, n, w in checks), default=0)
+    if not wait:
+        for scope, key, _n, window in checks:
+            rate_note(scope=scope, key=key, window=window)
+    return wait
+
+
 @never_cache
 @require_http_methods(["GET"])
 def lookup(request: HttpRequest) -> HttpResponse:
@@ -917,24 +945,27 @@ def lookup(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"title": _("Tra cứu hồ sơ"), "nav": "lookup"}
     if not code and not secret:
         return _lookup_page(request, context)
-    rate = rate_setting("LOOKUP_RATE", "20/300")
-    if rate is not None and rate_limit_hit(
-        scope="lookup", key=client_ip(request) or "unknown", limit=rate[0], window=rate[1]
-    ):
-        minutes = max(1, rate[1] // 60)
+    wait = _lookup_wait(request, code)
+    if wait:
         response = render(
             request,
             "portal/too_many.html",
-            {"title": _("Quá nhiều lượt tra cứu"), "minutes": minutes},
+            {
+                "title": _("Quá nhiều lượt tra cứu"),
+                "seconds": wait,
+                "lookup_code": code,
+                "lookup_secret": secret,
+            },
             status=429,
         )
-        response["Retry-After"] = str(rate[1])
+        response["Retry-After"] = str(wait)
         return response
     dossier = queries.dossier_public_lookup(code, secret)
     if dossier is None:
         # 200, like a search without results: a 404 would also fill the server log with a
-        # warning per guess.
-        context.update(not_found=True)
+        # warning per guess. Both fields stay as typed (the page is never stored: the
+        # secret is in its address anyway), so a citizen corrects one character.
+        context.update(not_found=True, lookup_code=code, lookup_secret=secret)
         return _lookup_page(request, context)
     info = queries.dossier_public_status(dossier)
     context.update(
