@@ -188,6 +188,7 @@ def test_the_digital_dossier_from_upload_to_reuse(
         )
     shot(citizen, "digital-01-citizen-submits-360")
     _no_sideways_scroll(citizen)
+    citizen.get_by_role("button", name="Kiểm tra trước khi nộp").click()
     citizen.get_by_role("button", name="Nộp hồ sơ").click()
     citizen.wait_for_url("**/ca-nhan/ho-so/**")
     dossier = Dossier.objects.get()

@@ -48,7 +48,7 @@ def test_a_wrong_id_number_keeps_the_three_files(portal: Portal, new_page: Any) 
         page.locator(f"input[name=part-{part.pk}]").set_input_files(
             {"name": name, "mimeType": "application/pdf", "buffer": content}
         )
-    page.get_by_role("button", name="Nộp hồ sơ").click()
+    page.get_by_role("button", name="Kiểm tra trước khi nộp").click()
     page.get_by_text("Số định danh cá nhân phải gồm đúng 12 chữ số.").wait_for()
     assert not Dossier.objects.exists()
     # Each file is shown as uploaded; its file input is hidden until "đổi" is chosen.
@@ -69,6 +69,7 @@ def test_a_wrong_id_number_keeps_the_three_files(portal: Portal, new_page: Any) 
 
     # The number fixed, no file picked again.
     id_number.fill("066090001234")
+    page.get_by_role("button", name="Kiểm tra trước khi nộp").click()
     page.get_by_role("button", name="Nộp hồ sơ").click()
     page.wait_for_url("**/ca-nhan/ho-so/**")
     dossier = Dossier.objects.get()

@@ -77,7 +77,7 @@ def test_search_submit_accept_follow(portal: Portal, new_page: Any) -> None:  # 
         {"name": "cccd.png", "mimeType": "image/png", "buffer": PNG}
     )
     shot(page, "portal-submit-360")
-    page.get_by_role("button", name="Nộp hồ sơ").click()
+    page.get_by_role("button", name="Kiểm tra trước khi nộp").click()
     page.get_by_text("không phải tệp PDF, JPEG hoặc PNG").wait_for()
     shot(page, "portal-submit-refused-360")
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
@@ -89,6 +89,16 @@ def test_search_submit_accept_follow(portal: Portal, new_page: Any) -> None:  # 
     page.locator(f"input[name=part-{second.pk}]").set_input_files(
         {"name": "cccd.png", "mimeType": "image/png", "buffer": PNG}
     )
+    page.get_by_label("Địa chỉ").fill("Số 5 đường Lê Duẩn, Gia Nghĩa")
+    page.get_by_label("Qua bưu chính công ích").check()
+    page.get_by_role("button", name="Kiểm tra trước khi nộp").click()
+    # The check step: the answers, the files, how the result comes back, the fee.
+    page.get_by_role("heading", name="Kiểm tra trước khi nộp").wait_for()
+    assert page.get_by_text("cccd.png").count() == 1
+    assert page.get_by_text("Qua bưu chính công ích").count() == 1
+    assert not Dossier.objects.exists()
+    shot(page, "portal-submit-check-360")
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     page.get_by_role("button", name="Nộp hồ sơ").click()
     page.wait_for_url("**/ca-nhan/ho-so/**")
     dossier = Dossier.objects.get()

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Field
-from motcua.dossiers.models import ApplicantKind
+from motcua.dossiers.models import ApplicantKind, DeliveryChannel
 
 
 class SearchForm(forms.Form):
@@ -137,6 +137,21 @@ class ApplicantForm(forms.Form):
         max_length=500,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+
+
+class DeliveryForm(forms.Form):
+    """How the applicant wants the result: the counter's choice (office.forms) plus online,
+    passed to the service as ``result_channel``."""
+
+    delivery = forms.ChoiceField(
+        label=_("Nhận kết quả"),
+        choices=DeliveryChannel.choices,
+        initial=DeliveryChannel.COUNTER,
+        # Not sent (a client posting the form without it): not stated, as at the counter.
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Qua bưu chính: kết quả được gửi đến địa chỉ ghi ở trên."),
     )
 
 

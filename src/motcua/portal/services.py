@@ -92,6 +92,7 @@ def portal_dossier_submit(
     procedure_version: ProcedureVersion,
     applicant: Applicant,
     parts: Sequence[PartSubmission],
+    result_channel: str = "",
 ) -> Dossier:
     """Store the new uploads in the citizen's store and submit the dossier online
     (``dossier_submit``): one transaction, the citizen as actor and owner."""
@@ -103,13 +104,17 @@ def portal_dossier_submit(
             actor=owner,
             owner=owner,
             parts=inputs,
+            result_channel=result_channel,
         )
     audit_log(
         actor=owner,
         action="portal.submit",
         object_type="dossier",
         object_id=dossier.code,
-        data={"reused": sum(1 for p in inputs if p.reuse_of is not None)},
+        data={
+            "reused": sum(1 for p in inputs if p.reuse_of is not None),
+            "result_channel": result_channel,
+        },
     )
     return dossier
 

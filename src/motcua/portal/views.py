@@ -52,7 +52,14 @@ from motcua.dossiers.applicants import Applicant, applicant_validate
 from motcua.dossiers.classify import local_date, supplement_wait_days
 from motcua.dossiers.errors import ApplicantInvalid, DossierError
 from motcua.dossiers.intake_points import province_wide_listing
-from motcua.dossiers.models import Dossier, DossierEvent, DossierPart, EventType, Status
+from motcua.dossiers.models import (
+    DeliveryChannel,
+    Dossier,
+    DossierEvent,
+    DossierPart,
+    EventType,
+    Status,
+)
 from motcua.dossiers.queries import (
     DossierNotFound,
     dossier_code_forms,
@@ -74,6 +81,7 @@ from motcua.portal.accounts import (
 from motcua.portal.forms import (
     ApplicantForm,
     CompleteForm,
+    DeliveryForm,
     ForgotForm,
     LoginForm,
     RegisterForm,
@@ -623,9 +631,14 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
     parts = list(version.parts.all())
     rows = _part_rows(user, parts)
     form = ApplicantForm(request.POST or None, initial=_applicant_initial(user))
+    delivery = DeliveryForm(request.POST or None)
     error = ""
     status = 200
+    template = "portal/submit.html"
     if request.method == "POST":
+        # The form's button asks for the check page ("buoc=kiem-tra"); the check page's
+        # "Sửa lại" comes back to the form; its "Nộp hồ sơ" (no step) submits.
+        step = request.POST.get("buoc", "")
         keeper = HeldUploads(request)
         applicant: Applicant | None = None
         if form.is_valid():
@@ -634,11 +647,21 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
             except ApplicantInvalid as exc:
                 for name, message in exc.errors.items():
                     form.add_error(name if name in form.fields else None, message)
+        result_channel = delivery.cleaned_data["delivery"] if delivery.is_valid() else ""
+        if result_channel == DeliveryChannel.POSTAL and applicant and not applicant.address:
+            form.add_error("address", _("Nhập địa chỉ nhận kết quả qua bưu chính."))
+            applicant = None
         items, parts_ok = _collect_parts(request, keeper, user, rows, required=True)
-        if applicant is not None and parts_ok:
+        valid = applicant is not None and parts_ok and delivery.is_valid()
+        if valid and step == "":
+            assert applicant is not None
             try:
                 dossier = portal_dossier_submit(
-                    owner=user, procedure_version=version, applicant=applicant, parts=items
+                    owner=user,
+                    procedure_version=version,
+                    applicant=applicant,
+                    parts=items,
+                    result_channel=result_channel,
                 )
             except DossierError as exc:
                 error = str(exc)
@@ -654,16 +677,22 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
                 )
                 return HttpResponseRedirect(reverse("portal:my_dossier", args=[dossier.code]))
         _parts_hold(keeper, items, rows)
-        status = 400
+        if valid and step == "kiem-tra":
+            template = "portal/submit_check.html"
+        elif not (valid and step == "sua"):
+            status = 400
     return render(
         request,
-        "portal/submit.html",
+        template,
         {
             "title": _("Nộp hồ sơ trực tuyến"),
             "version": version,
             "form": form,
+            "delivery": delivery,
             "rows": rows,
             "error": error,
+            "failed": status == 400,
+            "fee": queries.fee_display(version.fee),
             "max_mb": upload_max_bytes() // (1024 * 1024),
             "nav": "procedures",
         },

@@ -200,6 +200,13 @@ def _dossier_insert(
     )
 
 
+def _check_result_channel(result_channel: str) -> None:
+    if result_channel and result_channel not in DeliveryChannel.values:
+        raise _refuse(
+            _("Hình thức nhận kết quả không hợp lệ: %(value)s.") % {"value": result_channel}
+        )
+
+
 def dossier_submit(
     *,
     procedure_version: ProcedureVersion,
@@ -208,10 +215,14 @@ def dossier_submit(
     owner: User | None = None,
     parts: Iterable[PartInput] = (),
     external: ExternalRef | None = None,
+    result_channel: str = "",
 ) -> Dossier:
     """An online submission (from the national portal): waiting for the one-stop unit.
 
-    Gets its code now (the portal shows it); must be accepted within 8 working hours."""
+    Gets its code now (the portal shows it); must be accepted within 8 working hours.
+    ``result_channel`` is how the applicant asked to get the result, as for ``dossier_receive``
+    (online too: an electronic result sent to their account)."""
+    _check_result_channel(result_channel)
     now = _now()
     with atomic_with_files():
         dossier = _new_dossier(
@@ -225,7 +236,8 @@ def dossier_submit(
             external=external,
         )
         dossier.accept_by = clock.add_working_hours(now, ACCEPTANCE_HOURS, calendar=_calendar())
-        dossier.save(update_fields=["accept_by"])
+        dossier.delivery_channel = result_channel
+        dossier.save(update_fields=["accept_by", "delivery_channel"])
         _add_parts(dossier, parts, actor=actor, origin=Origin.ONLINE)
         _event(
             dossier,
@@ -264,10 +276,7 @@ def dossier_receive(
     so that form 01 prints it and the counter knows which results to post."""
     if channel == Channel.ONLINE:
         raise _refuse(_("Hồ sơ trực tuyến được tiếp nhận bằng chức năng “Tiếp nhận” hồ sơ đã nộp."))
-    if result_channel and result_channel not in DeliveryChannel.values:
-        raise _refuse(
-            _("Hình thức nhận kết quả không hợp lệ: %(value)s.") % {"value": result_channel}
-        )
+    _check_result_channel(result_channel)
     now = _now()
     _require_receivable(procedure_version, receiving_unit, local_date(now))
     with atomic_with_files():
