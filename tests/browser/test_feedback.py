@@ -38,6 +38,36 @@ def test_rating_on_a_phone(new_page: Any) -> None:
     assert rating.scores["online"] == 1 and rating.scores["complaints"] is None
 
 
+def test_rating_errors_show_in_the_page_on_a_phone(new_page: Any) -> None:
+    """A content left out: the page (not the browser's bubble) says which, at the top with a
+    link and in the content's own group; "Không áp dụng" is an answer like the others."""
+    dossier = dossier_make(world_build(), channel="direct")
+    page = new_page(width=360, height=740)
+    page.goto(f"/danh-gia/{dossier.code}/?bi-mat={dossier.secret}")
+    # Filed at the counter, no PAKN: neither the online service nor complaints are asked.
+    assert page.get_by_role("group", name=str(Content.ONLINE.label)).count() == 0
+    labels = [str(c.label) for c in Content if c not in (Content.COMPLAINTS, Content.ONLINE)]
+    for n, label in enumerate(labels):
+        if label == str(Content.ATTITUDE.label):
+            continue  # forgotten
+        choice = "Không áp dụng" if label == str(Content.AGENCIES.label) else "Hài lòng"
+        page.get_by_role("group", name=f"{n + 1}. {label}").get_by_label(choice, exact=True).check()
+    page.get_by_role("button", name="Gửi đánh giá").click()
+    summary = page.locator("#rate-errors")
+    summary.wait_for()
+    summary.get_by_role("link", name=str(Content.ATTITUDE.label)).click()
+    assert page.evaluate("location.hash") == "#q-attitude"
+    page.locator("#q-attitude").get_by_text("Vui lòng chọn một mức.").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(page, "feedback-rating-errors-360")
+    assert not Rating.objects.exists()
+    page.locator("#q-attitude").get_by_label("Bình thường", exact=True).check()
+    page.get_by_role("button", name="Gửi đánh giá").click()
+    page.get_by_role("heading", name="Cảm ơn ông/bà đã đánh giá").wait_for()
+    rating = Rating.objects.get(dossier=dossier)
+    assert rating.scores["agencies"] is None and rating.scores["attitude"] == 1
+
+
 def test_kiosk_on_a_tablet_resets_after_a_tap(new_page: Any) -> None:
     world = world_build()
     device = kiosk_device_create(clerk=world.clerk, label="Quầy 1", actor=world.admin)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -217,3 +218,21 @@ def test_kiosk_taps_are_limited_per_device_not_per_address(world: World, setting
     guesses = [client.get(f"/danh-gia/quay/doan-{n}/").status_code for n in range(3)]
     assert guesses == [404, 404, 429]
     assert KioskRating.objects.count() == 3
+
+
+def test_errors_are_summarised_with_links_and_the_browser_does_not_block(world: World) -> None:
+    """The browser's bubble is not the only error: the form is ``novalidate`` and the server's
+    page lists each missing content, linked to its group."""
+    dossier = dossier_make(world)
+    form = Client().get(url(dossier.code)).content.decode()
+    assert re.search(r'<form method="post" class="fb-rate" novalidate>', form)
+    answers = dict(ALL_GOOD)
+    del answers["attitude"], answers["time"]
+    html = Client().post(url(dossier.code), answers).content.decode()
+    summary = html[
+        html.index('id="rate-errors"') : html.index("</div>", html.index('id="rate-errors"'))
+    ]
+    assert 'href="#q-attitude"' in summary and 'href="#q-time"' in summary
+    assert 'href="#q-contacts"' not in summary
+    assert 'id="q-attitude"' in html
+    assert not Rating.objects.exists()
