@@ -176,6 +176,15 @@ class Feedback(models.Model):
         on_delete=models.SET_NULL,
         related_name="feedback",
     )
+    # The citizen's account when they were signed in: listed under "Hồ sơ của tôi".
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản công dân"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="feedback",
+    )
     # The dossier or procedure code as the person typed it; linked below when it exists.
     reference = models.CharField(_("mã hồ sơ / thủ tục"), max_length=64, blank=True, default="")
     procedure = models.ForeignKey(

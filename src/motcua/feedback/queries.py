@@ -323,3 +323,8 @@ def kiosk_clerks_for(user: AnyUser | None) -> QuerySet[Any]:
         subtree = agency_subtree(scope_root(profile.agency)).values("pk")
         return User.objects.filter(staff_profile__agency__in=subtree)
     return User.objects.filter(pk=profile.user_id)
+
+
+def feedback_list_for_owner(user: User) -> QuerySet[Feedback]:
+    """The PAKN a citizen sent while signed in, newest first (under "Hồ sơ của tôi")."""
+    return Feedback.objects.filter(owner=user).order_by("-received_at", "-id")

@@ -285,6 +285,22 @@ class FeedbackInput:
     email: str = ""
     address: str = ""
     reference: str = ""
+    owner: User | None = None  # the signed-in citizen, if any
+
+
+TITLE_LENGTH = 80
+
+
+def feedback_title(text: str, limit: int = TITLE_LENGTH) -> str:
+    """The title made from the text when none is given: its first ``limit`` characters cut
+    at a word boundary, with "…" when cut ("…vẫn chưa được", not "…vẫn chưa đượ")."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if text[limit - 1] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,.;:-") + "…"
 
 
 def _link(data: FeedbackInput) -> tuple[Dossier | None, Procedure | None, Agency | None]:
@@ -331,7 +347,8 @@ def feedback_submit(*, data: FeedbackInput, ip: str | None = None) -> Feedback:
             dossier=dossier,
             procedure=procedure,
             agency=agency,
-            title=data.title.strip()[:255] or data.text.strip()[:80],
+            title=data.title.strip()[:255] or feedback_title(data.text),
+            owner=data.owner,
             text=data.text.strip(),
             name=data.name.strip(),
             phone=data.phone.strip(),

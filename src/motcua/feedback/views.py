@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from motcua.core.access import client_ip, staff_profile, staff_required
+from motcua.core.access import client_ip, is_staff_side, staff_profile, staff_required
 from motcua.core.audit import audit_log
 from motcua.core.people import person_name
 from motcua.core.ratelimit import rate_limit_hit, rate_setting
@@ -64,6 +65,7 @@ from motcua.feedback.services import (
     rating_submit,
     secret_matches,
 )
+from motcua.portal.queries import citizen_contact
 
 NOT_FOUND_TEMPLATE = "feedback/not_found.html"
 
@@ -201,7 +203,8 @@ def public_detail(request: HttpRequest, code: str) -> HttpResponse:
 @secret_page  # the answer shows the new PAKN's secret
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest) -> HttpResponse:
-    form = FeedbackForm(request.POST or None, initial=_initial(request))
+    owner = _citizen(request)
+    form = FeedbackForm(request.POST or None, initial=_initial(request, owner))
     error = ""
     if request.method == "POST":
         if _limited(request, "pakn-submit"):
@@ -219,6 +222,7 @@ def submit(request: HttpRequest) -> HttpResponse:
                         email=d["email"],
                         address=d["address"],
                         reference=d["reference"],
+                        owner=owner,
                     ),
                     ip=client_ip(request),
                 )
@@ -241,13 +245,23 @@ def submit(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _initial(request: HttpRequest) -> dict[str, str]:
-    """A link from a dossier or procedure page may prefill what the PAKN is about."""
+def _citizen(request: HttpRequest) -> User | None:
+    """The signed-in citizen (not staff): their PAKN is tied to their account."""
+    user = request.user
+    if isinstance(user, User) and user.is_authenticated and not is_staff_side(user):
+        return user
+    return None
+
+
+def _initial(request: HttpRequest, owner: User | None) -> dict[str, str]:
+    """A signed-in citizen's name and contacts; a link from a dossier or procedure page
+    prefills what the PAKN is about."""
+    initial = {k: v for k, v in citizen_contact(owner).items() if v} if owner else {}
     if code := request.GET.get("ho-so", ""):
-        return {"subject": "dossier", "reference": code}
+        return {**initial, "subject": "dossier", "reference": code}
     if code := request.GET.get("thu-tuc", ""):
-        return {"subject": "procedure", "reference": code}
-    return {}
+        return {**initial, "subject": "procedure", "reference": code}
+    return initial
 
 
 @secret_page  # the answer to a POST holds the secret (a hidden field), not in its address

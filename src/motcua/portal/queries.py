@@ -25,9 +25,11 @@ from motcua.agencies.units import unit_name
 from motcua.catalog.models import DurationUnit, ProcedureVersion
 from motcua.core.documents import vn_quantity
 from motcua.core.formatting import vn_date, vn_int
+from motcua.core.people import person_name
 from motcua.dossiers.intake_points import receiving_points
 from motcua.dossiers.models import Dossier, DossierEvent, EventType, Status
 from motcua.dossiers.queries import dossier_code_forms
+from motcua.portal.models import CitizenIdentity
 
 # Compared against when the code matches nothing, so that a guessed code costs the same
 # work as a wrong secret (domain.md §12: the lookup says nothing about a code's existence).
@@ -60,6 +62,22 @@ def submission_places(version: ProcedureVersion, day: dt.date | None = None) -> 
         if points:
             return points
     return [version.agency]
+
+
+def citizen_contact(user: User) -> dict[str, str]:
+    """What a signed-in citizen's forms are prefilled with: name, e-mail and the phone they
+    registered with (an account's phone is its sign-in identifier)."""
+    phone = (
+        CitizenIdentity.objects.filter(user=user, provider="local")
+        .exclude(subject__contains="@")
+        .values_list("subject", flat=True)
+        .first()
+    )
+    return {
+        "name": person_name(user) if (user.first_name or user.last_name) else "",
+        "email": user.email,
+        "phone": phone or "",
+    }
 
 
 def mask_name(name: str) -> str:

@@ -46,7 +46,6 @@ from motcua.core.access import client_ip, is_staff_member, is_staff_side, landin
 from motcua.core.audit import audit_log
 from motcua.core.formatting import vn_date, vn_date_long
 from motcua.core.oidc import CITIZEN, OidcError, oidc_begin, oidc_enabled, oidc_finish
-from motcua.core.people import person_name
 from motcua.core.ratelimit import rate_limit_hit, rate_note, rate_setting, rate_wait
 from motcua.dossiers.applicants import Applicant, applicant_validate
 from motcua.dossiers.classify import local_date, supplement_wait_days
@@ -67,6 +66,7 @@ from motcua.dossiers.queries import (
     supplement_request,
 )
 from motcua.dossiers.uploads import UploadRefused, upload_check, upload_max_bytes
+from motcua.feedback.queries import feedback_list_for_owner
 from motcua.portal import queries
 from motcua.portal.accounts import (
     AccountError,
@@ -604,20 +604,6 @@ def _parts_hold(
         row["describedby"] = f"err-{row['part'].pk}" if row["error"] else ""
 
 
-def _applicant_initial(user: User) -> dict[str, str]:
-    phone = (
-        CitizenIdentity.objects.filter(user=user, provider="local")
-        .exclude(subject__contains="@")
-        .values_list("subject", flat=True)
-        .first()
-    )
-    return {
-        "name": person_name(user) if (user.first_name or user.last_name) else "",
-        "email": user.email,
-        "phone": phone or "",
-    }
-
-
 @_citizen_required
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -630,7 +616,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         return HttpResponseRedirect(reverse("portal:procedure", args=[code]))
     parts = list(version.parts.all())
     rows = _part_rows(user, parts)
-    form = ApplicantForm(request.POST or None, initial=_applicant_initial(user))
+    form = ApplicantForm(request.POST or None, initial=queries.citizen_contact(user))
     delivery = DeliveryForm(request.POST or None)
     error = ""
     status = 200
@@ -712,7 +698,12 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/my_dossiers.html",
-        {"title": _("Hồ sơ của tôi"), "page": page, "nav": "mine"},
+        {
+            "title": _("Hồ sơ của tôi"),
+            "page": page,
+            "feedback": feedback_list_for_owner(user)[:PAGE_SIZE],
+            "nav": "mine",
+        },
     )
 
 
