@@ -8,6 +8,7 @@ import re
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
 from django.test import Client
 
 from motcua.notify.models import Channel, Message
@@ -176,3 +177,26 @@ def test_recovery_requests_are_limited_per_account_and_per_address(portal: Porta
             for i in range(7)
         ]
         assert statuses[:5] == [302] * 5 and statuses[5:] == [429, 429]
+
+
+def test_a_short_password_and_a_mismatch_are_both_reported_and_the_rest_is_kept(
+    portal: Portal,
+) -> None:
+    page = portal.client().post(
+        "/ca-nhan/dang-ky/",
+        {
+            "full_name": "Trần Thị Bình",
+            "identifier": "binh@example.vn",
+            "password": "abc1",
+            "password2": "abc2",
+        },
+    )
+    html = page.content.decode()
+    assert "Hai mật khẩu không giống nhau." in html
+    password_errors = html[html.index('id="id_password-error"') :]
+    # Django's validator: "quá ngắn … 8 ký tự" (its wording depends on its catalogue).
+    assert "8" in password_errors[: password_errors.index("</ul>")]
+    # Name and identifier kept; the passwords not (said on the page).
+    assert 'value="Trần Thị Bình"' in html and 'value="binh@example.vn"' in html
+    assert "abc1" not in html and "hai ô mật khẩu không được giữ lại" in html
+    assert not User.objects.filter(username="binh@example.vn").exists()

@@ -98,14 +98,10 @@ def _login_url(path: str) -> str:
     return str(settings.MOTCUA["PUBLIC_URL"]).rstrip("/") + path
 
 
-def citizen_register(*, identifier: str, password: str, full_name: str) -> User | None:
-    """Create a citizen account with a local identity (e-mail or phone + password).
-
-    The caller answers the same whether the account was created or the identifier was
-    already registered (None): the registration form must not tell who is registered. The
-    owner of the identifier learns which it was through the outbox: a welcome, or a notice
-    that someone tried to register their address, with the way to recover the password.
-    ``AccountError`` only for what the form itself shows wrong (format, weak password)."""
+def registration_errors(*, identifier: str, password: str, full_name: str) -> dict[str, str]:
+    """What is wrong with a registration, by field (empty: nothing): the identifier's
+    format, the name, the password's strength. The form shows all of them at once, with its
+    own (a mismatched confirmation) beside them."""
     errors: dict[str, str] = {}
     subject = ""
     try:
@@ -120,8 +116,22 @@ def citizen_register(*, identifier: str, password: str, full_name: str) -> User 
         validate_password(password, user=candidate)
     except ValidationError as exc:
         errors["password"] = " ".join(exc.messages)
+    return errors
+
+
+def citizen_register(*, identifier: str, password: str, full_name: str) -> User | None:
+    """Create a citizen account with a local identity (e-mail or phone + password).
+
+    The caller answers the same whether the account was created or the identifier was
+    already registered (None): the registration form must not tell who is registered. The
+    owner of the identifier learns which it was through the outbox: a welcome, or a notice
+    that someone tried to register their address, with the way to recover the password.
+    ``AccountError`` only for what the form itself shows wrong (format, weak password)."""
+    errors = registration_errors(identifier=identifier, password=password, full_name=full_name)
     if errors:
         raise AccountError(errors)
+    subject = identifier_normalize(identifier)
+    name = " ".join((full_name or "").split())
     # Messages to citizens are in Vietnamese whatever the page's language (as every notice
     # of the outbox, notify.services.message_render).
     taken_title = "Có người đăng ký lại tài khoản của bạn"

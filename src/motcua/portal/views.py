@@ -77,6 +77,7 @@ from motcua.portal.accounts import (
     citizen_verified_id_number,
     password_reset_confirm,
     password_reset_request,
+    registration_errors,
 )
 from motcua.portal.forms import (
     ApplicantForm,
@@ -268,7 +269,17 @@ def register(request: HttpRequest) -> HttpResponse:
         window = _limited(request, "register", "REGISTER_RATE", "10/3600")
         if window is not None:
             return _too_many(request, window)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        # The form's own error (the confirmation differs) must not hide the service's (too
+        # short a password): every error at once, one round trip.
+        for name, message in registration_errors(
+            identifier=form.data.get("identifier", ""),
+            password=form.data.get("password", ""),
+            full_name=form.data.get("full_name", ""),
+        ).items():
+            if name in form.fields and name not in form.errors:
+                form.add_error(name, message)
+    elif request.method == "POST":
         try:
             citizen_register(
                 identifier=form.cleaned_data["identifier"],
