@@ -105,6 +105,12 @@ def test_search_submit_accept_follow(portal: Portal, new_page: Any) -> None:  # 
     assert dossier.status == Status.SUBMITTED and dossier.owner == portal.citizen
     page.get_by_text("Đã nộp trực tuyến, chờ tiếp nhận").first.wait_for()
     shot(page, "portal-my-dossier-360")
+    # The code in the heading stays on one line, and fits the 360 px screen.
+    code = page.locator("h1 .code-nowrap")
+    assert code.inner_text() == dossier.code
+    line = page.evaluate("parseFloat(getComputedStyle(document.querySelector('h1')).lineHeight)")
+    assert code.bounding_box()["height"] < 1.5 * line
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
 
     # The counter accepts it (the staff side is the office's; its service is the same).
     dossier_accept(dossier=dossier, actor=portal.world.clerk, receiving_unit=portal.world.center)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 from django.forms import BoundField
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from motcua.core.access import is_staff_side
@@ -42,3 +43,11 @@ def described(field: BoundField) -> SafeString:
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def code_nowrap(code: str) -> SafeString:
+    """A dossier code in running text or a heading, kept on one line: its dots and hyphens
+    are break opportunities, and "000.00.19.H18-" / "261207-0001" on two lines reads as two
+    codes."""
+    return format_html('<span class="code-nowrap">{}</span>', code)
