@@ -371,8 +371,14 @@ class HandoverForm(VersionedForm):
         required=False,
         widget=forms.TextInput(attrs={"list": "unit-list", "autocomplete": "off"}),
     )
+    # Radio buttons, not a select: a step's name ("Bước tiếp theo: 2. Thẩm định hồ sơ, dự thảo
+    # kết quả") is longer than the side column and a select cuts it off.
     step = forms.TypedChoiceField(
-        label=_("Chuyển đến bước"), coerce=int, required=False, empty_value=None
+        label=_("Chuyển đến bước"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect,
     )
     # A person of the receiving unit: the dossier goes to their desk (``Dossier.assignee``).
     assignee = forms.TypedChoiceField(
