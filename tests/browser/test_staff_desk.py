@@ -84,3 +84,21 @@ def test_the_handover_step_is_readable_whole(world: World, new_page: Any) -> Non
     page.get_by_role("button", name="Chuyển", exact=True).click()
     page.get_by_text("Đã chuyển hồ sơ").wait_for()
     assert Dossier.objects.count() == 1
+
+
+def test_counter_errors_are_summarised_and_focused(world: World, new_page: Any) -> None:
+    page = new_page(DESK, 768)
+    _log_in(page, "clerk")
+    page.wait_for_url("**/can-bo/quay/")
+    page.goto(f"/can-bo/quay/thu-tuc/{world.version.pk}/")
+    page.get_by_label("Điện thoại", exact=True).fill("0912345678")
+    page.get_by_role("button", name="Tiếp nhận và in giấy hẹn").click()
+    summary = page.get_by_role("alert").filter(has_text="Chưa thực hiện được")
+    summary.wait_for()
+    # Focus is on the summary, which a screen reader reads first.
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    shot(page, "staff-counter-errors-1366")
+    summary.get_by_role("link", name="Họ tên / tên tổ chức là bắt buộc.").click()
+    assert page.evaluate("location.hash") == "#id_applicant_name"
+    assert page.get_by_label("Điện thoại", exact=True).input_value() == "0912345678"
+    assert not Dossier.objects.exists()

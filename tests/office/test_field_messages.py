@@ -45,6 +45,10 @@ def test_a_missing_name_is_named_in_its_message(world: World) -> None:
     page = response.content.decode()
     assert "Họ tên / tên tổ chức là bắt buộc." in page
     assert "Trường này là bắt buộc." not in page
+    # Summarised first on the page, linking to the box.
+    summary = page[page.index('role="alert"') : page.index("</div>", page.index('role="alert"'))]
+    assert page.index('role="alert"') < page.index("<h1>")
+    assert 'href="#id_applicant_name"' in summary and "là bắt buộc" in summary
 
 
 def test_the_service_refuses_a_name_longer_than_its_column() -> None:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
@@ -76,7 +77,9 @@ def _max_length(key: str) -> int:
     """The column's length of an applicant field (``Dossier.applicant_<key>`` or
     ``Dossier.<key>`` for the representative's)."""
     name = key if key.startswith("representative_") else f"applicant_{key}"
-    return int(Dossier._meta.get_field(name).max_length or 0)
+    field = Dossier._meta.get_field(name)
+    assert isinstance(field, models.CharField)
+    return int(field.max_length or 0)
 
 
 # The free-text fields whose column has a length, with the name a message gives them.
