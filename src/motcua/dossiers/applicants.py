@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.core.validators import validate_email
+from django.db import models
 from django.utils.translation import gettext as _
 
 from motcua.dossiers.errors import ApplicantInvalid
