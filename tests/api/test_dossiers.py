@@ -530,3 +530,11 @@ def test_the_api_checks_a_result_files_content_as_the_web_does(
     assert "không phải tệp PDF" in error["msg"]
     received.refresh_from_db()
     assert received.status == Status.PROCESSING and result_document(received) is None
+
+
+def test_a_name_longer_than_its_column_is_422_not_cut(world: World, clerk_api: Api) -> None:
+    response = _receive(clerk_api, applicant=applicant_json(name="Nguyễn " * 55))  # 385 chars
+    assert response.status_code == 422
+    locs = [error["loc"] for error in response.json()["errors"]]
+    assert ["body", "applicant", "name"] in locs
+    assert not Dossier.objects.exists()

@@ -23,7 +23,7 @@ def log_in(page: Any, username: str) -> None:
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url("**/can-bo/")
+    page.wait_for_url("**/can-bo/**")
 
 
 def receive(page: Any, search: str, name: str, screenshot: str) -> Dossier:

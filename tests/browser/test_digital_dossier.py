@@ -114,7 +114,7 @@ def _staff(new_page: Any, username: str, width: int = DESK) -> Any:
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill("matkhau-thu")
     page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url("**/can-bo/")
+    page.wait_for_url("**/can-bo/**")
     return page
 
 

@@ -21,7 +21,7 @@ def log_in(page: Any, username: str) -> None:
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url("**/can-bo/")
+    page.wait_for_url("**/can-bo/**")
 
 
 def test_a_dossier_from_counter_to_dashboard(world: World, new_page: Any) -> None:
@@ -48,7 +48,7 @@ def test_a_dossier_from_counter_to_dashboard(world: World, new_page: Any) -> Non
     shot(clerk, "03-dossier-received")
 
     # The clerk hands it to the construction department's unit.
-    clerk.get_by_label("Chuyển đến đơn vị").fill(world.construction_unit.name)
+    clerk.get_by_label("Chuyển đến đơn vị", exact=True).fill(world.construction_unit.name)
     clerk.get_by_role("button", name="Chuyển", exact=True).click()
     clerk.get_by_text("Đã chuyển hồ sơ").wait_for()
 
@@ -59,7 +59,7 @@ def test_a_dossier_from_counter_to_dashboard(world: World, new_page: Any) -> Non
     specialist.get_by_role("link", name=dossier.code).wait_for()
     shot(specialist, "04-inbox")
     specialist.get_by_role("link", name=dossier.code).click()
-    specialist.get_by_label("Chuyển đến đơn vị").fill(world.construction.name)
+    specialist.get_by_label("Chuyển đến đơn vị", exact=True).fill(world.construction.name)
     specialist.get_by_role("button", name="Chuyển", exact=True).click()
     specialist.get_by_text("Đã chuyển hồ sơ").wait_for()
     leader = new_page()

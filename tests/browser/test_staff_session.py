@@ -32,7 +32,7 @@ def test_the_warning_shows_before_the_end_and_keeps_the_session(
     page.clock.install()
     page.goto("/dang-nhap/")
     log_in(page, "clerk")
-    page.wait_for_url("**/can-bo/")
+    page.wait_for_url("**/can-bo/**")
     warning = page.locator("#session-warning")
     assert warning.is_hidden()
     # 27 and a half minutes without a request: the page asks, the server says 2½ minutes left.

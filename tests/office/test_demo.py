@@ -19,4 +19,5 @@ def test_demo_has_one_account_per_role_and_is_idempotent() -> None:
     assert again == first
     assert StaffProfile.objects.count() == len(staff)
     response = Client().post("/dang-nhap/", {"username": "tiepnhan", "password": DEMO_PASSWORD})
-    assert response.status_code == 302 and response["Location"] == "/can-bo/"
+    # The counter clerk lands on the counter.
+    assert response.status_code == 302 and response["Location"] == "/can-bo/quay/"

@@ -29,11 +29,17 @@ def test_login_page_has_csrf_and_enforces_it(world: World) -> None:
     assert response.status_code == 403
 
 
-def test_login_redirects_staff_to_the_office(world: World) -> None:
+def test_login_lands_a_counter_clerk_on_the_counter(world: World) -> None:
     client = Client()
     response = client.post("/dang-nhap/", {"username": "clerk", "password": PASSWORD})
-    assert response.status_code == 302 and response["Location"] == "/can-bo/"
+    assert response.status_code == 302 and response["Location"] == "/can-bo/quay/"
+    assert client.get(response["Location"]).status_code == 200
     assert AuditEvent.objects.filter(action="login", actor=world.clerk).exists()
+
+
+def test_login_lands_other_staff_in_the_inbox(world: World) -> None:
+    response = Client().post("/dang-nhap/", {"username": "specialist", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/can-bo/"
 
 
 def test_login_ignores_an_offsite_next(world: World) -> None:
@@ -41,7 +47,7 @@ def test_login_ignores_an_offsite_next(world: World) -> None:
         "/dang-nhap/?next=https://evil.example/",
         {"username": "clerk", "password": PASSWORD},
     )
-    assert response["Location"] == "/can-bo/"
+    assert response["Location"] == "/can-bo/quay/"  # the clerk's landing, not the offsite next
 
 
 def test_five_failures_lock_the_username_and_address_for_fifteen_minutes(world: World) -> None:

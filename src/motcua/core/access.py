@@ -20,6 +20,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 
+from motcua.agencies.models import AgencyKind
 from motcua.core.models import Role, StaffProfile
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -91,6 +92,19 @@ CITIZEN_PREFIXES = ("/ca-nhan/",)
 def is_staff_side(user: AnyUser | None) -> bool:
     """Staff members and administrators (the admin's ``is_staff`` without a profile)."""
     return is_staff_member(user) or bool(getattr(user, "is_staff", False))
+
+
+def staff_home(user: AnyUser | None) -> str:
+    """Where a staff member lands after signing in: a counter clerk of a one-stop unit on the
+    counter (their work starts there, not in the inbox), everyone else in the inbox."""
+    profile = staff_profile(user)
+    if (
+        profile is not None
+        and profile.role == Role.COUNTER_CLERK
+        and profile.agency.kind == AgencyKind.SERVICE_CENTER
+    ):
+        return "/can-bo/quay/"
+    return "/can-bo/"
 
 
 def landing_for(user: AnyUser | None, next_url: str, *, default: str) -> str:

@@ -26,7 +26,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from motcua.core.access import client_ip, is_staff_member, is_staff_side, landing_for
+from motcua.core.access import (
+    client_ip,
+    is_staff_member,
+    is_staff_side,
+    landing_for,
+    staff_home,
+)
 from motcua.core.accounts import (
     LoginLock,
     login_failure_record,
@@ -134,7 +140,7 @@ def _signed_in(
     if otp_required(user) and not verified:
         # A superuser without a device signs in only to enrol one.
         return HttpResponseRedirect(_with_next(reverse("otp_setup"), next_url))
-    default = "/can-bo/" if is_staff_side(user) else "/"
+    default = staff_home(user) if is_staff_side(user) else "/"
     return HttpResponseRedirect(landing_for(user, next_url, default=default))
 
 
@@ -354,7 +360,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             request.session.pop(ENROLLING, None)
             otp_login(request, device)
             messages.success(request, _("Đã bật xác thực hai bước cho tài khoản."))
-            default = "/can-bo/" if is_staff_member(user) else reverse("admin:index")
+            default = staff_home(user) if is_staff_member(user) else reverse("admin:index")
             return HttpResponseRedirect(landing_for(user, next_url, default=default))
         else:
             lock = login_failure_record(username=user.get_username(), ip=ip)

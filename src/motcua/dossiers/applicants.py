@@ -13,14 +13,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import models
 from django.utils.translation import gettext as _
 
 from motcua.dossiers.errors import ApplicantInvalid
-from motcua.dossiers.models import ApplicantKind
+from motcua.dossiers.models import ApplicantKind, Dossier
 
 _SPACES = re.compile(r"[\s.]+")
 _CITIZEN_ID = re.compile(r"\d{12}")
@@ -71,6 +73,23 @@ def phone_normalize(value: str) -> str:
     return text
 
 
+def _max_length(key: str) -> int:
+    """The column's length of an applicant field (``Dossier.applicant_<key>`` or
+    ``Dossier.<key>`` for the representative's)."""
+    name = key if key.startswith("representative_") else f"applicant_{key}"
+    field = Dossier._meta.get_field(name)
+    assert isinstance(field, models.CharField)
+    return int(field.max_length or 0)
+
+
+# The free-text fields whose column has a length, with the name a message gives them.
+_BOUNDED_FIELDS: tuple[tuple[str, Callable[[], str]], ...] = (
+    ("name", lambda: _("Họ tên chủ hồ sơ")),
+    ("address", lambda: _("Địa chỉ")),
+    ("representative_name", lambda: _("Họ tên người nộp thay")),
+)
+
+
 def applicant_validate(applicant: Applicant) -> Applicant:
     """The applicant with normalised identifiers, or ``ApplicantInvalid`` naming each field."""
     errors: dict[str, str] = {}
@@ -115,6 +134,15 @@ def applicant_validate(applicant: Applicant) -> Applicant:
     values["representative_id_number"] = rep_id
     values["address"] = " ".join((applicant.address or "").split())
     values["representative_name"] = " ".join((applicant.representative_name or "").split())
+    # Too long is refused, never cut: a name cut at 255 characters would be printed on the
+    # receipt and the result as if it were the applicant's.
+    for key, label in _BOUNDED_FIELDS:
+        limit = _max_length(key)
+        if len(values[key]) > limit and key not in errors:
+            errors[key] = _(
+                "%(field)s dài %(n)s ký tự, vượt quá %(max)s ký tự cho phép. "
+                "Hãy rút gọn; hệ thống không tự cắt bớt."
+            ) % {"field": label(), "n": len(values[key]), "max": limit}
     if errors:
         raise ApplicantInvalid(errors)
     return replace(applicant, **values)

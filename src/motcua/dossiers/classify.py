@@ -7,7 +7,7 @@ live one are judged by the same function.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -95,3 +95,21 @@ def step_result(*, finished_at: dt.datetime, step_due_at: dt.datetime) -> StepRe
     if end_day == due_day and finished_at <= step_due_at:
         return StepResult.ON_TIME
     return StepResult.LATE
+
+
+def acceptance_minutes_left(
+    *,
+    now: dt.datetime,
+    accept_by: dt.datetime,
+    calendar: WorkCalendar,
+    rules: clock.ClockRules = clock.DEFAULT_RULES,
+) -> int:
+    """Whole office minutes left before ``accept_by``, the end of the 8 working hours an
+    online dossier waits to be checked (ND 118/2025, online intake); negative once past.
+
+    Counted along office hours by the legal clock: a dossier submitted at 16:00 on a Friday
+    still has most of its time on Monday morning. Rounded toward "less time left" so that the
+    counter never reads more than there is."""
+    hours = clock.working_hours_between(now, accept_by, calendar=calendar, rules=rules)
+    minutes = hours * 60
+    return int(minutes.to_integral_value(rounding=ROUND_FLOOR))

@@ -35,11 +35,33 @@ def _lines(text: str) -> list[str]:
     return [line.strip(" -•\t") for line in text.splitlines() if line.strip(" -•\t")]
 
 
-class VersionedForm(forms.Form):
+class StaffForm(forms.Form):
+    """A staff form whose messages say which field they are about ("Họ tên … là bắt buộc.",
+    not a bare "Trường này là bắt buộc.", which an error summary could not tell apart), and
+    whose text boxes carry no ``maxlength``: the browser would silently cut a pasted text at
+    the limit; the server refuses it with a message instead."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            label = field.label
+            if not label:
+                continue  # a hidden or machine field: the default message is enough
+            field.error_messages["required"] = _("%(field)s là bắt buộc.") % {"field": label}
+            if isinstance(field, forms.CharField) and field.max_length is not None:
+                field.widget.attrs.pop("maxlength", None)
+                # The validator's own parameters (limit_value, show_value) fill the rest.
+                field.error_messages["max_length"] = _(
+                    "%(field)s dài %%(show_value)s ký tự, vượt quá %%(limit_value)s ký tự cho "
+                    "phép. Hãy rút gọn; hệ thống không tự cắt bớt."
+                ) % {"field": label}
+
+
+class VersionedForm(StaffForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
-class ApplicantForm(forms.Form):
+class ApplicantForm(StaffForm):
     """The applicant's details at the counter (form 01's header)."""
 
     applicant_kind = forms.ChoiceField(
@@ -305,7 +327,7 @@ class RejectForm(ApplicantForm):
     reject_reason = forms.CharField(label=_("Lý do từ chối tiếp nhận"), widget=TEXTAREA)
 
 
-class GuidanceForm(forms.Form):
+class GuidanceForm(StaffForm):
     kind = forms.ChoiceField(choices=GuidanceKind.choices)
     procedure_code = forms.CharField(max_length=32, required=False)
     note = forms.CharField(max_length=500, required=False)
@@ -349,8 +371,14 @@ class HandoverForm(VersionedForm):
         required=False,
         widget=forms.TextInput(attrs={"list": "unit-list", "autocomplete": "off"}),
     )
+    # Radio buttons, not a select: a step's name ("Bước tiếp theo: 2. Thẩm định hồ sơ, dự thảo
+    # kết quả") is longer than the side column and a select cuts it off.
     step = forms.TypedChoiceField(
-        label=_("Chuyển đến bước"), coerce=int, required=False, empty_value=None
+        label=_("Chuyển đến bước"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect,
     )
     # A person of the receiving unit: the dossier goes to their desk (``Dossier.assignee``).
     assignee = forms.TypedChoiceField(

@@ -19,9 +19,12 @@ from motcua.core.audit import SYSTEM_ACTORS
 from motcua.core.formatting import vn_decimal, vn_int
 from motcua.core.models import Role, StaffProfile
 from motcua.core.people import person_name
+from motcua.dossiers.classify import acceptance_minutes_left
 from motcua.dossiers.models import Dossier, Status
 from motcua.dossiers.scope import READ_ALL_ROLES, WRITE_ROLES, works_at_counter
 from motcua.office.risk import risk_clock
+from motcua.workdays.calendar import get_calendar
+from motcua.workdays.clock import get_rules
 
 register = template.Library()
 
@@ -195,3 +198,39 @@ def apology_late(dossier: Dossier) -> bool:
     from motcua.dossiers.services import extension_is_late
 
     return extension_is_late(dossier)
+
+
+def _hours_minutes(total: int) -> str:
+    hours, minutes = divmod(total, 60)
+    if hours and minutes:
+        return _("%(h)s giờ %(m)s phút") % {"h": hours, "m": minutes}
+    if hours:
+        return _("%(h)s giờ") % {"h": hours}
+    return _("%(m)s phút") % {"m": minutes}
+
+
+@register.filter
+def acceptance_countdown(dossier: Dossier) -> SafeString:
+    """For an online dossier waiting at the counter: when it was submitted and the working
+    time left of the 8 working hours promised to the citizen (static, computed now)."""
+    if dossier.status != Status.SUBMITTED or dossier.accept_by is None:
+        return SafeString("")
+    left = acceptance_minutes_left(
+        now=timezone.now(), accept_by=dossier.accept_by, calendar=get_calendar(), rules=get_rules()
+    )
+    submitted = ""
+    if dossier.submitted_at is not None:
+        submitted = _("Nộp lúc %(at)s") % {"at": vn_datetime(dossier.submitted_at)}
+    if left > 0:
+        css, text = (
+            "badge-ok" if left > 120 else "badge-warn",
+            _("còn %(time)s làm việc") % {"time": _hours_minutes(left)},
+        )
+    else:
+        css, text = (
+            "badge-bad",
+            _("quá hạn tiếp nhận %(time)s làm việc") % {"time": _hours_minutes(-left)},
+        )
+    return format_html(
+        '<span class="small">{}</span> <span class="badge {}">{}</span>', submitted, css, text
+    )

@@ -63,12 +63,15 @@ def service_call(request: HttpRequest, service: Callable[..., Any], **kwargs: An
     return False
 
 
-def form_errors(request: HttpRequest, form: Any) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else str(error))
-
-
 def detail_url(dossier: Dossier) -> str:
     return reverse("office:dossier", args=[dossier.code])
+
+
+def error_summary(form: Any, title: str) -> dict[str, Any] | None:
+    """The error summary shown first on a page whose form failed (``_error_summary.html``):
+    each message linking to its field (the box's id), the form-wide ones without a link."""
+    errors = []
+    for name, field_errors in form.errors.items():
+        anchor = form[name].id_for_label if name in form.fields else ""
+        errors += [{"message": message, "anchor": anchor} for message in field_errors]
+    return {"title": title, "errors": errors} if errors else None

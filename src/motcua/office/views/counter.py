@@ -53,6 +53,7 @@ from motcua.dossiers.uploads import UploadRefused, upload_check
 from motcua.office import forms, queries
 from motcua.office.views.common import (
     detail_url,
+    error_summary,
     is_htmx,
     request_profile,
 )
@@ -184,6 +185,11 @@ def counter_procedure(request: HttpRequest, version_id: int) -> HttpResponseBase
         "parts": list(version.parts.all()),
         "steps": list(version.steps.select_related("unit")),
         "form": shown,
+        "summary": (
+            error_summary(shown, _("Chưa thực hiện được: hãy sửa các mục sau"))
+            if data is not None and shown.is_bound
+            else None
+        ),
         "receive": receive,
         "part_rows": part_rows,
         "guide": guide,

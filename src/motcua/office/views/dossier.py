@@ -11,12 +11,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.db.models import Count, Q
+from django.forms.utils import ErrorDict, ErrorList
 from django.http import (
     FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
+    QueryDict,
 )
 from django.shortcuts import render
 from django.urls import reverse
@@ -52,7 +54,7 @@ from motcua.office import forms
 from motcua.office.views.common import (
     detail_url,
     dossier_get,
-    form_errors,
+    error_summary,
     request_profile,
     service_call,
 )
@@ -75,6 +77,18 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         _action_item(request, dossier, action, standing, primary=(i == 0))
         for i, action in enumerate(allowed)
     ]
+    # Shown once: a reload after it shows the page as it is.
+    request.session.pop(FAILED_ACTION, None)
+    failed_item = next((item for item in action_list if item["failed"]), None)
+    summary = (
+        error_summary(
+            failed_item["form"],
+            _("Chưa thực hiện được “%(action)s”: hãy sửa các mục sau")
+            % {"action": failed_item["label"]},
+        )
+        if failed_item is not None
+        else None
+    )
     can_leave = Action.HANDOVER in allowed and services.may_leave_workflow(request.user, dossier)
     events = list(dossier.events.select_related("actor").all())
     context = {
@@ -96,6 +110,7 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         "explanation": dossier.due_explanation or {},
         "flags": [str(dict(Flag.choices).get(f, f)) for f in dossier.flags or []],
         "action_list": action_list,
+        "summary": summary,
         "writable": writable,
         "printable": _printable_forms(dossier),
         "proposal": _proposal(dossier),
@@ -169,11 +184,13 @@ def _action_item(
         }
     if action == Action.DIGITISE:
         kwargs = {"parts": _part_choices(dossier)}
+    failed = _failed_form(request, dossier, action, form_class, **kwargs)
     return {
         "key": key,
         "label": rules.action_label(action, dossier, standing),
         "primary": primary,
-        "form": form_class(initial=initial, auto_id=f"{key}_%s", **kwargs),
+        "failed": failed is not None,
+        "form": failed or form_class(initial=initial, auto_id=f"{key}_%s", **kwargs),
         # Files sent with this form when it last failed, by field.
         "kept": HeldUploads.recall(request, _held_slot(dossier, action)),
     }
@@ -303,11 +320,50 @@ def _action(
         keeper.release()
         keeper.forget(slot)
     else:
-        if form.errors:
-            form_errors(request, form)
+        # The page after the redirect shows this form again, open, with what was typed and
+        # its errors beside the fields and in a summary at the top (a reason typed is not
+        # lost). Files are held apart (``HeldUploads``); the version is the page's again.
+        request.session[FAILED_ACTION] = {
+            "slot": slot,
+            "data": {
+                name: request.POST.getlist(name)
+                for name in form.fields
+                if name in request.POST and name != "version"
+            },
+            "errors": {name: [str(m) for m in errors] for name, errors in form.errors.items()},
+        }
         keeper.hold_form(form, content_type=result_content_type)
         keeper.remember(slot)
     return HttpResponseRedirect(detail_url(dossier))
+
+
+# The session key of the action form that last failed on a dossier page (its slot, the
+# values sent and the errors), shown once by the next page.
+FAILED_ACTION = "motcua_failed_action"
+
+
+def _failed_form(
+    request: HttpRequest, dossier: Dossier, action: Action, form: Any, **kwargs: Any
+) -> Any:
+    """The action's form as it was sent, if it is the one that just failed; else None."""
+    failed = request.session.get(FAILED_ACTION) or {}
+    if failed.get("slot") != _held_slot(dossier, action):
+        return None
+    data = QueryDict(mutable=True)
+    for name, values in failed.get("data", {}).items():
+        data.setlist(name, values)
+    data["version"] = str(dossier.version)
+    bound = form(data, auto_id=form_auto_id(action), **kwargs)
+    # The errors found when it was sent, not a new validation: a file held apart is not in
+    # this data and would read as missing.
+    bound._errors = ErrorDict(
+        {name: ErrorList(messages) for name, messages in failed.get("errors", {}).items()}
+    )
+    return bound
+
+
+def form_auto_id(action: Action) -> str:
+    return f"{ACTION_FORMS[action][0]}_%s"
 
 
 def _held_slot(dossier: Dossier, action: Action) -> str:

@@ -16,3 +16,11 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+//   <div data-error-summary tabindex="-1">   the form's error summary: focused on load, so a
+//   screen reader reads it first and Tab goes on to its links to the fields
+document.addEventListener("DOMContentLoaded", function () {
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary instanceof HTMLElement) {
+    summary.focus();
+  }
+});
