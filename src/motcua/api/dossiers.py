@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File as DjangoFile
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
@@ -64,7 +64,7 @@ from motcua.core.access import staff_profile
 from motcua.core.audit import Actor, audit_log
 from motcua.core.people import person_name
 from motcua.dossiers import rules, services
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, DossierEvent, Handover
 from motcua.dossiers.queries import dossier_for, dossiers_visible_to
 from motcua.dossiers.scope import WRITE_ROLES
 from motcua.dossiers.uploads import UploadRefused, result_file_check, upload_check
@@ -152,7 +152,11 @@ def dossier_data(dossier: Dossier, actor: Actor = None) -> dict[str, Any]:
             "current_unit",
         )
         .prefetch_related(
-            "parts__documents", "events__actor", "handovers__from_unit", "handovers__to_unit"
+            "parts__documents",
+            # The actor and the units joined rather than prefetched: one query each, not two
+            # (three for the hand-overs).
+            Prefetch("events", queryset=DossierEvent.objects.select_related("actor")),
+            Prefetch("handovers", queryset=Handover.objects.select_related("from_unit", "to_unit")),
         )
         .get(pk=dossier.pk)
     )
@@ -652,6 +656,16 @@ def finish_with_result(
     "dung tệp) cho thành phần `part_id` của hồ sơ đang giải quyết; do Bộ phận Một cửa đã "
     "tiếp nhận hoặc đơn vị đang giữ hồ sơ thực hiện. Tệp sai loại: 422 với `errors[].loc` = "
     '`["body", "files", <thứ tự tệp>]`. Thành phần không thuộc hồ sơ: 404.' + CHANGE_NOTE,
+    # At least one file (an empty list is no field at all in multipart), at most MAX_FILES.
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {"properties": {"files": {"minItems": 1, "maxItems": MAX_FILES}}}
+                }
+            }
+        }
+    },
 )
 def digitise_part(
     request: HttpRequest,

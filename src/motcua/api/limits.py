@@ -10,12 +10,13 @@ write lock for long. The body itself is capped by ``api.middleware`` (413).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 
 MAX_PAGE = 500
@@ -39,8 +40,21 @@ def _year_in_range(value: Any) -> Any:
     return value
 
 
-BoundedDate = Annotated[dt.date, AfterValidator(_year_in_range)]
-BoundedDateTime = Annotated[dt.datetime, AfterValidator(_year_in_range)]
+# pydantic also reads a number (or a string of digits) as seconds since 1970: the OpenAPI
+# promises ISO 8601 text, so a number is refused (schemathesis sent ``updated_since=0.5``).
+_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+
+
+def _iso_text(value: Any) -> Any:
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise PydanticCustomError(
+            "date_not_iso", str(_("Phải là ngày (giờ) dạng ISO 8601, ví dụ 2026-10-05."))
+        )
+    return value
+
+
+BoundedDate = Annotated[dt.date, BeforeValidator(_iso_text), AfterValidator(_year_in_range)]
+BoundedDateTime = Annotated[dt.datetime, BeforeValidator(_iso_text), AfterValidator(_year_in_range)]
 BoundedInt = Annotated[int, Field(ge=0, le=MAX_INT)]
 Id = Annotated[int, Field(ge=1, le=MAX_INT)]
 

@@ -332,9 +332,14 @@ def _add_parts(
     says why it was not digitised, and a reused document is one the clerk found by the
     applicant's ID number: its holder's number must be the applicant's. (Online, the citizen
     reuses from their own store: the portal checks the owner.)"""
-    created = []
     user = _user(actor)
-    for item in parts:
+    # Every part is checked and its row built first, then all rows are inserted at once
+    # (one statement instead of one per part: half the queries of a counter receipt), then
+    # the documents of those that came with files or a reused document.
+    items = list(parts)
+    rows: list[DossierPart] = []
+    files_of = []
+    for item in items:
         name = item.name or (item.part.name if item.part else "")
         if not name.strip():
             raise _refuse(_("Thành phần hồ sơ phải có tên."))
@@ -370,17 +375,22 @@ def _add_parts(
                 _("Giấy tờ “%(document)s” đã hết hiệu lực: không tái sử dụng được.")
                 % {"document": item.reuse_of.name}
             )
-        row = DossierPart.objects.create(
-            dossier=dossier,
-            part=item.part,
-            name=name.strip(),
-            kind=item.kind or (item.part.kind if item.part else ""),
-            copies=item.copies,
-            reused=item.reused or item.reuse_of is not None,
-            not_digitised_reason=""
-            if files or item.reuse_of
-            else item.not_digitised_reason.strip()[:500],
+        files_of.append(files)
+        rows.append(
+            DossierPart(
+                dossier=dossier,
+                part=item.part,
+                name=name.strip(),
+                kind=item.kind or (item.part.kind if item.part else ""),
+                copies=item.copies,
+                reused=item.reused or item.reuse_of is not None,
+                not_digitised_reason=""
+                if files or item.reuse_of
+                else item.not_digitised_reason.strip()[:500],
+            )
         )
+    DossierPart.objects.bulk_create(rows)
+    for item, row, files in zip(items, rows, files_of, strict=True):
         if item.reuse_of is not None:
             reused = document_reuse(
                 source=item.reuse_of, actor=user, dossier=dossier, dossier_part=row, name=row.name
@@ -417,17 +427,22 @@ def _add_parts(
                 dossier=dossier,
                 dossier_part=row,
             )
-        created.append(row)
-    return created
+    return rows
 
 
 def _parts_record(parts: Iterable[DossierPart]) -> list[dict[str, Any]]:
     """What an event says of the parts received: how each came in electronic form."""
+    rows = list(parts)
+    documents: dict[int, list[int | None]] = {row.pk: [] for row in rows}
+    # One query for all the parts' documents (their sources), not one per part.
+    for part_id, source_id in Document._default_manager.filter(dossier_part__in=rows).values_list(
+        "dossier_part_id", "source_id"
+    ):
+        documents[part_id].append(source_id)
     record = []
-    for row in parts:
-        documents = list(row.documents.all())
-        entry: dict[str, Any] = {"part": row.name, "files": len(documents)}
-        sources = [d.source_id for d in documents if d.source_id is not None]
+    for row in rows:
+        entry: dict[str, Any] = {"part": row.name, "files": len(documents[row.pk])}
+        sources = [s for s in documents[row.pk] if s is not None]
         if sources:
             entry["reused_from"] = sources
         if row.not_digitised_reason:
