@@ -20,7 +20,8 @@ tests), a user, from which they build the value.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -37,7 +38,7 @@ from motcua.agencies.queries import (
     intake_root,
     scope_root,
 )
-from motcua.core.access import AnyUser, request_memo, staff_profile
+from motcua.core.access import AnyUser, request_memo, request_memo_put, staff_profile
 from motcua.core.models import Role, StaffProfile
 
 if TYPE_CHECKING:
@@ -191,6 +192,25 @@ def staff_scope(user: AnyUser | None) -> StaffScope:
     if user is None or not user.is_authenticated or user.pk is None:
         return StaffScope(user_id=None)
     return request_memo("dossiers.scope", user.pk, lambda: _scope_build(user))
+
+
+def staff_scope_within(user: AnyUser, agencies: Sequence[Agency]) -> StaffScope:
+    """``user``'s scope narrowed to ``agencies`` and their subtrees, and kept as the user's
+    scope for the rest of the request (an API token limited to some agencies: its account's
+    scope intersected with them). Every read and change below — ``dossier_for``, the lists,
+    the services' rule checks — then sees only the narrowed scope."""
+    scope = _scope_build(user)
+    if scope.profile is not None and agencies:
+        allowed: set[int] = set().union(*agency_subtree_id_sets(list(agencies)))
+        scope = dataclasses.replace(
+            scope,
+            own=tuple(sorted(allowed if scope.own is None else allowed & set(scope.own))),
+            intake=tuple(i for i in scope.intake if i in allowed),
+            acting=frozenset(scope.acting & allowed),
+        )
+    assert user.pk is not None
+    request_memo_put("dossiers.scope", user.pk, scope)
+    return scope
 
 
 ScopeOrUser = StaffScope | AnyUser | None
