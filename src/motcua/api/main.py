@@ -5,7 +5,8 @@ Status codes, the same on every endpoint:
 
 - 401 no valid credentials (missing, unknown or revoked token; no staff session), code
   ``not_authenticated``; or a token past its expiry, code ``token_expired``;
-- 403 the caller may not do this at all (a read-only role receiving a dossier; CSRF);
+- 403 the caller may not do this at all (a read-only role receiving a dossier; CSRF); or a
+  token without any of the operation's scopes, code ``insufficient_scope``;
 - 404 no such dossier **or** one outside the caller's scope: the same body either way;
 - 409 the dossier changed since the caller read it (``expected_version`` is stale): read it
   again and decide again; nothing was changed;
@@ -20,6 +21,8 @@ Status codes, the same on every endpoint:
 - 422 also for a query parameter the operation does not know (``?stauts=``: ``errors``
   names it) and for a bound passed (a page of more than 500, a date before 1900 or after
   2100, more than 100 parts);
+- 429 too many calls in the minute (per token, or per address without credentials), code
+  ``throttled``, with ``Retry-After``;
 - 500 a fault of the server, code ``server_error``: nothing to correct on the client's side;
 - 503 the database could not serve the request now (SQLite's write lock held elsewhere
   beyond the busy timeout, PostgreSQL restarting), code ``unavailable``, with
