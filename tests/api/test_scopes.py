@@ -268,3 +268,29 @@ def test_rate_limit_can_be_turned_off(
     _limits(settings, API_ANON_RATE_PER_MINUTE=rate)
     anonymous = Client()
     assert all(anonymous.get("/api/procedures").status_code == 200 for _ in range(5))
+
+
+def test_admin_edits_scopes_and_agencies_audited(world: World) -> None:
+    token, _raw = api_token_create(user=world.clerk, name="Bưu điện tỉnh", actor="test")
+    client = Client()
+    client.force_login(world.admin)
+    response = client.post(
+        f"/quan-tri/api/apitoken/{token.pk}/change/",
+        {
+            "name": "Bưu điện tỉnh",
+            "scopes": ["postal"],
+            "agencies": [world.center.pk],
+        },
+    )
+    assert response.status_code == 302, response.content
+    token.refresh_from_db()
+    assert token.scopes == ["postal"]
+    assert list(token.agencies.all()) == [world.center]
+    audited = AuditEvent.objects.get(action="api_token.limit")
+    assert audited.data["scopes"] == ["postal"] and audited.data["agencies"] == [world.center.code]
+    refused = client.post(
+        f"/quan-tri/api/apitoken/{token.pk}/change/", {"name": "Bưu điện tỉnh", "scopes": []}
+    )
+    assert refused.status_code == 200  # the form again: a token needs a scope
+    token.refresh_from_db()
+    assert token.scopes == ["postal"]
