@@ -11,6 +11,15 @@ def _fast_password_hasher(settings: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache: the rate limits (``core.ratelimit``, the API's
+    429) count in it, and under a frozen clock every test would share one window."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _stored_files_in_tmp(
     settings: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> None:

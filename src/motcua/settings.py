@@ -359,6 +359,10 @@ MOTCUA: dict[str, Any] = {
     "WORKER_SQLITE_BUSY_TIMEOUT": os.environ.get("MOTCUA_WORKER_SQLITE_BUSY_TIMEOUT", "30"),
     # How long a new API token lives, in days (docs/api.md).
     "API_TOKEN_DAYS": os.environ.get("MOTCUA_API_TOKEN_DAYS", "90"),
+    # API calls per minute (docs/api.md, 429 beyond): per token or staff account, and per
+    # client address for calls without credentials (the public catalogue). 0: no limit.
+    "API_RATE_PER_MINUTE": os.environ.get("MOTCUA_API_RATE_PER_MINUTE", "600"),
+    "API_ANON_RATE_PER_MINUTE": os.environ.get("MOTCUA_API_ANON_RATE_PER_MINUTE", "60"),
     # Largest request body the JSON API reads, in bytes (docs/api.md, 413 beyond): a JSON
     # body, and a multipart one (a result file, scans) separately, as uploads are larger.
     "API_MAX_JSON_BYTES": os.environ.get("MOTCUA_API_MAX_JSON_BYTES", str(1024 * 1024)),

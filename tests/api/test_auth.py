@@ -147,11 +147,12 @@ def test_admin_issues_token_once_and_revokes(world: World) -> None:
     client.force_login(world.admin)
     response = client.post(
         "/quan-tri/api/apitoken/add/",
-        {"name": "Bưu điện tỉnh", "user": world.clerk.pk},
+        {"name": "Bưu điện tỉnh", "user": world.clerk.pk, "scopes": ["postal", "read"]},
         follow=True,
     )
     assert response.status_code == 200
     token = ApiToken.objects.get()
+    assert token.scopes == ["read", "postal"]
     shown = [str(m) for m in response.context["messages"]]
     raw = next(m.split(": ", 1)[1] for m in shown if "chỉ hiển thị một lần" in m)
     assert token.key_hash == token_hash(raw)

@@ -102,6 +102,7 @@ def test_admin_shows_and_sets_the_expiry(world: World) -> None:
                 "user": world.clerk.pk,
                 "expires_at_0": "2026-12-31",
                 "expires_at_1": "17:00:00",
+                "scopes": ["read"],
             },
             follow=True,
         )

@@ -12,14 +12,27 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from motcua.api.models import ApiToken, token_days_default, token_expires_default
-from motcua.api.tokens import api_token_create, api_token_revoke
+from motcua.api.models import (
+    DEFAULT_SCOPES,
+    ApiToken,
+    Scope,
+    token_days_default,
+    token_expires_default,
+)
+from motcua.api.tokens import api_token_create, api_token_limit, api_token_revoke
 
 
 class ApiTokenForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        label=_("phạm vi sử dụng"),
+        choices=Scope.choices,
+        initial=list(DEFAULT_SCOPES),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
     class Meta:
         model = ApiToken
-        fields = ["name", "user", "expires_at"]
+        fields = ["name", "user", "expires_at", "scopes", "agencies"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -53,15 +66,15 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "prefix", "user__username"]
     readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
-    autocomplete_fields = ["user"]
+    autocomplete_fields = ["user", "agencies"]
     actions = ["revoke"]
 
     def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> Any:
         if obj is None:
             # The expiry is chosen at creation (default: MOTCUA_API_TOKEN_DAYS from now); a
             # token that must live longer is replaced by a new one, not extended.
-            return ["name", "user", "expires_at"]
-        return ["name", "user", "expires_at", *self.readonly_fields]
+            return ["name", "user", "expires_at", "scopes", "agencies"]
+        return ["name", "user", "expires_at", "scopes", "agencies", *self.readonly_fields]
 
     def get_readonly_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> list[str]:
         # The user of an existing token cannot change: a token is issued to one account.
@@ -73,7 +86,12 @@ class ApiTokenAdmin(admin.ModelAdmin):
             return
         # Through the service, so that the creation is audited like one from the command line.
         created, raw = api_token_create(
-            user=obj.user, name=obj.name, actor=request.user, expires_at=obj.expires_at
+            user=obj.user,
+            name=obj.name,
+            actor=request.user,
+            expires_at=obj.expires_at,
+            scopes=form.cleaned_data["scopes"],
+            agencies=list(form.cleaned_data["agencies"]),
         )
         obj.pk = created.pk
         obj.prefix, obj.key_hash, obj.created_at = (
@@ -86,6 +104,16 @@ class ApiTokenAdmin(admin.ModelAdmin):
             request,
             _("Mã truy cập (chỉ hiển thị một lần, hãy lưu lại ngay): %(token)s") % {"token": raw},
         )
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # The scopes and agencies through the service (audited); a new token has them already.
+        if change:
+            api_token_limit(
+                token=form.instance,
+                actor=request.user,
+                scopes=form.cleaned_data["scopes"],
+                agencies=list(form.cleaned_data["agencies"]),
+            )
 
     def has_delete_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
         # Revoke, do not delete: the audit trail refers to tokens by id.

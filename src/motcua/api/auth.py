@@ -22,8 +22,11 @@ from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from motcua.api.scopes import InsufficientScope
 from motcua.api.tokens import api_token_check
 from motcua.core.access import is_staff_member
+from motcua.core.audit import request_via
+from motcua.dossiers.scope import staff_scope_within
 
 
 def _may_use_api(user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -35,16 +38,32 @@ def _may_use_api(user: AbstractBaseUser | AnonymousUser) -> bool:
 
 
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer mc_…``: acts as the token's staff user."""
+    """``Authorization: Bearer mc_…``: acts as the token's staff user, within the token's
+    scopes and agencies.
+
+    ``scopes``: those of which the token needs one for this operation (``api.scopes
+    .require_scope``; ``api.main`` gives each operation its own ``TokenAuth``). A token with
+    none of them: ``InsufficientScope`` (403). A token limited to some agencies narrows its
+    account's dossier scope for the rest of the request (``staff_scope_within``)."""
+
+    def __init__(self, scopes: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.scopes = scopes
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         found = api_token_check(token)
         if found is None or not _may_use_api(found.user):
             return None
+        if self.scopes and not set(self.scopes) & set(found.scopes or ()):
+            raise InsufficientScope(self.scopes, found.prefix)
         # Everything downstream (dossier_for, the services' actor, the audit trail) reads
         # request.user; the token's name goes with it for the audit trail.
         request.user = found.user
         request.api_token = found  # type: ignore[attr-defined]
+        request_via.set(found.via)
+        agencies = list(found.agencies.all())
+        if agencies:
+            staff_scope_within(found.user, agencies)
         return found.user
 
 

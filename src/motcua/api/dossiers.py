@@ -29,6 +29,7 @@ from motcua.api.errors import FieldInvalid
 from motcua.api.idempotency import OPENAPI_PARAMETER as IDEMPOTENCY_PARAMETER
 from motcua.api.idempotency import idempotent
 from motcua.api.limits import MAX_FILES, MAX_INT
+from motcua.api.models import Scope
 from motcua.api.schemas import (
     AcceptIn,
     ApplicantIn,
@@ -54,6 +55,7 @@ from motcua.api.schemas import (
     SendBackIn,
     SubmitIn,
 )
+from motcua.api.scopes import require_scope
 from motcua.api.sync import DossierPagination
 from motcua.archive.models import Document, Origin
 from motcua.archive.queries import dossier_document, result_document
@@ -242,6 +244,7 @@ def dossier_data(dossier: Dossier, actor: Actor = None) -> dict[str, Any]:
                 "from_status": e.from_status,
                 "to_status": e.to_status,
                 "data": e.data,
+                "via": e.via,
             }
             for e in dossier.events.all()
         ],
@@ -372,6 +375,7 @@ def _located(response: HttpResponse, result: Status[dict[str, Any]]) -> Status[d
     "giải quyết bắt đầu tính (mẫu 01). 422 kèm đường dẫn trường khi thông tin sai." + INTAKE_NOTE,
     openapi_extra={**CREATED_EXTRA, **IDEMPOTENT},
 )
+@require_scope(Scope.INTAKE)
 def receive(
     request: HttpRequest, payload: ReceiveIn, response: HttpResponse
 ) -> Status[dict[str, Any]]:
@@ -400,6 +404,7 @@ def receive(
     "giờ làm việc." + INTAKE_NOTE,
     openapi_extra={**CREATED_EXTRA, **IDEMPOTENT},
 )
+@require_scope(Scope.INTAKE)
 def submit(
     request: HttpRequest, payload: SubmitIn, response: HttpResponse
 ) -> Status[dict[str, Any]]:
@@ -426,6 +431,7 @@ def submit(
     "sơ để in mẫu 03, không được tính là đã tiếp nhận." + INTAKE_NOTE,
     openapi_extra={**CREATED_EXTRA, **IDEMPOTENT},
 )
+@require_scope(Scope.INTAKE)
 def reject_at_counter(
     request: HttpRequest, payload: RejectAtCounterIn, response: HttpResponse
 ) -> Status[dict[str, Any]]:
@@ -448,13 +454,20 @@ def reject_at_counter(
 # --- changes of state -------------------------------------------------------------------------
 
 
-def _change(summary: str, path: str, description: str = "") -> Any:
-    return router.post(
+def _change(
+    summary: str, path: str, description: str = "", scopes: tuple[str, ...] = (Scope.PROCESS,)
+) -> Any:
+    route = router.post(
         f"/{{code}}/{path}",
         response={200: DossierOut, **CHANGE_ERRORS},
         summary=summary,
         description=description + CHANGE_NOTE,
     )
+
+    def decorate(view: Any) -> Any:
+        return route(require_scope(*scopes)(view))
+
+    return decorate
 
 
 @_change("Tiếp nhận hồ sơ trực tuyến", "accept", "Thời hạn giải quyết bắt đầu tính.")
@@ -667,6 +680,7 @@ def finish_with_result(
         }
     },
 )
+@require_scope(Scope.PROCESS)
 def digitise_part(
     request: HttpRequest,
     code: str,
@@ -766,6 +780,7 @@ def stop(request: HttpRequest, code: str, payload: ReasonIn) -> dict[str, Any]:
     "deliver",
     "Tại Bộ phận Một cửa (counter), qua bưu chính (postal, kèm số hiệu bưu gửi) hoặc "
     "trực tuyến (online).",
+    scopes=(Scope.PROCESS, Scope.POSTAL),
 )
 def deliver(request: HttpRequest, code: str, payload: DeliverIn) -> dict[str, Any]:
     return _out(
@@ -797,6 +812,7 @@ def _local_midnight(day: dt.date) -> dt.datetime:
     "(updated_at, id); hồ sơ thay đổi sau khi đã trả về sẽ được trả lại ở trang sau; chỉ "
     "gồm thay đổi đã ghi xong (trễ 30 giây, docs/api.md).",
 )
+@require_scope(Scope.READ)
 @paginate(DossierPagination)
 def dossier_list(request: HttpRequest, filters: Query[DossierFilter]) -> QuerySet[Dossier]:
     qs = dossiers_visible_to(_user(request)).select_related(
@@ -850,6 +866,7 @@ def dossier_list(request: HttpRequest, filters: Query[DossierFilter]) -> QuerySe
     description="Kèm `ETag`; gửi lại nó trong `If-None-Match`: 304, không kèm nội dung, khi "
     "hồ sơ (và những gì tài khoản được làm với nó) không đổi.",
 )
+@require_scope(Scope.READ)
 def dossier_get(request: HttpRequest, code: str) -> HttpResponseBase:
     data = DossierOut.model_validate(_out(request, dossier_for(_user(request), code)))
     response = HttpResponse(
@@ -882,6 +899,7 @@ def dossier_get(request: HttpRequest, code: str) -> HttpResponseBase:
         }
     },
 )
+@require_scope(Scope.READ)
 def dossier_document_file(request: HttpRequest, code: str, document_id: int) -> HttpResponseBase:
     dossier = dossier_for(_user(request), code)
     document = dossier_document(dossier, document_id) if document_id <= MAX_INT else None
@@ -918,6 +936,7 @@ FORM_FORMATS = ("docx", "pdf")
         }
     },
 )
+@require_scope(Scope.READ)
 def dossier_form(request: HttpRequest, code: str, form: str, fmt: str) -> HttpResponse:
     from motcua.dossiers.forms_docs import FORMS, form_response
     from motcua.dossiers.forms_docs.render import Format
@@ -971,6 +990,7 @@ def dossier_form(request: HttpRequest, code: str, form: str, fmt: str) -> HttpRe
     description="Header `Idempotency-Key`: như khi tiếp nhận hồ sơ (gửi lại không ghi thêm).",
     openapi_extra=IDEMPOTENT,
 )
+@require_scope(Scope.INTAKE)
 def guidance_create(request: HttpRequest, payload: GuidanceIn) -> Status[dict[str, Any]]:
     def create() -> Status[dict[str, Any]]:
         unit = _counter_unit(request)

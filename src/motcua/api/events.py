@@ -12,7 +12,9 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from motcua.api.auth import STAFF_AUTH
+from motcua.api.models import Scope
 from motcua.api.schemas import ErrorOut, EventFeedIn, EventFeedOut
+from motcua.api.scopes import require_scope
 from motcua.api.sync import settled_before
 from motcua.dossiers.models import DossierEvent
 from motcua.dossiers.queries import dossiers_visible_to, event_item
@@ -29,6 +31,7 @@ router = Router(auth=STAFF_AUTH, tags=["Sự kiện"])
         "after = next. Chỉ trả về sự kiện đã ghi xong (trễ vài chục giây, xem docs/api.md)."
     ),
 )
+@require_scope(Scope.READ)
 def event_feed(request: HttpRequest, params: Query[EventFeedIn]) -> dict[str, Any]:
     user: AbstractBaseUser = request.auth  # type: ignore[attr-defined]
     visible = dossiers_visible_to(user).values("pk")

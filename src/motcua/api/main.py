@@ -5,7 +5,8 @@ Status codes, the same on every endpoint:
 
 - 401 no valid credentials (missing, unknown or revoked token; no staff session), code
   ``not_authenticated``; or a token past its expiry, code ``token_expired``;
-- 403 the caller may not do this at all (a read-only role receiving a dossier; CSRF);
+- 403 the caller may not do this at all (a read-only role receiving a dossier; CSRF); or a
+  token without any of the operation's scopes, code ``insufficient_scope``;
 - 404 no such dossier **or** one outside the caller's scope: the same body either way;
 - 409 the dossier changed since the caller read it (``expected_version`` is stale): read it
   again and decide again; nothing was changed;
@@ -20,6 +21,8 @@ Status codes, the same on every endpoint:
 - 422 also for a query parameter the operation does not know (``?stauts=``: ``errors``
   names it) and for a bound passed (a page of more than 500, a date before 1900 or after
   2100, more than 100 parts);
+- 429 too many calls in the minute (per token, or per address without credentials), code
+  ``throttled``, with ``Retry-After``;
 - 500 a fault of the server, code ``server_error``: nothing to correct on the client's side;
 - 503 the database could not serve the request now (SQLite's write lock held elsewhere
   beyond the busy timeout, PostgreSQL restarting), code ``unavailable``, with
@@ -41,7 +44,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ImproperlyConfigured, RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
@@ -50,12 +53,14 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.operation import Operation
 
+from motcua.api.auth import TokenAuth
 from motcua.api.catalog import router as catalog_router
 from motcua.api.dossiers import guidance_router
 from motcua.api.dossiers import router as dossiers_router
 from motcua.api.errors import FieldInvalid, error_body, error_code, too_large_body
 from motcua.api.events import router as events_router
 from motcua.api.schemas import ErrorOut
+from motcua.api.scopes import ApiRateThrottle, InsufficientScope, required_scopes
 from motcua.api.tokens import TokenExpired
 from motcua.core.errors import RETRY_AFTER, database_unavailable_body
 from motcua.dossiers.errors import (
@@ -71,6 +76,7 @@ api = NinjaAPI(
     version="1",
     description=(__doc__ or "").split("\n\n", 1)[1],
     urls_namespace="api",
+    throttle=[ApiRateThrottle()],
 )
 api.add_router("/dossiers", dossiers_router)
 api.add_router("/procedures", catalog_router)
@@ -114,6 +120,26 @@ def _token_expired(request: HttpRequest, exc: TokenExpired) -> HttpResponse:
     response["WWW-Authenticate"] = (
         'Bearer realm="motcua", error="invalid_token", error_description="token expired"'
     )
+    return response
+
+
+@api.exception_handler(InsufficientScope)
+def _insufficient_scope(request: HttpRequest, exc: InsufficientScope) -> HttpResponse:
+    required = " ".join(exc.required)
+    response = api.create_response(
+        request,
+        error_body(
+            _(
+                "Mã truy cập %(prefix)s… không được cấp phạm vi cho thao tác này (cần một "
+                "trong: %(scopes)s)."
+            )
+            % {"prefix": exc.prefix, "scopes": ", ".join(exc.required)},
+            "insufficient_scope",
+        ),
+        status=403,
+    )
+    # RFC 6750 §3.1: the request needs more privileges than the token carries.
+    response["WWW-Authenticate"] = f'Bearer error="insufficient_scope", scope="{required}"'
     return response
 
 
@@ -269,6 +295,7 @@ EXAMPLES: dict[int, dict[str, Any]] = {
     404: error_body("Không tìm thấy.", "not_found"),
     409: error_body("Hồ sơ đã được người khác cập nhật; vui lòng tải lại.", "conflict"),
     413: error_body("Nội dung gửi lên quá lớn. Tối đa 1048576 byte.", "too_large"),
+    429: error_body("Quá nhiều yêu cầu; vui lòng gửi lại sau.", "throttled"),
     422: error_body(
         "Dữ liệu gửi lên không hợp lệ: query.stauts: Trường không được hỗ trợ.",
         "invalid",
@@ -294,12 +321,40 @@ def _query_names(operation: Operation) -> set[str]:
 
 def _statuses(operation: Operation) -> list[int]:
     """Every error status ``operation`` can answer besides those its view declares."""
-    statuses = [422, 503]  # a bad or unknown parameter; the database busy
+    statuses = [422, 429, 503]  # a bad or unknown parameter; too many calls; the database busy
     if operation.auth_callbacks:
-        statuses.append(401)
+        statuses += [401, 403]  # no credentials; a token without the operation's scope
     if any(model.__ninja_param_source__ in ("body", "form", "file") for model in operation.models):
         statuses += [400, 413]
     return statuses
+
+
+def _scoped(operation: Operation) -> None:
+    """Give the operation a token check for the scopes its view names (``require_scope``)
+    and say so in its OpenAPI entry; an authenticated operation that names none is a
+    mistake caught when the API is built."""
+    if not operation.auth_callbacks:
+        return  # public (the catalogue): no token, no scope
+    scopes = required_scopes(operation.view_func)
+    if scopes is None:
+        raise ImproperlyConfigured(
+            f"API operation {operation.view_func.__name__} needs a token but names no scope "
+            "(motcua.api.scopes.require_scope)"
+        )
+    operation.auth_callbacks = [
+        TokenAuth(scopes) if isinstance(auth, TokenAuth) else auth
+        for auth in operation.auth_callbacks
+    ]
+    extra = operation.openapi_extra = copy.deepcopy(operation.openapi_extra or {})
+    # OpenAPI 3.1 §4.8.30: for schemes other than OAuth the list may name the roles needed.
+    extra["security"] = [
+        {type(auth).__name__: list(scopes) if isinstance(auth, TokenAuth) else []}
+        for auth in operation.auth_callbacks
+    ]
+    extra["x-scopes"] = list(scopes)
+    note = "\n\nPhạm vi của mã truy cập (một trong): " + ", ".join(f"`{s}`" for s in scopes)
+    if note not in (operation.description or ""):
+        operation.description = (operation.description or "") + note
 
 
 def _hygiene(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -308,6 +363,7 @@ def _hygiene(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     document every status the operation can answer, each with an example."""
     operation: Operation = run.__self__  # type: ignore[attr-defined]
     allowed = _query_names(operation)
+    _scoped(operation)
     for status in _statuses(operation):
         operation.response_models.setdefault(status, operation._create_response_model(ErrorOut))
     extra = operation.openapi_extra = copy.deepcopy(operation.openapi_extra or {})

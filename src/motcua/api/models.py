@@ -26,6 +26,26 @@ def token_expires_default() -> dt.datetime:
     return timezone.now() + dt.timedelta(days=token_days_default())
 
 
+class Scope(models.TextChoices):
+    """What a token may call (``api.scopes.require_scope`` on each operation)."""
+
+    READ = "read", _("Xem hồ sơ, sự kiện, mẫu, tệp")
+    INTAKE = "intake", _("Tiếp nhận hồ sơ, từ chối tiếp nhận, sổ hướng dẫn")
+    PROCESS = "process", _("Xử lý hồ sơ (các thao tác trên hồ sơ)")
+    POSTAL = "postal", _("Bưu chính: trả kết quả qua bưu điện, theo dõi bưu gửi")
+    PAYMENT_CALLBACK = "payment_callback", _("Thông báo kết quả thanh toán")
+    CATALOG = "catalog", _("Danh mục thủ tục")
+
+
+# What a token could do before scopes existed: everything but the payment callback (which
+# came later and is given only on purpose). A token created without naming scopes gets these.
+DEFAULT_SCOPES: tuple[str, ...] = tuple(s.value for s in Scope if s != Scope.PAYMENT_CALLBACK)
+
+
+def scopes_default() -> list[str]:
+    return list(DEFAULT_SCOPES)
+
+
 class ApiToken(models.Model):
     name = models.CharField(
         _("tên hệ thống"), max_length=100, help_text=_("Ví dụ: Bưu điện tỉnh (Bưu chính công ích)")
@@ -47,6 +67,17 @@ class ApiToken(models.Model):
     # the partner rotates it (create the new one, switch, revoke the old). Tokens issued
     # before expiry existed got the default life from the day of the migration.
     expires_at = models.DateTimeField(_("hết hạn lúc"), default=token_expires_default)
+    # The operations the token may call (``Scope`` values), and the agencies it acts within
+    # (with their subtrees; none: all of its account's scope). Both only narrow what the
+    # account may do, never widen it.
+    scopes = models.JSONField(_("phạm vi sử dụng"), default=scopes_default, blank=True)
+    agencies = models.ManyToManyField(
+        "agencies.Agency",
+        verbose_name=_("chỉ trong các cơ quan"),
+        blank=True,
+        related_name="+",
+        help_text=_("Để trống: mọi cơ quan trong phạm vi của tài khoản."),
+    )
 
     class Meta:
         verbose_name = _("mã truy cập API")
@@ -63,6 +94,11 @@ class ApiToken(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+    @property
+    def via(self) -> str:
+        """How events written with this token name the calling system."""
+        return f"{self.name} ({self.prefix})"
 
 
 class IdempotencyKey(models.Model):

@@ -281,6 +281,11 @@ class EventOut(Schema):
     from_status: str
     to_status: str
     data: dict[str, Any]
+    via: str = Field(
+        "",
+        description="Hệ thống đã gọi API để ghi sự kiện (tên và tiền tố mã truy cập); rỗng "
+        "khi thao tác trên giao diện",
+    )
 
 
 class EventFeedItem(EventOut):

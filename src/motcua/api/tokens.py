@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Iterable, Sequence
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from motcua.api.models import ApiToken, token_days_default
+from motcua.agencies.models import Agency
+from motcua.api.models import DEFAULT_SCOPES, ApiToken, Scope, token_days_default
 from motcua.core.audit import Actor, audit_log
 
 TOKEN_PREFIX = "mc_"
@@ -40,10 +42,15 @@ def api_token_create(
     actor: Actor,
     days: int | None = None,
     expires_at: dt.datetime | None = None,
+    scopes: Iterable[str] | None = None,
+    agencies: Sequence[Agency] = (),
 ) -> tuple[ApiToken, str]:
     """A new token for ``user``, valid ``days`` days (``MOTCUA["API_TOKEN_DAYS"]`` by default)
     or until ``expires_at``; returns the row and the token itself, which is shown once and
-    never stored."""
+    never stored. ``scopes``: what it may call (``Scope`` values; default ``DEFAULT_SCOPES``,
+    everything but the payment callback); ``agencies``: the agencies (with their subtrees)
+    it acts within, none for its account's whole scope."""
+    scope_names = token_scopes_clean(DEFAULT_SCOPES if scopes is None else scopes)
     now = timezone.now()
     if expires_at is None:
         days = token_days_default() if days is None else days
@@ -60,7 +67,9 @@ def api_token_create(
             prefix=raw[:PREFIX_LENGTH],
             key_hash=token_hash(raw),
             expires_at=expires_at,
+            scopes=scope_names,
         )
+        token.agencies.set(agencies)
         audit_log(
             actor=actor,
             action="api_token.create",
@@ -71,9 +80,47 @@ def api_token_create(
                 "prefix": token.prefix,
                 "user": user.get_username(),
                 "expires_at": expires_at.isoformat(),
+                "scopes": scope_names,
+                "agencies": [a.code for a in agencies],
             },
         )
     return token, raw
+
+
+def token_scopes_clean(scopes: Iterable[str]) -> list[str]:
+    """``scopes`` as known scope names, once each, in ``Scope``'s order; ValueError for an
+    unknown name or none at all (a token that may call nothing is a mistake)."""
+    names = set(scopes)
+    unknown = names - set(Scope.values)
+    if unknown:
+        raise ValueError(f"unknown scope(s): {', '.join(sorted(unknown))}")
+    if not names:
+        raise ValueError("a token needs at least one scope")
+    return [s for s in Scope.values if s in names]
+
+
+def api_token_limit(
+    *, token: ApiToken, actor: Actor, scopes: Iterable[str], agencies: Sequence[Agency]
+) -> ApiToken:
+    """Change what ``token`` may call and where (the admin's edit), audited."""
+    scope_names = token_scopes_clean(scopes)
+    with transaction.atomic():
+        token.scopes = scope_names
+        token.save(update_fields=["scopes"])
+        token.agencies.set(agencies)
+        audit_log(
+            actor=actor,
+            action="api_token.limit",
+            object_type="api_token",
+            object_id=token.pk,
+            data={
+                "name": token.name,
+                "prefix": token.prefix,
+                "scopes": scope_names,
+                "agencies": [a.code for a in agencies],
+            },
+        )
+    return token
 
 
 def api_token_revoke(*, token: ApiToken, actor: Actor) -> ApiToken:

@@ -62,6 +62,16 @@ def request_memo(kind: str, user_id: int, compute: Callable[[], T]) -> T:
     return cast(T, values[key])
 
 
+def request_memo_put(kind: str, user_id: int, value: object) -> None:
+    """Settle (``kind``, ``user_id``) for the rest of the request, whatever was computed
+    before: an API token narrowing its account's scope. Outside a request there is nowhere
+    to keep it, and a narrowing that silently did nothing would widen access: refuse."""
+    values = _request_values.get()
+    if values is None:
+        raise RuntimeError(f"request_memo_put({kind!r}) outside a request")
+    values[(kind, user_id)] = value
+
+
 def staff_profile(user: AnyUser | None) -> StaffProfile | None:
     """The user's staff profile (with its agency), or None for anonymous users, citizens and
     inactive accounts. Resolved once per request (``request_memo``)."""

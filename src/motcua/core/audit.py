@@ -19,6 +19,12 @@ Actor = AbstractBaseUser | AnonymousUser | str | None
 # None outside a request (the worker, commands, imports).
 request_ip: ContextVar[str | None] = ContextVar("motcua_request_ip", default=None)
 
+# The calling system of the request being served, when it is one (an API token's name and
+# prefix, set by ``api.auth.TokenAuth``; reset with ``request_ip`` by the same middleware):
+# dossier events and audit rows record it. Why not on the actor: the actor is the token's
+# staff account, which also acts in the browser, and two dozen services pass it on as a user.
+request_via: ContextVar[str] = ContextVar("motcua_request_via", default="")
+
 # The known actions, as an auditor reads them (context "audit": "Trả kết quả" is a menu entry
 # elsewhere, "Result delivered" here). Dossier changes use their event type's code
 # (dossiers.models.EventType); feedback changes are prefixed ``feedback_``.
@@ -74,6 +80,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "webhook.create": pgettext_lazy("audit", "Đăng ký webhook"),
     "webhook.update": pgettext_lazy("audit", "Sửa đăng ký webhook"),
     "webhook.replay": pgettext_lazy("audit", "Gửi lại webhook"),
+    "api_token.limit": pgettext_lazy("audit", "Đổi phạm vi, cơ quan của khóa API"),
     "rating_submit": pgettext_lazy("audit", "Đánh giá sự hài lòng"),
     "kiosk_device_create": pgettext_lazy("audit", "Đăng ký thiết bị đánh giá tại quầy"),
     "feedback_view": pgettext_lazy("audit", "Xem phản ánh, kiến nghị"),
@@ -138,6 +145,10 @@ def audit_log(
 ) -> AuditEvent:
     """Append one row to the audit trail and return it."""
     user = actor if isinstance(actor, User) and actor.is_authenticated else None
+    via = request_via.get()
+    if via:
+        # "system", not "via": some actions already say by "via" which interface acted.
+        data = {**(data or {}), "system": via}
     return AuditEvent.objects.create(
         actor=user,
         actor_label=actor_label(actor),

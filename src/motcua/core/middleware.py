@@ -84,12 +84,14 @@ class AuditContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         from motcua.core.access import client_ip
-        from motcua.core.audit import request_ip
+        from motcua.core.audit import request_ip, request_via
 
         token = request_ip.set(client_ip(request))
+        via_token = request_via.set("")
         try:
             return self.get_response(request)
         finally:
+            request_via.reset(via_token)
             request_ip.reset(token)
 
 

@@ -447,6 +447,9 @@ class DossierEvent(models.Model):
     from_status = models.CharField(max_length=32, blank=True, default="")
     to_status = models.CharField(max_length=32, blank=True, default="")
     data = models.JSONField(default=dict, blank=True)
+    # The system that called the API to make this change (its token's name and prefix,
+    # ``core.audit.request_via``); empty for a change made in the staff or citizen pages.
+    via = models.CharField(_("qua hệ thống"), max_length=140, blank=True, default="")
 
     class Meta:
         verbose_name = _("sự kiện hồ sơ")

@@ -202,4 +202,6 @@ def event_item(event: DossierEvent) -> dict[str, Any]:
         "from_status": event.from_status,
         "to_status": event.to_status,
         "data": event.data,
+        # The calling system, when the change came through the API with a token.
+        "via": event.via,
     }

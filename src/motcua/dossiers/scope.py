@@ -20,7 +20,8 @@ tests), a user, from which they build the value.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -37,7 +38,7 @@ from motcua.agencies.queries import (
     intake_root,
     scope_root,
 )
-from motcua.core.access import AnyUser, request_memo, staff_profile
+from motcua.core.access import AnyUser, request_memo, request_memo_put, staff_profile
 from motcua.core.models import Role, StaffProfile
 
 if TYPE_CHECKING:
@@ -100,7 +101,10 @@ class StaffScope:
       unit, a leader's or centre manager's whole agency subtree, and the units merged into
       those (``agencies.queries.agency_inherited_ids``); empty for roles that do not act;
     - ``root``: the agency whose dossiers they work on (a unit's parent agency), None for
-      oversight and those without a scope.
+      oversight and those without a scope;
+    - ``within``: None, or the ids of the only agencies whose dossiers (or the dossiers they
+      received) may be seen, whatever the rest allows (an API token limited to agencies,
+      ``staff_scope_within``).
 
     Literal ids, not a join or subquery on the materialised path: the planner then sees
     ``agency_id IN (…)`` and uses the dossier indexes that start with the agency (measured
@@ -112,6 +116,7 @@ class StaffScope:
     intake: tuple[int, ...] = ()
     acting: frozenset[int] = field(default_factory=frozenset)
     root: Agency | None = None
+    within: tuple[int, ...] | None = None
 
     @property
     def role(self) -> Role | None:
@@ -193,6 +198,21 @@ def staff_scope(user: AnyUser | None) -> StaffScope:
     return request_memo("dossiers.scope", user.pk, lambda: _scope_build(user))
 
 
+def staff_scope_within(user: AnyUser, agencies: Sequence[Agency]) -> StaffScope:
+    """``user``'s scope narrowed to the dossiers of ``agencies`` and their subtrees or received
+    by them, and kept as the user's scope for the rest of the request (an API token limited
+    to some agencies: its account's scope intersected with them). Every read and change
+    below — ``dossier_for``, the lists, the services' rule checks — then sees only the
+    narrowed scope."""
+    scope = _scope_build(user)
+    if scope.profile is not None and agencies:
+        allowed: set[int] = set().union(*agency_subtree_id_sets(list(agencies)))
+        scope = dataclasses.replace(scope, within=tuple(sorted(allowed)))
+    assert user.pk is not None
+    request_memo_put("dossiers.scope", user.pk, scope)
+    return scope
+
+
 ScopeOrUser = StaffScope | AnyUser | None
 
 
@@ -257,8 +277,25 @@ class ScopeBranches:
 
 
 def scope_branches(who: ScopeOrUser, prefix: str = "") -> ScopeBranches | None:
-    """The branches of the scope; None for oversight roles, who see everything."""
+    """The branches of the scope; None for oversight roles, who see everything (unless
+    narrowed by ``within``: each branch is then also limited to those agencies)."""
     scope = as_scope(who)
+    branches = _scope_branches(scope, prefix)
+    if scope.within is None:
+        return branches
+    within = Q(**{f"{prefix}agency_id__in": scope.within}) | Q(
+        **{f"{prefix}receiving_unit_id__in": scope.within}
+    )
+    if branches is None:
+        return ScopeBranches(own=within)
+    return ScopeBranches(
+        own=branches.own & within,
+        received=branches.received & within if branches.received is not None else None,
+        intake=branches.intake & within if branches.intake is not None else None,
+    )
+
+
+def _scope_branches(scope: StaffScope, prefix: str) -> ScopeBranches | None:
     if scope.sees_all:
         return None
     own = Q(**{f"{prefix}agency_id__in": scope.own})

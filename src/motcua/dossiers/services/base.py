@@ -22,7 +22,7 @@ from motcua.agencies.models import Agency
 from motcua.archive.models import Document, DocumentKind
 from motcua.archive.services import DocumentMeta, document_reuse, document_store
 from motcua.catalog.models import Part, WorkflowStep
-from motcua.core.audit import Actor, actor_label, audit_log
+from motcua.core.audit import Actor, actor_label, audit_log, request_via
 from motcua.core.people import person_name
 from motcua.dossiers.classify import local_date, step_over_at, step_result
 from motcua.dossiers.errors import (
@@ -250,6 +250,7 @@ def _event(
         from_status=from_status,
         to_status=dossier.status,
         data=data,
+        via=request_via.get(),
     )
     audit_log(
         actor=actor,

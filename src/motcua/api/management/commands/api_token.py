@@ -9,7 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from motcua.api.models import ApiToken
+from motcua.agencies.models import Agency
+from motcua.api.models import ApiToken, Scope
 from motcua.api.tokens import api_token_create, api_token_revoke
 from motcua.core.access import staff_profile
 
@@ -37,6 +38,19 @@ class Command(BaseCommand):
             default=None,
             help="how long the token lives (default: MOTCUA_API_TOKEN_DAYS, 90)",
         )
+        create.add_argument(
+            "--scope",
+            action="append",
+            choices=Scope.values,
+            help="what the token may call; repeat for several (default: all but payment_callback)",
+        )
+        create.add_argument(
+            "--agency",
+            action="append",
+            default=[],
+            help="agency code the token acts within (with its subtree); repeat for several "
+            "(default: the account's whole scope)",
+        )
         sub.add_parser("list", help="list tokens (prefix, user, name, last use, expiry, state)")
         revoke = sub.add_parser("revoke", help="revoke a token by its prefix (mc_xxxxxxxx)")
         revoke.add_argument("prefix")
@@ -44,13 +58,26 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "create":
-            self._create(options["user"], options["name"], options["days"])
+            self._create(
+                options["user"],
+                options["name"],
+                options["days"],
+                options["scope"],
+                options["agency"],
+            )
         elif action == "list":
             self._list()
         else:
             self._revoke(options["prefix"])
 
-    def _create(self, username: str, name: str, days: int | None) -> None:
+    def _create(
+        self,
+        username: str,
+        name: str,
+        days: int | None,
+        scopes: list[str] | None,
+        agency_codes: list[str],
+    ) -> None:
         if days is not None and days < 1:
             raise CommandError(f"api_token create: --days must be at least 1, not {days}.")
         user = get_user_model().objects.filter(username=username).first()
@@ -63,9 +90,19 @@ class Command(BaseCommand):
                 f"api_token create: user {username!r} has no staff profile (role and agency); "
                 "a token acts as a staff member and would see nothing."
             )
-        token, raw = api_token_create(user=user, name=name, actor=ACTOR, days=days)
+        agencies = []
+        for code in agency_codes:
+            agency = Agency.objects.filter(code=code.strip()).first()
+            if agency is None:
+                raise CommandError(f"api_token create: no agency with code {code!r}.")
+            agencies.append(agency)
+        token, raw = api_token_create(
+            user=user, name=name, actor=ACTOR, days=days, scopes=scopes, agencies=agencies
+        )
+        where = ", ".join(a.code for a in agencies) or "the account's scope"
         self.stderr.write(
             f"Token {token.prefix}… for {username} ({token.name}), "
+            f"scopes {' '.join(token.scopes)}, within {where}, "
             f"expires {_local(token.expires_at)}. "
             "Store it now: it is shown only once. Use it as 'Authorization: Bearer <token>'."
         )
@@ -88,6 +125,7 @@ class Command(BaseCommand):
                         f"used {used}",
                         expiry,
                         state,
+                        "scopes " + ",".join(token.scopes),
                     ]
                 )
             )
