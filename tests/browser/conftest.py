@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.axe import assert_no_axe_violations
 from tests.office.conftest import world  # noqa: F401 (the shared fixture world)
 
 CHROMIUM = Path(os.environ.get("MOTCUA_CHROMIUM", "/usr/bin/chromium"))
@@ -77,8 +78,12 @@ def _note_violation(violations: list[str], page: Any, text: str) -> None:
         violations.append(f"{page.url}: {text}")
 
 
-def shot(page: Any, name: str) -> Path:
+def shot(page: Any, name: str, *, allow_axe: tuple[str, ...] = ()) -> Path:
+    """A full-page screenshot in tests/screenshots/, and axe-core's check of the page as
+    shown: every page kind the browser tests show is checked."""
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
+    if page.evaluate("document.contentType") == "text/html":  # not a PDF in the viewer
+        assert_no_axe_violations(page, allow=allow_axe)
     return path

@@ -76,7 +76,9 @@ def test_kiosk_on_a_tablet_resets_after_a_tap(new_page: Any) -> None:
     shot(page, "feedback-kiosk")
     page.get_by_role("button", name="Hài lòng", exact=True).click()
     page.get_by_role("status").wait_for()
-    shot(page, "feedback-kiosk-thanks")
+    # The counter's shared tablet returns to the question by itself for the next citizen:
+    # the timed refresh is the kiosk's purpose, and the screen holds one sentence to read.
+    shot(page, "feedback-kiosk-thanks", allow_axe=("meta-refresh",))
     # The page goes back to the faces by itself (meta refresh, no JavaScript needed).
     page.get_by_role("button", name="Không hài lòng").wait_for(timeout=8_000)
     assert KioskRating.objects.get().score == 2

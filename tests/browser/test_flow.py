@@ -11,6 +11,7 @@ import pytest
 from motcua.dossiers.models import Dossier, Status
 from tests.office.conftest import PASSWORD, World
 
+from .axe import assert_no_axe_violations
 from .conftest import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,6 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def log_in(page: Any, username: str) -> None:
     page.goto("/dang-nhap/")
+    assert_no_axe_violations(page)
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
@@ -46,6 +48,8 @@ def test_a_dossier_from_counter_to_dashboard(world: World, new_page: Any) -> Non
     assert dossier.status == Status.PROCESSING
     clerk.get_by_role("heading", name=f"Hồ sơ {dossier.code}").wait_for()
     shot(clerk, "03-dossier-received")
+    clerk.goto("/can-bo/quay/tra-ket-qua/")
+    shot(clerk, "03-counter-results")
 
     # The clerk hands it to the construction department's unit.
     clerk.get_by_label("Chuyển đến đơn vị", exact=True).fill(world.construction_unit.name)

@@ -32,6 +32,23 @@ from motcua.core.secret_urls import redact
 FIRST_REQUEST_WAIT = float(getattr(gthread, "DEFAULT_WORKER_DATA_TIMEOUT", 5.0))
 
 
+def application(usage: str, prog: str) -> Any:
+    """gunicorn's application for `motcua serve`: with ``--preload`` it loads the WSGI
+    application in the master and warms it up there (motcua.core.warmup), before forking."""
+    from gunicorn.app import wsgiapp
+
+    class Application(wsgiapp.WSGIApplication):
+        def load_wsgiapp(self) -> Any:
+            app = super().load_wsgiapp()
+            if self.cfg.preload_app:
+                from motcua.core.warmup import warm_up
+
+                warm_up()
+            return app
+
+    return Application(usage, prog=prog)
+
+
 class ThreadWorker(gthread.ThreadWorker):
     def accept(self, listener: socket.socket) -> None:
         if not hasattr(self, "pending_conns"):  # older gunicorn: no queue of waiting connections

@@ -13,3 +13,10 @@ class DossiersConfig(AppConfig):
         calendar_changed.connect(
             lambda **_kwargs: dossiers_step_over_refresh(), weak=False, dispatch_uid="step_over"
         )
+
+    def warm_up(self) -> None:
+        """Compiles the official forms' templates and the QR encoder before the first
+        receipt needs them (``motcua serve`` calls this once at start)."""
+        from motcua.dossiers.forms_docs.render import warm_up
+
+        warm_up()

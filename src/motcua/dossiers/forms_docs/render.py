@@ -198,6 +198,14 @@ def _engine() -> Engine:
     return Engine(dirs=[str(HTML_DIR)], autoescape=True)
 
 
+def warm_up() -> None:
+    """Compiles every form's template (kept by the engine's cached loader) and encodes a
+    QR code once."""
+    for form in FORMS:
+        _engine().get_template(f"{form}.html")
+    qr_png("https://example.invalid/")
+
+
 def render_html(context: FormContext) -> str:
     """The HTML from which the PDF is printed (also usable as a print preview)."""
     import base64

@@ -81,6 +81,8 @@
   box.setAttribute("aria-live", "assertive");
   box.hidden = true;
   var text = document.createElement("span");
+  text.id = "session-warning-text";
+  box.setAttribute("aria-labelledby", text.id);
   var left = document.createElement("strong");
   var stay = document.createElement("button");
   stay.type = "button";
