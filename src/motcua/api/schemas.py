@@ -424,7 +424,38 @@ class ProcedureOut(Schema):
     online: str
 
 
+class BlankFormOut(Schema):
+    name: str = Field(description="Tên mẫu đơn, tờ khai")
+    number: str = Field(description="Số hiệu mẫu, ví dụ Mẫu số 03/2013/TT-LLTP")
+    content_type: str = Field(description="application/pdf hoặc DOCX")
+    size: int = Field(description="Dung lượng (byte)")
+    url: str = Field(description="Địa chỉ tải mẫu (công khai, không cần khóa API)")
+
+
+class PlaceOut(Schema):
+    code: str = Field(description="Mã cơ quan, đơn vị tiếp nhận")
+    name: str
+    address: str = ""
+    opening_hours: list[str] = Field(
+        default_factory=list, description="Giờ làm việc, mỗi khoảng ngày một dòng"
+    )
+    phone: str = ""
+    hotline: str = ""
+    email: str = ""
+    map_url: str = ""
+
+
 class ProcedureDetailOut(ProcedureOut):
     parts: list[ProcedurePartOut]
     legal_basis: str
     result_type: str
+    conditions: str = Field("", description="Yêu cầu, điều kiện thực hiện")
+    steps: list[str] = Field(
+        default_factory=list, description="Trình tự thực hiện, theo thứ tự (công dân đọc)"
+    )
+    forms: list[BlankFormOut] = Field(default_factory=list, description="Mẫu đơn, tờ khai")
+    places: list[PlaceOut] = Field(
+        default_factory=list,
+        description="Nơi nộp hồ sơ hôm nay (bộ phận một cửa được tiếp nhận), với địa chỉ, "
+        "giờ làm việc, điện thoại",
+    )
