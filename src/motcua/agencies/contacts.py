@@ -121,6 +121,12 @@ def _rows(text: str, name: str) -> list[tuple[Agency, dict[str, str]]]:
     rows: list[tuple[Agency, dict[str, str]]] = []
     for record in reader:
         line = reader.line_num
+        if record.get(None):
+            # More cells than columns: an unquoted comma, most likely in an address or link.
+            issues.append(
+                f"{name}:{line}: {header[-1]}: "
+                + _("nhiều ô hơn số cột (dấu phẩy trong ô phải đặt trong ngoặc kép)")
+            )
         code = (record.get("agency") or "").strip()
         agency = agencies.get(code)
         if agency is None:
