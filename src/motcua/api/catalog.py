@@ -3,15 +3,13 @@
 # No ``from __future__ import annotations``: ninja reads the views' annotations at import.
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
-from django.urls import reverse
 from ninja import Router
 from ninja.pagination import paginate
 
 from motcua.api.limits import BoundedPagination
-from motcua.api.schemas import BlankFormOut, ErrorOut, PlaceOut, ProcedureDetailOut, ProcedureOut
+from motcua.api.schemas import ErrorOut, ProcedureDetailOut, ProcedureOut
 from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.queries import procedure_search, procedure_versions_in_force
-from motcua.portal.queries import Place, submission_places_with_contacts
 
 router = Router(auth=None, tags=["Thủ tục hành chính"])
 
@@ -27,22 +25,6 @@ def procedure_list(request: HttpRequest, q: str = "") -> QuerySet[ProcedureVersi
     return procedure_search(q).order_by("procedure__code", "number", "id")
 
 
-def _place_out(place: Place) -> PlaceOut:
-    contact = place.contact
-    if contact is None:
-        return PlaceOut(code=place.agency.code, name=place.agency.name)
-    return PlaceOut(
-        code=place.agency.code,
-        name=place.agency.name,
-        address=contact.address,
-        opening_hours=contact.opening_lines,
-        phone=contact.phone,
-        hotline=contact.hotline,
-        email=contact.email,
-        map_url=contact.map_url,
-    )
-
-
 @router.get(
     "/{code}",
     response={200: ProcedureDetailOut, 404: ErrorOut},
@@ -50,7 +32,7 @@ def _place_out(place: Place) -> PlaceOut:
     description="Cùng nội dung trang thủ tục của cổng: thành phần hồ sơ, điều kiện, trình tự, "
     "mẫu đơn, tờ khai (địa chỉ tải công khai) và nơi nộp hồ sơ với địa chỉ, giờ làm việc.",
 )
-def procedure_get(request: HttpRequest, code: str) -> ProcedureDetailOut:
+def procedure_get(request: HttpRequest, code: str) -> ProcedureVersion:
     version = (
         procedure_versions_in_force()
         .filter(procedure__code=code)
@@ -61,18 +43,4 @@ def procedure_get(request: HttpRequest, code: str) -> ProcedureDetailOut:
     )
     if version is None:
         raise Http404
-    detail = ProcedureDetailOut.from_orm(version)
-    detail.conditions = version.conditions
-    detail.steps = version.applicant_step_lines
-    detail.forms = [
-        BlankFormOut(
-            name=f.name,
-            number=f.number,
-            content_type=f.content_type,
-            size=f.size,
-            url=request.build_absolute_uri(reverse("portal:procedure_form", args=[code, f.pk])),
-        )
-        for f in version.forms.all()
-    ]
-    detail.places = [_place_out(place) for place in submission_places_with_contacts(version)]
-    return detail
+    return version
