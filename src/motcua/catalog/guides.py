@@ -33,13 +33,11 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from motcua.archive.files import atomic_with_files, file_store
 from motcua.catalog.models import BlankForm, BlankFormType, ProcedureVersion
 from motcua.core.audit import Actor, audit_log
-from motcua.core.text import fold
 
 GUIDES_FILE = "guides.jsonl"
 FORM_MAX_BYTES = 20 * 1024 * 1024
@@ -85,12 +83,6 @@ def _guide_key(
     conditions: str, steps: list[str], forms: list[tuple[str, str, str, str]]
 ) -> tuple[Any, ...]:
     return (conditions, tuple(steps), tuple(forms))
-
-
-def _form_filename(form: BlankForm | FormInput, position: int, content_type: str) -> str:
-    stem = slugify(fold(form.number or form.name))[:60] or "mau"
-    suffix = ".pdf" if content_type == BlankFormType.PDF else ".docx"
-    return f"{stem}-{position}{suffix}"
 
 
 def procedure_guide_save(
@@ -148,11 +140,7 @@ def procedure_guide_save(
             if form.sha256 in stored:  # the same bytes as before: keep the stored file
                 row.file.name = stored[form.sha256]
             else:
-                file_store(
-                    row.file,
-                    _form_filename(form, position, form.content_type),
-                    ContentFile(form.content),
-                )
+                file_store(row.file, row.download_name, ContentFile(form.content))
             row.save()
         transaction.on_commit(lambda: _remove_unnamed(old_names))
         audit_log(
@@ -389,8 +377,8 @@ def procedure_guides_export(folder: Path | str) -> int:
             continue
         listed = []
         for form in forms:
-            name = f"{version.procedure.code}-v{version.number}-" + _form_filename(
-                form, form.position, form.content_type
+            name = (
+                f"{version.procedure.code}-v{version.number}-{form.position}-{form.download_name}"
             )
             with form.file.open("rb") as handle:
                 (folder / "forms" / name).write_bytes(handle.read())

@@ -11,11 +11,13 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from motcua.agencies import units
 from motcua.agencies.models import Agency, Level
-from motcua.archive.models import documents_storage
+from motcua.archive.models import documents_storage, file_size_label
+from motcua.core.text import fold
 
 
 class DurationUnit(models.TextChoices):
@@ -357,3 +359,14 @@ class BlankForm(models.Model):
     @property
     def extension(self) -> str:
         return ".pdf" if self.content_type == BlankFormType.PDF else ".docx"
+
+    @property
+    def size_label(self) -> str:
+        return file_size_label(self.size)
+
+    @property
+    def download_name(self) -> str:
+        """ "Mẫu số 03/2013/TT-LLTP" -> "mau-so-03-2013-tt-lltp.pdf": ASCII, never the name
+        of the file the importer had."""
+        stem = slugify(fold(self.number or self.name).replace("/", " "))[:60] or "mau"
+        return f"{stem}{self.extension}"

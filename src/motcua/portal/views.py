@@ -26,7 +26,6 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -48,7 +47,6 @@ from motcua.core.audit import audit_log
 from motcua.core.formatting import vn_date, vn_date_long
 from motcua.core.oidc import CITIZEN, OidcError, oidc_begin, oidc_enabled, oidc_finish
 from motcua.core.ratelimit import rate_limit_hit, rate_note, rate_setting, rate_wait
-from motcua.core.text import fold
 from motcua.dossiers.applicants import Applicant, applicant_validate
 from motcua.dossiers.classify import local_date, supplement_wait_days
 from motcua.dossiers.errors import ApplicantInvalid, DossierError
@@ -237,11 +235,10 @@ def procedure_form(request: HttpRequest, code: str, form_id: int) -> FileRespons
         handle = form.file.open("rb")
     except FileNotFoundError as exc:  # a row whose file is gone: as missing as no row
         raise Http404 from exc
-    stem = slugify(fold(form.number or form.name))[:60] or "mau"
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=f"{stem}{form.extension}",
+        filename=form.download_name,
         content_type=form.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
