@@ -193,6 +193,8 @@ def _procedure_context(request: HttpRequest, version: ProcedureVersion) -> dict[
         "duration": queries.duration_display(version),
         "places": [place.agency for place in places],
         "place_contacts": places,
+        # The names are in the facts already: the card is for addresses, hours and phones.
+        "places_reachable": any(place.contact for place in places),
         "forms": list(version.forms.all()),
         "steps": version.applicant_step_lines,
         "listing": province_wide_listing(version, timezone.localdate()),
