@@ -74,3 +74,23 @@ def test_demo_load_is_idempotent_and_covers_the_seed_agencies() -> None:
     for version in ProcedureVersion.objects.prefetch_related("steps"):
         for step in version.steps.all():
             assert not step.unit_label.startswith("000."), (version, step.unit_label)
+
+
+@pytest.mark.django_db
+def test_demo_guides_fill_three_procedures_through_the_import() -> None:
+    from motcua.agencies import demo as agencies_demo
+    from motcua.agencies.models import AgencyContact
+    from motcua.core.models import AuditEvent
+
+    demo.load(lambda _msg: None)
+    agencies_demo.load(lambda _msg: None)
+    for code in ("2.000488", "1.001193", "2.000720"):
+        version = procedure_current_version(code)
+        assert version is not None and version.forms.exists(), code
+        assert version.applicant_step_lines and version.conditions, code
+    assert AgencyContact.objects.filter(agency__code="000.01.01.H38").exists()
+    saved = AuditEvent.objects.filter(action__in=["catalog.guide_save", "agency.contact_save"])
+    count = saved.count()
+    demo.load(lambda _msg: None)
+    agencies_demo.load(lambda _msg: None)
+    assert saved.count() == count

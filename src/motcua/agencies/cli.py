@@ -1,9 +1,12 @@
-"""``motcua import letterheads FILE``: letterhead data of agencies (``letterhead_import``)."""
+"""``motcua import letterheads FILE``: letterhead data of agencies (``letterhead_import``);
+``motcua import agency-contacts FILE`` and ``motcua export agency-contacts``: address, hours
+and phones of agencies (``contacts``)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
@@ -32,6 +35,43 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_contacts(args: argparse.Namespace) -> int:
+    from motcua.agencies.contacts import AgencyContactImportError, agency_contacts_import
+
+    try:
+        written, unchanged = agency_contacts_import(args.file)
+    except AgencyContactImportError as exc:
+        for issue in exc.issues:
+            print(issue, file=sys.stderr)
+        print(
+            _("%(file)s: %(n)s lỗi; không nhập gì.") % {"file": args.file, "n": len(exc.issues)},
+            file=sys.stderr,
+        )
+        return 1
+    print(
+        _("%(file)s: %(written)s dòng địa chỉ liên hệ được ghi, %(unchanged)s không đổi.")
+        % {"file": args.file, "written": written, "unchanged": unchanged}
+    )
+    return 0
+
+
+def _export_contacts(args: argparse.Namespace) -> int:
+    from motcua.agencies.contacts import agency_contacts_export
+
+    text = agency_contacts_export()
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+        return 0
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(
+            f"motcua export agency-contacts: {args.output}: {exc.strerror or exc}", file=sys.stderr
+        )
+        return 1
+    return 0
+
+
 def register(cli: CLI) -> None:
     p = cli.imports.add_parser(
         "letterheads",
@@ -42,3 +82,21 @@ def register(cli: CLI) -> None:
     )
     p.add_argument("file", metavar="FILE")
     p.set_defaults(handler=_import)
+
+    p = cli.imports.add_parser(
+        "agency-contacts",
+        help="address, opening hours, phone, hotline, e-mail and map link of agencies",
+        description="Import agencies' contacts from a CSV file with the column agency and any "
+        "of address, opening_hours (day ranges separated by ';'), phone, hotline, email, "
+        "map_url. The whole file is checked first; any error imports nothing. Re-importing "
+        "the same file changes nothing.",
+    )
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(handler=_import_contacts)
+
+    p = cli.exports.add_parser(
+        "agency-contacts",
+        help="agencies' contacts as the CSV that `motcua import agency-contacts` reads",
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    p.set_defaults(handler=_export_contacts)

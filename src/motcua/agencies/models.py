@@ -155,3 +155,36 @@ class Letterhead(models.Model):
     def __str__(self) -> str:
         since = self.valid_from.isoformat() if self.valid_from else "…"
         return f"{self.agency.code} {since}"
+
+
+class AgencyContact(models.Model):
+    """Where and when the public reaches an agency (usually a one-stop unit, the place of
+    submission): shown on the procedure pages. Plain fields, not dated like ``Letterhead``:
+    a page shows today's address and hours, nothing printed earlier depends on them.
+    Written only by ``agencies.contacts.agency_contact_save``."""
+
+    agency = models.OneToOneField(
+        Agency, verbose_name=_("cơ quan, đơn vị"), on_delete=models.CASCADE, related_name="contact"
+    )
+    address = models.CharField(_("địa chỉ"), max_length=500, blank=True, default="")
+    opening_hours = models.TextField(
+        _("giờ làm việc"),
+        blank=True,
+        default="",
+        help_text=_("Mỗi khoảng ngày một dòng, ví dụ Thứ Hai – Thứ Sáu: 7:00–11:30"),
+    )
+    phone = models.CharField(_("điện thoại"), max_length=50, blank=True, default="")
+    hotline = models.CharField(_("đường dây nóng"), max_length=50, blank=True, default="")
+    email = models.EmailField(_("thư điện tử"), max_length=254, blank=True, default="")
+    map_url = models.URLField(_("đường dẫn bản đồ"), max_length=500, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("địa chỉ liên hệ")
+        verbose_name_plural = _("địa chỉ liên hệ")
+
+    def __str__(self) -> str:
+        return self.agency.code
+
+    @property
+    def opening_lines(self) -> list[str]:
+        return [line.strip() for line in self.opening_hours.splitlines() if line.strip()]

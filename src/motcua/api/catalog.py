@@ -29,13 +29,15 @@ def procedure_list(request: HttpRequest, q: str = "") -> QuerySet[ProcedureVersi
     "/{code}",
     response={200: ProcedureDetailOut, 404: ErrorOut},
     summary="Một thủ tục (phiên bản đang có hiệu lực) với thành phần hồ sơ",
+    description="Cùng nội dung trang thủ tục của cổng: thành phần hồ sơ, điều kiện, trình tự, "
+    "mẫu đơn, tờ khai (địa chỉ tải công khai) và nơi nộp hồ sơ với địa chỉ, giờ làm việc.",
 )
 def procedure_get(request: HttpRequest, code: str) -> ProcedureVersion:
     version = (
         procedure_versions_in_force()
         .filter(procedure__code=code)
         .select_related("procedure", "field", "agency")
-        .prefetch_related("parts")
+        .prefetch_related("parts", "forms")
         .order_by("-number")
         .first()
     )

@@ -10,11 +10,14 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
+from django.urls import reverse
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from motcua.api.limits import MAX_INT, MAX_ITEMS, MAX_PARTS, BoundedDate, BoundedDateTime
+from motcua.catalog.models import ProcedureVersion
 from motcua.dossiers.models import Dossier, Status
+from motcua.portal.queries import Place, submission_places_with_contacts
 
 
 class Input(Schema):
@@ -424,7 +427,78 @@ class ProcedureOut(Schema):
     online: str
 
 
+class BlankFormOut(Schema):
+    name: str = Field(description="Tên mẫu đơn, tờ khai")
+    number: str = Field(description="Số hiệu mẫu, ví dụ Mẫu số 03/2013/TT-LLTP")
+    content_type: str = Field(description="application/pdf hoặc DOCX")
+    size: int = Field(description="Dung lượng (byte)")
+    url: str = Field(description="Địa chỉ tải mẫu (công khai, không cần khóa API)")
+
+
+class PlaceOut(Schema):
+    code: str = Field(description="Mã cơ quan, đơn vị tiếp nhận")
+    name: str
+    address: str = ""
+    opening_hours: list[str] = Field(
+        default_factory=list, description="Giờ làm việc, mỗi khoảng ngày một dòng"
+    )
+    phone: str = ""
+    hotline: str = ""
+    email: str = ""
+    map_url: str = ""
+
+
 class ProcedureDetailOut(ProcedureOut):
     parts: list[ProcedurePartOut]
     legal_basis: str
     result_type: str
+    conditions: str = Field("", description="Yêu cầu, điều kiện thực hiện")
+    steps: list[str] = Field(
+        default_factory=list, description="Trình tự thực hiện, theo thứ tự (công dân đọc)"
+    )
+    forms: list[BlankFormOut] = Field(default_factory=list, description="Mẫu đơn, tờ khai")
+    places: list[PlaceOut] = Field(
+        default_factory=list,
+        description="Nơi nộp hồ sơ hôm nay (bộ phận một cửa được tiếp nhận), với địa chỉ, "
+        "giờ làm việc, điện thoại",
+    )
+
+    # ``steps`` of the model are the internal workflow; these are the applicant's.
+    @staticmethod
+    def resolve_steps(obj: ProcedureVersion) -> list[str]:
+        return obj.applicant_step_lines
+
+    @staticmethod
+    def resolve_forms(obj: ProcedureVersion, context: dict[str, Any]) -> list[BlankFormOut]:
+        request = context["request"]
+        code = obj.procedure.code
+        return [
+            BlankFormOut(
+                name=f.name,
+                number=f.number,
+                content_type=f.content_type,
+                size=f.size,
+                url=request.build_absolute_uri(reverse("portal:procedure_form", args=[code, f.pk])),
+            )
+            for f in obj.forms.all()
+        ]
+
+    @staticmethod
+    def resolve_places(obj: ProcedureVersion) -> list[PlaceOut]:
+        return [_place_out(place) for place in submission_places_with_contacts(obj)]
+
+
+def _place_out(place: Place) -> PlaceOut:
+    contact = place.contact
+    if contact is None:
+        return PlaceOut(code=place.agency.code, name=place.agency.name)
+    return PlaceOut(
+        code=place.agency.code,
+        name=place.agency.name,
+        address=contact.address,
+        opening_hours=contact.opening_lines,
+        phone=contact.phone,
+        hotline=contact.hotline,
+        email=contact.email,
+        map_url=contact.map_url,
+    )

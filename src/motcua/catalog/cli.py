@@ -1,5 +1,7 @@
 """``motcua import catalog FILE`` and ``motcua export catalog [--output FILE]``; the province's
-boundary-free list: ``motcua import province-wide FILE`` and ``motcua export province-wide``."""
+boundary-free list: ``motcua import province-wide FILE`` and ``motcua export province-wide``;
+the citizen's guide (conditions, steps, blank forms): ``motcua import procedure-guides DIR``
+and ``motcua export procedure-guides DIR``."""
 
 from __future__ import annotations
 
@@ -116,6 +118,38 @@ def _export_province_wide(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_guides(args: argparse.Namespace) -> int:
+    from motcua.catalog.guides import GuideImportError, procedure_guides_import
+
+    try:
+        changed, unchanged = procedure_guides_import(args.folder)
+    except GuideImportError as exc:
+        for issue in exc.issues:
+            print(issue, file=sys.stderr)
+        print(
+            _("%(file)s: %(n)s lỗi; không nhập gì.") % {"file": args.folder, "n": len(exc.issues)},
+            file=sys.stderr,
+        )
+        return 1
+    print(
+        _("%(file)s: %(changed)s phiên bản thủ tục được cập nhật, %(unchanged)s không đổi.")
+        % {"file": args.folder, "changed": changed, "unchanged": unchanged}
+    )
+    return 0
+
+
+def _export_guides(args: argparse.Namespace) -> int:
+    from motcua.catalog.guides import procedure_guides_export
+
+    try:
+        count = procedure_guides_export(args.folder)
+    except OSError as exc:
+        print(f"motcua export procedure-guides: {args.folder}: {exc}", file=sys.stderr)
+        return 1
+    print(f"{args.folder}: {count}")
+    return 0
+
+
 def register(cli: CLI) -> None:
     p = cli.imports.add_parser(
         "catalog",
@@ -156,3 +190,22 @@ def register(cli: CLI) -> None:
     )
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     p.set_defaults(handler=_export_province_wide)
+
+    p = cli.imports.add_parser(
+        "procedure-guides",
+        help="conditions, applicant steps and blank forms of procedure versions (a folder)",
+        description="Import from DIR/guides.jsonl (one JSON object a line: code, optionally "
+        "version, conditions, steps, forms with name, number and a PDF or DOCX file relative "
+        "to DIR). The whole folder is checked first; any error imports nothing. Re-importing "
+        "the same folder changes nothing.",
+    )
+    p.add_argument("folder", metavar="DIR")
+    p.set_defaults(handler=_import_guides)
+
+    p = cli.exports.add_parser(
+        "procedure-guides",
+        help="conditions, applicant steps and blank forms as a folder that "
+        "`motcua import procedure-guides` reads",
+    )
+    p.add_argument("folder", metavar="DIR")
+    p.set_defaults(handler=_export_guides)

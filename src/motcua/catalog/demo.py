@@ -35,10 +35,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from motcua.catalog.guides import procedure_guides_import
 from motcua.catalog.services import catalog_import
 from motcua.core.demo import Login, Progress
 
 DEMO_FILE = Path(__file__).with_name("demo_data") / "catalog.json"
+# Conditions, steps and blank forms of three procedures (criminal record certificate, birth
+# registration, household business), for every version in force: the forms are drawn for
+# the demonstration after the official ones, whose numbers they carry as remembered.
+GUIDES_DIR = Path(__file__).with_name("demo_data") / "guides"
 
 
 def load(progress: Progress) -> list[Login]:
@@ -50,4 +55,6 @@ def load(progress: Progress) -> list[Login]:
         f"{len(document['procedures'])} phiên bản thủ tục "
         f"({summary.versions_created} mới)."
     )
+    changed, unchanged = procedure_guides_import(GUIDES_DIR, actor="demo")
+    progress(f"Hướng dẫn thủ tục: {changed} phiên bản cập nhật, {unchanged} không đổi.")
     return []

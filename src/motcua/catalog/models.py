@@ -11,10 +11,13 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from motcua.agencies import units
 from motcua.agencies.models import Agency, Level
+from motcua.archive.models import documents_storage, file_size_label
+from motcua.core.text import fold
 
 
 class DurationUnit(models.TextChoices):
@@ -115,6 +118,16 @@ class ProcedureVersion(models.Model):
         help_text=_("Để trống nếu kết quả không có thời hạn."),
     )
     legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True, default="")
+    # What the citizen reads before applying (issue 16), not in the catalogue interchange
+    # either: the companion ``motcua import procedure-guides`` carries them, and the import
+    # passes them to the procedure's next version like ``result_validity_months``.
+    conditions = models.TextField(_("yêu cầu, điều kiện thực hiện"), blank=True, default="")
+    applicant_steps = models.TextField(
+        _("trình tự thực hiện (công dân đọc)"),
+        blank=True,
+        default="",
+        help_text=_("Mỗi bước một dòng. Khác với quy trình nội bộ."),
+    )
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -138,6 +151,10 @@ class ProcedureVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.procedure.code} v{self.number} — {self.name}"
+
+    @property
+    def applicant_step_lines(self) -> list[str]:
+        return [line.strip() for line in self.applicant_steps.splitlines() if line.strip()]
 
     @property
     def budget_hours(self) -> Decimal:
@@ -301,3 +318,55 @@ class Part(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BlankFormType(models.TextChoices):
+    PDF = "application/pdf", "PDF"
+    DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word (DOCX)"
+
+
+class BlankForm(models.Model):
+    """Mẫu đơn, tờ khai: a blank form the applicant fills in (e.g. "Mẫu số 03/2013/TT-LLTP"),
+    published on the procedure's page for download. Its own small model rather than an
+    ``archive.Document``: a document is something held for a dossier or a citizen (retention,
+    holder, signature, access through the dossier), a blank form is public catalogue content
+    that follows its version. The file goes through the archive's storage all the same
+    (``archive.models.documents_storage``), so backups and the orphan sweep cover it. Written
+    only by ``catalog.guides.procedure_guide_save``."""
+
+    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="forms")
+    position = models.PositiveSmallIntegerField(_("thứ tự"))
+    name = models.CharField(_("tên mẫu"), max_length=500)
+    number = models.CharField(_("số hiệu mẫu"), max_length=100, blank=True, default="")
+    file = models.FileField(
+        _("tệp"), storage=documents_storage, upload_to="forms/%Y/%m/", max_length=255
+    )
+    content_type = models.CharField(max_length=100, choices=BlankFormType.choices)
+    size = models.PositiveBigIntegerField(_("dung lượng (byte)"), default=0)
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("mẫu đơn, tờ khai")
+        verbose_name_plural = _("mẫu đơn, tờ khai")
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "position"], name="blank_form_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}".strip()
+
+    @property
+    def extension(self) -> str:
+        return ".pdf" if self.content_type == BlankFormType.PDF else ".docx"
+
+    @property
+    def size_label(self) -> str:
+        return file_size_label(self.size)
+
+    @property
+    def download_name(self) -> str:
+        """ "Mẫu số 03/2013/TT-LLTP" -> "mau-so-03-2013-tt-lltp.pdf": ASCII, never the name
+        of the file the importer had."""
+        stem = slugify(fold(self.number or self.name).replace("/", " "))[:60] or "mau"
+        return f"{stem}{self.extension}"

@@ -46,7 +46,9 @@ from jsonschema import Draft202012Validator
 from motcua.agencies.models import Agency, AgencyKind, Level
 from motcua.agencies.services import agency_paths_rebuild
 from motcua.agencies.units import unit_index, unit_key
+from motcua.catalog.guides import blank_forms_carry
 from motcua.catalog.models import (
+    BlankForm,
     Field,
     Part,
     Procedure,
@@ -487,7 +489,7 @@ def _write_procedures(
     ):
         live[(version.procedure.code, version.agency.code)].append(version)
     now = timezone.now()
-    pending: list[tuple[ProcedureVersion, dict[str, Any]]] = []
+    pending: list[tuple[ProcedureVersion, dict[str, Any], ProcedureVersion | None]] = []
 
     for entry in entries:
         key = (entry["code"], entry["agency"])
@@ -524,15 +526,20 @@ def _write_procedures(
         version = _build_version(entry, procedure, number, field_obj, agencies[entry["agency"]])
         if previous is not None:
             version.result_validity_months = previous.result_validity_months
-        pending.append((version, entry))
+            # The guide (catalog.guides) travels in its own interchange, not in this one.
+            version.conditions = previous.conditions
+            version.applicant_steps = previous.applicant_steps
+        pending.append((version, entry, previous))
         live[key].append(version)
         summary.versions_created += 1
     # One INSERT per table for all new versions, their steps and their parts.
-    ProcedureVersion.objects.bulk_create([version for version, _ in pending])
+    ProcedureVersion.objects.bulk_create([version for version, _, _ in pending])
     steps: list[WorkflowStep] = []
     parts: list[Part] = []
-    for version, entry in pending:
+    for version, entry, previous in pending:
         summary.new_version_ids.append(version.pk)
+        if previous is not None and previous.pk is not None:
+            blank_forms_carry(previous, version)
         steps.extend(
             WorkflowStep(
                 version=version,
@@ -609,7 +616,7 @@ def procedure_version_is_pinned(version: ProcedureVersion) -> bool:
     """Whether any row outside the catalogue — a dossier, a control-slip step — refers to
     ``version`` or to one of its steps or parts. Such a version must not change: the
     dossiers were judged by it (house style: a dossier pins its version)."""
-    owned = {WorkflowStep, Part}
+    owned = {WorkflowStep, Part, BlankForm}
     checks: list[tuple[Any, dict[str, Any]]] = []
     for rel in _reverse_relations(ProcedureVersion):
         if rel.related_model not in owned:
@@ -669,6 +676,7 @@ def procedure_version_copy(*, version: ProcedureVersion, actor: Actor) -> Proced
         )
         for p in parts
     )
+    blank_forms_carry(version, new)
     audit_log(
         actor=actor,
         action="catalog.version_copy",

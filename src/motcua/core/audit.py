@@ -73,6 +73,10 @@ ACTION_LABELS: dict[str, Promise] = {
     "audit.export": pgettext_lazy("audit", "Xuất nhật ký (CSV)"),
     "catalog.import": pgettext_lazy("audit", "Nhập danh mục thủ tục"),
     "catalog.version_copy": pgettext_lazy("audit", "Sao chép phiên bản thủ tục"),
+    "catalog.guide_save": pgettext_lazy(
+        "audit", "Cập nhật điều kiện, trình tự, mẫu đơn của thủ tục"
+    ),
+    "agency.contact_save": pgettext_lazy("audit", "Cập nhật địa chỉ, giờ làm việc của cơ quan"),
     "dossiers.import": pgettext_lazy("audit", "Nhập hồ sơ từ hệ thống cũ"),
     "guidance.import": pgettext_lazy("audit", "Nhập sổ hướng dẫn"),
     "api_token.create": pgettext_lazy("audit", "Cấp khóa API"),

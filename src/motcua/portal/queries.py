@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from motcua.agencies.models import Agency
+from motcua.agencies.models import Agency, AgencyContact
 from motcua.agencies.units import unit_name
 from motcua.catalog.models import DurationUnit, ProcedureVersion
 from motcua.core.documents import vn_quantity
@@ -78,6 +78,25 @@ def citizen_contact(user: User) -> dict[str, str]:
         "email": user.email,
         "phone": phone or "",
     }
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place of submission with how to reach it (no contact recorded: None)."""
+
+    agency: Agency
+    contact: AgencyContact | None
+
+
+def submission_places_with_contacts(
+    version: ProcedureVersion, day: dt.date | None = None
+) -> list[Place]:
+    """``submission_places`` with each place's address, hours and phones (one query more)."""
+    places = submission_places(version, day)
+    contacts = {
+        c.agency_id: c for c in AgencyContact.objects.filter(agency__in=[p.pk for p in places])
+    }
+    return [Place(agency, contacts.get(agency.pk)) for agency in places]
 
 
 def mask_name(name: str) -> str:

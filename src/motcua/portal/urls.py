@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("thu-tuc/", views.procedure_list, name="procedures"),
     path("thu-tuc/<str:code>/", views.procedure_detail, name="procedure"),
     path("thu-tuc/<str:code>/in/", views.procedure_print, name="procedure_print"),
+    path("thu-tuc/<str:code>/mau/<int:form_id>/", views.procedure_form, name="procedure_form"),
     path("thu-tuc/<str:code>/nop/", views.submit, name="submit"),
     path("tra-cuu/", views.lookup, name="lookup"),
     path("ca-nhan/dang-ky/", views.register, name="register"),

@@ -35,8 +35,8 @@ from motcua.agencies.models import Agency
 from motcua.archive.forms import HeldUploads
 from motcua.archive.models import Document
 from motcua.archive.queries import dossier_document, result_document, store_documents_for
-from motcua.archive.serving import document_filename, document_open
-from motcua.catalog.models import OnlineLevel, Part, ProcedureVersion
+from motcua.archive.serving import FILE_POLICY, document_filename, document_open
+from motcua.catalog.models import BlankForm, OnlineLevel, Part, ProcedureVersion
 from motcua.catalog.queries import (
     procedure_current_version,
     procedure_search,
@@ -184,13 +184,19 @@ def _procedure_context(request: HttpRequest, version: ProcedureVersion) -> dict[
     )
     if others:
         path += "?" + urlencode({"co-quan": version.agency.code})
+    places = queries.submission_places_with_contacts(version)
     return {
         "version": version,
         "code": code,
         "parts": list(version.parts.all()),
         "fee": queries.fee_display(version.fee),
         "duration": queries.duration_display(version),
-        "places": queries.submission_places(version),
+        "places": [place.agency for place in places],
+        "place_contacts": places,
+        # The names are in the facts already: the card is for addresses, hours and phones.
+        "places_reachable": any(place.contact for place in places),
+        "forms": list(version.forms.all()),
+        "steps": version.applicant_step_lines,
         "listing": province_wide_listing(version, timezone.localdate()),
         "online": version.online in ONLINE_LEVELS,
         "others": others,
@@ -221,6 +227,27 @@ def procedure_print(request: HttpRequest, code: str) -> HttpResponse:
         today=timezone.localdate(),
     )
     return render(request, "portal/procedure_print.html", context)
+
+
+def procedure_form(request: HttpRequest, code: str, form_id: int) -> FileResponse:
+    """A blank form of a procedure, public: any version's (a dossier received under an older
+    version may still need its form), sent as a download with its recorded content type."""
+    form = get_object_or_404(BlankForm, pk=form_id, version__procedure__code=code)
+    try:
+        handle = form.file.open("rb")
+    except FileNotFoundError as exc:  # a row whose file is gone: as missing as no row
+        raise Http404 from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=form.download_name,
+        content_type=form.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = FILE_POLICY
+    # Public catalogue content, no personal data: a shared cache may keep it for a while.
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 # --- accounts ---------------------------------------------------------------------------------
