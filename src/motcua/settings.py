@@ -400,4 +400,16 @@ MOTCUA: dict[str, Any] = {
     "NATIONAL_PORTAL_SYNC_ALL": _env_bool("MOTCUA_NATIONAL_PORTAL_SYNC_ALL", False),
     "NATIONAL_PORTAL_PULL_SECONDS": os.environ.get("MOTCUA_NATIONAL_PORTAL_PULL_SECONDS", "300"),
     "NATIONAL_PORTAL_PUSH_SECONDS": os.environ.get("MOTCUA_NATIONAL_PORTAL_PUSH_SECONDS", "60"),
+    # The Government reporting information system (Hệ thống thông tin báo cáo Chính phủ,
+    # reports.govlink): the adapter class ("motcua.reports.govlink.HttpAdapter"; empty: no
+    # link, nothing sent), its address, bearer token and timeout in seconds; the province's
+    # unit code in that system; the agencies (codes, comma-separated) reported on their own
+    # beside the whole province; the day of the month after a quarter when its reports go.
+    "GOVREPORT": os.environ.get("MOTCUA_GOVREPORT", ""),
+    "GOVREPORT_URL": os.environ.get("MOTCUA_GOVREPORT_URL", ""),
+    "GOVREPORT_TOKEN": os.environ.get("MOTCUA_GOVREPORT_TOKEN", ""),
+    "GOVREPORT_TIMEOUT": os.environ.get("MOTCUA_GOVREPORT_TIMEOUT", "30"),
+    "GOVREPORT_UNIT": os.environ.get("MOTCUA_GOVREPORT_UNIT", ""),
+    "GOVREPORT_AGENCIES": os.environ.get("MOTCUA_GOVREPORT_AGENCIES", ""),
+    "GOVREPORT_SEND_DAY": os.environ.get("MOTCUA_GOVREPORT_SEND_DAY", "5"),
 }

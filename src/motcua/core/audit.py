@@ -60,6 +60,10 @@ ACTION_LABELS: dict[str, Promise] = {
     "dvcqg.pull": pgettext_lazy("audit", "Lấy hồ sơ từ Cổng DVCQG"),
     "dvcqg.resend": pgettext_lazy("audit", "Gửi lại trạng thái lên Cổng DVCQG"),
     "dvcqg.mapping": pgettext_lazy("audit", "Sửa ánh xạ trạng thái Cổng DVCQG"),
+    "report.submit": pgettext_lazy(
+        "audit", "Chốt phiên bản báo cáo gửi Hệ thống báo cáo Chính phủ"
+    ),
+    "report.resend": pgettext_lazy("audit", "Gửi lại báo cáo lên Hệ thống báo cáo Chính phủ"),
     "login": pgettext_lazy("audit", "Đăng nhập"),
     "logout": pgettext_lazy("audit", "Đăng xuất"),
     "session.expired": pgettext_lazy("audit", "Hết phiên làm việc"),

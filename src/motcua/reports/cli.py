@@ -2,6 +2,12 @@
 
     motcua report --from 2022-06-05 --to 2022-08-31 [--agency CODE] [--format json] [--output F]
     motcua report indicators --year 2022 [--to 2022-08-31] [--agency CODE] [--output F]
+    motcua report send --period 2022Q3 [--agency CODE] [--kind ii06a|indicators]
+                       [--resend | --force --reason TEXT]
+
+``send`` freezes a period's reports for the Government reporting information system (a new
+version only when the figures changed, or forced with a reason) and sends what is waiting;
+``--resend`` queues the latest version's frozen payload again (``reports.sending``).
 
 JSON goes to stdout unless ``--output`` names a file. Documents (docx, xlsx, pdf) are made by
 ``motcua.reports.documents`` when that module exists; see ``render_document`` below for the
@@ -81,6 +87,8 @@ def _report(args: argparse.Namespace) -> int:
 
     try:
         agency = _agency(args.agency)
+        if args.what == "send":
+            return _send(args, agency)
         if args.what == "indicators":
             return _indicators(args, agency)
         if args.date_from is None or args.date_to is None:
@@ -123,6 +131,63 @@ def _indicators(args: argparse.Namespace, agency: Agency | None) -> int:
     return 0
 
 
+def _send(args: argparse.Namespace, agency: Agency | None) -> int:
+    from motcua.reports.govlink import GovReportError, govreport_enabled
+    from motcua.reports.models import ReportSubmission, SubmissionKind
+    from motcua.reports.sending import (
+        report_period,
+        report_submission_resend,
+        report_submissions_send_due,
+        report_submit,
+    )
+
+    if args.period is None:
+        print("motcua report send: --period is required (e.g. 2022Q3)", file=sys.stderr)
+        return 2
+    if args.force and args.resend:
+        print("motcua report send: --force and --resend exclude each other", file=sys.stderr)
+        return 2
+    period = report_period(args.period)
+    scope = agency.code if agency else "toàn tỉnh"
+    rows: list[ReportSubmission] = []
+    for kind in [args.kind] if args.kind else SubmissionKind.values:
+        latest = (
+            ReportSubmission.objects.filter(kind=kind, period=period.code, agency=agency)
+            .order_by("-version")
+            .first()
+        )
+        if args.resend and latest is not None:
+            queued = report_submission_resend(submission=latest, actor="cli")
+            word = "đưa vào hàng đợi gửi lại" if queued else "đang gửi, không đưa lại"
+            print(f"{kind} {period.code} {scope}: phiên bản {latest.version}, {word}")
+            rows.append(latest)
+            continue
+        result = report_submit(
+            period=period,
+            agency=agency,
+            kind=kind,
+            actor="cli",
+            force=args.force,
+            reason=args.reason or "",
+        )
+        row = result.submission
+        word = "phiên bản mới" if result.created else "số liệu không đổi"
+        print(f"{kind} {period.code} {scope}: {word}, phiên bản {row.version} ({row.status})")
+        rows.append(row)
+    if not govreport_enabled():
+        print("chưa cấu hình MOTCUA_GOVREPORT: báo cáo chờ gửi khi có liên thông")
+        return 0
+    try:
+        sent = report_submissions_send_due()
+    except GovReportError as exc:
+        print(f"motcua report send: {exc}", file=sys.stderr)
+        return 1
+    print(f"đã gửi {sent.sent}, chờ gửi lại {sent.retrying}, bị từ chối {sent.failed}")
+    for row in rows:
+        row.refresh_from_db()
+    return 0 if all(r.status in ("sent", "superseded") for r in rows) else 1
+
+
 def register(cli: CLI) -> None:
     p = cli.commands.add_parser(
         "report",
@@ -133,9 +198,9 @@ def register(cli: CLI) -> None:
     p.add_argument(
         "what",
         nargs="?",
-        choices=["period", "indicators"],
+        choices=["period", "indicators", "send"],
         default="period",
-        help="period (default) or indicators",
+        help="period (default), indicators, or send (to the Government reporting system)",
     )
     p.add_argument("--from", dest="date_from", type=_date, help="first day (YYYY-MM-DD)")
     p.add_argument("--to", dest="date_to", type=_date, help="last day (YYYY-MM-DD), included")
@@ -145,4 +210,13 @@ def register(cli: CLI) -> None:
         "--format", choices=["json", *DOCUMENT_FORMATS], default="json", help="default json"
     )
     p.add_argument("--output", "-o", help="file to write (default: stdout)")
+    p.add_argument("--period", help="send: the period, 2022Q3 (a quarter) or 2022 (a year)")
+    p.add_argument("--kind", choices=["ii06a", "indicators"], help="send: one report only")
+    p.add_argument(
+        "--resend", action="store_true", help="send: the latest version again, as frozen"
+    )
+    p.add_argument(
+        "--force", action="store_true", help="send: a new version even if nothing changed"
+    )
+    p.add_argument("--reason", help="send: why a forced new version is made")
     p.set_defaults(handler=_report)

@@ -108,6 +108,12 @@ class ReportRequest(models.Model):
 
 
 # Staff-edited paragraphs of the report document (the documents helper's model).
+# What is sent to the Government reporting information system (reports.govlink).
+from motcua.reports.submissions import (  # noqa: E402
+    ReportSubmission,
+    SubmissionKind,
+    SubmissionStatus,
+)
 from motcua.reports.textblocks import ReportTextBlock, TextBlockKey  # noqa: E402
 
 __all__ = [
@@ -115,6 +121,9 @@ __all__ = [
     "ReportFormat",
     "ReportRequest",
     "ReportStatus",
+    "ReportSubmission",
     "ReportTextBlock",
+    "SubmissionKind",
+    "SubmissionStatus",
     "TextBlockKey",
 ]
