@@ -78,6 +78,11 @@ class Agency(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    @property
+    def is_one_stop_unit(self) -> bool:
+        """A one-stop service centre or unit (where counter clerks receive dossiers)."""
+        return self.kind == AgencyKind.SERVICE_CENTER
+
     def is_valid_on(self, day: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (
             self.valid_to is None or day <= self.valid_to

@@ -20,7 +20,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 
-from motcua.agencies.models import AgencyKind
 from motcua.core.models import Role, StaffProfile
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -111,7 +110,7 @@ def staff_home(user: AnyUser | None) -> str:
     if (
         profile is not None
         and profile.role == Role.COUNTER_CLERK
-        and profile.agency.kind == AgencyKind.SERVICE_CENTER
+        and profile.agency.is_one_stop_unit
     ):
         return "/can-bo/quay/"
     return "/can-bo/"

@@ -6,6 +6,7 @@ every page that takes a secret is rate-limited per client address."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.contrib.auth.models import User
 from django.core.paginator import Paginator
@@ -65,7 +66,6 @@ from motcua.feedback.services import (
     rating_submit,
     secret_matches,
 )
-from motcua.portal.queries import citizen_contact
 
 NOT_FOUND_TEMPLATE = "feedback/not_found.html"
 
@@ -253,10 +253,21 @@ def _citizen(request: HttpRequest) -> User | None:
     return None
 
 
+# How a signed-in citizen's contacts are read: the portal owns the accounts and registers its
+# reader from its AppConfig.ready (feedback does not import portal; portal imports feedback).
+_contact_reader: Callable[[User], dict[str, str]] | None = None
+
+
+def citizen_contact_reader_register(reader: Callable[[User], dict[str, str]]) -> None:
+    global _contact_reader
+    _contact_reader = reader
+
+
 def _initial(request: HttpRequest, owner: User | None) -> dict[str, str]:
     """A signed-in citizen's name and contacts; a link from a dossier or procedure page
     prefills what the PAKN is about."""
-    initial = {k: v for k, v in citizen_contact(owner).items() if v} if owner else {}
+    contact = _contact_reader(owner) if owner and _contact_reader else {}
+    initial = {k: v for k, v in contact.items() if v}
     if code := request.GET.get("ho-so", ""):
         return {**initial, "subject": "dossier", "reference": code}
     if code := request.GET.get("thu-tuc", ""):
