@@ -400,4 +400,12 @@ MOTCUA: dict[str, Any] = {
     "NATIONAL_PORTAL_SYNC_ALL": _env_bool("MOTCUA_NATIONAL_PORTAL_SYNC_ALL", False),
     "NATIONAL_PORTAL_PULL_SECONDS": os.environ.get("MOTCUA_NATIONAL_PORTAL_PULL_SECONDS", "300"),
     "NATIONAL_PORTAL_PUSH_SECONDS": os.environ.get("MOTCUA_NATIONAL_PORTAL_PUSH_SECONDS", "60"),
+    # Results by post (integrations.postal): the adapter ("" = off: the counter hands results
+    # to the post office by hand; "http" = the JSON adapter; or a dotted path to a class),
+    # the postal service's address, its API key (a secret: environment only) and the seconds
+    # one call may take.
+    "POSTAL_ADAPTER": os.environ.get("MOTCUA_POSTAL_ADAPTER", ""),
+    "POSTAL_URL": os.environ.get("MOTCUA_POSTAL_URL", ""),
+    "POSTAL_TOKEN": os.environ.get("MOTCUA_POSTAL_TOKEN", ""),
+    "POSTAL_TIMEOUT": os.environ.get("MOTCUA_POSTAL_TIMEOUT", "10"),
 }
