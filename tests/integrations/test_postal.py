@@ -158,7 +158,7 @@ def test_a_refused_order_fails_at_once_and_a_manual_resend_books_it(
     world: World,  # noqa: F811
     traveller: time_machine.Coordinates,
     postal: FakePostal,
-    clerk_api: Api,
+    clerk_api: Api,  # noqa: F811
 ) -> None:
     postal.refuse = True
     dossier = finished(world, by_post(world))
@@ -182,7 +182,7 @@ def test_resend_refused_for_a_dossier_whose_result_is_collected_at_the_counter(
     world: World,  # noqa: F811
     traveller: time_machine.Coordinates,
     postal: FakePostal,
-    clerk_api: Api,
+    clerk_api: Api,  # noqa: F811
 ) -> None:
     dossier = dossier_receive(
         procedure_version=world.procedure,
@@ -319,7 +319,7 @@ def test_returned_after_delivery_is_refused(posted: Dossier, postal_api: Api) ->
 def test_api_intake_by_post_records_the_postal_item_number(
     world: World,  # noqa: F811
     traveller: time_machine.Coordinates,
-    clerk_api: Api,
+    clerk_api: Api,  # noqa: F811
 ) -> None:
     body = {
         "procedure": world.procedure.procedure.code,
@@ -341,7 +341,7 @@ def test_api_intake_by_post_records_the_postal_item_number(
 def test_api_postal_item_number_refused_for_a_dossier_received_at_the_counter(
     world: World,  # noqa: F811
     traveller: time_machine.Coordinates,
-    clerk_api: Api,
+    clerk_api: Api,  # noqa: F811
 ) -> None:
     body = {
         "procedure": world.procedure.procedure.code,
