@@ -352,3 +352,27 @@ def test_api_postal_item_number_refused_for_a_dossier_received_at_the_counter(
     response = clerk_api.post("/dossiers", body)
     assert response.status_code == 422
     assert not Dossier.objects.exists()
+
+
+def test_round_trip_the_fake_postal_service_calls_back_over_http(
+    live_server: Any,
+    world: World,  # noqa: F811
+    traveller: time_machine.Coordinates,
+    postal: FakePostal,
+) -> None:
+    dossier = finished(world, by_post(world))
+    outbox_drain()
+    dossier.refresh_from_db()
+    account = staff_create("buudien", "Bưu điện tỉnh", world.center, "counter_clerk")
+    status, body = postal.call_back(
+        live_server.url,
+        token_for(account),
+        tracking_number=dossier.postal_tracking,
+        status="delivered",
+        at="2026-10-09T10:15:00+07:00",
+        receiver_name="Hoàng Văn Bình",
+    )
+    assert (status, body["changed"]) == (200, True)
+    dossier.refresh_from_db()
+    assert dossier.status == Status.DELIVERED
+    assert dossier.delivery_channel == DeliveryChannel.POSTAL
