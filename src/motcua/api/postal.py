@@ -17,8 +17,8 @@ from motcua.api.schemas import ErrorOut, PostalTrackingIn, PostalTrackingOut
 from motcua.core.people import person_name
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.postal_orders import postal_actor
 from motcua.dossiers.queries import dossiers_visible_to
-from motcua.dossiers.services.postal import postal_actor
 
 router = Router(auth=[token_auth], tags=["Bưu chính"])
 

@@ -31,6 +31,7 @@ from motcua.dossiers.models import (
     status_after_delivery,
 )
 from motcua.dossiers.notices import dossier_notice
+from motcua.dossiers.postal_orders import postal_order_queue
 from motcua.dossiers.rules import Action, require_action
 from motcua.dossiers.services.base import (
     _close_handover,
@@ -45,7 +46,6 @@ from motcua.dossiers.services.base import (
     _step_begin,
     _user,
 )
-from motcua.dossiers.services.postal import postal_order_queue
 from motcua.dossiers.uploads import result_content_type, result_file_check, signature_refusals
 
 # --- ends -----------------------------------------------------------------------------------

@@ -16,6 +16,9 @@
   (``dossier_postal_resend``); in transit is written to the audit trail only. Reporting the
   same fate twice changes nothing the second time.
 
+The orders themselves (building, queueing, sending) are ``dossiers.postal_orders``: the
+services reach the outbox only through such modules (as notifications through ``notices``).
+
 The postal service acts as a system, not as a person at a desk: its actor is a label naming
 it and the calling account (``postal_actor``), so the rules' status conditions apply to it
 (delivered once, only a result) and the desk conditions, which are about people, do not.
@@ -24,9 +27,7 @@ it and the calling account (``postal_actor``), so the rules' status conditions a
 from __future__ import annotations
 
 import datetime as dt
-import json
-import logging
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -34,96 +35,10 @@ from django.utils.translation import gettext as _
 from motcua.core.audit import Actor, audit_log
 from motcua.dossiers.errors import TransitionError
 from motcua.dossiers.models import DeliveryChannel, Dossier, DossierEvent, EndKind, EventType
+from motcua.dossiers.postal_orders import postal_order_queue, postal_orders_retry
 from motcua.dossiers.rules import Action, require_action
 from motcua.dossiers.services.base import _event, _lock, _now, _refuse, _save
-from motcua.integrations.postal import (
-    Address,
-    PickupOrder,
-    PostalRefused,
-    postal_adapter,
-    postal_enabled,
-)
-from motcua.notify.models import Channel, Message, MessageStatus
-from motcua.notify.services import messages_retry, order_enqueue
-from motcua.notify.transports import PermanentError
-
-logger = logging.getLogger(__name__)
-
-POSTAL_KIND = "postal_pickup"
-
-
-def postal_actor(account: str = "") -> str:
-    """The actor label of the postal service (with the API account it called with)."""
-    label = str(_("Bưu chính công ích"))
-    return f"{label} ({account})" if account else label
-
-
-def _reference(dossier: Dossier) -> str:
-    return f"dossier:{dossier.code}"
-
-
-def _order(dossier: Dossier, number: int) -> PickupOrder:
-    unit = dossier.receiving_unit or dossier.agency
-    return PickupOrder(
-        order_ref=f"{dossier.code}-{number}",
-        sender=Address(name=unit.name, address=""),
-        receiver=Address(
-            name=dossier.applicant_name,
-            address=dossier.applicant_address,
-            phone=dossier.applicant_phone,
-        ),
-        content=_("Kết quả giải quyết hồ sơ %(code)s") % {"code": dossier.code},
-    )
-
-
-def postal_order_queue(locked: Dossier, *, actor: Actor) -> Message | None:
-    """Queue a pickup order for ``locked``'s result, in the caller's transaction; None when
-    the postal integration is off (the counter posts results by hand, as before)."""
-    if not postal_enabled():
-        return None
-    number = Message.objects.filter(kind=POSTAL_KIND, reference=_reference(locked)).count() + 1
-    order = _order(locked, number)
-    message = order_enqueue(
-        kind=POSTAL_KIND,
-        channel=Channel.POSTAL,
-        recipient="postal",
-        body=json.dumps(asdict(order), ensure_ascii=False),
-        reference=_reference(locked),
-    )
-    audit_log(
-        actor=actor,
-        action="postal.order_queued",
-        object_type="dossier",
-        object_id=locked.code,
-        data={"order_ref": order.order_ref, "message": message.pk},
-    )
-    return message
-
-
-def postal_order_send(message: Message) -> None:
-    """The outbox handler of channel "postal": book the order, record its tracking number.
-    A refused order fails at once; anything else (the service down, a 5xx) is retried."""
-    data = json.loads(message.body)
-    order = PickupOrder(
-        order_ref=data["order_ref"],
-        sender=Address(**data["sender"]),
-        receiver=Address(**data["receiver"]),
-        content=data["content"],
-    )
-    adapter = postal_adapter()
-    if adapter is None:
-        raise PermanentError("MOTCUA_POSTAL_ADAPTER is not set: the postal integration is off")
-    try:
-        tracking = adapter.pickup_order(order)
-    except PostalRefused as exc:
-        raise PermanentError(str(exc)) from exc
-    # A ``PostalError`` propagates: the worker retries it with back-off.
-    code = message.reference.removeprefix("dossier:")
-    dossier = Dossier.objects.get(code=code)
-    dossier_postal_accept(
-        dossier=dossier, tracking=tracking, order_ref=order.order_ref, actor=postal_actor()
-    )
-    logger.info("postal order %s accepted: %s", order.order_ref, tracking)
+from motcua.integrations.postal import postal_enabled
 
 
 def dossier_postal_accept(*, dossier: Dossier, tracking: str, order_ref: str, actor: Actor) -> bool:
@@ -163,17 +78,14 @@ def dossier_postal_resend(
                 _("Hồ sơ %(code)s không đăng ký nhận kết quả qua bưu chính.")
                 % {"code": locked.code}
             )
-        waiting = Message.objects.filter(kind=POSTAL_KIND, reference=_reference(locked)).exclude(
-            status=MessageStatus.SENT
-        )
-        if waiting.exists():
-            messages_retry(messages=waiting)
+        retried = postal_orders_retry(locked)
+        if retried:
             audit_log(
                 actor=actor,
                 action="postal.order_queued",
                 object_type="dossier",
                 object_id=locked.code,
-                data={"retried": list(waiting.values_list("pk", flat=True))},
+                data={"retried": retried},
             )
         else:
             postal_order_queue(locked, actor=actor)
