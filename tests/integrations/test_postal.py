@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.test import Client
 
+from motcua.api.tokens import api_token_create
 from motcua.dossiers.models import DeliveryChannel, Dossier, EventType, Status
 from motcua.dossiers.services import dossier_finish, dossier_receive
 from motcua.notify.models import Channel, Message, MessageStatus
@@ -65,7 +66,11 @@ def pickups(dossier: Dossier) -> Any:
 def postal_api(world: World) -> Api:  # noqa: F811
     """The postal service's own account and token (it sees what the centre received)."""
     user = staff_create("buudien", "Bưu điện tỉnh", world.center, "counter_clerk")
-    return Api(token_for(user))
+    return Api(postal_token(user))
+
+
+def postal_token(user: Any) -> str:
+    return api_token_create(user=user, name="Bưu điện tỉnh", actor="test", scopes=["postal"])[1]
 
 
 # --- pickup orders ------------------------------------------------------------------------------
@@ -283,8 +288,16 @@ def test_callback_for_an_unknown_tracking_number_is_a_json_404(
     assert response.json()["code"] == "not_found"
 
 
+def test_a_token_without_the_postal_scope_is_refused(posted: Dossier, world: World) -> None:  # noqa: F811
+    reader = Api(api_token_create(user=world.clerk, name="Đọc", actor="test", scopes=["read"])[1])
+    response = reader.post("/postal/tracking", report(posted, "delivered"))
+    assert response.status_code == 403
+    posted.refresh_from_db()
+    assert posted.delivered_at is None
+
+
 def test_callback_outside_the_accounts_scope_is_a_404(posted: Dossier, world: World) -> None:  # noqa: F811
-    outsider = Api(token_for(world.outsider))
+    outsider = Api(postal_token(world.outsider))
     response = outsider.post("/postal/tracking", report(posted, "delivered"))
     assert response.status_code == 404
     posted.refresh_from_db()
@@ -366,7 +379,7 @@ def test_round_trip_the_fake_postal_service_calls_back_over_http(
     account = staff_create("buudien", "Bưu điện tỉnh", world.center, "counter_clerk")
     status, body = postal.call_back(
         live_server.url,
-        token_for(account),
+        postal_token(account),
         tracking_number=dossier.postal_tracking,
         status="delivered",
         at="2026-10-09T10:15:00+07:00",

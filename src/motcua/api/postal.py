@@ -13,7 +13,9 @@ from django.http import Http404, HttpRequest
 from ninja import Router
 
 from motcua.api.auth import token_auth
+from motcua.api.models import Scope
 from motcua.api.schemas import ErrorOut, PostalTrackingIn, PostalTrackingOut
+from motcua.api.scopes import require_scope
 from motcua.core.people import person_name
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
@@ -38,7 +40,6 @@ def _dossier(user: AbstractBaseUser, payload: PostalTrackingIn) -> Dossier:
     return dossier
 
 
-# SCOPE: postal — the lead wires ``require_scope("postal")`` here at merge (partner tokens).
 @router.post(
     "/tracking",
     response={200: PostalTrackingOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
@@ -51,6 +52,7 @@ def _dossier(user: AbstractBaseUser, payload: PostalTrackingIn) -> Dossier:
         "không hợp với hồ sơ (ví dụ chuyển hoàn một kết quả đã trả)."
     ),
 )
+@require_scope(Scope.POSTAL)  # SCOPE: postal — the postal service's token calls this only
 def tracking(request: HttpRequest, payload: PostalTrackingIn) -> dict[str, Any]:
     user: AbstractBaseUser = request.auth  # type: ignore[attr-defined]
     dossier = _dossier(user, payload)
