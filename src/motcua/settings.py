@@ -412,4 +412,12 @@ MOTCUA: dict[str, Any] = {
     "GOVREPORT_UNIT": os.environ.get("MOTCUA_GOVREPORT_UNIT", ""),
     "GOVREPORT_AGENCIES": os.environ.get("MOTCUA_GOVREPORT_AGENCIES", ""),
     "GOVREPORT_SEND_DAY": os.environ.get("MOTCUA_GOVREPORT_SEND_DAY", "5"),
+    # Results by post (integrations.postal): the adapter ("" = off: the counter hands results
+    # to the post office by hand; "http" = the JSON adapter; or a dotted path to a class),
+    # the postal service's address, its API key (a secret: environment only) and the seconds
+    # one call may take.
+    "POSTAL_ADAPTER": os.environ.get("MOTCUA_POSTAL_ADAPTER", ""),
+    "POSTAL_URL": os.environ.get("MOTCUA_POSTAL_URL", ""),
+    "POSTAL_TOKEN": os.environ.get("MOTCUA_POSTAL_TOKEN", ""),
+    "POSTAL_TIMEOUT": os.environ.get("MOTCUA_POSTAL_TIMEOUT", "10"),
 }

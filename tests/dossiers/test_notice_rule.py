@@ -24,6 +24,7 @@ from motcua.dossiers.notices import NOTICES, dossier_reference, notice_recipient
 from motcua.dossiers.services import (
     PartFile,
     PartInput,
+    TrackingReport,
     dossier_accept,
     dossier_complete,
     dossier_deliver,
@@ -31,6 +32,8 @@ from motcua.dossiers.services import (
     dossier_finish,
     dossier_handover,
     dossier_part_digitise,
+    dossier_postal_accept,
+    dossier_postal_report,
     dossier_receive,
     dossier_receive_supplement,
     dossier_refuse,
@@ -315,6 +318,31 @@ DRIVERS: dict[str, tuple[EventType, bool, Setup]] = {
             lambda d: dossier_deliver(dossier=d, actor=w.clerk, channel="counter"),
         ),
     ),
+    # The postal service's answers (dossiers.services.postal): recorded, not told.
+    "dossier_postal_accept": (
+        EventType.POSTAL_ORDERED,
+        False,
+        lambda w, a: _then(
+            _result_ready(w, a),
+            lambda d: dossier_postal_accept(
+                dossier=d, tracking="EB100000000VN", order_ref="x-1", actor="Bưu chính"
+            ),
+        ),
+    ),
+    "dossier_postal_report": (
+        EventType.DELIVERY_FAILED,
+        False,
+        lambda w, a: _then(
+            _result_ready(w, a),
+            lambda d: dossier_postal_report(
+                dossier=d,
+                actor="Bưu chính",
+                report=TrackingReport(
+                    status="returned", at=local(MONDAY, 10), tracking="EB100000000VN"
+                ),
+            ),
+        ),
+    ),
 }
 # Public names of the services module that change no dossier.
 NOT_CHANGES = {
@@ -323,6 +351,7 @@ NOT_CHANGES = {
     "dossier_holder",
     "dossier_may_act",
     "dossier_form_issued",  # keeps a printed form as a document; the dossier is unchanged
+    "dossier_postal_resend",  # queues a pickup order again; the dossier is unchanged
 }
 
 

@@ -54,6 +54,7 @@ from motcua.api.schemas import (
     RejectAtCounterIn,
     SendBackIn,
     SubmitIn,
+    VersionedIn,
 )
 from motcua.api.scopes import require_scope
 from motcua.api.sync import DossierPagination
@@ -211,6 +212,8 @@ def dossier_data(dossier: Dossier, actor: Actor = None) -> dict[str, Any]:
                 "updated_at",
                 "external_source",
                 "external_ref",
+                "postal_item_number",
+                "postal_tracking",
                 "delivered_at",
                 "delivery_channel",
                 "supplement_count",
@@ -390,6 +393,8 @@ def receive(
             channel=payload.channel,
             parts=_parts(version, payload.parts),
             external=_external(payload),
+            result_channel=payload.result_channel,
+            postal_item_number=payload.postal_item_number,
         )
         return Status(201, {**_out(request, dossier), "secret": dossier.secret})
 
@@ -790,6 +795,23 @@ def deliver(request: HttpRequest, code: str, payload: DeliverIn) -> dict[str, An
             actor=_user(request),
             channel=payload.channel,
             reference=payload.reference,
+            expected_version=payload.expected_version,
+        ),
+    )
+
+
+@_change(
+    "Gửi lại đơn bưu chính chuyển kết quả",
+    "postal-order",
+    "Đặt lại bưu chính đến lấy kết quả (hồ sơ đăng ký nhận kết quả qua bưu chính, chưa trả): "
+    "đơn chưa gửi được thì gửi lại ngay, không có thì đặt đơn mới.",
+)
+def postal_order(request: HttpRequest, code: str, payload: VersionedIn) -> dict[str, Any]:
+    return _out(
+        request,
+        services.dossier_postal_resend(
+            dossier=_writable(request, code),
+            actor=_user(request),
             expected_version=payload.expected_version,
         ),
     )

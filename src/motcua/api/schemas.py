@@ -106,6 +106,18 @@ class NewDossierIn(Input):
 
 class ReceiveIn(NewDossierIn):
     channel: Literal["direct", "postal"] = "direct"
+    postal_item_number: str = Field(
+        "",
+        max_length=40,
+        description="Số hiệu bưu gửi của hồ sơ nhận qua bưu chính (chỉ khi channel = postal)",
+    )
+    result_channel: Literal["", "counter", "postal"] = Field(
+        "",
+        description=(
+            "Người nộp muốn nhận kết quả: tại Bộ phận Một cửa (counter) hoặc qua bưu chính "
+            "(postal: khi có kết quả, hệ thống đặt bưu chính đến lấy, nếu đã cấu hình kết nối)"
+        ),
+    )
 
 
 class SubmitIn(NewDossierIn):
@@ -391,6 +403,12 @@ class DossierOut(Schema):
     updated_at: dt.datetime = Field(description="Lần thay đổi gần nhất")
     external_source: str = Field(description="Hệ thống nguồn của external_ref")
     external_ref: str = Field(description="Mã hồ sơ ở hệ thống nguồn (nếu có)")
+    postal_item_number: str = Field(
+        "", description="Số hiệu bưu gửi của hồ sơ nhận qua bưu chính (nếu có)"
+    )
+    postal_tracking: str = Field(
+        "", description="Mã vận đơn của bưu gửi chuyển kết quả cho người nộp (nếu có)"
+    )
 
 
 class DossierCreatedOut(DossierOut):
@@ -501,4 +519,30 @@ def _place_out(place: Place) -> PlaceOut:
         hotline=contact.hotline,
         email=contact.email,
         map_url=contact.map_url,
+    )
+
+
+# --- postal service -----------------------------------------------------------------------------
+
+
+class PostalTrackingIn(Input):
+    tracking_number: str = Field(
+        "", max_length=40, description="Mã vận đơn (do bưu chính cấp khi nhận đơn)"
+    )
+    dossier_code: str = Field("", max_length=64, description="Mã hồ sơ (khi không có mã vận đơn)")
+    status: Literal["delivered", "returned", "in_transit"] = Field(
+        description="delivered: đã phát; returned: chuyển hoàn; in_transit: đang chuyển"
+    )
+    at: BoundedDateTime = Field(description="Thời điểm bưu chính ghi nhận")
+    receiver_name: str = Field("", max_length=255, description="Người nhận (khi đã phát)")
+    note: str = Field("", max_length=1000)
+
+
+class PostalTrackingOut(Schema):
+    dossier: str = Field(description="Mã hồ sơ")
+    status: str = Field(description="Trạng thái hồ sơ sau thông báo")
+    changed: bool = Field(
+        description=(
+            "false: thông báo không làm thay đổi hồ sơ (đã ghi nhận trước đó, hoặc in_transit)"
+        )
     )

@@ -9,17 +9,24 @@ arguments, as ``register_job`` asks:
   local day;
 - ``files_orphaned_set_aside``: move aside the stored files of transactions that never
   committed (a killed process), hourly (``archive.files``).
+
+It also registers the outbox channel "postal" (pickup orders, ``postal_order_send``).
 """
 
 from __future__ import annotations
 
 from motcua.archive.files import files_orphaned_set_aside
+from motcua.dossiers.postal_orders import postal_order_send
 from motcua.dossiers.services.scans import (
     dossiers_flag_overdue,
     dossiers_stop_expired_supplements,
 )
-from motcua.notify.worker import register_job
+from motcua.notify.models import Channel
+from motcua.notify.worker import register_channel, register_job
 
 register_job("dossiers_flag_overdue", 15 * 60, dossiers_flag_overdue)
 register_job("dossiers_stop_expired_supplements", 60 * 60, dossiers_stop_expired_supplements)
 register_job("files_orphaned_set_aside", 60 * 60, files_orphaned_set_aside)
+
+# Pickup orders to the postal service go through the outbox (dossiers.postal_orders).
+register_channel(Channel.POSTAL, postal_order_send)

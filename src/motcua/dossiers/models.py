@@ -224,6 +224,17 @@ class Dossier(models.Model):
         _("hình thức trả"), max_length=16, choices=DeliveryChannel.choices, blank=True, default=""
     )
 
+    # By post (integrations.postal): the postal item number (số hiệu bưu gửi) a dossier
+    # received by post came with, and the tracking number (mã vận đơn) of the pickup order
+    # that takes its result to the applicant (written when the postal service accepts it;
+    # its tracking callbacks find the dossier by it).
+    postal_item_number = models.CharField(
+        _("số hiệu bưu gửi (hồ sơ đến)"), max_length=40, blank=True, default=""
+    )
+    postal_tracking = models.CharField(
+        _("mã vận đơn trả kết quả"), max_length=40, blank=True, default="", db_index=True
+    )
+
     supplement_count = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
     supplement_requested_at = models.DateTimeField(_("yêu cầu bổ sung lúc"), null=True, blank=True)
     extension_count = models.PositiveSmallIntegerField(_("số lần gia hạn"), default=0)
@@ -434,6 +445,14 @@ class EventType(models.TextChoices):
     STOPPED = "stopped", pgettext_lazy("dossier event", "Dừng giải quyết")
     RESULT_DELIVERED = "result_delivered", pgettext_lazy("dossier event", "Trả kết quả")
     DIGITISED = "digitised", pgettext_lazy("dossier event", "Số hóa thành phần hồ sơ")
+    POSTAL_ORDERED = (
+        "postal_ordered",
+        pgettext_lazy("dossier event", "Bưu chính nhận chuyển phát kết quả"),
+    )
+    DELIVERY_FAILED = (
+        "delivery_failed",
+        pgettext_lazy("dossier event", "Bưu chính chuyển hoàn kết quả (không phát được)"),
+    )
 
 
 class DossierEvent(models.Model):

@@ -19,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 class Channel(models.TextChoices):
     EMAIL = "email", _("Thư điện tử")
     SMS = "sms", _("Tin nhắn SMS")
+    # A pickup order to the postal service (its body is the order as JSON), sent by the
+    # handler that the app owning it registered (``worker.register_channel``).
+    POSTAL = "postal", _("Đặt bưu chính chuyển phát")
 
 
 class MessageStatus(models.TextChoices):

@@ -146,3 +146,23 @@ def messages_retry(*, messages: QuerySet[Message] | Sequence[Message]) -> int:
     if count:
         transaction.on_commit(outbox_wakeup.set)
     return count
+
+
+def order_enqueue(*, kind: str, channel: str, recipient: str, body: str, reference: str) -> Message:
+    """Write one pending machine order (a ``body`` the channel's registered handler reads,
+    ``worker.register_channel``) to the outbox, in the caller's transaction: a rollback
+    drops it with the change, a commit has the worker send it with the usual retries."""
+    if not kind.strip() or len(kind) > 32 or len(reference) > 100:
+        raise ValueError(f"loại hoặc tham chiếu không hợp lệ: {kind!r}, {reference!r}")
+    now = timezone.now()
+    message = Message.objects.create(
+        kind=kind,
+        channel=channel,
+        recipient=recipient[:254],
+        body=body,
+        reference=reference,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    transaction.on_commit(outbox_wakeup.set)
+    return message

@@ -134,8 +134,25 @@ def messages_claim(*, limit: int = BATCH, claimer: str | None = None) -> list[Me
     return list(Message.objects.filter(id__in=ids, claimed_by=claimer).order_by("id"))
 
 
+# Channels whose messages are machine orders to another system rather than words to a
+# person: sent by the function the owning app registered (its ``jobs`` module, imported by
+# ``jobs_discover``), with the outbox's claims, retries, back-off and log all the same.
+CHANNEL_HANDLERS: dict[str, Callable[[Message], None]] = {}
+
+
+def register_channel(channel: str, handler: Callable[[Message], None]) -> None:
+    """Send the outbox's messages of ``channel`` with ``handler(message)``: it raises to have
+    the message retried (``PermanentError``: failed at once), returns when it was sent.
+    It runs outside any transaction and may be called again for a message already sent
+    when the outcome could not be recorded: make the order idempotent on the message."""
+    CHANNEL_HANDLERS[channel] = handler
+
+
 def _deliver(message: Message, sms: Callable[[], SMSTransport]) -> None:
-    if message.channel == Channel.EMAIL:
+    handler = CHANNEL_HANDLERS.get(message.channel)
+    if handler is not None:
+        handler(message)
+    elif message.channel == Channel.EMAIL:
         email_send(to=message.recipient, subject=message.subject, body=message.body)
     elif message.channel == Channel.SMS:
         sms().send(message.recipient, message.body)
@@ -183,6 +200,7 @@ class SendReport:
 def messages_send_due(*, limit: int = BATCH, stop: Stop | None = None) -> SendReport:
     """Claim and send one batch of due messages; record each outcome. When ``stop`` is
     requested mid-batch, the messages not yet tried are handed back at once."""
+    jobs_discover()  # the channel handlers (imported once; cheap after that)
     claimer = worker_id()
     report = SendReport()
     transport: SMSTransport | None = None

@@ -187,6 +187,12 @@ class ReceiveForm(ApplicantForm):
     extra_parts = forms.CharField(
         label=_("Giấy tờ khác (mỗi dòng một giấy tờ)"), required=False, widget=TEXTAREA
     )
+    postal_item_number = forms.CharField(
+        label=_("Số hiệu bưu gửi"),
+        max_length=40,
+        required=False,
+        help_text=_("Hồ sơ nhận qua bưu chính: số hiệu ghi trên bưu gửi."),
+    )
     delivery = forms.ChoiceField(
         label=_("Nhận kết quả"),
         choices=[

@@ -105,6 +105,12 @@ from motcua.dossiers.services.intake import (
     guidance_log,
     guidance_sheet_issue,
 )
+from motcua.dossiers.services.postal import (
+    TrackingReport,
+    dossier_postal_accept,
+    dossier_postal_report,
+    dossier_postal_resend,
+)
 from motcua.dossiers.services.processing import (
     dossier_extend,
     dossier_handover,
@@ -128,6 +134,7 @@ __all__ = [
     "ExternalRef",
     "PartFile",
     "PartInput",
+    "TrackingReport",
     "TransitionError",
     "dossier_accept",
     "dossier_code_allocate",
@@ -139,6 +146,9 @@ __all__ = [
     "dossier_handover",
     "dossier_holder",
     "dossier_part_digitise",
+    "dossier_postal_accept",
+    "dossier_postal_report",
+    "dossier_postal_resend",
     "dossier_receive",
     "dossier_receive_supplement",
     "dossier_refuse",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -29,6 +31,7 @@ from motcua.dossiers.models import (
     status_after_delivery,
 )
 from motcua.dossiers.notices import dossier_notice
+from motcua.dossiers.postal_orders import postal_order_queue
 from motcua.dossiers.rules import Action, require_action
 from motcua.dossiers.services.base import (
     _close_handover,
@@ -218,6 +221,9 @@ def dossier_finish(
             },
         )
         dossier_notice(locked, EventType.RESULT_READY)
+        if locked.delivery_channel == DeliveryChannel.POSTAL and locked.delivered_at is None:
+            # The applicant asked for the result by post: the pickup order goes with the end.
+            postal_order_queue(locked, actor=actor)
     return locked
 
 
@@ -322,11 +328,13 @@ def dossier_deliver(
     channel: str,
     reference: str = "",
     expected_version: int | None = None,
+    data: Mapping[str, Any] | None = None,
 ) -> Dossier:
     """Return the result to the applicant: at the counter, by post (with the postal reference)
     or online. A later event than the end; its channel is reported (postal returns). A
     refused or withdrawn dossier's notice and papers are handed back the same way, once;
-    they are not a result returned (``models.DELIVERABLE_ENDS``)."""
+    they are not a result returned (``models.DELIVERABLE_ENDS``). ``data``: more to write in
+    the event (the postal service's report of the delivery)."""
     if channel not in DeliveryChannel.values:
         raise _refuse(_("Hình thức trả kết quả không hợp lệ: %(value)s.") % {"value": channel})
     if channel == DeliveryChannel.POSTAL and not reference.strip():
@@ -389,6 +397,7 @@ def dossier_deliver(
                 "channel": channel,
                 "reference": reference.strip(),
                 **({"handback_recorded": True} if handback else {}),
+                **(data or {}),
             },
         )
     return locked

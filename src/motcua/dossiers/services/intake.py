@@ -260,6 +260,7 @@ def dossier_receive(
     owner: User | None = None,
     result_channel: str = "",
     external: ExternalRef | None = None,
+    postal_item_number: str = "",
 ) -> Dossier:
     """Receive a complete dossier at the counter or by post (form 01): the clock starts now.
 
@@ -273,7 +274,15 @@ def dossier_receive(
 
     ``result_channel`` is how the applicant asked to get the result (at the counter or by
     post): kept in ``delivery_channel`` until the delivery records the channel actually used,
-    so that form 01 prints it and the counter knows which results to post."""
+    so that form 01 prints it and the counter knows which results to post.
+
+    ``postal_item_number``: the postal item number (số hiệu bưu gửi) a dossier received by
+    post came with; only for those."""
+    postal_item_number = postal_item_number.strip()
+    if postal_item_number and channel != Channel.POSTAL:
+        raise _refuse(_("Số hiệu bưu gửi chỉ ghi cho hồ sơ nhận qua bưu chính."))
+    if len(postal_item_number) > 40:
+        raise _refuse(_("Số hiệu bưu gửi dài quá 40 ký tự."))
     if channel == Channel.ONLINE:
         raise _refuse(_("Hồ sơ trực tuyến được tiếp nhận bằng chức năng “Tiếp nhận” hồ sơ đã nộp."))
     _check_result_channel(result_channel)
@@ -296,9 +305,11 @@ def dossier_receive(
         dossier.current_unit = receiving_unit
         steps = _step_begin(dossier, _counter_step(dossier, receiving_unit), now)
         dossier.delivery_channel = result_channel
+        dossier.postal_item_number = postal_item_number
         dossier.save(
             update_fields=[
                 "delivery_channel",
+                "postal_item_number",
                 "received_at",
                 "due_at",
                 "due_explanation",
@@ -317,6 +328,7 @@ def dossier_receive(
                 "due_at": _iso(dossier.due_at),
                 "channel": channel,
                 **({"result_channel": result_channel} if result_channel else {}),
+                **({"postal_item_number": postal_item_number} if postal_item_number else {}),
                 **({"parts": _parts_record(added)} if added else {}),
             },
         )

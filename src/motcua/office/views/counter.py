@@ -284,6 +284,7 @@ def _counter_receive(
             channel=form.cleaned_data["channel"],
             parts=parts,
             result_channel=form.cleaned_data["delivery"],
+            postal_item_number=form.cleaned_data["postal_item_number"],
         )
     except ApplicantInvalid as exc:
         _applicant_errors(form, exc)
