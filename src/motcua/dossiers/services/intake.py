@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency
@@ -19,6 +20,7 @@ from motcua.core.audit import Actor, audit_log
 from motcua.dossiers.applicants import Applicant, applicant_validate
 from motcua.dossiers.classify import local_date
 from motcua.dossiers.errors import DuplicateExternalRef
+from motcua.dossiers.held import dossier_hold
 from motcua.dossiers.intake_points import point_refusal
 from motcua.dossiers.models import (
     Channel,
@@ -91,11 +93,13 @@ def _counter_step(dossier: Dossier, receiving_unit: Agency) -> WorkflowStep | No
     """The workflow's first step when the receiving counter performs it ("tiếp nhận, kiểm tra
     và chuyển hồ sơ"): the dossier is in that step from receipt, so the first hand-over
     (form 06, row 1: one-stop unit → competent agency) goes to the next one."""
-    first = (
-        WorkflowStep.objects.filter(version_id=dossier.procedure_version_id)
-        .order_by("position")
-        .first()
-    )
+    # The version's steps read afresh (a caller's version object may outlive a change of its
+    # workflow) and kept on it as a prefetch: the rules read the same list for the actions
+    # in the response (``rules.actor_standing``) instead of a second query.
+    version = dossier.procedure_version
+    getattr(version, "_prefetched_objects_cache", {}).pop("steps", None)
+    prefetch_related_objects([version], "steps")
+    first = min(version.steps.all(), key=lambda s: s.position, default=None)
     if first is not None and first.unit_id == receiving_unit.pk:
         return first
     return None
@@ -308,7 +312,7 @@ def dossier_receive(
             ]
         )
         added = _add_parts(dossier, parts, actor=actor, origin=Origin.SCAN, at_counter=True)
-        _event(
+        event = _event(
             dossier,
             type=EventType.RECEIVED,
             actor=actor,
@@ -321,6 +325,15 @@ def dossier_receive(
             },
         )
         dossier_notice(dossier, EventType.RECEIVED)
+        # All that the new dossier has, kept on it (``dossiers.held``): whoever shows it next
+        # (the API's 201) need not read it back.
+        dossier_hold(
+            dossier,
+            parts=added,
+            events=[event],
+            handovers=[],
+            documents=[d for part in added for d in part.documents.all()],
+        )
     return dossier
 
 
