@@ -4,7 +4,7 @@ at intake, guidance (forms 01, 02, 03)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -115,7 +115,10 @@ def _new_dossier(
     receiving_unit: Agency | None,
     owner: User | None,
     external: ExternalRef | None = None,
+    prepare: Callable[[Dossier], None] | None = None,
 ) -> Dossier:
+    """The new dossier's row; ``prepare`` sets what the caller computes from it (deadlines,
+    step) before the one INSERT, rather than in an UPDATE after it."""
     applicant = applicant_validate(applicant)
     if channel not in Channel.values:
         raise _refuse(_("Hình thức nộp không hợp lệ: %(value)s.") % {"value": channel})
@@ -135,12 +138,13 @@ def _new_dossier(
                     receiving_unit,
                     owner,
                     external,
+                    prepare,
                 )
         except IntegrityError:
             _external_ref_check(external)
             raise
     return _dossier_insert(
-        procedure_version, applicant, channel, status, at, receiving_unit, owner, None
+        procedure_version, applicant, channel, status, at, receiving_unit, owner, None, prepare
     )
 
 
@@ -176,9 +180,10 @@ def _dossier_insert(
     receiving_unit: Agency | None,
     owner: User | None,
     external: ExternalRef | None,
+    prepare: Callable[[Dossier], None] | None = None,
 ) -> Dossier:
     agency = procedure_version.agency
-    return Dossier.objects.create(
+    dossier = Dossier(
         external_source=external.source if external else "",
         external_ref=external.ref if external else "",
         code=dossier_code_allocate(agency=agency, at=at),
@@ -202,6 +207,10 @@ def _dossier_insert(
         status=status,
         submitted_at=at if channel == Channel.ONLINE else None,
     )
+    if prepare is not None:
+        prepare(dossier)
+    dossier.save(force_insert=True)
+    return dossier
 
 
 def _check_result_channel(result_channel: str) -> None:
@@ -228,6 +237,11 @@ def dossier_submit(
     (online too: an electronic result sent to their account)."""
     _check_result_channel(result_channel)
     now = _now()
+
+    def prepare(dossier: Dossier) -> None:
+        dossier.accept_by = clock.add_working_hours(now, ACCEPTANCE_HOURS, calendar=_calendar())
+        dossier.delivery_channel = result_channel
+
     with atomic_with_files():
         dossier = _new_dossier(
             procedure_version=procedure_version,
@@ -238,10 +252,8 @@ def dossier_submit(
             receiving_unit=None,
             owner=owner,
             external=external,
+            prepare=prepare,
         )
-        dossier.accept_by = clock.add_working_hours(now, ACCEPTANCE_HOURS, calendar=_calendar())
-        dossier.delivery_channel = result_channel
-        dossier.save(update_fields=["accept_by", "delivery_channel"])
         _add_parts(dossier, parts, actor=actor, origin=Origin.ONLINE)
         _event(
             dossier,
@@ -283,6 +295,15 @@ def dossier_receive(
     _check_result_channel(result_channel)
     now = _now()
     _require_receivable(procedure_version, receiving_unit, local_date(now))
+
+    def prepare(dossier: Dossier) -> None:
+        dossier.received_at = now
+        _start_clock(dossier, now)
+        dossier.printed_due_at = dossier.due_at
+        dossier.current_unit = receiving_unit
+        _step_begin(dossier, _counter_step(dossier, receiving_unit), now)
+        dossier.delivery_channel = result_channel
+
     with atomic_with_files():
         dossier = _new_dossier(
             procedure_version=procedure_version,
@@ -293,23 +314,7 @@ def dossier_receive(
             receiving_unit=receiving_unit,
             owner=owner,
             external=external,
-        )
-        dossier.received_at = now
-        _start_clock(dossier, now)
-        dossier.printed_due_at = dossier.due_at
-        dossier.current_unit = receiving_unit
-        steps = _step_begin(dossier, _counter_step(dossier, receiving_unit), now)
-        dossier.delivery_channel = result_channel
-        dossier.save(
-            update_fields=[
-                "delivery_channel",
-                "received_at",
-                "due_at",
-                "due_explanation",
-                "printed_due_at",
-                "current_unit",
-                *steps,
-            ]
+            prepare=prepare,
         )
         added = _add_parts(dossier, parts, actor=actor, origin=Origin.SCAN, at_counter=True)
         event = _event(
