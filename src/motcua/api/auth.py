@@ -24,7 +24,7 @@ from ninja.utils import check_csrf
 
 from motcua.api.scopes import InsufficientScope
 from motcua.api.tokens import api_token_check
-from motcua.core.access import is_staff_member
+from motcua.core.access import is_staff_member, remember_staff_profile
 from motcua.core.audit import request_via
 from motcua.dossiers.scope import staff_scope_within
 
@@ -52,6 +52,8 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         found = api_token_check(token)
+        if found is not None:
+            remember_staff_profile(found.user)
         if found is None or not _may_use_api(found.user):
             return None
         if self.scopes and not set(self.scopes) & set(found.scopes or ()):

@@ -7,11 +7,12 @@ translates JSON to service calls and dossiers back to JSON."""
 # (``Query[DossierFilter]``) at import time and cannot resolve them from strings.
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File as DjangoFile
+from django.db import connection
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
@@ -58,7 +59,7 @@ from motcua.api.schemas import (
 )
 from motcua.api.scopes import require_scope
 from motcua.api.sync import DossierPagination
-from motcua.archive.models import Document, Origin
+from motcua.archive.models import Document, DocumentKind, Origin
 from motcua.archive.queries import dossier_document, result_document
 from motcua.archive.serving import document_filename, document_open
 from motcua.catalog.models import Part, ProcedureVersion, WorkflowStep
@@ -67,7 +68,8 @@ from motcua.core.access import staff_profile
 from motcua.core.audit import Actor, audit_log
 from motcua.core.people import person_name
 from motcua.dossiers import rules, services
-from motcua.dossiers.models import Dossier, DossierEvent, Handover
+from motcua.dossiers.held import dossier_held
+from motcua.dossiers.models import Dossier, DossierEvent, DossierPart, Handover
 from motcua.dossiers.queries import dossier_for, dossiers_visible_to
 from motcua.dossiers.scope import WRITE_ROLES
 from motcua.dossiers.uploads import UploadRefused, result_file_check, upload_check
@@ -127,7 +129,9 @@ def _agency(agency: Agency | None) -> dict[str, str] | None:
     return {"code": agency.code, "name": agency.name} if agency is not None else None
 
 
-def document_data(document: Document, code: str) -> dict[str, Any]:
+def document_data(
+    document: Document, code: str, stored: Callable[[Any], Any] | None = None
+) -> dict[str, Any]:
     """A stored document of dossier ``code`` with the address of its bytes."""
     return {
         "id": document.pk,
@@ -138,14 +142,29 @@ def document_data(document: Document, code: str) -> dict[str, Any]:
         "sha256": document.sha256,
         "origin": document.origin,
         "reused": document.origin == Origin.REUSE,
-        "created_at": document.created_at,
+        "created_at": stored(document.created_at) if stored else document.created_at,
         "url": reverse("api:dossier_document", kwargs={"code": code, "document_id": document.pk}),
     }
 
 
 def dossier_data(dossier: Dossier, actor: Actor = None) -> dict[str, Any]:
     """The full dossier: its fields, parts, timeline and control slip, and what ``actor``
-    may do to it now (``dossiers.rules``)."""
+    may do to it now (``dossiers.rules``).
+
+    A dossier whose service holds all its relations (``dossiers.held``: one just received,
+    unchanged since) is shown as held, without reading it back; the result is the same as
+    from the database (``test_receipt_response_is_what_a_read_shows``)."""
+    held = dossier_held(dossier)
+    if held is not None:
+        return _dossier_dict(
+            dossier,
+            actor,
+            parts=held.parts,
+            events=held.events,
+            handovers=held.handovers,
+            result=next((d for d in held.documents if d.kind == DocumentKind.RESULT), None),
+            stored=_as_stored,
+        )
     dossier = (
         Dossier.objects.select_related(
             "procedure_version__procedure",
@@ -163,9 +182,53 @@ def dossier_data(dossier: Dossier, actor: Actor = None) -> dict[str, Any]:
         )
         .get(pk=dossier.pk)
     )
+    return _dossier_dict(
+        dossier,
+        actor,
+        parts=dossier.parts.all(),
+        events=dossier.events.all(),
+        handovers=dossier.handovers.all(),
+        result=result_document(dossier),
+        stored=_as_read,
+    )
+
+
+def _as_read(value: Any) -> Any:
+    return value
+
+
+def _as_stored(value: Any) -> Any:
+    """A value as the database gives it back: datetimes in UTC, JSON through its text (and,
+    on PostgreSQL, with jsonb's key order: shorter keys first, then bytewise)."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC)
+    if isinstance(value, dict | list):
+        loaded = json.loads(json.dumps(value))
+        return _jsonb_order(loaded) if connection.vendor == "postgresql" else loaded
+    return value
+
+
+def _jsonb_order(value: Any) -> Any:
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda k: (len(k.encode()), k.encode()))
+        return {k: _jsonb_order(value[k]) for k in keys}
+    if isinstance(value, list):
+        return [_jsonb_order(v) for v in value]
+    return value
+
+
+def _dossier_dict(
+    dossier: Dossier,
+    actor: Actor,
+    *,
+    parts: Iterable[DossierPart],
+    events: Iterable[DossierEvent],
+    handovers: Iterable[Handover],
+    result: Document | None,
+    stored: Callable[[Any], Any],
+) -> dict[str, Any]:
     version = dossier.procedure_version
     standing = rules.actor_standing(actor, dossier) if actor is not None else None
-    result = result_document(dossier)
     return {
         "actions": [
             {"action": str(a), "label": rules.action_label(a, dossier, standing)}
@@ -195,7 +258,7 @@ def dossier_data(dossier: Dossier, actor: Actor = None) -> dict[str, Any]:
             "representative_id_number": dossier.representative_id_number,
         },
         **{
-            name: getattr(dossier, name)
+            name: stored(getattr(dossier, name))
             for name in (
                 "submitted_at",
                 "accept_by",
@@ -223,9 +286,9 @@ def dossier_data(dossier: Dossier, actor: Actor = None) -> dict[str, Any]:
             )
         },
         "current_unit": dossier.current_unit_name,
-        "flags": list(dossier.flags or []),
+        "flags": stored(list(dossier.flags or [])),
         "current_step": dossier.current_step.name if dossier.current_step else "",
-        "result": document_data(result, dossier.code) if result is not None else None,
+        "result": document_data(result, dossier.code, stored) if result is not None else None,
         "parts": [
             {
                 "id": p.pk,
@@ -234,29 +297,29 @@ def dossier_data(dossier: Dossier, actor: Actor = None) -> dict[str, Any]:
                 "copies": p.copies,
                 "reused": p.reused,
                 "not_digitised_reason": p.not_digitised_reason,
-                "files": [document_data(d, dossier.code) for d in p.documents.all()],
+                "files": [document_data(d, dossier.code, stored) for d in p.documents.all()],
             }
-            for p in dossier.parts.all()
+            for p in parts
         ],
         "events": [
             {
                 "type": e.type,
                 "label": str(e.get_type_display()),
-                "at": e.at,
+                "at": stored(e.at),
                 "actor": e.actor_label or (person_name(e.actor) if e.actor else ""),
                 "from_status": e.from_status,
                 "to_status": e.to_status,
-                "data": e.data,
+                "data": stored(e.data),
                 "via": e.via,
             }
-            for e in dossier.events.all()
+            for e in events
         ],
         "handovers": [
             {
                 "from_unit": h.from_unit_name,
                 "to_unit": h.to_unit_name,
                 **{
-                    name: getattr(h, name)
+                    name: stored(getattr(h, name))
                     for name in (
                         "position",
                         "at",
@@ -272,7 +335,7 @@ def dossier_data(dossier: Dossier, actor: Actor = None) -> dict[str, Any]:
                     )
                 },
             }
-            for h in dossier.handovers.all()
+            for h in handovers
         ],
     }
 

@@ -148,7 +148,9 @@ def api_token_check(raw: str) -> ApiToken | None:
     if not raw.startswith(TOKEN_PREFIX):
         return None
     token = (
-        ApiToken.objects.select_related("user")
+        # The user's staff profile and its agency in the same query: every call asks for
+        # them next (``core.access.staff_profile``), which ``api.auth`` primes with these.
+        ApiToken.objects.select_related("user__staff_profile__agency")
         .filter(key_hash=token_hash(raw), revoked_at__isnull=True, user__is_active=True)
         .first()
     )

@@ -71,16 +71,38 @@ def request_memo_put(kind: str, user_id: int, value: object) -> None:
     values[(kind, user_id)] = value
 
 
+def request_memo_forget(kind: str) -> None:
+    """Drop every value of ``kind`` from this request's memo (the request changed it)."""
+    values = _request_values.get()
+    if values is not None:
+        for key in [k for k in values if k[0] == kind]:
+            del values[key]
+
+
+_STAFF_PROFILE = "core.staff_profile"
+
+
 def staff_profile(user: AnyUser | None) -> StaffProfile | None:
     """The user's staff profile (with its agency), or None for anonymous users, citizens and
     inactive accounts. Resolved once per request (``request_memo``)."""
     if user is None or not user.is_authenticated or not user.is_active or user.pk is None:
         return None
     return request_memo(
-        "core.staff_profile",
+        _STAFF_PROFILE,
         user.pk,
         lambda: StaffProfile.objects.select_related("agency").filter(user_id=user.pk).first(),
     )
+
+
+def remember_staff_profile(user: AbstractBaseUser) -> None:
+    """Prime this request's ``staff_profile`` of ``user`` with the profile already loaded on
+    it (``select_related("staff_profile__agency")``), so that it costs no query of its own;
+    nothing when it was not loaded that way."""
+    field = StaffProfile._meta.get_field("user").remote_field
+    if user.pk is None or not field.is_cached(user):
+        return
+    profile = getattr(user, "staff_profile", None) if user.is_active else None
+    request_memo(_STAFF_PROFILE, user.pk, lambda: profile)
 
 
 def user_role(user: AnyUser | None) -> Role | None:

@@ -254,6 +254,8 @@ def _receiving(role_ok: bool, user: User, dossier: Dossier) -> bool:
     assert profile is not None
     if dossier.receiving_unit_id is None:
         return counter_receives(profile, dossier.agency_id, dossier.level)
+    if dossier.receiving_unit_id == profile.agency_id:
+        return True  # its own unit, in its subtree whatever the root: no query
     return agency_subtree(scope_root(profile.agency)).filter(pk=dossier.receiving_unit_id).exists()
 
 

@@ -342,7 +342,19 @@ def get_calendar() -> WorkCalendar:
     picked up at the next call. Services that change overrides also call
     :func:`invalidate_calendar` so that this process sees the change even within the
     same second.
+
+    Within a request the freshness check runs once (``request_memo``): a receipt asks for the
+    calendar for its deadline and again for its step's budget.
     """
+    from motcua.core.access import request_memo
+
+    return request_memo(_MEMO, 0, _get_calendar)
+
+
+_MEMO = "workdays.calendar"
+
+
+def _get_calendar() -> WorkCalendar:
     global _cached
     key = _cache_key()
     cached = _cached
@@ -357,6 +369,9 @@ def get_calendar() -> WorkCalendar:
 
 
 def invalidate_calendar() -> None:
+    from motcua.core.access import request_memo_forget
+
     global _cached
+    request_memo_forget(_MEMO)
     with _cache_lock:
         _cached = None

@@ -29,6 +29,7 @@ from motcua.dossiers.errors import (
     ConflictError,
     TransitionError,
 )
+from motcua.dossiers.held import relation_hold, relations_held
 from motcua.dossiers.listeners import event_listeners_run
 from motcua.dossiers.models import (
     Dossier,
@@ -392,10 +393,12 @@ def _add_parts(
         )
     DossierPart.objects.bulk_create(rows)
     for item, row, files in zip(items, rows, files_of, strict=True):
+        documents: list[Document] = []
         if item.reuse_of is not None:
             reused = document_reuse(
                 source=item.reuse_of, actor=user, dossier=dossier, dossier_part=row, name=row.name
             )
+            documents.append(reused)
             audit_log(
                 actor=actor,
                 action="document.reuse",
@@ -412,7 +415,7 @@ def _add_parts(
         for part_file in files:
             # Written before the row that names it; the service runs in
             # ``atomic_with_files`` so that a rollback removes it.
-            document_store(
+            stored = document_store(
                 content=part_file.file,
                 content_type=part_file.content_type,
                 sha256=part_file.sha256,
@@ -428,6 +431,11 @@ def _add_parts(
                 dossier=dossier,
                 dossier_part=row,
             )
+            documents.append(stored)
+        # A new part has these documents and no other: kept on it (``dossiers.held``) for
+        # the receipt's record and the API's response, in the documents' own order.
+        documents.sort(key=lambda d: (d.created_at, d.pk), reverse=True)
+        relation_hold(row, "documents", documents)
     return rows
 
 
@@ -435,11 +443,16 @@ def _parts_record(parts: Iterable[DossierPart]) -> list[dict[str, Any]]:
     """What an event says of the parts received: how each came in electronic form."""
     rows = list(parts)
     documents: dict[int, list[int | None]] = {row.pk: [] for row in rows}
-    # One query for all the parts' documents (their sources), not one per part.
-    for part_id, source_id in Document._default_manager.filter(dossier_part__in=rows).values_list(
-        "dossier_part_id", "source_id"
-    ):
-        documents[part_id].append(source_id)
+    if all(relations_held(row, "documents") for row in rows):
+        # New parts (``_add_parts``) hold their documents: no query.
+        for row in rows:
+            documents[row.pk] = [d.source_id for d in row.documents.all()]
+    else:
+        # One query for all the parts' documents (their sources), not one per part.
+        for part_id, source_id in Document._default_manager.filter(
+            dossier_part__in=rows
+        ).values_list("dossier_part_id", "source_id"):
+            documents[part_id].append(source_id)
     record = []
     for row in rows:
         entry: dict[str, Any] = {"part": row.name, "files": len(documents[row.pk])}

@@ -4,11 +4,12 @@ at intake, guidance (forms 01, 02, 03)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency
@@ -19,6 +20,7 @@ from motcua.core.audit import Actor, audit_log
 from motcua.dossiers.applicants import Applicant, applicant_validate
 from motcua.dossiers.classify import local_date
 from motcua.dossiers.errors import DuplicateExternalRef
+from motcua.dossiers.held import dossier_hold
 from motcua.dossiers.intake_points import point_refusal
 from motcua.dossiers.models import (
     Channel,
@@ -91,11 +93,13 @@ def _counter_step(dossier: Dossier, receiving_unit: Agency) -> WorkflowStep | No
     """The workflow's first step when the receiving counter performs it ("tiếp nhận, kiểm tra
     và chuyển hồ sơ"): the dossier is in that step from receipt, so the first hand-over
     (form 06, row 1: one-stop unit → competent agency) goes to the next one."""
-    first = (
-        WorkflowStep.objects.filter(version_id=dossier.procedure_version_id)
-        .order_by("position")
-        .first()
-    )
+    # The version's steps read afresh (a caller's version object may outlive a change of its
+    # workflow) and kept on it as a prefetch: the rules read the same list for the actions
+    # in the response (``rules.actor_standing``) instead of a second query.
+    version = dossier.procedure_version
+    getattr(version, "_prefetched_objects_cache", {}).pop("steps", None)
+    prefetch_related_objects([version], "steps")
+    first = min(version.steps.all(), key=lambda s: s.position, default=None)
     if first is not None and first.unit_id == receiving_unit.pk:
         return first
     return None
@@ -111,7 +115,10 @@ def _new_dossier(
     receiving_unit: Agency | None,
     owner: User | None,
     external: ExternalRef | None = None,
+    prepare: Callable[[Dossier], None] | None = None,
 ) -> Dossier:
+    """The new dossier's row; ``prepare`` sets what the caller computes from it (deadlines,
+    step) before the one INSERT, rather than in an UPDATE after it."""
     applicant = applicant_validate(applicant)
     if channel not in Channel.values:
         raise _refuse(_("Hình thức nộp không hợp lệ: %(value)s.") % {"value": channel})
@@ -131,12 +138,13 @@ def _new_dossier(
                     receiving_unit,
                     owner,
                     external,
+                    prepare,
                 )
         except IntegrityError:
             _external_ref_check(external)
             raise
     return _dossier_insert(
-        procedure_version, applicant, channel, status, at, receiving_unit, owner, None
+        procedure_version, applicant, channel, status, at, receiving_unit, owner, None, prepare
     )
 
 
@@ -172,9 +180,10 @@ def _dossier_insert(
     receiving_unit: Agency | None,
     owner: User | None,
     external: ExternalRef | None,
+    prepare: Callable[[Dossier], None] | None = None,
 ) -> Dossier:
     agency = procedure_version.agency
-    return Dossier.objects.create(
+    dossier = Dossier(
         external_source=external.source if external else "",
         external_ref=external.ref if external else "",
         code=dossier_code_allocate(agency=agency, at=at),
@@ -198,6 +207,10 @@ def _dossier_insert(
         status=status,
         submitted_at=at if channel == Channel.ONLINE else None,
     )
+    if prepare is not None:
+        prepare(dossier)
+    dossier.save(force_insert=True)
+    return dossier
 
 
 def _check_result_channel(result_channel: str) -> None:
@@ -224,6 +237,12 @@ def dossier_submit(
     (online too: an electronic result sent to their account)."""
     _check_result_channel(result_channel)
     now = _now()
+
+    def prepare(dossier: Dossier) -> None:
+        dossier.accept_by = clock.add_working_hours(now, ACCEPTANCE_HOURS, calendar=_calendar())
+        dossier.delivery_channel = result_channel
+        dossier.postal_item_number = postal_item_number
+
     with atomic_with_files():
         dossier = _new_dossier(
             procedure_version=procedure_version,
@@ -234,10 +253,8 @@ def dossier_submit(
             receiving_unit=None,
             owner=owner,
             external=external,
+            prepare=prepare,
         )
-        dossier.accept_by = clock.add_working_hours(now, ACCEPTANCE_HOURS, calendar=_calendar())
-        dossier.delivery_channel = result_channel
-        dossier.save(update_fields=["accept_by", "delivery_channel"])
         _add_parts(dossier, parts, actor=actor, origin=Origin.ONLINE)
         _event(
             dossier,
@@ -288,6 +305,15 @@ def dossier_receive(
     _check_result_channel(result_channel)
     now = _now()
     _require_receivable(procedure_version, receiving_unit, local_date(now))
+
+    def prepare(dossier: Dossier) -> None:
+        dossier.received_at = now
+        _start_clock(dossier, now)
+        dossier.printed_due_at = dossier.due_at
+        dossier.current_unit = receiving_unit
+        _step_begin(dossier, _counter_step(dossier, receiving_unit), now)
+        dossier.delivery_channel = result_channel
+
     with atomic_with_files():
         dossier = _new_dossier(
             procedure_version=procedure_version,
@@ -298,28 +324,10 @@ def dossier_receive(
             receiving_unit=receiving_unit,
             owner=owner,
             external=external,
-        )
-        dossier.received_at = now
-        _start_clock(dossier, now)
-        dossier.printed_due_at = dossier.due_at
-        dossier.current_unit = receiving_unit
-        steps = _step_begin(dossier, _counter_step(dossier, receiving_unit), now)
-        dossier.delivery_channel = result_channel
-        dossier.postal_item_number = postal_item_number
-        dossier.save(
-            update_fields=[
-                "delivery_channel",
-                "postal_item_number",
-                "received_at",
-                "due_at",
-                "due_explanation",
-                "printed_due_at",
-                "current_unit",
-                *steps,
-            ]
+            prepare=prepare,
         )
         added = _add_parts(dossier, parts, actor=actor, origin=Origin.SCAN, at_counter=True)
-        _event(
+        event = _event(
             dossier,
             type=EventType.RECEIVED,
             actor=actor,
@@ -333,6 +341,15 @@ def dossier_receive(
             },
         )
         dossier_notice(dossier, EventType.RECEIVED)
+        # All that the new dossier has, kept on it (``dossiers.held``): whoever shows it next
+        # (the API's 201) need not read it back.
+        dossier_hold(
+            dossier,
+            parts=added,
+            events=[event],
+            handovers=[],
+            documents=[d for part in added for d in part.documents.all()],
+        )
     return dossier
 
 
