@@ -241,7 +241,6 @@ def dossier_submit(
     def prepare(dossier: Dossier) -> None:
         dossier.accept_by = clock.add_working_hours(now, ACCEPTANCE_HOURS, calendar=_calendar())
         dossier.delivery_channel = result_channel
-        dossier.postal_item_number = postal_item_number
 
     with atomic_with_files():
         dossier = _new_dossier(
@@ -313,6 +312,7 @@ def dossier_receive(
         dossier.current_unit = receiving_unit
         _step_begin(dossier, _counter_step(dossier, receiving_unit), now)
         dossier.delivery_channel = result_channel
+        dossier.postal_item_number = postal_item_number
 
     with atomic_with_files():
         dossier = _new_dossier(
