@@ -445,6 +445,9 @@ def register(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         date_from = form.cleaned_data["date_from"] or date_from
         date_to = form.cleaned_data["date_to"] or date_to
+    if not form.errors:
+        # The boxes show the period listed (the defaults too), as the text under them says.
+        form = forms.PeriodForm(initial={"date_from": date_from, "date_to": date_to})
     start = timezone.make_aware(dt.datetime.combine(date_from, dt.time.min))
     end = timezone.make_aware(dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min))
     profile = request_profile(request)
