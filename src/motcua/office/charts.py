@@ -43,6 +43,14 @@ def _month(m: MonthFigures) -> str:
     return f"{m.month.month}/{m.month.year}"
 
 
+def _month_ticks(ax: Any, n: int) -> None:
+    """A year's month labels ("12/2026") would run into each other: slanted."""
+    if n > 6:
+        ax.tick_params(axis="x", labelrotation=45)
+        for label in ax.get_xticklabels():
+            label.set_horizontalalignment("right")
+
+
 def received_by_month(months: Sequence[MonthFigures], title: str) -> Chart | None:
     import matplotlib
 
@@ -62,8 +70,12 @@ def received_by_month(months: Sequence[MonthFigures], title: str) -> Chart | Non
             ax.bar(labels, values, bottom=bottom, label=name, color=COLORS[key])
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
         ax.set_ylabel(_("Số hồ sơ"))
+        # Whole dossiers only: fractional ticks rounded would repeat a number.
+        ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: _vn(v)))
-        ax.legend(frameon=False, ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.12))
+        _month_ticks(ax, len(labels))
+        # Above the plot: below it, a year's slanted month labels run into it.
+        ax.legend(frameon=False, ncols=3, loc="lower center", bbox_to_anchor=(0.5, 1.0))
         ax.spines[["top", "right"]].set_visible(False)
         return Chart("received", title, _svg(fig))
 
@@ -85,6 +97,7 @@ def on_time_by_month(months: Sequence[MonthFigures], title: str) -> Chart | None
                 f"{_vn(v, 2)} %", (x, v), textcoords="offset points", xytext=(0, 6), ha="center"
             )
         ax.set_ylim(0, 110)
+        _month_ticks(ax, len(labels))
         ax.set_ylabel("%")
         ax.spines[["top", "right"]].set_visible(False)
         return Chart("on_time", title, _svg(fig))
