@@ -44,3 +44,30 @@ def test_a_failed_action_stays_open_with_the_typed_reason(world: World) -> None:
     # Shown once: a reload is the plain page, the action folded again.
     again = client.get(url).content.decode()
     assert "error-summary" not in again and '<details open data-action="supplement">' not in again
+
+
+def test_a_service_refusal_is_in_the_error_summary(world: World) -> None:
+    """The form passes but the service refuses (here: someone changed the dossier since the
+    page was read): the refusal heads the page's error summary, once, the form open again
+    with what was typed."""
+    client = login(Client(), world.clerk)
+    dossier = _received(client, world)
+    url = f"/can-bo/ho-so/{dossier.code}/"
+    reason = "Bản vẽ thiết kế thiếu chữ ký của chủ đầu tư"
+    sent = client.post(
+        f"{url}yeu-cau-bo-sung/",
+        {"version": dossier.version + 1, "items": "Bản vẽ có chữ ký", "reason": reason},
+    )
+    assert sent.status_code == 302
+    page = client.get(url).content.decode()
+    summary = re.search(
+        r'<div class="error-summary[^"]*" role="alert"[^>]*>(.*?)</div>', page, re.S
+    )
+    assert summary is not None
+    assert "cập nhật" in summary.group(1)
+    assert re.search(r'<details open data-action="supplement">', page)
+    assert reason in page
+    # Said once: not a second time as a message.
+    message = re.search(r"<li>(.*?)</li>", summary.group(1))
+    assert message is not None and page.count(message.group(1)) == 1
+    assert Dossier.objects.get().status == Status.PROCESSING

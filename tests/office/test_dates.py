@@ -3,12 +3,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import pytest
+import time_machine
 from django.test import Client
 
 from .conftest import World, login
 
 pytestmark = pytest.mark.django_db
+
+ZONE = dt.timezone(dt.timedelta(hours=7))
 
 
 def test_due_explanation_shows_the_restart_and_days_in_local_vietnamese_style(
@@ -33,3 +39,20 @@ def test_due_explanation_shows_the_restart_and_days_in_local_vietnamese_style(
     assert "ngày tiếp nhận được tính: 27/11/2026" in page
     assert "<td>28/11/2026</td>" in page
     assert "2026-11-2" not in page
+
+
+def test_register_date_boxes_hold_the_period_listed(world: World) -> None:
+    """The register's boxes say the dates its sentence says: the defaults (the month so
+    far), a half-given period completed, and an invalid one left as typed with its error."""
+    client = login(Client(), world.clerk)
+    with time_machine.travel(dt.datetime(2026, 12, 7, 9, tzinfo=ZONE), tick=False):
+        page = client.get("/can-bo/quay/so-theo-doi/").content.decode()
+        half = client.get("/can-bo/quay/so-theo-doi/?date_from=2026-11-15").content.decode()
+        wrong = client.get("/can-bo/quay/so-theo-doi/?date_from=2026-13-01").content.decode()
+    assert "từ 1/12/2026 đến 7/12/2026" in page
+    assert re.search(r'name="date_from" value="2026-12-01"', page)
+    assert re.search(r'name="date_to" value="2026-12-07"', page)
+    assert "từ 15/11/2026 đến 7/12/2026" in half
+    assert 'name="date_from" value="2026-11-15"' in half
+    assert 'name="date_to" value="2026-12-07"' in half
+    assert 'value="2026-13-01"' in wrong

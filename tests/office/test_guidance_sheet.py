@@ -27,9 +27,11 @@ def pdf_text(data: bytes) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text))
 
 
-def guide(client: Client, world: World, **extra: str) -> object:
+def guide(client: Client, world: World, **extra: object) -> object:
     data = {
         "outcome": "guide",
+        # Every part ticked: the sheet lists only what is typed.
+        "parts": [str(p.pk) for p in world.version.parts.all()],
         "applicant_kind": "citizen",
         "applicant_name": "Nguyễn Văn An",
         "applicant_phone": "0905 111 222",
@@ -88,3 +90,56 @@ def test_form_02_needs_a_contact_phone_and_stays_with_its_unit(world: World) -> 
     # Another department's staff cannot read the visitor's sheet; the unit's manager can.
     assert login(Client(), world.outsider).get(location).status_code == 404
     assert login(Client(), world.manager).get(location).status_code == 200
+
+
+@pytest.mark.django_db
+def test_form_02_lists_the_parts_the_counter_found_missing(world: World) -> None:
+    client = login(Client(), world.clerk)
+    parts = list(world.version.parts.order_by("position"))
+    applicant = {
+        "applicant_kind": "citizen",
+        "applicant_name": "Nguyễn Văn An",
+        "applicant_phone": "0905 111 222",
+        "parts": [str(parts[0].pk)],  # the drawing is missing
+        f"reason-{parts[0].pk}": "Máy quét đang hỏng",
+    }
+    # Receiving fails for the missing part; the guidance form opens and says what it lists.
+    refused = client.post(
+        f"/can-bo/quay/thu-tuc/{world.version.pk}/", {**applicant, "outcome": "receive"}
+    )
+    page = refused.content.decode()
+    assert "Hồ sơ chưa đủ thành phần: Bản vẽ thiết kế" in page
+    assert re.search(r"<details open>\s*<summary>Hồ sơ chưa đủ", page)
+    missing = page[page.index("data-missing-parts") :]
+    assert "<li>Bản vẽ thiết kế</li>" in missing[: missing.index("</div>")]
+    # Guiding with nothing typed: the sheet lists the missing part, then what was typed.
+    response = client.post(
+        f"/can-bo/quay/thu-tuc/{world.version.pk}/",
+        {
+            **applicant,
+            "outcome": "guide",
+            "items": "Bản vẽ thiết kế\nBản sao giấy chứng nhận quyền sử dụng đất",
+            "guide_reason": "Thiếu bản vẽ",
+            "contact_phone": "0261 3 544 123",
+        },
+    )
+    assert response.status_code == 302
+    assert Guidance.objects.get().items == [
+        "Bản vẽ thiết kế",
+        "Bản sao giấy chứng nhận quyền sử dụng đất",
+    ]
+    text = pdf_text(client.get(response["Location"]).content)
+    assert "1. Bản vẽ thiết kế" in text and "2. Bản sao giấy chứng nhận" in text
+    assert "Đơn đề nghị cấp phép" not in text  # ticked: handed in
+
+
+@pytest.mark.django_db
+def test_form_02_needs_something_to_list(world: World) -> None:
+    client = login(Client(), world.clerk)
+    response = guide(client, world, items="")
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    assert "Bỏ đánh dấu các thành phần còn thiếu" in response.content.decode()  # type: ignore[attr-defined]
+    assert not Guidance.objects.exists()
+    # Nothing ticked and nothing typed: every part of the procedure is listed.
+    assert guide(client, world, items="", parts=[]).status_code == 302  # type: ignore[attr-defined]
+    assert Guidance.objects.get().items == ["Đơn đề nghị cấp phép", "Bản vẽ thiết kế"]

@@ -33,6 +33,14 @@ def vn_pct(value: Decimal | float) -> str:
     return f"{vn_decimal(value)} %"
 
 
+def vn_rate(numerator: int, denominator: int) -> str:
+    """A share as staff pages show it: '78,31 %', or '—' when there is nothing to divide
+    (no dossier resolved: '0,00 %' would read as none on time)."""
+    if denominator == 0:
+        return "—"
+    return vn_pct(pct(numerator, denominator))
+
+
 def vn_date(day: dt.date) -> str:
     """31/8/2022 (no leading zeros, as in official documents)."""
     return f"{day.day}/{day.month}/{day.year}"

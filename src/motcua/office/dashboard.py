@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.agencies.models import Agency
 from motcua.agencies.queries import scope_root
 from motcua.core.access import staff_profile
-from motcua.core.formatting import pct, vn_date, vn_pct
+from motcua.core.formatting import vn_date, vn_rate
 from motcua.core.models import Role
 from motcua.dossiers.models import Channel, Dossier, GuidanceKind, Status
 from motcua.dossiers.scope import READ_ALL_ROLES, sees_received
@@ -51,6 +51,34 @@ def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
     """The quarter so far: provinces report by quarter (the seed report is quarterly)."""
     first_month = 3 * ((today.month - 1) // 3) + 1
     return dt.date(today.year, first_month, 1), today
+
+
+@dataclass(frozen=True)
+class Preset:
+    label: str
+    date_from: dt.date
+    date_to: dt.date
+
+
+def period_presets(today: dt.date) -> list[Preset]:
+    """The periods leaders report on (quarter, half-year, year: the provinces' reporting
+    periods), this one so far and the last one whole, offered beside the dates."""
+    quarter = (today.month - 1) // 3
+    q_start = dt.date(today.year, 3 * quarter + 1, 1)
+    prev_q_start = dt.date(today.year - (quarter == 0), 3 * ((quarter - 1) % 4) + 1, 1)
+    half_start = dt.date(today.year, 1 if today.month <= 6 else 7, 1)
+    prev_half_start = (
+        dt.date(today.year - 1, 7, 1) if today.month <= 6 else dt.date(today.year, 1, 1)
+    )
+    day = dt.timedelta(days=1)
+    return [
+        Preset(str(_("Quý này")), q_start, today),
+        Preset(str(_("Quý trước")), prev_q_start, q_start - day),
+        Preset(str(_("6 tháng này")), half_start, today),
+        Preset(str(_("6 tháng trước")), prev_half_start, half_start - day),
+        Preset(str(_("Năm nay")), dt.date(today.year, 1, 1), today),
+        Preset(str(_("Năm trước")), dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)),
+    ]
 
 
 def period_read(form: Any, today: dt.date) -> tuple[dt.date, dt.date] | None:
@@ -415,15 +443,16 @@ def dashboard_figures(
     return {
         "counts": counts,
         "labels": labels,
+        # One rule for every rate shown: "—" when there is nothing to divide.
         "pct": {
-            "received_online": vn_pct(pct(counts["received_online"], received)),
-            "received_postal": vn_pct(pct(counts["received_postal"], received)),
-            "early": vn_pct(pct(counts["early"], resolved)),
-            "on_time": vn_pct(pct(counts["on_time"], resolved)),
-            "late": vn_pct(pct(counts["late"], resolved)),
-            "postal_return": vn_pct(pct(counts["postal_return"], resolved)),
-            "on_time_total": vn_pct(pct(counts["early"] + counts["on_time"], resolved)),
-            "refused": vn_pct(pct(counts["refused"], received + carried)),
+            "received_online": vn_rate(counts["received_online"], received),
+            "received_postal": vn_rate(counts["received_postal"], received),
+            "early": vn_rate(counts["early"], resolved),
+            "on_time": vn_rate(counts["on_time"], resolved),
+            "late": vn_rate(counts["late"], resolved),
+            "postal_return": vn_rate(counts["postal_return"], resolved),
+            "on_time_total": vn_rate(counts["early"] + counts["on_time"], resolved),
+            "refused": vn_rate(counts["refused"], received + carried),
         },
         # received + carried over = resolved + returned + withdrawn + in progress (§7).
         "identity_holds": received + carried
@@ -444,3 +473,66 @@ def guidance_counts(user: AnyUser, *, date_from: dt.date, date_to: dt.date) -> d
     agency = None if profile.role in READ_ALL_ROLES else scope_root(profile.agency)
     counts = report_guidance_counts(agency, Period(date_from, date_to))["period"]
     return {key: int(n) for key, n in counts.items()}
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    month: dt.date  # its first day
+    online: int
+    direct: int
+    postal: int
+    resolved: int
+    on_time: int  # early or on time
+
+    @property
+    def received(self) -> int:
+        return self.online + self.direct + self.postal
+
+    @property
+    def rate(self) -> str:
+        return vn_rate(self.on_time, self.resolved)
+
+
+def _months(date_from: dt.date, date_to: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The period cut at month ends: each piece's first and last day."""
+    pieces = []
+    start = date_from
+    while start <= date_to:
+        next_month = (start.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        end = min(date_to, next_month - dt.timedelta(days=1))
+        pieces.append((start, end))
+        start = next_month
+    return pieces
+
+
+def figures_by_month(user: AnyUser, *, date_from: dt.date, date_to: dt.date) -> list[MonthFigures]:
+    """The dashboard's charts by month: received by channel, resolved and resolved early or
+    on time. Each month's numbers are the report's figures for that month
+    (``reports.period.figure_conditions``, within the user's ``figure_scope``), so the months
+    add up to the period's figures; one query, a ``FILTER`` per month and figure, over the
+    dossiers received or ended in the period."""
+    scope, _wide = figure_scope(user, date_to)
+    period = Period(date_from, date_to)
+    months = _months(date_from, date_to)
+    keys = ("received_online", "received_direct", "received_postal", "resolved")
+    aggregates: dict[str, Count] = {}
+    for i, (first, last) in enumerate(months):
+        conds = figure_conditions(Period(first, last))
+        for key in keys:
+            aggregates[f"{key}_{i}"] = Count("pk", filter=conds[key])
+        aggregates[f"on_time_{i}"] = Count("pk", filter=conds["early"] | conds["on_time"])
+    touched = Q(received_at__gte=period.start, received_at__lt=period.end) | Q(
+        ended_at__gte=period.start, ended_at__lt=period.end
+    )
+    row = Dossier.objects.filter(scope).filter(touched).aggregate(**aggregates)
+    return [
+        MonthFigures(
+            month=first.replace(day=1),
+            online=row[f"received_online_{i}"],
+            direct=row[f"received_direct_{i}"],
+            postal=row[f"received_postal_{i}"],
+            resolved=row[f"resolved_{i}"],
+            on_time=row[f"on_time_{i}"],
+        )
+        for i, (first, _last) in enumerate(months)
+    ]

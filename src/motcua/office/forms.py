@@ -314,17 +314,41 @@ class ReceiveForm(ApplicantForm):
 
 
 class GuideForm(ApplicantForm):
-    """Guide the applicant to complete the dossier (form 02) without receiving it."""
+    """Guide the applicant to complete the dossier (form 02) without receiving it.
+
+    ``missing`` are the procedure's parts the clerk did not tick in the checklist (the same
+    form): the sheet lists them first, then what was typed, so that what the counter just
+    found is written down once and completely without being typed again."""
 
     items = forms.CharField(
-        label=_("Nội dung cần bổ sung, hoàn thiện (mỗi dòng một nội dung)"), widget=TEXTAREA
+        label=_("Nội dung khác cần bổ sung, hoàn thiện (mỗi dòng một nội dung)"),
+        widget=TEXTAREA,
+        required=False,
     )
     guide_reason = forms.CharField(label=_("Lý do hướng dẫn bổ sung"), widget=TEXTAREA)
     # Printed on the sheet: whom the applicant calls with questions (TT 01/2018 mẫu 02).
     contact_phone = forms.CharField(label=_("Số điện thoại liên hệ của bộ phận"), max_length=32)
 
+    def __init__(self, *args: Any, missing: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.missing = list(missing)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "items" in data and not self.item_list():
+            self.add_error(
+                "items",
+                _(
+                    "Bỏ đánh dấu các thành phần còn thiếu ở danh sách trên, hoặc ghi nội dung "
+                    "cần bổ sung, hoàn thiện."
+                ),
+            )
+        return data
+
     def item_list(self) -> list[str]:
-        return _lines(self.cleaned_data["items"])
+        """The missing parts, then the lines typed, each once."""
+        items = self.missing + _lines(self.cleaned_data.get("items", ""))
+        return list(dict.fromkeys(i for i in items if i))
 
 
 class RejectForm(ApplicantForm):

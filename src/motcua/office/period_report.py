@@ -56,7 +56,8 @@ def report_request(request: HttpRequest) -> HttpResponse:
                 messages.error(request, str(error))
         return HttpResponseRedirect(back)
     date_from, date_to = period
-    back += f"?date_from={date_from.isoformat()}&date_to={date_to.isoformat()}"
+    # Back to the period, the list of reports open (``bao_cao``) and in view.
+    back += f"?date_from={date_from.isoformat()}&date_to={date_to.isoformat()}&bao_cao=1#bao-cao"
     try:
         report_request_create(
             actor=request.user,

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.agencies.letterheads import letterhead_for
 from motcua.agencies.models import Agency
 from motcua.agencies.queries import scope_root
 from motcua.core.access import staff_profile
@@ -56,7 +57,8 @@ def report_scope(user: AnyUser) -> ReportScope | None:
     if profile.role in READ_ALL_ROLES:
         return ReportScope(None, _("Toàn tỉnh"))
     root = scope_root(profile.agency)
-    return ReportScope(root, root.name)
+    # Named as the agency's documents of today print it (its letterhead of the date).
+    return ReportScope(root, letterhead_for(root, timezone.localdate()).unit)
 
 
 def report_request_create(

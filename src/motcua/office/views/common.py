@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from motcua.core.access import staff_profile
 from motcua.core.models import StaffProfile
-from motcua.dossiers.errors import ApplicantInvalid, ConflictError, DossierError
+from motcua.dossiers.errors import ConflictError, DossierError
 from motcua.dossiers.models import (
     Dossier,
 )
@@ -44,22 +44,26 @@ def dossier_get(request: HttpRequest, code: str, *, write: bool = False) -> Doss
     return dossier_for(request.user, code, write=write, scope=request_scope(request))
 
 
-def service_call(request: HttpRequest, service: Callable[..., Any], **kwargs: Any) -> bool:
-    """Run one service call; its errors become a Vietnamese message on the next page."""
+def service_call(
+    request: HttpRequest, service: Callable[..., Any], *, form: Any = None, **kwargs: Any
+) -> bool:
+    """Run one service call. Its refusal (a ``DossierError``) becomes an error of ``form``
+    (shown with the form, in the page's error summary) when the call is a form's, else a
+    Vietnamese message on the next page."""
     try:
         service(actor=request.user, **kwargs)
     except ConflictError as exc:
-        messages.error(
-            request,
-            str(exc)
-            or _("Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang và thực hiện lại."),
+        message = str(exc) or _(
+            "Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang và thực hiện lại."
         )
-    except ApplicantInvalid as exc:
-        messages.error(request, str(exc))
-    except DossierError as exc:
-        messages.error(request, str(exc))
+    except DossierError as exc:  # ApplicantInvalid too
+        message = str(exc)
     else:
         return True
+    if form is not None:
+        form.add_error(None, message)
+    else:
+        messages.error(request, message)
     return False
 
 

@@ -152,9 +152,17 @@ def counter_procedure(request: HttpRequest, version_id: int) -> HttpResponseBase
             version=version,
             reusable=reusable,
         )
+    # The parts the clerk did not tick: what form 02 lists if they guide (issue 16).
+    ticked = set(data.getlist("parts")) if data is not None else set()
+    missing = (
+        [p.name for p in receive.required_parts if str(p.pk) not in ticked]
+        if data is not None
+        else []
+    )
     guide = forms.GuideForm(
         data if outcome == "guide" else None,
         initial={"contact_phone": request_profile(request).phone},
+        missing=missing,
     )
     reject = forms.RejectForm(data if outcome == "reject" else None)
     if data is not None:
@@ -193,6 +201,9 @@ def counter_procedure(request: HttpRequest, version_id: int) -> HttpResponseBase
         "receive": receive,
         "part_rows": part_rows,
         "guide": guide,
+        "missing": missing,
+        # Receiving an incomplete dossier failed: the next step is the guidance sheet.
+        "guide_open": outcome == "guide" or (outcome == "receive" and bool(missing)),
         "reject": reject,
         "outcome": outcome,
         "can_act": can_act,
@@ -435,6 +446,9 @@ def register(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         date_from = form.cleaned_data["date_from"] or date_from
         date_to = form.cleaned_data["date_to"] or date_to
+    if not form.errors:
+        # The boxes show the period listed (the defaults too), as the text under them says.
+        form = forms.PeriodForm(initial={"date_from": date_from, "date_to": date_to})
     start = timezone.make_aware(dt.datetime.combine(date_from, dt.time.min))
     end = timezone.make_aware(dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min))
     profile = request_profile(request)

@@ -386,6 +386,7 @@ def dossier_accept(request: HttpRequest, code: str) -> HttpResponse:
         lambda d, f: service_call(
             request,
             services.dossier_accept,
+            form=f,
             dossier=d,
             receiving_unit=profile.agency,
             expected_version=_version(f),
@@ -405,6 +406,7 @@ def dossier_reject(request: HttpRequest, code: str) -> HttpResponse:
         lambda d, f: service_call(
             request,
             services.dossier_reject,
+            form=f,
             dossier=d,
             reason=f.cleaned_data["reason"],
             expected_version=_version(f),
@@ -424,6 +426,7 @@ def dossier_request_completion(request: HttpRequest, code: str) -> HttpResponse:
         lambda d, f: service_call(
             request,
             services.dossier_request_completion,
+            form=f,
             dossier=d,
             items=f.item_list(),
             reason=f.cleaned_data["reason"],
@@ -444,6 +447,7 @@ def dossier_withdraw(request: HttpRequest, code: str) -> HttpResponse:
         lambda d, f: service_call(
             request,
             services.dossier_withdraw,
+            form=f,
             dossier=d,
             reason=f.cleaned_data["reason"],
             expected_version=_version(f),
@@ -464,6 +468,7 @@ def dossier_handover(request: HttpRequest, code: str) -> HttpResponse:
         return service_call(
             request,
             services.dossier_handover,
+            form=f,
             dossier=d,
             to_unit=f.cleaned_data["to_unit"],
             step=step,
@@ -500,6 +505,7 @@ def dossier_request_supplement(request: HttpRequest, code: str) -> HttpResponse:
         lambda d, f: service_call(
             request,
             services.dossier_request_supplement,
+            form=f,
             dossier=d,
             items=f.item_list(),
             reason=f.cleaned_data["reason"],
@@ -520,6 +526,7 @@ def dossier_receive_supplement(request: HttpRequest, code: str) -> HttpResponse:
         lambda d, f: service_call(
             request,
             services.dossier_receive_supplement,
+            form=f,
             dossier=d,
             note=f.cleaned_data["note"],
             expected_version=_version(f),
@@ -539,6 +546,7 @@ def dossier_extend(request: HttpRequest, code: str) -> HttpResponse:
         lambda d, f: service_call(
             request,
             services.dossier_extend,
+            form=f,
             dossier=d,
             reason=f.cleaned_data["reason"],
             new_due_at=f.new_due_at(),
@@ -559,6 +567,7 @@ def dossier_finish(request: HttpRequest, code: str) -> HttpResponse:
         lambda d, f: service_call(
             request,
             services.dossier_finish,
+            form=f,
             dossier=d,
             result_file=f.cleaned_data.get("result_file"),
             late_reason=f.cleaned_data["late_reason"],
@@ -612,6 +621,7 @@ def dossier_refuse(request: HttpRequest, code: str) -> HttpResponse:
         lambda d, f: service_call(
             request,
             services.dossier_refuse,
+            form=f,
             dossier=d,
             reason=f.cleaned_data["reason"],
             expected_version=_version(f),
@@ -631,6 +641,7 @@ def dossier_deliver(request: HttpRequest, code: str) -> HttpResponse:
         lambda d, f: service_call(
             request,
             services.dossier_deliver,
+            form=f,
             dossier=d,
             channel=f.cleaned_data["channel"],
             reference=f.cleaned_data["reference"],
@@ -651,6 +662,7 @@ def dossier_send_back(request: HttpRequest, code: str) -> HttpResponse:
         lambda d, f: service_call(
             request,
             services.dossier_send_back,
+            form=f,
             dossier=d,
             reason=f.cleaned_data["reason"],
             expected_version=_version(f),
@@ -670,6 +682,7 @@ def dossier_stop(request: HttpRequest, code: str) -> HttpResponse:
         lambda d, f: service_call(
             request,
             services.dossier_stop,
+            form=f,
             dossier=d,
             reason=f.cleaned_data["reason"],
             expected_version=_version(f),
@@ -690,6 +703,7 @@ def dossier_complete(request: HttpRequest, code: str) -> HttpResponse:
         lambda d, f: service_call(
             request,
             services.dossier_complete,
+            form=f,
             dossier=d,
             note=f.cleaned_data["note"],
             expected_version=_version(f),
@@ -706,11 +720,12 @@ def dossier_digitise(request: HttpRequest, code: str) -> HttpResponse:
     def run(d: Dossier, f: Any) -> bool:
         part = d.parts.filter(pk=f.cleaned_data["part"]).first()
         if part is None:  # the choices are the dossier's parts: only a forged form
-            messages.error(request, _("Hồ sơ không có thành phần này."))
+            f.add_error(None, _("Hồ sơ không có thành phần này."))
             return False
         return service_call(
             request,
             services.dossier_part_digitise,
+            form=f,
             dossier=d,
             part=part,
             files=f.part_files(),

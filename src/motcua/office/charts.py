@@ -1,0 +1,132 @@
+"""The leaders' dashboard charts: received by month and channel, the on-time rate by month,
+late by agency. Drawn on the server with matplotlib as the report's charts are
+(``reports.documents.charts``: its fonts, colours and number style), as SVG in a ``data:``
+URI: the Content-Security-Policy allows no inline style, and an SVG shown as an image keeps
+its own. Each chart's numbers are also on the page as a table (its text alternative)."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from motcua.office.dashboard import MonthFigures
+from motcua.reports.documents.charts import COLORS, _figure, _rc, _short, _vn
+
+# The agencies shown in "late by agency": the latest first; the table lists them all.
+LATE_SHOWN = 15
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str
+    title: str
+    src: str  # a data: URI
+
+
+def _svg(fig: Any) -> str:
+    out = io.BytesIO()
+    fig.savefig(out, format="svg", bbox_inches="tight")
+    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+
+
+def _svg_rc(key: str) -> Any:
+    # Text as text (a smaller file); a salt per chart keeps their element ids apart.
+    return _rc() | {"svg.fonttype": "none", "svg.hashsalt": key}
+
+
+def _month(m: MonthFigures) -> str:
+    return f"{m.month.month}/{m.month.year}"
+
+
+def _month_ticks(ax: Any, n: int) -> None:
+    """A year's month labels ("12/2026") would run into each other: slanted."""
+    if n > 6:
+        ax.tick_params(axis="x", labelrotation=45)
+        for label in ax.get_xticklabels():
+            label.set_horizontalalignment("right")
+
+
+def received_by_month(months: Sequence[MonthFigures], title: str) -> Chart | None:
+    import matplotlib
+
+    if not any(m.received for m in months):
+        return None
+    with matplotlib.rc_context(_svg_rc("received")):
+        fig = _figure(6.3, 3.0)
+        ax = fig.add_subplot()
+        labels = [_month(m) for m in months]
+        bottom = [0] * len(labels)
+        for key, name in (
+            ("online", _("Trực tuyến")),
+            ("direct", _("Trực tiếp")),
+            ("postal", _("Bưu chính")),
+        ):
+            values = [getattr(m, key) for m in months]
+            ax.bar(labels, values, bottom=bottom, label=name, color=COLORS[key])
+            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+        ax.set_ylabel(_("Số hồ sơ"))
+        # Whole dossiers only: fractional ticks rounded would repeat a number.
+        ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: _vn(v)))
+        _month_ticks(ax, len(labels))
+        # Above the plot: below it, a year's slanted month labels run into it.
+        ax.legend(frameon=False, ncols=3, loc="lower center", bbox_to_anchor=(0.5, 1.0))
+        ax.spines[["top", "right"]].set_visible(False)
+        return Chart("received", title, _svg(fig))
+
+
+def on_time_by_month(months: Sequence[MonthFigures], title: str) -> Chart | None:
+    import matplotlib
+
+    shown = [m for m in months if m.resolved]  # no rate where nothing was resolved
+    if not shown:
+        return None
+    with matplotlib.rc_context(_svg_rc("on-time")):
+        fig = _figure(6.3, 2.6)
+        ax = fig.add_subplot()
+        labels = [_month(m) for m in shown]
+        values = [100 * m.on_time / m.resolved for m in shown]
+        ax.plot(labels, values, marker="o", color=COLORS["rate"])
+        for x, v in zip(labels, values, strict=True):
+            ax.annotate(
+                f"{_vn(v, 2)} %", (x, v), textcoords="offset points", xytext=(0, 6), ha="center"
+            )
+        ax.set_ylim(0, 110)
+        _month_ticks(ax, len(labels))
+        ax.set_ylabel("%")
+        ax.spines[["top", "right"]].set_visible(False)
+        return Chart("on_time", title, _svg(fig))
+
+
+def late_by_agency(rows: Sequence[dict[str, Any]], title: str) -> Chart | None:
+    """Horizontal bars: dossiers resolved late in the period, per competent agency (the
+    dashboard's table rows), the most first."""
+    import matplotlib
+
+    late = sorted((r for r in rows if r["late"]), key=lambda r: (-r["late"], r["agency__name"]))
+    late = late[:LATE_SHOWN]
+    if not late:
+        return None
+    late.reverse()  # the most at the top
+    with matplotlib.rc_context(_svg_rc("late")):
+        fig = _figure(6.3, 0.3 * len(late) + 1.0)
+        ax = fig.add_subplot()
+        bars = ax.barh([_short(r["agency__name"]) for r in late], [r["late"] for r in late])
+        for bar in bars:
+            bar.set_color("#b3261e")
+        ax.set_xlabel(_("Số hồ sơ giải quyết quá hạn"))
+        for bar, r in zip(bars, late, strict=True):
+            ax.text(
+                bar.get_width(),
+                bar.get_y() + bar.get_height() / 2,
+                f" {_vn(r['late'])}",
+                va="center",
+            )
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax.spines[["top", "right"]].set_visible(False)
+        return Chart("late", title, _svg(fig))
