@@ -217,6 +217,9 @@ def test_openapi_lists_scopes_403_and_429() -> None:
                 continue
             assert "403" in operation["responses"], (method, path)
             assert operation["x-scopes"], (method, path)
+            examples = operation["responses"]["403"]["content"]["application/json"]["examples"]
+            codes = {e["value"]["code"] for e in examples.values()}
+            assert codes == {"insufficient_scope", "forbidden"}, (method, path)
     deliver = schema["paths"]["/api/dossiers/{code}/deliver"]["post"]
     assert deliver["x-scopes"] == ["process", "postal"]
     assert {"TokenAuth": ["process", "postal"]} in deliver["security"]

@@ -305,6 +305,10 @@ EXAMPLES: dict[int, dict[str, Any]] = {
     ),
     503: database_unavailable_body(),
 }
+INSUFFICIENT_SCOPE_EXAMPLE = error_body(
+    "Mã truy cập mc_Ab12Cd34… không được cấp phạm vi cho thao tác này (cần một trong: intake).",
+    "insufficient_scope",
+)
 
 
 def _query_names(operation: Operation) -> set[str]:
@@ -371,7 +375,15 @@ def _hygiene(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     extra = operation.openapi_extra = copy.deepcopy(operation.openapi_extra or {})
     responses = extra.setdefault("responses", {})
     for status in operation.response_models:
-        if status in EXAMPLES:
+        if status == 403 and operation.auth_callbacks:
+            # Two kinds of 403: the token lacks the operation's scope, or the account's role
+            # or agency may not do it.
+            content = responses.setdefault(status, {}).setdefault("content", {})
+            content.setdefault("application/json", {})["examples"] = {
+                "insufficient_scope": {"value": INSUFFICIENT_SCOPE_EXAMPLE},
+                "forbidden": {"value": EXAMPLES[403]},
+            }
+        elif status in EXAMPLES:
             content = responses.setdefault(status, {}).setdefault("content", {})
             content.setdefault("application/json", {})["example"] = EXAMPLES[status]
 
