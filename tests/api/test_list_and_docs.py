@@ -149,6 +149,9 @@ def test_catalogue_is_public_and_ignores_diacritics(world: World) -> None:
     item = found.json()["items"][0]
     assert item["agency_code"] == world.justice.code and item["unit"] == "working_days"
     assert found.json()["count"] == 1
+    # The same search as the portal: no spaces needed, exact and prefix matches first.
+    compact = client.get("/api/procedures", {"q": "lylichtuphap"})
+    assert [p["code"] for p in compact.json()["items"]] == ["1.001234"]
     by_code = client.get("/api/procedures", {"q": "1.009"})
     assert [p["code"] for p in by_code.json()["items"]] == ["1.009999"]
     detail = client.get("/api/procedures/1.001234")

@@ -10,6 +10,7 @@ import time_machine
 from motcua.agencies.models import Agency
 from motcua.catalog import demo
 from motcua.catalog.queries import procedure_current_version, procedure_search
+from motcua.core.text import fold
 
 pytestmark = pytest.mark.django_db
 Q3_2022 = dt.date(2022, 8, 1)
@@ -72,3 +73,22 @@ def test_current_version_per_agency_and_today() -> None:
     with time_machine.travel(dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)):
         today = procedure_current_version("2.000488")
     assert today is not None and today.agency.name == "Sở Tư pháp tỉnh Lâm Đồng"
+
+
+def test_search_tolerates_missing_spaces_and_diacritics() -> None:
+    assert "1.001193" in _codes("khaisinh", day=Q3_2022)
+    assert "1.001193" in _codes("ĐĂNGKÝ KHAISINH", day=Q3_2022)
+    assert "1.001193" in _codes("dangkykhaisinh", day=Q3_2022)
+    # Still needs the letters in that order: not any name with "khai" and "sinh" apart.
+    assert _codes("sinhkhai", day=Q3_2022) == set()
+
+
+def test_search_ranks_exact_then_prefix_matches_first() -> None:
+    # The exact name comes first, whatever its code (by code, 1.000xxx would lead).
+    found = [v.procedure.code for v in procedure_search("dangky khaisinh", day=Q3_2022)]
+    assert found[0] == "1.001193"
+    results = list(procedure_search("dang ky", day=Q3_2022))
+    starts = [fold(v.name).startswith("dang ky") for v in results]
+    # Every name starting with the words comes before any that only contains them.
+    assert True in starts and False in starts
+    assert starts == sorted(starts, reverse=True)

@@ -18,6 +18,14 @@ def test_search_ignores_diacritics_and_case(portal: Portal) -> None:
     assert "Đăng ký khai sinh" not in html
 
 
+def test_search_finds_words_typed_without_spaces(portal: Portal) -> None:
+    html = portal.client().get("/thu-tuc/", {"q": "khaisinh"}).content.decode()
+    assert "Đăng ký khai sinh" in html
+    assert "Cấp giấy phép xây dựng" not in html
+    # The form keeps what was typed.
+    assert 'value="khaisinh"' in html
+
+
 def test_search_filters_by_field_and_agency(portal: Portal) -> None:
     client = portal.client()
     by_field = client.get("/thu-tuc/", {"field": portal.field.pk}).content.decode()

@@ -18,11 +18,15 @@ router = Router(auth=None, tags=["Thủ tục hành chính"])
     "",
     response=list[ProcedureOut],
     summary="Tìm thủ tục đang có hiệu lực",
-    description="`q`: các từ của tên (không phân biệt dấu, hoa thường) hoặc đầu mã thủ tục.",
+    description=(
+        "`q`: các từ của tên (không phân biệt dấu, hoa thường, khoảng trắng: `khaisinh` tìm "
+        "thấy «Đăng ký khai sinh») hoặc đầu mã thủ tục. Kết quả khớp đúng tên/mã và bắt đầu "
+        "bằng `q` xếp trước."
+    ),
 )
 @paginate(BoundedPagination)
 def procedure_list(request: HttpRequest, q: str = "") -> QuerySet[ProcedureVersion]:
-    return procedure_search(q).order_by("procedure__code", "number", "id")
+    return procedure_search(q)
 
 
 @router.get(

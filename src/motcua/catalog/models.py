@@ -10,7 +10,8 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Replace
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -84,6 +85,14 @@ class ProcedureVersion(models.Model):
     name = models.CharField(_("tên thủ tục"), max_length=500)
     search_text = models.TextField(
         editable=False, default="", help_text="name folded, no diacritics"
+    )
+    # The folded name without spaces, kept by the database itself: "khaisinh" (typed on a
+    # phone without the space) finds "dang ky khai sinh". PostgreSQL indexes it with pg_trgm
+    # (migration 0009), which serves ``LIKE '%…%'``; SQLite scans it (a few thousand rows).
+    search_compact = models.GeneratedField(
+        expression=Replace(F("search_text"), Value(" "), Value("")),
+        output_field=models.TextField(),
+        db_persist=True,
     )
     field = models.ForeignKey(Field, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT)
     agency = models.ForeignKey(

@@ -1,10 +1,10 @@
-"""Reads of the catalogue worth a name: the version in force, diacritic-insensitive search."""
+"""Reads of the catalogue worth a name: the version in force, tolerant search."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from motcua.agencies.models import Agency
@@ -39,20 +39,46 @@ def procedure_search(
     agency: Agency | None = None,
     day: dt.date | None = None,
 ) -> QuerySet[ProcedureVersion]:
-    """Versions in force on ``day`` whose name contains every word of ``text``, ignoring
-    case and diacritics ("giay phep xay dung" finds "Giấy phép xây dựng"), or whose code
-    starts with ``text``. ``agency`` limits the search to it and the agencies under it."""
+    """Versions in force on ``day`` matching ``text``, ignoring case and diacritics ("giay
+    phep xay dung" finds "Giấy phép xây dựng") and spaces ("khaisinh" finds "Đăng ký khai
+    sinh"): the name contains every word, or the name without spaces contains the text
+    without spaces, or the code starts with the text. ``agency`` limits the search to it and
+    the agencies under it.
+
+    Ordered best first: the exact name or code, then names starting with the text, then
+    names containing it as one phrase, then the rest; by code within each. The portal search
+    and ``GET /api/procedures?q=`` both call this.
+    """
     qs = procedure_versions_in_force(day)
-    words = fold(text).split()
-    if words:
+    folded = fold(text)
+    compact = folded.replace(" ", "")
+    code = text.strip()
+    if compact:
         by_words = Q()
-        for word in words:
+        for word in folded.split():
             by_words &= Q(search_text__contains=word)
-        qs = qs.filter(by_words | Q(procedure__code__startswith=text.strip()))
+        qs = qs.filter(
+            by_words | Q(search_compact__contains=compact) | Q(procedure__code__istartswith=code)
+        ).annotate(
+            rank=Case(
+                When(Q(search_compact=compact) | Q(procedure__code__iexact=code), then=0),
+                When(
+                    Q(search_compact__startswith=compact) | Q(procedure__code__istartswith=code),
+                    then=1,
+                ),
+                When(Q(search_text__contains=folded) | Q(search_compact__contains=compact), then=2),
+                default=3,
+                output_field=IntegerField(),
+            )
+        )
+    else:
+        qs = qs.annotate(rank=Value(0, output_field=IntegerField()))
     if isinstance(field, Field):
         qs = qs.filter(field=field)
     elif field:
         qs = qs.filter(field__name=field)
     if agency is not None:
         qs = qs.filter(agency__path__startswith=agency.path)
-    return qs.select_related("procedure", "field", "agency").order_by("procedure__code", "number")
+    return qs.select_related("procedure", "field", "agency").order_by(
+        "rank", "procedure__code", "number", "id"
+    )
