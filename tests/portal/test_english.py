@@ -14,9 +14,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import models
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from motcua.agencies.models import Agency
+from motcua.agencies.queries import public_header_on
 from motcua.archive.models import Document
 from motcua.catalog.models import DurationUnit, Field, Part, ProcedureVersion, WorkflowStep
 from motcua.core.people import person_name
@@ -93,6 +94,8 @@ def data_strings() -> list[str]:
         found.update(_strings(event.data))
     for user in User.objects.all():
         found.add(person_name(user))
+    # The province in the header is a place name derived from the register, not UI text.
+    found.add(public_header_on(timezone.localdate()).province)
     return sorted((s for s in found if s.strip()), key=len, reverse=True)
 
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ObjectDoesNotExist
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from motcua.agencies.letterheads import committee_place, letterhead_for
 from motcua.agencies.models import Agency, AgencyKind
 
 
@@ -173,3 +177,42 @@ def province_committee_on(day: dt.date) -> Agency | None:
         valid_on_q(day), kind=AgencyKind.PEOPLE_COMMITTEE, parent__isnull=True
     ).order_by(F("successor").desc(nulls_last=True), "code")
     return roots.first()
+
+
+@dataclass(frozen=True)
+class PublicHeader:
+    """What the citizen portal's header shows: the province and the number to call."""
+
+    province: str  # "Lâm Đồng"; '' when the register holds no province
+    hotline: str  # the provincial one-stop centre's hotline, else its phone; '' if unknown
+
+
+def public_header_on(day: dt.date) -> PublicHeader:
+    """The province and hotline on ``day``, from the register (after the 2025 merger the
+    same database shows "Lâm Đồng" where it showed "Đắk Nông"): the place of the province
+    committee's letterhead, and the contact of the one-stop centre directly under it."""
+    committee = province_committee_on(day)
+    if committee is None:
+        return PublicHeader(province="", hotline="")
+    province = letterhead_for(committee, day).place or committee_place(committee.name)
+    centre = (
+        Agency.objects.filter(valid_on_q(day), kind=AgencyKind.SERVICE_CENTER, parent=committee)
+        .order_by("code")
+        .first()
+    )
+    return PublicHeader(province=province, hotline=_hotline(centre))
+
+
+def _hotline(centre: Agency | None) -> str:
+    # Agency contacts (address, hours, phone, hotline) come with branch i16-procpage as a
+    # one-to-one ``contact``; until it is merged the attribute is missing and the header
+    # shows no number. Read defensively so that either order of merging works.
+    if centre is None:
+        return ""
+    try:
+        contact = getattr(centre, "contact", None)
+    except ObjectDoesNotExist:
+        return ""
+    if contact is None:
+        return ""
+    return str(getattr(contact, "hotline", "") or getattr(contact, "phone", "") or "")

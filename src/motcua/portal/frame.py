@@ -34,15 +34,17 @@ from django.utils import translation
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 
+from motcua.portal.queries import portal_header
+
 LAYOUT = "portal/layout.html"
 # Placeholders: plain ASCII that HTML escaping leaves as it is and no page contains.
 SLOTS = ("title", "csrf", "next", "content")
 _MARKS = {f"motcua-frame-{slot}-7c1e9a": slot for slot in SLOTS}
 _SPLIT = re.compile("(" + "|".join(re.escape(mark) for mark in _MARKS) + ")")
 
-# (layout, language, menu entry, script prefix) -> the frame's text split at the slots:
+# (layout, language, menu entry, script prefix, province, hotline) -> the frame's text split at the slots:
 # text, slot, text, slot, ..., text.
-_frames: dict[tuple[str, str, str, str], tuple[str, ...]] = {}
+_frames: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 
 def frame_build(layout: str, nav: str) -> tuple[str, ...]:
@@ -73,7 +75,10 @@ def frame_build(layout: str, nav: str) -> tuple[str, ...]:
 
 
 def _frame(layout: str, nav: str) -> tuple[str, ...]:
-    key = (layout, translation.get_language() or settings.LANGUAGE_CODE, nav, get_script_prefix())
+    # The header shows today's province and hotline: a change of either is a new frame.
+    header = portal_header()
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    key = (layout, language, nav, get_script_prefix(), header.province, header.hotline)
     parts = _frames.get(key)
     if parts is None:
         parts = frame_build(layout, nav)

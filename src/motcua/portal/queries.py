@@ -14,6 +14,7 @@ from typing import Any
 
 import psycopg
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -21,6 +22,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency, AgencyContact
+from motcua.agencies.queries import PublicHeader, public_header_on
 from motcua.agencies.units import unit_name
 from motcua.catalog.models import DurationUnit, ProcedureVersion
 from motcua.core.documents import vn_quantity
@@ -28,6 +30,9 @@ from motcua.core.formatting import vn_date, vn_int
 from motcua.core.people import person_name
 from motcua.dossiers.intake_points import receiving_points
 from motcua.dossiers.models import Dossier, DossierEvent, EventType, Status
+
+# A new hotline or a reorganisation shows in the header within this many seconds.
+HEADER_SECONDS = 300
 from motcua.dossiers.queries import dossier_code_forms
 from motcua.portal.models import CitizenIdentity
 
@@ -436,3 +441,15 @@ def citizen_dossiers(user: User) -> QuerySet[Dossier]:
         .select_related("procedure_version", "agency")
         .order_by("-submitted_at", "-received_at", "-id")
     )
+
+
+def portal_header() -> PublicHeader:
+    """Today's province and hotline for the header of every public page: read from the
+    register once every few minutes (per process cache), not on each page."""
+    today = timezone.localdate()
+    key = f"portal-header:{today.isoformat()}"
+    header = cache.get(key)
+    if not isinstance(header, PublicHeader):
+        header = public_header_on(today)
+        cache.set(key, header, HEADER_SECONDS)
+    return header

@@ -9,8 +9,10 @@ from django.forms import BoundField
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from motcua.agencies.queries import PublicHeader
 from motcua.core.access import is_staff_side
 from motcua.core.oidc import CITIZEN, oidc_enabled
+from motcua.portal import queries
 
 register = template.Library()
 
@@ -20,6 +22,18 @@ def staff_side(user: Any) -> bool:
     """Staff browsing the public pages get a way back to their application, not the
     citizen's own pages."""
     return is_staff_side(user)
+
+
+@register.simple_tag
+def portal_header() -> PublicHeader:
+    """Today's province and hotline (``portal.queries.portal_header``)."""
+    return queries.portal_header()
+
+
+@register.filter
+def tel_href(number: str) -> str:
+    """'1900 0000' -> 'tel:19000000' (a phone dials the digits and a leading +)."""
+    return "tel:" + "".join(c for c in number if c.isdigit() or c == "+")
 
 
 @register.simple_tag
