@@ -9,7 +9,6 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from motcua.agencies.queries import PublicHeader
-
 from tests.portal.conftest import (  # noqa: F401 (fixtures)
     PASSWORD,
     Portal,
@@ -32,7 +31,7 @@ def _check_header(page: Any, links: tuple[str, ...], name: str) -> None:
     nav = page.locator(".site-nav")
     for name in links:
         box = nav.get_by_role("link", name=name, exact=True).bounding_box()
-        assert box is not None and 0 <= box["x"] and box["x"] + box["width"] <= 360, name
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360, name
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
 

@@ -8,7 +8,6 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
-
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
