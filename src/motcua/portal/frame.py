@@ -42,8 +42,8 @@ SLOTS = ("title", "csrf", "next", "content")
 _MARKS = {f"motcua-frame-{slot}-7c1e9a": slot for slot in SLOTS}
 _SPLIT = re.compile("(" + "|".join(re.escape(mark) for mark in _MARKS) + ")")
 
-# (layout, language, menu entry, script prefix, province, hotline) -> the frame's text split at the slots:
-# text, slot, text, slot, ..., text.
+# (layout, language, menu entry, script prefix, province, hotline) -> the frame's text split
+# at the slots: text, slot, text, slot, ..., text.
 _frames: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 

@@ -30,11 +30,11 @@ from motcua.core.formatting import vn_date, vn_int
 from motcua.core.people import person_name
 from motcua.dossiers.intake_points import receiving_points
 from motcua.dossiers.models import Dossier, DossierEvent, EventType, Status
+from motcua.dossiers.queries import dossier_code_forms
+from motcua.portal.models import CitizenIdentity
 
 # A new hotline or a reorganisation shows in the header within this many seconds.
 HEADER_SECONDS = 300
-from motcua.dossiers.queries import dossier_code_forms
-from motcua.portal.models import CitizenIdentity
 
 # Compared against when the code matches nothing, so that a guessed code costs the same
 # work as a wrong secret (domain.md §12: the lookup says nothing about a code's existence).
