@@ -1,4 +1,4 @@
-"""Writes of the archive: a document stored, a document reused.
+"""Writes of the archive: a document stored, a document reused, a citizen's own deleted.
 
 Callers run these inside ``archive.files.atomic_with_files`` (the dossier services do, the
 portal does): the file is written under its final name before the row that names it, and
@@ -21,11 +21,14 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.files import File
+from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from motcua.archive.files import atomic_with_files, file_store
 from motcua.archive.models import Document, DocumentKind, HeldUpload, Origin, retention_years
 from motcua.archive.signing import pdf_signature_record, trust_roots_load
+from motcua.core.audit import audit_log
 
 logger = logging.getLogger(__name__)
 
@@ -245,3 +248,48 @@ def held_uploads_expire(*, older_than: dt.timedelta = HELD_FOR) -> int:
     if expired:
         logger.info("%d held upload(s) expired", len(expired))
     return len(expired)
+
+
+# --- the citizen's store -----------------------------------------------------------------------
+
+
+class StoredDocumentKept(Exception):
+    """A document of the store that its owner may not delete; the message says why."""
+
+
+def stored_document_delete(*, document: Document, actor: User) -> None:
+    """Delete ``document`` from ``actor``'s store: the row, and its file once no other row
+    names it. Only what the citizen put there themselves may go: a result issued to them
+    (ND 118/2025 Điều 19: the issuing body's record of it) and a document a dossier's part
+    uses (reused from the store: the part names the same file) are kept, with
+    ``StoredDocumentKept`` saying why. Anything else is refused as missing (the caller
+    found it through ``store_documents_for``, so "not yours" cannot arise from the pages).
+    Audited; the file goes after the commit."""
+    with transaction.atomic():
+        locked = (
+            Document.objects.select_for_update()
+            .filter(pk=document.pk, owner_id=actor.pk, in_store=True)
+            .first()
+        )
+        if locked is None:
+            raise Document.DoesNotExist
+        if locked.kind != DocumentKind.UPLOAD or locked.dossier_id is not None:
+            raise StoredDocumentKept(
+                _("Đây là kết quả giải quyết cơ quan đã cấp cho bạn, không thể xóa khỏi kho.")
+            )
+        if locked.reuses.exists():
+            raise StoredDocumentKept(
+                _("Giấy tờ này đang được dùng trong hồ sơ đã nộp, không thể xóa khỏi kho.")
+            )
+        name = locked.file.name
+        storage = locked.file.storage
+        audit_log(
+            actor=actor,
+            action="document.delete",
+            object_type="document",
+            object_id=locked.pk,
+            data={"name": locked.name, "sha256": locked.sha256, "size": locked.size},
+        )
+        locked.delete()
+        if name and not Document.objects.filter(file=name).exists():
+            transaction.on_commit(lambda: storage.delete(name))

@@ -55,6 +55,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "postal.order_queued": pgettext_lazy("audit", "Đặt bưu chính chuyển phát kết quả"),
     "postal.tracking": pgettext_lazy("audit", "Bưu chính báo hành trình bưu gửi"),
     "document.reuse": pgettext_lazy("audit", "Tái sử dụng giấy tờ đã lưu"),
+    "document.delete": pgettext_lazy("audit", "Công dân xóa giấy tờ khỏi kho"),
     "document.lookup": pgettext_lazy("audit", "Tra cứu giấy tờ đã lưu theo số định danh"),
     "flag": pgettext_lazy("audit", "Gắn cờ quá hạn"),
     "unflag": pgettext_lazy("audit", "Bỏ cờ quá hạn"),

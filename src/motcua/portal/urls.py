@@ -26,4 +26,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("ca-nhan/ho-so/<str:code>/tep/<int:document_id>/", views.my_dossier_file, name="my_file"),
     path("ca-nhan/kho/", views.my_documents, name="my_documents"),
     path("ca-nhan/kho/<int:pk>/", views.my_document_file, name="my_document"),
+    path("ca-nhan/kho/<int:pk>/xoa/", views.my_document_delete, name="my_document_delete"),
 ]

@@ -35,6 +35,7 @@ from motcua.agencies.models import Agency
 from motcua.archive.forms import HeldUploads
 from motcua.archive.models import Document
 from motcua.archive.queries import dossier_document, result_document, store_documents_for
+from motcua.archive.services import StoredDocumentKept, stored_document_delete
 from motcua.archive.serving import FILE_POLICY, document_filename, document_open
 from motcua.catalog.models import BlankForm, OnlineLevel, Part, ProcedureVersion
 from motcua.catalog.queries import (
@@ -950,6 +951,38 @@ def my_document_file(request: HttpRequest, pk: int) -> FileResponse:
         via="portal",
         filename=document_filename(document, "giay-to"),
         download=bool(request.GET.get("tai")),
+    )
+
+
+@_citizen_required
+@require_http_methods(["GET", "POST"])
+def my_document_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete one of the citizen's own uploads from their store: a page that asks first
+    (GET), the deletion on its button (POST). What may not go says why, on the same page."""
+    user = request.user
+    assert isinstance(user, User)
+    document = get_object_or_404(store_documents_for(user), pk=pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            stored_document_delete(document=document, actor=user)
+        except StoredDocumentKept as kept:
+            error = str(kept)
+        except Document.DoesNotExist as missing:
+            raise Http404 from missing
+        else:
+            messages.success(request, _("Đã xóa “%(name)s” khỏi kho.") % {"name": document.name})
+            return HttpResponseRedirect(reverse("portal:my_documents"))
+    return render(
+        request,
+        "portal/my_document_delete.html",
+        {
+            "title": _("Xóa giấy tờ"),
+            "document": document,
+            "error": error,
+            "nav": "documents",
+        },
+        status=409 if error else 200,
     )
 
 
