@@ -47,6 +47,8 @@ from motcua.dossiers.services import (
     dossiers_stop_expired_supplements,
     guidance_log,
 )
+from motcua.dossiers.notices import dossier_messages, notice_context
+from motcua.notify.services import message_render
 from tests.dossiers.conftest import citizen_applicant, to_signing
 from tests.world import MONDAY, World, local, procedure_create, staff_create
 
@@ -333,6 +335,34 @@ def test_completion_before_acceptance_and_new_acceptance_deadline(world: World, 
     assert dossier.accept_by == local(THURSDAY, 10)
     dossier_accept(dossier=dossier, actor=world.clerk)
     assert Flag.ACCEPTANCE_LATE not in dossier.flags
+
+
+def test_acceptance_after_completion_is_told_as_the_supplement_received(
+    world: World, traveller
+) -> None:
+    plain = submitted(world)
+    dossier_accept(dossier=plain, actor=world.clerk)
+    (sms,) = dossier_messages(plain).filter(kind=EventType.RECEIVED, channel="sms")
+    assert sms.body.startswith(f"Ho so {plain.code} da duoc tiep nhan.")
+
+    completed = submitted(world)
+    dossier_request_completion(dossier=completed, actor=world.clerk, items=["Ảnh"], reason="Mờ")
+    dossier_complete(dossier=completed, actor=world.citizen, parts=[PartInput(name="Ảnh mới")])
+    dossier_accept(dossier=completed, actor=world.clerk)
+    (sms,) = dossier_messages(completed).filter(kind=EventType.RECEIVED, channel="sms")
+    # What the citizen waits to hear first: what they sent arrived; then the appointment.
+    assert sms.body.startswith(
+        f"Da nhan ho so bo sung, hoan thien cua ho so {completed.code}; ho so da duoc tiep nhan."
+    )
+    assert "Hen tra ket qua" in sms.body and sms.body.isascii()
+    rendered = message_render(
+        "dossiers/notices/received", "email", notice_context(completed) | {"after_completion": True}
+    )
+    assert (
+        rendered[0]
+        == f"Hồ sơ {completed.code}: đã nhận hồ sơ bổ sung, hoàn thiện và tiếp nhận hồ sơ"
+    )
+    assert "đã nhận hồ sơ bổ sung, hoàn thiện của Ông/Bà" in rendered[1]
 
 
 def test_completion_request_needs_items_and_reason(world: World, traveller) -> None:
