@@ -22,6 +22,7 @@ from motcua.dossiers.models import (
     Handover,
     Status,
 )
+from motcua.dossiers.notices import dossier_messages, notice_context
 from motcua.dossiers.services import (
     ApplicantInvalid,
     ConflictError,
@@ -47,7 +48,6 @@ from motcua.dossiers.services import (
     dossiers_stop_expired_supplements,
     guidance_log,
 )
-from motcua.dossiers.notices import dossier_messages, notice_context
 from motcua.notify.services import message_render
 from tests.dossiers.conftest import citizen_applicant, to_signing
 from tests.world import MONDAY, World, local, procedure_create, staff_create
