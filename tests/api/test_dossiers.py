@@ -538,3 +538,26 @@ def test_a_name_longer_than_its_column_is_422_not_cut(world: World, clerk_api: A
     locs = [error["loc"] for error in response.json()["errors"]]
     assert ["body", "applicant", "name"] in locs
     assert not Dossier.objects.exists()
+
+
+def test_online_submission_takes_the_result_channel_like_the_portal(
+    world: World, clerk_api: Api
+) -> None:
+    body = {"procedure": "1.001234", "applicant": applicant_json(), "result_channel": "postal"}
+    submitted = clerk_api.post("/dossiers/online", body)
+    assert submitted.status_code == 201, submitted.content
+    assert submitted.json()["delivery_channel"] == "postal"
+    # By post without an address: the applicant's address is named, as on the portal's form.
+    no_address = clerk_api.post(
+        "/dossiers/online", body | {"applicant": applicant_json(address="")}
+    )
+    assert no_address.status_code == 422
+    errors = no_address.json()["errors"]
+    assert errors == [
+        {"loc": ["body", "applicant", "address"], "msg": "Nhập địa chỉ nhận kết quả qua bưu chính."}
+    ]
+    unknown = clerk_api.post("/dossiers/online", body | {"result_channel": "pigeon"})
+    assert unknown.status_code == 422
+    spec = clerk_api.client.get("/api/openapi.json").json()
+    schema = spec["components"]["schemas"]["SubmitIn"]["properties"]["result_channel"]
+    assert set(schema["enum"]) == {"", "counter", "postal", "online"}

@@ -111,6 +111,11 @@ def test_search_submit_accept_follow(portal: Portal, new_page: Any) -> None:  # 
     line = page.evaluate("parseFloat(getComputedStyle(document.querySelector('h1')).lineHeight)")
     assert code.bounding_box()["height"] < 1.5 * line
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    # So do the code and the secret in the success message (a line of running text).
+    message = page.locator(".messages .msg-success")
+    assert message.locator(".code-nowrap").all_inner_texts() == [dossier.code, dossier.secret]
+    for box in (c.bounding_box() for c in message.locator(".code-nowrap").all()):
+        assert box["height"] < 1.5 * line and box["x"] + box["width"] <= PHONE
 
     # The counter accepts it (the staff side is the office's; its service is the same).
     dossier_accept(dossier=dossier, actor=portal.world.clerk, receiving_unit=portal.world.center)

@@ -485,6 +485,7 @@ def submit(
             actor=_user(request),
             parts=_parts(version, payload.parts),
             external=_external(payload),
+            result_channel=payload.result_channel,
         )
         return Status(201, {**_out(request, dossier), "secret": dossier.secret})
 

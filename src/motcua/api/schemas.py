@@ -121,7 +121,14 @@ class ReceiveIn(NewDossierIn):
 
 
 class SubmitIn(NewDossierIn):
-    pass
+    result_channel: Literal["", "counter", "postal", "online"] = Field(
+        "",
+        description=(
+            "Hình thức nhận kết quả, như trên Cổng: `counter` (tại Bộ phận Một cửa), `postal` "
+            "(qua bưu chính công ích: cần `applicant.address`, thiếu → 422 tại "
+            "`applicant.address`), `online` (trực tuyến); để trống nếu chưa chọn."
+        ),
+    )
 
 
 class RejectAtCounterIn(Input):

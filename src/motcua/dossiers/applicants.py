@@ -22,7 +22,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from motcua.dossiers.errors import ApplicantInvalid
-from motcua.dossiers.models import ApplicantKind, Dossier
+from motcua.dossiers.models import ApplicantKind, DeliveryChannel, Dossier
 
 _SPACES = re.compile(r"[\s.]+")
 _CITIZEN_ID = re.compile(r"\d{12}")
@@ -146,3 +146,12 @@ def applicant_validate(applicant: Applicant) -> Applicant:
     if errors:
         raise ApplicantInvalid(errors)
     return replace(applicant, **values)
+
+
+def result_address_check(result_channel: str, applicant: Applicant) -> None:
+    """A result sent by post needs the address to send it to (the applicant's): refused as
+    an error on ``address`` otherwise. The portal's form (before its check page) and the
+    online submission (``dossier_submit``: the portal and ``POST /api/dossiers/online``)
+    ask the same."""
+    if result_channel == DeliveryChannel.POSTAL and not applicant.address.strip():
+        raise ApplicantInvalid({"address": _("Nhập địa chỉ nhận kết quả qua bưu chính.")})

@@ -25,7 +25,9 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -48,12 +50,11 @@ from motcua.core.audit import audit_log
 from motcua.core.formatting import vn_date, vn_date_long
 from motcua.core.oidc import CITIZEN, OidcError, oidc_begin, oidc_enabled, oidc_finish
 from motcua.core.ratelimit import rate_limit_hit, rate_note, rate_setting, rate_wait
-from motcua.dossiers.applicants import Applicant, applicant_validate
+from motcua.dossiers.applicants import Applicant, applicant_validate, result_address_check
 from motcua.dossiers.classify import local_date, supplement_wait_days
 from motcua.dossiers.errors import ApplicantInvalid, DossierError
 from motcua.dossiers.intake_points import province_wide_listing
 from motcua.dossiers.models import (
-    DeliveryChannel,
     Dossier,
     DossierEvent,
     DossierPart,
@@ -99,6 +100,7 @@ from motcua.portal.services import (
     portal_dossier_submit,
     portal_supplement_submit,
 )
+from motcua.portal.templatetags.portal import code_nowrap
 
 PAGE_SIZE = 20
 ONLINE_LEVELS = (OnlineLevel.PARTIAL, OnlineLevel.FULL)
@@ -673,9 +675,13 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
                 for name, message in exc.errors.items():
                     form.add_error(name if name in form.fields else None, message)
         result_channel = delivery.cleaned_data["delivery"] if delivery.is_valid() else ""
-        if result_channel == DeliveryChannel.POSTAL and applicant and not applicant.address:
-            form.add_error("address", _("Nhập địa chỉ nhận kết quả qua bưu chính."))
-            applicant = None
+        if applicant is not None:
+            try:
+                result_address_check(result_channel, applicant)
+            except ApplicantInvalid as exc:
+                for name, message in exc.errors.items():
+                    form.add_error(name, message)
+                applicant = None
         items, parts_ok = _collect_parts(request, keeper, user, rows, required=True)
         valid = applicant is not None and parts_ok and delivery.is_valid()
         if valid and step == "":
@@ -692,13 +698,18 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
                 error = str(exc)
             else:
                 keeper.release()
+                # The code and the secret each kept on one line at 360 px (a message is
+                # escaped text otherwise: its hyphens are break opportunities).
+                text = _(
+                    "Đã nộp hồ sơ %(code)s. Mã tra cứu: %(secret)s. Bộ phận Một cửa sẽ "
+                    "kiểm tra và tiếp nhận trong 8 giờ làm việc."
+                )
                 messages.success(
                     request,
-                    _(
-                        "Đã nộp hồ sơ %(code)s. Mã tra cứu: %(secret)s. Bộ phận Một cửa sẽ "
-                        "kiểm tra và tiếp nhận trong 8 giờ làm việc."
-                    )
-                    % {"code": dossier.code, "secret": dossier.secret},
+                    mark_safe(
+                        conditional_escape(text)
+                        % {"code": code_nowrap(dossier.code), "secret": code_nowrap(dossier.secret)}
+                    ),
                 )
                 return HttpResponseRedirect(reverse("portal:my_dossier", args=[dossier.code]))
         _parts_hold(keeper, items, rows)

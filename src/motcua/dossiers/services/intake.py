@@ -17,7 +17,7 @@ from motcua.archive.files import atomic_with_files
 from motcua.archive.models import Origin
 from motcua.catalog.models import ProcedureVersion, WorkflowStep
 from motcua.core.audit import Actor, audit_log
-from motcua.dossiers.applicants import Applicant, applicant_validate
+from motcua.dossiers.applicants import Applicant, applicant_validate, result_address_check
 from motcua.dossiers.classify import local_date
 from motcua.dossiers.errors import DuplicateExternalRef
 from motcua.dossiers.held import dossier_hold
@@ -234,8 +234,10 @@ def dossier_submit(
 
     Gets its code now (the portal shows it); must be accepted within 8 working hours.
     ``result_channel`` is how the applicant asked to get the result, as for ``dossier_receive``
-    (online too: an electronic result sent to their account)."""
+    (online too: an electronic result sent to their account); by post it needs the
+    applicant's address (``result_address_check``)."""
     _check_result_channel(result_channel)
+    result_address_check(result_channel, applicant)
     now = _now()
 
     def prepare(dossier: Dossier) -> None:
