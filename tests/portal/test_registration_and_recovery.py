@@ -200,3 +200,18 @@ def test_a_short_password_and_a_mismatch_are_both_reported_and_the_rest_is_kept(
     assert 'value="Trần Thị Bình"' in html and 'value="binh@example.vn"' in html
     assert "abc1" not in html and "hai ô mật khẩu không được giữ lại" in html
     assert not User.objects.filter(username="binh@example.vn").exists()
+
+
+def test_every_password_rule_speaks_the_page_language(portal: Portal) -> None:
+    form = {"full_name": "Trần Thị Bình", "identifier": "binh@example.vn"}
+    short = {**form, "password": "ab1", "password2": "ab1"}
+    html = portal.client().post("/ca-nhan/dang-ky/", short).content.decode()
+    assert "Mật khẩu quá ngắn. Nó phải chứa ít nhất 8 ký tự." in html
+    assert "too short" not in html
+    numeric = {**form, "password": "12345678", "password2": "12345678"}
+    html = portal.client().post("/ca-nhan/dang-ky/", numeric).content.decode()
+    assert "Mật khẩu này quá phổ biến." in html and "Mật khẩu này hoàn toàn là số." in html
+    english = portal.client()
+    english.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = english.post("/ca-nhan/dang-ky/", short).content.decode()
+    assert "This password is too short. It must contain at least 8 characters." in html
