@@ -6,9 +6,8 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.utils import timezone
 
-from motcua.agencies.queries import PublicHeader
+from motcua.agencies.contacts import agency_contact_save
 from tests.portal.conftest import (  # noqa: F401 (fixtures)
     PASSWORD,
     Portal,
@@ -44,12 +43,9 @@ def test_phone_header_is_short_and_names_the_province(
     page.goto("/")
     links = ("Thủ tục", "Tra cứu hồ sơ", "Phản ánh, kiến nghị", "Đăng nhập")
     _check_header(page, links, "portal-header-visitor-360")
-    # The hotline (agency contacts, branch i16-procpage) fits the same line as the province:
-    # the header reads it through the cache that the register fills.
-    cache.set(
-        f"portal-header:{timezone.localdate().isoformat()}",
-        PublicHeader(province="Đắk Nông", hotline="1900 0000"),
-    )
+    # The provincial centre's hotline (agency contacts) fits on the province's line.
+    agency_contact_save(agency=portal.world.center, values={"hotline": "1900 0000"})
+    cache.clear()
     page.goto("/ca-nhan/dang-nhap/")
     page.get_by_label("Thư điện tử hoặc số điện thoại").fill("an.nguyen@example.vn")
     page.get_by_label("Mật khẩu").fill(PASSWORD)

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core.cache import cache
 
+from motcua.agencies.contacts import agency_contact_save
 from motcua.agencies.models import Agency, AgencyKind
 from motcua.agencies.queries import public_header_on
 from tests.portal.conftest import Portal
@@ -45,7 +46,14 @@ def test_header_follows_the_merger_of_provinces(portal: Portal) -> None:
     assert "Đắk Nông</span>" not in html
 
 
-def test_header_without_contacts_shows_no_hotline(portal: Portal) -> None:
-    # Agency contacts (the hotline) come with branch i16-procpage; until then, no number.
+def test_header_shows_the_centres_hotline_else_its_phone(portal: Portal) -> None:
+    assert 'class="hotline"' not in portal.client().get("/").content.decode()
+    centre = portal.world.center
+    agency_contact_save(agency=centre, values={"phone": "0261 3 544 000"})
+    cache.clear()
     html = portal.client().get("/").content.decode()
-    assert 'class="hotline"' not in html
+    assert 'href="tel:02613544000"' in html and "0261 3 544 000" in html
+    agency_contact_save(agency=centre, values={"hotline": "1900 0000"})
+    cache.clear()
+    html = portal.client(portal.citizen).get("/").content.decode()
+    assert 'href="tel:19000000"' in html and "0261 3 544 000" not in html

@@ -7,12 +7,11 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from motcua.agencies.letterheads import committee_place, letterhead_for
-from motcua.agencies.models import Agency, AgencyKind
+from motcua.agencies.models import Agency, AgencyContact, AgencyKind
 
 
 def valid_on_q(day: dt.date, prefix: str = "") -> Q:
@@ -203,15 +202,10 @@ def public_header_on(day: dt.date) -> PublicHeader:
 
 
 def _hotline(centre: Agency | None) -> str:
-    # Agency contacts (address, hours, phone, hotline) come with branch i16-procpage as a
-    # one-to-one ``contact``; until it is merged the attribute is missing and the header
-    # shows no number. Read defensively so that either order of merging works.
+    """The centre's hotline, else its phone (``AgencyContact``); '' when none is recorded."""
     if centre is None:
         return ""
-    try:
-        contact = getattr(centre, "contact", None)
-    except ObjectDoesNotExist:
-        return ""
+    contact = AgencyContact.objects.filter(agency=centre).first()
     if contact is None:
         return ""
-    return str(getattr(contact, "hotline", "") or getattr(contact, "phone", "") or "")
+    return contact.hotline or contact.phone
