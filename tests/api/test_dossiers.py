@@ -561,3 +561,17 @@ def test_online_submission_takes_the_result_channel_like_the_portal(
     spec = clerk_api.client.get("/api/openapi.json").json()
     schema = spec["components"]["schemas"]["SubmitIn"]["properties"]["result_channel"]
     assert set(schema["enum"]) == {"", "counter", "postal", "online"}
+
+
+def test_a_receipt_with_the_result_by_post_needs_the_address_as_online(
+    world: World, clerk_api: Api
+) -> None:
+    # The same rule as the online submission (dossiers.applicants.result_address_check).
+    refused = _receive(clerk_api, applicant=applicant_json(address=""), result_channel="postal")
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {"loc": ["body", "applicant", "address"], "msg": "Nhập địa chỉ nhận kết quả qua bưu chính."}
+    ]
+    assert not Dossier.objects.exists()
+    at_counter = _receive(clerk_api, applicant=applicant_json(address=""), result_channel="counter")
+    assert at_counter.status_code == 201, at_counter.content

@@ -150,8 +150,8 @@ def applicant_validate(applicant: Applicant) -> Applicant:
 
 def result_address_check(result_channel: str, applicant: Applicant) -> None:
     """A result sent by post needs the address to send it to (the applicant's): refused as
-    an error on ``address`` otherwise. The portal's form (before its check page) and the
-    online submission (``dossier_submit``: the portal and ``POST /api/dossiers/online``)
-    ask the same."""
+    an error on ``address`` otherwise. The portal's form (before its check page), the
+    online submission (``dossier_submit``: the portal and ``POST /api/dossiers/online``) and
+    the receipt at the counter or by the API (``dossier_receive``) ask the same."""
     if result_channel == DeliveryChannel.POSTAL and not applicant.address.strip():
         raise ApplicantInvalid({"address": _("Nhập địa chỉ nhận kết quả qua bưu chính.")})

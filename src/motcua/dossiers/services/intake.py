@@ -304,6 +304,7 @@ def dossier_receive(
     if channel == Channel.ONLINE:
         raise _refuse(_("Hồ sơ trực tuyến được tiếp nhận bằng chức năng “Tiếp nhận” hồ sơ đã nộp."))
     _check_result_channel(result_channel)
+    result_address_check(result_channel, applicant)
     now = _now()
     _require_receivable(procedure_version, receiving_unit, local_date(now))
 
