@@ -9,6 +9,10 @@ Environment variables:
 - DATABASE_URL: e.g. ``postgres://user:pass@127.0.0.1:5432/motcua``; default SQLite file
   ``motcua.sqlite3`` in MOTCUA_DATA_DIR.
 - SECRET_KEY: required when DEBUG is off outside tests and the demo.
+- DATABASE_REPLICA_URLS: comma-separated URLs of streaming replicas of DATABASE_URL, read
+  by the marked lag-tolerant reads (core.dbrouter; MOTCUA_READ_YOUR_WRITES_SECONDS,
+  MOTCUA_REPLICA_RETRY_SECONDS). MOTCUA_PGBOUNCER: "1" when the URLs name PgBouncer in
+  transaction mode. MOTCUA_CACHE: "local" (default) or "database" (several processes).
 - DEBUG: "1" to turn debug on (off by default).
 - ALLOWED_HOSTS: comma-separated host names (default ``127.0.0.1,localhost``).
 - MOTCUA_DATA_DIR: where the SQLite file, uploaded documents and the mail/SMS outbox files
@@ -151,6 +155,9 @@ MIDDLEWARE = [
     "motcua.core.middleware.StaffSessionMiddleware",
     "motcua.core.middleware.NoStoreForSignedInMiddleware",
     "motcua.core.middleware.AuditContextMiddleware",
+    # Reads of a request that writes, or of a person who wrote a moment ago, stay on the
+    # primary (core.dbrouter; nothing happens without DATABASE_REPLICA_URLS).
+    "motcua.core.dbrouter.ReadYourWritesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -201,6 +208,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# Streaming replicas of the primary for reads that tolerate a little lag (core.dbrouter):
+# DATABASE_REPLICA_URLS, comma-separated, become the aliases replica_0, replica_1 … Unset:
+# one database, every read and write on it. In tests a replica mirrors the test database.
+for _index, _url in enumerate(
+    u.strip() for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(",") if u.strip()
+):
+    DATABASES[f"replica_{_index}"] = dj_database_url.parse(
+        _url,
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=_env_bool("CONN_HEALTH_CHECKS", True),
+    )
+    DATABASES[f"replica_{_index}"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["motcua.core.dbrouter.ReplicaRouter"]
+if _env_bool("MOTCUA_PGBOUNCER"):
+    # PgBouncer in transaction mode: a server-side cursor (QuerySet.iterator()) would
+    # outlive the transaction its server connection was lent for (docs/operations.md).
+    for _database in DATABASES.values():
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -318,7 +343,18 @@ else:
     EMAIL_FILE_PATH = str(DATA_DIR / "mail")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "motcua@localhost")
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The cache holds the rate limits' counters (core.ratelimit, the API's 429). "local": in
+# each process (one process per server and limits per process); "database": the table
+# motcua_cache (core migration 0005) shared by every process and app server, at the cost of
+# a write per counted request (docs/operations.md, "Several app servers").
+CACHE_KIND = os.environ.get("MOTCUA_CACHE", "local").strip().lower()
+if CACHE_KIND not in {"local", "database"}:
+    raise ValueError(f"MOTCUA_CACHE: {CACHE_KIND!r} is neither 'local' nor 'database'")
+CACHES: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if CACHE_KIND == "local"
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "motcua_cache"}
+}
 
 LOGGING = {
     "version": 1,
@@ -334,6 +370,10 @@ LOGGING = {
 MOTCUA: dict[str, Any] = {
     # Public base URL used in QR codes and notification links.
     "PUBLIC_URL": os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000"),
+    # Read replicas (core.dbrouter): for how many seconds after a write a person's reads stay
+    # on the primary, and how long a replica that did not answer is left alone.
+    "READ_YOUR_WRITES_SECONDS": os.environ.get("MOTCUA_READ_YOUR_WRITES_SECONDS", "10"),
+    "REPLICA_RETRY_SECONDS": os.environ.get("MOTCUA_REPLICA_RETRY_SECONDS", "30"),
     # The legal clock (domain.md §5); each value may be overridden in the environment.
     "OFFICE_HOURS": os.environ.get("MOTCUA_OFFICE_HOURS", "07:00-11:30,13:30-17:00"),
     "CUTOFF": os.environ.get("MOTCUA_CUTOFF", "15:00"),

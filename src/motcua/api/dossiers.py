@@ -66,6 +66,7 @@ from motcua.catalog.models import Part, ProcedureVersion, WorkflowStep
 from motcua.catalog.queries import procedure_current_version
 from motcua.core.access import staff_profile
 from motcua.core.audit import Actor, audit_log
+from motcua.core.dbrouter import reads_from_replica
 from motcua.core.people import person_name
 from motcua.dossiers import rules, services
 from motcua.dossiers.held import dossier_held
@@ -929,7 +930,10 @@ def dossier_list(request: HttpRequest, filters: Query[DossierFilter]) -> QuerySe
     if filters.channel:
         qs = qs.filter(channel=filters.channel)
     # The id is unique and increasing: pages never overlap or skip while rows are added.
-    return qs.order_by("-id")
+    # A replica may serve the page (core.dbrouter): the list is evaluated by the paginator
+    # after this returns, so the queryset is bound to the alias chosen now.
+    with reads_from_replica() as alias:
+        return qs.order_by("-id").using(alias)
 
 
 @router.get(

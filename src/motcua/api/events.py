@@ -16,6 +16,7 @@ from motcua.api.models import Scope
 from motcua.api.schemas import ErrorOut, EventFeedIn, EventFeedOut
 from motcua.api.scopes import require_scope
 from motcua.api.sync import settled_before
+from motcua.core.dbrouter import reads_from_replica
 from motcua.dossiers.models import DossierEvent
 from motcua.dossiers.queries import dossiers_visible_to, event_item
 
@@ -35,11 +36,13 @@ router = Router(auth=STAFF_AUTH, tags=["Sự kiện"])
 def event_feed(request: HttpRequest, params: Query[EventFeedIn]) -> dict[str, Any]:
     user: AbstractBaseUser = request.auth  # type: ignore[attr-defined]
     visible = dossiers_visible_to(user).values("pk")
-    rows = list(
-        DossierEvent.objects.filter(id__gt=params.after, dossier__in=visible)
-        .select_related("dossier", "actor")
-        .order_by("id")[: params.limit]
-    )
+    # A replica may serve the feed (core.dbrouter): its lag stays well under the settle lag.
+    with reads_from_replica():
+        rows = list(
+            DossierEvent.objects.filter(id__gt=params.after, dossier__in=visible)
+            .select_related("dossier", "actor")
+            .order_by("id")[: params.limit]
+        )
     # Stop before the first event that may have an uncommitted predecessor.
     settled = settled_before()
     for index, event in enumerate(rows):

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.agencies.models import Agency
 from motcua.agencies.queries import scope_root
 from motcua.core.access import staff_profile
+from motcua.core.dbrouter import reads_from_replica
 from motcua.core.formatting import vn_date, vn_rate
 from motcua.core.models import Role
 from motcua.dossiers.models import Channel, Dossier, GuidanceKind, Status
@@ -399,6 +400,7 @@ def period_counts(
     return per
 
 
+@reads_from_replica()
 def dashboard_figures(
     user: AnyUser,
     *,

@@ -15,7 +15,7 @@ from typing import Any
 import psycopg
 from django.contrib.auth.models import User
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -25,6 +25,7 @@ from motcua.agencies.models import Agency, AgencyContact
 from motcua.agencies.queries import PublicHeader, public_header_on
 from motcua.agencies.units import unit_name
 from motcua.catalog.models import DurationUnit, ProcedureVersion
+from motcua.core.dbrouter import read_alias
 from motcua.core.documents import vn_quantity
 from motcua.core.formatting import vn_date, vn_int
 from motcua.core.people import person_name
@@ -208,8 +209,16 @@ def _cursor() -> Iterator[Any]:
     PgBouncer in transaction mode, which need ``max_prepared_statements`` for them), so
     PostgreSQL planned the four-table join on every lookup, 0.3 ms of its CPU, more than
     running it. The cursor is wrapped as Django wraps its own (database errors, query
-    logging and counting in tests)."""
-    if connection.vendor != "postgresql":
+    logging and counting in tests).
+
+    On the database of lag-tolerant reads (``core.dbrouter.read_alias``: a replica inside
+    ``reads_from_replica``). Behind PgBouncer in transaction mode (MOTCUA_PGBOUNCER, which
+    sets DISABLE_SERVER_SIDE_CURSORS) nothing is prepared: the next transaction may get
+    another server connection, where the statement does not exist."""
+    connection = connections[read_alias()]
+    if connection.vendor != "postgresql" or connection.settings_dict.get(
+        "DISABLE_SERVER_SIDE_CURSORS"
+    ):
         with connection.cursor() as cursor:
             yield cursor
         return

@@ -47,6 +47,7 @@ from motcua.catalog.queries import (
 )
 from motcua.core.access import client_ip, is_staff_member, is_staff_side, landing_for
 from motcua.core.audit import audit_log
+from motcua.core.dbrouter import reads_from_replica
 from motcua.core.formatting import vn_date, vn_date_long
 from motcua.core.oidc import CITIZEN, OidcError, oidc_begin, oidc_enabled, oidc_finish
 from motcua.core.ratelimit import rate_limit_hit, rate_note, rate_setting, rate_wait
@@ -1032,6 +1033,24 @@ def _lookup_wait(request: HttpRequest, code: str) -> int:
     return wait
 
 
+# A replica may serve it (core.dbrouter): a few seconds' lag is harmless here, and the
+# citizen who has just written reads from the primary anyway.
+@reads_from_replica()
+def _lookup_found(code: str, secret: str) -> dict[str, Any] | None:
+    """What the lookup page shows of the dossier whose code and secret match, or None."""
+    dossier = queries.dossier_public_lookup(code, secret)
+    if dossier is None:
+        return None
+    info = queries.dossier_public_status(dossier)
+    return {
+        "dossier": dossier,
+        "masked_name": queries.mask_name(dossier.applicant_name),
+        "info": info,
+        "timeline": queries.dossier_timeline(dossier),
+        "rating_url": _rating_url(dossier) if info.rateable else "",
+    }
+
+
 @never_cache
 @require_http_methods(["GET"])
 def lookup(request: HttpRequest) -> HttpResponse:
@@ -1062,21 +1081,14 @@ def lookup(request: HttpRequest) -> HttpResponse:
         )
         response["Retry-After"] = str(wait)
         return response
-    dossier = queries.dossier_public_lookup(code, secret)
-    if dossier is None:
+    found = _lookup_found(code, secret)
+    if found is None:
         # 200, like a search without results: a 404 would also fill the server log with a
         # warning per guess. Both fields stay as typed (the page is never stored: the
         # secret is in its address anyway), so a citizen corrects one character.
         context.update(not_found=True, lookup_code=code, lookup_secret=secret)
-        return _lookup_page(request, context)
-    info = queries.dossier_public_status(dossier)
-    context.update(
-        dossier=dossier,
-        masked_name=queries.mask_name(dossier.applicant_name),
-        info=info,
-        timeline=queries.dossier_timeline(dossier),
-        rating_url=_rating_url(dossier) if info.rateable else "",
-    )
+    else:
+        context.update(found)
     return _lookup_page(request, context)
 
 

@@ -71,6 +71,7 @@ from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency, Level
 from motcua.catalog.models import Field
+from motcua.core.dbrouter import reads_from_replica
 from motcua.core.formatting import pct
 from motcua.dossiers.models import Dossier, Guidance, GuidanceKind
 from motcua.reports.models import ReportRequest, ReportStatus
@@ -266,6 +267,7 @@ def _ii06a_table(
     return {"levels": levels, "total": _ii06a_columns(_sum(groups.values()))}
 
 
+@reads_from_replica()
 def period_figures(
     *, date_from: dt.date, date_to: dt.date, agency: Agency | None = None
 ) -> dict[str, Any]:
