@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "motcua.api",
     "motcua.integrations",
     "motcua.reports",
+    "motcua.rollup",
     "motcua.office",
     "motcua.portal",
     "motcua.feedback",
