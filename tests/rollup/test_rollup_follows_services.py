@@ -37,8 +37,18 @@ APPLICANT = Applicant(
 
 def _step(rng: random.Random, world: World, dossiers: list[Dossier]) -> None:
     action = rng.choice(
-        ["receive", "receive", "handover", "handover", "finish", "refuse", "withdraw"]
-        + ["deliver", "supplement", "supplement_back"]
+        [
+            "receive",
+            "receive",
+            "handover",
+            "handover",
+            "finish",
+            "refuse",
+            "withdraw",
+            "deliver",
+            "supplement",
+            "supplement_back",
+        ]
     )
     if action == "receive" or not dossiers:
         version = rng.choice([world.procedure, world.hours_procedure])
@@ -89,7 +99,7 @@ def _periods(last: dt.date) -> list[tuple[dt.date, dt.date]]:
 @pytest.mark.django_db
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_the_rollup_kept_by_the_services_is_the_rollup_of_the_dossiers(
-    world: World,  # noqa: F811
+    world: World,
     seed: int,
 ) -> None:
     rng = random.Random(seed)
@@ -116,7 +126,7 @@ def test_the_rollup_kept_by_the_services_is_the_rollup_of_the_dossiers(
 
 @pytest.mark.django_db
 def test_the_rebuild_command_restores_a_lost_rollup(
-    world: World,  # noqa: F811
+    world: World,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     with time_machine.travel(local(MONDAY, 9), tick=False):
