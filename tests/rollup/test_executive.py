@@ -84,6 +84,23 @@ def test_every_number_of_the_executive_view_is_the_reports(
 
 
 @pytest.mark.django_db
+def test_the_monthly_trend_is_the_months_report(
+    world: World, history: list[Dossier], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from motcua.reports.executive import monthly_trend
+
+    trend = monthly_trend(dt.date(2026, 11, 30))
+    assert [r["month"] for r in trend][-2:] == [dt.date(2026, 10, 1), dt.date(2026, 11, 1)]
+    for row in trend[-2:]:
+        last = (row["month"] + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+        report = _report(capsys, "--from", row["month"].isoformat(), "--to", last.isoformat())
+        assert row["received"] == report["received"]["total"]
+        assert row["resolved"] == report["resolved"]["total"]
+        assert row["received_year_before"] == 0
+    assert trend[-2]["received"] > 0
+
+
+@pytest.mark.django_db
 def test_the_executive_view_is_for_the_province_only(world: World) -> None:
     client = Client()
     client.force_login(world.leader)  # a department's leader, not the chairman
