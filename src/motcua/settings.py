@@ -334,6 +334,8 @@ LOGGING = {
 MOTCUA: dict[str, Any] = {
     # Public base URL used in QR codes and notification links.
     "PUBLIC_URL": os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000"),
+    # The executive view's alert: dossiers in progress past their due date by more than N days.
+    "EXEC_OVERDUE_DAYS": os.environ.get("MOTCUA_EXEC_OVERDUE_DAYS", "10"),
     # The legal clock (domain.md §5); each value may be overridden in the environment.
     "OFFICE_HOURS": os.environ.get("MOTCUA_OFFICE_HOURS", "07:00-11:30,13:30-17:00"),
     "CUTOFF": os.environ.get("MOTCUA_CUTOFF", "15:00"),

@@ -118,3 +118,28 @@ def test_the_public_scoreboard_lists_agencies_without_personal_data(
     assert world.justice.name in html
     assert "Hoàng Văn Bình" not in html and "066090001234" not in html
     assert re.search(r'data-score="[\d.]+"', html)
+
+
+@pytest.mark.django_db
+def test_the_executive_view_alerts_on_dossiers_long_overdue(world: World) -> None:
+    from motcua.dossiers.services import dossier_receive
+    from tests.rollup.test_rollup_follows_services import APPLICANT
+
+    with time_machine.travel(local(MONDAY, 9), tick=False):
+        dossier_receive(
+            procedure_version=world.procedure,
+            applicant=APPLICANT,
+            actor=world.clerk,
+            receiving_unit=world.center,
+        )
+    office = staff_create("vanphong", "Đỗ Văn Tâm", world.province, "provincial_office")
+    client = Client()
+    client.force_login(office)
+    period = {"date_from": "2026-10-01", "date_to": "2026-10-31"}
+    # Due Thursday 8/10: 5 days later it is overdue, but not by more than 10 days.
+    with time_machine.travel(local(MONDAY + dt.timedelta(days=8), 9), tick=False):
+        assert 'data-alert="overdue"' not in client.get("/dieu-hanh/", period).content.decode()
+    with time_machine.travel(local(MONDAY + dt.timedelta(days=20), 9), tick=False):
+        html = client.get("/dieu-hanh/", period).content.decode()
+    alert = re.search(r'data-alert="overdue">(.*?)</li>', html, re.S)
+    assert alert and world.justice.name in alert.group(1) and " 1 " in alert.group(1)

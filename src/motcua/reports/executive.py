@@ -1,7 +1,9 @@
 """The executive view's figures (issue 18.1): the province for a period, read from the daily
 rollup through ``period_figures(source="rollup")``, so every number is the report's number.
 
-Alerts: agencies whose on-time rate fell against the previous period of the same length;
+Alerts: agencies whose on-time rate fell against the previous period of the same length,
+dossiers in progress more than ``MOTCUA_EXEC_OVERDUE_DAYS`` past due, complaints (PAKN)
+open past their answer deadline;
 the QĐ 766 ranking is ``indicators_for_year``'s score per agency of the province level."""
 
 from __future__ import annotations
@@ -9,14 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q, Sum
+from django.conf import settings
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from motcua.agencies.models import Agency, Level
 from motcua.core.formatting import pct
-from motcua.dossiers.models import EndKind
+from motcua.dossiers.models import Dossier, EndKind, Status
+from motcua.feedback.models import CLOSED_STATUSES, Feedback
 from motcua.reports.indicators import indicators_for_year
 from motcua.reports.queries import period_figures
 
@@ -142,8 +147,11 @@ def ranking(year: int, date_to: dt.date) -> list[dict[str, Any]]:
     return out
 
 
-def executive_figures(date_from: dt.date, date_to: dt.date) -> dict[str, Any]:
-    """Everything the executive view shows for a period of the whole province."""
+def executive_figures(
+    date_from: dt.date, date_to: dt.date, *, with_ranking: bool = True
+) -> dict[str, Any]:
+    """Everything the executive view shows for a period of the whole province (the QĐ 766
+    ranking, which reads the dossiers, only ``with_ranking``)."""
     figures = period_figures(date_from=date_from, date_to=date_to, source="rollup")
     length = date_to - date_from
     prev_to = date_from - dt.timedelta(days=1)
@@ -174,11 +182,34 @@ def executive_figures(date_from: dt.date, date_to: dt.date) -> dict[str, Any]:
             if rate is not None and then is not None and rate < then:
                 alerts.append({"name": row["name"], "rate": rate, "before": then})
     links = {key: drill_link(key, date_from, date_to, None) for key in LINKED}
+    days = int(settings.MOTCUA["EXEC_OVERDUE_DAYS"])
+    # Dossiers in progress now whose due date passed more than N days ago, by agency.
+    long_overdue = list(
+        Dossier.objects.filter(
+            received_at__isnull=False,
+            ended_at__isnull=True,
+            due_at__lt=timezone.now() - dt.timedelta(days=days),
+        )
+        .exclude(status=Status.SUPPLEMENT_REQUESTED)
+        .order_by()
+        .values("agency__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "agency__name")
+    )
+    # Complaints and petitions (PAKN) still open past their answer deadline.
+    complaints_late = (
+        Feedback.objects.exclude(status__in=CLOSED_STATUSES)
+        .filter(due_at__lt=timezone.now())
+        .count()
+    )
     return {
         "figures": figures,
         "links": links,
         "agencies": agencies,
         "alerts": alerts,
+        "overdue_days": days,
+        "long_overdue": long_overdue,
+        "complaints_late": complaints_late,
         "trend": monthly_trend(date_to),
-        "ranking": ranking(date_to.year, date_to),
+        "ranking": ranking(date_to.year, date_to) if with_ranking else [],
     }
