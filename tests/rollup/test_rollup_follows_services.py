@@ -9,6 +9,7 @@ import random
 
 import pytest
 import time_machine
+from django.db import connection
 
 from motcua.cli import main
 from motcua.dossiers.applicants import Applicant
@@ -145,4 +146,38 @@ def test_the_rebuild_command_restores_a_lost_rollup(
     DayCount.objects.all().delete()
     assert main(["rollup", "rebuild", "--from", "2026-10-01", "--to", "2026-10-31"]) == 0
     assert "rollup rebuilt: 2 rows" in capsys.readouterr().out
+    assert rollup_table_rows() == kept
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="concurrent row locks need PostgreSQL"
+)
+def test_counters_receiving_at_once_are_both_counted() -> None:
+    from tests.dossiers.test_concurrency import run_together
+    from tests.world import world_build
+
+    w = world_build()
+    with time_machine.travel(local(MONDAY, 9), tick=False):
+        dossier_receive(
+            procedure_version=w.procedure,
+            applicant=APPLICANT,
+            actor=w.clerk,
+            receiving_unit=w.center,
+        )
+
+        def receive() -> Dossier:
+            return dossier_receive(
+                procedure_version=w.procedure,
+                applicant=APPLICANT,
+                actor=w.clerk,
+                receiving_unit=w.center,
+            )
+
+        results = run_together([receive, receive, receive])
+    assert all(isinstance(r, Dossier) for r in results), results
+    kept = rollup_table_rows()
+    assert sum(row[-1] for row in kept) == 4
+    rollup_rebuild()
     assert rollup_table_rows() == kept

@@ -19,6 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max, Min, Q, QuerySet
 
+from motcua.agencies.models import Agency
 from motcua.core.audit import Actor, audit_log
 from motcua.dossiers.classify import LOCAL
 from motcua.dossiers.models import DeliveryChannel, Dossier
@@ -122,6 +123,17 @@ def rollup_days_refresh(pairs: Iterable[tuple[dt.date, int]]) -> None:
         return
     wanted = set(todo)
     with transaction.atomic():
+        # Two services recomputing the same agency's day at once would each delete the rows
+        # and insert counts that miss the other's uncommitted change (or both sets of rows):
+        # the agency rows are locked, in order, so the second waits and then reads the
+        # first's committed change (READ COMMITTED takes a new snapshot per statement).
+        agency_ids = sorted({agency_id for _day, agency_id in todo})
+        list(
+            Agency.objects.select_for_update()
+            .filter(pk__in=agency_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         where = Q()
         for day, agency_id in todo:
             where |= Q(day=day, agency_id=agency_id)
