@@ -139,9 +139,9 @@ def test_the_rebuild_command_restores_a_lost_rollup(
         )
         dossier_withdraw(dossier=d, actor=world.clerk)
     kept = rollup_table_rows()
-    assert [(row[0], row[6], row[-1]) for row in kept] == [
-        (MONDAY, "ended", 1),
-        (MONDAY, "received", 1),
+    assert [(row[0], row[5], row[6], row[-1]) for row in kept] == [
+        (MONDAY, "", "ended", 1),
+        (MONDAY, "direct", "received", 1),
     ]
     DayCount.objects.all().delete()
     assert main(["rollup", "rebuild", "--from", "2026-10-01", "--to", "2026-10-31"]) == 0

@@ -4,7 +4,8 @@ columns the period figures group and filter on (``reports.period.figure_conditio
 A row counts the dossiers of one (day, competent agency, receiving unit, field, level,
 channel, measure, end kind, class, postal delivery, apology) key. ``measure`` is
 ``received`` (keyed by the local day of ``received_at``) or ``ended`` (by the local day of
-``ended_at``; only dossiers that were received count, as in every figure). The flows of a
+``ended_at``, without the channel, which no ended figure reads; only dossiers that were
+received count, as in every figure). The flows of a
 period (received, resolved by class, returned, withdrawn, the cumulative) are sums of its
 days; carried over and in progress are differences of sums before a day (no dossier ends
 before it is received). "Overdue at the end" depends on due dates and history, not on a
