@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "motcua.agencies.cli",
     "motcua.dossiers.cli",
     "motcua.reports.cli",
+    "motcua.rollup.cli",
     "motcua.notify.cli",
     "motcua.webhooks.cli",
     "motcua.archive.signing_cli",

@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "motcua.api",
     "motcua.integrations",
     "motcua.reports",
+    "motcua.rollup",
     "motcua.office",
     "motcua.portal",
     "motcua.feedback",
@@ -374,6 +375,8 @@ MOTCUA: dict[str, Any] = {
     # on the primary, and how long a replica that did not answer is left alone.
     "READ_YOUR_WRITES_SECONDS": os.environ.get("MOTCUA_READ_YOUR_WRITES_SECONDS", "10"),
     "REPLICA_RETRY_SECONDS": os.environ.get("MOTCUA_REPLICA_RETRY_SECONDS", "30"),
+    # The executive view's alert: dossiers in progress past their due date by more than N days.
+    "EXEC_OVERDUE_DAYS": os.environ.get("MOTCUA_EXEC_OVERDUE_DAYS", "10"),
     # The legal clock (domain.md §5); each value may be overridden in the environment.
     "OFFICE_HOURS": os.environ.get("MOTCUA_OFFICE_HOURS", "07:00-11:30,13:30-17:00"),
     "CUTOFF": os.environ.get("MOTCUA_CUTOFF", "15:00"),

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from motcua.office.views import executive
+
 admin.site.site_header = _("motcua — Quản trị hệ thống một cửa")
 admin.site.site_title = _("motcua")
 admin.site.index_title = _("Quản trị")
@@ -13,6 +15,7 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("api/", include("motcua.api.urls")),
     path("can-bo/", include("motcua.office.urls")),
+    path("dieu-hanh/", executive.executive, name="executive"),
     path("phan-anh/", include("motcua.feedback.urls")),
     path("danh-gia/", include("motcua.feedback.rating_urls")),
     path("", include("motcua.core.urls")),

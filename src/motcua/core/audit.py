@@ -30,6 +30,8 @@ request_via: ContextVar[str] = ContextVar("motcua_request_via", default="")
 # (dossiers.models.EventType); feedback changes are prefixed ``feedback_``.
 ACTION_LABELS: dict[str, Promise] = {
     "read": pgettext_lazy("audit", "Xem hồ sơ"),
+    "rollup.rebuild": pgettext_lazy("audit", "Tính lại số liệu tổng hợp theo ngày"),
+    "executive.view": pgettext_lazy("audit", "Xem trang điều hành"),
     "read.denied": pgettext_lazy("audit", "Mở hồ sơ bị từ chối (ngoài phạm vi hoặc không tồn tại)"),
     "dossier.print": pgettext_lazy("audit", "In mẫu, phiếu của hồ sơ"),
     "dossier.result_file.read": pgettext_lazy("audit", "Tải tệp kết quả"),

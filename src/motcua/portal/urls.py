@@ -7,6 +7,7 @@ from motcua.portal import views
 app_name = "portal"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.home, name="home"),
+    path("bang-xep-hang/", views.scoreboard, name="scoreboard"),
     path("thu-tuc/", views.procedure_list, name="procedures"),
     path("thu-tuc/<str:code>/", views.procedure_detail, name="procedure"),
     path("thu-tuc/<str:code>/in/", views.procedure_print, name="procedure_print"),

@@ -1113,3 +1113,21 @@ def account(request: HttpRequest) -> HttpResponse:
             "nav": "account",
         },
     )
+
+
+def scoreboard(request: HttpRequest) -> HttpResponse:
+    """The public QĐ 766 index per agency (issue 18.3): scores only, no dossier or person."""
+    from motcua.reports.executive import ranking
+
+    today = timezone.localdate()
+    return render(
+        request,
+        "portal/scoreboard.html",
+        {
+            "title": _("Bảng xếp hạng"),
+            "year": today.year,
+            "date_to": today,
+            "ranking": ranking(today.year, today),
+            "nav": "scoreboard",
+        },
+    )

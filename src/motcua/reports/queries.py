@@ -269,14 +269,28 @@ def _ii06a_table(
 
 @reads_from_replica()
 def period_figures(
-    *, date_from: dt.date, date_to: dt.date, agency: Agency | None = None
+    *,
+    date_from: dt.date,
+    date_to: dt.date,
+    agency: Agency | None = None,
+    source: str = "dossiers",
 ) -> dict[str, Any]:
     """The figures of a period report for a scope, as a JSON-ready dict valid under
     ``spec/period-report.schema.json`` (plus extra keys: ``withdrawn_detail``, ``by_level``,
-    ``table_ii06a``, ``identity``). Definitions and choices: this module's docstring."""
+    ``table_ii06a``, ``identity``). Definitions and choices: this module's docstring.
+
+    ``source="rollup"`` counts from the daily rollup (``motcua.rollup``): the same figures,
+    at a cost that does not grow with the period's dossiers."""
     period = make_period(date_from, date_to)
-    qs = scoped_dossiers(agency, period.date_to)
-    groups, late_reasons, late_steps = _grouped_counts(qs, period)
+    if source == "rollup":
+        from motcua.rollup.queries import rollup_grouped_counts
+
+        groups, late_reasons, late_steps = rollup_grouped_counts(agency, period)
+    else:
+        qs = scoped_dossiers(agency, period.date_to)
+        groups, late_reasons, late_steps = _grouped_counts(qs, period)
+    # A group that counts nothing in the period (its dossiers ended before it) shows no row.
+    groups = {key: c for key, c in groups.items() if any(c.values())}
     t = _sum(groups.values())
 
     agency_ids = {key[0] for key in groups}

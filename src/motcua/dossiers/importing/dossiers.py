@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from django.db import transaction
+from django.utils import timezone
 
 from motcua.agencies.models import Agency
 from motcua.catalog.models import ProcedureVersion, WorkflowStep
@@ -72,6 +73,7 @@ from motcua.dossiers.importing.rows import (
     refresh_statistics,
 )
 from motcua.dossiers.models import Dossier, DossierEvent, DossierSequence, EventType, Handover
+from motcua.rollup.services import rollup_rebuild_since
 
 PROGRESS_EVERY = 50_000
 DB_CHUNK = 2000
@@ -561,8 +563,11 @@ def _import(
         except ImportFailed as exc:
             exc.source = name
             raise
+        started = timezone.now()
         with transaction.atomic():
             result = _write(plan, source, chunks, actor=actor, progress=progress, name=name)
+            # The daily rollup of the days the import wrote (rollup.services).
+            rollup_rebuild_since(started)
     _say(
         progress,
         f"imported {result.created:,} dossiers ({result.events:,} events, "

@@ -42,6 +42,7 @@ from motcua.dossiers.models import (
     Status,
 )
 from motcua.dossiers.uploads import signature_refusals
+from motcua.rollup.services import rollup_dossier_changed, rollup_state, touches_rollup
 from motcua.workdays import clock
 from motcua.workdays.calendar import WorkCalendar, get_calendar
 
@@ -225,7 +226,11 @@ def _save(
     """Save the changed fields and the version; mirror them on the caller's instance."""
     locked.version = F("version") + 1
     names = sorted({*fields, "version", "updated_at"})
+    # The daily rollup follows every change of the columns it counts (rollup.services).
+    before = rollup_state(locked) if touches_rollup(fields) else None
     locked.save(update_fields=names)
+    if before is not None:
+        rollup_dossier_changed(locked, before)
     locked.refresh_from_db(fields=["version", "updated_at"])
     if original is not None and original is not locked:
         for name in names:

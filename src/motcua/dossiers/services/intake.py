@@ -55,6 +55,7 @@ from motcua.dossiers.services.base import (
     dossier_code_allocate,
     dossier_secret_generate,
 )
+from motcua.rollup.services import rollup_dossier_changed
 from motcua.workdays import clock
 
 # --- creation -------------------------------------------------------------------------------
@@ -329,6 +330,7 @@ def dossier_receive(
             external=external,
             prepare=prepare,
         )
+        rollup_dossier_changed(dossier, None)
         added = _add_parts(dossier, parts, actor=actor, origin=Origin.SCAN, at_counter=True)
         event = _event(
             dossier,

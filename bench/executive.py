@@ -1,0 +1,123 @@
+"""The executive view and the province dashboard on a big province, with the daily rollup
+against the baseline (the same figures counted on the dossiers), p95 in the same run.
+
+Builds N dossiers received over 2021–2022 with ``bench/report.py``'s bulk loader (COPY on
+PostgreSQL, executemany on SQLite), rebuilds the rollup (``motcua rollup rebuild``, timed),
+then times ``--repeat`` runs of, for a quarter and for a year:
+
+* ``period_figures`` counted on the dossiers (baseline) and read from the rollup;
+* the executive view's figures (``reports.executive.executive_figures``: the period, the
+  previous period, the 24-month trend, the agencies) without and with the QĐ 766 ranking;
+* the province dashboard (``office.dashboard.dashboard_figures``, which reads the dossiers).
+
+It checks that the rollup's figures equal the baseline's and prints p95 and the ratio.
+
+Run (PostgreSQL; the database is dropped and re-created):
+    DATABASE_URL=postgres://postgres@127.0.0.1:54330/exec_bench .venv/bin/python bench/executive.py
+Run (SQLite, a temporary file): .venv/bin/python bench/executive.py [--n 200000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from typing import Any
+
+sys.path.insert(0, os.path.dirname(__file__))
+import report as loader  # bench/report.py: the world and the bulk loader
+
+QUARTER = (dt.date(2022, 7, 1), dt.date(2022, 9, 30))
+YEAR = (dt.date(2022, 1, 1), dt.date(2022, 12, 31))
+
+
+def p95(repeat: int, fn: Any) -> tuple[float, Any]:
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    times.sort()
+    index = max(0, round(0.95 * len(times)) - 1)
+    return times[index] if len(times) > 1 else statistics.fmean(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1_000_000, help="dossiers (default 1,000,000)")
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--ranking", action="store_true", help="also time the QĐ 766 ranking")
+    args = parser.parse_args()
+    loader.fresh_database()
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+    from django.db import connection
+
+    from motcua.agencies.models import Agency
+    from motcua.core.models import StaffProfile
+    from motcua.office.dashboard import dashboard_figures
+    from motcua.reports.executive import executive_figures, ranking
+    from motcua.reports.queries import period_figures
+    from motcua.rollup.models import DayCount
+    from motcua.rollup.services import rollup_rebuild
+
+    call_command("migrate", verbosity=0)
+    centers, versions = loader.build_world()
+    t0 = time.perf_counter()
+    loader.bulk_load(args.n, versions, centers[0])
+    print(f"{connection.vendor}: loaded {args.n:,} dossiers in {time.perf_counter() - t0:.1f} s")
+    t0 = time.perf_counter()
+    rollup_rebuild()
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    print(
+        f"  rollup rebuild   : {time.perf_counter() - t0:8.1f} s  "
+        f"({DayCount.objects.count():,} rows)"
+    )
+    office = User.objects.create(username="vanphong")
+    StaffProfile.objects.create(
+        user=office, agency=Agency.objects.get(parent__isnull=True), role="provincial_office"
+    )
+    for name, (date_from, date_to) in (("quarter", QUARTER), ("year", YEAR)):
+        print(f" {name} {date_from} – {date_to}, p95 of {args.repeat}:")
+
+        def base(a: dt.date = date_from, b: dt.date = date_to) -> Any:
+            return period_figures(date_from=a, date_to=b)
+
+        def rolled(a: dt.date = date_from, b: dt.date = date_to) -> Any:
+            return period_figures(date_from=a, date_to=b, source="rollup")
+
+        def dashboard(a: dt.date = date_from, b: dt.date = date_to) -> Any:
+            return dashboard_figures(office, agency=None, date_from=a, date_to=b)
+
+        base()  # warm
+        base_s, expected = p95(args.repeat, base)
+        roll_s, got = p95(args.repeat, rolled)
+        if got != expected:
+            raise SystemExit("the rollup's figures differ from the dossiers'")
+        dash_s, _ = p95(args.repeat, dashboard)
+        print(f"  period_figures on the dossiers (baseline): {base_s * 1000:8.0f} ms")
+        print(
+            f"  period_figures from the rollup          : {roll_s * 1000:8.0f} ms "
+            f"({roll_s / base_s:.2f} ×)"
+        )
+        print(f"  dashboard (reads the dossiers)          : {dash_s * 1000:8.0f} ms")
+        view_s, _ = p95(
+            args.repeat,
+            lambda a=date_from, b=date_to: executive_figures(a, b, with_ranking=False),
+        )
+        print(f"  executive view, rollup, no ranking     : {view_s * 1000:8.0f} ms")
+        if args.ranking:
+            rank_s, _ = p95(3, lambda b=date_to: ranking(b.year, b))
+            print(f"  QĐ 766 ranking (reads the dossiers)     : {rank_s * 1000:8.0f} ms")
+    print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RollupConfig(AppConfig):
+    name = "motcua.rollup"
+    verbose_name = "Số liệu tổng hợp theo ngày"
