@@ -7,6 +7,7 @@ Each part of the system adds its subcommands through a ``register(cli)`` functio
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import importlib
 import os
 import sys
@@ -59,6 +60,16 @@ def build_parser() -> argparse.ArgumentParser:
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(cli)
     return parser
+
+
+def date_arg(value: str) -> dt.date:
+    """An argparse type: a day as YYYY-MM-DD, with a precise error otherwise."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a date in the form YYYY-MM-DD (e.g. 2022-08-31)"
+        ) from None
 
 
 def setup_django() -> None:

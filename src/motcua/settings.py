@@ -456,7 +456,7 @@ MOTCUA: dict[str, Any] = {
     "GOVREPORT_UNIT": os.environ.get("MOTCUA_GOVREPORT_UNIT", ""),
     "GOVREPORT_AGENCIES": os.environ.get("MOTCUA_GOVREPORT_AGENCIES", ""),
     "GOVREPORT_SEND_DAY": os.environ.get("MOTCUA_GOVREPORT_SEND_DAY", "5"),
-    # Results by post (integrations.postal): the adapter ("" = off: the counter hands results
+    # Results by post (dossiers.postal_adapter): the adapter ("" = off: the counter hands results
     # to the post office by hand; "http" = the JSON adapter; or a dotted path to a class),
     # the postal service's address, its API key (a secret: environment only) and the seconds
     # one call may take.

@@ -13,7 +13,7 @@ from django.test import Client
 
 from motcua.api.tokens import api_token_create
 from motcua.dossiers.models import DeliveryChannel, Dossier, EventType, Status
-from motcua.dossiers.services import dossier_finish, dossier_receive
+from motcua.dossiers.services import dossier_deliver, dossier_finish, dossier_receive
 from motcua.notify.models import Channel, Message, MessageStatus
 from motcua.notify.worker import outbox_drain
 from tests.api.conftest import Api, clerk_api, token_for  # noqa: F401
@@ -389,3 +389,26 @@ def test_round_trip_the_fake_postal_service_calls_back_over_http(
     dossier.refresh_from_db()
     assert dossier.status == Status.DELIVERED
     assert dossier.delivery_channel == DeliveryChannel.POSTAL
+
+
+def test_a_result_handed_over_at_the_counter_while_the_order_waits_books_no_courier(
+    world: World,  # noqa: F811
+    traveller: time_machine.Coordinates,
+    postal: FakePostal,
+) -> None:
+    postal.down = True
+    dossier = finished(world, by_post(world))
+    outbox_drain()
+    assert pickups(dossier).get().status == MessageStatus.PENDING
+    # The applicant comes to the counter instead; the post is back later.
+    dossier_deliver(dossier=dossier, actor=world.clerk, channel=DeliveryChannel.COUNTER)
+    postal.down = False
+    traveller.shift(dt.timedelta(minutes=2))
+    outbox_drain()
+    message = pickups(dossier).get()
+    assert message.status == MessageStatus.FAILED
+    assert "no longer waits for the post" in message.last_error
+    assert postal.orders == []
+    dossier.refresh_from_db()
+    assert dossier.postal_tracking == ""
+    assert not dossier.events.filter(type="postal_ordered").exists()

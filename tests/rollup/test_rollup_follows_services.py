@@ -26,8 +26,8 @@ from motcua.dossiers.services import (
     dossier_withdraw,
 )
 from motcua.reports.queries import period_figures
+from motcua.reports.rollup_queries import rollup_table_rows
 from motcua.rollup.models import DayCount
-from motcua.rollup.queries import rollup_table_rows
 from motcua.rollup.services import rollup_rebuild
 from tests.world import MONDAY, World, local
 

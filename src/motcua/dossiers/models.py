@@ -224,7 +224,7 @@ class Dossier(models.Model):
         _("hình thức trả"), max_length=16, choices=DeliveryChannel.choices, blank=True, default=""
     )
 
-    # By post (integrations.postal): the postal item number (số hiệu bưu gửi) a dossier
+    # By post (dossiers.postal_adapter): the postal item number (số hiệu bưu gửi) a dossier
     # received by post came with, and the tracking number (mã vận đơn) of the pickup order
     # that takes its result to the applicant (written when the postal service accepts it;
     # its tracking callbacks find the dossier by it).

@@ -13,8 +13,8 @@ from dataclasses import asdict
 from django.utils.translation import gettext as _
 
 from motcua.core.audit import Actor, audit_log
-from motcua.dossiers.models import Dossier
-from motcua.integrations.postal import (
+from motcua.dossiers.models import DeliveryChannel, Dossier, Status
+from motcua.dossiers.postal_adapter import (
     Address,
     PickupOrder,
     PostalRefused,
@@ -82,6 +82,14 @@ def postal_order_send(message: Message) -> None:
     """The outbox handler of channel "postal": book the order, record its tracking number.
     A refused order fails at once; anything else (the service down, a 5xx) is retried."""
     data = json.loads(message.body)
+    code = message.reference.removeprefix("dossier:")
+    dossier = Dossier.objects.get(code=code)
+    if dossier.status != Status.RESULT_READY or dossier.delivery_channel != DeliveryChannel.POSTAL:
+        # Handed over at the counter (or the choice changed) while the order waited for a
+        # retry: no courier is booked for a result that is no longer there.
+        raise PermanentError(
+            f"dossier {code} no longer waits for the post (status {dossier.status}): not booked"
+        )
     order = PickupOrder(
         order_ref=data["order_ref"],
         sender=Address(**data["sender"]),
@@ -98,8 +106,6 @@ def postal_order_send(message: Message) -> None:
     # A ``PostalError`` propagates: the worker retries it with back-off.
     from motcua.dossiers.services.postal import dossier_postal_accept  # it imports this
 
-    code = message.reference.removeprefix("dossier:")
-    dossier = Dossier.objects.get(code=code)
     dossier_postal_accept(
         dossier=dossier, tracking=tracking, order_ref=order.order_ref, actor=postal_actor()
     )

@@ -17,12 +17,13 @@ hook it must provide.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import importlib
 import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from motcua.cli import date_arg
 
 if TYPE_CHECKING:
     from motcua.agencies.models import Agency
@@ -31,13 +32,7 @@ if TYPE_CHECKING:
 DOCUMENT_FORMATS = ("docx", "xlsx", "pdf")
 
 
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{value!r} is not a date in the form YYYY-MM-DD (e.g. 2022-08-31)"
-        ) from None
+_date = date_arg
 
 
 def _agency(code: str | None) -> Agency | None:

@@ -283,7 +283,7 @@ def period_figures(
     at a cost that does not grow with the period's dossiers."""
     period = make_period(date_from, date_to)
     if source == "rollup":
-        from motcua.rollup.queries import rollup_grouped_counts
+        from motcua.reports.rollup_queries import rollup_grouped_counts
 
         groups, late_reasons, late_steps = rollup_grouped_counts(agency, period)
     else:

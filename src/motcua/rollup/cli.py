@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from motcua.reports.cli import _date
+from motcua.cli import date_arg as _date
 
 if TYPE_CHECKING:
     from motcua.cli import CLI

@@ -72,8 +72,8 @@ from motcua.dossiers.importing.rows import (
     TableWriter,
     refresh_statistics,
 )
+from motcua.dossiers.listeners import import_listeners_run
 from motcua.dossiers.models import Dossier, DossierEvent, DossierSequence, EventType, Handover
-from motcua.rollup.services import rollup_rebuild_since
 
 PROGRESS_EVERY = 50_000
 DB_CHUNK = 2000
@@ -566,8 +566,8 @@ def _import(
         started = timezone.now()
         with transaction.atomic():
             result = _write(plan, source, chunks, actor=actor, progress=progress, name=name)
-            # The daily rollup of the days the import wrote (rollup.services).
-            rollup_rebuild_since(started)
+            # What other apps derive from the dossiers written (the daily rollup's days).
+            import_listeners_run(started)
     _say(
         progress,
         f"imported {result.created:,} dossiers ({result.events:,} events, "

@@ -30,7 +30,11 @@ from motcua.dossiers.errors import (
     TransitionError,
 )
 from motcua.dossiers.held import relation_hold, relations_held
-from motcua.dossiers.listeners import event_listeners_run
+from motcua.dossiers.listeners import (
+    event_listeners_run,
+    save_listeners_after,
+    save_listeners_before,
+)
 from motcua.dossiers.models import (
     Dossier,
     DossierEvent,
@@ -42,7 +46,6 @@ from motcua.dossiers.models import (
     Status,
 )
 from motcua.dossiers.uploads import signature_refusals
-from motcua.rollup.services import rollup_dossier_changed, rollup_state, touches_rollup
 from motcua.workdays import clock
 from motcua.workdays.calendar import WorkCalendar, get_calendar
 
@@ -226,11 +229,10 @@ def _save(
     """Save the changed fields and the version; mirror them on the caller's instance."""
     locked.version = F("version") + 1
     names = sorted({*fields, "version", "updated_at"})
-    # The daily rollup follows every change of the columns it counts (rollup.services).
-    before = rollup_state(locked) if touches_rollup(fields) else None
+    # What other apps derive from the columns changed (the daily rollup) follows the save.
+    before = save_listeners_before(locked, fields)
     locked.save(update_fields=names)
-    if before is not None:
-        rollup_dossier_changed(locked, before)
+    save_listeners_after(locked, before)
     locked.refresh_from_db(fields=["version", "updated_at"])
     if original is not None and original is not locked:
         for name in names:

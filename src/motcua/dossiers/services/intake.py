@@ -22,6 +22,7 @@ from motcua.dossiers.classify import local_date
 from motcua.dossiers.errors import DuplicateExternalRef
 from motcua.dossiers.held import dossier_hold
 from motcua.dossiers.intake_points import point_refusal
+from motcua.dossiers.listeners import created_listeners_run
 from motcua.dossiers.models import (
     Channel,
     DeliveryChannel,
@@ -55,7 +56,6 @@ from motcua.dossiers.services.base import (
     dossier_code_allocate,
     dossier_secret_generate,
 )
-from motcua.rollup.services import rollup_dossier_changed
 from motcua.workdays import clock
 
 # --- creation -------------------------------------------------------------------------------
@@ -330,7 +330,7 @@ def dossier_receive(
             external=external,
             prepare=prepare,
         )
-        rollup_dossier_changed(dossier, None)
+        created_listeners_run(dossier)
         added = _add_parts(dossier, parts, actor=actor, origin=Origin.SCAN, at_counter=True)
         event = _event(
             dossier,

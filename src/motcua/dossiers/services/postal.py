@@ -1,4 +1,4 @@
-"""Results by post through the postal service (``integrations.postal``).
+"""Results by post through the postal service (``dossiers.postal_adapter``).
 
 - When a result is ready and the applicant asked for it by post (``delivery_channel`` is
   "postal" until the delivery records the channel used; ``dossier_receive``'s
@@ -35,10 +35,10 @@ from django.utils.translation import gettext as _
 from motcua.core.audit import Actor, audit_log
 from motcua.dossiers.errors import TransitionError
 from motcua.dossiers.models import DeliveryChannel, Dossier, DossierEvent, EndKind, EventType
+from motcua.dossiers.postal_adapter import postal_enabled
 from motcua.dossiers.postal_orders import postal_order_queue, postal_orders_retry
 from motcua.dossiers.rules import Action, require_action
 from motcua.dossiers.services.base import _event, _lock, _now, _refuse, _save
-from motcua.integrations.postal import postal_enabled
 
 
 def dossier_postal_accept(*, dossier: Dossier, tracking: str, order_ref: str, actor: Actor) -> bool:

@@ -104,7 +104,7 @@ class HttpPostalAdapter:
         return tracking
 
 
-ADAPTERS = {"http": "motcua.integrations.postal.HttpPostalAdapter"}
+ADAPTERS = {"http": "motcua.dossiers.postal_adapter.HttpPostalAdapter"}
 
 
 def postal_adapter() -> PostalAdapter | None:
