@@ -91,6 +91,11 @@ class Action(enum.StrEnum):
     STOP = "stop"
     WITHDRAW = "withdraw"
     DIGITISE = "digitise"
+    # Collecting the fee (issue 17): recorded beside the dossier, its status unchanged; not
+    # among the page's dossier actions (``PAYMENT_ACTIONS``), the payment panel asks
+    # ``action_refusal`` instead.
+    COLLECT_FEE = "collect_fee"
+    PAY_ONLINE = "pay_online"
 
 
 class Desk(enum.StrEnum):
@@ -161,7 +166,23 @@ RULES: tuple[Rule, ...] = (
     # while it is not ended.
     Rule(Action.DIGITISE, OPEN, Desk.RECEIVING, COUNTER_SIDE),
     Rule(Action.DIGITISE, OPEN, Desk.HOLDER, WRITE_ROLES),
+    # Luật Phí và lệ phí 2015 Điều 6: the fee is paid when the procedure is asked for. The
+    # one-stop unit that received the dossier collects it (and voids its own receipts) while
+    # the dossier is open or its result waits; the applicant pays online from submission on.
+    Rule(
+        Action.COLLECT_FEE,
+        _s(Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.RESULT_READY),
+        Desk.RECEIVING,
+        COUNTER_SIDE,
+    ),
+    Rule(
+        Action.PAY_ONLINE,
+        _s(Status.SUBMITTED, Status.NEEDS_COMPLETION, Status.PROCESSING),
+        Desk.APPLICANT,
+        frozenset(),
+    ),
 )
+PAYMENT_ACTIONS = frozenset({Action.COLLECT_FEE, Action.PAY_ONLINE})
 
 LABELS: dict[Action, Promise] = {
     Action.ACCEPT: gettext_lazy("Tiếp nhận hồ sơ trực tuyến"),
@@ -180,6 +201,8 @@ LABELS: dict[Action, Promise] = {
     Action.STOP: gettext_lazy("Dừng giải quyết"),
     Action.DELIVER: gettext_lazy("Trả kết quả cho người nộp"),
     Action.DIGITISE: gettext_lazy("Số hóa thành phần hồ sơ"),
+    Action.COLLECT_FEE: gettext_lazy("Thu phí, lệ phí"),
+    Action.PAY_ONLINE: gettext_lazy("Thanh toán trực tuyến"),
 }
 SIGN_LABEL = gettext_lazy("Duyệt, ký — có kết quả")
 HANDBACK_LABEL = gettext_lazy("Trả thông báo và hồ sơ cho người nộp")
@@ -201,6 +224,8 @@ VERBS: dict[Action, Promise] = {
     Action.STOP: gettext_lazy("dừng giải quyết hồ sơ"),
     Action.DELIVER: gettext_lazy("trả kết quả"),
     Action.DIGITISE: gettext_lazy("số hóa thành phần hồ sơ"),
+    Action.COLLECT_FEE: gettext_lazy("thu phí, lệ phí"),
+    Action.PAY_ONLINE: gettext_lazy("thanh toán trực tuyến"),
 }
 
 
@@ -346,7 +371,11 @@ def dossier_actions(
     """What ``actor`` may do to ``dossier`` now, the primary action first."""
     standing = standing or actor_standing(actor, dossier)
     allowed = {rule.action for rule in RULES if _allows(rule, standing, dossier.status)}
-    ordered = [a for a in Action if a in allowed and _state_refusal(a, dossier) is None]
+    ordered = [
+        a
+        for a in Action
+        if a in allowed and a not in PAYMENT_ACTIONS and _state_refusal(a, dossier) is None
+    ]
     if Action.FINISH in ordered and Action.HANDOVER in ordered and not standing.at_decision_step:
         # Away from a signing step the dossier walks on first; the result is one choice more.
         ordered.remove(Action.FINISH)
