@@ -113,9 +113,7 @@ def test_each_bad_callback_is_refused_logged_and_changes_nothing(
     assert (logged.outcome, logged.reason) == (CallbackOutcome.REFUSED, reason)
 
 
-def test_a_paid_order_refuses_another_transaction(
-    order: FakeOrder, platform: FakePlatform
-) -> None:
+def test_a_paid_order_refuses_another_transaction(order: FakeOrder, platform: FakePlatform) -> None:
     assert _post(platform.callback_body(order)).status_code == 200
     other = platform.callback_body(order, transaction_id="TX999999")
     answer = _post(other)

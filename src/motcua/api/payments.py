@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from motcua.api.errors import error_body
 from motcua.api.schemas import ErrorOut
@@ -65,6 +65,6 @@ REFUSALS: dict[str, tuple[int, str, Promise]] = {
 def payment_callback(request: HttpRequest) -> Any:
     outcome, reason = payment_callback_handle(request.body, request.headers.get("X-Signature", ""))
     if outcome != CallbackOutcome.REFUSED:
-        return 200, {"result": str(outcome)}
+        return Status(200, {"result": str(outcome)})
     status, code, message = REFUSALS.get(reason, REFUSALS["malformed"])
-    return status, error_body(str(message), code)
+    return Status(status, error_body(str(message), code))

@@ -47,6 +47,7 @@ def dossier_fee_summary(dossier: Dossier) -> dict[str, Any] | None:
         ],
         "paid": paid,
         "outstanding": outstanding,
+        "outstanding_text": vn_money(outstanding),
         "settled": dossier.fee_total > 0 and outstanding == 0,
         "payments": [payment_data(p) for p in payments if p.status != PaymentStatus.PENDING],
     }
