@@ -37,9 +37,7 @@ def test_a_clerk_takes_cash_prints_the_receipt_voids_another_and_the_book_balanc
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
 
-    clerk.post(
-        f"/thu-phi/ho-so/{received.code}/bien-lai/{first.pk}/huy/", {"reason": "Thu nhầm"}
-    )
+    clerk.post(f"/thu-phi/ho-so/{received.code}/bien-lai/{first.pk}/huy/", {"reason": "Thu nhầm"})
     clerk.post(
         f"/thu-phi/ho-so/{received.code}/thu/", {"method": "transfer", "transfer_ref": "FT1"}
     )
@@ -53,10 +51,10 @@ def test_a_clerk_takes_cash_prints_the_receipt_voids_another_and_the_book_balanc
     book = clerk.get("/thu-phi/so-thu/?ngay=2026-10-05").content.decode()
     assert "0000001/2026" in book and "0000002/2026" in book
     # collected − voided = total; the cash in the drawer is what was not voided in cash.
-    assert '<dd data-collected>410.000 đ</dd>' in book
-    assert '<dd data-voided>205.000 đ</dd>' in book
-    assert '<dd data-total><strong>205.000 đ</strong></dd>' in book
-    assert '<dd data-cash>0 đ</dd>' in book
+    assert "<dd data-collected>410.000 đ</dd>" in book
+    assert "<dd data-voided>205.000 đ</dd>" in book
+    assert "<dd data-total><strong>205.000 đ</strong></dd>" in book
+    assert "<dd data-cash>0 đ</dd>" in book
 
     xlsx = clerk.get("/thu-phi/so-thu/?ngay=2026-10-05&xlsx=1")
     with zipfile.ZipFile(io.BytesIO(xlsx.content)) as archive:
@@ -75,26 +73,27 @@ def test_a_voided_receipt_prints_as_voided_and_outsiders_get_404(
     payment = Payment.objects.get()
     url = f"/thu-phi/ho-so/{received.code}/bien-lai/{payment.pk}.pdf"
     assert _client(priced.outsider).get(url).status_code == 404
-    assert _client(priced.outsider).post(
-        f"/thu-phi/ho-so/{received.code}/bien-lai/{payment.pk}/huy/", {"reason": "x"}
-    ).status_code == 404
+    assert (
+        _client(priced.outsider)
+        .post(f"/thu-phi/ho-so/{received.code}/bien-lai/{payment.pk}/huy/", {"reason": "x"})
+        .status_code
+        == 404
+    )
     assert Payment.objects.get().status == PaymentStatus.PAID
 
 
-def test_a_refused_collection_says_why_and_writes_nothing(
-    priced: World, received: Dossier
-) -> None:
+def test_a_refused_collection_says_why_and_writes_nothing(priced: World, received: Dossier) -> None:
     clerk = _client(priced.clerk)
-    answer = clerk.post(
-        f"/thu-phi/ho-so/{received.code}/thu/", {"method": "transfer"}, follow=True
-    )
+    answer = clerk.post(f"/thu-phi/ho-so/{received.code}/thu/", {"method": "transfer"}, follow=True)
     assert "Thu chuyển khoản cần mã giao dịch." in answer.content.decode()
     assert not Payment.objects.exists()
 
 
 def test_the_counter_reassesses_from_the_page(priced: World, received: Dossier) -> None:
     clerk = _client(priced.clerk)
-    clerk.post(f"/thu-phi/ho-so/{received.code}/tinh-lai/", {"copies": "3", "exemption": "ho_ngheo"})
+    clerk.post(
+        f"/thu-phi/ho-so/{received.code}/tinh-lai/", {"copies": "3", "exemption": "ho_ngheo"}
+    )
     received.refresh_from_db()
     assert received.fee_total == 15_000  # the charge exempted, three copies
 

@@ -140,7 +140,13 @@ def pay_online(request: HttpRequest, code: str) -> HttpResponse:
     except DossierError as exc:
         messages.error(request, str(exc))
         return HttpResponseRedirect(back)
-    return HttpResponseRedirect(url)
+    # A page with a link rather than a redirect: the site's Content-Security-Policy lets forms
+    # go to its own origin only (form-action 'self'), and browsers apply it to the redirect.
+    return render(
+        request,
+        "fees/pay_continue.html",
+        {"title": _("Thanh toán trực tuyến"), "dossier": dossier, "pay_url": url, "nav": "mine"},
+    )
 
 
 @require_GET
