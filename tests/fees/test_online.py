@@ -17,7 +17,7 @@ from motcua.fees.models import CallbackOutcome, Payment, PaymentCallback, Paymen
 from motcua.fees.platforms import sign
 from motcua.fees.services import payment_request_create, payments_refund
 from tests.dossiers.conftest import citizen_applicant
-from tests.world import World
+from tests.world import MONDAY, World
 
 SECRET = "bi-mat-thu-nghiem"
 
@@ -166,3 +166,39 @@ def test_the_api_shows_the_fee_and_the_payment(
     schema = json.loads(client.get("/api/openapi.json").content)
     callback = schema["paths"]["/api/payments/callback"]["post"]
     assert {"200", "401", "404", "409", "422"} <= set(callback["responses"])
+
+
+def test_the_qd766_online_payment_indicator_counts_the_paid_online_dossiers(
+    priced: World, order: FakeOrder, platform: FakePlatform, submitted: Dossier
+) -> None:
+    """Hand-counted: three dossiers received, two owing a fee, one of them paid online (the
+    other in cash at the counter), the third owes nothing: 1 of 2."""
+    from motcua.dossiers.services import dossier_accept, dossier_receive
+    from motcua.fees.models import Method
+    from motcua.fees.services import payment_collect
+    from motcua.reports.indicators import indicators_for_year
+
+    assert _post(platform.callback_body(order)).status_code == 200
+    dossier_accept(dossier=submitted, actor=priced.clerk, receiving_unit=priced.center)
+    cash = dossier_receive(
+        procedure_version=priced.procedure,
+        applicant=citizen_applicant(),
+        actor=priced.clerk,
+        receiving_unit=priced.center,
+    )
+    payment_collect(dossier=cash, actor=priced.clerk, method=Method.CASH)
+    dossier_receive(
+        procedure_version=priced.hours_procedure,
+        applicant=citizen_applicant(),
+        actor=priced.clerk,
+        receiving_unit=priced.center,
+    )
+    figures = indicators_for_year(year=2026, date_to=MONDAY)
+    rates = {
+        item["code"]: item for group in figures["qd766"]["groups"] for item in group["indicators"]
+    }
+    assert {k: rates["payment.dossiers"][k] for k in ("numerator", "denominator", "rate")} == {
+        "numerator": 1,
+        "denominator": 2,
+        "rate": 50.0,
+    }
