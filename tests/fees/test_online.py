@@ -202,3 +202,36 @@ def test_the_qd766_online_payment_indicator_counts_the_paid_online_dossiers(
         "denominator": 2,
         "rate": 50.0,
     }
+
+
+def test_reconciliation_finds_a_planted_mismatch(
+    order: FakeOrder,
+    platform: FakePlatform,
+    tmp_path: Any,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from motcua.cli import main
+
+    assert _post(platform.callback_body(order)).status_code == 200
+    statement = tmp_path / "sao-ke.csv"
+    good = f"order_id,transaction_id,amount,status\n{order.order_id},TX000001,205000,paid\n"
+    statement.write_text(good, encoding="utf-8")
+    assert main(["reconcile-payments", str(statement), "--day", "2026-10-05"]) == 0
+    assert "0 chênh lệch." in capsys.readouterr().out
+    # Planted: the platform took 250.000 đ, and an order we never made.
+    statement.write_text(
+        good.replace("205000", "250000") + "MCLA,TX9,1000,paid\n", encoding="utf-8"
+    )
+    assert main(["reconcile-payments", str(statement), "--day", "2026-10-05"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        f"{order.order_id}: số tiền sao kê 250000, hệ thống 205000",
+        "MCLA: có trong sao kê, không có trong hệ thống",
+        "2 chênh lệch.",
+    ]
+    # A paid order missing from the statement is listed too.
+    statement.write_text("order_id,transaction_id,amount,status\n", encoding="utf-8")
+    assert main(["reconcile-payments", str(statement), "--day", "2026-10-05"]) == 1
+    assert (
+        f"{order.order_id}: hệ thống ghi đã thu, không có trong sao kê" in capsys.readouterr().out
+    )

@@ -59,6 +59,24 @@ def _fake_platform(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reconcile(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from motcua.fees.reconcile import StatementInvalid, reconcile
+
+    try:
+        text = Path(args.file).read_text(encoding="utf-8-sig")
+        day = dt.date.fromisoformat(args.day)
+        mismatches = reconcile(text, day)
+    except (OSError, UnicodeDecodeError, ValueError, StatementInvalid) as exc:
+        print(f"{args.file}: {exc}", file=sys.stderr)
+        return 2
+    for mismatch in mismatches:
+        print(mismatch)
+    print(_("%(n)s chênh lệch.") % {"n": len(mismatches)})
+    return 1 if mismatches else 0
+
+
 def register(cli: CLI) -> None:
     p = cli.imports.add_parser(
         "fees",
@@ -87,3 +105,14 @@ def register(cli: CLI) -> None:
     p.add_argument("--port", type=int, default=8099)
     p.add_argument("--secret", required=True)
     p.set_defaults(handler=_fake_platform)
+
+    p = cli.commands.add_parser(
+        "reconcile-payments",
+        help="compare a day's online payments with the platform's statement (CSV)",
+        description="List every difference between the platform's statement of DAY (columns "
+        "order_id, transaction_id, amount, status) and the online payments recorded; exits 1 "
+        "when there is any. Reads only.",
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--day", required=True, metavar="YYYY-MM-DD")
+    p.set_defaults(handler=_reconcile)
