@@ -91,9 +91,13 @@ class Action(enum.StrEnum):
     STOP = "stop"
     WITHDRAW = "withdraw"
     DIGITISE = "digitise"
-    # Collecting the fee (issue 17): recorded beside the dossier, its status unchanged; not
-    # among the page's dossier actions (``PAYMENT_ACTIONS``), the payment panel asks
-    # ``action_refusal`` instead.
+
+
+class PaymentAction(enum.StrEnum):
+    """Collecting a dossier's fee (issue 17, ``fees``): recorded beside the dossier, its
+    status unchanged, so not among the dossier's actions (pages and the API list those);
+    the same desks and statuses decide, through ``payment_refusal``."""
+
     COLLECT_FEE = "collect_fee"
     PAY_ONLINE = "pay_online"
 
@@ -116,7 +120,7 @@ class Rule:
     """One way to take ``action``: from ``statuses``, at ``desk``, by ``roles``; ``step`` the
     kind of workflow step it belongs to (None: any)."""
 
-    action: Action
+    action: Action | PaymentAction
     statuses: frozenset[str]
     desk: Desk
     roles: frozenset[str]
@@ -166,23 +170,7 @@ RULES: tuple[Rule, ...] = (
     # while it is not ended.
     Rule(Action.DIGITISE, OPEN, Desk.RECEIVING, COUNTER_SIDE),
     Rule(Action.DIGITISE, OPEN, Desk.HOLDER, WRITE_ROLES),
-    # Luật Phí và lệ phí 2015 Điều 6: the fee is paid when the procedure is asked for. The
-    # one-stop unit that received the dossier collects it (and voids its own receipts) while
-    # the dossier is open or its result waits; the applicant pays online from submission on.
-    Rule(
-        Action.COLLECT_FEE,
-        _s(Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.RESULT_READY),
-        Desk.RECEIVING,
-        COUNTER_SIDE,
-    ),
-    Rule(
-        Action.PAY_ONLINE,
-        _s(Status.SUBMITTED, Status.NEEDS_COMPLETION, Status.PROCESSING),
-        Desk.APPLICANT,
-        frozenset(),
-    ),
 )
-PAYMENT_ACTIONS = frozenset({Action.COLLECT_FEE, Action.PAY_ONLINE})
 
 LABELS: dict[Action, Promise] = {
     Action.ACCEPT: gettext_lazy("Tiếp nhận hồ sơ trực tuyến"),
@@ -201,8 +189,6 @@ LABELS: dict[Action, Promise] = {
     Action.STOP: gettext_lazy("Dừng giải quyết"),
     Action.DELIVER: gettext_lazy("Trả kết quả cho người nộp"),
     Action.DIGITISE: gettext_lazy("Số hóa thành phần hồ sơ"),
-    Action.COLLECT_FEE: gettext_lazy("Thu phí, lệ phí"),
-    Action.PAY_ONLINE: gettext_lazy("Thanh toán trực tuyến"),
 }
 SIGN_LABEL = gettext_lazy("Duyệt, ký — có kết quả")
 HANDBACK_LABEL = gettext_lazy("Trả thông báo và hồ sơ cho người nộp")
@@ -224,8 +210,6 @@ VERBS: dict[Action, Promise] = {
     Action.STOP: gettext_lazy("dừng giải quyết hồ sơ"),
     Action.DELIVER: gettext_lazy("trả kết quả"),
     Action.DIGITISE: gettext_lazy("số hóa thành phần hồ sơ"),
-    Action.COLLECT_FEE: gettext_lazy("thu phí, lệ phí"),
-    Action.PAY_ONLINE: gettext_lazy("thanh toán trực tuyến"),
 }
 
 
@@ -371,11 +355,7 @@ def dossier_actions(
     """What ``actor`` may do to ``dossier`` now, the primary action first."""
     standing = standing or actor_standing(actor, dossier)
     allowed = {rule.action for rule in RULES if _allows(rule, standing, dossier.status)}
-    ordered = [
-        a
-        for a in Action
-        if a in allowed and a not in PAYMENT_ACTIONS and _state_refusal(a, dossier) is None
-    ]
+    ordered = [a for a in Action if a in allowed and _state_refusal(a, dossier) is None]
     if Action.FINISH in ordered and Action.HANDOVER in ordered and not standing.at_decision_step:
         # Away from a signing step the dossier walks on first; the result is one choice more.
         ordered.remove(Action.FINISH)
@@ -491,5 +471,60 @@ def _refusal_message(action: Action, dossier: Dossier, standing: Standing) -> st
 def require_action(actor: Actor, dossier: Dossier, action: Action) -> None:
     """The services' guard: raise the refusal if ``actor`` may not take ``action`` now."""
     refusal = action_refusal(actor, dossier, action)
+    if refusal is not None:
+        raise refusal
+
+
+# Luật Phí và lệ phí 2015 Điều 6: the fee is paid when the procedure is asked for. The one-stop
+# unit that received the dossier collects it (and voids its own receipts) while the dossier is
+# open or its result waits; the applicant pays online from submission until it is decided.
+PAYMENT_RULES: tuple[Rule, ...] = (
+    Rule(
+        PaymentAction.COLLECT_FEE,
+        _s(Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.RESULT_READY),
+        Desk.RECEIVING,
+        COUNTER_SIDE,
+    ),
+    Rule(
+        PaymentAction.PAY_ONLINE,
+        _s(Status.SUBMITTED, Status.NEEDS_COMPLETION, Status.PROCESSING),
+        Desk.APPLICANT,
+        frozenset(),
+    ),
+)
+PAYMENT_VERBS: dict[PaymentAction, Promise] = {
+    PaymentAction.COLLECT_FEE: gettext_lazy("thu phí, lệ phí"),
+    PaymentAction.PAY_ONLINE: gettext_lazy("thanh toán trực tuyến"),
+}
+
+
+def payment_refusal(
+    actor: Actor, dossier: Dossier, action: PaymentAction, *, standing: Standing | None = None
+) -> DossierError | None:
+    """Why ``actor`` may not take the payment ``action`` on ``dossier`` now (None: they may)."""
+    values = {"action": PAYMENT_VERBS[action], "code": dossier.code}
+    rules = [rule for rule in PAYMENT_RULES if rule.action == action]
+    if not any(dossier.status in rule.statuses for rule in rules):
+        return TransitionError(
+            _("Không thể %(action)s: hồ sơ %(code)s đang ở trạng thái “%(status)s”.")
+            % {**values, "status": Status(dossier.status).label}
+        )
+    standing = standing or actor_standing(actor, dossier)
+    if any(_allows(rule, standing, dossier.status) for rule in rules):
+        return None
+    if action == PaymentAction.PAY_ONLINE:
+        return ActorNotAllowed(
+            _("Không thể %(action)s: chỉ người nộp hồ sơ %(code)s mới thanh toán trực tuyến.")
+            % values
+        )
+    return ActorNotAllowed(
+        _("Không thể %(action)s: việc này do Bộ phận Một cửa tiếp nhận hồ sơ %(code)s thực hiện.")
+        % values
+    )
+
+
+def require_payment_action(actor: Actor, dossier: Dossier, action: PaymentAction) -> None:
+    """The fee services' guard, as ``require_action`` is the dossier services'."""
+    refusal = payment_refusal(actor, dossier, action)
     if refusal is not None:
         raise refusal

@@ -98,7 +98,8 @@ def fee_compute(
     if not rules:
         if default_fee <= 0:
             return FeeAssessment(())
-        return FeeAssessment((FeeLine("", str(_("Phí, lệ phí")), default_fee),))
+        # Its label left empty: pages print "Phí, lệ phí" in the reader's language.
+        return FeeAssessment((FeeLine("", "", default_fee),))
     lines: list[FeeLine] = []
     for rule in rules:
         if rule.applicant not in ("any", answers.applicant):

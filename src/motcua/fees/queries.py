@@ -8,11 +8,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.utils.translation import gettext as _
 
 from motcua.core.documents import LOCAL
-from motcua.core.formatting import vn_money
+from motcua.core.formatting import vn_int
 from motcua.dossiers.models import Dossier
 from motcua.fees.models import Method, Payment, PaymentStatus
+
+
+def money_text(amount: int) -> str:
+    """'1.200.000 đ' on a page (the documents print ``core.formatting.vn_money``)."""
+    return _("%(amount)s đ") % {"amount": vn_int(amount)}
 
 
 def payment_data(payment: Payment) -> dict[str, Any]:
@@ -21,7 +27,7 @@ def payment_data(payment: Payment) -> dict[str, Any]:
         "method": payment.method,
         "method_label": str(payment.get_method_display()),
         "amount": payment.amount,
-        "amount_text": vn_money(payment.amount),
+        "amount_text": money_text(payment.amount),
         "status": payment.status,
         "status_label": str(payment.get_status_display()),
         "receipt": payment.receipt_label,
@@ -40,14 +46,18 @@ def dossier_fee_summary(dossier: Dossier) -> dict[str, Any] | None:
     outstanding = max(0, dossier.fee_total - paid)
     return {
         "total": dossier.fee_total,
-        "total_text": vn_money(dossier.fee_total),
+        "total_text": money_text(dossier.fee_total),
         "lines": [
-            {**line, "amount_text": vn_money(int(line["amount"]))}
+            {
+                **line,
+                "label": line.get("label") or _("Phí, lệ phí"),
+                "amount_text": money_text(int(line["amount"])),
+            }
             for line in dossier.fee_lines or []
         ],
         "paid": paid,
         "outstanding": outstanding,
-        "outstanding_text": vn_money(outstanding),
+        "outstanding_text": money_text(outstanding),
         "settled": dossier.fee_total > 0 and outstanding == 0,
         "payments": [payment_data(p) for p in payments if p.status != PaymentStatus.PENDING],
     }

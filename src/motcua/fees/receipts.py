@@ -30,7 +30,11 @@ def receipt_pdf(payment: Payment) -> bytes:
             "agency": letterhead.unit,
             "superior": letterhead.superior,
             "lines": [
-                {**line, "amount_text": vn_money(int(line["amount"]))}
+                {
+                    **line,
+                    "label": line.get("label") or "Phí, lệ phí",
+                    "amount_text": vn_money(int(line["amount"])),
+                }
                 for line in payment.lines or []
             ],
             "total": vn_money(payment.amount),

@@ -1,5 +1,5 @@
 """Fees and payments: every write (issue 17). Each guarded by the dossier rule table
-(``Action.COLLECT_FEE``, ``Action.PAY_ONLINE``), in a transaction, audited.
+(``PaymentAction.COLLECT_FEE``, ``PaymentAction.PAY_ONLINE``), in a transaction, audited.
 
 - The fee is assessed when the dossier is submitted or received (a listener of the dossier
   events, ``fee_on_dossier_event``) with the answers the dossier holds (the applicant's kind,
@@ -31,7 +31,7 @@ from motcua.core.audit import Actor, audit_log
 from motcua.core.documents import local_date
 from motcua.dossiers.errors import TransitionError
 from motcua.dossiers.models import ApplicantKind, Dossier, DossierEvent, EventType
-from motcua.dossiers.rules import Action, require_action
+from motcua.dossiers.rules import PaymentAction, require_payment_action
 from motcua.fees.compute import FeeAnswers, FeeAssessment, FeeRuleSpec, answers_check, fee_compute
 from motcua.fees.models import (
     CallbackOutcome,
@@ -129,7 +129,7 @@ def dossier_fee_assess(*, dossier: Dossier, actor: Actor, answers: FeeAnswers) -
         raise PaymentError("; ".join(f"{f}: {p}" for f, p in problems))
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
-        require_action(actor, dossier, Action.COLLECT_FEE)
+        require_payment_action(actor, dossier, PaymentAction.COLLECT_FEE)
         if Payment.objects.filter(
             dossier=dossier, status__in=(PaymentStatus.PAID, PaymentStatus.PENDING)
         ).exists():
@@ -185,7 +185,7 @@ def payment_collect(
     now = at or timezone.now()
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
-        require_action(actor, dossier, Action.COLLECT_FEE)
+        require_payment_action(actor, dossier, PaymentAction.COLLECT_FEE)
         amount = fee_outstanding(dossier)
         if amount <= 0:
             raise PaymentError(
@@ -229,7 +229,7 @@ def receipt_void(*, payment: Payment, actor: Actor, reason: str) -> Payment:
         raise PaymentError(_("Cần ghi lý do hủy biên lai."))
     with transaction.atomic():
         payment = Payment.objects.select_for_update().select_related("dossier").get(pk=payment.pk)
-        require_action(actor, payment.dossier, Action.COLLECT_FEE)
+        require_payment_action(actor, payment.dossier, PaymentAction.COLLECT_FEE)
         if payment.status != PaymentStatus.PAID or payment.method == Method.ONLINE:
             raise PaymentError(
                 _("Biên lai %(number)s không hủy được (đã hủy, hoặc thu trực tuyến).")
@@ -269,7 +269,7 @@ def payment_request_create(*, dossier: Dossier, actor: Actor, return_path: str) 
         raise PaymentError(_("Chưa cấu hình nền tảng thanh toán trực tuyến."))
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
-        require_action(actor, dossier, Action.PAY_ONLINE)
+        require_payment_action(actor, dossier, PaymentAction.PAY_ONLINE)
         if not dossier.procedure_version.online_payment:
             raise PaymentError(_("Thủ tục này không thanh toán trực tuyến."))
         amount = fee_outstanding(dossier)

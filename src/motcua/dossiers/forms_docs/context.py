@@ -549,7 +549,7 @@ def fee_text(dossier: Dossier) -> str:
     if dossier.fee_total is None:
         return ""
     lines = [
-        f"{line['label']}: {vn_money(int(line['amount']))}"
+        f"{line.get('label') or 'Phí, lệ phí'}: {vn_money(int(line['amount']))}"
         + (f" ({_('miễn')}: {line['exempt']})" if line.get("exempt") else "")
         for line in dossier.fee_lines or []
     ]

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from motcua.dossiers.rules import Action, action_refusal
+from motcua.dossiers.rules import PaymentAction, payment_refusal
 from motcua.fees.compute import EXEMPTIONS
 from motcua.fees.platforms import platform_get
 from motcua.fees.queries import dossier_fee_summary
@@ -30,11 +30,12 @@ def fee_panel(context: dict[str, Any], dossier: Any, audience: str) -> dict[str,
         "exemptions": [(key, str(label)) for key, label in EXEMPTIONS.items()],
         "can_collect": staff
         and owed
-        and action_refusal(request.user, dossier, Action.COLLECT_FEE) is None,
-        "can_void": staff and action_refusal(request.user, dossier, Action.COLLECT_FEE) is None,
+        and payment_refusal(request.user, dossier, PaymentAction.COLLECT_FEE) is None,
+        "can_void": staff
+        and payment_refusal(request.user, dossier, PaymentAction.COLLECT_FEE) is None,
         "can_pay_online": not staff
         and owed
         and dossier.procedure_version.online_payment
         and platform_get() is not None
-        and action_refusal(request.user, dossier, Action.PAY_ONLINE) is None,
+        and payment_refusal(request.user, dossier, PaymentAction.PAY_ONLINE) is None,
     }
