@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dossiers", "0017_external_ref_and_sync_index"),
+        ("dossiers", "0018_event_via"),
     ]
 
     operations = [
