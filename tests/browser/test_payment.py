@@ -11,6 +11,7 @@ import pytest
 from motcua.dossiers.models import Dossier
 from motcua.fees.fake_platform import FakePlatform
 from motcua.fees.models import CallbackOutcome, Payment, PaymentCallback, PaymentStatus
+from tests.fees.test_online import callback_token
 from tests.portal.conftest import (  # noqa: F401 (fixtures)
     PASSWORD,
     PDF,
@@ -30,8 +31,9 @@ SECRET = "bi-mat-trinh-duyet"
 
 
 @pytest.fixture
-def platform(settings: Any, live_server: Any) -> Iterator[FakePlatform]:
-    fake = FakePlatform(secret=SECRET, callback_repeats=2).start()
+def platform(settings: Any, live_server: Any, portal: Portal) -> Iterator[FakePlatform]:  # noqa: F811
+    token = callback_token(portal.world)
+    fake = FakePlatform(secret=SECRET, callback_repeats=2, callback_token=token).start()
     settings.MOTCUA = {
         **settings.MOTCUA,
         "PAYMENT_PLATFORM": "fake",
@@ -65,6 +67,7 @@ def test_citizen_submits_pays_online_and_downloads_the_receipt(
     page.locator(f"input[name=part-{second.pk}]").set_input_files(
         {"name": "cccd.png", "mimeType": "image/png", "buffer": PNG}
     )
+    page.get_by_role("button", name="Kiểm tra trước khi nộp").click()
     page.get_by_role("button", name="Nộp hồ sơ").click()
     page.wait_for_url("**/ca-nhan/ho-so/**")
     dossier = Dossier.objects.get()

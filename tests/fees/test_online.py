@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from motcua.api.tokens import api_token_create
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import dossier_reject, dossier_submit
 from motcua.fees.fake_platform import FakeOrder, FakePlatform
@@ -17,14 +18,27 @@ from motcua.fees.models import CallbackOutcome, Payment, PaymentCallback, Paymen
 from motcua.fees.platforms import sign
 from motcua.fees.services import payment_request_create, payments_refund
 from tests.dossiers.conftest import citizen_applicant
-from tests.world import MONDAY, World
+from tests.world import MONDAY, World, staff_create
 
 SECRET = "bi-mat-thu-nghiem"
 
 
+def callback_token(world: World) -> str:
+    """The platform's API token: a staff account of its own, the ``payment_callback`` scope."""
+    account = staff_create("congthanhtoan", "Cổng thanh toán", world.center, "counter_clerk")
+    return api_token_create(
+        user=account, name="Cổng thanh toán", actor="test", scopes=["payment_callback"]
+    )[1]
+
+
 @pytest.fixture
-def platform(settings: Any) -> Iterator[FakePlatform]:
-    fake = FakePlatform(secret=SECRET, callback_repeats=0).start()
+def token(priced: World) -> str:
+    return callback_token(priced)
+
+
+@pytest.fixture
+def platform(settings: Any, token: str) -> Iterator[FakePlatform]:
+    fake = FakePlatform(secret=SECRET, callback_repeats=0, callback_token=token).start()
     settings.MOTCUA = {
         **settings.MOTCUA,
         "PAYMENT_PLATFORM": "fake",
@@ -60,12 +74,21 @@ def order(priced: World, submitted: Dossier, platform: FakePlatform) -> FakeOrde
     return order
 
 
-def _post(body: bytes, signature: str | None = None) -> Any:
+_TOKEN: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def _remember(request: pytest.FixtureRequest) -> None:
+    _TOKEN[:] = [request.getfixturevalue("token")] if "token" in request.fixturenames else []
+
+
+def _post(body: bytes, signature: str | None = None, token: str | None = None) -> Any:
+    headers = {"X-Signature": sign(SECRET, body) if signature is None else signature}
+    bearer = token if token is not None else (_TOKEN[0] if _TOKEN else "")
+    if bearer:
+        headers["Authorization"] = f"Bearer {bearer}"
     return Client().post(
-        "/api/payments/callback",
-        body,
-        content_type="application/json",
-        headers={"X-Signature": sign(SECRET, body) if signature is None else signature},
+        "/api/payments/callback", body, content_type="application/json", headers=headers
     )
 
 
@@ -119,6 +142,16 @@ def test_a_paid_order_refuses_another_transaction(order: FakeOrder, platform: Fa
     answer = _post(other)
     assert (answer.status_code, answer.json()["code"]) == (409, "conflict")
     assert _state() == [(PaymentStatus.PAID, 1, "TX000001")]
+
+
+def test_the_callback_needs_a_token_of_its_scope(
+    priced: World, order: FakeOrder, platform: FakePlatform
+) -> None:
+    body = platform.callback_body(order)
+    assert _post(body, token="").status_code == 401
+    other = api_token_create(user=priced.clerk, name="khác", actor="test")[1]
+    assert _post(body, token=other).status_code == 403
+    assert _state() == [(PaymentStatus.PENDING, None, "")]
 
 
 def test_a_body_that_is_not_json_is_refused(platform: FakePlatform, priced: World) -> None:

@@ -1,5 +1,6 @@
-"""The online payment platform's callback (issue 17): authenticated by its HMAC-SHA256
-signature, not by a token (docs/api.md, "Payments")."""
+"""The online payment platform's callback (issue 17): the platform calls with a token of the
+``payment_callback`` scope (who it is), and the body is signed with HMAC-SHA256 (that it is
+what the platform sent); docs/api.md, "Payments"."""
 
 # No ``from __future__ import annotations``: ninja reads the views' annotations at import.
 from typing import Any
@@ -9,12 +10,14 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 from ninja import Router, Schema, Status
 
+from motcua.api.auth import token_auth
 from motcua.api.errors import error_body
 from motcua.api.schemas import ErrorOut
+from motcua.api.scopes import require_scope
 from motcua.fees.models import CallbackOutcome
 from motcua.fees.services import payment_callback_handle
 
-router = Router(auth=None, tags=["Thanh toán trực tuyến"])
+router = Router(auth=[token_auth], tags=["Thanh toán trực tuyến"])
 
 
 class CallbackOut(Schema):
@@ -40,7 +43,6 @@ REFUSALS: dict[str, tuple[int, str, Promise]] = {
 }
 
 
-# SCOPE: payment_callback
 @router.post(
     "/callback",
     response={200: CallbackOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
@@ -48,6 +50,7 @@ REFUSALS: dict[str, tuple[int, str, Promise]] = {
     description=(
         'Thân JSON `{order_id, amount, status: "paid", transaction_id}`, ký HMAC-SHA256 trên '
         "đúng các byte của thân bằng khóa bí mật chung, chữ ký hex ở tiêu đề `X-Signature`. "
+        "Gọi bằng mã truy cập có phạm vi `payment_callback`. "
         "Thông báo lặp lại của giao dịch đã ghi nhận: 200 `repeated`, không thay đổi gì. Chữ "
         "ký sai (401), mã không có (404), đã thanh toán bằng giao dịch khác (409), số tiền "
         "khác (422): từ chối, ghi nhật ký, không thay đổi gì."
@@ -62,6 +65,7 @@ REFUSALS: dict[str, tuple[int, str, Promise]] = {
         ],
     },
 )
+@require_scope("payment_callback")
 def payment_callback(request: HttpRequest) -> Any:
     outcome, reason = payment_callback_handle(request.body, request.headers.get("X-Signature", ""))
     if outcome != CallbackOutcome.REFUSED:

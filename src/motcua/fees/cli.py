@@ -52,7 +52,7 @@ def _export(args: argparse.Namespace) -> int:
 def _fake_platform(args: argparse.Namespace) -> int:
     from motcua.fees.fake_platform import FakePlatform
 
-    platform = FakePlatform(secret=args.secret, port=args.port)
+    platform = FakePlatform(secret=args.secret, port=args.port, callback_token=args.token)
     print(f"fake payment platform on {platform.url} (Ctrl-C stops)", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         platform.serve_forever()
@@ -104,6 +104,12 @@ def register(cli: CLI) -> None:
     )
     p.add_argument("--port", type=int, default=8099)
     p.add_argument("--secret", required=True)
+    p.add_argument(
+        "--token",
+        default="",
+        help="an API token of the payment_callback scope (motcua manage api_token create "
+        "--scope payment_callback), sent with each callback",
+    )
     p.set_defaults(handler=_fake_platform)
 
     p = cli.commands.add_parser(

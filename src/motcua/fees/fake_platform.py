@@ -75,10 +75,10 @@ class _Handler(BaseHTTPRequestHandler):
         elif len(parts) == 2 and parts[0] == "pay" and order is not None:
             page = (
                 "<!doctype html><html lang='vi'><meta charset='utf-8'><title>Cổng thanh toán "
-                "(giả lập)</title><h1>Cổng thanh toán (giả lập)</h1>"
+                "(giả lập)</title><main><h1>Cổng thanh toán (giả lập)</h1>"
                 f"<p>{html.escape(order.description)}</p>"
                 f"<p>Số tiền: <b id='amount'>{order.amount}</b> đồng</p>"
-                f"<form method='post'><button type='submit'>Thanh toán</button></form></html>"
+                "<form method='post'><button type='submit'>Thanh toán</button></form></main></html>"
             )
             self._answer(200, page.encode(), "text/html; charset=utf-8")
         else:
@@ -135,8 +135,12 @@ class _Server(ThreadingHTTPServer):
 class FakePlatform:
     """The fake platform's state and its server on ``127.0.0.1:port`` (0: any free port)."""
 
-    def __init__(self, *, secret: str, port: int = 0, callback_repeats: int = 1) -> None:
+    def __init__(
+        self, *, secret: str, port: int = 0, callback_repeats: int = 1, callback_token: str = ""
+    ) -> None:
         self.secret = secret
+        # Our API token of the ``payment_callback`` scope, given to the platform.
+        self.callback_token = callback_token
         self.callback_repeats = callback_repeats
         self.orders: dict[str, FakeOrder] = {}
         self.sequence = 0
@@ -163,7 +167,11 @@ class FakePlatform:
             order.callback_url,
             data=raw,
             method="POST",
-            headers={"Content-Type": "application/json", "X-Signature": sign(self.secret, raw)},
+            headers={
+                "Content-Type": "application/json",
+                "X-Signature": sign(self.secret, raw),
+                "Authorization": f"Bearer {self.callback_token}",
+            },
         )
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
