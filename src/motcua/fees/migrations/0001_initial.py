@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("agencies", "0002_letterhead"),
         ("catalog", "0007_province_wide_list"),
-        ("dossiers", "0019_dossier_fee"),
+        ("dossiers", "0020_dossier_fee"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

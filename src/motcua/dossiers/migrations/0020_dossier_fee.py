@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dossiers", "0018_event_via"),
+        ("dossiers", "0019_postal"),
     ]
 
     operations = [
