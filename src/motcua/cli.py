@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "motcua.archive.signing_cli",
     "motcua.archive.cli",
     "motcua.integrations.cli",
+    "motcua.fees.cli",
 ]
 
 Handler = Callable[[argparse.Namespace], int]

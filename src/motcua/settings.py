@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "motcua.portal",
     "motcua.feedback",
     "motcua.webhooks",
+    "motcua.fees",
 ]
 
 MIDDLEWARE = [
@@ -464,4 +465,13 @@ MOTCUA: dict[str, Any] = {
     "POSTAL_URL": os.environ.get("MOTCUA_POSTAL_URL", ""),
     "POSTAL_TOKEN": os.environ.get("MOTCUA_POSTAL_TOKEN", ""),
     "POSTAL_TIMEOUT": os.environ.get("MOTCUA_POSTAL_TIMEOUT", "10"),
+    # Online payment (issue 17, docs/operations.md): the platform adapter ("" = none, "fake" =
+    # the local fake platform), its address, our merchant code and the shared HMAC secret;
+    # PUBLIC_URL is this site's address the platform calls back and returns the citizen to.
+    "PAYMENT_PLATFORM": os.environ.get("MOTCUA_PAYMENT_PLATFORM", ""),
+    "PAYMENT_PLATFORM_URL": os.environ.get("MOTCUA_PAYMENT_PLATFORM_URL", ""),
+    "PAYMENT_MERCHANT": os.environ.get("MOTCUA_PAYMENT_MERCHANT", "motcua"),
+    "PAYMENT_SECRET": os.environ.get("MOTCUA_PAYMENT_SECRET", ""),
+    "PAYMENT_PUBLIC_URL": os.environ.get("MOTCUA_PAYMENT_PUBLIC_URL", "http://127.0.0.1:8000"),
+    "PAYMENT_TIMEOUT": os.environ.get("MOTCUA_PAYMENT_TIMEOUT", "10"),
 }

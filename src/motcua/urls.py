@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/", include("motcua.api.urls")),
     path("can-bo/", include("motcua.office.urls")),
     path("dieu-hanh/", executive.executive, name="executive"),
+    path("thu-phi/", include("motcua.fees.urls")),
     path("phan-anh/", include("motcua.feedback.urls")),
     path("danh-gia/", include("motcua.feedback.rating_urls")),
     path("", include("motcua.core.urls")),

@@ -74,6 +74,7 @@ from motcua.dossiers.models import Dossier, DossierEvent, DossierPart, Handover
 from motcua.dossiers.queries import dossier_for, dossiers_visible_to
 from motcua.dossiers.scope import WRITE_ROLES
 from motcua.dossiers.uploads import UploadRefused, result_file_check, upload_check
+from motcua.fees.queries import dossier_fee_summary
 
 router = Router(auth=STAFF_AUTH, tags=["Hồ sơ"])
 guidance_router = Router(auth=STAFF_AUTH, tags=["Sổ hướng dẫn"])
@@ -287,6 +288,7 @@ def _dossier_dict(
             )
         },
         "current_unit": dossier.current_unit_name,
+        "fee": dossier_fee_summary(dossier),
         "flags": stored(list(dossier.flags or [])),
         "current_step": dossier.current_step.name if dossier.current_step else "",
         "result": document_data(result, dossier.code, stored) if result is not None else None,

@@ -59,6 +59,7 @@ from motcua.api.dossiers import guidance_router
 from motcua.api.dossiers import router as dossiers_router
 from motcua.api.errors import FieldInvalid, error_body, error_code, too_large_body
 from motcua.api.events import router as events_router
+from motcua.api.payments import router as payments_router
 from motcua.api.postal import router as postal_router
 from motcua.api.schemas import ErrorOut
 from motcua.api.scopes import ApiRateThrottle, InsufficientScope, required_scopes
@@ -84,6 +85,7 @@ api.add_router("/procedures", catalog_router)
 api.add_router("/guidance", guidance_router)
 api.add_router("/events", events_router)
 api.add_router("/postal", postal_router)
+api.add_router("/payments", payments_router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -365,6 +365,39 @@ class DossierSummary(Schema):
         return str(obj.get_status_display())
 
 
+class FeeLineOut(Schema):
+    kind: str = Field(description="phi (phí), le_phi (lệ phí) hoặc rỗng (mức thu chung)")
+    label: str
+    amount: int = Field(description="Đồng")
+    amount_text: str = Field(description="Số tiền in kiểu Việt Nam (1.200.000 đ)")
+    legal_basis: str
+    exempt: str = Field(description="Lý do được miễn (khoản này 0 đ), rỗng nếu không miễn")
+
+
+class PaymentOut(Schema):
+    id: int
+    method: str = Field(description="cash, transfer hoặc online")
+    method_label: str
+    amount: int = Field(description="Đồng")
+    amount_text: str
+    status: str = Field(description="paid, voided, refund_pending hoặc refunded")
+    status_label: str
+    receipt: str = Field(description="Số biên lai thu phí, lệ phí (số/năm, theo đơn vị thu)")
+    paid_at: dt.datetime | None
+    voided_at: dt.datetime | None
+    void_reason: str
+
+
+class FeeOut(Schema):
+    total: int = Field(description="Phí, lệ phí phải nộp (đồng), tính lúc nộp/tiếp nhận")
+    total_text: str
+    lines: list[FeeLineOut]
+    paid: int = Field(description="Đã nộp (đồng)")
+    outstanding: int = Field(description="Còn phải nộp (đồng)")
+    settled: bool = Field(description="Đã thanh toán đủ")
+    payments: list[PaymentOut]
+
+
 class DossierOut(Schema):
     actions: list[ActionOut] = Field(
         default_factory=list,
@@ -415,6 +448,9 @@ class DossierOut(Schema):
     )
     postal_tracking: str = Field(
         "", description="Mã vận đơn của bưu gửi chuyển kết quả cho người nộp (nếu có)"
+    )
+    fee: FeeOut | None = Field(
+        None, description="Phí, lệ phí của hồ sơ và các khoản đã thu (null: chưa tính phí)"
     )
 
 

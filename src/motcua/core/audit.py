@@ -110,6 +110,16 @@ ACTION_LABELS: dict[str, Promise] = {
     "feedback_overdue": pgettext_lazy("audit", "Phản ánh, kiến nghị quá hạn"),
     "archive.export": pgettext_lazy("audit", "Xuất gói tài liệu nộp lưu trữ"),
     "document.form_issued": pgettext_lazy("audit", "Lưu mẫu, phiếu đã ban hành"),
+    "fee.assessed": pgettext_lazy("audit", "Tính phí, lệ phí của hồ sơ"),
+    "fee.rules_imported": pgettext_lazy("audit", "Nhập mức thu phí, lệ phí"),
+    "payment.collected": pgettext_lazy("audit", "Thu phí, lệ phí, cấp biên lai"),
+    "payment.voided": pgettext_lazy("audit", "Hủy biên lai thu phí, lệ phí"),
+    "payment.requested": pgettext_lazy("audit", "Tạo yêu cầu thanh toán trực tuyến"),
+    "payment.paid_online": pgettext_lazy("audit", "Nhận kết quả thanh toán trực tuyến"),
+    "payment.callback_refused": pgettext_lazy("audit", "Từ chối thông báo thanh toán"),
+    "payment.refund_requested": pgettext_lazy("audit", "Yêu cầu hoàn tiền"),
+    "payment.refunded": pgettext_lazy("audit", "Đã hoàn tiền"),
+    "payment.receipt_print": pgettext_lazy("audit", "In biên lai thu phí, lệ phí"),
 }
 
 # Names that are not accounts (``actor_label`` without a user).
@@ -129,6 +139,7 @@ OBJECT_LABELS: dict[str, Promise] = {
     "document": pgettext_lazy("audit", "Giấy tờ trong kho"),
     "webhook": pgettext_lazy("audit", "Đăng ký webhook"),
     "webhook_delivery": pgettext_lazy("audit", "Lần gửi webhook"),
+    "payment": pgettext_lazy("audit", "Khoản thu phí, lệ phí"),
 }
 
 

@@ -19,6 +19,11 @@ def vn_int(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
+def vn_money(amount: int) -> str:
+    """An amount of đồng (an integer, never a float): 1200000 -> '1.200.000 đ'."""
+    return f"{vn_int(amount)} đ"
+
+
 def vn_decimal(value: Decimal | float, places: int = 2) -> str:
     """78.31 -> '78,31'."""
     q = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

@@ -286,6 +286,14 @@ class Dossier(models.Model):
     external_ref = models.CharField(
         _("mã hồ sơ ở hệ thống nguồn"), max_length=100, blank=True, default=""
     )
+    # The fee and charge assessed at intake (issue 17; written by ``fees``, from the pinned
+    # version's fee rules and the applicant's answers): integers of đồng. ``fee_lines`` is
+    # [{"kind", "label", "amount", "legal_basis", "exempt"}]; None: not assessed (a dossier
+    # received before fees were computed, or a refusal at the counter).
+    fee_total = models.PositiveBigIntegerField(
+        _("phí, lệ phí phải nộp (đồng)"), null=True, blank=True
+    )
+    fee_lines = models.JSONField(_("các khoản phí, lệ phí"), default=list, blank=True)
     # Optimistic concurrency: every service bumps it; a stale form gets a clear conflict.
     version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

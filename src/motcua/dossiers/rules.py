@@ -93,6 +93,15 @@ class Action(enum.StrEnum):
     DIGITISE = "digitise"
 
 
+class PaymentAction(enum.StrEnum):
+    """Collecting a dossier's fee (issue 17, ``fees``): recorded beside the dossier, its
+    status unchanged, so not among the dossier's actions (pages and the API list those);
+    the same desks and statuses decide, through ``payment_refusal``."""
+
+    COLLECT_FEE = "collect_fee"
+    PAY_ONLINE = "pay_online"
+
+
 class Desk(enum.StrEnum):
     INTAKE = "intake"
     RECEIVING = "receiving"
@@ -111,7 +120,7 @@ class Rule:
     """One way to take ``action``: from ``statuses``, at ``desk``, by ``roles``; ``step`` the
     kind of workflow step it belongs to (None: any)."""
 
-    action: Action
+    action: Action | PaymentAction
     statuses: frozenset[str]
     desk: Desk
     roles: frozenset[str]
@@ -462,5 +471,60 @@ def _refusal_message(action: Action, dossier: Dossier, standing: Standing) -> st
 def require_action(actor: Actor, dossier: Dossier, action: Action) -> None:
     """The services' guard: raise the refusal if ``actor`` may not take ``action`` now."""
     refusal = action_refusal(actor, dossier, action)
+    if refusal is not None:
+        raise refusal
+
+
+# Luật Phí và lệ phí 2015 Điều 6: the fee is paid when the procedure is asked for. The one-stop
+# unit that received the dossier collects it (and voids its own receipts) while the dossier is
+# open or its result waits; the applicant pays online from submission until it is decided.
+PAYMENT_RULES: tuple[Rule, ...] = (
+    Rule(
+        PaymentAction.COLLECT_FEE,
+        _s(Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.RESULT_READY),
+        Desk.RECEIVING,
+        COUNTER_SIDE,
+    ),
+    Rule(
+        PaymentAction.PAY_ONLINE,
+        _s(Status.SUBMITTED, Status.NEEDS_COMPLETION, Status.PROCESSING),
+        Desk.APPLICANT,
+        frozenset(),
+    ),
+)
+PAYMENT_VERBS: dict[PaymentAction, Promise] = {
+    PaymentAction.COLLECT_FEE: gettext_lazy("thu phí, lệ phí"),
+    PaymentAction.PAY_ONLINE: gettext_lazy("thanh toán trực tuyến"),
+}
+
+
+def payment_refusal(
+    actor: Actor, dossier: Dossier, action: PaymentAction, *, standing: Standing | None = None
+) -> DossierError | None:
+    """Why ``actor`` may not take the payment ``action`` on ``dossier`` now (None: they may)."""
+    values = {"action": PAYMENT_VERBS[action], "code": dossier.code}
+    rules = [rule for rule in PAYMENT_RULES if rule.action == action]
+    if not any(dossier.status in rule.statuses for rule in rules):
+        return TransitionError(
+            _("Không thể %(action)s: hồ sơ %(code)s đang ở trạng thái “%(status)s”.")
+            % {**values, "status": Status(dossier.status).label}
+        )
+    standing = standing or actor_standing(actor, dossier)
+    if any(_allows(rule, standing, dossier.status) for rule in rules):
+        return None
+    if action == PaymentAction.PAY_ONLINE:
+        return ActorNotAllowed(
+            _("Không thể %(action)s: chỉ người nộp hồ sơ %(code)s mới thanh toán trực tuyến.")
+            % values
+        )
+    return ActorNotAllowed(
+        _("Không thể %(action)s: việc này do Bộ phận Một cửa tiếp nhận hồ sơ %(code)s thực hiện.")
+        % values
+    )
+
+
+def require_payment_action(actor: Actor, dossier: Dossier, action: PaymentAction) -> None:
+    """The fee services' guard, as ``require_action`` is the dossier services'."""
+    refusal = payment_refusal(actor, dossier, action)
     if refusal is not None:
         raise refusal

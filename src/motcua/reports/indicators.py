@@ -69,6 +69,7 @@ from motcua.core.formatting import pct
 from motcua.dossiers.classify import LOCAL
 from motcua.dossiers.models import Channel, Dossier, DossierClass, DossierPart, EndKind
 from motcua.feedback.queries import pakn_counts
+from motcua.fees.models import Method, Payment, PaymentStatus
 from motcua.integrations.models import PortalPush, PushStatus
 from motcua.integrations.queue import portal_sync_enabled
 from motcua.reports.models import IndicatorWeight
@@ -142,6 +143,18 @@ def _by_level_counts(
         d = sum(r[den] for r in rows if r["level"] == level)
         out[level] = ratio(n, d)
     return out
+
+
+def _online_paid(dossiers: Any, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
+    """QĐ 766: of the dossiers received in the period that owe a fee (assessed at intake,
+    above 0 đ), those whose fee was paid online (a paid online payment, ``fees``)."""
+    owing = dossiers.filter(received_at__gte=start, received_at__lt=end, fee_total__gt=0)
+    paid = owing.filter(
+        pk__in=Payment.objects.filter(method=Method.ONLINE, status=PaymentStatus.PAID).values(
+            "dossier_id"
+        )
+    )
+    return ratio(paid.count(), owing.count())
 
 
 def _pakn(start: dt.datetime, end: dt.datetime, agency_ids: list[int] | None) -> Any:
@@ -342,7 +355,7 @@ def indicators_for_year(
         "payment.procedures": ratio(
             sum(1 for k in with_fee if procs[k]["online_payment"]), len(with_fee)
         ),
-        "payment.dossiers": ratio(None, None, "payments are not recorded"),
+        "payment.dossiers": _online_paid(dossiers, start, end),
         "digitisation.electronic_result": ratio(
             total(resolved_rows, "electronic"), total(resolved_rows, "resolved")
         ),

@@ -40,6 +40,7 @@ from motcua.core.documents import (
     vn_quantity,
     vn_short_date,
 )
+from motcua.core.formatting import vn_money
 from motcua.core.people import person_name
 from motcua.dossiers.forms_docs.form_sets import ND118_SET, FormSet, form_set_on
 from motcua.dossiers.intake_points import received_elsewhere
@@ -128,6 +129,9 @@ class ReceiptContext:
     # ("Mẫu số 05 (Thông tư số 01/2018/TT-VPCP)") and title.
     mark: str = ""
     title: str = ND118_SET.title("01")
+    # The fee and charge assessed at intake (issue 17), "1.200.000 đ (lệ phí: …)"; empty when
+    # not assessed: the form then reads as the template has it.
+    fee: str = ""
 
 
 @dataclass(frozen=True)
@@ -536,7 +540,21 @@ def receipt_context(
             Signature("NGƯỜI TIẾP NHẬN HỒ SƠ", name=officer_name or actor_name(event)),
         ),
         copies=RECEIPT_COPIES if copy is None else (RECEIPT_COPIES[copy - 1],),
+        fee=fee_text(dossier),
     )
+
+
+def fee_text(dossier: Dossier) -> str:
+    """What form 01 prints of the assessed fee: the total and its lines."""
+    if dossier.fee_total is None:
+        return ""
+    lines = [
+        f"{line.get('label') or 'Phí, lệ phí'}: {vn_money(int(line['amount']))}"
+        + (f" ({_('miễn')}: {line['exempt']})" if line.get("exempt") else "")
+        for line in dossier.fee_lines or []
+    ]
+    total = vn_money(dossier.fee_total)
+    return f"{total} ({'; '.join(lines)})" if lines else total
 
 
 def supplement_context(

@@ -1,0 +1,112 @@
+"""Reads of fees and payments worth naming: a dossier's fee summary (the staff page, the
+citizen's page, the API) and a clerk's cash book of a day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.utils.translation import gettext as _
+
+from motcua.core.documents import LOCAL
+from motcua.core.formatting import vn_int
+from motcua.dossiers.models import Dossier
+from motcua.fees.models import Method, Payment, PaymentStatus
+
+
+def money_text(amount: int) -> str:
+    """'1.200.000 đ' on a page (the documents print ``core.formatting.vn_money``)."""
+    return _("%(amount)s đ") % {"amount": vn_int(amount)}
+
+
+def payment_data(payment: Payment) -> dict[str, Any]:
+    return {
+        "id": payment.pk,
+        "method": payment.method,
+        "method_label": str(payment.get_method_display()),
+        "amount": payment.amount,
+        "amount_text": money_text(payment.amount),
+        "status": payment.status,
+        "status_label": str(payment.get_status_display()),
+        "receipt": payment.receipt_label,
+        "paid_at": payment.paid_at,
+        "voided_at": payment.voided_at,
+        "void_reason": payment.void_reason,
+    }
+
+
+def dossier_fee_summary(dossier: Dossier) -> dict[str, Any] | None:
+    """The fee assessed, what is paid and what is owed; None when no fee was assessed."""
+    if dossier.fee_total is None:
+        return None
+    payments = list(Payment.objects.filter(dossier=dossier).order_by("created_at", "id"))
+    paid = sum(p.amount for p in payments if p.status == PaymentStatus.PAID)
+    outstanding = max(0, dossier.fee_total - paid)
+    return {
+        "total": dossier.fee_total,
+        "total_text": money_text(dossier.fee_total),
+        "lines": [
+            {
+                **line,
+                "label": line.get("label") or _("Phí, lệ phí"),
+                "amount_text": money_text(int(line["amount"])),
+            }
+            for line in dossier.fee_lines or []
+        ],
+        "paid": paid,
+        "outstanding": outstanding,
+        "outstanding_text": money_text(outstanding),
+        "settled": dossier.fee_total > 0 and outstanding == 0,
+        "payments": [payment_data(p) for p in payments if p.status != PaymentStatus.PENDING],
+    }
+
+
+@dataclass(frozen=True)
+class CashBook:
+    """A clerk's receipts of one day: what was collected, what was voided, the balance."""
+
+    clerk: User
+    day: dt.date
+    rows: list[Payment]
+
+    @property
+    def collected(self) -> int:
+        return sum(p.amount for p in self.rows)
+
+    @property
+    def voided(self) -> int:
+        return sum(p.amount for p in self.rows if p.status == PaymentStatus.VOIDED)
+
+    @property
+    def total(self) -> int:
+        return self.collected - self.voided
+
+    def by_method(self, method: str) -> int:
+        return sum(
+            p.amount for p in self.rows if p.method == method and p.status != PaymentStatus.VOIDED
+        )
+
+    @property
+    def cash(self) -> int:
+        """The cash that should be in the drawer."""
+        return self.by_method(Method.CASH)
+
+
+def cash_book_for(clerk: User, day: dt.date) -> CashBook:
+    """Every receipt ``clerk`` issued at the counter on the local ``day``, by number; a
+    receipt voided later stays in its day's book, with the void."""
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=LOCAL)
+    end = start + dt.timedelta(days=1)
+    rows = list(
+        Payment.objects.filter(
+            clerk=clerk,
+            method__in=(Method.CASH, Method.TRANSFER),
+            paid_at__gte=start,
+            paid_at__lt=end,
+        )
+        .select_related("dossier", "agency")
+        .order_by("receipt_year", "receipt_number")
+    )
+    return CashBook(clerk=clerk, day=day, rows=rows)
