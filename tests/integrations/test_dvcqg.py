@@ -4,6 +4,7 @@ submissions, push mapped statuses in order, retries, resend, the mapping, the QÄ
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 from typing import Any
 
@@ -257,6 +258,9 @@ def test_the_worker_pulls_and_pushes_on_its_schedule(
 ) -> None:
     portal.submissions.append(submission("W-1", 1))
     jobs_discover()
+    # An earlier test may have imported the jobs module into its own registry (they isolate
+    # ``worker.JOBS``): import it afresh into the worker's.
+    importlib.reload(importlib.import_module("motcua.integrations.jobs"))
     ran = jobs_run_due()
     assert {"dvcqg_pull", "dvcqg_push"} <= set(ran)
     assert Dossier.objects.filter(external_ref="W-1").exists()
