@@ -13,7 +13,6 @@ from typing import Any
 import xlsxwriter
 
 from motcua.core.formatting import vn_rate
-
 from motcua.reports.documents.context import (
     II06A_KEYS,
     FormHeader,
