@@ -36,15 +36,14 @@ class BlankFormRow(forms.Form):
     existing = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label=_("Tên mẫu"), max_length=500)
     number = forms.CharField(label=_("Số hiệu mẫu"), max_length=100, required=False)
-    file = forms.FileField(
-        label=_("Tệp (PDF hoặc DOCX)"), required=False, help_text=_("Để trống: giữ tệp hiện có.")
-    )
+    file = forms.FileField(label=_("Tệp mới (PDF hoặc DOCX)"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Shown as a table row under column headings: each input still needs its own name.
         for field in self.fields.values():
-            field.widget.attrs.setdefault("aria-label", str(field.label or ""))
+            if not field.widget.is_hidden:
+                field.widget.attrs.setdefault("aria-label", str(field.label or ""))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -66,7 +65,16 @@ class BlankFormRow(forms.Form):
         return data
 
 
-BlankFormRows = forms.formset_factory(BlankFormRow, extra=1, can_delete=True)
+class BaseBlankFormRows(forms.BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = str(_("Xóa mẫu này"))
+
+
+BlankFormRows = forms.formset_factory(
+    BlankFormRow, formset=BaseBlankFormRows, extra=1, can_delete=True
+)
 
 
 def guide_initial(version: ProcedureVersion) -> tuple[dict[str, Any], list[dict[str, Any]]]:
