@@ -59,7 +59,10 @@ def test_the_guide_on_a_phone(portal: Portal, new_page: Any) -> None:  # noqa: F
     assert page.get_by_role("heading", name="Trình tự thực hiện").is_visible()
     assert page.get_by_role("heading", name="Yêu cầu, điều kiện thực hiện").is_visible()
     assert page.get_by_text("1.250.000 đồng").count() == 1
-    assert page.get_by_role("link", name="0261 3544 999").get_attribute("href") == "tel:02613544999"
+    assert (
+        page.get_by_role("link", name="0261 3544 999", exact=True).get_attribute("href")
+        == "tel:02613544999"
+    )
     assert page.get_by_text("Thứ Bảy: 7:30–11:30").is_visible()
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, overflow
