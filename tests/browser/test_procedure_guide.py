@@ -59,7 +59,10 @@ def test_the_guide_on_a_phone(portal: Portal, new_page: Any) -> None:  # noqa: F
     assert page.get_by_role("heading", name="Trình tự thực hiện").is_visible()
     assert page.get_by_role("heading", name="Yêu cầu, điều kiện thực hiện").is_visible()
     assert page.get_by_text("1.250.000 đồng").count() == 1
-    assert page.get_by_role("link", name="0261 3544 999").get_attribute("href") == "tel:02613544999"
+    assert (
+        page.get_by_role("link", name="0261 3544 999", exact=True).get_attribute("href")
+        == "tel:02613544999"
+    )
     assert page.get_by_text("Thứ Bảy: 7:30–11:30").is_visible()
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, overflow
@@ -71,3 +74,13 @@ def test_the_guide_on_a_phone(portal: Portal, new_page: Any) -> None:  # noqa: F
     assert download.suggested_filename == "mau-so-01-phu-luc-ii-nd-15-2021-nd-cp.pdf"
     with open(download.path(), "rb") as handle:
         assert handle.read() == PDF
+
+    # The A4 board notice: the same guide on paper (A4's 210 mm at 96 dpi is 794 px).
+    sheet = new_page(width=794, height=1123)
+    sheet.goto("/thu-tuc/1.009972/in/")
+    for heading in ("Trình tự thực hiện", "Yêu cầu, điều kiện thực hiện", "Mẫu đơn, tờ khai"):
+        assert sheet.get_by_role("heading", name=heading).is_visible(), heading
+    assert sheet.get_by_text("Mẫu số 01 Phụ lục II NĐ 15/2021/NĐ-CP").is_visible()
+    assert sheet.get_by_text("Số 1 Trần Hưng Đạo, phường Nghĩa Đức, Gia Nghĩa").is_visible()
+    assert sheet.get_by_text("0261 3544 999").is_visible()
+    shot(sheet, "portal-procedure-print-a4")

@@ -68,6 +68,35 @@ def test_the_page_shows_the_guide_and_the_form_downloads(portal: Portal) -> None
     assert b"".join(response.streaming_content) == PDF  # type: ignore[attr-defined]
 
 
+def test_the_printed_board_notice_shows_the_forms_steps_conditions_and_places(
+    portal: Portal,
+) -> None:
+    _guide(portal)
+    html = Client().get("/thu-tuc/1.009972/in/").content.decode()
+    flat = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    for text in (
+        "Mẫu đơn, tờ khai",
+        "Đơn đề nghị cấp giấy phép xây dựng (Mẫu số 01)",
+        "Trình tự thực hiện",
+        "Chuẩn bị hồ sơ theo mẫu Nộp tại Trung tâm Nhận giấy phép",
+        "Yêu cầu, điều kiện thực hiện",
+        "Nhà ở riêng lẻ trong đô thị phải có giấy phép xây dựng.",
+        "Địa chỉ Số 1 Trần Hưng Đạo, Gia Nghĩa",
+        "Giờ làm việc Thứ Hai – Thứ Sáu: 7:00–11:30, 13:30–17:00 Thứ Bảy: 7:30–11:30",
+        "Điện thoại 0261 3544 999",
+        "Đường dây nóng 1900 1234",
+    ):
+        assert text in flat, text
+    # Paper has no links: the QR code leads to the page with the files.
+    assert "/mau/" not in html
+
+
+def test_a_printed_notice_without_a_guide_has_no_empty_headings(portal: Portal) -> None:
+    html = Client().get("/thu-tuc/1.009972/in/").content.decode()
+    for heading in ("Mẫu đơn, tờ khai", "Trình tự thực hiện", "Yêu cầu, điều kiện", "Địa chỉ"):
+        assert heading not in html, heading
+
+
 def test_a_form_is_found_only_under_its_own_procedure(portal: Portal) -> None:
     _guide(portal)
     form = portal.building.forms.get()

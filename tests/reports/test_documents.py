@@ -253,3 +253,27 @@ def test_text_blocks_are_edited_in_the_admin(history: None, admin_client: Client
     assert "Mở đầu (căn cứ báo cáo)" in response.content.decode()
     response = admin_client.get("/quan-tri/reports/reporttextblock/")
     assert "Về ban hành văn bản chỉ đạo" in response.content.decode()
+
+
+def test_a_period_with_nothing_to_divide_prints_a_dash_not_zero_percent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Nothing received or resolved: "0,00 %" would read as "none on time"; the dashboard
+    # shows "—" (core.formatting.vn_rate) and so must every document.
+    monkeypatch.setattr("motcua.reports.documents.charts.all_charts", lambda series: [])
+    figures = period_figures(date_from=dt.date(2021, 1, 1), date_to=dt.date(2021, 3, 31))
+    doc = Document(io.BytesIO(render(figures, "docx")))
+    body = "\n".join(p.text for p in doc.paragraphs).replace("\u00a0", " ")
+    assert "trực tuyến (chiếm —, lũy kế 0 hồ sơ)" in body
+    assert "quá hạn: 0 hồ sơ (chiếm —)" in body
+    assert "0,00 %" not in body
+    reader = PdfReader(io.BytesIO(render(figures, "pdf")))
+    flat = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in reader.pages))
+    assert "trả lại do không đủ điều kiện giải quyết (chiếm —)" in flat.replace("\u00a0", " ")
+    assert "0,00 %" not in flat.replace("\u00a0", " ")
+    with zipfile.ZipFile(io.BytesIO(render(figures, "xlsx"))) as z:
+        sheet = _sheet_xml(z, "Tổng hợp")
+        strings = re.findall(r"<t[^>]*>([^<]*)</t>", z.read("xl/sharedStrings.xml").decode())
+    # Column C of "trong đó: trực tuyến" (row 6) is the text "—", not a 0 formatted 0.00%.
+    kind, value = _cell(sheet, "C6")
+    assert kind == "s" and strings[int(value)] == "—"

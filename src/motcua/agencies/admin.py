@@ -12,7 +12,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from motcua.agencies.models import Agency, Letterhead
+from motcua.agencies.contacts import (
+    CONTACT_FIELDS,
+    agency_contact_problems,
+    agency_contact_save,
+)
+from motcua.agencies.models import Agency, AgencyContact, Letterhead
 from motcua.agencies.services import UPDATABLE_FIELDS, agency_create, agency_update
 
 
@@ -140,3 +145,49 @@ class AgencyAdmin(admin.ModelAdmin):
         }
         updated = agency_update(agency=original, **changes)
         obj.path = updated.path
+
+
+class AgencyContactForm(forms.ModelForm):
+    # https only (the service's rule); declared to say so rather than let Django assume http.
+    map_url = forms.URLField(
+        label=_("đường dẫn bản đồ"), max_length=500, required=False, assume_scheme="https"
+    )
+
+    class Meta:
+        model = AgencyContact
+        fields = ("agency", *CONTACT_FIELDS)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        values = {name: data[name] for name in CONTACT_FIELDS if data.get(name) is not None}
+        for name, problem in agency_contact_problems(values).items():
+            if name not in self.errors:
+                self.add_error(name, problem)
+        return data
+
+
+@admin.register(AgencyContact)
+class AgencyContactAdmin(admin.ModelAdmin):
+    """Where the public reaches an agency (shown on the procedure pages and the printed
+    notice); saved by ``agencies.contacts.agency_contact_save``, like the import, audited."""
+
+    form = AgencyContactForm
+    list_display = ("agency", "address", "phone", "hotline")
+    search_fields = ("agency__code", "agency__name", "address")
+    autocomplete_fields = ("agency",)
+    list_select_related = ("agency",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # A contact belongs to its agency: another agency's contact is a new row.
+        return ("agency",) if obj is not None else ()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # emptied fields say "no contact"; there is no delete path to audit
+
+    def save_model(self, request: HttpRequest, obj: AgencyContact, form: Any, change: bool) -> None:
+        saved, _changed = agency_contact_save(
+            agency=obj.agency,
+            values={name: form.cleaned_data.get(name) or "" for name in CONTACT_FIELDS},
+            actor=request.user,
+        )
+        obj.pk = saved.pk

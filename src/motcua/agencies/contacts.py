@@ -58,6 +58,12 @@ def _check(values: dict[str, str]) -> dict[str, str]:
     return problems
 
 
+def agency_contact_problems(values: dict[str, str]) -> dict[str, str]:
+    """What ``agency_contact_save`` would refuse in ``values``, by field (empty: none); for
+    forms that show the problems next to their fields."""
+    return _check({name: value.strip() for name, value in values.items()})
+
+
 def agency_contact_save(
     *, agency: Agency, values: dict[str, str], actor: Actor = "system"
 ) -> tuple[AgencyContact, bool]:

@@ -16,12 +16,17 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from motcua.agencies.admin import ValidityFilter
 from motcua.agencies.models import AgencyKind, Level
+from motcua.catalog.admin_guides import BlankFormRows, GuideForm, guide_initial, guide_inputs
+from motcua.catalog.guides import GuideError, procedure_guide_save
 from motcua.catalog.models import (
     Field,
     Part,
@@ -157,7 +162,7 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
     search_fields = ("procedure__code", "name", "agency__name", "agency__code")
     list_select_related = ("procedure", "agency")
     autocomplete_fields = ("procedure", "field", "agency")
-    readonly_fields = ("search_text", "created_at", "superseded_at")
+    readonly_fields = ("search_text", "created_at", "superseded_at", "guide_link")
     inlines = (WorkflowStepInline, PartInline)
     actions = ("copy_as_new_version",)
     fieldsets = (
@@ -184,6 +189,7 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        (_("Hướng dẫn người nộp hồ sơ"), {"fields": ("guide_link",)}),
         (
             _("Hiệu lực"),
             {"fields": ("valid_from", "valid_to", "superseded_at", "created_at")},
@@ -207,8 +213,84 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: ProcedureVersion | None = None) -> Any:
         if obj is not None and obj.pk is not None and procedure_version_is_pinned(obj):
             editable = {"valid_to"}
-            return [f.name for f in obj._meta.concrete_fields if f.name not in editable | {"id"}]
+            fixed = [f.name for f in obj._meta.concrete_fields if f.name not in editable | {"id"}]
+            return [*fixed, "guide_link"]
         return self.readonly_fields
+
+    # --- the guide (conditions, applicant steps, blank forms): a page of its own -----------
+
+    @admin.display(description=_("điều kiện, trình tự, mẫu đơn"))
+    def guide_link(self, obj: ProcedureVersion) -> str:
+        if obj.pk is None:
+            return str(_("Lưu phiên bản trước, rồi sửa hướng dẫn."))
+        url = reverse("admin:catalog_procedureversion_guide", args=[obj.pk])
+        return format_html(
+            '<a href="{}">{}</a> ({})',
+            url,
+            _("Sửa yêu cầu, điều kiện, trình tự thực hiện và mẫu đơn, tờ khai"),
+            _("%(n)s mẫu đơn, %(s)s bước")
+            % {"n": obj.forms.count(), "s": len(obj.applicant_step_lines)},
+        )
+
+    def get_urls(self) -> list[URLPattern]:
+        guide = path(
+            "<int:object_id>/huong-dan/",
+            self.admin_site.admin_view(self.guide_view),
+            name="catalog_procedureversion_guide",
+        )
+        return [guide, *super().get_urls()]
+
+    def guide_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """Edit the guide of a version; saved by ``procedure_guide_save`` (audited). A version
+        that dossiers pin is edited too: the guide is what citizens read, not a rule a
+        dossier was judged by."""
+        version = self.get_object(request, str(object_id))
+        if version is None:
+            raise Http404
+        if not self.has_change_permission(request, version):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        initial, rows_initial = guide_initial(version)
+        if request.method == "POST":
+            form = GuideForm(request.POST)
+            rows = BlankFormRows(request.POST, request.FILES, initial=rows_initial, prefix="mau")
+            if form.is_valid() and rows.is_valid():
+                try:
+                    changed = procedure_guide_save(
+                        version=version,
+                        conditions=form.cleaned_data["conditions"],
+                        steps=form.cleaned_data["steps"].splitlines(),
+                        forms=guide_inputs(version, rows),
+                        actor=request.user,
+                    )
+                except GuideError as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    self.message_user(
+                        request,
+                        _("Đã lưu hướng dẫn của thủ tục.")
+                        if changed
+                        else _("Hướng dẫn không thay đổi."),
+                        messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(
+                        reverse("admin:catalog_procedureversion_change", args=[version.pk])
+                    )
+        else:
+            form = GuideForm(initial=initial)
+            rows = BlankFormRows(initial=rows_initial, prefix="mau")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": version,
+            "title": _("Hướng dẫn người nộp hồ sơ: %(name)s") % {"name": version},
+            "form": form,
+            "rows": rows,
+            "media": self.media + form.media + rows.media,
+            "forms_by_pk": {f.pk: f for f in version.forms.all()},
+        }
+        return render(request, "admin/catalog/procedureversion/guide.html", context)
 
     def change_view(
         self,

@@ -13,7 +13,7 @@ from typing import Any
 
 from motcua.agencies.letterheads import IssuingBody, filing_line, signature_title
 from motcua.core.documents import DocumentHeader
-from motcua.core.formatting import vn_decimal, vn_int, vn_pct
+from motcua.core.formatting import vn_decimal, vn_int, vn_pct, vn_rate
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
 
@@ -127,6 +127,12 @@ def p(value: float) -> str:
     return vn_pct(value).replace(" ", "\u00a0")
 
 
+def share(numerator: int, denominator: int) -> str:
+    """A share as the dashboard shows it (``vn_rate``): '78,31 %', or '—' when there is
+    nothing to divide ('0,00 %' would read as none on time)."""
+    return vn_rate(int(numerator), int(denominator)).replace(" ", "\u00a0")
+
+
 def short_date(day: dt.date) -> str:
     """'05/6/2022': ND 30/2020 writes days below 10 and months below 3 with a leading zero."""
     d = f"{day.day:02d}" if day.day < 10 else str(day.day)
@@ -191,13 +197,13 @@ def figures_paragraphs(
                     f"(lũy kế {n(cum['received'])} hồ sơ), trong đó: {n(rec['online'])} hồ sơ "
                     "trực tuyến (",
                 ),
-                _pct_seg(f"chiếm {p(rec['online_pct'])}"),
+                _pct_seg(f"chiếm {share(rec['online'], rec['total'])}"),
                 (
                     "",
                     f", lũy kế {n(cum['online'])} hồ sơ), hồ sơ nhận qua dịch vụ Bưu chính công "
                     f"ích: {n(rec['postal'])} hồ sơ (",
                 ),
-                _pct_seg(f"chiếm {p(rec['postal_pct'])}"),
+                _pct_seg(f"chiếm {share(rec['postal'], rec['total'])}"),
                 (
                     "",
                     f", lũy kế {n(cum['postal'])} hồ sơ), trực tiếp: {n(rec['direct'])} hồ sơ; "
@@ -221,13 +227,13 @@ def figures_paragraphs(
                     f"{n(cum['resolved'])} hồ sơ), trong đó: trả qua dịch vụ Bưu chính công ích "
                     f"{n(res['postal_return'])} kết quả (",
                 ),
-                _pct_seg(f"chiếm {p(res['postal_return_pct'])}"),
+                _pct_seg(f"chiếm {share(res['postal_return'], res['total'])}"),
                 ("", f"), trước hạn: {n(res['early'])} hồ sơ ("),
-                _pct_seg(f"chiếm {p(res['early_pct'])}"),
+                _pct_seg(f"chiếm {share(res['early'], res['total'])}"),
                 ("", f"), đúng hạn: {n(res['on_time'])} hồ sơ ("),
-                _pct_seg(f"chiếm {p(res['on_time_pct'])}"),
+                _pct_seg(f"chiếm {share(res['on_time'], res['total'])}"),
                 ("", f"), quá hạn: {n(res['late'])} hồ sơ ("),
-                _pct_seg(f"chiếm {p(res['late_pct'])}"),
+                _pct_seg(f"chiếm {share(res['late'], res['total'])}"),
                 ("", ")."),
                 *([("fn", str(late_note))] if late_note else []),
             ]
@@ -242,7 +248,7 @@ def figures_paragraphs(
             f"Trong {label_short} có {n(ret['total'])} hồ sơ trả lại do không đủ điều kiện "
             "giải quyết (",
         ),
-        _pct_seg(f"chiếm {p(ret['pct'])}"),
+        _pct_seg(f"chiếm {share(ret['total'], rec['total'] + figures['carried_over'])}"),
         ("", f"{main})"),
     ]
     if ret["total"] and by_agency:

@@ -12,6 +12,7 @@ from typing import Any
 
 import xlsxwriter
 
+from motcua.core.formatting import vn_rate
 from motcua.reports.documents.context import (
     II06A_KEYS,
     FormHeader,
@@ -27,6 +28,11 @@ SUBHEADINGS = [
     "Tổng số", "Trước hạn", "Đúng hạn", "Quá hạn",
     "Tổng số", "Trong hạn", "Quá hạn",
 ]  # fmt: skip
+
+
+def _of(rate: float, denominator: int) -> float | str:
+    """``rate``, or "—" when its denominator is 0 (as ``core.formatting.vn_rate`` shows it)."""
+    return rate if denominator else vn_rate(0, 0)
 
 
 class Formats:
@@ -112,18 +118,26 @@ def _summary_sheet(wb: Any, f: Formats, figures: dict[str, Any], subtitle: str) 
         figures["cumulative"],
     )
     ip, guid = figures["in_progress"], figures["guidance"]
-    rows: list[tuple[str, int, float | None, int | None]] = [
+    # A share whose denominator is 0 is "—", as on the dashboard (``vn_rate``), not 0,00 %.
+    received, resolved = rec["total"], res["total"]
+    refused_of = received + figures["carried_over"]
+    rows: list[tuple[str, int, float | str | None, int | None]] = [
         ("Tiếp nhận", rec["total"], None, cum["received"]),
-        ("   trong đó: trực tuyến", rec["online"], rec["online_pct"], cum["online"]),
-        ("   bưu chính công ích", rec["postal"], rec["postal_pct"], cum["postal"]),
+        ("   trong đó: trực tuyến", rec["online"], _of(rec["online_pct"], received), cum["online"]),
+        ("   bưu chính công ích", rec["postal"], _of(rec["postal_pct"], received), cum["postal"]),
         ("   trực tiếp", rec["direct"], None, None),
         ("Tồn kỳ trước chuyển qua", figures["carried_over"], None, None),
         ("Đã giải quyết", res["total"], None, cum["resolved"]),
-        ("   trước hạn", res["early"], res["early_pct"], None),
-        ("   đúng hạn", res["on_time"], res["on_time_pct"], None),
-        ("   quá hạn", res["late"], res["late_pct"], None),
-        ("   trả kết quả qua bưu chính", res["postal_return"], res["postal_return_pct"], None),
-        ("Trả lại (không đủ điều kiện)", ret["total"], ret["pct"], None),
+        ("   trước hạn", res["early"], _of(res["early_pct"], resolved), None),
+        ("   đúng hạn", res["on_time"], _of(res["on_time_pct"], resolved), None),
+        ("   quá hạn", res["late"], _of(res["late_pct"], resolved), None),
+        (
+            "   trả kết quả qua bưu chính",
+            res["postal_return"],
+            _of(res["postal_return_pct"], resolved),
+            None,
+        ),
+        ("Trả lại (không đủ điều kiện)", ret["total"], _of(ret["pct"], refused_of), None),
         ("Rút yêu cầu, dừng giải quyết", figures["withdrawn"], None, None),
         ("Đang giải quyết", ip["total"], None, None),
         ("   trong hạn", ip["within_due"], None, None),
@@ -138,6 +152,8 @@ def _summary_sheet(wb: Any, f: Formats, figures: dict[str, Any], subtitle: str) 
         ws.write_number(i, 1, value, f.int)
         if rate is None:
             ws.write_blank(i, 2, None, f.pct)
+        elif isinstance(rate, str):
+            ws.write_string(i, 2, rate, f.center)
         else:
             ws.write_number(i, 2, rate / 100, f.pct)
         if cumulative is None:
