@@ -1,0 +1,24 @@
+"""The notification outbox partitioned by year of creation on PostgreSQL (core.partitions)."""
+
+from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
+
+from motcua.core.partitions import table_partition
+
+
+def partition(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    # PostgreSQL only; SQLite keeps the plain table.
+    if schema_editor.connection.vendor == "postgresql":
+        table_partition(schema_editor.connection, "notify_message", "created_at")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("notify", "0003_postal"),
+    ]
+
+    operations = [
+        # Not reversed: the partitioned table works as the plain one did.
+        migrations.RunPython(partition, migrations.RunPython.noop, elidable=False),
+    ]
