@@ -109,3 +109,17 @@ def test_the_command_adds_the_coming_years_once(
         cursor.execute("SELECT count(*) FROM pg_indexes WHERE tablename = 'core_auditevent_y2026'")
         on_old = cursor.fetchone()
     assert on_new == on_old
+
+
+@pytest.mark.django_db
+def test_a_year_another_tool_already_covers_is_left_alone() -> None:
+    # pg_partman (docs/operations.md) makes its own partitions, named its own way.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE core_auditevent_p2032_03 PARTITION OF core_auditevent "
+            "FOR VALUES FROM ('2032-03-01 00:00+07') TO ('2032-04-01 00:00+07')"
+        )
+    with time_machine.travel(local(dt.date(2032, 1, 10)), tick=False):
+        created = partitions_ensure(0)
+    assert "core_auditevent_y2032" not in created
+    assert "dossiers_dossierevent_y2032" in created

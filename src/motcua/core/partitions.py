@@ -89,6 +89,20 @@ def _exists(cursor: CursorWrapper, name: str) -> bool:
     return bool(row and row[0])
 
 
+def _covered(cursor: CursorWrapper, table: str, start: dt.datetime, end: dt.datetime) -> bool:
+    """Whether a partition of ``table`` (ours or another tool's, such as pg_partman's monthly
+    ones) already overlaps [start, end): then this year is left alone."""
+    cursor.execute(
+        "SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid, "
+        "LATERAL regexp_match(pg_get_expr(c.relpartbound, c.oid), "
+        "$$FROM \\('([^']+)'\\) TO \\('([^']+)'\\)$$) AS m "
+        "WHERE i.inhparent = %s::regclass AND m[1]::timestamptz < %s "
+        "AND m[2]::timestamptz > %s LIMIT 1",
+        [table, end, start],
+    )
+    return cursor.fetchone() is not None
+
+
 def partition_add(cursor: CursorWrapper, table: str, column: str, year: int) -> bool:
     """Give ``table`` a partition for ``year``; False if it has one already.
 
@@ -96,9 +110,9 @@ def partition_add(cursor: CursorWrapper, table: str, column: str, year: int) -> 
     transaction), since PostgreSQL refuses a partition that the default one overlaps.
     """
     name = partition_name(table, year)
-    if _exists(cursor, name):
-        return False
     start, end = year_bounds(year)
+    if _exists(cursor, name) or _covered(cursor, table, start, end):
+        return False
     qt, qn, qc = (connection.ops.quote_name(x) for x in (table, name, column))
     default = connection.ops.quote_name(f"{table}_default")
     cursor.execute(f"CREATE TABLE {qn} (LIKE {qt} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
