@@ -6,13 +6,18 @@ from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import StateApps
 
-from motcua.core.partitions import table_partition
+from motcua.core.partitions import table_partition, table_unpartition
 
 
 def partition(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     # PostgreSQL only; SQLite keeps the plain table.
     if schema_editor.connection.vendor == "postgresql":
         table_partition(schema_editor.connection, "dossiers_dossierevent", "at")
+
+
+def unpartition(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        table_unpartition(schema_editor.connection, "dossiers_dossierevent", "at")
 
 
 class Migration(migrations.Migration):
@@ -23,6 +28,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # Not reversed: the partitioned table works as the plain one did.
-        migrations.RunPython(partition, migrations.RunPython.noop, elidable=False),
+        migrations.RunPython(partition, unpartition, elidable=False),
     ]

@@ -4,7 +4,7 @@ from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import StateApps
 
-from motcua.core.partitions import table_partition
+from motcua.core.partitions import table_partition, table_unpartition
 
 
 def partition(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
@@ -13,12 +13,16 @@ def partition(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         table_partition(schema_editor.connection, "notify_message", "created_at")
 
 
+def unpartition(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        table_unpartition(schema_editor.connection, "notify_message", "created_at")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("notify", "0003_postal"),
     ]
 
     operations = [
-        # Not reversed: the partitioned table works as the plain one did.
-        migrations.RunPython(partition, migrations.RunPython.noop, elidable=False),
+        migrations.RunPython(partition, unpartition, elidable=False),
     ]

@@ -6,13 +6,18 @@ from django.db import migrations, models
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import StateApps
 
-from motcua.core.partitions import table_partition
+from motcua.core.partitions import table_partition, table_unpartition
 
 
 def partition(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     # PostgreSQL only; SQLite keeps the plain table.
     if schema_editor.connection.vendor == "postgresql":
         table_partition(schema_editor.connection, "webhooks_delivery", "created_at")
+
+
+def unpartition(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        table_unpartition(schema_editor.connection, "webhooks_delivery", "created_at")
 
 
 class Migration(migrations.Migration):
@@ -34,6 +39,5 @@ class Migration(migrations.Migration):
                 verbose_name="sự kiện",
             ),
         ),
-        # Not reversed: the partitioned table works as the plain one did.
-        migrations.RunPython(partition, migrations.RunPython.noop, elidable=False),
+        migrations.RunPython(partition, unpartition, elidable=False),
     ]
