@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # No foreign key may point into the partitioned dossier events (dossiers 0020).
+        # No foreign key may point into the partitioned dossier events (dossiers 0021).
         migrations.AlterField(
             model_name="delivery",
             name="event",

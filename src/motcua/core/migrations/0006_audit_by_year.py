@@ -1,6 +1,4 @@
-"""Dossier events partitioned by year on PostgreSQL (core.partitions).
-
-After the foreign keys into the table are gone (webhooks 0002, integrations 0003)."""
+"""The audit trail partitioned by year on PostgreSQL (core.partitions)."""
 
 from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
@@ -12,19 +10,17 @@ from motcua.core.partitions import table_partition, table_unpartition
 def partition(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     # PostgreSQL only; SQLite keeps the plain table.
     if schema_editor.connection.vendor == "postgresql":
-        table_partition(schema_editor.connection, "dossiers_dossierevent", "at")
+        table_partition(schema_editor.connection, "core_auditevent", "at")
 
 
 def unpartition(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor == "postgresql":
-        table_unpartition(schema_editor.connection, "dossiers_dossierevent", "at")
+        table_unpartition(schema_editor.connection, "core_auditevent", "at")
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dossiers", "0019_postal"),
-        ("webhooks", "0002_deliveries_by_year"),
-        ("integrations", "0003_event_without_db_constraint"),
+        ("core", "0005_cache_table"),
     ]
 
     operations = [

@@ -1,4 +1,6 @@
-"""The audit trail partitioned by year on PostgreSQL (core.partitions)."""
+"""Dossier events partitioned by year on PostgreSQL (core.partitions).
+
+After the foreign keys into the table are gone (webhooks 0002, integrations 0003)."""
 
 from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
@@ -10,17 +12,19 @@ from motcua.core.partitions import table_partition, table_unpartition
 def partition(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     # PostgreSQL only; SQLite keeps the plain table.
     if schema_editor.connection.vendor == "postgresql":
-        table_partition(schema_editor.connection, "core_auditevent", "at")
+        table_partition(schema_editor.connection, "dossiers_dossierevent", "at")
 
 
 def unpartition(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor == "postgresql":
-        table_unpartition(schema_editor.connection, "core_auditevent", "at")
+        table_unpartition(schema_editor.connection, "dossiers_dossierevent", "at")
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0004_login_realms"),
+        ("dossiers", "0020_dossier_fee"),
+        ("webhooks", "0002_deliveries_by_year"),
+        ("integrations", "0003_event_without_db_constraint"),
     ]
 
     operations = [
