@@ -39,6 +39,8 @@ from django.core.files.storage import FileSystemStorage, storages
 from django.db import connection, connections
 from django.utils import timezone
 
+from motcua.core.partitions import partitioned_tables_drop
+
 FORMAT = 1
 MANIFEST = "manifest.json"
 SQLITE_FILE = "database.sqlite3"
@@ -272,6 +274,9 @@ def backup_restore(source: Path, *, force: bool = False, log: Callable[[str], No
             src.close()
     elif vendor == "postgresql":
         env, name = _pg_env(connection.settings_dict)
+        # pg_restore --clean cannot drop a yearly partition's key on its own (it is its
+        # parent's): the target's partitioned tables go first, whole; the dump re-creates them.
+        partitioned_tables_drop()
         connections.close_all()
         _run(
             [

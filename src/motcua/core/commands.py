@@ -239,6 +239,28 @@ def _demo(args: argparse.Namespace) -> int:
     return serve(args.bind, args.workers, insecure_ok=True, worker=not args.no_worker)
 
 
+def _db_partitions(args: argparse.Namespace) -> int:
+    from django.db import connection
+
+    from motcua.core.partitions import partitions_ensure, partitions_list
+
+    if connection.vendor != "postgresql":
+        print("motcua db partitions: SQLite has no partitions; nothing to do")
+        return 0
+    if args.years < 0:
+        print("motcua db partitions: --years must be 0 or more", file=sys.stderr)
+        return 2
+    created = partitions_ensure(args.years)
+    for name in created:
+        print(f"created {name}")
+    if not created:
+        print("partitions up to date")
+    if args.list:
+        for p in partitions_list():
+            print(f"{p.table}\t{p.name}\t{p.bounds}\t~{p.rows} rows")
+    return 0
+
+
 def register(cli: CLI) -> None:
     p = cli.commands.add_parser(
         "migrate",
@@ -312,6 +334,26 @@ def register(cli: CLI) -> None:
     p.add_argument("source", type=Path, metavar="DIR", help="the backup folder")
     p.add_argument("--force", action="store_true", help="replace the data of this installation")
     p.set_defaults(handler=_restore)
+
+    p = cli.commands.add_parser(
+        "db",
+        help="database upkeep (yearly partitions)",
+        description="Database upkeep on PostgreSQL.",
+    )
+    db = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    part = db.add_parser(
+        "partitions",
+        help="create this year's and the coming years' partitions (idempotent)",
+        description="Give every table partitioned by year (dossier events, audit trail, "
+        "outbox, webhook deliveries) a partition for this year and the next N years; rows "
+        "of those years waiting in the default partition move into it. The worker does "
+        "the same daily. Does nothing on SQLite.",
+    )
+    part.add_argument(
+        "--years", type=int, default=1, metavar="N", help="years ahead to create (default 1)"
+    )
+    part.add_argument("--list", action="store_true", help="then list every partition")
+    part.set_defaults(handler=_db_partitions)
 
     p = cli.commands.add_parser(
         "demo",

@@ -65,8 +65,13 @@ class PortalPush(models.Model):
     dossier = models.ForeignKey(
         Dossier, on_delete=models.CASCADE, related_name="portal_pushes", verbose_name=_("hồ sơ")
     )
+    # No database constraint: dossier events are partitioned by year (core.partitions).
     event = models.ForeignKey(
-        DossierEvent, on_delete=models.CASCADE, related_name="+", verbose_name=_("sự kiện")
+        DossierEvent,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("sự kiện"),
+        db_constraint=False,
     )
     portal_status = models.PositiveSmallIntegerField(
         _("trạng thái gửi"), choices=PortalStatus.choices

@@ -64,8 +64,14 @@ class Delivery(models.Model):
         on_delete=models.CASCADE,
         related_name="deliveries",
     )
+    # No database constraint: dossier events are partitioned by year on PostgreSQL, and no
+    # foreign key can point into such a table (core.partitions). Django still cascades.
     event = models.ForeignKey(
-        DossierEvent, verbose_name=_("sự kiện"), on_delete=models.CASCADE, related_name="+"
+        DossierEvent,
+        verbose_name=_("sự kiện"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     # The body sent (the event as ``GET /api/events`` lists it), fixed when queued.
     payload = models.JSONField(_("nội dung"))
