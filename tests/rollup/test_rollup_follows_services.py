@@ -26,9 +26,9 @@ from motcua.dossiers.services import (
     dossier_withdraw,
 )
 from motcua.reports.queries import period_figures
-from motcua.reports.rollup_queries import rollup_table_rows
+from motcua.reports.rollup_queries import rollup_month_rows, rollup_table_rows
 from motcua.rollup.models import DayCount
-from motcua.rollup.services import rollup_rebuild
+from motcua.rollup.services import rollup_balances_extend, rollup_rebuild
 from tests.world import MONDAY, World, local
 
 APPLICANT = Applicant(
@@ -94,6 +94,9 @@ def _periods(last: dt.date) -> list[tuple[dt.date, dt.date]]:
         (MONDAY + dt.timedelta(days=2), last),
         (dt.date(MONDAY.year, 1, 1), last),
         (last, last + dt.timedelta(days=30)),
+        # From a checkpoint's first day, and from within a month after one.
+        (dt.date(MONDAY.year, MONDAY.month + 1, 1), max(last, MONDAY) + dt.timedelta(days=30)),
+        (dt.date(MONDAY.year, MONDAY.month + 1, 9), last + dt.timedelta(days=40)),
     ]
 
 
@@ -107,11 +110,18 @@ def test_the_rollup_kept_by_the_services_is_the_rollup_of_the_dossiers(
     dossiers: list[Dossier] = []
     now = local(MONDAY, 8)
     with time_machine.travel(now, tick=False) as traveller:
-        for _ in range(40):
-            now += dt.timedelta(hours=rng.choice([0, 1, 2, 5, 16, 40]))
+        for i in range(60):
+            if i == 20:
+                # The monthly job made checkpoints ahead of the changes still to come: the
+                # write path has to keep their balances.
+                rollup_balances_extend(now.date() + dt.timedelta(days=62))
+            now += dt.timedelta(hours=rng.choice([0, 1, 2, 5, 16, 40, 60]))
             traveller.move_to(now)
             _step(rng, world, dossiers)
+        rollup_balances_extend(now.date() + dt.timedelta(days=31))
         kept = rollup_table_rows()
+        kept_months = rollup_month_rows()
+        assert len({row[1] for row in kept_months if row[0] == "month"}) > 1
         ended = Dossier.objects.filter(ended_at__isnull=False).count()
         assert ended > 0 and len({row[0] for row in kept}) > 1  # the sequence did something
         for date_from, date_to in _periods(now.date()):
@@ -123,6 +133,7 @@ def test_the_rollup_kept_by_the_services_is_the_rollup_of_the_dossiers(
                 assert rolled == counted, (date_from, date_to, agency)
         rollup_rebuild()
         assert rollup_table_rows() == kept
+        assert rollup_month_rows() == kept_months
 
 
 @pytest.mark.django_db

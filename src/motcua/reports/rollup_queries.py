@@ -11,30 +11,81 @@ conditions of ``reports.period``.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import datetime as dt
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any, cast
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from motcua.agencies.models import Agency
 from motcua.dossiers.models import Channel, Dossier, DossierClass, EndKind
 from motcua.reports.period import Period, figure_conditions, overdue_exceptions, scope_q
-from motcua.rollup.models import DayCount, Measure
+from motcua.rollup.models import DayCount, Measure, MonthBalance, MonthCount
+from motcua.rollup.services import month_start, next_month
 
 GroupKey = tuple[int, int, str]
 LateDetail = dict[int, dict[str, int]]
+Span = tuple[dt.date, dt.date]  # first and last day, included
+
+# Figures summed over the rows, and the internal sums the stock figures are made of.
+FLOW_KEYS = (
+    "received",
+    "received_online",
+    "received_direct",
+    "received_postal",
+    "resolved",
+    "early",
+    "on_time",
+    "late",
+    "late_apology",
+    "postal_return",
+    "refused",
+    "withdrawn",
+    "stopped",
+    "cum_received",
+    "cum_online",
+    "cum_postal",
+    "cum_resolved",
+)
 
 
-def _conditions(period: Period) -> dict[str, Q]:
-    start, end = period.date_from, period.date_to
-    jan1 = period.year_start
+def _split(first: dt.date | None, last: dt.date) -> tuple[list[Span], Span | None]:
+    """The days ``[first, last]`` (``first`` None: from the beginning) as the days of its
+    partial months, read from ``DayCount``, and the span of its whole months (the first days
+    of the first and last), read from ``MonthCount``."""
+    full_from = dt.date.min if first is None else first
+    if first is not None and first.day != 1:
+        full_from = next_month(first)
+    after = next_month(last)
+    full_to = after if last + dt.timedelta(days=1) == after else month_start(last)
+    # Whole months are [full_from, full_to).
+    if first is not None and full_from >= full_to:
+        return [(first, last)], None
+    days = []
+    if first is not None and first < full_from:
+        days.append((first, full_from - dt.timedelta(days=1)))
+    if full_to <= last:
+        days.append((full_to, last))
+    months = (full_from, full_to - dt.timedelta(days=1)) if full_from < full_to else None
+    return days, months
+
+
+def _within(spans: list[Span]) -> Q:
+    q = Q(pk__in=[])
+    for a, b in spans:
+        q |= Q(day__gte=a, day__lte=b)
+    return q
+
+
+def _conditions(period: list[Span], year: list[Span], before: list[Span]) -> dict[str, Q]:
+    """The sums of one table as conditions on its rows, given which of its rows fall in the
+    period, in the year to the period's end, and before the period (since the checkpoint)."""
     rec = Q(measure=Measure.RECEIVED)
     ended = Q(measure=Measure.ENDED)
-    in_period = Q(day__gte=start, day__lte=end)
-    in_year = Q(day__gte=jan1, day__lte=end)
-    before = Q(day__lt=start)
+    in_period = _within(period)
+    in_year = _within(year)
     resolved = ended & in_period & Q(end_kind=EndKind.RESULT)
     late = resolved & Q(dossier_class=DossierClass.LATE)
     return {
@@ -42,10 +93,9 @@ def _conditions(period: Period) -> dict[str, Q]:
         "received_online": rec & in_period & Q(channel=Channel.ONLINE),
         "received_direct": rec & in_period & Q(channel=Channel.DIRECT),
         "received_postal": rec & in_period & Q(channel=Channel.POSTAL),
-        "rec_before": rec & before,
-        "ended_before": ended & before,
-        "rec_to_end": rec,
-        "ended_to_end": ended,
+        "ended_in": ended & in_period,
+        "rec_before": rec & _within(before),
+        "ended_before": ended & _within(before),
         "resolved": resolved,
         "early": resolved & Q(dossier_class=DossierClass.EARLY),
         "on_time": resolved & Q(dossier_class=DossierClass.ON_TIME),
@@ -62,36 +112,78 @@ def _conditions(period: Period) -> dict[str, Q]:
     }
 
 
+def rollup_flow_counts(scope: Q, period: Period) -> dict[GroupKey, dict[str, int]]:
+    """The flows and stocks of the period per (agency, field, level), from the rollup:
+    whole months from ``MonthCount``, the days of partial months from ``DayCount``, and the
+    dossiers open at the start from the latest ``MonthBalance`` checkpoint at or before the
+    period's month plus the flows since it. At most three queries, whose rows do not grow
+    with the period's length (a year is 12 month rows per key) or the history before it.
+    ``carried_over`` and ``in_progress`` as in ``figure_conditions``; no ``overdue``."""
+    start, end = period.date_from, period.date_to
+    checkpoint = MonthBalance.objects.filter(day__lte=start).aggregate(last=Max("day"))["last"]
+    p_days, p_months = _split(start, end)
+    y_days, y_months = _split(period.year_start, end)
+    day_before = start - dt.timedelta(days=1)
+    b_days: list[Span]
+    b_months: Span | None
+    if checkpoint is not None and checkpoint == start:
+        b_days, b_months = [], None
+    else:
+        b_days, b_months = _split(checkpoint, day_before)
+    groups: dict[GroupKey, dict[str, int]] = {}
+    for model, period_spans, year_spans, before_spans in (
+        (DayCount, p_days, y_days, b_days),
+        (
+            MonthCount,
+            [p_months] if p_months else [],
+            [y_months] if y_months else [],
+            [b_months] if b_months else [],
+        ),
+    ):
+        if not (period_spans or year_spans or before_spans):
+            continue
+        conds = _conditions(period_spans, year_spans, before_spans)
+        rows = (
+            model.objects.filter(scope, _within(period_spans + year_spans + before_spans))
+            .order_by()
+            .values("agency_id", "field_id", "level")
+            .annotate(**{k: Sum("n", filter=c) for k, c in conds.items()})
+        )
+        for values in cast(Iterable[dict[str, Any]], rows):
+            key = (values["agency_id"], values["field_id"], values["level"])
+            group = groups.setdefault(key, {})
+            for k in conds:
+                group[k] = group.get(k, 0) + int(values[k] or 0)
+    balances = Counter[GroupKey]()
+    if checkpoint is not None:
+        for agency_id, field_id, level, n in (
+            MonthBalance.objects.filter(scope, day=checkpoint)
+            .order_by()
+            .values_list("agency_id", "field_id", "level")
+            .annotate(total=Sum("n"))
+        ):
+            balances[(agency_id, field_id, level)] += int(n)
+    out: dict[GroupKey, dict[str, int]] = {}
+    for key in set(groups) | set(balances):
+        v = groups.get(key, {})
+        counts = {k: v.get(k, 0) for k in FLOW_KEYS}
+        carried = balances[key] + v.get("rec_before", 0) - v.get("ended_before", 0)
+        counts["carried_over"] = carried
+        counts["in_progress"] = carried + counts["received"] - v.get("ended_in", 0)
+        counts["overdue"] = 0
+        out[key] = counts
+    return out
+
+
 def rollup_grouped_counts(
     agency: Agency | None, period: Period
 ) -> tuple[dict[GroupKey, dict[str, int]], LateDetail, LateDetail]:
     """The counts of ``period_figures`` per (agency, field, level) from the rollup."""
     scope = scope_q(agency, period.date_to)
-    conds = _conditions(period)
-    sums = {key: Sum("n", filter=cond) for key, cond in conds.items()}
-    rows = (
-        DayCount.objects.filter(scope, day__lte=period.date_to)
-        .order_by()
-        .values("agency_id", "field_id", "level")
-        .annotate(**sums)
-    )
-    groups: dict[GroupKey, dict[str, int]] = {}
-    for values in cast(Iterable[dict[str, Any]], rows):
-        v: dict[str, int] = {k: int(values[k] or 0) for k in conds}
-        key = (values["agency_id"], values["field_id"], values["level"])
-        counts = {k: v[k] for k in conds if not k.endswith(("_before", "_to_end"))}
-        counts["carried_over"] = v["rec_before"] - v["ended_before"]
-        counts["in_progress"] = v["rec_to_end"] - v["ended_to_end"]
-        counts["overdue"] = 0
-        groups[key] = counts
-
+    groups = rollup_flow_counts(scope, period)
+    blank = dict.fromkeys([*FLOW_KEYS, "carried_over", "in_progress", "overdue"], 0)
     dossiers = Dossier.objects.filter(scope, received_at__isnull=False).order_by()
     fig = figure_conditions(period)
-    blank = dict.fromkeys(
-        [k for k in conds if not k.endswith(("_before", "_to_end"))]
-        + ["carried_over", "in_progress", "overdue"],
-        0,
-    )
     overdue = (
         dossiers.filter(fig["overdue"])
         .values("agency_id", "field_id", "level")
@@ -123,4 +215,13 @@ def rollup_table_rows() -> list[tuple[Any, ...]]:
     return sorted(DayCount.objects.values_list(*names))
 
 
-__all__ = ["rollup_grouped_counts", "rollup_table_rows"]
+def rollup_month_rows() -> list[tuple[Any, ...]]:
+    """Every ``MonthCount`` and ``MonthBalance`` row as a sorted tuple, tagged by table."""
+    out: list[tuple[Any, ...]] = []
+    for tag, model in (("month", MonthCount), ("balance", MonthBalance)):
+        names = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
+        out += [(tag, *row) for row in model.objects.values_list(*names)]
+    return sorted(out, key=repr)
+
+
+__all__ = ["rollup_flow_counts", "rollup_grouped_counts", "rollup_month_rows", "rollup_table_rows"]

@@ -7,6 +7,13 @@ bulk import, a correction by hand), and costs two indexed range scans of one age
 (``dossier_agency_received``, ``dossier_agency_ended``). ``rollup_rebuild`` recomputes
 a range of days for every agency (``motcua rollup rebuild``; the history import calls it for
 the days it wrote).
+
+The months follow their days: a recomputed (day, agency) pair recomputes its (month, agency)
+``MonthCount`` rows from the month's ``DayCount`` rows (about 30 days of one agency), and the
+agency's ``MonthBalance`` rows at the checkpoints after that month from its ``MonthCount``
+rows (months × keys of one agency). A change of today touches no checkpoint (they count the
+months before theirs). Checkpoints are added for every agency at once by ``rollup_rebuild``
+and ``rollup_balances_extend`` (the worker's monthly job), never by the write path.
 """
 
 from __future__ import annotations
@@ -17,13 +24,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Min, Q, QuerySet
+from django.db.models import Max, Min, Q, QuerySet, Sum
 
 from motcua.agencies.models import Agency
 from motcua.core.audit import Actor, audit_log
 from motcua.dossiers.classify import LOCAL
 from motcua.dossiers.models import DeliveryChannel, Dossier
-from motcua.rollup.models import DayCount, Measure
+from motcua.rollup.models import DayCount, Measure, MonthBalance, MonthCount
 
 # The columns of a dossier the rollup reads: a save that changes none of them leaves it as is.
 ROLLUP_FIELDS = (
@@ -50,6 +57,14 @@ def local_day(instant: dt.datetime) -> dt.date:
 
 def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), tzinfo=LOCAL)
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def next_month(day: dt.date) -> dt.date:
+    return dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
 
 def touches_rollup(fields: Iterable[str]) -> bool:
@@ -146,6 +161,141 @@ def rollup_days_refresh(pairs: Iterable[tuple[dt.date, int]]) -> None:
             dossiers |= Q(agency_id=agency_id, ended_at__gte=start, ended_at__lt=end)
         qs = Dossier.objects.filter(dossiers, received_at__isnull=False)
         _write(_count(_rows(qs), lambda day, agency_id: (day, agency_id) in wanted))
+        months = {(month_start(day), agency_id) for day, agency_id in todo}
+        _months_refresh(months)
+        since: dict[int, dt.date] = {}
+        for month, agency_id in months:
+            since[agency_id] = min(month, since.get(agency_id, month))
+        checkpoints = sorted(set(MonthBalance.objects.values_list("day", flat=True).distinct()))
+        for agency_id, month in sorted(since.items()):
+            later = [c for c in checkpoints if c > month]
+            if later:
+                MonthBalance.objects.filter(agency_id=agency_id, day__in=later).delete()
+                _write_balances(_balances(later, agency_id))
+
+
+_KEY = (
+    "agency_id",
+    "receiving_unit_id",
+    "field_id",
+    "level",
+    "channel",
+    "measure",
+    "end_kind",
+    "dossier_class",
+    "postal_delivery",
+    "has_apology",
+)
+
+
+def _months_refresh(pairs: Iterable[tuple[dt.date, int]], *, every_agency: bool = False) -> None:
+    """Recompute the ``MonthCount`` rows of these (month, agency) pairs (with
+    ``every_agency``, of these months for every agency) from their ``DayCount`` rows."""
+    todo = sorted(set(pairs))
+    if not todo:
+        return
+    where, days = Q(), Q()
+    for month, agency_id in todo:
+        own = Q() if every_agency else Q(agency_id=agency_id)
+        where |= Q(day=month) & own
+        days |= Q(day__gte=month, day__lt=next_month(month)) & own
+    MonthCount.objects.filter(where).delete()
+    rows = (
+        DayCount.objects.filter(days)
+        .order_by()
+        .values(*_KEY, "day")
+        .annotate(total=Sum("n"))
+        .values_list(*_KEY, "day", "total")
+    )
+    counts: Counter[tuple[Any, ...]] = Counter()
+    for *key, day, total in rows.iterator(chunk_size=5000):
+        counts[(month_start(day), *key)] += int(total)
+    MonthCount.objects.bulk_create(
+        [
+            MonthCount(day=k[0], **dict(zip(_KEY, k[1:], strict=True)), n=n)
+            for k, n in counts.items()
+        ],
+        batch_size=2000,
+    )
+
+
+BalanceKey = tuple[dt.date, int, int | None, int, str]
+
+
+def _balances(checkpoints: list[dt.date], agency_id: int | None = None) -> Counter[BalanceKey]:
+    """The dossiers open at the start of each checkpoint month, by (month, agency, receiving
+    unit, field, level), from ``MonthCount`` (of one agency, or every agency): received
+    minus ended in the months before it."""
+    out: Counter[BalanceKey] = Counter()
+    if not checkpoints:
+        return out
+    checkpoints = sorted(checkpoints)
+    qs = MonthCount.objects.filter(day__lt=checkpoints[-1])
+    if agency_id is not None:
+        qs = qs.filter(agency_id=agency_id)
+    rows = (
+        qs.order_by()
+        .values("day", "agency_id", "receiving_unit_id", "field_id", "level", "measure")
+        .annotate(total=Sum("n"))
+        .values_list(
+            "day", "agency_id", "receiving_unit_id", "field_id", "level", "measure", "total"
+        )
+    )
+    net: dict[dt.date, Counter[tuple[int, int | None, int, str]]] = {}
+    for day, agency, unit, field, level, measure, total in rows.iterator(chunk_size=5000):
+        sign = 1 if measure == Measure.RECEIVED else -1
+        net.setdefault(day, Counter())[(agency, unit, field, level)] += sign * int(total)
+    running: Counter[tuple[int, int | None, int, str]] = Counter()
+    months = sorted(net)
+    i = 0
+    for checkpoint in checkpoints:
+        while i < len(months) and months[i] < checkpoint:
+            running.update(net[months[i]])
+            i += 1
+        for key, n in running.items():
+            if n:
+                out[(checkpoint, *key)] = n
+    return out
+
+
+def _write_balances(counts: Counter[BalanceKey]) -> None:
+    MonthBalance.objects.bulk_create(
+        [
+            MonthBalance(
+                day=k[0], agency_id=k[1], receiving_unit_id=k[2], field_id=k[3], level=k[4], n=n
+            )
+            for k, n in counts.items()
+        ],
+        batch_size=2000,
+    )
+
+
+def _month_range(first: dt.date, last: dt.date) -> list[dt.date]:
+    out, month = [], month_start(first)
+    while month <= last:
+        out.append(month)
+        month = next_month(month)
+    return out
+
+
+def rollup_balances_extend(until: dt.date) -> int:
+    """Add the checkpoints after the last one up to the month of ``until`` (from the month
+    after the first with a dossier if there is none yet), for every agency; the number of
+    balance rows written. The worker runs it daily (``rollup_balances``): a period starting
+    this month then reads one balance row per key and no month before it."""
+    with transaction.atomic():
+        # Every agency's rows locked (in order, as the write path does) so that no agency's
+        # recomputation runs between reading the months and writing the new checkpoints.
+        list(Agency.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
+        first = MonthCount.objects.aggregate(first=Min("day"))["first"]
+        if first is None:
+            return 0
+        last = MonthBalance.objects.aggregate(last=Max("day"))["last"]
+        start = next_month(last if last is not None else first)
+        new = _month_range(start, month_start(until)) if start <= until else []
+        counts = _balances(new)
+        _write_balances(counts)
+    return len(counts)
 
 
 def _pairs(row: Mapping[str, Any]) -> set[tuple[dt.date, int]]:
@@ -197,6 +347,8 @@ def rollup_rebuild(date_from: dt.date | None = None, date_to: dt.date | None = N
     if bounds["first"] is None:
         with transaction.atomic():
             DayCount.objects.all().delete()
+            MonthCount.objects.all().delete()
+            MonthBalance.objects.all().delete()
         return 0
     lasts = [v for v in (bounds["last_received"], bounds["last_ended"]) if v is not None]
     first = date_from or local_day(bounds["first"])
@@ -209,7 +361,23 @@ def rollup_rebuild(date_from: dt.date | None = None, date_to: dt.date | None = N
         DayCount.objects.filter(day__gte=first, day__lte=last).delete()
         counts = _count(_rows(qs), lambda day, _agency: first <= day <= last)
         _write(counts)
+        _months_refresh(((m, 0) for m in _month_range(first, last)), every_agency=True)
+        _balances_rebuild()
     return len(counts)
+
+
+def _balances_rebuild() -> None:
+    """Every checkpoint from the month after the first with a dossier to the month after the
+    last (or the last checkpoint already made, if later), for every agency."""
+    bounds = MonthCount.objects.aggregate(first=Min("day"), last=Max("day"))
+    made = MonthBalance.objects.aggregate(last=Max("day"))["last"]
+    MonthBalance.objects.all().delete()
+    if bounds["first"] is None:
+        return
+    last = next_month(bounds["last"])
+    if made is not None and made > last:
+        last = made
+    _write_balances(_balances(_month_range(next_month(bounds["first"]), last)))
 
 
 def rollup_rebuild_since(instant: dt.datetime) -> int:
