@@ -22,6 +22,7 @@ from django.test import Client
 
 from motcua.cli import main
 from motcua.dossiers.models import Dossier, DossierEvent, EventType, Status
+from motcua.rollup.services import rollup_rebuild
 from tests.world import World, staff_create, world  # noqa: F401
 
 from .builders import dossier, event, guidance, procedure, utc
@@ -125,6 +126,9 @@ def history(world: World) -> dict[str, Any]:  # noqa: F811
     guidance(world.center, "2026-02-03T02:00")
     guidance(world.center, "2026-05-03T02:00", kind="incoming_call")
     guidance(world.justice, "2026-02-04T02:00", kind="outgoing_call")
+    # Written outside the services, as the history import writes: the rollup, which the
+    # province's dashboard reads, is rebuilt as the import does.
+    rollup_rebuild()
     manager = staff_create("giamdoc", "Võ Thị Hồng", world.center, "center_manager")
     provincial = staff_create("vanphong", "Đỗ Văn Tâm", world.province, "provincial_office")
     return {

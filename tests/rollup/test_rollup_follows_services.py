@@ -25,11 +25,12 @@ from motcua.dossiers.services import (
     dossier_request_supplement,
     dossier_withdraw,
 )
+from motcua.office.dashboard import dashboard_figures
 from motcua.reports.queries import period_figures
 from motcua.reports.rollup_queries import rollup_month_rows, rollup_table_rows
 from motcua.rollup.models import DayCount
 from motcua.rollup.services import rollup_balances_extend, rollup_rebuild
-from tests.world import MONDAY, World, local
+from tests.world import MONDAY, World, local, staff_create
 
 APPLICANT = Applicant(
     kind="citizen", name="Hoàng Văn Bình", id_number="066090001234", address="Gia Nghĩa"
@@ -124,7 +125,16 @@ def test_the_rollup_kept_by_the_services_is_the_rollup_of_the_dossiers(
         assert len({row[1] for row in kept_months if row[0] == "month"}) > 1
         ended = Dossier.objects.filter(ended_at__isnull=False).count()
         assert ended > 0 and len({row[0] for row in kept}) > 1  # the sequence did something
+        office = staff_create("vanphong", "Lê Văn Phòng", world.province, "provincial_office")
         for date_from, date_to in _periods(now.date()):
+            # The province's dashboard from the rollup shows what it counts on the dossiers.
+            dash = {
+                source: dashboard_figures(
+                    office, agency=None, date_from=date_from, date_to=date_to, source=source
+                )["counts"]
+                for source in ("rollup", "dossiers")
+            }
+            assert dash["rollup"] == dash["dossiers"], (date_from, date_to)
             for agency in (None, world.justice, world.center):
                 rolled = period_figures(
                     date_from=date_from, date_to=date_to, agency=agency, source="rollup"

@@ -272,6 +272,22 @@ def _rows(qs: Any, index: str) -> list[tuple[Any, ...]]:
         return list(cursor.fetchall())
 
 
+def _rollup_flows(per: dict[int, Counter[str]], scope: Q, period: Period) -> None:
+    """The figures of ``period_counts`` that the rollup holds, added to ``per`` by agency."""
+    from motcua.reports.rollup_queries import rollup_flow_counts
+
+    for (agency_id, _field, _level), g in rollup_flow_counts(scope, period).items():
+        c = per[agency_id]
+        for key in (*RECEIVED_BY_CHANNEL.values(), "received", "carried_over", "in_progress"):
+            c[key] += g[key]
+        for key in ("resolved", "early", "on_time", "late", "postal_return", "refused"):
+            c[key] += g[key]
+        c["withdrawn"] += g["withdrawn"] + g["stopped"]
+        c["late_no_apology"] += g["late"] - g["late_apology"]
+        # Overdue is subtracted by the queries over the dossiers.
+        c["in_progress_within_due"] += g["in_progress"]
+
+
 def period_counts(
     user: AnyUser,
     *,
@@ -279,6 +295,7 @@ def period_counts(
     date_to: dt.date,
     risk: RiskClock,
     agencies: Collection[int] | None = None,
+    source: str = "dossiers",
 ) -> dict[int, Counter[str]]:
     """Every figure of ``period_filters`` by competent agency, in four queries grouped by
     agency over index ranges, so that each row is read once and tested against few
@@ -305,7 +322,13 @@ def period_counts(
     Measured at 1M dossiers (bench/office_pages.py --alternatives): the single grouped pass
     with 17 ``FILTER`` clauses over the ~47k dossiers open or ended this quarter took
     150-250 ms on both databases, mostly reading scattered rows (PostgreSQL) and evaluating
-    the clauses (SQLite)."""
+    the clauses (SQLite).
+
+    ``source="rollup"``: the flows, carried over and in progress from the rollup
+    (``reports.rollup_queries.rollup_flow_counts``: the period's days and months and one
+    balance row per key, whatever the period's length); the dossiers are read only for
+    what depends on due dates (overdue at the end, the "now" figures): the open ones and
+    those ended after the period."""
     period = Period(date_from, date_to)
     conds = figure_conditions(period)
     scope_q_, wide = figure_scope(user, date_to)
@@ -324,33 +347,41 @@ def period_counts(
         q = conds[FIGURE_OF.get(key, key)]
         return Count("agency", filter=q if extra is None else q & extra)
 
-    received = (
-        scope.filter(conds["received"])
-        .values_list("agency_id")
-        .annotate(n=Count("agency"), **{key: count(key) for key in RECEIVED_BY_CHANNEL.values()})
-    )
-    for agency_id, n, *by_channel in _rows(received, "dossier_dash_received"):
-        c = per[agency_id]
-        c["received"] += n
-        for key, n_channel in zip(RECEIVED_BY_CHANNEL.values(), by_channel, strict=True):
-            c[key] += n_channel
-
-    # Ended in the period, by how, a FILTER each (grouped by the agency alone: its rows come
-    # in that order; grouping by the kind too made SQLite sort them).
-    ended = (
-        scope.filter(conds["ended"])
-        .values_list("agency_id")
-        .annotate(
-            **{
-                key: count("late", Q(has_apology=False)) if key == "late_no_apology" else count(key)
-                for key in ENDED_KEYS
-            }
+    rolled = source == "rollup"
+    if rolled:
+        _rollup_flows(per, scope_q_, period)
+    else:
+        received = (
+            scope.filter(conds["received"])
+            .values_list("agency_id")
+            .annotate(
+                n=Count("agency"), **{key: count(key) for key in RECEIVED_BY_CHANNEL.values()}
+            )
         )
-    )
-    for agency_id, *counts in _rows(ended, "dossier_dash_ended"):
-        c = per[agency_id]
-        for key, n in zip(ENDED_KEYS, counts, strict=True):
-            c[key] += n
+        for agency_id, n, *by_channel in _rows(received, "dossier_dash_received"):
+            c = per[agency_id]
+            c["received"] += n
+            for key, n_channel in zip(RECEIVED_BY_CHANNEL.values(), by_channel, strict=True):
+                c[key] += n_channel
+
+        # Ended in the period, by how, a FILTER each (grouped by the agency alone: its rows come
+        # in that order; grouping by the kind too made SQLite sort them).
+        ended = (
+            scope.filter(conds["ended"])
+            .values_list("agency_id")
+            .annotate(
+                **{
+                    key: count("late", Q(has_apology=False))
+                    if key == "late_no_apology"
+                    else count(key)
+                    for key in ENDED_KEYS
+                }
+            )
+        )
+        for agency_id, *counts in _rows(ended, "dossier_dash_ended"):
+            c = per[agency_id]
+            for key, n in zip(ENDED_KEYS, counts, strict=True):
+                c[key] += n
 
     # Ended after the period's end, received before it: in progress at the end (a past
     # period's; none for a period ending today).
@@ -361,10 +392,12 @@ def period_counts(
     )
     for agency_id, n, carried, overdue in _rows(ended_after, "dossier_dash_ended"):
         c = per[agency_id]
-        c["carried_over"] += carried
-        c["in_progress"] += n
+        if not rolled:
+            c["carried_over"] += carried
+            c["in_progress"] += n
+            c["in_progress_within_due"] += n
         c["in_progress_overdue"] += overdue
-        c["in_progress_within_due"] += n - overdue
+        c["in_progress_within_due"] -= overdue
 
     open_rows = (
         scope.filter(OPEN_RECEIVED)
@@ -384,10 +417,12 @@ def period_counts(
         open_rows, "dossier_dash_open"
     ):
         c = per[agency_id]
-        c["carried_over"] += carried
-        c["in_progress"] += in_progress_n
+        if not rolled:
+            c["carried_over"] += carried
+            c["in_progress"] += in_progress_n
+            c["in_progress_within_due"] += in_progress_n
         c["in_progress_overdue"] += overdue
-        c["in_progress_within_due"] += in_progress_n - overdue
+        c["in_progress_within_due"] -= overdue
         c["at_risk"] += at_risk
         c["late_no_apology"] += late_no_apology
 
@@ -408,16 +443,28 @@ def dashboard_figures(
     date_from: dt.date,
     date_to: dt.date,
     risk: RiskClock | None = None,
+    source: str | None = None,
 ) -> dict[str, Any]:
     """Counts (four grouped queries, ``period_counts``) and their percentages, for the
     template; the names of the agencies in the table (one query); the guidance contacts by
-    kind (one more query)."""
+    kind (one more query).
+
+    The province's dashboard (the provincial office, auditors: ``READ_ALL_ROLES``) reads its
+    flows from the rollup (``source`` None), so that a year costs what a month does at a
+    million dossiers; an agency's reads its own dossiers (a few thousand a quarter).
+    ``source`` "rollup" or "dossiers" forces one (the bench and the tests compare them)."""
     risk = risk or risk_clock(timezone.now())
     filters = period_filters(date_from, date_to, risk)
     # Every agency's name (a few hundred rows at most): the table's names and the list of
     # all agencies that ``period_counts`` reads agency by agency.
     names = dict(Agency.objects.values_list("pk", "name"))
-    per = period_counts(user, date_from=date_from, date_to=date_to, risk=risk, agencies=names)
+    if source is None:
+        profile = staff_profile(user)
+        wide = profile is not None and profile.role in READ_ALL_ROLES
+        source = "rollup" if wide else "dossiers"
+    per = period_counts(
+        user, date_from=date_from, date_to=date_to, risk=risk, agencies=names, source=source
+    )
     # Every dossier has one competent agency: the totals are the sums of the table's rows.
     counts: dict[str, int] = {f.key: sum(c[f.key] for c in per.values()) for f in filters}
     shown = [agency_id for agency_id, c in per.items() if any(c[k] for k in BY_AGENCY)]

@@ -283,6 +283,9 @@ def rollup_balances_extend(until: dt.date) -> int:
     after the first with a dossier if there is none yet), for every agency; the number of
     balance rows written. The worker runs it daily (``rollup_balances``): a period starting
     this month then reads one balance row per key and no month before it."""
+    made = MonthBalance.objects.aggregate(last=Max("day"))["last"]
+    if made is not None and made >= month_start(until):
+        return 0  # the usual case: nothing to add, no lock taken
     with transaction.atomic():
         # Every agency's rows locked (in order, as the write path does) so that no agency's
         # recomputation runs between reading the months and writing the new checkpoints.
