@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.test import Client
 
+from motcua.agencies.models import Agency
 from motcua.cli import main
 from motcua.dossiers.models import Dossier
 from tests.rollup.test_rollup_follows_services import _step
@@ -143,3 +144,20 @@ def test_the_executive_view_alerts_on_dossiers_long_overdue(world: World) -> Non
         html = client.get("/dieu-hanh/", period).content.decode()
     alert = re.search(r'data-alert="overdue">(.*?)</li>', html, re.S)
     assert alert and world.justice.name in alert.group(1) and " 1 " in alert.group(1)
+
+
+@pytest.mark.django_db
+def test_the_ranking_scores_are_the_indicators_on_the_dossiers(
+    world: World, history: list[Dossier]
+) -> None:
+    from motcua.reports.executive import ranking
+    from motcua.reports.indicators import indicators_for_year
+
+    day = MONDAY + dt.timedelta(days=25)
+    with time_machine.travel(local(day, 9), tick=False):
+        rows = ranking(day.year, day)
+        assert any(r["agency_id"] == world.justice.pk for r in rows)
+        for row in rows:
+            agency = Agency.objects.get(pk=row["agency_id"])
+            counted = indicators_for_year(year=day.year, date_to=day, agency=agency)
+            assert row["score"] == counted["qd766"]["score"], agency.code

@@ -12,8 +12,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -71,19 +70,19 @@ def _months(date_to: dt.date, n: int = 12) -> list[tuple[dt.date, dt.date]]:
 
 def monthly_trend(date_to: dt.date) -> list[dict[str, Any]]:
     """Received and resolved per month for the 12 months to ``date_to``, with the same
-    months a year before: one grouped query over the rollup (a month's figure is the sum of
-    its days, as ``period_figures(source="rollup")`` counts it)."""
-    from motcua.rollup.models import DayCount, Measure
+    months a year before: one grouped query over the monthly rollup (a month's figure is the
+    sum of its days, as ``period_figures(source="rollup")`` counts it; the last month is
+    whole, even past ``date_to``, as the chart shows months)."""
+    from motcua.rollup.models import Measure, MonthCount
 
     months = _months(date_to)
     first = months[0][0].replace(year=months[0][0].year - 1)
     received = Q(measure=Measure.RECEIVED)
     resolved = Q(measure=Measure.ENDED, end_kind=EndKind.RESULT)
     rows = (
-        DayCount.objects.filter(day__gte=first, day__lte=months[-1][1])
-        .annotate(month=TruncMonth("day"))
+        MonthCount.objects.filter(day__gte=first, day__lte=months[-1][1])
         .order_by()
-        .values("month")
+        .values(month=F("day"))
         .annotate(received=Sum("n", filter=received), resolved=Sum("n", filter=resolved))
     )
     by_month: dict[tuple[int, int], Any] = {(r["month"].year, r["month"].month): r for r in rows}
@@ -132,7 +131,9 @@ def ranking(year: int, date_to: dt.date) -> list[dict[str, Any]]:
         kind="service_center"
     )
     for agency in agencies.order_by("name"):
-        result = indicators_for_year(year=year, date_to=date_to, agency=agency)
+        # The year's period figures from the rollup (a year of one agency: 12 month rows per
+        # key instead of its year of dossiers); the other indicators read the dossiers.
+        result = indicators_for_year(year=year, date_to=date_to, agency=agency, source="rollup")
         score = result["qd766"]
         out.append(
             {

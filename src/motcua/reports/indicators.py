@@ -163,9 +163,15 @@ def _pakn(start: dt.datetime, end: dt.datetime, agency_ids: list[int] | None) ->
 
 
 def indicators_for_year(
-    *, year: int, date_to: dt.date | None = None, agency: Agency | None = None
+    *,
+    year: int,
+    date_to: dt.date | None = None,
+    agency: Agency | None = None,
+    source: str = "dossiers",
 ) -> dict[str, Any]:
-    """Seed section V indicators and the QĐ 766 groups for ``year`` to ``date_to``."""
+    """Seed section V indicators and the QĐ 766 groups for ``year`` to ``date_to``; the
+    period figures among them counted on the dossiers or, ``source="rollup"``, read from the
+    rollup (the same numbers: ``period_figures``)."""
     date_from = dt.date(year, 1, 1)
     if date_to is None:
         today = timezone.now().astimezone(LOCAL).date()
@@ -320,7 +326,7 @@ def indicators_for_year(
     }
 
     # --- QĐ 766 ----------------------------------------------------------------------------
-    figures = period_figures(date_from=date_from, date_to=date_to, agency=agency)
+    figures = period_figures(date_from=date_from, date_to=date_to, agency=agency, source=source)
     r, ip = figures["resolved"], figures["in_progress"]
     average = resolved_in_year.aggregate(
         d=Avg(ExpressionWrapper(F("ended_at") - F("received_at"), output_field=DurationField()))
