@@ -186,7 +186,17 @@ def bulk_load(n: int, versions: list[tuple[int, int, int, str]], center: int) ->
         with connection.cursor() as cur:
             batch: list[Any] = []
             for row in rows:
-                batch.append([adapt(v) if isinstance(v, dt.datetime) else v for v in row])
+                # JSON columns whose default is a list or a dict (``flags``…) are text here.
+                batch.append(
+                    [
+                        adapt(v)
+                        if isinstance(v, dt.datetime)
+                        else json.dumps(v)
+                        if isinstance(v, list | dict)
+                        else v
+                        for v in row
+                    ]
+                )
                 if len(batch) == 20000:
                     cur.executemany(sql, batch)
                     batch.clear()
