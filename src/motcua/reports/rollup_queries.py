@@ -184,11 +184,16 @@ def rollup_grouped_counts(
     blank = dict.fromkeys([*FLOW_KEYS, "carried_over", "in_progress", "overdue"], 0)
     dossiers = Dossier.objects.filter(scope, received_at__isnull=False).order_by()
     fig = figure_conditions(period)
-    overdue = (
-        dossiers.filter(fig["overdue"])
+    # In progress at the end is "still open" or "ended after the end": two index ranges
+    # (the open dossiers' partial index, the ended ones' by date), where the one condition
+    # with its OR made PostgreSQL scan the table.
+    overdue = [
+        row
+        for part in (Q(ended_at__isnull=True), Q(ended_at__gte=period.end))
+        for row in dossiers.filter(part, fig["overdue"])
         .values("agency_id", "field_id", "level")
         .annotate(n=Count("pk"))
-    )
+    ]
     for row in overdue:
         key = (row["agency_id"], row["field_id"], row["level"])
         groups.setdefault(key, dict(blank))["overdue"] += row["n"]
