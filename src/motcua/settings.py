@@ -474,4 +474,6 @@ MOTCUA: dict[str, Any] = {
     "PAYMENT_SECRET": os.environ.get("MOTCUA_PAYMENT_SECRET", ""),
     "PAYMENT_PUBLIC_URL": os.environ.get("MOTCUA_PAYMENT_PUBLIC_URL", "http://127.0.0.1:8000"),
     "PAYMENT_TIMEOUT": os.environ.get("MOTCUA_PAYMENT_TIMEOUT", "10"),
+    # Days an applicant has to pay a fee due before processing (issue 17).
+    "PAYMENT_WAIT_DAYS": int(os.environ.get("MOTCUA_PAYMENT_WAIT_DAYS", "15")),
 }

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from motcua.catalog.models import DurationUnit
-from motcua.dossiers.models import DossierClass, StepResult
+from motcua.dossiers.models import CLOCK_PAUSED_STATUSES, DossierClass, StepResult
 from motcua.workdays import clock
 from motcua.workdays.calendar import WorkCalendar
 
@@ -42,6 +42,36 @@ def supplement_last_day(requested_at: dt.datetime, days: int | None = None) -> d
     17/3 (``services.dossiers_stop_expired_supplements``). The portal and the notice show it."""
     wait = supplement_wait_days() if days is None else days
     return local_date(requested_at) + dt.timedelta(days=wait)
+
+
+# Issue 17: the days an applicant has to pay a fee due before processing; decided here like
+# the supplement's wait (the law sets none; ``MOTCUA["PAYMENT_WAIT_DAYS"]``).
+PAYMENT_WAIT_DAYS = 15
+
+
+def payment_last_day(received_at: dt.datetime, days: int | None = None) -> dt.date:
+    """The last local day to pay the fee of a dossier received at ``received_at`` whose fee is
+    paid before processing: calendar days, the whole last day allowed (as for a supplement).
+    The notice and the citizen's page show it."""
+    if days is None:
+        days = int(getattr(settings, "MOTCUA", {}).get("PAYMENT_WAIT_DAYS", PAYMENT_WAIT_DAYS))
+    return local_date(received_at) + dt.timedelta(days=days)
+
+
+def clock_runs(status: str) -> bool:
+    """Whether the legal clock runs for a dossier in ``status``: not while it waits for the
+    applicant (a supplement, ND 118/2025 Điều 19.5; a fee owed before processing)."""
+    return status not in CLOCK_PAUSED_STATUSES
+
+
+def clock_start(received_at: dt.datetime, paid_at: dt.datetime | None) -> dt.datetime:
+    """The instant the legal clock starts for a dossier received at ``received_at``: for a fee
+    paid before processing, the payment (the dossier waits with the clock stopped, as for a
+    supplement, and the due date is computed as for a receipt then, cut-off included); the
+    receipt itself otherwise, or when paid at the counter before it."""
+    if paid_at is None or paid_at <= received_at:
+        return received_at
+    return paid_at
 
 
 def classify(

@@ -38,6 +38,9 @@ class Status(models.TextChoices):
     SUBMITTED = "submitted", _("Đã nộp trực tuyến, chờ tiếp nhận")
     NEEDS_COMPLETION = "needs_completion", _("Yêu cầu bổ sung trước khi tiếp nhận")
     REJECTED = "rejected", _("Từ chối tiếp nhận")
+    # Received, its fee to be paid before the work starts (issue 17; the national portal's
+    # status 6): the legal clock does not run (``classify.clock_runs``).
+    AWAITING_PAYMENT = "awaiting_payment", _("Chờ thanh toán")
     PROCESSING = "processing", _("Đang giải quyết")
     SUPPLEMENT_REQUESTED = "supplement_requested", _("Chờ bổ sung hồ sơ")
     RESULT_READY = "result_ready", _("Đã có kết quả")
@@ -56,6 +59,11 @@ WORKLIST_STATUSES = (
     Status.SUPPLEMENT_REQUESTED,
     Status.RESULT_READY,
 )
+
+# Received and not ended, but the legal clock stopped: waiting for the applicant (a
+# supplement, ND 118/2025 Điều 19.5; the fee owed before processing, issue 17). Such a
+# dossier is never overdue (domain.md §7: "waiting for a supplement counts as within due").
+CLOCK_PAUSED_STATUSES = (Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT)
 
 
 class EndKind(models.TextChoices):
@@ -453,6 +461,14 @@ class EventType(models.TextChoices):
     STOPPED = "stopped", pgettext_lazy("dossier event", "Dừng giải quyết")
     RESULT_DELIVERED = "result_delivered", pgettext_lazy("dossier event", "Trả kết quả")
     DIGITISED = "digitised", pgettext_lazy("dossier event", "Số hóa thành phần hồ sơ")
+    PAYMENT_REQUESTED = (
+        "payment_requested",
+        pgettext_lazy("dossier event", "Chờ nộp phí, lệ phí trước khi giải quyết"),
+    )
+    PAYMENT_SETTLED = (
+        "payment_settled",
+        pgettext_lazy("dossier event", "Đã nộp phí, lệ phí; bắt đầu giải quyết"),
+    )
     POSTAL_ORDERED = (
         "postal_ordered",
         pgettext_lazy("dossier event", "Bưu chính nhận chuyển phát kết quả"),

@@ -51,8 +51,8 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from motcua.core.formatting import vn_date
-from motcua.dossiers.classify import supplement_last_day
+from motcua.core.formatting import vn_date, vn_money
+from motcua.dossiers.classify import payment_last_day, supplement_last_day
 from motcua.dossiers.models import Channel, Dossier, EventType, Status
 from motcua.notify.models import Channel as NotifyChannel
 from motcua.notify.models import Message
@@ -96,7 +96,11 @@ class Notice:
 # between units, and the delivery of the result (in front of the applicant, or the post
 # brings it; the result's readiness was told).
 NOTICES: dict[str, Notice] = {
-    EventType.RECEIVED: Notice("received"),
+    # A dossier received to wait for its fee is told once, by the payment request (what to
+    # pay, by when), and its appointment when paid: a due date before that would be wrong.
+    EventType.RECEIVED: Notice("received", told=lambda d: d.status != Status.AWAITING_PAYMENT),
+    EventType.PAYMENT_REQUESTED: Notice("payment_requested"),
+    EventType.PAYMENT_SETTLED: Notice("payment_settled"),
     # ND 118/2025 Điều 19.5: the clock restarts from zero, so the applicant gets a new
     # appointment; told as the restart it is, not as a second receipt.
     EventType.SUPPLEMENT_RECEIVED: Notice("supplement_received"),
@@ -200,6 +204,8 @@ def notice_context(dossier: Dossier) -> dict[str, Any]:
     wait_until = ""
     if dossier.status == Status.SUPPLEMENT_REQUESTED and dossier.supplement_requested_at:
         wait_until = vn_date(supplement_last_day(dossier.supplement_requested_at))
+    if dossier.status == Status.AWAITING_PAYMENT and dossier.received_at:
+        wait_until = vn_date(payment_last_day(dossier.received_at))
     version = dossier.procedure_version
     return {
         "dossier": dossier,
@@ -215,6 +221,7 @@ def notice_context(dossier: Dossier) -> dict[str, Any]:
         "appointment_date": appointment_date,
         "appointment_time": appointment_time,
         "wait_until": wait_until,
+        "fee_total": vn_money(dossier.fee_total or 0),
         **dossier_links(dossier),
     }
 

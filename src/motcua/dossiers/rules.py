@@ -100,6 +100,9 @@ class PaymentAction(enum.StrEnum):
 
     COLLECT_FEE = "collect_fee"
     PAY_ONLINE = "pay_online"
+    # Nothing left to pay of a fee owed before processing: the dossier leaves "Chờ thanh
+    # toán" (``services.dossier_payment_settle``), by whoever's payment settled it.
+    SETTLE = "settle"
 
 
 class Desk(enum.StrEnum):
@@ -290,7 +293,8 @@ def actor_standing(actor: Actor, dossier: Dossier) -> Standing:
         intake=status in INTAKE
         and counter_side
         and counter_receives(profile, dossier.agency_id, dossier.level),
-        receiving=status in (*OPEN, Status.RESULT_READY, Status.REFUSED, Status.WITHDRAWN)
+        receiving=status
+        in (*OPEN, Status.AWAITING_PAYMENT, Status.RESULT_READY, Status.REFUSED, Status.WITHDRAWN)
         and _receiving(counter_side, actor, dossier),
         holds=status in (*OPEN, Status.RESULT_READY) and holds_step(actor, dossier),
         decides=role in DECIDE_ROLES and can_decide(actor, dossier),
@@ -478,23 +482,33 @@ def require_action(actor: Actor, dossier: Dossier, action: Action) -> None:
 # Luật Phí và lệ phí 2015 Điều 6: the fee is paid when the procedure is asked for. The one-stop
 # unit that received the dossier collects it (and voids its own receipts) while the dossier is
 # open or its result waits; the applicant pays online from submission until it is decided.
+# A procedure whose fee is paid before processing waits in "Chờ thanh toán" (issue 17): only
+# these actions leave from it, so every processing action is refused until it is paid.
 PAYMENT_RULES: tuple[Rule, ...] = (
     Rule(
         PaymentAction.COLLECT_FEE,
-        _s(Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.RESULT_READY),
+        _s(
+            Status.AWAITING_PAYMENT,
+            Status.PROCESSING,
+            Status.SUPPLEMENT_REQUESTED,
+            Status.RESULT_READY,
+        ),
         Desk.RECEIVING,
         COUNTER_SIDE,
     ),
     Rule(
         PaymentAction.PAY_ONLINE,
-        _s(Status.SUBMITTED, Status.NEEDS_COMPLETION, Status.PROCESSING),
+        _s(Status.SUBMITTED, Status.NEEDS_COMPLETION, Status.AWAITING_PAYMENT, Status.PROCESSING),
         Desk.APPLICANT,
         frozenset(),
     ),
+    Rule(PaymentAction.SETTLE, _s(Status.AWAITING_PAYMENT), Desk.RECEIVING, COUNTER_SIDE),
+    Rule(PaymentAction.SETTLE, _s(Status.AWAITING_PAYMENT), Desk.APPLICANT, frozenset()),
 )
 PAYMENT_VERBS: dict[PaymentAction, Promise] = {
     PaymentAction.COLLECT_FEE: gettext_lazy("thu phí, lệ phí"),
     PaymentAction.PAY_ONLINE: gettext_lazy("thanh toán trực tuyến"),
+    PaymentAction.SETTLE: gettext_lazy("bắt đầu giải quyết sau khi nộp phí, lệ phí"),
 }
 
 

@@ -42,6 +42,7 @@ class FeeRuleSpec:
     exemptions: tuple[str, ...] = ()
     legal_basis: str = ""
     label: str = ""  # what the line is for ("Lệ phí cấp phiếu lý lịch tư pháp")
+    pay_first: bool = False  # paid before processing (issue 17, "Chờ thanh toán")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,10 @@ A CSV file (UTF-8, comma-separated, a header line), one line per fee rule, with 
 - ``applicant``: ``any``, ``citizen`` or ``organization``;
 - ``exemptions``: the reasons that exempt from it, separated by ``;``
   (``fees.compute.EXEMPTIONS``), or empty;
-- ``legal_basis``: the regulation that sets it.
+- ``legal_basis``: the regulation that sets it;
+- ``pay_first`` (optional column): ``1`` when the fee is paid before the dossier is processed
+  (issue 17: the dossier waits in "Chờ thanh toán" after receipt until its whole fee is paid;
+  a version with any such line waits), ``0`` or empty otherwise.
 
 Each (procedure, version_from) in the file has its whole table replaced by the file's lines
 (in their order); tables not in the file are kept. The whole file is checked first; any
@@ -47,6 +50,7 @@ COLUMNS = (
     "applicant",
     "exemptions",
     "legal_basis",
+    "pay_first",
 )
 REQUIRED = ("procedure", "version_from", "kind", "amount")
 _LABEL_MAX = 255
@@ -71,6 +75,7 @@ class _Row:
     applicant: str
     exemptions: tuple[str, ...]
     legal_basis: str
+    pay_first: bool = False
 
 
 def _choice(value: str, allowed: tuple[str, ...] | dict[str, object], where: str) -> str | None:
@@ -166,6 +171,12 @@ def _rows(text: str, name: str) -> list[_Row]:
                     + ": "
                     + _("dài %(n)s ký tự, tối đa %(max)s") % {"n": len(value[column]), "max": limit}
                 )
+        if value["pay_first"] not in ("", "0", "1"):
+            problems.append(
+                at
+                + "pay_first: "
+                + _("%(value)r phải là 1, 0 hoặc để trống") % {"value": value["pay_first"]}
+            )
         issues.extend(problems)
         if not problems and procedure is not None and version_from is not None:
             rows.append(
@@ -179,6 +190,7 @@ def _rows(text: str, name: str) -> list[_Row]:
                     applicant,
                     exemptions,
                     value["legal_basis"],
+                    value["pay_first"] == "1",
                 )
             )
     if issues:
@@ -198,12 +210,30 @@ def fees_import_text(
     with transaction.atomic():
         for (procedure_id, version_from), table in tables.items():
             wanted = [
-                (r.kind, r.label, r.amount, r.per, r.applicant, list(r.exemptions), r.legal_basis)
+                (
+                    r.kind,
+                    r.label,
+                    r.amount,
+                    r.per,
+                    r.applicant,
+                    list(r.exemptions),
+                    r.legal_basis,
+                    r.pay_first,
+                )
                 for r in table
             ]
             current = FeeRule.objects.filter(procedure_id=procedure_id, version_from=version_from)
             have = [
-                (r.kind, r.label, r.amount, r.per, r.applicant, list(r.exemptions), r.legal_basis)
+                (
+                    r.kind,
+                    r.label,
+                    r.amount,
+                    r.per,
+                    r.applicant,
+                    list(r.exemptions),
+                    r.legal_basis,
+                    r.pay_first,
+                )
                 for r in current.order_by("position")
             ]
             if have == wanted:
@@ -221,8 +251,11 @@ def fees_import_text(
                     applicant=applicant,
                     exemptions=exemptions,
                     legal_basis=basis,
+                    pay_first=first,
                 )
-                for i, (kind, label, amount, per, applicant, exemptions, basis) in enumerate(wanted)
+                for i, (kind, label, amount, per, applicant, exemptions, basis, first) in enumerate(
+                    wanted
+                )
             )
             written += 1
             audit_log(
@@ -263,6 +296,7 @@ def fees_export() -> str:
                 r.applicant,
                 ";".join(r.exemptions or []),
                 r.legal_basis,
+                "1" if r.pay_first else "",
             ]
         )
     return out.getvalue()

@@ -31,6 +31,9 @@ class FeeRule(models.Model):
     applicant = models.CharField(_("đối tượng"), max_length=16, default="any")
     exemptions = models.JSONField(_("trường hợp miễn"), default=list, blank=True)
     legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=500, blank=True, default="")
+    # Issue 17: this line is paid before the dossier is processed ("Chờ thanh toán"); a
+    # version with any such line waits after receipt until its whole fee is paid.
+    pay_first = models.BooleanField(_("nộp trước khi giải quyết"), default=False)
 
     class Meta:
         verbose_name = _("mức thu phí, lệ phí")

@@ -30,8 +30,9 @@ from motcua.agencies.models import Agency
 from motcua.core.audit import Actor, audit_log
 from motcua.core.documents import local_date
 from motcua.dossiers.errors import TransitionError
-from motcua.dossiers.models import ApplicantKind, Dossier, DossierEvent, EventType
+from motcua.dossiers.models import ApplicantKind, Dossier, DossierEvent, EventType, Status
 from motcua.dossiers.rules import PaymentAction, require_payment_action
+from motcua.dossiers.services import dossier_payment_settle
 from motcua.fees.compute import FeeAnswers, FeeAssessment, FeeRuleSpec, answers_check, fee_compute
 from motcua.fees.models import (
     CallbackOutcome,
@@ -70,6 +71,7 @@ def fee_rules_for(dossier: Dossier) -> list[FeeRuleSpec]:
             exemptions=tuple(r.exemptions or ()),
             legal_basis=r.legal_basis,
             label=r.label,
+            pay_first=r.pay_first,
         )
         for r in rows
     ]
@@ -113,6 +115,25 @@ def fee_on_dossier_event(event: DossierEvent) -> None:
             )
 
 
+def fee_paid_first(dossier: Dossier) -> bool:
+    """The payment gate (``dossiers.payment_gate``): the pinned version has a fee line paid
+    before processing (``FeeRule.pay_first``) and the dossier owes something (assessed as at
+    receipt, with the answers the dossier holds; an exemption found at the counter later
+    settles it through ``dossier_fee_assess``)."""
+    rules = fee_rules_for(dossier)
+    if not any(r.pay_first for r in rules):
+        return False
+    owed = fee_compute(rules, int(dossier.procedure_version.fee), default_answers(dossier)).total
+    return owed > 0
+
+
+def _settle_if_paid(dossier: Dossier, actor: Actor) -> None:
+    """A dossier waiting for its fee goes on once nothing is left to pay (in the caller's
+    transaction)."""
+    if dossier.status == Status.AWAITING_PAYMENT and fee_outstanding(dossier) == 0:
+        dossier_payment_settle(dossier=dossier, actor=actor)
+
+
 def _paid_total(dossier: Dossier) -> int:
     return sum(p.amount for p in Payment.objects.filter(dossier=dossier, status=PaymentStatus.PAID))
 
@@ -148,6 +169,7 @@ def dossier_fee_assess(*, dossier: Dossier, actor: Actor, answers: FeeAnswers) -
             object_id=dossier.code,
             data={"answers": answers.__dict__, "total": assessment.total},
         )
+        _settle_if_paid(dossier, actor)
     return assessment
 
 
@@ -220,6 +242,7 @@ def payment_collect(
                 "receipt": payment.receipt_label,
             },
         )
+        _settle_if_paid(dossier, actor)
     return payment
 
 
@@ -391,6 +414,7 @@ def payment_callback_handle(body: bytes, signature: str) -> tuple[CallbackOutcom
                 "receipt": payment.receipt_label,
             },
         )
+        _settle_if_paid(payment.dossier, "payment platform")
     return CallbackOutcome.ACCEPTED, "paid"
 
 

@@ -29,8 +29,9 @@ from motcua.core.dbrouter import read_alias
 from motcua.core.documents import vn_quantity
 from motcua.core.formatting import vn_date, vn_int
 from motcua.core.people import person_name
+from motcua.dossiers.classify import payment_last_day
 from motcua.dossiers.intake_points import receiving_points
-from motcua.dossiers.models import Dossier, DossierEvent, EventType, Status
+from motcua.dossiers.models import CLOCK_PAUSED_STATUSES, Dossier, DossierEvent, EventType, Status
 from motcua.dossiers.queries import dossier_code_forms
 from motcua.portal.models import CitizenIdentity
 
@@ -420,6 +421,8 @@ class PublicStatus:
     # Waiting for a supplement: the clock is stopped (ND 118/2025 Điều 19.5), so no due
     # date is shown as if it ran; it is computed again when the supplement is received.
     paused: bool = False
+    # Waiting for a fee paid before processing (issue 17): the last day to pay it.
+    pay_by: str = ""
 
 
 def dossier_public_status(dossier: Dossier | PublicDossier) -> PublicStatus:
@@ -427,11 +430,15 @@ def dossier_public_status(dossier: Dossier | PublicDossier) -> PublicStatus:
     where = ""
     if status in (Status.SUBMITTED, Status.NEEDS_COMPLETION):
         where = _("Bộ phận Một cửa")
+    elif status == Status.AWAITING_PAYMENT:
+        where = dossier.receiving_unit.name if dossier.receiving_unit else _("Bộ phận Một cửa")
     elif status in (Status.PROCESSING, Status.SUPPLEMENT_REQUESTED):
         where = dossier.current_unit_name or dossier.agency.name
     elif status == Status.RESULT_READY:
         where = dossier.receiving_unit.name if dossier.receiving_unit else _("Bộ phận Một cửa")
     finished = dossier.ended_at is not None or status in (Status.REJECTED, Status.DELIVERED)
+    # The public lookup's row has no receipt instant: the last day shows on the owner's page.
+    received_at = getattr(dossier, "received_at", None)
     return PublicStatus(
         label=str(status.label),
         where=str(where),
@@ -440,7 +447,12 @@ def dossier_public_status(dossier: Dossier | PublicDossier) -> PublicStatus:
         finished=finished,
         # Rating (ND 118/2025 Điều 33) is about a result given: once there is one.
         rateable=status in (Status.RESULT_READY, Status.DELIVERED),
-        paused=status == Status.SUPPLEMENT_REQUESTED,
+        paused=status in CLOCK_PAUSED_STATUSES,
+        pay_by=(
+            vn_date(payment_last_day(received_at))
+            if status == Status.AWAITING_PAYMENT and received_at is not None
+            else ""
+        ),
     )
 
 

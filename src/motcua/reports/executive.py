@@ -19,7 +19,7 @@ from django.utils.http import urlencode
 
 from motcua.agencies.models import Agency, Level
 from motcua.core.formatting import pct
-from motcua.dossiers.models import Dossier, EndKind, Status
+from motcua.dossiers.models import CLOCK_PAUSED_STATUSES, Dossier, EndKind
 from motcua.feedback.models import CLOSED_STATUSES, Feedback
 from motcua.reports.indicators import indicators_for_year
 from motcua.reports.queries import period_figures
@@ -191,7 +191,7 @@ def executive_figures(
             ended_at__isnull=True,
             due_at__lt=timezone.now() - dt.timedelta(days=days),
         )
-        .exclude(status=Status.SUPPLEMENT_REQUESTED)
+        .exclude(status__in=CLOCK_PAUSED_STATUSES)
         .order_by()
         .values("agency__name")
         .annotate(n=Count("pk"))

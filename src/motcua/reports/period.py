@@ -31,6 +31,7 @@ from motcua.agencies.models import Agency, AgencyKind
 from motcua.agencies.queries import agency_inherited_ids
 from motcua.dossiers.classify import LOCAL
 from motcua.dossiers.models import (
+    CLOCK_PAUSED_STATUSES,
     Channel,
     DeliveryChannel,
     Dossier,
@@ -165,7 +166,7 @@ def figure_conditions(period: Period) -> dict[str, Q]:
     in_progress = Q(received_at__lt=end) & (Q(ended_at__isnull=True) | Q(ended_at__gte=end))
     cum_received = Q(received_at__gte=jan1, received_at__lt=end)
     overdue = (
-        in_progress & Q(due_at__lt=period.last_day_start) & ~Q(status=Status.SUPPLEMENT_REQUESTED)
+        in_progress & Q(due_at__lt=period.last_day_start) & ~Q(status__in=CLOCK_PAUSED_STATUSES)
     )
     late = resolved & Q(dossier_class=DossierClass.LATE)
     return {
@@ -343,7 +344,7 @@ def overdue_exceptions(
         by_columns = (
             row["due_at"] is not None
             and row["due_at"] < period.last_day_start
-            and row["status"] != Status.SUPPLEMENT_REQUESTED
+            and row["status"] not in CLOCK_PAUSED_STATUSES
         )
         if judged.overdue != by_columns:
             out.append(

@@ -114,6 +114,7 @@ from motcua.dossiers.services.postal import (
 from motcua.dossiers.services.processing import (
     dossier_extend,
     dossier_handover,
+    dossier_payment_settle,
     dossier_receive_supplement,
     dossier_request_supplement,
     dossier_send_back,
@@ -146,6 +147,7 @@ __all__ = [
     "dossier_handover",
     "dossier_holder",
     "dossier_part_digitise",
+    "dossier_payment_settle",
     "dossier_postal_accept",
     "dossier_postal_report",
     "dossier_postal_resend",

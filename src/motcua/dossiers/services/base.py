@@ -472,7 +472,9 @@ def _parts_record(parts: Iterable[DossierPart]) -> list[dict[str, Any]]:
     return record
 
 
-def _start_clock(dossier: Dossier, at: dt.datetime, *, restart: bool = False) -> None:
+def _start_clock(
+    dossier: Dossier, at: dt.datetime, *, restart: bool = False, reason: str = ""
+) -> None:
     """Compute ``due_at`` and its explanation for a receipt (or a restart) at ``at``."""
     version = dossier.procedure_version
     calendar = _calendar()
@@ -487,7 +489,9 @@ def _start_clock(dossier: Dossier, at: dt.datetime, *, restart: bool = False) ->
     if restart:
         # ND 118/2025 Điều 19.5: the clock restarts from zero at the complete supplement.
         explanation["restarted_at"] = at.isoformat()
-        explanation["restart_reason"] = str(_("Nhận đủ hồ sơ bổ sung: tính lại thời hạn từ đầu"))
+        explanation["restart_reason"] = reason or str(
+            _("Nhận đủ hồ sơ bổ sung: tính lại thời hạn từ đầu")
+        )
     dossier.due_explanation = explanation
 
 

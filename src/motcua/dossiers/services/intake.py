@@ -18,7 +18,7 @@ from motcua.archive.models import Origin
 from motcua.catalog.models import ProcedureVersion, WorkflowStep
 from motcua.core.audit import Actor, audit_log
 from motcua.dossiers.applicants import Applicant, applicant_validate, result_address_check
-from motcua.dossiers.classify import local_date
+from motcua.dossiers.classify import local_date, payment_last_day
 from motcua.dossiers.errors import DuplicateExternalRef
 from motcua.dossiers.held import dossier_hold
 from motcua.dossiers.intake_points import point_refusal
@@ -27,6 +27,7 @@ from motcua.dossiers.models import (
     Channel,
     DeliveryChannel,
     Dossier,
+    DossierEvent,
     EventType,
     Flag,
     Guidance,
@@ -34,6 +35,7 @@ from motcua.dossiers.models import (
     Status,
 )
 from motcua.dossiers.notices import dossier_notice
+from motcua.dossiers.payment_gate import payment_first
 from motcua.dossiers.rules import Action, require_action
 from motcua.dossiers.services.base import (
     ACCEPTANCE_HOURS,
@@ -214,6 +216,23 @@ def _dossier_insert(
     return dossier
 
 
+def _payment_requested(dossier: Dossier, actor: Actor, at: dt.datetime) -> DossierEvent:
+    """The event and the notice of a dossier received to wait for its fee: what to pay (the
+    fee assessed with the receipt, by ``fees``) and by when (``classify.payment_last_day``)."""
+    assert dossier.received_at is not None
+    last_day = payment_last_day(dossier.received_at)
+    event = _event(
+        dossier,
+        type=EventType.PAYMENT_REQUESTED,
+        actor=actor,
+        at=at,
+        from_status=Status.AWAITING_PAYMENT,
+        data={"amount": dossier.fee_total, "pay_by": last_day.isoformat()},
+    )
+    dossier_notice(dossier, EventType.PAYMENT_REQUESTED)
+    return event
+
+
 def _check_result_channel(result_channel: str) -> None:
     if result_channel and result_channel not in DeliveryChannel.values:
         raise _refuse(
@@ -313,6 +332,9 @@ def dossier_receive(
         dossier.received_at = now
         _start_clock(dossier, now)
         dossier.printed_due_at = dossier.due_at
+        if payment_first(dossier):
+            # Issue 17: received, the work waits for the fee with the clock stopped.
+            dossier.status = Status.AWAITING_PAYMENT
         dossier.current_unit = receiving_unit
         _step_begin(dossier, _counter_step(dossier, receiving_unit), now)
         dossier.delivery_channel = result_channel
@@ -346,12 +368,15 @@ def dossier_receive(
             },
         )
         dossier_notice(dossier, EventType.RECEIVED)
+        events = [event]
+        if dossier.status == Status.AWAITING_PAYMENT:
+            events.append(_payment_requested(dossier, actor, now))
         # All that the new dossier has, kept on it (``dossiers.held``): whoever shows it next
         # (the API's 201) need not read it back.
         dossier_hold(
             dossier,
             parts=added,
-            events=[event],
+            events=events,
             handovers=[],
             documents=[d for part in added for d in part.documents.all()],
         )
@@ -518,6 +543,9 @@ def dossier_accept(
             step = _counter_step(locked, receiving_unit)
             fields += ["receiving_unit", "current_unit", "current_unit_label"]
         fields += _step_begin(locked, step, now)
+        if payment_first(locked):
+            # Issue 17: accepted, the work waits for the fee with the clock stopped.
+            locked.status = Status.AWAITING_PAYMENT
         late = locked.accept_by is not None and now > locked.accept_by
         if late and _add_flag(locked, Flag.ACCEPTANCE_LATE):
             fields.append("flags")
@@ -534,6 +562,8 @@ def dossier_accept(
             data={"due_at": _iso(locked.due_at), "acceptance_late": late},
         )
         dossier_notice(locked, EventType.RECEIVED)
+        if locked.status == Status.AWAITING_PAYMENT:
+            _payment_requested(locked, actor, now)
     return locked
 
 

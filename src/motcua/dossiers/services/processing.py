@@ -21,7 +21,7 @@ from motcua.catalog.models import WorkflowStep
 from motcua.core.audit import Actor
 from motcua.core.models import StaffProfile
 from motcua.core.people import person_name
-from motcua.dossiers.classify import local_date, step_result
+from motcua.dossiers.classify import clock_start, local_date, step_result
 from motcua.dossiers.errors import ActorNotAllowed
 from motcua.dossiers.models import (
     Dossier,
@@ -32,7 +32,7 @@ from motcua.dossiers.models import (
     Status,
 )
 from motcua.dossiers.notices import dossier_notice
-from motcua.dossiers.rules import Action, require_action
+from motcua.dossiers.rules import Action, PaymentAction, require_action, require_payment_action
 from motcua.dossiers.services.base import (
     SUPPLEMENT_REQUEST_DAYS,
     PartInput,
@@ -636,4 +636,43 @@ def dossier_extend(
             },
         )
         dossier_notice(locked, EventType.EXTENSION, reason=reason)
+    return locked
+
+
+def dossier_payment_settle(
+    *, dossier: Dossier, actor: Actor, expected_version: int | None = None
+) -> Dossier:
+    """The fee owed before processing is paid (issue 17): the work starts and the legal clock
+    with it, the due date computed as for a receipt now (``classify.clock_start``; the wait
+    was a pause from the receipt, so nothing had run). Called by ``fees`` once nothing is
+    left to pay; the applicant is told the appointment."""
+    now = _now()
+    with transaction.atomic():
+        locked = _lock(dossier, expected_version)
+        require_payment_action(actor, locked, PaymentAction.SETTLE)
+        assert locked.received_at is not None
+        before = locked.status
+        locked.status = Status.PROCESSING
+        _start_clock(
+            locked,
+            clock_start(locked.received_at, now),
+            restart=True,
+            reason=str(_("Đã nộp phí, lệ phí: thời hạn giải quyết tính từ lúc nộp")),
+        )
+        fields = ["status", "due_at", "due_explanation"]
+        if locked.current_step is not None:
+            # The step's budget starts with the work, not with the wait.
+            fields += _step_begin(locked, locked.current_step, now)
+        if _deadline_flags_refresh(locked, now):
+            fields.append("flags")
+        _save(locked, dossier, fields)
+        _event(
+            locked,
+            type=EventType.PAYMENT_SETTLED,
+            actor=actor,
+            at=now,
+            from_status=before,
+            data={"due_at": _iso(locked.due_at)},
+        )
+        dossier_notice(locked, EventType.PAYMENT_SETTLED)
     return locked
