@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from motcua.office import audit, period_report
+from motcua.office import audit, fees_report, period_report
 from motcua.office.views import counter, dashboard, dossier, inbox
 
 app_name = "office"
@@ -52,6 +52,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("quay/so-theo-doi/", counter.register, name="register"),
     path("lanh-dao/", dashboard.dashboard, name="dashboard"),
     path("lanh-dao/bao-cao/", period_report.report_list, name="report_list"),
+    path("lanh-dao/phi-le-phi/", fees_report.fees_report, name="fees_report"),
     path("lanh-dao/bao-cao/lap/", period_report.report_request, name="report_request"),
     path("lanh-dao/bao-cao/<int:pk>/", period_report.report_download, name="report_download"),
     path("nhat-ky/", audit.audit_search, name="audit"),

@@ -89,6 +89,8 @@ def _report(args: argparse.Namespace) -> int:
         if args.date_from is None or args.date_to is None:
             print("motcua report: --from and --to are required", file=sys.stderr)
             return 2
+        if args.what == "fees":
+            return _fees(args, agency)
         from motcua.reports.queries import period_figures
 
         figures = period_figures(date_from=args.date_from, date_to=args.date_to, agency=agency)
@@ -109,6 +111,46 @@ def _report(args: argparse.Namespace) -> int:
         )
         return 2
     _write(document, args.output)
+    return 0
+
+
+def _fees(args: argparse.Namespace, agency: Agency | None) -> int:
+    """Fees collected per agency (``reports.fees_collected``): JSON, or the XLSX to a file."""
+    from motcua.reports.fees_collected import fees_collected, fees_collected_xlsx
+
+    if args.date_to < args.date_from:
+        print("motcua report fees: --to is before --from", file=sys.stderr)
+        return 2
+    report = fees_collected(args.date_from, args.date_to, agency)
+    if args.format == "xlsx":
+        if args.output is None:
+            print("motcua report fees: --format xlsx needs --output FILE", file=sys.stderr)
+            return 2
+        _write(fees_collected_xlsx(report), args.output)
+        return 0
+    if args.format != "json":
+        print("motcua report fees: --format json or xlsx", file=sys.stderr)
+        return 2
+    data = {
+        "from": report.date_from.isoformat(),
+        "to": report.date_to.isoformat(),
+        "scope": report.scope_name,
+        "agencies": [
+            {
+                "code": r.agency_code,
+                "name": r.agency_name,
+                "receipts": r.receipts,
+                "cash": r.cash,
+                "transfer": r.transfer,
+                "online": r.online,
+                "total": r.total,
+            }
+            for r in report.rows
+        ],
+        "receipts": report.receipts,
+        "total": report.column("total"),
+    }
+    _write(json.dumps(data, ensure_ascii=False, indent=2) + "\n", args.output)
     return 0
 
 
@@ -193,9 +235,10 @@ def register(cli: CLI) -> None:
     p.add_argument(
         "what",
         nargs="?",
-        choices=["period", "indicators", "send"],
+        choices=["period", "indicators", "send", "fees"],
         default="period",
-        help="period (default), indicators, or send (to the Government reporting system)",
+        help="period (default), indicators, send (to the Government reporting system), or "
+        "fees (fees collected per agency, json or --format xlsx)",
     )
     p.add_argument("--from", dest="date_from", type=_date, help="first day (YYYY-MM-DD)")
     p.add_argument("--to", dest="date_to", type=_date, help="last day (YYYY-MM-DD), included")

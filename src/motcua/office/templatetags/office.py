@@ -21,7 +21,7 @@ from motcua.core.models import Role, StaffProfile
 from motcua.core.people import person_name
 from motcua.dossiers.classify import acceptance_minutes_left
 from motcua.dossiers.models import Dossier, Status
-from motcua.dossiers.scope import READ_ALL_ROLES, WRITE_ROLES, works_at_counter
+from motcua.dossiers.scope import LEADER_ROLES, READ_ALL_ROLES, WRITE_ROLES, works_at_counter
 from motcua.office.risk import risk_clock
 from motcua.workdays.calendar import get_calendar
 from motcua.workdays.clock import get_rules
@@ -41,6 +41,7 @@ def staff_menu(context: template.Context) -> dict[str, Any]:
         "counter": works_at_counter(profile),
         "dashboard": role
         in {Role.LEADER, Role.CENTER_MANAGER, Role.PROVINCIAL_OFFICE, Role.AUDITOR},
+        "fees_report": role in LEADER_ROLES,
         "audit": role in {Role.AUDITOR, Role.ADMINISTRATOR, Role.PROVINCIAL_OFFICE},
         "acts": role in WRITE_ROLES,
         # Complaints and petitions: those who classify, forward and answer them, and oversight.
@@ -118,6 +119,7 @@ def status_badge(dossier: Dossier) -> SafeString:
         Status.REFUSED: "badge-bad",
         Status.REJECTED: "badge-bad",
         Status.SUPPLEMENT_REQUESTED: "badge-warn",
+        Status.AWAITING_PAYMENT: "badge-warn",
         Status.NEEDS_COMPLETION: "badge-warn",
     }.get(status := Status(dossier.status), "")
     # The enum's label, not ``get_status_display`` (which rebuilds the choices' dict on every

@@ -1,0 +1,54 @@
+"""Fees collected per agency and period, for the centre's managers and the leaders (issue 17):
+the page and its XLSX. The figures and the scope are the reports app's
+(``reports.fees_collected``, ``reports.services.report_scope``): the user's own scope, never
+one from the request."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from motcua.core.access import client_ip, staff_required
+from motcua.core.audit import audit_log
+from motcua.dossiers.scope import LEADER_ROLES
+from motcua.office import forms
+from motcua.office.dashboard import period_read
+from motcua.reports.fees_collected import fees_collected, fees_collected_xlsx
+from motcua.reports.services import report_scope
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@require_GET
+@never_cache
+@staff_required(roles=LEADER_ROLES)
+def fees_report(request: HttpRequest) -> HttpResponse:
+    scope = report_scope(request.user)
+    form = forms.PeriodForm(request.GET if request.GET.get("date_from") else None)
+    period = period_read(form, timezone.localdate())
+    report = None
+    if scope is not None and period is not None:
+        report = fees_collected(period[0], period[1], scope.agency, scope.name)
+        if request.GET.get("fmt") == "xlsx":
+            audit_log(
+                actor=request.user,
+                action="report.fees_download",
+                object_type="report",
+                object_id="fees",
+                data={
+                    "from": period[0].isoformat(),
+                    "to": period[1].isoformat(),
+                    "agency": scope.agency.code if scope.agency else None,
+                },
+                ip=client_ip(request),
+            )
+            response = HttpResponse(fees_collected_xlsx(report), content_type=XLSX)
+            name = f"phi-le-phi-{period[0].isoformat()}-{period[1].isoformat()}.xlsx"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+    return render(
+        request, "office/fees_report.html", {"form": form, "report": report, "scope": scope}
+    )
