@@ -29,6 +29,7 @@ from motcua.dossiers.services import (
     dossier_submit,
     dossier_withdraw,
 )
+from motcua.fees.interchange import fees_import_text
 from tests.dossiers.conftest import citizen_applicant, to_signing
 from tests.world import MONDAY, World, local
 
@@ -105,12 +106,21 @@ def in_state(world: World, status: str) -> Dossier:
         if status == S.REJECTED:
             SERVICES["reject"][0](dossier, world)
         return dossier
+    if status == S.AWAITING_PAYMENT:
+        # A fee paid before processing (issue 17): the dossier waits after receipt.
+        world.procedure.valid_from = dt.date(2026, 1, 1)
+        world.procedure.save(update_fields=["valid_from"])
+        fees_import_text(
+            "procedure,version_from,kind,amount,pay_first\n1.001234,2026-01-01,le_phi,200000,1\n"
+        )
     dossier = dossier_receive(
         procedure_version=world.procedure,
         applicant=citizen_applicant(),
         actor=world.clerk,
         receiving_unit=world.center,
     )
+    if status == S.AWAITING_PAYMENT:
+        return dossier
     # The counter hands it to the competent agency, whose appraisal passes it to the signing
     # step, where the leader records the result (``dossiers.rules``).
     dossier = to_signing(world, dossier)

@@ -278,13 +278,19 @@ def fees_import(path: Path | str) -> tuple[int, int]:
 
 
 def fees_export() -> str:
-    """Every fee rule as the CSV that ``fees_import`` reads."""
+    """Every fee rule as the CSV that ``fees_import`` reads (``pay_first`` only when used)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for r in FeeRule.objects.select_related("procedure").order_by(
-        "procedure__code", "version_from", "position"
-    ):
+    rules = list(
+        FeeRule.objects.select_related("procedure").order_by(
+            "procedure__code", "version_from", "position"
+        )
+    )
+    # The optional column only when a rule uses it: a file written before it reads back
+    # byte for byte.
+    first = any(r.pay_first for r in rules)
+    writer.writerow(COLUMNS if first else COLUMNS[:-1])
+    for r in rules:
         writer.writerow(
             [
                 r.procedure.code,
@@ -296,7 +302,7 @@ def fees_export() -> str:
                 r.applicant,
                 ";".join(r.exemptions or []),
                 r.legal_basis,
-                "1" if r.pay_first else "",
+                *(["1" if r.pay_first else ""] if first else []),
             ]
         )
     return out.getvalue()
