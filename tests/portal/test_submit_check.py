@@ -3,6 +3,7 @@ the required markers and the fee (issue 16)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -99,3 +100,49 @@ def test_post_without_an_address_is_refused_on_the_address_field(portal: Portal)
     assert response.status_code == 400
     assert "Nhập địa chỉ nhận kết quả qua bưu chính." in response.content.decode()
     assert not Dossier.objects.exists()
+
+
+def test_the_form_asks_the_fee_questions_and_the_dossier_owes_the_answered_fee(
+    portal: Portal, media: Path
+) -> None:
+    """Issue 17: the online fee is assessed from the applicant's answers (copies, exemption)
+    by the counter's fee function, not from the defaults."""
+    from motcua.fees.interchange import fees_import_text
+
+    version = portal.building
+    version.valid_from = dt.date(2026, 1, 1)
+    version.save(update_fields=["valid_from"])
+    fees_import_text(
+        "procedure,version_from,kind,label,amount,per,applicant,exemptions,legal_basis\n"
+        f"{version.procedure.code},2026-01-01,le_phi,Lệ phí,100000,"
+        "dossier,any,ho_ngheo,\n"
+        f"{version.procedure.code},2026-01-01,phi,Phí bản sao,5000,"
+        "copy,any,,\n"
+    )
+    client = portal.client(portal.citizen)
+    html = client.get(URL).content.decode()
+    assert 'name="copies"' in html and 'value="ho_ngheo"' in html
+    a, b = parts_of(portal)
+    check = client.post(
+        URL,
+        {
+            **APPLICANT,
+            "delivery": "counter",
+            "copies": "3",
+            "exemption": "ho_ngheo",
+            "buoc": "kiem-tra",
+            f"part-{a}": upload("don.pdf", PDF),
+            f"part-{b}": upload("cccd.png", PNG, "image/png"),
+        },
+    )
+    page = check.content.decode()
+    assert check.status_code == 200 and "15.000 đ" in page  # 0 + 3 × 5.000
+    fields = hidden_fields(page)
+    assert (fields["copies"], fields["exemption"]) == ("3", "ho_ngheo")
+    assert client.post(URL, fields).status_code == 302
+    dossier = Dossier.objects.get()
+    assert dossier.fee_total == 15_000
+    assert dossier.fee_lines[0]["exempt"] and dossier.fee_lines[1]["amount"] == 15_000
+    assert AuditEvent.objects.filter(action="fee.answered", object_id=dossier.code).exists()
+    bad = client.post(URL, {**fields, "copies": "0", "buoc": "kiem-tra"})
+    assert bad.status_code == 400 and not Dossier.objects.exclude(pk=dossier.pk).exists()

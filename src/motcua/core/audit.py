@@ -111,6 +111,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "archive.export": pgettext_lazy("audit", "Xuất gói tài liệu nộp lưu trữ"),
     "document.form_issued": pgettext_lazy("audit", "Lưu mẫu, phiếu đã ban hành"),
     "fee.assessed": pgettext_lazy("audit", "Tính phí, lệ phí của hồ sơ"),
+    "fee.answered": pgettext_lazy("audit", "Người nộp khai các thông tin tính phí, lệ phí"),
+    "report.fees_download": pgettext_lazy("audit", "Tải báo cáo phí, lệ phí đã thu"),
     "fee.rules_imported": pgettext_lazy("audit", "Nhập mức thu phí, lệ phí"),
     "payment.collected": pgettext_lazy("audit", "Thu phí, lệ phí, cấp biên lai"),
     "payment.voided": pgettext_lazy("audit", "Hủy biên lai thu phí, lệ phí"),

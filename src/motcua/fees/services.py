@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency
+from motcua.catalog.models import ProcedureVersion
 from motcua.core.audit import Actor, audit_log
 from motcua.core.documents import local_date
 from motcua.dossiers.errors import TransitionError
@@ -56,7 +57,16 @@ class PaymentError(TransitionError):
 
 
 def fee_rules_for(dossier: Dossier) -> list[FeeRuleSpec]:
-    version = dossier.procedure_version
+    return fee_rules_for_version(dossier.procedure_version)
+
+
+def fee_quote(version: ProcedureVersion, answers: FeeAnswers) -> FeeAssessment:
+    """What a dossier of ``version`` would owe with ``answers`` (the online form's check page:
+    the same pure function as at intake)."""
+    return fee_compute(fee_rules_for_version(version), int(version.fee), answers)
+
+
+def fee_rules_for_version(version: ProcedureVersion) -> list[FeeRuleSpec]:
     if version.valid_from is None:
         return []
     rows = FeeRule.objects.filter(
@@ -170,6 +180,36 @@ def dossier_fee_assess(*, dossier: Dossier, actor: Actor, answers: FeeAnswers) -
             data={"answers": answers.__dict__, "total": assessment.total},
         )
         _settle_if_paid(dossier, actor)
+    return assessment
+
+
+def dossier_fee_answer(*, dossier: Dossier, actor: Actor, answers: FeeAnswers) -> FeeAssessment:
+    """The applicant's own answers to the fee questions, with the online submission (the
+    portal, in its transaction): the fee is assessed as the counter would, not with the
+    defaults. Only before anything is paid; the counter may assess again afterwards."""
+    problems = answers_check(answers)
+    if problems:
+        raise PaymentError("; ".join(f"{f}: {p}" for f, p in problems))
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        require_payment_action(actor, dossier, PaymentAction.PAY_ONLINE)
+        if Payment.objects.filter(
+            dossier=dossier, status__in=(PaymentStatus.PAID, PaymentStatus.PENDING)
+        ).exists():
+            raise PaymentError(
+                _("Hồ sơ %(code)s đã có khoản thu; không tính lại phí.") % {"code": dossier.code}
+            )
+        assessment = fee_compute(
+            fee_rules_for(dossier), int(dossier.procedure_version.fee), answers
+        )
+        _fee_write(dossier, assessment)
+        audit_log(
+            actor=actor,
+            action="fee.answered",
+            object_type="dossier",
+            object_id=dossier.code,
+            data={"answers": answers.__dict__, "total": assessment.total},
+        )
     return assessment
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Field
 from motcua.dossiers.models import ApplicantKind, DeliveryChannel
+from motcua.fees.compute import EXEMPTIONS, MAX_COPIES
 
 
 class SearchForm(forms.Form):
@@ -170,4 +171,24 @@ class SupplementNoteForm(forms.Form):
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class FeeForm(forms.Form):
+    """The fee questions the counter asks (``fees.compute``): the applicant's kind comes from
+    ``ApplicantForm``; how many copies of the result, and an exemption, if any."""
+
+    copies = forms.IntegerField(
+        label=_("Số bản kết quả đề nghị cấp"),
+        min_value=1,
+        max_value=MAX_COPIES,
+        initial=1,
+        # Left empty (or a client that does not send it): one copy, as at the counter.
+        required=False,
+    )
+    exemption = forms.ChoiceField(
+        label=_("Trường hợp được miễn phí, lệ phí"),
+        choices=[("", _("Không"))] + [(k, v) for k, v in EXEMPTIONS.items()],
+        required=False,
+        help_text=_("Bộ phận Một cửa kiểm tra giấy tờ chứng minh khi tiếp nhận."),
     )

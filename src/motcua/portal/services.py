@@ -27,6 +27,8 @@ from motcua.dossiers.services import (
     dossier_supplement_submit,
 )
 from motcua.dossiers.uploads import CheckedUpload
+from motcua.fees.compute import FeeAnswers
+from motcua.fees.services import dossier_fee_answer
 
 
 @dataclass(frozen=True)
@@ -93,9 +95,12 @@ def portal_dossier_submit(
     applicant: Applicant,
     parts: Sequence[PartSubmission],
     result_channel: str = "",
+    fee_answers: FeeAnswers | None = None,
 ) -> Dossier:
     """Store the new uploads in the citizen's store and submit the dossier online
-    (``dossier_submit``): one transaction, the citizen as actor and owner."""
+    (``dossier_submit``): one transaction, the citizen as actor and owner. ``fee_answers``:
+    the applicant's answers to the fee questions, assessed with the submission
+    (``fees.services.dossier_fee_answer``)."""
     with atomic_with_files():
         inputs = _part_inputs(owner, parts)
         dossier = dossier_submit(
@@ -106,6 +111,9 @@ def portal_dossier_submit(
             parts=inputs,
             result_channel=result_channel,
         )
+        if fee_answers is not None:
+            dossier_fee_answer(dossier=dossier, actor=owner, answers=fee_answers)
+            dossier.refresh_from_db(fields=["fee_total", "fee_lines"])
     audit_log(
         actor=owner,
         action="portal.submit",

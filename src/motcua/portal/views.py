@@ -56,6 +56,7 @@ from motcua.dossiers.classify import local_date, supplement_wait_days
 from motcua.dossiers.errors import ApplicantInvalid, DossierError
 from motcua.dossiers.intake_points import province_wide_listing
 from motcua.dossiers.models import (
+    ApplicantKind,
     Dossier,
     DossierEvent,
     DossierPart,
@@ -70,6 +71,9 @@ from motcua.dossiers.queries import (
 )
 from motcua.dossiers.uploads import UploadRefused, upload_check, upload_max_bytes
 from motcua.feedback.queries import feedback_list_for_owner
+from motcua.fees.compute import FeeAnswers
+from motcua.fees.queries import money_text
+from motcua.fees.services import fee_quote
 from motcua.portal import queries
 from motcua.portal.accounts import (
     AccountError,
@@ -86,6 +90,7 @@ from motcua.portal.forms import (
     ApplicantForm,
     CompleteForm,
     DeliveryForm,
+    FeeForm,
     ForgotForm,
     LoginForm,
     RegisterForm,
@@ -660,6 +665,8 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
     rows = _part_rows(user, parts)
     form = ApplicantForm(request.POST or None, initial=queries.citizen_contact(user))
     delivery = DeliveryForm(request.POST or None)
+    fee_form = FeeForm(request.POST or None)
+    fee_answers: FeeAnswers | None = None
     error = ""
     status = 200
     template = "portal/submit.html"
@@ -683,8 +690,19 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
                 for name, message in exc.errors.items():
                     form.add_error(name, message)
                 applicant = None
+        if fee_form.is_valid() and applicant is not None:
+            # The questions the counter asks (issue 17): the same pure fee function.
+            fee_answers = FeeAnswers(
+                applicant="organization"
+                if applicant.kind == ApplicantKind.ORGANIZATION
+                else "citizen",
+                copies=fee_form.cleaned_data["copies"] or 1,
+                exemption=fee_form.cleaned_data["exemption"] or "",
+            )
         items, parts_ok = _collect_parts(request, keeper, user, rows, required=True)
-        valid = applicant is not None and parts_ok and delivery.is_valid()
+        valid = (
+            applicant is not None and parts_ok and delivery.is_valid() and fee_answers is not None
+        )
         if valid and step == "":
             assert applicant is not None
             try:
@@ -694,6 +712,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
                     applicant=applicant,
                     parts=items,
                     result_channel=result_channel,
+                    fee_answers=fee_answers,
                 )
             except DossierError as exc:
                 error = str(exc)
@@ -726,6 +745,10 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
             "version": version,
             "form": form,
             "delivery": delivery,
+            "fee_form": fee_form,
+            "fee_quote": (
+                money_text(fee_quote(version, fee_answers).total) if fee_answers is not None else ""
+            ),
             "rows": rows,
             "error": error,
             "failed": status == 400,
