@@ -2,38 +2,34 @@
 
 from django.db import migrations, models
 
+# Issue 17: a dossier received to wait for its fee is "6 Yêu cầu thực hiện nghĩa vụ tài
+# chính" on the national portal; once paid it is "4 Đang xử lý". Existing rows (an operator's
+# edit) are kept.
+DEFAULTS = {"payment_requested": 6, "payment_settled": 4}
+
+
+def mapping_defaults(apps, schema_editor):  # type: ignore[no-untyped-def]
+    StatusMapping = apps.get_model("integrations", "StatusMapping")
+    StatusMapping.objects.bulk_create(
+        [StatusMapping(event_type=k, portal_status=v) for k, v in DEFAULTS.items()],
+        ignore_conflicts=True,
+    )
+
+
+def mapping_remove(apps, schema_editor):  # type: ignore[no-untyped-def]
+    StatusMapping = apps.get_model("integrations", "StatusMapping")
+    StatusMapping.objects.filter(event_type__in=DEFAULTS).delete()
+
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dossiers", "0020_dossier_fee"),
+        ("integrations", "0003_event_without_db_constraint"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="dossier",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("submitted", "Đã nộp trực tuyến, chờ tiếp nhận"),
-                    ("needs_completion", "Yêu cầu bổ sung trước khi tiếp nhận"),
-                    ("rejected", "Từ chối tiếp nhận"),
-                    ("awaiting_payment", "Chờ thanh toán"),
-                    ("processing", "Đang giải quyết"),
-                    ("supplement_requested", "Chờ bổ sung hồ sơ"),
-                    ("result_ready", "Đã có kết quả"),
-                    ("refused", "Trả lại, không đủ điều kiện giải quyết"),
-                    ("withdrawn", "Rút hồ sơ"),
-                    ("stopped", "Dừng giải quyết"),
-                    ("delivered", "Đã trả kết quả"),
-                ],
-                db_index=True,
-                max_length=32,
-                verbose_name="trạng thái",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="dossierevent",
-            name="type",
+            model_name="statusmapping",
+            name="event_type",
             field=models.CharField(
                 choices=[
                     ("submitted", "Nộp trực tuyến"),
@@ -58,7 +54,9 @@ class Migration(migrations.Migration):
                     ("delivery_failed", "Bưu chính chuyển hoàn kết quả (không phát được)"),
                 ],
                 max_length=32,
+                unique=True,
                 verbose_name="sự kiện",
             ),
         ),
+        migrations.RunPython(mapping_defaults, mapping_remove),
     ]
