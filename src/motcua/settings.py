@@ -444,6 +444,7 @@ MOTCUA: dict[str, Any] = {
     "NATIONAL_PORTAL_TIMEOUT": os.environ.get("MOTCUA_NATIONAL_PORTAL_TIMEOUT", "10"),
     "NATIONAL_PORTAL_SYNC_ALL": _env_bool("MOTCUA_NATIONAL_PORTAL_SYNC_ALL", False),
     "NATIONAL_PORTAL_PULL_SECONDS": os.environ.get("MOTCUA_NATIONAL_PORTAL_PULL_SECONDS", "300"),
+    "NATIONAL_PORTAL_PULL_ATTEMPTS": os.environ.get("MOTCUA_NATIONAL_PORTAL_PULL_ATTEMPTS", "5"),
     "NATIONAL_PORTAL_PUSH_SECONDS": os.environ.get("MOTCUA_NATIONAL_PORTAL_PUSH_SECONDS", "60"),
     # The Government reporting information system (Hệ thống thông tin báo cáo Chính phủ,
     # reports.govlink): the adapter class ("motcua.reports.govlink.HttpAdapter"; empty: no

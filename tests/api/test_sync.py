@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import time_machine
+from django.utils import timezone
 
 from motcua.dossiers.applicants import Applicant
+from motcua.dossiers.importing import import_dossier_records
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.services import dossier_handover, dossier_receive
 from tests.api.conftest import Api, applicant_json
+from tests.dossiers.import_world import record
 from tests.world import MONDAY, World, local
 
 T0 = local(MONDAY, 9)
@@ -111,3 +114,84 @@ def test_events_feed_pages_by_id_within_scope(
     assert clerk_api.get("/events", after=rest["next"]).json()["items"] == []
     assert outsider_api.get("/events").json()["items"] == []
     assert clerk_api.get("/events", limit=501).status_code == 422
+
+
+def _import_history(code_seq: int = 1) -> Dossier:
+    """One dossier of the history import, received in the past (its events dated then)."""
+    import_dossier_records(
+        [
+            record(
+                code_seq,
+                procedure="1.001234",
+                received_at="2026-09-01T10:00:00+07:00",
+            )
+        ],
+        workers=1,
+    )
+    return Dossier.objects.get(code=record(code_seq)["code"])
+
+
+def test_events_feed_waits_for_imported_events_dated_in_the_past(
+    world: World, specialist_api: Api, traveller: time_machine.Coordinates
+) -> None:
+    live = _receive(world)
+    traveller.move_to(T0 + dt.timedelta(minutes=1))
+    first = specialist_api.get("/events").json()
+    assert [e["dossier"] for e in first["items"]] == [live.code]
+    # A live transaction has drawn the next id and not committed yet (simulated: the id is
+    # taken and the row written later, with that id).
+    placeholder = DossierEvent.objects.create(
+        dossier=live, type="handover", at=timezone.now(), actor_label="x"
+    )
+    late_id = placeholder.pk
+    placeholder.delete()
+    # Meanwhile the history import commits: higher ids, dated a month earlier.
+    imported = _import_history()
+    assert DossierEvent.objects.filter(dossier=imported).exists()
+    traveller.move_to(T0 + dt.timedelta(minutes=1, seconds=5))
+    # The imported events were written 5 s ago: not settled, whatever their date.
+    early = specialist_api.get("/events", after=first["next"]).json()
+    assert early == {"items": [], "next": first["next"]}
+    # The live transaction commits.
+    DossierEvent.objects.create(
+        id=late_id, dossier=live, type="handover", at=timezone.now(), actor_label="x"
+    )
+    traveller.move_to(T0 + dt.timedelta(minutes=2))
+    rest = specialist_api.get("/events", after=first["next"]).json()
+    assert rest["items"][0]["id"] == late_id
+    assert {e["dossier"] for e in rest["items"][1:]} == {imported.code}
+
+
+def test_dossier_sync_does_not_skip_a_dossier_an_import_checked_long_before_writing(
+    world: World, specialist_api: Api, traveller: time_machine.Coordinates
+) -> None:
+    start = specialist_api.get("/dossiers", updated_since=T0.isoformat()).json()["next"]
+    traveller.move_to(T0 + dt.timedelta(minutes=10))
+    seen: list[str] = []
+    cursor = start
+
+    def meanwhile(message: str) -> None:
+        # The import has checked its input (minutes, on a real file) and not written yet;
+        # the counter goes on and a client syncs.
+        nonlocal cursor
+        if not message.startswith("checked"):
+            return
+        traveller.move_to(T0 + dt.timedelta(minutes=11))
+        live = _receive(world)
+        traveller.move_to(T0 + dt.timedelta(minutes=11, seconds=40))
+        codes, cursor = _sync(specialist_api, cursor)
+        assert codes == [live.code]
+        seen.extend(codes)
+        traveller.move_to(T0 + dt.timedelta(minutes=12))
+
+    import_dossier_records(
+        [record(1, procedure="1.001234", received_at="2026-09-01T10:00:00+07:00")],
+        workers=1,
+        progress=meanwhile,
+    )
+    imported = Dossier.objects.get(code=record(1)["code"])
+    # Stamped when written, not when the import was set up.
+    assert imported.updated_at == T0 + dt.timedelta(minutes=12)
+    traveller.move_to(T0 + dt.timedelta(minutes=13))
+    codes, _cursor = _sync(specialist_api, cursor)
+    assert seen and codes == [imported.code]

@@ -14,9 +14,12 @@ import time_machine
 from django.db import connection, transaction
 
 from motcua.dossiers.applicants import Applicant
+from motcua.dossiers.importing import import_dossier_records
+from motcua.dossiers.listeners import _SAVE_LISTENERS, SaveListener, save_listener_register
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import dossier_receive
 from tests.api.conftest import Api, applicant_json, token_for
+from tests.dossiers.import_world import record
 from tests.world import MONDAY, World, local, world_build
 
 pytestmark = [
@@ -117,3 +120,48 @@ def test_paging_during_concurrent_intake_sees_each_dossier_exactly_once(
         seen += codes
     assert len(seen) == len(set(seen)) == 20
     assert set(seen) == set(Dossier.objects.values_list("code", flat=True))
+
+
+def test_a_long_import_is_not_paged_past_by_live_events_committed_meanwhile(
+    pg_world: World, settings: Any
+) -> None:
+    # No settle lag: only the open import's start holds the feed back.
+    settings.MOTCUA = {**settings.MOTCUA, "API_SYNC_SETTLE_SECONDS": "0"}
+    api = Api(token_for(pg_world.specialist))
+    written = threading.Event()
+    release = threading.Event()
+
+    def hold(since: dt.datetime) -> None:
+        written.set()  # the import's rows are written, its transaction still open
+        release.wait(timeout=30)
+
+    save_listener_register(
+        "test-hold", SaveListener(lambda f: False, lambda d: None, lambda d, b: None, hold)
+    )
+
+    def importer() -> None:
+        try:
+            import_dossier_records(
+                [record(1, procedure="1.001234", received_at="2026-09-01T10:00:00+07:00")],
+                workers=1,
+            )
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=importer)
+    try:
+        thread.start()
+        assert written.wait(timeout=30)
+        live = _receive(pg_world)  # committed, with higher event ids than the import's
+        page = api.get("/events").json()
+        assert page == {"items": [], "next": 0}  # not past the import's uncommitted events
+        release.set()
+        thread.join(timeout=30)
+        page = api.get("/events").json()
+    finally:
+        release.set()
+        thread.join(timeout=30)
+        _SAVE_LISTENERS.pop("test-hold", None)
+    dossiers = [item["dossier"] for item in page["items"]]
+    assert dossiers[0] == record(1)["code"] and dossiers[-1] == live
+    assert [item["id"] for item in page["items"]] == sorted(item["id"] for item in page["items"])

@@ -26,6 +26,8 @@ from motcua.integrations.models import (
     PortalPush,
     PortalStatus,
     PullCheckpoint,
+    PullFailure,
+    PullFailureStatus,
     PushStatus,
     StatusMapping,
 )
@@ -112,6 +114,80 @@ def test_pull_keeps_the_checkpoint_at_a_submission_it_could_not_create(
     again = portal_pull()  # tried again, the others recognised
     assert list(again.failed) == ["BAD-2"] and again.existing == ["OK-3"]
     assert Dossier.objects.count() == 2
+
+
+def test_a_malformed_submission_is_logged_and_holds_the_checkpoint_until_it_is_fixed(
+    world: World, portal: FakePortalState, traveller: time_machine.Coordinates
+) -> None:
+    bad = submission("BAD-2", 2)
+    del bad["applicant"]
+    portal.submissions += [submission("OK-1", 1), bad, submission("OK-3", 3)]
+
+    report = portal_pull()
+
+    assert list(report.failed) == ["BAD-2"] and "malformed" in report.failed["BAD-2"]
+    assert PullCheckpoint.objects.get().since == local(MONDAY, 8, 2)  # not past it
+    failure = PullFailure.objects.get()
+    assert (failure.code, failure.status, failure.attempts) == (
+        "BAD-2",
+        PullFailureStatus.HOLDING,
+        1,
+    )
+    assert failure.submitted_at == local(MONDAY, 8, 2) and "applicant" in failure.last_error
+    # The portal corrects it: the next pull fetches it again and creates it.
+    portal.submissions[1] = submission("BAD-2", 2)
+    again = portal_pull()
+    assert len(again.created) == 1 and again.failed == {}
+    assert Dossier.objects.filter(external_ref="BAD-2").exists()
+    failure.refresh_from_db()
+    assert failure.status == PullFailureStatus.RESOLVED and failure.resolved_at is not None
+    assert PullCheckpoint.objects.get().since == local(MONDAY, 8, 3)
+
+
+def test_a_submission_failing_for_good_is_skipped_after_n_pulls_and_re_pulled_by_hand(
+    world: World,
+    portal: FakePortalState,
+    traveller: time_machine.Coordinates,
+    settings: Any,
+    client: Any,
+) -> None:
+    settings.MOTCUA = {**settings.MOTCUA, "NATIONAL_PORTAL_PULL_ATTEMPTS": "3"}
+    portal.submissions += [
+        {**submission("BAD-2", 2), "procedure": "9.999999"},
+        submission("OK-3", 3),
+    ]
+
+    for _ in range(2):
+        portal_pull()
+        assert PullCheckpoint.objects.get().since == local(MONDAY, 8, 2)
+    portal_pull()  # the third failure: given up, newer submissions go on
+    assert PullCheckpoint.objects.get().since == local(MONDAY, 8, 3)
+    failure = PullFailure.objects.get()
+    assert (failure.status, failure.attempts) == (PullFailureStatus.SKIPPED, 3)
+    portal.submissions.append(submission("OK-4", 4))
+    later = portal_pull()
+    assert later.failed == {} and len(later.created) == 1
+    assert PullCheckpoint.objects.get().since == local(MONDAY, 8, 4)
+
+    # Visible in the admin, and pulled again by hand once the catalogue has the procedure.
+    client.force_login(world.admin)
+    url = "/quan-tri/integrations/pullfailure/"
+    page = client.get(url).content.decode()
+    assert "BAD-2" in page and "9.999999" in page and "Đã bỏ qua" in page
+    response = client.post(url, {"action": "repull", "_selected_action": [failure.pk]}, follow=True)
+    assert "Đã đưa 1 hồ sơ vào lần lấy tới." in response.content.decode()
+    assert PullCheckpoint.objects.get().since == local(MONDAY, 8, 2)
+    assert AuditEvent.objects.filter(action="dvcqg.repull", data__code="BAD-2").exists()
+    portal.submissions[0]["procedure"] = "1.001234"
+    fixed = portal_pull()
+    assert fixed.failed == {} and len(fixed.created) == 1
+    assert sorted(Dossier.objects.values_list("external_ref", flat=True)) == [
+        "BAD-2",
+        "OK-3",
+        "OK-4",
+    ]
+    failure.refresh_from_db()
+    assert failure.status == PullFailureStatus.RESOLVED
 
 
 def test_pull_downloads_part_files_from_the_portal_only(

@@ -22,7 +22,11 @@ from motcua.dossiers.services import dossier_handover, dossier_receive
 from motcua.notify.worker import worker_run
 from motcua.webhooks.models import Delivery, DeliveryStatus, Subscription
 from motcua.webhooks.sender import BACKOFF, MAX_ATTEMPTS, deliveries_claim
-from motcua.webhooks.services import webhook_deliveries_replay, webhook_subscription_create
+from motcua.webhooks.services import (
+    webhook_deliveries_replay,
+    webhook_subscription_create,
+    webhook_subscription_update,
+)
 from tests.webhooks.conftest import Receiver, docs_verify, free_port
 from tests.world import World, procedure_create
 
@@ -254,6 +258,61 @@ def test_an_inactive_subscription_gets_nothing(world: World, receiver: Receiver)
     Subscription.objects.filter(pk=sub.pk).update(active=False)
     receive(world)
     assert Delivery.objects.count() == 0
+
+
+def test_a_subscription_switched_off_is_not_sent_what_it_had_queued(
+    world: World, receiver: Receiver
+) -> None:
+    sub, _ = subscribe(receiver.url)
+    receive(world)
+    # Switched off by a writer other than the service (e.g. a data fix): the worker checks.
+    Subscription.objects.filter(pk=sub.pk).update(active=False)
+
+    worker_run(once=True)
+
+    assert receiver.received == []
+    delivery = Delivery.objects.get(subscription=sub)
+    assert delivery.status == DeliveryStatus.FAILED
+    assert "inactive" in delivery.last_error and delivery.attempts == 0
+    # Switched on again, a replay sends it.
+    Subscription.objects.filter(pk=sub.pk).update(active=True)
+    webhook_deliveries_replay(deliveries=[delivery], actor="test")
+    worker_run(once=True)
+    assert len(receiver.received) == 1
+
+
+def test_switching_a_subscription_off_drops_its_queue_at_once_and_audits_it(
+    world: World, receiver: Receiver
+) -> None:
+    sub, _ = subscribe(receiver.url)
+    other, _ = subscribe(receiver.url)
+    receive(world)
+
+    webhook_subscription_update(
+        subscription=sub, actor="test", name=sub.name, url=sub.url, kinds=sub.kinds, active=False
+    )
+
+    assert Delivery.objects.get(subscription=sub).status == DeliveryStatus.FAILED
+    assert Delivery.objects.get(subscription=other).status == DeliveryStatus.PENDING
+    audit = AuditEvent.objects.filter(action="webhook.update").latest("id")
+    assert audit.data["dropped"] == 1 and audit.data["active"] is False
+    worker_run(once=True)
+    assert len(receiver.received) == 1  # the other subscription's
+
+
+def test_a_subscription_limited_to_a_parent_agency_gets_its_sub_agencies_events(
+    world: World, receiver: Receiver
+) -> None:
+    province, _ = subscribe(receiver.url, agencies=[world.province])
+    justice, _ = subscribe(receiver.url, agencies=[world.justice])
+    ours = receive(world)  # Sở Tư pháp's dossier, received at the centre: both under the province
+
+    assert Delivery.objects.filter(subscription=province, event__dossier=ours).count() == 1
+    assert Delivery.objects.filter(subscription=justice, event__dossier=ours).count() == 1
+    # Without kept paths (an agency saved by a fixture) the walk up ``parent`` gives the same.
+    Agency.objects.update(path="")
+    receive(world)
+    assert Delivery.objects.filter(subscription=province).count() == 2
 
 
 def test_unknown_kinds_and_bad_urls_are_refused(world: World) -> None:

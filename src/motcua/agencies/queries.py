@@ -41,6 +41,32 @@ def agency_subtree(agency: Agency) -> QuerySet[Agency]:
     return Agency.objects.filter(pk__in=ids)
 
 
+def agency_ancestor_ids(agency_ids: Collection[int]) -> set[int]:
+    """The agencies ``agency_ids`` and all their ancestors: the agencies whose subtree holds
+    one of them (one query when paths are kept, else a walk up ``parent``)."""
+    result: set[int] = set()
+    todo: set[int] = set()
+    for pk, path, parent_id in Agency.objects.filter(pk__in=agency_ids).values_list(
+        "pk", "path", "parent_id"
+    ):
+        ids = [int(x) for x in path.strip("/").split("/") if x.isdigit()]
+        if ids and ids[-1] == pk:
+            result.update(ids)
+        else:
+            result.add(pk)
+            if parent_id is not None:
+                todo.add(parent_id)
+    while todo - result:
+        todo -= result
+        result |= todo
+        todo = set(
+            Agency.objects.filter(pk__in=todo, parent_id__isnull=False).values_list(
+                "parent_id", flat=True
+            )
+        )
+    return result
+
+
 def agency_subtree_id_sets(roots: Sequence[Agency]) -> list[set[int]]:
     """The ids of each root's subtree, in one query on agencies when paths are kept (a
     user's scope asks for two or three subtrees at once)."""

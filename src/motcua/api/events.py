@@ -1,8 +1,10 @@
 """The events feed: every dossier event the caller may see, in id order, paged by ``after``.
 
 An event's id is stable and never reused; a client stores the ``next`` of the last page and
-asks again with ``after=<next>``. The same settle lag as the dossiers' sync (``api.sync``)
-keeps a page from running past an event whose transaction has not committed yet."""
+asks again with ``after=<next>``. The same settle lag as the dossiers' sync (``api.sync``),
+counted from when each event was written (not its business time ``at``), and on PostgreSQL
+the start of the oldest open writing transaction, keep a page from running past an event
+whose transaction has not committed yet."""
 
 # No ``from __future__ import annotations``: ninja reads ``Query[EventFeedIn]`` at import time.
 from typing import Any
@@ -36,6 +38,8 @@ router = Router(auth=STAFF_AUTH, tags=["Sự kiện"])
 def event_feed(request: HttpRequest, params: Query[EventFeedIn]) -> dict[str, Any]:
     user: AbstractBaseUser = request.auth  # type: ignore[attr-defined]
     visible = dossiers_visible_to(user).values("pk")
+    # Taken before the rows are read: what commits after this is written after it.
+    settled = settled_before()
     # A replica may serve the feed (core.dbrouter): its lag stays well under the settle lag.
     with reads_from_replica():
         rows = list(
@@ -43,10 +47,10 @@ def event_feed(request: HttpRequest, params: Query[EventFeedIn]) -> dict[str, An
             .select_related("dossier", "actor")
             .order_by("id")[: params.limit]
         )
-    # Stop before the first event that may have an uncommitted predecessor.
-    settled = settled_before()
+    # Stop before the first event that may have an uncommitted predecessor. Events written
+    # before ``recorded_at`` existed have none: long settled.
     for index, event in enumerate(rows):
-        if event.at >= settled:
+        if event.recorded_at is not None and event.recorded_at >= settled:
             rows = rows[:index]
             break
     return {

@@ -10,11 +10,19 @@ transaction writes, but the row is seen only when it commits. A transaction that
 and committed after another that wrote at T+1 would be skipped by a client that had read up
 to T+1 in between. So a page only holds rows written at least ``SYNC_SETTLE`` ago: every
 transaction that could still commit a row before the cursor has ended by then, as long as
-writes are shorter than the lag (a service's transaction takes milliseconds; the SQLite busy
-timeout and a PostgreSQL intake are far below 30 s). A monotonic sequence column would not
-help by itself (a sequence is also drawn before the commit) and would add a write to every
-service; PostgreSQL's transaction snapshots could make it exact, SQLite has no equivalent. The
-cost is freshness: a change reaches sync clients ``SYNC_SETTLE`` late.
+writes are shorter than the lag (a service's transaction takes milliseconds). The events
+feed counts the lag from when an event row was written (``DossierEvent.recorded_at``), not
+from its business time ``at``, which a history import dates in the past.
+
+A longer transaction (the history import: minutes, ``dossiers.importing``) would outlast
+the lag. On PostgreSQL the pages also stop before the start of the oldest transaction that
+has written and is still open (``write_horizon``): every row it holds, or will write, is
+stamped after it began, and every id it draws is drawn after it began, so nothing at or past
+that instant is listed until it ends. The import stamps its rows (``updated_at``,
+``recorded_at``) when it writes them, inside its transaction. SQLite has one writer at a
+time, whose rows are stamped and committed before the next one writes: the lag suffices.
+The cost is freshness: a change reaches sync clients ``SYNC_SETTLE`` late, and later while
+a long import runs.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -43,9 +52,35 @@ def sync_settle() -> dt.timedelta:
     return dt.timedelta(seconds=float(seconds))
 
 
+# How far the clocks of the application servers and of the database may disagree (NTP).
+CLOCK_MARGIN = dt.timedelta(seconds=2)
+
+
+def write_horizon() -> dt.datetime | None:
+    """PostgreSQL: when the oldest open transaction that has written began (None: none, or
+    SQLite). Read on the primary, where the writes are, even when the rows come from a
+    replica. The database role must see the other sessions of its own role (it does) or
+    have ``pg_read_all_stats`` if the import runs as another role (docs/operations.md)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()"
+        )
+        row = cursor.fetchone()
+    return row[0] if row and row[0] is not None else None
+
+
 def settled_before() -> dt.datetime:
-    """Rows written before this instant are committed (see the module's docstring)."""
-    return timezone.now() - sync_settle()
+    """Rows written before this instant are committed, and so are all rows that sort
+    before them (see the module's docstring). Call it before reading the rows."""
+    bound = timezone.now() - sync_settle()
+    horizon = write_horizon()
+    if horizon is not None:
+        bound = min(bound, horizon - CLOCK_MARGIN)
+    return bound
 
 
 def cursor_encode(updated_at: dt.datetime, pk: int) -> str:
@@ -91,7 +126,8 @@ def dossiers_changed_page(
         position = Q(updated_at__gte=since)
         # Just before ``since``: the next page starts at it, inclusive.
         start = cursor_encode(since - dt.timedelta(microseconds=1), 2**63 - 1)
-    rows = queryset.filter(position, updated_at__lt=settled_before()).order_by("updated_at", "id")
+    settled = settled_before()
+    rows = queryset.filter(position, updated_at__lt=settled).order_by("updated_at", "id")
     items = list(rows[:limit])
     last = items[-1] if items else None
     return {

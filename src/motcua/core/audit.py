@@ -66,6 +66,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "portal.submit": pgettext_lazy("audit", "Nộp hồ sơ trực tuyến"),
     "dvcqg.pull": pgettext_lazy("audit", "Lấy hồ sơ từ Cổng DVCQG"),
     "dvcqg.resend": pgettext_lazy("audit", "Gửi lại trạng thái lên Cổng DVCQG"),
+    "dvcqg.repull": pgettext_lazy("audit", "Lấy lại hồ sơ lỗi từ Cổng DVCQG"),
     "dvcqg.mapping": pgettext_lazy("audit", "Sửa ánh xạ trạng thái Cổng DVCQG"),
     "report.submit": pgettext_lazy(
         "audit", "Chốt phiên bản báo cáo gửi Hệ thống báo cáo Chính phủ"

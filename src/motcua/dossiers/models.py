@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -493,6 +494,10 @@ class DossierEvent(models.Model):
     # The system that called the API to make this change (its token's name and prefix,
     # ``core.audit.request_via``); empty for a change made in the staff or citizen pages.
     via = models.CharField(_("qua hệ thống"), max_length=140, blank=True, default="")
+    # When the row was written (``at`` is the business time, which an import dates in the
+    # past): the events feed's settle lag counts from this (``api.sync``). Empty on the
+    # events written before it existed.
+    recorded_at = models.DateTimeField(_("ghi lúc"), null=True, blank=True, default=timezone.now)
 
     class Meta:
         verbose_name = _("sự kiện hồ sơ")

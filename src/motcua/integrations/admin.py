@@ -11,8 +11,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from motcua.integrations.models import PortalPush, PullCheckpoint, StatusMapping
-from motcua.integrations.services import portal_push_resend, status_mapping_set
+from motcua.integrations.models import PortalPush, PullCheckpoint, PullFailure, StatusMapping
+from motcua.integrations.services import (
+    portal_pull_failures_retry,
+    portal_push_resend,
+    status_mapping_set,
+)
 
 
 @admin.register(StatusMapping)
@@ -82,3 +86,45 @@ class PullCheckpointAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+@admin.register(PullFailure)
+class PullFailureAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "submitted_at",
+        "status",
+        "attempts",
+        "last_error",
+        "last_failed_at",
+        "resolved_at",
+    ]
+    list_filter = ["status", "last_failed_at"]
+    search_fields = ["code"]
+    actions = ["repull"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: PullFailure | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: PullFailure | None = None) -> bool:
+        return False
+
+    def has_repull_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("integrations.change_pullcheckpoint")
+
+    @admin.action(description=_("Lấy lại từ Cổng DVCQG"), permissions=["repull"])
+    def repull(self, request: HttpRequest, queryset: QuerySet[PullFailure]) -> None:
+        count = portal_pull_failures_retry(failures=queryset, actor=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "Đã đưa %(count)d hồ sơ vào lần lấy tới.",
+                "Đã đưa %(count)d hồ sơ vào lần lấy tới.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )

@@ -86,7 +86,7 @@ def national_portal() -> NationalPortal | None:
     return adapter
 
 
-def _parse_time(value: str) -> dt.datetime:
+def parse_time(value: str) -> dt.datetime:
     parsed = dt.datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         raise ValueError(f"time without offset: {value}")
@@ -106,7 +106,7 @@ def submission_parse(item: dict[str, Any]) -> RemoteSubmission:
     applicant = {str(k): str(v) for k, v in dict(item["applicant"]).items() if v is not None}
     return RemoteSubmission(
         code=str(item["code"]).strip(),
-        submitted_at=_parse_time(str(item["submitted_at"])),
+        submitted_at=parse_time(str(item["submitted_at"])),
         procedure=str(item["procedure"]).strip(),
         agency=str(item.get("agency") or "").strip(),
         applicant=applicant,

@@ -5,6 +5,9 @@
 - ``PortalPush``: the outbox and sync log of status pushes, a row written in the same
   transaction as the dossier event it announces, sent by the worker with retries.
 - ``PullCheckpoint``: how far the pull of online submissions has got.
+- ``PullFailure``: the pull's log of submissions it could not create (malformed, unknown
+  procedure, a file it could not download), how often, and whether the checkpoint still waits
+  for them or they were given up (then re-pulled by hand from the admin).
 """
 
 from __future__ import annotations
@@ -110,3 +113,46 @@ class PullCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return self.source
+
+
+class PullFailureStatus(models.TextChoices):
+    # The checkpoint waits at it: tried again at each pull.
+    HOLDING = "holding", _("Đang thử lại")
+    # Failed too often: newer submissions go on; re-pulled only by hand.
+    SKIPPED = "skipped", _("Đã bỏ qua")
+    # Created (or found already here) at a later pull.
+    RESOLVED = "resolved", _("Đã lấy được")
+
+
+class PullFailure(models.Model):
+    """A submission the pull could not create, one row per portal code."""
+
+    source = models.CharField(_("hệ thống nguồn"), max_length=32)
+    # The portal's code ("?" when even that was missing).
+    code = models.CharField(_("mã hồ sơ trên Cổng"), max_length=100)
+    # When it was submitted (empty when malformed beyond that).
+    submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
+    # The checkpoint the page holding it was read from: a re-pull starts there again.
+    pulled_since = models.DateTimeField(_("lấy từ mốc"), null=True, blank=True)
+    status = models.CharField(
+        _("tình trạng"),
+        max_length=8,
+        choices=PullFailureStatus.choices,
+        default=PullFailureStatus.HOLDING,
+    )
+    attempts = models.PositiveSmallIntegerField(_("số lần lỗi"), default=0)
+    last_error = models.TextField(_("lỗi gần nhất"), blank=True, default="")
+    first_failed_at = models.DateTimeField(_("lỗi lần đầu"), default=timezone.now)
+    last_failed_at = models.DateTimeField(_("lỗi gần nhất lúc"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("lấy được lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ lấy từ Cổng DVCQG bị lỗi")
+        verbose_name_plural = _("nhật ký lỗi lấy hồ sơ từ Cổng DVCQG")
+        ordering = ["-last_failed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "code"], name="pull_failure_unique_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.code

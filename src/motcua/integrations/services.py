@@ -3,8 +3,10 @@
 - Pull (``portal_pull``): pages of submissions since the checkpoint, each created through
   ``dossier_submit`` with ``external_source="dvcqg"`` and the portal's code as
   ``external_ref``. The reference is unique, so a submission pulled twice is created once;
-  the second time it counts as "already there". The checkpoint is inclusive and never moves
-  past a submission that could not be created, so that one is tried again next time.
+  the second time it counts as "already there". The checkpoint is inclusive and does not
+  move past a submission that could not be created, so that one is tried again next time,
+  for a few pulls (then it is skipped and waits in the sync log, ``PullFailure``, for a
+  re-pull by hand).
 - Push (``portal_pushes_send_due``): the rows ``queue.portal_push_queue`` wrote with each
   dossier event, sent in order per dossier (a dossier's later status waits while an earlier
   one is being retried), with the outbox's back-off (``notify.worker``).
@@ -18,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Count, F
@@ -39,6 +42,7 @@ from motcua.integrations.dvcqg import (
     RemoteSubmission,
     StatusUpdate,
     national_portal,
+    parse_time,
     submission_parse,
 )
 from motcua.integrations.models import (
@@ -46,6 +50,8 @@ from motcua.integrations.models import (
     PortalPush,
     PortalStatus,
     PullCheckpoint,
+    PullFailure,
+    PullFailureStatus,
     PushStatus,
     StatusMapping,
 )
@@ -139,8 +145,56 @@ def _submission_create(adapter: NationalPortal, item: RemoteSubmission) -> str:
     return dossier.code
 
 
+def pull_max_attempts() -> int:
+    """``MOTCUA["NATIONAL_PORTAL_PULL_ATTEMPTS"]``: pulls that a failing submission holds the
+    checkpoint for before it is skipped (default 5)."""
+    return max(1, int(settings.MOTCUA.get("NATIONAL_PORTAL_PULL_ATTEMPTS", 5)))
+
+
+def _raw_submitted_at(raw: object) -> dt.datetime | None:
+    # A malformed item's time, when that much of it can be read.
+    try:
+        return parse_time(str(raw["submitted_at"]))  # type: ignore[index]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def _failure_record(
+    *, code: str, submitted_at: dt.datetime | None, since: dt.datetime | None, error: str
+) -> PullFailure:
+    """Count one more failure of ``code`` in the sync log; after ``pull_max_attempts`` the
+    submission is skipped (logged as an error) so that it stops holding newer ones back."""
+    now = timezone.now()
+    failure, _new = PullFailure.objects.get_or_create(
+        source=SOURCE,
+        code=code[:100],
+        defaults={"submitted_at": submitted_at, "pulled_since": since, "first_failed_at": now},
+    )
+    if failure.status == PullFailureStatus.RESOLVED:
+        failure.status, failure.attempts, failure.resolved_at = PullFailureStatus.HOLDING, 0, None
+    if failure.status == PullFailureStatus.HOLDING:
+        failure.attempts += 1
+        if failure.attempts >= pull_max_attempts():
+            failure.status = PullFailureStatus.SKIPPED
+            logger.error(
+                "dvcqg pull: %s skipped after %s failed pulls: %s", code, failure.attempts, error
+            )
+    failure.submitted_at = submitted_at or failure.submitted_at
+    if failure.pulled_since is None or (since is not None and since < failure.pulled_since):
+        failure.pulled_since = since
+    failure.last_error = error
+    failure.last_failed_at = now
+    failure.save()
+    return failure
+
+
 def portal_pull(*, adapter: NationalPortal | None = None, max_pages: int = MAX_PAGES) -> PullReport:
     """Fetch the online submissions made since the checkpoint and create each one once.
+
+    A submission that cannot be created (malformed, or refused by ``dossier_submit``) is
+    written to the sync log (``PullFailure``) and holds the checkpoint at it, to be tried
+    again next time, for ``pull_max_attempts`` pulls; then it is skipped (newer submissions
+    must not wait for it forever) until re-pulled by hand (``portal_pull_failures_retry``).
 
     ``PortalError`` when the portal cannot be read: nothing moves the checkpoint then, and
     what was created stays (the next pull counts it as already there)."""
@@ -150,7 +204,21 @@ def portal_pull(*, adapter: NationalPortal | None = None, max_pages: int = MAX_P
     report = PullReport()
     latest = since
     held: dt.datetime | None = None  # the earliest submission that could not be created
+    holding = False
+    succeeded: list[str] = []  # the portal's codes created or already here
     page: int | None = 1
+
+    def failed(code: str, submitted_at: dt.datetime | None, error: str) -> None:
+        nonlocal held, holding
+        report.failed[code] = error
+        failure = _failure_record(code=code, submitted_at=submitted_at, since=since, error=error)
+        if failure.status == PullFailureStatus.HOLDING:
+            # Without its time, a malformed item holds the checkpoint where it is.
+            at = submitted_at if submitted_at is not None else since
+            if not holding or (held is not None and (at is None or at < held)):
+                held = at
+            holding = True
+
     for _round in range(max_pages):
         if page is None:
             break
@@ -160,18 +228,23 @@ def portal_pull(*, adapter: NationalPortal | None = None, max_pages: int = MAX_P
             try:
                 item = submission_parse(raw)
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                report.failed[code] = f"malformed: {exc}"
+                failed(code, _raw_submitted_at(raw), f"malformed: {exc}"[:500])
                 continue
             try:
                 report.created.append(_submission_create(portal, item))
+                succeeded.append(item.code)
             except DuplicateExternalRef:
                 report.existing.append(item.code)
+                succeeded.append(item.code)
             except (DossierError, ValueError, PortalError) as exc:
-                report.failed[item.code] = str(exc)[:500]
-                held = item.submitted_at if held is None else min(held, item.submitted_at)
+                failed(item.code, item.submitted_at, str(exc)[:500])
             latest = item.submitted_at if latest is None else max(latest, item.submitted_at)
         page = remote.next_page
-    new_since = held if held is not None else latest
+    if succeeded:
+        PullFailure.objects.filter(source=SOURCE, code__in=succeeded).exclude(
+            status=PullFailureStatus.RESOLVED
+        ).update(status=PullFailureStatus.RESOLVED, resolved_at=timezone.now())
+    new_since = held if holding else latest
     report.since = new_since.isoformat() if new_since else None
     checkpoint.since = new_since
     checkpoint.last_run_at = timezone.now()
@@ -192,6 +265,39 @@ def portal_pull(*, adapter: NationalPortal | None = None, max_pages: int = MAX_P
     for code, error in report.failed.items():
         logger.error("dvcqg pull: %s not created: %s", code, error)
     return report
+
+
+def portal_pull_failures_retry(*, failures: Iterable[PullFailure], actor: Actor) -> int:
+    """Pull the given failed submissions again (the admin's re-pull): each holds the
+    checkpoint again with a fresh count of attempts, and the checkpoint goes back to where
+    its page was read, so the next pull fetches it. Returns how many."""
+    count = 0
+    with transaction.atomic():
+        checkpoint, _created = PullCheckpoint.objects.select_for_update().get_or_create(
+            source=SOURCE
+        )
+        since = checkpoint.since
+        for failure in failures:
+            if failure.status == PullFailureStatus.RESOLVED:
+                continue
+            PullFailure.objects.filter(pk=failure.pk).update(
+                status=PullFailureStatus.HOLDING, attempts=0
+            )
+            start = failure.submitted_at or failure.pulled_since
+            if since is not None and (start is None or start < since):
+                since = start
+            count += 1
+            audit_log(
+                actor=actor,
+                action="dvcqg.repull",
+                object_type="integration",
+                object_id=SOURCE,
+                data={"code": failure.code, "since": start.isoformat() if start else None},
+            )
+        if since != checkpoint.since:
+            checkpoint.since = since
+            checkpoint.save(update_fields=["since"])
+    return count
 
 
 # --- push -------------------------------------------------------------------------------------
@@ -369,6 +475,12 @@ def portal_sync_summary() -> dict[str, Any]:
             checkpoint.last_run_at.isoformat() if checkpoint and checkpoint.last_run_at else None
         ),
         "pull_last_report": checkpoint.last_report if checkpoint else {},
+        "pull_failures": [
+            {"code": f.code, "status": f.status, "attempts": f.attempts, "error": f.last_error}
+            for f in PullFailure.objects.filter(source=SOURCE).exclude(
+                status=PullFailureStatus.RESOLVED
+            )[:10]
+        ],
         "push": {s.value: counts.get(s.value, 0) for s in PushStatus},
         "failed": [
             {

@@ -30,7 +30,7 @@ class Subscription(models.Model):
     # ``EventType`` values, or ``ALL_KINDS``.
     kinds = models.JSONField(_("loại sự kiện"), default=list)
     # Empty: every agency's dossiers; else only dossiers whose competent agency or
-    # receiving unit is one of these.
+    # receiving unit is one of these or under one of them (``services.subscriptions_for``).
     agencies = models.ManyToManyField(
         Agency, verbose_name=_("chỉ hồ sơ của cơ quan"), blank=True, related_name="+"
     )

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Min
+from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from motcua.notify.worker import SendReport, Stop, worker_id
@@ -47,6 +47,8 @@ BATCH = 50
 USER_AGENT = "motcua-webhooks/1"
 # How much of a refusing receiver's answer the log keeps.
 ERROR_BODY = 500
+# ``last_error`` of a delivery dropped because its subscription was switched off.
+INACTIVE_ERROR = "subscription inactive: not sent"
 
 
 def retry_delay(attempts: int) -> dt.timedelta | None:
@@ -80,16 +82,36 @@ def _head_ids() -> list[int]:
     return list(heads)
 
 
+def deliveries_of_inactive_fail(*, now: dt.datetime | None = None) -> int:
+    """Fail, with a reason, the pending deliveries of switched-off subscriptions, except one
+    a worker is sending right now (its lease runs): a deactivated receiver must not go on
+    getting queued personal data. Replaying one after reactivation sends it. How many."""
+    now = now or timezone.now()
+    count = (
+        Delivery.objects.filter(status=DeliveryStatus.PENDING, subscription__active=False)
+        .filter(Q(claimed_by="") | Q(next_attempt_at__lte=now))
+        .update(status=DeliveryStatus.FAILED, claimed_by="", last_error=INACTIVE_ERROR)
+    )
+    if count:
+        logger.warning("webhook: %s deliveries of inactive subscriptions not sent", count)
+    return count
+
+
 def deliveries_claim(*, limit: int = BATCH, claimer: str | None = None) -> list[Delivery]:
-    """Take up to ``limit`` due deliveries, at most one per subscription (its head)."""
+    """Take up to ``limit`` due deliveries, at most one per subscription (its head), of
+    active subscriptions only (an inactive one's queue is failed first)."""
     claimer = claimer or worker_id()
     now = timezone.now()
     with transaction.atomic():
+        deliveries_of_inactive_fail(now=now)
         heads = _head_ids()
         if not heads:
             return []
         due = Delivery.objects.filter(
-            id__in=heads, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
+            id__in=heads,
+            status=DeliveryStatus.PENDING,
+            next_attempt_at__lte=now,
+            subscription__active=True,
         )
         qs = due.order_by("next_attempt_at", "id").values_list("id", flat=True)[:limit]
         if connection.features.has_select_for_update_skip_locked:
@@ -99,7 +121,10 @@ def deliveries_claim(*, limit: int = BATCH, claimer: str | None = None) -> list[
             return []
         # Re-checked: a row another worker claimed since our SELECT is not taken twice.
         Delivery.objects.filter(
-            id__in=ids, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
+            id__in=ids,
+            status=DeliveryStatus.PENDING,
+            next_attempt_at__lte=now,
+            subscription__active=True,
         ).update(claimed_by=claimer, next_attempt_at=now + LEASE, attempts=F("attempts") + 1)
     return list(
         Delivery.objects.filter(id__in=ids, claimed_by=claimer)

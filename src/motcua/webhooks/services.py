@@ -17,11 +17,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from motcua.agencies.models import Agency
+from motcua.agencies.queries import agency_ancestor_ids
 from motcua.core.audit import Actor, audit_log
 from motcua.dossiers.models import DossierEvent, EventType
 from motcua.dossiers.queries import event_item
 from motcua.notify.services import outbox_wakeup
 from motcua.webhooks.models import ALL_KINDS, Delivery, DeliveryStatus, Subscription
+from motcua.webhooks.sender import deliveries_of_inactive_fail
 
 SECRET_PREFIX = "whsec_"
 
@@ -93,12 +95,14 @@ def webhook_subscription_update(
         subscription.active = active
         subscription.save(update_fields=["name", "url", "kinds", "active"])
         subscription.agencies.set(agencies)
+        # Switched off: its queue is not sent (the worker checks too, for other writers).
+        dropped = 0 if active else deliveries_of_inactive_fail()
         audit_log(
             actor=actor,
             action="webhook.update",
             object_type="webhook",
             object_id=subscription.pk,
-            data=_audit_data(subscription),
+            data={**_audit_data(subscription), **({"dropped": dropped} if dropped else {})},
         )
     return subscription
 
@@ -116,16 +120,22 @@ def _audit_data(sub: Subscription) -> dict[str, object]:
 
 def subscriptions_for(event: DossierEvent) -> list[Subscription]:
     """The active subscriptions that want ``event``: its kind, and no agency filter or the
-    dossier's competent agency or receiving unit among the subscription's agencies."""
+    dossier's competent agency or receiving unit within (the subtree of) one of the
+    subscription's agencies, as an API token's agency limit reaches its sub-agencies."""
     dossier = event.dossier
-    units = {dossier.agency_id, dossier.receiving_unit_id} - {None}
+    units: set[int] | None = None  # the units and their ancestors, read when first needed
     matching = []
     for sub in Subscription.objects.filter(active=True).prefetch_related("agencies"):
         if not sub.wants(event.type):
             continue
         agency_ids = {a.pk for a in sub.agencies.all()}
-        if agency_ids and not agency_ids & units:
-            continue
+        if agency_ids:
+            if units is None:
+                units = agency_ancestor_ids(
+                    {dossier.agency_id, dossier.receiving_unit_id} - {None}  # type: ignore[arg-type]
+                )
+            if not agency_ids & units:
+                continue
         matching.append(sub)
     return matching
 

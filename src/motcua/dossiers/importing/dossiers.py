@@ -422,8 +422,10 @@ def _write(
     progress: Progress | None,
     name: str,
 ) -> ImportResult:
-    dossiers = TableWriter(Dossier, with_id=True)
-    events = TableWriter(DossierEvent, with_id=False, batch_size=20000)
+    # Stamped when written, inside the transaction: the API's sync must not take them for
+    # rows written before the import began (``api.sync``).
+    dossiers = TableWriter(Dossier, with_id=True, stamp="updated_at")
+    events = TableWriter(DossierEvent, with_id=False, batch_size=20000, stamp="recorded_at")
     handovers = TableWriter(Handover, with_id=False, batch_size=20000)
     ids = IdAllocator(Dossier)
     sequences: dict[tuple[int, dt.date], int] = {}

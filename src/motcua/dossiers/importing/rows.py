@@ -96,9 +96,18 @@ class RowFormat:
 
 
 class TableWriter:
-    """Buffers rows for one model and writes them in batches."""
+    """Buffers rows for one model and writes them in batches. ``stamp``: a datetime field set
+    to the time each batch is written, whatever the rows held (the API's sync reads
+    ``updated_at`` and ``recorded_at`` as the time of the write, ``api.sync``)."""
 
-    def __init__(self, model: type[models.Model], *, with_id: bool, batch_size: int = 5000) -> None:
+    def __init__(
+        self,
+        model: type[models.Model],
+        *,
+        with_id: bool,
+        batch_size: int = 5000,
+        stamp: str | None = None,
+    ) -> None:
         self.model = model
         self.format = RowFormat(model, with_id=with_id)
         self.table = self.format.table
@@ -106,6 +115,7 @@ class TableWriter:
         self.batch_size = batch_size
         self.rows: list[tuple[Any, ...]] = []
         self.written = 0
+        self._stamp = self.format.attnames.index(stamp) if stamp else None
 
     def add(self, values: dict[str, Any]) -> None:
         self.rows.append(self.format.row(values))
@@ -121,6 +131,11 @@ class TableWriter:
     def flush(self) -> None:
         if not self.rows:
             return
+        if self._stamp is not None:
+            i = self._stamp
+            now = timezone.now()
+            value = now if is_postgresql() else _sqlite_datetime(now)
+            self.rows = [(*row[:i], value, *row[i + 1 :]) for row in self.rows]
         write_rows(self.table, self.columns, self.rows)
         self.written += len(self.rows)
         self.rows = []
