@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("integrations", "0003_event_without_db_constraint"),
+        ("integrations", "0004_awaiting_payment"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dossiers", "0021_events_by_year"),
+        ("dossiers", "0022_awaiting_payment"),
     ]
 
     operations = [
