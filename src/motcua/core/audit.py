@@ -81,6 +81,9 @@ ACTION_LABELS: dict[str, Promise] = {
     "citizen.register": pgettext_lazy("audit", "Công dân đăng ký tài khoản"),
     "citizen.identity_linked": pgettext_lazy("audit", "Liên kết tài khoản với định danh điện tử"),
     "login.oidc_refused": pgettext_lazy("audit", "Đăng nhập qua định danh điện tử bị từ chối"),
+    "login.oidc_linked": pgettext_lazy(
+        "audit", "Liên kết tài khoản cán bộ với tài khoản đăng nhập một lần"
+    ),
     "audit.search": pgettext_lazy("audit", "Tra cứu nhật ký"),
     "audit.export": pgettext_lazy("audit", "Xuất nhật ký (CSV)"),
     "catalog.import": pgettext_lazy("audit", "Nhập danh mục thủ tục"),

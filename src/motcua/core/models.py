@@ -81,6 +81,33 @@ class StaffProfile(models.Model):
         return f"{self.user} — {self.get_role_display()}"
 
 
+class StaffIdentity(models.Model):
+    """The staff single sign-on account (the provider's ``iss`` and ``sub``) bound to a staff
+    account, at its first SSO sign-in (``core.oidc.staff_sso_account``). Later sign-ins must
+    come from the same subject: a username or e-mail claim alone, which the provider's users
+    may be able to choose, never reaches an account again once it is bound."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản"),
+        on_delete=models.CASCADE,
+        related_name="staff_identity",
+    )
+    issuer = models.CharField(_("hệ thống đăng nhập"), max_length=255)
+    subject = models.CharField(_("mã định danh"), max_length=255)
+    linked_at = models.DateTimeField(_("liên kết lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("liên kết đăng nhập một lần")
+        verbose_name_plural = _("liên kết đăng nhập một lần")
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="staff_identity_subject")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ← {self.subject}"
+
+
 class LoginScope(models.TextChoices):
     FAILURE = "failure", _("Đăng nhập sai")
     PAIR = "pair", _("Khóa tên đăng nhập trên một địa chỉ")

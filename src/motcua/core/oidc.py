@@ -22,9 +22,12 @@ from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.django_client import OAuth
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import models
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from joserfc.errors import JoseError
+
+from motcua.core.audit import audit_log
+from motcua.core.models import StaffIdentity, StaffProfile
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +49,10 @@ class OidcClaims:
     phone: str = ""
     email: str = ""
     username: str = ""
+    # The ID token's ``iss`` (checked by authlib), and whether the provider says it verified
+    # the e-mail address (``email_verified``): an unverified address proves nothing.
+    issuer: str = ""
+    email_verified: bool = False
 
 
 def oidc_config(kind: str) -> dict[str, str]:
@@ -139,23 +146,75 @@ def oidc_finish(request: HttpRequest, kind: str) -> OidcClaims:
         phone=claim("CLAIM_PHONE", "phone_number"),
         email=claim("CLAIM_EMAIL", "email"),
         username=claim("CLAIM_USERNAME", "preferred_username"),
+        issuer=_text(claims.get("iss")),
+        email_verified=claims.get("email_verified") in (True, "true"),
     )
 
 
-def staff_for_claims(claims: OidcClaims) -> User | None:
-    """The existing, active staff account the staff provider vouched for, matched by the
-    username claim or (``MATCH=email``) by an e-mail address that exactly one staff account
-    has; None otherwise. Never creates an account: staff are created by an administrator,
-    with their agency and roles."""
+@dataclass(frozen=True)
+class StaffMatch:
+    """The outcome of a staff SSO sign-in: the account, or None and why (for the audit)."""
+
+    user: User | None
+    reason: str = ""
+
+
+def _sso_eligible(user: User) -> bool:
+    # A superuser never signs in through a provider (its password and second factor are
+    # ours alone), nor does an account that is not staff (no StaffProfile), is_staff or not.
+    return (
+        user.is_active
+        and not user.is_superuser
+        and StaffProfile.objects.filter(user_id=user.pk).exists()
+    )
+
+
+def staff_sso_account(claims: OidcClaims) -> StaffMatch:
+    """The existing staff account the staff provider vouched for; never creates an account
+    (staff are created by an administrator, with their agency and roles).
+
+    An account is bound to the provider's subject (``StaffIdentity``) at its first SSO
+    sign-in, found then by the username claim or (``MATCH=email``) by an e-mail address
+    that the provider marked verified and exactly one staff account has. Afterwards only
+    that subject signs in to it: another subject with the same username or e-mail is
+    refused. Superusers and accounts without a StaffProfile are never reached."""
+    issuer = claims.issuer or oidc_config(STAFF).get("DISCOVERY_URL", "")
+    linked = (
+        StaffIdentity.objects.select_related("user")
+        .filter(issuer=issuer, subject=claims.subject)
+        .first()
+    )
+    if linked is not None:
+        if not _sso_eligible(linked.user):
+            return StaffMatch(None, "not_eligible")
+        return StaffMatch(linked.user)
     match = oidc_config(STAFF).get("MATCH") or "username"
-    staff = User.objects.filter(is_active=True).filter(
-        models.Q(staff_profile__isnull=False) | models.Q(is_staff=True)
-    )
+    candidates = User.objects.filter(is_active=True, staff_profile__isnull=False)
     if match == "email":
         if "@" not in claims.email:
-            return None
-        found = list(staff.filter(email__iexact=claims.email)[:2])
-        return found[0] if len(found) == 1 else None
-    if not claims.username:
-        return None
-    return staff.filter(username=claims.username).first()
+            return StaffMatch(None, "no_account")
+        if not claims.email_verified:
+            return StaffMatch(None, "email_unverified")
+        found = list(candidates.filter(email__iexact=claims.email)[:2])
+        user = found[0] if len(found) == 1 else None
+    else:
+        user = candidates.filter(username=claims.username).first() if claims.username else None
+    if user is None:
+        return StaffMatch(None, "no_account")
+    if not _sso_eligible(user):
+        return StaffMatch(None, "not_eligible")
+    try:
+        with transaction.atomic():
+            if StaffIdentity.objects.filter(user=user).exists():
+                return StaffMatch(None, "linked_to_another_subject")
+            StaffIdentity.objects.create(user=user, issuer=issuer, subject=claims.subject)
+            audit_log(
+                actor=user,
+                action="login.oidc_linked",
+                object_type="user",
+                object_id=user.pk,
+                data={"provider": "staff_sso", "issuer": issuer, "subject": claims.subject},
+            )
+    except IntegrityError:  # a concurrent first sign-in bound it meanwhile
+        return StaffMatch(None, "linked_to_another_subject")
+    return StaffMatch(user)

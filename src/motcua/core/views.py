@@ -48,7 +48,7 @@ from motcua.core.oidc import (
     oidc_begin,
     oidc_enabled,
     oidc_finish,
-    staff_for_claims,
+    staff_sso_account,
 )
 from motcua.core.twofactor import (
     otp_device_for,
@@ -210,14 +210,19 @@ def login_view(request: HttpRequest) -> HttpResponse:
 SSO_NEXT = "motcua_sso_next"
 
 
-def _sso_refused(request: HttpRequest, error: str, *, claim: str = "") -> HttpResponse:
+def _sso_refused(
+    request: HttpRequest, error: str, *, claim: str = "", reason: str = "", subject: str = ""
+) -> HttpResponse:
+    data = {"provider": "staff_sso"}
+    if reason:
+        data.update(reason=reason, subject=subject[:255])
     audit_log(
         actor="anonymous",
         action="login.oidc_refused",
         object_type="user",
         object_id=claim[:100],
         ip=client_ip(request) or None,
-        data={"provider": "staff_sso"},
+        data=data,
     )
     return render(
         request,
@@ -259,12 +264,15 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
         claims = oidc_finish(request, STAFF)
     except OidcError:
         return _sso_refused(request, _("Đăng nhập một lần không thành công. Vui lòng thử lại."))
-    user = staff_for_claims(claims)
+    match = staff_sso_account(claims)
+    user = match.user
     if user is None:
         return _sso_refused(
             request,
             _("Không có tài khoản cán bộ nào ứng với tài khoản đăng nhập một lần này."),
             claim=claims.username or claims.email,
+            reason=match.reason,
+            subject=claims.subject,
         )
     backend = "django.contrib.auth.backends.ModelBackend"
     if otp_device_for(user) is not None:
