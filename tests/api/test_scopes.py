@@ -297,3 +297,36 @@ def test_admin_edits_scopes_and_agencies_audited(world: World) -> None:
     assert refused.status_code == 200  # the form again: a token needs a scope
     token.refresh_from_db()
     assert token.scopes == ["postal"]
+
+
+def test_a_token_without_named_scopes_cannot_speak_for_the_postal_service(
+    world: World, received: Dossier
+) -> None:
+    token, raw = api_token_create(user=world.clerk, name="Phần mềm một cửa", actor="test")
+    assert token.scopes == ["read", "intake", "process"]
+    tracking = Api(raw).post(
+        "/postal/tracking",
+        {"dossier_code": received.code, "status": "delivered", "at": "2026-10-05T10:00:00+07:00"},
+    )
+    _assert_insufficient(tracking, "postal")
+    assert not DossierEvent.objects.filter(
+        dossier=received, type=EventType.RESULT_DELIVERED
+    ).exists()
+
+
+def test_the_migration_takes_postal_from_tokens_that_had_it_by_default(world: World) -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("motcua.api.migrations.0005_default_scopes_without_postal")
+    old_default = ["read", "intake", "process", "postal", "catalog"]
+    by_default, _ = api_token_create(user=world.clerk, name="Cũ", actor="test", scopes=old_default)
+    postal, _ = api_token_create(
+        user=world.clerk, name="Bưu điện", actor="test", scopes=["postal", "read"]
+    )
+    migration.postal_drop(apps, None)
+    by_default.refresh_from_db()
+    postal.refresh_from_db()
+    assert sorted(by_default.scopes) == ["catalog", "intake", "process", "read"]
+    assert sorted(postal.scopes) == ["postal", "read"]

@@ -37,9 +37,10 @@ class Scope(models.TextChoices):
     CATALOG = "catalog", _("Danh mục thủ tục")
 
 
-# What a token could do before scopes existed: everything but the payment callback (which
-# came later and is given only on purpose). A token created without naming scopes gets these.
-DEFAULT_SCOPES: tuple[str, ...] = tuple(s.value for s in Scope if s != Scope.PAYMENT_CALLBACK)
+# What a token created without naming scopes gets: a staff system's work (read, receive,
+# process). ``postal`` (the tracking callback speaks as the postal service) and
+# ``payment_callback`` (a payment platform's word) are given only on purpose, to that partner.
+DEFAULT_SCOPES: tuple[str, ...] = (Scope.READ.value, Scope.INTAKE.value, Scope.PROCESS.value)
 
 
 def scopes_default() -> list[str]:

@@ -47,8 +47,8 @@ def api_token_create(
 ) -> tuple[ApiToken, str]:
     """A new token for ``user``, valid ``days`` days (``MOTCUA["API_TOKEN_DAYS"]`` by default)
     or until ``expires_at``; returns the row and the token itself, which is shown once and
-    never stored. ``scopes``: what it may call (``Scope`` values; default ``DEFAULT_SCOPES``,
-    everything but the payment callback); ``agencies``: the agencies (with their subtrees)
+    never stored. ``scopes``: what it may call (``Scope`` values; default ``DEFAULT_SCOPES``:
+    read, intake, process); ``agencies``: the agencies (with their subtrees)
     it acts within, none for its account's whole scope."""
     scope_names = token_scopes_clean(DEFAULT_SCOPES if scopes is None else scopes)
     now = timezone.now()
