@@ -330,3 +330,41 @@ def test_the_migration_takes_postal_from_tokens_that_had_it_by_default(world: Wo
     postal.refresh_from_db()
     assert sorted(by_default.scopes) == ["catalog", "intake", "process", "read"]
     assert sorted(postal.scopes) == ["postal", "read"]
+
+
+def _intake_body(procedure: str) -> dict[str, Any]:
+    return {
+        "procedure": procedure,
+        "applicant": applicant_json(),
+        "parts": [{"name": "Tờ khai", "copies": 1, "not_digitised_reason": "Quét sau"}],
+    }
+
+
+def _assert_outside(response: Any, agency: Any) -> None:
+    assert response.status_code == 403, response.content
+    body = response.json()
+    assert body["code"] == "forbidden" and agency.code in body["detail"]
+
+
+def test_agency_limited_token_creates_nothing_outside_it(
+    world: World, traveller: time_machine.Coordinates
+) -> None:
+    transport = _transport_dossier(world).procedure_version.procedure.code
+    before = Dossier.objects.count()
+    limited = _token(world.clerk, "intake", agencies=[world.justice])
+    _assert_outside(limited.post("/dossiers", _intake_body(transport)), world.transport)
+    _assert_outside(limited.post("/dossiers/online", _intake_body(transport)), world.transport)
+    rejection = _intake_body(transport) | {"reason": "Thiếu giấy tờ"}
+    del rejection["parts"]
+    _assert_outside(limited.post("/dossiers/rejections", rejection), world.transport)
+    # A guidance entry is the counter's own: its unit, the center, is outside the token.
+    _assert_outside(limited.post("/guidance", {"kind": "direct"}), world.center)
+    assert Dossier.objects.count() == before
+
+    # Inside: the competent agency (justice) is one of the token's.
+    inside = limited.post("/dossiers", _intake_body("1.001234"))
+    assert inside.status_code == 201, inside.content
+    # A token of the receiving center takes in any agency's dossier: it sees what it received.
+    center = _token(world.clerk, "intake", agencies=[world.center])
+    assert center.post("/dossiers", _intake_body(transport)).status_code == 201
+    assert center.post("/guidance", {"kind": "direct"}).status_code == 201

@@ -72,7 +72,7 @@ from motcua.dossiers import rules, services
 from motcua.dossiers.held import dossier_held
 from motcua.dossiers.models import Dossier, DossierEvent, DossierPart, Handover
 from motcua.dossiers.queries import dossier_for, dossiers_visible_to
-from motcua.dossiers.scope import WRITE_ROLES
+from motcua.dossiers.scope import WRITE_ROLES, request_scope, within_admits
 from motcua.dossiers.uploads import UploadRefused, result_file_check, upload_check
 from motcua.fees.queries import dossier_fee_summary
 
@@ -413,12 +413,35 @@ def _external(payload: NewDossierIn | RejectAtCounterIn) -> services.ExternalRef
     return services.ExternalRef(payload.external_source.strip(), ref) if ref else None
 
 
-def _counter_unit(request: HttpRequest) -> Agency:
-    """The unit that receives: the caller's own agency (service center), as at the counter."""
-    profile = staff_profile(_user(request))
+def _counter_unit(
+    request: HttpRequest, version: ProcedureVersion | None = None, *, receives: bool = True
+) -> Agency:
+    """The unit that receives: the caller's own agency (service center), as at the counter.
+
+    The one check of every creating call: a role that acts, and, for a token limited to
+    agencies, a new dossier (of ``version``'s competent agency, received by the unit unless
+    ``receives`` is False: an online submission) or guidance entry (``version`` None: of the
+    unit) inside them — the rule of reads (``within_admits``). Otherwise 403 ``forbidden``
+    naming the agency, and nothing written."""
+    user = _user(request)
+    profile = staff_profile(user)
     if profile is None or profile.role not in WRITE_ROLES:
         raise HttpError(403, _("Tài khoản không có quyền tiếp nhận hồ sơ."))
-    return profile.agency
+    unit = profile.agency
+    agency = version.agency if version is not None else unit
+    scope = request_scope(request)
+    if not within_admits(
+        scope, agency_id=agency.pk, receiving_unit_id=unit.pk if receives else None
+    ):
+        raise HttpError(
+            403,
+            _(
+                "Mã truy cập này chỉ được dùng trong phạm vi các cơ quan đã chỉ định, "
+                "không gồm %(agency)s (%(code)s)."
+            )
+            % {"agency": agency.name, "code": agency.code},
+        )
+    return unit
 
 
 def _writable(request: HttpRequest, code: str) -> Dossier:
@@ -449,8 +472,8 @@ def receive(
     request: HttpRequest, payload: ReceiveIn, response: HttpResponse
 ) -> Status[dict[str, Any]]:
     def create() -> Status[dict[str, Any]]:
-        unit = _counter_unit(request)
         version = _version_for(payload)
+        unit = _counter_unit(request, version)
         dossier = services.dossier_receive(
             procedure_version=version,
             applicant=_applicant(payload.applicant),
@@ -480,8 +503,8 @@ def submit(
     request: HttpRequest, payload: SubmitIn, response: HttpResponse
 ) -> Status[dict[str, Any]]:
     def create() -> Status[dict[str, Any]]:
-        _counter_unit(request)  # only a role that acts may file a dossier
         version = _version_for(payload)
+        _counter_unit(request, version, receives=False)  # a role that acts, within the token
         dossier = services.dossier_submit(
             procedure_version=version,
             applicant=_applicant(payload.applicant),
@@ -508,9 +531,10 @@ def reject_at_counter(
     request: HttpRequest, payload: RejectAtCounterIn, response: HttpResponse
 ) -> Status[dict[str, Any]]:
     def create() -> Status[dict[str, Any]]:
-        unit = _counter_unit(request)
+        version = _version_for(payload)
+        unit = _counter_unit(request, version)
         dossier = services.dossier_reject_at_counter(
-            procedure_version=_version_for(payload),
+            procedure_version=version,
             applicant=_applicant(payload.applicant),
             actor=_user(request),
             receiving_unit=unit,

@@ -295,6 +295,21 @@ def scope_branches(who: ScopeOrUser, prefix: str = "") -> ScopeBranches | None:
     )
 
 
+def within_admits(
+    who: ScopeOrUser, *, agency_id: int | None, receiving_unit_id: int | None
+) -> bool:
+    """Whether a dossier of ``agency_id`` received by ``receiving_unit_id`` (None: not yet)
+    lies inside the scope's ``within`` (an API token limited to agencies): the rule of
+    ``scope_branches``, its competent agency or its receiving unit among them, so that a
+    limited token creates only dossiers it could then see."""
+    scope = as_scope(who)
+    if scope.within is None:
+        return True
+    return agency_id in scope.within or (
+        receiving_unit_id is not None and receiving_unit_id in scope.within
+    )
+
+
 def _scope_branches(scope: StaffScope, prefix: str) -> ScopeBranches | None:
     if scope.sees_all:
         return None
