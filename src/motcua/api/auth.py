@@ -64,6 +64,9 @@ class TokenAuth(HttpBearer):
         request.api_token = found  # type: ignore[attr-defined]
         request_via.set(found.via)
         agencies = list(found.agencies.all())
+        # Whether creating calls must check their new object against the agencies
+        # (``api.dossiers._counter_unit``); a token without any costs them nothing.
+        request.api_token_limited = bool(agencies)  # type: ignore[attr-defined]
         if agencies:
             staff_scope_within(found.user, agencies)
         return found.user

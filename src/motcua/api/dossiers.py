@@ -429,9 +429,8 @@ def _counter_unit(
         raise HttpError(403, _("Tài khoản không có quyền tiếp nhận hồ sơ."))
     unit = profile.agency
     agency = version.agency if version is not None else unit
-    scope = request_scope(request)
-    if not within_admits(
-        scope, agency_id=agency.pk, receiving_unit_id=unit.pk if receives else None
+    if getattr(request, "api_token_limited", False) and not within_admits(
+        request_scope(request), agency_id=agency.pk, receiving_unit_id=unit.pk if receives else None
     ):
         raise HttpError(
             403,
