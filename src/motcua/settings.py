@@ -419,6 +419,9 @@ MOTCUA: dict[str, Any] = {
     # Webhooks (docs/api.md): seconds a receiver has to answer a delivery before it is
     # retried later.
     "WEBHOOK_TIMEOUT": os.environ.get("MOTCUA_WEBHOOK_TIMEOUT", "10"),
+    # Whether webhooks may go to loopback, private or link-local addresses (webhooks.addresses:
+    # refused by default, against SSRF; set for receivers inside the province's own network).
+    "WEBHOOK_ALLOW_PRIVATE": _env_bool("MOTCUA_WEBHOOK_ALLOW_PRIVATE", False),
     "API_SYNC_SETTLE_SECONDS": os.environ.get("MOTCUA_API_SYNC_SETTLE_SECONDS", "30"),
     # Digital signatures (README, "Digital signatures"): the folder of the deciding agencies'
     # PKCS#12 files, one `<agency code>.p12` each, their passwords in the environment

@@ -28,6 +28,7 @@ from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from motcua.notify.worker import SendReport, Stop, worker_id
+from motcua.webhooks.addresses import webhook_address_check
 from motcua.webhooks.models import Delivery, DeliveryStatus
 
 logger = logging.getLogger(__name__)
@@ -176,6 +177,8 @@ def delivery_post(delivery: Delivery) -> Outcome:
     status: int | None = None
     error = ""
     try:
+        # Again at each send: the host may resolve elsewhere than when it was subscribed.
+        webhook_address_check(sub.url)
         with _opener.open(request, timeout=timeout_seconds()) as response:
             status = response.status
             response.read(ERROR_BODY)

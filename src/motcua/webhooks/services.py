@@ -22,6 +22,7 @@ from motcua.core.audit import Actor, audit_log
 from motcua.dossiers.models import DossierEvent, EventType
 from motcua.dossiers.queries import event_item
 from motcua.notify.services import outbox_wakeup
+from motcua.webhooks.addresses import webhook_address_check
 from motcua.webhooks.models import ALL_KINDS, Delivery, DeliveryStatus, Subscription
 from motcua.webhooks.sender import deliveries_of_inactive_fail
 
@@ -45,6 +46,7 @@ def _url_clean(url: str) -> str:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError as exc:
         raise ValueError(f"địa chỉ nhận không hợp lệ: {url!r}") from exc
+    webhook_address_check(url)
     return url
 
 
