@@ -118,6 +118,29 @@ def submission_parse(item: dict[str, Any]) -> RemoteSubmission:
 JSON_LIMIT = 20 * 1024 * 1024
 
 
+class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only within the portal's own address: urllib would send the
+    bearer token along to wherever a redirect points (another host, an internal address)."""
+
+    def __init__(self, origin: tuple[str, str]) -> None:
+        super().__init__()
+        self.origin = origin
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: Any,
+        code: int,
+        msg: str,
+        headers: Any,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        split = urllib.parse.urlsplit(newurl)
+        if (split.scheme, split.netloc) != self.origin:
+            raise PortalRefused(f"HTTP {code}: redirect outside the portal ({newurl})")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 class HttpAdapter:
     """The portal over HTTPS with a bearer token (``MOTCUA_NATIONAL_PORTAL_URL``,
     ``MOTCUA_NATIONAL_PORTAL_TOKEN``), standard library only."""
@@ -131,12 +154,14 @@ class HttpAdapter:
         self.timeout = timeout or float(conf.get("NATIONAL_PORTAL_TIMEOUT", "10"))
         if not self.base_url:
             raise PortalError("MOTCUA_NATIONAL_PORTAL_URL is not set")
+        base = urllib.parse.urlsplit(self.base_url)
+        self._opener = urllib.request.build_opener(_SameOriginRedirects((base.scheme, base.netloc)))
 
     def _open(self, request: urllib.request.Request, method: str, path: str, limit: int) -> bytes:
         if self.token:
             request.add_header("Authorization", f"Bearer {self.token}")
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with self._opener.open(request, timeout=self.timeout) as response:
                 raw: bytes = response.read(limit + 1)
         except urllib.error.HTTPError as exc:
             detail = exc.read(500).decode(errors="replace")
