@@ -5,11 +5,11 @@ and phones of agencies (``contacts``)."""
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
+
+from motcua.core.interchange_cli import export_write, import_report
 
 if TYPE_CHECKING:
     from motcua.cli import CLI
@@ -18,58 +18,29 @@ if TYPE_CHECKING:
 def _import(args: argparse.Namespace) -> int:
     from motcua.agencies.letterhead_import import LetterheadImportError, letterheads_import
 
-    try:
-        written, unchanged = letterheads_import(args.file)
-    except LetterheadImportError as exc:
-        for issue in exc.issues:
-            print(issue, file=sys.stderr)
-        print(
-            _("%(file)s: %(n)s lỗi; không nhập gì.") % {"file": args.file, "n": len(exc.issues)},
-            file=sys.stderr,
-        )
-        return 1
-    print(
-        _("%(file)s: %(written)s dòng thể thức văn bản được ghi, %(unchanged)s không đổi.")
-        % {"file": args.file, "written": written, "unchanged": unchanged}
+    return import_report(
+        args.file,
+        lambda: letterheads_import(args.file),
+        LetterheadImportError,
+        _("%(file)s: %(written)s dòng thể thức văn bản được ghi, %(unchanged)s không đổi."),
     )
-    return 0
 
 
 def _import_contacts(args: argparse.Namespace) -> int:
     from motcua.agencies.contacts import AgencyContactImportError, agency_contacts_import
 
-    try:
-        written, unchanged = agency_contacts_import(args.file)
-    except AgencyContactImportError as exc:
-        for issue in exc.issues:
-            print(issue, file=sys.stderr)
-        print(
-            _("%(file)s: %(n)s lỗi; không nhập gì.") % {"file": args.file, "n": len(exc.issues)},
-            file=sys.stderr,
-        )
-        return 1
-    print(
-        _("%(file)s: %(written)s dòng địa chỉ liên hệ được ghi, %(unchanged)s không đổi.")
-        % {"file": args.file, "written": written, "unchanged": unchanged}
+    return import_report(
+        args.file,
+        lambda: agency_contacts_import(args.file),
+        AgencyContactImportError,
+        _("%(file)s: %(written)s dòng địa chỉ liên hệ được ghi, %(unchanged)s không đổi."),
     )
-    return 0
 
 
 def _export_contacts(args: argparse.Namespace) -> int:
     from motcua.agencies.contacts import agency_contacts_export
 
-    text = agency_contacts_export()
-    if args.output in (None, "-"):
-        sys.stdout.write(text)
-        return 0
-    try:
-        Path(args.output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        print(
-            f"motcua export agency-contacts: {args.output}: {exc.strerror or exc}", file=sys.stderr
-        )
-        return 1
-    return 0
+    return export_write("agency-contacts", agency_contacts_export(), args.output)
 
 
 def register(cli: CLI) -> None:

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
+from motcua.core.interchange_cli import export_write, import_report
+
 if TYPE_CHECKING:
     from motcua.cli import CLI
 
@@ -83,59 +85,32 @@ def _export(args: argparse.Namespace) -> int:
 def _import_province_wide(args: argparse.Namespace) -> int:
     from motcua.catalog.province_wide_import import ProvinceWideImportError, province_wide_import
 
-    try:
-        written, unchanged = province_wide_import(args.file)
-    except ProvinceWideImportError as exc:
-        for issue in exc.issues:
-            print(issue, file=sys.stderr)
-        print(
-            _("%(file)s: %(n)s lỗi; không nhập gì.") % {"file": args.file, "n": len(exc.issues)},
-            file=sys.stderr,
-        )
-        return 1
-    print(
+    return import_report(
+        args.file,
+        lambda: province_wide_import(args.file),
+        ProvinceWideImportError,
         _(
             "%(file)s: %(written)s dòng danh mục tiếp nhận không phụ thuộc địa giới hành chính "
             "được ghi, %(unchanged)s không đổi."
-        )
-        % {"file": args.file, "written": written, "unchanged": unchanged}
+        ),
     )
-    return 0
 
 
 def _export_province_wide(args: argparse.Namespace) -> int:
     from motcua.catalog.province_wide_import import province_wide_export
 
-    text = province_wide_export()
-    if args.output in (None, "-"):
-        sys.stdout.write(text)
-        return 0
-    try:
-        Path(args.output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        print(f"motcua export province-wide: {args.output}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    return 0
+    return export_write("province-wide", province_wide_export(), args.output)
 
 
 def _import_guides(args: argparse.Namespace) -> int:
     from motcua.catalog.guides import GuideImportError, procedure_guides_import
 
-    try:
-        changed, unchanged = procedure_guides_import(args.folder)
-    except GuideImportError as exc:
-        for issue in exc.issues:
-            print(issue, file=sys.stderr)
-        print(
-            _("%(file)s: %(n)s lỗi; không nhập gì.") % {"file": args.folder, "n": len(exc.issues)},
-            file=sys.stderr,
-        )
-        return 1
-    print(
-        _("%(file)s: %(changed)s phiên bản thủ tục được cập nhật, %(unchanged)s không đổi.")
-        % {"file": args.folder, "changed": changed, "unchanged": unchanged}
+    return import_report(
+        args.folder,
+        lambda: procedure_guides_import(args.folder),
+        GuideImportError,
+        _("%(file)s: %(changed)s phiên bản thủ tục được cập nhật, %(unchanged)s không đổi."),
     )
-    return 0
 
 
 def _export_guides(args: argparse.Namespace) -> int:

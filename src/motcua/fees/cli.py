@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
+from motcua.core.interchange_cli import export_write, import_report
+
 if TYPE_CHECKING:
     from motcua.cli import CLI
 
@@ -17,36 +19,18 @@ if TYPE_CHECKING:
 def _import(args: argparse.Namespace) -> int:
     from motcua.fees.interchange import FeeImportError, fees_import
 
-    try:
-        written, unchanged = fees_import(args.file)
-    except FeeImportError as exc:
-        for issue in exc.issues:
-            print(issue, file=sys.stderr)
-        print(
-            _("%(file)s: %(n)s lỗi; không nhập gì.") % {"file": args.file, "n": len(exc.issues)},
-            file=sys.stderr,
-        )
-        return 1
-    print(
-        _("%(file)s: %(written)s bảng phí, lệ phí được ghi, %(unchanged)s không đổi.")
-        % {"file": args.file, "written": written, "unchanged": unchanged}
+    return import_report(
+        args.file,
+        lambda: fees_import(args.file),
+        FeeImportError,
+        _("%(file)s: %(written)s bảng phí, lệ phí được ghi, %(unchanged)s không đổi."),
     )
-    return 0
 
 
 def _export(args: argparse.Namespace) -> int:
     from motcua.fees.interchange import fees_export
 
-    text = fees_export()
-    if args.output in (None, "-"):
-        sys.stdout.write(text)
-        return 0
-    try:
-        Path(args.output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        print(f"motcua export fees: {args.output}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    return 0
+    return export_write("fees", fees_export(), args.output)
 
 
 def _fake_platform(args: argparse.Namespace) -> int:
