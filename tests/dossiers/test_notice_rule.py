@@ -32,6 +32,7 @@ from motcua.dossiers.services import (
     dossier_finish,
     dossier_handover,
     dossier_part_digitise,
+    dossier_payment_settle,
     dossier_postal_accept,
     dossier_postal_report,
     dossier_receive,
@@ -47,9 +48,12 @@ from motcua.dossiers.services import (
     dossier_supplement_submit,
     dossier_withdraw,
 )
+from motcua.fees.interchange import fees_import_text
 from motcua.notify.models import Message
 from motcua.notify.services import Recipient
 from tests.dossiers.conftest import to_signing
+from tests.fees.conftest import VERSION_FROM
+from tests.fees.test_awaiting_payment import PAY_FIRST_CSV
 from tests.world import MONDAY, World, local
 
 
@@ -112,6 +116,14 @@ def _receive(w: World, a: Applicant) -> Dossier:
     return dossier_receive(
         procedure_version=w.procedure, applicant=a, actor=w.clerk, receiving_unit=w.center
     )
+
+
+def _pay_first(w: World, a: Applicant) -> Dossier:
+    """Received for a procedure whose fee is paid before processing (issue 17): it waits."""
+    w.procedure.valid_from = VERSION_FROM
+    w.procedure.save(update_fields=["valid_from"])
+    fees_import_text(PAY_FIRST_CSV)
+    return _receive(w, a)
 
 
 def _submit(w: World, a: Applicant) -> Dossier:
@@ -220,6 +232,19 @@ DRIVERS: dict[str, tuple[EventType, bool, Setup]] = {
         _reject_at_counter("postal"),
     ),
     "dossier_receive": (EventType.RECEIVED, True, lambda w, a: lambda: _receive(w, a)),
+    # A pay-first procedure: the receipt's last event asks for the fee (and says by when).
+    "dossier_receive,pay_first": (
+        EventType.PAYMENT_REQUESTED,
+        True,
+        lambda w, a: lambda: _pay_first(w, a),
+    ),
+    "dossier_payment_settle": (
+        EventType.PAYMENT_SETTLED,
+        True,
+        lambda w, a: _then(
+            _pay_first(w, a), lambda d: dossier_payment_settle(dossier=d, actor=w.clerk)
+        ),
+    ),
     "dossier_accept": (
         EventType.RECEIVED,
         True,
