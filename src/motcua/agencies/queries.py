@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from motcua.agencies.letterheads import committee_place, letterhead_for
 from motcua.agencies.models import Agency, AgencyContact, AgencyKind
+from motcua.core.dbrouter import reads_from_replica
 
 
 def valid_on_q(day: dt.date, prefix: str = "") -> Q:
@@ -211,6 +212,7 @@ class PublicHeader:
     hotline: str  # the provincial one-stop centre's hotline, else its phone; '' if unknown
 
 
+@reads_from_replica()
 def public_header_on(day: dt.date) -> PublicHeader:
     """The province and hotline on ``day``, from the register (after the 2025 merger the
     same database shows "Lâm Đồng" where it showed "Đắk Nông"): the place of the province
