@@ -329,3 +329,52 @@ def test_a_stopped_replica_does_not_break_the_lookup(
                 )
     finally:
         replica.start(streaming_replica[1])
+
+
+def test_staff_lists_read_from_the_replica_until_the_staff_member_acts(
+    replica: Replica,
+    world: World,  # noqa: F811
+) -> None:
+    dossier = receive(world)
+    caught_up()
+    clerk = Client()
+    clerk.force_login(world.clerk)  # no request, so no write stamp: a clerk at the start of a day
+    with Reads() as reads:
+        listed = clerk.get("/can-bo/", {"q": dossier.code})
+    assert listed.status_code == 200
+    assert dossier.code in listed.content.decode()
+    assert reads.on_replica("dossiers_dossier") and not reads.on_primary("dossiers_dossier")
+
+    # A detail page holds the action forms: always the primary (a version read from a replica
+    # a second behind would refuse the clerk's action as a conflict).
+    with Reads() as reads:
+        detail = clerk.get(f"/can-bo/ho-so/{dossier.code}/")
+    assert detail.status_code == 200
+    assert reads.on_primary("dossiers_dossier") and not reads.on_replica("dossiers_dossier")
+
+    # An action sent by HTMX, as the detail page sends it.
+    note = "Chuyển phòng chuyên môn thẩm định ngay"
+    moved = clerk.post(
+        f"/can-bo/ho-so/{dossier.code}/chuyen-xu-ly/",
+        {"version": dossier.version, "note": note},
+        headers={"HX-Request": "true"},
+    )
+    assert moved.status_code in (200, 204, 302), moved.content
+    dossier.refresh_from_db()
+    assert dossier.events.filter(type="handover").exists()
+    # At once, before the replica may have it: the clerk's list and the detail page come from
+    # the primary, and the detail page shows the action.
+    with Reads() as reads:
+        after_list = clerk.get("/can-bo/", {"q": dossier.code})
+        after_detail = clerk.get(f"/can-bo/ho-so/{dossier.code}/")
+    assert after_list.status_code == 200 and after_detail.status_code == 200
+    assert note in after_detail.content.decode()
+    assert reads.on_primary("dossiers_dossier")
+    assert not reads.on_replica("dossiers_dossier")
+
+    # A colleague who wrote nothing still lists from the replica.
+    leader = Client()
+    leader.force_login(world.leader)
+    with Reads() as reads:
+        assert leader.get("/can-bo/").status_code == 200
+    assert reads.on_replica("dossiers_dossier") and not reads.on_primary("dossiers_dossier")

@@ -3,8 +3,10 @@
 ``DATABASE_REPLICA_URLS`` (settings) adds the aliases ``replica_0``, ``replica_1`` … Nothing
 is sent to them unless a read is marked: ``with reads_from_replica():`` (or the decorator
 ``@reads_from_replica()``) around the public lookup, the reports, the dashboard, the API's
-lists. Marking is explicit because a read routed by accident to a replica that is a second
-behind is a bug nobody sees in development (one database) and few see in production.
+lists and the staff pages that list (the inbox, the counter's lists, the register; a
+dossier's page with its action forms stays on the primary: docs/operations.md).
+Marking is explicit because a read routed by accident to a replica that is a second behind
+is a bug nobody sees in development (one database) and few see in production.
 
 Inside a marked block the read still goes to the primary when:
 - there is no replica (the setting unset: one database, as before);

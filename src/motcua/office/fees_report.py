@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from motcua.core.access import client_ip, staff_required
 from motcua.core.audit import audit_log
+from motcua.core.dbrouter import reads_from_replica
 from motcua.dossiers.scope import LEADER_ROLES
 from motcua.office import forms
 from motcua.office.dashboard import period_read
@@ -25,6 +26,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @require_GET
 @never_cache
 @staff_required(roles=LEADER_ROLES)
+@reads_from_replica()
 def fees_report(request: HttpRequest) -> HttpResponse:
     scope = report_scope(request.user)
     form = forms.PeriodForm(request.GET if request.GET.get("date_from") else None)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from motcua.core.access import client_ip, staff_required
 from motcua.core.audit import audit_log
+from motcua.core.dbrouter import reads_from_replica
 from motcua.dossiers.scope import LEADER_ROLES
 from motcua.office import forms
 from motcua.office.dashboard import period_read
@@ -78,6 +79,7 @@ def report_request(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @staff_required(roles=LEADER_ROLES)
+@reads_from_replica()
 def report_list(request: HttpRequest) -> HttpResponse:
     """The user's report requests (refreshed by HTMX while one is being made)."""
     return render(request, "office/_reports.html", reports_context(request))

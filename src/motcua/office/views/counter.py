@@ -28,6 +28,7 @@ from motcua.archive.queries import documents_of_holder
 from motcua.catalog.models import ProcedureVersion
 from motcua.core.access import client_ip, staff_required
 from motcua.core.audit import audit_log
+from motcua.core.dbrouter import reads_from_replica
 from motcua.dossiers import services
 from motcua.dossiers.errors import ApplicantInvalid, DossierError
 from motcua.dossiers.forms_docs import CONTENT_TYPES, render_guidance_sheet, render_register
@@ -81,6 +82,7 @@ PICKER_SHOWN = 20
 
 @require_GET
 @staff_required()
+@reads_from_replica()
 def counter(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     context = {
@@ -95,6 +97,7 @@ def counter(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @staff_required()
+@reads_from_replica()
 def procedure_search(request: HttpRequest) -> HttpResponse:
     """The search-as-you-type results (an HTMX fragment)."""
     query = request.GET.get("q", "").strip()
@@ -418,6 +421,7 @@ def guidance(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @staff_required()
+@reads_from_replica()
 def counter_results(request: HttpRequest) -> HttpResponse:
     """Results waiting to be returned, at the counter or by post."""
     qs = (
@@ -438,6 +442,7 @@ def counter_results(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @staff_required()
+@reads_from_replica()
 def register(request: HttpRequest) -> HttpResponse:
     """The register (form 07) of the dossiers received in a period."""
     form = forms.PeriodForm(request.GET or None)

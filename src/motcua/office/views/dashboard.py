@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from motcua.agencies.letterheads import letterhead_for
 from motcua.agencies.queries import scope_root
 from motcua.core.access import staff_required
+from motcua.core.dbrouter import reads_from_replica
 from motcua.dossiers.scope import LEADER_ROLES, READ_ALL_ROLES
 from motcua.office import charts, forms
 from motcua.office.dashboard import (
@@ -34,6 +35,7 @@ DASHBOARD_ROLES = frozenset({*LEADER_ROLES, *READ_ALL_ROLES})
 
 @require_GET
 @staff_required(roles=DASHBOARD_ROLES)
+@reads_from_replica()
 def dashboard(request: HttpRequest) -> HttpResponse:
     form = forms.PeriodForm(request.GET or None)
     period = period_read(form, timezone.localdate())

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from motcua.core.access import staff_required
+from motcua.core.dbrouter import reads_from_replica
 from motcua.core.models import Role
 from motcua.office import forms
 from motcua.office.dashboard import period_read
@@ -22,6 +23,7 @@ EXECUTIVE_ROLES = (Role.PROVINCIAL_OFFICE, Role.LEADER)
 
 @require_GET
 @staff_required(roles=EXECUTIVE_ROLES)
+@reads_from_replica()
 def executive(request: HttpRequest) -> HttpResponse:
     profile = request_profile(request)
     if profile.role == Role.LEADER and profile.agency.parent_id is not None:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from motcua.agencies.models import Agency
 from motcua.core.access import staff_required
+from motcua.core.dbrouter import reads_from_replica
 from motcua.dossiers.models import (
     Dossier,
 )
@@ -39,6 +40,7 @@ from motcua.reports.period import Period, standing_at_end
 
 @require_GET
 @staff_required()
+@reads_from_replica()
 def inbox(request: HttpRequest) -> HttpResponse:
     profile = request_profile(request)
     scope = request_scope(request)  # the user's scope, resolved once for the whole page
