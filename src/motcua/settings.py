@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -223,11 +223,20 @@ for _index, _url in enumerate(
     )
     DATABASES[f"replica_{_index}"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["motcua.core.dbrouter.ReplicaRouter"]
+
+
+def pgbouncer_options(database: dict[str, Any]) -> None:
+    """What MOTCUA_PGBOUNCER=1 changes in a database's settings: PgBouncer in transaction
+    mode lends a server connection for one transaction, so a server-side cursor
+    (QuerySet.iterator()) would outlive it, and the lookup's prepared statements
+    (portal.queries) would be looked for on another server (docs/operations.md). The
+    PgBouncer test applies the same function."""
+    database["DISABLE_SERVER_SIDE_CURSORS"] = True
+
+
 if _env_bool("MOTCUA_PGBOUNCER"):
-    # PgBouncer in transaction mode: a server-side cursor (QuerySet.iterator()) would
-    # outlive the transaction its server connection was lent for (docs/operations.md).
     for _database in DATABASES.values():
-        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
+        pgbouncer_options(cast(dict[str, Any], _database))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
