@@ -15,10 +15,12 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 import motcua.dossiers.services as dossier_services
 from motcua.dossiers.applicants import Applicant
+from motcua.dossiers.classify import payment_last_day
 from motcua.dossiers.models import Dossier, DossierPart, EventType, Status
 from motcua.dossiers.notices import NOTICES, dossier_reference, notice_recipients
 from motcua.dossiers.services import (
@@ -47,6 +49,7 @@ from motcua.dossiers.services import (
     dossier_submit,
     dossier_supplement_submit,
     dossier_withdraw,
+    dossiers_stop_unpaid,
 )
 from motcua.fees.interchange import fees_import_text
 from motcua.notify.models import Message
@@ -173,6 +176,13 @@ def _digitise(w: World, d: Dossier) -> None:
     part = DossierPart.objects.create(dossier=d, name="Bản vẽ", not_digitised_reason="Khổ A0")
     scan = PartFile(SimpleUploadedFile("s.pdf", b"%PDF-1.4 scan"), "application/pdf")
     dossier_part_digitise(dossier=d, actor=w.clerk, part=part, files=[scan])
+
+
+def _stop_unpaid(d: Dossier) -> None:
+    assert d.status == Status.AWAITING_PAYMENT and d.received_at is not None
+    after = local(payment_last_day(d.received_at) + dt.timedelta(days=1), 8)
+    with time_machine.travel(after, tick=False):
+        assert dossiers_stop_unpaid() == [d]
 
 
 def _then(d: Dossier, change: Callable[[Dossier], object]) -> Act:
@@ -334,6 +344,12 @@ DRIVERS: dict[str, tuple[EventType, bool, Setup]] = {
         lambda w, a: _then(
             _appraised(w, a), lambda d: dossier_stop(dossier=d, actor=w.leader, reason="Đề nghị")
         ),
+    ),
+    # Issue 17: a fee owed before processing not paid by the last day; the worker stops it.
+    "dossier_stop,unpaid": (
+        EventType.STOPPED,
+        True,
+        lambda w, a: _then(_pay_first(w, a), _stop_unpaid),
     ),
     "dossier_deliver": (
         EventType.RESULT_DELIVERED,

@@ -15,7 +15,7 @@ import time_machine
 from motcua.dossiers.classify import clock_runs, clock_start, payment_last_day
 from motcua.dossiers.errors import TransitionError
 from motcua.dossiers.models import Dossier, EventType, Status
-from motcua.dossiers.rules import dossier_actions
+from motcua.dossiers.rules import Action, dossier_actions
 from motcua.dossiers.services import (
     dossier_accept,
     dossier_handover,
@@ -93,7 +93,8 @@ def test_processing_is_refused_until_paid(
     pay_first: World, traveller: time_machine.Coordinates
 ) -> None:
     dossier = _receive(pay_first)
-    assert dossier_actions(pay_first.clerk, dossier) == []
+    # Only the withdrawal (tests/fees/test_unpaid_end.py) leaves from the wait.
+    assert dossier_actions(pay_first.clerk, dossier) == [Action.WITHDRAW]
     assert dossier_actions(pay_first.leader, dossier) == []
     with pytest.raises(TransitionError, match="Chờ thanh toán"):
         dossier_handover(dossier=dossier, actor=pay_first.clerk, note="")

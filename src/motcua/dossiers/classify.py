@@ -49,12 +49,19 @@ def supplement_last_day(requested_at: dt.datetime, days: int | None = None) -> d
 PAYMENT_WAIT_DAYS = 15
 
 
+def payment_wait_days() -> int:
+    """The days an applicant has to pay a fee owed before processing: the province's setting
+    ``MOTCUA["PAYMENT_WAIT_DAYS"]``, 15 by default."""
+    return int(getattr(settings, "MOTCUA", {}).get("PAYMENT_WAIT_DAYS", PAYMENT_WAIT_DAYS))
+
+
 def payment_last_day(received_at: dt.datetime, days: int | None = None) -> dt.date:
     """The last local day to pay the fee of a dossier received at ``received_at`` whose fee is
     paid before processing: calendar days, the whole last day allowed (as for a supplement).
-    The notice and the citizen's page show it."""
+    The notice, the citizen's page and form 01 show it; the worker stops the dossier the day
+    after (``services.dossiers_stop_unpaid``)."""
     if days is None:
-        days = int(getattr(settings, "MOTCUA", {}).get("PAYMENT_WAIT_DAYS", PAYMENT_WAIT_DAYS))
+        days = payment_wait_days()
     return local_date(received_at) + dt.timedelta(days=days)
 
 

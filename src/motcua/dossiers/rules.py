@@ -34,7 +34,12 @@ Cases the law leaves open, decided here:
   acceptance, the one-stop unit that checks the online dossier records it.
 - **Stop** (form 05) is a decision the agency signs: the leader of the competent agency
   holding the dossier; the worker stops dossiers whose supplement never came (ND 118/2025
-  Điều 19.5).
+  Điều 19.5), and those whose fee, owed before processing, was not paid by the last day
+  ("Chờ thanh toán", issue 17): nobody holds such a dossier (its work has not started), so
+  only the worker stops it (``Desk.WORKER``), and not before the day after the last day.
+- **Withdrawal while waiting for the fee** ("Chờ thanh toán") is asked by the applicant on
+  the portal or at the counter that received the dossier: its work has not started, so no
+  unit holds it.
 - **A supplement that arrives** is received by the holding unit or by the one-stop unit that
   received the dossier (the applicant brings it to the counter).
 - **Sending back**: at a signing step the leader returns the dossier to the step before
@@ -51,6 +56,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -59,7 +65,9 @@ from motcua.agencies.queries import agency_subtree, scope_root
 from motcua.catalog.models import StepKind, WorkflowStep
 from motcua.core.access import staff_profile
 from motcua.core.audit import Actor
+from motcua.core.formatting import vn_date
 from motcua.core.models import Role
+from motcua.dossiers.classify import local_date, payment_last_day
 from motcua.dossiers.errors import ActorNotAllowed, DossierError, TransitionError
 from motcua.dossiers.models import DELIVERABLE_ENDS, Dossier, EndKind, Status
 from motcua.dossiers.scope import (
@@ -112,6 +120,8 @@ class Desk(enum.StrEnum):
     DECIDER = "decider"
     SIGNER = "signer"
     APPLICANT = "applicant"
+    # Not a person: the worker's scans (a person is never at this desk).
+    WORKER = "worker"
 
 
 COUNTER_SIDE = frozenset({Role.COUNTER_CLERK, Role.CENTER_MANAGER, Role.LEADER})
@@ -148,6 +158,9 @@ RULES: tuple[Rule, ...] = (
     Rule(Action.WITHDRAW, INTAKE, Desk.APPLICANT, frozenset()),
     Rule(Action.WITHDRAW, INTAKE, Desk.INTAKE, COUNTER_SIDE),
     Rule(Action.WITHDRAW, OPEN, Desk.HOLDER, WRITE_ROLES),
+    # Waiting for a fee owed before processing (issue 17): no unit holds the dossier yet.
+    Rule(Action.WITHDRAW, _s(Status.AWAITING_PAYMENT), Desk.APPLICANT, frozenset()),
+    Rule(Action.WITHDRAW, _s(Status.AWAITING_PAYMENT), Desk.RECEIVING, COUNTER_SIDE),
     Rule(Action.HANDOVER, _s(Status.PROCESSING, Status.RESULT_READY), Desk.HOLDER, WRITE_ROLES),
     Rule(Action.SEND_BACK, _s(Status.PROCESSING), Desk.HOLDER, LEADING_ROLES, StepKind.SIGN),
     Rule(Action.REQUEST_SUPPLEMENT, _s(Status.PROCESSING), Desk.HOLDER, WRITE_ROLES),
@@ -159,6 +172,9 @@ RULES: tuple[Rule, ...] = (
     Rule(Action.FINISH, _s(Status.PROCESSING), Desk.DECIDER, DECIDE_ROLES, StepKind.SIGN),
     Rule(Action.REFUSE, OPEN, Desk.SIGNER, LEADERS),
     Rule(Action.STOP, OPEN, Desk.SIGNER, LEADERS),
+    # The fee owed before processing not paid by the last day (``classify.payment_last_day``):
+    # the worker stops the dossier (``services.dossiers_stop_unpaid``).
+    Rule(Action.STOP, _s(Status.AWAITING_PAYMENT), Desk.WORKER, frozenset()),
     # The result, or a refused or withdrawn dossier's notice and papers (``DELIVERABLE_ENDS``),
     # handed back once by the counter that received it.
     Rule(
@@ -235,6 +251,8 @@ class Standing:
     def at(self, desk: Desk) -> bool:
         if not self.person:
             return True  # the worker, imports, scripts: not desks
+        if desk == Desk.WORKER:
+            return False
         if desk == Desk.APPLICANT:
             return self.owner
         if desk == Desk.INTAKE:
@@ -340,6 +358,14 @@ def _state_refusal(action: Action, dossier: Dossier) -> DossierError | None:
             _("Hồ sơ %(code)s không có kết quả hoặc giấy tờ chờ trả cho người nộp.")
             % {"code": dossier.code}
         )
+    if action == Action.STOP and dossier.status == Status.AWAITING_PAYMENT:
+        # Issue 17: the applicant was told the last day to pay; the whole day is theirs.
+        last = payment_last_day(dossier.received_at) if dossier.received_at else None
+        if last is None or local_date(timezone.now()) <= last:
+            return TransitionError(
+                _("Hồ sơ %(code)s còn trong thời hạn nộp phí, lệ phí (đến hết ngày %(day)s).")
+                % {"code": dossier.code, "day": vn_date(last) if last else "—"}
+            )
     return None
 
 
@@ -431,6 +457,14 @@ def _refusal_message(action: Action, dossier: Dossier, standing: Standing) -> st
             _(
                 "Không thể %(action)s: chỉ Bộ phận Một cửa đã tiếp nhận hồ sơ %(code)s hoặc đơn "
                 "vị đang giữ hồ sơ mới thực hiện được việc này."
+            )
+            % values
+        )
+    if desks == {Desk.WORKER}:
+        return (
+            _(
+                "Không thể %(action)s: hồ sơ %(code)s chờ nộp phí, lệ phí; hệ thống tự dừng giải "
+                "quyết khi quá hạn nộp mà chưa nộp."
             )
             % values
         )

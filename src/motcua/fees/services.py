@@ -109,8 +109,13 @@ def fee_on_dossier_event(event: DossierEvent) -> None:
             fee_rules_for(dossier), int(dossier.procedure_version.fee), default_answers(dossier)
         )
         _fee_write(dossier, assessment)
-    elif event.type == EventType.REJECTED:
-        # Refused at intake: what was paid online is refunded (the worker's job sends it).
+    elif event.type == EventType.REJECTED or (
+        event.type in (EventType.WITHDRAWN, EventType.STOPPED)
+        and event.from_status == Status.AWAITING_PAYMENT
+    ):
+        # Refused at intake, or withdrawn or stopped before the fee owed first was paid in
+        # full (issue 17: the work never started): what was paid online is refunded (the
+        # worker's job sends it).
         for payment in Payment.objects.select_for_update().filter(
             dossier=dossier, method=Method.ONLINE, status=PaymentStatus.PAID
         ):

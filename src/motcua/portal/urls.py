@@ -24,6 +24,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("ca-nhan/quen-mat-khau/dat-lai/", views.password_reset, name="password_reset"),
     path("ca-nhan/ho-so/", views.my_dossiers, name="my_dossiers"),
     path("ca-nhan/ho-so/<str:code>/", views.my_dossier, name="my_dossier"),
+    path("ca-nhan/ho-so/<str:code>/rut-ho-so/", views.my_dossier_withdraw, name="my_withdraw"),
     path("ca-nhan/ho-so/<str:code>/tep/<int:document_id>/", views.my_dossier_file, name="my_file"),
     path("ca-nhan/kho/", views.my_documents, name="my_documents"),
     path("ca-nhan/kho/<int:pk>/", views.my_document_file, name="my_document"),

@@ -69,6 +69,8 @@ from motcua.dossiers.queries import (
     dossier_for,
     supplement_request,
 )
+from motcua.dossiers.rules import Action, dossier_actions
+from motcua.dossiers.services import dossier_withdraw
 from motcua.dossiers.uploads import UploadRefused, upload_check, upload_max_bytes
 from motcua.feedback.queries import feedback_list_for_owner
 from motcua.fees.compute import FeeAnswers
@@ -934,10 +936,28 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
             "error": error,
             "rating_url": _rating_url(dossier),
             "max_mb": upload_max_bytes() // (1024 * 1024),
+            "may_withdraw": Action.WITHDRAW in dossier_actions(user, dossier),
             "nav": "mine",
         },
         status=status,
     )
+
+
+@_citizen_required
+@require_http_methods(["POST"])
+def my_dossier_withdraw(request: HttpRequest, code: str) -> HttpResponse:
+    """The applicant withdraws their own dossier (``dossier_withdraw``; the rule table says
+    when: before acceptance, and while it waits for a fee owed before processing)."""
+    dossier = _own_dossier(request, code)
+    try:
+        dossier_withdraw(
+            dossier=dossier, actor=request.user, reason=request.POST.get("reason", "")[:500]
+        )
+    except DossierError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Đã rút hồ sơ."))
+    return HttpResponseRedirect(reverse("portal:my_dossier", args=[code]))
 
 
 @_citizen_required

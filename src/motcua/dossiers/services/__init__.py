@@ -124,6 +124,7 @@ from motcua.dossiers.services.processing import (
 from motcua.dossiers.services.scans import (
     dossiers_flag_overdue,
     dossiers_stop_expired_supplements,
+    dossiers_stop_unpaid,
 )
 
 __all__ = [
@@ -166,6 +167,7 @@ __all__ = [
     "dossier_withdraw",
     "dossiers_flag_overdue",
     "dossiers_stop_expired_supplements",
+    "dossiers_stop_unpaid",
     "extension_is_late",
     "files_orphaned_set_aside",
     "guidance_log",

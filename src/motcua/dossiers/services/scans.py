@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from motcua.core.audit import audit_log
 from motcua.dossiers.classify import (
     local_date,
+    payment_last_day,
+    payment_wait_days,
     step_over_at,
     supplement_last_day,
     supplement_wait_days,
@@ -83,6 +85,39 @@ def dossiers_stop_expired_supplements(now: dt.datetime | None = None) -> list[Do
             )
         except TransitionError:
             continue  # supplemented or ended meanwhile: nothing to stop
+    return stopped
+
+
+def dossiers_stop_unpaid(now: dt.datetime | None = None) -> list[Dossier]:
+    """Stop processing ("Dừng xử lý") the dossiers still waiting for a fee owed before
+    processing after its last day (``classify.payment_last_day``, the day the applicant was
+    told), with the reason "không thực hiện nghĩa vụ tài chính đúng hạn": the dossier ends as
+    stopped (``dossier_stop``: the event, the audit entry, the applicant's notice, the
+    national portal's status 8).
+
+    Idempotent: a stopped dossier no longer waits; one paid or withdrawn meanwhile is left
+    (the rule table refuses, checked under the dossier's lock)."""
+    now = now or _now()
+    today = local_date(now)
+    stopped = []
+    candidates = Dossier.objects.filter(
+        status=Status.AWAITING_PAYMENT,
+        received_at__lt=now - dt.timedelta(days=payment_wait_days()),
+    ).only("pk", "received_at")
+    for dossier in candidates:
+        assert dossier.received_at is not None
+        if today <= payment_last_day(dossier.received_at):
+            continue
+        try:
+            stopped.append(
+                dossier_stop(
+                    dossier=dossier,
+                    actor="system",
+                    reason=str(_("Không thực hiện nghĩa vụ tài chính đúng hạn")),
+                )
+            )
+        except TransitionError:
+            continue  # paid or withdrawn meanwhile: nothing to stop
     return stopped
 
 

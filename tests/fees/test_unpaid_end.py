@@ -1,0 +1,198 @@
+"""An unpaid pay-first dossier ends (issue 17): the applicant withdraws it while it waits (the
+portal, the counter, the API: one service, one rule), or the worker stops it the day after the
+last day to pay, with the reason told to the applicant; it then counts as stopped — received,
+not resolved, not in progress — in ``motcua report``, the rollup and the national portal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+import time_machine
+from django.test import Client
+
+from motcua.cli import main
+from motcua.core.models import AuditEvent
+from motcua.core.text import fold
+from motcua.dossiers.errors import ActorNotAllowed, TransitionError
+from motcua.dossiers.models import Dossier, EndKind, EventType, Status
+from motcua.dossiers.rules import Action, dossier_actions
+from motcua.dossiers.services import (
+    dossier_accept,
+    dossier_stop,
+    dossier_submit,
+    dossiers_stop_unpaid,
+)
+from motcua.fees.models import Method, Payment, PaymentStatus
+from motcua.fees.services import payment_collect
+from motcua.integrations.models import PortalStatus, StatusMapping
+from motcua.notify.models import Message
+from motcua.reports.queries import period_figures
+from tests.api.conftest import token_for
+from tests.dossiers.conftest import citizen_applicant
+from tests.fees.test_awaiting_payment import _receive, pay_first  # noqa: F401
+from tests.world import MONDAY, World, local
+
+# Received Monday 5/10/2026: the last day to pay is 20/10 (15 days), the stop comes on 21/10.
+LAST_DAY = dt.date(2026, 10, 20)
+REASON = "Không thực hiện nghĩa vụ tài chính đúng hạn"
+
+
+def _online(world: World) -> Dossier:
+    dossier = dossier_submit(
+        procedure_version=world.procedure,
+        applicant=citizen_applicant(),
+        actor=world.citizen,
+        owner=world.citizen,
+    )
+    return dossier_accept(dossier=dossier, actor=world.clerk)
+
+
+def test_the_worker_stops_an_unpaid_dossier_the_day_after_the_last_day(
+    pay_first: World,  # noqa: F811
+    traveller: time_machine.Coordinates,
+) -> None:
+    dossier = _receive(pay_first)
+    assert dossier.status == Status.AWAITING_PAYMENT
+    traveller.move_to(local(LAST_DAY, 23))
+    assert dossiers_stop_unpaid() == []  # the whole last day is the applicant's
+    with pytest.raises(TransitionError, match="20/10/2026"):
+        dossier_stop(dossier=dossier, actor="system", reason=REASON)
+
+    traveller.move_to(local(LAST_DAY + dt.timedelta(days=1), 0, 5))
+    (stopped,) = dossiers_stop_unpaid()
+    assert stopped.pk == dossier.pk
+    dossier.refresh_from_db()
+    assert (dossier.status, dossier.end_kind) == (Status.STOPPED, EndKind.STOPPED)
+    assert dossier.end_reason == REASON
+    assert dossier.ended_at == local(LAST_DAY + dt.timedelta(days=1), 0, 5)
+    event = dossier.events.get(type=EventType.STOPPED)
+    assert (event.actor_label, event.from_status) == ("system", Status.AWAITING_PAYMENT)
+    assert AuditEvent.objects.filter(object_id=dossier.code, action__contains="stop").exists()
+    # The applicant is told, with the reason.
+    told = Message.objects.filter(kind="stopped", reference=f"dossier:{dossier.code}")
+    assert told.exists() and all(fold(REASON) in fold(m.body) for m in told)
+    # Idempotent: a second run finds nothing to stop and changes nothing.
+    before = (dossier.version, Message.objects.count(), dossier.events.count())
+    assert dossiers_stop_unpaid() == []
+    dossier.refresh_from_db()
+    assert (dossier.version, Message.objects.count(), dossier.events.count()) == before
+
+
+def test_a_dossier_paid_in_time_is_not_stopped(
+    pay_first: World,  # noqa: F811
+    traveller: time_machine.Coordinates,
+) -> None:
+    dossier = _receive(pay_first)
+    traveller.move_to(local(LAST_DAY, 16))
+    payment_collect(dossier=dossier, actor=pay_first.clerk, method=Method.CASH)
+    traveller.move_to(local(LAST_DAY + dt.timedelta(days=3), 9))
+    assert dossiers_stop_unpaid() == []
+    dossier.refresh_from_db()
+    assert dossier.status == Status.PROCESSING
+
+
+def test_only_the_worker_stops_it(
+    pay_first: World,  # noqa: F811
+    traveller: time_machine.Coordinates,
+) -> None:
+    dossier = _receive(pay_first)
+    traveller.move_to(local(LAST_DAY + dt.timedelta(days=2), 9))
+    for person in (pay_first.leader, pay_first.clerk):
+        assert Action.STOP not in dossier_actions(person, dossier)
+        with pytest.raises(ActorNotAllowed, match="hệ thống tự dừng"):
+            dossier_stop(dossier=dossier, actor=person, reason="x")
+
+
+def test_a_stopped_unpaid_dossier_counts_as_stopped_everywhere(
+    pay_first: World,  # noqa: F811
+    traveller: time_machine.Coordinates,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _receive(pay_first)
+    traveller.move_to(local(LAST_DAY + dt.timedelta(days=1), 9))
+    dossiers_stop_unpaid()
+    args = {"date_from": MONDAY, "date_to": LAST_DAY + dt.timedelta(days=5)}
+    counted = period_figures(**args)
+    assert counted == period_figures(**args, source="rollup")
+    assert main(["report", "--from", "2026-10-01", "--to", "2026-10-31"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    for figures in (counted, printed):
+        assert figures["received"]["total"] == 1
+        assert figures["resolved"]["total"] == 0
+        assert figures["returned"]["total"] == 0
+        assert figures["withdrawn"] == 1
+        assert figures["withdrawn_detail"] == {"withdrawn": 0, "stopped": 1}
+        assert figures["identity"]["holds"]
+        assert figures["in_progress"]["total"] == 0
+    # The national portal hears "Dừng xử lý".
+    assert StatusMapping.objects.get(event_type="stopped").portal_status == PortalStatus.STOPPED
+
+
+def test_withdrawn_while_waiting_at_the_counter_paid_online_part_refunded(
+    pay_first: World,  # noqa: F811
+    traveller: time_machine.Coordinates,
+    client: Client,
+) -> None:
+    dossier = _receive(pay_first)
+    assert dossier_actions(pay_first.clerk, dossier) == [Action.WITHDRAW]
+    client.force_login(pay_first.clerk)
+    response = client.post(
+        f"/can-bo/ho-so/{dossier.code}/rut-ho-so/",
+        {"reason": "Không nộp", "version": dossier.version},
+    )
+    assert response.status_code == 302
+    dossier.refresh_from_db()
+    assert (dossier.status, dossier.end_kind) == (Status.WITHDRAWN, EndKind.WITHDRAWN)
+    assert dossier.received_at is not None and dossier.ended_at is not None
+
+
+def test_withdrawn_while_waiting_on_the_portal(
+    pay_first: World,  # noqa: F811
+    traveller: time_machine.Coordinates,
+    client: Client,
+) -> None:
+    dossier = _online(pay_first)
+    assert dossier.status == Status.AWAITING_PAYMENT
+    # A part paid online before the withdrawal goes back to the applicant.
+    paid = Payment.objects.create(
+        dossier=dossier,
+        agency=pay_first.center,
+        method=Method.ONLINE,
+        amount=5000,
+        status=PaymentStatus.PAID,
+        order_id="ORD-1",
+        paid_at=local(MONDAY, 9),
+    )
+    client.force_login(pay_first.citizen)
+    page = client.get(f"/ca-nhan/ho-so/{dossier.code}/")
+    assert "Rút hồ sơ" in page.content.decode()
+    response = client.post(f"/ca-nhan/ho-so/{dossier.code}/rut-ho-so/", {"reason": "Đổi ý"})
+    assert response.status_code == 302
+    dossier.refresh_from_db()
+    assert (dossier.status, dossier.end_reason) == (Status.WITHDRAWN, "Đổi ý")
+    paid.refresh_from_db()
+    assert paid.status == PaymentStatus.REFUND_PENDING
+    # Nothing left to withdraw: the form is gone and a second post is refused.
+    assert "rut-ho-so" not in client.get(f"/ca-nhan/ho-so/{dossier.code}/").content.decode()
+    client.post(f"/ca-nhan/ho-so/{dossier.code}/rut-ho-so/")
+    assert dossier.events.filter(type=EventType.WITHDRAWN).count() == 1
+
+
+def test_withdrawn_while_waiting_through_the_api(
+    pay_first: World,  # noqa: F811
+    traveller: time_machine.Coordinates,
+    client: Client,
+) -> None:
+    dossier = _receive(pay_first)
+    token = token_for(pay_first.clerk)
+    response = client.post(
+        f"/api/dossiers/{dossier.code}/withdraw",
+        data={"expected_version": dossier.version},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200, response.content
+    dossier.refresh_from_db()
+    assert dossier.status == Status.WITHDRAWN
