@@ -126,6 +126,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "payment.refund_requested": pgettext_lazy("audit", "Yêu cầu hoàn tiền"),
     "payment.refunded": pgettext_lazy("audit", "Đã hoàn tiền"),
     "payment.receipt_print": pgettext_lazy("audit", "In biên lai thu phí, lệ phí"),
+    "payment.cash_book_read": pgettext_lazy("audit", "Xem sổ thu phí của cán bộ khác"),
+    "payment.reconcile": pgettext_lazy("audit", "Đối soát thanh toán trực tuyến"),
 }
 
 # Names that are not accounts (``actor_label`` without a user).

@@ -47,6 +47,8 @@ class Role(models.TextChoices):
     CENTER_MANAGER = "center_manager", _("Lãnh đạo Trung tâm / Bộ phận Một cửa")
     PROVINCIAL_OFFICE = "provincial_office", _("Văn phòng UBND tỉnh")
     AUDITOR = "auditor", _("Thanh tra, kiểm tra")
+    # Issue 17: fees collected, every clerk's cash book and the reconciliation of its agency.
+    ACCOUNTANT = "accountant", _("Kế toán")
     ADMINISTRATOR = "administrator", _("Quản trị hệ thống")
 
 

@@ -10,8 +10,11 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
+from motcua.agencies.queries import agency_subtree, scope_root
+from motcua.core.access import staff_profile
 from motcua.core.documents import LOCAL
 from motcua.core.formatting import vn_int
+from motcua.core.models import Role
 from motcua.dossiers.models import Dossier
 from motcua.fees.models import Method, Payment, PaymentStatus
 
@@ -92,6 +95,35 @@ class CashBook:
     def cash(self) -> int:
         """The cash that should be in the drawer."""
         return self.by_method(Method.CASH)
+
+
+# Who keeps a cash book: the one-stop unit's side, which collects at the counter.
+COLLECTING_ROLES = frozenset({Role.COUNTER_CLERK, Role.CENTER_MANAGER, Role.LEADER})
+# What an accountant (issue 17) reads: the agency's fees, not its dossiers' processing.
+ACCOUNTING_ROLES = frozenset({Role.ACCOUNTANT})
+
+
+def accounting_agency_ids(user: User) -> list[int] | None:
+    """The agencies whose money ``user`` accounts for: an accountant's agency and everything
+    under it (``scope_root``: a unit's accountant keeps its agency's books); None for anyone
+    else."""
+    profile = staff_profile(user)
+    if profile is None or profile.role not in ACCOUNTING_ROLES:
+        return None
+    return list(agency_subtree(scope_root(profile.agency)).values_list("pk", flat=True))
+
+
+def clerks_for(user: User) -> list[User]:
+    """The people whose cash book ``user`` may open: an accountant, every collecting member
+    of the agency (by name); anyone else, themselves."""
+    agencies = accounting_agency_ids(user)
+    if agencies is None:
+        return [user]
+    return list(
+        User.objects.filter(
+            staff_profile__agency_id__in=agencies, staff_profile__role__in=COLLECTING_ROLES
+        ).order_by("first_name", "last_name", "username")
+    )
 
 
 def cash_book_for(clerk: User, day: dt.date) -> CashBook:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from motcua.core.access import staff_required
 from motcua.core.audit import audit_log
@@ -29,8 +29,18 @@ from motcua.dossiers.queries import dossier_for
 from motcua.fees import services
 from motcua.fees.compute import FeeAnswers
 from motcua.fees.models import Payment
-from motcua.fees.queries import cash_book_for
+from motcua.fees.queries import (
+    ACCOUNTING_ROLES,
+    COLLECTING_ROLES,
+    accounting_agency_ids,
+    cash_book_for,
+    clerks_for,
+)
 from motcua.fees.receipts import cash_book_xlsx, receipt_pdf
+from motcua.fees.reconcile import Mismatch, StatementInvalid, reconcile
+
+# A day's statement is a few thousand lines at most.
+STATEMENT_MAX_BYTES = 5 * 1024 * 1024
 
 
 def _staff_page(code: str) -> str:
@@ -151,16 +161,36 @@ def pay_online(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 @never_cache
-@staff_required()
+@staff_required(roles=COLLECTING_ROLES | ACCOUNTING_ROLES)
 def cash_book(request: HttpRequest) -> HttpResponse:
-    """The signed-in clerk's receipts of a day (``?ngay=YYYY-MM-DD``, today by default)."""
+    """The signed-in clerk's receipts of a day (``?ngay=YYYY-MM-DD``, today by default); an
+    accountant opens any collecting member's of the agency (``?can-bo=<id>``, another's a
+    404 like a missing one), a clerk only their own."""
     user = request.user
     assert isinstance(user, User)
     try:
         day = dt.date.fromisoformat(request.GET.get("ngay", ""))
     except ValueError:
         day = local_date(timezone.now())
-    book = cash_book_for(user, day)
+    clerks = clerks_for(user)
+    clerk = user
+    chosen = request.GET.get("can-bo")
+    if chosen:
+        found = [c for c in clerks if str(c.pk) == chosen]
+        if not found:
+            raise Http404
+        clerk = found[0]
+    elif user not in clerks and clerks:
+        clerk = clerks[0]  # an accountant keeps no book of their own
+    if clerk != user:
+        audit_log(
+            actor=user,
+            action="payment.cash_book_read",
+            object_type="user",
+            object_id=clerk.pk,
+            data={"day": day.isoformat()},
+        )
+    book = cash_book_for(clerk, day)
     if request.GET.get("xlsx"):
         response = HttpResponse(
             cash_book_xlsx(book),
@@ -173,6 +203,8 @@ def cash_book(request: HttpRequest) -> HttpResponse:
         "fees/cash_book.html",
         {
             "title": _("Sổ thu phí, lệ phí ngày %(day)s") % {"day": vn_date(day)},
+            "clerks": clerks if len(clerks) > 1 or clerk != user else [],
+            "clerk": clerk,
             "book": book,
             "day": day,
             "collected": vn_money(book.collected),
@@ -181,4 +213,57 @@ def cash_book(request: HttpRequest) -> HttpResponse:
             "cash": vn_money(book.cash),
             "rows": [(p, vn_money(p.amount)) for p in book.rows],
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@staff_required(roles=ACCOUNTING_ROLES)
+def reconcile_upload(request: HttpRequest) -> HttpResponse:
+    """The accountant uploads the platform's statement of a day and sees every difference with
+    the online payments of the agency (``fees.reconcile``, the same as
+    ``motcua reconcile-payments``). Reads only."""
+    user = request.user
+    assert isinstance(user, User)
+    agency_ids = accounting_agency_ids(user)
+    assert agency_ids is not None  # the decorator admits accountants only
+    error = ""
+    mismatches: list[Mismatch] | None = None
+    day = local_date(timezone.now()) - dt.timedelta(days=1)
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("statement")
+        try:
+            day = dt.date.fromisoformat(request.POST.get("day", ""))
+            if upload is None:
+                raise StatementInvalid(_("Chưa chọn tệp sao kê."))
+            if upload.size is not None and upload.size > STATEMENT_MAX_BYTES:
+                raise StatementInvalid(_("Tệp sao kê quá lớn."))
+            text = upload.read().decode("utf-8-sig")
+            mismatches = reconcile(text, day, agency_ids=agency_ids)
+        except UnicodeDecodeError:
+            error = _("Tệp sao kê phải là CSV mã UTF-8.")
+        except (ValueError, StatementInvalid) as exc:
+            error = str(exc) or _("Ngày đối soát không hợp lệ.")
+        if error:
+            status = 400
+        else:
+            assert mismatches is not None
+            audit_log(
+                actor=user,
+                action="payment.reconcile",
+                object_type="statement",
+                object_id=day.isoformat(),
+                data={"file": upload.name if upload else "", "mismatches": len(mismatches)},
+            )
+    return render(
+        request,
+        "fees/reconcile.html",
+        {
+            "title": _("Đối soát thanh toán trực tuyến"),
+            "day": day,
+            "error": error,
+            "mismatches": mismatches,
+        },
+        status=status,
     )

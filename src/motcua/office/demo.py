@@ -32,6 +32,8 @@ ACCOUNTS: list[tuple[str, str, Role, str, str]] = [
         "000.01.01.H38",
         "Giám đốc Trung tâm Phục vụ hành chính công",
     ),
+    # The centre's accountant (issue 17): fees collected, every clerk's cash book, reconciliation.
+    ("ketoan", "Đinh Thị Hồng", Role.ACCOUNTANT, "000.01.01.H38", "Kế toán Trung tâm"),
     ("vanphong", "Đỗ Quang Huy", Role.PROVINCIAL_OFFICE, "000.00.01.H38", "Chuyên viên Văn phòng"),
     ("thanhtra", "Vũ Thị Mai", Role.AUDITOR, "000.00.00.H38", "Thanh tra viên"),
     ("quantri", "Hoàng Văn Tâm", Role.ADMINISTRATOR, "000.00.00.H38", "Quản trị hệ thống"),

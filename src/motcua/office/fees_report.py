@@ -1,4 +1,5 @@
-"""Fees collected per agency and period, for the centre's managers and the leaders (issue 17):
+"""Fees collected per agency and period, for the centre's managers, the leaders and the
+accountants (issue 17):
 the page and its XLSX. The figures and the scope are the reports app's
 (``reports.fees_collected``, ``reports.services.report_scope``): the user's own scope, never
 one from the request."""
@@ -14,21 +15,24 @@ from django.views.decorators.http import require_GET
 from motcua.core.access import client_ip, staff_required
 from motcua.core.audit import audit_log
 from motcua.core.dbrouter import reads_from_replica
+from motcua.core.models import Role
 from motcua.dossiers.scope import LEADER_ROLES
 from motcua.office import forms
 from motcua.office.dashboard import period_read
 from motcua.reports.fees_collected import fees_collected, fees_collected_xlsx
 from motcua.reports.services import report_scope
 
+# The leaders of the period report, and the agency's accountant (issue 17).
+FEES_REPORT_ROLES = LEADER_ROLES | {Role.ACCOUNTANT}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @require_GET
 @never_cache
-@staff_required(roles=LEADER_ROLES)
+@staff_required(roles=FEES_REPORT_ROLES)
 @reads_from_replica()
 def fees_report(request: HttpRequest) -> HttpResponse:
-    scope = report_scope(request.user)
+    scope = report_scope(request.user, FEES_REPORT_ROLES)
     form = forms.PeriodForm(request.GET if request.GET.get("date_from") else None)
     period = period_read(form, timezone.localdate())
     report = None

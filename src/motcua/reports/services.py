@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
@@ -49,10 +50,11 @@ class ReportScope:
     name: str
 
 
-def report_scope(user: AnyUser) -> ReportScope | None:
-    """The scope of the period report ``user`` may download; None if they may not."""
+def report_scope(user: AnyUser, roles: Collection[str] = LEADER_ROLES) -> ReportScope | None:
+    """The scope of the period report ``user`` may download; None if they may not (not of
+    ``roles``: the fees collected add the accountant, issue 17)."""
     profile = staff_profile(user)
-    if profile is None or profile.role not in LEADER_ROLES:
+    if profile is None or profile.role not in roles:
         return None
     if profile.role in READ_ALL_ROLES:
         return ReportScope(None, _("Toàn tỉnh"))

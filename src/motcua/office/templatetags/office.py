@@ -41,7 +41,9 @@ def staff_menu(context: template.Context) -> dict[str, Any]:
         "counter": works_at_counter(profile),
         "dashboard": role
         in {Role.LEADER, Role.CENTER_MANAGER, Role.PROVINCIAL_OFFICE, Role.AUDITOR},
-        "fees_report": role in LEADER_ROLES,
+        "fees_report": role in LEADER_ROLES | {Role.ACCOUNTANT},
+        # The accountant's pages (issue 17): every clerk's cash book, the reconciliation.
+        "accounting": role == Role.ACCOUNTANT,
         "audit": role in {Role.AUDITOR, Role.ADMINISTRATOR, Role.PROVINCIAL_OFFICE},
         "acts": role in WRITE_ROLES,
         # Complaints and petitions: those who classify, forward and answer them, and oversight.
