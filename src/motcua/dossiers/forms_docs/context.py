@@ -42,6 +42,7 @@ from motcua.core.documents import (
 )
 from motcua.core.formatting import vn_money
 from motcua.core.people import person_name
+from motcua.dossiers.classify import payment_last_day
 from motcua.dossiers.forms_docs.form_sets import ND118_SET, FormSet, form_set_on
 from motcua.dossiers.intake_points import received_elsewhere
 from motcua.dossiers.models import (
@@ -462,6 +463,28 @@ def _collect_at(dossier: Dossier, receiving: Agency | None) -> str:
 # --- builders -----------------------------------------------------------------------------
 
 
+def _receipt_due(dossier: Dossier) -> str:
+    """Form 01's appointment: as printed at receipt (an imported receipt's own), else the due
+    date. A dossier that waits for a fee owed before processing (issue 17) has only a
+    provisional one, computed as if the fee were paid the day it was received: the form says
+    so and gives the last day to pay. Once paid, the form printed again gives the due date
+    computed from the payment (``classify.clock_start``), not the provisional one."""
+    assert dossier.received_at is not None
+    if latest_event(dossier, EventType.PAYMENT_SETTLED) is not None:
+        return vn_datetime(dossier.due_at)
+    text = vn_datetime(dossier.printed_due_at or dossier.due_at)
+    if latest_event(dossier, EventType.PAYMENT_REQUESTED) is None:
+        return text
+    return _(
+        "%(due)s (tạm tính, nếu nộp phí, lệ phí trong ngày %(day)s; hạn nộp phí, lệ phí: hết "
+        "ngày %(last)s)"
+    ) % {
+        "due": text,
+        "day": vn_short_date(local_date(dossier.received_at)),
+        "last": vn_short_date(payment_last_day(dossier.received_at)),
+    }
+
+
 def receipt_context(
     dossier: Dossier,
     *,
@@ -500,7 +523,6 @@ def receipt_context(
         )
         for i, p in enumerate(dossier.parts.order_by("id"), start=1)
     ]
-    due = dossier.printed_due_at or dossier.due_at
     url = lookup_url(dossier.code, dossier.secret)
     forms = form_set_of(dossier)
     return ReceiptContext(
@@ -524,7 +546,7 @@ def receipt_context(
         sets=int(_pick(sets, data, "sets", 1)),
         legal_time=legal_time(version.duration, version.unit),
         received=vn_datetime(dossier.received_at),
-        due=vn_datetime(due),
+        due=_receipt_due(dossier),
         collect_at=str(_pick(collect_at, data, "collect_at", _collect_at(dossier, receiving))),
         register_volume=str(
             _pick(register_volume, data, "register_volume", local_date(dossier.received_at).year)

@@ -247,7 +247,10 @@ def _printable_forms(dossier: Dossier) -> list[tuple[str, str]]:
     # Only the types: without the model's ordering, no sort of the dossier's events.
     types = set(dossier.events.order_by().values_list("type", flat=True).distinct())
     found: list[tuple[str, str]] = []
-    if dossier.received_at:
+    if dossier.received_at and EventType.PAYMENT_SETTLED in types:
+        # Issue 17: printed again once the fee owed first is paid, with the real due date.
+        found.append(("01", _("Giấy tiếp nhận và hẹn trả (mẫu 01, hẹn trả sau khi nộp phí)")))
+    elif dossier.received_at:
         found.append(("01", _("Giấy tiếp nhận và hẹn trả (mẫu 01)")))
     if types & {EventType.SUPPLEMENT_REQUESTED, EventType.COMPLETION_REQUESTED}:
         found.append(("02", _("Phiếu yêu cầu bổ sung (mẫu 02)")))
