@@ -74,13 +74,21 @@ SERVICES: dict[str, tuple[Callable[[Dossier, World], Any], set[str]]] = {
         {S.PROCESSING, S.SUPPLEMENT_REQUESTED},
     ),
     "withdraw": (
-        # Online before acceptance the applicant withdraws; later the holding unit records it.
+        # Online before acceptance the applicant withdraws; later the holding unit records it;
+        # while the fee owed first is awaited, the counter that received it (issue 17).
         lambda d, w: dossier_withdraw(
-            dossier=d, actor=w.citizen if d.received_at is None else w.leader
+            dossier=d,
+            actor=w.citizen
+            if d.received_at is None
+            else w.clerk
+            if d.status == S.AWAITING_PAYMENT
+            else w.leader,
         ),
-        {S.SUBMITTED, S.NEEDS_COMPLETION, S.PROCESSING, S.SUPPLEMENT_REQUESTED},
+        {S.SUBMITTED, S.NEEDS_COMPLETION, S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.AWAITING_PAYMENT},
     ),
     "stop": (
+        # From "Chờ thanh toán" only the worker, after the last day to pay
+        # (tests/fees/test_unpaid_end.py): before it, refused whoever asks.
         lambda d, w: dossier_stop(dossier=d, actor=w.leader, reason="x"),
         {S.PROCESSING, S.SUPPLEMENT_REQUESTED},
     ),

@@ -363,8 +363,16 @@ def _state_refusal(action: Action, dossier: Dossier) -> DossierError | None:
         last = payment_last_day(dossier.received_at) if dossier.received_at else None
         if last is None or local_date(timezone.now()) <= last:
             return TransitionError(
-                _("Hồ sơ %(code)s còn trong thời hạn nộp phí, lệ phí (đến hết ngày %(day)s).")
-                % {"code": dossier.code, "day": vn_date(last) if last else "—"}
+                _(
+                    "Không thể %(action)s: hồ sơ %(code)s đang ở trạng thái “%(status)s”, còn "
+                    "trong thời hạn nộp phí, lệ phí (đến hết ngày %(day)s)."
+                )
+                % {
+                    "action": VERBS[action],
+                    "code": dossier.code,
+                    "status": Status(dossier.status).label,
+                    "day": vn_date(last) if last else "—",
+                }
             )
     return None
 
