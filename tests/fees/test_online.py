@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 
 from motcua.api.tokens import api_token_create
+from motcua.core.models import AuditEvent
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import dossier_reject, dossier_submit
 from motcua.fees.fake_platform import FakeOrder, FakePlatform
@@ -180,6 +181,25 @@ def test_refused_at_intake_the_online_payment_is_refunded(
     assert payment.status == PaymentStatus.REFUNDED and payment.refunded_at is not None
     assert platform.orders[order.order_id].status == "refunded"
     assert payments_refund() == 0
+
+
+def test_a_callback_after_the_dossier_was_refused_is_recorded_then_refunded(
+    priced: World, order: FakeOrder, platform: FakePlatform, submitted: Dossier
+) -> None:
+    """The money was taken on a page opened before the refusal; the callback comes after it:
+    the payment is recorded (its receipt numbered, the money is the province's until returned)
+    and queued for refund, never left as paid on a dossier whose work never starts."""
+    dossier_reject(dossier=submitted, actor=priced.clerk, reason="Không thuộc thẩm quyền")
+    assert _state() == [(PaymentStatus.PENDING, None, "")]
+    response = _post(platform.callback_body(order))
+    assert response.status_code == 200 and response.json() == {"result": "accepted"}
+    assert _state() == [(PaymentStatus.REFUND_PENDING, 1, "TX000001")]
+    assert AuditEvent.objects.filter(action="payment.refund_requested").count() == 1
+    assert payments_refund() == 1
+    assert platform.orders[order.order_id].status == "refunded"
+    # A repeat of the callback is refused (the order is no longer pending) and changes nothing.
+    assert _post(platform.callback_body(order)).status_code == 409
+    assert Payment.objects.get().status == PaymentStatus.REFUNDED
 
 
 def test_the_api_shows_the_fee_and_the_payment(

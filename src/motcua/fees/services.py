@@ -119,15 +119,34 @@ def fee_on_dossier_event(event: DossierEvent) -> None:
         for payment in Payment.objects.select_for_update().filter(
             dossier=dossier, method=Method.ONLINE, status=PaymentStatus.PAID
         ):
-            payment.status = PaymentStatus.REFUND_PENDING
-            payment.save(update_fields=["status"])
-            audit_log(
-                actor=event.actor_label or "system",
-                action="payment.refund_requested",
-                object_type="payment",
-                object_id=payment.pk,
-                data={"dossier": dossier.code, "amount": payment.amount},
-            )
+            _refund_queue(payment, event.actor_label or "system")
+
+
+def _refund_queue(payment: Payment, actor: Actor) -> None:
+    payment.status = PaymentStatus.REFUND_PENDING
+    payment.save(update_fields=["status"])
+    audit_log(
+        actor=actor,
+        action="payment.refund_requested",
+        object_type="payment",
+        object_id=payment.pk,
+        data={"dossier": payment.dossier.code, "amount": payment.amount},
+    )
+
+
+def _ended_before_work(dossier: Dossier) -> bool:
+    """The dossier was refused at intake, or withdrawn or stopped while it waited for its fee:
+    the work it was paid for never started (what the listener above refunds)."""
+    if dossier.status == Status.REJECTED:
+        return True
+    return (
+        dossier.status in (Status.WITHDRAWN, Status.STOPPED)
+        and DossierEvent.objects.filter(
+            dossier=dossier,
+            type__in=(EventType.WITHDRAWN, EventType.STOPPED),
+            from_status=Status.AWAITING_PAYMENT,
+        ).exists()
+    )
 
 
 def fee_paid_first(dossier: Dossier) -> bool:
@@ -459,7 +478,13 @@ def payment_callback_handle(body: bytes, signature: str) -> tuple[CallbackOutcom
                 "receipt": payment.receipt_label,
             },
         )
-        _settle_if_paid(payment.dossier, "payment platform")
+        if _ended_before_work(payment.dossier):
+            # The platform took the money after the dossier ended (the applicant paid on a
+            # page opened before withdrawing, or the stop came first): the payment is
+            # recorded with its receipt, then refunded like one made before the end.
+            _refund_queue(payment, "payment platform")
+        else:
+            _settle_if_paid(payment.dossier, "payment platform")
     return CallbackOutcome.ACCEPTED, "paid"
 
 
