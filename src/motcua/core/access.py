@@ -127,8 +127,11 @@ def is_staff_side(user: AnyUser | None) -> bool:
 
 def staff_home(user: AnyUser | None) -> str:
     """Where a staff member lands after signing in: a counter clerk of a one-stop unit on the
-    counter (their work starts there, not in the inbox), everyone else in the inbox."""
+    counter (their work starts there, not in the inbox), an accountant on the fees collected
+    (they handle no dossier), everyone else in the inbox."""
     profile = staff_profile(user)
+    if profile is not None and profile.role == Role.ACCOUNTANT:
+        return "/can-bo/lanh-dao/phi-le-phi/"
     if (
         profile is not None
         and profile.role == Role.COUNTER_CLERK

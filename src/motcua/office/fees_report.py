@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -35,6 +36,9 @@ def fees_report(request: HttpRequest) -> HttpResponse:
     scope = report_scope(request.user, FEES_REPORT_ROLES)
     form = forms.PeriodForm(request.GET if request.GET.get("date_from") else None)
     period = period_read(form, timezone.localdate())
+    if not form.is_bound and period is not None:
+        # The period shown (the quarter so far) is the one the form says.
+        form = forms.PeriodForm(initial={"date_from": period[0], "date_to": period[1]})
     report = None
     if scope is not None and period is not None:
         report = fees_collected(period[0], period[1], scope.agency, scope.name)
@@ -56,5 +60,7 @@ def fees_report(request: HttpRequest) -> HttpResponse:
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
     return render(
-        request, "office/fees_report.html", {"form": form, "report": report, "scope": scope}
+        request,
+        "office/fees_report.html",
+        {"form": form, "report": report, "scope": scope, "title": _("Phí, lệ phí đã thu")},
     )

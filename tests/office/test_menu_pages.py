@@ -1,0 +1,60 @@
+"""Every page of every role's staff menu opens for that role, names itself in the browser's
+title (a tab, a bookmark, a screen reader's first words), and offers the second factor; each
+role lands where its work is."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from motcua.core.models import Role
+from tests.world import World, staff_create
+
+NAV = re.compile(r'<nav[^>]*class="[^"]*site-nav[^"]*"[^>]*>(.*?)</nav>', re.S)
+LINK = re.compile(r'<a href="(/[^"#?]*)"')
+TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+
+
+def _agency(world: World, role: str) -> object:
+    if role in (Role.PROVINCIAL_OFFICE, Role.AUDITOR):
+        return world.province
+    if role in (Role.SPECIALIST, Role.LEADER):
+        return world.justice
+    return world.center
+
+
+@pytest.mark.parametrize("role", [r for r in Role.values if r != Role.ADMINISTRATOR])
+def test_each_menu_page_opens_and_has_a_title(world: World, role: str) -> None:
+    user = staff_create(f"menu-{role}", "Trần Thị Thực Đơn", _agency(world, role), role)  # type: ignore[arg-type]
+    client = Client()
+    assert (
+        client.post(
+            "/dang-nhap/", {"username": user.username, "password": "matkhau-thu"}
+        ).status_code
+        == 302
+    )
+    landing = client.get("/can-bo/", follow=True)
+    page = landing.content.decode()
+    nav = NAV.search(page)
+    assert nav is not None, f"{role}: no staff menu"
+    links = sorted(set(LINK.findall(nav.group(1))))
+    assert links, f"{role}: an empty menu"
+    for path in links:
+        response = client.get(path)
+        assert response.status_code == 200, f"{role} {path}: {response.status_code}"
+        html = response.content.decode()
+        title = TITLE.search(html)
+        assert title is not None and not title.group(1).strip().startswith("·"), (
+            f"{role} {path}: title {title.group(1) if title else None!r}"
+        )
+        assert f'href="{reverse("otp_setup")}"' in html, f"{role} {path}: no second factor"
+
+
+def test_the_accountant_lands_on_the_fees_collected(world: World) -> None:
+    user = staff_create("ketoan-test", "Lê Thị Kế", world.center, Role.ACCOUNTANT)
+    response = Client().post("/dang-nhap/", {"username": user.username, "password": "matkhau-thu"})
+    assert response.status_code == 302
+    assert response["Location"] == "/can-bo/lanh-dao/phi-le-phi/"
