@@ -17,6 +17,9 @@ Target (issue 18): the executive view and the province dashboard p95 < 300 ms at
 Run (PostgreSQL; the database is dropped and re-created):
     DATABASE_URL=postgres://postgres@127.0.0.1:54330/exec_bench .venv/bin/python bench/executive.py
 Run (SQLite, a temporary file): .venv/bin/python bench/executive.py [--n 200000]
+Keep the SQLite file: ``--sqlite /work/exec-bench.sqlite3``. Re-measure without loading again:
+``--reuse`` skips the load and the rollup rebuild when the database already holds N dossiers
+(it still migrates, and rebuilds the rollup if a rollup table is empty, e.g. a new one).
 """
 
 from __future__ import annotations
@@ -47,16 +50,52 @@ def p95(repeat: int, fn: Any) -> tuple[float, Any]:
     return times[index] if len(times) > 1 else statistics.fmean(times), result
 
 
+def _holds(n: int) -> bool:
+    """Whether the database of ``DATABASE_URL`` exists and holds ``n`` dossiers."""
+    url = os.environ.get("DATABASE_URL", "")
+    try:
+        if url.startswith("postgres"):
+            import psycopg
+
+            with psycopg.connect(url) as conn:
+                row = conn.execute("SELECT count(*) FROM dossiers_dossier").fetchone()
+        else:
+            import sqlite3
+
+            path = url.removeprefix("sqlite:///")
+            if not path or not os.path.exists(path):
+                return False
+            with sqlite3.connect(path) as conn:
+                row = conn.execute("SELECT count(*) FROM dossiers_dossier").fetchone()
+    except Exception:  # no database or no table yet: load
+        return False
+    return row is not None and row[0] == n
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000, help="dossiers (default 1,000,000)")
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--ranking", action="store_true", help="also time the QĐ 766 ranking")
+    parser.add_argument("--sqlite", metavar="PATH", help="SQLite: this file (kept), not a temp")
+    parser.add_argument(
+        "--reuse", action="store_true", help="skip the load if the database holds N dossiers"
+    )
     args = parser.parse_args()
-    loader.fresh_database()
+    if args.sqlite:
+        os.environ["DATABASE_URL"] = f"sqlite:///{os.path.abspath(args.sqlite)}"
+    reuse = args.reuse and _holds(args.n)
+    if not reuse:
+        if args.sqlite:
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(args.sqlite + suffix):
+                    os.remove(args.sqlite + suffix)
+        else:
+            loader.fresh_database()
     import django
 
     django.setup()
+    from django.apps import apps
     from django.contrib.auth.models import User
     from django.core.management import call_command
     from django.db import connection
@@ -70,21 +109,28 @@ def main() -> None:
     from motcua.rollup.services import rollup_rebuild
 
     call_command("migrate", verbosity=0)
-    centers, versions = loader.build_world()
-    t0 = time.perf_counter()
-    loader.bulk_load(args.n, versions, centers[0])
-    print(f"{connection.vendor}: loaded {args.n:,} dossiers in {time.perf_counter() - t0:.1f} s")
-    t0 = time.perf_counter()
-    rollup_rebuild()
-    with connection.cursor() as cur:
-        cur.execute("ANALYZE")
-    print(
-        f"  rollup rebuild   : {time.perf_counter() - t0:8.1f} s  "
-        f"({DayCount.objects.count():,} rows)"
-    )
-    office = User.objects.create(username="vanphong")
-    StaffProfile.objects.create(
-        user=office, agency=Agency.objects.get(parent__isnull=True), role="provincial_office"
+    if reuse:
+        print(f"{connection.vendor}: reusing the {args.n:,} dossiers already loaded")
+    else:
+        centers, versions = loader.build_world()
+        t0 = time.perf_counter()
+        loader.bulk_load(args.n, versions, centers[0])
+        print(
+            f"{connection.vendor}: loaded {args.n:,} dossiers in {time.perf_counter() - t0:.1f} s"
+        )
+    if not reuse or not all(m.objects.exists() for m in apps.get_app_config("rollup").get_models()):
+        t0 = time.perf_counter()
+        rollup_rebuild()
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")
+        print(
+            f"  rollup rebuild   : {time.perf_counter() - t0:8.1f} s  "
+            f"({DayCount.objects.count():,} rows)"
+        )
+    office, _ = User.objects.get_or_create(username="vanphong")
+    StaffProfile.objects.get_or_create(
+        user=office,
+        defaults={"agency": Agency.objects.get(parent__isnull=True), "role": "provincial_office"},
     )
     for name, (date_from, date_to) in (("quarter", QUARTER), ("year", YEAR)):
         print(f" {name} {date_from} – {date_to}, p95 of {args.repeat}:")
