@@ -81,6 +81,9 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="skip the load if the database holds N dossiers"
     )
+    parser.add_argument(
+        "--rebuild", action="store_true", help="with --reuse: rebuild the rollup all the same"
+    )
     args = parser.parse_args()
     if args.sqlite:
         os.environ["DATABASE_URL"] = f"sqlite:///{os.path.abspath(args.sqlite)}"
@@ -118,7 +121,11 @@ def main() -> None:
         print(
             f"{connection.vendor}: loaded {args.n:,} dossiers in {time.perf_counter() - t0:.1f} s"
         )
-    if not reuse or not all(m.objects.exists() for m in apps.get_app_config("rollup").get_models()):
+    if (
+        not reuse
+        or args.rebuild
+        or not all(m.objects.exists() for m in apps.get_app_config("rollup").get_models())
+    ):
         t0 = time.perf_counter()
         rollup_rebuild()
         with connection.cursor() as cur:

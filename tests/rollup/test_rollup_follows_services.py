@@ -71,7 +71,8 @@ def _step(rng: random.Random, world: World, dossiers: list[Dossier]) -> None:
             holder = world.clerk if d.current_unit_id == world.center.pk else world.specialist
             dossier_handover(dossier=d, actor=holder)
         elif action == "finish":
-            dossier_finish(dossier=d, actor=world.leader, late_reason="Quá tải")
+            reason = rng.choice(["Quá tải", "Chờ ý kiến sở khác"])
+            dossier_finish(dossier=d, actor=world.leader, late_reason=reason)
         elif action == "refuse":
             dossier_refuse(dossier=d, actor=world.leader, reason="Không đủ điều kiện")
         elif action == "withdraw":
@@ -119,12 +120,32 @@ def test_the_rollup_kept_by_the_services_is_the_rollup_of_the_dossiers(
             now += dt.timedelta(hours=rng.choice([0, 1, 2, 5, 16, 40, 60]))
             traveller.move_to(now)
             _step(rng, world, dossiers)
+        # A late result with its reason (footnote 1 reads reasons and steps in the rollup).
+        now += dt.timedelta(days=25)
+        traveller.move_to(now)
+        d = dossier_receive(
+            procedure_version=world.procedure,
+            applicant=APPLICANT,
+            actor=world.clerk,
+            receiving_unit=world.center,
+            channel="direct",
+        )
+        dossiers.append(d)
+        now += dt.timedelta(days=25)
+        traveller.move_to(now)
+        for holder in (world.clerk, world.specialist):
+            dossier_handover(dossier=d, actor=holder)
+            d.refresh_from_db()
+        dossier_finish(dossier=d, actor=world.leader, late_reason="Chờ ý kiến")
         rollup_balances_extend(now.date() + dt.timedelta(days=31))
         kept = rollup_table_rows()
         kept_months = rollup_month_rows()
         assert len({row[1] for row in kept_months if row[0] == "month"}) > 1
         ended = Dossier.objects.filter(ended_at__isnull=False).count()
         assert ended > 0 and len({row[0] for row in kept}) > 1  # the sequence did something
+        # Late results with their reasons are in the rollup (footnote 1 reads them there).
+        names = [f.attname for f in DayCount._meta.concrete_fields if f.attname != "id"]
+        assert any(row[names.index("late_reason")] for row in kept)
         office = staff_create("vanphong", "Lê Văn Phòng", world.province, "provincial_office")
         for date_from, date_to in _periods(now.date()):
             # The province's dashboard from the rollup shows what it counts on the dossiers.

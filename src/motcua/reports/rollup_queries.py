@@ -4,9 +4,9 @@
 (competent agency, field, level), late dossiers by reason and by steps) for whole local days,
 so ``reports.queries.period_figures(..., source="rollup")`` lays out the same report. Flows
 are sums of the period's days; carried over and in progress are sums before the start and
-before the end (received minus ended). Overdue at the end and the late reasons are counted
-on the few dossiers concerned (in progress at the end; resolved late in the period) with the
-conditions of ``reports.period``.
+before the end (received minus ended). Overdue at the end is counted
+on the few dossiers concerned (in progress at the end) with the
+conditions of ``reports.period``; the late reasons and steps are the rollup's late rows.
 """
 
 from __future__ import annotations
@@ -201,16 +201,24 @@ def rollup_grouped_counts(
         key = (e.agency_id, e.field_id, e.level)
         groups.setdefault(key, dict(blank))["overdue"] += 1 if e.overdue else -1
 
+    # Footnote 1 (late results by reason and by steps) from the rollup's late rows: the
+    # period's whole months and the days of its partial ones, like the flows.
     reasons: LateDetail = defaultdict(lambda: defaultdict(int))
     steps: LateDetail = defaultdict(lambda: defaultdict(int))
-    late: Any = (
-        dossiers.filter(fig["late"])
-        .values("agency_id", "late_reason", "late_steps")
-        .annotate(n=Count("pk"))
-    )
-    for row in late:
-        reasons[row["agency_id"]][row["late_reason"]] += row["n"]
-        steps[row["agency_id"]][row["late_steps"]] += row["n"]
+    p_days, p_months = _split(period.date_from, period.date_to)
+    late_rows = Q(measure=Measure.ENDED, end_kind=EndKind.RESULT, dossier_class=DossierClass.LATE)
+    for model, spans in ((DayCount, p_days), (MonthCount, [p_months] if p_months else [])):
+        if not spans:
+            continue
+        late: Any = (
+            model.objects.filter(scope, late_rows, _within(spans))
+            .order_by()
+            .values("agency_id", "late_reason", "late_steps")
+            .annotate(total=Sum("n"))
+        )
+        for row in late:
+            reasons[row["agency_id"]][row["late_reason"]] += row["total"]
+            steps[row["agency_id"]][row["late_steps"]] += row["total"]
     return groups, reasons, steps
 
 

@@ -2,7 +2,8 @@
 columns the period figures group and filter on (``reports.period.figure_conditions``).
 
 A row counts the dossiers of one (day, competent agency, receiving unit, field, level,
-channel, measure, end kind, class, postal delivery, apology) key. ``measure`` is
+channel, measure, end kind, class, postal delivery, apology, late reason, late steps) key
+(the late reason and steps only on late results, for the report's footnote 1). ``measure`` is
 ``received`` (keyed by the local day of ``received_at``) or ``ended`` (by the local day of
 ``ended_at``, without the channel, which no ended figure reads; only dossiers that were
 received count, as in every figure). The flows of a
@@ -61,6 +62,9 @@ class DayCount(models.Model):
     dossier_class = models.CharField(max_length=16, blank=True, default="")
     postal_delivery = models.BooleanField(default=False)
     has_apology = models.BooleanField(default=False)
+    # Only on the rows of late results (footnote 1 of the report: reasons × steps); "" else.
+    late_reason = models.TextField(blank=True, default="")
+    late_steps = models.CharField(max_length=500, blank=True, default="")
     n = models.PositiveIntegerField(_("số hồ sơ"))
 
     class Meta:
@@ -100,6 +104,9 @@ class MonthCount(models.Model):
     dossier_class = models.CharField(max_length=16, blank=True, default="")
     postal_delivery = models.BooleanField(default=False)
     has_apology = models.BooleanField(default=False)
+    # Only on the rows of late results (footnote 1 of the report: reasons × steps); "" else.
+    late_reason = models.TextField(blank=True, default="")
+    late_steps = models.CharField(max_length=500, blank=True, default="")
     n = models.PositiveIntegerField(_("số hồ sơ"))
 
     class Meta:

@@ -29,7 +29,7 @@ from django.db.models import Max, Min, Q, QuerySet, Sum
 from motcua.agencies.models import Agency
 from motcua.core.audit import Actor, audit_log
 from motcua.dossiers.classify import LOCAL
-from motcua.dossiers.models import DeliveryChannel, Dossier
+from motcua.dossiers.models import DeliveryChannel, Dossier, DossierClass, EndKind
 from motcua.rollup.models import DayCount, Measure, MonthBalance, MonthCount
 
 # The columns of a dossier the rollup reads: a save that changes none of them leaves it as is.
@@ -45,10 +45,12 @@ ROLLUP_FIELDS = (
     "dossier_class",
     "delivery_channel",
     "has_apology",
+    "late_reason",
+    "late_steps",
 )
 _FIELD_NAMES = {name.removesuffix("_id") for name in ROLLUP_FIELDS} | set(ROLLUP_FIELDS)
 
-Key = tuple[dt.date, int, int | None, int, str, str, str, str, str, bool, bool]
+Key = tuple[dt.date, int, int | None, int, str, str, str, str, str, bool, bool, str, str]
 
 
 def local_day(instant: dt.datetime) -> dt.date:
@@ -78,9 +80,22 @@ def _keys(row: Mapping[str, Any]) -> Iterator[Key]:
     if received_at is None:  # never received: in no figure
         return
     common = (row["agency_id"], row["receiving_unit_id"], row["field_id"], row["level"])
-    yield (local_day(received_at), *common, row["channel"], Measure.RECEIVED, "", "", False, False)
+    yield (
+        local_day(received_at),
+        *common,
+        row["channel"],
+        Measure.RECEIVED,
+        "",
+        "",
+        False,
+        False,
+        "",
+        "",
+    )
     ended_at = row["ended_at"]
     if ended_at is not None:
+        # The late reason and steps are read only for late results (footnote 1).
+        late = row["end_kind"] == EndKind.RESULT and row["dossier_class"] == DossierClass.LATE
         # No ended figure is by channel: leaving it out of the key keeps fewer rows.
         yield (
             local_day(ended_at),
@@ -91,6 +106,8 @@ def _keys(row: Mapping[str, Any]) -> Iterator[Key]:
             row["dossier_class"],
             row["delivery_channel"] == DeliveryChannel.POSTAL,
             bool(row["has_apology"]),
+            row["late_reason"] if late else "",
+            row["late_steps"] if late else "",
         )
 
 
@@ -119,6 +136,8 @@ def _write(counts: Counter[Key]) -> None:
                 dossier_class=k[8],
                 postal_delivery=k[9],
                 has_apology=k[10],
+                late_reason=k[11],
+                late_steps=k[12],
                 n=n,
             )
             for k, n in counts.items()
@@ -185,6 +204,8 @@ _KEY = (
     "dossier_class",
     "postal_delivery",
     "has_apology",
+    "late_reason",
+    "late_steps",
 )
 
 
