@@ -162,6 +162,47 @@ def _pakn(start: dt.datetime, end: dt.datetime, agency_ids: list[int] | None) ->
     return pakn_counts(start, end, agency_ids)
 
 
+def _year_bounds(year: int, date_to: dt.date | None) -> tuple[dt.date, dt.date]:
+    date_from = dt.date(year, 1, 1)
+    if date_to is None:
+        today = timezone.now().astimezone(LOCAL).date()
+        date_to = min(dt.date(year, 12, 31), today) if today.year == year else dt.date(year, 12, 31)
+    return date_from, date_to
+
+
+VERSION_COLUMNS = (
+    "id",
+    "procedure_id",
+    "level",
+    "one_stop",
+    "linked",
+    "online",
+    "national_portal",
+    "online_payment",
+    "fee",
+)
+DURATION = ExpressionWrapper(F("ended_at") - F("received_at"), output_field=DurationField())
+ON_TIME = Q(dossier_class__in=[DossierClass.EARLY, DossierClass.ON_TIME])
+RESOLVED_COUNTS: dict[str, Any] = {
+    "resolved": Count("pk"),
+    "online": Count("pk", filter=Q(channel=Channel.ONLINE)),
+    "late": Count("pk", filter=Q(dossier_class=DossierClass.LATE)),
+    "late_apology": Count("pk", filter=Q(dossier_class=DossierClass.LATE, has_apology=True)),
+}
+
+
+def _crossing(versions: Sequence[Mapping[str, Any]]) -> set[int]:
+    """1.3.4: the versions whose workflow has a step at a unit of another level (of these,
+    ``_assemble`` keeps those of linked procedures)."""
+    crossing: set[int] = set()
+    for version_id, unit_level, level in WorkflowStep.objects.filter(
+        version_id__in=[v["id"] for v in versions], unit__isnull=False
+    ).values_list("version_id", "unit__level", "version__level"):
+        if unit_level != level:
+            crossing.add(version_id)
+    return crossing
+
+
 def indicators_for_year(
     *,
     year: int,
@@ -171,64 +212,99 @@ def indicators_for_year(
 ) -> dict[str, Any]:
     """Seed section V indicators and the QĐ 766 groups for ``year`` to ``date_to``; the
     period figures among them counted on the dossiers or, ``source="rollup"``, read from the
-    rollup (the same numbers: ``period_figures``)."""
-    date_from = dt.date(year, 1, 1)
-    if date_to is None:
-        today = timezone.now().astimezone(LOCAL).date()
-        date_to = min(dt.date(year, 12, 31), today) if today.year == year else dt.date(year, 12, 31)
+    rollup (the same numbers: ``period_figures``). Many agencies at once:
+    ``indicators_for_agencies``."""
+    date_from, date_to = _year_bounds(year, date_to)
     period = make_period(date_from, date_to)
     start, end = period.start, period.end
     agency_ids = agency_subtree_ids(agency) if agency is not None else None
     # The year's dossiers of agencies merged into the scope by ``date_to`` are its own now,
     # as in period_figures.
     dossiers = scoped_dossiers(agency, date_to)
-
-    # --- procedures in force -------------------------------------------------------------
-    versions = list(
-        _versions_in_force(date_to, agency_ids).values(
-            "id",
-            "procedure_id",
-            "level",
-            "one_stop",
-            "linked",
-            "online",
-            "national_portal",
-            "online_payment",
-            "fee",
-        )
+    versions = list(_versions_in_force(date_to, agency_ids).values(*VERSION_COLUMNS))
+    received = dossiers.filter(received_at__gte=start, received_at__lt=end)
+    resolved_in_year = dossiers.filter(
+        end_kind=EndKind.RESULT, ended_at__gte=start, ended_at__lt=end
     )
+    return _assemble(
+        year=year,
+        date_from=date_from,
+        date_to=date_to,
+        versions=versions,
+        crossing=_crossing(versions),
+        present_levels=set(
+            dossiers.filter(received_at__lt=end).values_list("level", flat=True).distinct()
+        ),
+        with_online_dossier=set(
+            received.filter(channel=Channel.ONLINE)
+            .values_list("procedure_version__procedure_id", "level")
+            .distinct()
+        ),
+        resolved_online=set(
+            resolved_in_year.filter(channel=Channel.ONLINE)
+            .values_list("procedure_version__procedure_id", "level")
+            .distinct()
+        ),
+        received_in_year_resolved=list(
+            received.filter(end_kind=EndKind.RESULT, ended_at__lt=end)
+            .values("level")
+            .annotate(resolved=Count("pk"), on_time=Count("pk", filter=ON_TIME))
+        ),
+        resolved_rows=list(
+            resolved_in_year.values("level").annotate(
+                **RESOLVED_COUNTS, electronic=Count("pk", filter=Q(Exists(_result_document())))
+            )
+        ),
+        figures=period_figures(date_from=date_from, date_to=date_to, agency=agency, source=source),
+        average=resolved_in_year.aggregate(d=Avg(DURATION))["d"],
+        digitised=_digitised_count(resolved_in_year),
+        reused=(
+            DossierPart.objects.filter(reused=True, dossier__in=received)
+            .values("dossier_id")
+            .distinct()
+            .count()
+        ),
+        synced=_synced(received),
+        online_paid=_online_paid(dossiers, start, end),
+        pakn=_pakn(start, end, agency_ids),
+    )
+
+
+def _assemble(
+    *,
+    year: int,
+    date_from: dt.date,
+    date_to: dt.date,
+    versions: Sequence[Mapping[str, Any]],
+    crossing: set[int],
+    present_levels: set[str],
+    with_online_dossier: set[tuple[int, str]],
+    resolved_online: set[tuple[int, str]],
+    received_in_year_resolved: Sequence[Mapping[str, Any]],
+    resolved_rows: Sequence[Mapping[str, Any]],
+    figures: dict[str, Any],
+    average: dt.timedelta | None,
+    digitised: int,
+    reused: int,
+    synced: dict[str, Any],
+    online_paid: dict[str, Any],
+    pakn: Any,
+) -> dict[str, Any]:
+    """The indicators and scores of one scope from the counts read for it."""
     # One row per (procedure, level): a procedure performed at two levels counts at each.
     procs: dict[tuple[int, str], dict[str, Any]] = {}
     for v in versions:
         key = (v["procedure_id"], v["level"])
         procs.setdefault(key, {**v, "version_ids": []})["version_ids"].append(v["id"])
-    present_levels = sorted(
-        {lv for _, lv in procs}
-        | set(dossiers.filter(received_at__lt=end).values_list("level", flat=True).distinct()),
+    present = sorted(
+        {lv for _, lv in procs} | present_levels,
         key=lambda lv: LEVELS.index(lv) if lv in LEVELS else 99,
     )
-    levels = [lv for lv in LEVELS if lv in present_levels or lv != Level.DISTRICT]
+    levels = [lv for lv in LEVELS if lv in present or lv != Level.DISTRICT]
 
     online_capable = {k for k, p in procs.items() if p["online"] != OnlineLevel.NONE}
-    with_online_dossier = set(
-        dossiers.filter(channel=Channel.ONLINE, received_at__gte=start, received_at__lt=end)
-        .values_list("procedure_version__procedure_id", "level")
-        .distinct()
-    )
-    resolved_online = set(
-        dossiers.filter(
-            channel=Channel.ONLINE, end_kind=EndKind.RESULT, ended_at__gte=start, ended_at__lt=end
-        )
-        .values_list("procedure_version__procedure_id", "level")
-        .distinct()
-    )
-    crossing: set[int] = set()
-    linked_version_ids = [vid for p in procs.values() if p["linked"] for vid in p["version_ids"]]
-    for version_id, unit_level, level in WorkflowStep.objects.filter(
-        version_id__in=linked_version_ids, unit__isnull=False
-    ).values_list("version_id", "unit__level", "version__level"):
-        if unit_level != level:
-            crossing.add(version_id)
+    linked_version_ids = {vid for p in procs.values() if p["linked"] for vid in p["version_ids"]}
+    crossing = crossing & linked_version_ids
 
     def per_level(predicate_num: Any, predicate_den: Any) -> dict[str, Any]:
         by_level = {}
@@ -237,31 +313,6 @@ def indicators_for_year(
             by_level[level] = ratio(sum(1 for k in keys if predicate_num(k)), len(keys))
         keys = [k for k in procs if predicate_den(k)]
         return {**ratio(sum(1 for k in keys if predicate_num(k)), len(keys)), "by_level": by_level}
-
-    # --- dossiers --------------------------------------------------------------------------
-    resolved_in_year = dossiers.filter(
-        end_kind=EndKind.RESULT, ended_at__gte=start, ended_at__lt=end
-    )
-    on_time = Q(dossier_class__in=[DossierClass.EARLY, DossierClass.ON_TIME])
-    received_in_year_resolved = list(
-        dossiers.filter(
-            received_at__gte=start,
-            received_at__lt=end,
-            end_kind=EndKind.RESULT,
-            ended_at__lt=end,
-        )
-        .values("level")
-        .annotate(resolved=Count("pk"), on_time=Count("pk", filter=on_time))
-    )
-    resolved_rows = list(
-        resolved_in_year.values("level").annotate(
-            resolved=Count("pk"),
-            online=Count("pk", filter=Q(channel=Channel.ONLINE)),
-            late=Count("pk", filter=Q(dossier_class=DossierClass.LATE)),
-            late_apology=Count("pk", filter=Q(dossier_class=DossierClass.LATE, has_apology=True)),
-            electronic=Count("pk", filter=Q(Exists(_result_document()))),
-        )
-    )
 
     def total(rows: Sequence[Mapping[str, Any]], key: str) -> int:
         return sum(int(r[key]) for r in rows)
@@ -298,7 +349,7 @@ def indicators_for_year(
         },
         "1.5": {
             "name": "Tỷ lệ PAKN về TTHC được xử lý đúng quy định",
-            **_pakn_ratio(_pakn(start, end, agency_ids), "on_time", "due"),
+            **_pakn_ratio(pakn, "on_time", "due"),
         },
         "2.1.5": {
             "name": "Tỷ lệ DVC trực tuyến được tích hợp trên Cổng DVC quốc gia",
@@ -326,28 +377,15 @@ def indicators_for_year(
     }
 
     # --- QĐ 766 ----------------------------------------------------------------------------
-    figures = period_figures(date_from=date_from, date_to=date_to, agency=agency, source=source)
     r, ip = figures["resolved"], figures["in_progress"]
-    average = resolved_in_year.aggregate(
-        d=Avg(ExpressionWrapper(F("ended_at") - F("received_at"), output_field=DurationField()))
-    )["d"]
-    digitised = _digitised_count(resolved_in_year)
-    received = dossiers.filter(received_at__gte=start, received_at__lt=end)
-    reused = (
-        DossierPart.objects.filter(reused=True, dossier__in=received)
-        .values("dossier_id")
-        .distinct()
-        .count()
-    )
     with_fee = [k for k, p in procs.items() if p["fee"] > 0]
-    pakn = _pakn(start, end, agency_ids)
     late_share = pct(r["late"], r["total"])
     complaint_share = None if pakn is None else pakn.get("dossier_complaint_share")
     satisfaction_note = "" if pakn is not None else "no feedback data: complaint share taken as 0"
     satisfaction_rate = Decimal(100) - late_share - Decimal(str(complaint_share or 0))
     rates: dict[str, dict[str, Any]] = {
         "transparency.published_on_time": ratio(None, None, "publication dates are not recorded"),
-        "transparency.synced": _synced(received),
+        "transparency.synced": synced,
         "progress.on_time": ratio(
             r["early"] + r["on_time"] + ip["within_due"], r["total"] + ip["total"]
         ),
@@ -361,7 +399,7 @@ def indicators_for_year(
         "payment.procedures": ratio(
             sum(1 for k in with_fee if procs[k]["online_payment"]), len(with_fee)
         ),
-        "payment.dossiers": _online_paid(dossiers, start, end),
+        "payment.dossiers": online_paid,
         "digitisation.electronic_result": ratio(
             total(resolved_rows, "electronic"), total(resolved_rows, "resolved")
         ),

@@ -289,6 +289,20 @@ def period_figures(
     else:
         qs = scoped_dossiers(agency, period.date_to)
         groups, late_reasons, late_steps = _grouped_counts(qs, period)
+    return figures_from_counts(agency, period, groups, late_reasons, late_steps)
+
+
+def figures_from_counts(
+    agency: Agency | None,
+    period: Period,
+    groups: dict[GroupKey, dict[str, int]],
+    late_reasons: LateDetail,
+    late_steps: LateDetail,
+) -> dict[str, Any]:
+    """``period_figures`` laid out from the grouped counts of its scope (so that counts read
+    once for many scopes, ``reports.indicators.indicators_for_agencies``, give each scope's
+    report)."""
+    date_from, date_to = period.date_from, period.date_to
     # A group that counts nothing in the period (its dossiers ended before it) shows no row.
     groups = {key: c for key, c in groups.items() if any(c.values())}
     t = _sum(groups.values())
