@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from motcua.agencies.models import Level
+from motcua.agencies.models import Agency, Level
 from motcua.catalog.models import WorkflowStep
 from motcua.cli import main
-from motcua.reports.indicators import indicators_for_year
+from motcua.reports.indicators import indicators_for_agencies, indicators_for_year
 from motcua.reports.models import IndicatorWeight
 
 from .builders import agency, dossier, procedure
@@ -123,3 +123,12 @@ def test_section_v_row_for_2_2_2_gives_the_procedure_share_and_the_dossier_share
     text = rows["2.2.2"].result.replace("\xa0", " ")
     assert text.startswith("33,33 % (1/3 thủ tục)")
     assert "hồ sơ giải quyết trực tuyến: 20,00 % (1/5 hồ sơ)" in text
+
+
+def test_the_indicators_of_all_agencies_at_once_are_each_agencys(world: dict) -> None:  # type: ignore[type-arg]
+    agencies = list(Agency.objects.order_by("pk"))
+    day = dt.date(2022, 8, 31)
+    together = indicators_for_agencies(year=2022, date_to=day, agencies=agencies, source="dossiers")
+    assert together[world["so"].pk]["seed"]["1.4.1"]["denominator"] == 3
+    for one in agencies:
+        assert together[one.pk] == indicators_for_year(year=2022, date_to=day, agency=one)

@@ -161,3 +161,32 @@ def test_the_ranking_scores_are_the_indicators_on_the_dossiers(
             agency = Agency.objects.get(pk=row["agency_id"])
             counted = indicators_for_year(year=day.year, date_to=day, agency=agency)
             assert row["score"] == counted["qd766"]["score"], agency.code
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("source", ["rollup", "dossiers"])
+def test_the_indicators_of_all_agencies_at_once_are_each_agencys(
+    world: World, history: list[Dossier], source: str
+) -> None:
+    """The grouped pass gives every indicator of every agency as one at a time does: the
+    province-level ones, the one-stop centre (whose scope counts what it received) and a
+    commune."""
+    from motcua.reports.indicators import indicators_for_agencies, indicators_for_year
+
+    day = MONDAY + dt.timedelta(days=25)
+    agencies = list(Agency.objects.order_by("pk"))
+    with time_machine.travel(local(day, 9), tick=False):
+        together = indicators_for_agencies(
+            year=day.year, date_to=day, agencies=agencies, source=source
+        )
+        progress = [
+            item["denominator"]
+            for r in together.values()
+            for g in r["qd766"]["groups"]
+            for item in g["indicators"]
+            if item["code"] == "progress.on_time"
+        ]
+        assert sum(progress) > 0  # the history's dossiers count
+        for agency in agencies:
+            alone = indicators_for_year(year=day.year, date_to=day, agency=agency, source=source)
+            assert together[agency.pk] == alone, agency.code
