@@ -404,6 +404,22 @@ class Dossier(models.Model):
                 condition=Q(ended_at__isnull=True),
                 name="dossier_dash_open",
             ),
+            # In progress at a period's end (open, or ended after the end) with every column
+            # "overdue at the end" and its history candidates read (reports.period), so that
+            # the rollup's figures count them from the index alone, open and ended apart.
+            models.Index(
+                fields=[
+                    "ended_at",
+                    "due_at",
+                    "received_at",
+                    "status",
+                    "supplement_requested_at",
+                    "agency",
+                    "field",
+                    "level",
+                ],
+                name="dossier_at_end",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

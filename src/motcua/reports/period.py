@@ -312,22 +312,25 @@ def overdue_exceptions(
     if not period.is_over(now):
         return []
     end = period.end
-    conds = figure_conditions(period)
     restarted_after = Exists(
         DossierEvent.objects.filter(
             dossier=OuterRef("pk"), type=EventType.SUPPLEMENT_RECEIVED, at__gte=end
         )
     )
-    candidates = (
-        dossiers.filter(conds["in_progress"], supplement_requested_at__isnull=False)
-        .exclude(status=Status.SUPPLEMENT_REQUESTED, supplement_requested_at__lt=end)
-        .filter(
-            Q(due_at__lt=period.last_day_start)
-            | (Q(supplement_requested_at__gte=end) & restarted_after)
+    # In progress at the end is "open" or "ended after the end": two index ranges
+    # (``dossier_at_end``), where the one condition with its OR read the table.
+    rows = []
+    for part in (Q(ended_at__isnull=True), Q(ended_at__gte=end)):
+        candidates = (
+            dossiers.filter(part, received_at__lt=end, supplement_requested_at__isnull=False)
+            .exclude(status=Status.SUPPLEMENT_REQUESTED, supplement_requested_at__lt=end)
+            .filter(
+                Q(due_at__lt=period.last_day_start)
+                | (Q(supplement_requested_at__gte=end) & restarted_after)
+            )
+            .order_by()
         )
-        .order_by()
-    )
-    rows = list(candidates.values(*_EXCEPTION_COLUMNS))
+        rows += list(candidates.values(*_EXCEPTION_COLUMNS))
     if not rows:
         return []
     events = _supplement_events(row["pk"] for row in rows)

@@ -20,8 +20,8 @@ from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from motcua.agencies.models import Agency
-from motcua.dossiers.models import Channel, Dossier, DossierClass, EndKind
-from motcua.reports.period import Period, figure_conditions, overdue_exceptions, scope_q
+from motcua.dossiers.models import CLOCK_PAUSED_STATUSES, Channel, Dossier, DossierClass, EndKind
+from motcua.reports.period import Period, overdue_exceptions, scope_q
 from motcua.rollup.models import DayCount, Measure, MonthBalance, MonthCount
 from motcua.rollup.services import month_start, next_month
 
@@ -183,16 +183,19 @@ def rollup_grouped_counts(
     groups = rollup_flow_counts(scope, period)
     blank = dict.fromkeys([*FLOW_KEYS, "carried_over", "in_progress", "overdue"], 0)
     dossiers = Dossier.objects.filter(scope, received_at__isnull=False).order_by()
-    fig = figure_conditions(period)
-    # In progress at the end is "still open" or "ended after the end": two index ranges
-    # (the open dossiers' partial index, the ended ones' by date), where the one condition
-    # with its OR made PostgreSQL scan the table.
+    # In progress at the end is "still open" or "ended after the end": two ranges of
+    # ``dossier_at_end``, each read from the index alone, where the one condition with its
+    # OR made PostgreSQL read the table. The conditions are ``figure_conditions``'s
+    # "overdue", said for each part without the OR.
+    overdue_at_end = Q(received_at__lt=period.end, due_at__lt=period.last_day_start) & ~Q(
+        status__in=CLOCK_PAUSED_STATUSES
+    )
     overdue = [
         row
         for part in (Q(ended_at__isnull=True), Q(ended_at__gte=period.end))
-        for row in dossiers.filter(part, fig["overdue"])
+        for row in dossiers.filter(part, overdue_at_end)
         .values("agency_id", "field_id", "level")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
     ]
     for row in overdue:
         key = (row["agency_id"], row["field_id"], row["level"])
