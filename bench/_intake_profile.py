@@ -17,7 +17,9 @@ import random
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +29,9 @@ def main() -> None:
     parser.add_argument("--receipts", type=int, default=200)
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--queries", action="store_true")
+    parser.add_argument(
+        "--stacks", action="store_true", help="with --queries: our code that made each query"
+    )
     args = parser.parse_args()
     os.environ.setdefault("MOTCUA_DATA_DIR", tempfile.mkdtemp(prefix="motcua-intake-prof-"))
     os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 40)
@@ -63,13 +68,27 @@ def main() -> None:
         receipt()
     settings.DEBUG = True
     reset_queries()
-    receipt()
+    stacks: list[str] = []
+
+    def where(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        frames = [
+            f"{Path(f.filename).relative_to(ROOT / 'src')}:{f.lineno} {f.name}"
+            for f in traceback.extract_stack()
+            if "/src/motcua/" in f.filename
+        ]
+        stacks.append(" < ".join(reversed(frames[-4:])))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(where):
+        receipt()
     queries = list(connection.queries)
     settings.DEBUG = False
     print(f"{len(queries)} queries, {sum(float(q['time']) for q in queries) * 1000:.1f} ms")
     if args.queries:
-        for q in queries:
-            print(f"  {q['time']}  {q['sql'][:300]}")
+        for q, stack in zip(queries, stacks, strict=False):
+            print(f"  {q['time']}  {q['sql'][:300 if not args.stacks else 120]}")
+            if args.stacks:
+                print(f"      {stack}")
     profile = cProfile.Profile()
     started = time.perf_counter()
     profile.enable()

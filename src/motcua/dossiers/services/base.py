@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -281,21 +281,25 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 
 def _next_sequence(agency: Agency, day: dt.date) -> int:
-    """The next number of ``agency``'s day, unique under concurrent intake.
+    """The next number of ``agency``'s day, unique and gap-free under concurrent intake.
 
-    ``UPDATE … SET last = last + 1`` takes the row lock, held until the intake commits, so two
-    counters queue on it (PostgreSQL; SQLite serialises writers anyway). The day's first
-    intake inserts the row; a concurrent first insert loses on the unique constraint and
-    retries the update, which then waits for the winner's commit."""
-    rows = DossierSequence.objects.filter(agency=agency, day=day)
-    if not rows.update(last=F("last") + 1):
-        try:
-            with transaction.atomic():
-                DossierSequence.objects.create(agency=agency, day=day, last=1)
-                return 1
-        except IntegrityError:
-            rows.update(last=F("last") + 1)
-    return rows.values_list("last", flat=True).get()
+    One statement: ``INSERT … ON CONFLICT DO UPDATE SET last = last + 1 RETURNING last``
+    (PostgreSQL, and SQLite since 3.35). It inserts the day's first row or increments the
+    existing one, and takes the row lock, held until the intake commits, so two counters
+    queue on it; a concurrent first insert waits for the winner's commit and then increments
+    (PostgreSQL; SQLite serialises writers anyway). A rolled-back intake gives its number
+    back with the rest of its transaction: no gap."""
+    table = connection.ops.quote_name(DossierSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (agency_id, day, last) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (agency_id, day) DO UPDATE SET last = {table}.last + 1 "
+            "RETURNING last",
+            [agency.pk, day],
+        )
+        row = cursor.fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 def dossier_code_allocate(*, agency: Agency, at: dt.datetime) -> str:
