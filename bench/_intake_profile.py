@@ -86,7 +86,7 @@ def main() -> None:
     print(f"{len(queries)} queries, {sum(float(q['time']) for q in queries) * 1000:.1f} ms")
     if args.queries:
         for q, stack in zip(queries, stacks, strict=False):
-            print(f"  {q['time']}  {q['sql'][:300 if not args.stacks else 120]}")
+            print(f"  {q['time']}  {q['sql'][: 300 if not args.stacks else 120]}")
             if args.stacks:
                 print(f"      {stack}")
     profile = cProfile.Profile()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 import time_machine
@@ -12,6 +13,7 @@ from django.test import Client
 
 from motcua.agencies.models import Agency
 from motcua.agencies.queries import (
+    agency_acting_ids,
     agency_current_successor,
     agency_predecessors,
     agency_scope_ids,
@@ -94,6 +96,28 @@ def test_scope_ids_is_a_prefix_filter(tree: dict[str, Agency]) -> None:
     assert agency_scope_ids(tree["D"]) == sorted([tree["D"].pk, tree["U"].pk, tree["O"].pk])
     # A sibling whose id shares a prefix ("/1/" vs "/12/") must not leak in.
     assert tree["H"].pk not in agency_scope_ids(tree["D"])
+
+
+def test_acting_ids_in_one_query_with_what_mergers_passed_in(
+    tree: dict[str, Agency], django_assert_num_queries: Any
+) -> None:
+    # A district committee merged away into the department: its work passed to the
+    # department's subtree; the old division ("O", no successor) to its parent, the department.
+    agency_update(agency=tree["H"], successor=tree["D"])
+    outside = agency_create(code="X", name="Sở khác", level="province", parent=tree["P"])
+    day = dt.date(2025, 7, 1)
+    with django_assert_num_queries(1):
+        leader = agency_acting_ids(tree["D"], subtree=True, day=day)
+    assert leader == {tree[c].pk for c in "DUOH"}
+    assert outside.pk not in leader
+    # A member of the division acts for it alone; of the department, for it and what passed
+    # into it (the old division's heir is its parent, the department).
+    assert agency_acting_ids(tree["U"], subtree=False, day=day) == {tree["U"].pk}
+    assert agency_acting_ids(tree["D"], subtree=False, day=day) == {tree[c].pk for c in "DOH"}
+    # Before the mergers nothing has passed.
+    assert agency_acting_ids(tree["D"], subtree=True, day=dt.date(2025, 1, 1)) == {
+        tree[c].pk for c in "DUO"
+    }
 
 
 def test_successor_cycle_stops(tree: dict[str, Agency]) -> None:

@@ -28,7 +28,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from motcua.agencies.models import Agency
-from motcua.agencies.queries import agency_inherited_ids, agency_subtree
+from motcua.agencies.queries import agency_acting_ids
 from motcua.catalog.models import StepKind, WorkflowStep
 from motcua.core.access import staff_profile
 from motcua.core.audit import Actor
@@ -56,6 +56,15 @@ def _holder_lookup(dossier: Dossier) -> Agency | None:
     return dossier.current_unit
 
 
+def _holder_id(dossier: Dossier) -> int | None:
+    """``dossier_holder``'s id, without reading the agency's row (the step comes with the
+    version's prefetched steps; its unit would be one more query)."""
+    step = dossier.current_step if dossier.current_step_id is not None else None
+    if step is not None and step.unit_id is not None:
+        return step.unit_id
+    return dossier.current_unit_id
+
+
 def _is_leading(actor: Actor) -> bool:
     user = _user(actor)
     if user is None:
@@ -73,12 +82,12 @@ def holds_step(actor: Actor, dossier: Dossier) -> bool:
     profile = staff_profile(user)
     if profile is None or profile.role not in WRITE_ROLES:
         return False
-    holder = dossier_holder(dossier)
+    holder = _holder_id(dossier)
     if holder is None:
         # The competent agency's staff (``scope_ids`` counts its successor after a merger).
         ids = scope_ids(user)
         return ids is not None and dossier.agency_id in ids.own
-    return holder.pk in _acting_units(user, profile)
+    return holder in _acting_units(user, profile)
 
 
 def _acting_units(user: User, profile: StaffProfile) -> set[int]:
@@ -88,11 +97,9 @@ def _acting_units(user: User, profile: StaffProfile) -> set[int]:
     cached = getattr(user, "_acting_units", None)
     if cached is not None:
         return cast(set[int], cached)
-    if profile.role in LEADING_ROLES:
-        own = set(agency_subtree(profile.agency).values_list("pk", flat=True))
-    else:
-        own = {profile.agency_id}
-    units = own | set(agency_inherited_ids(own, timezone.localdate()))
+    units = agency_acting_ids(
+        profile.agency, subtree=profile.role in LEADING_ROLES, day=timezone.localdate()
+    )
     user._acting_units = units  # type: ignore[attr-defined]
     return units
 
