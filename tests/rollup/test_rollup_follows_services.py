@@ -9,11 +9,13 @@ import random
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from motcua.cli import main
 from motcua.dossiers.applicants import Applicant
 from motcua.dossiers.errors import DossierError
+from motcua.dossiers.listeners import save_listeners_batched
 from motcua.dossiers.models import DeliveryChannel, Dossier
 from motcua.dossiers.services import (
     dossier_deliver,
@@ -223,3 +225,39 @@ def test_counters_receiving_at_once_are_both_counted() -> None:
     assert sum(row[-1] for row in kept) == 4
     rollup_rebuild()
     assert rollup_table_rows() == kept
+
+
+@pytest.mark.django_db
+def test_saves_in_one_block_refresh_each_day_once_before_it_ends(world: World) -> None:
+    # Three receipts and a withdrawal of one agency's day in one transaction (as a composed
+    # service or an import would make them): the day is recomputed once, at the block's end,
+    # inside the transaction, and counts all four changes.
+    with time_machine.travel(local(MONDAY, 9), tick=False):
+        with CaptureQueriesContext(connection) as queries:
+            with transaction.atomic(), save_listeners_batched():
+                made = [
+                    dossier_receive(
+                        procedure_version=world.procedure,
+                        applicant=APPLICANT,
+                        actor=world.clerk,
+                        receiving_unit=world.center,
+                    )
+                    for _ in range(3)
+                ]
+                dossier_withdraw(dossier=made[0], actor=world.clerk)
+                assert not rollup_table_rows()  # not yet: once, at the end
+            refreshes = [q for q in queries if q["sql"].startswith('DELETE FROM "rollup_daycount"')]
+            assert len(refreshes) == 1
+        assert [(row[0], row[5], row[6], row[-1]) for row in rollup_table_rows()] == [
+            (MONDAY, "", "ended", 1),
+            (MONDAY, "direct", "received", 3),
+        ]
+        # A block that fails leaves nothing pending for the next one.
+        with pytest.raises(DossierError), transaction.atomic(), save_listeners_batched():
+            dossier_withdraw(dossier=made[1], actor=world.clerk)
+            dossier_withdraw(dossier=made[1], actor=world.clerk)  # twice: refused
+        dossier_withdraw(dossier=made[2], actor=world.clerk)
+    assert [(row[5], row[6], row[-1]) for row in rollup_table_rows()] == [
+        ("", "ended", 2),
+        ("direct", "received", 3),
+    ]

@@ -8,7 +8,8 @@ class RollupConfig(AppConfig):
     def ready(self) -> None:
         from motcua.dossiers.listeners import SaveListener, save_listener_register
         from motcua.rollup.services import (
-            rollup_dossier_changed,
+            rollup_days_refresh,
+            rollup_marks,
             rollup_rebuild_since,
             rollup_state,
             touches_rollup,
@@ -20,7 +21,8 @@ class RollupConfig(AppConfig):
             SaveListener(
                 touches=touches_rollup,
                 state=rollup_state,
-                changed=rollup_dossier_changed,
+                marks=rollup_marks,
+                refresh=rollup_days_refresh,
                 imported=rollup_rebuild_since,
             ),
         )

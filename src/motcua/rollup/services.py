@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Min, Q, QuerySet, Sum
 
 from motcua.agencies.models import Agency
@@ -157,18 +157,21 @@ def rollup_days_refresh(pairs: Iterable[tuple[dt.date, int]]) -> None:
     if not todo:
         return
     wanted = set(todo)
-    with transaction.atomic():
-        # Two services recomputing the same agency's day at once would each delete the rows
-        # and insert counts that miss the other's uncommitted change (or both sets of rows):
-        # the agency rows are locked, in order, so the second waits and then reads the
-        # first's committed change (READ COMMITTED takes a new snapshot per statement).
-        agency_ids = sorted({agency_id for _day, agency_id in todo})
-        list(
-            Agency.objects.select_for_update()
-            .filter(pk__in=agency_ids)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+    # No savepoint of its own: a failure here fails the service's whole change anyway.
+    with transaction.atomic(savepoint=False):
+        if connection.features.has_select_for_update:
+            # Two services recomputing the same agency's day at once would each delete the
+            # rows and insert counts that miss the other's uncommitted change (or both sets
+            # of rows): the agency rows are locked, in order, so the second waits and then
+            # reads the first's committed change (READ COMMITTED takes a new snapshot per
+            # statement). SQLite has one writer at a time: nothing to lock, no query.
+            agency_ids = sorted({agency_id for _day, agency_id in todo})
+            list(
+                Agency.objects.select_for_update()
+                .filter(pk__in=agency_ids)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
         where = Q()
         for day, agency_id in todo:
             where |= Q(day=day, agency_id=agency_id)
@@ -331,15 +334,16 @@ def rollup_state(dossier: Dossier) -> dict[str, Any]:
     return Dossier.objects.filter(pk=dossier.pk).values(*ROLLUP_FIELDS).get()
 
 
-def rollup_dossier_changed(dossier: Dossier, before: Mapping[str, Any] | None) -> None:
-    """Bring the rollup in step with a dossier just saved (``before``: its ``rollup_state``
-    before the change, or None for a new dossier): the days it counted under before and
-    counts under now are recomputed."""
+def rollup_marks(dossier: Dossier, before: Mapping[str, Any] | None) -> set[tuple[dt.date, int]]:
+    """The (local day, competent agency) pairs a dossier just saved made stale (``before``:
+    its ``rollup_state`` before the change, or None for a new dossier): the days it counted
+    under before and counts under now. ``rollup_days_refresh`` recomputes them (the dossier
+    services gather a transaction's pairs and refresh them once: ``dossiers.listeners``)."""
     after = {name: getattr(dossier, name) for name in ROLLUP_FIELDS}
     pairs = _pairs(after)
     if before is not None:
         pairs |= _pairs(before)
-    rollup_days_refresh(pairs)
+    return pairs
 
 
 def rollup_rebuild_audited(

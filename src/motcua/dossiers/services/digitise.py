@@ -10,6 +10,7 @@ from motcua.archive.files import atomic_with_files
 from motcua.archive.models import DocumentKind, Origin
 from motcua.archive.services import DocumentMeta, document_store
 from motcua.core.audit import Actor
+from motcua.dossiers.listeners import save_listeners_batched
 from motcua.dossiers.models import Dossier, DossierPart, EventType
 from motcua.dossiers.rules import Action, require_action
 from motcua.dossiers.services.base import (
@@ -39,7 +40,7 @@ def dossier_part_digitise(
     if not files:
         raise _refuse(_("Phải chọn ít nhất một tệp bản quét."))
     now = _now()
-    with atomic_with_files():
+    with atomic_with_files(), save_listeners_batched():
         locked = _lock(dossier, expected_version)
         require_action(actor, locked, Action.DIGITISE)
         row = DossierPart.objects.select_for_update().filter(pk=part.pk, dossier=locked).first()

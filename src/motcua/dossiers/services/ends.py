@@ -18,6 +18,7 @@ from motcua.archive.services import DocumentMeta, document_store
 from motcua.archive.signing import agency_signer, pdf_sign
 from motcua.core.audit import Actor
 from motcua.dossiers.classify import classify, local_date
+from motcua.dossiers.listeners import save_listeners_batched
 from motcua.dossiers.models import (
     DeliveryChannel,
     Dossier,
@@ -168,7 +169,7 @@ def dossier_finish(
     the steps that overran and a reason (given, or written from those steps). An electronic
     or scanned result (``result_file``) is stored with its SHA-256."""
     now = _now()
-    with atomic_with_files():
+    with atomic_with_files(), save_listeners_batched():
         locked = _lock(dossier, expected_version)
         require_action(actor, locked, Action.FINISH)
         assert locked.due_at is not None
@@ -240,7 +241,7 @@ def _end_service(
     ends_if_received: bool = True,
 ) -> Dossier:
     now = _now()
-    with transaction.atomic():
+    with transaction.atomic(), save_listeners_batched():
         locked = _lock(dossier, expected_version)
         require_action(actor, locked, action)
         before = locked.status
@@ -340,7 +341,7 @@ def dossier_deliver(
     if channel == DeliveryChannel.POSTAL and not reference.strip():
         raise _refuse(_("Phải nhập số hiệu bưu gửi khi trả kết quả qua bưu chính."))
     now = _now()
-    with transaction.atomic():
+    with transaction.atomic(), save_listeners_batched():
         locked = _lock(dossier, expected_version)
         require_action(actor, locked, Action.DELIVER)
         before = locked.status

@@ -18,6 +18,7 @@ from motcua.archive.models import Document, DocumentKind, Origin
 from motcua.archive.services import DocumentMeta, document_store
 from motcua.core.audit import Actor, audit_log
 from motcua.dossiers.classify import local_date
+from motcua.dossiers.listeners import save_listeners_batched
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services.base import _lock, _now, _user
 
@@ -46,7 +47,7 @@ def dossier_form_issued(
     if kept.exists():  # the common case, a reprint: one query, no lock
         return None
     now = _now()
-    with atomic_with_files():
+    with atomic_with_files(), save_listeners_batched():
         locked = _lock(dossier, None)  # two first prints at once keep one
         if kept.exists():
             return None

@@ -22,7 +22,7 @@ from motcua.dossiers.classify import local_date, payment_last_day
 from motcua.dossiers.errors import DuplicateExternalRef
 from motcua.dossiers.held import dossier_hold
 from motcua.dossiers.intake_points import point_refusal
-from motcua.dossiers.listeners import created_listeners_run
+from motcua.dossiers.listeners import created_listeners_run, save_listeners_batched
 from motcua.dossiers.models import (
     Channel,
     DeliveryChannel,
@@ -264,7 +264,7 @@ def dossier_submit(
         dossier.accept_by = clock.add_working_hours(now, ACCEPTANCE_HOURS, calendar=_calendar())
         dossier.delivery_channel = result_channel
 
-    with atomic_with_files():
+    with atomic_with_files(), save_listeners_batched():
         dossier = _new_dossier(
             procedure_version=procedure_version,
             applicant=applicant,
@@ -340,7 +340,7 @@ def dossier_receive(
         dossier.delivery_channel = result_channel
         dossier.postal_item_number = postal_item_number
 
-    with atomic_with_files():
+    with atomic_with_files(), save_listeners_batched():
         dossier = _new_dossier(
             procedure_version=procedure_version,
             applicant=applicant,
@@ -398,7 +398,7 @@ def dossier_reject_at_counter(
     reason = _require_text(reason, _("lý do từ chối"))
     now = _now()
     _require_receivable(procedure_version, receiving_unit, local_date(now))
-    with transaction.atomic():
+    with transaction.atomic(), save_listeners_batched():
         dossier = _new_dossier(
             procedure_version=procedure_version,
             applicant=applicant,
@@ -471,7 +471,7 @@ def guidance_sheet_issue(
     name = _require_text(applicant.name, _("tên người nộp hồ sơ"))
     now = _now()
     year = local_date(now).year
-    with transaction.atomic():
+    with transaction.atomic(), save_listeners_batched():
         # One number per unit and year: the unit's row serialises two counters printing at
         # once (the unique constraint is the backstop).
         Agency.objects.select_for_update().filter(pk=unit.pk).first()
@@ -527,7 +527,7 @@ def dossier_accept(
 ) -> Dossier:
     """Accept an online dossier as complete and valid: the legal clock starts now."""
     now = _now()
-    with transaction.atomic():
+    with transaction.atomic(), save_listeners_batched():
         locked = _lock(dossier, expected_version)
         require_action(actor, locked, Action.ACCEPT)
         before = locked.status
@@ -581,7 +581,7 @@ def dossier_request_completion(
         raise _refuse(_("Phải nêu ít nhất một nội dung cần bổ sung, hoàn thiện."))
     reason = _require_text(reason, _("lý do yêu cầu bổ sung"))
     now = _now()
-    with transaction.atomic():
+    with transaction.atomic(), save_listeners_batched():
         locked = _lock(dossier, expected_version)
         require_action(actor, locked, Action.REQUEST_COMPLETION)
         before = locked.status
@@ -614,7 +614,7 @@ def dossier_complete(
     """The applicant completed the dossier: it waits for acceptance again, with a new
     8-working-hour acceptance deadline from now."""
     now = _now()
-    with atomic_with_files():
+    with atomic_with_files(), save_listeners_batched():
         locked = _lock(dossier, expected_version)
         require_action(actor, locked, Action.COMPLETE)
         before = locked.status
@@ -646,7 +646,7 @@ def dossier_reject(
     """Refuse an online dossier at intake (form 03). It was never received: no end kind."""
     reason = _require_text(reason, _("lý do từ chối"))
     now = _now()
-    with transaction.atomic():
+    with transaction.atomic(), save_listeners_batched():
         locked = _lock(dossier, expected_version)
         require_action(actor, locked, Action.REJECT)
         before = locked.status

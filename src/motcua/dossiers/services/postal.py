@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from motcua.core.audit import Actor, audit_log
 from motcua.dossiers.errors import TransitionError
+from motcua.dossiers.listeners import save_listeners_batched
 from motcua.dossiers.models import DeliveryChannel, Dossier, DossierEvent, EndKind, EventType
 from motcua.dossiers.postal_adapter import postal_enabled
 from motcua.dossiers.postal_orders import postal_order_queue, postal_orders_retry
@@ -45,7 +46,7 @@ def dossier_postal_accept(*, dossier: Dossier, tracking: str, order_ref: str, ac
     """The postal service accepted a pickup order: its tracking number goes on the dossier.
     Not a change of state (the status stays), so no rule guards it: the order was booked
     whatever happened since. The same answer twice (a retried send) records it once."""
-    with transaction.atomic():
+    with transaction.atomic(), save_listeners_batched():
         locked = _lock(dossier, None)
         if locked.postal_tracking == tracking:
             return False
@@ -70,7 +71,7 @@ def dossier_postal_resend(
     when the result was ready), a new order is queued. Whoever may deliver may do it."""
     if not postal_enabled():
         raise _refuse(_("Chưa cấu hình kết nối bưu chính (MOTCUA_POSTAL_ADAPTER)."))
-    with transaction.atomic():
+    with transaction.atomic(), save_listeners_batched():
         locked = _lock(dossier, expected_version)
         require_action(actor, locked, Action.DELIVER)
         if locked.end_kind != EndKind.RESULT or locked.delivery_channel != DeliveryChannel.POSTAL:
@@ -124,7 +125,7 @@ def dossier_postal_report(*, dossier: Dossier, actor: Actor, report: TrackingRep
             data={"tracking": tracking, **detail},
         )
         return False
-    with transaction.atomic():
+    with transaction.atomic(), save_listeners_batched():
         locked = _lock(dossier, None)
         if report.status == "delivered":
             if locked.delivered_at is not None:

@@ -23,6 +23,7 @@ from motcua.core.models import StaffProfile
 from motcua.core.people import person_name
 from motcua.dossiers.classify import clock_start, local_date, step_result
 from motcua.dossiers.errors import ActorNotAllowed
+from motcua.dossiers.listeners import save_listeners_batched
 from motcua.dossiers.models import (
     Dossier,
     DossierEvent,
@@ -141,7 +142,7 @@ def dossier_handover(
     it is then on their desk (``Dossier.assignee``), and the row names them as receiver.
     Without one, the dossier is on the desk of the whole receiving unit."""
     now = _now()
-    with atomic_with_files():
+    with atomic_with_files(), save_listeners_batched():
         locked = _lock(dossier, expected_version)
         # Only the unit holding the current step passes it on (form 06 must stay true).
         require_action(actor, locked, Action.HANDOVER)
@@ -308,7 +309,7 @@ def dossier_send_back(
     to the person who proposed it, with the reason (a control-slip row like any hand-over,
     its note saying why)."""
     reason = _require_text(reason, _("lý do trả lại để xử lý lại"))
-    with atomic_with_files():
+    with atomic_with_files(), save_listeners_batched():
         locked = _lock(dossier, expected_version)
         require_action(actor, locked, Action.SEND_BACK)
         current = locked.current_step
@@ -384,7 +385,7 @@ def dossier_request_supplement(
         raise _refuse(_("Phải nêu ít nhất một nội dung cần bổ sung, hoàn thiện."))
     reason = _require_text(reason, _("lý do yêu cầu bổ sung"))
     now = _now()
-    with transaction.atomic():
+    with transaction.atomic(), save_listeners_batched():
         locked = _lock(dossier, expected_version)
         require_action(actor, locked, Action.REQUEST_SUPPLEMENT)
         before = locked.status
@@ -446,7 +447,7 @@ def dossier_supplement_submit(
     if not parts and not note:
         raise _refuse(_("Phải gửi ít nhất một tệp hoặc một ghi chú."))
     now = _now()
-    with atomic_with_files():
+    with atomic_with_files(), save_listeners_batched():
         locked = _lock(dossier, expected_version)
         require_action(actor, locked, Action.SUBMIT_SUPPLEMENT)
         _save(locked, dossier, [])
@@ -481,7 +482,7 @@ def dossier_receive_supplement(
     The new due date is computed from the procedure as for a new receipt now; the receipt
     date of the dossier (``received_at``, what reports count) does not change."""
     now = _now()
-    with atomic_with_files():
+    with atomic_with_files(), save_listeners_batched():
         locked = _lock(dossier, expected_version)
         require_action(actor, locked, Action.RECEIVE_SUPPLEMENT)
         before = locked.status
@@ -581,7 +582,7 @@ def dossier_extend(
     a late dossier on time."""
     reason = _require_text(reason, _("lý do gia hạn"))
     now = _now()
-    with transaction.atomic():
+    with transaction.atomic(), save_listeners_batched():
         locked = _lock(dossier, expected_version)
         require_action(actor, locked, Action.EXTEND)
         assert locked.due_at is not None
@@ -647,7 +648,7 @@ def dossier_payment_settle(
     was a pause from the receipt, so nothing had run). Called by ``fees`` once nothing is
     left to pay; the applicant is told the appointment."""
     now = _now()
-    with transaction.atomic():
+    with transaction.atomic(), save_listeners_batched():
         locked = _lock(dossier, expected_version)
         require_payment_action(actor, locked, PaymentAction.SETTLE)
         assert locked.received_at is not None

@@ -19,6 +19,7 @@ from motcua.dossiers.classify import (
 from motcua.dossiers.errors import (
     TransitionError,
 )
+from motcua.dossiers.listeners import save_listeners_batched
 from motcua.dossiers.models import (
     Dossier,
     DossierEvent,
@@ -139,7 +140,7 @@ def dossiers_flag_overdue(now: dt.datetime | None = None) -> int:
     ]
     for queryset, flag in targets:
         for pk in queryset.values_list("pk", flat=True):
-            with transaction.atomic():
+            with transaction.atomic(), save_listeners_batched():
                 locked = Dossier.objects.select_for_update().get(pk=pk)
                 # Checked again under the lock: the dossier may have moved on meanwhile.
                 if flag.value in (locked.flags or []) or not _deadline_flag_holds(
@@ -167,7 +168,7 @@ def _deadline_flags_clear_stale(now: dt.datetime) -> None:
         status__in=LIVE_STATUSES, flags__icontains="overdue"
     ).values_list("pk", flat=True)
     for pk in candidates:
-        with transaction.atomic():
+        with transaction.atomic(), save_listeners_batched():
             locked = Dossier.objects.select_for_update().get(pk=pk)
             before = list(locked.flags or [])
             if not _deadline_flags_refresh(locked, now):
