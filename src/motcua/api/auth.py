@@ -63,7 +63,9 @@ class TokenAuth(HttpBearer):
         request.user = found.user
         request.api_token = found  # type: ignore[attr-defined]
         request_via.set(found.via)
-        agencies = list(found.agencies.all())
+        # ``limited``: read with the token (``api_token_check``), so an unlimited token's
+        # call reads no agencies.
+        agencies = list(found.agencies.all()) if getattr(found, "limited", True) else []
         # Whether creating calls must check their new object against the agencies
         # (``api.dossiers._counter_unit``); a token without any costs them nothing.
         request.api_token_limited = bool(agencies)  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from motcua.agencies.models import Agency
@@ -150,7 +151,11 @@ def api_token_check(raw: str) -> ApiToken | None:
     token = (
         # The user's staff profile and its agency in the same query: every call asks for
         # them next (``core.access.staff_profile``), which ``api.auth`` primes with these.
+        # Whether it is limited to agencies, too: most are not, and need not read them.
         ApiToken.objects.select_related("user__staff_profile__agency")
+        .annotate(
+            limited=Exists(ApiToken.agencies.through.objects.filter(apitoken_id=OuterRef("pk")))
+        )
         .filter(key_hash=token_hash(raw), revoked_at__isnull=True, user__is_active=True)
         .first()
     )

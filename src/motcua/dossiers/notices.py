@@ -245,7 +245,11 @@ def dossier_notice(dossier: Dossier, event: str, **extra: Any) -> list[Message]:
         # An online dossier accepted after the applicant completed it on request: the
         # applicant is waiting to hear that what they sent arrived, so the message opens
         # with that ("Đã nhận hồ sơ bổ sung …"), not as if it were a new dossier.
-        context["after_completion"] = dossier.events.filter(type=EventType.COMPLETED).exists()
+        # (Only an online dossier is ever completed on request: a counter receipt asks not.)
+        context["after_completion"] = (
+            dossier.channel == Channel.ONLINE
+            and dossier.events.filter(type=EventType.COMPLETED).exists()
+        )
     context.update(extra)
     # The message is in Vietnamese whatever the language of the page that caused it.
     with translation.override("vi"):

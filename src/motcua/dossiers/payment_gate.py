@@ -18,7 +18,9 @@ _GATE: list[PaymentGate] = []
 
 def payment_gate_register(gate: PaymentGate) -> None:
     """``gate(dossier)``: True when the dossier, being received now, owes a fee that its
-    procedure version wants paid before processing (replaces a previous gate)."""
+    procedure version wants paid before processing (replaces a previous gate). Asked before
+    the dossier's INSERT, the gate may set the fee it assessed on the row (``fee_total``,
+    ``fee_lines``): the INSERT then carries it."""
     _GATE[:] = [gate]
 
 

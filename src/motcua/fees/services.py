@@ -155,10 +155,22 @@ def fee_paid_first(dossier: Dossier) -> bool:
     receipt, with the answers the dossier holds; an exemption found at the counter later
     settles it through ``dossier_fee_assess``)."""
     rules = fee_rules_for(dossier)
+    assessment: FeeAssessment | None = None
+    if dossier.pk is None and dossier.fee_total is None:
+        # The dossier being received (before its INSERT): its fee assessed now goes in that
+        # INSERT, so ``fee_on_dossier_event`` has nothing left to write (one UPDATE less).
+        assessment = fee_compute(
+            rules, int(dossier.procedure_version.fee), default_answers(dossier)
+        )
+        dossier.fee_total = assessment.total
+        dossier.fee_lines = [line.as_dict() for line in assessment.lines]
     if not any(r.pay_first for r in rules):
         return False
-    owed = fee_compute(rules, int(dossier.procedure_version.fee), default_answers(dossier)).total
-    return owed > 0
+    if assessment is None:
+        assessment = fee_compute(
+            rules, int(dossier.procedure_version.fee), default_answers(dossier)
+        )
+    return assessment.total > 0
 
 
 def _settle_if_paid(dossier: Dossier, actor: Actor) -> None:

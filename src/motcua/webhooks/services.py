@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from motcua.agencies.models import Agency
 from motcua.agencies.queries import agency_ancestor_ids
+from motcua.core.access import request_memo, request_memo_forget
 from motcua.core.audit import Actor, audit_log
 from motcua.dossiers.models import DossierEvent, EventType
 from motcua.dossiers.queries import event_item
@@ -69,6 +70,7 @@ def webhook_subscription_create(
             kinds=kinds_clean(kinds),
         )
         sub.agencies.set(agencies)
+        request_memo_forget(_ACTIVE)
         audit_log(
             actor=actor,
             action="webhook.create",
@@ -97,6 +99,7 @@ def webhook_subscription_update(
         subscription.active = active
         subscription.save(update_fields=["name", "url", "kinds", "active"])
         subscription.agencies.set(agencies)
+        request_memo_forget(_ACTIVE)
         # Switched off: its queue is not sent (the worker checks too, for other writers).
         dropped = 0 if active else deliveries_of_inactive_fail()
         audit_log(
@@ -120,6 +123,20 @@ def _audit_data(sub: Subscription) -> dict[str, object]:
     }
 
 
+_ACTIVE = "webhooks.active"
+
+
+def _active_subscriptions() -> list[Subscription]:
+    """The active subscriptions with their agencies, read once per request: a request that
+    records several events (a receipt waiting for its fee records two) reads them once. The
+    services that change subscriptions drop it (``request_memo_forget``)."""
+    return request_memo(
+        _ACTIVE,
+        0,
+        lambda: list(Subscription.objects.filter(active=True).prefetch_related("agencies")),
+    )
+
+
 def subscriptions_for(event: DossierEvent) -> list[Subscription]:
     """The active subscriptions that want ``event``: its kind, and no agency filter or the
     dossier's competent agency or receiving unit within (the subtree of) one of the
@@ -127,7 +144,7 @@ def subscriptions_for(event: DossierEvent) -> list[Subscription]:
     dossier = event.dossier
     units: set[int] | None = None  # the units and their ancestors, read when first needed
     matching = []
-    for sub in Subscription.objects.filter(active=True).prefetch_related("agencies"):
+    for sub in _active_subscriptions():
         if not sub.wants(event.type):
             continue
         agency_ids = {a.pk for a in sub.agencies.all()}
