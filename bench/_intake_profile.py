@@ -85,10 +85,12 @@ def main() -> None:
     settings.DEBUG = False
     print(f"{len(queries)} queries, {sum(float(q['time']) for q in queries) * 1000:.1f} ms")
     if args.queries:
-        for q, stack in zip(queries, stacks, strict=False):
+        calls = iter(stacks)
+        for q in queries:
             print(f"  {q['time']}  {q['sql'][: 300 if not args.stacks else 120]}")
-            if args.stacks:
-                print(f"      {stack}")
+            # COMMIT is logged without passing the execute wrapper: no stack of its own.
+            if args.stacks and q["sql"] not in ("COMMIT", "ROLLBACK"):
+                print(f"      {next(calls, '')}")
     profile = cProfile.Profile()
     started = time.perf_counter()
     profile.enable()
