@@ -136,7 +136,14 @@ def test_a_long_import_is_not_paged_past_by_live_events_committed_meanwhile(
         release.wait(timeout=30)
 
     save_listener_register(
-        "test-hold", SaveListener(lambda f: False, lambda d: None, lambda d, b: None, hold)
+        "test-hold",
+        SaveListener(
+            touches=lambda f: False,
+            state=lambda d: None,
+            marks=lambda d, b: (),
+            refresh=lambda marks: None,
+            imported=hold,
+        ),
     )
 
     def importer() -> None:
