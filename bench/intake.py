@@ -166,6 +166,9 @@ def main() -> None:
         "SECRET_KEY": "bench-only-" + "x" * 40,
         "LOG_LEVEL": "ERROR",
         "DJANGO_SETTINGS_MODULE": "motcua.settings",
+        # One token sends every receipt: the API's per-token limit (600 a minute by default)
+        # would answer 429 once receipts pass 10/s.
+        "MOTCUA_API_RATE_PER_MINUTE": "1000000",
     }
     env.pop("DATABASE_URL", None)
     if args.database_url:
