@@ -252,6 +252,12 @@ def _end_service(
         # before acceptance was never received.
         if ends_if_received and locked.received_at is not None and locked.ended_at is None:
             fields += _end(locked, kind, now)
+        if before == Status.AWAITING_PAYMENT and locked.due_at is not None:
+            # Its clock never started (it runs from the payment): the provisional date printed
+            # at receipt (kept in ``printed_due_at``) is no legal due date, and left standing it
+            # would count the dossier overdue in every past period it waited through.
+            locked.due_at = None
+            fields.append("due_at")
         row = _open_handover(locked)
         if row is not None:
             _close_handover(row, now)
