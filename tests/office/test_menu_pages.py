@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from motcua.core.models import Role
-from tests.world import World, staff_create
+from tests.office.conftest import World
+from tests.world import staff_create
 
 NAV = re.compile(r'<nav[^>]*class="[^"]*site-nav[^"]*"[^>]*>(.*?)</nav>', re.S)
 LINK = re.compile(r'<a href="(/[^"#?]*)"')
@@ -58,3 +59,21 @@ def test_the_accountant_lands_on_the_fees_collected(world: World) -> None:
     response = Client().post("/dang-nhap/", {"username": user.username, "password": "matkhau-thu"})
     assert response.status_code == 302
     assert response["Location"] == "/can-bo/lanh-dao/phi-le-phi/"
+
+
+def test_the_accountant_sees_no_dossier(world: World) -> None:
+    """Money, not cases: the accountant of the centre that received a dossier cannot open it,
+    list it or search for it (404 like a dossier of another agency); the staff home takes them
+    to the fees collected."""
+    dossier = world.dossier()
+    user = staff_create("ketoan-ho-so", "Lê Thị Kế", world.center, Role.ACCOUNTANT)
+    client = Client()
+    client.force_login(user)
+    assert client.get(f"/can-bo/ho-so/{dossier.code}/").status_code == 404
+    home = client.get("/can-bo/")
+    assert home.status_code == 302 and home["Location"] == "/can-bo/lanh-dao/phi-le-phi/"
+    page = client.get("/can-bo/lanh-dao/phi-le-phi/").content.decode()
+    assert dossier.code not in page and 'href="/can-bo/"' not in NAV.search(page).group(1)  # type: ignore[union-attr]
+    # The centre's clerk, for comparison, opens it.
+    client.force_login(world.clerk)
+    assert client.get(f"/can-bo/ho-so/{dossier.code}/").status_code == 200

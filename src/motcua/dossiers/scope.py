@@ -159,9 +159,10 @@ def _scope_build(user: AnyUser | None) -> StaffScope:
     dossiers)."""
     profile = staff_profile(user)
     user_id = user.pk if user is not None and user.is_authenticated else None
-    if profile is None or profile.role == Role.ADMINISTRATOR:
-        # System administrators manage accounts and the catalogue, not cases: no dossier
-        # and so no applicant's personal data (domain.md §12, Luật BVDLCN 2025).
+    if profile is None or profile.role in (Role.ADMINISTRATOR, Role.ACCOUNTANT):
+        # System administrators manage accounts and the catalogue, accountants the money
+        # (receipts, cash books, reconciliation), not cases: no dossier and so no applicant's
+        # personal data beyond the payer on a receipt (domain.md §12, Luật BVDLCN 2025).
         return StaffScope(user_id=user_id, profile=profile)
     if profile.role in READ_ALL_ROLES:
         return StaffScope(user_id=user_id, profile=profile, own=None)

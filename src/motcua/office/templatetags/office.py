@@ -37,6 +37,8 @@ def staff_menu(context: template.Context) -> dict[str, Any]:
     role = profile.role if profile else None
     return {
         "profile": profile,
+        # An accountant handles money, not cases (``dossiers.scope``): no dossier list.
+        "dossiers": role != Role.ACCOUNTANT,
         # The one-stop unit's side only: a department's leaders decide, they do not receive.
         "counter": works_at_counter(profile),
         "dashboard": role

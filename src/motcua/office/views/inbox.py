@@ -10,14 +10,15 @@ from django.http import (
     HttpRequest,
     HttpResponse,
 )
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from motcua.agencies.models import Agency
-from motcua.core.access import staff_required
+from motcua.core.access import staff_home, staff_required
 from motcua.core.dbrouter import reads_from_replica
+from motcua.core.models import Role
 from motcua.dossiers.models import (
     Dossier,
 )
@@ -43,6 +44,10 @@ from motcua.reports.period import Period, standing_at_end
 @reads_from_replica()
 def inbox(request: HttpRequest) -> HttpResponse:
     profile = request_profile(request)
+    if profile.role == Role.ACCOUNTANT:
+        # No dossier is theirs to see (``dossiers.scope``): the staff home (the logo, an old
+        # bookmark) takes them to their own pages rather than an empty list.
+        return redirect(staff_home(request.user))
     scope = request_scope(request)  # the user's scope, resolved once for the whole page
     key = request.GET.get("f", "open")
     # Only roles that work on dossiers have a desk; oversight sees the whole scope.
