@@ -3,8 +3,13 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from motcua.core.migration_ops import AddIndexOnline
+
 
 class Migration(migrations.Migration):
+    # CREATE INDEX CONCURRENTLY on PostgreSQL cannot run inside a transaction.
+    atomic = False
+
     dependencies = [
         ("agencies", "0003_agency_contact"),
         ("catalog", "0009_search_compact_trigram"),
@@ -13,7 +18,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name="dossier",
             index=models.Index(
                 fields=[
