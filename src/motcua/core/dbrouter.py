@@ -15,6 +15,10 @@ Inside a marked block the read still goes to the primary when:
   stamp, and for ``MOTCUA_READ_YOUR_WRITES_SECONDS`` after it that browser's reads all go to
   the primary (``ReadYourWritesMiddleware``), so a citizen who has just sent a supplement
   never sees the dossier as it was before;
+- the person wrote less than ``POSITION_SECONDS`` ago and no replica has yet replayed the
+  primary's WAL position at the end of that write (kept in the same cookie): a replica held
+  back longer than the window (a long report query delaying replay, up to
+  ``max_standby_streaming_delay``) is skipped for that person until it has their write;
 - every replica is down: the connection is tried when the block starts, a failure is
   logged and that replica is left alone for ``MOTCUA_REPLICA_RETRY_SECONDS``.
 
@@ -30,6 +34,7 @@ import contextvars
 import functools
 import logging
 import random
+import re
 import time
 from collections.abc import Callable
 from contextlib import suppress
@@ -44,8 +49,12 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 REPLICA_PREFIX = "replica_"
-# The cookie stamped on a write request: the time of the write (seconds since the epoch).
+# The cookie stamped on a write request: the time of the write (seconds since the epoch),
+# then ":" and the primary's WAL insert position after it on PostgreSQL ("16/B374D848").
 WROTE_COOKIE = "motcua_wrote"
+# How long after a write the writer's reads check that a replica has replayed it.
+POSITION_SECONDS = 900
+_POSITION = re.compile(r"[0-9A-F]{1,8}/[0-9A-F]{1,8}")
 # Apps whose rows are read right after they are written by the same request or the next one.
 PRIMARY_ONLY_APPS = frozenset(
     {"sessions", "auth", "contenttypes", "django_cache", "otp_totp", "otp_static", "django_otp"}
@@ -58,6 +67,11 @@ _replica_alias: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 # True for the duration of a request that must read from the primary (it writes, or the
 # person wrote a moment ago).
 _pinned: contextvars.ContextVar[bool] = contextvars.ContextVar("motcua_pinned", default=False)
+# The WAL position a replica must have replayed to serve this request's reads (the person's
+# last write, past the time window), or None.
+_min_position: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "motcua_min_position", default=None
+)
 # Replica alias -> the monotonic time before which it is not tried again.
 _down_until: dict[str, float] = {}
 
@@ -94,10 +108,43 @@ def _choose() -> str:
     if not aliases or _pinned.get() or connections[DEFAULT_DB_ALIAS].in_atomic_block:
         return DEFAULT_DB_ALIAS
     random.shuffle(aliases)
+    position = _min_position.get()
     for alias in aliases:
-        if _usable(alias):
+        if _usable(alias) and (position is None or _replayed(alias, position)):
             return alias
     return DEFAULT_DB_ALIAS
+
+
+def _replayed(alias: str, position: str) -> bool:
+    """Whether the replica has replayed the primary's WAL up to ``position``."""
+    try:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [position])
+            row = cursor.fetchone()
+    except DatabaseError as error:
+        _mark_down(alias, error)
+        return False
+    if not (row and row[0]):
+        logger.info("Replica %s has not replayed %s yet: reading from the primary", alias, position)
+        return False
+    return True
+
+
+def _primary_position() -> str | None:
+    """The primary's WAL insert position now (after a request's writes), PostgreSQL only. The
+    insert position, not the write position: with ``synchronous_commit = off`` a commit
+    returns before its WAL is written."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return None
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_current_wal_insert_lsn()::text")
+            row = cursor.fetchone()
+    except DatabaseError:
+        return None
+    value = str(row[0]) if row else ""
+    return value if _POSITION.fullmatch(value) else None
 
 
 def read_alias() -> str:
@@ -180,13 +227,23 @@ class ReplicaRouter:
         return db == DEFAULT_DB_ALIAS
 
 
-def _wrote_recently(request: HttpRequest) -> bool:
-    stamp = request.COOKIES.get(WROTE_COOKIE, "")
+def _stamp(request: HttpRequest) -> tuple[bool, str | None]:
+    """From the write cookie: whether the sender wrote within the time window, and the WAL
+    position a replica must have replayed (past the window, within ``POSITION_SECONDS``).
+    A malformed or forged cookie counts as none (its position is never sent to a server
+    unchecked)."""
+    wrote_at, _sep, position = request.COOKIES.get(WROTE_COOKIE, "").partition(":")
     try:
-        wrote = float(stamp)
+        age = time.time() - float(wrote_at)
     except ValueError:
-        return False
-    return 0 <= time.time() - wrote < _setting("READ_YOUR_WRITES_SECONDS", 10)
+        return False, None
+    if age < 0:
+        return False, None
+    if age < _setting("READ_YOUR_WRITES_SECONDS", 10):
+        return True, None
+    if age < POSITION_SECONDS and _POSITION.fullmatch(position):
+        return False, position
+    return False, None
 
 
 class ReadYourWritesMiddleware:
@@ -203,16 +260,21 @@ class ReadYourWritesMiddleware:
         if not replica_aliases():
             return self.get_response(request)
         writes = request.method not in ("GET", "HEAD", "OPTIONS", "TRACE")
-        token = _pinned.set(writes or _wrote_recently(request))
+        recent, position = _stamp(request)
+        token = _pinned.set(writes or recent)
+        position_token = _min_position.set(position)
         try:
             response = self.get_response(request)
         finally:
             _pinned.reset(token)
+            _min_position.reset(position_token)
         if writes:
+            written = _primary_position()
+            window = _setting("READ_YOUR_WRITES_SECONDS", 10)
             response.set_cookie(
                 WROTE_COOKIE,
-                f"{time.time():.3f}",
-                max_age=_setting("READ_YOUR_WRITES_SECONDS", 10),
+                f"{time.time():.3f}" + (f":{written}" if written else ""),
+                max_age=max(window, POSITION_SECONDS) if written else window,
                 httponly=True,
                 samesite="Lax",
                 secure=request.is_secure(),
