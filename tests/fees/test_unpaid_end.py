@@ -137,6 +137,16 @@ def test_withdrawn_while_waiting_at_the_counter_paid_online_part_refunded(
 ) -> None:
     dossier = _receive(pay_first)
     assert dossier_actions(pay_first.clerk, dossier) == [Action.WITHDRAW]
+    # A part the applicant paid online before coming to the counter to withdraw.
+    paid = Payment.objects.create(
+        dossier=dossier,
+        agency=pay_first.center,
+        method=Method.ONLINE,
+        amount=5000,
+        status=PaymentStatus.PAID,
+        order_id="ORD-COUNTER",
+        paid_at=local(MONDAY, 9),
+    )
     client.force_login(pay_first.clerk)
     response = client.post(
         f"/can-bo/ho-so/{dossier.code}/rut-ho-so/",
@@ -146,6 +156,11 @@ def test_withdrawn_while_waiting_at_the_counter_paid_online_part_refunded(
     dossier.refresh_from_db()
     assert (dossier.status, dossier.end_kind) == (Status.WITHDRAWN, EndKind.WITHDRAWN)
     assert dossier.received_at is not None and dossier.ended_at is not None
+    paid.refresh_from_db()
+    assert paid.status == PaymentStatus.REFUND_PENDING
+    assert AuditEvent.objects.filter(
+        action="payment.refund_requested", object_id=str(paid.pk)
+    ).exists()
 
 
 def test_withdrawn_while_waiting_on_the_portal(
