@@ -120,3 +120,41 @@ def test_another_agencys_accountant_sees_none_of_it(
     assert client.get(f"/thu-phi/so-thu/?can-bo={priced.clerk.pk}").status_code == 404
     report = client.get(f"/can-bo/lanh-dao/phi-le-phi/?date_from={DAY}&date_to={DAY}")
     assert report.status_code == 200 and "205.000" not in report.content.decode()
+
+
+def test_a_transferred_clerks_receipts_stay_with_each_agencys_accountant(
+    accountant: User, received: Dossier, priced: World, client: Client
+) -> None:
+    """The centre's clerk collects there, then (the same day) at the transport department,
+    and is transferred: each agency's accountant sees that clerk's receipts of its own
+    agency, and only those, whatever the clerk's profile says now."""
+    payment_collect(dossier=received, actor=priced.clerk, method=Method.CASH)
+    Payment.objects.create(
+        dossier=received,
+        agency=priced.transport,
+        method=Method.CASH,
+        amount=7000,
+        status=PaymentStatus.PAID,
+        clerk=priced.clerk,
+        receipt_year=MONDAY.year,
+        receipt_number=1,
+        paid_at=local(MONDAY, 11),
+    )
+    profile = priced.clerk.staff_profile  # type: ignore[attr-defined]
+    profile.agency = priced.transport
+    profile.save(update_fields=["agency"])
+    elsewhere = staff_create("ketoan2", "Phan Văn Sơn", priced.transport, "accountant")
+    book = f"/thu-phi/so-thu/?ngay={DAY}&can-bo={priced.clerk.pk}"
+
+    client.force_login(accountant)
+    page = client.get(book)
+    assert page.status_code == 200
+    assert "205.000" in page.content.decode() and "7.000" not in page.content.decode()
+    client.force_login(elsewhere)
+    page = client.get(book)
+    assert page.status_code == 200
+    assert "7.000" in page.content.decode() and "205.000" not in page.content.decode()
+    # A day the clerk collected nothing in the agency: not in its books.
+    assert (
+        client.get(f"/thu-phi/so-thu/?ngay=2026-10-06&can-bo={priced.clerk.pk}").status_code == 404
+    )

@@ -172,7 +172,7 @@ def cash_book(request: HttpRequest) -> HttpResponse:
         day = dt.date.fromisoformat(request.GET.get("ngay", ""))
     except ValueError:
         day = local_date(timezone.now())
-    clerks = clerks_for(user)
+    clerks = clerks_for(user, day)
     clerk = user
     chosen = request.GET.get("can-bo")
     if chosen:
@@ -190,7 +190,7 @@ def cash_book(request: HttpRequest) -> HttpResponse:
             object_id=clerk.pk,
             data={"day": day.isoformat()},
         )
-    book = cash_book_for(clerk, day)
+    book = cash_book_for(clerk, day, agency_ids=accounting_agency_ids(user))
     if request.GET.get("xlsx"):
         response = HttpResponse(
             cash_book_xlsx(book),
