@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 import time_machine
@@ -16,6 +17,7 @@ from motcua.cli import main
 from motcua.core.models import AuditEvent
 from motcua.core.text import fold
 from motcua.dossiers.errors import ActorNotAllowed, TransitionError
+from motcua.dossiers.forms_docs.render import render_form
 from motcua.dossiers.models import Dossier, EndKind, EventType, Status
 from motcua.dossiers.rules import Action, dossier_actions
 from motcua.dossiers.services import (
@@ -28,9 +30,11 @@ from motcua.fees.models import Method, Payment, PaymentStatus
 from motcua.fees.services import payment_collect
 from motcua.integrations.models import PortalStatus, StatusMapping
 from motcua.notify.models import Message
+from motcua.portal.queries import dossier_public_status
 from motcua.reports.queries import period_figures
 from tests.api.conftest import token_for
 from tests.dossiers.conftest import citizen_applicant
+from tests.dossiers.test_forms import docx_text
 from tests.fees.test_awaiting_payment import _receive, pay_first  # noqa: F401
 from tests.world import MONDAY, World, local
 
@@ -137,6 +141,16 @@ def test_withdrawn_while_waiting_at_the_counter_paid_online_part_refunded(
 ) -> None:
     dossier = _receive(pay_first)
     assert dossier_actions(pay_first.clerk, dossier) == [Action.WITHDRAW]
+    # A part the applicant paid online before coming to the counter to withdraw.
+    paid = Payment.objects.create(
+        dossier=dossier,
+        agency=pay_first.center,
+        method=Method.ONLINE,
+        amount=5000,
+        status=PaymentStatus.PAID,
+        order_id="ORD-COUNTER",
+        paid_at=local(MONDAY, 9),
+    )
     client.force_login(pay_first.clerk)
     response = client.post(
         f"/can-bo/ho-so/{dossier.code}/rut-ho-so/",
@@ -146,6 +160,11 @@ def test_withdrawn_while_waiting_at_the_counter_paid_online_part_refunded(
     dossier.refresh_from_db()
     assert (dossier.status, dossier.end_kind) == (Status.WITHDRAWN, EndKind.WITHDRAWN)
     assert dossier.received_at is not None and dossier.ended_at is not None
+    paid.refresh_from_db()
+    assert paid.status == PaymentStatus.REFUND_PENDING
+    assert AuditEvent.objects.filter(
+        action="payment.refund_requested", object_id=str(paid.pk)
+    ).exists()
 
 
 def test_withdrawn_while_waiting_on_the_portal(
@@ -196,3 +215,27 @@ def test_withdrawn_while_waiting_through_the_api(
     assert response.status_code == 200, response.content
     dossier.refresh_from_db()
     assert dossier.status == Status.WITHDRAWN
+
+
+def test_the_day_told_holds_whatever_the_setting_becomes(
+    pay_first: World,  # noqa: F811
+    traveller: time_machine.Coordinates,
+    settings: Any,
+) -> None:
+    """Told at receipt "hết ngày 20/10/2026" (15 days); the province then lowers
+    MOTCUA_PAYMENT_WAIT_DAYS to 5: the dossier is not stopped before the 21st, the form, the
+    citizen's page and the rule still say the 20th; raised to 30, it is still stopped on the
+    21st."""
+    dossier = _receive(pay_first)
+    settings.MOTCUA = {**settings.MOTCUA, "PAYMENT_WAIT_DAYS": 5}
+    traveller.move_to(local(dt.date(2026, 10, 12), 9))
+    assert dossiers_stop_unpaid() == []
+    with pytest.raises(TransitionError, match="20/10/2026"):
+        dossier_stop(dossier=dossier, actor="system", reason=REASON)
+    assert "hết ngày 20/10/2026" in docx_text(render_form("01", dossier, fmt="docx"))
+    assert "20/10/2026" in dossier_public_status(dossier).pay_by  # the citizen's page
+
+    settings.MOTCUA = {**settings.MOTCUA, "PAYMENT_WAIT_DAYS": 30}
+    traveller.move_to(local(LAST_DAY + dt.timedelta(days=1), 0, 5))
+    (stopped,) = dossiers_stop_unpaid()
+    assert stopped.pk == dossier.pk

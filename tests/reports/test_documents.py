@@ -190,6 +190,9 @@ def test_xlsx_has_numeric_cells_frozen_headers_and_charts(history: None) -> None
         sheet = _sheet_xml(z, "II.06a theo lĩnh vực")
         strings = z.read("xl/sharedStrings.xml").decode()
         styles = z.read("xl/styles.xml").decode()
+        # Its real formulas (write_formula) survive strings_to_formulas=False.
+        every_sheet = "".join(z.read(n).decode() for n in names if n.startswith("xl/worksheets/"))
+    assert "<f>SUM(" in every_sheet
     assert any(n.startswith("xl/charts/chart") for n in names)
     assert 'state="frozen"' in sheet and 'topLeftCell="C7"' in sheet
     assert re.search(r'<mergeCell ref="C4:F4"/>', sheet)  # two-row header

@@ -52,8 +52,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.formatting import vn_date, vn_money
-from motcua.dossiers.classify import payment_last_day, supplement_last_day
+from motcua.dossiers.classify import supplement_last_day
 from motcua.dossiers.models import Channel, Dossier, EventType, Status
+from motcua.dossiers.queries import dossier_pay_by
 from motcua.notify.models import Channel as NotifyChannel
 from motcua.notify.models import Message
 from motcua.notify.services import (
@@ -205,7 +206,8 @@ def notice_context(dossier: Dossier) -> dict[str, Any]:
     if dossier.status == Status.SUPPLEMENT_REQUESTED and dossier.supplement_requested_at:
         wait_until = vn_date(supplement_last_day(dossier.supplement_requested_at))
     if dossier.status == Status.AWAITING_PAYMENT and dossier.received_at:
-        wait_until = vn_date(payment_last_day(dossier.received_at))
+        pay_by = dossier_pay_by(dossier)  # the day told at receipt
+        wait_until = vn_date(pay_by) if pay_by else ""
     version = dossier.procedure_version
     return {
         "dossier": dossier,

@@ -20,7 +20,7 @@ from django.http import Http404
 
 from motcua.core.audit import audit_log
 from motcua.core.people import person_name
-from motcua.dossiers.classify import supplement_last_day
+from motcua.dossiers.classify import payment_last_day, supplement_last_day
 from motcua.dossiers.models import Dossier, DossierEvent, DossierPart, EventType, Status
 from motcua.dossiers.scope import StaffScope, as_scope, can_write, dossier_scope_q
 
@@ -205,3 +205,23 @@ def event_item(event: DossierEvent) -> dict[str, Any]:
         # The calling system, when the change came through the API with a token.
         "via": event.via,
     }
+
+
+def dossier_pay_by(dossier: Dossier) -> dt.date | None:
+    """The last day to pay a fee owed before processing, as the applicant was told when the
+    dossier was received (the ``PAYMENT_REQUESTED`` event's ``pay_by``): lowering
+    ``MOTCUA_PAYMENT_WAIT_DAYS`` later never stops a dossier before its told day, raising it
+    never moves that day. A dossier received before the day was stored: from its receipt.
+    None for one never received."""
+    told = (
+        DossierEvent.objects.filter(dossier_id=dossier.pk, type=EventType.PAYMENT_REQUESTED)
+        .order_by("-at", "-id")
+        .values_list("data", flat=True)
+        .first()
+    )
+    if isinstance(told, dict) and told.get("pay_by"):
+        try:
+            return dt.date.fromisoformat(str(told["pay_by"]))
+        except ValueError:
+            pass
+    return payment_last_day(dossier.received_at) if dossier.received_at else None

@@ -67,9 +67,10 @@ from motcua.core.access import staff_profile
 from motcua.core.audit import Actor
 from motcua.core.formatting import vn_date
 from motcua.core.models import Role
-from motcua.dossiers.classify import local_date, payment_last_day
+from motcua.dossiers.classify import local_date
 from motcua.dossiers.errors import ActorNotAllowed, DossierError, TransitionError
 from motcua.dossiers.models import DELIVERABLE_ENDS, Dossier, EndKind, Status
+from motcua.dossiers.queries import dossier_pay_by
 from motcua.dossiers.scope import (
     DECIDE_ROLES,
     WRITE_ROLES,
@@ -172,7 +173,7 @@ RULES: tuple[Rule, ...] = (
     Rule(Action.FINISH, _s(Status.PROCESSING), Desk.DECIDER, DECIDE_ROLES, StepKind.SIGN),
     Rule(Action.REFUSE, OPEN, Desk.SIGNER, LEADERS),
     Rule(Action.STOP, OPEN, Desk.SIGNER, LEADERS),
-    # The fee owed before processing not paid by the last day (``classify.payment_last_day``):
+    # The fee owed before processing not paid by the last day (``queries.dossier_pay_by``):
     # the worker stops the dossier (``services.dossiers_stop_unpaid``).
     Rule(Action.STOP, _s(Status.AWAITING_PAYMENT), Desk.WORKER, frozenset()),
     # The result, or a refused or withdrawn dossier's notice and papers (``DELIVERABLE_ENDS``),
@@ -360,7 +361,7 @@ def _state_refusal(action: Action, dossier: Dossier) -> DossierError | None:
         )
     if action == Action.STOP and dossier.status == Status.AWAITING_PAYMENT:
         # Issue 17: the applicant was told the last day to pay; the whole day is theirs.
-        last = payment_last_day(dossier.received_at) if dossier.received_at else None
+        last = dossier_pay_by(dossier)  # the day told, not today's setting
         if last is None or local_date(timezone.now()) <= last:
             return TransitionError(
                 _(

@@ -44,16 +44,26 @@ def _fake_platform(args: argparse.Namespace) -> int:
 
 
 def _reconcile(args: argparse.Namespace) -> int:
-    import datetime as dt
 
-    from motcua.fees.reconcile import StatementInvalid, reconcile
+    from motcua.fees.reconcile import StatementInvalid, day_parse, reconcile
 
     try:
+        day = day_parse(args.day)
+    except StatementInvalid as exc:
+        print(f"--day: {exc.problem}", file=sys.stderr)
+        return 2
+    try:
         text = Path(args.file).read_text(encoding="utf-8-sig")
-        day = dt.date.fromisoformat(args.day)
-        mismatches = reconcile(text, day)
-    except (OSError, UnicodeDecodeError, ValueError, StatementInvalid) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         print(f"{args.file}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        mismatches = reconcile(text, day)
+    except StatementInvalid as exc:
+        # FILE:LINE: column: problem, as compilers and linters print theirs.
+        where = ":".join(str(part) for part in (args.file, exc.line or "") if part != "")
+        column = f" {exc.column}:" if exc.column else ""
+        print(f"{where}:{column} {exc.problem}", file=sys.stderr)
         return 2
     for mismatch in mismatches:
         print(mismatch)

@@ -113,32 +113,43 @@ def accounting_agency_ids(user: User) -> list[int] | None:
     return list(agency_subtree(scope_root(profile.agency)).values_list("pk", flat=True))
 
 
-def clerks_for(user: User) -> list[User]:
-    """The people whose cash book ``user`` may open: an accountant, every collecting member
-    of the agency (by name); anyone else, themselves."""
+def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=LOCAL)
+    return start, start + dt.timedelta(days=1)
+
+
+def clerks_for(user: User, day: dt.date) -> list[User]:
+    """The people whose cash book of ``day`` ``user`` may open: an accountant, everyone who
+    issued a counter receipt in the accountant's agencies that day (by name; from the
+    receipts, not the current profile, so a clerk transferred since stays in the old
+    agency's books); anyone else, themselves."""
     agencies = accounting_agency_ids(user)
     if agencies is None:
         return [user]
-    return list(
-        User.objects.filter(
-            staff_profile__agency_id__in=agencies, staff_profile__role__in=COLLECTING_ROLES
-        ).order_by("first_name", "last_name", "username")
-    )
+    start, end = _day_bounds(day)
+    issued = Payment.objects.filter(
+        agency_id__in=agencies,
+        method__in=(Method.CASH, Method.TRANSFER),
+        paid_at__gte=start,
+        paid_at__lt=end,
+    ).values("clerk_id")
+    return list(User.objects.filter(pk__in=issued).order_by("first_name", "last_name", "username"))
 
 
-def cash_book_for(clerk: User, day: dt.date) -> CashBook:
+def cash_book_for(clerk: User, day: dt.date, *, agency_ids: list[int] | None = None) -> CashBook:
     """Every receipt ``clerk`` issued at the counter on the local ``day``, by number; a
-    receipt voided later stays in its day's book, with the void."""
-    start = dt.datetime.combine(day, dt.time(0), tzinfo=LOCAL)
-    end = start + dt.timedelta(days=1)
+    receipt voided later stays in its day's book, with the void. ``agency_ids``: only the
+    receipts of those agencies (what an accountant reads: their agencies' money only)."""
+    start, end = _day_bounds(day)
+    payments = Payment.objects.filter(
+        clerk=clerk,
+        method__in=(Method.CASH, Method.TRANSFER),
+        paid_at__gte=start,
+        paid_at__lt=end,
+    )
+    if agency_ids is not None:
+        payments = payments.filter(agency_id__in=agency_ids)
     rows = list(
-        Payment.objects.filter(
-            clerk=clerk,
-            method__in=(Method.CASH, Method.TRANSFER),
-            paid_at__gte=start,
-            paid_at__lt=end,
-        )
-        .select_related("dossier", "agency")
-        .order_by("receipt_year", "receipt_number")
+        payments.select_related("dossier", "agency").order_by("receipt_year", "receipt_number")
     )
     return CashBook(clerk=clerk, day=day, rows=rows)

@@ -50,7 +50,8 @@ def receipt_pdf(payment: Payment) -> bytes:
 def cash_book_xlsx(book: CashBook) -> bytes:
     """The day's cash book: one row per receipt, then collected, voided and the balance."""
     out = io.BytesIO()
-    wb = xlsxwriter.Workbook(out, {"in_memory": True})
+    # Payer and void reason are typed by people: a value starting with "=" stays text.
+    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
     ws = wb.add_worksheet("So thu")
     bold = wb.add_format({"bold": True})
     money = wb.add_format({"num_format": "#,##0"})

@@ -448,14 +448,26 @@ def payment_callback_handle(body: bytes, signature: str) -> tuple[CallbackOutcom
         return _refuse(order_id, "not_paid", body)
     amount = data.get("amount")
     with transaction.atomic():
+        # The dossier's row first, then the payment's: the order of ``dossier_stop`` and
+        # ``dossier_withdraw`` (their listener locks the dossier's paid payments), so a stop
+        # or withdrawal committing meanwhile is waited for and seen, and refund-or-settle is
+        # decided on the dossier as it is, never on a copy read before the lock.
+        dossier_id = (
+            Payment.objects.filter(order_id=order_id, method=Method.ONLINE)
+            .values_list("dossier_id", flat=True)
+            .first()
+        )
+        if dossier_id is None:
+            return _refuse(order_id, "unknown_order", body)
+        dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
         payment = (
             Payment.objects.select_for_update()
-            .select_related("dossier")
             .filter(order_id=order_id, method=Method.ONLINE)
             .first()
         )
         if payment is None:
             return _refuse(order_id, "unknown_order", body)
+        payment.dossier = dossier
         if not isinstance(amount, int) or isinstance(amount, bool) or amount != payment.amount:
             return _refuse(order_id, "amount_mismatch", body)
         transaction_id = str(data.get("transaction_id", ""))[:100]
@@ -490,13 +502,13 @@ def payment_callback_handle(body: bytes, signature: str) -> tuple[CallbackOutcom
                 "receipt": payment.receipt_label,
             },
         )
-        if _ended_before_work(payment.dossier):
+        if _ended_before_work(dossier):
             # The platform took the money after the dossier ended (the applicant paid on a
             # page opened before withdrawing, or the stop came first): the payment is
             # recorded with its receipt, then refunded like one made before the end.
             _refund_queue(payment, "payment platform")
         else:
-            _settle_if_paid(payment.dossier, "payment platform")
+            _settle_if_paid(dossier, "payment platform")
     return CallbackOutcome.ACCEPTED, "paid"
 
 

@@ -37,7 +37,7 @@ from motcua.fees.queries import (
     clerks_for,
 )
 from motcua.fees.receipts import cash_book_xlsx, receipt_pdf
-from motcua.fees.reconcile import Mismatch, StatementInvalid, reconcile
+from motcua.fees.reconcile import Mismatch, StatementInvalid, day_parse, reconcile
 
 # A day's statement is a few thousand lines at most.
 STATEMENT_MAX_BYTES = 5 * 1024 * 1024
@@ -172,7 +172,7 @@ def cash_book(request: HttpRequest) -> HttpResponse:
         day = dt.date.fromisoformat(request.GET.get("ngay", ""))
     except ValueError:
         day = local_date(timezone.now())
-    clerks = clerks_for(user)
+    clerks = clerks_for(user, day)
     clerk = user
     chosen = request.GET.get("can-bo")
     if chosen:
@@ -190,7 +190,7 @@ def cash_book(request: HttpRequest) -> HttpResponse:
             object_id=clerk.pk,
             data={"day": day.isoformat()},
         )
-    book = cash_book_for(clerk, day)
+    book = cash_book_for(clerk, day, agency_ids=accounting_agency_ids(user))
     if request.GET.get("xlsx"):
         response = HttpResponse(
             cash_book_xlsx(book),
@@ -234,7 +234,7 @@ def reconcile_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         upload = request.FILES.get("statement")
         try:
-            day = dt.date.fromisoformat(request.POST.get("day", ""))
+            day = day_parse(request.POST.get("day", ""))
             if upload is None:
                 raise StatementInvalid(_("Chưa chọn tệp sao kê."))
             if upload.size is not None and upload.size > STATEMENT_MAX_BYTES:
@@ -243,8 +243,8 @@ def reconcile_upload(request: HttpRequest) -> HttpResponse:
             mismatches = reconcile(text, day, agency_ids=agency_ids)
         except UnicodeDecodeError:
             error = _("Tệp sao kê phải là CSV mã UTF-8.")
-        except (ValueError, StatementInvalid) as exc:
-            error = str(exc) or _("Ngày đối soát không hợp lệ.")
+        except StatementInvalid as exc:
+            error = str(exc)
         if error:
             status = 400
         else:

@@ -29,10 +29,9 @@ from motcua.core.dbrouter import read_alias
 from motcua.core.documents import vn_quantity
 from motcua.core.formatting import vn_date, vn_int
 from motcua.core.people import person_name
-from motcua.dossiers.classify import payment_last_day
 from motcua.dossiers.intake_points import receiving_points
 from motcua.dossiers.models import CLOCK_PAUSED_STATUSES, Dossier, DossierEvent, EventType, Status
-from motcua.dossiers.queries import dossier_code_forms
+from motcua.dossiers.queries import dossier_code_forms, dossier_pay_by
 from motcua.portal.models import CitizenIdentity
 
 # A new hotline or a reorganisation shows in the header within this many seconds.
@@ -437,8 +436,7 @@ def dossier_public_status(dossier: Dossier | PublicDossier) -> PublicStatus:
     elif status == Status.RESULT_READY:
         where = dossier.receiving_unit.name if dossier.receiving_unit else _("Bộ phận Một cửa")
     finished = dossier.ended_at is not None or status in (Status.REJECTED, Status.DELIVERED)
-    # The public lookup's row has no receipt instant: the last day shows on the owner's page.
-    received_at = getattr(dossier, "received_at", None)
+    # The public lookup's row is not a Dossier: the last day (as told) shows on the owner's page.
     return PublicStatus(
         label=str(status.label),
         where=str(where),
@@ -449,8 +447,10 @@ def dossier_public_status(dossier: Dossier | PublicDossier) -> PublicStatus:
         rateable=status in (Status.RESULT_READY, Status.DELIVERED),
         paused=status in CLOCK_PAUSED_STATUSES,
         pay_by=(
-            vn_date(payment_last_day(received_at))
-            if status == Status.AWAITING_PAYMENT and received_at is not None
+            vn_date(told)
+            if status == Status.AWAITING_PAYMENT
+            and isinstance(dossier, Dossier)
+            and (told := dossier_pay_by(dossier)) is not None
             else ""
         ),
     )

@@ -99,7 +99,8 @@ def fees_collected_xlsx(report: FeesCollected) -> bytes:
     """The figures as a workbook: one line per agency, a total line; amounts in đồng as
     integers, shown with Vietnamese thousands separators."""
     out = io.BytesIO()
-    wb = xlsxwriter.Workbook(out, {"in_memory": True})
+    # Names come from the catalogue and people: text stays text (formula injection).
+    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
     ws = wb.add_worksheet(str(_("Phí, lệ phí đã thu"))[:31])
     bold = wb.add_format({"bold": True})
     head = wb.add_format({"bold": True, "border": 1, "text_wrap": True, "align": "center"})

@@ -42,7 +42,6 @@ from motcua.core.documents import (
 )
 from motcua.core.formatting import vn_money
 from motcua.core.people import person_name
-from motcua.dossiers.classify import payment_last_day
 from motcua.dossiers.forms_docs.form_sets import ND118_SET, FormSet, form_set_on
 from motcua.dossiers.intake_points import received_elsewhere
 from motcua.dossiers.models import (
@@ -56,6 +55,7 @@ from motcua.dossiers.models import (
     Guidance,
     StepResult,
 )
+from motcua.dossiers.queries import dossier_pay_by
 
 SIGN_HINT = "(Ký và ghi rõ họ tên)"
 SIGN_SEAL_HINT = "(Ký, ghi rõ họ tên và đóng dấu)"
@@ -481,7 +481,7 @@ def _receipt_due(dossier: Dossier) -> str:
     ) % {
         "due": text,
         "day": vn_short_date(local_date(dossier.received_at)),
-        "last": vn_short_date(payment_last_day(dossier.received_at)),
+        "last": vn_short_date(dossier_pay_by(dossier) or local_date(dossier.received_at)),
     }
 
 

@@ -9,9 +9,8 @@ from django.utils.translation import gettext as _
 
 from motcua.core.audit import audit_log
 from motcua.dossiers.classify import (
+    LOCAL,
     local_date,
-    payment_last_day,
-    payment_wait_days,
     step_over_at,
     supplement_last_day,
     supplement_wait_days,
@@ -27,6 +26,7 @@ from motcua.dossiers.models import (
     Flag,
     Status,
 )
+from motcua.dossiers.queries import dossier_pay_by
 from motcua.dossiers.services.base import (
     LIVE_STATUSES,
     OPEN_STATUSES,
@@ -91,7 +91,7 @@ def dossiers_stop_expired_supplements(now: dt.datetime | None = None) -> list[Do
 
 def dossiers_stop_unpaid(now: dt.datetime | None = None) -> list[Dossier]:
     """Stop processing ("Dừng xử lý") the dossiers still waiting for a fee owed before
-    processing after its last day (``classify.payment_last_day``, the day the applicant was
+    processing after its last day (``queries.dossier_pay_by``, the day the applicant was
     told), with the reason "không thực hiện nghĩa vụ tài chính đúng hạn": the dossier ends as
     stopped (``dossier_stop``: the event, the audit entry, the applicant's notice, the
     national portal's status 8).
@@ -101,13 +101,15 @@ def dossiers_stop_unpaid(now: dt.datetime | None = None) -> list[Dossier]:
     now = now or _now()
     today = local_date(now)
     stopped = []
+    # Every dossier waiting since before today (a handful): the day each was told, not
+    # today's MOTCUA_PAYMENT_WAIT_DAYS, decides (a setting changed since moves no one's day).
     candidates = Dossier.objects.filter(
         status=Status.AWAITING_PAYMENT,
-        received_at__lt=now - dt.timedelta(days=payment_wait_days()),
+        received_at__lt=dt.datetime.combine(today, dt.time(0), tzinfo=LOCAL),
     ).only("pk", "received_at")
     for dossier in candidates:
-        assert dossier.received_at is not None
-        if today <= payment_last_day(dossier.received_at):
+        last = dossier_pay_by(dossier)
+        if last is None or today <= last:
             continue
         try:
             stopped.append(

@@ -314,7 +314,8 @@ def render_xlsx(inputs: Any) -> bytes:
         f" - {figures['scope']['name']}"
     )
     out = io.BytesIO()
-    wb = xlsxwriter.Workbook(out, {"in_memory": True})
+    # Its formulas go through write_formula(); text typed by people stays text.
+    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
     wb.set_properties({"title": "Biểu II.06a", "subject": subtitle})
     f = Formats(wb)
     table = figures.get("table_ii06a", {})
