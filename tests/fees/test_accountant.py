@@ -89,6 +89,9 @@ def test_the_accountant_opens_every_clerks_cash_book_and_the_fees_collected(
     page = client.get(f"/thu-phi/so-thu/?ngay={DAY}&can-bo={priced.clerk.pk}")
     assert page.status_code == 200
     assert received.code in page.content.decode() and "205.000" in page.content.decode()
+    # The code is shown, not linked: the accountant opens no dossier (a link would be a 404).
+    assert f"/can-bo/ho-so/{received.code}/" not in page.content.decode()
+    assert client.get(f"/can-bo/ho-so/{received.code}/").status_code == 404
     assert AuditEvent.objects.filter(action="payment.cash_book_read", actor=accountant).exists()
     xlsx = client.get(f"/thu-phi/so-thu/?ngay={DAY}&can-bo={priced.clerk.pk}&xlsx=1")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
@@ -109,6 +112,10 @@ def test_a_clerk_sees_only_their_own_cash_book(
     client.force_login(other)
     own = client.get(f"/thu-phi/so-thu/?ngay={DAY}")
     assert own.status_code == 200 and received.code not in own.content.decode()
+    client.force_login(priced.clerk)
+    mine = client.get(f"/thu-phi/so-thu/?ngay={DAY}").content.decode()
+    assert f'href="/can-bo/ho-so/{received.code}/"' in mine  # the clerk's own book links it
+    client.force_login(other)
     assert client.get(f"/thu-phi/so-thu/?ngay={DAY}&can-bo={priced.clerk.pk}").status_code == 404
     client.force_login(priced.specialist)
     assert client.get("/thu-phi/so-thu/").status_code == 403
