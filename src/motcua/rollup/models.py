@@ -39,8 +39,10 @@ class Measure(models.TextChoices):
     ENDED = "ended", _("Kết thúc")
 
 
-class DayCount(models.Model):
-    day = models.DateField(_("ngày"))
+class _Counts(models.Model):
+    """The keys and count shared by ``DayCount`` and ``MonthCount`` (``day`` is theirs: a
+    day or a month's first day)."""
+
     agency = models.ForeignKey(
         "agencies.Agency", on_delete=models.CASCADE, related_name="+", db_index=False
     )
@@ -68,6 +70,13 @@ class DayCount(models.Model):
     n = models.PositiveIntegerField(_("số hồ sơ"))
 
     class Meta:
+        abstract = True
+
+
+class DayCount(_Counts):
+    day = models.DateField(_("ngày"))
+
+    class Meta:
         verbose_name = _("số liệu ngày")
         verbose_name_plural = _("số liệu ngày")
         indexes = [
@@ -79,35 +88,10 @@ class DayCount(models.Model):
         return f"{self.day} {self.agency_id} {self.measure} {self.n}"
 
 
-class MonthCount(models.Model):
+class MonthCount(_Counts):
     """``DayCount`` summed over a calendar month (``day``: the month's first day)."""
 
     day = models.DateField(_("tháng"))
-    agency = models.ForeignKey(
-        "agencies.Agency", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    receiving_unit = models.ForeignKey(
-        "agencies.Agency",
-        on_delete=models.CASCADE,
-        related_name="+",
-        null=True,
-        blank=True,
-        db_index=False,
-    )
-    field = models.ForeignKey(
-        "catalog.Field", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    level = models.CharField(max_length=16)
-    channel = models.CharField(max_length=16)
-    measure = models.CharField(max_length=8, choices=Measure.choices)
-    end_kind = models.CharField(max_length=16, blank=True, default="")
-    dossier_class = models.CharField(max_length=16, blank=True, default="")
-    postal_delivery = models.BooleanField(default=False)
-    has_apology = models.BooleanField(default=False)
-    # Only on the rows of late results (footnote 1 of the report: reasons × steps); "" else.
-    late_reason = models.TextField(blank=True, default="")
-    late_steps = models.CharField(max_length=500, blank=True, default="")
-    n = models.PositiveIntegerField(_("số hồ sơ"))
 
     class Meta:
         verbose_name = _("số liệu tháng")
