@@ -225,19 +225,29 @@ def rollup_grouped_counts(
     return groups, reasons, steps
 
 
+def rollup_columns(model: Any) -> list[str]:
+    """A rollup table's columns, ``day`` first (the shared base puts it last otherwise)."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname not in ("id", "day")]
+    return ["day", *names]
+
+
 def rollup_table_rows() -> list[tuple[Any, ...]]:
     """Every rollup row as a sorted tuple (to compare the kept rollup with a rebuilt one)."""
-    names = [f.attname for f in DayCount._meta.concrete_fields if f.attname != "id"]
-    return sorted(DayCount.objects.values_list(*names))
+    return sorted(DayCount.objects.values_list(*rollup_columns(DayCount)))
 
 
 def rollup_month_rows() -> list[tuple[Any, ...]]:
     """Every ``MonthCount`` and ``MonthBalance`` row as a sorted tuple, tagged by table."""
     out: list[tuple[Any, ...]] = []
     for tag, model in (("month", MonthCount), ("balance", MonthBalance)):
-        names = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
-        out += [(tag, *row) for row in model.objects.values_list(*names)]
+        out += [(tag, *row) for row in model.objects.values_list(*rollup_columns(model))]
     return sorted(out, key=repr)
 
 
-__all__ = ["rollup_flow_counts", "rollup_grouped_counts", "rollup_month_rows", "rollup_table_rows"]
+__all__ = [
+    "rollup_columns",
+    "rollup_flow_counts",
+    "rollup_grouped_counts",
+    "rollup_month_rows",
+    "rollup_table_rows",
+]
