@@ -31,6 +31,7 @@ request_via: ContextVar[str] = ContextVar("motcua_request_via", default="")
 ACTION_LABELS: dict[str, Promise] = {
     "read": pgettext_lazy("audit", "Xem hồ sơ"),
     "rollup.rebuild": pgettext_lazy("audit", "Tính lại số liệu tổng hợp theo ngày"),
+    "ranking.compute": pgettext_lazy("audit", "Tính điểm Bộ chỉ số (QĐ 766) của kỳ"),
     "executive.view": pgettext_lazy("audit", "Xem trang điều hành"),
     "read.denied": pgettext_lazy("audit", "Mở hồ sơ bị từ chối (ngoài phạm vi hoặc không tồn tại)"),
     "dossier.print": pgettext_lazy("audit", "In mẫu, phiếu của hồ sơ"),

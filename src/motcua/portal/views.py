@@ -1160,17 +1160,19 @@ def account(request: HttpRequest) -> HttpResponse:
 
 def scoreboard(request: HttpRequest) -> HttpResponse:
     """The public QĐ 766 index per agency (issue 18.3): scores only, no dossier or person."""
-    from motcua.reports.executive import ranking
+    from motcua.reports.ranking import RankingPeriod, ranking_snapshot
 
     today = timezone.localdate()
+    snapshot = ranking_snapshot(RankingPeriod(today.year))
     return render(
         request,
         "portal/scoreboard.html",
         {
             "title": _("Bảng xếp hạng"),
             "year": today.year,
-            "date_to": today,
-            "ranking": ranking(today.year, today),
+            "date_to": snapshot["date_to"] or today,
+            "computed_at": snapshot["computed_at"],
+            "ranking": snapshot["rows"],
             "nav": "scoreboard",
         },
     )

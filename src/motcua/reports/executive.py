@@ -4,7 +4,8 @@ rollup through ``period_figures(source="rollup")``, so every number is the repor
 Alerts: agencies whose on-time rate fell against the previous period of the same length,
 dossiers in progress more than ``MOTCUA_EXEC_OVERDUE_DAYS`` past due, complaints (PAKN)
 open past their answer deadline;
-the QĐ 766 ranking is ``indicators_for_year``'s score per agency of the province level."""
+the QĐ 766 ranking is ``indicators_for_year``'s score per agency of the province level, kept
+per period (``reports.ranking``)."""
 
 from __future__ import annotations
 
@@ -17,12 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from motcua.agencies.models import Agency, Level
+from motcua.agencies.models import Agency
 from motcua.core.formatting import pct
 from motcua.dossiers.models import CLOCK_PAUSED_STATUSES, Dossier, EndKind
 from motcua.feedback.models import CLOSED_STATUSES, Feedback
 from motcua.reports.indicators import indicators_for_agencies
 from motcua.reports.queries import period_figures
+from motcua.reports.ranking import RankingPeriod, ranked_agencies, ranking_snapshot
 
 # The figures linked to the staff list, with the key the list filters by (office.dashboard).
 LINKED = ("received", "received_online", "resolved", "early", "on_time", "late", "in_progress")
@@ -125,14 +127,10 @@ def trend_svg(rows: list[dict[str, Any]], width: int = 600, height: int = 160) -
 
 
 def ranking(year: int, date_to: dt.date) -> list[dict[str, Any]]:
-    """The province-level agencies with dossiers, by their QĐ 766 score (best first): every
+    """The province-level agencies by their QĐ 766 score (best first), computed now: every
     agency's indicators in one grouped pass (``indicators_for_agencies``, period figures from
-    the rollup)."""
-    agencies = list(
-        Agency.objects.filter(level=Level.PROVINCE, parent__isnull=False)
-        .exclude(kind="service_center")
-        .order_by("name")
-    )
+    the rollup). The pages read the kept snapshot instead (``reports.ranking``)."""
+    agencies = ranked_agencies()
     results = indicators_for_agencies(
         year=year, date_to=date_to, agencies=agencies, source="rollup"
     )
@@ -155,8 +153,9 @@ def ranking(year: int, date_to: dt.date) -> list[dict[str, Any]]:
 def executive_figures(
     date_from: dt.date, date_to: dt.date, *, with_ranking: bool = True
 ) -> dict[str, Any]:
-    """Everything the executive view shows for a period of the whole province (the QĐ 766
-    ranking, which reads the dossiers, only ``with_ranking``)."""
+    """Everything the executive view shows for a period of the whole province; the QĐ 766
+    ranking (``with_ranking``) is the kept snapshot of ``date_to``'s year
+    (``reports.ranking``), with when it was computed."""
     figures = period_figures(date_from=date_from, date_to=date_to, source="rollup")
     length = date_to - date_from
     prev_to = date_from - dt.timedelta(days=1)
@@ -222,5 +221,5 @@ def executive_figures(
         "long_overdue": long_overdue,
         "complaints_late": complaints_late,
         "trend": monthly_trend(date_to),
-        "ranking": ranking(date_to.year, date_to) if with_ranking else [],
+        "ranking": ranking_snapshot(RankingPeriod(date_to.year)) if with_ranking else None,
     }

@@ -441,6 +441,7 @@ def indicators_for_agencies(
     date_to: dt.date | None = None,
     agencies: Sequence[Agency],
     source: str = "rollup",
+    date_from: dt.date | None = None,
 ) -> dict[int, dict[str, Any]]:
     """``indicators_for_year`` of each agency (by id), with the dossiers read once for all of
     them: each query is grouped by competent agency and receiving unit, and its rows are
@@ -449,8 +450,11 @@ def indicators_for_agencies(
     agency at a time (tests/rollup/test_executive.py), at the cost of one pass over the
     year's dossiers instead of one per agency. The period figures come from one
     province-wide read (``figures_from_counts`` per agency); the levels present, with
-    ``source="rollup"``, from the rollup. PAKN is still read per agency (feedback app)."""
-    date_from, date_to = _year_bounds(year, date_to)
+    ``source="rollup"``, from the rollup. PAKN is still read per agency (feedback app).
+    ``date_from`` (default 1 January): a part of the year, e.g. a quarter's own days
+    (``reports.ranking``)."""
+    first, date_to = _year_bounds(year, date_to)
+    date_from = date_from or first
     period = make_period(date_from, date_to)
     start, end = period.start, period.end
     own: dict[int, set[int]] = {}

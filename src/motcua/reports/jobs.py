@@ -1,6 +1,7 @@
 """Background work of the reports app, run by ``motcua worker``: the period reports asked for
 from the dashboard (``reports.services.report_requests_make``), and the Government reporting
-link (``reports.sending``; a no-op without ``MOTCUA_GOVREPORT``)."""
+link (``reports.sending``; a no-op without ``MOTCUA_GOVREPORT``), and the kept QĐ 766
+ranking of the current periods (``reports.ranking``)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,16 @@ def govreport_tick() -> None:
         report_submissions_send_due()
 
 
+def ranking_tick() -> None:
+    """Refresh the kept QĐ 766 ranking of the current year and quarter."""
+    from motcua.reports.ranking import ranking_refresh
+
+    ranking_refresh()
+
+
 # Checked every few seconds: a leader waits for the file on the dashboard.
 register_job("reports_make", 5, report_requests_make)
 # Every five minutes: a report is due once a quarter; a failed send waits minutes to hours.
 register_job("govreport", 300, govreport_tick)
+# Hourly, like the rollup's checkpoints: the pages show when the ranking was computed.
+register_job("ranking_snapshots", 3600, ranking_tick)

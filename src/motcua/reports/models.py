@@ -127,3 +127,41 @@ __all__ = [
     "SubmissionStatus",
     "TextBlockKey",
 ]
+
+
+class RankingScore(models.Model):
+    """One agency's QĐ 766 score for a period (a year, or one of its quarters), as computed
+    at ``computed_at`` over the days ``date_from``–``date_to``: the ranking is an assessment
+    of a period, published as the national portal publishes its own, so the pages read these
+    rows instead of computing every agency's indicators on each request
+    (``reports.ranking``). Rows of a period are replaced together; a period whose
+    ``date_to`` is its last day was computed after it closed and is kept."""
+
+    year = models.PositiveSmallIntegerField(_("năm"))
+    # 0: the whole year; 1-4: that quarter's own days.
+    quarter = models.PositiveSmallIntegerField(_("quý"), default=0)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="+", verbose_name=_("cơ quan")
+    )
+    date_from = models.DateField(_("từ ngày"))
+    date_to = models.DateField(_("đến ngày"))
+    score = models.FloatField(_("điểm"))
+    points = models.FloatField(_("tổng điểm"))
+    # The score by group and indicator, as ``indicators_for_agencies`` gives its "qd766".
+    qd766 = models.JSONField(_("điểm theo nhóm"))
+    computed_at = models.DateTimeField(_("tính lúc"))
+
+    class Meta:
+        verbose_name = _("điểm Bộ chỉ số của kỳ")
+        verbose_name_plural = _("điểm Bộ chỉ số theo kỳ (QĐ 766)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "quarter", "agency"], name="reports_ranking_period_agency"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quarter__lte=4), name="reports_ranking_quarter"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}/{self.quarter} {self.agency_id} {self.score}"
