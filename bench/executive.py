@@ -7,7 +7,8 @@ then times ``--repeat`` runs of, for a quarter and for a year:
 
 * ``period_figures`` counted on the dossiers (baseline) and read from the rollup;
 * the executive view's figures (``reports.executive.executive_figures``: the period, the
-  previous period, the 24-month trend, the agencies) without and with the QĐ 766 ranking;
+  previous period, the 24-month trend, the agencies, the kept QĐ 766 ranking, computed and
+  kept on its first read: ``reports.ranking``); ``--ranking``: the ranking computed directly;
 * the province dashboard (``office.dashboard.dashboard_figures``) counted on the dossiers
   (baseline) and read from the rollup (what the province's dashboard does).
 
@@ -173,11 +174,12 @@ def main() -> None:
             f"  dashboard from the rollup               : {dash_s * 1000:8.0f} ms "
             f"({dash_s / dash_base_s:.2f} ×)"
         )
-        view_s, _ = p95(
-            args.repeat,
-            lambda a=date_from, b=date_to: executive_figures(a, b, with_ranking=False),
-        )
-        print(f"  executive view, rollup, no ranking      : {view_s * 1000:8.0f} ms")
+        t0 = time.perf_counter()
+        executive_figures(date_from, date_to)  # the year's ranking kept on the first read
+        first_s = time.perf_counter() - t0
+        print(f"  executive view, first read (ranking)    : {first_s * 1000:8.0f} ms")
+        view_s, _ = p95(args.repeat, lambda a=date_from, b=date_to: executive_figures(a, b))
+        print(f"  executive view, rollup, kept ranking    : {view_s * 1000:8.0f} ms")
         if args.ranking:
             rank_s, _ = p95(3, lambda b=date_to: ranking(b.year, b))
             print(f"  QĐ 766 ranking (reads the dossiers)     : {rank_s * 1000:8.0f} ms")
