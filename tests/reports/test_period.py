@@ -388,6 +388,32 @@ def test_overdue_uses_the_due_date_in_force_at_the_end(pv) -> None:  # type: ign
     assert f["in_progress"] == {"total": 3, "within_due": 1, "overdue": 2}
 
 
+@pytest.mark.parametrize("source", ["dossiers", "rollup"])
+def test_dossiers_ended_after_the_end_are_judged_by_their_history(pv, source: str) -> None:  # type: ignore[no-untyped-def]
+    """The history's exceptions among the dossiers ended since the period (read apart from
+    the open ones, ``period.ended_after``), on the dossiers and from the rollup."""
+    from motcua.rollup.services import rollup_rebuild
+
+    done = {"ended": "2022-09-20T02:00", "end_kind": "result", "cls": "late"}
+    # Due 30/8 by its columns, but waiting for a supplement at the end: within due.
+    w = dossier(pv, received="2022-08-01T02:00", due="2022-08-30T10:00", **done)
+    event(w, EventType.SUPPLEMENT_REQUESTED, "2022-08-10T02:00")
+    event(w, EventType.SUPPLEMENT_RECEIVED, "2022-09-05T02:00")
+    # Restarted after the period, twice: due 10/10 by its columns, overdue at 31/8 (due
+    # 20/8).
+    for _ in range(2):
+        live = dossier(pv, received="2022-08-01T02:00", due="2022-10-10T10:00", **done)
+        event(live, EventType.SUPPLEMENT_REQUESTED, "2022-09-02T02:00")
+        e = event(live, EventType.SUPPLEMENT_RECEIVED, "2022-09-05T02:00")
+        e.data = {"due_at_before": "2022-08-20T17:00:00+07:00"}
+        e.save()
+    # Ended after the period without any supplement: overdue by its columns.
+    dossier(pv, received="2022-08-01T02:00", due="2022-08-25T10:00", **done)
+    rollup_rebuild()
+    f = figures(source=source)
+    assert f["in_progress"] == {"total": 4, "within_due": 1, "overdue": 3}
+
+
 SHARED_SCHEMA = Path("/work/shared/spec/period-report.schema.json")
 
 

@@ -297,6 +297,19 @@ _EXCEPTION_COLUMNS = (
 )
 
 
+def ended_after(
+    dossiers: QuerySet[Dossier], end: dt.datetime, *columns: str
+) -> list[tuple[Any, ...]]:
+    """``columns`` of the dossiers of ``dossiers`` ended at or after ``end`` (in progress at
+    the end of a past period), one row each, read in ``ended_at`` order.
+
+    For an old period this is a range of every dossier ended since. Asked for a grouped
+    count, SQLite's planner skip-scans an index led by the agency and reads the table
+    (1.2 s for 2021 at 1,000,000 dossiers); in ``ended_at`` order both planners read the
+    range of ``dossier_at_end`` (SQLite 0.21 s), and the few matching rows are counted here."""
+    return list(dossiers.filter(ended_at__gte=end).order_by("ended_at").values_list(*columns))
+
+
 def overdue_exceptions(
     dossiers: QuerySet[Dossier], period: Period, now: dt.datetime
 ) -> list[OverdueException]:
@@ -319,18 +332,23 @@ def overdue_exceptions(
     )
     # In progress at the end is "open" or "ended after the end": two index ranges
     # (``dossier_at_end``), where the one condition with its OR read the table.
-    rows = []
-    for part in (Q(ended_at__isnull=True), Q(ended_at__gte=end)):
-        candidates = (
-            dossiers.filter(part, received_at__lt=end, supplement_requested_at__isnull=False)
-            .exclude(status=Status.SUPPLEMENT_REQUESTED, supplement_requested_at__lt=end)
-            .filter(
-                Q(due_at__lt=period.last_day_start)
-                | (Q(supplement_requested_at__gte=end) & restarted_after)
-            )
-            .order_by()
-        )
-        rows += list(candidates.values(*_EXCEPTION_COLUMNS))
+    # The conditions on the index's columns, then the history's (one subquery a row).
+    indexed = (
+        dossiers.filter(received_at__lt=end, supplement_requested_at__isnull=False)
+        .exclude(status=Status.SUPPLEMENT_REQUESTED, supplement_requested_at__lt=end)
+        .filter(Q(due_at__lt=period.last_day_start) | Q(supplement_requested_at__gte=end))
+        .order_by()
+    )
+    candidates = indexed.filter(
+        Q(due_at__lt=period.last_day_start)
+        | (Q(supplement_requested_at__gte=end) & restarted_after)
+    )
+    rows = list(candidates.filter(ended_at__isnull=True).values(*_EXCEPTION_COLUMNS))
+    # Ended after the end: the ids from ``dossier_at_end`` alone (asked for every column,
+    # SQLite read the table row of every dossier ended since), then those few rows.
+    ids = [pk for (pk,) in ended_after(indexed, end, "pk")]
+    for i in range(0, len(ids), 500):
+        rows += list(candidates.filter(pk__in=ids[i : i + 500]).values(*_EXCEPTION_COLUMNS))
     if not rows:
         return []
     events = _supplement_events(row["pk"] for row in rows)

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from motcua.agencies.models import Agency
 from motcua.dossiers.models import CLOCK_PAUSED_STATUSES, Channel, Dossier, DossierClass, EndKind
-from motcua.reports.period import Period, overdue_exceptions, scope_q
+from motcua.reports.period import Period, ended_after, overdue_exceptions, scope_q
 from motcua.rollup.models import DayCount, Measure, MonthBalance, MonthCount
 from motcua.rollup.services import month_start, next_month
 
@@ -190,16 +190,16 @@ def rollup_grouped_counts(
     overdue_at_end = Q(received_at__lt=period.end, due_at__lt=period.last_day_start) & ~Q(
         status__in=CLOCK_PAUSED_STATUSES
     )
-    overdue = [
-        row
-        for part in (Q(ended_at__isnull=True), Q(ended_at__gte=period.end))
-        for row in dossiers.filter(part, overdue_at_end)
-        .values("agency_id", "field_id", "level")
+    for agency_id, field_id, level, n in (
+        dossiers.filter(overdue_at_end, ended_at__isnull=True)
+        .values_list("agency_id", "field_id", "level")
         .annotate(n=Count("*"))
-    ]
-    for row in overdue:
-        key = (row["agency_id"], row["field_id"], row["level"])
-        groups.setdefault(key, dict(blank))["overdue"] += row["n"]
+    ):
+        groups.setdefault((agency_id, field_id, level), dict(blank))["overdue"] += n
+    for key in ended_after(
+        dossiers.filter(overdue_at_end), period.end, "agency_id", "field_id", "level"
+    ):
+        groups.setdefault(key, dict(blank))["overdue"] += 1
     for e in overdue_exceptions(dossiers, period, timezone.now()):
         key = (e.agency_id, e.field_id, e.level)
         groups.setdefault(key, dict(blank))["overdue"] += 1 if e.overdue else -1
