@@ -126,15 +126,22 @@ def test_a_closed_period_is_computed_once_and_kept(
     with time_machine.travel(local(dt.date(2027, 3, 2), 9), tick=False):
         ranking_tick()
         capsys.readouterr()
-        assert main(["rollup", "ranking", "--period", "2026-Q4"]) == 0
+        assert main(["report", "ranking", "--period", "2026-Q4"]) == 0
         assert "kept" in capsys.readouterr().out
         for q in (0, 4):
             assert ranking_snapshot(RankingPeriod(2026, q))["computed_at"] == kept[q]
         assert not AuditEvent.objects.filter(action="ranking.compute").exists()
-        assert main(["rollup", "ranking", "--period", "2026-Q4", "--force"]) == 0
+        assert main(["report", "ranking", "--period", "2026-Q4", "--force"]) == 0
         assert ranking_snapshot(RankingPeriod(2026, 4))["computed_at"] > kept[4]
         assert AuditEvent.objects.filter(action="ranking.compute", object_id="2026-Q4").exists()
-        assert main(["rollup", "ranking", "--period", "2026-Q5"]) == 2
+        assert main(["report", "ranking", "--period", "2026-Q5"]) == 2
+        # The spelling of ``report send --period`` is accepted too; a period not yet begun is
+        # refused, not stored as zeros.
+        assert main(["report", "ranking", "--period", "2026Q4"]) == 0
+        capsys.readouterr()
+        assert main(["report", "ranking", "--period", "2027-Q2"]) == 2
+        assert "has not begun" in capsys.readouterr().err
+        assert not RankingScore.objects.filter(year=2027, quarter=2).exists()
 
 
 @pytest.mark.django_db

@@ -77,6 +77,36 @@ def _write(data: str | bytes, output: str | None) -> None:
         path.write_text(data, encoding="utf-8")
 
 
+def _ranking(args: argparse.Namespace) -> int:
+    """``motcua report ranking [--period YYYY|YYYYQN] [--force]``: compute and keep the QĐ 766
+    ranking of a period (``reports.ranking``), audited; the hourly job keeps the current ones."""
+    from django.utils import timezone
+
+    from motcua.reports.ranking import (
+        current_periods,
+        ranking_compute_audited,
+        ranking_period_parse,
+    )
+
+    today = timezone.localdate()
+    try:
+        periods = (
+            [ranking_period_parse(args.period, today=today)]
+            if args.period
+            else current_periods(today)
+        )
+    except ValueError as exc:
+        print(f"motcua report ranking: --period {exc}", file=sys.stderr)
+        return 2
+    for period in periods:
+        rows = ranking_compute_audited(period=period, actor="cli", force=args.force)
+        if rows is None:
+            print(f"ranking {period}: closed and already computed, kept (--force to redo)")
+        else:
+            print(f"ranking {period}: {len(rows)} agencies computed")
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
     from motcua.reports.queries import ReportError
 
@@ -86,6 +116,8 @@ def _report(args: argparse.Namespace) -> int:
             return _send(args, agency)
         if args.what == "indicators":
             return _indicators(args, agency)
+        if args.what == "ranking":
+            return _ranking(args)
         if args.date_from is None or args.date_to is None:
             print("motcua report: --from and --to are required", file=sys.stderr)
             return 2
@@ -235,10 +267,11 @@ def register(cli: CLI) -> None:
     p.add_argument(
         "what",
         nargs="?",
-        choices=["period", "indicators", "send", "fees"],
+        choices=["period", "indicators", "send", "fees", "ranking"],
         default="period",
-        help="period (default), indicators, send (to the Government reporting system), or "
-        "fees (fees collected per agency, json or --format xlsx)",
+        help="period (default), indicators, send (to the Government reporting system), "
+        "fees (fees collected per agency, json or --format xlsx), or ranking (compute and keep "
+        "the QĐ 766 ranking of --period, default the current year and quarter)",
     )
     p.add_argument("--from", dest="date_from", type=_date, help="first day (YYYY-MM-DD)")
     p.add_argument("--to", dest="date_to", type=_date, help="last day (YYYY-MM-DD), included")
@@ -248,13 +281,17 @@ def register(cli: CLI) -> None:
         "--format", choices=["json", *DOCUMENT_FORMATS], default="json", help="default json"
     )
     p.add_argument("--output", "-o", help="file to write (default: stdout)")
-    p.add_argument("--period", help="send: the period, 2022Q3 (a quarter) or 2022 (a year)")
+    p.add_argument(
+        "--period", help="send, ranking: the period, 2022Q3 (a quarter) or 2022 (a year)"
+    )
     p.add_argument("--kind", choices=["ii06a", "indicators"], help="send: one report only")
     p.add_argument(
         "--resend", action="store_true", help="send: the latest version again, as frozen"
     )
     p.add_argument(
-        "--force", action="store_true", help="send: a new version even if nothing changed"
+        "--force",
+        action="store_true",
+        help="send: a new version even if nothing changed; ranking: recompute a closed period",
     )
     p.add_argument("--reason", help="send: why a forced new version is made")
     p.set_defaults(handler=_report)

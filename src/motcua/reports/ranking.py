@@ -5,7 +5,7 @@ agency's score for a year or a quarter is computed by ``indicators_for_agencies`
 
 * The worker's hourly ``ranking_snapshots`` job refreshes the current year and quarter, and
   makes the final snapshot of a period that has just closed.
-* ``motcua rollup ranking [--period YYYY | YYYY-QN]`` computes any period (audited).
+* ``motcua report ranking [--period YYYY | YYYY-QN]`` computes any period (audited).
 * A closed period is computed once after its last day and kept (``--force`` to redo it after
   a correction of its dossiers).
 * A page asking for a period without a snapshot (an old year on a new deployment) computes it
@@ -51,12 +51,17 @@ class RankingPeriod:
         return f"{self.year}-Q{self.quarter}" if self.quarter else str(self.year)
 
 
-def ranking_period_parse(text: str) -> RankingPeriod:
-    """``2025`` (the year) or ``2025-Q3`` (its third quarter)."""
-    match = re.fullmatch(r"(\d{4})(?:-[Qq]([1-4]))?", text.strip())
+def ranking_period_parse(text: str, *, today: dt.date | None = None) -> RankingPeriod:
+    """``2025`` (the year) or ``2025-Q3`` / ``2025Q3`` (its third quarter, as ``motcua report
+    send --period`` spells it). A period that has not begun by ``today`` is refused: its
+    scores would be zeros kept as if computed."""
+    match = re.fullmatch(r"(\d{4})(?:-?[Qq]([1-4]))?", text.strip())
     if not match:
         raise ValueError(f"{text!r}: expected YYYY or YYYY-QN (N = 1..4)")
-    return RankingPeriod(int(match.group(1)), int(match.group(2) or 0))
+    period = RankingPeriod(int(match.group(1)), int(match.group(2) or 0))
+    if today is not None and period.first_day > today:
+        raise ValueError(f"{text!r}: the period has not begun (today is {today.isoformat()})")
+    return period
 
 
 def current_periods(today: dt.date) -> list[RankingPeriod]:
@@ -186,7 +191,7 @@ def ranking_refresh() -> list[RankingPeriod]:
 def ranking_compute_audited(
     *, period: RankingPeriod, actor: Actor, force: bool = False
 ) -> list[RankingScore] | None:
-    """``motcua rollup ranking``: compute ``period`` and keep it, audited. A closed period
+    """``motcua report ranking``: compute ``period`` and keep it, audited. A closed period
     already computed after its end is kept as it is (None) unless ``force``."""
     rows = list(RankingScore.objects.filter(year=period.year, quarter=period.quarter))
     if not force and period.last_day < _today() and _is_final(rows, period):
