@@ -43,6 +43,19 @@ LAST_DAY = dt.date(2026, 10, 20)
 REASON = "Không thực hiện nghĩa vụ tài chính đúng hạn"
 
 
+def _paid_online(dossier: Dossier, world: World, order: str) -> Payment:
+    """A part of the fee the applicant paid online on Monday morning."""
+    return Payment.objects.create(
+        dossier=dossier,
+        agency=world.center,
+        method=Method.ONLINE,
+        amount=5000,
+        status=PaymentStatus.PAID,
+        order_id=order,
+        paid_at=local(MONDAY, 9),
+    )
+
+
 def _online(world: World) -> Dossier:
     dossier = dossier_submit(
         procedure_version=world.procedure,
@@ -142,15 +155,7 @@ def test_withdrawn_while_waiting_at_the_counter_paid_online_part_refunded(
     dossier = _receive(pay_first)
     assert dossier_actions(pay_first.clerk, dossier) == [Action.WITHDRAW]
     # A part the applicant paid online before coming to the counter to withdraw.
-    paid = Payment.objects.create(
-        dossier=dossier,
-        agency=pay_first.center,
-        method=Method.ONLINE,
-        amount=5000,
-        status=PaymentStatus.PAID,
-        order_id="ORD-COUNTER",
-        paid_at=local(MONDAY, 9),
-    )
+    paid = _paid_online(dossier, pay_first, "ORD-COUNTER")
     client.force_login(pay_first.clerk)
     response = client.post(
         f"/can-bo/ho-so/{dossier.code}/rut-ho-so/",
@@ -175,15 +180,7 @@ def test_withdrawn_while_waiting_on_the_portal(
     dossier = _online(pay_first)
     assert dossier.status == Status.AWAITING_PAYMENT
     # A part paid online before the withdrawal goes back to the applicant.
-    paid = Payment.objects.create(
-        dossier=dossier,
-        agency=pay_first.center,
-        method=Method.ONLINE,
-        amount=5000,
-        status=PaymentStatus.PAID,
-        order_id="ORD-1",
-        paid_at=local(MONDAY, 9),
-    )
+    paid = _paid_online(dossier, pay_first, "ORD-1")
     client.force_login(pay_first.citizen)
     page = client.get(f"/ca-nhan/ho-so/{dossier.code}/")
     assert "Rút hồ sơ" in page.content.decode()

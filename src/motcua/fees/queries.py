@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from motcua.agencies.queries import agency_subtree, scope_root
@@ -118,6 +119,14 @@ def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(days=1)
 
 
+def _counter_payments(day: dt.date) -> QuerySet[Payment]:
+    """The receipts issued at a counter (cash, transfer) on the local ``day``."""
+    start, end = _day_bounds(day)
+    return Payment.objects.filter(
+        method__in=(Method.CASH, Method.TRANSFER), paid_at__gte=start, paid_at__lt=end
+    )
+
+
 def clerks_for(user: User, day: dt.date) -> list[User]:
     """The people whose cash book of ``day`` ``user`` may open: an accountant, everyone who
     issued a counter receipt in the accountant's agencies that day (by name; from the
@@ -126,13 +135,7 @@ def clerks_for(user: User, day: dt.date) -> list[User]:
     agencies = accounting_agency_ids(user)
     if agencies is None:
         return [user]
-    start, end = _day_bounds(day)
-    issued = Payment.objects.filter(
-        agency_id__in=agencies,
-        method__in=(Method.CASH, Method.TRANSFER),
-        paid_at__gte=start,
-        paid_at__lt=end,
-    ).values("clerk_id")
+    issued = _counter_payments(day).filter(agency_id__in=agencies).values("clerk_id")
     return list(User.objects.filter(pk__in=issued).order_by("first_name", "last_name", "username"))
 
 
@@ -140,13 +143,7 @@ def cash_book_for(clerk: User, day: dt.date, *, agency_ids: list[int] | None = N
     """Every receipt ``clerk`` issued at the counter on the local ``day``, by number; a
     receipt voided later stays in its day's book, with the void. ``agency_ids``: only the
     receipts of those agencies (what an accountant reads: their agencies' money only)."""
-    start, end = _day_bounds(day)
-    payments = Payment.objects.filter(
-        clerk=clerk,
-        method__in=(Method.CASH, Method.TRANSFER),
-        paid_at__gte=start,
-        paid_at__lt=end,
-    )
+    payments = _counter_payments(day).filter(clerk=clerk)
     if agency_ids is not None:
         payments = payments.filter(agency_id__in=agency_ids)
     rows = list(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -63,29 +64,34 @@ def dossiers_stop_expired_supplements(now: dt.datetime | None = None) -> list[Do
     now = now or _now()
     days = supplement_wait_days()
     today = local_date(now)
-    stopped = []
     candidates = Dossier.objects.filter(
         status=Status.SUPPLEMENT_REQUESTED,
         supplement_requested_at__lt=now - dt.timedelta(days=days),
     ).only("pk", "supplement_requested_at")
-    for dossier in candidates:
+
+    def past_due(dossier: Dossier) -> bool:
         assert dossier.supplement_requested_at is not None
         last_day = supplement_last_day(dossier.supplement_requested_at)
-        if today <= last_day or _supplement_sent_in_time(dossier, last_day):
+        return not (today <= last_day or _supplement_sent_in_time(dossier, last_day))
+
+    reason = _("Không nhận được hồ sơ bổ sung trong thời hạn %(days)s ngày") % {"days": days}
+    return _stop_each(candidates, past_due, str(reason))
+
+
+def _stop_each(
+    candidates: Iterable[Dossier], past_due: Callable[[Dossier], bool], reason: str
+) -> list[Dossier]:
+    """Stop (``dossier_stop``, by the system) each candidate ``past_due`` says is; one that
+    changed meanwhile (supplemented, paid, withdrawn, ended) is refused by the rule table
+    under its lock and left."""
+    stopped = []
+    for dossier in candidates:
+        if not past_due(dossier):
             continue
         try:
-            stopped.append(
-                dossier_stop(
-                    dossier=dossier,
-                    actor="system",
-                    reason=str(
-                        _("Không nhận được hồ sơ bổ sung trong thời hạn %(days)s ngày")
-                        % {"days": days}
-                    ),
-                )
-            )
+            stopped.append(dossier_stop(dossier=dossier, actor="system", reason=reason))
         except TransitionError:
-            continue  # supplemented or ended meanwhile: nothing to stop
+            continue
     return stopped
 
 
@@ -100,28 +106,18 @@ def dossiers_stop_unpaid(now: dt.datetime | None = None) -> list[Dossier]:
     (the rule table refuses, checked under the dossier's lock)."""
     now = now or _now()
     today = local_date(now)
-    stopped = []
     # Every dossier waiting since before today (a handful): the day each was told, not
     # today's MOTCUA_PAYMENT_WAIT_DAYS, decides (a setting changed since moves no one's day).
     candidates = Dossier.objects.filter(
         status=Status.AWAITING_PAYMENT,
         received_at__lt=dt.datetime.combine(today, dt.time(0), tzinfo=LOCAL),
     ).only("pk", "received_at")
-    for dossier in candidates:
+
+    def past_due(dossier: Dossier) -> bool:
         last = dossier_pay_by(dossier)
-        if last is None or today <= last:
-            continue
-        try:
-            stopped.append(
-                dossier_stop(
-                    dossier=dossier,
-                    actor="system",
-                    reason=str(_("Không thực hiện nghĩa vụ tài chính đúng hạn")),
-                )
-            )
-        except TransitionError:
-            continue  # paid or withdrawn meanwhile: nothing to stop
-    return stopped
+        return last is not None and today > last
+
+    return _stop_each(candidates, past_due, str(_("Không thực hiện nghĩa vụ tài chính đúng hạn")))
 
 
 def dossiers_flag_overdue(now: dt.datetime | None = None) -> int:
