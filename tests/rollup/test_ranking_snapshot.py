@@ -32,7 +32,7 @@ def _direct_quarter(day: dt.date) -> dict[int, float]:
     from motcua.reports.indicators import indicators_for_agencies
     from motcua.reports.ranking import ranked_agencies
 
-    agencies = ranked_agencies()
+    agencies = ranked_agencies(dt.date(2026, 10, 1), day)
     results = indicators_for_agencies(
         year=day.year, date_from=dt.date(2026, 10, 1), date_to=day, agencies=agencies
     )

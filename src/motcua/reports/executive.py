@@ -130,7 +130,7 @@ def ranking(year: int, date_to: dt.date) -> list[dict[str, Any]]:
     """The province-level agencies by their QĐ 766 score (best first), computed now: every
     agency's indicators in one grouped pass (``indicators_for_agencies``, period figures from
     the rollup). The pages read the kept snapshot instead (``reports.ranking``)."""
-    agencies = ranked_agencies()
+    agencies = ranked_agencies(dt.date(year, 1, 1), date_to)
     results = indicators_for_agencies(
         year=year, date_to=date_to, agencies=agencies, source="rollup"
     )

@@ -22,9 +22,10 @@ import re
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from motcua.agencies.models import Agency, Level
+from motcua.agencies.models import Agency, AgencyKind, Level
 from motcua.core.audit import Actor, audit_log
 from motcua.dossiers.classify import LOCAL
 from motcua.reports.models import RankingScore
@@ -73,11 +74,22 @@ def _today() -> dt.date:
     return timezone.now().astimezone(LOCAL).date()
 
 
-def ranked_agencies() -> list[Agency]:
-    """The agencies the ranking scores: the province level's, but the one-stop centre."""
+def ranked_agencies(date_from: dt.date, date_to: dt.date) -> list[Agency]:
+    """The agencies the ranking scores for a period: the province's own bodies (the direct
+    children of a province's people's committee: its departments, its office, the vertical
+    agencies under it), not the one-stop centre and not the units of a department (a unit's
+    dossiers are its department's, ``agencies.queries.scope_root``), and only those in force
+    during the period (validity overlapping it), so that a 2022 ranking lists 2022's
+    agencies and not the ones a merger created later, and a 2026 one not those it ended."""
     return list(
-        Agency.objects.filter(level=Level.PROVINCE, parent__isnull=False)
-        .exclude(kind="service_center")
+        Agency.objects.filter(
+            level=Level.PROVINCE,
+            parent__kind=AgencyKind.PEOPLE_COMMITTEE,
+            parent__parent__isnull=True,
+        )
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=date_to))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=date_from))
+        .exclude(kind__in=(AgencyKind.SERVICE_CENTER, AgencyKind.UNIT))
         .order_by("name")
     )
 
@@ -87,7 +99,7 @@ def ranking_compute(period: RankingPeriod) -> list[RankingScore]:
     replace the period's rows with them, in one transaction."""
     today = _today()
     date_to = min(period.last_day, today)
-    agencies = ranked_agencies()
+    agencies = ranked_agencies(period.first_day, max(date_to, period.first_day))
     results = {} if date_to < period.first_day else _scores(period, date_to, agencies)
     now = timezone.now()
     rows = [
