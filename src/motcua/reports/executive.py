@@ -16,10 +16,12 @@ from django.conf import settings
 from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
-from motcua.agencies.models import Agency
-from motcua.core.formatting import pct
+from motcua.agencies.models import Agency, Level
+from motcua.core.formatting import pct, vn_int
 from motcua.dossiers.models import CLOCK_PAUSED_STATUSES, Dossier, EndKind
 from motcua.feedback.models import CLOSED_STATUSES, Feedback
 from motcua.reports.indicators import indicators_for_agencies
@@ -27,7 +29,18 @@ from motcua.reports.queries import period_figures
 from motcua.reports.ranking import RankingPeriod, ranked_agencies, ranking_snapshot
 
 # The figures linked to the staff list, with the key the list filters by (office.dashboard).
-LINKED = ("received", "received_online", "resolved", "early", "on_time", "late", "in_progress")
+LINKED = (
+    "received",
+    "received_online",
+    "resolved",
+    "early",
+    "on_time",
+    "late",
+    "in_progress",
+    "in_progress_overdue",
+)
+# The figures of the tables by agency and by level, with their lists.
+ROW_LINKED = ("received", "resolved", "late", "in_progress", "in_progress_overdue")
 
 
 def presets(today: dt.date) -> list[tuple[str, dt.date, dt.date]]:
@@ -44,11 +57,20 @@ def presets(today: dt.date) -> list[tuple[str, dt.date, dt.date]]:
     ]
 
 
-def drill_link(key: str, date_from: dt.date, date_to: dt.date, agency_id: int | None) -> str:
-    """The staff dossier list with the report's filters (as the dashboard links)."""
+def drill_link(
+    key: str,
+    date_from: dt.date,
+    date_to: dt.date,
+    agency_id: int | None,
+    level: str | None = None,
+) -> str:
+    """The staff dossier list with the report's filters (as the dashboard links): the
+    figure, the period, and the agency or the level of the row."""
     params = {"ky": key, "date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
     if agency_id is not None:
         params["co_quan"] = str(agency_id)
+    if level is not None:
+        params["cap"] = level
     return f"{reverse('office:inbox')}?{urlencode(params)}"
 
 
@@ -104,25 +126,84 @@ def monthly_trend(date_to: dt.date) -> list[dict[str, Any]]:
     ]
 
 
-def trend_svg(rows: list[dict[str, Any]], width: int = 600, height: int = 160) -> str:
-    """Received per month (bars) against the same months a year before (line), inline SVG."""
+def trend_legend(rows: list[dict[str, Any]]) -> tuple[str, str]:
+    """What the bars and the line are: the year ("2026"), or the months when the twelve
+    span two years ("11/2025–10/2026"); the line's is a year before."""
+    if not rows:
+        return "", ""
+    first, last = rows[0]["month"], rows[-1]["month"]
+
+    def span(shift: int) -> str:
+        a, b = first.replace(year=first.year - shift), last.replace(year=last.year - shift)
+        return str(a.year) if a.year == b.year else f"{a:%m/%Y}–{b:%m/%Y}"
+
+    return span(0), span(1)
+
+
+def trend_svg(rows: list[dict[str, Any]], width: int = 640, height: int = 240) -> str:
+    """Received per month (bars) against the same months a year before (line and dots),
+    inline SVG: a value axis (0, half, top), each month under its bar (T1…T12, the year
+    under its first month and under each January), the two series in a legend, and every
+    value as a ``<title>`` tooltip. Decorative for screen readers (``aria-hidden``): the
+    page gives the same numbers as a table."""
+    left, right, top_pad, bottom = 48, 8, 30, 36  # room for the axis, legend and labels
+    plot_h = height - top_pad - bottom
+    base = top_pad + plot_h
     top = max([1, *(r["received"] for r in rows), *(r["received_year_before"] for r in rows)])
-    step = width / max(len(rows), 1)
-    bars, points = [], []
-    for i, r in enumerate(rows):
-        h = r["received"] / top * (height - 20)
-        x = i * step
-        bars.append(
-            f'<rect x="{x + 4:.1f}" y="{height - h:.1f}" width="{step - 8:.1f}" '
-            f'height="{h:.1f}" fill="#2563eb"><title>{r["month"]:%m/%Y}: {r["received"]}'
-            "</title></rect>"
+    step = (width - left - right) / max(len(rows), 1)
+    now_label, before_label = trend_legend(rows)
+
+    def y(value: int) -> float:
+        return base - value / top * plot_h
+
+    text = 'font-size="13" fill="#333"'
+    parts = []
+    for value in sorted({0, top // 2, top}):  # the value axis and its grid lines
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
+            f'stroke="#d0d5dd" stroke-width="1"/>'
+            f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end" {text}>'
+            f"{vn_int(value)}</text>"
         )
-        yb = height - r["received_year_before"] / top * (height - 20)
-        points.append(f"{x + step / 2:.1f},{yb:.1f}")
+    points, dots = [], []
+    for i, r in enumerate(rows):
+        month: dt.date = r["month"]
+        x = left + i * step
+        cx = x + step / 2
+        h = base - y(r["received"])
+        parts.append(
+            f'<rect x="{x + 4:.1f}" y="{y(r["received"]):.1f}" width="{step - 8:.1f}" '
+            f'height="{h:.1f}" fill="#2563eb"><title>{month:%m/%Y}: '
+            f"{vn_int(r['received'])}</title></rect>"
+        )
+        before = month.replace(year=month.year - 1)
+        yb = y(r["received_year_before"])
+        points.append(f"{cx:.1f},{yb:.1f}")
+        dots.append(
+            f'<circle cx="{cx:.1f}" cy="{yb:.1f}" r="3.5" fill="#dc2626"><title>'
+            f"{before:%m/%Y}: {vn_int(r['received_year_before'])}</title></circle>"
+        )
+        parts.append(
+            f'<text x="{cx:.1f}" y="{base + 15}" text-anchor="middle" {text}>'
+            f"{_('T%(month)d') % {'month': month.month}}</text>"
+        )
+        if i == 0 or month.month == 1:
+            parts.append(
+                f'<text x="{cx:.1f}" y="{base + 31}" text-anchor="middle" {text}>'
+                f"{month.year}</text>"
+            )
     line = f'<polyline points="{" ".join(points)}" fill="none" stroke="#dc2626" stroke-width="2"/>'
+    legend = (
+        f'<rect x="{left}" y="6" width="14" height="14" fill="#2563eb"/>'
+        f'<text x="{left + 20}" y="18" {text}>{escape(now_label)}</text>'
+        f'<line x1="{left + 160}" x2="{left + 184}" y1="13" y2="13" stroke="#dc2626" '
+        f'stroke-width="2"/><circle cx="{left + 172}" cy="13" r="3.5" fill="#dc2626"/>'
+        f'<text x="{left + 190}" y="18" {text}>{escape(before_label)}</text>'
+    )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'role="img" width="100%">{"".join(bars)}{line}</svg>'
+        f'width="100%" aria-hidden="true" focusable="false" data-chart="trend">'
+        f"{''.join(parts)}{line}{''.join(dots)}{legend}</svg>"
     )
 
 
@@ -178,14 +259,25 @@ def executive_figures(
                     "level": level["name"],
                     "on_time_rate": rate,
                     "links": {
-                        key: drill_link(key, date_from, date_to, agency_id)
-                        for key in ("received", "resolved", "late", "in_progress")
+                        key: drill_link(key, date_from, date_to, agency_id) for key in ROW_LINKED
                     },
                 }
             )
             if rate is not None and then is not None and rate < then:
                 alerts.append({"name": row["name"], "rate": rate, "before": then})
     links = {key: drill_link(key, date_from, date_to, None) for key in LINKED}
+    levels = [
+        {
+            **row,
+            "name": str(Level(row["level"]).label)
+            if row["level"] in Level.values
+            else row["level"],
+            "links": {
+                key: drill_link(key, date_from, date_to, None, row["level"]) for key in ROW_LINKED
+            },
+        }
+        for row in figures["by_level"]
+    ]
     days = int(settings.MOTCUA["EXEC_OVERDUE_DAYS"])
     # Dossiers in progress now whose due date passed more than N days ago, by agency.
     # Counted by agency id from ``dossier_at_end`` alone (no table rows), named after.
@@ -212,14 +304,17 @@ def executive_figures(
         .filter(due_at__lt=timezone.now())
         .count()
     )
+    trend = monthly_trend(date_to)
     return {
         "figures": figures,
         "links": links,
         "agencies": agencies,
+        "levels": levels,
         "alerts": alerts,
         "overdue_days": days,
         "long_overdue": long_overdue,
         "complaints_late": complaints_late,
-        "trend": monthly_trend(date_to),
+        "trend": trend,
+        "trend_legend": trend_legend(trend),
         "ranking": ranking_snapshot(RankingPeriod(date_to.year)) if with_ranking else None,
     }

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from motcua.core.access import staff_required
@@ -19,6 +20,12 @@ from motcua.office.views.common import request_profile
 from motcua.reports.executive import executive_figures, presets, trend_svg
 
 EXECUTIVE_ROLES = (Role.PROVINCIAL_OFFICE, Role.LEADER)
+PRESET_LABELS = {
+    "month": gettext_lazy("Tháng này"),
+    "quarter": gettext_lazy("Quý này"),
+    "year": gettext_lazy("Từ đầu năm"),
+    "last_year": gettext_lazy("Năm trước"),
+}
 
 
 @require_GET
@@ -31,10 +38,23 @@ def executive(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = forms.PeriodForm(request.GET or None)
     period = period_read(form, today)
+    if not form.is_bound and period is not None:
+        # The period shown (the quarter so far) is the one the form says.
+        form = forms.PeriodForm(initial={"date_from": period[0], "date_to": period[1]})
     data = None
     if period is not None:
         data = executive_figures(*period)
         data["trend_svg"] = mark_safe(trend_svg(data["trend"]))  # numbers only, built here
+    choices = [
+        {"label": PRESET_LABELS[key], "from": a, "to": b, "current": False}
+        for key, a, b in presets(today)
+    ]
+    # The preset the period shown is (the first, when two are the same days: in January's
+    # quarter, "this quarter" and "from the start of the year").
+    for choice in choices:
+        if period == (choice["from"], choice["to"]):
+            choice["current"] = True
+            break
     return render(
         request,
         "office/executive.html",
@@ -42,7 +62,7 @@ def executive(request: HttpRequest) -> HttpResponse:
             "title": _("Điều hành"),
             "form": form,
             "period": period,
-            "presets": presets(today),
+            "presets": choices,
             "data": data,
         },
     )

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from motcua.agencies.models import Agency
+from motcua.agencies.models import Agency, Level
 from motcua.core.access import staff_home, staff_required
 from motcua.core.dbrouter import reads_from_replica
 from motcua.core.models import Role
@@ -67,11 +67,21 @@ def inbox(request: HttpRequest) -> HttpResponse:
             figure = period_filter(request.GET["ky"], request.user, period[0], period[1], risk)
         if period is not None and figure is not None:
             current, mine = figure, False
-            drill = {"label": figure.label, "from": period[0], "to": period[1], "agency": None}
+            drill = {
+                "label": figure.label,
+                "from": period[0],
+                "to": period[1],
+                "agency": None,
+                "level": None,
+            }
             agency_id = request.GET.get("co_quan", "")
             if agency_id.isdigit():
                 current = PeriodFilter(figure.key, figure.label, figure.q & Q(agency_id=agency_id))
                 drill["agency"] = Agency.objects.filter(pk=agency_id).first()
+            level = request.GET.get("cap", "")
+            if level in Level.values:  # a row of the executive view's table by level
+                current = PeriodFilter(current.key, current.label, current.q & Q(level=level))
+                drill["level"] = {"code": level, "label": Level(level).label}
     counts = queries.inbox_counts(scope, mine=mine, now=now, risk=risk)
     dossiers = queries.inbox(scope, q=current.q, mine=mine, query=query, key=current.key)
     page = Paginator(dossiers.values_list("pk", flat=True), 50)
