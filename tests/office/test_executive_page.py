@@ -34,6 +34,10 @@ def test_the_period_shown_is_said(world: World, client: Client) -> None:
     current = re.findall(r'<a href="([^"]+)" aria-current="true">([^<]+)</a>', html)
     assert [label for _url, label in current] == ["Năm trước"]
     assert "Từ 01/01/2025 đến 31/12/2025" in html
+    # A start alone: the end filled in from the default is in its box too.
+    html = client.get("/dieu-hanh/?date_from=2026-02-01").content.decode()
+    assert re.search(r'name="date_to"[^>]*value="2026-03-20"', html)
+    assert "Từ 01/02/2026 đến 20/03/2026" in html
 
 
 @time_machine.travel(NOW, tick=False)

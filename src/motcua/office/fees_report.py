@@ -36,8 +36,9 @@ def fees_report(request: HttpRequest) -> HttpResponse:
     scope = report_scope(request.user, FEES_REPORT_ROLES)
     form = forms.PeriodForm(request.GET if request.GET.get("date_from") else None)
     period = period_read(form, timezone.localdate())
-    if not form.is_bound and period is not None:
-        # The period shown (the quarter so far) is the one the form says.
+    if period is not None and not form.errors:
+        # The boxes say the period shown: the default (the quarter so far), or what was
+        # asked with a missing end filled in.
         form = forms.PeriodForm(initial={"date_from": period[0], "date_to": period[1]})
     report = None
     if scope is not None and period is not None:

@@ -38,8 +38,9 @@ def executive(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = forms.PeriodForm(request.GET or None)
     period = period_read(form, today)
-    if not form.is_bound and period is not None:
-        # The period shown (the quarter so far) is the one the form says.
+    if period is not None and not form.errors:
+        # The boxes say the period shown: the default (the quarter so far), or what was
+        # asked with a missing end filled in.
         form = forms.PeriodForm(initial={"date_from": period[0], "date_to": period[1]})
     data = None
     if period is not None:
