@@ -350,6 +350,7 @@ def test_server_killed_during_20_submissions_leaves_no_half_written_dossier_or_o
         files[f"part-{second}"] = (f"cccd-{n}.pdf", _pdf(n, 2))
         for _name, content in files.values():
             sent[hashlib.sha256(content).hexdigest()] = n
+            contents.append((content, n))
         body, content_type = _multipart(
             {**APPLICANT, "csrfmiddlewaretoken": token.group(1).decode()}, files
         )
