@@ -140,6 +140,12 @@ def main() -> None:
         user=office,
         defaults={"agency": Agency.objects.get(parent__isnull=True), "role": "provincial_office"},
     )
+    from django.conf import settings
+    from django.test import Client
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    client = Client()
+    client.force_login(office)
     for name, (date_from, date_to) in (("quarter", QUARTER), ("year", YEAR)):
         print(f" {name} {date_from} – {date_to}, p95 of {args.repeat}:")
 
@@ -180,6 +186,22 @@ def main() -> None:
         print(f"  executive view, first read (ranking)    : {first_s * 1000:8.0f} ms")
         view_s, _ = p95(args.repeat, lambda a=date_from, b=date_to: executive_figures(a, b))
         print(f"  executive view, rollup, kept ranking    : {view_s * 1000:8.0f} ms")
+        # The whole pages as the provincial office opens them (figures, template, charts).
+        query = {"date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
+        for label, url in (
+            ("page /dieu-hanh/", "/dieu-hanh/"),
+            ("page /can-bo/lanh-dao/", "/can-bo/lanh-dao/"),
+        ):
+
+            def page(u: str = url, q: dict[str, str] = query) -> Any:
+                response = client.get(u, q)
+                if response.status_code != 200:
+                    raise SystemExit(f"{u}: {response.status_code}")
+                return response
+
+            page()
+            page_s, _ = p95(args.repeat, page)
+            print(f"  {label:<40}: {page_s * 1000:8.0f} ms")
         if args.ranking:
             rank_s, _ = p95(3, lambda b=date_to: ranking(b.year, b))
             print(f"  QĐ 766 ranking (reads the dossiers)     : {rank_s * 1000:8.0f} ms")

@@ -73,15 +73,19 @@ def build_world() -> tuple[list[int], list[tuple[int, int, int, str]]]:
     from motcua.agencies.models import Agency
     from motcua.catalog.models import Field, Procedure, ProcedureVersion
 
-    def agency(code: str, level: str, parent: Agency | None) -> Agency:
-        a = Agency.objects.create(code=code, name=f"Cơ quan {code}", level=level, parent=parent)
+    def agency(code: str, level: str, parent: Agency | None, kind: str = "department") -> Agency:
+        a = Agency.objects.create(
+            code=code, name=f"Cơ quan {code}", level=level, parent=parent, kind=kind
+        )
         a.path = f"{parent.path if parent else '/'}{a.pk}/"
         a.save(update_fields=["path"])
         return a
 
-    root = agency("000.00.00.H99", "province", None)
+    # The province's people's committee, its departments and its one-stop centre (so that
+    # the QĐ 766 ranking has the province's bodies to rank, as a real province does).
+    root = agency("000.00.00.H99", "province", None, "people_committee")
     departments = [agency(f"000.00.{i:02d}.H99", "province", root) for i in range(1, 16)]
-    center = agency("000.01.01.H99", "province", root)
+    center = agency("000.01.01.H99", "province", root, "service_center")
     districts = [agency(f"000.00.{30 + i}.H99", "district", root) for i in range(8)]
     communes = [
         agency(f"000.{20 + j}.{30 + i}.H99", "commune", d)

@@ -147,6 +147,55 @@ def test_the_executive_view_alerts_on_dossiers_long_overdue(world: World) -> Non
 
 
 @pytest.mark.django_db
+def test_the_falling_rate_alerts_compare_with_the_previous_periods_report(
+    world: World, history: list[Dossier]
+) -> None:
+    """An agency is alerted when its on-time rate is below its rate of the period before,
+    each as the report (on the dossiers) states it for that period, level and agency."""
+    from motcua.reports.executive import executive_figures, previous_on_time_rates
+    from motcua.reports.queries import period_figures
+
+    def rates(date_from: dt.date, date_to: dt.date) -> dict[tuple[str, str], float]:
+        report = period_figures(date_from=date_from, date_to=date_to)
+        out = {}
+        for level in report["table_ii06a"]["by_agency"]["levels"]:
+            for row in level["rows"]:
+                if row["resolved_total"]:
+                    on_time = row["resolved_early"] + row["resolved_on_time"]
+                    out[(level["level"], row["code"])] = round(
+                        100 * on_time / row["resolved_total"], 2
+                    )
+        return out
+
+    codes = dict(Agency.objects.values_list("pk", "code"))
+    compared = 0
+    with time_machine.travel(local(MONDAY + dt.timedelta(days=25), 9), tick=False):
+        for length in (1, 3, 6):
+            date_to = MONDAY + dt.timedelta(days=2 * length + 1)
+            date_from = date_to - dt.timedelta(days=length)
+            prev_to = date_from - dt.timedelta(days=1)
+            before = rates(prev_to - dt.timedelta(days=length), prev_to)
+            kept = {
+                (level, codes[pk]): rate
+                for (level, pk), rate in previous_on_time_rates(
+                    prev_to - dt.timedelta(days=length), prev_to
+                ).items()
+            }
+            assert kept == pytest.approx(before)
+            now = rates(date_from, date_to)
+            expected = sorted(
+                name
+                for (level, code), rate in now.items()
+                if (level, code) in before and rate < before[(level, code)]
+                for name in Agency.objects.filter(code=code).values_list("name", flat=True)
+            )
+            alerts = executive_figures(date_from, date_to, with_ranking=False)["alerts"]
+            assert sorted(a["name"] for a in alerts) == expected
+            compared += len(before)
+    assert compared  # the history has resolved dossiers in the periods compared
+
+
+@pytest.mark.django_db
 def test_the_ranking_scores_are_the_indicators_on_the_dossiers(
     world: World, history: list[Dossier]
 ) -> None:

@@ -25,8 +25,10 @@ from motcua.core.formatting import pct, vn_int
 from motcua.dossiers.models import CLOCK_PAUSED_STATUSES, Dossier, EndKind
 from motcua.feedback.models import CLOSED_STATUSES, Feedback
 from motcua.reports.indicators import indicators_for_agencies
-from motcua.reports.queries import period_figures
+from motcua.reports.period import make_period, scope_q
+from motcua.reports.queries import ii06a_columns, period_figures
 from motcua.reports.ranking import RankingPeriod, ranked_agencies, ranking_snapshot
+from motcua.reports.rollup_queries import FLOW_KEYS, rollup_ended_counts
 
 # The figures linked to the staff list, with the key the list filters by (office.dashboard).
 LINKED = (
@@ -231,6 +233,22 @@ def ranking(year: int, date_to: dt.date) -> list[dict[str, Any]]:
     return out
 
 
+def previous_on_time_rates(date_from: dt.date, date_to: dt.date) -> dict[tuple[str, int], float]:
+    """The on-time rate of each (level, agency) row of biểu II.06a for a period, as
+    ``period_figures(source="rollup")`` lays it out, from the rollup's ended rows alone: the
+    alerts compare the period with the one before, and only its ended dossiers matter, so
+    the previous period's stocks (carried over, in progress, overdue: the costly part of a
+    report) are not counted."""
+    period = make_period(date_from, date_to)
+    blank = dict.fromkeys(FLOW_KEYS, 0) | {"carried_over": 0, "in_progress": 0, "overdue": 0}
+    out = {}
+    for (agency_id, level), counts in rollup_ended_counts(scope_q(None, date_to), period).items():
+        rate = _on_time_rate(ii06a_columns(blank | counts))
+        if rate is not None:
+            out[(level, agency_id)] = rate
+    return out
+
+
 def executive_figures(
     date_from: dt.date, date_to: dt.date, *, with_ranking: bool = True
 ) -> dict[str, Any]:
@@ -240,19 +258,14 @@ def executive_figures(
     figures = period_figures(date_from=date_from, date_to=date_to, source="rollup")
     length = date_to - date_from
     prev_to = date_from - dt.timedelta(days=1)
-    previous = period_figures(date_from=prev_to - length, date_to=prev_to, source="rollup")
+    before = previous_on_time_rates(prev_to - length, prev_to)
     ids = dict(Agency.objects.values_list("code", "pk"))
-    before = {
-        row["code"]: row
-        for level in previous["table_ii06a"]["by_agency"]["levels"]
-        for row in level["rows"]
-    }
     agencies, alerts = [], []
     for level in figures["table_ii06a"]["by_agency"]["levels"]:
         for row in level["rows"]:
             agency_id = ids.get(row["code"])
             rate = _on_time_rate(row)
-            then = _on_time_rate(before[row["code"]]) if row["code"] in before else None
+            then = before.get((level["level"], agency_id)) if agency_id is not None else None
             agencies.append(
                 {
                     **row,

@@ -93,6 +93,7 @@ __all__ = [
     "ReportError",
     "agency_subtree_ids",
     "guidance_counts",
+    "ii06a_columns",
     "local_midnight",
     "make_period",
     "period_figures",
@@ -100,6 +101,7 @@ __all__ = [
     "report_request_list_for",
     "scope_agency_ids",
     "scoped_dossiers",
+    "sum_counts",
 ]
 
 # The counts of one row; the same names are keys of every row of the grouped query.
@@ -186,7 +188,7 @@ def _grouped_counts(
     return groups, reasons, steps
 
 
-def _sum(rows: Iterable[dict[str, int]]) -> dict[str, int]:
+def sum_counts(rows: Iterable[dict[str, int]]) -> dict[str, int]:
     total: dict[str, int] = defaultdict(int)
     for row in rows:
         for k, v in row.items():
@@ -200,7 +202,7 @@ def _as_float(value: Any) -> float:
     return float(value)
 
 
-def _ii06a_columns(c: dict[str, int]) -> dict[str, int]:
+def ii06a_columns(c: dict[str, int]) -> dict[str, int]:
     """Biểu II.06a (TT 01/2020/TT-VPCP): refused and withdrawn/stopped dossiers are shown inside
     "resolved, on time" (domain.md §7), so received + carried over = resolved + in progress."""
     others = c["refused"] + c["withdrawn"] + c["stopped"]
@@ -251,20 +253,20 @@ def _ii06a_table(
         rows = []
         for pk, parts in by_level[level].items():
             code, name = names.get(pk, ("", str(pk)))
-            rows.append({"code": code, "name": name, **_ii06a_columns(_sum(parts))})
+            rows.append({"code": code, "name": name, **ii06a_columns(sum_counts(parts))})
         rows.sort(key=lambda r: (str(r["name"]), str(r["code"])))
         for i, row in enumerate(rows, start=1):
             row["tt"] = i
-        level_counts = _sum(c for parts in by_level[level].values() for c in parts)
+        level_counts = sum_counts(c for parts in by_level[level].values() for c in parts)
         levels.append(
             {
                 "level": level,
                 "name": str(Level(level).label) if level in Level.values else level,
-                "subtotal": _ii06a_columns(level_counts),
+                "subtotal": ii06a_columns(level_counts),
                 "rows": rows,
             }
         )
-    return {"levels": levels, "total": _ii06a_columns(_sum(groups.values()))}
+    return {"levels": levels, "total": ii06a_columns(sum_counts(groups.values()))}
 
 
 @reads_from_replica()
@@ -305,7 +307,7 @@ def figures_from_counts(
     date_from, date_to = period.date_from, period.date_to
     # A group that counts nothing in the period (its dossiers ended before it) shows no row.
     groups = {key: c for key, c in groups.items() if any(c.values())}
-    t = _sum(groups.values())
+    t = sum_counts(groups.values())
 
     agency_ids = {key[0] for key in groups}
     agencies = {
@@ -401,7 +403,7 @@ def _rollup(groups: dict[GroupKey, dict[str, int]], dim: int) -> dict[Any, dict[
     parts: dict[Any, list[dict[str, int]]] = defaultdict(list)
     for key, counts in groups.items():
         parts[key[dim]].append(counts)
-    return {k: _sum(v) for k, v in parts.items()}
+    return {k: sum_counts(v) for k, v in parts.items()}
 
 
 def _level_sorted(levels: Iterable[str]) -> list[str]:

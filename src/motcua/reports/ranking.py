@@ -100,7 +100,11 @@ def ranking_compute(period: RankingPeriod) -> list[RankingScore]:
     today = _today()
     date_to = min(period.last_day, today)
     agencies = ranked_agencies(period.first_day, max(date_to, period.first_day))
-    results = {} if date_to < period.first_day else _scores(period, date_to, agencies)
+    # No agency to rank (a province not set up yet, a period before it): nothing to compute,
+    # and the empty result is what a read shows, at the cost of this one query each time.
+    results = (
+        {} if date_to < period.first_day or not agencies else _scores(period, date_to, agencies)
+    )
     now = timezone.now()
     rows = [
         RankingScore(

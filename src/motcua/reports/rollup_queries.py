@@ -175,6 +175,33 @@ def rollup_flow_counts(scope: Q, period: Period) -> dict[GroupKey, dict[str, int
     return out
 
 
+# The ended dossiers' figures (what an on-time rate is made of).
+ENDED_KEYS = ("resolved", "early", "on_time", "late", "refused", "withdrawn", "stopped")
+
+
+def rollup_ended_counts(scope: Q, period: Period) -> dict[tuple[int, str], dict[str, int]]:
+    """The period's ended dossiers per (agency, level), from the rollup's rows of its days and
+    whole months only: ``ENDED_KEYS`` as ``rollup_flow_counts`` counts them, without the
+    stocks (no checkpoint, no year to date), for figures made of the period's results alone."""
+    p_days, p_months = _split(period.date_from, period.date_to)
+    out: dict[tuple[int, str], dict[str, int]] = {}
+    for model, spans in ((DayCount, p_days), (MonthCount, [p_months] if p_months else [])):
+        if not spans:
+            continue
+        conds = {k: c for k, c in _conditions(spans, [], []).items() if k in ENDED_KEYS}
+        rows = (
+            model.objects.filter(scope, _within(spans), measure=Measure.ENDED)
+            .order_by()
+            .values("agency_id", "level")
+            .annotate(**{k: Sum("n", filter=c) for k, c in conds.items()})
+        )
+        for values in cast(Iterable[dict[str, Any]], rows):
+            counts = out.setdefault((values["agency_id"], values["level"]), {})
+            for k in ENDED_KEYS:
+                counts[k] = counts.get(k, 0) + int(values[k] or 0)
+    return out
+
+
 def rollup_grouped_counts(
     agency: Agency | None, period: Period
 ) -> tuple[dict[GroupKey, dict[str, int]], LateDetail, LateDetail]:
@@ -245,7 +272,9 @@ def rollup_month_rows() -> list[tuple[Any, ...]]:
 
 
 __all__ = [
+    "ENDED_KEYS",
     "rollup_columns",
+    "rollup_ended_counts",
     "rollup_flow_counts",
     "rollup_grouped_counts",
     "rollup_month_rows",
