@@ -30,8 +30,8 @@ from motcua.dossiers.services import (
 from motcua.office.dashboard import dashboard_figures
 from motcua.reports.queries import period_figures
 from motcua.reports.rollup_queries import rollup_columns, rollup_month_rows, rollup_table_rows
-from motcua.rollup.models import DayCount
-from motcua.rollup.services import rollup_balances_extend, rollup_rebuild
+from motcua.rollup.models import DayCount, MonthCount
+from motcua.rollup.services import rollup_balances_extend, rollup_compact, rollup_rebuild
 from tests.world import MONDAY, World, local, staff_create
 
 APPLICANT = Applicant(
@@ -164,6 +164,22 @@ def test_the_rollup_kept_by_the_services_is_the_rollup_of_the_dossiers(
                 )
                 counted = period_figures(date_from=date_from, date_to=date_to, agency=agency)
                 assert rolled == counted, (date_from, date_to, agency)
+        # The changes were appended as rows of differences: folding them leaves one row per
+        # key with its count, and the same figures.
+        appended = DayCount.objects.count()
+        assert appended > len(kept)
+        assert rollup_compact() > 0
+        assert sorted(DayCount.objects.values_list(*rollup_columns(DayCount))) == kept
+        assert rollup_month_rows() == kept_months
+        months = rollup_columns(MonthCount)
+        assert sorted(MonthCount.objects.values_list(*months)) == [
+            row[1:] for row in kept_months if row[0] == "month"
+        ]
+        for date_from, date_to in _periods(now.date()):
+            assert period_figures(
+                date_from=date_from, date_to=date_to, source="rollup"
+            ) == period_figures(date_from=date_from, date_to=date_to)
+        assert rollup_compact() == 0  # nothing appended since
         rollup_rebuild()
         assert rollup_table_rows() == kept
         assert rollup_month_rows() == kept_months
@@ -230,8 +246,8 @@ def test_counters_receiving_at_once_are_both_counted() -> None:
 @pytest.mark.django_db
 def test_saves_in_one_block_refresh_each_day_once_before_it_ends(world: World) -> None:
     # Three receipts and a withdrawal of one agency's day in one transaction (as a composed
-    # service or an import would make them): the day is recomputed once, at the block's end,
-    # inside the transaction, and counts all four changes.
+    # service or an import would make them): the changes are appended once, at the block's
+    # end, inside the transaction (one INSERT of the day's rows), and count all four.
     with time_machine.travel(local(MONDAY, 9), tick=False):
         with CaptureQueriesContext(connection) as queries:
             with transaction.atomic(), save_listeners_batched():
@@ -245,9 +261,20 @@ def test_saves_in_one_block_refresh_each_day_once_before_it_ends(world: World) -
                     for _ in range(3)
                 ]
                 dossier_withdraw(dossier=made[0], actor=world.clerk)
+                first = len(queries.captured_queries)
                 assert not rollup_table_rows()  # not yet: once, at the end
-            refreshes = [q for q in queries if q["sql"].startswith('DELETE FROM "rollup_daycount"')]
-            assert len(refreshes) == 1
+                own = range(first, len(queries.captured_queries))  # this test's reading
+            appends = [q for q in queries if q["sql"].startswith('INSERT INTO "rollup_daycount"')]
+            assert len(appends) == 1
+            # Nothing of the rollup is read or deleted on the way: a receipt does not wait on
+            # another's rows.
+            assert not [
+                q
+                for i, q in enumerate(queries)
+                if "rollup_daycount" in q["sql"]
+                and not q["sql"].startswith("INSERT")
+                and i not in own
+            ]
         assert [(row[0], row[5], row[6], row[-1]) for row in rollup_table_rows()] == [
             (MONDAY, "", "ended", 1),
             (MONDAY, "direct", "received", 3),
@@ -261,3 +288,35 @@ def test_saves_in_one_block_refresh_each_day_once_before_it_ends(world: World) -
         ("", "ended", 2),
         ("direct", "received", 3),
     ]
+
+
+@pytest.mark.django_db
+def test_a_failed_service_inside_a_block_adds_nothing(world: World) -> None:
+    # A composed change (an import, a job) that catches a service's refusal and goes on: the
+    # refused receipt's INSERT was rolled back with its savepoint, and so is its change to
+    # the rollup (changes are appended as differences, so a rolled-back one must not count).
+    from motcua.dossiers.services import PartInput
+
+    with (
+        time_machine.travel(local(MONDAY, 9), tick=False),
+        transaction.atomic(),
+        save_listeners_batched(),
+    ):
+        with pytest.raises(DossierError):
+            dossier_receive(
+                procedure_version=world.procedure,
+                applicant=APPLICANT,
+                actor=world.clerk,
+                receiving_unit=world.center,
+                parts=[PartInput(name="   ")],  # refused after the dossier's INSERT
+            )
+        dossier_receive(
+            procedure_version=world.procedure,
+            applicant=APPLICANT,
+            actor=world.clerk,
+            receiving_unit=world.center,
+        )
+    assert Dossier.objects.count() == 1
+    assert [(row[6], row[-1]) for row in rollup_table_rows()] == [("received", 1)]
+    rollup_rebuild()
+    assert [(row[6], row[-1]) for row in rollup_table_rows()] == [("received", 1)]

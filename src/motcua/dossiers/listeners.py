@@ -39,8 +39,8 @@ def event_listeners_run(event: DossierEvent) -> None:
 class SaveListener:
     """An app that keeps something derived from dossiers' columns in step (the daily rollup):
     ``touches(fields)`` says whether a save of those columns concerns it; ``state(dossier)``
-    reads what it needs before the save; ``marks(dossier, before)`` names what a save made
-    stale (``before`` None: a new dossier), and ``refresh(marks)`` recomputes it;
+    reads what it needs before the save; ``marks(dossier, before)`` names what a save changed
+    (``before`` None: a new dossier), and ``refresh(marks)`` writes it;
     ``imported(since)`` follows a bulk history import of the dossiers created since then. All
     run inside the service's transaction.
 
@@ -101,15 +101,24 @@ def _mark(name: str, listener: SaveListener, marks: set[Any]) -> None:
 def save_listeners_batched() -> Iterator[None]:
     """Gather the listeners' marks of every dossier save in the block and refresh each
     listener once as the block ends, inside the caller's transaction (so a service that saves
-    a dossier three times, or several dossiers of one agency's day, recomputes that day once).
+    a dossier three times, or several dossiers of one agency's day, writes that day once).
 
     Use it inside the service's ``atomic`` block (``with transaction.atomic(),
     save_listeners_batched():``); nested, only the outermost refreshes. A block left by an
-    exception refreshes nothing: its transaction rolls back. (Marks of a savepoint that an
-    outer block caught and rolled back are refreshed anyway: a recomputation from the rows
-    is right whatever they are.)"""
-    if _PENDING.get() is not None:
-        yield
+    exception refreshes nothing: its transaction rolls back. A nested block left by an
+    exception drops the marks made inside it, as its savepoint (the service's ``atomic``)
+    drops its saves: an outer block that catches the exception and goes on refreshes only
+    what was kept (the rollup's marks are changes, ``rollup.services``: a change rolled back
+    must not be counted)."""
+    outer = _PENDING.get()
+    if outer is not None:
+        kept = {name: set(marks) for name, marks in outer.items()}
+        try:
+            yield
+        except BaseException:
+            outer.clear()
+            outer.update(kept)
+            raise
         return
     pending: dict[str, set[Any]] = {}
     token = _PENDING.set(pending)

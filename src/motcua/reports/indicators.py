@@ -508,17 +508,23 @@ def indicators_for_agencies(
         from motcua.rollup.models import DayCount, Measure, MonthCount
 
         first = date_to.replace(day=1)
+        # A key counts where its rows sum to more than 0 (a change is a row of its
+        # difference: a dossier moved to another agency leaves a −1 beside the +1).
         rows: list[dict[str, Any]] = [
             *MonthCount.objects.filter(scope, measure=Measure.RECEIVED, day__lt=first)
             .order_by()
             .values(*unit, "level")
-            .distinct(),
+            .annotate(total=Sum("n"))
+            .filter(total__gt=0)
+            .values(*unit, "level"),
             *DayCount.objects.filter(
                 scope, measure=Measure.RECEIVED, day__gte=first, day__lte=date_to
             )
             .order_by()
             .values(*unit, "level")
-            .distinct(),
+            .annotate(total=Sum("n"))
+            .filter(total__gt=0)
+            .values(*unit, "level"),
         ]
     else:
         rows = list(dossiers.filter(received_at__lt=end).values(*unit, "level").distinct())

@@ -258,16 +258,29 @@ def rollup_columns(model: Any) -> list[str]:
     return ["day", *names]
 
 
+def _folded(model: Any) -> list[tuple[Any, ...]]:
+    """A rollup table's counts, one tuple per key with the sum of its rows (changes are
+    appended as rows of differences until ``rollup_compact`` folds them), zeros left out."""
+    columns = rollup_columns(model)
+    rows = (
+        model.objects.order_by()
+        .values(*columns[:-1])
+        .annotate(total=Sum("n"))
+        .values_list(*columns[:-1], "total")
+    )
+    return sorted(row for row in rows if row[-1])
+
+
 def rollup_table_rows() -> list[tuple[Any, ...]]:
-    """Every rollup row as a sorted tuple (to compare the kept rollup with a rebuilt one)."""
-    return sorted(DayCount.objects.values_list(*rollup_columns(DayCount)))
+    """Every rollup count as a sorted tuple (to compare the kept rollup with a rebuilt one)."""
+    return _folded(DayCount)
 
 
 def rollup_month_rows() -> list[tuple[Any, ...]]:
-    """Every ``MonthCount`` and ``MonthBalance`` row as a sorted tuple, tagged by table."""
+    """Every ``MonthCount`` and ``MonthBalance`` count as a sorted tuple, tagged by table."""
     out: list[tuple[Any, ...]] = []
     for tag, model in (("month", MonthCount), ("balance", MonthBalance)):
-        out += [(tag, *row) for row in model.objects.values_list(*rollup_columns(model))]
+        out += [(tag, *row) for row in _folded(model)]
     return sorted(out, key=repr)
 
 

@@ -8,7 +8,7 @@ class RollupConfig(AppConfig):
     def ready(self) -> None:
         from motcua.dossiers.listeners import SaveListener, save_listener_register
         from motcua.rollup.services import (
-            rollup_days_refresh,
+            rollup_apply,
             rollup_marks,
             rollup_rebuild_since,
             rollup_state,
@@ -22,7 +22,7 @@ class RollupConfig(AppConfig):
                 touches=touches_rollup,
                 state=rollup_state,
                 marks=rollup_marks,
-                refresh=rollup_days_refresh,
+                refresh=rollup_apply,
                 imported=rollup_rebuild_since,
             ),
         )

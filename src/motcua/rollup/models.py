@@ -13,7 +13,8 @@ before it is received). "Overdue at the end" depends on due dates and history, n
 day's flows: it is counted on the dossiers in progress at the end (``rollup.queries``).
 
 The procedure is not a key: no figure groups by it, and it would multiply the rows by the
-procedures of a field. Rows are written only by ``rollup.services``.
+procedures of a field. Rows are written only by ``rollup.services``: a change as rows of
+its difference, folded later; a key's count is the sum of its rows.
 
 A period of a year read from days alone reads ~365 × (keys of a day) rows, and its carried-over
 figure every row before it. So two more tables (issue 18, the speed target):
@@ -67,7 +68,9 @@ class _Counts(models.Model):
     # Only on the rows of late results (footnote 1 of the report: reasons × steps); "" else.
     late_reason = models.TextField(blank=True, default="")
     late_steps = models.CharField(max_length=500, blank=True, default="")
-    n = models.PositiveIntegerField(_("số hồ sơ"))
+    # A change is appended as a row of its difference (+1, −1: ``rollup.services``), folded
+    # into one row per key by ``rollup_compact``: a key's count is the sum of its rows.
+    n = models.IntegerField(_("số hồ sơ"))
 
     class Meta:
         abstract = True
@@ -103,6 +106,21 @@ class MonthCount(_Counts):
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m} {self.agency_id} {self.measure} {self.n}"
+
+
+class Compaction(models.Model):
+    """How far ``rollup_compact`` has folded a table: the rows above ``last_id`` are the
+    changes appended since (their days and agencies are the ones to fold next time)."""
+
+    table = models.CharField(max_length=32, unique=True)
+    last_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("lần gộp số liệu")
+        verbose_name_plural = _("lần gộp số liệu")
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.last_id}"
 
 
 class MonthBalance(models.Model):

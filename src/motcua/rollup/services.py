@@ -1,36 +1,48 @@
 """Writing the daily rollup (``rollup.models.DayCount``).
 
-Choice: the write path marks the (local day, competent agency) pairs a change touches and
-recomputes them from the dossiers in the same transaction, rather than adding and
-subtracting deltas. A recomputed pair is right whatever happened before (a missed hook, a
-bulk import, a correction by hand), and costs two indexed range scans of one agency's day
-(``dossier_agency_received``, ``dossier_agency_ended``). ``rollup_rebuild`` recomputes
-a range of days for every agency (``motcua rollup rebuild``; the history import calls it for
-the days it wrote).
+Choice (issue 15, the speed of intake): the write path adds the change a save made, as rows
+of deltas. Each dossier save the rollup is concerned by gives the keys the dossier counted
+under before it (``rollup_state``, read from the database under the service's lock) and the
+keys it counts under after; at the end of the service's block (``dossiers.listeners``) the
+differences are inserted as new ``DayCount`` and ``MonthCount`` rows (+1, −1), appended,
+never updated: no row is read or locked, so receipts at one agency do not queue on its rows,
+and the cost of a change does not grow with the day's dossiers. A key's count is the sum of
+its rows, which is how every reader reads them (``SUM(n)``). ``rollup_compact`` (the worker's
+job, every ten minutes) folds the rows of each key into one again, so that readers stay
+fast; ``rollup_rebuild`` recomputes a range of days for every agency from the dossiers
+(``motcua rollup rebuild``, after a restore or a fix made outside the services; the history
+import calls it for the days it wrote), and so repairs anything a missed hook left wrong.
 
-The months follow their days: a recomputed (day, agency) pair recomputes its (month, agency)
-``MonthCount`` rows from the month's ``DayCount`` rows (about 30 days of one agency), and the
-agency's ``MonthBalance`` rows at the checkpoints after that month from its ``MonthCount``
-rows (months × keys of one agency). A change of today touches no checkpoint (they count the
-months before theirs). Checkpoints are added for every agency at once by ``rollup_rebuild``
-and ``rollup_balances_extend`` (the worker's monthly job), never by the write path.
+Before (issues 18/19) the write path recomputed each touched (day, agency) from the dossiers
+with the agency's row locked: right whatever happened before, but every receipt re-read the
+agency's whole day and receipts at one agency waited on each other to their commit.
+
+The balances follow their months: a change of a month before a checkpoint (a correction of
+an older dossier) recomputes the agency's ``MonthBalance`` rows at the later checkpoints from
+its ``MonthCount`` rows, with the agency's row locked (the rare path). A change of this
+month touches no checkpoint (they count the months before theirs). Checkpoints are added for
+every agency at once by ``rollup_rebuild`` and ``rollup_balances_extend`` (the worker's job,
+a day after the month began: no change of the month before is still uncommitted then),
+never by the write path.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Max, Min, Q, QuerySet, Sum
+from django.utils import timezone
 
 from motcua.agencies.models import Agency
 from motcua.core.audit import Actor, audit_log
 from motcua.dossiers.classify import LOCAL
 from motcua.dossiers.models import DeliveryChannel, Dossier, DossierClass, EndKind
-from motcua.rollup.models import DayCount, Measure, MonthBalance, MonthCount
+from motcua.rollup.models import Compaction, DayCount, Measure, MonthBalance, MonthCount
 
 # The columns of a dossier the rollup reads: a save that changes none of them leaves it as is.
 ROLLUP_FIELDS = (
@@ -121,10 +133,11 @@ def _count(rows: Iterable[Mapping[str, Any]], keep: Any) -> Counter[Key]:
     return counts
 
 
-def _write(counts: Counter[Key]) -> None:
-    DayCount.objects.bulk_create(
+def _write(counts: Mapping[Key, int], model: Any = DayCount) -> None:
+    """Insert a row per key (``DayCount``, or ``MonthCount`` with the month's first day)."""
+    model.objects.bulk_create(
         [
-            DayCount(
+            model(
                 day=k[0],
                 agency_id=k[1],
                 receiving_unit_id=k[2],
@@ -150,50 +163,62 @@ def _rows(qs: QuerySet[Dossier]) -> Iterator[dict[str, Any]]:
     return qs.order_by().values(*ROLLUP_FIELDS).iterator(chunk_size=5000)
 
 
-def rollup_days_refresh(pairs: Iterable[tuple[dt.date, int]]) -> None:
-    """Recompute the rows of these (local day, competent agency) pairs from the dossiers.
-    Runs in the caller's transaction (the service that changed the dossier)."""
-    todo = sorted(set(pairs))
-    if not todo:
+Mark = tuple[int, tuple[Key, ...], tuple[Key, ...]]
+# Each save's mark is unique (two saves with the same change are two changes).
+_SEQUENCE = itertools.count()
+
+
+def rollup_apply(marks: Iterable[Mark]) -> None:
+    """Add the changes of these saves (``rollup_marks``) to the rollup: one row per changed
+    key and day in ``DayCount`` and per key and month in ``MonthCount``, with the difference
+    (+/−), in the caller's transaction (the service that changed the dossiers); the balances
+    of checkpoints after a changed month, if any (the rare path). No row is read or locked on
+    the usual path: two appends at once never conflict."""
+    delta: Counter[Key] = Counter()
+    for _seq, before, after in marks:
+        delta.update(after)
+        delta.subtract(before)
+    changed = {key: n for key, n in delta.items() if n}
+    if not changed:
         return
-    wanted = set(todo)
-    # No savepoint of its own: a failure here fails the service's whole change anyway.
+    months: Counter[Key] = Counter()
+    for key, n in changed.items():
+        months[(month_start(key[0]), *key[1:])] += n
     with transaction.atomic(savepoint=False):
-        if connection.features.has_select_for_update:
-            # Two services recomputing the same agency's day at once would each delete the
-            # rows and insert counts that miss the other's uncommitted change (or both sets
-            # of rows): the agency rows are locked, in order, so the second waits and then
-            # reads the first's committed change (READ COMMITTED takes a new snapshot per
-            # statement). SQLite has one writer at a time: nothing to lock, no query.
-            agency_ids = sorted({agency_id for _day, agency_id in todo})
-            list(
-                Agency.objects.select_for_update()
-                .filter(pk__in=agency_ids)
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
-        where = Q()
-        for day, agency_id in todo:
-            where |= Q(day=day, agency_id=agency_id)
-        DayCount.objects.filter(where).delete()
-        dossiers = Q()
-        for day, agency_id in todo:
-            start, end = _midnight(day), _midnight(day + dt.timedelta(days=1))
-            dossiers |= Q(agency_id=agency_id, received_at__gte=start, received_at__lt=end)
-            dossiers |= Q(agency_id=agency_id, ended_at__gte=start, ended_at__lt=end)
-        qs = Dossier.objects.filter(dossiers, received_at__isnull=False)
-        _write(_count(_rows(qs), lambda day, agency_id: (day, agency_id) in wanted))
-        months = {(month_start(day), agency_id) for day, agency_id in todo}
-        _months_refresh(months)
-        since: dict[int, dt.date] = {}
-        for month, agency_id in months:
-            since[agency_id] = min(month, since.get(agency_id, month))
-        checkpoints = sorted(set(MonthBalance.objects.values_list("day", flat=True).distinct()))
-        for agency_id, month in sorted(since.items()):
-            later = [c for c in checkpoints if c > month]
-            if later:
-                MonthBalance.objects.filter(agency_id=agency_id, day__in=later).delete()
-                _write_balances(_balances(later, agency_id))
+        _write(Counter(changed))
+        _write({k: n for k, n in months.items() if n}, MonthCount)
+        _balances_follow({(month_start(key[0]), key[1]) for key in changed})
+
+
+def _balances_follow(months: set[tuple[dt.date, int]]) -> None:
+    """Recompute the balances at the checkpoints after each changed (month, agency), if any:
+    none for a change of this month (the usual case: one indexed ``MAX``)."""
+    latest = MonthBalance.objects.aggregate(last=Max("day"))["last"]
+    this_month = month_start(local_day(timezone.now()))
+    older = {(m, a) for m, a in months if (latest is not None and m < latest) or m < this_month}
+    if not older:
+        return
+    if connection.features.has_select_for_update:
+        # Two changes of one agency's older months at once, or one and a new checkpoint
+        # (``rollup_balances_extend`` locks every agency), would each write balances that
+        # miss the other's uncommitted change: the agency rows are locked, in order, so the
+        # second waits and then reads the first's committed rows (READ COMMITTED). SQLite has
+        # one writer at a time: nothing to lock, no query.
+        list(
+            Agency.objects.select_for_update()
+            .filter(pk__in=sorted({a for _m, a in older}))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    since: dict[int, dt.date] = {}
+    for month, agency_id in older:
+        since[agency_id] = min(month, since.get(agency_id, month))
+    checkpoints = sorted(set(MonthBalance.objects.values_list("day", flat=True).distinct()))
+    for agency_id, month in sorted(since.items()):
+        later = [c for c in checkpoints if c > month]
+        if later:
+            MonthBalance.objects.filter(agency_id=agency_id, day__in=later).delete()
+            _write_balances(_balances(later, agency_id))
 
 
 _KEY = (
@@ -325,25 +350,64 @@ def rollup_balances_extend(until: dt.date) -> int:
     return len(counts)
 
 
-def _pairs(row: Mapping[str, Any]) -> set[tuple[dt.date, int]]:
-    return {(key[0], key[1]) for key in _keys(row)}
-
-
 def rollup_state(dossier: Dossier) -> dict[str, Any]:
     """What the rollup reads of a dossier as it is in the database (before a change)."""
     return Dossier.objects.filter(pk=dossier.pk).values(*ROLLUP_FIELDS).get()
 
 
-def rollup_marks(dossier: Dossier, before: Mapping[str, Any] | None) -> set[tuple[dt.date, int]]:
-    """The (local day, competent agency) pairs a dossier just saved made stale (``before``:
-    its ``rollup_state`` before the change, or None for a new dossier): the days it counted
-    under before and counts under now. ``rollup_days_refresh`` recomputes them (the dossier
-    services gather a transaction's pairs and refresh them once: ``dossiers.listeners``)."""
+def rollup_marks(dossier: Dossier, before: Mapping[str, Any] | None) -> list[Mark]:
+    """What a dossier just saved changed (``before``: its ``rollup_state`` before the change,
+    or None for a new dossier): the keys it counted under before and counts under now, with a
+    number of its own. ``rollup_apply`` adds the differences (the dossier services gather a
+    transaction's marks and apply them once: ``dossiers.listeners``)."""
     after = {name: getattr(dossier, name) for name in ROLLUP_FIELDS}
-    pairs = _pairs(after)
-    if before is not None:
-        pairs |= _pairs(before)
-    return pairs
+    old = tuple(_keys(before)) if before is not None else ()
+    return [(next(_SEQUENCE), old, tuple(_keys(after)))]
+
+
+def rollup_compact() -> int:
+    """Fold the rows appended since the last run (``Compaction.last_id`` of each table): the
+    rows of every (day, agency) they touched become one row per key with its sum, and a key
+    whose sum is 0 keeps no row. Rows appended meanwhile (above the highest id read at the
+    start) are left for the next run, so the write path is never waited for; runs of this
+    job one at a time (the table's ``Compaction`` row locked). The number of rows removed."""
+    removed = 0
+    for model in (DayCount, MonthCount):
+        with transaction.atomic():
+            mark, _made = Compaction.objects.get_or_create(table=model._meta.db_table)
+            mark = Compaction.objects.select_for_update().get(pk=mark.pk)
+            top = model.objects.aggregate(top=Max("id"))["top"]
+            if top is None or top <= mark.last_id:
+                continue
+            pairs = set(
+                model.objects.filter(id__gt=mark.last_id, id__lte=top)
+                .order_by()
+                .values_list("day", "agency_id")
+                .distinct()
+            )
+            for chunk in _chunks(sorted(pairs), 200):
+                where = Q()
+                for day, agency_id in chunk:
+                    where |= Q(day=day, agency_id=agency_id)
+                rows = model.objects.filter(where, id__lte=top)
+                sums = (
+                    rows.order_by()
+                    .values("day", *_KEY)
+                    .annotate(total=Sum("n"))
+                    .values_list("day", *_KEY, "total")
+                )
+                folded = {tuple(r[:-1]): int(r[-1]) for r in sums if r[-1]}
+                before, _detail = rows.delete()
+                _write(folded, model)
+                removed += before - len(folded)
+            mark.last_id = top
+            mark.save(update_fields=["last_id"])
+    return removed
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 def rollup_rebuild_audited(
