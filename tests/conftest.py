@@ -4,6 +4,32 @@ from __future__ import annotations
 
 import pytest
 
+# The fixtures that give a test the database (pytest-django).
+_DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """On PostgreSQL a dossier's number is drawn on a second connection, the ``numbers``
+    alias (settings; ``dossiers.services.base._next_sequence``) when a service owns its
+    transaction: in a transactional test, or a live server's thread. Django's test isolation
+    refuses an alias a test did not name, so every test with the database names it too (it
+    mirrors the test database: nothing else to set up)."""
+    from django.conf import settings
+
+    if "numbers" not in settings.DATABASES:
+        return
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if marker is None and not fixtures & _DB_FIXTURES:
+            continue
+        kwargs = dict(marker.kwargs) if marker else {}
+        databases = kwargs.get("databases") or ["default"]
+        if databases != "__all__" and "numbers" not in databases:
+            kwargs["databases"] = [*databases, "numbers"]
+        mark = pytest.mark.django_db(*(marker.args if marker else ()), **kwargs)
+        item.add_marker(mark, append=False)  # the closest: it is the one read
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings: pytest.FixtureRequest) -> None:

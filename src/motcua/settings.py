@@ -222,6 +222,12 @@ for _index, _url in enumerate(
         conn_health_checks=_env_bool("CONN_HEALTH_CHECKS", True),
     )
     DATABASES[f"replica_{_index}"]["TEST"] = {"MIRROR": "default"}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    # A second connection to the primary on which a dossier's number is drawn in a
+    # transaction of its own (dossiers.services.base._next_sequence): the day's counter row
+    # is locked for one statement, not until the receipt commits. Same database, no
+    # migrations (core.dbrouter); in tests it mirrors the test database.
+    DATABASES["numbers"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 DATABASE_ROUTERS = ["motcua.core.dbrouter.ReplicaRouter"]
 
 

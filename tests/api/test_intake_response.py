@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from ninja.responses import NinjaJSONEncoder
 
 from motcua.api.dossiers import dossier_data
@@ -81,7 +80,7 @@ def test_receipt_costs_few_queries(
     # INSERT; the daily rollup's day recomputed once, without a savepoint (and with the
     # agency's row lock on PostgreSQL only: one more there); the actions in the 201 from one
     # query; no read-back. 25 on SQLite (issue 15 item 9: 33 before).
-    with django_assert_max_num_queries(26 if connection.vendor == "postgresql" else 25):
+    with django_assert_max_num_queries(21):
         assert clerk_api.post("/dossiers", _receipt_body()).status_code == 201
 
 

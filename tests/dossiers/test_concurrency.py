@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, connections
 
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Dossier, DossierEvent, Status
@@ -50,7 +50,7 @@ def run_together(jobs: list[Callable[[], Any]]) -> list[Any]:
         except Exception as exc:
             results[index] = exc
         finally:
-            connection.close()
+            connections.close_all()  # the numbers' connection too
 
     threads = [threading.Thread(target=work, args=(i, job)) for i, job in enumerate(jobs)]
     for thread in threads:
@@ -172,3 +172,89 @@ def test_supplement_and_stop_racing_lose_nothing(pg_world: World) -> None:
     assert dossier.status == winner.status
     assert dossier.version == seen + 1
     assert dossier.events.count() == 3  # received, handed over, the winner's
+
+
+def test_a_receipt_in_progress_does_not_hold_up_the_next_number(pg_world: World) -> None:
+    # Counter A's receipt has drawn its number and is still writing (held here in its
+    # transaction, after its event): counter B's receipt of the same agency and day is
+    # numbered and committed meanwhile. (Drawn inside A's transaction, the day's row would
+    # stay locked until A commits and B would wait for it.)
+    from motcua.dossiers.listeners import event_listener_register
+
+    held, release = threading.Event(), threading.Event()
+    holder = threading.get_ident
+
+    def hold(event: Any) -> None:
+        if threading.get_ident() == first_thread[0]:
+            held.set()
+            release.wait(timeout=30)
+
+    first_thread: list[int] = []
+    event_listener_register("test_hold", hold)
+    results: dict[str, Any] = {}
+
+    def receive(name: str) -> None:
+        try:
+            results[name] = dossier_receive(
+                procedure_version=pg_world.procedure,
+                applicant=citizen_applicant(),
+                actor=pg_world.clerk,
+                receiving_unit=pg_world.center,
+            ).code
+        except Exception as exc:
+            results[name] = exc
+        finally:
+            connections.close_all()  # the numbers' connection too
+
+    try:
+        with time_machine.travel(local(MONDAY, 9), tick=False):
+            a = threading.Thread(target=lambda: (first_thread.append(holder()), receive("a")))
+            a.start()
+            assert held.wait(timeout=30)
+            b = threading.Thread(target=receive, args=("b",))
+            b.start()
+            b.join(timeout=20)
+            finished_while_a_held = not b.is_alive()
+            release.set()
+            a.join(timeout=30)
+            b.join(timeout=30)
+    finally:
+        from motcua.dossiers import listeners
+
+        listeners._LISTENERS.pop("test_hold", None)
+    assert finished_while_a_held, "B waited for A's commit"
+    assert sorted(str(results[k])[-4:] for k in "ab") == ["0001", "0002"], results
+    assert Dossier.objects.count() == 2
+
+
+def test_a_receipt_failing_after_its_number_gives_it_back(pg_world: World) -> None:
+    # A receipt that owns its transaction draws its number outside it; when it then fails
+    # (here an app's listener of its event raises, as a database error would), the number
+    # is given back, being still the last one drawn: the next receipt has it, no gap.
+    from motcua.dossiers import listeners
+    from motcua.dossiers.listeners import event_listener_register
+
+    failures = [RuntimeError("the national portal's queue is full")]
+
+    def fail_once(event: Any) -> None:
+        if failures:
+            raise failures.pop()
+
+    def receive() -> str:
+        return dossier_receive(
+            procedure_version=pg_world.procedure,
+            applicant=citizen_applicant(),
+            actor=pg_world.clerk,
+            receiving_unit=pg_world.center,
+        ).code
+
+    event_listener_register("test_fail", fail_once)
+    try:
+        with time_machine.travel(local(MONDAY, 9), tick=False):
+            with pytest.raises(RuntimeError):
+                receive()
+            codes = [receive(), receive()]
+    finally:
+        listeners._LISTENERS.pop("test_fail", None)
+    assert [code[-4:] for code in codes] == ["0001", "0002"]
+    assert Dossier.objects.count() == 2

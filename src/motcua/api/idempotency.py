@@ -28,6 +28,7 @@ from ninja.responses import NinjaJSONEncoder
 
 from motcua.api.errors import FieldInvalid
 from motcua.api.models import IdempotencyKey
+from motcua.dossiers.services import numbers_given_back
 
 HEADER = "Idempotency-Key"
 IDEMPOTENCY_WINDOW = dt.timedelta(hours=24)
@@ -104,7 +105,9 @@ def idempotent(
                 return _replay(row, digest)
             row.delete()  # expired: the key is free again
         try:
-            with transaction.atomic():
+            # The key's row and what it creates in one transaction; a dossier number drawn
+            # for it is given back if that transaction fails (``numbers_given_back``).
+            with numbers_given_back(), transaction.atomic():
                 row = IdempotencyKey.objects.create(
                     user_id=user.pk,
                     key=key,

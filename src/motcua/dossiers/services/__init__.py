@@ -76,6 +76,7 @@ from motcua.dossiers.services.base import (
     PartInput,
     dossier_code_allocate,
     dossier_secret_generate,
+    numbers_given_back,
 )
 from motcua.dossiers.services.digitise import dossier_part_digitise
 from motcua.dossiers.services.ends import (
@@ -176,4 +177,5 @@ __all__ = [
     "holds_step",
     "may_leave_workflow",
     "next_step",
+    "numbers_given_back",
 ]

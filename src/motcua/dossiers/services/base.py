@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -13,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files import File
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection, connections
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -280,23 +282,89 @@ def _iso(value: dt.datetime | None) -> str | None:
 # --- code and secret ------------------------------------------------------------------------
 
 
+_UPSERT = (
+    "INSERT INTO {table} (agency_id, day, last) VALUES (%s, %s, 1) "
+    "ON CONFLICT (agency_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last"
+)
+_GIVE_BACK = "UPDATE {table} SET last = last - 1 WHERE agency_id = %s AND day = %s AND last = %s"
+
+# The numbers drawn in the current ``numbers_given_back`` block outside its transaction
+# (agency, day, number); None outside such a block, or when the block began inside a
+# transaction it does not own.
+_DRAWN: ContextVar[list[tuple[int, dt.date, int]] | None] = ContextVar(
+    "dossier_numbers_drawn", default=None
+)
+NUMBERS_ALIAS = "numbers"
+
+
+def _side_execute(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
+    """Run one statement on the ``numbers`` connection (settings: the primary again), in
+    autocommit: a transaction of its own. Django keeps and closes it like any other
+    (``CONN_MAX_AGE``, the end of a request or a thread)."""
+    side = connections[NUMBERS_ALIAS]
+    for attempt in (1, 2):
+        try:
+            with side.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchone() if cursor.description else None
+        except (InterfaceError, OperationalError):
+            side.close()  # the server closed it (restart, idle timeout): once more, anew
+            if attempt == 2:
+                raise
+    return None
+
+
+@contextmanager
+def numbers_given_back() -> Iterator[None]:
+    """The block of a service that owns its transaction (none open when it begins): a
+    dossier number is then drawn outside the transaction (``_next_sequence``) and, if the
+    block fails, given back when it is still the last one drawn. Inside a caller's
+    transaction (an import, a composed change, a test), numbers are drawn inside it, and
+    roll back with it."""
+    if connection.in_atomic_block or NUMBERS_ALIAS not in connections:
+        yield
+        return
+    drawn: list[tuple[int, dt.date, int]] = []
+    token = _DRAWN.set(drawn)
+    try:
+        yield
+    except BaseException:
+        table = connection.ops.quote_name(DossierSequence._meta.db_table)
+        for agency_id, day, number in reversed(drawn):
+            _side_execute(_GIVE_BACK.format(table=table), [agency_id, day, number])
+        raise
+    finally:
+        _DRAWN.reset(token)
+
+
 def _next_sequence(agency: Agency, day: dt.date) -> int:
-    """The next number of ``agency``'s day, unique and gap-free under concurrent intake.
+    """The next number of ``agency``'s day, unique under concurrent intake.
 
     One statement: ``INSERT … ON CONFLICT DO UPDATE SET last = last + 1 RETURNING last``
     (PostgreSQL, and SQLite since 3.35). It inserts the day's first row or increments the
-    existing one, and takes the row lock, held until the intake commits, so two counters
-    queue on it; a concurrent first insert waits for the winner's commit and then increments
-    (PostgreSQL; SQLite serialises writers anyway). A rolled-back intake gives its number
-    back with the rest of its transaction: no gap."""
+    existing one.
+
+    Where it runs (issue 15, the speed of intake): inside a service's block that owns its
+    transaction on PostgreSQL (``numbers_given_back``), on a second connection in a
+    transaction of its own, so the row is locked for that one statement; before, the lock
+    was held to the intake's commit and eight counters of one agency queued on it, each
+    waiting for the others' whole receipts. A receipt that fails after drawing gives its
+    number back if no one drew after it; otherwise (or if the process dies meanwhile) the
+    day's numbers have a gap: codes stay unique (domain.md §4 asks no more), and the
+    register lists the dossiers, not the numbers. Inside a caller's transaction, and on
+    SQLite (one writer at a time: a second connection would wait for the first), the
+    number is drawn in the transaction and a rollback gives it back: no gap."""
     table = connection.ops.quote_name(DossierSequence._meta.db_table)
+    sql = _UPSERT.format(table=table)
+    drawn = _DRAWN.get()
+    if drawn is not None:
+        row = _side_execute(sql, [agency.pk, day])
+        assert row is not None
+        number = int(row[0])
+        drawn.append((agency.pk, day, number))
+        return number
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (agency_id, day, last) VALUES (%s, %s, 1) "
-            f"ON CONFLICT (agency_id, day) DO UPDATE SET last = {table}.last + 1 "
-            "RETURNING last",
-            [agency.pk, day],
-        )
+        cursor.execute(sql, [agency.pk, day])
         row = cursor.fetchone()
     assert row is not None
     return int(row[0])
@@ -328,6 +396,52 @@ def _reusable_by(document: Document, dossier: Dossier) -> bool:
     )
 
 
+def parts_check(dossier: Dossier, parts: Iterable[PartInput], *, at_counter: bool = False) -> None:
+    """Refuse what ``_add_parts`` would refuse, before anything is written: the intake
+    services check the parts before the dossier's number is drawn, so that a refused
+    receipt takes no number (``_next_sequence``)."""
+    for item in parts:
+        _part_check(dossier, item, at_counter=at_counter)
+
+
+def _part_check(dossier: Dossier, item: PartInput, *, at_counter: bool) -> None:
+    name = item.name or (item.part.name if item.part else "")
+    if not name.strip():
+        raise _refuse(_("Thành phần hồ sơ phải có tên."))
+    if item.copies < 1:
+        raise _refuse(_("Số lượng bản của “%(name)s” phải từ 1 trở lên.") % {"name": name})
+    files = item.all_files()
+    if (
+        at_counter
+        and not files
+        and item.reuse_of is None
+        # Marked reused by a caller that took it from a national database (the API).
+        and not item.reused
+        and not item.not_digitised_reason.strip()
+    ):
+        raise _refuse(
+            _(
+                "Thành phần “%(name)s” chưa được số hóa: hãy đính kèm bản quét, chọn "
+                "giấy tờ đã lưu để tái sử dụng, hoặc ghi lý do không số hóa."
+            )
+            % {"name": name.strip()}
+        )
+    if item.reuse_of is not None and not _reusable_by(item.reuse_of, dossier):
+        # ND 118/2025 Điều 17.1.b: what is reused is the applicant's own stored document.
+        raise _refuse(
+            _(
+                "Giấy tờ “%(document)s” không thuộc người có số định danh %(id)s: không "
+                "tái sử dụng được cho hồ sơ này."
+            )
+            % {"document": item.reuse_of.name, "id": dossier.applicant_id_number or "—"}
+        )
+    if item.reuse_of is not None and not item.reuse_of.is_valid_today:
+        raise _refuse(
+            _("Giấy tờ “%(document)s” đã hết hiệu lực: không tái sử dụng được.")
+            % {"document": item.reuse_of.name}
+        )
+
+
 @signature_refusals  # a PDF part whose signature no longer holds is refused (archive)
 def _add_parts(
     dossier: Dossier,
@@ -353,41 +467,9 @@ def _add_parts(
     rows: list[DossierPart] = []
     files_of = []
     for item in items:
+        _part_check(dossier, item, at_counter=at_counter)
         name = item.name or (item.part.name if item.part else "")
-        if not name.strip():
-            raise _refuse(_("Thành phần hồ sơ phải có tên."))
-        if item.copies < 1:
-            raise _refuse(_("Số lượng bản của “%(name)s” phải từ 1 trở lên.") % {"name": name})
         files = item.all_files()
-        if (
-            at_counter
-            and not files
-            and item.reuse_of is None
-            # Marked reused by a caller that took it from a national database (the API).
-            and not item.reused
-            and not item.not_digitised_reason.strip()
-        ):
-            raise _refuse(
-                _(
-                    "Thành phần “%(name)s” chưa được số hóa: hãy đính kèm bản quét, chọn "
-                    "giấy tờ đã lưu để tái sử dụng, hoặc ghi lý do không số hóa."
-                )
-                % {"name": name.strip()}
-            )
-        if item.reuse_of is not None and not _reusable_by(item.reuse_of, dossier):
-            # ND 118/2025 Điều 17.1.b: what is reused is the applicant's own stored document.
-            raise _refuse(
-                _(
-                    "Giấy tờ “%(document)s” không thuộc người có số định danh %(id)s: không "
-                    "tái sử dụng được cho hồ sơ này."
-                )
-                % {"document": item.reuse_of.name, "id": dossier.applicant_id_number or "—"}
-            )
-        if item.reuse_of is not None and not item.reuse_of.is_valid_today:
-            raise _refuse(
-                _("Giấy tờ “%(document)s” đã hết hiệu lực: không tái sử dụng được.")
-                % {"document": item.reuse_of.name}
-            )
         files_of.append(files)
         rows.append(
             DossierPart(

@@ -57,6 +57,8 @@ from motcua.dossiers.services.base import (
     _user,
     dossier_code_allocate,
     dossier_secret_generate,
+    numbers_given_back,
+    parts_check,
 )
 from motcua.workdays import clock
 
@@ -189,7 +191,6 @@ def _dossier_insert(
     dossier = Dossier(
         external_source=external.source if external else "",
         external_ref=external.ref if external else "",
-        code=dossier_code_allocate(agency=agency, at=at),
         secret=dossier_secret_generate(),
         procedure_version=procedure_version,
         agency=agency,
@@ -212,6 +213,9 @@ def _dossier_insert(
     )
     if prepare is not None:
         prepare(dossier)
+    # The number last, after every check that may refuse the dossier (``prepare`` checks
+    # its parts): a refused receipt takes none (``base._next_sequence``).
+    dossier.code = dossier_code_allocate(agency=agency, at=at)
     dossier.save(force_insert=True)
     return dossier
 
@@ -260,11 +264,14 @@ def dossier_submit(
     result_address_check(result_channel, applicant)
     now = _now()
 
+    parts = list(parts)
+
     def prepare(dossier: Dossier) -> None:
+        parts_check(dossier, parts)
         dossier.accept_by = clock.add_working_hours(now, ACCEPTANCE_HOURS, calendar=_calendar())
         dossier.delivery_channel = result_channel
 
-    with atomic_with_files(), save_listeners_batched():
+    with numbers_given_back(), atomic_with_files(), save_listeners_batched():
         dossier = _new_dossier(
             procedure_version=procedure_version,
             applicant=applicant,
@@ -328,7 +335,10 @@ def dossier_receive(
     now = _now()
     _require_receivable(procedure_version, receiving_unit, local_date(now))
 
+    parts = list(parts)
+
     def prepare(dossier: Dossier) -> None:
+        parts_check(dossier, parts, at_counter=True)
         dossier.received_at = now
         _start_clock(dossier, now)
         dossier.printed_due_at = dossier.due_at
@@ -340,7 +350,7 @@ def dossier_receive(
         dossier.delivery_channel = result_channel
         dossier.postal_item_number = postal_item_number
 
-    with atomic_with_files(), save_listeners_batched():
+    with numbers_given_back(), atomic_with_files(), save_listeners_batched():
         dossier = _new_dossier(
             procedure_version=procedure_version,
             applicant=applicant,
@@ -398,7 +408,7 @@ def dossier_reject_at_counter(
     reason = _require_text(reason, _("lý do từ chối"))
     now = _now()
     _require_receivable(procedure_version, receiving_unit, local_date(now))
-    with transaction.atomic(), save_listeners_batched():
+    with numbers_given_back(), transaction.atomic(), save_listeners_batched():
         dossier = _new_dossier(
             procedure_version=procedure_version,
             applicant=applicant,
