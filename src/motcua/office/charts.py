@@ -37,6 +37,12 @@ class Chart:
     src: str  # a data: URI
 
 
+def charts_forget() -> None:
+    """Forget the charts kept (the bench times a first view with it)."""
+    for kept in (_received_by_month, _on_time_by_month, _late_by_agency):
+        kept.cache_clear()
+
+
 def _svg(fig: Any) -> str:
     """The figure as an SVG ``data:`` URI cut to what it draws (labels, legend: nothing
     clipped, no margin left empty), as ``bbox_inches="tight"`` cuts it; but that draws the
