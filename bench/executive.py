@@ -10,7 +10,10 @@ then times ``--repeat`` runs of, for a quarter and for a year:
   previous period, the 24-month trend, the agencies, the kept QĐ 766 ranking, computed and
   kept on its first read: ``reports.ranking``); ``--ranking``: the ranking computed directly;
 * the province dashboard (``office.dashboard.dashboard_figures``) counted on the dossiers
-  (baseline) and read from the rollup (what the province's dashboard does).
+  (baseline) and read from the rollup (what the province's dashboard does), and its charts'
+  months (``figures_by_month``) likewise;
+* the whole pages, the dashboard's as a repeated view (its charts kept: ``office.charts``)
+  and with its charts drawn (a first view).
 
 It checks that the rollup's figures equal the baseline's and prints p95 and the ratio.
 Target (issue 18): the executive view and the province dashboard p95 < 300 ms at 1,000,000.
@@ -106,7 +109,8 @@ def main() -> None:
 
     from motcua.agencies.models import Agency
     from motcua.core.models import StaffProfile
-    from motcua.office.dashboard import dashboard_figures
+    from motcua.office.charts import charts_forget
+    from motcua.office.dashboard import dashboard_figures, figures_by_month
     from motcua.reports.executive import executive_figures, ranking
     from motcua.reports.queries import period_figures
     from motcua.rollup.models import DayCount
@@ -180,6 +184,22 @@ def main() -> None:
             f"  dashboard from the rollup               : {dash_s * 1000:8.0f} ms "
             f"({dash_s / dash_base_s:.2f} ×)"
         )
+        # The dashboard's charts by month: once on the dossiers (baseline), from the rollup.
+        t0 = time.perf_counter()
+        months_expected = figures_by_month(
+            office, date_from=date_from, date_to=date_to, source="dossiers"
+        )
+        months_base_s = time.perf_counter() - t0
+        months_s, months_got = p95(
+            args.repeat,
+            lambda a=date_from, b=date_to: figures_by_month(
+                office, date_from=a, date_to=b, source="rollup"
+            ),
+        )
+        if months_got != months_expected:
+            raise SystemExit("the dashboard's months from the rollup differ from the dossiers'")
+        print(f"  charts by month on the dossiers (once)  : {months_base_s * 1000:8.0f} ms")
+        print(f"  charts by month from the rollup         : {months_s * 1000:8.0f} ms")
         t0 = time.perf_counter()
         executive_figures(date_from, date_to)  # the year's ranking kept on the first read
         first_s = time.perf_counter() - t0
@@ -202,6 +222,15 @@ def main() -> None:
             page()
             page_s, _ = p95(args.repeat, page)
             print(f"  {label:<40}: {page_s * 1000:8.0f} ms")
+        # The dashboard's charts are kept by their numbers (``office.charts``): the page
+        # above is a repeated view; a first view draws them.
+
+        def first_view(q: dict[str, str] = query) -> Any:
+            charts_forget()
+            return client.get("/can-bo/lanh-dao/", q)
+
+        first_view_s, _ = p95(args.repeat, first_view)
+        print(f"  {'page /can-bo/lanh-dao/, charts drawn':<40}: {first_view_s * 1000:8.0f} ms")
         if args.ranking:
             rank_s, _ = p95(3, lambda b=date_to: ranking(b.year, b))
             print(f"  QĐ 766 ranking (reads the dossiers)     : {rank_s * 1000:8.0f} ms")

@@ -169,3 +169,38 @@ def test_the_agency_is_named_as_its_documents_of_the_date_print_it(
     # A period before the name applied: the agency's own name.
     old = client.get("/can-bo/lanh-dao/?date_from=2025-10-01&date_to=2025-12-31")
     assert "Tải báo cáo kỳ này (Trung tâm Phục vụ hành chính công)" in old.content.decode()
+
+
+def test_a_chart_drawn_again_for_the_same_numbers_is_served_from_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A chart is a pure function of its numbers, title and language: a repeated view is
+    not drawn again; other numbers, another title or a change of agency are."""
+    from motcua.office import charts
+    from motcua.office.dashboard import MonthFigures
+
+    drawn: list[str] = []
+    svg = charts._svg
+
+    def counted(fig: object) -> str:
+        drawn.append("x")
+        return svg(fig)
+
+    monkeypatch.setattr(charts, "_svg", counted)
+    months = [MonthFigures(dt.date(2031, m, 1), 7 * m, 3, 1, 5 + m, 4) for m in (1, 2, 3)]
+    first = charts.received_by_month(months, "Theo tháng")
+    again = charts.received_by_month(list(months), "Theo tháng")
+    assert first is not None and again == first and len(drawn) == 1
+    other = charts.received_by_month(months, "Khác")
+    assert other is not None and other.title == "Khác" and len(drawn) == 2
+    changed = [*months[:2], MonthFigures(dt.date(2031, 3, 1), 22, 3, 1, 8, 4)]
+    assert charts.received_by_month(changed, "Theo tháng") != first and len(drawn) == 3
+    rates = charts.on_time_by_month(months, "Tỷ lệ")
+    assert charts.on_time_by_month(months, "Tỷ lệ") == rates and len(drawn) == 4
+    rows = [{"agency__name": "Sở Xây dựng 2031", "late": 9, "received": 1}]
+    late = charts.late_by_agency(rows, "Quá hạn")
+    assert charts.late_by_agency([dict(rows[0])], "Quá hạn") == late and len(drawn) == 5
+    renamed = [{"agency__name": "Sở Tư pháp 2031", "late": 9}]
+    late2 = charts.late_by_agency(renamed, "Quá hạn")
+    assert late2 is not None and late is not None and len(drawn) == 6
+    assert "Tư pháp" in base64.b64decode(late2.src.split(",", 1)[1]).decode()

@@ -554,15 +554,51 @@ def _months(date_from: dt.date, date_to: dt.date) -> list[tuple[dt.date, dt.date
     return pieces
 
 
-def figures_by_month(user: AnyUser, *, date_from: dt.date, date_to: dt.date) -> list[MonthFigures]:
+def figures_by_month(
+    user: AnyUser, *, date_from: dt.date, date_to: dt.date, source: str | None = None
+) -> list[MonthFigures]:
     """The dashboard's charts by month: received by channel, resolved and resolved early or
     on time. Each month's numbers are the report's figures for that month
     (``reports.period.figure_conditions``, within the user's ``figure_scope``), so the months
-    add up to the period's figures; one query, a ``FILTER`` per month and figure, over the
-    dossiers received or ended in the period."""
+    add up to the period's figures.
+
+    The province's (``READ_ALL_ROLES``, as ``dashboard_figures`` chooses) are read from the
+    rollup (``reports.rollup_queries.rollup_month_flows``: two grouped queries, a few
+    hundred rows whatever the period's length); another scope's from its dossiers: one
+    query, a ``FILTER`` per month and figure, over the dossiers received or ended in the
+    period. ``source`` "rollup" or "dossiers" forces one (the tests and the bench compare
+    them)."""
     scope, _wide = figure_scope(user, date_to)
-    period = Period(date_from, date_to)
     months = _months(date_from, date_to)
+    if source is None:
+        profile = staff_profile(user)
+        wide = profile is not None and profile.role in READ_ALL_ROLES
+        source = "rollup" if wide else "dossiers"
+    if source == "rollup":
+        from motcua.reports.rollup_queries import rollup_month_flows
+
+        flows = rollup_month_flows(scope, date_from, date_to)
+        rows = [flows.get(first.replace(day=1), {}) for first, _last in months]
+    else:
+        rows = _dossier_months(scope, date_from, date_to, months)
+    return [
+        MonthFigures(
+            month=first.replace(day=1),
+            online=row.get("received_online", 0),
+            direct=row.get("received_direct", 0),
+            postal=row.get("received_postal", 0),
+            resolved=row.get("resolved", 0),
+            on_time=row.get("on_time", 0),
+        )
+        for (first, _last), row in zip(months, rows, strict=True)
+    ]
+
+
+def _dossier_months(
+    scope: Q, date_from: dt.date, date_to: dt.date, months: list[tuple[dt.date, dt.date]]
+) -> list[dict[str, int]]:
+    """``figures_by_month``'s counts per month counted on the dossiers (one query)."""
+    period = Period(date_from, date_to)
     keys = ("received_online", "received_direct", "received_postal", "resolved")
     aggregates: dict[str, Count] = {}
     for i, (first, last) in enumerate(months):
@@ -574,14 +610,4 @@ def figures_by_month(user: AnyUser, *, date_from: dt.date, date_to: dt.date) -> 
         ended_at__gte=period.start, ended_at__lt=period.end
     )
     row = Dossier.objects.filter(scope).filter(touched).aggregate(**aggregates)
-    return [
-        MonthFigures(
-            month=first.replace(day=1),
-            online=row[f"received_online_{i}"],
-            direct=row[f"received_direct_{i}"],
-            postal=row[f"received_postal_{i}"],
-            resolved=row[f"resolved_{i}"],
-            on_time=row[f"on_time_{i}"],
-        )
-        for i, (first, _last) in enumerate(months)
-    ]
+    return [{key: row[f"{key}_{i}"] for key in (*keys, "on_time")} for i in range(len(months))]

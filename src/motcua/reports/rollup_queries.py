@@ -202,6 +202,35 @@ def rollup_ended_counts(scope: Q, period: Period) -> dict[tuple[int, str], dict[
     return out
 
 
+# The dashboard's monthly charts' figures (``office.dashboard.MonthFigures``).
+MONTH_KEYS = ("received_online", "received_direct", "received_postal", "resolved", "on_time")
+
+
+def rollup_month_flows(
+    scope: Q, date_from: dt.date, date_to: dt.date
+) -> dict[dt.date, dict[str, int]]:
+    """The period's ``MONTH_KEYS`` per month (its first day), the period cut at month ends:
+    the whole months from ``MonthCount``, the days of the partial first and last months from
+    ``DayCount``, one grouped query per table (a year is twelve month rows per key). As
+    ``reports.period.figure_conditions`` counts them: received by channel, resolved (ended
+    with a result), and ``on_time`` the resolved ones early or on time. Months with nothing
+    are left out."""
+    p_days, p_months = _split(date_from, date_to)
+    out: dict[dt.date, dict[str, int]] = {}
+    for model, spans in ((DayCount, p_days), (MonthCount, [p_months] if p_months else [])):
+        if not spans:
+            continue
+        conds = _conditions(spans, [], [])
+        sums = {k: Sum("n", filter=conds[k]) for k in MONTH_KEYS if k != "on_time"}
+        sums["on_time"] = Sum("n", filter=conds["early"] | conds["on_time"])
+        rows = model.objects.filter(scope, _within(spans)).order_by().values("day").annotate(**sums)
+        for values in cast(Iterable[dict[str, Any]], rows):
+            month = out.setdefault(month_start(values["day"]), dict.fromkeys(MONTH_KEYS, 0))
+            for k in MONTH_KEYS:
+                month[k] += int(values[k] or 0)
+    return out
+
+
 def rollup_grouped_counts(
     agency: Agency | None, period: Period
 ) -> tuple[dict[GroupKey, dict[str, int]], LateDetail, LateDetail]:
@@ -286,10 +315,12 @@ def rollup_month_rows() -> list[tuple[Any, ...]]:
 
 __all__ = [
     "ENDED_KEYS",
+    "MONTH_KEYS",
     "rollup_columns",
     "rollup_ended_counts",
     "rollup_flow_counts",
     "rollup_grouped_counts",
+    "rollup_month_flows",
     "rollup_month_rows",
     "rollup_table_rows",
 ]
