@@ -1,6 +1,9 @@
 """``motcua rollup rebuild [--from DATE] [--to DATE]``: recompute the daily rollup from the
 dossiers (after an upgrade that adds it, a restore, or a correction made outside the
-services). Without dates, every day that has a dossier."""
+services). Without dates, every day that has a dossier.
+
+``motcua rollup compact``: fold the changes appended since the last run now (the worker does
+it every ten minutes)."""
 
 from __future__ import annotations
 
@@ -21,6 +24,13 @@ def _rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compact(args: argparse.Namespace) -> int:
+    from motcua.rollup.services import rollup_compact
+
+    print(f"rollup compacted: {rollup_compact()} rows folded away")
+    return 0
+
+
 def register(cli: CLI) -> None:
     p = cli.commands.add_parser("rollup", help="the daily rollup of the period figures")
     sub = p.add_subparsers(dest="rollup_command", metavar="ACTION", required=True)
@@ -28,3 +38,5 @@ def register(cli: CLI) -> None:
     r.add_argument("--from", dest="date_from", type=_date, help="first day (YYYY-MM-DD)")
     r.add_argument("--to", dest="date_to", type=_date, help="last day (YYYY-MM-DD), included")
     r.set_defaults(handler=_rebuild)
+    c = sub.add_parser("compact", help="fold the changes appended since the last compaction")
+    c.set_defaults(handler=_compact)
