@@ -324,3 +324,78 @@ def test_a_failed_service_inside_a_block_adds_nothing(world: World) -> None:
     assert [(row[6], row[-1]) for row in rollup_table_rows()] == [("received", 1)]
     rollup_rebuild()
     assert [(row[6], row[-1]) for row in rollup_table_rows()] == [("received", 1)]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="concurrent transactions need PostgreSQL"
+)
+def test_a_compaction_neither_waits_for_nor_loses_a_receipt_in_progress() -> None:
+    # A receipt has appended its rows and is still in its transaction (held after its event)
+    # while the compaction folds the day: the compaction does not wait for it, and once the
+    # receipt commits its row is counted, once.
+    import threading
+
+    from django.db import connections
+
+    from motcua.dossiers import listeners
+    from motcua.dossiers.listeners import event_listener_register
+    from tests.world import world_build
+
+    w = world_build()
+    held, release = threading.Event(), threading.Event()
+    holder: list[int] = []
+
+    def hold(event: object) -> None:
+        if holder and threading.get_ident() == holder[0]:
+            held.set()
+            release.wait(timeout=30)
+
+    def receive() -> Dossier:
+        return dossier_receive(
+            procedure_version=w.procedure,
+            applicant=APPLICANT,
+            actor=w.clerk,
+            receiving_unit=w.center,
+        )
+
+    def held_receipt() -> None:
+        holder.append(threading.get_ident())
+        try:
+            receive()
+        finally:
+            connections.close_all()
+
+    event_listener_register("test_hold", hold)
+    try:
+        with time_machine.travel(local(MONDAY, 9), tick=False):
+            receive()
+            receive()  # two rows of one key: something to fold
+            thread = threading.Thread(target=held_receipt)
+            thread.start()
+            assert held.wait(timeout=30)
+            results: list[int] = []
+
+            def compact() -> None:
+                try:
+                    results.append(rollup_compact())
+                finally:
+                    connections.close_all()
+
+            compacting = threading.Thread(target=compact)
+            compacting.start()
+            compacting.join(timeout=15)
+            done_while_held = not compacting.is_alive()
+            release.set()
+            thread.join(timeout=30)
+            compacting.join(timeout=30)
+    finally:
+        listeners._LISTENERS.pop("test_hold", None)
+    assert done_while_held, "the compaction waited for the receipt's commit"
+    folded = results[0]
+    assert folded == 2  # one row of the day and one of the month folded away
+    assert [(row[6], row[-1]) for row in rollup_table_rows()] == [("received", 3)]
+    rollup_compact()
+    assert [(row[6], row[-1]) for row in rollup_table_rows()] == [("received", 3)]
+    assert DayCount.objects.count() == 1

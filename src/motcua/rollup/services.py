@@ -374,8 +374,7 @@ def rollup_compact() -> int:
     removed = 0
     for model in (DayCount, MonthCount):
         with transaction.atomic():
-            mark, _made = Compaction.objects.get_or_create(table=model._meta.db_table)
-            mark = Compaction.objects.select_for_update().get(pk=mark.pk)
+            mark = _compaction_lock()[model._meta.db_table]
             top = model.objects.aggregate(top=Max("id"))["top"]
             if top is None or top <= mark.last_id:
                 continue
@@ -403,6 +402,15 @@ def rollup_compact() -> int:
             mark.last_id = top
             mark.save(update_fields=["last_id"])
     return removed
+
+
+def _compaction_lock() -> dict[str, Compaction]:
+    """Lock the compaction's rows (both tables, in order): a compaction and a rebuild, which
+    both delete and rewrite rows of the same days, run one after the other (else the
+    compaction could write back the sums of rows the rebuild had just replaced)."""
+    for model in (DayCount, MonthCount):
+        Compaction.objects.get_or_create(table=model._meta.db_table)
+    return {mark.table: mark for mark in Compaction.objects.select_for_update().order_by("table")}
 
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
@@ -438,6 +446,7 @@ def rollup_rebuild(date_from: dt.date | None = None, date_to: dt.date | None = N
     )
     if bounds["first"] is None:
         with transaction.atomic():
+            _compaction_lock()
             DayCount.objects.all().delete()
             MonthCount.objects.all().delete()
             MonthBalance.objects.all().delete()
@@ -450,6 +459,7 @@ def rollup_rebuild(date_from: dt.date | None = None, date_to: dt.date | None = N
         Q(received_at__gte=start, received_at__lt=end) | Q(ended_at__gte=start, ended_at__lt=end)
     )
     with transaction.atomic():
+        _compaction_lock()
         DayCount.objects.filter(day__gte=first, day__lte=last).delete()
         counts = _count(_rows(qs), lambda day, _agency: first <= day <= last)
         _write(counts)
