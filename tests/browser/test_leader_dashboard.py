@@ -1,6 +1,6 @@
 """The leaders' dashboard at 1366 px (issue 16): the charts are drawn (images of their own
-address that load under the page's CSP and have a size), the presets sit beside the dates, and the report list stays open after
-"Lập báo cáo", polling its status."""
+address that load under the page's CSP and have a size), the presets sit beside the dates,
+and the report list stays open after "Lập báo cáo", polling its status."""
 
 from __future__ import annotations
 

@@ -151,6 +151,39 @@ def test_the_images_show_the_numbers_of_the_page_s_tables(world: World, client: 
 
 
 @time_machine.travel(NOW, tick=False)
+def test_the_province_s_late_image_is_its_table_s_late_column(world: World, client: Client) -> None:
+    """The late chart reads the flows alone (the rollup's, for the province): the same
+    numbers as the page's table, which reads every figure."""
+    from motcua.office.dashboard import dashboard_figures, late_by_agency
+    from motcua.rollup.services import rollup_rebuild
+
+    some_months(world)
+    world.dossier(
+        version=world.justice_version,
+        received_at=on("2026-01-13"),
+        due_at=on("2026-01-20"),
+        ended_at=on("2026-03-02"),
+        end_kind=EndKind.RESULT,
+        dossier_class=DossierClass.LATE,
+        status=Status.DELIVERED,
+    )
+    rollup_rebuild()  # the dossiers were written directly
+    period = {"date_from": dt.date(2026, 1, 1), "date_to": dt.date(2026, 3, 20)}
+    for source in ("rollup", "dossiers"):
+        table = dashboard_figures(world.provincial, agency=None, source=source, **period)
+        late = late_by_agency(world.provincial, source=source, **period)
+        assert [(r["agency__name"], r["late"]) for r in late] == [
+            (r["agency__name"], r["late"]) for r in table["by_agency"] if r["late"]
+        ]
+        assert [r["agency__name"] for r in late] == ["Sở Tư pháp", "Sở Xây dựng"]
+    login(client, world.provincial)
+    html = client.get(f"/can-bo/lanh-dao/?{PERIOD}").content.decode()
+    assert table_rows(html, "late") == [["Sở Tư pháp", "1"], ["Sở Xây dựng", "1"]]
+    svg = client.get(images(html)["late"][0]).content.decode()
+    assert "Sở Tư pháp" in svg and "Sở Xây dựng" in svg
+
+
+@time_machine.travel(NOW, tick=False)
 def test_an_image_unchanged_is_answered_304_and_kept_privately(
     world: World, client: Client
 ) -> None:

@@ -30,6 +30,7 @@ from motcua.office import charts, forms
 from motcua.office.dashboard import (
     dashboard_figures,
     figures_by_month,
+    late_by_agency,
     period_presets,
     period_read,
 )
@@ -144,10 +145,7 @@ def dashboard_chart(request: HttpRequest, key: str) -> HttpResponse:
     months = []
     rows = []
     if key == "late":
-        figures = dashboard_figures(
-            request.user, agency=scope.agency, date_from=date_from, date_to=date_to
-        )
-        rows = figures["by_agency"]
+        rows = late_by_agency(request.user, date_from=date_from, date_to=date_to)
     else:
         months = figures_by_month(request.user, date_from=date_from, date_to=date_to)
     svg = charts.chart_svg(key, months, rows)
