@@ -1,6 +1,6 @@
-"""The leaders' dashboard at 1366 px (issue 16): the charts are drawn (images that load and
-have a size), the presets sit beside the dates, and the report list stays open after
-"Lập báo cáo", polling its status."""
+"""The leaders' dashboard at 1366 px (issue 16): the charts are drawn (images of their own
+address that load under the page's CSP and have a size), the presets sit beside the dates,
+and the report list stays open after "Lập báo cáo", polling its status."""
 
 from __future__ import annotations
 
@@ -49,6 +49,11 @@ def test_the_dashboard_shows_charts_presets_and_the_open_report_list(
     page.wait_for_url("**date_from=*-01-01*")
     charts = page.locator("figure.chart img")
     assert charts.count() == 3
+    assert all("/bieu-do/" in (charts.nth(i).get_attribute("src") or "") for i in range(3))
+    # Loaded after the page: wait for them (a blocked or broken image never gets a width).
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('figure.chart img')].every(i => i.complete)"
+    )
     for i in range(3):
         size = charts.nth(i).evaluate("img => [img.complete, img.naturalWidth, img.clientWidth]")
         assert size[0] and size[1] > 100 and 0 < size[2] <= DESK, size

@@ -1,11 +1,11 @@
-"""The leaders' dashboard beyond its numbers (issue 16): charts drawn on the server with
-their numbers as tables, the months adding up to the period's figures; quarter, half-year
-and year presets; "—" for a rate with nothing to divide; the report list kept open after
-"Lập báo cáo"; the agency named as its documents of the date print it."""
+"""The leaders' dashboard beyond its numbers (issue 16): charts drawn on the server, each
+served as its own SVG image (the page draws none), with their numbers as tables, the months
+adding up to the period's figures; quarter, half-year and year presets; "—" for a rate with
+nothing to divide; the report list kept open after "Lập báo cáo"; the agency named as its
+documents of the date print it."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import re
 from html import unescape
@@ -17,6 +17,7 @@ from django.test import Client
 from motcua.agencies.models import Letterhead
 from motcua.core.formatting import vn_rate
 from motcua.dossiers.models import Channel, DossierClass, EndKind, Status
+from motcua.office.charts import charts_forget, charts_kept
 from motcua.reports.models import ReportRequest
 
 from .conftest import World, login
@@ -63,18 +64,37 @@ def table_rows(html: str, chart: str) -> list[list[str]]:
     ]
 
 
+def images(html: str) -> dict[str, tuple[str, str]]:
+    """Each chart's image on the page: its address and ``alt``, by the chart's key."""
+    found = re.findall(
+        r'<figure class="chart" data-chart="(\w+)">.*?<img src="([^"]+)" alt="([^"]+)"',
+        html,
+        re.S,
+    )
+    return {key: (unescape(src), alt) for key, src, alt in found}
+
+
+PERIOD = "date_from=2026-01-01&date_to=2026-03-20"
+
+
 @time_machine.travel(NOW, tick=False)
 def test_charts_are_on_the_page_with_their_numbers(world: World, client: Client) -> None:
     some_months(world)
     login(client, world.leader)
-    response = client.get("/can-bo/lanh-dao/?date_from=2026-01-01&date_to=2026-03-20")
+    response = client.get(f"/can-bo/lanh-dao/?{PERIOD}")
     html = response.content.decode()
-    # Each chart an SVG image (the CSP allows data: images, no inline style) with an alt.
-    images = re.findall(r'<img src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]+)"', html)
-    assert len(images) == 3
-    svg = base64.b64decode(images[0][0]).decode()
+    # Each chart an SVG image of its own address (the CSP allows the site's images), with an
+    # alt; the page embeds none.
+    shown = images(html)
+    assert list(shown) == ["received", "on_time", "late"]
+    assert "data:image/svg" not in html
+    assert all(alt.strip() for _src, alt in shown.values())
+    src = shown["received"][0]
+    assert src == f"/can-bo/lanh-dao/bieu-do/received.svg?{PERIOD}"
+    image = client.get(src)
+    assert image.status_code == 200 and image["Content-Type"] == "image/svg+xml"
+    svg = image.content.decode()
     assert "<svg" in svg and "Trực tuyến" in svg
-    assert all(alt.strip() for _src, alt in images)
     # The tables: received by month and channel, adding up to the period's figure.
     assert table_rows(html, "received") == [
         ["1/2026", "1", "1", "0", "2"],
@@ -92,10 +112,124 @@ def test_charts_are_on_the_page_with_their_numbers(world: World, client: Client)
 
 
 @time_machine.travel(NOW, tick=False)
+def test_the_page_draws_no_chart(world: World, client: Client) -> None:
+    """A first view waits for no matplotlib draw: the charts are drawn when their images
+    are asked for."""
+    some_months(world)
+    login(client, world.leader)
+    charts_forget()
+    html = client.get(f"/can-bo/lanh-dao/?{PERIOD}").content.decode()
+    assert len(images(html)) == 3 and charts_kept() == 0
+    for src, _alt in images(html).values():
+        assert client.get(src).status_code == 200
+    assert charts_kept() == 3
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_images_show_the_numbers_of_the_page_s_tables(world: World, client: Client) -> None:
+    some_months(world)
+    # Another agency's late dossier: not the construction leader's to see.
+    world.dossier(
+        version=world.justice_version,
+        received_at=on("2026-02-03"),
+        due_at=on("2026-02-10"),
+        ended_at=on("2026-02-12"),
+        end_kind=EndKind.RESULT,
+        dossier_class=DossierClass.LATE,
+        status=Status.DELIVERED,
+    )
+    login(client, world.leader)
+    html = client.get(f"/can-bo/lanh-dao/?{PERIOD}").content.decode()
+    shown = images(html)
+    on_time = client.get(shown["on_time"][0]).content.decode()
+    rates = [row[3] for row in table_rows(html, "on_time") if row[3] != "—"]
+    assert rates == ["50,00 %"] and all(f">{r}<" in on_time for r in rates)
+    late = client.get(shown["late"][0]).content.decode()
+    assert table_rows(html, "late") == [["Sở Xây dựng", "1"]]
+    assert "Sở Xây dựng" in late and "> 1<" in late
+    assert "Tư pháp" not in late and "Tư pháp" not in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_province_s_late_image_is_its_table_s_late_column(world: World, client: Client) -> None:
+    """The late chart reads the flows alone (the rollup's, for the province): the same
+    numbers as the page's table, which reads every figure."""
+    from motcua.office.dashboard import dashboard_figures, late_by_agency
+    from motcua.rollup.services import rollup_rebuild
+
+    some_months(world)
+    world.dossier(
+        version=world.justice_version,
+        received_at=on("2026-01-13"),
+        due_at=on("2026-01-20"),
+        ended_at=on("2026-03-02"),
+        end_kind=EndKind.RESULT,
+        dossier_class=DossierClass.LATE,
+        status=Status.DELIVERED,
+    )
+    rollup_rebuild()  # the dossiers were written directly
+    period = {"date_from": dt.date(2026, 1, 1), "date_to": dt.date(2026, 3, 20)}
+    for source in ("rollup", "dossiers"):
+        table = dashboard_figures(world.provincial, agency=None, source=source, **period)
+        late = late_by_agency(world.provincial, source=source, **period)
+        assert [(r["agency__name"], r["late"]) for r in late] == [
+            (r["agency__name"], r["late"]) for r in table["by_agency"] if r["late"]
+        ]
+        assert [r["agency__name"] for r in late] == ["Sở Tư pháp", "Sở Xây dựng"]
+    login(client, world.provincial)
+    html = client.get(f"/can-bo/lanh-dao/?{PERIOD}").content.decode()
+    assert table_rows(html, "late") == [["Sở Tư pháp", "1"], ["Sở Xây dựng", "1"]]
+    svg = client.get(images(html)["late"][0]).content.decode()
+    assert "Sở Tư pháp" in svg and "Sở Xây dựng" in svg
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_image_unchanged_is_answered_304_and_kept_privately(
+    world: World, client: Client
+) -> None:
+    some_months(world)
+    login(client, world.leader)
+    src = f"/can-bo/lanh-dao/bieu-do/late.svg?{PERIOD}"
+    first = client.get(src)
+    etag = first["ETag"]
+    assert etag.startswith('"') and len(etag) > 10
+    assert first["Cache-Control"].replace(" ", "").split(",") == ["private", "max-age=300"]
+    again = client.get(src, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
+    assert client.get(src, HTTP_IF_NONE_MATCH='"other"').status_code == 200
+    # The page itself is still never kept.
+    assert "no-store" in client.get(f"/can-bo/lanh-dao/?{PERIOD}")["Cache-Control"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_images_follow_the_page_s_access_rule(world: World, client: Client) -> None:
+    some_months(world)
+    src = f"/can-bo/lanh-dao/bieu-do/received.svg?{PERIOD}"
+    assert client.get(src).status_code == 302  # to the login page
+    for refused in (world.specialist, world.outsider, world.clerk):
+        login(client, refused)
+        assert client.get("/can-bo/lanh-dao/").status_code == 403
+        assert client.get(src).status_code == 403
+    login(client, world.leader)
+    assert client.get(src).status_code == 200
+    # An unknown chart, a period the page refuses (ends before it starts, not a date).
+    assert client.get(f"/can-bo/lanh-dao/bieu-do/pie.svg?{PERIOD}").status_code == 404
+    reversed_ = "date_from=2026-03-01&date_to=2026-01-01"
+    assert client.get(f"/can-bo/lanh-dao/bieu-do/received.svg?{reversed_}").status_code == 404
+    assert client.get("/can-bo/lanh-dao/bieu-do/received.svg?date_from=x").status_code == 404
+    # No period: the page's default (the quarter so far).
+    assert client.get("/can-bo/lanh-dao/bieu-do/received.svg").status_code == 200
+    # Nothing to show in a period without dossiers: no image on the page, 404 for its address.
+    empty = "date_from=2025-01-01&date_to=2025-03-31"
+    assert images(client.get(f"/can-bo/lanh-dao/?{empty}").content.decode()) == {}
+    assert client.get(f"/can-bo/lanh-dao/bieu-do/received.svg?{empty}").status_code == 404
+
+
+@time_machine.travel(NOW, tick=False)
 def test_no_chart_and_no_zero_rate_when_there_is_nothing(world: World, client: Client) -> None:
     login(client, world.leader)
     html = client.get("/can-bo/lanh-dao/").content.decode()
-    assert "data:image/svg" not in html
+    assert images(html) == {} and "bieu-do" not in html
     assert "0,00 %" not in html
     assert "Tỷ lệ giải quyết trước và đúng hạn: —." in html
     assert vn_rate(0, 0) == "—" and vn_rate(1, 3) == "33,33 %"
@@ -174,33 +308,34 @@ def test_the_agency_is_named_as_its_documents_of_the_date_print_it(
 def test_a_chart_drawn_again_for_the_same_numbers_is_served_from_memory(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A chart is a pure function of its numbers, title and language: a repeated view is
-    not drawn again; other numbers, another title or a change of agency are."""
+    """A chart is a pure function of its numbers and language: a repeated view is not drawn
+    again; other numbers or a change of agency are."""
     from motcua.office import charts
     from motcua.office.dashboard import MonthFigures
 
     drawn: list[str] = []
     svg = charts._svg
 
-    def counted(fig: object) -> str:
+    def counted(fig: object) -> bytes:
         drawn.append("x")
         return svg(fig)
 
     monkeypatch.setattr(charts, "_svg", counted)
     months = [MonthFigures(dt.date(2031, m, 1), 7 * m, 3, 1, 5 + m, 4) for m in (1, 2, 3)]
-    first = charts.received_by_month(months, "Theo tháng")
-    again = charts.received_by_month(list(months), "Theo tháng")
+    first = charts.chart_svg("received", months, [])
+    again = charts.chart_svg("received", list(months), [])
     assert first is not None and again == first and len(drawn) == 1
-    other = charts.received_by_month(months, "Khác")
-    assert other is not None and other.title == "Khác" and len(drawn) == 2
     changed = [*months[:2], MonthFigures(dt.date(2031, 3, 1), 22, 3, 1, 8, 4)]
-    assert charts.received_by_month(changed, "Theo tháng") != first and len(drawn) == 3
-    rates = charts.on_time_by_month(months, "Tỷ lệ")
-    assert charts.on_time_by_month(months, "Tỷ lệ") == rates and len(drawn) == 4
+    assert charts.chart_svg("received", changed, []) != first and len(drawn) == 2
+    rates = charts.chart_svg("on_time", months, [])
+    assert charts.chart_svg("on_time", months, []) == rates and len(drawn) == 3
     rows = [{"agency__name": "Sở Xây dựng 2031", "late": 9, "received": 1}]
-    late = charts.late_by_agency(rows, "Quá hạn")
-    assert charts.late_by_agency([dict(rows[0])], "Quá hạn") == late and len(drawn) == 5
+    late = charts.chart_svg("late", [], rows)
+    assert charts.chart_svg("late", [], [dict(rows[0])]) == late and len(drawn) == 4
     renamed = [{"agency__name": "Sở Tư pháp 2031", "late": 9}]
-    late2 = charts.late_by_agency(renamed, "Quá hạn")
-    assert late2 is not None and late is not None and len(drawn) == 6
-    assert "Tư pháp" in base64.b64decode(late2.src.split(",", 1)[1]).decode()
+    late2 = charts.chart_svg("late", [], renamed)
+    assert late2 is not None and late is not None and len(drawn) == 5
+    assert "Tư pháp" in late2.decode()
+    # What the page offers is what is drawn: nothing to show, no chart.
+    assert [c.key for c in charts.charts_shown(months, rows)] == ["received", "on_time", "late"]
+    assert charts.charts_shown([], []) == [] and charts.chart_svg("late", [], []) is None

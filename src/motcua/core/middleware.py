@@ -8,7 +8,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from csp.middleware import CSPMiddleware
@@ -54,13 +54,27 @@ class LanguageMiddleware:
         return response
 
 
+HttpResponseT = TypeVar("HttpResponseT", bound=HttpResponseBase)
+
+_KEEP_CACHE_CONTROL = "_motcua_keep_cache_control"
+
+
+def keep_cache_control(response: HttpResponseT) -> HttpResponseT:
+    """Mark a response whose ``Cache-Control`` its view chose (a chart of figures, no personal
+    data): ``NoStoreForSignedInMiddleware`` leaves it as it is."""
+    setattr(response, _KEEP_CACHE_CONTROL, True)
+    return response
+
+
 class NoStoreForSignedInMiddleware:
     """``Cache-Control: no-store`` on every response to a signed-in person.
 
     Staff pages and a citizen's own pages carry personal data (names, identity numbers,
     addresses; domain.md §12): neither the browser's back-forward cache on a shared counter
     computer nor a proxy may keep them. One rule for every page, rather than a decorator each
-    view could forget. Placed after the authentication middleware.
+    view could forget; a view that sends no personal data may lift it for its answer, by
+    name (``keep_cache_control``: the dashboard's chart images). Placed after the
+    authentication middleware.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -69,7 +83,11 @@ class NoStoreForSignedInMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if (
+            user is not None
+            and user.is_authenticated
+            and not getattr(response, _KEEP_CACHE_CONTROL, False)
+        ):
             add_never_cache_headers(response)
         return response
 

@@ -296,6 +296,7 @@ def period_counts(
     risk: RiskClock,
     agencies: Collection[int] | None = None,
     source: str = "dossiers",
+    flows_only: bool = False,
 ) -> dict[int, Counter[str]]:
     """Every figure of ``period_filters`` by competent agency, in four queries grouped by
     agency over index ranges, so that each row is read once and tested against few
@@ -328,7 +329,11 @@ def period_counts(
     (``reports.rollup_queries.rollup_flow_counts``: the period's days and months and one
     balance row per key, whatever the period's length); the dossiers are read only for
     what depends on due dates (overdue at the end, the "now" figures): the open ones and
-    those ended after the period."""
+    those ended after the period.
+
+    ``flows_only``: the flows alone (received, resolved and how, late: the rollup's or the
+    first two queries), without what depends on due dates (carried over, in progress,
+    overdue and the "now" figures are then incomplete): the late chart's bars."""
     period = Period(date_from, date_to)
     conds = figure_conditions(period)
     scope_q_, wide = figure_scope(user, date_to)
@@ -383,6 +388,9 @@ def period_counts(
             for key, n in zip(ENDED_KEYS, counts, strict=True):
                 c[key] += n
 
+    if flows_only:
+        return per
+
     # Ended after the period's end, received before it: in progress at the end (a past
     # period's; none for a period ending today).
     ended_after = (
@@ -435,6 +443,40 @@ def period_counts(
     return per
 
 
+def _source_for(user: AnyUser) -> str:
+    """The province's figures (``READ_ALL_ROLES``) from the rollup, an agency's from its
+    dossiers (a few thousand a quarter)."""
+    profile = staff_profile(user)
+    wide = profile is not None and profile.role in READ_ALL_ROLES
+    return "rollup" if wide else "dossiers"
+
+
+@reads_from_replica()
+def late_by_agency(
+    user: AnyUser, *, date_from: dt.date, date_to: dt.date, source: str | None = None
+) -> list[dict[str, Any]]:
+    """The dashboard's "late" by competent agency (its table's column, the late chart's
+    bars) without its other figures: ``period_counts``' flows alone, so the late chart does
+    not read the due-date figures (the open dossiers, overdue at the end) it does not show.
+    Rows as ``dashboard_figures``' ``by_agency`` (``agency_id``, ``agency__name``, ``late``),
+    the agencies with a late dossier."""
+    names = dict(Agency.objects.values_list("pk", "name"))
+    per = period_counts(
+        user,
+        date_from=date_from,
+        date_to=date_to,
+        risk=risk_clock(timezone.now()),
+        agencies=names,
+        source=source or _source_for(user),
+        flows_only=True,
+    )
+    return [
+        {"agency_id": agency_id, "agency__name": names[agency_id], "late": c["late"]}
+        for agency_id, c in sorted(per.items(), key=lambda item: (names[item[0]], item[0]))
+        if c["late"]
+    ]
+
+
 @reads_from_replica()
 def dashboard_figures(
     user: AnyUser,
@@ -458,10 +500,7 @@ def dashboard_figures(
     # Every agency's name (a few hundred rows at most): the table's names and the list of
     # all agencies that ``period_counts`` reads agency by agency.
     names = dict(Agency.objects.values_list("pk", "name"))
-    if source is None:
-        profile = staff_profile(user)
-        wide = profile is not None and profile.role in READ_ALL_ROLES
-        source = "rollup" if wide else "dossiers"
+    source = source or _source_for(user)
     per = period_counts(
         user, date_from=date_from, date_to=date_to, risk=risk, agencies=names, source=source
     )
@@ -570,10 +609,7 @@ def figures_by_month(
     them)."""
     scope, _wide = figure_scope(user, date_to)
     months = _months(date_from, date_to)
-    if source is None:
-        profile = staff_profile(user)
-        wide = profile is not None and profile.role in READ_ALL_ROLES
-        source = "rollup" if wide else "dossiers"
+    source = source or _source_for(user)
     if source == "rollup":
         from motcua.reports.rollup_queries import rollup_month_flows
 

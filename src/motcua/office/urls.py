@@ -51,6 +51,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("quay/tra-ket-qua/", counter.counter_results, name="counter_results"),
     path("quay/so-theo-doi/", counter.register, name="register"),
     path("lanh-dao/", dashboard.dashboard, name="dashboard"),
+    path("lanh-dao/bieu-do/<slug:key>.svg", dashboard.dashboard_chart, name="dashboard_chart"),
     path("lanh-dao/bao-cao/", period_report.report_list, name="report_list"),
     path("lanh-dao/phi-le-phi/", fees_report.fees_report, name="fees_report"),
     path("lanh-dao/bao-cao/lap/", period_report.report_request, name="report_request"),
