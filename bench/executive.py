@@ -104,7 +104,6 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.apps import apps
     from django.contrib.auth.models import User
     from django.core.management import call_command
     from django.db import connection
@@ -115,7 +114,7 @@ def main() -> None:
     from motcua.office.dashboard import dashboard_figures, figures_by_month
     from motcua.reports.executive import executive_figures, ranking
     from motcua.reports.queries import period_figures
-    from motcua.rollup.models import DayCount
+    from motcua.rollup.models import DayCount, MonthBalance, MonthCount
     from motcua.rollup.services import rollup_rebuild
 
     call_command("migrate", verbosity=0)
@@ -131,7 +130,7 @@ def main() -> None:
     if (
         not reuse
         or args.rebuild
-        or not all(m.objects.exists() for m in apps.get_app_config("rollup").get_models())
+        or not all(m.objects.exists() for m in (DayCount, MonthCount, MonthBalance))
     ):
         t0 = time.perf_counter()
         rollup_rebuild()

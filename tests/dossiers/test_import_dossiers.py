@@ -102,6 +102,17 @@ def test_small_file_imports_every_event_type(
     # One audit row for the run, not one per dossier.
     audit = AuditEvent.objects.get(action="dossiers.import")
     assert audit.actor_label == "import" and audit.data["created"] == 8
+    # The daily rollup follows the imported dossiers (the report from it is the report).
+    from motcua.reports.queries import period_figures
+    from motcua.reports.rollup_queries import rollup_table_rows
+    from motcua.rollup.services import rollup_rebuild
+
+    kept = rollup_table_rows()
+    assert sum(row[-1] for row in kept if row[6] == "received") == 8
+    period = {"date_from": dt.date(2022, 8, 1), "date_to": dt.date(2022, 9, 30)}
+    assert period_figures(**period, source="rollup") == period_figures(**period)
+    rollup_rebuild()
+    assert rollup_table_rows() == kept
 
 
 def test_control_slip_rows_from_handovers(world: dict[str, Any]) -> None:

@@ -557,6 +557,9 @@ def _import(
     workers: int | None = None,
     chunk_lines: int = CHUNK_LINES,
 ) -> ImportResult:
+    # Before the rows' specs are made: they stamp ``created_at`` when made (``rows.RowSpec``),
+    # and the rollup follows the dossiers created since this instant (``import_listeners_run``).
+    started = timezone.now()
     ctx = _context()
     workers = _default_workers() if workers is None else workers
     with _Chunks(ctx, workers=workers, chunk_lines=chunk_lines) as chunks:
@@ -565,7 +568,6 @@ def _import(
         except ImportFailed as exc:
             exc.source = name
             raise
-        started = timezone.now()
         with transaction.atomic():
             result = _write(plan, source, chunks, actor=actor, progress=progress, name=name)
             # What other apps derive from the dossiers written (the daily rollup's days).
