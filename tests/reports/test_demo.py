@@ -154,3 +154,18 @@ def test_demo_reproduces_the_seed_section_v_from_the_dossiers(
     assert seed["2.2.2"]["rate"] == 3.81 and f"{seed['2.2.2']['rate']:.1f}" == "3.8"
     dossiers = seed["2.2.2"]["dossiers"]
     assert (dossiers["numerator"], dossiers["denominator"]) == (31918, 42501)
+
+
+@pytest.mark.django_db
+def test_demo_ranks_each_years_own_province(demo_db: Any) -> None:
+    # Đắk Nông's bodies for 2022 (the merged Lâm Đồng's came into this system on 1/7/2025),
+    # Lâm Đồng's for 2026, both in the merger's year.
+    from motcua.reports.ranking import ranked_agencies
+
+    def provinces(year: int) -> set[str]:
+        agencies = ranked_agencies(dt.date(year, 1, 1), dt.date(year, 12, 31))
+        return {a.code[-3:] for a in agencies}
+
+    assert provinces(2022) == {"H18"}
+    assert provinces(2025) == {"H18", "H38"}
+    assert provinces(2026) == {"H38"}
