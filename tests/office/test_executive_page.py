@@ -67,6 +67,17 @@ def test_every_total_and_level_number_links_to_as_many_dossiers(
         assert listed(client, url) == int(n), url
     # A level's list holds only that level's dossiers: none of the commune level here.
     assert listed(client, unescape(cells[0][0]).replace("cap=province", "cap=commune")) == 0
+    # Each agency's row too: its numbers are the report's (received in the period, not biểu
+    # II.06a's total with the carried over), each opening a list of as many dossiers.
+    agencies = html.split('id="agencies"')[1].split("</table>")[0]
+    agency_rows = re.findall(r'<tr data-agency="([^"]+)">(.*?)</tr>', agencies)
+    assert agency_rows
+    checked = 0
+    for _code, row in agency_rows:
+        for url, n in re.findall(r'<a href="([^"]+)">(\d+)</a>', row):
+            assert listed(client, url) == int(n), url
+            checked += int(n)
+    assert checked
 
 
 @time_machine.travel(NOW, tick=False)

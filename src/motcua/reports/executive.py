@@ -260,24 +260,35 @@ def executive_figures(
     prev_to = date_from - dt.timedelta(days=1)
     before = previous_on_time_rates(prev_to - length, prev_to)
     ids = dict(Agency.objects.values_list("code", "pk"))
+    # The on-time rate as biểu II.06a states it (returned and withdrawn dossiers count as
+    # resolved on time), the same as the previous period's for the alerts.
+    ii06a = {
+        (level["level"], row["code"]): row
+        for level in figures["table_ii06a"]["by_agency"]["levels"]
+        for row in level["rows"]
+    }
     agencies, alerts = [], []
-    for level in figures["table_ii06a"]["by_agency"]["levels"]:
-        for row in level["rows"]:
-            agency_id = ids.get(row["code"])
-            rate = _on_time_rate(row)
-            then = before.get((level["level"], agency_id)) if agency_id is not None else None
-            agencies.append(
-                {
-                    **row,
-                    "level": level["name"],
-                    "on_time_rate": rate,
-                    "links": {
-                        key: drill_link(key, date_from, date_to, agency_id) for key in ROW_LINKED
-                    },
-                }
-            )
-            if rate is not None and then is not None and rate < then:
-                alerts.append({"name": row["name"], "rate": rate, "before": then})
+    # Each row's figures are the report's (received in the period, results), as the totals
+    # and the levels above, so that each opens a list of exactly that many dossiers.
+    for row in figures["by_agency_level"]:
+        agency_id = ids.get(row["code"])
+        table_row = ii06a.get((row["level"], row["code"]))
+        rate = _on_time_rate(table_row) if table_row else None
+        then = before.get((row["level"], agency_id)) if agency_id is not None else None
+        agencies.append(
+            {
+                **row,
+                "level_name": str(Level(row["level"]).label)
+                if row["level"] in Level.values
+                else row["level"],
+                "on_time_rate": rate,
+                "links": {
+                    key: drill_link(key, date_from, date_to, agency_id) for key in ROW_LINKED
+                },
+            }
+        )
+        if rate is not None and then is not None and rate < then:
+            alerts.append({"name": row["name"], "rate": rate, "before": then})
     links = {key: drill_link(key, date_from, date_to, None) for key in LINKED}
     levels = [
         {

@@ -384,6 +384,7 @@ def figures_from_counts(
             "guidance": guidance["cumulative"],
         },
         "by_level": _by_level(groups),
+        "by_agency_level": _by_agency_level(groups, agencies),
         "identity": {
             "left": received_total + t["carried_over"],
             "right": resolved_total + t["refused"] + withdrawn_total + t["in_progress"],
@@ -414,31 +415,52 @@ def _level_sorted(levels: Iterable[str]) -> list[str]:
 
 
 def _by_level(groups: dict[GroupKey, dict[str, int]]) -> list[dict[str, Any]]:
-    out = []
     per_level = _rollup(groups, 2)
-    for level in _level_sorted(per_level):
-        c = per_level[level]
-        overdue = c["overdue"]
-        out.append(
-            {
-                "level": level,
-                "received": c["received"],
-                "online": c["received_online"],
-                "direct": c["received_direct"],
-                "postal": c["received_postal"],
-                "carried_over": c["carried_over"],
-                "resolved": c["resolved"],
-                "early": c["early"],
-                "on_time": c["on_time"],
-                "late": c["late"],
-                "postal_return": c["postal_return"],
-                "returned": c["refused"],
-                "withdrawn": c["withdrawn"] + c["stopped"],
-                "in_progress": c["in_progress"],
-                "overdue": overdue,
-            }
-        )
-    return out
+    return [{"level": level, **_report_row(per_level[level])} for level in _level_sorted(per_level)]
+
+
+def _by_agency_level(
+    groups: dict[GroupKey, dict[str, int]], names: dict[int, tuple[str, str]]
+) -> list[dict[str, Any]]:
+    """The report's figures per (level, competent agency), as ``by_level`` counts them (the
+    period's received, its results; not biểu II.06a's totals with the carried over and the
+    returned), by level then name."""
+    parts: dict[tuple[str, int], list[dict[str, int]]] = defaultdict(list)
+    for (agency_id, _field_id, level), counts in groups.items():
+        parts[(level, agency_id)].append(counts)
+    order = {level: i for i, level in enumerate(_level_sorted(level for level, _a in parts))}
+    rows: list[dict[str, Any]] = [
+        {
+            "level": level,
+            "code": names.get(agency_id, ("", ""))[0],
+            "name": names.get(agency_id, ("", str(agency_id)))[1],
+            **_report_row(sum_counts(counts)),
+        }
+        for (level, agency_id), counts in parts.items()
+    ]
+    rows.sort(key=lambda r: (order[r["level"]], str(r["name"]), str(r["code"])))
+    return rows
+
+
+def _report_row(c: dict[str, int]) -> dict[str, int]:
+    """One row of the report's figures (by level, by agency) from its summed counts."""
+    overdue = c["overdue"]
+    return {
+        "received": c["received"],
+        "online": c["received_online"],
+        "direct": c["received_direct"],
+        "postal": c["received_postal"],
+        "carried_over": c["carried_over"],
+        "resolved": c["resolved"],
+        "early": c["early"],
+        "on_time": c["on_time"],
+        "late": c["late"],
+        "postal_return": c["postal_return"],
+        "returned": c["refused"],
+        "withdrawn": c["withdrawn"] + c["stopped"],
+        "in_progress": c["in_progress"],
+        "overdue": overdue,
+    }
 
 
 def _late_by_agency(
