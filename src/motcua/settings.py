@@ -227,7 +227,22 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     # transaction of its own (dossiers.services.base._next_sequence): the day's counter row
     # is locked for one statement, not until the receipt commits. Same database, no
     # migrations (core.dbrouter); in tests it mirrors the test database.
-    DATABASES["numbers"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+    # DATABASE_NUMBERS_URL: the same database by another way, e.g. a PgBouncer database entry
+    # with its own pool: on the default pool, receipts that each hold a server connection
+    # for their transaction and wait for a second one to draw their number can exhaust it.
+    _numbers_url = os.environ.get("DATABASE_NUMBERS_URL", "")
+    DATABASES["numbers"] = {
+        **(
+            dj_database_url.parse(
+                _numbers_url,
+                conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+                conn_health_checks=_env_bool("CONN_HEALTH_CHECKS", True),
+            )
+            if _numbers_url
+            else DATABASES["default"]
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
 DATABASE_ROUTERS = ["motcua.core.dbrouter.ReplicaRouter"]
 
 

@@ -296,106 +296,67 @@ def test_saves_in_one_block_refresh_each_day_once_before_it_ends(world: World) -
 
 @pytest.mark.django_db
 def test_a_failed_service_inside_a_block_adds_nothing(world: World) -> None:
-    # A composed change (an import, a job) that catches a service's refusal and goes on: the
-    # refused receipt's INSERT was rolled back with its savepoint, and so is its change to
+    # A composed change (an import, a job) that catches a service's failure and goes on: the
+    # failed receipt's INSERT was rolled back with its savepoint, and so is its change to
     # the rollup (changes are appended as differences, so a rolled-back one must not count).
-    from motcua.dossiers.services import PartInput
+    # It fails after its INSERT and its rollup mark: an app's listener of its event raises.
+    from motcua.dossiers import listeners
+    from motcua.dossiers.listeners import event_listener_register
 
-    with (
-        time_machine.travel(local(MONDAY, 9), tick=False),
-        transaction.atomic(),
-        save_listeners_batched(),
-    ):
-        with pytest.raises(DossierError):
-            dossier_receive(
-                procedure_version=world.procedure,
-                applicant=APPLICANT,
-                actor=world.clerk,
-                receiving_unit=world.center,
-                parts=[PartInput(name="   ")],  # refused after the dossier's INSERT
-            )
-        dossier_receive(
+    failures = [RuntimeError("the national portal's queue is full")]
+
+    def fail_once(event: object) -> None:
+        if failures:
+            raise failures.pop()
+
+    def receive() -> Dossier:
+        return dossier_receive(
             procedure_version=world.procedure,
             applicant=APPLICANT,
             actor=world.clerk,
             receiving_unit=world.center,
         )
+
+    event_listener_register("test_fail", fail_once)
+    try:
+        with (
+            time_machine.travel(local(MONDAY, 9), tick=False),
+            transaction.atomic(),
+            save_listeners_batched(),
+        ):
+            with pytest.raises(RuntimeError):
+                receive()
+            receive()
+    finally:
+        listeners._LISTENERS.pop("test_fail", None)
     assert Dossier.objects.count() == 1
     assert [(row[6], row[-1]) for row in rollup_table_rows()] == [("received", 1)]
     rollup_rebuild()
     assert [(row[6], row[-1]) for row in rollup_table_rows()] == [("received", 1)]
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="concurrent transactions need PostgreSQL"
-)
-def test_a_compaction_neither_waits_for_nor_loses_a_receipt_in_progress() -> None:
-    # A receipt has appended its rows and is still in its transaction (held after its event)
-    # while the compaction folds the day: the compaction does not wait for it, and once the
-    # receipt commits its row is counted, once.
-    import threading
-
-    from django.db import connections
-
-    from motcua.dossiers import listeners
-    from motcua.dossiers.listeners import event_listener_register
-    from tests.world import world_build
-
-    w = world_build()
-    held, release = threading.Event(), threading.Event()
-    holder: list[int] = []
-
-    def hold(event: object) -> None:
-        if holder and threading.get_ident() == holder[0]:
-            held.set()
-            release.wait(timeout=30)
+@pytest.mark.django_db
+def test_a_rebuild_makes_no_checkpoint_after_this_month(world: World) -> None:
+    # A checkpoint after this month would send every change of this month down the locked
+    # path (its agency's balances recomputed); the rebuild stops at this month's.
+    from motcua.rollup.models import MonthBalance
 
     def receive() -> Dossier:
         return dossier_receive(
-            procedure_version=w.procedure,
+            procedure_version=world.procedure,
             applicant=APPLICANT,
-            actor=w.clerk,
-            receiving_unit=w.center,
+            actor=world.clerk,
+            receiving_unit=world.center,
         )
 
-    def held_receipt() -> None:
-        holder.append(threading.get_ident())
-        try:
+    with time_machine.travel(local(MONDAY - dt.timedelta(days=30), 9), tick=False):
+        receive()  # September
+    with time_machine.travel(local(MONDAY, 9), tick=False):
+        receive()  # October
+        rollup_rebuild()
+        assert sorted(set(MonthBalance.objects.values_list("day", flat=True))) == [
+            dt.date(2026, 10, 1)
+        ]
+        with CaptureQueriesContext(connection) as queries:
             receive()
-        finally:
-            connections.close_all()
-
-    event_listener_register("test_hold", hold)
-    try:
-        with time_machine.travel(local(MONDAY, 9), tick=False):
-            receive()
-            receive()  # two rows of one key: something to fold
-            thread = threading.Thread(target=held_receipt)
-            thread.start()
-            assert held.wait(timeout=30)
-            results: list[int] = []
-
-            def compact() -> None:
-                try:
-                    results.append(rollup_compact())
-                finally:
-                    connections.close_all()
-
-            compacting = threading.Thread(target=compact)
-            compacting.start()
-            compacting.join(timeout=15)
-            done_while_held = not compacting.is_alive()
-            release.set()
-            thread.join(timeout=30)
-            compacting.join(timeout=30)
-    finally:
-        listeners._LISTENERS.pop("test_hold", None)
-    assert done_while_held, "the compaction waited for the receipt's commit"
-    folded = results[0]
-    assert folded == 2  # one row of the day and one of the month folded away
-    assert [(row[6], row[-1]) for row in rollup_table_rows()] == [("received", 3)]
-    rollup_compact()
-    assert [(row[6], row[-1]) for row in rollup_table_rows()] == [("received", 3)]
-    assert DayCount.objects.count() == 1
+    assert not [q for q in queries if "rollup_monthbalance" in q["sql"] and "MAX" not in q["sql"]]

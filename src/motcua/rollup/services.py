@@ -388,20 +388,45 @@ def rollup_compact() -> int:
                 where = Q()
                 for day, agency_id in chunk:
                     where |= Q(day=day, agency_id=agency_id)
-                rows = model.objects.filter(where, id__lte=top)
-                sums = (
-                    rows.order_by()
-                    .values("day", *_KEY)
-                    .annotate(total=Sum("n"))
-                    .values_list("day", *_KEY, "total")
+                # The rows are read once, with their ids, and only those are deleted: a
+                # change that commits between this read and the DELETE (READ COMMITTED: each
+                # statement sees the latest commits) keeps its row for the next run, where
+                # a DELETE of the pair would have removed it unsummed.
+                read = list(
+                    model.objects.filter(where, id__lte=top)
+                    .order_by()
+                    .values_list("id", "day", *_KEY, "n")
                 )
-                folded = {tuple(r[:-1]): int(r[-1]) for r in sums if r[-1]}
-                before, _detail = rows.delete()
+                sums: Counter[Key] = Counter()
+                for row in read:
+                    sums[tuple(row[1:-1])] += int(row[-1])
+                folded = {key: n for key, n in sums.items() if n}
+                ids = [row[0] for row in read]
+                for part in _chunks(ids, 5000):
+                    model.objects.filter(id__in=part).delete()
                 _write(folded, model)
-                removed += before - len(folded)
+                removed += len(ids) - len(folded)
             mark.last_id = top
             mark.save(update_fields=["last_id"])
     return removed
+
+
+def _rebuild_lock() -> None:
+    """What a rebuild holds to its commit (PostgreSQL; SQLite has one writer at a time):
+    the rollup tables against appends (``SHARE ROW EXCLUSIVE`` waits for the changes being
+    appended to commit and holds new ones back, so that a dossier the rebuild counts has no
+    appended row it did not see, and none is appended for a dossier it did not see), every
+    agency's row against a balance recomputation or a new checkpoint (``_balances_follow``,
+    ``rollup_balances_extend``: in pk order, as they lock), and the compaction's rows."""
+    _compaction_lock()
+    if connection.vendor == "postgresql":
+        tables = ", ".join(
+            connection.ops.quote_name(m._meta.db_table) for m in (DayCount, MonthCount)
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
+    if connection.features.has_select_for_update:
+        list(Agency.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
 
 
 def _compaction_lock() -> dict[str, Compaction]:
@@ -446,7 +471,7 @@ def rollup_rebuild(date_from: dt.date | None = None, date_to: dt.date | None = N
     )
     if bounds["first"] is None:
         with transaction.atomic():
-            _compaction_lock()
+            _rebuild_lock()
             DayCount.objects.all().delete()
             MonthCount.objects.all().delete()
             MonthBalance.objects.all().delete()
@@ -459,7 +484,7 @@ def rollup_rebuild(date_from: dt.date | None = None, date_to: dt.date | None = N
         Q(received_at__gte=start, received_at__lt=end) | Q(ended_at__gte=start, ended_at__lt=end)
     )
     with transaction.atomic():
-        _compaction_lock()
+        _rebuild_lock()
         DayCount.objects.filter(day__gte=first, day__lte=last).delete()
         counts = _count(_rows(qs), lambda day, _agency: first <= day <= last)
         _write(counts)
@@ -476,7 +501,9 @@ def _balances_rebuild() -> None:
     MonthBalance.objects.all().delete()
     if bounds["first"] is None:
         return
-    last = next_month(bounds["last"])
+    # Up to this month's checkpoint, not next month's: a checkpoint after this month would
+    # make every change of this month recompute its agency's balances (the locked path).
+    last = min(next_month(bounds["last"]), month_start(local_day(timezone.now())))
     if made is not None and made > last:
         last = made
     _write_balances(_balances(_month_range(next_month(bounds["first"]), last)))

@@ -4,6 +4,7 @@ applicant is told about a change is ``dossiers.notices``.)"""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files import File
-from django.db import InterfaceError, OperationalError, connection, connections
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, connections
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -286,21 +287,27 @@ _UPSERT = (
     "INSERT INTO {table} (agency_id, day, last) VALUES (%s, %s, 1) "
     "ON CONFLICT (agency_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last"
 )
-_GIVE_BACK = "UPDATE {table} SET last = last - 1 WHERE agency_id = %s AND day = %s AND last = %s"
+# Given back only if still the last drawn and no dossier has the code: a receipt whose
+# COMMIT reached the server but whose answer was lost raises, yet its dossier exists.
+_GIVE_BACK = (
+    "UPDATE {table} SET last = last - 1 WHERE agency_id = %s AND day = %s AND last = %s "
+    "AND NOT EXISTS (SELECT 1 FROM {dossiers} WHERE code = %s)"
+)
 
 # The numbers drawn in the current ``numbers_given_back`` block outside its transaction
-# (agency, day, number); None outside such a block, or when the block began inside a
+# (agency, day, number, code); None outside such a block, or when the block began inside a
 # transaction it does not own.
-_DRAWN: ContextVar[list[tuple[int, dt.date, int]] | None] = ContextVar(
+_DRAWN: ContextVar[list[tuple[int, dt.date, int, str]] | None] = ContextVar(
     "dossier_numbers_drawn", default=None
 )
 NUMBERS_ALIAS = "numbers"
+logger = logging.getLogger(__name__)
 
 
 def _side_execute(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
-    """Run one statement on the ``numbers`` connection (settings: the primary again), in
-    autocommit: a transaction of its own. Django keeps and closes it like any other
-    (``CONN_MAX_AGE``, the end of a request or a thread)."""
+    """Run one statement on the ``numbers`` connection (settings: the primary again, or
+    ``DATABASE_NUMBERS_URL``), in autocommit: a transaction of its own. Django keeps and
+    closes it like any other (``CONN_MAX_AGE``, the end of a request or a thread)."""
     side = connections[NUMBERS_ALIAS]
     for attempt in (1, 2):
         try:
@@ -318,27 +325,35 @@ def _side_execute(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
 def numbers_given_back() -> Iterator[None]:
     """The block of a service that owns its transaction (none open when it begins): a
     dossier number is then drawn outside the transaction (``_next_sequence``) and, if the
-    block fails, given back when it is still the last one drawn. Inside a caller's
-    transaction (an import, a composed change, a test), numbers are drawn inside it, and
-    roll back with it."""
+    block fails, given back when it is still the last one drawn and no dossier has it.
+    Inside a caller's transaction (an import, a composed change, a test), numbers are drawn
+    inside it, and roll back with it."""
     if connection.in_atomic_block or NUMBERS_ALIAS not in connections:
         yield
         return
-    drawn: list[tuple[int, dt.date, int]] = []
+    drawn: list[tuple[int, dt.date, int, str]] = []
     token = _DRAWN.set(drawn)
     try:
         yield
     except BaseException:
         table = connection.ops.quote_name(DossierSequence._meta.db_table)
-        for agency_id, day, number in reversed(drawn):
-            _side_execute(_GIVE_BACK.format(table=table), [agency_id, day, number])
+        dossiers = connection.ops.quote_name(Dossier._meta.db_table)
+        sql = _GIVE_BACK.format(table=table, dossiers=dossiers)
+        for agency_id, day, number, code in reversed(drawn):
+            try:
+                _side_execute(sql, [agency_id, day, number, code])
+            except DatabaseError:
+                # Not given back: a gap in the day's numbers, never a second use of one.
+                # The receipt's own error is the one to report.
+                logger.warning("dossier number %s not given back", code, exc_info=True)
         raise
     finally:
         _DRAWN.reset(token)
 
 
-def _next_sequence(agency: Agency, day: dt.date) -> int:
-    """The next number of ``agency``'s day, unique under concurrent intake.
+def _next_sequence(agency: Agency, day: dt.date) -> tuple[int, bool]:
+    """The next number of ``agency``'s day, unique under concurrent intake, and whether it
+    was drawn apart (on the ``numbers`` connection).
 
     One statement: ``INSERT … ON CONFLICT DO UPDATE SET last = last + 1 RETURNING last``
     (PostgreSQL, and SQLite since 3.35). It inserts the day's first row or increments the
@@ -351,23 +366,25 @@ def _next_sequence(agency: Agency, day: dt.date) -> int:
     waiting for the others' whole receipts. A receipt that fails after drawing gives its
     number back if no one drew after it; otherwise (or if the process dies meanwhile) the
     day's numbers have a gap: codes stay unique (domain.md §4 asks no more), and the
-    register lists the dossiers, not the numbers. Inside a caller's transaction, and on
-    SQLite (one writer at a time: a second connection would wait for the first), the
-    number is drawn in the transaction and a rollback gives it back: no gap."""
+    register lists the dossiers, not the numbers. Inside a caller's transaction, on SQLite
+    (one writer at a time: a second connection would wait for the first), and when the
+    second connection cannot be had, the number is drawn in the transaction and a rollback
+    gives it back: no gap."""
     table = connection.ops.quote_name(DossierSequence._meta.db_table)
     sql = _UPSERT.format(table=table)
-    drawn = _DRAWN.get()
-    if drawn is not None:
-        row = _side_execute(sql, [agency.pk, day])
-        assert row is not None
-        number = int(row[0])
-        drawn.append((agency.pk, day, number))
-        return number
+    if _DRAWN.get() is not None:
+        try:
+            row = _side_execute(sql, [agency.pk, day])
+        except DatabaseError:
+            logger.warning("numbers connection unavailable: drawing in the transaction")
+        else:
+            assert row is not None
+            return int(row[0]), True
     with connection.cursor() as cursor:
         cursor.execute(sql, [agency.pk, day])
         row = cursor.fetchone()
     assert row is not None
-    return int(row[0])
+    return int(row[0]), False
 
 
 def dossier_code_allocate(*, agency: Agency, at: dt.datetime) -> str:
@@ -376,8 +393,12 @@ def dossier_code_allocate(*, agency: Agency, at: dt.datetime) -> str:
     Must run inside the transaction that creates the dossier. A 10 000th dossier of one
     agency and day gets five digits rather than failing."""
     day = local_date(at)
-    number = _next_sequence(agency, day)
-    return f"{agency.code}-{day:%y%m%d}-{number:04d}"
+    number, apart = _next_sequence(agency, day)
+    code = f"{agency.code}-{day:%y%m%d}-{number:04d}"
+    drawn = _DRAWN.get()
+    if apart and drawn is not None:
+        drawn.append((agency.pk, day, number, code))
+    return code
 
 
 def dossier_secret_generate() -> str:
