@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -318,3 +319,38 @@ def communes_build(world: World) -> Communes:
 @pytest.fixture
 def communes(world: World) -> Communes:
     return communes_build(world)
+
+
+@contextmanager
+def event_fails_once(error: Exception) -> Iterator[None]:
+    """Within the block, the next dossier event's listeners raise ``error`` once (as an app
+    that records something with every event would fail: a database error, a full queue), so
+    that a service fails after it wrote its dossier."""
+    from motcua.dossiers import listeners
+    from motcua.dossiers.listeners import event_listener_register
+
+    failures = [error]
+
+    def fail_once(_event: object) -> None:
+        if failures:
+            raise failures.pop()
+
+    event_listener_register("test_fail_once", fail_once)
+    try:
+        yield
+    finally:
+        listeners._LISTENERS.pop("test_fail_once", None)
+
+
+def counter_receipt(world: World, applicant: Any = None) -> Any:
+    """A dossier received at the world's one-stop centre by its clerk (``dossier_receive``)."""
+    from motcua.dossiers.applicants import Applicant
+    from motcua.dossiers.services import dossier_receive
+
+    return dossier_receive(
+        procedure_version=world.procedure,
+        applicant=applicant
+        or Applicant(kind="citizen", name="Hoàng Văn Bình", id_number="066090001234"),
+        actor=world.clerk,
+        receiving_unit=world.center,
+    )

@@ -27,7 +27,7 @@ from motcua.dossiers.services import (
     dossier_submit,
 )
 from tests.dossiers.conftest import citizen_applicant
-from tests.world import MONDAY, World, local, world_build
+from tests.world import MONDAY, World, counter_receipt, event_fails_once, local, world_build
 
 pytestmark = [
     pytest.mark.postgres,
@@ -231,30 +231,12 @@ def test_a_receipt_failing_after_its_number_gives_it_back(pg_world: World) -> No
     # A receipt that owns its transaction draws its number outside it; when it then fails
     # (here an app's listener of its event raises, as a database error would), the number
     # is given back, being still the last one drawn: the next receipt has it, no gap.
-    from motcua.dossiers import listeners
-    from motcua.dossiers.listeners import event_listener_register
-
-    failures = [RuntimeError("the national portal's queue is full")]
-
-    def fail_once(event: Any) -> None:
-        if failures:
-            raise failures.pop()
-
-    def receive() -> str:
-        return dossier_receive(
-            procedure_version=pg_world.procedure,
-            applicant=citizen_applicant(),
-            actor=pg_world.clerk,
-            receiving_unit=pg_world.center,
-        ).code
-
-    event_listener_register("test_fail", fail_once)
-    try:
-        with time_machine.travel(local(MONDAY, 9), tick=False):
-            with pytest.raises(RuntimeError):
-                receive()
-            codes = [receive(), receive()]
-    finally:
-        listeners._LISTENERS.pop("test_fail", None)
+    with time_machine.travel(local(MONDAY, 9), tick=False):
+        with (
+            event_fails_once(RuntimeError("the national portal's queue is full")),
+            pytest.raises(RuntimeError),
+        ):
+            counter_receipt(pg_world, citizen_applicant())
+        codes = [counter_receipt(pg_world, citizen_applicant()).code for _ in range(2)]
     assert [code[-4:] for code in codes] == ["0001", "0002"]
     assert Dossier.objects.count() == 2

@@ -125,19 +125,24 @@ def test_the_page_draws_no_chart(world: World, client: Client) -> None:
     assert charts_kept() == 3
 
 
-@time_machine.travel(NOW, tick=False)
-def test_the_images_show_the_numbers_of_the_page_s_tables(world: World, client: Client) -> None:
-    some_months(world)
-    # Another agency's late dossier: not the construction leader's to see.
+def justice_late_result(world: World, received: str, due: str, ended: str) -> None:
+    """A late result of the justice department (another agency than the leader's)."""
     world.dossier(
         version=world.justice_version,
-        received_at=on("2026-02-03"),
-        due_at=on("2026-02-10"),
-        ended_at=on("2026-02-12"),
+        received_at=on(received),
+        due_at=on(due),
+        ended_at=on(ended),
         end_kind=EndKind.RESULT,
         dossier_class=DossierClass.LATE,
         status=Status.DELIVERED,
     )
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_images_show_the_numbers_of_the_page_s_tables(world: World, client: Client) -> None:
+    some_months(world)
+    # Another agency's late dossier: not the construction leader's to see.
+    justice_late_result(world, "2026-02-03", "2026-02-10", "2026-02-12")
     login(client, world.leader)
     html = client.get(f"/can-bo/lanh-dao/?{PERIOD}").content.decode()
     shown = images(html)
@@ -158,15 +163,7 @@ def test_the_province_s_late_image_is_its_table_s_late_column(world: World, clie
     from motcua.rollup.services import rollup_rebuild
 
     some_months(world)
-    world.dossier(
-        version=world.justice_version,
-        received_at=on("2026-01-13"),
-        due_at=on("2026-01-20"),
-        ended_at=on("2026-03-02"),
-        end_kind=EndKind.RESULT,
-        dossier_class=DossierClass.LATE,
-        status=Status.DELIVERED,
-    )
+    justice_late_result(world, "2026-01-13", "2026-01-20", "2026-03-02")
     rollup_rebuild()  # the dossiers were written directly
     period = {"date_from": dt.date(2026, 1, 1), "date_to": dt.date(2026, 3, 20)}
     for source in ("rollup", "dossiers"):

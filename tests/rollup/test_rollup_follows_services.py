@@ -32,7 +32,7 @@ from motcua.reports.queries import period_figures
 from motcua.reports.rollup_queries import rollup_columns, rollup_month_rows, rollup_table_rows
 from motcua.rollup.models import DayCount, MonthCount
 from motcua.rollup.services import rollup_balances_extend, rollup_compact, rollup_rebuild
-from tests.world import MONDAY, World, local, staff_create
+from tests.world import MONDAY, World, counter_receipt, event_fails_once, local, staff_create
 
 APPLICANT = Applicant(
     kind="citizen", name="Hoàng Văn Bình", id_number="066090001234", address="Gia Nghĩa"
@@ -300,35 +300,15 @@ def test_a_failed_service_inside_a_block_adds_nothing(world: World) -> None:
     # failed receipt's INSERT was rolled back with its savepoint, and so is its change to
     # the rollup (changes are appended as differences, so a rolled-back one must not count).
     # It fails after its INSERT and its rollup mark: an app's listener of its event raises.
-    from motcua.dossiers import listeners
-    from motcua.dossiers.listeners import event_listener_register
-
-    failures = [RuntimeError("the national portal's queue is full")]
-
-    def fail_once(event: object) -> None:
-        if failures:
-            raise failures.pop()
-
-    def receive() -> Dossier:
-        return dossier_receive(
-            procedure_version=world.procedure,
-            applicant=APPLICANT,
-            actor=world.clerk,
-            receiving_unit=world.center,
-        )
-
-    event_listener_register("test_fail", fail_once)
-    try:
-        with (
-            time_machine.travel(local(MONDAY, 9), tick=False),
-            transaction.atomic(),
-            save_listeners_batched(),
-        ):
-            with pytest.raises(RuntimeError):
-                receive()
-            receive()
-    finally:
-        listeners._LISTENERS.pop("test_fail", None)
+    with (
+        time_machine.travel(local(MONDAY, 9), tick=False),
+        event_fails_once(RuntimeError("the national portal's queue is full")),
+        transaction.atomic(),
+        save_listeners_batched(),
+    ):
+        with pytest.raises(RuntimeError):
+            counter_receipt(world, APPLICANT)
+        counter_receipt(world, APPLICANT)
     assert Dossier.objects.count() == 1
     assert [(row[6], row[-1]) for row in rollup_table_rows()] == [("received", 1)]
     rollup_rebuild()
@@ -341,22 +321,14 @@ def test_a_rebuild_makes_no_checkpoint_after_this_month(world: World) -> None:
     # path (its agency's balances recomputed); the rebuild stops at this month's.
     from motcua.rollup.models import MonthBalance
 
-    def receive() -> Dossier:
-        return dossier_receive(
-            procedure_version=world.procedure,
-            applicant=APPLICANT,
-            actor=world.clerk,
-            receiving_unit=world.center,
-        )
-
     with time_machine.travel(local(MONDAY - dt.timedelta(days=30), 9), tick=False):
-        receive()  # September
+        counter_receipt(world, APPLICANT)  # September
     with time_machine.travel(local(MONDAY, 9), tick=False):
-        receive()  # October
+        counter_receipt(world, APPLICANT)  # October
         rollup_rebuild()
         assert sorted(set(MonthBalance.objects.values_list("day", flat=True))) == [
             dt.date(2026, 10, 1)
         ]
         with CaptureQueriesContext(connection) as queries:
-            receive()
+            counter_receipt(world, APPLICANT)
     assert not [q for q in queries if "rollup_monthbalance" in q["sql"] and "MAX" not in q["sql"]]
