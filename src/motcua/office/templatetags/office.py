@@ -59,6 +59,12 @@ def vn_number(value: int | None) -> str:
     return vn_int(int(value or 0))
 
 
+@register.filter
+def vn_share(value: float | None) -> str:
+    """A percentage as staff pages show it ('97,71'), '—' when there is none."""
+    return "—" if value is None else vn_decimal(value)
+
+
 def _at_risk(dossier: Dossier) -> bool:
     """Marked by the view (``RiskClock.mark``, one clock for the whole list), else asked of
     the clock here (a page showing one dossier)."""
