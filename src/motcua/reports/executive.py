@@ -41,6 +41,8 @@ LINKED = (
     "in_progress",
     "in_progress_overdue",
 )
+# An agency's row is shown when one of these figures of the period is not 0.
+AGENCY_ROW_SHOWN = ("received", "carried_over", "resolved", "returned", "withdrawn", "in_progress")
 # The figures of the tables by agency and by level, with their lists.
 ROW_LINKED = ("received", "resolved", "late", "in_progress", "in_progress_overdue")
 
@@ -271,6 +273,8 @@ def executive_figures(
     # Each row's figures are the report's (received in the period, results), as the totals
     # and the levels above, so that each opens a list of exactly that many dossiers.
     for row in figures["by_agency_level"]:
+        if not any(row[key] for key in AGENCY_ROW_SHOWN):
+            continue  # counted only in the year to date, say: nothing of this period to show
         agency_id = ids.get(row["code"])
         table_row = ii06a.get((row["level"], row["code"]))
         rate = _on_time_rate(table_row) if table_row else None
