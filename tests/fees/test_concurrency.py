@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 
 from motcua.core.models import Role
 from motcua.dossiers.models import Status
@@ -113,7 +113,7 @@ def test_a_callback_racing_a_withdrawal_waits_for_it_and_queues_a_refund(setting
                     time.sleep(1.0)  # the callback arrives while this holds the lock
             finally:
                 locked.set()
-                connection.close()
+                connections.close_all()
 
         results: list[object] = []
 
@@ -124,7 +124,7 @@ def test_a_callback_racing_a_withdrawal_waits_for_it_and_queues_a_refund(setting
             except Exception as exc:
                 results.append(exc)
             finally:
-                connection.close()
+                connections.close_all()
 
         threads = [threading.Thread(target=withdraw), threading.Thread(target=callback)]
         for thread in threads:

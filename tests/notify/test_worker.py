@@ -18,7 +18,7 @@ from django.conf import settings as django_settings
 from django.core import mail
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 
 from motcua.cli import main
 from motcua.notify import worker
@@ -234,7 +234,7 @@ def test_rows_locked_by_another_worker_are_skipped_not_waited_for() -> None:
             list(Message.objects.filter(id__in=ids[:3]).select_for_update())
             locked.set()
             release.wait(30)
-        connection.close()
+        connections.close_all()
 
     thread = threading.Thread(target=other_worker)
     thread.start()
@@ -268,7 +268,7 @@ def test_two_workers_racing_send_each_message_exactly_once() -> None:
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
-            connection.close()
+            connections.close_all()
 
     threads = [threading.Thread(target=run) for _ in range(2)]
     for t in threads:
