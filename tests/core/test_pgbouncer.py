@@ -78,13 +78,13 @@ def bouncer(_pool_emptied_at_end: None) -> Iterator[dict[str, Any]]:
     database = connections["default"].settings_dict
     saved = dict(database)
     host, port = ADDRESS.rsplit(":", 1)
-    connections["default"].close()
+    connections.close_all()  # the numbers connection shares these settings (a test mirror)
     database.update(HOST=host, PORT=port)
     pgbouncer_options(database)
     try:
         yield database
     finally:
-        connections["default"].close()
+        connections.close_all()
         database.clear()
         database.update(saved)
 
