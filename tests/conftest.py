@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 # The fixtures that give a test the database (pytest-django).
@@ -34,6 +36,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings: pytest.FixtureRequest) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _numbers_connection_closed() -> Iterator[None]:
+    """A test that drew a dossier number on the ``numbers`` connection (PostgreSQL, a
+    transactional test) leaves it closed: open at the end of the run, it would keep pytest
+    from dropping the test database (Django closes only the aliases it destroys)."""
+    yield
+    from django.db import connections
+
+    if "numbers" in connections:
+        connections["numbers"].close()
 
 
 @pytest.fixture(autouse=True)
