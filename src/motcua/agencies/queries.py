@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from motcua.agencies.letterheads import committee_place, letterhead_for
 from motcua.agencies.models import Agency, AgencyContact, AgencyKind
+from motcua.core.config_cache import config_cached
 from motcua.core.dbrouter import reads_from_replica
 
 
@@ -173,13 +174,22 @@ def agency_inherited_id_sets(
     subtree_id_sets: Sequence[Collection[int]], day: dt.date
 ) -> list[set[int]]:
     """``agency_inherited_ids`` for several subtrees, with the one query they share."""
-    ended = {
-        pk: successor_id if successor_id is not None else parent_id
-        for pk, successor_id, parent_id in Agency.objects.filter(valid_to__lt=day).values_list(
-            "pk", "successor_id", "parent_id"
-        )
-    }
-    return _inherited(ended, subtree_id_sets)
+    return _inherited(_ended(day), subtree_id_sets)
+
+
+def _ended(day: dt.date) -> dict[int, int | None]:
+    """The agencies ended by ``day``: id → successor, else parent (kept per process while the
+    register is unchanged, ``core.config_cache``: every receipt asks it for its actions)."""
+
+    def load() -> dict[int, int | None]:
+        return {
+            pk: successor_id if successor_id is not None else parent_id
+            for pk, successor_id, parent_id in Agency.objects.filter(valid_to__lt=day).values_list(
+                "pk", "successor_id", "parent_id"
+            )
+        }
+
+    return config_cached(("agencies.ended", day), load)
 
 
 def _inherited(

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency, AgencyKind, Letterhead
+from motcua.core.config_cache import config_changed
 
 # Fields that agency_update accepts (the admin passes the changed ones).
 UPDATABLE_FIELDS = {
@@ -114,6 +115,7 @@ def _rewrite_descendants(old_prefix: str, new_prefix: str) -> None:
     for child in descendants:
         child.path = new_prefix + child.path[len(old_prefix) :]
     Agency.objects.bulk_update(descendants, ["path"])
+    config_changed()  # bulk writes send no signal (core.config_cache)
 
 
 def agency_paths_rebuild() -> int:
@@ -147,6 +149,7 @@ def agency_paths_rebuild() -> int:
             changed.append(agency)
     if changed:
         Agency.objects.bulk_update(changed, ["path"])
+        config_changed()  # bulk writes send no signal (core.config_cache)
     return len(changed)
 
 

@@ -63,7 +63,7 @@ from motcua.archive.models import Document, DocumentKind, Origin
 from motcua.archive.queries import dossier_document, result_document
 from motcua.archive.serving import document_filename, document_open
 from motcua.catalog.models import Part, ProcedureVersion, WorkflowStep
-from motcua.catalog.queries import procedure_current_version
+from motcua.catalog.queries import procedure_current_version, version_parts
 from motcua.core.access import staff_profile
 from motcua.core.audit import Actor, audit_log
 from motcua.core.dbrouter import reads_from_replica
@@ -379,7 +379,7 @@ def _applicant(data: ApplicantIn) -> services.Applicant:
 def _parts(
     version: ProcedureVersion, parts: Sequence[PartIn], loc: str = "parts"
 ) -> list[services.PartInput]:
-    by_position = {p.position: p for p in Part.objects.filter(version=version)}
+    by_position = {p.position: p for p in version_parts(version)}
     result = []
     for index, item in enumerate(parts):
         part: Part | None = None

@@ -8,7 +8,8 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from motcua.agencies.models import Agency
-from motcua.catalog.models import Field, ProcedureVersion
+from motcua.catalog.models import Field, Part, ProcedureVersion, WorkflowStep
+from motcua.core.config_cache import config_cached
 from motcua.core.text import fold
 
 
@@ -26,10 +27,32 @@ def procedure_current_version(
     commune); pass ``agency`` to choose. Without it, and when several agencies perform the
     procedure on that day, the highest-numbered version is returned.
     """
-    qs = procedure_versions_in_force(day).filter(procedure__code=code)
-    if agency is not None:
-        qs = qs.filter(agency=agency)
-    return qs.select_related("procedure", "field", "agency").order_by("-number").first()
+    day = day or timezone.localdate()
+    agency_id = agency.pk if agency is not None else None
+
+    def load() -> ProcedureVersion | None:
+        qs = procedure_versions_in_force(day).filter(procedure__code=code)
+        if agency_id is not None:
+            qs = qs.filter(agency_id=agency_id)
+        return qs.select_related("procedure", "field", "agency").order_by("-number").first()
+
+    # Kept per process while the catalogue is unchanged (core.config_cache): every receipt
+    # of the day asks the same.
+    return config_cached(("catalog.current_version", code, day, agency_id), load)
+
+
+def version_parts(version: ProcedureVersion) -> list[Part]:
+    """The parts of ``version``'s dossier, in their order (kept like the version)."""
+    pk = version.pk
+    return config_cached(("catalog.parts", pk), lambda: list(Part.objects.filter(version_id=pk)))
+
+
+def version_steps(version: ProcedureVersion) -> list[WorkflowStep]:
+    """The steps of ``version``'s workflow, in their order (kept like the version)."""
+    pk = version.pk
+    return config_cached(
+        ("catalog.steps", pk), lambda: list(WorkflowStep.objects.filter(version_id=pk))
+    )
 
 
 def procedure_search(

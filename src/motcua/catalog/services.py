@@ -58,6 +58,7 @@ from motcua.catalog.models import (
     step_kind_for,
 )
 from motcua.core.audit import Actor, audit_log
+from motcua.core.config_cache import config_changed
 from motcua.core.text import fold
 from motcua.workdays.clock import legal_time_in_working_hours
 
@@ -458,6 +459,7 @@ def _write_agencies(entries: list[dict[str, Any]], summary: ImportSummary) -> di
         # Only agencies that differ are written: a re-import touches no row.
         names = sorted(set().union(*touched.values()))
         Agency.objects.bulk_update(changed, names)
+    config_changed()  # bulk writes send no signal (core.config_cache)
     created = {a.code for a in new}
     summary.agencies_created = len(created)
     summary.agencies_updated = sum(1 for a in changed if a.code not in created)
@@ -565,6 +567,7 @@ def _write_procedures(
         )
     WorkflowStep.objects.bulk_create(steps)
     Part.objects.bulk_create(parts)
+    config_changed()  # bulk writes send no signal (core.config_cache)
 
 
 def _close_open_versions(
@@ -676,6 +679,7 @@ def procedure_version_copy(*, version: ProcedureVersion, actor: Actor) -> Proced
         )
         for p in parts
     )
+    config_changed()  # bulk writes send no signal (core.config_cache)
     blank_forms_carry(version, new)
     audit_log(
         actor=actor,

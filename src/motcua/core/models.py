@@ -155,3 +155,17 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username}@{self.ip} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ConfigStamp(models.Model):
+    """One row: a value that the database replaces with a new random one whenever a row of the
+    configuration changes (the catalogue, the agency register, the calendar overrides, the
+    webhook subscriptions; ``core.config_cache``). Written by triggers only."""
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "config stamp"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from motcua.agencies.models import Agency, AgencyKind, Level
 from motcua.agencies.queries import valid_on_q
 from motcua.catalog.models import ProcedureVersion, ProvinceWideListing
+from motcua.core.config_cache import config_cached
 
 
 class Refusal(enum.StrEnum):
@@ -227,13 +228,18 @@ class _Row:
 
 
 def _rows(paths: Iterable[Sequence[int]]) -> dict[int, _Row]:
-    ids = {pk for path in paths for pk in path}
-    return {
-        pk: _Row(kind, level, name)
-        for pk, kind, level, name in Agency.objects.filter(pk__in=ids).values_list(
-            "pk", "kind", "level", "name"
-        )
-    }
+    ids = frozenset(pk for path in paths for pk in path)
+
+    def load() -> dict[int, _Row]:
+        return {
+            pk: _Row(kind, level, name)
+            for pk, kind, level, name in Agency.objects.filter(pk__in=ids).values_list(
+                "pk", "kind", "level", "name"
+            )
+        }
+
+    # Kept per process while the register is unchanged (core.config_cache).
+    return config_cached(("intake_points.rows", ids), load)
 
 
 def _committee(path: Sequence[int], rows: dict[int, _Row]) -> int | None:
@@ -280,18 +286,23 @@ def _point(agency: Agency, path: Sequence[int], rows: dict[int, _Row]) -> Intake
 def _listings(pairs: Iterable[tuple[int | None, int]]) -> dict[tuple[int, int], list[Listing]]:
     """The boundary-free listings of these (province, procedure) pairs (one query)."""
     wanted = {(province, procedure) for province, procedure in pairs if province is not None}
-    found: dict[tuple[int, int], list[Listing]] = {}
     if not wanted:
+        return {}
+
+    def load() -> dict[tuple[int, int], list[Listing]]:
+        found: dict[tuple[int, int], list[Listing]] = {}
+        rows = ProvinceWideListing.objects.filter(
+            province_id__in={p for p, _ in wanted}, procedure_id__in={c for _, c in wanted}
+        ).values_list("province_id", "procedure_id", "decision", "valid_from", "valid_to")
+        for province, procedure, decision, valid_from, valid_to in rows:
+            if (province, procedure) in wanted:
+                found.setdefault((province, procedure), []).append(
+                    Listing(decision, valid_from, valid_to)
+                )
         return found
-    rows = ProvinceWideListing.objects.filter(
-        province_id__in={p for p, _ in wanted}, procedure_id__in={c for _, c in wanted}
-    ).values_list("province_id", "procedure_id", "decision", "valid_from", "valid_to")
-    for province, procedure, decision, valid_from, valid_to in rows:
-        if (province, procedure) in wanted:
-            found.setdefault((province, procedure), []).append(
-                Listing(decision, valid_from, valid_to)
-            )
-    return found
+
+    # Kept per process while the catalogue is unchanged (core.config_cache).
+    return config_cached(("intake_points.listings", frozenset(wanted)), load)
 
 
 def _procedure(

@@ -16,6 +16,7 @@ from motcua.core.access import staff_profile
 from motcua.core.documents import LOCAL
 from motcua.core.formatting import vn_int
 from motcua.core.models import Role
+from motcua.dossiers.held import relations_held
 from motcua.dossiers.models import Dossier
 from motcua.fees.models import Method, Payment, PaymentStatus
 
@@ -45,7 +46,11 @@ def dossier_fee_summary(dossier: Dossier) -> dict[str, Any] | None:
     """The fee assessed, what is paid and what is owed; None when no fee was assessed."""
     if dossier.fee_total is None:
         return None
-    payments = list(Payment.objects.filter(dossier=dossier).order_by("created_at", "id"))
+    if relations_held(dossier, "payments"):
+        # Held by the service that has just written the dossier (a new one has none).
+        payments = sorted(dossier.payments.all(), key=lambda p: (p.created_at, p.pk))
+    else:
+        payments = list(Payment.objects.filter(dossier=dossier).order_by("created_at", "id"))
     paid = sum(p.amount for p in payments if p.status == PaymentStatus.PAID)
     outstanding = max(0, dossier.fee_total - paid)
     return {

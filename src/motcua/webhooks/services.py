@@ -20,6 +20,7 @@ from motcua.agencies.models import Agency
 from motcua.agencies.queries import agency_ancestor_ids
 from motcua.core.access import request_memo, request_memo_forget
 from motcua.core.audit import Actor, audit_log
+from motcua.core.config_cache import config_cached
 from motcua.dossiers.models import DossierEvent, EventType
 from motcua.dossiers.queries import event_item
 from motcua.notify.services import outbox_wakeup
@@ -133,7 +134,11 @@ def _active_subscriptions() -> list[Subscription]:
     return request_memo(
         _ACTIVE,
         0,
-        lambda: list(Subscription.objects.filter(active=True).prefetch_related("agencies")),
+        # Kept per process too while the subscriptions are unchanged (core.config_cache).
+        lambda: config_cached(
+            "webhooks.active",
+            lambda: list(Subscription.objects.filter(active=True).prefetch_related("agencies")),
+        ),
     )
 
 

@@ -311,10 +311,19 @@ _cached: tuple[object, WorkCalendar] | None = None
 
 
 def _cache_key() -> object:
+    """The configuration's stamp (``core.config_cache``: it changes with every override
+    written, by any process); where a database has none, the overrides' count, latest
+    ``updated_at`` and largest id."""
+    from django.db import router
     from django.db.models import Count, Max
 
+    from motcua.core.config_cache import config_stamp
     from motcua.workdays.models import CalendarOverride
 
+    alias = router.db_for_read(CalendarOverride) or "default"
+    stamp = config_stamp(alias)
+    if stamp is not None:
+        return ("stamp", alias, stamp)
     agg = CalendarOverride.objects.aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id"))
     return (agg["n"], agg["last"], agg["top"])
 
@@ -337,9 +346,9 @@ def load_overrides() -> list[Override]:
 def get_calendar() -> WorkCalendar:
     """The installation's calendar: ``holidays`` VN plus the override table.
 
-    Cached per process; the cache key (count, latest ``updated_at``, largest id of the
-    overrides) is one cheap query, so an override saved or deleted in another process is
-    picked up at the next call. Services that change overrides also call
+    Cached per process; the cache key (the configuration's stamp, ``core.config_cache``) is
+    one cheap query, so an override saved or deleted in another process is picked up at the
+    next call. Services that change overrides also call
     :func:`invalidate_calendar` so that this process sees the change even within the
     same second.
 
@@ -370,8 +379,10 @@ def _get_calendar() -> WorkCalendar:
 
 def invalidate_calendar() -> None:
     from motcua.core.access import request_memo_forget
+    from motcua.core.config_cache import config_changed
 
     global _cached
     request_memo_forget(_MEMO)
+    config_changed()
     with _cache_lock:
         _cached = None

@@ -9,18 +9,18 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency
 from motcua.archive.files import atomic_with_files
 from motcua.archive.models import Origin
 from motcua.catalog.models import ProcedureVersion, WorkflowStep
+from motcua.catalog.queries import version_steps
 from motcua.core.audit import Actor, audit_log
 from motcua.dossiers.applicants import Applicant, applicant_validate, result_address_check
 from motcua.dossiers.classify import local_date, payment_last_day
 from motcua.dossiers.errors import DuplicateExternalRef
-from motcua.dossiers.held import dossier_hold
+from motcua.dossiers.held import dossier_hold, relation_hold
 from motcua.dossiers.intake_points import point_refusal
 from motcua.dossiers.listeners import created_listeners_run, save_listeners_batched
 from motcua.dossiers.models import (
@@ -98,13 +98,16 @@ def _counter_step(dossier: Dossier, receiving_unit: Agency) -> WorkflowStep | No
     """The workflow's first step when the receiving counter performs it ("tiếp nhận, kiểm tra
     và chuyển hồ sơ"): the dossier is in that step from receipt, so the first hand-over
     (form 06, row 1: one-stop unit → competent agency) goes to the next one."""
-    # The version's steps read afresh (a caller's version object may outlive a change of its
-    # workflow) and kept on it as a prefetch: the rules read the same list for the actions
-    # in the response (``rules.actor_standing``) instead of a second query.
+    # The version's steps as they are now (a caller's version object may outlive a change
+    # of its workflow; ``version_steps`` is kept while the catalogue is unchanged), held on
+    # it: the rules read the same list for the actions in the response
+    # (``rules.actor_standing``) instead of a second query.
     version = dossier.procedure_version
-    getattr(version, "_prefetched_objects_cache", {}).pop("steps", None)
-    prefetch_related_objects([version], "steps")
-    first = min(version.steps.all(), key=lambda s: s.position, default=None)
+    steps = version_steps(version)
+    for step in steps:
+        step.version = version
+    relation_hold(version, "steps", steps)
+    first = min(steps, key=lambda s: s.position, default=None)
     if first is not None and first.unit_id == receiving_unit.pk:
         return first
     return None
@@ -390,6 +393,7 @@ def dossier_receive(
             handovers=[],
             documents=[d for part in added for d in part.documents.all()],
         )
+        relation_hold(dossier, "payments", [])  # a new dossier has paid nothing yet
     return dossier
 
 
