@@ -11,12 +11,16 @@ from collections.abc import Callable
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from motcua.agencies.queries import agency_inherited_ids
+from motcua.api.tokens import api_token_check, api_token_create
 from motcua.catalog.models import Part, WorkflowStep
 from motcua.catalog.queries import procedure_current_version, version_parts, version_steps
 from motcua.core.access import request_values
 from motcua.core.config_cache import (
+    ACCESS,
+    CONFIG,
     config_cache_clear,
     config_cached,
     config_stamp,
@@ -179,3 +183,59 @@ def test_kept_reads_read_only_watched_tables(world: World) -> None:
     read = {table for q in queries for table in _TABLE.findall(q["sql"])}
     assert "catalog_procedureversion" in read and "workdays_calendaroverride" in read
     assert read <= {*watched_tables(), ConfigStamp._meta.db_table}, read
+
+
+def test_a_token_check_reads_only_watched_tables(world: World) -> None:
+    _, raw = api_token_create(
+        user=world.clerk, name="LGSP", actor=world.admin, agencies=[world.center]
+    )
+    config_cache_clear()
+    with CaptureQueriesContext(connection) as queries:
+        token = api_token_check(raw)
+        assert token is not None
+        assert [a.code for a in token.agencies.all()] == ["000.00.01.H18"]  # held with it
+    read = {table for q in queries for table in _TABLE.findall(q["sql"])}
+    assert "api_apitoken" in read
+    watched = {*watched_tables(CONFIG), *watched_tables(ACCESS), ConfigStamp._meta.db_table}
+    assert read <= watched, read
+
+
+def _revoke(raw: str, world: World) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE api_apitoken SET revoked_at = %s", [timezone.now()])
+
+
+def _disable(raw: str, world: World) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE auth_user SET is_active = %s WHERE id = %s", [False, world.clerk.pk])
+
+
+def _move(raw: str, world: World) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE core_staffprofile SET agency_id = %s WHERE user_id = %s",
+            [world.justice.pk, world.clerk.pk],
+        )
+
+
+@pytest.mark.parametrize(
+    "change", [_revoke, _disable, _move], ids=["revoked", "account disabled", "moved"]
+)
+def test_a_kept_token_follows_a_change_made_elsewhere(
+    world: World, change: Callable[[str, World], None]
+) -> None:
+    """Another process revokes the token, disables its account or moves its clerk to another
+    agency (raw SQL: no signal in this one); the next check sees it."""
+    _, raw = api_token_create(user=world.clerk, name="LGSP", actor=world.admin)
+    first = api_token_check(raw)
+    assert first is not None and first.user.staff_profile.agency == world.center
+    api_token_check(raw)  # its first use was recorded, a change to tokens: read once more
+    with CaptureQueriesContext(connection) as queries:
+        assert api_token_check(raw) is not None
+    assert len(queries) == 1  # the stamps alone: the token is kept
+    change(raw, world)
+    again = api_token_check(raw)
+    if change is _move:
+        assert again is not None and again.user.staff_profile.agency == world.justice
+    else:
+        assert again is None

@@ -9,12 +9,13 @@ from collections.abc import Iterable, Sequence
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, prefetch_related_objects
 from django.utils import timezone
 
 from motcua.agencies.models import Agency
 from motcua.api.models import DEFAULT_SCOPES, ApiToken, Scope, token_days_default
 from motcua.core.audit import Actor, audit_log
+from motcua.core.config_cache import config_cached
 
 TOKEN_PREFIX = "mc_"
 PREFIX_LENGTH = len(TOKEN_PREFIX) + 8
@@ -148,17 +149,29 @@ def api_token_check(raw: str) -> ApiToken | None:
     raw = raw.strip()
     if not raw.startswith(TOKEN_PREFIX):
         return None
-    token = (
-        # The user's staff profile and its agency in the same query: every call asks for
-        # them next (``core.access.staff_profile``), which ``api.auth`` primes with these.
-        # Whether it is limited to agencies, too: most are not, and need not read them.
-        ApiToken.objects.select_related("user__staff_profile__agency")
-        .annotate(
-            limited=Exists(ApiToken.agencies.through.objects.filter(apitoken_id=OuterRef("pk")))
+    key_hash = token_hash(raw)
+
+    def load() -> ApiToken | None:
+        found = (
+            # The user's staff profile and its agency in the same query: every call asks for
+            # them next (``core.access.staff_profile``), which ``api.auth`` primes with these.
+            # Whether it is limited to agencies, too: most are not, and need not read them.
+            ApiToken.objects.select_related("user__staff_profile__agency")
+            .annotate(
+                limited=Exists(ApiToken.agencies.through.objects.filter(apitoken_id=OuterRef("pk")))
+            )
+            .filter(key_hash=key_hash, revoked_at__isnull=True, user__is_active=True)
+            .first()
         )
-        .filter(key_hash=token_hash(raw), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
+        if found is not None and found.limited:
+            prefetch_related_objects([found], "agencies")
+        return found
+
+    # Kept per process while no token, account, staff profile or agency has changed
+    # (core.config_cache, ``access``): a token revoked or an account disabled in any process
+    # changes the stamp, and the next call reads the token again. A hash nobody has is not
+    # kept.
+    token = config_cached(("api.token", key_hash), load, access=True, keep_none=False)
     if token is None:
         return None
     now = timezone.now()

@@ -23,10 +23,10 @@ class CoreConfig(AppConfig):
         from django.apps import apps
         from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
-        from motcua.core.config_cache import WATCHED_MODELS, config_changed
+        from motcua.core.config_cache import WATCHES, config_changed
 
         post_migrate.connect(_install_triggers, sender=self, dispatch_uid="motcua.config_triggers")
-        for label in WATCHED_MODELS:
+        for label in [label for watch in WATCHES for label in watch.models]:
             model = apps.get_model(label)
             uid = f"motcua.config_changed.{label}"
             post_save.connect(config_changed, sender=model, dispatch_uid=uid)

@@ -10,6 +10,9 @@ random number whenever a row of a *watched* table is inserted, updated or delete
 (``config_triggers_install``, run after every ``migrate``), so that a bulk update, the admin, an
 import, raw SQL or another process all count, and nothing that writes has to remember it. A
 reader reads the stamp (``config_stamp``); a value kept under the same stamp is still true.
+A second row, ``ACCESS``, does the same for the API's tokens, the accounts and the staff
+profiles: a token's check (``api.tokens``) is kept under both, and a token revoked, an account
+disabled or a profile moved to another agency is seen by the next call, in every process.
 
 Why a random value rather than a counter: a transaction that changed the configuration and
 rolled back leaves the row as it was, and a counter would give the next change the same value
@@ -39,42 +42,73 @@ from __future__ import annotations
 import pickle
 import threading
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Model
 
 T = TypeVar("T")
 
-# The models whose tables the kept reads read, by label; their many-to-many tables too.
-WATCHED_MODELS = (
-    "agencies.Agency",
-    "catalog.Field",
-    "catalog.Procedure",
-    "catalog.ProcedureVersion",
-    "catalog.ProvinceWideListing",
-    "catalog.WorkflowStep",
-    "catalog.Part",
-    "workdays.CalendarOverride",
-    "webhooks.Subscription",
+
+@dataclass(frozen=True)
+class Watch:
+    """A group of tables whose writes change one row of the stamp table (``row``), through
+    the database function or triggers named ``trigger``."""
+
+    row: int
+    models: tuple[str, ...]
+    trigger: str
+
+
+# The configuration: the models whose tables the kept reads read, by label (their
+# many-to-many tables too).
+CONFIG = Watch(
+    1,
+    (
+        "agencies.Agency",
+        "catalog.Field",
+        "catalog.Procedure",
+        "catalog.ProcedureVersion",
+        "catalog.ProvinceWideListing",
+        "catalog.WorkflowStep",
+        "catalog.Part",
+        "workdays.CalendarOverride",
+        "webhooks.Subscription",
+    ),
+    "motcua_config_touch",
 )
+# Who may call: the API's tokens with their accounts and staff profiles. A row of its own:
+# a token's use, recorded once a minute, and a sign-in (``last_login``) change it, and must
+# neither wait for a long catalogue import holding the configuration's row nor make every
+# process read the catalogue again.
+ACCESS = Watch(
+    2,
+    ("api.ApiToken", settings.AUTH_USER_MODEL, "core.StaffProfile"),
+    "motcua_access_touch",
+)
+WATCHES = (CONFIG, ACCESS)
 MAX_ENTRIES = 4096
-TRIGGER = "motcua_config_touch"
 
 _MEMO = "core.config_stamp"
-_entries: dict[tuple[str, Hashable], tuple[int, bytes]] = {}
+_entries: dict[tuple[str, Hashable], tuple[tuple[int, ...], bytes]] = {}
 _lock = threading.Lock()
 
 
-def watched_tables() -> list[str]:
-    """The tables of ``WATCHED_MODELS`` and their many-to-many tables."""
+def watched_models(watch: Watch = CONFIG) -> list[type[Model]]:
+    return [apps.get_model(label) for label in watch.models]
+
+
+def watched_tables(watch: Watch = CONFIG) -> list[str]:
+    """The tables of ``watch``'s models and their many-to-many tables."""
     tables: list[str] = []
-    for label in WATCHED_MODELS:
-        model = apps.get_model(label)
+    for model in watched_models(watch):
         tables.append(model._meta.db_table)
         for field in model._meta.local_many_to_many:
-            through = field.remote_field.through
+            through = cast(type[Model], field.remote_field.through)
             if through._meta.auto_created:
                 tables.append(through._meta.db_table)
     return tables
@@ -84,44 +118,55 @@ def _stamp_table() -> str:
     return cast(str, apps.get_model("core.ConfigStamp")._meta.db_table)
 
 
-def _read_stamp(alias: str) -> int | None:
+def _read_stamps(alias: str) -> dict[int, int]:
     connection = connections[alias]
     table = connection.ops.quote_name(_stamp_table())
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT value FROM {table} WHERE id = 1")
-        row = cursor.fetchone()
-    return None if row is None else int(row[0])
+        cursor.execute(f"SELECT id, value FROM {table} WHERE id IN (1, 2)")
+        return {int(row): int(value) for row, value in cursor.fetchall()}
 
 
-def config_stamp(alias: str) -> int | None:
-    """The configuration's stamp on database ``alias``, read once per request; None when the
-    row is missing (a database flushed by a test), and then nothing is kept."""
+def _stamps(alias: str) -> dict[int, int]:
     from motcua.core.access import request_memo
 
-    stamps: dict[str, int | None] = request_memo(_MEMO, 0, dict)
-    if alias not in stamps:
-        stamps[alias] = _read_stamp(alias)
-    return stamps[alias]
+    by_alias: dict[str, dict[int, int]] = request_memo(_MEMO, 0, dict)
+    if alias not in by_alias:
+        by_alias[alias] = _read_stamps(alias)
+    return by_alias[alias]
 
 
-def config_cached(key: Hashable, load: Callable[[], T]) -> T:
-    """``load()``'s answer, kept under ``key`` while the configuration is unchanged: a new
-    copy each time. ``load`` must read only watched tables (the module's docstring)."""
+def config_stamp(alias: str, watch: Watch = CONFIG) -> int | None:
+    """The stamp of ``watch`` on database ``alias``, read once per request (both watches in
+    one query); None when its row is missing (a database flushed by a test), and then
+    nothing is kept."""
+    return _stamps(alias).get(watch.row)
+
+
+def config_cached(
+    key: Hashable, load: Callable[[], T], *, access: bool = False, keep_none: bool = True
+) -> T:
+    """``load()``'s answer, kept under ``key`` while the configuration (and with ``access``,
+    the tokens, accounts and staff profiles) is unchanged: a new copy each time. ``load``
+    must read only watched tables (the module's docstring). ``keep_none``: False not to keep
+    a None (a token nobody has: anyone may send those, and they must not fill the memory)."""
     model = apps.get_model("core.ConfigStamp")
     alias = router.db_for_read(model) or "default"
-    stamp = config_stamp(alias)
-    if stamp is None:
+    stamps = _stamps(alias)
+    stamp = tuple(stamps.get(w.row) for w in (WATCHES if access else (CONFIG,)))
+    if None in stamp:
         return load()
     entry_key = (alias, key)
     entry = _entries.get(entry_key)
     if entry is not None and entry[0] == stamp:
         return cast(T, pickle.loads(entry[1]))
     value = load()
+    if value is None and not keep_none:
+        return value
     blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     with _lock:
         if len(_entries) >= MAX_ENTRIES:
             _entries.clear()
-        _entries[entry_key] = (stamp, blob)
+        _entries[entry_key] = (cast(tuple[int, ...], stamp), blob)
     return value
 
 
@@ -144,62 +189,69 @@ def config_cache_clear() -> None:
 
 
 def config_triggers_install(connection: BaseDatabaseWrapper) -> None:
-    """Make every watched table change the stamp, and make the stamp's row exist. Idempotent:
-    run after every ``migrate`` (``core.apps``), so that a migration that rebuilds a table
-    (SQLite does, to alter a column), and with it drops its triggers, gets them back."""
+    """Make every watched table change its watch's stamp, and make the stamps' rows exist.
+    Idempotent: run after every ``migrate`` (``core.apps``), so that a migration that rebuilds
+    a table (SQLite does, to alter a column), and with it drops its triggers, gets them back."""
     existing = set(connection.introspection.table_names())
     stamp = _stamp_table()
     if stamp not in existing:
         return
     quote = connection.ops.quote_name
-    tables = [t for t in watched_tables() if t in existing]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(stamp)} (id, value) SELECT 1, 0 "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {quote(stamp)} WHERE id = 1)"
-        )
-        if connection.vendor == "postgresql":
+        for watch in WATCHES:
             cursor.execute(
-                f"CREATE OR REPLACE FUNCTION {TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-                f"BEGIN UPDATE {quote(stamp)} "
-                "SET value = floor(random() * 9007199254740991)::bigint WHERE id = 1; "
-                "RETURN NULL; END $$"
+                f"INSERT INTO {quote(stamp)} (id, value) SELECT %s, 0 "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {quote(stamp)} WHERE id = %s)",
+                [watch.row, watch.row],
             )
-            for table in tables:
+            tables = [t for t in watched_tables(watch) if t in existing]
+            if connection.vendor == "postgresql":
                 cursor.execute(
-                    f"CREATE OR REPLACE TRIGGER {TRIGGER} "
-                    f"AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {quote(table)} "
-                    f"FOR EACH STATEMENT EXECUTE FUNCTION {TRIGGER}()"
+                    f"CREATE OR REPLACE FUNCTION {watch.trigger}() RETURNS trigger "
+                    f"LANGUAGE plpgsql AS $$ BEGIN UPDATE {quote(stamp)} "
+                    "SET value = floor(random() * 9007199254740991)::bigint "
+                    f"WHERE id = {int(watch.row)}; RETURN NULL; END $$"
                 )
-        elif connection.vendor == "sqlite":
-            for table in tables:
-                for operation in ("INSERT", "UPDATE", "DELETE"):
-                    name = quote(f"{TRIGGER}_{table}_{operation.lower()}")
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+                for table in tables:
                     cursor.execute(
-                        f"CREATE TRIGGER {name} AFTER {operation} ON {quote(table)} "
-                        f"BEGIN UPDATE {quote(stamp)} SET value = random() WHERE id = 1; END"
+                        f"CREATE OR REPLACE TRIGGER {watch.trigger} "
+                        f"AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {quote(table)} "
+                        f"FOR EACH STATEMENT EXECUTE FUNCTION {watch.trigger}()"
                     )
+            elif connection.vendor == "sqlite":
+                for table in tables:
+                    for operation in ("INSERT", "UPDATE", "DELETE"):
+                        name = quote(f"{watch.trigger}_{table}_{operation.lower()}")
+                        cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+                        cursor.execute(
+                            f"CREATE TRIGGER {name} AFTER {operation} ON {quote(table)} BEGIN "
+                            f"UPDATE {quote(stamp)} SET value = random() "
+                            f"WHERE id = {int(watch.row)}; END"
+                        )
 
 
 def config_triggers_missing(connection: BaseDatabaseWrapper) -> list[str]:
     """The watched tables without their trigger (none after ``migrate``)."""
+    missing: list[str] = []
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                "WHERE t.tgname = %s",
-                [TRIGGER],
-            )
-            have = {row[0] for row in cursor.fetchall()}
-            return [t for t in watched_tables() if t not in have]
-        cursor.execute(
-            "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
-            [f"{TRIGGER}_%"],
-        )
-        found = {(table, name) for table, name in cursor.fetchall()}
-    return [
-        t
-        for t in watched_tables()
-        if any((t, f"{TRIGGER}_{t}_{op}") not in found for op in ("insert", "update", "delete"))
-    ]
+        for watch in WATCHES:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                    "WHERE t.tgname = %s",
+                    [watch.trigger],
+                )
+                have = {row[0] for row in cursor.fetchall()}
+                missing += [t for t in watched_tables(watch) if t not in have]
+                continue
+            cursor.execute("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'")
+            found = {(table, name) for table, name in cursor.fetchall()}
+            missing += [
+                t
+                for t in watched_tables(watch)
+                if any(
+                    (t, f"{watch.trigger}_{t}_{op}") not in found
+                    for op in ("insert", "update", "delete")
+                )
+            ]
+    return missing
