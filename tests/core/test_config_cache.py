@@ -20,6 +20,7 @@ from motcua.catalog.queries import procedure_current_version, version_parts, ver
 from motcua.core.access import request_values
 from motcua.core.config_cache import (
     ACCESS,
+    BALANCES,
     CONFIG,
     config_cache_clear,
     config_cached,
@@ -30,6 +31,7 @@ from motcua.core.config_cache import (
 )
 from motcua.core.models import ConfigStamp
 from motcua.dossiers.intake_points import point_refusal
+from motcua.rollup.models import MonthBalance
 from motcua.webhooks.models import Subscription
 from motcua.webhooks.services import subscriptions_for
 from motcua.workdays.calendar import get_calendar, invalidate_calendar
@@ -239,3 +241,23 @@ def test_a_kept_token_follows_a_change_made_elsewhere(
         assert again is not None and again.user.staff_profile.agency == world.justice
     else:
         assert again is None
+
+
+def test_each_watch_has_its_own_stamp(world: World) -> None:
+    """A balance written changes the balances' stamp alone: the catalogue stays kept."""
+    config, balances = config_stamp("default", CONFIG), config_stamp("default", BALANCES)
+    MonthBalance.objects.bulk_create(
+        [
+            MonthBalance(
+                day=MONDAY.replace(day=1),
+                agency_id=world.justice.pk,
+                field=world.field,
+                level="province",
+                n=1,
+            )
+        ]
+    )
+    assert config_stamp("default", CONFIG) == config
+    assert config_stamp("default", BALANCES) != balances
+    assert config_triggers_missing(connection) == []
+    assert "rollup_monthbalance" in watched_tables(BALANCES)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from motcua.agencies.models import Agency
 from motcua.api.models import DEFAULT_SCOPES, ApiToken, Scope, token_days_default
 from motcua.core.audit import Actor, audit_log
-from motcua.core.config_cache import config_cached
+from motcua.core.config_cache import ACCESS, CONFIG, config_cached
 
 TOKEN_PREFIX = "mc_"
 PREFIX_LENGTH = len(TOKEN_PREFIX) + 8
@@ -168,10 +168,10 @@ def api_token_check(raw: str) -> ApiToken | None:
         return found
 
     # Kept per process while no token, account, staff profile or agency has changed
-    # (core.config_cache, ``access``): a token revoked or an account disabled in any process
+    # (core.config_cache, ``ACCESS``): a token revoked or an account disabled in any process
     # changes the stamp, and the next call reads the token again. A hash nobody has is not
     # kept.
-    token = config_cached(("api.token", key_hash), load, access=True, keep_none=False)
+    token = config_cached(("api.token", key_hash), load, watches=(CONFIG, ACCESS), keep_none=False)
     if token is None:
         return None
     now = timezone.now()

@@ -90,7 +90,10 @@ ACCESS = Watch(
     ("api.ApiToken", settings.AUTH_USER_MODEL, "core.StaffProfile"),
     "motcua_access_touch",
 )
-WATCHES = (CONFIG, ACCESS)
+# The rollup's balances at its checkpoints (``rollup``): written once a day and on the rare
+# path of a change to an older month; every change asks when the latest is.
+BALANCES = Watch(3, ("rollup.MonthBalance",), "motcua_balances_touch")
+WATCHES = (CONFIG, ACCESS, BALANCES)
 MAX_ENTRIES = 4096
 
 _MEMO = "core.config_stamp"
@@ -122,7 +125,7 @@ def _read_stamps(alias: str) -> dict[int, int]:
     connection = connections[alias]
     table = connection.ops.quote_name(_stamp_table())
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, value FROM {table} WHERE id IN (1, 2)")
+        cursor.execute(f"SELECT id, value FROM {table} WHERE id IN (1, 2, 3)")
         return {int(row): int(value) for row, value in cursor.fetchall()}
 
 
@@ -143,16 +146,20 @@ def config_stamp(alias: str, watch: Watch = CONFIG) -> int | None:
 
 
 def config_cached(
-    key: Hashable, load: Callable[[], T], *, access: bool = False, keep_none: bool = True
+    key: Hashable,
+    load: Callable[[], T],
+    *,
+    watches: tuple[Watch, ...] = (CONFIG,),
+    keep_none: bool = True,
 ) -> T:
-    """``load()``'s answer, kept under ``key`` while the configuration (and with ``access``,
-    the tokens, accounts and staff profiles) is unchanged: a new copy each time. ``load``
-    must read only watched tables (the module's docstring). ``keep_none``: False not to keep
-    a None (a token nobody has: anyone may send those, and they must not fill the memory)."""
+    """``load()``'s answer, kept under ``key`` while the tables of ``watches`` (by default
+    the configuration) are unchanged: a new copy each time. ``load`` must read only those
+    tables (the module's docstring). ``keep_none``: False not to keep a None (a token nobody
+    has: anyone may send those, and they must not fill the memory)."""
     model = apps.get_model("core.ConfigStamp")
     alias = router.db_for_read(model) or "default"
     stamps = _stamps(alias)
-    stamp = tuple(stamps.get(w.row) for w in (WATCHES if access else (CONFIG,)))
+    stamp = tuple(stamps.get(w.row) for w in watches)
     if None in stamp:
         return load()
     entry_key = (alias, key)

@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from motcua.agencies.models import Agency
 from motcua.core.audit import Actor, audit_log
+from motcua.core.config_cache import BALANCES, config_cached, config_changed
 from motcua.dossiers.classify import LOCAL
 from motcua.dossiers.models import DeliveryChannel, Dossier, DossierClass, EndKind
 from motcua.rollup.models import Compaction, DayCount, Measure, MonthBalance, MonthCount
@@ -193,7 +194,12 @@ def rollup_apply(marks: Iterable[Mark]) -> None:
 def _balances_follow(months: set[tuple[dt.date, int]]) -> None:
     """Recompute the balances at the checkpoints after each changed (month, agency), if any:
     none for a change of this month (the usual case: one indexed ``MAX``)."""
-    latest = MonthBalance.objects.aggregate(last=Max("day"))["last"]
+    latest: dt.date | None = config_cached(
+        # Kept per process until a balance is written (core.config_cache, ``BALANCES``).
+        "rollup.latest_balance",
+        lambda: MonthBalance.objects.aggregate(last=Max("day"))["last"],
+        watches=(BALANCES,),
+    )
     this_month = month_start(local_day(timezone.now()))
     older = {(m, a) for m, a in months if (latest is not None and m < latest) or m < this_month}
     if not older:
@@ -218,6 +224,7 @@ def _balances_follow(months: set[tuple[dt.date, int]]) -> None:
         later = [c for c in checkpoints if c > month]
         if later:
             MonthBalance.objects.filter(agency_id=agency_id, day__in=later).delete()
+            config_changed()
             _write_balances(_balances(later, agency_id))
 
 
@@ -308,6 +315,7 @@ def _balances(checkpoints: list[dt.date], agency_id: int | None = None) -> Count
 
 
 def _write_balances(counts: Counter[BalanceKey]) -> None:
+    config_changed()  # bulk writes send no signal (core.config_cache, ``BALANCES``)
     MonthBalance.objects.bulk_create(
         [
             MonthBalance(
@@ -475,6 +483,7 @@ def rollup_rebuild(date_from: dt.date | None = None, date_to: dt.date | None = N
             DayCount.objects.all().delete()
             MonthCount.objects.all().delete()
             MonthBalance.objects.all().delete()
+            config_changed()
         return 0
     lasts = [v for v in (bounds["last_received"], bounds["last_ended"]) if v is not None]
     first = date_from or local_day(bounds["first"])
@@ -499,6 +508,7 @@ def _balances_rebuild() -> None:
     bounds = MonthCount.objects.aggregate(first=Min("day"), last=Max("day"))
     made = MonthBalance.objects.aggregate(last=Max("day"))["last"]
     MonthBalance.objects.all().delete()
+    config_changed()
     if bounds["first"] is None:
         return
     # Up to this month's checkpoint, not next month's: a checkpoint after this month would
