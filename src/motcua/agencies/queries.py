@@ -189,7 +189,7 @@ def _ended(day: dt.date) -> dict[int, int | None]:
             )
         }
 
-    return config_cached(("agencies.ended", day), load)
+    return config_cached(("agencies.ended", day), load, shared=True)
 
 
 def _inherited(

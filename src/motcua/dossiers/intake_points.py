@@ -239,7 +239,7 @@ def _rows(paths: Iterable[Sequence[int]]) -> dict[int, _Row]:
         }
 
     # Kept per process while the register is unchanged (core.config_cache).
-    return config_cached(("intake_points.rows", ids), load)
+    return config_cached(("intake_points.rows", ids), load, shared=True)
 
 
 def _committee(path: Sequence[int], rows: dict[int, _Row]) -> int | None:
@@ -302,7 +302,7 @@ def _listings(pairs: Iterable[tuple[int | None, int]]) -> dict[tuple[int, int], 
         return found
 
     # Kept per process while the catalogue is unchanged (core.config_cache).
-    return config_cached(("intake_points.listings", frozenset(wanted)), load)
+    return config_cached(("intake_points.listings", frozenset(wanted)), load, shared=True)
 
 
 def _procedure(

@@ -199,6 +199,7 @@ def _balances_follow(months: set[tuple[dt.date, int]]) -> None:
         "rollup.latest_balance",
         lambda: MonthBalance.objects.aggregate(last=Max("day"))["last"],
         watches=(BALANCES,),
+        shared=True,
     )
     this_month = month_start(local_day(timezone.now()))
     older = {(m, a) for m, a in months if (latest is not None and m < latest) or m < this_month}
