@@ -80,11 +80,11 @@ def test_receipt_costs_few_queries(
     # configuration's stamp, and nothing else of the configuration (core.config_cache: the
     # version, its parts and steps, the intake point's register, the calendar, the webhook
     # subscriptions); the code's number in one statement; the INSERTs of the dossier, its
-    # parts, event, audit row, SMS and the rollup's two difference rows; whether an older
-    # month has balances; no read-back, not even of the fee's payments. In a test, inside its
-    # transaction: a savepoint and its release around the receipt, and the number drawn in
-    # it. Issue 15 item 9: 33 before, 21 with the rollup's difference rows.
-    with django_assert_max_num_queries(13):
+    # parts, event, audit row, SMS and the rollup's two difference rows; no read-back, not
+    # even of the fee's payments. In a test, inside its transaction: a savepoint and its
+    # release around the receipt, and the number drawn in it. Issue 15 item 9: 33 before, 21
+    # with the rollup's difference rows.
+    with django_assert_max_num_queries(12):
         assert clerk_api.post("/dossiers", _receipt_body()).status_code == 201
 
 
