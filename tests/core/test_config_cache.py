@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 
 import pytest
+from django.contrib.auth.models import update_last_login
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -25,6 +26,7 @@ from motcua.core.config_cache import (
     config_cache_clear,
     config_cached,
     config_stamp,
+    config_triggers_drop,
     config_triggers_install,
     config_triggers_missing,
     watched_tables,
@@ -145,7 +147,47 @@ def test_within_a_request_a_change_made_by_it_is_read_back(world: World) -> None
         assert [p.name for p in version_parts(world.procedure)] == ["Tờ khai"]
         with CaptureQueriesContext(connection) as queries:
             version_parts(world.procedure)
-        assert queries.captured_queries == []  # the stamp read once per request
+        # After its change the request reads the stamps at each read (the change may yet be
+        # rolled back), and nothing else.
+        assert [q["sql"] for q in queries.captured_queries if "configstamp" not in q["sql"]] == []
+        assert len(queries.captured_queries) == 1
+
+
+def test_a_request_reads_the_stamps_once_until_it_changes_something(world: World) -> None:
+    with request_values():
+        version_parts(world.procedure)
+        procedure_current_version("1.001234")
+        with CaptureQueriesContext(connection) as queries:
+            version_parts(world.procedure)
+            procedure_current_version("1.001234")
+        assert queries.captured_queries == []  # kept, and the stamps remembered
+
+
+def test_a_change_rolled_back_in_a_request_is_not_read_after(world: World) -> None:
+    with request_values():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            Part.objects.create(version=world.procedure, position=1, name="Tờ khai")
+            assert [p.name for p in version_parts(world.procedure)] == ["Tờ khai"]
+            raise RuntimeError
+        assert version_parts(world.procedure) == []
+
+
+def test_a_sign_in_leaves_the_kept_tokens_alone(world: World) -> None:
+    """A sign-in writes only ``last_login``: no stamp changes, and every process keeps its
+    tokens; a token's recorded use does change the stamp (it is what the check reads)."""
+    access = config_stamp("default", ACCESS)
+    update_last_login(None, user=world.clerk)
+    assert config_stamp("default", ACCESS) == access
+    world.clerk.first_name = "Lan"
+    world.clerk.save()
+    assert config_stamp("default", ACCESS) != access
+
+
+def test_the_triggers_can_be_dropped_and_made_again() -> None:
+    config_triggers_drop(connection)
+    assert set(config_triggers_missing(connection)) >= {"catalog_part", "api_apitoken"}
+    config_triggers_install(connection)
+    assert config_triggers_missing(connection) == []
 
 
 def test_without_the_stamp_row_nothing_is_kept(world: World) -> None:

@@ -26,7 +26,7 @@ class CoreConfig(AppConfig):
         from motcua.core.config_cache import WATCHES, config_changed
 
         post_migrate.connect(_install_triggers, sender=self, dispatch_uid="motcua.config_triggers")
-        for label in [label for watch in WATCHES for label in watch.models]:
+        for label in [label for watch in WATCHES if watch.signals for label in watch.models]:
             model = apps.get_model(label)
             uid = f"motcua.config_changed.{label}"
             post_save.connect(config_changed, sender=model, dispatch_uid=uid)
@@ -39,11 +39,14 @@ class CoreConfig(AppConfig):
 
 
 def _install_triggers(using: str = "default", **_kwargs: Any) -> None:
-    from django.db import connections
+    from django.apps import apps
+    from django.db import connections, router
 
     from motcua.core.config_cache import config_triggers_install
 
-    config_triggers_install(connections[using])
+    # Not on a database that is not migrated (a replica gets the triggers by streaming).
+    if router.allow_migrate_model(using, apps.get_model("core.ConfigStamp")):
+        config_triggers_install(connections[using])
 
 
 class MotcuaAdminConfig(admin_apps.AdminConfig):

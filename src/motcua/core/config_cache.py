@@ -43,6 +43,7 @@ from __future__ import annotations
 import pickle
 import threading
 from collections.abc import Callable, Hashable
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -63,6 +64,12 @@ class Watch:
     row: int
     models: tuple[str, ...]
     trigger: str
+    # Columns whose update alone changes nothing kept (a sign-in's ``last_login``).
+    ignored: tuple[str, ...] = ()
+    # Whether saving or deleting one of the models drops the request's stamps (signals). Off
+    # for big tables deleted in bulk: a delete signal makes Django load every row it deletes;
+    # their writers call ``config_changed()``.
+    signals: bool = True
 
 
 # The configuration: the models whose tables the kept reads read, by label (their
@@ -90,14 +97,16 @@ ACCESS = Watch(
     2,
     ("api.ApiToken", settings.AUTH_USER_MODEL, "core.StaffProfile"),
     "motcua_access_touch",
+    ignored=("last_login",),
 )
 # The rollup's balances at its checkpoints (``rollup``): written once a day and on the rare
 # path of a change to an older month; every change asks when the latest is.
-BALANCES = Watch(3, ("rollup.MonthBalance",), "motcua_balances_touch")
+BALANCES = Watch(3, ("rollup.MonthBalance",), "motcua_balances_touch", signals=False)
 WATCHES = (CONFIG, ACCESS, BALANCES)
 MAX_ENTRIES = 4096
 
 _MEMO = "core.config_stamp"
+_VOLATILE = "volatile"
 # (alias, key) -> (the stamps it was read under, its pickle or, ``shared``, itself)
 _entries: dict[tuple[str, Hashable], tuple[tuple[int, ...], object]] = {}
 _lock = threading.Lock()
@@ -132,9 +141,14 @@ def _read_stamps(alias: str) -> dict[int, int]:
 
 
 def _stamps(alias: str) -> dict[int, int]:
+    """The stamps, read once per request: until the request changes a watched table
+    (``config_changed``); from then on, read each time, for the change may yet be rolled
+    back (a savepoint) and what was read inside it must not outlive it."""
     from motcua.core.access import request_memo
 
     by_alias: dict[str, dict[int, int]] = request_memo(_MEMO, 0, dict)
+    if _VOLATILE in by_alias:
+        return _read_stamps(alias)
     if alias not in by_alias:
         by_alias[alias] = _read_stamps(alias)
     return by_alias[alias]
@@ -183,11 +197,13 @@ def config_cached(
 
 
 def config_changed(*_args: Any, **_kwargs: Any) -> None:
-    """This request changed the configuration: read the stamp again at its next read (the
-    database has already changed it). A signal receiver, too."""
-    from motcua.core.access import request_memo_forget
+    """This request changed a watched table: read the stamps afresh at every later read of
+    the request (the database has already changed them). A signal receiver, too."""
+    from motcua.core.access import request_memo_put
 
-    request_memo_forget(_MEMO)
+    # Outside a request the stamps are read each time anyway.
+    with suppress(RuntimeError):
+        request_memo_put(_MEMO, 0, {_VOLATILE: {}})
 
 
 def config_cache_clear() -> None:
@@ -200,46 +216,105 @@ def config_cache_clear() -> None:
 # --- the triggers ---------------------------------------------------------------------------
 
 
+def _columns(model: type[Model], watch: Watch) -> list[str]:
+    """The columns of ``model`` whose update changes ``watch``'s stamp."""
+    return [
+        f.column
+        for f in model._meta.concrete_fields
+        if f.column is not None and f.column not in watch.ignored
+    ]
+
+
+def _watched(watch: Watch, existing: set[str]) -> list[tuple[str, list[str]]]:
+    """(table, the columns whose update counts) of ``watch``, for the tables that exist."""
+    found: list[tuple[str, list[str]]] = []
+    for model in watched_models(watch):
+        found.append((model._meta.db_table, _columns(model, watch)))
+        for field in model._meta.local_many_to_many:
+            through = cast(type[Model], field.remote_field.through)
+            if through._meta.auto_created:
+                found.append((through._meta.db_table, _columns(through, watch)))
+    return [(table, columns) for table, columns in found if table in existing]
+
+
 def config_triggers_install(connection: BaseDatabaseWrapper) -> None:
-    """Make every watched table change its watch's stamp, and make the stamps' rows exist.
-    Idempotent: run after every ``migrate`` (``core.apps``), so that a migration that rebuilds
-    a table (SQLite does, to alter a column), and with it drops its triggers, gets them back."""
+    """Make every watched table change its watch's stamp, make the stamps' rows exist, and
+    give every stamp a new value. Idempotent: run after every ``migrate`` (``core.apps``),
+    so that a migration that rebuilds a table (SQLite does, to alter a column), and with it
+    drops its triggers, gets them back, and whatever was written meanwhile is read again.
+
+    PostgreSQL: one trigger per table, ``BEFORE`` each statement, so that a transaction
+    takes the stamp's row lock before the rows its statement locks: two transactions that
+    write the configuration wait for each other and never deadlock on it. SQLite has one
+    writer at a time: a trigger per row and operation."""
     existing = set(connection.introspection.table_names())
     stamp = _stamp_table()
     if stamp not in existing:
         return
     quote = connection.ops.quote_name
+    random_value = (
+        "floor(random() * 9007199254740991)::bigint"
+        if connection.vendor == "postgresql"
+        else "random()"
+    )
     with connection.cursor() as cursor:
         for watch in WATCHES:
             cursor.execute(
-                f"INSERT INTO {quote(stamp)} (id, value) SELECT %s, 0 "
+                f"INSERT INTO {quote(stamp)} (id, value) SELECT %s, {random_value} "
                 f"WHERE NOT EXISTS (SELECT 1 FROM {quote(stamp)} WHERE id = %s)",
                 [watch.row, watch.row],
             )
-            tables = [t for t in watched_tables(watch) if t in existing]
+            tables = _watched(watch, existing)
             if connection.vendor == "postgresql":
                 cursor.execute(
                     f"CREATE OR REPLACE FUNCTION {watch.trigger}() RETURNS trigger "
-                    f"LANGUAGE plpgsql AS $$ BEGIN UPDATE {quote(stamp)} "
-                    "SET value = floor(random() * 9007199254740991)::bigint "
+                    # The schema of the tables, whatever the search path of who writes.
+                    "LANGUAGE plpgsql SET search_path FROM CURRENT AS $$ BEGIN "
+                    f"UPDATE {quote(stamp)} SET value = {random_value} "
                     f"WHERE id = {int(watch.row)}; RETURN NULL; END $$"
                 )
-                for table in tables:
+                for table, columns in tables:
+                    of = ", ".join(quote(c) for c in columns)
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {watch.trigger} ON {quote(table)}")
                     cursor.execute(
-                        f"CREATE OR REPLACE TRIGGER {watch.trigger} "
-                        f"AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {quote(table)} "
-                        f"FOR EACH STATEMENT EXECUTE FUNCTION {watch.trigger}()"
+                        f"CREATE TRIGGER {watch.trigger} "
+                        f"BEFORE INSERT OR UPDATE OF {of} OR DELETE OR TRUNCATE "
+                        f"ON {quote(table)} FOR EACH STATEMENT EXECUTE FUNCTION {watch.trigger}()"
                     )
             elif connection.vendor == "sqlite":
-                for table in tables:
+                for table, columns in tables:
                     for operation in ("INSERT", "UPDATE", "DELETE"):
                         name = quote(f"{watch.trigger}_{table}_{operation.lower()}")
+                        when = operation
+                        if operation == "UPDATE":
+                            when += " OF " + ", ".join(quote(c) for c in columns)
                         cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
                         cursor.execute(
-                            f"CREATE TRIGGER {name} AFTER {operation} ON {quote(table)} BEGIN "
+                            f"CREATE TRIGGER {name} AFTER {when} ON {quote(table)} BEGIN "
                             f"UPDATE {quote(stamp)} SET value = random() "
                             f"WHERE id = {int(watch.row)}; END"
                         )
+            cursor.execute(
+                f"UPDATE {quote(stamp)} SET value = {random_value} WHERE id = %s", [watch.row]
+            )
+
+
+def config_triggers_drop(connection: BaseDatabaseWrapper) -> None:
+    """Remove every trigger of ``config_triggers_install`` (migration core 0009 undone: the
+    triggers would write to a table that is gone)."""
+    existing = set(connection.introspection.table_names())
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for watch in WATCHES:
+            for table, _unused in _watched(watch, existing):
+                if connection.vendor == "postgresql":
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {watch.trigger} ON {quote(table)}")
+                elif connection.vendor == "sqlite":
+                    for operation in ("insert", "update", "delete"):
+                        name = quote(f"{watch.trigger}_{table}_{operation}")
+                        cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP FUNCTION IF EXISTS {watch.trigger}()")
 
 
 def config_triggers_missing(connection: BaseDatabaseWrapper) -> list[str]:

@@ -316,7 +316,6 @@ def _balances(checkpoints: list[dt.date], agency_id: int | None = None) -> Count
 
 
 def _write_balances(counts: Counter[BalanceKey]) -> None:
-    config_changed()  # bulk writes send no signal (core.config_cache, ``BALANCES``)
     MonthBalance.objects.bulk_create(
         [
             MonthBalance(
@@ -326,6 +325,7 @@ def _write_balances(counts: Counter[BalanceKey]) -> None:
         ],
         batch_size=2000,
     )
+    config_changed()  # bulk writes send no signal (core.config_cache, ``BALANCES``)
 
 
 def _month_range(first: dt.date, last: dt.date) -> list[dt.date]:
