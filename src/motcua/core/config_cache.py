@@ -136,7 +136,8 @@ def _read_stamps(alias: str) -> dict[int, int]:
     connection = connections[alias]
     table = connection.ops.quote_name(_stamp_table())
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, value FROM {table} WHERE id IN (1, 2, 3)")
+        rows = ", ".join(str(int(w.row)) for w in WATCHES)
+        cursor.execute(f"SELECT id, value FROM {table} WHERE id IN ({rows})")
         return {int(row): int(value) for row, value in cursor.fetchall()}
 
 
@@ -155,7 +156,7 @@ def _stamps(alias: str) -> dict[int, int]:
 
 
 def config_stamp(alias: str, watch: Watch = CONFIG) -> int | None:
-    """The stamp of ``watch`` on database ``alias``, read once per request (both watches in
+    """The stamp of ``watch`` on database ``alias``, read once per request (every watch in
     one query); None when its row is missing (a database flushed by a test), and then
     nothing is kept."""
     return _stamps(alias).get(watch.row)
