@@ -17,8 +17,10 @@
    receipt with a realistic body (an applicant with ID number, phone and address; 3 to 8
    parts, none digitised, each with its reason). Every receipt must answer 201.
 
-Prints requests/s, p50 and p95 (ms) of each, and the ratios receipt / healthz: on a shared
-machine the absolute figures move with the neighbours' load, the ratios much less. The
+Prints requests/s, p50 and p95 (ms) of each, the CPU time each request cost the server's
+processes and PostgreSQL's (when it runs on this machine; read from /proc), and the ratios
+receipt / healthz: on a shared machine the absolute figures move with the neighbours' load,
+the ratios and the CPU per request much less. The
 issue's target (issue 15 item 9): ≥ 150 receipts/s with 8 clients on PostgreSQL, p95 < 150 ms.
 """
 
@@ -93,10 +95,38 @@ def receipt_body(procedure: str, rng: random.Random) -> bytes:
     return json.dumps(body, ensure_ascii=False).encode()
 
 
+def cpu_seconds(session: int) -> tuple[float, float]:
+    """CPU time (user + system, seconds) so far of the processes of ``session`` (the server)
+    and of every PostgreSQL process of this machine (0 when none runs here)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    server = database = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        name, _, rest = stat.partition("(")[2].rpartition(")")
+        fields = rest.split()
+        used = int(fields[11]) + int(fields[12])
+        if int(fields[3]) == session:
+            server += used
+        elif name == "postgres":
+            database += used
+    return server / tick, database / tick
+
+
 def drive(
-    port: int, *, clients: int, duration: float, request: str, token: str, procedure: str
+    port: int,
+    *,
+    clients: int,
+    duration: float,
+    request: str,
+    token: str,
+    procedure: str,
+    session: int = 0,
 ) -> dict[str, float]:
-    """``clients`` closed-loop clients for ``duration`` seconds; latencies in ms."""
+    """``clients`` closed-loop clients for ``duration`` seconds; latencies in ms, and the CPU
+    time per request (ms) of the server (the processes of ``session``) and of PostgreSQL."""
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors = [0] * clients
     start = threading.Barrier(clients + 1)
@@ -134,12 +164,14 @@ def drive(
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
     for t in threads:
         t.start()
+    cpu_before = cpu_seconds(session)
     began = time.monotonic()
     stop_at[0] = began + duration
     start.wait()
     for t in threads:
         t.join()
     elapsed = time.monotonic() - began
+    cpu_after = cpu_seconds(session)
     every = sorted(x for per in latencies for x in per)
     quantiles = statistics.quantiles(every, n=100) if len(every) > 1 else [0.0] * 99
     return {
@@ -148,6 +180,8 @@ def drive(
         "p50": quantiles[49],
         "p95": quantiles[94],
         "errors": sum(errors),
+        "server_cpu": 1000 * (cpu_after[0] - cpu_before[0]) / max(len(every), 1),
+        "database_cpu": 1000 * (cpu_after[1] - cpu_before[1]) / max(len(every), 1),
     }
 
 
@@ -198,11 +232,11 @@ def main() -> None:
     )
     try:
         wait_ready(f"http://127.0.0.1:{port}/healthz")
-        common = {"token": token, "procedure": procedure}
+        common = {"token": token, "procedure": procedure, "session": server.pid}
         drive(port, clients=4, duration=2, request="receipt", **common)  # warm every worker
         print(
             f"{'run':<16} {'clients':>7} {'req':>6} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} "
-            f"{'errors':>6}"
+            f"{'errors':>6} {'cpu ms':>7} {'db ms':>6}"
         )
         for clients in (int(c) for c in args.clients.split(",")):
             rows = {}
@@ -211,7 +245,8 @@ def main() -> None:
                 rows[request] = r
                 print(
                     f"{request:<16} {clients:>7} {r['requests']:>6} {r['rps']:>7.1f} "
-                    f"{r['p50']:>7.1f} {r['p95']:>7.1f} {r['errors']:>6}"
+                    f"{r['p50']:>7.1f} {r['p95']:>7.1f} {r['errors']:>6} "
+                    f"{r['server_cpu']:>7.2f} {r['database_cpu']:>6.2f}"
                 )
             h, d = rows["healthz"], rows["receipt"]
             print(

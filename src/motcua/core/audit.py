@@ -10,6 +10,7 @@ from django.utils.functional import Promise
 from django.utils.translation import pgettext_lazy
 
 from motcua.core.models import AuditEvent
+from motcua.core.prepared import row_insert
 
 Actor = AbstractBaseUser | AnonymousUser | str | None
 
@@ -184,12 +185,14 @@ def audit_log(
     if via:
         # "system", not "via": some actions already say by "via" which interface acted.
         data = {**(data or {}), "system": via}
-    return AuditEvent.objects.create(
-        actor=user,
-        actor_label=actor_label(actor),
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        data=data or {},
-        ip=ip if ip is not None else request_ip.get(),
+    return row_insert(
+        AuditEvent(
+            actor=user,
+            actor_label=actor_label(actor),
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            data=data or {},
+            ip=ip if ip is not None else request_ip.get(),
+        )
     )

@@ -53,6 +53,8 @@ from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
+from motcua.core.prepared import prepared_cursor
+
 T = TypeVar("T")
 
 
@@ -135,7 +137,7 @@ def _stamp_table() -> str:
 def _read_stamps(alias: str) -> dict[int, int]:
     connection = connections[alias]
     table = connection.ops.quote_name(_stamp_table())
-    with connection.cursor() as cursor:
+    with prepared_cursor(alias) as cursor:
         rows = ", ".join(str(int(w.row)) for w in WATCHES)
         cursor.execute(f"SELECT id, value FROM {table} WHERE id IN ({rows})")
         return {int(row): int(value) for row, value in cursor.fetchall()}

@@ -21,6 +21,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from motcua.core.prepared import rows_insert
 from motcua.notify.models import Channel, Message, MessageStatus
 from motcua.notify.transports import InvalidPhone, phone_normalise
 
@@ -127,7 +128,7 @@ def notification_enqueue(
                 next_attempt_at=now,
             )
         )
-    messages = Message.objects.bulk_create(rows)
+    messages = rows_insert(rows)
     if messages:
         transaction.on_commit(outbox_wakeup.set)
     return messages

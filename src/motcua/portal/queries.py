@@ -12,10 +12,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import psycopg
 from django.contrib.auth.models import User
 from django.core.cache import cache
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -29,6 +28,7 @@ from motcua.core.dbrouter import read_alias
 from motcua.core.documents import vn_quantity
 from motcua.core.formatting import vn_date, vn_int
 from motcua.core.people import person_name
+from motcua.core.prepared import prepared_cursor
 from motcua.dossiers.intake_points import receiving_points
 from motcua.dossiers.models import CLOCK_PAUSED_STATUSES, Dossier, DossierEvent, EventType, Status
 from motcua.dossiers.queries import dossier_code_forms, dossier_pay_by
@@ -188,58 +188,15 @@ def _lookup_sql(vendor: str) -> tuple[str, str]:
     return dossier, events
 
 
-# No statement is prepared for being run this many times: only on request.
-_NEVER_BY_COUNT = 2**31 - 1
-
-
-class _PreparedCursor(psycopg.Cursor[Any]):
-    """A psycopg cursor that binds parameters on the server and prepares each statement
-    once per connection."""
-
-    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
-        return super().execute(query, params, prepare=True)
-
-
 @contextmanager
 def _cursor() -> Iterator[Any]:
-    """A cursor for the lookup's two statements.
+    """A cursor for the lookup's two statements, on the database of lag-tolerant reads
+    (``core.dbrouter.read_alias``: a replica inside ``reads_from_replica``).
 
-    On PostgreSQL they are prepared once per connection: Django's cursors bind parameters on
-    the client and never prepare (Django leaves prepared statements off for poolers such as
-    PgBouncer in transaction mode, which need ``max_prepared_statements`` for them), so
-    PostgreSQL planned the four-table join on every lookup, 0.3 ms of its CPU, more than
-    running it. The cursor is wrapped as Django wraps its own (database errors, query
-    logging and counting in tests).
-
-    On the database of lag-tolerant reads (``core.dbrouter.read_alias``: a replica inside
-    ``reads_from_replica``). Behind PgBouncer in transaction mode (MOTCUA_PGBOUNCER, which
-    sets DISABLE_SERVER_SIDE_CURSORS) nothing is prepared: the next transaction may get
-    another server connection, where the statement does not exist."""
-    connection = connections[read_alias()]
-    if connection.vendor != "postgresql" or connection.settings_dict.get(
-        "DISABLE_SERVER_SIDE_CURSORS"
-    ):
-        with connection.cursor() as cursor:
-            yield cursor
-        return
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    database = connection.connection
-    if database.prepare_threshold is None:
-        # Django's "no prepared statements" (None) also refuses explicit ones; its own
-        # cursors never prepare whatever the threshold (client-side binding), so a number
-        # here only lets this cursor's ``prepare=True`` through.
-        database.prepare_threshold = _NEVER_BY_COUNT
-    with connection.wrap_database_errors:
-        raw: Any = _PreparedCursor(database)
-    wrapped = (
-        connection.make_debug_cursor(raw)
-        if connection.queries_logged
-        else connection.make_cursor(raw)
-    )
-    with wrapped:
-        yield wrapped
+    On PostgreSQL they are prepared once per connection (``core.prepared``): PostgreSQL
+    planned the four-table join on every lookup, 0.3 ms of its CPU, more than running it."""
+    with prepared_cursor(read_alias()) as cursor:
+        yield cursor
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

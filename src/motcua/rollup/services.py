@@ -41,6 +41,7 @@ from django.utils import timezone
 from motcua.agencies.models import Agency
 from motcua.core.audit import Actor, audit_log
 from motcua.core.config_cache import BALANCES, config_cached, config_changed
+from motcua.core.prepared import rows_insert
 from motcua.dossiers.classify import LOCAL
 from motcua.dossiers.models import DeliveryChannel, Dossier, DossierClass, EndKind
 from motcua.rollup.models import Compaction, DayCount, Measure, MonthBalance, MonthCount
@@ -136,7 +137,7 @@ def _count(rows: Iterable[Mapping[str, Any]], keep: Any) -> Counter[Key]:
 
 def _write(counts: Mapping[Key, int], model: Any = DayCount) -> None:
     """Insert a row per key (``DayCount``, or ``MonthCount`` with the month's first day)."""
-    model.objects.bulk_create(
+    rows_insert(
         [
             model(
                 day=k[0],
@@ -155,8 +156,7 @@ def _write(counts: Mapping[Key, int], model: Any = DayCount) -> None:
                 n=n,
             )
             for k, n in counts.items()
-        ],
-        batch_size=2000,
+        ]
     )
 
 

@@ -27,6 +27,7 @@ from motcua.archive.services import DocumentMeta, document_reuse, document_store
 from motcua.catalog.models import Part, WorkflowStep
 from motcua.core.audit import Actor, actor_label, audit_log, request_via
 from motcua.core.people import person_name
+from motcua.core.prepared import prepared_cursor, row_insert, rows_insert
 from motcua.dossiers.classify import local_date, step_over_at, step_result
 from motcua.dossiers.errors import (
     ConflictError,
@@ -252,16 +253,18 @@ def _event(
     data: dict[str, Any] | None = None,
 ) -> DossierEvent:
     data = data or {}
-    event = DossierEvent.objects.create(
-        dossier=dossier,
-        type=type,
-        at=at,
-        actor=_user(actor),
-        actor_label=actor_label(actor),
-        from_status=from_status,
-        to_status=dossier.status,
-        data=data,
-        via=request_via.get(),
+    event = row_insert(
+        DossierEvent(
+            dossier=dossier,
+            type=type,
+            at=at,
+            actor=_user(actor),
+            actor_label=actor_label(actor),
+            from_status=from_status,
+            to_status=dossier.status,
+            data=data,
+            via=request_via.get(),
+        )
     )
     audit_log(
         actor=actor,
@@ -311,7 +314,7 @@ def _side_execute(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
     side = connections[NUMBERS_ALIAS]
     for attempt in (1, 2):
         try:
-            with side.cursor() as cursor:
+            with prepared_cursor(NUMBERS_ALIAS) as cursor:
                 cursor.execute(sql, params)
                 return cursor.fetchone() if cursor.description else None
         except (InterfaceError, OperationalError):
@@ -505,7 +508,7 @@ def _add_parts(
                 else item.not_digitised_reason.strip()[:500],
             )
         )
-    DossierPart.objects.bulk_create(rows)
+    rows_insert(rows)
     for item, row, files in zip(items, rows, files_of, strict=True):
         documents: list[Document] = []
         if item.reuse_of is not None:

@@ -17,6 +17,7 @@ from motcua.archive.models import Origin
 from motcua.catalog.models import ProcedureVersion, WorkflowStep
 from motcua.catalog.queries import version_steps
 from motcua.core.audit import Actor, audit_log
+from motcua.core.prepared import row_insert
 from motcua.dossiers.applicants import Applicant, applicant_validate, result_address_check
 from motcua.dossiers.classify import local_date, payment_last_day
 from motcua.dossiers.errors import DuplicateExternalRef
@@ -219,8 +220,7 @@ def _dossier_insert(
     # The number last, after every check that may refuse the dossier (``prepare`` checks
     # its parts): a refused receipt takes none (``base._next_sequence``).
     dossier.code = dossier_code_allocate(agency=agency, at=at)
-    dossier.save(force_insert=True)
-    return dossier
+    return row_insert(dossier)
 
 
 def _payment_requested(dossier: Dossier, actor: Actor, at: dt.datetime) -> DossierEvent:

@@ -1,0 +1,190 @@
+"""The hot paths' INSERTs (``core.prepared``): the same rows as the ORM writes, for every model
+written that way; what they do not cover handed to the ORM; on PostgreSQL prepared once per
+connection, and not behind PgBouncer in transaction mode."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import time_machine
+from django.db import connection
+from django.db.models import Model
+from django.db.models.functions import Now
+from django.db.models.signals import post_save
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from motcua.core.models import AuditEvent
+from motcua.core.prepared import prepares, row_insert, rows_insert
+from motcua.dossiers.applicants import Applicant
+from motcua.dossiers.models import Dossier, DossierEvent, DossierPart
+from motcua.notify.models import Message
+from motcua.rollup.models import DayCount, MonthCount
+from tests.world import MONDAY, World, counter_receipt, local
+
+pytestmark = pytest.mark.django_db
+
+# Every model the services write through ``row_insert``/``rows_insert``.
+HOT_MODELS: list[type[Model]] = [
+    Dossier,
+    DossierPart,
+    DossierEvent,
+    AuditEvent,
+    Message,
+    DayCount,
+    MonthCount,
+]
+
+
+@pytest.fixture
+def received(world: World) -> Iterator[Dossier]:
+    with time_machine.travel(local(MONDAY, 9), tick=False):
+        dossier = counter_receipt(
+            world,
+            Applicant(
+                kind="citizen", name="Hoàng Văn Bình", id_number="066090001234", phone="0912345678"
+            ),
+        )
+        DossierPart.objects.create(
+            dossier=dossier, name="Tờ khai", copies=2, not_digitised_reason="Máy quét hỏng"
+        )
+        yield dossier
+
+
+def _twin(source: Model, suffix: str) -> Model:
+    """A new, unsaved object with ``source``'s values (its unique ones made unique)."""
+    values: dict[str, Any] = {}
+    for field in type(source)._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        value = getattr(source, field.attname)
+        values[field.attname] = value + suffix if field.unique else value
+    return type(source)(**values)
+
+
+def _row(model: type[Model], pk: Any) -> dict[str, Any]:
+    meta = model._meta
+    unique = {f.attname for f in meta.concrete_fields if f.unique}
+    return {
+        k: v
+        for k, v in model._default_manager.filter(pk=pk).values().get().items()
+        if k not in unique
+    }
+
+
+@pytest.mark.parametrize("model", HOT_MODELS, ids=lambda m: m.__name__)
+def test_the_same_row_as_the_orm(model: type[Model], received: Dossier) -> None:
+    source = model._default_manager.order_by("-pk").first()
+    assert source is not None, f"the receipt wrote no {model.__name__}"
+    with time_machine.travel(local(MONDAY, 10), tick=False):
+        by_orm = model._default_manager.bulk_create([_twin(source, "-orm")])[0]
+        saved = _twin(source, "-save")
+        saved.save(force_insert=True)
+        inserted = rows_insert([_twin(source, "-fast")])[0]
+        one = row_insert(_twin(source, "-one"))
+    assert by_orm.pk is not None and saved.pk is not None
+    assert len({by_orm.pk, saved.pk, inserted.pk, one.pk}) == 4
+    for obj in (inserted, one):
+        assert obj._state.adding is False and obj._state.db == "default"
+        assert _row(model, obj.pk) == _row(model, by_orm.pk) == _row(model, saved.pk)
+
+
+def test_many_rows_in_batches_the_database_allows(received: Dossier) -> None:
+    # 400 rows of 14 columns: more parameters than SQLite takes in one statement.
+    source = DayCount.objects.order_by("-pk").first()
+    assert source is not None
+    rows = rows_insert([_twin(source, "") for _ in range(400)])
+    assert len({r.pk for r in rows}) == 400
+    assert DayCount.objects.filter(pk__in=[r.pk for r in rows]).count() == 400
+
+
+def test_a_receiver_of_save_is_called_as_save_calls_it(received: Dossier) -> None:
+    heard: list[tuple[int, bool]] = []
+
+    def listen(sender: Any, instance: DossierEvent, created: bool, **kwargs: Any) -> None:
+        heard.append((instance.pk, created))
+
+    post_save.connect(listen, sender=DossierEvent)
+    try:
+        event = row_insert(_twin(received.events.get(), ""))  # type: ignore[attr-defined]
+    finally:
+        post_save.disconnect(listen, sender=DossierEvent)
+    assert heard == [(event.pk, True)]
+
+
+def test_an_expression_is_left_to_the_orm(world: World) -> None:
+    message = Message(
+        kind="test",
+        channel="sms",
+        recipient="0912345678",
+        body="x",
+        created_at=Now(),
+        next_attempt_at=timezone.now(),
+    )
+    (kept,) = rows_insert([message])
+    kept.refresh_from_db()
+    assert (
+        kept.created_at is not None and abs(kept.created_at - timezone.now()).total_seconds() < 60
+    )
+
+
+def test_an_unsaved_related_object_is_refused(world: World) -> None:
+    with pytest.raises(ValueError, match="unsaved related object"):
+        rows_insert([DossierPart(dossier=Dossier(), name="Tờ khai")])
+
+
+def test_a_statement_is_logged_with_its_values(received: Dossier) -> None:
+    source = AuditEvent.objects.order_by("-pk").first()
+    assert source is not None
+    with CaptureQueriesContext(connection) as queries:
+        row_insert(_twin(source, ""))
+    (query,) = queries.captured_queries
+    assert query["sql"].startswith('INSERT INTO "core_auditevent"')
+    assert source.object_id in query["sql"]
+
+
+def _prepared_message_inserts() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['INSERT INTO "notify_message"%'],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _messages(n: int) -> list[Message]:
+    now = timezone.now()
+    return [
+        Message(
+            kind="test",
+            channel="sms",
+            recipient=f"09123456{i:02}",
+            body="x",
+            created_at=now,
+            next_attempt_at=now,
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_prepared_once_per_connection(world: World) -> None:
+    before = _prepared_message_inserts()
+    for _ in range(3):
+        rows_insert(_messages(7))  # seven rows: a statement of its own
+    after = _prepared_message_inserts()
+    assert len(after) == len(before) + 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_nothing_prepared_behind_pgbouncer(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    # What MOTCUA_PGBOUNCER sets (settings.pgbouncer_options): the next transaction may get
+    # another server connection, where a prepared statement does not exist.
+    monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", True)
+    assert not prepares("default")
+    before = _prepared_message_inserts()
+    rows = rows_insert(_messages(9))
+    assert all(m.pk for m in rows)
+    assert _prepared_message_inserts() == before
