@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from motcua.core.models import AuditEvent
-from motcua.core.prepared import prepares, row_insert, rows_insert
+from motcua.core.prepared import PREPARED_ROWS, prepares, row_insert, rows_insert
 from motcua.dossiers.applicants import Applicant
 from motcua.dossiers.models import Dossier, DossierEvent, DossierPart
 from motcua.notify.models import Message
@@ -91,13 +91,26 @@ def test_the_same_row_as_the_orm(model: type[Model], received: Dossier) -> None:
         assert _row(model, obj.pk) == _row(model, by_orm.pk) == _row(model, saved.pk)
 
 
-def test_many_rows_in_batches_the_database_allows(received: Dossier) -> None:
-    # 400 rows of 14 columns: more parameters than SQLite takes in one statement.
+def test_as_many_rows_as_kept_in_batches_the_database_allows(received: Dossier) -> None:
+    # PREPARED_ROWS dossiers of some fifty columns: more parameters than SQLite takes in one
+    # statement (999), in one on PostgreSQL.
+    rows = rows_insert([_twin(received, f"-{i}") for i in range(PREPARED_ROWS)])
+    assert len({r.pk for r in rows}) == PREPARED_ROWS
+    assert Dossier.objects.filter(pk__in=[r.pk for r in rows]).count() == PREPARED_ROWS
+    assert {r.code for r in rows} == {f"{received.code}-{i}" for i in range(PREPARED_ROWS)}
+
+
+def test_more_rows_are_the_orms_in_its_batches(received: Dossier) -> None:
+    # A rebuild's rows: more parameters than PostgreSQL binds in one statement (65,535).
     source = DayCount.objects.order_by("-pk").first()
     assert source is not None
-    rows = rows_insert([_twin(source, "") for _ in range(400)])
-    assert len({r.pk for r in rows}) == 400
-    assert DayCount.objects.filter(pk__in=[r.pk for r in rows]).count() == 400
+    with CaptureQueriesContext(connection) as queries:
+        rows = rows_insert([_twin(source, "") for _ in range(5000)], batch_size=2000)
+    inserts = [q for q in queries if q["sql"].startswith("INSERT")]
+    # In batches of 2,000 rows; on SQLite of fewer, the parameters it takes.
+    assert len(inserts) == 3 if connection.vendor == "postgresql" else len(inserts) > 3
+    assert len({r.pk for r in rows}) == 5000
+    assert DayCount.objects.filter(pk__in=[r.pk for r in rows]).count() == 5000
 
 
 def test_a_receiver_of_save_is_called_as_save_calls_it(received: Dossier) -> None:

@@ -41,6 +41,10 @@ from django.db.models.signals import post_save, pre_save
 
 M = TypeVar("M", bound=Model)
 
+# An INSERT of more rows than this is the ORM's: a bulk write (an import, a rebuild) is rare,
+# and its one-off statements would fill each connection's prepared ones (psycopg keeps 100).
+PREPARED_ROWS = 64
+
 # No statement is prepared for being run this many times: only on request.
 _NEVER_BY_COUNT = 2**31 - 1
 
@@ -165,9 +169,10 @@ def row_insert(obj: M) -> M:
     return obj
 
 
-def rows_insert(objs: Sequence[M]) -> list[M]:
-    """``Model.objects.bulk_create(objs)`` for new objects of one model (see the module):
-    one statement per batch the database allows, each new key set on its object."""
+def rows_insert(objs: Sequence[M], *, batch_size: int | None = None) -> list[M]:
+    """``Model.objects.bulk_create(objs, batch_size=batch_size)`` for new objects of one
+    model (see the module): up to ``PREPARED_ROWS`` objects, one statement per batch the
+    database allows, each new key set on its object; more, the ORM's ``bulk_create``."""
     objs = list(objs)
     if not objs:
         return objs
@@ -177,11 +182,12 @@ def rows_insert(objs: Sequence[M]) -> list[M]:
     connection = connections[alias]
     if (
         shape is None
+        or len(objs) > PREPARED_ROWS
         or not connection.features.can_return_rows_from_bulk_insert
         or any(type(o) is not model for o in objs)
         or (shape.returned is not None and any(o.pk is not None for o in objs))
     ):
-        return model._default_manager.db_manager(alias).bulk_create(objs)
+        return model._default_manager.db_manager(alias).bulk_create(objs, batch_size=batch_size)
     values = []
     for obj in objs:
         # As ``save`` and ``bulk_create`` do: a related object saved after it was assigned
@@ -190,7 +196,8 @@ def rows_insert(objs: Sequence[M]) -> list[M]:
         for field in shape.fields:
             value = field.get_db_prep_save(field.pre_save(obj, True), connection=connection)
             if hasattr(value, "resolve_expression") or hasattr(value, "as_sql"):
-                return model._default_manager.db_manager(alias).bulk_create(objs)
+                manager = model._default_manager.db_manager(alias)
+                return manager.bulk_create(objs, batch_size=batch_size)
             values.append(value)
     width = len(shape.fields)
     batch = max(connection.ops.bulk_batch_size(list(shape.fields), objs), 1)

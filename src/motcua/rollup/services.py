@@ -156,7 +156,8 @@ def _write(counts: Mapping[Key, int], model: Any = DayCount) -> None:
                 n=n,
             )
             for k, n in counts.items()
-        ]
+        ],
+        batch_size=2000,
     )
 
 
