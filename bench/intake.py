@@ -95,11 +95,12 @@ def receipt_body(procedure: str, rng: random.Random) -> bytes:
     return json.dumps(body, ensure_ascii=False).encode()
 
 
-def cpu_seconds(session: int) -> tuple[float, float]:
-    """CPU time (user + system, seconds) so far of the processes of ``session`` (the server)
-    and of every PostgreSQL process of this machine (0 when none runs here)."""
+def cpu_seconds(session: int) -> dict[str, tuple[str, float]]:
+    """CPU time (user + system, seconds) so far of each process of ``session`` (the server)
+    and each PostgreSQL process of this machine, by pid, with that of its children that
+    ended (a connection's backend, counted by PostgreSQL's postmaster when it ends)."""
     tick = os.sysconf("SC_CLK_TCK")
-    server = database = 0
+    used: dict[str, tuple[str, float]] = {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             stat = Path(f"/proc/{pid}/stat").read_text()
@@ -107,12 +108,23 @@ def cpu_seconds(session: int) -> tuple[float, float]:
             continue
         name, _, rest = stat.partition("(")[2].rpartition(")")
         fields = rest.split()
-        used = int(fields[11]) + int(fields[12])
+        seconds = sum(int(f) for f in fields[11:15]) / tick
         if int(fields[3]) == session:
-            server += used
+            used[pid] = ("server", seconds)
         elif name == "postgres":
-            database += used
-    return server / tick, database / tick
+            used[pid] = ("database", seconds)
+    return used
+
+
+def cpu_used(
+    before: dict[str, tuple[str, float]], after: dict[str, tuple[str, float]]
+) -> dict[str, float]:
+    """CPU seconds used between two ``cpu_seconds`` by the server and by PostgreSQL: a
+    process that ended in between (an autovacuum worker) is not counted."""
+    total = {"server": 0.0, "database": 0.0}
+    for pid, (kind, seconds) in after.items():
+        total[kind] += seconds - before.get(pid, (kind, 0.0))[1]
+    return total
 
 
 def drive(
@@ -171,7 +183,7 @@ def drive(
     for t in threads:
         t.join()
     elapsed = time.monotonic() - began
-    cpu_after = cpu_seconds(session)
+    cpu = cpu_used(cpu_before, cpu_seconds(session))
     every = sorted(x for per in latencies for x in per)
     quantiles = statistics.quantiles(every, n=100) if len(every) > 1 else [0.0] * 99
     return {
@@ -180,8 +192,8 @@ def drive(
         "p50": quantiles[49],
         "p95": quantiles[94],
         "errors": sum(errors),
-        "server_cpu": 1000 * (cpu_after[0] - cpu_before[0]) / max(len(every), 1),
-        "database_cpu": 1000 * (cpu_after[1] - cpu_before[1]) / max(len(every), 1),
+        "server_cpu": 1000 * cpu["server"] / max(len(every), 1),
+        "database_cpu": 1000 * cpu["database"] / max(len(every), 1),
     }
 
 
