@@ -121,10 +121,24 @@ def test_a_receiver_of_save_is_called_as_save_calls_it(received: Dossier) -> Non
 
     post_save.connect(listen, sender=DossierEvent)
     try:
-        event = row_insert(_twin(received.events.get(), ""))  # type: ignore[attr-defined]
+        event = row_insert(_twin(received.events.get(), ""))
     finally:
         post_save.disconnect(listen, sender=DossierEvent)
     assert heard == [(event.pk, True)]
+
+
+def test_a_models_own_save_is_called(received: Dossier, monkeypatch: pytest.MonkeyPatch) -> None:
+    saved: list[int] = []
+
+    def save(self: AuditEvent, *args: Any, **kwargs: Any) -> None:
+        Model.save(self, *args, **kwargs)
+        saved.append(self.pk)
+
+    monkeypatch.setattr(AuditEvent, "save", save)
+    source = AuditEvent.objects.order_by("-pk").first()
+    assert source is not None
+    event = row_insert(_twin(source, ""))
+    assert saved == [event.pk]
 
 
 def test_an_expression_is_left_to_the_orm(world: World) -> None:

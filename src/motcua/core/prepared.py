@@ -20,8 +20,8 @@ of the CPU of a receipt. Here:
   the ORM (``pre_save``, ``get_db_prep_save``): the same row is written. Whatever this does
   not cover is handed to the ORM unchanged: a model with a database default or a generated
   column, a value that is an expression, a primary key given for an automatic one, a
-  database that cannot return the new keys, and (for ``row_insert``) a model with a
-  ``pre_save``/``post_save`` receiver, which ``save`` would have called.
+  database that cannot return the new keys, and (for ``row_insert``) a model with its own
+  ``save`` or with a ``pre_save``/``post_save`` receiver, which ``save`` would have called.
 """
 
 from __future__ import annotations
@@ -162,7 +162,11 @@ def _insert_sql(model: type[Model], alias: str, rows: int) -> str:
 def row_insert(obj: M) -> M:
     """``obj.save(force_insert=True)`` for a new ``obj`` (see the module)."""
     model = type(obj)
-    if pre_save.has_listeners(model) or post_save.has_listeners(model):
+    if (
+        model.save is not Model.save
+        or pre_save.has_listeners(model)
+        or post_save.has_listeners(model)
+    ):
         obj.save(force_insert=True)
         return obj
     rows_insert([obj])
