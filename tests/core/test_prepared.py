@@ -5,14 +5,16 @@ connection, and not behind PgBouncer in transaction mode."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import suppress
 from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.db.models.functions import Now
 from django.db.models.signals import post_save
+from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -139,6 +141,24 @@ def test_a_models_own_save_is_called(received: Dossier, monkeypatch: pytest.Monk
     assert source is not None
     event = row_insert(_twin(source, ""))
     assert saved == [event.pk]
+
+
+def test_a_failed_insert_marks_its_atomic_block_for_rollback(received: Dossier) -> None:
+    # As save() does: the block refuses further queries (Django's error on both databases)
+    # instead of going on (SQLite) or failing on PostgreSQL's aborted transaction.
+    with pytest.raises(TransactionManagementError), transaction.atomic():
+        with suppress(IntegrityError):
+            row_insert(_twin(received, ""))  # the same code: unique
+        Dossier.objects.count()
+
+
+def test_batches_of_the_callers_size(received: Dossier) -> None:
+    source = DayCount.objects.order_by("-pk").first()
+    assert source is not None
+    with CaptureQueriesContext(connection) as queries:
+        rows = rows_insert([_twin(source, "") for _ in range(30)], batch_size=10)
+    assert len([q for q in queries if q["sql"].startswith("INSERT")]) == 3
+    assert len({r.pk for r in rows}) == 30
 
 
 def test_an_expression_is_left_to_the_orm(world: World) -> None:

@@ -53,8 +53,6 @@ from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
-from motcua.core.prepared import prepared_cursor
-
 T = TypeVar("T")
 
 
@@ -137,7 +135,7 @@ def _stamp_table() -> str:
 def _read_stamps(alias: str) -> dict[int, int]:
     connection = connections[alias]
     table = connection.ops.quote_name(_stamp_table())
-    with prepared_cursor(alias) as cursor:
+    with connection.cursor() as cursor:
         rows = ", ".join(str(int(w.row)) for w in WATCHES)
         cursor.execute(f"SELECT id, value FROM {table} WHERE id IN ({rows})")
         return {int(row): int(value) for row, value in cursor.fetchall()}

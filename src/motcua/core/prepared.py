@@ -22,6 +22,11 @@ of the CPU of a receipt. Here:
   column, a value that is an expression, a primary key given for an automatic one, a
   database that cannot return the new keys, and (for ``row_insert``) a model with its own
   ``save`` or with a ``pre_save``/``post_save`` receiver, which ``save`` would have called.
+
+A statement is prepared only inside the writes' own transactions: if a migration run
+meanwhile changed what a prepared statement returns (PostgreSQL: "cached plan must not
+change result type"), the write fails once, and its rollback makes psycopg forget the
+connection's prepared statements.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import psycopg
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.backends.utils import CursorDebugWrapper
 from django.db.models import NOT_PROVIDED, Field, Model
 from django.db.models.fields import AutoFieldMixin
@@ -169,7 +174,9 @@ def row_insert(obj: M) -> M:
     ):
         obj.save(force_insert=True)
         return obj
-    rows_insert([obj])
+    # As ``save`` does: a failure inside an ``atomic`` block marks it for rollback.
+    with transaction.mark_for_rollback_on_error(using=router.db_for_write(model, instance=obj)):
+        rows_insert([obj])
     return obj
 
 
@@ -205,7 +212,11 @@ def rows_insert(objs: Sequence[M], *, batch_size: int | None = None) -> list[M]:
             values.append(value)
     width = len(shape.fields)
     batch = max(connection.ops.bulk_batch_size(list(shape.fields), objs), 1)
-    with prepared_cursor(alias) as cursor:
+    if batch_size:
+        batch = min(batch, batch_size)
+    # As ``bulk_create`` does: the batches in one transaction, and a failure inside an
+    # ``atomic`` block marks it for rollback (no query inside one).
+    with transaction.atomic(using=alias, savepoint=False), prepared_cursor(alias) as cursor:
         for start in range(0, len(objs), batch):
             chunk = objs[start : start + batch]
             cursor.execute(

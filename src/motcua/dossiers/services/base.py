@@ -27,7 +27,7 @@ from motcua.archive.services import DocumentMeta, document_reuse, document_store
 from motcua.catalog.models import Part, WorkflowStep
 from motcua.core.audit import Actor, actor_label, audit_log, request_via
 from motcua.core.people import person_name
-from motcua.core.prepared import prepared_cursor, row_insert, rows_insert
+from motcua.core.prepared import row_insert, rows_insert
 from motcua.dossiers.classify import local_date, step_over_at, step_result
 from motcua.dossiers.errors import (
     ConflictError,
@@ -314,7 +314,7 @@ def _side_execute(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
     side = connections[NUMBERS_ALIAS]
     for attempt in (1, 2):
         try:
-            with prepared_cursor(NUMBERS_ALIAS) as cursor:
+            with side.cursor() as cursor:
                 cursor.execute(sql, params)
                 return cursor.fetchone() if cursor.description else None
         except (InterfaceError, OperationalError):
