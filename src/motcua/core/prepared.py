@@ -18,15 +18,17 @@ of the CPU of a receipt. Here:
   ``rows_insert(objs)`` what ``bulk_create(objs)`` does, with the INSERT's SQL kept per
   model, columns and number of rows. The values go through the same field methods as in
   the ORM (``pre_save``, ``get_db_prep_save``): the same row is written. Whatever this does
-  not cover is handed to the ORM unchanged: a model with a database default or a generated
+  not cover is handed to the ORM unchanged: more than ``PREPARED_ROWS`` objects (a bulk
+  write), a model with a database default or a generated
   column, a value that is an expression, a primary key given for an automatic one, a
   database that cannot return the new keys, and (for ``row_insert``) a model with its own
   ``save`` or with a ``pre_save``/``post_save`` receiver, which ``save`` would have called.
 
-A statement is prepared only inside the writes' own transactions: if a migration run
-meanwhile changed what a prepared statement returns (PostgreSQL: "cached plan must not
-change result type"), the write fails once, and its rollback makes psycopg forget the
-connection's prepared statements.
+If a migration run meanwhile changes what a prepared statement returns (PostgreSQL: "cached
+plan must not change result type"), a write inside a transaction fails once: its rollback
+makes psycopg forget the connection's prepared statements. A read in autocommit (the public
+lookup, ``portal.queries``) fails until its connection is recycled (``CONN_MAX_AGE``): keep
+prepared statements out of other autocommit paths.
 """
 
 from __future__ import annotations
