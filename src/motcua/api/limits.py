@@ -14,10 +14,12 @@ import re
 from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
-from ninja import Field, Schema
+from ninja import Field
 from ninja.pagination import LimitOffsetPagination
 from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
+
+from motcua.api.base import ApiSchema
 
 MAX_PAGE = 500
 DEFAULT_PAGE = 100
@@ -62,7 +64,7 @@ Id = Annotated[int, Field(ge=1, le=MAX_INT)]
 class BoundedPagination(LimitOffsetPagination):
     """``limit`` (1–500, default 100) and ``offset`` (0–2⁵³), 422 beyond."""
 
-    class Input(Schema):
+    class Input(ApiSchema):
         limit: int = Field(
             DEFAULT_PAGE, ge=1, le=MAX_PAGE, description=f"Số mục mỗi trang, tối đa {MAX_PAGE}"
         )

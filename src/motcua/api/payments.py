@@ -8,9 +8,10 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 
 from motcua.api.auth import token_auth
+from motcua.api.base import ApiSchema
 from motcua.api.errors import error_body
 from motcua.api.schemas import ErrorOut
 from motcua.api.scopes import require_scope
@@ -20,7 +21,7 @@ from motcua.fees.services import payment_callback_handle
 router = Router(auth=[token_auth], tags=["Thanh toán trực tuyến"])
 
 
-class CallbackOut(Schema):
+class CallbackOut(ApiSchema):
     result: str
 
 

@@ -11,28 +11,29 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.urls import reverse
-from ninja import Field, Schema
+from ninja import Field
 from pydantic import ConfigDict
 
+from motcua.api.base import ApiSchema
 from motcua.api.limits import MAX_INT, MAX_ITEMS, MAX_PARTS, BoundedDate, BoundedDateTime
 from motcua.catalog.models import ProcedureVersion
 from motcua.dossiers.models import Dossier, Status
 from motcua.portal.queries import Place, submission_places_with_contacts
 
 
-class Input(Schema):
+class Input(ApiSchema):
     model_config = ConfigDict(extra="forbid")
 
 
 # --- errors -----------------------------------------------------------------------------------
 
 
-class FieldError(Schema):
+class FieldError(ApiSchema):
     loc: list[str | int] = Field(description="Đường dẫn tới trường, ví dụ body.applicant.id_number")
     msg: str
 
 
-class ErrorOut(Schema):
+class ErrorOut(ApiSchema):
     detail: str = Field(description="Thông báo lỗi bằng tiếng Việt")
     code: str = Field(
         description=(
@@ -227,7 +228,7 @@ class EventFeedIn(Input):
     limit: int = Field(100, ge=1, le=500)
 
 
-class DossierFilter(Schema):
+class DossierFilter(ApiSchema):
     agency: str | None = Field(None, description="Mã cơ quan có thẩm quyền (gồm cả cấp dưới)")
     status: Status | None = None
     due_before: BoundedDateTime | None = Field(
@@ -244,18 +245,18 @@ class DossierFilter(Schema):
 # --- outputs ------------------------------------------------------------------------------------
 
 
-class AgencyOut(Schema):
+class AgencyOut(ApiSchema):
     code: str
     name: str
 
 
-class ProcedureRef(Schema):
+class ProcedureRef(ApiSchema):
     code: str
     name: str
     version: int
 
 
-class ApplicantOut(Schema):
+class ApplicantOut(ApiSchema):
     kind: str
     name: str
     id_number: str
@@ -267,7 +268,7 @@ class ApplicantOut(Schema):
     representative_id_number: str
 
 
-class DocumentOut(Schema):
+class DocumentOut(ApiSchema):
     id: int
     name: str
     kind: str = Field(description="part (thành phần hồ sơ), result (kết quả), form, upload")
@@ -283,7 +284,7 @@ class DocumentOut(Schema):
     )
 
 
-class PartOut(Schema):
+class PartOut(ApiSchema):
     id: int = Field(description="Mã thành phần (để tải bản quét: /parts/{id}/files)")
     name: str
     kind: str
@@ -295,7 +296,7 @@ class PartOut(Schema):
     )
 
 
-class EventOut(Schema):
+class EventOut(ApiSchema):
     type: str
     label: str
     at: dt.datetime
@@ -315,17 +316,17 @@ class EventFeedItem(EventOut):
     dossier: str = Field(description="Mã hồ sơ")
 
 
-class EventFeedOut(Schema):
+class EventFeedOut(ApiSchema):
     items: list[EventFeedItem]
     next: int = Field(description="Gửi lại bằng after= để lấy trang sau")
 
 
-class ActionOut(Schema):
+class ActionOut(ApiSchema):
     action: str = Field(description="Mã thao tác (đường dẫn POST /api/dossiers/{code}/...)")
     label: str
 
 
-class HandoverOut(Schema):
+class HandoverOut(ApiSchema):
     position: int
     from_unit: str
     to_unit: str
@@ -341,7 +342,7 @@ class HandoverOut(Schema):
     draft_sha256: str = Field("", description="SHA-256 của dự thảo kèm theo (nếu có)")
 
 
-class DossierSummary(Schema):
+class DossierSummary(ApiSchema):
     code: str
     version: int
     status: str
@@ -365,7 +366,7 @@ class DossierSummary(Schema):
         return str(obj.get_status_display())
 
 
-class FeeLineOut(Schema):
+class FeeLineOut(ApiSchema):
     kind: str = Field(description="phi (phí), le_phi (lệ phí) hoặc rỗng (mức thu chung)")
     label: str
     amount: int = Field(description="Đồng")
@@ -374,7 +375,7 @@ class FeeLineOut(Schema):
     exempt: str = Field(description="Lý do được miễn (khoản này 0 đ), rỗng nếu không miễn")
 
 
-class PaymentOut(Schema):
+class PaymentOut(ApiSchema):
     id: int
     method: str = Field(description="cash, transfer hoặc online")
     method_label: str
@@ -388,7 +389,7 @@ class PaymentOut(Schema):
     void_reason: str
 
 
-class FeeOut(Schema):
+class FeeOut(ApiSchema):
     total: int = Field(description="Phí, lệ phí phải nộp (đồng), tính lúc nộp/tiếp nhận")
     total_text: str
     lines: list[FeeLineOut]
@@ -398,7 +399,7 @@ class FeeOut(Schema):
     payments: list[PaymentOut]
 
 
-class DossierOut(Schema):
+class DossierOut(ApiSchema):
     actions: list[ActionOut] = Field(
         default_factory=list,
         description=(
@@ -458,7 +459,7 @@ class DossierCreatedOut(DossierOut):
     secret: str = Field(description="Mã tra cứu in trên giấy tiếp nhận (chỉ trả về khi tạo)")
 
 
-class GuidanceOut(Schema):
+class GuidanceOut(ApiSchema):
     id: int
     at: dt.datetime
     kind: str
@@ -467,14 +468,14 @@ class GuidanceOut(Schema):
     note: str
 
 
-class ProcedurePartOut(Schema):
+class ProcedurePartOut(ApiSchema):
     position: int
     name: str
     kind: str
     copies: int
 
 
-class ProcedureOut(Schema):
+class ProcedureOut(ApiSchema):
     code: str = Field(alias="procedure.code")
     version: int = Field(alias="number")
     name: str
@@ -488,7 +489,7 @@ class ProcedureOut(Schema):
     online: str
 
 
-class BlankFormOut(Schema):
+class BlankFormOut(ApiSchema):
     name: str = Field(description="Tên mẫu đơn, tờ khai")
     number: str = Field(description="Số hiệu mẫu, ví dụ Mẫu số 03/2013/TT-LLTP")
     content_type: str = Field(description="application/pdf hoặc DOCX")
@@ -496,7 +497,7 @@ class BlankFormOut(Schema):
     url: str = Field(description="Địa chỉ tải mẫu (công khai, không cần khóa API)")
 
 
-class PlaceOut(Schema):
+class PlaceOut(ApiSchema):
     code: str = Field(description="Mã cơ quan, đơn vị tiếp nhận")
     name: str
     address: str = ""
@@ -581,7 +582,7 @@ class PostalTrackingIn(Input):
     note: str = Field("", max_length=1000)
 
 
-class PostalTrackingOut(Schema):
+class PostalTrackingOut(ApiSchema):
     dossier: str = Field(description="Mã hồ sơ")
     status: str = Field(description="Trạng thái hồ sơ sau thông báo")
     changed: bool = Field(

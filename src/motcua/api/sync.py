@@ -38,8 +38,9 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Schema
+from ninja import Field
 
+from motcua.api.base import ApiSchema
 from motcua.api.errors import FieldInvalid
 from motcua.api.limits import BoundedDateTime, BoundedPagination
 
@@ -153,7 +154,7 @@ class DossierPagination(BoundedPagination):
             None, max_length=200, description="Đồng bộ: giá trị next của trang trước"
         )
 
-    class Output(Schema):
+    class Output(ApiSchema):
         items: list[Any]
         count: int = Field(
             description="Tổng số hồ sơ khớp bộ lọc; khi đồng bộ: số hồ sơ của trang này"
