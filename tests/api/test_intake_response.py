@@ -19,7 +19,7 @@ from motcua.archive.models import DocumentKind, Origin
 from motcua.archive.services import DocumentMeta, document_store
 from motcua.core.access import request_values
 from motcua.dossiers.applicants import Applicant
-from motcua.dossiers.models import Dossier, EventType
+from motcua.dossiers.models import Dossier, DossierEvent, EventType
 from motcua.dossiers.services import PartFile, PartInput, dossier_receive, dossier_withdraw
 from motcua.workdays.calendar import get_calendar
 from motcua.workdays.services import calendar_override_save
@@ -169,3 +169,25 @@ def test_a_receipt_takes_the_catalogue_as_it_is_now(
     assert [(p["name"], p["copies"]) for p in created.json()["parts"]] == [
         ("Tờ khai yêu cầu cấp phiếu", 2)
     ]
+
+
+def test_labels_are_those_django_shows(world: World) -> None:
+    """The API's status and event labels are ``get_FOO_display()``'s, for every value and for
+    one that is no longer a choice (an event type of an old import)."""
+    dossier = dossier_receive(
+        procedure_version=world.procedure,
+        applicant=Applicant(**applicant_json()),
+        actor=world.clerk,
+        receiving_unit=world.center,
+    )
+    first = dossier.events.get()
+    for value in [*EventType.values, "legacy_kind"]:
+        DossierEvent.objects.create(
+            dossier=dossier, type=value, at=first.at, actor_label="x", data={}
+        )
+    stored = Dossier.objects.get(pk=dossier.pk)
+    shown = dossier_data(stored, world.clerk)
+    assert shown["status_label"] == stored.get_status_display()
+    expected = {e.type: str(e.get_type_display()) for e in stored.events.all()}
+    assert {e["type"]: e["label"] for e in shown["events"]} == expected
+    assert expected["legacy_kind"] == "legacy_kind"

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File as DjangoFile
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, TextChoices
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
@@ -70,7 +70,14 @@ from motcua.core.dbrouter import reads_from_replica
 from motcua.core.people import person_name
 from motcua.dossiers import rules, services
 from motcua.dossiers.held import dossier_held
-from motcua.dossiers.models import Dossier, DossierEvent, DossierPart, Handover
+from motcua.dossiers.models import (
+    Dossier,
+    DossierEvent,
+    DossierPart,
+    EventType,
+    Handover,
+)
+from motcua.dossiers.models import Status as DossierStatus
 from motcua.dossiers.queries import dossier_for, dossiers_visible_to
 from motcua.dossiers.scope import WRITE_ROLES, request_scope, within_admits
 from motcua.dossiers.uploads import UploadRefused, result_file_check, upload_check
@@ -219,6 +226,16 @@ def _jsonb_order(value: Any) -> Any:
     return value
 
 
+def _label(choices: type[TextChoices], value: str) -> str:
+    """What ``get_FOO_display()`` shows for a field with these choices: the label, or the
+    value itself when it is none of them. Django's rebuilds the field's whole table of
+    choices at each call; a dossier's events each asked for one (issue 15 item 9)."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 def _dossier_dict(
     dossier: Dossier,
     actor: Actor,
@@ -239,7 +256,7 @@ def _dossier_dict(
         "code": dossier.code,
         "version": dossier.version,
         "status": dossier.status,
-        "status_label": str(dossier.get_status_display()),
+        "status_label": _label(DossierStatus, dossier.status),
         "procedure": {
             "code": version.procedure.code,
             "name": version.name,
@@ -307,7 +324,7 @@ def _dossier_dict(
         "events": [
             {
                 "type": e.type,
-                "label": str(e.get_type_display()),
+                "label": _label(EventType, e.type),
                 "at": stored(e.at),
                 "actor": e.actor_label or (person_name(e.actor) if e.actor else ""),
                 "from_status": e.from_status,
