@@ -5,7 +5,8 @@ Environment variables:
   long database connections are kept between requests, and whether a kept one is checked
   with a query at the start of each request. The check costs a round trip per request (on
   PostgreSQL about 1 ms of CPU per public lookup on 2 CPUs, bench/lookup_load.py); without
-  it, a database restart costs one failed request per server thread.
+  it, a database restart costs one failed request per server thread. The connection that
+  draws dossier numbers is never checked: it reconnects by itself.
 - DATABASE_URL: e.g. ``postgres://user:pass@127.0.0.1:5432/motcua``; default SQLite file
   ``motcua.sqlite3`` in MOTCUA_DATA_DIR.
 - SECRET_KEY: required when DEBUG is off outside tests and the demo.
@@ -241,6 +242,10 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
             if _numbers_url
             else DATABASES["default"]
         ),
+        # No query to check a kept connection at each request: the one statement run on it
+        # (``_side_execute``) opens a new connection and runs again when the kept one was
+        # closed, and the check was a round trip of every receipt (issue 15 item 9).
+        "CONN_HEALTH_CHECKS": False,
         "TEST": {"MIRROR": "default"},
     }
 DATABASE_ROUTERS = ["motcua.core.dbrouter.ReplicaRouter"]

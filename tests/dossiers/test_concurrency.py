@@ -240,3 +240,22 @@ def test_a_receipt_failing_after_its_number_gives_it_back(pg_world: World) -> No
         codes = [counter_receipt(pg_world, citizen_applicant()).code for _ in range(2)]
     assert [code[-4:] for code in codes] == ["0001", "0002"]
     assert Dossier.objects.count() == 2
+
+
+def test_a_number_is_drawn_after_the_numbers_connection_was_closed_by_the_server(
+    pg_world: World,
+) -> None:
+    """The ``numbers`` connection has no health check (settings): when the server closed
+    the kept one (a restart, an idle timeout), the next draw opens another and runs again."""
+    first = counter_receipt(pg_world)
+    side = connections["numbers"]
+    assert side.connection is not None, "the number was drawn on the numbers connection"
+    assert not side.settings_dict["CONN_HEALTH_CHECKS"]
+    pid = side.connection.info.backend_pid
+    with connection.cursor() as cursor:
+        # Waits (up to 5 s) until the backend has ended, not only been signalled.
+        cursor.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
+        assert cursor.fetchone() == (True,)
+    second = counter_receipt(pg_world)
+    assert side.connection.info.backend_pid != pid
+    assert int(second.code.rsplit("-", 1)[1]) == int(first.code.rsplit("-", 1)[1]) + 1
