@@ -235,3 +235,19 @@ def test_nothing_prepared_behind_pgbouncer(world: World, monkeypatch: pytest.Mon
     rows = rows_insert(_messages(9))
     assert all(m.pk for m in rows)
     assert _prepared_message_inserts() == before
+
+
+def test_several_rows_each_get_their_own_values_and_are_logged_in_order(world: World) -> None:
+    """A statement of several rows (on PostgreSQL written with $1, $2…): each row gets its
+    own values, each object its own row's key, and the logged SQL shows them in order."""
+    messages = _messages(3)
+    for i, message in enumerate(messages):
+        message.body = f"nội dung {i}"
+    with CaptureQueriesContext(connection) as queries:
+        rows_insert(messages)
+    (query,) = queries.captured_queries
+    positions = [query["sql"].index(f"'09123456{i:02}'") for i in range(3)]
+    assert positions == sorted(positions)
+    for i, message in enumerate(messages):
+        stored = Message.objects.get(pk=message.pk)
+        assert (stored.recipient, stored.body) == (f"09123456{i:02}", f"nội dung {i}")

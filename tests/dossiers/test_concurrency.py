@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.core.signals import request_finished, request_started
 from django.db import connection, connections
 
 from motcua.dossiers.errors import DossierError
@@ -246,16 +247,22 @@ def test_a_number_is_drawn_after_the_numbers_connection_was_closed_by_the_server
     pg_world: World,
 ) -> None:
     """The ``numbers`` connection has no health check (settings): when the server closed
-    the kept one (a restart, an idle timeout), the next draw opens another and runs again."""
-    first = counter_receipt(pg_world)
+    the kept one (a restart, an idle timeout), the next request's draw fails on it, opens
+    another and runs again."""
     side = connections["numbers"]
-    assert side.connection is not None, "the number was drawn on the numbers connection"
     assert not side.settings_dict["CONN_HEALTH_CHECKS"]
-    pid = side.connection.info.backend_pid
-    with connection.cursor() as cursor:
-        # Waits (up to 5 s) until the backend has ended, not only been signalled.
-        cursor.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
-        assert cursor.fetchone() == (True,)
-    second = counter_receipt(pg_world)
+    with time_machine.travel(local(MONDAY, 9), tick=False):
+        first = counter_receipt(pg_world)
+        assert side.connection is not None, "the number was drawn on the numbers connection"
+        pid = side.connection.info.backend_pid
+        with connection.cursor() as cursor:
+            # Waits (up to 5 s) until the backend has ended, not only been signalled.
+            cursor.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
+            assert cursor.fetchone() == (True,)
+        # The next request: Django keeps the connection (it cannot know it is closed).
+        request_finished.send(sender=None)
+        request_started.send(sender=None)
+        assert side.connection is not None
+        second = counter_receipt(pg_world)
     assert side.connection.info.backend_pid != pid
     assert int(second.code.rsplit("-", 1)[1]) == int(first.code.rsplit("-", 1)[1]) + 1

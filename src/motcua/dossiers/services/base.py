@@ -307,19 +307,23 @@ NUMBERS_ALIAS = "numbers"
 logger = logging.getLogger(__name__)
 
 
-def _side_execute(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
+def _side_execute(sql: str, params: list[Any], *, retry: bool = True) -> tuple[Any, ...] | None:
     """Run one statement on the ``numbers`` connection (settings: the primary again, or
     ``DATABASE_NUMBERS_URL``), in autocommit: a transaction of its own. Django keeps and
-    closes it like any other (``CONN_MAX_AGE``, the end of a request or a thread)."""
+    closes it like any other (``CONN_MAX_AGE``, the end of a request or a thread), and does
+    not check it at each request (settings): a connection the server closed fails here and,
+    with ``retry``, the statement runs again on a new one. Only for a statement that may
+    run twice: if the connection broke after the server committed it, it has."""
     side = connections[NUMBERS_ALIAS]
-    for attempt in (1, 2):
+    attempts = 2 if retry else 1
+    for attempt in range(1, attempts + 1):
         try:
             with side.cursor() as cursor:
                 cursor.execute(sql, params)
                 return cursor.fetchone() if cursor.description else None
         except (InterfaceError, OperationalError):
             side.close()  # the server closed it (restart, idle timeout): once more, anew
-            if attempt == 2:
+            if attempt == attempts:
                 raise
     return None
 
@@ -344,7 +348,9 @@ def numbers_given_back() -> Iterator[None]:
         sql = _GIVE_BACK.format(table=table, dossiers=dossiers)
         for agency_id, day, number, code in reversed(drawn):
             try:
-                _side_execute(sql, [agency_id, day, number, code])
+                # Not again on failure: a give-back committed whose answer was lost, run
+                # again after another receipt drew the same number, would hand it out again.
+                _side_execute(sql, [agency_id, day, number, code], retry=False)
             except DatabaseError:
                 # Not given back: a gap in the day's numbers, never a second use of one.
                 # The receipt's own error is the one to report.
