@@ -197,18 +197,13 @@ def drive(
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=float, default=15, help="seconds per run")
-    parser.add_argument("--clients", default="1,8", help="comma-separated client counts")
-    parser.add_argument("--database-url", default="", help="PostgreSQL (dropped, recreated)")
-    parser.add_argument("--serve", default="", help="extra options of `motcua serve`")
-    args = parser.parse_args()
-
-    tmp = Path(tempfile.mkdtemp(prefix="motcua-intake-bench-"))
+def bench_database(database_url: str) -> tuple[dict[str, str], str, str]:
+    """The environment of a benchmark's server (a temporary MOTCUA_DATA_DIR; SQLite there,
+    or the PostgreSQL database ``database_url`` dropped and created afresh) and, built in
+    it, the test suite's small province: the procedure's code and a counter clerk's token."""
     env = {
         **os.environ,
-        "MOTCUA_DATA_DIR": str(tmp),
+        "MOTCUA_DATA_DIR": tempfile.mkdtemp(prefix="motcua-intake-bench-"),
         "SECRET_KEY": "bench-only-" + "x" * 40,
         "LOG_LEVEL": "ERROR",
         "DJANGO_SETTINGS_MODULE": "motcua.settings",
@@ -217,9 +212,9 @@ def main() -> None:
         "MOTCUA_API_RATE_PER_MINUTE": "1000000",
     }
     env.pop("DATABASE_URL", None)
-    if args.database_url:
-        recreate_postgres(args.database_url)
-        env["DATABASE_URL"] = args.database_url
+    if database_url:
+        recreate_postgres(database_url)
+        env["DATABASE_URL"] = database_url
     out = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "_intake_fill.py")],
         env=env,
@@ -228,7 +223,18 @@ def main() -> None:
         text=True,
         cwd=ROOT,
     ).stdout.split()
-    procedure, token = out[-2], out[-1]
+    return env, out[-2], out[-1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=15, help="seconds per run")
+    parser.add_argument("--clients", default="1,8", help="comma-separated client counts")
+    parser.add_argument("--database-url", default="", help="PostgreSQL (dropped, recreated)")
+    parser.add_argument("--serve", default="", help="extra options of `motcua serve`")
+    args = parser.parse_args()
+
+    env, procedure, token = bench_database(args.database_url)
 
     port = free_port()
     motcua = str(Path(sys.executable).with_name("motcua"))

@@ -23,9 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -33,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from intake import receipt_body, recreate_postgres  # noqa: E402
+from intake import bench_database, receipt_body  # noqa: E402
 
 
 def measure(procedure: str, token: str, receipts: int, rounds: int) -> None:
@@ -81,27 +79,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--database-url", default="", help="PostgreSQL (dropped, recreated)")
     args = parser.parse_args()
-    env = {
-        "MOTCUA_DATA_DIR": tempfile.mkdtemp(prefix="motcua-intake-cpu-"),
-        "SECRET_KEY": "bench-only-" + "x" * 40,
-        "LOG_LEVEL": "ERROR",
-        "DJANGO_SETTINGS_MODULE": "motcua.settings",
-        "MOTCUA_API_RATE_PER_MINUTE": "100000000",
-    }
+    env, procedure, token = bench_database(args.database_url)
+    os.environ.clear()
     os.environ.update(env)
-    os.environ.pop("DATABASE_URL", None)
-    if args.database_url:
-        recreate_postgres(args.database_url)
-        os.environ["DATABASE_URL"] = args.database_url
-    out = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "_intake_fill.py")],
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    ).stdout.split()
     print(f"database: {'PostgreSQL' if args.database_url else 'SQLite'}; load {os.getloadavg()}")
-    measure(out[-2], out[-1], args.receipts, args.rounds)
+    measure(procedure, token, args.receipts, args.rounds)
 
 
 if __name__ == "__main__":
