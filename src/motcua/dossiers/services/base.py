@@ -312,8 +312,8 @@ def _side_execute(sql: str, params: list[Any], *, retry: bool = True) -> tuple[A
     ``DATABASE_NUMBERS_URL``), in autocommit: a transaction of its own. Django keeps and
     closes it like any other (``CONN_MAX_AGE``, the end of a request or a thread), and does
     not check it at each request (settings): a connection the server closed fails here and,
-    with ``retry``, the statement runs again on a new one. Only for a statement that may
-    run twice: if the connection broke after the server committed it, it has."""
+    with ``retry``, the statement runs again on a new one. ``retry`` only for a statement
+    that may run twice: if the connection broke after the server committed it, it ran."""
     side = connections[NUMBERS_ALIAS]
     attempts = 2 if retry else 1
     for attempt in range(1, attempts + 1):
