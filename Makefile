@@ -40,8 +40,8 @@ format: install
 	$(BIN)/ruff check --fix src tests bench
 	$(BIN)/ruff format src tests bench
 
-bench: install ## the benchmarks in bench/ (slow; not part of the tests)
-	$(BIN)/python bench/run.py
+bench: install ## list the benchmarks in bench/; BENCH="clock report" runs those (slow; not part of the tests)
+	$(BIN)/python bench/run.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) .tools var .pytest_cache .mypy_cache .ruff_cache
