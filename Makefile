@@ -34,7 +34,7 @@ test: install ## the whole suite (DATABASE_URL chooses the database; SQLite by d
 lint: install ## ruff and mypy
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
-	$(BIN)/mypy src
+	$(BIN)/mypy src bench
 
 format: install
 	$(BIN)/ruff check --fix src tests bench

@@ -16,6 +16,7 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,8 +44,9 @@ def main(paths_file: str, count: int) -> None:
         }
         status: list[str] = []
 
-        def start_response(s: str, headers: Any, exc_info: Any = None) -> None:
+        def start_response(s: str, headers: Any, exc_info: Any = None) -> Callable[[bytes], None]:
             status.append(s)
+            return lambda _data: None
 
         response = application(environ, start_response)
         body = b"".join(response)

@@ -27,6 +27,7 @@ issue's target (issue 15 item 9): ≥ 150 receipts/s with 8 clients on PostgreSQ
 from __future__ import annotations
 
 import argparse
+import functools
 import http.client
 import json
 import os
@@ -250,8 +251,10 @@ def main() -> None:
     )
     try:
         wait_ready(f"http://127.0.0.1:{port}/healthz")
-        common = {"token": token, "procedure": procedure, "session": server.pid}
-        drive(port, clients=4, duration=2, request="receipt", **common)  # warm every worker
+        common = functools.partial(
+            drive, port, token=token, procedure=procedure, session=server.pid
+        )
+        common(clients=4, duration=2, request="receipt")  # warm every worker
         print(
             f"{'run':<16} {'clients':>7} {'req':>6} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} "
             f"{'errors':>6} {'cpu ms':>7} {'db ms':>6}"
@@ -259,7 +262,7 @@ def main() -> None:
         for clients in (int(c) for c in args.clients.split(",")):
             rows = {}
             for request in ("healthz", "receipt"):
-                r = drive(port, clients=clients, duration=args.duration, request=request, **common)
+                r = common(clients=clients, duration=args.duration, request=request)
                 rows[request] = r
                 print(
                     f"{request:<16} {clients:>7} {r['requests']:>6} {r['rps']:>7.1f} "

@@ -58,12 +58,12 @@ def requests(procedure: str, token: str) -> dict[str, Callable[[], None]]:
     from django.test import Client
 
     client = Client(HTTP_HOST="127.0.0.1")
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    auth = {"Authorization": f"Bearer {token}"}
     rng = random.Random(1)
 
     def receipt() -> None:
         body = receipt_body(procedure, rng)
-        response = client.post("/api/dossiers", body, content_type="application/json", **auth)
+        response = client.post("/api/dossiers", body, content_type="application/json", headers=auth)
         if response.status_code != 201:
             raise SystemExit(f"receipt: {response.status_code} {response.content[:300]!r}")
 

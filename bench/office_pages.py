@@ -202,7 +202,7 @@ def dossier_rows(start: int, n: int, cat: Catalogue, now: dt.datetime) -> tuple[
     from motcua.dossiers.models import Dossier, search_words
 
     fields = [f for f in Dossier._meta.concrete_fields if f.column != "id"]
-    columns = [f.column for f in fields]
+    columns = [str(f.column) for f in fields]
     defaults = {f.column: f.get_default() for f in fields}
     defaults.update(applicant_kind="citizen", due_explanation="{}", flags="[]")
     defaults.update(created_at=now, updated_at=now)
@@ -540,7 +540,7 @@ def alternatives() -> None:
         user = User.objects.get(username=name)
 
         def one_pass(user: Any = user) -> dict[tuple[int, str], int]:
-            rows = (
+            rows: Any = (
                 dossiers_for(user)
                 .filter(
                     Q(ended_at__isnull=True) | Q(ended_at__gte=start), received_at__isnull=False
@@ -749,15 +749,16 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from motcua.catalog import demo as catalog_demo
+    from motcua.catalog.demo import load as catalog_demo_load
     from motcua.core.commands import DEFAULT_THREADS
-    from motcua.office import demo as office_demo
+    from motcua.office.demo import DEMO_PASSWORD
+    from motcua.office.demo import load as office_demo_load
 
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
     migrate_s = time.perf_counter() - t0
-    catalog_demo.load(lambda _m: None)
-    office_demo.load(lambda _m: None)
+    catalog_demo_load(lambda _m: None)
+    office_demo_load(lambda _m: None)
     cat = catalogue_read()
     now = dt.datetime.now(UTC)
     print(f"{connection.vendor}: {where}; {len(cat.versions)} procedure versions")
@@ -811,7 +812,7 @@ def main() -> None:
         for page in pages:
             if page.user not in logged:
                 logged[page.user] = [
-                    Session(port, page.user, office_demo.DEMO_PASSWORD) for _ in range(args.clients)
+                    Session(port, page.user, DEMO_PASSWORD) for _ in range(args.clients)
                 ]
             measure(page, logged[page.user], args.requests, args.seconds)
         for sessions in logged.values():

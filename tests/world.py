@@ -124,13 +124,13 @@ def procedure_create(
     )
     for position, (step_name, unit_text, hours) in enumerate(steps, start=1):
         # Written as the catalogue writes it: an agency's code or name, else free text.
-        unit = unit_resolve(unit_text)
+        resolved = unit_resolve(unit_text)
         WorkflowStep.objects.create(
             version=version,
             position=position,
             name=step_name,
-            unit=unit.agency,
-            unit_label=unit.label,
+            unit=resolved.agency,
+            unit_label=resolved.label,
             hours=hours,
             kind=step_kind_for(step_name),
         )
