@@ -44,6 +44,7 @@ import argparse
 import concurrent.futures
 import datetime as dt
 import http.client
+import json
 import os
 import random
 import re
@@ -203,8 +204,10 @@ def dossier_rows(start: int, n: int, cat: Catalogue, now: dt.datetime) -> tuple[
 
     fields = [f for f in Dossier._meta.concrete_fields if f.column != "id"]
     columns = [str(f.column) for f in fields]
-    defaults = {f.column: f.get_default() for f in fields}
-    defaults.update(applicant_kind="citizen", due_explanation="{}", flags="[]")
+    # JSON columns as their text: the loader writes rows without the ORM (a JSON field added
+    # to the dossier since this was written broke it until they were all handled alike).
+    defaults = {f.column: column_default(f) for f in fields}
+    defaults.update(applicant_kind="citizen")
     defaults.update(created_at=now, updated_at=now)
     first = dt.datetime.combine(FIRST_DAY, dt.time(8), tzinfo=LOCAL).timestamp()
     span = now.timestamp() - first
@@ -286,6 +289,23 @@ def dossier_rows(start: int, n: int, cat: Catalogue, now: dt.datetime) -> tuple[
     return columns, rows()
 
 
+def column_default(field: Any) -> Any:
+    """A field's default as the bulk loader writes it: JSON as its text."""
+    from django.db.models import JSONField
+
+    value = field.get_default()
+    return json.dumps(value) if isinstance(field, JSONField) else value
+
+
+def with_defaults(model: Any, columns: list[str], rows: Any) -> tuple[list[str], Any]:
+    """``columns`` and ``rows`` completed with every other column of ``model`` at its
+    default: the loader writes without the ORM, and a column added to the model since (with
+    a default in Django, none in the database) must not break it."""
+    rest = [f for f in model._meta.concrete_fields if f.column not in columns and not f.primary_key]
+    tail = tuple(column_default(f) for f in rest)
+    return [*columns, *(str(f.column) for f in rest)], (row + tail for row in rows)
+
+
 def copy_rows(table: str, columns: list[str], rows: Any) -> None:
     """COPY on PostgreSQL, executemany in batches on SQLite (one transaction either way)."""
     from django.db import connection, transaction
@@ -321,6 +341,8 @@ def bulk_fill(start: int, n: int, cat: Catalogue, now: dt.datetime) -> None:
     agency; received by the demo specialist for every second of those) and two events."""
     from django.db import connection
 
+    from motcua.dossiers.models import DossierEvent, Handover
+
     with connection.cursor() as cur:
         cur.execute("SELECT COALESCE(MAX(id), 0) FROM dossiers_dossier")
         last_id = cur.fetchone()[0]
@@ -341,26 +363,32 @@ def bulk_fill(start: int, n: int, cat: Catalogue, now: dt.datetime) -> None:
 
     copy_rows(
         "dossiers_handover",
-        HANDOVER_COLUMNS,
-        (
+        *with_defaults(
+            Handover,
+            HANDOVER_COLUMNS,
             (
-                *(d_id, 1, "Bộ phận Một cửa", unit, "" if unit else "Phòng chuyên môn"),
-                *(when(at) + dt.timedelta(hours=2), "Nguyễn Thị Lan"),
-                *(SPECIALIST if d_id % 8 == 0 else "", "", "", ""),
-            )
-            for d_id, at, unit in picked
+                (
+                    *(d_id, 1, "Bộ phận Một cửa", unit, "" if unit else "Phòng chuyên môn"),
+                    *(when(at) + dt.timedelta(hours=2), "Nguyễn Thị Lan"),
+                    *(SPECIALIST if d_id % 8 == 0 else "", "", "", ""),
+                )
+                for d_id, at, unit in picked
+            ),
         ),
     )
     copy_rows(
         "dossiers_dossierevent",
-        ["dossier_id", "type", "at", "actor_label", "from_status", "to_status", "data"],
-        (
-            (d_id, kind, when(at) + dt.timedelta(hours=h), "Nguyễn Thị Lan", frm, to, "{}")
-            for d_id, at, _unit in picked
-            for kind, h, frm, to in (
-                ("received", 0, "", "processing"),
-                ("handover", 2, "processing", "processing"),
-            )
+        *with_defaults(
+            DossierEvent,
+            ["dossier_id", "type", "at", "actor_label", "from_status", "to_status", "data"],
+            (
+                (d_id, kind, when(at) + dt.timedelta(hours=h), "Nguyễn Thị Lan", frm, to, "{}")
+                for d_id, at, _unit in picked
+                for kind, h, frm, to in (
+                    ("received", 0, "", "processing"),
+                    ("handover", 2, "processing", "processing"),
+                )
+            ),
         ),
     )
 
