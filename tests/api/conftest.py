@@ -46,7 +46,7 @@ def token_for(user: User) -> str:
 
 
 @pytest.fixture
-def traveller() -> Iterator[time_machine.Coordinates]:
+def traveller() -> Iterator[time_machine.Traveller]:
     """Time stands still at Monday 5/10/2026 09:00 local; move it with ``.move_to``."""
     with time_machine.travel(local(MONDAY, 9), tick=False) as traveller:
         yield traveller
@@ -85,7 +85,7 @@ def applicant_json(**overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def received(world: World, traveller: time_machine.Coordinates) -> Dossier:  # noqa: F811
+def received(world: World, traveller: time_machine.Traveller) -> Dossier:  # noqa: F811
     """A dossier received at the counter on Monday 5/10/2026 09:00 (due Thursday 17:00)."""
     return dossier_receive(
         procedure_version=world.procedure,

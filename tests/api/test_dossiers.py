@@ -44,7 +44,7 @@ def test_full_flow_receive_handover_finish_deliver(
     clerk_api: Api,
     specialist_api: Api,
     leader_api: Api,
-    traveller: time_machine.Coordinates,
+    traveller: time_machine.Traveller,
 ) -> None:
     created = _receive(clerk_api)
     assert created.status_code == 201, created.content
@@ -115,7 +115,7 @@ def test_online_submit_accept_and_supplement_cycle(
     clerk_api: Api,
     specialist_api: Api,
     leader_api: Api,
-    traveller: time_machine.Coordinates,
+    traveller: time_machine.Traveller,
 ) -> None:
     body = {"procedure": "1.001234", "applicant": applicant_json()}
     submitted = clerk_api.post("/dossiers/online", body)
@@ -197,7 +197,7 @@ def test_rejections_refusal_and_withdrawal(
     clerk_api: Api,
     specialist_api: Api,
     leader_api: Api,
-    traveller: time_machine.Coordinates,
+    traveller: time_machine.Traveller,
 ) -> None:
     rejected = clerk_api.post(
         "/dossiers/rejections",
@@ -381,7 +381,7 @@ def test_forms_download(received: Dossier, clerk_api: Api) -> None:
     assert AuditEvent.objects.filter(action="dossier.print", object_id=received.code).count() == 3
 
 
-def test_guidance_log(world: World, clerk_api: Api, traveller: time_machine.Coordinates) -> None:
+def test_guidance_log(world: World, clerk_api: Api, traveller: time_machine.Traveller) -> None:
     response = clerk_api.post(
         "/guidance", {"kind": "incoming_call", "procedure": "1.001234", "note": "Hỏi phí"}
     )
@@ -398,7 +398,7 @@ def test_guidance_log(world: World, clerk_api: Api, traveller: time_machine.Coor
 
 
 def test_parts_by_position_and_handover_to_a_named_step(
-    world: World, clerk_api: Api, specialist_api: Api, traveller: time_machine.Coordinates
+    world: World, clerk_api: Api, specialist_api: Api, traveller: time_machine.Traveller
 ) -> None:
     from motcua.catalog.models import Part
 

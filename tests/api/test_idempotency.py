@@ -29,7 +29,7 @@ def _body(**overrides: Any) -> dict[str, Any]:
 
 
 def test_six_identical_posts_with_one_key_make_one_dossier_and_one_message(
-    world: World, clerk_api: Api, traveller: time_machine.Coordinates
+    world: World, clerk_api: Api, traveller: time_machine.Traveller
 ) -> None:
     key = {"Idempotency-Key": "7f9c2ba4-e88f-4fb3-a1c4-cf1c9e6a0001"}
     responses = [clerk_api.post("/dossiers", _body(), headers=key) for _ in range(6)]
@@ -46,7 +46,7 @@ def test_six_identical_posts_with_one_key_make_one_dossier_and_one_message(
 
 
 def test_same_key_other_body_is_422_and_writes_nothing(
-    world: World, clerk_api: Api, traveller: time_machine.Coordinates
+    world: World, clerk_api: Api, traveller: time_machine.Traveller
 ) -> None:
     key = {"Idempotency-Key": "k-1"}
     assert clerk_api.post("/dossiers", _body(), headers=key).status_code == 201
@@ -60,7 +60,7 @@ def test_same_key_other_body_is_422_and_writes_nothing(
 def test_keys_are_per_account_and_expire_after_a_day(
     world: World,
     clerk_api: Api,
-    traveller: time_machine.Coordinates,
+    traveller: time_machine.Traveller,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     key = {"Idempotency-Key": "shared"}
@@ -82,7 +82,7 @@ def test_keys_are_per_account_and_expire_after_a_day(
 
 
 def test_a_refused_first_attempt_is_not_stored(
-    world: World, clerk_api: Api, traveller: time_machine.Coordinates
+    world: World, clerk_api: Api, traveller: time_machine.Traveller
 ) -> None:
     key = {"Idempotency-Key": "retry-after-fix"}
     bad = clerk_api.post("/dossiers", _body(procedure="9.999999"), headers=key)
@@ -94,7 +94,7 @@ def test_a_refused_first_attempt_is_not_stored(
 
 
 def test_online_and_rejections_take_a_key_too(
-    world: World, clerk_api: Api, traveller: time_machine.Coordinates
+    world: World, clerk_api: Api, traveller: time_machine.Traveller
 ) -> None:
     online = {k: v for k, v in _body().items() if k != "channel"}
     for _ in range(2):
@@ -114,7 +114,7 @@ def test_online_and_rejections_take_a_key_too(
 
 
 def test_external_ref_is_unique_per_source_and_a_duplicate_names_the_dossier(
-    world: World, clerk_api: Api, traveller: time_machine.Coordinates
+    world: World, clerk_api: Api, traveller: time_machine.Traveller
 ) -> None:
     ref = {"external_source": "dvcqg", "external_ref": "G22.99-261005-0001"}
     online = {k: v for k, v in _body().items() if k != "channel"}

@@ -53,7 +53,7 @@ def _receipt_body() -> dict[str, Any]:
 
 
 def test_receipt_response_is_what_a_read_shows(
-    world: World, clerk_api: Api, traveller: time_machine.Coordinates
+    world: World, clerk_api: Api, traveller: time_machine.Traveller
 ) -> None:
     created = clerk_api.post("/dossiers", _receipt_body())
     assert created.status_code == 201, created.content
@@ -72,7 +72,7 @@ def test_receipt_response_is_what_a_read_shows(
 def test_receipt_costs_few_queries(
     world: World,
     clerk_api: Api,
-    traveller: time_machine.Coordinates,
+    traveller: time_machine.Traveller,
     django_assert_max_num_queries: Any,
 ) -> None:
     clerk_api.post("/dossiers", _receipt_body())  # warm the process's calendar and caches
@@ -93,7 +93,7 @@ def _encoded(data: dict[str, Any]) -> str:
 
 
 def test_held_dossier_with_scans_and_a_reuse_shows_as_read(
-    world: World, traveller: time_machine.Coordinates
+    world: World, traveller: time_machine.Traveller
 ) -> None:
     source = document_store(
         content=SimpleUploadedFile("kq.pdf", b"%PDF-1.4 result"),
@@ -129,7 +129,7 @@ def test_held_dossier_with_scans_and_a_reuse_shows_as_read(
     assert _encoded(held) == _encoded(dossier_data(Dossier.objects.get(pk=dossier.pk), world.clerk))
 
 
-def test_a_changed_dossier_is_read_again(world: World, traveller: time_machine.Coordinates) -> None:
+def test_a_changed_dossier_is_read_again(world: World, traveller: time_machine.Traveller) -> None:
     dossier = dossier_receive(
         procedure_version=world.procedure,
         applicant=Applicant(**applicant_json()),
@@ -150,7 +150,7 @@ def test_calendar_saved_within_a_request_is_seen_by_it(world: World) -> None:
 
 
 def test_a_receipt_takes_the_catalogue_as_it_is_now(
-    world: World, clerk_api: Api, traveller: time_machine.Coordinates
+    world: World, clerk_api: Api, traveller: time_machine.Traveller
 ) -> None:
     """The version and its parts are kept per process (core.config_cache); another process
     adds a part (raw SQL: no signal in this one) and the next receipt can name it."""

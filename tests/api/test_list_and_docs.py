@@ -26,7 +26,7 @@ from tests.world import MONDAY, World, local, procedure_create
 
 
 @pytest.fixture
-def dossiers(world: World, traveller: time_machine.Coordinates) -> dict[str, Dossier]:
+def dossiers(world: World, traveller: time_machine.Traveller) -> dict[str, Dossier]:
     """Four dossiers of Sở Tư pháp (two days, two channels, one finished, one online) and one
     of Sở Giao thông vận tải, which the justice specialist must never see."""
     applicant = Applicant(**applicant_json())

@@ -50,7 +50,7 @@ def _assert_insufficient(response: Any, scope: str) -> None:
 
 
 def test_postal_token_delivers_and_nothing_else(
-    world: World, received: Dossier, traveller: time_machine.Coordinates
+    world: World, received: Dossier, traveller: time_machine.Traveller
 ) -> None:
     dossier = _at_signing_step(world, received, traveller)
     postal_clerk = _token(world.clerk, "postal")
@@ -95,7 +95,7 @@ def test_postal_token_delivers_and_nothing_else(
 
 
 def test_events_name_the_calling_system(
-    world: World, received: Dossier, traveller: time_machine.Coordinates
+    world: World, received: Dossier, traveller: time_machine.Traveller
 ) -> None:
     portal = _token(world.clerk, "read", "process", name="Cổng DVC quốc gia")
     moved = portal.post(
@@ -140,7 +140,7 @@ def _transport_dossier(world: World) -> Dossier:
 
 
 def test_agency_limited_token_sees_only_its_agency(
-    world: World, received: Dossier, traveller: time_machine.Coordinates
+    world: World, received: Dossier, traveller: time_machine.Traveller
 ) -> None:
     other = _transport_dossier(world)
     office = staff_create("vanphong", "Đỗ Minh Khoa", world.province, "provincial_office")
@@ -163,7 +163,7 @@ def test_agency_limited_token_sees_only_its_agency(
 
 
 def test_agency_limited_token_cannot_change_outside_it(
-    world: World, received: Dossier, traveller: time_machine.Coordinates
+    world: World, received: Dossier, traveller: time_machine.Traveller
 ) -> None:
     other = _transport_dossier(world)
     limited = _token(world.clerk, "read", "process", agencies=[world.justice])
@@ -231,7 +231,7 @@ def _limits(settings: Any, **values: str) -> None:
 
 
 def test_rate_limit_per_token_answers_429_with_retry_after(
-    world: World, settings: Any, traveller: time_machine.Coordinates
+    world: World, settings: Any, traveller: time_machine.Traveller
 ) -> None:
     _limits(settings, API_RATE_PER_MINUTE="3")
     first, second = _token(world.clerk, "read"), _token(world.specialist, "read")
@@ -252,7 +252,7 @@ def test_rate_limit_per_token_answers_429_with_retry_after(
 
 
 def test_anonymous_catalogue_has_its_own_ceiling(
-    world: World, settings: Any, traveller: time_machine.Coordinates
+    world: World, settings: Any, traveller: time_machine.Traveller
 ) -> None:
     _limits(settings, API_RATE_PER_MINUTE="100", API_ANON_RATE_PER_MINUTE="2")
     anonymous = Client()
@@ -266,7 +266,7 @@ def test_anonymous_catalogue_has_its_own_ceiling(
 
 @pytest.mark.parametrize("rate", ["0"])
 def test_rate_limit_can_be_turned_off(
-    world: World, settings: Any, traveller: time_machine.Coordinates, rate: str
+    world: World, settings: Any, traveller: time_machine.Traveller, rate: str
 ) -> None:
     _limits(settings, API_ANON_RATE_PER_MINUTE=rate)
     anonymous = Client()
@@ -347,7 +347,7 @@ def _assert_outside(response: Any, agency: Any) -> None:
 
 
 def test_agency_limited_token_creates_nothing_outside_it(
-    world: World, traveller: time_machine.Coordinates
+    world: World, traveller: time_machine.Traveller
 ) -> None:
     transport = _transport_dossier(world).procedure_version.procedure.code
     before = Dossier.objects.count()

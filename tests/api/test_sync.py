@@ -35,7 +35,7 @@ def _sync(api: Api, cursor: str, limit: int = 100) -> tuple[list[str], str]:
 
 
 def test_cursor_never_skips_a_late_commit_and_returns_a_changed_dossier_again(
-    world: World, clerk_api: Api, traveller: time_machine.Coordinates
+    world: World, clerk_api: Api, traveller: time_machine.Traveller
 ) -> None:
     first = _receive(world)
     traveller.move_to(T0 + dt.timedelta(seconds=1))
@@ -74,7 +74,7 @@ def test_cursor_never_skips_a_late_commit_and_returns_a_changed_dossier_again(
 
 
 def test_sync_lists_updated_at_and_respects_scope(
-    world: World, clerk_api: Api, outsider_api: Api, traveller: time_machine.Coordinates
+    world: World, clerk_api: Api, outsider_api: Api, traveller: time_machine.Traveller
 ) -> None:
     dossier = _receive(world)
     traveller.move_to(T0 + dt.timedelta(minutes=5))
@@ -93,7 +93,7 @@ def test_sync_lists_updated_at_and_respects_scope(
 
 
 def test_events_feed_pages_by_id_within_scope(
-    world: World, clerk_api: Api, outsider_api: Api, traveller: time_machine.Coordinates
+    world: World, clerk_api: Api, outsider_api: Api, traveller: time_machine.Traveller
 ) -> None:
     dossier = _receive(world)
     dossier_handover(dossier=dossier, actor=world.clerk, expected_version=dossier.version)
@@ -132,7 +132,7 @@ def _import_history(code_seq: int = 1) -> Dossier:
 
 
 def test_events_feed_waits_for_imported_events_dated_in_the_past(
-    world: World, specialist_api: Api, traveller: time_machine.Coordinates
+    world: World, specialist_api: Api, traveller: time_machine.Traveller
 ) -> None:
     live = _receive(world)
     traveller.move_to(T0 + dt.timedelta(minutes=1))
@@ -163,7 +163,7 @@ def test_events_feed_waits_for_imported_events_dated_in_the_past(
 
 
 def test_dossier_sync_does_not_skip_a_dossier_an_import_checked_long_before_writing(
-    world: World, specialist_api: Api, traveller: time_machine.Coordinates
+    world: World, specialist_api: Api, traveller: time_machine.Traveller
 ) -> None:
     start = specialist_api.get("/dossiers", updated_since=T0.isoformat()).json()["next"]
     traveller.move_to(T0 + dt.timedelta(minutes=10))

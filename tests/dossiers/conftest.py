@@ -26,14 +26,14 @@ def citizen_applicant(**overrides: str) -> Applicant:
 
 
 @pytest.fixture
-def traveller() -> Iterator[time_machine.Coordinates]:
+def traveller() -> Iterator[time_machine.Traveller]:
     """Time stands still at Monday 5/10/2026 09:00 local; move it with ``.move_to``."""
     with time_machine.travel(local(MONDAY, 9), tick=False) as traveller:
         yield traveller
 
 
 @pytest.fixture
-def received(world: World, traveller: time_machine.Coordinates) -> Dossier:  # noqa: F811
+def received(world: World, traveller: time_machine.Traveller) -> Dossier:  # noqa: F811
     """A dossier received at the counter on Monday 5/10/2026 09:00 (due Thursday 17:00)."""
     return dossier_receive(
         procedure_version=world.procedure,

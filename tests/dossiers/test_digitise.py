@@ -134,7 +134,7 @@ def test_only_the_applicants_own_valid_documents_are_reused(
 
 
 def test_documents_of_a_holder_are_found_by_id_number_only(
-    world: World, traveller: time_machine.Coordinates
+    world: World, traveller: time_machine.Traveller
 ) -> None:
     older = stored()
     traveller.shift(dt.timedelta(hours=1))  # type: ignore[attr-defined]

@@ -28,7 +28,7 @@ WEDNESDAY = MONDAY + dt.timedelta(days=2)
 
 
 def test_a_processed_dossier_prints_its_receipt_request_slip_and_apology(
-    world: World, traveller: time_machine.Coordinates
+    world: World, traveller: time_machine.Traveller
 ) -> None:
     dossier = dossier_receive(
         procedure_version=world.procedure,
@@ -100,7 +100,7 @@ def test_a_processed_dossier_prints_its_receipt_request_slip_and_apology(
 
 
 def test_a_refusal_at_the_counter_is_signed_by_the_clerk(
-    world: World, traveller: time_machine.Coordinates
+    world: World, traveller: time_machine.Traveller
 ) -> None:
     dossier = dossier_reject_at_counter(
         procedure_version=world.procedure,

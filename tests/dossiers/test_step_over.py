@@ -26,7 +26,7 @@ THURSDAY = MONDAY + dt.timedelta(days=3)
 
 
 def test_every_step_change_keeps_the_instant_its_budget_runs_out(
-    world: World, traveller: time_machine.Coordinates, received: Dossier
+    world: World, traveller: time_machine.Traveller, received: Dossier
 ) -> None:
     # Received Monday 9:00 at the counter, whose own step "Tiếp nhận" has 8 office hours:
     # 9:00-11:30 and 13:30-17:00 on Monday (6 h), 7:00-9:00 on Tuesday.
@@ -53,7 +53,7 @@ def test_every_step_change_keeps_the_instant_its_budget_runs_out(
 
 
 def test_a_budget_complete_at_closing_time_is_exceeded_at_the_next_opening(
-    world: World, traveller: time_machine.Coordinates, received: Dossier
+    world: World, traveller: time_machine.Traveller, received: Dossier
 ) -> None:
     traveller.move_to(local(MONDAY, 9))
     dossier_handover(dossier=received, actor=world.clerk)
@@ -69,7 +69,7 @@ def test_a_budget_complete_at_closing_time_is_exceeded_at_the_next_opening(
 
 
 def test_the_result_going_back_to_the_counter_has_no_step_budget(
-    world: World, traveller: time_machine.Coordinates, received: Dossier
+    world: World, traveller: time_machine.Traveller, received: Dossier
 ) -> None:
     traveller.move_to(local(MONDAY, 10))
     dossier_handover(dossier=received, actor=world.clerk)
@@ -81,7 +81,7 @@ def test_the_result_going_back_to_the_counter_has_no_step_budget(
 
 
 def test_the_migration_fills_the_open_dossiers_with_a_step(
-    world: World, traveller: time_machine.Coordinates, received: Dossier
+    world: World, traveller: time_machine.Traveller, received: Dossier
 ) -> None:
     """Migration dossiers.0005 gives the dossiers already open the instant the write path
     would have kept; ended ones and those without a step keep none."""
@@ -104,7 +104,7 @@ def test_the_migration_fills_the_open_dossiers_with_a_step(
 
 def test_a_day_made_off_moves_the_instant_of_the_open_steps(
     world: World,
-    traveller: time_machine.Coordinates,
+    traveller: time_machine.Traveller,
     received: Dossier,
     django_capture_on_commit_callbacks: Any,
 ) -> None:

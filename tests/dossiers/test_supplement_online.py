@@ -59,7 +59,7 @@ def pdf_part(name: str, content: bytes = PDF) -> PartInput:
     )
 
 
-def awaiting(world: World, traveller: time_machine.Coordinates, n: str = "1") -> Dossier:
+def awaiting(world: World, traveller: time_machine.Traveller, n: str = "1") -> Dossier:
     """An online dossier of ``world.citizen``, received Monday 5/10 09:00 (due Thursday
     8/10 17:00), at appraisal; the specialist asks for a supplement on Tuesday 10:00."""
     traveller.move_to(local(MONDAY, 9))
@@ -83,7 +83,7 @@ def awaiting(world: World, traveller: time_machine.Coordinates, n: str = "1") ->
 
 
 def test_owner_sends_files_the_clock_stays_stopped_until_staff_receive(
-    world: World, traveller: time_machine.Coordinates, media: Path
+    world: World, traveller: time_machine.Traveller, media: Path
 ) -> None:
     dossier = awaiting(world, traveller)
     due_before = dossier.due_at
@@ -124,7 +124,7 @@ def test_owner_sends_files_the_clock_stays_stopped_until_staff_receive(
 
 @pytest.mark.parametrize("who", ["clerk", "specialist", "outsider", "stranger"])
 def test_only_the_owner_sends_a_supplement(
-    world: World, traveller: time_machine.Coordinates, media: Path, who: str
+    world: World, traveller: time_machine.Traveller, media: Path, who: str
 ) -> None:
     from django.contrib.auth.models import User
 
@@ -139,7 +139,7 @@ def test_only_the_owner_sends_a_supplement(
 
 
 def test_only_while_a_supplement_is_awaited(
-    world: World, traveller: time_machine.Coordinates, media: Path
+    world: World, traveller: time_machine.Traveller, media: Path
 ) -> None:
     dossier = awaiting(world, traveller)
     dossier_receive_supplement(dossier=dossier, actor=world.specialist)
@@ -151,7 +151,7 @@ def test_only_while_a_supplement_is_awaited(
 
 
 def test_a_supplement_sent_in_time_keeps_the_dossier_from_being_stopped(
-    world: World, traveller: time_machine.Coordinates, media: Path
+    world: World, traveller: time_machine.Traveller, media: Path
 ) -> None:
     silent = awaiting(world, traveller, "1")
     answered = awaiting(world, traveller, "2")
@@ -165,7 +165,7 @@ def test_a_supplement_sent_in_time_keeps_the_dossier_from_being_stopped(
 
 
 def test_a_note_alone_or_files_after_the_last_day_do_not_hold_the_stop(
-    world: World, traveller: time_machine.Coordinates, media: Path
+    world: World, traveller: time_machine.Traveller, media: Path
 ) -> None:
     noted = awaiting(world, traveller, "1")
     late = awaiting(world, traveller, "2")
@@ -182,7 +182,7 @@ def _mail(dossier: Dossier, kind: EventType) -> Message:
 
 
 def test_the_notices_say_what_to_send_by_when_then_that_it_waits_then_the_new_due_date(
-    world: World, traveller: time_machine.Coordinates, media: Path
+    world: World, traveller: time_machine.Traveller, media: Path
 ) -> None:
     dossier = awaiting(world, traveller)
     base = str(settings.MOTCUA["PUBLIC_URL"]).rstrip("/")

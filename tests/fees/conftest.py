@@ -36,13 +36,13 @@ def priced(world: World) -> World:  # noqa: F811
 
 
 @pytest.fixture
-def traveller() -> Iterator[time_machine.Coordinates]:
+def traveller() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(local(MONDAY, 9), tick=False) as traveller:
         yield traveller
 
 
 @pytest.fixture
-def received(priced: World, traveller: time_machine.Coordinates) -> Dossier:
+def received(priced: World, traveller: time_machine.Traveller) -> Dossier:
     return dossier_receive(
         procedure_version=priced.procedure,
         applicant=citizen_applicant(),

@@ -122,7 +122,7 @@ def test_a_clerk_sees_only_their_own_cash_book(
 
 
 def test_another_agencys_accountant_sees_none_of_it(
-    priced: World, received: Dossier, client: Client, traveller: time_machine.Coordinates
+    priced: World, received: Dossier, client: Client, traveller: time_machine.Traveller
 ) -> None:
     payment_collect(dossier=received, actor=priced.clerk, method=Method.CASH)
     elsewhere = staff_create("ketoan2", "Phan Văn Sơn", priced.transport, "accountant")

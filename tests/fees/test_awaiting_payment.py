@@ -70,7 +70,7 @@ def test_the_clock_functions_pause_and_resume() -> None:
 
 
 def test_a_pay_first_dossier_waits_told_what_to_pay_and_by_when(
-    pay_first: World, traveller: time_machine.Coordinates
+    pay_first: World, traveller: time_machine.Traveller
 ) -> None:
     dossier = _receive(pay_first)
     dossier.refresh_from_db()
@@ -90,7 +90,7 @@ def test_a_pay_first_dossier_waits_told_what_to_pay_and_by_when(
 
 
 def test_processing_is_refused_until_paid(
-    pay_first: World, traveller: time_machine.Coordinates
+    pay_first: World, traveller: time_machine.Traveller
 ) -> None:
     dossier = _receive(pay_first)
     # Only the withdrawal (tests/fees/test_unpaid_end.py) leaves from the wait.
@@ -101,7 +101,7 @@ def test_processing_is_refused_until_paid(
 
 
 def test_paid_at_the_counter_the_clock_starts_from_the_payment(
-    pay_first: World, traveller: time_machine.Coordinates
+    pay_first: World, traveller: time_machine.Traveller
 ) -> None:
     dossier = _receive(pay_first)
     # Without the wait the due date would be Thursday 8/10 17:00 (3 working days).
@@ -122,7 +122,7 @@ def test_paid_at_the_counter_the_clock_starts_from_the_payment(
 
 
 def test_an_exemption_found_at_the_counter_lets_the_work_start(
-    pay_first: World, traveller: time_machine.Coordinates
+    pay_first: World, traveller: time_machine.Traveller
 ) -> None:
     # Only the charge is paid first; an organisation owes no copy fee, and a child is exempt.
     dossier = dossier_receive(
@@ -142,7 +142,7 @@ def test_an_exemption_found_at_the_counter_lets_the_work_start(
 
 
 def test_without_the_flag_the_dossier_is_processed_at_once(
-    priced: World, traveller: time_machine.Coordinates
+    priced: World, traveller: time_machine.Traveller
 ) -> None:
     assert _receive(priced).status == Status.PROCESSING
 
@@ -158,7 +158,7 @@ def test_the_flag_round_trips_through_the_companion_file(pay_first: World) -> No
 
 
 def test_paid_online_the_callback_starts_the_work(
-    pay_first: World, traveller: time_machine.Coordinates, settings: Any
+    pay_first: World, traveller: time_machine.Traveller, settings: Any
 ) -> None:
     token = callback_token(pay_first)
     fake = FakePlatform(secret=SECRET, callback_repeats=0, callback_token=token).start()

@@ -26,7 +26,7 @@ TUESDAY = MONDAY + dt.timedelta(days=1)
 
 
 @pytest.fixture
-def collected(priced: World, traveller: time_machine.Coordinates) -> World:
+def collected(priced: World, traveller: time_machine.Traveller) -> World:
     """Monday: cash 205.000 đ, transfer 205.000 đ, and a cash receipt voided; Tuesday: cash
     205.000 đ (outside a Monday-only period)."""
 

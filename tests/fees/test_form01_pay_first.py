@@ -25,7 +25,7 @@ PROVISIONAL = (
 
 def test_form_01_is_provisional_until_paid_then_gives_the_real_due_date(
     pay_first: World,  # noqa: F811
-    traveller: time_machine.Coordinates,
+    traveller: time_machine.Traveller,
     client: Client,
 ) -> None:
     dossier = _receive(pay_first)

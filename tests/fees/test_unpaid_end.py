@@ -68,7 +68,7 @@ def _online(world: World) -> Dossier:
 
 def test_the_worker_stops_an_unpaid_dossier_the_day_after_the_last_day(
     pay_first: World,  # noqa: F811
-    traveller: time_machine.Coordinates,
+    traveller: time_machine.Traveller,
 ) -> None:
     dossier = _receive(pay_first)
     assert dossier.status == Status.AWAITING_PAYMENT
@@ -99,7 +99,7 @@ def test_the_worker_stops_an_unpaid_dossier_the_day_after_the_last_day(
 
 def test_a_dossier_paid_in_time_is_not_stopped(
     pay_first: World,  # noqa: F811
-    traveller: time_machine.Coordinates,
+    traveller: time_machine.Traveller,
 ) -> None:
     dossier = _receive(pay_first)
     traveller.move_to(local(LAST_DAY, 16))
@@ -112,7 +112,7 @@ def test_a_dossier_paid_in_time_is_not_stopped(
 
 def test_only_the_worker_stops_it(
     pay_first: World,  # noqa: F811
-    traveller: time_machine.Coordinates,
+    traveller: time_machine.Traveller,
 ) -> None:
     dossier = _receive(pay_first)
     traveller.move_to(local(LAST_DAY + dt.timedelta(days=2), 9))
@@ -124,7 +124,7 @@ def test_only_the_worker_stops_it(
 
 def test_a_stopped_unpaid_dossier_counts_as_stopped_everywhere(
     pay_first: World,  # noqa: F811
-    traveller: time_machine.Coordinates,
+    traveller: time_machine.Traveller,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     _receive(pay_first)
@@ -149,7 +149,7 @@ def test_a_stopped_unpaid_dossier_counts_as_stopped_everywhere(
 
 def test_withdrawn_while_waiting_at_the_counter_paid_online_part_refunded(
     pay_first: World,  # noqa: F811
-    traveller: time_machine.Coordinates,
+    traveller: time_machine.Traveller,
     client: Client,
 ) -> None:
     dossier = _receive(pay_first)
@@ -174,7 +174,7 @@ def test_withdrawn_while_waiting_at_the_counter_paid_online_part_refunded(
 
 def test_withdrawn_while_waiting_on_the_portal(
     pay_first: World,  # noqa: F811
-    traveller: time_machine.Coordinates,
+    traveller: time_machine.Traveller,
     client: Client,
 ) -> None:
     dossier = _online(pay_first)
@@ -198,7 +198,7 @@ def test_withdrawn_while_waiting_on_the_portal(
 
 def test_withdrawn_while_waiting_through_the_api(
     pay_first: World,  # noqa: F811
-    traveller: time_machine.Coordinates,
+    traveller: time_machine.Traveller,
     client: Client,
 ) -> None:
     dossier = _receive(pay_first)
@@ -216,7 +216,7 @@ def test_withdrawn_while_waiting_through_the_api(
 
 def test_the_day_told_holds_whatever_the_setting_becomes(
     pay_first: World,  # noqa: F811
-    traveller: time_machine.Coordinates,
+    traveller: time_machine.Traveller,
     settings: Any,
 ) -> None:
     """Told at receipt "hết ngày 20/10/2026" (15 days); the province then lowers

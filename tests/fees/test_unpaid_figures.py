@@ -30,7 +30,7 @@ def _in_progress() -> tuple[dict[str, int], dict[str, int]]:
 @pytest.mark.parametrize("end", ["stopped", "withdrawn"])
 def test_a_closed_period_stays_the_same_after_an_unpaid_end(
     pay_first: World,  # noqa: F811
-    traveller: time_machine.Coordinates,
+    traveller: time_machine.Traveller,
     end: str,
 ) -> None:
     dossier: Dossier = _receive(pay_first)

@@ -39,7 +39,7 @@ def portal(fake: FakePortalServer, settings: Any) -> FakePortalState:
 
 
 @pytest.fixture
-def traveller() -> Iterator[time_machine.Coordinates]:
+def traveller() -> Iterator[time_machine.Traveller]:
     """Monday 5/10/2026 09:00 local, standing still; move it with ``.move_to``."""
     with time_machine.travel(local(MONDAY, 9), tick=False) as traveller:
         yield traveller

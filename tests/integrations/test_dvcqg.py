@@ -77,7 +77,7 @@ def walk(world: World, dossier: Dossier) -> None:
 
 
 def test_pull_creates_each_submission_once_across_pages_and_pulls(
-    world: World, portal: FakePortalState, traveller: time_machine.Coordinates
+    world: World, portal: FakePortalState, traveller: time_machine.Traveller
 ) -> None:
     portal.submissions += [submission(f"G22-{n}", n) for n in range(1, 4)]  # 2 pages of 2
 
@@ -99,7 +99,7 @@ def test_pull_creates_each_submission_once_across_pages_and_pulls(
 
 
 def test_pull_keeps_the_checkpoint_at_a_submission_it_could_not_create(
-    world: World, portal: FakePortalState, traveller: time_machine.Coordinates
+    world: World, portal: FakePortalState, traveller: time_machine.Traveller
 ) -> None:
     portal.submissions += [
         submission("OK-1", 1),
@@ -117,7 +117,7 @@ def test_pull_keeps_the_checkpoint_at_a_submission_it_could_not_create(
 
 
 def test_a_malformed_submission_is_logged_and_holds_the_checkpoint_until_it_is_fixed(
-    world: World, portal: FakePortalState, traveller: time_machine.Coordinates
+    world: World, portal: FakePortalState, traveller: time_machine.Traveller
 ) -> None:
     bad = submission("BAD-2", 2)
     del bad["applicant"]
@@ -147,7 +147,7 @@ def test_a_malformed_submission_is_logged_and_holds_the_checkpoint_until_it_is_f
 def test_a_submission_failing_for_good_is_skipped_after_n_pulls_and_re_pulled_by_hand(
     world: World,
     portal: FakePortalState,
-    traveller: time_machine.Coordinates,
+    traveller: time_machine.Traveller,
     settings: Any,
     client: Any,
 ) -> None:
@@ -191,7 +191,7 @@ def test_a_submission_failing_for_good_is_skipped_after_n_pulls_and_re_pulled_by
 
 
 def test_pull_downloads_part_files_from_the_portal_only(
-    world: World, portal: FakePortalState, traveller: time_machine.Coordinates
+    world: World, portal: FakePortalState, traveller: time_machine.Traveller
 ) -> None:
     portal.files["to-khai.png"] = PNG
     portal.submissions += [
@@ -212,7 +212,7 @@ def test_pull_downloads_part_files_from_the_portal_only(
 
 
 def test_pull_with_a_wrong_token_creates_nothing_and_keeps_the_checkpoint(
-    world: World, portal: FakePortalState, traveller: time_machine.Coordinates
+    world: World, portal: FakePortalState, traveller: time_machine.Traveller
 ) -> None:
     portal.submissions.append(submission("T-1", 1))
     portal.token = "another"
@@ -225,7 +225,7 @@ def test_pull_with_a_wrong_token_creates_nothing_and_keeps_the_checkpoint(
 
 
 def test_push_sends_the_mapped_statuses_in_order(
-    world: World, portal: FakePortalState, traveller: time_machine.Coordinates
+    world: World, portal: FakePortalState, traveller: time_machine.Traveller
 ) -> None:
     dossier = pulled(world, portal)
     walk(world, dossier)
@@ -245,7 +245,7 @@ def test_push_sends_the_mapped_statuses_in_order(
 
 
 def test_only_the_portals_dossiers_are_pushed_unless_all_are_synchronised(
-    world: World, portal: FakePortalState, traveller: time_machine.Coordinates, settings: Any
+    world: World, portal: FakePortalState, traveller: time_machine.Traveller, settings: Any
 ) -> None:
     def counter() -> Dossier:
         return dossier_receive(
@@ -265,7 +265,7 @@ def test_only_the_portals_dossiers_are_pushed_unless_all_are_synchronised(
 
 
 def test_a_rolled_back_change_queues_nothing(
-    world: World, portal: FakePortalState, traveller: time_machine.Coordinates
+    world: World, portal: FakePortalState, traveller: time_machine.Traveller
 ) -> None:
     dossier = pulled(world, portal)
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -275,7 +275,7 @@ def test_a_rolled_back_change_queues_nothing(
 
 
 def test_portal_down_is_retried_with_back_off_in_order_then_delivered(
-    world: World, portal: FakePortalState, traveller: time_machine.Coordinates
+    world: World, portal: FakePortalState, traveller: time_machine.Traveller
 ) -> None:
     dossier = pulled(world, portal)
     walk(world, dossier)
@@ -298,7 +298,7 @@ def test_portal_down_is_retried_with_back_off_in_order_then_delivered(
 
 
 def test_a_refused_status_fails_for_good_and_is_resent_by_hand(
-    world: World, portal: FakePortalState, traveller: time_machine.Coordinates
+    world: World, portal: FakePortalState, traveller: time_machine.Traveller
 ) -> None:
     dossier = pulled(world, portal)
     portal.token = "rotated"  # 401: the same request cannot succeed by retrying
@@ -315,7 +315,7 @@ def test_a_refused_status_fails_for_good_and_is_resent_by_hand(
 
 
 def test_editing_the_mapping_changes_what_is_sent(
-    world: World, portal: FakePortalState, traveller: time_machine.Coordinates
+    world: World, portal: FakePortalState, traveller: time_machine.Traveller
 ) -> None:
     handover = StatusMapping.objects.get(event_type="handover")
     withdrawn = StatusMapping.objects.get(event_type="withdrawn")
@@ -330,7 +330,7 @@ def test_editing_the_mapping_changes_what_is_sent(
 
 
 def test_the_worker_pulls_and_pushes_on_its_schedule(
-    world: World, portal: FakePortalState, traveller: time_machine.Coordinates
+    world: World, portal: FakePortalState, traveller: time_machine.Traveller
 ) -> None:
     portal.submissions.append(submission("W-1", 1))
     jobs_discover()
@@ -348,7 +348,7 @@ def test_the_worker_pulls_and_pushes_on_its_schedule(
 def test_status_command_reports_the_queue(
     world: World,
     portal: FakePortalState,
-    traveller: time_machine.Coordinates,
+    traveller: time_machine.Traveller,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     pulled(world, portal)
@@ -363,7 +363,7 @@ def test_status_command_reports_the_queue(
 
 
 def test_synced_indicator_counts_only_dossiers_whose_latest_status_was_accepted(
-    world: World, portal: FakePortalState, traveller: time_machine.Coordinates, settings: Any
+    world: World, portal: FakePortalState, traveller: time_machine.Traveller, settings: Any
 ) -> None:
     settings.MOTCUA = {**settings.MOTCUA, "NATIONAL_PORTAL_SYNC_ALL": True}
 
@@ -394,7 +394,7 @@ def test_synced_indicator_counts_only_dossiers_whose_latest_status_was_accepted(
 
 
 def test_sync_log_in_the_admin_lists_and_resends(
-    world: World, portal: FakePortalState, traveller: time_machine.Coordinates, client: Any
+    world: World, portal: FakePortalState, traveller: time_machine.Traveller, client: Any
 ) -> None:
     dossier = pulled(world, portal)
     portal.token = "rotated"

@@ -23,7 +23,7 @@ from tests.world import MONDAY, World, local, staff_create, world  # noqa: F401
 
 
 @pytest.fixture
-def traveller() -> Iterator[time_machine.Coordinates]:
+def traveller() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(local(MONDAY, 9), tick=False) as traveller:
         yield traveller
 
@@ -78,7 +78,7 @@ def postal_token(user: Any) -> str:
 
 def test_finishing_a_by_post_dossier_sends_one_pickup_order_and_stores_the_tracking_number(
     world: World,  # noqa: F811
-    traveller: time_machine.Coordinates,
+    traveller: time_machine.Traveller,
     postal: FakePostal,
 ) -> None:
     dossier = finished(world, by_post(world))
@@ -106,7 +106,7 @@ def test_finishing_a_by_post_dossier_sends_one_pickup_order_and_stores_the_track
 
 def test_a_result_for_the_counter_orders_nothing(
     world: World,  # noqa: F811
-    traveller: time_machine.Coordinates,
+    traveller: time_machine.Traveller,
     postal: FakePostal,
 ) -> None:
     dossier = dossier_receive(
@@ -124,7 +124,7 @@ def test_a_result_for_the_counter_orders_nothing(
 
 def test_without_the_setting_no_order_is_queued(
     world: World,  # noqa: F811
-    traveller: time_machine.Coordinates,
+    traveller: time_machine.Traveller,
 ) -> None:
     dossier = finished(world, by_post(world))
     assert not pickups(dossier).exists()
@@ -132,7 +132,7 @@ def test_without_the_setting_no_order_is_queued(
 
 def test_postal_service_down_the_order_is_retried_then_sent(
     world: World,  # noqa: F811
-    traveller: time_machine.Coordinates,
+    traveller: time_machine.Traveller,
     postal: FakePostal,
 ) -> None:
     postal.down = True
@@ -161,7 +161,7 @@ def test_postal_service_down_the_order_is_retried_then_sent(
 
 def test_a_refused_order_fails_at_once_and_a_manual_resend_books_it(
     world: World,  # noqa: F811
-    traveller: time_machine.Coordinates,
+    traveller: time_machine.Traveller,
     postal: FakePostal,
     clerk_api: Api,  # noqa: F811
 ) -> None:
@@ -185,7 +185,7 @@ def test_a_refused_order_fails_at_once_and_a_manual_resend_books_it(
 
 def test_resend_refused_for_a_dossier_whose_result_is_collected_at_the_counter(
     world: World,  # noqa: F811
-    traveller: time_machine.Coordinates,
+    traveller: time_machine.Traveller,
     postal: FakePostal,
     clerk_api: Api,  # noqa: F811
 ) -> None:
@@ -207,7 +207,7 @@ def test_resend_refused_for_a_dossier_whose_result_is_collected_at_the_counter(
 
 
 @pytest.fixture
-def posted(world: World, traveller: time_machine.Coordinates, postal: FakePostal) -> Dossier:  # noqa: F811
+def posted(world: World, traveller: time_machine.Traveller, postal: FakePostal) -> Dossier:  # noqa: F811
     """A by-post result whose pickup order the postal service accepted."""
     dossier = finished(world, by_post(world))
     outbox_drain()
@@ -331,7 +331,7 @@ def test_returned_after_delivery_is_refused(posted: Dossier, postal_api: Api) ->
 
 def test_api_intake_by_post_records_the_postal_item_number(
     world: World,  # noqa: F811
-    traveller: time_machine.Coordinates,
+    traveller: time_machine.Traveller,
     clerk_api: Api,  # noqa: F811
 ) -> None:
     body = {
@@ -353,7 +353,7 @@ def test_api_intake_by_post_records_the_postal_item_number(
 
 def test_api_postal_item_number_refused_for_a_dossier_received_at_the_counter(
     world: World,  # noqa: F811
-    traveller: time_machine.Coordinates,
+    traveller: time_machine.Traveller,
     clerk_api: Api,  # noqa: F811
 ) -> None:
     body = {
@@ -370,7 +370,7 @@ def test_api_postal_item_number_refused_for_a_dossier_received_at_the_counter(
 def test_round_trip_the_fake_postal_service_calls_back_over_http(
     live_server: Any,
     world: World,  # noqa: F811
-    traveller: time_machine.Coordinates,
+    traveller: time_machine.Traveller,
     postal: FakePostal,
 ) -> None:
     dossier = finished(world, by_post(world))
@@ -393,7 +393,7 @@ def test_round_trip_the_fake_postal_service_calls_back_over_http(
 
 def test_a_result_handed_over_at_the_counter_while_the_order_waits_books_no_courier(
     world: World,  # noqa: F811
-    traveller: time_machine.Coordinates,
+    traveller: time_machine.Traveller,
     postal: FakePostal,
 ) -> None:
     postal.down = True

@@ -31,13 +31,13 @@ ITEMS = ["Bản sao Căn cước có chứng thực", "Sơ đồ vị trí thử
 
 
 @pytest.fixture
-def clock() -> Iterator[time_machine.Coordinates]:
+def clock() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(local(MONDAY, 9), tick=False) as traveller:
         yield traveller
 
 
 @pytest.fixture
-def waiting(portal: Portal, clock: time_machine.Coordinates) -> Dossier:
+def waiting(portal: Portal, clock: time_machine.Traveller) -> Dossier:
     """The citizen's online dossier, received Monday 5/10/2026 09:00 (due Thursday 8/10
     17:00), asked for a supplement by the specialist at 10:00 the same day."""
     world = portal.world
@@ -154,7 +154,7 @@ def test_another_citizen_gets_404(portal: Portal, waiting: Dossier) -> None:
 
 
 def test_staff_see_the_submitted_items_and_receive_them_in_one_action(
-    portal: Portal, waiting: Dossier, clock: time_machine.Coordinates
+    portal: Portal, waiting: Dossier, clock: time_machine.Traveller
 ) -> None:
     portal.client(portal.citizen).post(
         f"/ca-nhan/ho-so/{waiting.code}/", {"item-1": upload("cccd.pdf", PDF + b"x")}

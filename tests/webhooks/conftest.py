@@ -99,6 +99,6 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def traveller() -> Iterator[time_machine.Coordinates]:
+def traveller() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(local(MONDAY, 9), tick=False) as traveller:
         yield traveller

@@ -90,7 +90,7 @@ def test_a_delivery_is_signed_and_verified_by_the_documented_snippet(
 
 
 def test_the_snippet_rejects_a_delivery_older_than_five_minutes(
-    world: World, receiver: Receiver, traveller: time_machine.Coordinates
+    world: World, receiver: Receiver, traveller: time_machine.Traveller
 ) -> None:
     _sub, secret = subscribe(receiver.url)
     receive(world)
@@ -103,7 +103,7 @@ def test_the_snippet_rejects_a_delivery_older_than_five_minutes(
 
 
 def test_a_receiver_that_is_down_is_retried_with_back_off_then_delivered(
-    world: World, traveller: time_machine.Coordinates
+    world: World, traveller: time_machine.Traveller
 ) -> None:
     port = free_port()
     receiver = Receiver(port=port)
@@ -146,7 +146,7 @@ def test_a_receiver_that_is_down_is_retried_with_back_off_then_delivered(
 
 
 def test_a_delivery_fails_for_good_and_a_replay_delivers_it(
-    world: World, receiver: Receiver, traveller: time_machine.Coordinates
+    world: World, receiver: Receiver, traveller: time_machine.Traveller
 ) -> None:
     receiver.status = 503
     subscribe(receiver.url)
