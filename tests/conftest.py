@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
+from pytest_django import Settings
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # The fixtures that give a test the database (pytest-django).
 _DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
@@ -34,8 +39,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hasher(settings: pytest.FixtureRequest) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+def _fast_password_hasher(settings: Settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -60,15 +65,13 @@ def _empty_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _stored_files_in_tmp(
-    settings: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> None:
+def _stored_files_in_tmp(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> None:
     """No test writes into the working folder's ``var/media``: every page that stores a
     file as a side effect (a printed form is kept, archive ``dossier_form_issued``) writes
     to a temporary folder. Tests that look at the files use their own ``media`` fixture."""
     root = tmp_path_factory.mktemp("media")
-    settings.STORAGES = {  # type: ignore[attr-defined]
-        **settings.STORAGES,  # type: ignore[attr-defined]
+    settings.STORAGES = {
+        **settings.STORAGES,
         "default": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(root)},
@@ -92,7 +95,7 @@ def _force_login_passes_the_second_factor(monkeypatch: pytest.MonkeyPatch) -> No
 
     original = Client.force_login
 
-    def force_login(self: Client, user: object, backend: str | None = None) -> None:
+    def force_login(self: Client, user: User, backend: str | None = None) -> None:
         original(self, user, backend)
         if getattr(user, "is_staff", False):
             device = TOTPDevice.objects.filter(user=user, confirmed=True).first()

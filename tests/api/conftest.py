@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import time_machine
@@ -16,6 +16,10 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import dossier_receive
 from tests.world import MONDAY, World, local, world  # noqa: F401
 
+if TYPE_CHECKING:
+    # The test client's response (the stubs' name: it exists only for type checkers).
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
 
 class Api:
     """The Django test client speaking JSON with a bearer token."""
@@ -27,12 +31,12 @@ class Api:
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
-    def get(self, path: str, **params: Any) -> Any:
+    def get(self, path: str, **params: Any) -> TestResponse:
         return self.client.get(f"/api{path}", params, headers=self._headers())
 
     def post(
         self, path: str, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None
-    ) -> Any:
+    ) -> TestResponse:
         return self.client.post(
             f"/api{path}",
             body or {},

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
@@ -20,13 +21,17 @@ from motcua.dossiers.models import Dossier
 from tests.api.conftest import Api, token_for
 from tests.world import World
 
+if TYPE_CHECKING:
+    # The test client's response (the stubs' name: it exists only for type checkers).
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
-def _assert_401(response: object) -> None:
-    assert response.status_code == 401  # type: ignore[attr-defined]
-    body = response.json()  # type: ignore[attr-defined]
+
+def _assert_401(response: TestResponse) -> None:
+    assert response.status_code == 401
+    body = response.json()
     assert body["code"] == "not_authenticated"
     assert "mã truy cập" in body["detail"]
-    assert response["WWW-Authenticate"].startswith("Bearer")  # type: ignore[index]
+    assert response["WWW-Authenticate"].startswith("Bearer")
 
 
 @pytest.mark.parametrize("token", [None, "mc_wrong", "not-even-a-token", ""])

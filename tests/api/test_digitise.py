@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from pytest_django import Settings
 
 from motcua.dossiers.models import Dossier, EventType
 from tests.api.conftest import Api, applicant_json
@@ -17,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def documents_dir(settings: Any, tmp_path: Path) -> None:
+def documents_dir(settings: Settings, tmp_path: Path) -> None:
     settings.STORAGES = {
         **settings.STORAGES,
         "documents": {
@@ -50,7 +52,7 @@ def received(api: Api) -> dict[str, Any]:
 
 
 def test_a_part_is_digitised_through_the_api(
-    world: World, clerk_api: Api, traveller: object
+    world: World, clerk_api: Api, traveller: time_machine.Traveller
 ) -> None:
     data = received(clerk_api)
     part = data["parts"][0]
@@ -71,7 +73,9 @@ def test_a_part_is_digitised_through_the_api(
     assert dossier.events.filter(type=EventType.DIGITISED).exists()
 
 
-def test_a_wrong_file_is_a_422_naming_it(world: World, clerk_api: Api, traveller: object) -> None:
+def test_a_wrong_file_is_a_422_naming_it(
+    world: World, clerk_api: Api, traveller: time_machine.Traveller
+) -> None:
     data = received(clerk_api)
     part = data["parts"][0]["id"]
     wrong = upload(
@@ -91,7 +95,7 @@ def test_a_wrong_file_is_a_422_naming_it(world: World, clerk_api: Api, traveller
 
 
 def test_out_of_scope_or_unknown_is_a_404(
-    world: World, clerk_api: Api, outsider_api: Api, traveller: object
+    world: World, clerk_api: Api, outsider_api: Api, traveller: time_machine.Traveller
 ) -> None:
     data = received(clerk_api)
     part = data["parts"][0]["id"]

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import FileResponse
+from pytest_django import Settings
 
 from motcua.archive.models import Document, DocumentKind, Origin
 from motcua.archive.services import DocumentMeta, document_reuse, document_store
@@ -24,7 +25,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture(autouse=True)
-def media(settings: Any, tmp_path: Path) -> None:
+def media(settings: Settings, tmp_path: Path) -> None:
     storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(tmp_path)},
@@ -75,6 +76,7 @@ def test_a_dossier_lists_its_parts_files_and_result_with_urls_to_their_bytes(
         file["url"], headers={"Authorization": f"Bearer {specialist_api.token}"}
     )
     assert response.status_code == 200
+    assert isinstance(response, FileResponse)
     assert b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("inline;")

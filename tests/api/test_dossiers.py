@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import time_machine
+from pytest_django import Settings
 
 from motcua.archive.queries import result_document
 from motcua.core.models import AuditEvent
@@ -440,7 +442,7 @@ def test_parts_by_position_and_handover_to_a_named_step(
 
 
 def test_finish_with_a_result_file(
-    world: World, received: Dossier, leader_api: Api, settings: Any, tmp_path: Any
+    world: World, received: Dossier, leader_api: Api, settings: Settings, tmp_path: Path
 ) -> None:
     import hashlib
 
@@ -495,7 +497,7 @@ def test_finish_with_a_result_file(
 
 
 def test_the_api_checks_a_result_files_content_as_the_web_does(
-    world: World, received: Dossier, leader_api: Api, settings: Any, tmp_path: Any
+    world: World, received: Dossier, leader_api: Api, settings: Settings, tmp_path: Path
 ) -> None:
     """One rule for the result file (``dossiers.uploads``): the API used to check only the
     name and the size, and stored a program named ``.pdf``."""

@@ -7,17 +7,22 @@ The first tests are the issue's reproductions, with its exact addresses."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.test import Client
+from pytest_django import Settings
 
 from motcua.dossiers.models import Dossier
 from tests.api.conftest import Api, applicant_json
 from tests.world import World
 
+if TYPE_CHECKING:
+    # The test client's response (the stubs' name: it exists only for type checkers).
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
-def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
+
+def assert_error(response: TestResponse, status: int, code: str) -> dict[str, Any]:
     """``response`` is ``status`` with a JSON body of the documented shape and ``code``."""
     assert response.status_code == status, response.content[:300]
     assert response["Content-Type"].startswith("application/json")
@@ -27,7 +32,7 @@ def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
     return body
 
 
-def error_locs(response: Any) -> list[list[Any]]:
+def error_locs(response: TestResponse) -> list[list[Any]]:
     return [e["loc"] for e in response.json()["errors"]]
 
 
@@ -185,7 +190,7 @@ def test_items_and_ints_are_capped(received: Dossier, clerk_api: Api) -> None:
 
 
 def test_a_body_over_the_setting_is_413_and_nothing_is_written(
-    world: World, clerk_api: Api, settings: Any
+    world: World, clerk_api: Api, settings: Settings
 ) -> None:
     settings.MOTCUA = {**settings.MOTCUA, "API_MAX_JSON_BYTES": "2000"}
     body = _receive_body(60)

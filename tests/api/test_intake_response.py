@@ -13,6 +13,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from ninja.responses import NinjaJSONEncoder
+from pytest_django import DjangoAssertNumQueries, Settings
 
 from motcua.api.dossiers import dossier_data
 from motcua.archive.models import DocumentKind, Origin
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def documents_dir(settings: Any, tmp_path: Path) -> None:
+def documents_dir(settings: Settings, tmp_path: Path) -> None:
     settings.STORAGES = {
         **settings.STORAGES,
         "documents": {
@@ -73,7 +74,7 @@ def test_receipt_costs_few_queries(
     world: World,
     clerk_api: Api,
     traveller: time_machine.Traveller,
-    django_assert_max_num_queries: Any,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
     clerk_api.post("/dossiers", _receipt_body())  # warm the process's calendar and caches
     # Token (and whether it is limited to agencies), user and staff profile in one query; the

@@ -4,14 +4,18 @@ and the API's rate limit (429)."""
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
+from pytest_django import Settings
 
+from motcua.agencies.models import Agency
 from motcua.api.models import ApiToken
 from motcua.api.tokens import api_token_create
 from motcua.catalog.models import DurationUnit
@@ -22,17 +26,29 @@ from motcua.dossiers.services import dossier_handover, dossier_receive
 from tests.api.conftest import Api, applicant_json, token_for
 from tests.world import MONDAY, World, local, procedure_create, staff_create
 
+if TYPE_CHECKING:
+    # The test client's response (the stubs' name: it exists only for type checkers).
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
-def _token(user: Any, *scopes: str, agencies: Any = (), name: str = "Bưu điện tỉnh") -> Api:
+
+class PartnerApi(Api):
+    """An ``Api`` that knows its token's prefix (what events name the calling system by)."""
+
+    def __init__(self, token: str, prefix: str) -> None:
+        super().__init__(token)
+        self.prefix = prefix
+
+
+def _token(
+    user: User, *scopes: str, agencies: Sequence[Agency] = (), name: str = "Bưu điện tỉnh"
+) -> PartnerApi:
     token, raw = api_token_create(
         user=user, name=name, actor="test", scopes=scopes or None, agencies=list(agencies)
     )
-    api = Api(raw)
-    api.prefix = token.prefix  # type: ignore[attr-defined]
-    return api
+    return PartnerApi(raw, token.prefix)
 
 
-def _at_signing_step(world: World, dossier: Dossier, traveller: Any) -> Dossier:
+def _at_signing_step(world: World, dossier: Dossier, traveller: time_machine.Traveller) -> Dossier:
     traveller.move_to(local(MONDAY, 10))
     dossier_handover(dossier=dossier, actor=world.clerk)
     traveller.move_to(local(MONDAY, 14))
@@ -41,7 +57,7 @@ def _at_signing_step(world: World, dossier: Dossier, traveller: Any) -> Dossier:
     return dossier
 
 
-def _assert_insufficient(response: Any, scope: str) -> None:
+def _assert_insufficient(response: TestResponse, scope: str) -> None:
     assert response.status_code == 403, response.content
     body = response.json()
     assert body["code"] == "insufficient_scope" and set(body) == {"detail", "code", "errors"}
@@ -102,7 +118,7 @@ def test_events_name_the_calling_system(
         f"/dossiers/{received.code}/handover", {"expected_version": received.version}
     )
     assert moved.status_code == 200, moved.content
-    via = f"Cổng DVC quốc gia ({portal.prefix})"  # type: ignore[attr-defined]
+    via = f"Cổng DVC quốc gia ({portal.prefix})"
     event = DossierEvent.objects.get(dossier=received, type=EventType.HANDOVER)
     assert event.via == via and event.actor == world.clerk
     # The receipt was made in the staff application's service: no calling system.
@@ -226,12 +242,12 @@ def test_openapi_lists_scopes_403_and_429() -> None:
     assert schema["paths"]["/api/dossiers"]["get"]["x-scopes"] == ["read"]
 
 
-def _limits(settings: Any, **values: str) -> None:
+def _limits(settings: Settings, **values: str) -> None:
     settings.MOTCUA = {**settings.MOTCUA, **values}
 
 
 def test_rate_limit_per_token_answers_429_with_retry_after(
-    world: World, settings: Any, traveller: time_machine.Traveller
+    world: World, settings: Settings, traveller: time_machine.Traveller
 ) -> None:
     _limits(settings, API_RATE_PER_MINUTE="3")
     first, second = _token(world.clerk, "read"), _token(world.specialist, "read")
@@ -252,7 +268,7 @@ def test_rate_limit_per_token_answers_429_with_retry_after(
 
 
 def test_anonymous_catalogue_has_its_own_ceiling(
-    world: World, settings: Any, traveller: time_machine.Traveller
+    world: World, settings: Settings, traveller: time_machine.Traveller
 ) -> None:
     _limits(settings, API_RATE_PER_MINUTE="100", API_ANON_RATE_PER_MINUTE="2")
     anonymous = Client()
@@ -266,7 +282,7 @@ def test_anonymous_catalogue_has_its_own_ceiling(
 
 @pytest.mark.parametrize("rate", ["0"])
 def test_rate_limit_can_be_turned_off(
-    world: World, settings: Any, traveller: time_machine.Traveller, rate: str
+    world: World, settings: Settings, traveller: time_machine.Traveller, rate: str
 ) -> None:
     _limits(settings, API_ANON_RATE_PER_MINUTE=rate)
     anonymous = Client()
@@ -340,7 +356,7 @@ def _intake_body(procedure: str) -> dict[str, Any]:
     }
 
 
-def _assert_outside(response: Any, agency: Any) -> None:
+def _assert_outside(response: TestResponse, agency: Agency) -> None:
     assert response.status_code == 403, response.content
     body = response.json()
     assert body["code"] == "forbidden" and agency.code in body["detail"]

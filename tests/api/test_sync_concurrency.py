@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from typing import Any
 
 import pytest
 import time_machine
 from django.db import connection, connections, transaction
+from pytest_django import Settings
 
 from motcua.dossiers.applicants import Applicant
 from motcua.dossiers.importing import import_dossier_records
@@ -86,7 +86,7 @@ def test_a_transaction_committing_late_is_not_skipped(pg_world: World) -> None:
 
 
 def test_paging_during_concurrent_intake_sees_each_dossier_exactly_once(
-    pg_world: World, settings: Any
+    pg_world: World, settings: Settings
 ) -> None:
     # A short lag, so that the test waits for it in real time (writes here take milliseconds).
     settings.MOTCUA = {**settings.MOTCUA, "API_SYNC_SETTLE_SECONDS": "2"}
@@ -123,7 +123,7 @@ def test_paging_during_concurrent_intake_sees_each_dossier_exactly_once(
 
 
 def test_a_long_import_is_not_paged_past_by_live_events_committed_meanwhile(
-    pg_world: World, settings: Any
+    pg_world: World, settings: Settings
 ) -> None:
     # No settle lag: only the open import's start holds the feed back.
     settings.MOTCUA = {**settings.MOTCUA, "API_SYNC_SETTLE_SECONDS": "0"}

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 from django.test import Client
+from pytest_django import Settings
 
 from motcua.api.models import ApiToken
 from motcua.api.tokens import api_token_create, token_hash
@@ -40,7 +41,7 @@ def test_token_lives_ninety_days_by_default_then_gets_a_clear_401(
     assert token.last_used_at == NOW + dt.timedelta(days=90) - dt.timedelta(seconds=1)
 
 
-def test_default_life_is_configurable(world: World, settings) -> None:
+def test_default_life_is_configurable(world: World, settings: Settings) -> None:
     settings.MOTCUA = {**settings.MOTCUA, "API_TOKEN_DAYS": "30"}
     with time_machine.travel(NOW, tick=False):
         token, _raw = api_token_create(user=world.clerk, name="Cổng DVC", actor="test")

@@ -5,16 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pytest_django import Settings
 
 from tests.world import world  # noqa: F401
 
 
 @pytest.fixture
-def media(settings: pytest.FixtureRequest, tmp_path: Path) -> Path:
+def media(settings: Settings, tmp_path: Path) -> Path:
     """Both file storages in a temporary folder (as tests/portal's ``media``)."""
     root = tmp_path / "media"
-    settings.MEDIA_ROOT = root  # type: ignore[attr-defined]
-    settings.STORAGES = {  # type: ignore[attr-defined]
+    settings.MEDIA_ROOT = root
+    settings.STORAGES = {
         "default": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(root)},

@@ -52,6 +52,7 @@ def test_receipt_printed_at_the_counter_is_kept_once_per_format(
     assert kept.type_code == "mau-01"
     assert kept.name == "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"
     assert kept.sha256 == hashlib.sha256(first).hexdigest()
+    assert kept.file.name is not None
     assert (media / kept.file.name).read_bytes() == first  # the bytes handed out
     assert kept.holder_id_number == "066090001234"
     assert kept.issuer == world.center.name  # the receipt is the one-stop unit's

@@ -6,12 +6,12 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 import time_machine
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from pytest_django import Settings
 
 from motcua.archive.files import atomic_with_files
 from motcua.archive.models import Document, DocumentKind, Origin
@@ -238,6 +238,7 @@ def test_export_refuses_a_file_changed_in_storage_and_leaves_nothing(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     damaged = Document.objects.filter(dossier=dossiers["second"], kind="result").get()
+    assert damaged.file.name is not None
     (media / damaged.file.name).write_bytes(b"%PDF-1.4 sua doi")
 
     code, out = _export(tmp_path, "--agency", world.justice.code, "--year", "2026")
@@ -272,6 +273,7 @@ def test_expired_lists_documents_past_retention_at_a_date_and_deletes_nothing(
     # Results and the citizen's store are kept for good; nothing was deleted.
     assert Document.objects.count() == 5 + 4 + 1  # parts, results, the citizen's own
     for document in parts_2026:
+        assert document.file.name is not None
         assert document.file.storage.exists(document.file.name)
 
 
@@ -283,7 +285,7 @@ def test_expired_refuses_a_bad_date(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_retention_years_are_set_by_kind_in_the_environment(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings: Any
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings: Settings
 ) -> None:
     import runpy
 

@@ -13,6 +13,7 @@ import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from pytest_django import Settings
 
 from motcua.archive.files import files_orphaned_set_aside
 from motcua.archive.models import HeldUpload
@@ -35,12 +36,14 @@ def hold(world: World, name: str = "don.pdf", session: str = "s1") -> HeldUpload
 
 def test_only_the_same_user_and_session_take_it_back(world: World, media: Path) -> None:  # noqa: F811
     held = hold(world)
+    assert held.file.name is not None
     assert held.file.name.startswith("held/") and "don" not in held.file.name
     assert held.size == len(PDF) and held.original_name == "don.pdf"
     assert upload_take(held.token, user=world.citizen, session_key="s1") == held
     assert upload_take(held.token, user=world.citizen, session_key="s2") is None
     assert upload_take(held.token, user=world.outsider, session_key="s1") is None
-    assert upload_take(held.token, user=AnonymousUser(), session_key="s1") is None
+    # Deliberately request.user as it comes when not signed in (annotated User | None).
+    assert upload_take(held.token, user=AnonymousUser(), session_key="s1") is None  # type: ignore[arg-type]
     assert upload_take("unknown", user=world.citizen, session_key="s1") is None
 
 
@@ -48,7 +51,7 @@ def test_an_anonymous_upload_is_held_for_its_session(world: World, media: Path) 
     held = upload_hold(
         SimpleUploadedFile("a.pdf", PDF),
         content_type="application/pdf",
-        user=AnonymousUser(),
+        user=AnonymousUser(),  # type: ignore[arg-type]  # deliberately request.user, signed out
         session_key="anon",
     )
     assert upload_take(held.token, user=None, session_key="anon") == held
@@ -84,10 +87,10 @@ def test_the_hourly_job_deletes_old_held_uploads_and_their_files(
 def test_held_files_are_not_orphans(
     world: World,  # noqa: F811
     media: Path,  # noqa: F811
-    settings: pytest.FixtureRequest,
+    settings: Settings,
     tmp_path: Path,
 ) -> None:
-    settings.DATA_DIR = tmp_path  # type: ignore[attr-defined]  # where orphans are moved
+    settings.DATA_DIR = tmp_path  # where orphans are moved
     held = hold(world)
     stray = media / "held" / "stray"
     stray.write_bytes(PDF)

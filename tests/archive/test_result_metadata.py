@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.archive.models import Document
@@ -23,14 +24,14 @@ from tests.world import MONDAY, World, local
 RESULT = b"%PDF-1.4 phieu ly lich tu phap"
 
 
-def _finished(world: World, *, owner: object = None) -> Document:
+def _finished(world: World, *, owner: User | None = None) -> Document:
     with time_machine.travel(local(MONDAY, 9), tick=False):
         dossier: Dossier = dossier_receive(
             procedure_version=world.procedure,
             applicant=citizen_applicant(id_number="066090001234"),
             actor=world.clerk,
             receiving_unit=world.center,
-            owner=owner,  # type: ignore[arg-type]
+            owner=owner,
         )
         dossier_finish(
             dossier=to_signing(world, dossier),

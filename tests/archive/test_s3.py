@@ -14,6 +14,7 @@ import boto3
 import pytest
 from django.core.files.base import ContentFile
 from moto import mock_aws
+from pytest_django import Settings
 
 from motcua.archive.files import atomic_with_files, files_orphaned_set_aside
 from motcua.archive.models import Document, DocumentKind, Origin
@@ -41,7 +42,7 @@ def _settings_with_bucket(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> di
 
 @pytest.fixture
 def bucket(
-    settings: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> Iterator[dict[str, Any]]:
     configured = _settings_with_bucket(monkeypatch, tmp_path)
     # moto answers for the custom endpoint as for AWS's own.
@@ -91,6 +92,7 @@ def test_document_stored_in_the_bucket_and_read_back(bucket: dict[str, Any]) -> 
     # Really in the bucket, under the configured prefix, with a random name.
     s3 = boto3.client("s3", endpoint_url=ENDPOINT, region_name="ap-southeast-1")
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]]
+    assert stored.file.name is not None
     assert keys == [f"hoso/{stored.file.name}"]
     assert stored.file.name.endswith(".pdf") and "giay-khai-sinh" not in stored.file.name
     body = s3.get_object(Bucket=BUCKET, Key=keys[0])["Body"].read()

@@ -11,6 +11,7 @@ import pytest
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from django.core.files.uploadedfile import SimpleUploadedFile
+from pytest_django import Settings
 
 from motcua.archive.models import SignatureStatus
 from motcua.archive.signing import (
@@ -141,11 +142,11 @@ def test_upload_check_refuses_a_part_whose_signature_is_broken(
 
 def test_the_agency_certificate_is_read_from_the_folder_with_its_password(
     ca: ThrowawayCA,
-    settings: pytest.FixtureRequest,
+    settings: Settings,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    settings.MOTCUA = {**settings.MOTCUA, "SIGNING_DIR": str(tmp_path)}  # type: ignore[attr-defined]
+    settings.MOTCUA = {**settings.MOTCUA, "SIGNING_DIR": str(tmp_path)}
     ca.write_p12(tmp_path, "000.00.19.H18", "UBND TP Gia Nghĩa", "bí mật")
     assert agency_signer("000.00.99.H18") is None  # no certificate: results go unsigned
     monkeypatch.setenv(password_variable("000.00.19.H18"), "bí mật")
@@ -165,11 +166,11 @@ def test_the_agency_certificate_is_read_from_the_folder_with_its_password(
 
 
 def test_trust_roots_come_from_a_pem_bundle(
-    ca: ThrowawayCA, settings: pytest.FixtureRequest, tmp_path: Path
+    ca: ThrowawayCA, settings: Settings, tmp_path: Path
 ) -> None:
     bundle = tmp_path / "roots.pem"
     bundle.write_bytes(ca.pem() + ThrowawayCA.make("Second").pem())
-    settings.MOTCUA = {**settings.MOTCUA, "TRUST_ROOTS": str(bundle)}  # type: ignore[attr-defined]
+    settings.MOTCUA = {**settings.MOTCUA, "TRUST_ROOTS": str(bundle)}
     loaded = trust_roots_load()
     assert [r.subject.native["common_name"] for r in loaded] == ["motcua Test Root CA", "Second"]
 
@@ -177,14 +178,14 @@ def test_trust_roots_come_from_a_pem_bundle(
 @pytest.mark.django_db
 def test_signing_check_command_reports_each_certificate(
     ca: ThrowawayCA,
-    settings: pytest.FixtureRequest,
+    settings: Settings,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     from motcua.archive.signing_cli import signing_check
 
-    settings.MOTCUA = {**settings.MOTCUA, "SIGNING_DIR": str(tmp_path)}  # type: ignore[attr-defined]
+    settings.MOTCUA = {**settings.MOTCUA, "SIGNING_DIR": str(tmp_path)}
     ca.write_p12(tmp_path, "H18", "UBND Hợp lệ", "a")
     ca.write_p12(tmp_path, "H19", "UBND Hết hạn", "b", window=EXPIRED)
     ca.write_p12(tmp_path, "H20", "UBND Sai mật khẩu", "c")

@@ -45,6 +45,15 @@ def _folder(tmp_path: Path, entries: list[Any], name: str = "guides") -> Path:
     return folder
 
 
+def _stored_files() -> list[str]:
+    """The names of the stored blank forms' files, sorted: every form has its file."""
+    names = []
+    for form in BlankForm.objects.all():
+        assert form.file.name is not None
+        names.append(form.file.name)
+    return sorted(names)
+
+
 ENTRY: dict[str, Any] = {
     "code": "1.001234",
     "conditions": "Công dân Việt Nam từ đủ 14 tuổi.",
@@ -89,11 +98,11 @@ def test_import_records_the_guide_and_a_second_import_changes_nothing(
     ]
     assert forms[0][3] == PDF
     assert AuditEvent.objects.filter(action="catalog.guide_save").count() == 1
-    files = sorted(f.file.name for f in BlankForm.objects.all())
+    files = _stored_files()
 
     assert main(["import", "procedure-guides", str(folder)]) == 0
     assert "0 phiên bản thủ tục được cập nhật, 1 không đổi" in capsys.readouterr().out
-    assert sorted(f.file.name for f in BlankForm.objects.all()) == files
+    assert _stored_files() == files
     assert AuditEvent.objects.filter(action="catalog.guide_save").count() == 1
 
 

@@ -21,8 +21,8 @@ def _demo() -> None:
     demo.load(lambda _msg: None)
 
 
-def _codes(text: str, **kwargs: object) -> set[str]:
-    return {v.procedure.code for v in procedure_search(text, **kwargs)}  # type: ignore[arg-type]
+def _codes(text: str, *, day: dt.date, field: str | None = None) -> set[str]:
+    return {v.procedure.code for v in procedure_search(text, field=field, day=day)}
 
 
 def test_search_ignores_case_and_diacritics() -> None:

@@ -18,6 +18,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from pytest_django import Settings
 
 from motcua.archive.models import Document
 from motcua.cli import main
@@ -58,7 +59,7 @@ def _inventory_here() -> dict[str, Any]:
 
 
 @pytest.fixture
-def media(settings: Any, tmp_path: Path) -> Path:
+def media(settings: Settings, tmp_path: Path) -> Path:
     root = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,
@@ -170,7 +171,9 @@ def test_a_damaged_backup_restores_nothing(
     _populate()
     backup = tmp_path / "backup"
     assert main(["backup", "--output", str(backup)]) == 0
-    stored = backup / "media" / Document.objects.order_by("id")[1].file.name
+    name = Document.objects.order_by("id")[1].file.name
+    assert name is not None
+    stored = backup / "media" / name
     assert stored.is_file()
     stored.write_bytes(b"not the scan any more")
 

@@ -176,7 +176,7 @@ def test_a_sign_in_leaves_the_kept_tokens_alone(world: World) -> None:
     """A sign-in writes only ``last_login``: no stamp changes, and every process keeps its
     tokens; a token's recorded use does change the stamp (it is what the check reads)."""
     access = config_stamp("default", ACCESS)
-    update_last_login(None, user=world.clerk)
+    update_last_login(type(world.clerk), user=world.clerk)  # the sender Django sends
     assert config_stamp("default", ACCESS) == access
     world.clerk.first_name = "Lan"
     world.clerk.save()

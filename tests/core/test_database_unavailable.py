@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.db import OperationalError
 from django.test import Client
+from pytest_django import Settings
 
 from motcua.core.heartbeat import heartbeat_write
 from motcua.dossiers.models import Dossier
@@ -53,7 +54,7 @@ def test_a_page_while_the_database_is_locked_is_a_vietnamese_503(
 
 @pytest.mark.django_db
 def test_healthz_reports_the_workers_last_beat_and_when_it_is_stale(
-    client: Client, settings: Any, tmp_path: Path
+    client: Client, settings: Settings, tmp_path: Path
 ) -> None:
     settings.DATA_DIR = tmp_path
     t0 = dt.datetime(2026, 11, 26, 2, 0, tzinfo=dt.UTC)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import suppress
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import time_machine
@@ -55,7 +55,10 @@ def received(world: World) -> Iterator[Dossier]:
         yield dossier
 
 
-def _twin(source: Model, suffix: str) -> Model:
+M = TypeVar("M", bound=Model)
+
+
+def _twin(source: M, suffix: str) -> M:
     """A new, unsaved object with ``source``'s values (its unique ones made unique)."""
     values: dict[str, Any] = {}
     for field in type(source)._meta.concrete_fields:

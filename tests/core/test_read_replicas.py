@@ -23,6 +23,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import pytest
@@ -30,6 +31,7 @@ from django.db import connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from pytest_django import DjangoDbBlocker, Settings
 
 from motcua.api.tokens import api_token_create
 from motcua.core.dbrouter import WROTE_COOKIE
@@ -110,7 +112,7 @@ _MATCHED = (
 
 @pytest.fixture(scope="session")
 def streaming_replica(
-    django_db_setup: None, django_db_blocker: Any
+    django_db_setup: None, django_db_blocker: DjangoDbBlocker
 ) -> Iterator[tuple[Replica, dict[str, str]]]:
     primary = connections["default"].settings_dict
     with django_db_blocker.unblock(), connections["default"].cursor() as cursor:
@@ -161,7 +163,7 @@ def _replica_alias(streaming_replica: tuple[Replica, dict[str, str]]) -> Iterato
 
 
 @pytest.fixture
-def replica(streaming_replica: tuple[Replica, dict[str, str]], settings: Any) -> Replica:
+def replica(streaming_replica: tuple[Replica, dict[str, str]], settings: Settings) -> Replica:
     # Each test decides alone whether the replica answers.
     settings.MOTCUA = {**settings.MOTCUA, "REPLICA_RETRY_SECONDS": "0"}
     return streaming_replica[0]
@@ -198,9 +200,14 @@ class Reads:
             captured.__enter__()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
         for captured in reversed(self.watched):
-            captured.__exit__(*exc)
+            captured.__exit__(exc_type, exc, traceback)
 
     @staticmethod
     def _touching(captured: CaptureQueriesContext, table: str) -> list[str]:

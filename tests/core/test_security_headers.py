@@ -8,7 +8,7 @@ import base64
 import hashlib
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.core.cache import cache
@@ -24,6 +24,10 @@ from motcua.feedback.services import FeedbackInput, feedback_submit
 from tests.feedback.conftest import dossier_make
 from tests.world import World
 
+if TYPE_CHECKING:
+    # The test client's response (the stubs' name: it exists only for type checkers).
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
 pytestmark = pytest.mark.django_db
 
 SECRET = "S3CR3TXY"
@@ -37,7 +41,7 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
 
 
-def policy(response: Any) -> dict[str, list[str]]:
+def policy(response: TestResponse) -> dict[str, list[str]]:
     """The Content-Security-Policy header as {directive: sources}."""
     directives = {}
     for part in response["Content-Security-Policy"].split(";"):
@@ -46,7 +50,7 @@ def policy(response: Any) -> dict[str, list[str]]:
     return directives
 
 
-def assert_security_headers(response: Any) -> None:
+def assert_security_headers(response: TestResponse) -> None:
     csp = policy(response)
     assert csp["default-src"] == ["'self'"]
     assert csp["script-src"] == ["'self'"]  # no inline script, no eval, no other origin

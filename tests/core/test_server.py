@@ -167,6 +167,7 @@ def _access_line(logger_class: type[Any], uri: str, access_format: str | None = 
     logger.now = lambda: "[26/Nov/2026:10:00:00 +0700]"
     lines: list[str] = []
     handler = logging.Handler()
+    # The handler's output replaced on this instance (mypy refuses assigning to a method).
     handler.emit = lambda record: lines.append(record.getMessage())  # type: ignore[method-assign]
     logger.access_log.addHandler(handler)
     path, _, query = uri.partition("?")

@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.db import connection
 from django.test import Client
+from pytest_django import Settings
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +22,7 @@ def test_the_cache_table_is_made_by_the_migrations() -> None:
     assert "motcua_cache" in connection.introspection.table_names()
 
 
-def test_lookup_limit_counts_across_processes_with_the_database_cache(settings: Any) -> None:
+def test_lookup_limit_counts_across_processes_with_the_database_cache(settings: Settings) -> None:
     settings.CACHES = DATABASE_CACHE
     settings.MOTCUA = {**settings.MOTCUA, "LOOKUP_RATE": "0", "LOOKUP_CODE_RATE": "2/300"}
 

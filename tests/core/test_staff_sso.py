@@ -13,6 +13,7 @@ import requests
 from django.contrib.auth.models import User
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from pytest_django import Settings
 
 from motcua.core.models import AuditEvent, StaffIdentity, StaffProfile
 from tests.oidc_provider import Provider, oidc_provider, provider_settings
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def provider(settings: Any) -> Iterator[Provider]:
+def provider(settings: Settings) -> Iterator[Provider]:
     with oidc_provider() as p:
         p.auto_approve = True
         settings.MOTCUA = {**settings.MOTCUA, "STAFF_OIDC": provider_settings(p)}
@@ -37,7 +38,7 @@ def _sso(client: Client) -> Any:
     return client.get(f"{back.path}?{back.query}")
 
 
-def test_no_button_and_no_route_when_unset(world: World, settings: Any) -> None:
+def test_no_button_and_no_route_when_unset(world: World, settings: Settings) -> None:
     settings.MOTCUA = {**settings.MOTCUA, "STAFF_OIDC": {"DISCOVERY_URL": "", "CLIENT_ID": ""}}
     assert "SSO" not in Client().get("/dang-nhap/").content.decode()
     assert Client().get("/dang-nhap/sso/").status_code == 404
@@ -70,7 +71,7 @@ def test_a_citizen_account_is_not_staff(world: World, provider: Provider) -> Non
     assert "_auth_user_id" not in client.session
 
 
-def test_match_by_email(world: World, provider: Provider, settings: Any) -> None:
+def test_match_by_email(world: World, provider: Provider, settings: Settings) -> None:
     world.leader.email = "lanh.dao@example.vn"
     world.leader.save(update_fields=["email"])
     settings.MOTCUA["STAFF_OIDC"]["MATCH"] = "email"
@@ -147,7 +148,9 @@ def test_is_staff_without_a_profile_is_refused(world: World, provider: Provider)
     assert "_auth_user_id" not in client.session
 
 
-def test_an_unverified_email_is_refused(world: World, provider: Provider, settings: Any) -> None:
+def test_an_unverified_email_is_refused(
+    world: World, provider: Provider, settings: Settings
+) -> None:
     world.leader.email = "lanh.dao@example.vn"
     world.leader.save(update_fields=["email"])
     settings.MOTCUA["STAFF_OIDC"]["MATCH"] = "email"

@@ -40,7 +40,7 @@ def catalogue_build() -> dict[str, Any]:
         valid_from=dt.date(2020, 1, 1),
         valid_to=dt.date(2025, 6, 30),
     )
-    for position, (name, unit, hours) in enumerate(
+    for position, (name, unit, step_hours) in enumerate(
         [
             ("Tiếp nhận hồ sơ", CENTER, 4),
             ("Thẩm định hồ sơ", "Phòng Hành chính tư pháp", 12),
@@ -56,7 +56,7 @@ def catalogue_build() -> dict[str, Any]:
             name=name,
             unit=ref.agency,
             unit_label=ref.label,
-            hours=Decimal(hours),
+            hours=Decimal(step_hours),
         )
     v2 = ProcedureVersion.objects.create(
         procedure=p1,

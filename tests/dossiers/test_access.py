@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
@@ -43,7 +44,9 @@ def test_outsider_gets_the_same_answer_as_for_a_missing_code(
     assert reads(received.code) == []
 
 
-def test_citizen_sees_only_own_dossiers(world: World, received: Dossier, traveller) -> None:
+def test_citizen_sees_only_own_dossiers(
+    world: World, received: Dossier, traveller: time_machine.Traveller
+) -> None:
     own = dossier_submit(
         procedure_version=world.procedure,
         applicant=citizen_applicant(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time_machine
 from django.test import Client
 
 from motcua.dossiers.models import Dossier, Status
@@ -38,7 +39,9 @@ def test_admin_shows_no_dossier(client: Client, world: World, received: Dossier)
     assert received.status == Status.PROCESSING
 
 
-def test_applicant_is_notified_by_email_and_sms(world: World, traveller) -> None:
+def test_applicant_is_notified_by_email_and_sms(
+    world: World, traveller: time_machine.Traveller
+) -> None:
     dossier = dossier_receive(
         procedure_version=world.procedure,
         applicant=citizen_applicant(email="binh@example.vn"),
@@ -57,7 +60,7 @@ def test_applicant_is_notified_by_email_and_sms(world: World, traveller) -> None
 
 
 def test_extension_and_result_are_notified_and_bad_phone_is_skipped(
-    world: World, traveller
+    world: World, traveller: time_machine.Traveller
 ) -> None:
     dossier = dossier_receive(
         procedure_version=world.procedure,
@@ -81,7 +84,9 @@ def test_extension_and_result_are_notified_and_bad_phone_is_skipped(
     ]
 
 
-def test_refusals_and_stops_are_told_with_their_reason(world: World, traveller) -> None:
+def test_refusals_and_stops_are_told_with_their_reason(
+    world: World, traveller: time_machine.Traveller
+) -> None:
     def new() -> Dossier:
         dossier = dossier_receive(
             procedure_version=world.procedure,

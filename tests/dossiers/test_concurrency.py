@@ -185,14 +185,14 @@ def test_a_receipt_in_progress_does_not_hold_up_the_next_number(pg_world: World)
     held, release = threading.Event(), threading.Event()
     holder = threading.get_ident
 
-    def hold(event: Any) -> None:
+    def hold(event: DossierEvent) -> None:
         if threading.get_ident() == first_thread[0]:
             held.set()
             release.wait(timeout=30)
 
     first_thread: list[int] = []
     event_listener_register("test_hold", hold)
-    results: dict[str, Any] = {}
+    results: dict[str, str | Exception] = {}
 
     def receive(name: str) -> None:
         try:
@@ -209,7 +209,12 @@ def test_a_receipt_in_progress_does_not_hold_up_the_next_number(pg_world: World)
 
     try:
         with time_machine.travel(local(MONDAY, 9), tick=False):
-            a = threading.Thread(target=lambda: (first_thread.append(holder()), receive("a")))
+
+            def first() -> None:
+                first_thread.append(holder())
+                receive("a")
+
+            a = threading.Thread(target=first)
             a.start()
             assert held.wait(timeout=30)
             b = threading.Thread(target=receive, args=("b",))

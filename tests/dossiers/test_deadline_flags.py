@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 
 from motcua.dossiers.models import Dossier, Flag, Status
 from motcua.dossiers.services import (
@@ -48,7 +49,7 @@ def overdue_in_inbox(world: World) -> int:
 
 
 def test_supplement_restart_drops_the_overdue_flag_until_the_new_due_date_passes(
-    world: World, appraised: Dossier, traveller
+    world: World, appraised: Dossier, traveller: time_machine.Traveller
 ) -> None:
     # Received Monday 09:00, due Thursday 17:00; the Friday scan flags it.
     traveller.move_to(local(FRIDAY, 8))
@@ -78,7 +79,7 @@ def test_supplement_restart_drops_the_overdue_flag_until_the_new_due_date_passes
 
 
 def test_scan_clears_a_stale_overdue_flag_left_by_earlier_versions(
-    world: World, received: Dossier, traveller
+    world: World, received: Dossier, traveller: time_machine.Traveller
 ) -> None:
     """Dossiers flagged before the services kept the flag in step are put right by the scan."""
     Dossier.objects.filter(pk=received.pk).update(
@@ -90,7 +91,7 @@ def test_scan_clears_a_stale_overdue_flag_left_by_earlier_versions(
 
 
 def test_ended_dossier_keeps_the_overdue_flag_it_ended_with(
-    world: World, appraised: Dossier, traveller
+    world: World, appraised: Dossier, traveller: time_machine.Traveller
 ) -> None:
     traveller.move_to(local(FRIDAY, 8))
     dossiers_flag_overdue()
@@ -102,7 +103,7 @@ def test_ended_dossier_keeps_the_overdue_flag_it_ended_with(
 
 
 def test_extension_keeps_the_legal_due_date_for_the_overdue_flag(
-    world: World, appraised: Dossier, traveller
+    world: World, appraised: Dossier, traveller: time_machine.Traveller
 ) -> None:
     """The new appointment is what the applicant is told; the legal due date still decides
     whether the dossier is overdue (and late), so the flag comes when that date passes."""
@@ -123,7 +124,7 @@ def test_extension_keeps_the_legal_due_date_for_the_overdue_flag(
 
 
 def test_completion_and_acceptance_drop_the_acceptance_overdue_flag(
-    world: World, traveller
+    world: World, traveller: time_machine.Traveller
 ) -> None:
     online = dossier_submit(
         procedure_version=world.procedure,

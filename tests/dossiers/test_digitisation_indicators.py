@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from pytest_django import Settings
 
 from motcua.archive.models import DocumentKind, Origin
 from motcua.archive.services import DocumentMeta, document_store
@@ -24,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def documents_dir(settings: Any, tmp_path: Path) -> None:
+def documents_dir(settings: Settings, tmp_path: Path) -> None:
     settings.STORAGES = {
         **settings.STORAGES,
         "documents": {
@@ -66,7 +68,9 @@ def rate(result: dict[str, Any], code: str) -> dict[str, Any]:
     raise KeyError(code)
 
 
-def test_digitised_and_reused_dossiers_are_counted(world: World, traveller: object) -> None:
+def test_digitised_and_reused_dossiers_are_counted(
+    world: World, traveller: time_machine.Traveller
+) -> None:
     earlier = document_store(
         content=SimpleUploadedFile("old.pdf", b"%PDF-1.4 old result"),
         content_type="application/pdf",

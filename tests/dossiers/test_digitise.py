@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from pytest_django import Settings
 
 from motcua.archive.models import Document, DocumentKind, Origin
 from motcua.archive.queries import documents_of_holder
@@ -33,9 +35,9 @@ HOLDER = "066090001234"  # citizen_applicant()'s ID number
 
 
 @pytest.fixture(autouse=True)
-def documents_dir(settings: object, tmp_path: Path) -> None:
-    settings.STORAGES = {  # type: ignore[attr-defined]
-        **settings.STORAGES,  # type: ignore[attr-defined]
+def documents_dir(settings: Settings, tmp_path: Path) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
         "documents": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(tmp_path)},
@@ -47,7 +49,14 @@ def scan(name: str = "trang.pdf", body: bytes = b"%PDF-1.4 page") -> PartFile:
     return PartFile(SimpleUploadedFile(name, body), "application/pdf")
 
 
-def stored(holder: str = HOLDER, **meta: object) -> Document:
+class StoredMeta(TypedDict, total=False):
+    """What a test sets of a stored document's ``DocumentMeta`` besides the defaults."""
+
+    summary: str
+    valid_until: dt.date
+
+
+def stored(holder: str = HOLDER, **meta: Unpack[StoredMeta]) -> Document:
     """A document of the holder's, as a finished dossier's result leaves it."""
     return document_store(
         content=SimpleUploadedFile("kq.pdf", b"%PDF-1.4 result " + holder.encode()),
@@ -58,7 +67,7 @@ def stored(holder: str = HOLDER, **meta: object) -> Document:
             origin=Origin.ISSUED,
             code=f"{holder}.LLTP",
             holder_id_number=holder,
-            **meta,  # type: ignore[arg-type]
+            **meta,
         ),
     )
 
@@ -73,7 +82,9 @@ def receive(world: World, *parts: PartInput) -> Dossier:
     )
 
 
-def test_a_part_is_scanned_in_several_files(world: World, traveller: object) -> None:
+def test_a_part_is_scanned_in_several_files(
+    world: World, traveller: time_machine.Traveller
+) -> None:
     dossier = receive(
         world,
         PartInput(name="Tờ khai", files=[scan("1.pdf"), scan("2.jpg", b"\xff\xd8\xff page 2")]),
@@ -89,7 +100,9 @@ def test_a_part_is_scanned_in_several_files(world: World, traveller: object) -> 
     assert event.data["parts"] == [{"part": "Tờ khai", "files": 2}]
 
 
-def test_a_paper_part_needs_a_reason_and_keeps_it(world: World, traveller: object) -> None:
+def test_a_paper_part_needs_a_reason_and_keeps_it(
+    world: World, traveller: time_machine.Traveller
+) -> None:
     with pytest.raises(TransitionError, match="chưa được số hóa"):
         receive(world, PartInput(name="Tờ khai", files=[scan()]), PartInput(name="Bản vẽ A0"))
     assert not Dossier.objects.exists()
@@ -102,7 +115,9 @@ def test_a_paper_part_needs_a_reason_and_keeps_it(world: World, traveller: objec
     assert event.data["parts"] == [{"part": "Bản vẽ A0", "files": 0, "not_digitised": "Khổ A0"}]
 
 
-def test_reuse_makes_a_document_linked_to_its_source(world: World, traveller: object) -> None:
+def test_reuse_makes_a_document_linked_to_its_source(
+    world: World, traveller: time_machine.Traveller
+) -> None:
     source = stored()
     dossier = receive(world, PartInput(name="Phiếu LLTP", reuse_of=source))
     part = dossier.parts.get()
@@ -122,7 +137,7 @@ def test_reuse_makes_a_document_linked_to_its_source(world: World, traveller: ob
 
 
 def test_only_the_applicants_own_valid_documents_are_reused(
-    world: World, traveller: object
+    world: World, traveller: time_machine.Traveller
 ) -> None:
     others = stored(holder="001099012345")
     with pytest.raises(TransitionError, match="không thuộc người có số định danh"):
@@ -137,7 +152,7 @@ def test_documents_of_a_holder_are_found_by_id_number_only(
     world: World, traveller: time_machine.Traveller
 ) -> None:
     older = stored()
-    traveller.shift(dt.timedelta(hours=1))  # type: ignore[attr-defined]
+    traveller.shift(dt.timedelta(hours=1))
     newer = stored(summary="lần 2", valid_until=dt.date(2030, 1, 1))
     stored(valid_until=dt.date(2026, 1, 1))  # expired
     stored(holder="001099012345")  # someone else's
@@ -148,7 +163,9 @@ def test_documents_of_a_holder_are_found_by_id_number_only(
     assert documents_of_holder("") == []
 
 
-def test_a_part_is_digitised_later_by_the_counter(world: World, traveller: object) -> None:
+def test_a_part_is_digitised_later_by_the_counter(
+    world: World, traveller: time_machine.Traveller
+) -> None:
     dossier = receive(world, PartInput(name="Bản vẽ", not_digitised_reason="Máy quét hỏng"))
     part = dossier.parts.get()
     before = dossier.version
@@ -170,7 +187,7 @@ def test_a_part_is_digitised_later_by_the_counter(world: World, traveller: objec
 
 
 def test_digitising_is_refused_to_outsiders_and_after_the_end(
-    world: World, traveller: object
+    world: World, traveller: time_machine.Traveller
 ) -> None:
     dossier = receive(world, PartInput(name="Bản vẽ", not_digitised_reason="Máy quét hỏng"))
     part = dossier.parts.get()

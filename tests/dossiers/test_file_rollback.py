@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from pytest_django import Settings
 
 from motcua.archive.files import atomic_with_files
 from motcua.archive.queries import result_document
@@ -29,6 +31,7 @@ PDF = b"%PDF-1.4 ban chup"
 def result_name(dossier: Dossier) -> str:
     document = result_document(dossier)
     assert document is not None
+    assert document.file.name is not None
     return document.file.name
 
 
@@ -37,7 +40,7 @@ def files_in(root: Path) -> list[str]:
 
 
 @pytest.fixture
-def media(settings, tmp_path: Path) -> Path:
+def media(settings: Settings, tmp_path: Path) -> Path:
     root = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,
@@ -60,7 +63,7 @@ def scan(name: str = "cccd.pdf") -> PartInput:
 
 
 def test_receipt_refused_after_a_part_was_written_leaves_no_file(
-    world: World, traveller, media: Path
+    world: World, traveller: time_machine.Traveller, media: Path
 ) -> None:
     with pytest.raises(TransitionError, match="phải có tên"):
         dossier_receive(
@@ -75,7 +78,7 @@ def test_receipt_refused_after_a_part_was_written_leaves_no_file(
 
 
 def test_refused_supplement_keeps_the_committed_files_and_only_them(
-    world: World, traveller, media: Path
+    world: World, traveller: time_machine.Traveller, media: Path
 ) -> None:
     dossier = dossier_receive(
         procedure_version=world.procedure,
@@ -123,7 +126,7 @@ def test_result_file_goes_with_a_caller_block_that_fails(
 
 @pytest.mark.django_db(transaction=True)
 def test_outermost_rollback_without_an_exception_removes_the_file(
-    world: World, traveller, media: Path
+    world: World, traveller: time_machine.Traveller, media: Path
 ) -> None:
     """``set_rollback`` (no exception passes through) and a real commit, on a real
     transaction rather than the test's savepoint."""

@@ -8,6 +8,7 @@ import io
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ from docx import Document
 from docx.oxml.ns import qn
 from PIL import Image
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
+from pytest_django import DjangoAssertNumQueries, Settings
 
 from motcua.agencies.models import Agency, AgencyKind, Level
 from motcua.catalog.models import DurationUnit, Field, Part, PartKind, Procedure, ProcedureVersion
@@ -28,7 +31,7 @@ from motcua.core import documents
 from motcua.core.documents import DocumentHeader
 from motcua.dossiers.forms_docs import context as ctx
 from motcua.dossiers.forms_docs import form_response, render_context, render_form
-from motcua.dossiers.forms_docs.render import qr_png
+from motcua.dossiers.forms_docs.render import Format, qr_png
 from motcua.dossiers.models import (
     Channel,
     DeliveryChannel,
@@ -85,14 +88,21 @@ def pdf_text(data: bytes) -> str:
     return re.sub(r"[ \t]+", " ", unicodedata.normalize("NFC", text))
 
 
+# Each output format with the function that reads its text back.
+FORMATS: tuple[tuple[Format, Callable[[bytes], str]], ...] = (
+    ("docx", docx_text),
+    ("pdf", pdf_text),
+)
+
+
 def flat(text: str) -> str:
     """Line breaks of a PDF fall anywhere: compare with single spaces."""
     return re.sub(r"\s+", " ", text)
 
 
 @pytest.fixture
-def public_url(settings: pytest.FixtureRequest) -> None:
-    settings.MOTCUA = {**settings.MOTCUA, "PUBLIC_URL": PUBLIC + "/"}  # type: ignore[attr-defined]
+def public_url(settings: Settings) -> None:
+    settings.MOTCUA = {**settings.MOTCUA, "PUBLIC_URL": PUBLIC + "/"}
 
 
 @pytest.fixture
@@ -251,11 +261,14 @@ LAYOUT_TOLERANCE_PT = 0.5
 
 def embedded_fonts(data: bytes) -> set[str]:
     reader = PdfReader(io.BytesIO(data))
-    return {
-        str(f["/BaseFont"])
-        for page in reader.pages
-        for f in page["/Resources"]["/Font"].values()  # type: ignore[index,union-attr]
-    }
+    names: set[str] = set()
+    for page in reader.pages:
+        resources = page["/Resources"]
+        assert isinstance(resources, DictionaryObject)
+        fonts = resources["/Font"]
+        assert isinstance(fonts, DictionaryObject)
+        names.update(str(f["/BaseFont"]) for f in fonts.values())
+    return names
 
 
 def times_metric_face(base_font: str) -> str | None:
@@ -325,8 +338,8 @@ def test_supplement_request_lists_the_items_from_the_event(dossier: Dossier) -> 
             "contact_phone": "0261 3544 123",
         },
     )
-    for fmt, extract in (("docx", docx_text), ("pdf", pdf_text)):
-        text = flat(extract(render_form("02", dossier, fmt=fmt)))  # type: ignore[arg-type]
+    for fmt, extract in FORMATS:
+        text = flat(extract(render_form("02", dossier, fmt=fmt)))
         assert "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ" in text
         assert "1. Bản vẽ mặt bằng móng" in text
         assert "2. Giấy chứng nhận quyền sử dụng đất" in text
@@ -373,8 +386,8 @@ def test_apology_gives_the_missed_and_the_new_appointment(dossier: Dossier) -> N
         at=at(1, 9, 16),
         data={"reason": "Cần xác minh thực địa", "new_due_at": at(9, 9, 17).isoformat()},
     )
-    for fmt, extract in (("docx", docx_text), ("pdf", pdf_text)):
-        text = flat(extract(render_form("04", dossier, fmt=fmt, signer_name="Hoàng Minh")))  # type: ignore[arg-type]
+    for fmt, extract in FORMATS:
+        text = flat(extract(render_form("04", dossier, fmt=fmt, signer_name="Hoàng Minh")))
         assert "Kính gửi: Ông/Bà " + APPLICANT in text
         assert "Ngày 29/8/2022, Sở Xây dựng tiếp nhận" in text
         assert CODE in text
@@ -394,8 +407,8 @@ def test_stop_notice_says_why_and_since_when(dossier: Dossier) -> None:
         end_reason="Quá 15 ngày không bổ sung hồ sơ",
     )
     dossier.refresh_from_db()
-    for fmt, extract in (("docx", docx_text), ("pdf", pdf_text)):
-        text = flat(extract(render_form("05", dossier, fmt=fmt)))  # type: ignore[arg-type]
+    for fmt, extract in FORMATS:
+        text = flat(extract(render_form("05", dossier, fmt=fmt)))
         assert "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ" in text
         assert "kể từ 8 giờ 30 phút, ngày 20/9/2022" in text
         assert "Lý do: Quá 15 ngày không bổ sung hồ sơ" in text
@@ -441,7 +454,7 @@ def test_control_slip_has_one_row_per_handover(dossier: Dossier) -> None:
 
 
 def test_register_lists_dossiers_of_the_period_in_landscape(
-    dossier: Dossier, django_assert_max_num_queries: Any
+    dossier: Dossier, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     # Sent by a one-stop unit written as free text, back to it: the register's "back" date.
     Handover.objects.create(
@@ -475,7 +488,7 @@ def test_register_lists_dossiers_of_the_period_in_landscape(
         "date_from": dt.date(2022, 8, 1),
         "date_to": dt.date(2022, 8, 31),
     }
-    docx = docx_text(render_form("07", None, fmt="docx", **kwargs))  # type: ignore[arg-type]
+    docx = docx_text(render_form("07", None, fmt="docx", **kwargs))
     assert "SỔ THEO DÕI HỒ SƠ" in docx
     assert "Từ ngày 1/8/2022 đến ngày 31/8/2022" in docx
     assert "Công ty TNHH Xây dựng Đắk Nông & Cộng sự" in docx
@@ -484,8 +497,8 @@ def test_register_lists_dossiers_of_the_period_in_landscape(
     assert "29/8/2022\n1/9/2022\n10 giờ 00 phút, ngày 5/9/2022 (Qua bưu chính công ích)" in docx
     # The office passes a list: still a fixed number of queries, however many dossiers.
     with django_assert_max_num_queries(6):
-        render_form("07", None, fmt="docx", **{**kwargs, "dossiers": list(Dossier.objects.all())})  # type: ignore[arg-type]
-    pdf = render_form("07", None, fmt="pdf", **kwargs)  # type: ignore[arg-type]
+        render_form("07", None, fmt="docx", **{**kwargs, "dossiers": list(Dossier.objects.all())})
+    pdf = render_form("07", None, fmt="pdf", **kwargs)
     page = PdfReader(io.BytesIO(pdf)).pages[0]
     assert page.mediabox.width > page.mediabox.height
     assert CODE in flat(pdf_text(pdf))
@@ -532,7 +545,7 @@ def test_unknown_form_is_refused(dossier: Dossier) -> None:
         render_form("09", dossier, fmt="pdf")
 
 
-def test_committed_word_templates_match_their_build_script(tmp_path: object) -> None:
+def test_committed_word_templates_match_their_build_script(tmp_path: Path) -> None:
     """The .docx templates are generated by ``build_templates``; a hand edit of one without
     the script (or the reverse) shows here. Provinces that customise them in Word should
     delete this check in their fork."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from motcua.agencies.models import Agency
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import dossier_handover, dossier_holder, holds_step
 from tests.world import World, staff_create
@@ -16,7 +17,11 @@ def test_a_unit_of_the_register_is_stored_as_the_agency(
     world: World, received: Dossier, given: str
 ) -> None:
     manager = staff_create("giamdoc", "Phạm Thu Hà", world.center, "center_manager")
-    to_unit = {"agency": world.justice, "code": world.justice.code, "name": world.justice.name}
+    to_unit: dict[str, Agency | str] = {
+        "agency": world.justice,
+        "code": world.justice.code,
+        "name": world.justice.name,
+    }
     row = dossier_handover(dossier=received, actor=manager, to_unit=to_unit[given])
     assert (row.from_unit, row.from_unit_label) == (world.center, "")
     assert (row.to_unit, row.to_unit_label, row.to_unit_name) == (world.justice, "", "Sở Tư pháp")

@@ -29,8 +29,8 @@ pytestmark = pytest.mark.django_db
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-def local(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=LOCAL)
+def local(year: int, month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=LOCAL)
 
 
 @pytest.fixture
@@ -109,8 +109,10 @@ def test_small_file_imports_every_event_type(
 
     kept = rollup_table_rows()
     assert sum(row[-1] for row in kept if row[6] == "received") == 8
-    period = {"date_from": dt.date(2022, 8, 1), "date_to": dt.date(2022, 9, 30)}
-    assert period_figures(**period, source="rollup") == period_figures(**period)
+    date_from, date_to = dt.date(2022, 8, 1), dt.date(2022, 9, 30)
+    assert period_figures(date_from=date_from, date_to=date_to, source="rollup") == period_figures(
+        date_from=date_from, date_to=date_to
+    )
     rollup_rebuild()
     assert rollup_table_rows() == kept
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import Any
 
 import pytest
+from pytest_django import Settings
 
 import motcua.notify.worker as worker
 from motcua.dossiers.models import Flag
@@ -20,7 +20,9 @@ from tests.dossiers.test_notices import make_dossier
 
 
 @pytest.fixture
-def jobs(monkeypatch: pytest.MonkeyPatch, settings: Any, tmp_path: Path) -> dict[str, worker.Job]:
+def jobs(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings, tmp_path: Path
+) -> dict[str, worker.Job]:
     # The worker's heartbeat and the orphan-file job work under MOTCUA_DATA_DIR and the
     # storage folder: this test's own, never the developer's var/.
     settings.DATA_DIR = tmp_path

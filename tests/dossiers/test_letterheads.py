@@ -88,6 +88,7 @@ def test_a_2022_dak_nong_dossier_prints_dak_nong_and_its_departments_titles(
         "000.00.03.H18", "000.01.01.H18", _at(2022, 8, 29), "000.00.03.H18-220829-0001"
     )
     # Imported from an earlier system: no officer is known.
+    assert dossier.received_at is not None
     DossierEvent.objects.create(
         dossier=dossier, type=EventType.RECEIVED, at=dossier.received_at, actor_label="import"
     )
@@ -127,6 +128,7 @@ def test_a_2026_lam_dong_commune_dossier_prints_its_commune(demo_register: None)
     dossier = _dossier(
         "000.01.60.H38", "000.11.60.H38", _at(2026, 10, 5), "000.01.60.H38-261005-0001"
     )
+    assert dossier.received_at is not None
     DossierEvent.objects.create(
         dossier=dossier, type=EventType.RECEIVED, at=dossier.received_at, actor_label="import"
     )

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from pytest_django import Settings
 
 import motcua.dossiers.services as dossier_services
 from motcua.dossiers.applicants import Applicant
@@ -61,9 +63,9 @@ from tests.world import MONDAY, World, local
 
 
 @pytest.fixture(autouse=True)
-def documents_dir(settings: object, tmp_path: object) -> None:
-    settings.STORAGES = {  # type: ignore[attr-defined]
-        **settings.STORAGES,  # type: ignore[attr-defined]
+def documents_dir(settings: Settings, tmp_path: Path) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
         "documents": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(tmp_path)},
@@ -408,7 +410,7 @@ def test_every_service_and_every_event_has_a_driver() -> None:
 @pytest.mark.parametrize("contacts", list(CONTACTS))
 @pytest.mark.parametrize("service", list(DRIVERS))
 def test_each_event_notifies_by_the_one_rule(
-    world: World, traveller: object, service: str, contacts: str
+    world: World, traveller: time_machine.Traveller, service: str, contacts: str
 ) -> None:
     event, told, setup = DRIVERS[service]
     values, expected = CONTACTS[contacts]
@@ -448,7 +450,9 @@ def test_unusable_contacts_from_an_import_are_skipped(
     assert set(notice_recipients(dossier)) == {Recipient(c, a) for c, a in expected}
 
 
-def test_a_dossier_with_no_usable_contact_still_changes(world: World, traveller: object) -> None:
+def test_a_dossier_with_no_usable_contact_still_changes(
+    world: World, traveller: time_machine.Traveller
+) -> None:
     dossier = _at_signing(world, applicant("", LANDLINE, ""))
     dossier_finish(dossier=dossier, actor=world.leader)
     assert dossier.status == Status.RESULT_READY

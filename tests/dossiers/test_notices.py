@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import transaction
 from django.utils import translation
+from pytest_django import Settings
 
 from motcua.agencies.models import Agency, Level
 from motcua.catalog.models import DurationUnit, Field, Procedure, ProcedureVersion
@@ -26,7 +27,7 @@ RATING = f"{PUBLIC_URL}/danh-gia/{CODE}/?bi-mat=s3cr%26t%2Bx"
 
 
 @pytest.fixture(autouse=True)
-def _public_url(settings: Any, tmp_path: Path) -> None:
+def _public_url(settings: Settings, tmp_path: Path) -> None:
     settings.MOTCUA = {**settings.MOTCUA, "PUBLIC_URL": PUBLIC_URL + "/"}
 
 

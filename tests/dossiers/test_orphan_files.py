@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from pytest_django import Settings
 
 from motcua.archive.models import Document
 from motcua.dossiers.services import PartInput, dossier_receive, files_orphaned_set_aside
@@ -28,7 +28,7 @@ def _age(path: Path, seconds: float) -> None:
 def test_only_files_no_row_names_and_old_enough_are_moved_aside(
     world: World,
     media: Path,  # noqa: F811
-    settings: Any,
+    settings: Settings,
     tmp_path: Path,
 ) -> None:
     settings.DATA_DIR = tmp_path / "data"
@@ -39,7 +39,9 @@ def test_only_files_no_row_names_and_old_enough_are_moved_aside(
         receiving_unit=world.center,
         parts=[PartInput(name="CCCD", file=SimpleUploadedFile("cccd.pdf", b"%PDF-1.4 a"))],
     )
-    (kept,) = [media / d.file.name for d in Document.objects.all()]
+    (document,) = Document.objects.all()
+    assert document.file.name is not None
+    kept = media / document.file.name
     stray = media / "dossiers" / "2026" / "10" / "killed-mid-transaction.pdf"
     young = media / "dossiers" / "2026" / "10" / "transaction-still-running.pdf"
     for path in (stray, young):

@@ -6,12 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
+from pytest_django import Settings
 
 from motcua.archive.models import Document, SignatureStatus
 from motcua.archive.queries import result_document
@@ -23,15 +26,18 @@ from tests.archive.pki import EXPIRED, ThrowawayCA, minimal_pdf
 from tests.dossiers.conftest import citizen_applicant, to_signing
 from tests.world import World
 
+if TYPE_CHECKING:
+    from asn1crypto import x509 as asn1_x509
+
 CA = ThrowawayCA.make()
 _AT = dt.datetime(2026, 9, 1, 3, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def media(settings: pytest.FixtureRequest, tmp_path: Path) -> Path:
+def media(settings: Settings, tmp_path: Path) -> Path:
     root = tmp_path / "media"
-    settings.STORAGES = {  # type: ignore[attr-defined]
-        **settings.STORAGES,  # type: ignore[attr-defined]
+    settings.STORAGES = {
+        **settings.STORAGES,
         "default": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(root)},
@@ -45,27 +51,31 @@ def media(settings: pytest.FixtureRequest, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def signing(
-    settings: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Path:
+def signing(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A signing folder and the test CA as the only trust root; no certificate yet."""
     folder = tmp_path / "signing"
     folder.mkdir()
     roots = tmp_path / "roots.pem"
     roots.write_bytes(CA.pem())
-    settings.MOTCUA = {  # type: ignore[attr-defined]
-        **settings.MOTCUA,  # type: ignore[attr-defined]
+    settings.MOTCUA = {
+        **settings.MOTCUA,
         "SIGNING_DIR": str(folder),
         "TRUST_ROOTS": str(roots),
     }
     return folder
 
 
+class P12Options(TypedDict, total=False):
+    """What a test changes of the certificate ``ThrowawayCA.write_p12`` issues."""
+
+    window: tuple[dt.datetime, dt.datetime]
+
+
 def certificate(
-    folder: Path, dossier: Dossier, monkeypatch: pytest.MonkeyPatch, **kw: object
+    folder: Path, dossier: Dossier, monkeypatch: pytest.MonkeyPatch, **kw: Unpack[P12Options]
 ) -> None:
     code = dossier.agency.code
-    CA.write_p12(folder, code, "UBND thành phố Gia Nghĩa", "mật khẩu", **kw)  # type: ignore[arg-type]
+    CA.write_p12(folder, code, "UBND thành phố Gia Nghĩa", "mật khẩu", **kw)
     monkeypatch.setenv("MOTCUA_SIGNING_PASSWORD_" + code.upper().replace(".", "_"), "mật khẩu")
 
 
@@ -104,7 +114,7 @@ def test_finish_signs_the_result_pdf_with_the_agency_certificate(
     assert event.data["result_signature_status"] == "valid"
 
 
-def CA_ASN1():
+def CA_ASN1() -> asn1_x509.Certificate:
     from asn1crypto import x509 as asn1_x509
     from cryptography.hazmat.primitives.serialization import Encoding
 
@@ -188,7 +198,7 @@ def receive_with(world: World, content: bytes) -> Dossier:
 
 
 def test_a_signed_part_is_verified_and_recorded(
-    world: World, traveller: object, media: Path, signing: Path
+    world: World, traveller: time_machine.Traveller, media: Path, signing: Path
 ) -> None:
     dossier = receive_with(world, signed_elsewhere())
     [document] = Document.objects.filter(dossier=dossier)
@@ -198,7 +208,7 @@ def test_a_signed_part_is_verified_and_recorded(
 
 
 def test_an_unsigned_part_records_no_signature(
-    world: World, traveller: object, media: Path, signing: Path
+    world: World, traveller: time_machine.Traveller, media: Path, signing: Path
 ) -> None:
     dossier = receive_with(world, minimal_pdf())
     [document] = Document.objects.filter(dossier=dossier)
@@ -206,7 +216,7 @@ def test_an_unsigned_part_records_no_signature(
 
 
 def test_a_part_with_a_broken_signature_is_refused_and_nothing_stored(
-    world: World, traveller: object, media: Path, signing: Path
+    world: World, traveller: time_machine.Traveller, media: Path, signing: Path
 ) -> None:
     tampered = signed_elsewhere().replace(b"GIAY PHEP XAY DUNG", b"GIAY PHEP XAY NHA ")
     before = Dossier.objects.count()
@@ -218,7 +228,7 @@ def test_a_part_with_a_broken_signature_is_refused_and_nothing_stored(
 
 def test_both_pages_show_who_signed_the_result_when_and_that_it_holds(
     world: World,
-    traveller: object,
+    traveller: time_machine.Traveller,
     media: Path,
     signing: Path,
     monkeypatch: pytest.MonkeyPatch,

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
+from typing import TypedDict
 
 import pytest
 import time_machine
+from pytest_django import Settings
 
 from motcua.archive.queries import result_document
 from motcua.core.models import AuditEvent
@@ -93,7 +96,9 @@ def test_receive_at_counter_starts_the_clock_with_code_and_secret(
     assert AuditEvent.objects.filter(object_id=received.code, action="received").exists()
 
 
-def test_codes_count_per_agency_and_day(world: World, received: Dossier, traveller) -> None:
+def test_codes_count_per_agency_and_day(
+    world: World, received: Dossier, traveller: time_machine.Traveller
+) -> None:
     second = dossier_receive(
         procedure_version=world.procedure,
         applicant=citizen_applicant(name="Trần Thị Cúc"),
@@ -135,7 +140,7 @@ def test_receipt_after_cutoff_counts_from_next_working_day(world: World) -> None
     assert dossier.due_at == local(FRIDAY, 17)
 
 
-def test_receive_records_parts(world: World, traveller) -> None:
+def test_receive_records_parts(world: World, traveller: time_machine.Traveller) -> None:
     part_of_procedure = world.procedure.parts.create(position=1, name="Tờ khai", copies=1)
     dossier = dossier_receive(
         procedure_version=world.procedure,
@@ -153,7 +158,9 @@ def test_receive_records_parts(world: World, traveller) -> None:
     ]
 
 
-def test_receive_refuses_online_channel_and_unnamed_part(world: World, traveller) -> None:
+def test_receive_refuses_online_channel_and_unnamed_part(
+    world: World, traveller: time_machine.Traveller
+) -> None:
     with pytest.raises(TransitionError):
         dossier_receive(
             procedure_version=world.procedure,
@@ -184,7 +191,7 @@ def test_receive_refuses_online_channel_and_unnamed_part(world: World, traveller
     ],
 )
 def test_applicant_is_validated_with_vietnamese_messages(
-    world: World, traveller, field: str, value: str, message: str
+    world: World, traveller: time_machine.Traveller, field: str, value: str, message: str
 ) -> None:
     with pytest.raises(ApplicantInvalid) as info:
         dossier_receive(
@@ -205,7 +212,9 @@ def test_applicant_is_validated_with_vietnamese_messages(
         ("0101234567001", "0101234567001"),
     ],
 )
-def test_tax_codes_of_10_or_13_digits(world: World, traveller, given: str, stored: str) -> None:
+def test_tax_codes_of_10_or_13_digits(
+    world: World, traveller: time_machine.Traveller, given: str, stored: str
+) -> None:
     dossier = dossier_receive(
         procedure_version=world.procedure,
         applicant=citizen_applicant(
@@ -217,7 +226,9 @@ def test_tax_codes_of_10_or_13_digits(world: World, traveller, given: str, store
     assert dossier.applicant_id_number == stored
 
 
-def test_tax_code_of_other_length_is_refused(world: World, traveller) -> None:
+def test_tax_code_of_other_length_is_refused(
+    world: World, traveller: time_machine.Traveller
+) -> None:
     with pytest.raises(ApplicantInvalid, match="Mã số thuế"):
         dossier_receive(
             procedure_version=world.procedure,
@@ -227,7 +238,9 @@ def test_tax_code_of_other_length_is_refused(world: World, traveller) -> None:
         )
 
 
-def test_receipt_under_a_version_or_agency_not_in_force_is_refused(world: World, traveller) -> None:
+def test_receipt_under_a_version_or_agency_not_in_force_is_refused(
+    world: World, traveller: time_machine.Traveller
+) -> None:
     world.procedure.valid_to = MONDAY - dt.timedelta(days=1)
     world.procedure.save(update_fields=["valid_to"])
     with pytest.raises(TransitionError, match="không có hiệu lực"):
@@ -249,7 +262,9 @@ def test_receipt_under_a_version_or_agency_not_in_force_is_refused(world: World,
     assert not Dossier.objects.exists()
 
 
-def test_reject_at_counter_is_recorded_but_never_received(world: World, traveller) -> None:
+def test_reject_at_counter_is_recorded_but_never_received(
+    world: World, traveller: time_machine.Traveller
+) -> None:
     dossier = dossier_reject_at_counter(
         procedure_version=world.procedure,
         applicant=citizen_applicant(),
@@ -270,7 +285,9 @@ def test_reject_at_counter_is_recorded_but_never_received(world: World, travelle
         )
 
 
-def test_guidance_is_logged_without_a_dossier(world: World, traveller) -> None:
+def test_guidance_is_logged_without_a_dossier(
+    world: World, traveller: time_machine.Traveller
+) -> None:
     guidance = guidance_log(
         unit=world.center, kind="incoming_call", actor=world.clerk, procedure_code="1.001234"
     )
@@ -283,7 +300,9 @@ def test_guidance_is_logged_without_a_dossier(world: World, traveller) -> None:
 # --- online intake --------------------------------------------------------------------------
 
 
-def test_submit_gives_code_and_eight_working_hours_to_accept(world: World, traveller) -> None:
+def test_submit_gives_code_and_eight_working_hours_to_accept(
+    world: World, traveller: time_machine.Traveller
+) -> None:
     dossier = submitted(world)
     assert dossier.status == Status.SUBMITTED
     assert dossier.channel == Channel.ONLINE
@@ -294,7 +313,7 @@ def test_submit_gives_code_and_eight_working_hours_to_accept(world: World, trave
     assert dossier.owner == world.citizen
 
 
-def test_accept_in_time_starts_the_clock(world: World, traveller) -> None:
+def test_accept_in_time_starts_the_clock(world: World, traveller: time_machine.Traveller) -> None:
     dossier = submitted(world)
     traveller.move_to(local(MONDAY, 14))
     dossier_accept(dossier=dossier, actor=world.clerk, receiving_unit=world.center)
@@ -306,7 +325,7 @@ def test_accept_in_time_starts_the_clock(world: World, traveller) -> None:
     assert events(dossier) == [EventType.SUBMITTED, EventType.RECEIVED]
 
 
-def test_late_acceptance_is_flagged(world: World, traveller) -> None:
+def test_late_acceptance_is_flagged(world: World, traveller: time_machine.Traveller) -> None:
     dossier = submitted(world)
     traveller.move_to(local(TUESDAY, 10))
     dossier_accept(dossier=dossier, actor=world.clerk)
@@ -314,14 +333,16 @@ def test_late_acceptance_is_flagged(world: World, traveller) -> None:
     assert dossier.due_at == local(FRIDAY, 17)
 
 
-def test_accept_twice_is_refused(world: World, traveller) -> None:
+def test_accept_twice_is_refused(world: World, traveller: time_machine.Traveller) -> None:
     dossier = submitted(world)
     dossier_accept(dossier=dossier, actor=world.clerk)
     with pytest.raises(TransitionError, match="Đang giải quyết"):
         dossier_accept(dossier=dossier, actor=world.clerk)
 
 
-def test_completion_before_acceptance_and_new_acceptance_deadline(world: World, traveller) -> None:
+def test_completion_before_acceptance_and_new_acceptance_deadline(
+    world: World, traveller: time_machine.Traveller
+) -> None:
     dossier = submitted(world)
     dossier_request_completion(
         dossier=dossier, actor=world.clerk, items=["Ảnh chân dung"], reason="Ảnh mờ"
@@ -338,7 +359,7 @@ def test_completion_before_acceptance_and_new_acceptance_deadline(world: World, 
 
 
 def test_acceptance_after_completion_is_told_as_the_supplement_received(
-    world: World, traveller
+    world: World, traveller: time_machine.Traveller
 ) -> None:
     plain = submitted(world)
     dossier_accept(dossier=plain, actor=world.clerk)
@@ -365,7 +386,9 @@ def test_acceptance_after_completion_is_told_as_the_supplement_received(
     assert "đã nhận hồ sơ bổ sung, hoàn thiện của Ông/Bà" in rendered[1]
 
 
-def test_completion_request_needs_items_and_reason(world: World, traveller) -> None:
+def test_completion_request_needs_items_and_reason(
+    world: World, traveller: time_machine.Traveller
+) -> None:
     dossier = submitted(world)
     with pytest.raises(TransitionError):
         dossier_request_completion(dossier=dossier, actor=world.clerk, items=[], reason="x")
@@ -376,7 +399,7 @@ def test_completion_request_needs_items_and_reason(world: World, traveller) -> N
     assert Dossier.objects.get().status == Status.SUBMITTED
 
 
-def test_reject_online_dossier(world: World, traveller) -> None:
+def test_reject_online_dossier(world: World, traveller: time_machine.Traveller) -> None:
     dossier = submitted(world)
     dossier_reject(dossier=dossier, actor=world.clerk, reason="Không thuộc thẩm quyền")
     assert dossier.status == Status.REJECTED
@@ -394,7 +417,7 @@ def test_reject_after_receipt_is_refused(world: World, received: Dossier) -> Non
 
 
 def test_handover_walks_the_workflow_and_judges_each_step(
-    world: World, received: Dossier, traveller
+    world: World, received: Dossier, traveller: time_machine.Traveller
 ) -> None:
     # The counter performs the first step ("Tiếp nhận, chuyển hồ sơ") from the receipt on.
     assert received.current_step == world.steps[0]
@@ -432,7 +455,9 @@ def test_handover_walks_the_workflow_and_judges_each_step(
     )
 
 
-def test_handover_follows_catalogue_steps_named_by_agency_code(world: World, traveller) -> None:
+def test_handover_follows_catalogue_steps_named_by_agency_code(
+    world: World, traveller: time_machine.Traveller
+) -> None:
     version = procedure_create(
         code="2.000488",
         name="Cấp Phiếu lý lịch tư pháp",
@@ -474,7 +499,7 @@ def test_handover_follows_catalogue_steps_named_by_agency_code(world: World, tra
 
 
 def test_first_handover_judges_the_counters_own_step(
-    world: World, received: Dossier, traveller
+    world: World, received: Dossier, traveller: time_machine.Traveller
 ) -> None:
     # The rule (form 06): when the receiving unit performs the workflow's first step, the
     # dossier is in it from receipt; the first row is one-stop unit -> competent agency (step
@@ -507,7 +532,7 @@ def test_first_handover_judges_the_counters_own_step(
 
 
 def test_counter_step_before_the_first_handover_restarts_after_a_supplement(
-    world: World, received: Dossier, traveller
+    world: World, received: Dossier, traveller: time_machine.Traveller
 ) -> None:
     traveller.move_to(local(MONDAY, 15))
     dossier_request_supplement(dossier=received, actor=world.clerk, items=["A"], reason="B")
@@ -524,7 +549,9 @@ def test_counter_step_before_the_first_handover_restarts_after_a_supplement(
     assert first.note == "Tiếp nhận, chuyển hồ sơ: 1/8 giờ, trước hạn"
 
 
-def test_a_first_step_of_another_unit_is_the_first_row(world: World, traveller) -> None:
+def test_a_first_step_of_another_unit_is_the_first_row(
+    world: World, traveller: time_machine.Traveller
+) -> None:
     version = procedure_create(
         code="2.000999",
         name="Thủ tục do Sở tiếp nhận",
@@ -573,7 +600,7 @@ def test_handover_to_a_named_unit_and_refusals(world: World, received: Dossier) 
 
 
 def test_supplement_pauses_and_restarts_the_clock_from_zero(
-    world: World, appraised: Dossier, traveller
+    world: World, appraised: Dossier, traveller: time_machine.Traveller
 ) -> None:
     traveller.move_to(local(TUESDAY, 10))
     dossier_request_supplement(
@@ -597,7 +624,7 @@ def test_supplement_pauses_and_restarts_the_clock_from_zero(
 
 
 def test_supplement_pauses_the_step_and_gives_its_budget_back(
-    world: World, received: Dossier, traveller
+    world: World, received: Dossier, traveller: time_machine.Traveller
 ) -> None:
     dossier_handover(dossier=received, actor=world.clerk)  # appraisal from Monday 09:00
     traveller.move_to(local(MONDAY, 11))
@@ -621,7 +648,7 @@ def test_supplement_pauses_the_step_and_gives_its_budget_back(
 
 
 def test_supplement_after_three_working_days_is_flagged(
-    world: World, appraised: Dossier, traveller
+    world: World, appraised: Dossier, traveller: time_machine.Traveller
 ) -> None:
     traveller.move_to(local(FRIDAY, 8))
     dossier_request_supplement(dossier=appraised, actor=world.specialist, items=["A"], reason="B")
@@ -631,7 +658,7 @@ def test_supplement_after_three_working_days_is_flagged(
 
 
 def test_second_supplement_request_makes_the_dossier_late(
-    world: World, appraised: Dossier, traveller
+    world: World, appraised: Dossier, traveller: time_machine.Traveller
 ) -> None:
     for day in (MONDAY, TUESDAY):
         traveller.move_to(local(day, 10))
@@ -658,7 +685,7 @@ def test_supplement_refusals(world: World, received: Dossier) -> None:
 
 
 def test_no_supplement_within_fifteen_days_stops_the_dossier(
-    world: World, appraised: Dossier, traveller
+    world: World, appraised: Dossier, traveller: time_machine.Traveller
 ) -> None:
     dossier_request_supplement(dossier=appraised, actor=world.specialist, items=["A"], reason="B")
     # Requested Monday 5/10: the whole of Tuesday 20/10 is still allowed.
@@ -675,7 +702,9 @@ def test_no_supplement_within_fifteen_days_stops_the_dossier(
 # --- extension --------------------------------------------------------------------------------
 
 
-def test_extension_once_with_apology(world: World, appraised: Dossier, traveller) -> None:
+def test_extension_once_with_apology(
+    world: World, appraised: Dossier, traveller: time_machine.Traveller
+) -> None:
     traveller.move_to(local(WEDNESDAY, 16))
     dossier_extend(
         dossier=appraised,
@@ -696,7 +725,7 @@ def test_extension_once_with_apology(world: World, appraised: Dossier, traveller
 
 
 def test_extension_on_the_due_day_is_issued_late_and_flagged(
-    world: World, appraised: Dossier, traveller
+    world: World, appraised: Dossier, traveller: time_machine.Traveller
 ) -> None:
     # ND 118 Điều 19.6 asks for the letter one working day before the due date (Thursday);
     # a later one is still owed to the applicant: issued, flagged, its event marked late.
@@ -749,7 +778,7 @@ def test_extension_needs_reason_and_later_appointment(world: World, appraised: D
 
 
 def test_extension_does_not_rescue_a_late_dossier(
-    world: World, appraised: Dossier, traveller
+    world: World, appraised: Dossier, traveller: time_machine.Traveller
 ) -> None:
     traveller.move_to(local(TUESDAY, 9))
     dossier_extend(
@@ -777,7 +806,11 @@ def test_extension_does_not_rescue_a_late_dossier(
     ],
 )
 def test_finish_classes_the_dossier(
-    world: World, appraised: Dossier, traveller, when: dt.datetime, expected: str
+    world: World,
+    appraised: Dossier,
+    traveller: time_machine.Traveller,
+    when: dt.datetime,
+    expected: str,
 ) -> None:
     traveller.move_to(when)
     dossier_finish(dossier=to_signing(world, appraised), actor=world.leader)
@@ -789,7 +822,7 @@ def test_finish_classes_the_dossier(
 
 
 def test_late_dossier_keeps_the_steps_that_overran(
-    world: World, received: Dossier, traveller
+    world: World, received: Dossier, traveller: time_machine.Traveller
 ) -> None:
     dossier_handover(dossier=received, actor=world.clerk)  # appraisal from Monday 09:00
     traveller.move_to(local(FRIDAY, 10))
@@ -803,7 +836,9 @@ def test_late_dossier_keeps_the_steps_that_overran(
     assert signing.finished_at == local(FRIDAY, 11) and signing.result == "early"
 
 
-def test_working_hours_procedure_is_late_after_due_instant(world: World, traveller) -> None:
+def test_working_hours_procedure_is_late_after_due_instant(
+    world: World, traveller: time_machine.Traveller
+) -> None:
     dossier = dossier_receive(
         procedure_version=world.hours_procedure,
         applicant=citizen_applicant(),
@@ -818,11 +853,19 @@ def test_working_hours_procedure_is_late_after_due_instant(world: World, travell
     assert dossier.dossier_class == "late"
 
 
-def test_refuse_withdraw_stop_end_the_dossier_apart_from_classes(world: World, traveller) -> None:
+class EndArgs(TypedDict, total=False):
+    """The keyword arguments a test adds to an ending service's ``dossier`` and ``actor``."""
+
+    reason: str
+
+
+def test_refuse_withdraw_stop_end_the_dossier_apart_from_classes(
+    world: World, traveller: time_machine.Traveller
+) -> None:
     cases = [
-        (dossier_refuse, {"reason": "Không đủ điều kiện"}, Status.REFUSED, EndKind.REFUSED),
-        (dossier_withdraw, {}, Status.WITHDRAWN, EndKind.WITHDRAWN),
-        (dossier_stop, {"reason": "Công dân đề nghị"}, Status.STOPPED, EndKind.STOPPED),
+        (dossier_refuse, EndArgs(reason="Không đủ điều kiện"), Status.REFUSED, EndKind.REFUSED),
+        (dossier_withdraw, EndArgs(), Status.WITHDRAWN, EndKind.WITHDRAWN),
+        (dossier_stop, EndArgs(reason="Công dân đề nghị"), Status.STOPPED, EndKind.STOPPED),
     ]
     for service, kwargs, status, kind in cases:
         dossier = dossier_receive(
@@ -852,7 +895,9 @@ def test_refuse_and_stop_need_a_reason(world: World, received: Dossier) -> None:
     assert received.status == Status.PROCESSING
 
 
-def test_withdraw_before_acceptance_is_not_an_end(world: World, traveller) -> None:
+def test_withdraw_before_acceptance_is_not_an_end(
+    world: World, traveller: time_machine.Traveller
+) -> None:
     dossier = submitted(world)
     dossier_withdraw(dossier=dossier, actor=world.citizen)
     assert dossier.status == Status.WITHDRAWN
@@ -865,7 +910,9 @@ def test_withdraw_after_result_is_refused(world: World, appraised: Dossier) -> N
         dossier_withdraw(dossier=appraised, actor=world.citizen)
 
 
-def test_deliver_after_result_keeps_the_end(world: World, appraised: Dossier, traveller) -> None:
+def test_deliver_after_result_keeps_the_end(
+    world: World, appraised: Dossier, traveller: time_machine.Traveller
+) -> None:
     with pytest.raises(TransitionError):
         dossier_deliver(dossier=appraised, actor=world.clerk, channel="counter")
     dossier_finish(dossier=to_signing(world, appraised), actor=world.leader)
@@ -888,7 +935,7 @@ def test_deliver_after_result_keeps_the_end(world: World, appraised: Dossier, tr
 
 
 def test_refused_dossier_papers_are_handed_back_once_and_stay_refused(
-    world: World, appraised: Dossier, traveller
+    world: World, appraised: Dossier, traveller: time_machine.Traveller
 ) -> None:
     from motcua.dossiers.rules import Action, action_label, dossier_actions
 
@@ -918,7 +965,7 @@ def test_withdrawn_before_acceptance_has_nothing_to_hand_back(world: World) -> N
 
 
 def test_overdue_scan_flags_late_acceptance_and_due_dates_once(
-    world: World, received: Dossier, traveller
+    world: World, received: Dossier, traveller: time_machine.Traveller
 ) -> None:
     online = submitted(world)
     assert dossiers_flag_overdue(local(MONDAY, 12)) == 0
@@ -949,7 +996,7 @@ def test_stale_expected_version_is_a_conflict_and_changes_nothing(
 
 
 def test_every_change_is_in_the_audit_trail_and_events(
-    world: World, received: Dossier, traveller
+    world: World, received: Dossier, traveller: time_machine.Traveller
 ) -> None:
     dossier_handover(dossier=received, actor=world.clerk)
     dossier_request_supplement(dossier=received, actor=world.specialist, items=["A"], reason="B")
@@ -980,7 +1027,7 @@ def test_every_change_is_in_the_audit_trail_and_events(
 
 
 def test_finish_stores_the_result_file_with_its_hash(
-    world: World, appraised: Dossier, settings, tmp_path
+    world: World, appraised: Dossier, settings: Settings, tmp_path: Path
 ) -> None:
     import hashlib
 

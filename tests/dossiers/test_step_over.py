@@ -5,9 +5,9 @@ return. The at-risk list (office) compares it with now."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import time_machine
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import (
@@ -106,7 +106,7 @@ def test_a_day_made_off_moves_the_instant_of_the_open_steps(
     world: World,
     traveller: time_machine.Traveller,
     received: Dossier,
-    django_capture_on_commit_callbacks: Any,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     from motcua.workdays.services import calendar_override_delete, calendar_override_save
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.core.files.base import ContentFile
+from pytest_django import Settings
 
 from motcua.archive.models import Document
 from motcua.dossiers.errors import ActorNotAllowed, TransitionError
@@ -40,7 +40,7 @@ NEXT_MONDAY = MONDAY + dt.timedelta(days=7)
 
 
 @pytest.fixture
-def media(settings: Any, tmp_path: Path) -> Path:
+def media(settings: Settings, tmp_path: Path) -> Path:
     root = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import time_machine
 from django.db import transaction
 
 from motcua.dossiers.models import Dossier, Status
@@ -100,7 +101,7 @@ SERVICES: dict[str, tuple[Callable[[Dossier, World], Any], set[str]]] = {
 }
 
 
-def in_state(world: World, status: str) -> Dossier:
+def in_state(world: World, status: Status) -> Dossier:
     """A dossier brought to ``status`` through the services."""
     if status in (S.SUBMITTED, S.NEEDS_COMPLETION, S.REJECTED):
         dossier = dossier_submit(
@@ -151,7 +152,7 @@ class Rollback(Exception):
 
 @pytest.mark.parametrize("status", list(Status))
 def test_each_state_allows_exactly_its_changes(
-    world: World, traveller: Any, status: Status
+    world: World, traveller: time_machine.Traveller, status: Status
 ) -> None:
     dossier = in_state(world, status)
     dossier.refresh_from_db()

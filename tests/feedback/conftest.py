@@ -53,5 +53,5 @@ def dossier_make(
         received_at=received,
         ended_at=ended if end_kind else None,
         end_kind=end_kind,
-        **kw,  # type: ignore[arg-type]
+        **kw,
     )

@@ -31,9 +31,11 @@ def at(day: int, month: int = 10, hour: int = 9) -> time_machine.travel:
     return time_machine.travel(local(dt.date(2026, month, day), hour), tick=False)
 
 
-def submit(**kw: str) -> Feedback:
-    values = {"subject": "general", "title": "T", "text": "N", "name": "A", "phone": "0900", **kw}
-    return feedback_submit(data=FeedbackInput(**values))
+def submit(*, subject: str = "general", reference: str = "") -> Feedback:
+    data = FeedbackInput(
+        subject=subject, title="T", text="N", name="A", phone="0900", reference=reference
+    )
+    return feedback_submit(data=data)
 
 
 def _history(world: World) -> None:

@@ -34,10 +34,23 @@ PERSON = {
 
 
 def submit(
-    text: str = "Cán bộ quầy 3 yêu cầu nộp thêm giấy tờ không có trong quy định.", **kw: str
+    text: str = "Cán bộ quầy 3 yêu cầu nộp thêm giấy tờ không có trong quy định.",
+    *,
+    subject: str = "general",
+    title: str = "Yêu cầu thêm giấy tờ",
+    reference: str = "",
 ) -> Feedback:
-    values = {"subject": "general", "title": "Yêu cầu thêm giấy tờ", "text": text, **PERSON, **kw}
-    return feedback_submit(data=FeedbackInput(**values))
+    data = FeedbackInput(
+        subject=subject,
+        title=title,
+        text=text,
+        name=PERSON["name"],
+        phone=PERSON["phone"],
+        email=PERSON["email"],
+        address=PERSON["address"],
+        reference=reference,
+    )
+    return feedback_submit(data=data)
 
 
 def test_codes_and_deadlines_in_working_days(world: World) -> None:

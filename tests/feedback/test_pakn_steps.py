@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.test import Client
+from pytest_django import Settings
 
 from motcua.core.models import AuditEvent
 from motcua.feedback.apps import check_pakn_deadlines
@@ -54,8 +55,8 @@ def test_every_deadline_in_working_days_from_receipt(world: World) -> None:
     assert late.refuse_by == local(dt.date(2026, 10, 14), 17)
 
 
-def test_a_province_sets_its_own_deadlines(world: World, settings: object) -> None:
-    settings.MOTCUA = {**settings.MOTCUA, "PAKN_DEADLINES": "answer=10, refuse=1"}  # type: ignore[attr-defined]
+def test_a_province_sets_its_own_deadlines(world: World, settings: Settings) -> None:
+    settings.MOTCUA = {**settings.MOTCUA, "PAKN_DEADLINES": "answer=10, refuse=1"}
     with on(5):
         fb = submit()
     assert fb.refuse_by == local(dt.date(2026, 10, 6), 17)
@@ -158,8 +159,8 @@ def test_indicators_count_every_step_by_hand(world: World) -> None:
     assert (counts["late"], counts["satisfied"], counts["total"]) == (2, 2, 4)
 
 
-def test_a_mistyped_deadline_setting_fails_the_system_check(settings: object) -> None:
+def test_a_mistyped_deadline_setting_fails_the_system_check(settings: Settings) -> None:
     assert check_pakn_deadlines() == []
-    settings.MOTCUA = {**settings.MOTCUA, "PAKN_DEADLINES": "tra-loi=10"}  # type: ignore[attr-defined]
+    settings.MOTCUA = {**settings.MOTCUA, "PAKN_DEADLINES": "tra-loi=10"}
     (error,) = check_pakn_deadlines()
     assert error.id == "motcua.feedback.E001" and "'tra-loi=10'" in error.msg

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
-from django.http import HttpResponse
 from django.test import Client
+from pytest_django import Settings
 
 from motcua.dossiers.models import DossierEvent, EventType, Status
 from motcua.feedback.models import Content, KioskDevice, KioskRating, Rating, RatingChannel
@@ -23,12 +24,16 @@ from motcua.feedback.services import (
 from tests.feedback.conftest import dossier_make
 from tests.world import World
 
+if TYPE_CHECKING:
+    # The test client's response (the stubs' name: it exists only for type checkers).
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
 ALL_GOOD = {c.value: "2" for c in Content}
 # The contents asked of a dossier filed at the counter with no PAKN about it.
 WALK_IN = [c.value for c in Content if c not in (Content.ONLINE, Content.COMPLAINTS)]
 
 
-def body(response: HttpResponse) -> str:
+def body(response: TestResponse) -> str:
     """The page's main content (the header echoes the address and a per-response token)."""
     html = response.content.decode()
     return html[html.index("<main") : html.index("</main>")]
@@ -132,8 +137,8 @@ def test_the_rating_names_the_clerk_who_delivered(world: World) -> None:
     assert rating.negative is False
 
 
-def test_rating_pages_are_rate_limited_per_address(world: World, settings: object) -> None:
-    settings.MOTCUA = {**settings.MOTCUA, "FEEDBACK_RATE": "3/300"}  # type: ignore[attr-defined]
+def test_rating_pages_are_rate_limited_per_address(world: World, settings: Settings) -> None:
+    settings.MOTCUA = {**settings.MOTCUA, "FEEDBACK_RATE": "3/300"}
     dossier = dossier_make(world)
     client = Client()
     codes = [client.get(url(dossier.code)).status_code for _ in range(4)]
@@ -204,8 +209,10 @@ def test_staff_summary_counts_ratings_in_scope_and_taps_per_clerk(world: World) 
         assert other.context["kiosk_rows"] == []
 
 
-def test_kiosk_taps_are_limited_per_device_not_per_address(world: World, settings: object) -> None:
-    settings.MOTCUA = {**settings.MOTCUA, "KIOSK_RATE": "2/60", "FEEDBACK_RATE": "2/300"}  # type: ignore[attr-defined]
+def test_kiosk_taps_are_limited_per_device_not_per_address(
+    world: World, settings: Settings
+) -> None:
+    settings.MOTCUA = {**settings.MOTCUA, "KIOSK_RATE": "2/60", "FEEDBACK_RATE": "2/300"}
     one = kiosk_device_create(clerk=world.clerk, actor=world.admin)
     two = kiosk_device_create(clerk=world.specialist, actor=world.admin)
     client = Client()  # every tablet of the center behind one address

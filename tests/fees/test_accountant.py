@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from motcua.agencies.models import Agency
 from motcua.cli import main
 from motcua.core.models import AuditEvent
 from motcua.dossiers.models import Dossier
@@ -33,7 +34,7 @@ def accountant(priced: World) -> User:
 def online_paid(received: Dossier, priced: World) -> list[Payment]:
     """Two online payments of Monday: the centre's, and another agency's."""
 
-    def paid(order: str, agency: object) -> Payment:
+    def paid(order: str, agency: Agency) -> Payment:
         return Payment.objects.create(
             dossier=received,
             agency=agency,
@@ -150,7 +151,7 @@ def test_a_transferred_clerks_receipts_stay_with_each_agencys_accountant(
         receipt_number=1,
         paid_at=local(MONDAY, 11),
     )
-    profile = priced.clerk.staff_profile  # type: ignore[attr-defined]
+    profile = priced.clerk.staff_profile
     profile.agency = priced.transport
     profile.save(update_fields=["agency"])
     elsewhere = staff_create("ketoan2", "Phan Văn Sơn", priced.transport, "accountant")

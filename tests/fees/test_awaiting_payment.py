@@ -7,10 +7,10 @@ clock, the due date computed as for a receipt at that moment."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 import time_machine
+from pytest_django import Settings
 
 from motcua.dossiers.classify import clock_runs, clock_start, payment_last_day
 from motcua.dossiers.errors import TransitionError
@@ -158,7 +158,7 @@ def test_the_flag_round_trips_through_the_companion_file(pay_first: World) -> No
 
 
 def test_paid_online_the_callback_starts_the_work(
-    pay_first: World, traveller: time_machine.Traveller, settings: Any
+    pay_first: World, traveller: time_machine.Traveller, settings: Settings
 ) -> None:
     token = callback_token(pay_first)
     fake = FakePlatform(secret=SECRET, callback_repeats=0, callback_token=token).start()

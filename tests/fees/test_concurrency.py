@@ -6,14 +6,15 @@ from __future__ import annotations
 import json
 import threading
 import time
-from typing import Any
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
 from django.db import connection, connections, transaction
+from pytest_django import Settings
 
 from motcua.core.models import Role
-from motcua.dossiers.models import Status
+from motcua.dossiers.models import Dossier, Status
 from motcua.dossiers.services import dossier_receive, dossier_withdraw
 from motcua.fees.interchange import fees_import_text
 from motcua.fees.models import CallbackOutcome, Method, Payment, PaymentStatus
@@ -52,9 +53,9 @@ def test_two_clerks_never_share_or_skip_a_receipt_number() -> None:
             for _ in range(12)
         ]
 
-        def collect(clerk: object, batch: list[object]) -> list[int]:
+        def collect(clerk: User, batch: list[Dossier]) -> list[int]:
             return [
-                payment_collect(dossier=d, actor=clerk, method=Method.CASH).receipt_number or 0  # type: ignore[arg-type]
+                payment_collect(dossier=d, actor=clerk, method=Method.CASH).receipt_number or 0
                 for d in batch
             ]
 
@@ -67,7 +68,9 @@ def test_two_clerks_never_share_or_skip_a_receipt_number() -> None:
     assert Payment.objects.count() == 12
 
 
-def test_a_callback_racing_a_withdrawal_waits_for_it_and_queues_a_refund(settings: Any) -> None:
+def test_a_callback_racing_a_withdrawal_waits_for_it_and_queues_a_refund(
+    settings: Settings,
+) -> None:
     """The applicant pays on a page opened before the counter withdrew the dossier: the
     callback arrives while the withdrawal holds the dossier's lock. It must wait, see the
     dossier withdrawn, record the payment and queue its refund (not try to start the work on

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import time_machine
 
 from motcua.core.models import AuditEvent
 from motcua.dossiers.errors import ActorNotAllowed, TransitionError
@@ -28,7 +29,7 @@ def test_the_fee_is_assessed_at_intake_and_stored_on_the_dossier(received: Dossi
 
 
 def test_an_organisation_is_assessed_without_the_citizens_line(
-    priced: World, traveller: object
+    priced: World, traveller: time_machine.Traveller
 ) -> None:
     dossier = dossier_receive(
         procedure_version=priced.procedure,
@@ -41,7 +42,7 @@ def test_an_organisation_is_assessed_without_the_citizens_line(
 
 
 def test_a_procedure_without_rules_owes_the_versions_plain_fee(
-    world: World, traveller: object
+    world: World, traveller: time_machine.Traveller
 ) -> None:
     world.hours_procedure.fee = 8_000
     world.hours_procedure.save(update_fields=["fee"])

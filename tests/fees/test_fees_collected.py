@@ -15,6 +15,7 @@ import time_machine
 from django.test import Client
 
 from motcua.cli import main
+from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import dossier_receive
 from motcua.fees.models import Method
 from motcua.fees.services import payment_collect, receipt_void
@@ -30,7 +31,7 @@ def collected(priced: World, traveller: time_machine.Traveller) -> World:
     """Monday: cash 205.000 đ, transfer 205.000 đ, and a cash receipt voided; Tuesday: cash
     205.000 đ (outside a Monday-only period)."""
 
-    def receive() -> object:
+    def receive() -> Dossier:
         return dossier_receive(
             procedure_version=priced.procedure,
             applicant=citizen_applicant(),
@@ -38,17 +39,17 @@ def collected(priced: World, traveller: time_machine.Traveller) -> World:
             receiving_unit=priced.center,
         )
 
-    payment_collect(dossier=receive(), actor=priced.clerk, method=Method.CASH)  # type: ignore[arg-type]
+    payment_collect(dossier=receive(), actor=priced.clerk, method=Method.CASH)
     payment_collect(
-        dossier=receive(),  # type: ignore[arg-type]
+        dossier=receive(),
         actor=priced.clerk,
         method=Method.TRANSFER,
         transfer_ref="CK0001",
     )
-    voided = payment_collect(dossier=receive(), actor=priced.clerk, method=Method.CASH)  # type: ignore[arg-type]
+    voided = payment_collect(dossier=receive(), actor=priced.clerk, method=Method.CASH)
     receipt_void(payment=voided, actor=priced.clerk, reason="Thu nhầm")
     traveller.move_to(local(TUESDAY, 10))
-    payment_collect(dossier=receive(), actor=priced.clerk, method=Method.CASH)  # type: ignore[arg-type]
+    payment_collect(dossier=receive(), actor=priced.clerk, method=Method.CASH)
     return priced
 
 

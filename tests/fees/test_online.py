@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
+from pytest_django import Settings
 
 from motcua.api.tokens import api_token_create
 from motcua.core.models import AuditEvent
@@ -38,7 +41,7 @@ def token(priced: World) -> str:
 
 
 @pytest.fixture
-def platform(settings: Any, token: str) -> Iterator[FakePlatform]:
+def platform(settings: Settings, token: str) -> Iterator[FakePlatform]:
     fake = FakePlatform(secret=SECRET, callback_repeats=0, callback_token=token).start()
     settings.MOTCUA = {
         **settings.MOTCUA,
@@ -52,7 +55,7 @@ def platform(settings: Any, token: str) -> Iterator[FakePlatform]:
 
 
 @pytest.fixture
-def submitted(priced: World, traveller: object) -> Dossier:
+def submitted(priced: World, traveller: time_machine.Traveller) -> Dossier:
     return dossier_submit(
         procedure_version=priced.procedure,
         applicant=citizen_applicant(),
@@ -260,7 +263,7 @@ def test_the_qd766_online_payment_indicator_counts_the_paid_online_dossiers(
 def test_reconciliation_finds_a_planted_mismatch(
     order: FakeOrder,
     platform: FakePlatform,
-    tmp_path: Any,
+    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     from motcua.cli import main

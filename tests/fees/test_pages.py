@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+from django.contrib.auth.models import User
 from django.test import Client
 
 from motcua.dossiers.forms_docs.context import receipt_context
@@ -14,9 +15,9 @@ from motcua.fees.models import Payment, PaymentStatus
 from tests.world import World
 
 
-def _client(user: object) -> Client:
+def _client(user: User) -> Client:
     client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
+    client.force_login(user)
     return client
 
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import TypedDict
 
 import pytest
 import time_machine
 from django.test import Client
+from pytest_django import Settings
 
 from motcua.cli import main
 from motcua.core.models import AuditEvent
@@ -41,6 +42,13 @@ from tests.world import MONDAY, World, local
 # Received Monday 5/10/2026: the last day to pay is 20/10 (15 days), the stop comes on 21/10.
 LAST_DAY = dt.date(2026, 10, 20)
 REASON = "Không thực hiện nghĩa vụ tài chính đúng hạn"
+
+
+class Period(TypedDict):
+    """A report's period, as ``period_figures`` takes it."""
+
+    date_from: dt.date
+    date_to: dt.date
 
 
 def _paid_online(dossier: Dossier, world: World, order: str) -> Payment:
@@ -130,7 +138,7 @@ def test_a_stopped_unpaid_dossier_counts_as_stopped_everywhere(
     _receive(pay_first)
     traveller.move_to(local(LAST_DAY + dt.timedelta(days=1), 9))
     dossiers_stop_unpaid()
-    args = {"date_from": MONDAY, "date_to": LAST_DAY + dt.timedelta(days=5)}
+    args: Period = {"date_from": MONDAY, "date_to": LAST_DAY + dt.timedelta(days=5)}
     counted = period_figures(**args)
     assert counted == period_figures(**args, source="rollup")
     assert main(["report", "--from", "2026-10-01", "--to", "2026-10-31"]) == 0
@@ -217,7 +225,7 @@ def test_withdrawn_while_waiting_through_the_api(
 def test_the_day_told_holds_whatever_the_setting_becomes(
     pay_first: World,  # noqa: F811
     traveller: time_machine.Traveller,
-    settings: Any,
+    settings: Settings,
 ) -> None:
     """Told at receipt "hết ngày 20/10/2026" (15 days); the province then lowers
     MOTCUA_PAYMENT_WAIT_DAYS to 5: the dossier is not stopped before the 21st, the form, the

@@ -6,6 +6,7 @@ period it waited through)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict
 
 import pytest
 import time_machine
@@ -16,9 +17,17 @@ from motcua.reports.queries import period_figures
 from tests.fees.test_awaiting_payment import _receive, pay_first  # noqa: F401
 from tests.world import MONDAY, World, local
 
+
+class Period(TypedDict):
+    """A report's period, as ``period_figures`` takes it."""
+
+    date_from: dt.date
+    date_to: dt.date
+
+
 # Received Monday 5/10/2026; the last day to pay is 20/10. The closed period ends on 16/10,
 # after the provisional due date printed at receipt.
-PERIOD = {"date_from": MONDAY, "date_to": dt.date(2026, 10, 16)}
+PERIOD: Period = {"date_from": MONDAY, "date_to": dt.date(2026, 10, 16)}
 
 
 def _in_progress() -> tuple[dict[str, int], dict[str, int]]:

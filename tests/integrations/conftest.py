@@ -4,10 +4,10 @@ to talk to it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 import time_machine
+from pytest_django import Settings
 
 from motcua.integrations.fake_dvcqg import FakePortalServer, FakePortalState, fake_portal_start
 from tests.world import MONDAY, local, world  # noqa: F401
@@ -25,7 +25,7 @@ def fake() -> Iterator[FakePortalServer]:
 
 
 @pytest.fixture
-def portal(fake: FakePortalServer, settings: Any) -> FakePortalState:
+def portal(fake: FakePortalServer, settings: Settings) -> FakePortalState:
     """The fake portal's state, with motcua's adapter pointed at it."""
     settings.MOTCUA = {
         **settings.MOTCUA,

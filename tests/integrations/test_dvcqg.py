@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 import time_machine
 from django.db import transaction
+from django.test import Client
+from pytest_django import Settings
 
 from motcua.cli import main
 from motcua.core.models import AuditEvent
@@ -148,8 +150,8 @@ def test_a_submission_failing_for_good_is_skipped_after_n_pulls_and_re_pulled_by
     world: World,
     portal: FakePortalState,
     traveller: time_machine.Traveller,
-    settings: Any,
-    client: Any,
+    settings: Settings,
+    client: Client,
 ) -> None:
     settings.MOTCUA = {**settings.MOTCUA, "NATIONAL_PORTAL_PULL_ATTEMPTS": "3"}
     portal.submissions += [
@@ -205,7 +207,7 @@ def test_pull_downloads_part_files_from_the_portal_only(
 
     dossier = Dossier.objects.get(external_ref="F-1")
     part = dossier.parts.get()
-    document = part.documents.get()  # type: ignore[attr-defined]
+    document = part.documents.get()
     assert part.name == "Tờ khai" and document.content_type == "image/png"
     # A link to another host is not followed (the token would go with it).
     assert list(report.failed) == ["F-2"] and "outside the portal" in report.failed["F-2"]
@@ -245,7 +247,7 @@ def test_push_sends_the_mapped_statuses_in_order(
 
 
 def test_only_the_portals_dossiers_are_pushed_unless_all_are_synchronised(
-    world: World, portal: FakePortalState, traveller: time_machine.Traveller, settings: Any
+    world: World, portal: FakePortalState, traveller: time_machine.Traveller, settings: Settings
 ) -> None:
     def counter() -> Dossier:
         return dossier_receive(
@@ -294,7 +296,9 @@ def test_portal_down_is_retried_with_back_off_in_order_then_delivered(
 
     assert portal_pushes_drain().sent == 4
     assert portal.statuses_of(dossier.external_ref) == [1, 2, 4, 7]
-    assert PortalPush.objects.order_by("id").first().attempts == 2  # type: ignore[union-attr]
+    oldest = PortalPush.objects.order_by("id").first()
+    assert oldest is not None
+    assert oldest.attempts == 2
 
 
 def test_a_refused_status_fails_for_good_and_is_resent_by_hand(
@@ -363,7 +367,7 @@ def test_status_command_reports_the_queue(
 
 
 def test_synced_indicator_counts_only_dossiers_whose_latest_status_was_accepted(
-    world: World, portal: FakePortalState, traveller: time_machine.Traveller, settings: Any
+    world: World, portal: FakePortalState, traveller: time_machine.Traveller, settings: Settings
 ) -> None:
     settings.MOTCUA = {**settings.MOTCUA, "NATIONAL_PORTAL_SYNC_ALL": True}
 
@@ -387,14 +391,14 @@ def test_synced_indicator_counts_only_dossiers_whose_latest_status_was_accepted(
     items = {i["code"]: i for g in result["qd766"]["groups"] for i in g["indicators"]}
     synced_figure = items["transparency.synced"]
     assert (synced_figure["numerator"], synced_figure["denominator"]) == (1, 3)
-    assert synced.portal_pushes.get().status == PushStatus.SENT  # type: ignore[attr-defined]
+    assert synced.portal_pushes.get().status == PushStatus.SENT
 
 
 # --- the admin ------------------------------------------------------------------------------
 
 
 def test_sync_log_in_the_admin_lists_and_resends(
-    world: World, portal: FakePortalState, traveller: time_machine.Traveller, client: Any
+    world: World, portal: FakePortalState, traveller: time_machine.Traveller, client: Client
 ) -> None:
     dossier = pulled(world, portal)
     portal.token = "rotated"
@@ -412,7 +416,7 @@ def test_sync_log_in_the_admin_lists_and_resends(
     assert AuditEvent.objects.filter(action="dvcqg.resend", object_id=dossier.code).exists()
 
 
-def test_mapping_is_edited_in_the_admin_and_audited(world: World, client: Any) -> None:
+def test_mapping_is_edited_in_the_admin_and_audited(world: World, client: Client) -> None:
     mapping = StatusMapping.objects.get(event_type="refused")
     client.force_login(world.admin)
     url = f"/quan-tri/integrations/statusmapping/{mapping.pk}/change/"

@@ -9,7 +9,10 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
 from django.test import Client
+from pytest_django import Settings
+from pytest_django.live_server_helper import LiveServer
 
 from motcua.api.tokens import api_token_create
 from motcua.dossiers.models import DeliveryChannel, Dossier, EventType, Status
@@ -29,7 +32,7 @@ def traveller() -> Iterator[time_machine.Traveller]:
 
 
 @pytest.fixture
-def postal(settings: Any) -> Iterator[FakePostal]:
+def postal(settings: Settings) -> Iterator[FakePostal]:
     with fake_postal_server() as fake:
         settings.MOTCUA = {
             **settings.MOTCUA,
@@ -69,7 +72,7 @@ def postal_api(world: World) -> Api:  # noqa: F811
     return Api(postal_token(user))
 
 
-def postal_token(user: Any) -> str:
+def postal_token(user: User) -> str:
     return api_token_create(user=user, name="Bưu điện tỉnh", actor="test", scopes=["postal"])[1]
 
 
@@ -368,7 +371,7 @@ def test_api_postal_item_number_refused_for_a_dossier_received_at_the_counter(
 
 
 def test_round_trip_the_fake_postal_service_calls_back_over_http(
-    live_server: Any,
+    live_server: LiveServer,
     world: World,  # noqa: F811
     traveller: time_machine.Traveller,
     postal: FakePostal,

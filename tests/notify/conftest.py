@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from pytest_django import Settings
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PUBLIC_URL = "https://dichvucong.example.vn"
 
 
 @pytest.fixture(autouse=True)
-def _notify_settings(settings: Any, tmp_path: Path) -> None:
+def _notify_settings(settings: Settings, tmp_path: Path) -> None:
     settings.MOTCUA = {
         **settings.MOTCUA,
         "PUBLIC_URL": PUBLIC_URL + "/",
@@ -29,7 +29,7 @@ def sms_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _heartbeat_dir(settings: Any, tmp_path: Path) -> None:
+def _heartbeat_dir(settings: Settings, tmp_path: Path) -> None:
     # The worker's heartbeat and its orphan-file job work under MOTCUA_DATA_DIR and the
     # storage folder: each test its own, never the developer's var/.
     settings.DATA_DIR = tmp_path

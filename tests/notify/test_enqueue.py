@@ -12,6 +12,7 @@ import pytest
 from django.db import transaction
 from hypothesis import given
 from hypothesis import strategies as st
+from pytest_django import Settings
 
 from motcua.notify.models import Channel, Message, MessageStatus
 from motcua.notify.services import (
@@ -86,7 +87,7 @@ def test_generic_sms_is_the_body_unaccented_on_one_line(db: None) -> None:
     assert (sms.subject, sms.body) == ("", "Da tra loi phan anh cua Ong/Ba.")
 
 
-def test_an_apps_own_template_is_rendered(db: None, settings: Any, tmp_path: Path) -> None:
+def test_an_apps_own_template_is_rendered(db: None, settings: Settings, tmp_path: Path) -> None:
     folder = tmp_path / "mine"
     folder.mkdir()
     (folder / "hello.subject").write_text("Xin chào {{ name }}", encoding="utf-8")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps as django_apps
+from django.db import models
 
 import motcua
 from motcua.notify.models import Message, PeriodicJob
@@ -72,7 +73,7 @@ def test_the_domain_apps_are_known() -> None:
 
 
 @pytest.mark.parametrize("model", [Message, PeriodicJob])
-def test_the_outbox_points_at_no_other_table(model: type) -> None:
+def test_the_outbox_points_at_no_other_table(model: type[models.Model]) -> None:
     relations = [f.name for f in model._meta.get_fields() if f.is_relation]
     assert relations == []
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
+from pytest_django import Settings
 
 from motcua.notify.transports import ConsoleSMS, FileSMS, InvalidPhone, sms_transport
 
@@ -23,7 +23,7 @@ def test_file_sms_appends_one_json_line_per_message(sms_file: Path) -> None:
     ]
 
 
-def test_console_sms_prints(settings: Any, capsys: pytest.CaptureFixture[str]) -> None:
+def test_console_sms_prints(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     settings.MOTCUA = {**settings.MOTCUA, "SMS_BACKEND": "motcua.notify.transports.ConsoleSMS"}
     transport = sms_transport()
     assert isinstance(transport, ConsoleSMS)
@@ -37,7 +37,7 @@ def test_a_transport_refuses_a_number_that_is_not_a_mobile(sms_file: Path) -> No
     assert not sms_file.exists()
 
 
-def test_a_backend_without_send_is_refused(settings: Any) -> None:
+def test_a_backend_without_send_is_refused(settings: Settings) -> None:
     settings.MOTCUA = {**settings.MOTCUA, "SMS_BACKEND": "pathlib.PurePath"}
     with pytest.raises(TypeError, match="send"):
         sms_transport()

@@ -10,7 +10,6 @@ import smtplib
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
 import time_machine
@@ -19,6 +18,7 @@ from django.core import mail
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, connections, transaction
+from pytest_django import Settings
 
 from motcua.cli import main
 from motcua.notify import worker
@@ -62,7 +62,7 @@ class RefusingMailBackend(BaseEmailBackend):
         raise smtplib.SMTPRecipientsRefused({"a@example.vn": (550, b"no such user")})
 
 
-def use_sms(settings: Any, cls: type) -> None:
+def use_sms(settings: Settings, cls: type) -> None:
     settings.MOTCUA = {**settings.MOTCUA, "SMS_BACKEND": f"{__name__}.{cls.__name__}"}
 
 
@@ -116,7 +116,9 @@ def test_worker_once_sends_mail_and_sms_and_marks_them_sent(
     assert len(sms_file.read_text(encoding="utf-8").splitlines()) == 1
 
 
-def test_failures_back_off_then_fail_for_good_and_the_row_stays(db: None, settings: Any) -> None:
+def test_failures_back_off_then_fail_for_good_and_the_row_stays(
+    db: None, settings: Settings
+) -> None:
     use_sms(settings, BrokenSMS)
     with time_machine.travel(T0, tick=False) as clock:
         queue_mail_and_sms()
@@ -158,7 +160,7 @@ def test_failures_back_off_then_fail_for_good_and_the_row_stays(db: None, settin
     assert len(mail.outbox) == 1
 
 
-def test_a_permanent_error_fails_at_once(db: None, settings: Any) -> None:
+def test_a_permanent_error_fails_at_once(db: None, settings: Settings) -> None:
     use_sms(settings, RejectingSMS)
     queue_mail_and_sms()
     report = worker_run(once=True)
@@ -168,7 +170,7 @@ def test_a_permanent_error_fails_at_once(db: None, settings: Any) -> None:
     assert sms.last_error == "PermanentError: number blocked"
 
 
-def test_an_address_the_mail_server_refuses_fails_at_once(db: None, settings: Any) -> None:
+def test_an_address_the_mail_server_refuses_fails_at_once(db: None, settings: Settings) -> None:
     settings.EMAIL_BACKEND = f"{__name__}.RefusingMailBackend"
     queue(1)
     assert worker_run(once=True).failed == 1
@@ -333,7 +335,7 @@ class StoppingSMS:
 
 @needs_main_thread
 def test_sigterm_mid_batch_finishes_the_message_and_hands_back_the_rest(
-    db: None, settings: Any
+    db: None, settings: Settings
 ) -> None:
     use_sms(settings, StoppingSMS)
     sent_sms.clear()

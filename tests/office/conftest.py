@@ -91,6 +91,7 @@ class World:
         values.update(kwargs)
         step, since = values.get("current_step"), values.get("current_step_since")
         if step is not None and since is not None and "step_over_at" not in values:
+            assert isinstance(step, WorkflowStep) and isinstance(since, dt.datetime)
             # As the write path keeps it (``dossiers.services`` at every step change).
             values["step_over_at"] = step_over_at(since, step.hours, calendar=get_calendar())
         return Dossier.objects.create(**values)

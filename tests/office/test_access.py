@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 
 from motcua.agencies.models import Agency
 from motcua.agencies.queries import agency_subtree
@@ -17,8 +17,8 @@ from motcua.dossiers.scope import (
 from .conftest import World
 
 
-def visible(user: object) -> set[str]:
-    return set(Dossier.objects.filter(dossier_scope_q(user)).values_list("code", flat=True))  # type: ignore[arg-type]
+def visible(user: User | AnonymousUser) -> set[str]:
+    return set(Dossier.objects.filter(dossier_scope_q(user)).values_list("code", flat=True))
 
 
 def test_scope_follows_agency_subtree_and_counter(world: World) -> None:

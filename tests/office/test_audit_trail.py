@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import TypedDict
 
 import pytest
+from django.http import StreamingHttpResponse
 from django.test import Client
+from pytest_django import Settings
 
 from motcua.core.models import AuditEvent
 
@@ -15,6 +18,12 @@ from .conftest import World, login
 from .test_views import post_action, received
 
 pytestmark = pytest.mark.django_db
+
+
+# The request's addresses, as a client behind proxies sends them (WSGI environ keys).
+class Forwarded(TypedDict):
+    REMOTE_ADDR: str
+    HTTP_X_FORWARDED_FOR: str
 
 
 def named(world: World) -> None:
@@ -35,14 +44,17 @@ def test_dossier_reads_and_changes_record_the_client_address(world: World) -> No
 
 
 def test_forwarded_for_is_trusted_only_as_far_as_the_configured_proxies(
-    world: World, settings: object
+    world: World, settings: Settings
 ) -> None:
     dossier = world.dossier()
     client = login(Client(), world.leader)
-    forwarded = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "198.51.100.1, 192.0.2.9"}
-    client.get(f"/can-bo/ho-so/{dossier.code}/", **forwarded)  # type: ignore[arg-type]
-    settings.MOTCUA = {**settings.MOTCUA, "TRUSTED_PROXIES": "1"}  # type: ignore[attr-defined]
-    client.get(f"/can-bo/ho-so/{dossier.code}/", **forwarded)  # type: ignore[arg-type]
+    forwarded: Forwarded = {
+        "REMOTE_ADDR": "10.0.0.2",
+        "HTTP_X_FORWARDED_FOR": "198.51.100.1, 192.0.2.9",
+    }
+    client.get(f"/can-bo/ho-so/{dossier.code}/", **forwarded)
+    settings.MOTCUA = {**settings.MOTCUA, "TRUSTED_PROXIES": "1"}
+    client.get(f"/can-bo/ho-so/{dossier.code}/", **forwarded)
     ips = list(AuditEvent.objects.filter(action="read").order_by("id").values_list("ip", flat=True))
     # No proxy configured: the forged header is ignored. One proxy: the address it saw, not
     # the client's own claim further left.
@@ -91,8 +103,9 @@ def test_csv_export_of_the_filtered_trail(world: World) -> None:
     login(Client(REMOTE_ADDR="203.0.113.9"), world.leader).get(f"/can-bo/ho-so/{dossier.code}/")
     response = login(Client(), world.auditor).get("/can-bo/nhat-ky/?action=read&fmt=csv")
     assert response.status_code == 200
+    assert isinstance(response, StreamingHttpResponse)
     assert response["Content-Type"].startswith("text/csv")
-    body = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[0][1] == "Người thực hiện"
     assert len(rows) == 2
@@ -110,7 +123,8 @@ def test_csv_export_of_the_filtered_trail(world: World) -> None:
 def test_csv_export_keeps_typed_usernames_as_text(world: World) -> None:
     Client().post("/dang-nhap/", {"username": "=HYPERLINK(1)", "password": "x"})
     response = login(Client(), world.auditor).get("/can-bo/nhat-ky/?action=login.failed&fmt=csv")
-    body = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+    assert isinstance(response, StreamingHttpResponse)
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[1][2] == "'=hyperlink(1)"
     assert not any(cell.startswith("=") for row in rows for cell in row)

@@ -7,11 +7,12 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from pytest_django import Settings
 
 from motcua.archive.models import Document, DocumentKind, HeldUpload, Origin
 from motcua.archive.services import DocumentMeta, document_store
@@ -21,12 +22,16 @@ from motcua.dossiers.models import Dossier, EventType
 from .conftest import World, login
 from .test_counter_rules import RECEIVE
 
+if TYPE_CHECKING:
+    # The test client's response (the stubs' name: it exists only for type checkers).
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
 pytestmark = pytest.mark.django_db
 HOLDER = RECEIVE["applicant_id_number"]
 
 
 @pytest.fixture(autouse=True)
-def documents_dir(settings: Any, tmp_path: Path) -> None:
+def documents_dir(settings: Settings, tmp_path: Path) -> None:
     settings.STORAGES = {
         **settings.STORAGES,
         "documents": {
@@ -40,7 +45,7 @@ def pdf(name: str, body: bytes = b"%PDF-1.4 scan") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, body, content_type="application/pdf")
 
 
-def text(response: Any) -> str:
+def text(response: TestResponse) -> str:
     return html.unescape(response.content.decode())
 
 
@@ -66,6 +71,7 @@ def test_the_clerk_attaches_scans_to_each_part(world: World) -> None:
     documents = list(one.documents.order_by("id"))
     assert [d.content_type for d in documents] == ["application/pdf", "image/png"]
     # Stored under the type found, not the name sent.
+    assert documents[1].file.name is not None
     assert documents[1].file.name.endswith(".png")
     assert {d.origin for d in documents} == {Origin.SCAN}
     assert not two.documents.exists() and two.not_digitised_reason == "Bản vẽ khổ A0"

@@ -4,6 +4,8 @@ results."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.test import Client
 
 from motcua.agencies.models import AgencyKind
@@ -12,6 +14,10 @@ from motcua.dossiers.models import Dossier, EndKind, Status
 
 from .conftest import World, login, make_agency, make_staff, make_version, paper_parts
 from .test_views import received, text
+
+if TYPE_CHECKING:
+    # The test client's response (the stubs' name: it exists only for type checkers).
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 RECEIVE = {
     "outcome": "receive",
@@ -24,7 +30,7 @@ RECEIVE = {
 }
 
 
-def _receive(client: Client, world: World, version_pk: int | None = None) -> object:
+def _receive(client: Client, world: World, version_pk: int | None = None) -> TestResponse:
     version_pk = version_pk or world.version.pk
     return client.post(f"/can-bo/quay/thu-tuc/{version_pk}/", {**RECEIVE, **paper_parts(world)})
 
@@ -33,7 +39,7 @@ def test_specialists_and_department_leaders_do_not_receive(world: World) -> None
     for user in (world.outsider, world.specialist, world.leader):
         client = login(Client(), user)
         response = _receive(client, world)
-        assert response.status_code == 403, user.username  # type: ignore[attr-defined]
+        assert response.status_code == 403, user.username
         page = text(client.get(f"/can-bo/quay/thu-tuc/{world.version.pk}/"))
         assert 'value="receive"' not in page
     assert not Dossier.objects.exists()
@@ -46,11 +52,11 @@ def test_a_counter_receives_only_what_its_committee_decides_at_its_level(world: 
         "000.11.60.H18", "Bộ phận Một cửa xã Kiến Đức", AgencyKind.SERVICE_CENTER, commune
     )
     commune_clerk = make_staff("motcuaxa", commune_center, Role.COUNTER_CLERK)
-    assert _receive(login(Client(), commune_clerk), world).status_code == 403  # type: ignore[attr-defined]
+    assert _receive(login(Client(), commune_clerk), world).status_code == 403
     commune_version = make_version("1.000001", "Chứng thực bản sao", commune, world.field)
-    assert _receive(login(Client(), world.clerk), world, commune_version.pk).status_code == 403  # type: ignore[attr-defined]
+    assert _receive(login(Client(), world.clerk), world, commune_version.pk).status_code == 403
     assert not Dossier.objects.exists()
-    assert _receive(login(Client(), world.manager), world).status_code == 302  # type: ignore[attr-defined]
+    assert _receive(login(Client(), world.manager), world).status_code == 302
 
 
 def test_the_counter_menu_and_the_delivery_belong_to_the_one_stop_unit(world: World) -> None:

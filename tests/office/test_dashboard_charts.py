@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from html import unescape
+from typing import TypedDict
 
 import pytest
 import time_machine
@@ -23,6 +24,12 @@ from motcua.reports.models import ReportRequest
 from .conftest import World, login
 
 pytestmark = pytest.mark.django_db
+
+
+class Period(TypedDict):
+    date_from: dt.date
+    date_to: dt.date
+
 
 NOW = dt.datetime(2026, 3, 20, 3, 0, tzinfo=dt.UTC)  # Friday 20/3/2026 10:00 in Vietnam
 
@@ -165,7 +172,7 @@ def test_the_province_s_late_image_is_its_table_s_late_column(world: World, clie
     some_months(world)
     justice_late_result(world, "2026-01-13", "2026-01-20", "2026-03-02")
     rollup_rebuild()  # the dossiers were written directly
-    period = {"date_from": dt.date(2026, 1, 1), "date_to": dt.date(2026, 3, 20)}
+    period: Period = {"date_from": dt.date(2026, 1, 1), "date_to": dt.date(2026, 3, 20)}
     for source in ("rollup", "dossiers"):
         table = dashboard_figures(world.provincial, agency=None, source=source, **period)
         late = late_by_agency(world.provincial, source=source, **period)

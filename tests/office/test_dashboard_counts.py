@@ -6,6 +6,7 @@ the user may see."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict
 
 import pytest
 import time_machine
@@ -62,31 +63,48 @@ dossier_shapes = st.fixed_dictionaries(
 )
 
 
-def make(world: World, shape: dict[str, object]) -> None:
-    received = NOW + dt.timedelta(days=shape["received"])  # type: ignore[arg-type]
+class Shape(TypedDict):
+    """A dossier drawn from ``dossier_shapes``."""
+
+    department: bool
+    received: int
+    lasted: int | None
+    due_in: int
+    channel: str
+    end_kind: EndKind
+    dossier_class: str
+    delivery: str
+    apology: bool
+    open_status: Status
+    supplement: int | None
+    supplied: int | None
+
+
+def make(world: World, shape: Shape) -> None:
+    received = NOW + dt.timedelta(days=shape["received"])
+    version = world.version if shape["department"] else world.justice_version
     values: dict[str, object] = {
-        "version": world.version if shape["department"] else world.justice_version,
         "received_at": received,
-        "due_at": received + dt.timedelta(days=shape["due_in"]),  # type: ignore[arg-type]
+        "due_at": received + dt.timedelta(days=shape["due_in"]),
         "channel": shape["channel"],
         "has_apology": shape["apology"],
         "status": shape["open_status"],
     }
     lasted = shape["lasted"]
-    ended = None if lasted is None else received + dt.timedelta(days=lasted)  # type: ignore[arg-type]
+    ended = None if lasted is None else received + dt.timedelta(days=lasted)
     if ended is not None and ended <= NOW:
         kind = shape["end_kind"]
-        values |= {"ended_at": ended, "end_kind": kind, "status": ENDS[kind]}  # type: ignore[index]
+        values |= {"ended_at": ended, "end_kind": kind, "status": ENDS[kind]}
         if kind == EndKind.RESULT:
             values |= {
                 "dossier_class": shape["dossier_class"],
                 "delivery_channel": shape["delivery"],
             }
-    dossier = world.dossier(**values)
+    dossier = world.dossier(version=version, **values)
     asked = shape["supplement"]
     if asked is None:
         return
-    requested = received + dt.timedelta(days=asked)  # type: ignore[arg-type]
+    requested = received + dt.timedelta(days=asked)
     last_instant = ended if ended is not None and ended <= NOW else NOW
     if requested > last_instant:
         return
@@ -94,7 +112,7 @@ def make(world: World, shape: dict[str, object]) -> None:
     dossier.supplement_requested_at = requested
     fields = ["supplement_requested_at"]
     supplied = shape["supplied"]
-    arrived = None if supplied is None else requested + dt.timedelta(days=supplied)  # type: ignore[arg-type]
+    arrived = None if supplied is None else requested + dt.timedelta(days=supplied)
     if arrived is not None and arrived <= last_instant:
         # The clock restarts: the due date replaced is kept on the event (as the services do).
         old_due = dossier.due_at
@@ -129,7 +147,7 @@ def make(world: World, shape: dict[str, object]) -> None:
     who=st.sampled_from(["leader", "manager", "provincial"]),
 )
 def test_each_count_is_its_filters_count(
-    world: World, shapes: list[dict[str, object]], start: int, length: int, who: str
+    world: World, shapes: list[Shape], start: int, length: int, who: str
 ) -> None:
     Dossier.objects.all().delete()
     for shape in shapes:

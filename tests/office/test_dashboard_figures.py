@@ -101,6 +101,13 @@ LINK = re.compile(r'<a class="stat[^"]*" href="([^"]+)"><span class="num">([\d.]
 CELL = re.compile(r'<td class="num"><a href="([^"]+)">([\d.]+)</a></td>')
 
 
+def figure_key(url: str) -> str:
+    """The figure a link lists (its ``ky=``)."""
+    key = re.search(r"ky=(\w+)", url)
+    assert key is not None, url
+    return key.group(1)
+
+
 @time_machine.travel(NOW, tick=False)
 @pytest.mark.parametrize("who", ["leader", "manager", "provincial"])
 # The quarter so far, and a period that ended before some dossiers did (they were still in
@@ -129,7 +136,7 @@ def test_every_number_is_a_link_to_as_many_dossiers(
     stats = LINK.findall(html)
     cells = CELL.findall(html)
     # Every figure has its link (the overdue one is shown twice).
-    keys = {re.search(r"ky=(\w+)", url).group(1) for url, _n in stats}  # type: ignore[union-attr]
+    keys = {figure_key(url) for url, _n in stats}
     assert keys == set(page.context["figures"]["counts"])
     assert len(cells) == 4 * len(page.context["figures"]["by_agency"]) > 0
     for url, number in stats + cells:

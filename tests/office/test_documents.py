@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.core.files.base import ContentFile
+from django.http import FileResponse
 from django.test import Client
+from pytest_django import Settings
 
 from motcua.archive.models import Document, DocumentKind, Origin
 from motcua.archive.services import DocumentMeta, document_store
@@ -17,6 +20,10 @@ from motcua.core.models import AuditEvent
 from motcua.dossiers.models import Dossier, DossierPart
 
 from .conftest import World, login
+
+if TYPE_CHECKING:
+    # The test client's response (the stubs' name: it exists only for type checkers).
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -27,10 +34,10 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 
 
 @pytest.fixture(autouse=True)
-def media(settings: pytest.FixtureRequest, tmp_path: Path) -> Path:
+def media(settings: Settings, tmp_path: Path) -> Path:
     root = tmp_path / "media"
-    settings.STORAGES = {  # type: ignore[attr-defined]
-        **settings.STORAGES,  # type: ignore[attr-defined]
+    settings.STORAGES = {
+        **settings.STORAGES,
         "default": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(root)},
@@ -76,21 +83,22 @@ def url(dossier: Dossier, document: Document | int) -> str:
     return f"/can-bo/ho-so/{dossier.code}/giay-to/{pk}/"
 
 
-def same_404(*answers: object) -> bool:
+def same_404(*answers: TestResponse) -> bool:
     """All 404, with the same page apart from what changes with every response (the CSRF
     token, the seconds left in the session)."""
 
-    def page(answer: object) -> bytes:
-        content: bytes = answer.content  # type: ignore[attr-defined]
+    def page(answer: TestResponse) -> bytes:
+        content: bytes = answer.content
         content = re.sub(rb'[A-Za-z0-9]{64}"', b'TOKEN"', content)
         return re.sub(rb'data-session-expires-in="\d+"', b"", content)
 
-    statuses = {a.status_code for a in answers}  # type: ignore[attr-defined]
+    statuses = {a.status_code for a in answers}
     return statuses == {404} and len({page(a) for a in answers}) == 1
 
 
-def body(response: object) -> bytes:
-    return b"".join(response.streaming_content)  # type: ignore[attr-defined]
+def body(response: TestResponse) -> bytes:
+    assert isinstance(response, FileResponse)
+    return b"".join(response.streaming_content)
 
 
 def test_a_part_pdf_opens_inline_with_its_type_and_is_audited(world: World) -> None:

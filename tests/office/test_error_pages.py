@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import pytest
 from django.test import Client
+from pytest_django import Settings
 
 from .conftest import World, login
+
+if TYPE_CHECKING:
+    # The test client's response (the stubs' name: it exists only for type checkers).
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = pytest.mark.django_db
 
 
-def text(response: object) -> str:
-    return response.content.decode()  # type: ignore[attr-defined]
+def text(response: TestResponse) -> str:
+    return response.content.decode()
 
 
-def unmasked(response: object) -> str:
+def unmasked(response: TestResponse) -> str:
     """The page without its CSRF tokens, which are masked afresh on every response, and the
     seconds left in the staff session, which change from one second to the next."""
     page = re.sub(r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]+"', "", text(response))
@@ -77,7 +83,7 @@ def test_csrf_failure_says_to_reload_and_try_again(world: World) -> None:
     assert 'href="/can-bo/"' in page
 
 
-def test_500_is_self_contained_and_vietnamese(world: World, settings: object) -> None:
+def test_500_is_self_contained_and_vietnamese(world: World, settings: Settings) -> None:
     from django.template.loader import render_to_string
 
     page = render_to_string("500.html")

@@ -21,7 +21,15 @@ pytestmark = pytest.mark.django_db
 
 # Wednesday 18 November 2026, 10:00 in Vietnam: the quarter began on 1 October.
 NOW = dt.datetime(2026, 11, 18, 3, 0, tzinfo=dt.UTC)
-TABS = ("open", "overdue", "due_soon", "supplement", "submitted", "result_ready", "ended")
+TABS: tuple[str, ...] = (
+    "open",
+    "overdue",
+    "due_soon",
+    "supplement",
+    "submitted",
+    "result_ready",
+    "ended",
+)
 TABS += ("late_no_apology",)
 
 

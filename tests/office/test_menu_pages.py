@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from motcua.agencies.models import Agency
 from motcua.core.models import Role
 from tests.office.conftest import World
 from tests.world import staff_create
@@ -19,7 +20,7 @@ LINK = re.compile(r'<a href="(/[^"#?]*)"')
 TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 
 
-def _agency(world: World, role: str) -> object:
+def _agency(world: World, role: str) -> Agency:
     if role in (Role.PROVINCIAL_OFFICE, Role.AUDITOR):
         return world.province
     if role in (Role.SPECIALIST, Role.LEADER):
@@ -29,7 +30,7 @@ def _agency(world: World, role: str) -> object:
 
 @pytest.mark.parametrize("role", [r for r in Role.values if r != Role.ADMINISTRATOR])
 def test_each_menu_page_opens_and_has_a_title(world: World, role: str) -> None:
-    user = staff_create(f"menu-{role}", "Trần Thị Thực Đơn", _agency(world, role), role)  # type: ignore[arg-type]
+    user = staff_create(f"menu-{role}", "Trần Thị Thực Đơn", _agency(world, role), role)
     client = Client()
     assert (
         client.post(
@@ -73,7 +74,9 @@ def test_the_accountant_sees_no_dossier(world: World) -> None:
     home = client.get("/can-bo/")
     assert home.status_code == 302 and home["Location"] == "/can-bo/lanh-dao/phi-le-phi/"
     page = client.get("/can-bo/lanh-dao/phi-le-phi/").content.decode()
-    assert dossier.code not in page and 'href="/can-bo/"' not in NAV.search(page).group(1)  # type: ignore[union-attr]
+    nav = NAV.search(page)
+    assert nav is not None
+    assert dossier.code not in page and 'href="/can-bo/"' not in nav.group(1)
     # The centre's clerk, for comparison, opens it.
     client.force_login(world.clerk)
     assert client.get(f"/can-bo/ho-so/{dossier.code}/").status_code == 200

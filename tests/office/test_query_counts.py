@@ -64,7 +64,7 @@ def add_dossiers(world: World, n: int, *, detail: Dossier | None = None) -> None
             extra.update(
                 status=Status.SUBMITTED, received_at=None, due_at=None, receiving_unit=None
             )
-        dossier = world.dossier(**extra)
+        dossier = world.dossier(version=world.version, **extra)
         fill(dossier, world.specialist)
     if detail is not None:
         fill(detail, world.specialist, offset=Handover.objects.filter(dossier=detail).count())

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.http import FileResponse
 from django.test import Client
+from pytest_django import Settings
 
 import motcua.notify.worker as worker
 from motcua.core.models import AuditEvent
@@ -34,11 +36,11 @@ def jobs(monkeypatch: pytest.MonkeyPatch) -> dict[str, worker.Job]:
 
 
 @pytest.fixture(autouse=True)
-def media(settings: pytest.FixtureRequest, tmp_path: Path) -> Path:
+def media(settings: Settings, tmp_path: Path) -> Path:
     """The made reports go to a temporary directory."""
     root = tmp_path / "media"
-    settings.MEDIA_ROOT = root  # type: ignore[attr-defined]
-    settings.STORAGES = {  # type: ignore[attr-defined]
+    settings.MEDIA_ROOT = root
+    settings.STORAGES = {
         "default": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(root)},
@@ -83,6 +85,7 @@ def test_a_leader_gets_the_report_of_the_department_through_the_worker(
     assert "reports_make" in worker.jobs_run_due()  # what `motcua worker` runs
     request.refresh_from_db()
     assert request.status == ReportStatus.DONE, request.error
+    assert request.file.name is not None
     assert (media / request.file.name).exists()
 
     listing = client.get("/can-bo/lanh-dao/bao-cao/").content.decode()
@@ -90,7 +93,8 @@ def test_a_leader_gets_the_report_of_the_department_through_the_worker(
     assert "every 5s" not in listing
     response = client.get(f"/can-bo/lanh-dao/bao-cao/{request.pk}/")
     assert response.status_code == 200
-    data = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    assert isinstance(response, FileResponse)
+    data = b"".join(response.streaming_content)
     assert zipfile.ZipFile(io.BytesIO(data)).namelist()  # an XLSX is a zip
     assert "attachment" in response["Content-Disposition"]
     event = AuditEvent.objects.get(action="report.download")

@@ -25,8 +25,8 @@ pytestmark = pytest.mark.django_db
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-def local(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=VN)
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=VN)
 
 
 def due_soon_codes(client: Client) -> set[str]:

@@ -5,8 +5,11 @@ around them. Every one of them now meets ``dossiers.rules`` in the service."""
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import FileResponse
 from django.test import Client
 
 from motcua.api.tokens import api_token_create
@@ -15,9 +18,13 @@ from motcua.dossiers.models import Channel, Dossier, Handover, Status
 from .conftest import World, login, sign_off_workflow
 from .test_views import received
 
+if TYPE_CHECKING:
+    # The test client's response (the stubs' name: it exists only for type checkers).
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
-def _api(client: Client, user: object, dossier: Dossier, path: str, **body: object) -> object:
-    token = api_token_create(user=user, name="thử", actor="test")[1]  # type: ignore[arg-type]
+
+def _api(client: Client, user: User, dossier: Dossier, path: str, **body: object) -> TestResponse:
+    token = api_token_create(user=user, name="thử", actor="test")[1]
     dossier.refresh_from_db()
     return client.post(
         f"/api/dossiers/{dossier.code}/{path}",
@@ -27,7 +34,7 @@ def _api(client: Client, user: object, dossier: Dossier, path: str, **body: obje
     )
 
 
-def _web(client: Client, dossier: Dossier, path: str, **data: object) -> object:
+def _web(client: Client, dossier: Dossier, path: str, **data: object) -> TestResponse:
     dossier.refresh_from_db()
     return client.post(
         f"/can-bo/ho-so/{dossier.code}/{path}/", {"version": dossier.version, **data}
@@ -38,7 +45,7 @@ def _at_department(world: World) -> Dossier:
     """Received at the counter and handed to the construction department's appraisal."""
     dossier = received(world, clerk := Client())
     response = _web(clerk, dossier, "chuyen-xu-ly")
-    assert response.status_code == 302  # type: ignore[attr-defined]
+    assert response.status_code == 302
     dossier.refresh_from_db()
     assert dossier.current_step is not None and dossier.current_step.position == 2
     return dossier
@@ -49,10 +56,10 @@ def test_the_counter_neither_stops_nor_withdraws_what_the_department_holds(world
     dossier = _at_department(world)
     clerk = login(Client(), world.clerk)
     stopped = _api(clerk, world.clerk, dossier, "stop", reason="Người nộp đề nghị")
-    assert stopped.status_code == 403  # type: ignore[attr-defined]
+    assert stopped.status_code == 403
     withdrawn = _web(clerk, dossier, "rut-ho-so", reason="Người nộp đề nghị")
-    assert withdrawn.status_code == 403  # type: ignore[attr-defined]
-    assert "Phòng Quản lý xây dựng" in html.unescape(withdrawn.content.decode())  # type: ignore[attr-defined]
+    assert withdrawn.status_code == 403
+    assert "Phòng Quản lý xây dựng" in html.unescape(withdrawn.content.decode())
     dossier.refresh_from_db()
     assert dossier.status == Status.PROCESSING
     assert not dossier.events.filter(type__in=["stopped", "withdrawn"]).exists()
@@ -64,8 +71,8 @@ def test_the_specialist_neither_stops_nor_withdraws_at_the_counters_step(world: 
     specialist = login(Client(), world.specialist)
     for path in ("stop", "withdraw"):
         response = _api(specialist, world.specialist, dossier, path, reason="x")
-        assert response.status_code == 403, path  # type: ignore[attr-defined]
-    assert _web(specialist, dossier, "rut-ho-so", reason="x").status_code == 403  # type: ignore[attr-defined]
+        assert response.status_code == 403, path
+    assert _web(specialist, dossier, "rut-ho-so", reason="x").status_code == 403
     dossier.refresh_from_db()
     assert dossier.status == Status.PROCESSING
 
@@ -78,22 +85,22 @@ def test_the_api_refuses_what_the_web_refuses(world: World) -> None:
     )
     specialist = login(Client(), world.specialist)
     accepted = _api(specialist, world.specialist, online, "accept")
-    assert accepted.status_code == 403  # type: ignore[attr-defined]
+    assert accepted.status_code == 403
     online.refresh_from_db()
     assert online.status == Status.SUBMITTED and online.receiving_unit_id is None
     # Nor the POSTs the page does not offer.
-    assert _web(specialist, online, "tu-choi-tiep-nhan", reason="x").status_code == 403  # type: ignore[attr-defined]
+    assert _web(specialist, online, "tu-choi-tiep-nhan", reason="x").status_code == 403
     refused = _web(specialist, online, "yeu-cau-hoan-thien", items="Ảnh", reason="x")
-    assert refused.status_code == 403  # type: ignore[attr-defined]
+    assert refused.status_code == 403
     online.refresh_from_db()
     assert online.status == Status.SUBMITTED
 
-    assert _web(specialist, ready, "chuyen-xu-ly").status_code == 302  # type: ignore[attr-defined]
+    assert _web(specialist, ready, "chuyen-xu-ly").status_code == 302
     leader = login(Client(), world.leader)
-    assert _web(leader, ready, "co-ket-qua").status_code == 302  # type: ignore[attr-defined]
+    assert _web(leader, ready, "co-ket-qua").status_code == 302
     rows = Handover.objects.filter(dossier=ready).count()
     delivered = _api(specialist, world.specialist, ready, "deliver", channel="counter")
-    assert delivered.status_code == 403  # type: ignore[attr-defined]
+    assert delivered.status_code == 403
     assert Handover.objects.filter(dossier=ready).count() == rows  # no false slip row
 
 
@@ -104,11 +111,11 @@ def test_the_sign_off_step_cannot_be_skipped(world: World) -> None:
     page = html.unescape(specialist.get(f"/can-bo/ho-so/{dossier.code}/").content.decode())
     for absent in ("Hoàn thành, có kết quả", "Gia hạn, thư xin lỗi", "Trả lại hồ sơ (không"):
         assert absent not in page
-    assert _web(specialist, dossier, "co-ket-qua").status_code == 403  # type: ignore[attr-defined]
+    assert _web(specialist, dossier, "co-ket-qua").status_code == 403
     # The proposal travels with the dossier: a note and a draft to the signing step.
     draft = SimpleUploadedFile("du-thao.pdf", b"%PDF-1.4 du thao", "application/pdf")
     moved = _web(specialist, dossier, "chuyen-xu-ly", note="Dự thảo kèm theo", draft_file=draft)
-    assert moved.status_code == 302  # type: ignore[attr-defined]
+    assert moved.status_code == 302
     dossier.refresh_from_db()
     assert dossier.current_step == steps[2]
     leader = login(Client(), world.leader)
@@ -122,8 +129,9 @@ def test_the_sign_off_step_cannot_be_skipped(world: World) -> None:
     assert row is not None and row.draft_sha256
     download = leader.get(f"/can-bo/ho-so/{dossier.code}/du-thao/{row.position}/")
     assert download.status_code == 200
-    assert b"".join(download.streaming_content) == b"%PDF-1.4 du thao"  # type: ignore[attr-defined]
-    assert _web(leader, dossier, "co-ket-qua").status_code == 302  # type: ignore[attr-defined]
+    assert isinstance(download, FileResponse)
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 du thao"
+    assert _web(leader, dossier, "co-ket-qua").status_code == 302
     dossier.refresh_from_db()
     assert dossier.status == Status.RESULT_READY
 
@@ -134,7 +142,7 @@ def test_the_leader_sends_back_with_a_reason_to_the_proposer(world: World) -> No
     specialist = login(Client(), world.specialist)
     _web(specialist, dossier, "chuyen-xu-ly", note="Đề xuất cấp phép")
     leader = login(Client(), world.leader)
-    assert _web(leader, dossier, "tra-lai-buoc-truoc", reason="").status_code == 302  # type: ignore[attr-defined]
+    assert _web(leader, dossier, "tra-lai-buoc-truoc", reason="").status_code == 302
     dossier.refresh_from_db()
     assert dossier.current_step == steps[2]  # no reason, nothing sent back
     _web(leader, dossier, "tra-lai-buoc-truoc", reason="Thiếu bản vẽ mặt cắt")
@@ -143,7 +151,7 @@ def test_the_leader_sends_back_with_a_reason_to_the_proposer(world: World) -> No
     page = html.unescape(specialist.get(f"/can-bo/ho-so/{dossier.code}/").content.decode())
     assert "Thiếu bản vẽ mặt cắt" in page
     # Only at a signing step: the specialist cannot send back from the appraisal.
-    assert _web(specialist, dossier, "tra-lai-buoc-truoc", reason="x").status_code == 403  # type: ignore[attr-defined]
+    assert _web(specialist, dossier, "tra-lai-buoc-truoc", reason="x").status_code == 403
 
 
 def test_the_api_lists_the_callers_actions(world: World) -> None:

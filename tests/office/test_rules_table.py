@@ -13,6 +13,7 @@ import datetime as dt
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern
+from pytest_django import Settings
 
 from motcua.api.main import api
 from motcua.api.tokens import api_token_create
@@ -179,7 +181,7 @@ ACTORS = ["clerk", "manager", "specialist", "leader", "outsider", "provincial", 
 
 
 @pytest.fixture
-def documents_dir(settings: Any, tmp_path: Any) -> None:
+def documents_dir(settings: Settings, tmp_path: Path) -> None:
     """DIGITISE stores scans: in a temporary folder."""
     settings.STORAGES = {
         **settings.STORAGES,

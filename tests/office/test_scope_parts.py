@@ -5,6 +5,7 @@ up to the count over the scope (the inbox's "ended this quarter" tab)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict
 
 import pytest
 from django.contrib.auth.models import User
@@ -19,13 +20,19 @@ from .conftest import World
 pytestmark = pytest.mark.django_db
 
 
+class Ended(TypedDict):
+    ended_at: dt.datetime
+    end_kind: EndKind
+    status: Status
+
+
 def _ids(q: Q) -> set[int]:
     return set(Dossier.objects.filter(q).values_list("pk", flat=True))
 
 
 def test_parts_are_disjoint_and_make_up_the_scope(world: World) -> None:
     now = timezone.now()
-    ended = {
+    ended: Ended = {
         "ended_at": now - dt.timedelta(days=1),
         "end_kind": EndKind.WITHDRAWN,
         "status": Status.WITHDRAWN,

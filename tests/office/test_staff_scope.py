@@ -125,7 +125,7 @@ def test_the_middleware_puts_the_scope_on_the_request(world: World) -> None:
 
     def view(request: HttpRequest) -> HttpResponse:
         seen.append(request_scope(request))
-        seen.append(request.scope)  # type: ignore[attr-defined]
+        seen.append(request.scope)  # type: ignore[attr-defined]  # set by ScopeMiddleware
         return HttpResponse()
 
     request = RequestFactory().get("/can-bo/")
@@ -141,7 +141,7 @@ def test_the_middleware_puts_the_scope_on_the_request(world: World) -> None:
     request.user = AnonymousUser()
 
     def api_view(request: HttpRequest) -> HttpResponse:
-        assert not request.scope.is_staff  # type: ignore[attr-defined]
+        assert not request.scope.is_staff  # type: ignore[attr-defined]  # set by ScopeMiddleware
         request.user = world.specialist
         seen.append(request_scope(request))
         return HttpResponse()

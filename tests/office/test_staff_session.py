@@ -6,16 +6,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import time_machine
 from django.test import Client
+from pytest_django import Settings
 
 from motcua.core.models import AuditEvent
 from motcua.dossiers.models import Dossier, Handover
 
 from .conftest import PASSWORD, World, paper_parts
+
+if TYPE_CHECKING:
+    # The test client's response (the stubs' name: it exists only for type checkers).
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -34,12 +39,12 @@ TYPED = {
 
 
 @pytest.fixture(autouse=True)
-def limits(settings: Any) -> None:
+def limits(settings: Settings) -> None:
     settings.STAFF_SESSION_IDLE_MINUTES = 30
     settings.STAFF_SESSION_MAX_HOURS = 10
 
 
-def sign_in(client: Client, username: str, next_url: str = "") -> Any:
+def sign_in(client: Client, username: str, next_url: str = "") -> TestResponse:
     """Through the login page, as a person does (not ``force_login``): the kept form must
     survive Django's session key rotation at login."""
     return client.post(

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from django.http import FileResponse
 from django.test import Client
 from django.utils import timezone
+from pytest_django import Settings
 
 from motcua.archive.queries import result_document
 from motcua.core.models import AuditEvent
@@ -16,11 +20,15 @@ from motcua.dossiers.models import Dossier, Guidance, Handover, Status
 
 from .conftest import World, login, paper_parts
 
+if TYPE_CHECKING:
+    # The test client's response (the stubs' name: it exists only for type checkers).
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
 pytestmark = pytest.mark.django_db
 
 
-def text(response: object) -> str:
-    return response.content.decode()  # type: ignore[attr-defined]
+def text(response: TestResponse) -> str:
+    return response.content.decode()
 
 
 def received(world: World, client: Client) -> Dossier:
@@ -406,11 +414,11 @@ def test_register_lists_what_the_counter_received(world: World) -> None:
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
 
-def test_finish_keeps_the_result_file(world: World, settings: object, tmp_path: object) -> None:
+def test_finish_keeps_the_result_file(world: World, settings: Settings, tmp_path: Path) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    settings.STORAGES = {  # type: ignore[attr-defined]
-        **settings.STORAGES,  # type: ignore[attr-defined]
+    settings.STORAGES = {
+        **settings.STORAGES,
         "default": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(tmp_path)},
@@ -438,7 +446,8 @@ def test_finish_keeps_the_result_file(world: World, settings: object, tmp_path: 
     assert dossier.status == Status.RESULT_READY
     assert result_document(dossier) is not None and len(dossier.result_sha256) == 64
     download = client.get(f"/can-bo/ho-so/{dossier.code}/tep-ket-qua/", follow=True)
-    assert b"".join(download.streaming_content) == b"%PDF-1.4 test"  # type: ignore[attr-defined]
+    assert isinstance(download, FileResponse)
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 test"
     outsider = login(Client(), world.outsider)
     assert outsider.get(f"/can-bo/ho-so/{dossier.code}/tep-ket-qua/").status_code == 404
 

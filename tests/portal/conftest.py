@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from pytest_django import Settings
 
 from motcua.catalog.models import DurationUnit, Field, OnlineLevel, Part, ProcedureVersion
 from motcua.core.text import fold
@@ -53,10 +54,10 @@ def _searchable(version: ProcedureVersion) -> ProcedureVersion:
 
 
 @pytest.fixture
-def media(settings: pytest.FixtureRequest, tmp_path: Path) -> Path:
+def media(settings: Settings, tmp_path: Path) -> Path:
     root = tmp_path / "media"
-    settings.MEDIA_ROOT = root  # type: ignore[attr-defined]
-    settings.STORAGES = {  # type: ignore[attr-defined]
+    settings.MEDIA_ROOT = root
+    settings.STORAGES = {
         "default": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(root)},
@@ -112,4 +113,5 @@ def portal(world: World, media: Path) -> Portal:  # noqa: F811
     citizen = citizen_register(
         identifier="an.nguyen@example.vn", password=PASSWORD, full_name="Nguyễn Văn An"
     )
+    assert citizen is not None  # a new identifier: the account is created
     return Portal(world=world, building=building, birth=birth, field=field, citizen=citizen)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from pytest_django import Settings
 
 from tests.portal.conftest import Portal
 
@@ -59,10 +60,10 @@ def test_procedure_page_has_an_inline_qr_code_to_itself(portal: Portal) -> None:
     assert "site.css" not in text  # the notice has its own print stylesheet
 
 
-def test_qr_encodes_the_page_url(portal: Portal, settings: pytest.FixtureRequest) -> None:
-    settings.MOTCUA = {**settings.MOTCUA, "PUBLIC_URL": "https://dichvucong.example.vn"}  # type: ignore[attr-defined]
+def test_qr_encodes_the_page_url(portal: Portal, settings: Settings) -> None:
+    settings.MOTCUA = {**settings.MOTCUA, "PUBLIC_URL": "https://dichvucong.example.vn"}
     a = portal.client().get("/thu-tuc/1.009972/").content.decode()
-    settings.MOTCUA = {**settings.MOTCUA, "PUBLIC_URL": "https://khac.example.vn"}  # type: ignore[attr-defined]
+    settings.MOTCUA = {**settings.MOTCUA, "PUBLIC_URL": "https://khac.example.vn"}
     b = portal.client().get("/thu-tuc/1.009972/").content.decode()
     qr_a = a[a.index("<svg") : a.index("</svg>")]
     qr_b = b[b.index("<svg") : b.index("</svg>")]

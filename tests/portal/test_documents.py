@@ -4,11 +4,11 @@ item 2); another person's are a 404."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from motcua.archive.models import Document, DocumentKind, Origin
 from motcua.archive.services import (
@@ -73,7 +73,7 @@ def test_a_store_document_opens_inline_for_its_owner_only(portal: Portal) -> Non
 
 
 def test_the_citizen_deletes_their_own_upload_after_confirming(
-    portal: Portal, media: Path, django_capture_on_commit_callbacks: Any
+    portal: Portal, media: Path, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     a, b = parts_of(portal)
     submit(portal, **{f"part-{a}": upload("a.pdf", PDF), f"part-{b}": upload("b.png", PNG)})

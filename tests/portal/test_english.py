@@ -85,7 +85,7 @@ def data_strings() -> list[str]:
             for f in model._meta.get_fields()
             if isinstance(f, models.CharField | models.TextField | models.JSONField)
         ]
-        for row in model.objects.values_list(*names):
+        for row in model._default_manager.values_list(*names):
             for value in row:
                 found.update(_strings(value))
     for name in Dossier.objects.values_list("applicant_name", flat=True):

@@ -21,8 +21,11 @@ def _described_errors(html: str) -> dict[str, str]:
     for tag in INPUT.findall(html):
         if 'aria-invalid="true"' not in tag:
             continue
-        name = re.search(r'name="([^"]+)"', tag).group(1)  # type: ignore[union-attr]
-        ids = re.search(r'aria-describedby="([^"]+)"', tag).group(1).split()  # type: ignore[union-attr]
+        named = re.search(r'name="([^"]+)"', tag)
+        described = re.search(r'aria-describedby="([^"]+)"', tag)
+        assert named is not None and described is not None, tag
+        name = named.group(1)
+        ids = described.group(1).split()
         texts = [re.search(rf'id="{i}"[^>]*>(.*?)</', html, re.S) for i in ids]
         found[name] = " ".join(m.group(1) for m in texts if m)
     return found

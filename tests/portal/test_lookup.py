@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
+from pytest_django import Settings
 
 from motcua.dossiers.applicants import Applicant
 from motcua.dossiers.models import Dossier
@@ -23,6 +25,10 @@ from motcua.dossiers.services import (
 )
 from motcua.portal.queries import mask_name, portal_header
 from tests.portal.conftest import Portal
+
+if TYPE_CHECKING:
+    # The test client's response (the stubs' name: it exists only for type checkers).
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -55,22 +61,22 @@ def at_agency(portal: Portal) -> Dossier:
     return dossier
 
 
-def lookup(portal: Portal, code: str, secret: str, ip: str = "10.0.0.1") -> object:
+def lookup(portal: Portal, code: str, secret: str, ip: str = "10.0.0.1") -> TestResponse:
     return portal.client().get("/tra-cuu/", {"ma": code, "bi-mat": secret}, REMOTE_ADDR=ip)
 
 
 def test_code_and_secret_show_the_timeline(portal: Portal) -> None:
     dossier = received(portal)
     response = lookup(portal, dossier.code, dossier.secret.lower())
-    html = response.content.decode()  # type: ignore[attr-defined]
-    assert response.status_code == 200  # type: ignore[attr-defined]
+    html = response.content.decode()
+    assert response.status_code == 200
     assert "Hồ sơ đã được nộp trực tuyến" in html
     assert "Hồ sơ đã được tiếp nhận" in html
     assert "Hẹn trả kết quả" in html
     assert "Đang giải quyết" in html
     assert portal.world.center.name in html  # where it is now
-    assert "no-store" in response["Cache-Control"]  # type: ignore[index]
-    assert response["Referrer-Policy"] == "strict-origin"  # type: ignore[index]
+    assert "no-store" in response["Cache-Control"]
+    assert response["Referrer-Policy"] == "strict-origin"
     assert "Đánh giá" not in html  # no result yet
 
 
@@ -79,13 +85,13 @@ def test_an_imported_dossiers_lower_case_secret_is_found_in_either_case(portal: 
     # The history importer gives hexadecimal secrets in lower case.
     Dossier.objects.filter(pk=dossier.pk).update(secret="84e4d16213")
     for typed in ("84e4d16213", "84E4D16213"):
-        html = lookup(portal, dossier.code, typed).content.decode()  # type: ignore[attr-defined]
+        html = lookup(portal, dossier.code, typed).content.decode()
         assert "Hồ sơ đã được tiếp nhận" in html, typed
 
 
 def test_no_personal_data_beyond_the_masked_name(portal: Portal) -> None:
     dossier = received(portal)
-    html = lookup(portal, dossier.code, dossier.secret).content.decode()  # type: ignore[attr-defined]
+    html = lookup(portal, dossier.code, dossier.secret).content.decode()
     assert "Nguyễn V. A." in html
     for secret_value in ("Nguyễn Văn An", "066090001234", "0912345678", "Lê Duẩn"):
         assert secret_value not in html
@@ -100,10 +106,10 @@ def test_extension_shows_the_new_appointment_and_result_offers_rating(portal: Po
         reason="Cần xác minh thêm",
         new_due_at=dossier.due_at + dt.timedelta(days=7),
     )
-    html = lookup(portal, dossier.code, dossier.secret).content.decode()  # type: ignore[attr-defined]
+    html = lookup(portal, dossier.code, dossier.secret).content.decode()
     assert "Hẹn trả mới (gia hạn)" in html
     dossier_finish(dossier=dossier, actor=portal.world.leader)
-    html = lookup(portal, dossier.code, dossier.secret).content.decode()  # type: ignore[attr-defined]
+    html = lookup(portal, dossier.code, dossier.secret).content.decode()
     assert "Đã có kết quả giải quyết" in html
     assert f'href="/danh-gia/{dossier.code}/?bi-mat={dossier.secret}"' in html
     # The feedback app's rating page answers at that address.
@@ -124,7 +130,7 @@ def test_wrong_secret_and_guessed_code_look_the_same(portal: Portal) -> None:
     wrong = lookup(portal, dossier.code, "ABCDEFGH")
     guessed_code = dossier.code[:-4] + "9999"
     guessed = lookup(portal, guessed_code, "ABCDEFGH")
-    assert wrong.status_code == guessed.status_code == 200  # type: ignore[attr-defined]
+    assert wrong.status_code == guessed.status_code == 200
 
     # The main content is byte-identical but for the fields echoing what was typed; the whole
     # page differs only by the CSRF token and the language form's return address, which
@@ -133,12 +139,12 @@ def test_wrong_secret_and_guessed_code_look_the_same(portal: Portal) -> None:
         body = body.replace(f'value="{code}"'.encode(), b'value="CODE"')
         return body.replace(f'value="{secret}"'.encode(), b'value="SECRET"')
 
-    assert typed(_main(wrong.content), dossier.code) == typed(_main(guessed.content), guessed_code)  # type: ignore[attr-defined]
-    assert typed(_page(wrong.content), dossier.code) == typed(_page(guessed.content), guessed_code)  # type: ignore[attr-defined]
-    assert dossier.code.encode() not in typed(_main(wrong.content), dossier.code)  # type: ignore[attr-defined]
+    assert typed(_main(wrong.content), dossier.code) == typed(_main(guessed.content), guessed_code)
+    assert typed(_page(wrong.content), dossier.code) == typed(_page(guessed.content), guessed_code)
+    assert dossier.code.encode() not in typed(_main(wrong.content), dossier.code)
     empty_secret = lookup(portal, dossier.code, "")
-    assert typed(_page(empty_secret.content), dossier.code, "") == typed(  # type: ignore[attr-defined]
-        _page(guessed.content),  # type: ignore[attr-defined]
+    assert typed(_page(empty_secret.content), dossier.code, "") == typed(
+        _page(guessed.content),
         guessed_code,
     )
 
@@ -154,70 +160,70 @@ def test_wrong_secret_and_guessed_code_cost_the_same_queries(portal: Portal) -> 
 
 
 def test_lookups_slow_down_per_address_with_a_growing_delay(
-    portal: Portal, settings: pytest.FixtureRequest
+    portal: Portal, settings: Settings
 ) -> None:
-    settings.MOTCUA = {**settings.MOTCUA, "LOOKUP_RATE": "3/300", "LOOKUP_CODE_RATE": "0"}  # type: ignore[attr-defined]
+    settings.MOTCUA = {**settings.MOTCUA, "LOOKUP_RATE": "3/300", "LOOKUP_CODE_RATE": "0"}
     dossier = received(portal)
     with time_machine.travel(dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC), tick=False) as clock:
         for i in range(3):
-            assert lookup(portal, f"000.00.19.H18-260302-000{i}", "WRONG123").status_code == 200  # type: ignore[attr-defined]
+            assert lookup(portal, f"000.00.19.H18-260302-000{i}", "WRONG123").status_code == 200
         # Over the ceiling: no wall, the 4th goes 1 s after the 3rd, the 5th 2 s after it, …
         early = lookup(portal, dossier.code, dossier.secret)
-        assert early.status_code == 429  # type: ignore[attr-defined]
-        assert early["Retry-After"] == "1"  # type: ignore[index]
-        assert "thử lại sau 1 giây" in early.content.decode()  # type: ignore[attr-defined]
+        assert early.status_code == 429
+        assert early["Retry-After"] == "1"
+        assert "thử lại sau 1 giây" in early.content.decode()
         clock.shift(1)
-        assert lookup(portal, dossier.code, dossier.secret).status_code == 200  # type: ignore[attr-defined]
+        assert lookup(portal, dossier.code, dossier.secret).status_code == 200
         clock.shift(1)
         again = lookup(portal, dossier.code, dossier.secret)
-        assert again.status_code == 429 and again["Retry-After"] == "1"  # type: ignore[attr-defined,index]
+        assert again.status_code == 429 and again["Retry-After"] == "1"
         clock.shift(1)
-        assert lookup(portal, dossier.code, dossier.secret).status_code == 200  # type: ignore[attr-defined]
-        assert lookup(portal, dossier.code, dossier.secret)["Retry-After"] == "4"  # type: ignore[index]
+        assert lookup(portal, dossier.code, dossier.secret).status_code == 200
+        assert lookup(portal, dossier.code, dossier.secret)["Retry-After"] == "4"
         # Another address is not affected; the empty form is never counted.
-        assert lookup(portal, dossier.code, dossier.secret, ip="10.0.0.2").status_code == 200  # type: ignore[attr-defined]
+        assert lookup(portal, dossier.code, dossier.secret, ip="10.0.0.2").status_code == 200
         assert portal.client().get("/tra-cuu/", REMOTE_ADDR="10.0.0.1").status_code == 200
         # A new window starts afresh.
         clock.shift(300)
-        assert lookup(portal, dossier.code, dossier.secret).status_code == 200  # type: ignore[attr-defined]
+        assert lookup(portal, dossier.code, dossier.secret).status_code == 200
 
 
 def test_guessing_one_codes_secret_slows_down_from_any_address(
-    portal: Portal, settings: pytest.FixtureRequest
+    portal: Portal, settings: Settings
 ) -> None:
-    settings.MOTCUA = {**settings.MOTCUA, "LOOKUP_RATE": "100/300", "LOOKUP_CODE_RATE": "3/300"}  # type: ignore[attr-defined]
+    settings.MOTCUA = {**settings.MOTCUA, "LOOKUP_RATE": "100/300", "LOOKUP_CODE_RATE": "3/300"}
     dossier = received(portal)
     with time_machine.travel(dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC), tick=False):
         for i in range(3):
-            assert lookup(portal, dossier.code, f"WRONG{i}", ip=f"10.0.1.{i}").status_code == 200  # type: ignore[attr-defined]
+            assert lookup(portal, dossier.code, f"WRONG{i}", ip=f"10.0.1.{i}").status_code == 200
         # The same code in another spelling is the same code.
         blocked = lookup(portal, dossier.code.lower(), dossier.secret, ip="10.0.1.10")
-        assert blocked.status_code == 429  # type: ignore[attr-defined]
+        assert blocked.status_code == 429
         # The form is still filled in, ready for the retry.
-        assert f'value="{dossier.secret}"' in blocked.content.decode()  # type: ignore[attr-defined]
+        assert f'value="{dossier.secret}"' in blocked.content.decode()
         # Another code from the same addresses is not affected.
-        assert lookup(portal, "000.00.19.H18-991231-0001", "X", ip="10.0.1.10").status_code == 200  # type: ignore[attr-defined]
+        assert lookup(portal, "000.00.19.H18-991231-0001", "X", ip="10.0.1.10").status_code == 200
 
 
 def test_a_code_in_any_case_and_spacing_is_found(portal: Portal) -> None:
     dossier = received(portal)
     agency, day, number = dossier.code.split("-")
     typed = f"  {agency.lower()} - {day}\u2013{number} "
-    html = lookup(portal, typed, f" {dossier.secret.lower()} ").content.decode()  # type: ignore[attr-defined]
+    html = lookup(portal, typed, f" {dossier.secret.lower()} ").content.decode()
     assert "Diễn biến" in html and dossier.code in html
 
 
 def test_not_found_keeps_both_fields_as_typed(portal: Portal) -> None:
     dossier = received(portal)
-    html = lookup(portal, dossier.code, "WRONG123").content.decode()  # type: ignore[attr-defined]
+    html = lookup(portal, dossier.code, "WRONG123").content.decode()
     assert "Không tìm thấy hồ sơ" in html
     assert f'value="{dossier.code}"' in html and 'value="WRONG123"' in html
 
 
-def test_rate_limit_can_be_turned_off(portal: Portal, settings: pytest.FixtureRequest) -> None:
-    settings.MOTCUA = {**settings.MOTCUA, "LOOKUP_RATE": "0", "LOOKUP_CODE_RATE": "0"}  # type: ignore[attr-defined]
+def test_rate_limit_can_be_turned_off(portal: Portal, settings: Settings) -> None:
+    settings.MOTCUA = {**settings.MOTCUA, "LOOKUP_RATE": "0", "LOOKUP_CODE_RATE": "0"}
     for _i in range(25):
-        assert lookup(portal, "X", "Y").status_code == 200  # type: ignore[attr-defined]
+        assert lookup(portal, "X", "Y").status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -237,15 +243,16 @@ def test_a_found_dossier_costs_two_queries(portal: Portal) -> None:
     """The dossier (with only the columns the page shows) and its events: a field the page
     starts to show without adding it to ``PUBLIC_FIELDS`` would cost a query more."""
     dossier = at_agency(portal)
+    assert dossier.due_at is not None
     dossier_extend(
         dossier=dossier,
         actor=portal.world.leader,
         reason="Cần xác minh thêm",
-        new_due_at=dossier.due_at + dt.timedelta(days=7),  # type: ignore[operator]
+        new_due_at=dossier.due_at + dt.timedelta(days=7),
     )
     portal_header()  # the header's province and hotline: cached, warmed before counting
     with CaptureQueriesContext(connection) as found:
-        html = lookup(portal, dossier.code, dossier.secret).content.decode()  # type: ignore[attr-defined]
+        html = lookup(portal, dossier.code, dossier.secret).content.decode()
     assert "Hẹn trả mới (gia hạn)" in html
     assert portal.building.name in html
     assert len(found.captured_queries) == 2, [q["sql"] for q in found.captured_queries]
@@ -256,7 +263,7 @@ def test_the_lookups_statements_are_prepared_once_per_connection(portal: Portal)
     """PostgreSQL plans the lookup's join once per connection, not on every lookup."""
     dossier = received(portal)
     for _i in range(3):
-        html = lookup(portal, dossier.code, dossier.secret).content.decode()  # type: ignore[attr-defined]
+        html = lookup(portal, dossier.code, dossier.secret).content.decode()
         assert "Hồ sơ đã được tiếp nhận" in html
     with connection.cursor() as cursor:
         cursor.execute(

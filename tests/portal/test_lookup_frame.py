@@ -143,6 +143,7 @@ def test_waiting_messages_are_shown(portal: Portal) -> None:
     request = RequestFactory().get("/tra-cuu/")
     request.user = AnonymousUser()
     request.session = SessionStore()
+    # What MessageMiddleware sets, which the stubs do not declare on HttpRequest.
     request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
     messages.info(request, "Thông báo chờ hiển thị")
     with translation.override("vi"):

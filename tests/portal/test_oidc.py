@@ -12,6 +12,7 @@ import pytest
 import requests
 from django.contrib.auth.models import User
 from django.test import Client
+from pytest_django import Settings
 
 from motcua.core.models import AuditEvent
 from motcua.portal.accounts import citizen_register
@@ -24,7 +25,7 @@ ID_NUMBER = "001203004567"
 
 
 @pytest.fixture
-def provider(settings: Any) -> Iterator[Provider]:
+def provider(settings: Settings) -> Iterator[Provider]:
     with oidc_provider() as p:
         p.auto_approve = True
         p.person = {
@@ -56,7 +57,7 @@ def _sign_in(client: Client) -> Any:
     return client.get(_provider_answer(_start(client)))
 
 
-def test_login_page_shows_the_button_only_when_configured(settings: Any, db: None) -> None:
+def test_login_page_shows_the_button_only_when_configured(settings: Settings, db: None) -> None:
     settings.MOTCUA = {**settings.MOTCUA, "OIDC": {"DISCOVERY_URL": "", "CLIENT_ID": ""}}
     page = Client().get("/ca-nhan/dang-nhap/")
     assert "Đăng nhập bằng VNeID" not in page.content.decode()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from django.http import FileResponse
 from django.test import Client
 
 from motcua.agencies.contacts import agency_contact_save
@@ -65,7 +66,8 @@ def test_the_page_shows_the_guide_and_the_form_downloads(portal: Portal) -> None
     assert response["Content-Disposition"].startswith("attachment;")
     assert 'filename="mau-so-01.pdf"' in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert b"".join(response.streaming_content) == PDF  # type: ignore[attr-defined]
+    assert isinstance(response, FileResponse)
+    assert b"".join(response.streaming_content) == PDF
 
 
 def test_the_printed_board_notice_shows_the_forms_steps_conditions_and_places(

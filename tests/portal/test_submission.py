@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.contrib.auth.models import User
+from django.http import FileResponse
+from pytest_django import Settings
 
 from motcua.archive.models import Document
 from motcua.dossiers.models import Dossier, DossierPart, Status
 from motcua.dossiers.services import dossier_accept, dossier_request_completion
 from motcua.portal.models import CitizenIdentity
 from tests.portal.conftest import ELF, EXE, JPEG, PASSWORD, PDF, PNG, Portal, upload
+
+if TYPE_CHECKING:
+    # The test client's response (the stubs' name: it exists only for type checkers).
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +47,7 @@ def stored_in(root: Path) -> list[Path]:
     return [p for p in files_in(root) if p.relative_to(root).parts[0] != "held"]
 
 
-def submit(portal: Portal, **files: object) -> object:
+def submit(portal: Portal, **files: object) -> TestResponse:
     return portal.client(portal.citizen).post(
         "/thu-tuc/1.009972/nop/", {**APPLICANT, **files}, follow=False
     )
@@ -61,8 +68,8 @@ def test_valid_pdf_creates_a_submitted_dossier_owned_by_the_citizen(
         **{f"part-{a}": upload("don.pdf", PDF), f"part-{b}": upload("cccd.png", PNG, "image/png")},
     )
     dossier = Dossier.objects.get()
-    assert response.status_code == 302  # type: ignore[attr-defined]
-    assert response["Location"] == f"/ca-nhan/ho-so/{dossier.code}/"  # type: ignore[index]
+    assert response.status_code == 302
+    assert response["Location"] == f"/ca-nhan/ho-so/{dossier.code}/"
     assert dossier.status == Status.SUBMITTED
     assert dossier.owner == portal.citizen
     assert dossier.channel == "online"
@@ -74,10 +81,11 @@ def test_valid_pdf_creates_a_submitted_dossier_owned_by_the_citizen(
     assert files[0].origin == "online" and files[0].holder_id_number == "066090001234"
     # Stored outside any served folder, under a name of our choosing (not "don.pdf").
     assert Path(files[0].file.path).is_relative_to(media)
+    assert files[0].file.name is not None
     assert "don" not in Path(files[0].file.name).name
     # Every upload also went into the citizen's store.
     assert Document.objects.filter(owner=portal.citizen, in_store=True).count() == 2
-    page = portal.client(portal.citizen).get(response["Location"]).content.decode()  # type: ignore[index]
+    page = portal.client(portal.citizen).get(response["Location"]).content.decode()
     assert dossier.secret in page and "Đã nộp trực tuyến, chờ tiếp nhận" in page
 
 
@@ -90,32 +98,30 @@ def test_an_executable_renamed_pdf_is_refused_and_nothing_is_stored(
         portal,
         **{f"part-{a}": upload("don.pdf", content), f"part-{b}": upload("cccd.pdf", PDF)},
     )
-    assert response.status_code == 400  # type: ignore[attr-defined]
-    assert "không phải tệp PDF, JPEG hoặc PNG" in response.content.decode()  # type: ignore[attr-defined]
+    assert response.status_code == 400
+    assert "không phải tệp PDF, JPEG hoặc PNG" in response.content.decode()
     assert not Dossier.objects.exists()
     assert not Document.objects.exists()
     assert stored_in(media) == []
 
 
-def test_oversize_file_is_refused(
-    portal: Portal, media: Path, settings: pytest.FixtureRequest
-) -> None:
-    settings.MOTCUA = {**settings.MOTCUA, "UPLOAD_MAX_BYTES": 1024}  # type: ignore[attr-defined]
+def test_oversize_file_is_refused(portal: Portal, media: Path, settings: Settings) -> None:
+    settings.MOTCUA = {**settings.MOTCUA, "UPLOAD_MAX_BYTES": 1024}
     a, b = parts_of(portal)
     big = PDF + b"0" * 2048
     response = submit(
         portal, **{f"part-{a}": upload("don.pdf", big), f"part-{b}": upload("c.jpg", JPEG)}
     )
-    assert response.status_code == 400  # type: ignore[attr-defined]
-    assert "quá lớn" in response.content.decode()  # type: ignore[attr-defined]
+    assert response.status_code == 400
+    assert "quá lớn" in response.content.decode()
     assert not Dossier.objects.exists() and stored_in(media) == []
 
 
 def test_every_part_is_required(portal: Portal) -> None:
     a, _b = parts_of(portal)
     response = submit(portal, **{f"part-{a}": upload("don.pdf", PDF)})
-    assert response.status_code == 400  # type: ignore[attr-defined]
-    assert "Phải chọn tệp cho giấy tờ này." in response.content.decode()  # type: ignore[attr-defined]
+    assert response.status_code == 400
+    assert "Phải chọn tệp cho giấy tờ này." in response.content.decode()
     assert not Dossier.objects.exists()
 
 
@@ -146,7 +152,7 @@ def test_a_stored_document_can_be_reused_and_the_part_is_marked(portal: Portal) 
     response = submit(
         portal, **{f"part-{a}": upload("a2.pdf", PDF + b"2"), f"reuse-{b}": stored.pk}
     )
-    assert response.status_code == 302  # type: ignore[attr-defined]
+    assert response.status_code == 302
     latest = Dossier.objects.order_by("-id").first()
     assert latest is not None
     reused = DossierPart.objects.get(dossier=latest, part_id=b)
@@ -176,7 +182,8 @@ def test_files_are_served_only_to_their_owner(portal: Portal) -> None:
     part = DossierPart.objects.get(dossier=dossier, part_id=a).documents.get()
     url = f"/ca-nhan/ho-so/{dossier.code}/tep/{part.pk}/"
     mine = portal.client(portal.citizen).get(url)
-    assert mine.status_code == 200 and b"".join(mine.streaming_content) == PDF  # type: ignore[attr-defined]
+    assert mine.status_code == 200 and isinstance(mine, FileResponse)
+    assert b"".join(mine.streaming_content) == PDF
     assert mine["Content-Type"] == "application/pdf"
     other = User.objects.create_user("khac@example.vn", password=PASSWORD)
     assert portal.client(other).get(url).status_code == 404
@@ -286,7 +293,7 @@ def test_a_refused_submission_leaves_no_file_in_the_store(
     response = submit(
         portal, **{f"part-{a}": upload("a.pdf", PDF), f"part-{b}": upload("b.png", PNG)}
     )
-    assert response.status_code == 400  # type: ignore[attr-defined]
-    assert "Thủ tục không còn hiệu lực." in response.content.decode()  # type: ignore[attr-defined]
+    assert response.status_code == 400
+    assert "Thủ tục không còn hiệu lực." in response.content.decode()
     assert not Document.objects.exists()
     assert files_in(media / "store") == []

@@ -55,7 +55,6 @@ def restart(d: Dossier, at: str, new_due: str) -> None:
 def history(world: World) -> dict[str, Any]:  # noqa: F811
     justice = world.procedure
     transport = procedure(world.transport, code="1.000777", field="Giao thông")
-    center = {"receiving_unit": world.center}
     # Late at the end of Q1 (due 15/1), resolved late on 10/4.
     late_then = dossier(
         justice,
@@ -65,7 +64,7 @@ def history(world: World) -> dict[str, Any]:  # noqa: F811
         end_kind="result",
         cls="late",
         channel="online",
-        **center,
+        receiving_unit=world.center,
     )
     # Waiting for a supplement at the end of Q1 (asked 10/2, received 5/4): within due then.
     waiting_then = dossier(
@@ -75,7 +74,7 @@ def history(world: World) -> dict[str, Any]:  # noqa: F811
         ended="2026-04-09T03:00",
         end_kind="result",
         cls="early",
-        **center,
+        receiving_unit=world.center,
     )
     event(waiting_then, "supplement_requested", "2026-02-10T02:00")
     restart(waiting_then, "2026-04-05T02:00", "2026-04-10T10:00")
@@ -110,7 +109,7 @@ def history(world: World) -> dict[str, Any]:  # noqa: F811
         received="2026-05-05T02:00",
         ended="2026-05-20T02:00",
         end_kind="refused",
-        **center,
+        receiving_unit=world.center,
     )
     # The transport department's own, by post, result on time and returned by post.
     dossier(
@@ -145,7 +144,9 @@ def history(world: World) -> dict[str, Any]:  # noqa: F811
     }
 
 
-def report(date_from: dt.date, date_to: dt.date, agency: str | None, capsys: Any) -> Any:
+def report(
+    date_from: dt.date, date_to: dt.date, agency: str | None, capsys: pytest.CaptureFixture[str]
+) -> Any:
     args = ["report", "--from", date_from.isoformat(), "--to", date_to.isoformat()]
     args += ["--format", "json"] + (["--agency", agency] if agency else [])
     assert main(args) == 0

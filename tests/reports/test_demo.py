@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from collections.abc import Iterator
 
 import jsonschema
 import pytest
 from django.db import connection, transaction
+from pytest_django import DjangoDbBlocker
 
 from motcua.agencies.models import Agency
 from motcua.catalog import demo as catalog_demo
@@ -22,7 +23,7 @@ SCHEMA = json.loads(PERIOD_REPORT_SCHEMA.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
-def demo_db(django_db_setup: Any, django_db_blocker: Any) -> Any:
+def demo_db(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
     # Loaded once for the module inside a transaction that is rolled back at the end, so that
     # the data of other modules' tests (and seeded tables) are left as they were.
     with django_db_blocker.unblock(), transaction.atomic():
@@ -38,7 +39,7 @@ def demo_db(django_db_setup: Any, django_db_blocker: Any) -> Any:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("scope", [None, "000.00.00.H18"])
-def test_demo_reproduces_the_seed_section_iii(demo_db: Any, scope: str | None) -> None:
+def test_demo_reproduces_the_seed_section_iii(demo_db: None, scope: str | None) -> None:
     agency = Agency.objects.get(code=scope) if scope else None
     f = period_figures(date_from=dt.date(2022, 6, 5), date_to=dt.date(2022, 8, 31), agency=agency)
     jsonschema.validate(f, SCHEMA)
@@ -107,7 +108,7 @@ def test_demo_reproduces_the_seed_section_iii(demo_db: Any, scope: str | None) -
 
 
 @pytest.mark.django_db
-def test_demo_loader_is_idempotent_and_has_current_two_level_data(demo_db: Any) -> None:
+def test_demo_loader_is_idempotent_and_has_current_two_level_data(demo_db: None) -> None:
     before = Dossier.objects.count()
     demo.load(lambda _m: None)
     assert Dossier.objects.count() == before
@@ -121,7 +122,7 @@ def test_demo_loader_is_idempotent_and_has_current_two_level_data(demo_db: Any) 
 @pytest.mark.django_db
 @pytest.mark.parametrize("scope", [None, "000.00.00.H18"])
 def test_demo_reproduces_the_seed_section_v_from_the_dossiers(
-    demo_db: Any, scope: str | None
+    demo_db: None, scope: str | None
 ) -> None:
     agency = Agency.objects.get(code=scope) if scope else None
     seed = indicators_for_year(year=2022, date_to=dt.date(2022, 8, 31), agency=agency)["seed"]
@@ -157,7 +158,7 @@ def test_demo_reproduces_the_seed_section_v_from_the_dossiers(
 
 
 @pytest.mark.django_db
-def test_demo_ranks_each_years_own_province(demo_db: Any) -> None:
+def test_demo_ranks_each_years_own_province(demo_db: None) -> None:
     # Đắk Nông's bodies for 2022 (the merged Lâm Đồng's came into this system on 1/7/2025),
     # Lâm Đồng's for 2026, both in the merger's year.
     from motcua.reports.ranking import ranked_agencies

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from pytest_django import Settings
 
 from motcua.cli import main
 from motcua.core.models import AuditEvent
@@ -51,7 +52,7 @@ def fake() -> Iterator[FakeGovReportServer]:
 
 
 @pytest.fixture
-def system(fake: FakeGovReportServer, settings: Any) -> FakeGovReportState:
+def system(fake: FakeGovReportServer, settings: Settings) -> FakeGovReportState:
     """The fake system's state, with motcua's adapter pointed at it."""
     settings.MOTCUA = {
         **settings.MOTCUA,

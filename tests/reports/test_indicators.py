@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world() -> dict:  # type: ignore[type-arg]
+def world() -> dict[str, Agency]:
     so = agency("000.00.01.H18", "Sở Tư pháp")
     xa = agency("000.01.01.H18", "UBND xã A", level=Level.COMMUNE)
     online = procedure(
@@ -46,7 +46,7 @@ def world() -> dict:  # type: ignore[type-arg]
     return {"so": so}
 
 
-def test_seed_section_v_indicators(world: dict) -> None:  # type: ignore[type-arg]
+def test_seed_section_v_indicators(world: dict[str, Agency]) -> None:
     result = indicators_for_year(year=2022, date_to=dt.date(2022, 8, 31))
     s = result["seed"]
     assert s["1.3.1"]["numerator"] == 2 and s["1.3.1"]["denominator"] == 3
@@ -70,7 +70,7 @@ def test_seed_section_v_indicators(world: dict) -> None:  # type: ignore[type-ar
     assert (d["numerator"], d["denominator"]) == (1, 5)
 
 
-def test_qd766_scores_are_pro_rata_with_editable_weights(world: dict) -> None:  # type: ignore[type-arg]
+def test_qd766_scores_are_pro_rata_with_editable_weights(world: dict[str, Agency]) -> None:
     result = indicators_for_year(year=2022, date_to=dt.date(2022, 8, 31))
     items = {i["code"]: i for g in result["qd766"]["groups"] for i in g["indicators"]}
     # online filing: 1 of 5 received = 20 %, full marks at 50 % -> 0.4 × 6 points
@@ -88,7 +88,7 @@ def test_qd766_scores_are_pro_rata_with_editable_weights(world: dict) -> None:  
     assert items["online.filed"]["score"] == 10.0
 
 
-def test_indicators_cli(world: dict, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[type-arg]
+def test_indicators_cli(world: dict[str, Agency], capsys: pytest.CaptureFixture[str]) -> None:
     args = [
         "report",
         "indicators",
@@ -105,14 +105,14 @@ def test_indicators_cli(world: dict, capsys: pytest.CaptureFixture[str]) -> None
     assert out["seed"]["1.4.3"]["denominator"] == 0
 
 
-def test_nothing_to_divide_gives_no_rate(world: dict) -> None:  # type: ignore[type-arg]
+def test_nothing_to_divide_gives_no_rate(world: dict[str, Agency]) -> None:
     s = indicators_for_year(year=2022, date_to=dt.date(2022, 8, 31), agency=world["so"])["seed"]
     assert s["1.4.3"]["denominator"] == 0
     assert s["1.4.3"]["rate"] is None and s["1.4.3"]["note"] == "denominator is 0"
 
 
 def test_section_v_row_for_2_2_2_gives_the_procedure_share_and_the_dossier_share(
-    world: dict,  # type: ignore[type-arg]
+    world: dict[str, Agency],
 ) -> None:
     from motcua.reports.documents.context import indicator_rows
 
@@ -125,7 +125,7 @@ def test_section_v_row_for_2_2_2_gives_the_procedure_share_and_the_dossier_share
     assert "hồ sơ giải quyết trực tuyến: 20,00 % (1/5 hồ sơ)" in text
 
 
-def test_the_indicators_of_all_agencies_at_once_are_each_agencys(world: dict) -> None:  # type: ignore[type-arg]
+def test_the_indicators_of_all_agencies_at_once_are_each_agencys(world: dict[str, Agency]) -> None:
     agencies = list(Agency.objects.order_by("pk"))
     day = dt.date(2022, 8, 31)
     together = indicators_for_agencies(year=2022, date_to=day, agencies=agencies, source="dossiers")

@@ -10,14 +10,16 @@ process the inherited dossiers.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict
 
 import pytest
 import time_machine
 from django.contrib.auth.models import User
 
-from motcua.agencies.models import AgencyKind
+from motcua.agencies.models import Agency, AgencyKind
 from motcua.agencies.queries import agency_inherited_ids
 from motcua.agencies.services import agency_update
+from motcua.dossiers.models import Dossier
 from motcua.dossiers.queries import DossierNotFound, dossier_for, dossiers_visible_to
 from motcua.dossiers.scope import can_decide, can_write
 from motcua.dossiers.services import dossier_finish
@@ -31,8 +33,22 @@ pytestmark = pytest.mark.django_db
 MERGED_ON = dt.date(2025, 3, 1)
 
 
+class Merger(TypedDict):
+    province: Agency
+    old: Agency
+    old_unit: Agency
+    new: Agency
+    other: Agency
+    dossiers: dict[str, Dossier]
+
+
+class Period(TypedDict):
+    date_from: dt.date
+    date_to: dt.date
+
+
 @pytest.fixture
-def merger() -> dict[str, object]:
+def merger() -> Merger:
     province = agency("000.00.00.H18", "UBND tỉnh", kind=AgencyKind.PEOPLE_COMMITTEE)
     old = agency("000.00.10.H18", "Sở Tài nguyên và Môi trường", parent=province)
     old_unit = agency(
@@ -86,7 +102,7 @@ def merger() -> dict[str, object]:
 
 
 def test_successor_report_after_the_merger_carries_over_the_open_inherited_dossiers(
-    merger: dict,
+    merger: Merger,
 ) -> None:
     f = period_figures(
         date_from=dt.date(2025, 4, 1), date_to=dt.date(2025, 6, 30), agency=merger["new"]
@@ -100,7 +116,7 @@ def test_successor_report_after_the_merger_carries_over_the_open_inherited_dossi
 
 
 def test_successor_report_over_the_merger_month_resolves_what_it_inherited(
-    merger: dict,
+    merger: Merger,
 ) -> None:
     f = period_figures(
         date_from=dt.date(2025, 3, 1), date_to=dt.date(2025, 3, 31), agency=merger["new"]
@@ -112,19 +128,19 @@ def test_successor_report_over_the_merger_month_resolves_what_it_inherited(
 
 
 def test_predecessor_keeps_its_history_and_successor_has_none_before_it_existed(
-    merger: dict,
+    merger: Merger,
 ) -> None:
-    before = dict(date_from=dt.date(2025, 2, 1), date_to=dt.date(2025, 2, 28))
+    before = Period(date_from=dt.date(2025, 2, 1), date_to=dt.date(2025, 2, 28))
     old = period_figures(**before, agency=merger["old"])
     assert old["received"]["total"] == 4 and old["resolved"]["total"] == 1
     assert period_figures(**before, agency=merger["new"])["received"]["total"] == 0
     # Another department is untouched by the merger; the province counts each dossier once.
-    after = dict(date_from=dt.date(2025, 4, 1), date_to=dt.date(2025, 6, 30))
+    after = Period(date_from=dt.date(2025, 4, 1), date_to=dt.date(2025, 6, 30))
     assert period_figures(**after, agency=merger["other"])["carried_over"] == 1
     assert period_figures(**after, agency=merger["province"])["carried_over"] == 3
 
 
-def test_successor_staff_see_and_process_the_inherited_dossiers(merger: dict) -> None:
+def test_successor_staff_see_and_process_the_inherited_dossiers(merger: Merger) -> None:
     d = merger["dossiers"]
     specialist = staff_create("cv_nnmt", "Đỗ Văn Hùng", merger["new"], "specialist")
     leader = staff_create("ld_nnmt", "Vũ Thị Mai", merger["new"], "leader")
@@ -163,7 +179,7 @@ def test_inheritance_follows_chains_and_stops_on_a_cycle() -> None:
     assert sum(len(h) for h in heirs) == len(set().union(*heirs)) <= 3
 
 
-def test_successor_indicators_and_charts_count_the_inherited_year(merger: dict) -> None:
+def test_successor_indicators_and_charts_count_the_inherited_year(merger: Merger) -> None:
     """The year's indicators (seed section V) and the report's charts use the same scope as
     the figures: the successor's year holds the dossiers its predecessor resolved."""
     from motcua.reports.documents.series import series_for

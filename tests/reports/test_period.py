@@ -6,13 +6,15 @@ import datetime as dt
 import itertools
 import json
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from motcua.agencies.models import Level
+from motcua.agencies.models import Agency, Level
+from motcua.catalog.models import ProcedureVersion
 from motcua.dossiers.models import Dossier, EventType, Status
 from motcua.reports.queries import PERIOD_REPORT_SCHEMA, ReportError, period_figures
 
@@ -24,18 +26,18 @@ SCHEMA = json.loads(PERIOD_REPORT_SCHEMA.read_text(encoding="utf-8"))
 FROM, TO = dt.date(2022, 6, 5), dt.date(2022, 8, 31)
 
 
-def figures(**kw: object) -> dict:
-    result = period_figures(date_from=FROM, date_to=TO, **kw)  # type: ignore[arg-type]
+def figures(agency: Agency | None = None, source: str = "dossiers") -> dict[str, Any]:
+    result = period_figures(date_from=FROM, date_to=TO, agency=agency, source=source)
     jsonschema.validate(result, SCHEMA, format_checker=jsonschema.FormatChecker())
     return result
 
 
 @pytest.fixture
-def pv():  # type: ignore[no-untyped-def]
+def pv() -> ProcedureVersion:
     return procedure(agency("000.00.01.H18", "Sở Tư pháp"))
 
 
-def test_period_edges_are_whole_local_days(pv) -> None:  # type: ignore[no-untyped-def]
+def test_period_edges_are_whole_local_days(pv: ProcedureVersion) -> None:
     dossier(pv, received="2022-06-04T17:30")  # 5/6 00:30 local: inside
     dossier(pv, received="2022-06-04T16:59")  # 4/6 23:59 local: before, so carried over
     dossier(pv, received="2022-08-31T16:59:59")  # 31/8 23:59:59 local: inside
@@ -47,7 +49,9 @@ def test_period_edges_are_whole_local_days(pv) -> None:  # type: ignore[no-untyp
     assert f["identity"] == {"left": 3, "right": 3, "holds": True}
 
 
-def test_carried_over_is_received_before_and_not_ended_before_the_start(pv) -> None:  # type: ignore[no-untyped-def]
+def test_carried_over_is_received_before_and_not_ended_before_the_start(
+    pv: ProcedureVersion,
+) -> None:
     # ended 4/6 23:59 local: closed before the period, not carried over
     dossier(
         pv, received="2022-05-10T02:00", ended="2022-06-04T16:59", end_kind="result", cls="early"
@@ -66,7 +70,7 @@ def test_carried_over_is_received_before_and_not_ended_before_the_start(pv) -> N
     assert f["identity"]["holds"]
 
 
-def test_resolved_classes_postal_return_and_returned_share(pv) -> None:  # type: ignore[no-untyped-def]
+def test_resolved_classes_postal_return_and_returned_share(pv: ProcedureVersion) -> None:
     dossier(
         pv,
         received="2022-06-06T02:00",
@@ -119,7 +123,7 @@ def test_resolved_classes_postal_return_and_returned_share(pv) -> None:  # type:
     ]
 
 
-def test_percentages_round_half_up(pv) -> None:  # type: ignore[no-untyped-def]
+def test_percentages_round_half_up(pv: ProcedureVersion) -> None:
     # 1 late of 800 resolved = 0,125 % -> 0,13 (banker's rounding would give 0,12)
     base = dossier(
         pv, received="2022-06-06T02:00", ended="2022-06-07T02:00", end_kind="result", cls="late"
@@ -139,7 +143,7 @@ def test_percentages_round_half_up(pv) -> None:  # type: ignore[no-untyped-def]
     assert f["resolved"]["early_pct"] == 99.88  # 99,875 -> 99,88
 
 
-def test_withdrawn_and_stopped_are_apart_from_resolved_and_returned(pv) -> None:  # type: ignore[no-untyped-def]
+def test_withdrawn_and_stopped_are_apart_from_resolved_and_returned(pv: ProcedureVersion) -> None:
     dossier(pv, received="2022-06-06T02:00", ended="2022-06-07T02:00", end_kind="withdrawn")
     dossier(pv, received="2022-06-06T02:00", ended="2022-06-07T02:00", end_kind="stopped")
     dossier(pv, received="2022-06-06T02:00", ended="2022-06-07T02:00", end_kind="refused")
@@ -151,7 +155,7 @@ def test_withdrawn_and_stopped_are_apart_from_resolved_and_returned(pv) -> None:
     assert f["identity"]["holds"]
 
 
-def test_never_received_dossiers_are_excluded_everywhere(pv) -> None:  # type: ignore[no-untyped-def]
+def test_never_received_dossiers_are_excluded_everywhere(pv: ProcedureVersion) -> None:
     dossier(pv, received=None, ended="2022-06-07T02:00", end_kind="refused")
     dossier(pv, received=None)
     f = figures()
@@ -159,7 +163,7 @@ def test_never_received_dossiers_are_excluded_everywhere(pv) -> None:  # type: i
     assert f["in_progress"]["total"] == 0 and f["cumulative"]["received"] == 0
 
 
-def test_in_progress_overdue_means_due_before_the_last_day(pv) -> None:  # type: ignore[no-untyped-def]
+def test_in_progress_overdue_means_due_before_the_last_day(pv: ProcedureVersion) -> None:
     # due 31/8 17:00 local (the last day itself): within due
     dossier(pv, received="2022-08-01T02:00", due="2022-08-31T10:00")
     # due 30/8 17:00 local: overdue
@@ -195,7 +199,7 @@ def test_in_progress_overdue_means_due_before_the_last_day(pv) -> None:  # type:
     assert f["identity"]["holds"]
 
 
-def test_cumulative_runs_from_first_january_of_the_last_days_year(pv) -> None:  # type: ignore[no-untyped-def]
+def test_cumulative_runs_from_first_january_of_the_last_days_year(pv: ProcedureVersion) -> None:
     center = agency("000.00.99.H18", "Trung tâm PVHCC", kind="service_center")
     dossier(pv, received="2021-12-31T16:59")  # 31/12/2021 23:59 local: before
     dossier(pv, received="2021-12-31T17:00", channel="online")  # 1/1/2022 00:00 local
@@ -255,7 +259,7 @@ def test_scope_is_the_competent_agency_and_everything_under_it() -> None:
     assert levels == {"province": 2, "district": 1}
 
 
-def test_late_by_agency_with_reasons_steps_and_apology(pv) -> None:  # type: ignore[no-untyped-def]
+def test_late_by_agency_with_reasons_steps_and_apology(pv: ProcedureVersion) -> None:
     late = {
         "received": "2022-06-06T02:00",
         "ended": "2022-07-01T02:00",
@@ -277,7 +281,9 @@ def test_late_by_agency_with_reasons_steps_and_apology(pv) -> None:  # type: ign
     assert row["steps"][0] == {"step": "Trung tâm LLTPQG", "count": 2}
 
 
-def test_table_ii06a_shows_refused_and_withdrawn_inside_resolved_on_time(pv) -> None:  # type: ignore[no-untyped-def]
+def test_table_ii06a_shows_refused_and_withdrawn_inside_resolved_on_time(
+    pv: ProcedureVersion,
+) -> None:
     dossier(
         pv,
         received="2022-06-06T02:00",
@@ -329,7 +335,9 @@ instants = st.integers(min_value=-120, max_value=200).map(
         max_size=12,
     )
 )
-def test_identity_holds_and_matches_an_oracle(rows: list) -> None:  # type: ignore[type-arg]
+def test_identity_holds_and_matches_an_oracle(
+    rows: list[tuple[dt.datetime, int | None, str]],
+) -> None:
     Dossier.objects.all().delete()
     n = next(_examples)
     pv = procedure(agency(f"P.{n}", "Sở"), code=f"9.{n}")
@@ -359,7 +367,7 @@ def test_identity_holds_and_matches_an_oracle(rows: list) -> None:  # type: igno
     assert f["identity"]["holds"]
 
 
-def test_overdue_uses_the_due_date_in_force_at_the_end(pv) -> None:  # type: ignore[no-untyped-def]
+def test_overdue_uses_the_due_date_in_force_at_the_end(pv: ProcedureVersion) -> None:
     # Due 20/8, supplement asked and received after the period: the restart moved due_at to
     # October, but at 31/8 the dossier was overdue (imported history: explanation restarts).
     imported = dossier(
@@ -389,7 +397,9 @@ def test_overdue_uses_the_due_date_in_force_at_the_end(pv) -> None:  # type: ign
 
 
 @pytest.mark.parametrize("source", ["dossiers", "rollup"])
-def test_dossiers_ended_after_the_end_are_judged_by_their_history(pv, source: str) -> None:  # type: ignore[no-untyped-def]
+def test_dossiers_ended_after_the_end_are_judged_by_their_history(
+    pv: ProcedureVersion, source: str
+) -> None:
     """The history's exceptions among the dossiers ended since the period (read apart from
     the open ones, ``period.ended_after``), on the dossiers and from the rollup."""
     from motcua.rollup.services import rollup_rebuild
@@ -422,7 +432,7 @@ def test_packaged_schema_is_the_shared_spec() -> None:
     assert json.loads(SHARED_SCHEMA.read_text(encoding="utf-8")) == SCHEMA
 
 
-def test_late_dossier_without_a_known_step_lists_no_empty_step(pv) -> None:  # type: ignore[no-untyped-def]
+def test_late_dossier_without_a_known_step_lists_no_empty_step(pv: ProcedureVersion) -> None:
     from motcua.reports.documents.context import late_footnote
 
     late = {

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import random
 import re
+from typing import Any
 
 import pytest
 import time_machine
@@ -25,10 +26,10 @@ PERIODS = [
 ]
 
 
-def _report(capsys: pytest.CaptureFixture[str], *args: str) -> dict:  # type: ignore[type-arg]
+def _report(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
     capsys.readouterr()
     assert main(["report", *args]) == 0
-    return json.loads(capsys.readouterr().out)  # type: ignore[no-any-return]
+    return json.loads(capsys.readouterr().out)
 
 
 def _figure(html: str, key: str) -> int:

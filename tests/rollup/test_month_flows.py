@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import random
+from typing import TypedDict
 
 import pytest
 import time_machine
@@ -18,7 +19,15 @@ from motcua.reports.queries import period_figures
 from tests.rollup.test_rollup_follows_services import _step
 from tests.world import World, local, staff_create
 
+
 # A history from mid-November to January, so that periods can span a year's end.
+class Period(TypedDict):
+    """A report's period, as ``period_figures`` and ``figures_by_month`` take it."""
+
+    date_from: dt.date
+    date_to: dt.date
+
+
 START = dt.date(2026, 11, 16)
 PERIODS = [
     (dt.date(2026, 11, 18), dt.date(2026, 11, 27)),  # within one month
@@ -77,7 +86,7 @@ def test_the_rollups_months_are_the_dossiers_months(world: World, history: list[
     seen = _totals([])
     with time_machine.travel(local(dt.date(2027, 3, 2), 9), tick=False):
         for date_from, date_to in PERIODS:
-            period = {"date_from": date_from, "date_to": date_to}
+            period: Period = {"date_from": date_from, "date_to": date_to}
             rolled = figures_by_month(office, **period, source="rollup")
             counted = figures_by_month(office, **period, source="dossiers")
             assert rolled == counted, (date_from, date_to)

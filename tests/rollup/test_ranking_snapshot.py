@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
+from typing import Any
 
 import pytest
 import time_machine
@@ -24,7 +25,7 @@ from tests.world import MONDAY, World, local, staff_create
 DAY = MONDAY + dt.timedelta(days=25)
 
 
-def _scores(rows: list[dict]) -> dict[int, float]:  # type: ignore[type-arg]
+def _scores(rows: list[dict[str, Any]]) -> dict[int, float]:
     return {r["agency_id"]: r["score"] for r in rows}
 
 
@@ -120,9 +121,9 @@ def test_a_closed_period_is_computed_once_and_kept(
     with time_machine.travel(local(dt.date(2027, 1, 4), 0, 30), tick=False):
         ranking_tick()  # the first hour of 2027: the final snapshot of 2026 and its Q4
         kept = {q: ranking_snapshot(RankingPeriod(2026, q))["computed_at"] for q in (0, 4)}
-        assert RankingScore.objects.filter(year=2026, quarter=4).first().date_to == dt.date(  # type: ignore[union-attr]
-            2026, 12, 31
-        )
+        final = RankingScore.objects.filter(year=2026, quarter=4).first()
+        assert final is not None
+        assert final.date_to == dt.date(2026, 12, 31)
     with time_machine.travel(local(dt.date(2027, 3, 2), 9), tick=False):
         ranking_tick()
         capsys.readouterr()

@@ -171,7 +171,7 @@ def test_a_number_whose_dossier_was_committed_is_not_given_back() -> None:
             raise OperationalError("server closed the connection unexpectedly")
 
     with time_machine.travel(local(MONDAY, 9), tick=False):
-        default.commit = commit  # type: ignore[method-assign]
+        default.commit = commit  # type: ignore[method-assign]  # this connection's only, undone below
         try:
             with pytest.raises(OperationalError):
                 _receive(w)

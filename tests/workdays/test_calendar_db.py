@@ -7,6 +7,7 @@ import json
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 
 from motcua.cli import main
@@ -56,7 +57,7 @@ def test_an_override_needs_a_legal_reference() -> None:
         calendar_override_save(day=date(2023, 6, 15), kind="off", legal_reference=" ")
 
 
-def test_admin_edit_invalidates_the_calendar(client: Client, django_user_model: type) -> None:
+def test_admin_edit_invalidates_the_calendar(client: Client, django_user_model: type[User]) -> None:
     admin = django_user_model.objects.create_superuser("admin", "a@example.org", "pw")
     client.force_login(admin)
     get_calendar()

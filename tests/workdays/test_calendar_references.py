@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
 from django.test import Client
 from holidays.calendars.chinese import VIETNAMESE_CALENDAR, _ChineseLunisolar
 
@@ -51,6 +52,7 @@ def test_lunar_conversion_agrees_with_the_holidays_package_over_150_years() -> N
     for year in range(1950, 2101):
         new_year, _ = table.lunar_new_year_date(year)
         hung_kings, _ = table.hung_kings_date(year)
+        assert new_year is not None and hung_kings is not None, year
         assert (to_lunar(new_year).day, to_lunar(new_year).month) == (1, 1), year
         assert to_lunar(new_year - timedelta(days=1)).month == 12, year
         assert to_lunar(hung_kings) == to_lunar(hung_kings).__class__(10, 3, year), year
@@ -173,7 +175,7 @@ def test_recording_the_text_of_a_flagged_day_confirms_it(
 
 @pytest.mark.django_db
 def test_admin_shows_references_and_the_days_to_confirm(
-    client: Client, django_user_model: type
+    client: Client, django_user_model: type[User]
 ) -> None:
     admin = django_user_model.objects.create_superuser("admin", "a@example.org", "pw")
     client.force_login(admin)
