@@ -43,7 +43,7 @@ def test_only_the_same_user_and_session_take_it_back(world: World, media: Path) 
     assert upload_take(held.token, user=world.citizen, session_key="s2") is None
     assert upload_take(held.token, user=world.outsider, session_key="s1") is None
     # Deliberately request.user as it comes when not signed in (annotated User | None).
-    assert upload_take(held.token, user=AnonymousUser(), session_key="s1") is None  # type: ignore[arg-type]
+    assert upload_take(held.token, user=AnonymousUser(), session_key="s1") is None
     assert upload_take("unknown", user=world.citizen, session_key="s1") is None
 
 
@@ -51,7 +51,7 @@ def test_an_anonymous_upload_is_held_for_its_session(world: World, media: Path) 
     held = upload_hold(
         SimpleUploadedFile("a.pdf", PDF),
         content_type="application/pdf",
-        user=AnonymousUser(),  # type: ignore[arg-type]  # deliberately request.user, signed out
+        user=AnonymousUser(),  # deliberately request.user, signed out
         session_key="anon",
     )
     assert upload_take(held.token, user=None, session_key="anon") == held

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Any
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
@@ -183,19 +183,19 @@ def upload_hold(
     *,
     content_type: str,
     sha256: str = "",
-    user: User | None,
+    user: User | AnonymousUser | None,
     session_key: str,
 ) -> HeldUpload:
     """Keep a file that passed its field's content check, sent with a form that failed for
     another reason, and return its row (its ``token`` goes into the page). ``content.name``
     is kept for display only. The holder is ``user`` (when signed in) and ``session_key``:
     ``upload_take`` answers only to both."""
-    signed_in = user is not None and user.is_authenticated
-    if not signed_in and not session_key:
+    owner = user if isinstance(user, User) else None  # a User is signed in; AnonymousUser not
+    if owner is None and not session_key:
         raise ValueError("an upload is held for a user or a session")
     held = HeldUpload(
         token=secrets.token_urlsafe(32),
-        user=user if signed_in else None,
+        user=owner,
         session_key=session_key,
         original_name=PurePath(content.name or "").name[:255] or "tep",
         content_type=content_type,
@@ -210,7 +210,9 @@ def upload_hold(
     return held
 
 
-def upload_take(token: str, *, user: User | None, session_key: str) -> HeldUpload | None:
+def upload_take(
+    token: str, *, user: User | AnonymousUser | None, session_key: str
+) -> HeldUpload | None:
     """The upload held under ``token`` for this user and session, or None: an unknown, an
     expired and another person's token look the same. The row stays until
     ``upload_release`` (after the form succeeded) or its expiry."""
