@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 import time_machine
@@ -14,11 +14,8 @@ from motcua.api.tokens import api_token_create
 from motcua.dossiers.applicants import Applicant
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import dossier_receive
+from tests.responses import ClientResponse
 from tests.world import MONDAY, World, local, world  # noqa: F401
-
-if TYPE_CHECKING:
-    # The test client's response (the stubs' name: it exists only for type checkers).
-    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 
 class Api:
@@ -31,12 +28,12 @@ class Api:
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
-    def get(self, path: str, **params: Any) -> TestResponse:
+    def get(self, path: str, **params: Any) -> ClientResponse:
         return self.client.get(f"/api{path}", params, headers=self._headers())
 
     def post(
         self, path: str, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None
-    ) -> TestResponse:
+    ) -> ClientResponse:
         return self.client.post(
             f"/api{path}",
             body or {},

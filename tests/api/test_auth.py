@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
@@ -19,14 +18,11 @@ from motcua.cli import main
 from motcua.core.models import AuditEvent
 from motcua.dossiers.models import Dossier
 from tests.api.conftest import Api, token_for
+from tests.responses import ClientResponse
 from tests.world import World
 
-if TYPE_CHECKING:
-    # The test client's response (the stubs' name: it exists only for type checkers).
-    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
-
-def _assert_401(response: TestResponse) -> None:
+def _assert_401(response: ClientResponse) -> None:
     assert response.status_code == 401
     body = response.json()
     assert body["code"] == "not_authenticated"

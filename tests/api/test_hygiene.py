@@ -7,7 +7,7 @@ The first tests are the issue's reproductions, with its exact addresses."""
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -15,14 +15,11 @@ from pytest_django import Settings
 
 from motcua.dossiers.models import Dossier
 from tests.api.conftest import Api, applicant_json
+from tests.responses import ClientResponse
 from tests.world import World
 
-if TYPE_CHECKING:
-    # The test client's response (the stubs' name: it exists only for type checkers).
-    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
-
-def assert_error(response: TestResponse, status: int, code: str) -> dict[str, Any]:
+def assert_error(response: ClientResponse, status: int, code: str) -> dict[str, Any]:
     """``response`` is ``status`` with a JSON body of the documented shape and ``code``."""
     assert response.status_code == status, response.content[:300]
     assert response["Content-Type"].startswith("application/json")
@@ -32,7 +29,7 @@ def assert_error(response: TestResponse, status: int, code: str) -> dict[str, An
     return body
 
 
-def error_locs(response: TestResponse) -> list[list[Any]]:
+def error_locs(response: ClientResponse) -> list[list[Any]]:
     return [e["loc"] for e in response.json()["errors"]]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 import time_machine
@@ -22,11 +22,8 @@ from motcua.dossiers.services import (
     dossier_submit,
 )
 from tests.api.conftest import Api, applicant_json, token_for
+from tests.responses import ClientResponse
 from tests.world import MONDAY, World, local, procedure_create
-
-if TYPE_CHECKING:
-    # The test client's response (the stubs' name: it exists only for type checkers).
-    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 
 @pytest.fixture
@@ -78,7 +75,7 @@ def dossiers(world: World, traveller: time_machine.Traveller) -> dict[str, Dossi
     return made
 
 
-def _codes(response: TestResponse) -> list[str]:
+def _codes(response: ClientResponse) -> list[str]:
     assert response.status_code == 200, response.content
     return [item["code"] for item in response.json()["items"]]
 

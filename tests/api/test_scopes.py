@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 import time_machine
@@ -24,11 +24,8 @@ from motcua.dossiers.applicants import Applicant
 from motcua.dossiers.models import Dossier, DossierEvent, EventType, Status
 from motcua.dossiers.services import dossier_handover, dossier_receive
 from tests.api.conftest import Api, applicant_json, token_for
+from tests.responses import ClientResponse
 from tests.world import MONDAY, World, local, procedure_create, staff_create
-
-if TYPE_CHECKING:
-    # The test client's response (the stubs' name: it exists only for type checkers).
-    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 
 class PartnerApi(Api):
@@ -57,7 +54,7 @@ def _at_signing_step(world: World, dossier: Dossier, traveller: time_machine.Tra
     return dossier
 
 
-def _assert_insufficient(response: TestResponse, scope: str) -> None:
+def _assert_insufficient(response: ClientResponse, scope: str) -> None:
     assert response.status_code == 403, response.content
     body = response.json()
     assert body["code"] == "insufficient_scope" and set(body) == {"detail", "code", "errors"}
@@ -356,7 +353,7 @@ def _intake_body(procedure: str) -> dict[str, Any]:
     }
 
 
-def _assert_outside(response: TestResponse, agency: Agency) -> None:
+def _assert_outside(response: ClientResponse, agency: Agency) -> None:
     assert response.status_code == 403, response.content
     body = response.json()
     assert body["code"] == "forbidden" and agency.code in body["detail"]

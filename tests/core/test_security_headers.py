@@ -8,7 +8,7 @@ import base64
 import hashlib
 import re
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -22,11 +22,8 @@ from motcua.dossiers.notices import dossier_links
 from motcua.feedback.models import Feedback
 from motcua.feedback.services import FeedbackInput, feedback_submit
 from tests.feedback.conftest import dossier_make
+from tests.responses import ClientResponse
 from tests.world import World
-
-if TYPE_CHECKING:
-    # The test client's response (the stubs' name: it exists only for type checkers).
-    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +38,7 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
 
 
-def policy(response: TestResponse) -> dict[str, list[str]]:
+def policy(response: ClientResponse) -> dict[str, list[str]]:
     """The Content-Security-Policy header as {directive: sources}."""
     directives = {}
     for part in response["Content-Security-Policy"].split(";"):
@@ -50,7 +47,7 @@ def policy(response: TestResponse) -> dict[str, list[str]]:
     return directives
 
 
-def assert_security_headers(response: TestResponse) -> None:
+def assert_security_headers(response: ClientResponse) -> None:
     csp = policy(response)
     assert csp["default-src"] == ["'self'"]
     assert csp["script-src"] == ["'self'"]  # no inline script, no eval, no other origin

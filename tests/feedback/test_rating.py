@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
@@ -22,18 +21,15 @@ from motcua.feedback.services import (
     rating_submit,
 )
 from tests.feedback.conftest import dossier_make
+from tests.responses import ClientResponse
 from tests.world import World
-
-if TYPE_CHECKING:
-    # The test client's response (the stubs' name: it exists only for type checkers).
-    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 ALL_GOOD = {c.value: "2" for c in Content}
 # The contents asked of a dossier filed at the counter with no PAKN about it.
 WALK_IN = [c.value for c in Content if c not in (Content.ONLINE, Content.COMPLAINTS)]
 
 
-def body(response: TestResponse) -> str:
+def body(response: ClientResponse) -> str:
     """The page's main content (the header echoes the address and a per-response token)."""
     html = response.content.decode()
     return html[html.index("<main") : html.index("</main>")]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,13 +17,10 @@ from motcua.archive.models import Document, DocumentKind, HeldUpload, Origin
 from motcua.archive.services import DocumentMeta, document_store
 from motcua.core.models import AuditEvent
 from motcua.dossiers.models import Dossier, EventType
+from tests.responses import ClientResponse
 
 from .conftest import World, login
 from .test_counter_rules import RECEIVE
-
-if TYPE_CHECKING:
-    # The test client's response (the stubs' name: it exists only for type checkers).
-    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = pytest.mark.django_db
 HOLDER = RECEIVE["applicant_id_number"]
@@ -45,7 +41,7 @@ def pdf(name: str, body: bytes = b"%PDF-1.4 scan") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, body, content_type="application/pdf")
 
 
-def text(response: TestResponse) -> str:
+def text(response: ClientResponse) -> str:
     return html.unescape(response.content.decode())
 
 

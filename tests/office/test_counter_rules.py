@@ -4,20 +4,15 @@ results."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.test import Client
 
 from motcua.agencies.models import AgencyKind
 from motcua.core.models import Role
 from motcua.dossiers.models import Dossier, EndKind, Status
+from tests.responses import ClientResponse
 
 from .conftest import World, login, make_agency, make_staff, make_version, paper_parts
 from .test_views import received, text
-
-if TYPE_CHECKING:
-    # The test client's response (the stubs' name: it exists only for type checkers).
-    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 RECEIVE = {
     "outcome": "receive",
@@ -30,7 +25,7 @@ RECEIVE = {
 }
 
 
-def _receive(client: Client, world: World, version_pk: int | None = None) -> TestResponse:
+def _receive(client: Client, world: World, version_pk: int | None = None) -> ClientResponse:
     version_pk = version_pk or world.version.pk
     return client.post(f"/can-bo/quay/thu-tuc/{version_pk}/", {**RECEIVE, **paper_parts(world)})
 

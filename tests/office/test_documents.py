@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 from django.core.files.base import ContentFile
@@ -18,12 +17,9 @@ from motcua.archive.models import Document, DocumentKind, Origin
 from motcua.archive.services import DocumentMeta, document_store
 from motcua.core.models import AuditEvent
 from motcua.dossiers.models import Dossier, DossierPart
+from tests.responses import ClientResponse
 
 from .conftest import World, login
-
-if TYPE_CHECKING:
-    # The test client's response (the stubs' name: it exists only for type checkers).
-    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -83,11 +79,11 @@ def url(dossier: Dossier, document: Document | int) -> str:
     return f"/can-bo/ho-so/{dossier.code}/giay-to/{pk}/"
 
 
-def same_404(*answers: TestResponse) -> bool:
+def same_404(*answers: ClientResponse) -> bool:
     """All 404, with the same page apart from what changes with every response (the CSRF
     token, the seconds left in the session)."""
 
-    def page(answer: TestResponse) -> bytes:
+    def page(answer: ClientResponse) -> bytes:
         content: bytes = answer.content
         content = re.sub(rb'[A-Za-z0-9]{64}"', b'TOKEN"', content)
         return re.sub(rb'data-session-expires-in="\d+"', b"", content)
@@ -96,7 +92,7 @@ def same_404(*answers: TestResponse) -> bool:
     return statuses == {404} and len({page(a) for a in answers}) == 1
 
 
-def body(response: TestResponse) -> bytes:
+def body(response: ClientResponse) -> bytes:
     assert isinstance(response, FileResponse)
     return b"".join(response.streaming_content)
 

@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 import pytest
 from django.test import Client
 from pytest_django import Settings
 
-from .conftest import World, login
+from tests.responses import ClientResponse
 
-if TYPE_CHECKING:
-    # The test client's response (the stubs' name: it exists only for type checkers).
-    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+from .conftest import World, login
 
 pytestmark = pytest.mark.django_db
 
 
-def text(response: TestResponse) -> str:
+def text(response: ClientResponse) -> str:
     return response.content.decode()
 
 
-def unmasked(response: TestResponse) -> str:
+def unmasked(response: ClientResponse) -> str:
     """The page without its CSRF tokens, which are masked afresh on every response, and the
     seconds left in the staff session, which change from one second to the next."""
     page = re.sub(r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]+"', "", text(response))

@@ -8,7 +8,6 @@ import datetime as dt
 import io
 import re
 import unicodedata
-from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
@@ -16,12 +15,9 @@ from django.test import Client
 from pypdf import PdfReader
 
 from motcua.dossiers.models import Dossier, Guidance
+from tests.responses import ClientResponse
 
 from .conftest import World, login
-
-if TYPE_CHECKING:
-    # The test client's response (the stubs' name: it exists only for type checkers).
-    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 ZONE = dt.timezone(dt.timedelta(hours=7))
 
@@ -32,7 +28,7 @@ def pdf_text(data: bytes) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text))
 
 
-def guide(client: Client, world: World, **extra: object) -> TestResponse:
+def guide(client: Client, world: World, **extra: object) -> ClientResponse:
     data = {
         "outcome": "guide",
         # Every part ticked: the sheet lists only what is typed.

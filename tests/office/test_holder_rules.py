@@ -7,18 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING
 
 from django.test import Client
 
 from motcua.dossiers.models import Dossier, EventType, Handover, Status
+from tests.responses import ClientResponse
 
 from .conftest import World, login, sign_off_workflow
 from .test_views import received, text
-
-if TYPE_CHECKING:
-    # The test client's response (the stubs' name: it exists only for type checkers).
-    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 
 def _offered(page: str, step_pk: int, position: int) -> bool:
@@ -26,7 +22,7 @@ def _offered(page: str, step_pk: int, position: int) -> bool:
     return re.search(rf'name="step" value="{step_pk}"[^>]*>\s*{position}\.', page) is not None
 
 
-def _post(client: Client, dossier: Dossier, path: str, data: dict[str, object]) -> TestResponse:
+def _post(client: Client, dossier: Dossier, path: str, data: dict[str, object]) -> ClientResponse:
     dossier.refresh_from_db()
     return client.post(
         f"/can-bo/ho-so/{dossier.code}/{path}/", {"version": dossier.version, **data}, follow=True

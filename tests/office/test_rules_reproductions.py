@@ -5,7 +5,6 @@ around them. Every one of them now meets ``dossiers.rules`` in the service."""
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,16 +13,13 @@ from django.test import Client
 
 from motcua.api.tokens import api_token_create
 from motcua.dossiers.models import Channel, Dossier, Handover, Status
+from tests.responses import ClientResponse
 
 from .conftest import World, login, sign_off_workflow
 from .test_views import received
 
-if TYPE_CHECKING:
-    # The test client's response (the stubs' name: it exists only for type checkers).
-    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
-
-def _api(client: Client, user: User, dossier: Dossier, path: str, **body: object) -> TestResponse:
+def _api(client: Client, user: User, dossier: Dossier, path: str, **body: object) -> ClientResponse:
     token = api_token_create(user=user, name="thử", actor="test")[1]
     dossier.refresh_from_db()
     return client.post(
@@ -34,7 +30,7 @@ def _api(client: Client, user: User, dossier: Dossier, path: str, **body: object
     )
 
 
-def _web(client: Client, dossier: Dossier, path: str, **data: object) -> TestResponse:
+def _web(client: Client, dossier: Dossier, path: str, **data: object) -> ClientResponse:
     dossier.refresh_from_db()
     return client.post(
         f"/can-bo/ho-so/{dossier.code}/{path}/", {"version": dossier.version, **data}

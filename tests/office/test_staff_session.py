@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 import time_machine
@@ -15,12 +15,9 @@ from pytest_django import Settings
 
 from motcua.core.models import AuditEvent
 from motcua.dossiers.models import Dossier, Handover
+from tests.responses import ClientResponse
 
 from .conftest import PASSWORD, World, paper_parts
-
-if TYPE_CHECKING:
-    # The test client's response (the stubs' name: it exists only for type checkers).
-    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +41,7 @@ def limits(settings: Settings) -> None:
     settings.STAFF_SESSION_MAX_HOURS = 10
 
 
-def sign_in(client: Client, username: str, next_url: str = "") -> TestResponse:
+def sign_in(client: Client, username: str, next_url: str = "") -> ClientResponse:
     """Through the login page, as a person does (not ``force_login``): the kept form must
     survive Django's session key rotation at login."""
     return client.post(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 from django.http import FileResponse
@@ -17,17 +16,14 @@ from pytest_django import Settings
 from motcua.archive.queries import result_document
 from motcua.core.models import AuditEvent
 from motcua.dossiers.models import Dossier, Guidance, Handover, Status
+from tests.responses import ClientResponse
 
 from .conftest import World, login, paper_parts
-
-if TYPE_CHECKING:
-    # The test client's response (the stubs' name: it exists only for type checkers).
-    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = pytest.mark.django_db
 
 
-def text(response: TestResponse) -> str:
+def text(response: ClientResponse) -> str:
     return response.content.decode()
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
@@ -25,10 +24,7 @@ from motcua.dossiers.services import (
 )
 from motcua.portal.queries import mask_name, portal_header
 from tests.portal.conftest import Portal
-
-if TYPE_CHECKING:
-    # The test client's response (the stubs' name: it exists only for type checkers).
-    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+from tests.responses import ClientResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +57,7 @@ def at_agency(portal: Portal) -> Dossier:
     return dossier
 
 
-def lookup(portal: Portal, code: str, secret: str, ip: str = "10.0.0.1") -> TestResponse:
+def lookup(portal: Portal, code: str, secret: str, ip: str = "10.0.0.1") -> ClientResponse:
     return portal.client().get("/tra-cuu/", {"ma": code, "bi-mat": secret}, REMOTE_ADDR=ip)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 from django.contrib.auth.models import User
@@ -15,10 +14,7 @@ from motcua.dossiers.models import Dossier, DossierPart, Status
 from motcua.dossiers.services import dossier_accept, dossier_request_completion
 from motcua.portal.models import CitizenIdentity
 from tests.portal.conftest import ELF, EXE, JPEG, PASSWORD, PDF, PNG, Portal, upload
-
-if TYPE_CHECKING:
-    # The test client's response (the stubs' name: it exists only for type checkers).
-    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+from tests.responses import ClientResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +43,7 @@ def stored_in(root: Path) -> list[Path]:
     return [p for p in files_in(root) if p.relative_to(root).parts[0] != "held"]
 
 
-def submit(portal: Portal, **files: object) -> TestResponse:
+def submit(portal: Portal, **files: object) -> ClientResponse:
     return portal.client(portal.citizen).post(
         "/thu-tuc/1.009972/nop/", {**APPLICANT, **files}, follow=False
     )
